@@ -1,0 +1,49 @@
+import { data } from '@remix-run/node';
+import type { z } from 'zod';
+
+export type FieldErrors = Record<string, string[]>;
+export type FormFailure = { ok: false; errors: FieldErrors; values: Record<string, string> };
+
+/** zod issues -> { 'field.path': [messages] }, with "" for form-level errors. */
+export function fieldErrors(error: z.ZodError): FieldErrors {
+  const out: FieldErrors = {};
+  for (const issue of error.issues) {
+    const key = issue.path.join('.');
+    (out[key] ??= []).push(issue.message);
+  }
+  return out;
+}
+
+/** Form data as plain strings (files dropped), for parsing and for echoing back what the user typed. */
+export function formValues(formData: FormData): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const [key, value] of formData) if (typeof value === 'string') values[key] = value;
+  return values;
+}
+
+/**
+ * Parses a form with a zod schema. On failure, the caller returns `badRequest(result)`: status 400,
+ * field errors for the page to show next to the fields, and the values to keep in the form.
+ */
+export function parseForm<S extends z.ZodType>(schema: S, formData: FormData):
+  | { ok: true; data: z.infer<S> }
+  | FormFailure {
+  const values = formValues(formData);
+  const parsed = schema.safeParse(values);
+  if (parsed.success) return { ok: true, data: parsed.data };
+  return { ok: false, errors: fieldErrors(parsed.error), values: withoutSecrets(values) };
+}
+
+function withoutSecrets(values: Record<string, string>) {
+  const { password: _p, ...rest } = values;
+  return rest;
+}
+
+export function badRequest(failure: Omit<FormFailure, 'ok'> & { ok?: false }) {
+  return data({ ok: false as const, errors: failure.errors, values: failure.values }, { status: 400 });
+}
+
+/** 404 through one helper, so every route says "not found" the same way. */
+export function notFound(what = 'That record'): never {
+  throw new Response(`${what} was not found.`, { status: 404 });
+}

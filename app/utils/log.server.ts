@@ -1,0 +1,30 @@
+import crypto from 'node:crypto';
+
+// Structured logs, one JSON object a line. Never pass tokens, passwords or secrets in `fields`.
+const SECRET_KEYS = /token|password|secret|cookie|authorization|api[_-]?key/i;
+
+function scrub(fields: Record<string, unknown>) {
+  return Object.fromEntries(
+    Object.entries(fields).map(([k, v]) => [k, SECRET_KEYS.test(k) ? '[redacted]' : v]),
+  );
+}
+
+function redactUrl(value: unknown) {
+  // Token pages carry the secret in the path (/s/<token>, /plan/<token>, /u/<token>).
+  return typeof value === 'string' ? value.replace(/\/(s|plan|u)\/[A-Za-z0-9_-]{8,}/g, '/$1/[token]') : value;
+}
+
+export function log(level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields: Record<string, unknown> = {}) {
+  if (process.env.NODE_ENV === 'test' && level === 'debug') return;
+  const line = { level, time: new Date().toISOString(), msg, ...scrub(fields) };
+  if ('url' in line) line.url = redactUrl(line.url);
+  (level === 'error' || level === 'warn' ? process.stderr : process.stdout).write(`${JSON.stringify(line)}\n`);
+}
+
+/** Logs an unexpected error and returns the id shown to the user, so support can find the line. */
+export function logError(error: unknown, fields: Record<string, unknown> = {}) {
+  const errorId = crypto.randomBytes(6).toString('hex');
+  const err = error instanceof Error ? error : new Error(String(error));
+  log('error', err.message, { errorId, stack: err.stack, ...fields });
+  return errorId;
+}

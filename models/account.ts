@@ -1,0 +1,28 @@
+import { Schema, type InferSchemaType } from 'mongoose';
+import { defineModel } from './_define';
+
+export const SEGMENTS = ['smb', 'mid-market', 'enterprise'] as const;
+export type Segment = (typeof SEGMENTS)[number];
+
+const AccountSchema = new Schema(
+  {
+    name: { type: String, required: true, trim: true },
+    /** Lower-cased name, for case-insensitive search and sorting on both FerretDB and MongoDB. */
+    nameLower: { type: String, required: true },
+    domain: { type: String, lowercase: true, trim: true },
+    segment: { type: String, enum: SEGMENTS, required: true },
+    csmId: { type: Schema.Types.ObjectId, ref: 'User' },
+    status: { type: String, enum: ['active', 'churned'], default: 'active' },
+    churnedAt: { type: Date },
+  },
+  { timestamps: true },
+);
+AccountSchema.index({ nameLower: 1 });
+AccountSchema.index({ domain: 1 });
+AccountSchema.index({ csmId: 1 });
+AccountSchema.pre('validate', function () {
+  if (this.name) this.nameLower = this.name.toLowerCase();
+});
+
+export type AccountDoc = InferSchemaType<typeof AccountSchema>;
+export const Account = defineModel('Account', AccountSchema);

@@ -1,0 +1,21 @@
+import { Schema, type InferSchemaType } from 'mongoose';
+import { defineModel } from './_define';
+
+export const EMAIL_STATUSES = ['ok', 'bounced', 'complained', 'unsubscribed'] as const;
+
+const ContactSchema = new Schema(
+  {
+    accountId: { type: Schema.Types.ObjectId, ref: 'Account', required: true },
+    name: { type: String, required: true, trim: true },
+    email: { type: String, required: true, lowercase: true, trim: true },
+    title: { type: String, trim: true },
+    isPrimary: { type: Boolean, default: false },
+    emailStatus: { type: String, enum: EMAIL_STATUSES, default: 'ok' },
+  },
+  { timestamps: true },
+);
+ContactSchema.index({ accountId: 1, email: 1 }, { unique: true });
+ContactSchema.index({ email: 1 });
+
+export type ContactDoc = InferSchemaType<typeof ContactSchema>;
+export const Contact = defineModel('Contact', ContactSchema);

@@ -1,0 +1,23 @@
+import { Schema, type InferSchemaType } from 'mongoose';
+import { defineModel } from './_define';
+
+export const ROLES = ['admin', 'cs', 'sales', 'leadership', 'marketing'] as const;
+export type Role = (typeof ROLES)[number];
+
+const UserSchema = new Schema(
+  {
+    email: { type: String, required: true, lowercase: true, trim: true, unique: true },
+    name: { type: String, required: true, trim: true },
+    role: { type: String, enum: ROLES, required: true },
+    passwordHash: { type: String, required: true },
+    active: { type: Boolean, default: true },
+    deactivatedAt: { type: Date },
+    /** True for users created by the demo seed; never created when NODE_ENV=production. */
+    demo: { type: Boolean, default: false },
+  },
+  { timestamps: true },
+);
+UserSchema.index({ role: 1, active: 1 });
+
+export type UserDoc = InferSchemaType<typeof UserSchema>;
+export const User = defineModel('User', UserSchema);

@@ -1,0 +1,17 @@
+/// <reference types="@remix-run/dev" />
+/// <reference types="@remix-run/node" />
+
+declare module '@remix-run/node' {
+  interface Future {
+    v3_singleFetch: true;
+  }
+}
+
+declare module '@remix-run/server-runtime' {
+  interface AppLoadContext {
+    /** Per-request CSP nonce, set by the express server. */
+    nonce: string;
+    /** Client IP as the server trusts it (X-Forwarded-For only with TRUST_PROXY). */
+    clientIp: string;
+  }
+}

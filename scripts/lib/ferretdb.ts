@@ -1,0 +1,159 @@
+// Installs and runs the embedded database: FerretDB 1.24.2 on SQLite (see README, "Decisions").
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const FERRETDB_VERSION = 'v1.24.2';
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const TOOLS = path.join(ROOT, '.tools');
+export const FERRETDB_BIN = path.join(TOOLS, 'bin', 'ferretdb');
+
+function installedVersion(): string | undefined {
+  if (!fs.existsSync(FERRETDB_BIN)) return undefined;
+  try {
+    const out = execFileSync(FERRETDB_BIN, ['--version'], { encoding: 'utf8' });
+    return /version:\s*(\S+)/.exec(out)?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Installs FerretDB into .tools/bin with the Go toolchain, unless it is already there.
+ *
+ * `go install github.com/FerretDB/FerretDB/cmd/ferretdb@v1.24.2` builds a binary that panics at
+ * start ("Invalid build/version/version.txt"): the module zip lacks the generated version file.
+ * So we take the same module from the Go module proxy, add that file as FerretDB's docs say, and
+ * `go install` from the copy.
+ */
+export function ensureFerretDb(log: (line: string) => void = console.log): string {
+  if (installedVersion() === FERRETDB_VERSION) return FERRETDB_BIN;
+  try {
+    execFileSync('go', ['version'], { stdio: 'ignore' });
+  } catch {
+    throw new Error(
+      'The embedded database needs the Go toolchain to install FerretDB, and `go` was not found on PATH.\n' +
+        'Install Go (https://go.dev/dl/, or `apt-get install golang`), or set MONGODB_URI to a MongoDB server.',
+    );
+  }
+  log(`Installing FerretDB ${FERRETDB_VERSION} into .tools/ (once; about two minutes on a cold Go cache)...`);
+  const started = Date.now();
+  const info = JSON.parse(
+    execFileSync('go', ['mod', 'download', '-json', `github.com/FerretDB/FerretDB@${FERRETDB_VERSION}`], {
+      encoding: 'utf8',
+      cwd: ROOT,
+      env: { ...process.env, GOFLAGS: '-mod=mod' },
+    }),
+  ) as { Dir?: string; Error?: string };
+  if (!info.Dir) throw new Error(`go mod download failed: ${info.Error ?? 'no module directory'}`);
+  const src = path.join(TOOLS, 'src', `ferretdb-${FERRETDB_VERSION}`);
+  fs.rmSync(src, { recursive: true, force: true });
+  fs.mkdirSync(path.dirname(src), { recursive: true });
+  fs.cpSync(info.Dir, src, { recursive: true });
+  makeWritable(src);
+  fs.writeFileSync(path.join(src, 'build', 'version', 'version.txt'), `${FERRETDB_VERSION}\n`);
+  execFileSync('go', ['install', './cmd/ferretdb'], {
+    cwd: src,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, GOBIN: path.dirname(FERRETDB_BIN), GOFLAGS: '-mod=mod', CGO_ENABLED: '0' },
+  });
+  const version = installedVersion();
+  if (version !== FERRETDB_VERSION) {
+    throw new Error(`FerretDB was built but reports version ${version ?? '(none)'}; expected ${FERRETDB_VERSION}.`);
+  }
+  log(`FerretDB ${FERRETDB_VERSION} installed in ${Math.round((Date.now() - started) / 1000)} s.`);
+  return FERRETDB_BIN;
+}
+
+function makeWritable(dir: string) {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    fs.chmodSync(p, entry.isDirectory() ? 0o755 : 0o644);
+    if (entry.isDirectory()) makeWritable(p);
+  }
+  fs.chmodSync(dir, 0o755);
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host: '127.0.0.1' });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+export interface RunningDb {
+  uri: string;
+  port: number;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts FerretDB on 127.0.0.1 with SQLite data in `dataDir`, and waits until it answers. */
+export async function startFerretDb(options: { dataDir: string; port?: number; quiet?: boolean }): Promise<RunningDb> {
+  const bin = ensureFerretDb();
+  const port = options.port ?? (await freePort());
+  if (await canConnect(port)) {
+    throw new Error(`Port ${port} is already in use; set DB_PORT to another port or stop what is using it.`);
+  }
+  const dataDir = path.resolve(options.dataDir);
+  fs.mkdirSync(dataDir, { recursive: true });
+  const debugPort = await freePort();
+  const child = spawn(
+    bin,
+    [
+      '--handler=sqlite',
+      `--sqlite-url=file:${dataDir}/`,
+      `--listen-addr=127.0.0.1:${port}`,
+      `--state-dir=${dataDir}`,
+      '--telemetry=disable',
+      `--debug-addr=127.0.0.1:${debugPort}`,
+      '--log-level=error',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+    if (!options.quiet) process.stderr.write(chunk);
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const deadline = Date.now() + 20_000;
+  while (!(await canConnect(port))) {
+    if (child.exitCode !== null) throw new Error(`FerretDB exited with code ${child.exitCode}:\n${stderr}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`FerretDB did not answer on 127.0.0.1:${port} within 20 s:\n${stderr}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    uri: `mongodb://127.0.0.1:${port}/kept`,
+    port,
+    process: child,
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
