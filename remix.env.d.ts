@@ -1,5 +1,7 @@
 /// <reference types="@remix-run/dev" />
 /// <reference types="@remix-run/node" />
+import '@remix-run/node';
+import '@remix-run/server-runtime';
 
 declare module '@remix-run/node' {
   interface Future {
@@ -8,6 +10,9 @@ declare module '@remix-run/node' {
 }
 
 declare module '@remix-run/server-runtime' {
+  interface Future {
+    v3_singleFetch: true;
+  }
   interface AppLoadContext {
     /** Per-request CSP nonce, set by the express server. */
     nonce: string;

@@ -2,7 +2,7 @@ import type { LinksFunction, MetaFunction } from '@remix-run/node';
 import { Links, Meta, Outlet, Scripts, ScrollRestoration } from '@remix-run/react';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { useNonce } from '#app/utils/nonce';
-import styles from '#app/styles/app.css?url';
+import styles from '#app/styles/app.css';
 
 export const links: LinksFunction = () => [
   { rel: 'stylesheet', href: styles },

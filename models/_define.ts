@@ -1,10 +1,9 @@
 import mongoose, { type Schema } from 'mongoose';
 
+const compile = <TSchema extends Schema>(name: string, schema: TSchema) => mongoose.model(name, schema);
+
 /** Registers a model once per process; on hot reload the existing model is reused with its type. */
 export function defineModel<TSchema extends Schema>(name: string, schema: TSchema) {
-  const existing = mongoose.models[name] as ReturnType<typeof mongoose.model<TSchema>> | undefined;
-  return existing ?? mongoose.model<TSchema>(name, schema);
+  const existing = mongoose.models[name] as ReturnType<typeof compile<TSchema>> | undefined;
+  return existing ?? compile(name, schema);
 }
-
-/** ObjectId or string -> string, for plain objects sent to the browser. */
-export const idOf = (value: unknown) => String(value);

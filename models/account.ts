@@ -14,12 +14,15 @@ const AccountSchema = new Schema(
     csmId: { type: Schema.Types.ObjectId, ref: 'User' },
     status: { type: String, enum: ['active', 'churned'], default: 'active' },
     churnedAt: { type: Date },
+    /** Reps with a deal on this account: scopes what a sales user sees, served by an index. */
+    aeIds: { type: [Schema.Types.ObjectId], default: [] },
   },
   { timestamps: true },
 );
 AccountSchema.index({ nameLower: 1 });
 AccountSchema.index({ domain: 1 });
 AccountSchema.index({ csmId: 1 });
+AccountSchema.index({ aeIds: 1, nameLower: 1 });
 AccountSchema.pre('validate', function () {
   if (this.name) this.nameLower = this.name.toLowerCase();
 });

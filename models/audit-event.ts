@@ -1,4 +1,4 @@
-import { Schema, type InferSchemaType } from 'mongoose';
+import { Schema, type InferSchemaType, type Types } from 'mongoose';
 import { defineModel } from './_define';
 
 // Append-only: nothing in Kept updates or deletes an AuditEvent.
@@ -21,7 +21,7 @@ export const AuditEvent = defineModel('AuditEvent', AuditEventSchema);
 
 /** Records who changed what; `now` is passed in so tests can pin the clock. */
 export async function recordAudit(input: {
-  actorId?: unknown;
+  actorId?: string | Types.ObjectId;
   action: string;
   entityType: string;
   entityId: unknown;

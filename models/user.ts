@@ -1,8 +1,9 @@
 import { Schema, type InferSchemaType } from 'mongoose';
 import { defineModel } from './_define';
 
-export const ROLES = ['admin', 'cs', 'sales', 'leadership', 'marketing'] as const;
-export type Role = (typeof ROLES)[number];
+import { ROLES, type Role } from '#app/utils/roles';
+
+export { ROLES, type Role };
 
 const UserSchema = new Schema(
   {

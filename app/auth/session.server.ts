@@ -14,7 +14,8 @@ function sessionCookie() {
   return createCookie('kept_session', {
     httpOnly: true,
     sameSite: 'lax',
-    secure: env.NODE_ENV === 'production',
+    // Secure whenever Kept is served over https (production); plain http only on localhost demos.
+    secure: env.NODE_ENV === 'production' && env.APP_URL.startsWith('https://'),
     path: '/',
     // Newest secret first; older ones still verify cookies until removed (rotation).
     secrets: env.SESSION_SECRET.split(',').map((s) => s.trim()).filter(Boolean),

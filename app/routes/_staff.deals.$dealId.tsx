@@ -1,0 +1,62 @@
+import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { Link, useLoaderData } from '@remix-run/react';
+import { requireUser } from '#app/auth/session.server';
+import { GeneralErrorBoundary } from '#app/components/error-boundary';
+import { PromiseList } from '#app/components/promise-list';
+import { getDealDetail } from '#app/services/deals.server';
+import { notFound } from '#app/utils/forms.server';
+import { formatDate, formatMoney } from '#app/utils/format';
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.deal.name ?? 'Deal'} · Kept` }];
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const user = await requireUser(request);
+  const deal = await getDealDetail({ user, dealId: params.dealId ?? '' });
+  if (!deal) notFound('That deal');
+  return { deal };
+}
+
+export default function DealPage() {
+  const { deal } = useLoaderData<typeof loader>();
+  return (
+    <>
+      {deal.account ? (
+        <p>
+          <Link to={`/accounts/${deal.account.id}`}>← {deal.account.name}</Link>
+        </p>
+      ) : null}
+      <div className="page-header">
+        <h1>{deal.name}</h1>
+      </div>
+      <section className="panel" aria-labelledby="deal-facts">
+        <h2 id="deal-facts">Deal</h2>
+        <dl className="facts">
+          <dt>Customer</dt>
+          <dd>{deal.account?.name ?? '—'}</dd>
+          <dt>Closed won</dt>
+          <dd>{formatDate(deal.closedWonAt)}</dd>
+          <dt>ARR</dt>
+          <dd>{formatMoney(deal.arr, deal.currency)}</dd>
+          <dt>Gross margin</dt>
+          <dd>{deal.grossMarginPct == null ? '—' : `${deal.grossMarginPct} %`}</dd>
+          <dt>CAC</dt>
+          <dd>{deal.cac == null ? 'not recorded' : formatMoney(deal.cac, deal.currency)}</dd>
+          <dt>Account executive</dt>
+          <dd>{deal.ae?.name ?? '—'}</dd>
+          <dt>Source</dt>
+          <dd>
+            {deal.source} · {deal.crmId}
+          </dd>
+        </dl>
+      </section>
+      <section className="panel" aria-labelledby="promises">
+        <h2 id="promises">Promises made in the sale</h2>
+        <PromiseList promises={deal.promises} />
+      </section>
+    </>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}

@@ -1,0 +1,102 @@
+import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { Link, useLoaderData } from '@remix-run/react';
+import { requireUser } from '#app/auth/session.server';
+import { GeneralErrorBoundary } from '#app/components/error-boundary';
+import { getHome } from '#app/services/home.server';
+import { formatDate, formatMoney } from '#app/utils/format';
+
+export const meta: MetaFunction = () => [{ title: 'Home · Kept' }];
+
+const INTRO: Record<string, { title: string; body: string }> = {
+  admin: { title: 'Administration', body: 'Users and roles, the email outbox, and everything your teams see.' },
+  cs: { title: 'Your customers', body: 'Closed-won customers in your book, from handoff to go-live.' },
+  sales: { title: 'Your deals and promises', body: 'The customers you won and what you promised them. Buyers will be asked at 6, 9 and 12 months whether each promise was kept.' },
+  leadership: { title: 'Post-sale overview', body: 'Closed-won customers and what they were promised. Value-delivered and time-to-live dashboards build on this.' },
+  marketing: { title: 'Customers who can speak for us', body: 'Recently won customers and their promises: the source of referral, reference and review advocates.' },
+};
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireUser(request);
+  const home = await getHome({ user });
+  return { ...home, role: user.role, name: user.name };
+}
+
+export default function Home() {
+  const { deals, accounts, users, outbox, role, name } = useLoaderData<typeof loader>();
+  const intro = INTRO[role];
+  return (
+    <>
+      <div className="page-header">
+        <div>
+          <p className="muted">Welcome, {name}</p>
+          <h1 data-testid="home-title">{intro.title}</h1>
+        </div>
+        {['admin', 'cs', 'sales'].includes(role) ? (
+          <Link className="button" to="/deals/new">
+            New closed-won deal
+          </Link>
+        ) : null}
+      </div>
+      <p>{intro.body}</p>
+      <div className="cards">
+        <div className="card">
+          <div className="label">{role === 'sales' ? 'Your accounts' : role === 'cs' ? 'Accounts you manage' : 'Accounts'}</div>
+          <div className="value">{accounts.toLocaleString('en-US')}</div>
+        </div>
+        <div className="card">
+          <div className="label">{role === 'sales' ? 'Your closed-won deals' : 'Closed-won deals'}</div>
+          <div className="value">{deals.total.toLocaleString('en-US')}</div>
+        </div>
+        {users !== null ? (
+          <div className="card">
+            <div className="label">Active users</div>
+            <div className="value">{users}</div>
+          </div>
+        ) : null}
+        {outbox !== null ? (
+          <div className="card">
+            <div className="label">Emails in the outbox</div>
+            <div className="value">{outbox}</div>
+          </div>
+        ) : null}
+      </div>
+      <h2>Closed won in the last 90 days</h2>
+      <div className="table-wrap">
+        {deals.recent.length === 0 ? (
+          <p className="empty">No deals closed in the last 90 days.</p>
+        ) : (
+          <table>
+            <thead>
+              <tr>
+                <th>Deal</th>
+                <th>Customer</th>
+                <th>Closed won</th>
+                <th className="num">ARR</th>
+                <th className="num">Promises</th>
+              </tr>
+            </thead>
+            <tbody>
+              {deals.recent.map((d) => (
+                <tr key={d.id}>
+                  <td>
+                    <Link to={`/deals/${d.id}`}>{d.name}</Link>
+                  </td>
+                  <td>
+                    <Link to={`/accounts/${d.accountId}`}>{d.account}</Link>
+                  </td>
+                  <td>{formatDate(d.closedWonAt)}</td>
+                  <td className="num">{formatMoney(d.arr, d.currency)}</td>
+                  <td className="num">{d.promises}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </div>
+    </>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}

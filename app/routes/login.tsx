@@ -1,0 +1,70 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { data, redirect } from '@remix-run/node';
+import { Form, useActionData, useNavigation, useSearchParams } from '@remix-run/react';
+import { clientIp, rateLimit, resetRateLimit } from '#app/auth/rate-limit.server';
+import { createUserSession, getUser } from '#app/auth/session.server';
+import { GeneralErrorBoundary } from '#app/components/error-boundary';
+import { Field, FormError, fieldState } from '#app/components/forms';
+import { badRequest, parseForm } from '#app/utils/forms.server';
+import { LoginSchema, verifyLogin } from '#app/services/users.server';
+
+export const meta: MetaFunction = () => [{ title: 'Sign in · Kept' }];
+
+/** Only same-site paths: an open redirect would let a phishing link bounce through Kept. */
+function safeRedirect(to: string | undefined) {
+  return to && to.startsWith('/') && !to.startsWith('//') && !to.startsWith('/\\') ? to : '/home';
+}
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  if (await getUser(request)) throw redirect('/home');
+  return null;
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  await rateLimit('loginIp', clientIp(context));
+  const result = parseForm(LoginSchema, await request.formData());
+  if (!result.ok) return badRequest(result);
+  const { email, password, redirectTo } = result.data;
+  await rateLimit('loginEmail', email);
+  const userId = await verifyLogin({ email, password });
+  if (!userId) {
+    return data(
+      { ok: false as const, errors: { '': ['Wrong email or password.'] } as Record<string, string[]>, values: { email } as Record<string, string> },
+      { status: 400 },
+    );
+  }
+  await resetRateLimit('loginEmail', email);
+  const cookie = await createUserSession({ userId, userAgent: request.headers.get('user-agent') });
+  throw redirect(safeRedirect(redirectTo), { headers: { 'Set-Cookie': cookie } });
+}
+
+export default function Login() {
+  const actionData = useActionData<typeof action>();
+  const [params] = useSearchParams();
+  const navigation = useNavigation();
+  const email = fieldState(actionData, 'email');
+  return (
+    <main className="centered">
+      <div className="panel">
+        <h1>Sign in to Kept</h1>
+        <Form method="post" className="stack" noValidate>
+          <FormError errors={actionData?.errors?.['']} />
+          <input type="hidden" name="redirectTo" value={params.get('redirectTo') ?? ''} />
+          <Field label="Email" name="email" type="email" autoComplete="username" required defaultValue={email.value} errors={email.errors} autoFocus />
+          <Field label="Password" name="password" type="password" autoComplete="current-password" required errors={actionData?.errors?.password} />
+          <button type="submit" disabled={navigation.state === 'submitting'}>
+            {navigation.state === 'submitting' ? 'Signing in…' : 'Sign in'}
+          </button>
+        </Form>
+      </div>
+    </main>
+  );
+}
+
+export function ErrorBoundary() {
+  return (
+    <main className="centered">
+      <GeneralErrorBoundary />
+    </main>
+  );
+}

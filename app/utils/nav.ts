@@ -1,0 +1,14 @@
+import type { Role } from '#models/user';
+
+export type NavItem = { to: string; label: string; roles: readonly Role[] };
+
+/** The staff navigation; each item lists the roles that may open it (the loaders enforce the same). */
+export const NAV: NavItem[] = [
+  { to: '/home', label: 'Home', roles: ['admin', 'cs', 'sales', 'leadership', 'marketing'] },
+  { to: '/accounts', label: 'Accounts', roles: ['admin', 'cs', 'sales', 'leadership', 'marketing'] },
+  { to: '/deals/new', label: 'New deal', roles: ['admin', 'cs', 'sales'] },
+  { to: '/admin/users', label: 'Users', roles: ['admin'] },
+  { to: '/admin/outbox', label: 'Email outbox', roles: ['admin'] },
+];
+
+export const navFor = (role: Role) => NAV.filter((item) => item.roles.includes(role));

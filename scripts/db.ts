@@ -1,0 +1,15 @@
+// `npm run db`: runs only the embedded database in the foreground, for development tools.
+import { prepareRuntime } from './lib/runtime';
+
+const { db } = await prepareRuntime();
+if (!db) {
+  console.log('MONGODB_URI is set: nothing to start.');
+  process.exit(0);
+}
+console.log(`Embedded database ready: MONGODB_URI=${db.uri}  (Ctrl-C stops it)`);
+const stop = async () => {
+  await db.stop();
+  process.exit(0);
+};
+process.on('SIGINT', () => void stop());
+process.on('SIGTERM', () => void stop());
