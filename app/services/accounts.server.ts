@@ -34,7 +34,7 @@ export async function listAccounts({ user, query }: { user: SessionUser; query: 
   if (query.q) {
     // Prefix match on the lower-cased name or the domain: served by the nameLower / domain indexes.
     const prefix = `^${escapeRegex(query.q.toLowerCase())}`;
-    filter.$or = trusted([{ nameLower: { $regex: prefix } }, { domain: { $regex: prefix } }]);
+    filter.$or = [{ nameLower: trusted({ $regex: prefix }) }, { domain: trusted({ $regex: prefix }) }];
   }
   const desc = query.sort.startsWith('-');
   const field = query.sort.replace('-', '');

@@ -113,9 +113,7 @@ export async function createManualDeal({ user, input, now = new Date() }: { user
       $addToSet: { aeIds: ae._id },
     },
     { upsert: true, returnDocument: 'after', runValidators: true },
-  )
-    .select('_id')
-    .lean();
+  ).lean(); // no .select(): FerretDB 1.24 refuses a projection on findAndModify
   if (!account) throw new Error('account upsert returned nothing');
 
   if (input.contactEmail) {

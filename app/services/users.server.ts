@@ -86,7 +86,7 @@ export async function createUser(input: z.infer<typeof CreateUserSchema> & { act
 
 /** Changes a role; the user's sessions end so the new role applies at once. */
 export async function changeUserRole({ userId, role, actorId, now = new Date() }: { userId: string; role: Role; actorId: string; now?: Date }) {
-  const before = await User.findOneAndUpdate({ _id: userId }, { $set: { role } }).select('role').lean();
+  const before = await User.findOneAndUpdate({ _id: userId }, { $set: { role } }).lean(); // no projection: FerretDB 1.24 refuses findAndModify `fields`
   if (!before) return false;
   if (before.role !== role) {
     await revokeUserSessions(userId, now);

@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { Session } from '#models/session';
+import { makeUser, requestAs } from '#test/factories';
+import { hashPassword, verifyPassword } from './password.server';
+import { createUserSession, getUser, logout, requireUser } from './session.server';
+import { changeUserRole, setUserActive } from '#app/services/users.server';
+
+const cookieOf = (setCookie: string) => setCookie.split(';')[0];
+const reqWith = (cookie: string, url = 'http://localhost/home', method = 'GET') => new Request(url, { method, headers: { Cookie: cookie } });
+
+describe('passwords', () => {
+  it('verifies the right password and rejects a wrong one or a malformed hash', async () => {
+    const hash = await hashPassword('s3cret-password!');
+    expect(hash.startsWith('scrypt$')).toBe(true);
+    expect(await verifyPassword('s3cret-password!', hash)).toBe(true);
+    expect(await verifyPassword('s3cret-password?', hash)).toBe(false);
+    expect(await verifyPassword('s3cret-password!', 'bcrypt$nonsense')).toBe(false);
+  });
+});
+
+describe('sessions', () => {
+  it('stores only a hash of the session id and finds the user from the cookie', async () => {
+    const user = await makeUser({ role: 'sales' });
+    const setCookie = await createUserSession({ userId: user.id });
+    expect(setCookie).toMatch(/HttpOnly/i);
+    expect(setCookie).toMatch(/SameSite=Lax/i);
+    const stored = await Session.findOne({ userId: user.id }).lean();
+    expect(stored?.idHash).toMatch(/^[a-f0-9]{64}$/);
+    expect(setCookie).not.toContain(stored!.idHash);
+    expect(await getUser(reqWith(cookieOf(setCookie)))).toMatchObject({ id: user.id, role: 'sales' });
+  });
+
+  it('gives each login a new session id (no fixation)', async () => {
+    const user = await makeUser();
+    const a = await createUserSession({ userId: user.id });
+    const b = await createUserSession({ userId: user.id });
+    expect(cookieOf(a)).not.toEqual(cookieOf(b));
+  });
+
+  it('ends sessions after the idle timeout and the absolute timeout', async () => {
+    const user = await makeUser();
+    const start = new Date('2026-03-01T08:00:00Z');
+    const cookie = cookieOf(await createUserSession({ userId: user.id, now: start }));
+    expect(await getUser(reqWith(cookie), new Date('2026-03-01T09:00:00Z'))).not.toBeNull();
+    // Default idle timeout is 12 hours since last seen (touched at 09:00 above).
+    expect(await getUser(reqWith(cookie), new Date('2026-03-01T22:00:00Z'))).toBeNull();
+    const cookie2 = cookieOf(await createUserSession({ userId: user.id, now: start }));
+    let t = start.getTime();
+    // Active every 6 hours for 8 days: the absolute 7-day limit still ends it.
+    let alive = true;
+    for (let i = 0; i < 32 && alive; i++) {
+      t += 6 * 3600_000;
+      alive = (await getUser(reqWith(cookie2), new Date(t))) !== null;
+    }
+    expect(alive).toBe(false);
+    expect(t - start.getTime()).toBeGreaterThanOrEqual(7 * 86_400_000);
+  });
+
+  it('logout, deactivation and a role change end sessions on the server', async () => {
+    const user = await makeUser({ role: 'cs' });
+    const admin = await makeUser({ role: 'admin' });
+    const c1 = cookieOf(await createUserSession({ userId: user.id }));
+    await logout(reqWith(c1));
+    expect(await getUser(reqWith(c1))).toBeNull();
+
+    const c2 = cookieOf(await createUserSession({ userId: user.id }));
+    await changeUserRole({ userId: user.id, role: 'marketing', actorId: admin.id });
+    expect(await getUser(reqWith(c2))).toBeNull();
+
+    const c3 = cookieOf(await createUserSession({ userId: user.id }));
+    await setUserActive({ userId: user.id, active: false, actorId: admin.id });
+    expect(await getUser(reqWith(c3))).toBeNull();
+  });
+
+  it('rejects a tampered cookie', async () => {
+    const user = await makeUser();
+    const cookie = cookieOf(await createUserSession({ userId: user.id }));
+    const tampered = cookie.replace(/.$/, (ch) => (ch === 'A' ? 'B' : 'A'));
+    expect(await getUser(reqWith(tampered))).toBeNull();
+  });
+});
+
+describe('requireUser', () => {
+  it('redirects anonymous page visits to login, 401s data requests, 403s the wrong role', async () => {
+    const anonymousPage = await requireUser(new Request('http://localhost/accounts?q=a')).catch((r) => r as Response);
+    expect(anonymousPage).toBeInstanceOf(Response);
+    expect((anonymousPage as Response).status).toBe(302);
+    expect((anonymousPage as Response).headers.get('Location')).toBe('/login?redirectTo=%2Faccounts%3Fq%3Da');
+
+    const anonymousPost = (await requireUser(new Request('http://localhost/deals/new', { method: 'POST' })).catch((r) => r)) as Response;
+    expect(anonymousPost.status).toBe(401);
+
+    const marketing = await makeUser({ role: 'marketing' });
+    const forbidden = (await requireUser(await requestAs(marketing, '/admin/users'), { roles: ['admin'] }).catch((r) => r)) as Response;
+    expect(forbidden.status).toBe(403);
+    expect(await forbidden.text()).toContain('marketing');
+
+    const admin = await makeUser({ role: 'admin' });
+    await expect(requireUser(await requestAs(admin, '/admin/users'), { roles: ['admin'] })).resolves.toMatchObject({ role: 'admin' });
+  });
+});

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { Session } from '#models/session';
+import { TEST_PASSWORD, formRequest, makeUser } from '#test/factories';
+import { action } from './login';
+
+const ctx = (ip = '10.0.0.1') => ({ nonce: '', clientIp: ip });
+type Body = { errors: Record<string, string[]>; values: Record<string, string> };
+
+async function login(fields: Record<string, string>, ip?: string) {
+  try {
+    const result = await action({ request: await formRequest(null, '/login', fields), params: {}, context: ctx(ip) });
+    return { status: (result as { init?: { status?: number } }).init?.status ?? 200, body: (result as { data: Body }).data, response: null };
+  } catch (thrown) {
+    return { status: (thrown as Response).status, body: null, response: thrown as Response };
+  }
+}
+
+describe('login action', () => {
+  it('signs in with the right password and redirects with a session cookie', async () => {
+    const user = await makeUser({ role: 'leadership' });
+    const res = await login({ email: user.email.toUpperCase(), password: TEST_PASSWORD, redirectTo: '/accounts' });
+    expect(res.status).toBe(302);
+    expect(res.response!.headers.get('Location')).toBe('/accounts');
+    expect(res.response!.headers.get('Set-Cookie')).toMatch(/^kept_session=/);
+    expect(await Session.countDocuments({ userId: user.id })).toBe(1);
+  });
+
+  it('never redirects off-site after login', async () => {
+    const user = await makeUser();
+    const res = await login({ email: user.email, password: TEST_PASSWORD, redirectTo: '//evil.example/x' });
+    expect(res.response!.headers.get('Location')).toBe('/home');
+  });
+
+  it('answers the same generic error for a wrong password and an unknown email, keeping the email', async () => {
+    const user = await makeUser();
+    const wrong = await login({ email: user.email, password: 'nope-nope-nope' }, '10.0.0.2');
+    const unknown = await login({ email: 'nobody@example.test', password: 'nope-nope-nope' }, '10.0.0.2');
+    expect(wrong.status).toBe(400);
+    expect(unknown.status).toBe(400);
+    expect(wrong.body!.errors['']).toEqual(['Wrong email or password.']);
+    expect(unknown.body!.errors['']).toEqual(wrong.body!.errors['']);
+    expect(wrong.body!.values.email).toBe(user.email);
+  });
+
+  it('refuses a deactivated user', async () => {
+    const user = await makeUser({ active: false });
+    expect((await login({ email: user.email, password: TEST_PASSWORD }, '10.0.0.3')).status).toBe(400);
+  });
+
+  it('rejects operator injection in form fields with 400', async () => {
+    const res = await login({ 'email[$ne]': 'x', password: 'x' }, '10.0.0.4');
+    expect(res.status).toBe(400);
+    expect(res.body!.errors.email).toBeTruthy();
+  });
+
+  it('rate-limits repeated failures for one email with 429 and Retry-After', async () => {
+    const user = await makeUser();
+    const statuses: number[] = [];
+    for (let i = 0; i < 10; i++) statuses.push((await login({ email: user.email, password: 'wrong-password' }, `10.1.0.${i}`)).status);
+    expect(statuses.slice(0, 8).every((s) => s === 400)).toBe(true);
+    const limited = await login({ email: user.email, password: TEST_PASSWORD }, '10.1.1.1');
+    expect(limited.status).toBe(429);
+    expect(Number(limited.response!.headers.get('Retry-After'))).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,84 @@
+// Builders for test data, written through the models (the real database, no mocks).
+import crypto from 'node:crypto';
+import { Account } from '#models/account';
+import { Contact } from '#models/contact';
+import { Deal } from '#models/deal';
+import { User, type Role } from '#models/user';
+import { hashPassword } from '#app/auth/password.server';
+import { createUserSession, type SessionUser } from '#app/auth/session.server';
+
+export const TEST_PASSWORD = 'correct horse battery staple';
+let cachedHash: Promise<string> | undefined;
+const uid = () => crypto.randomBytes(4).toString('hex');
+
+export async function makeUser(overrides: Partial<{ role: Role; email: string; name: string; active: boolean }> = {}) {
+  cachedHash ??= hashPassword(TEST_PASSWORD);
+  const role = overrides.role ?? 'cs';
+  const user = await User.create({
+    email: overrides.email ?? `${role}-${uid()}@example.test`,
+    name: overrides.name ?? `Test ${role} ${uid()}`,
+    role,
+    passwordHash: await cachedHash,
+    active: overrides.active ?? true,
+  });
+  const sessionUser: SessionUser = { id: String(user._id), email: user.email, name: user.name, role };
+  return sessionUser;
+}
+
+/** A Request carrying a live session cookie for `user`. */
+export async function requestAs(user: SessionUser | null, url: string, init: RequestInit = {}) {
+  const headers = new Headers(init.headers);
+  if (user) {
+    const setCookie = await createUserSession({ userId: user.id });
+    headers.set('Cookie', setCookie.split(';')[0]);
+  }
+  return new Request(new URL(url, 'http://localhost:3000'), { ...init, headers });
+}
+
+export function formRequest(user: SessionUser | null, url: string, fields: Record<string, string>) {
+  return requestAs(user, url, { method: 'POST', body: new URLSearchParams(fields), headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+}
+
+export async function makeAccount(overrides: Partial<{ name: string; domain: string; segment: 'smb' | 'mid-market' | 'enterprise'; csmId: string; aeIds: string[] }> = {}) {
+  const name = overrides.name ?? `Account ${uid()}`;
+  const account = await Account.create({
+    name,
+    nameLower: name.toLowerCase(),
+    domain: overrides.domain ?? `${uid()}.example.com`,
+    segment: overrides.segment ?? 'mid-market',
+    csmId: overrides.csmId,
+    aeIds: overrides.aeIds ?? [],
+  });
+  return { id: String(account._id), name: account.name, domain: account.domain! };
+}
+
+export async function makeContact(accountId: string, overrides: Partial<{ email: string; isPrimary: boolean; name: string }> = {}) {
+  const c = await Contact.create({
+    accountId,
+    name: overrides.name ?? `Buyer ${uid()}`,
+    email: overrides.email ?? `buyer-${uid()}@example.com`,
+    isPrimary: overrides.isPrimary ?? true,
+  });
+  return { id: String(c._id), email: c.email };
+}
+
+export async function makeDeal(input: { accountId: string; aeId: string; closedWonAt?: Date; promises?: number; arr?: number }) {
+  await Account.updateOne({ _id: input.accountId }, { $addToSet: { aeIds: input.aeId } });
+  const deal = await Deal.create({
+    source: 'manual',
+    crmId: `t-${uid()}`,
+    name: `Deal ${uid()}`,
+    accountId: input.accountId,
+    aeId: input.aeId,
+    closedWonAt: input.closedWonAt ?? new Date('2026-01-15T00:00:00Z'),
+    arr: input.arr ?? 50_000,
+    currency: 'USD',
+    grossMarginPct: 75,
+    promises: Array.from({ length: input.promises ?? 2 }, (_, i) => ({
+      text: `Promise ${i + 1}: cut onboarding time in half`,
+      successCriterion: `Onboarding under 5 days for cohort ${i + 1}`,
+      category: 'time-savings',
+    })),
+  });
+  return { id: String(deal._id), promiseIds: deal.promises.map((p) => String(p._id)) };
+}
