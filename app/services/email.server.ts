@@ -1,0 +1,476 @@
+import { render } from '@react-email/components';
+import { createElement, type ReactElement } from 'react';
+import { Resend } from 'resend';
+import { z } from 'zod';
+import { trusted } from '#app/db.server';
+import { getEnv } from '#app/env.server';
+import { log, logError } from '#app/utils/log.server';
+import { claim, complete, type LeaseUpdate } from '#app/worker/lease.server';
+import { UserInvitationEmail } from '#emails/user-invitation';
+import { EMAIL_STATES, EmailMessage, type EmailState } from '#models/email-message';
+
+// The one module that talks to Resend. Every email first becomes an EmailMessage (the outbox) with
+// a deterministic idempotency key; the worker's dispatcher sends it with that key as Resend's
+// Idempotency-Key, so a retry, a crash or two racing workers can never deliver it twice.
+
+const SEND_TIMEOUT_MS = 30_000;
+const DEFAULT_LEASE_MS = 2 * SEND_TIMEOUT_MS;
+const MAX_ATTEMPTS = 8;
+const BACKOFF_BASE_MS = 30_000;
+const BACKOFF_MAX_MS = 60 * 60_000;
+const QUOTA_PAUSE_MS = 60 * 60_000;
+const AUTH_PAUSE_MS = 10 * 60_000;
+
+// ---------------------------------------------------------------------------------------------
+// The Resend client
+
+let client: { cacheKey: string; resend: Resend } | undefined;
+
+function getResend(): Resend | null {
+  const { RESEND_API_KEY, RESEND_BASE_URL } = getEnv();
+  if (!RESEND_API_KEY) return null;
+  const baseUrl = RESEND_BASE_URL?.replace(/\/+$/, '');
+  const cacheKey = `${RESEND_API_KEY}|${baseUrl ?? ''}`;
+  if (client?.cacheKey !== cacheKey) {
+    client = { cacheKey, resend: new Resend(RESEND_API_KEY, baseUrl ? { baseUrl } : undefined) };
+  }
+  return client.resend;
+}
+
+/** True when Kept captures emails in the outbox instead of sending them (no RESEND_API_KEY). */
+export function isDemoMode() {
+  return !getEnv().RESEND_API_KEY;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Enqueueing
+
+export type SendEmailInput = {
+  /** Deterministic per business event, e.g. `survey:<id>:invitation`; at most 256 characters. */
+  key: string;
+  /** Template name (the file name in emails/), shown in the outbox and sent as a tag. */
+  template: string;
+  to: string;
+  subject: string;
+  react: ReactElement;
+  /** Extra MIME headers, e.g. List-Unsubscribe and List-Unsubscribe-Post. */
+  headers?: Record<string, string>;
+  /** What the email is about, e.g. { entityType: 'survey', entityId: '...' }. */
+  meta?: Record<string, string | number | boolean>;
+  /** Stable batch membership for a later batch send. */
+  batchKey?: string;
+  now?: Date;
+};
+
+export type SendEmailResult =
+  | { ok: true; id: string; state: EmailState; duplicate: boolean }
+  | { ok: false; error: string };
+
+const isDuplicateKey = (error: unknown) =>
+  typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000;
+
+// Resend tags allow ASCII letters, digits, underscores and dashes only.
+const tagSafe = (value: string) => value.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 256);
+
+function tagsFor(template: string, meta: SendEmailInput['meta'] = {}) {
+  return [
+    { name: 'template', value: tagSafe(template) },
+    ...Object.entries(meta).map(([name, value]) => ({ name: tagSafe(name), value: tagSafe(String(value)) })),
+  ];
+}
+
+/**
+ * Records an email in the outbox (state `queued`, or `captured` in demo mode) for the worker to
+ * send. Idempotent on `key`: a second call returns the first message and never sends again.
+ * Returns a result instead of throwing.
+ */
+export async function sendEmail(input: SendEmailInput): Promise<SendEmailResult> {
+  const { key, template, to, subject, react, headers, meta, batchKey } = input;
+  const now = input.now ?? new Date();
+  try {
+    if (!key || key.length > 256) return { ok: false, error: 'The idempotency key must be 1-256 characters.' };
+    const existing = await EmailMessage.findOne({ idempotencyKey: key }).select('_id state').lean();
+    if (existing) return { ok: true, id: String(existing._id), state: existing.state as EmailState, duplicate: true };
+
+    const env = getEnv();
+    const [html, text] = await Promise.all([render(react), render(react, { plainText: true })]);
+    const state: EmailState = env.RESEND_API_KEY ? 'queued' : 'captured';
+    // An insert guarded by the unique key (not an update-upsert): atomic on FerretDB and MongoDB,
+    // and a racing duplicate gets E11000 and reads the winner.
+    const created = await EmailMessage.create({
+      idempotencyKey: key,
+      template,
+      to,
+      from: env.EMAIL_FROM,
+      subject,
+      html,
+      text,
+      headers,
+      tags: tagsFor(template, meta),
+      metadata: meta,
+      state,
+      attempts: 0,
+      nextAttemptAt: now,
+      batchKey,
+    });
+    if (state === 'captured') log('info', 'Email captured (demo mode: no RESEND_API_KEY)', { template, key });
+    return { ok: true, id: String(created._id), state, duplicate: false };
+  } catch (error) {
+    if (isDuplicateKey(error)) {
+      const winner = await EmailMessage.findOne({ idempotencyKey: key }).select('_id state').lean().catch(() => null);
+      if (winner) return { ok: true, id: String(winner._id), state: winner.state as EmailState, duplicate: true };
+    }
+    logError(error, { where: 'sendEmail', template, key });
+    return { ok: false, error: 'The email could not be recorded.' };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Typed wrappers
+
+const ROLE_LABELS: Record<string, string> = {
+  admin: 'Admin',
+  cs: 'Customer success',
+  sales: 'Sales',
+  leadership: 'Leadership',
+  marketing: 'Marketing',
+};
+
+/** The invitation a new staff user receives; one per user, ever (key `user:<id>:invitation`). */
+export function sendUserInvitation(input: {
+  userId: string;
+  to: string;
+  name: string;
+  role: string;
+  invitedBy: string;
+  signInUrl: string;
+  now?: Date;
+}) {
+  const role = ROLE_LABELS[input.role] ?? input.role;
+  return sendEmail({
+    key: `user:${input.userId}:invitation`,
+    template: 'user-invitation',
+    to: input.to,
+    subject: `${input.invitedBy} invited you to Kept`,
+    react: createElement(UserInvitationEmail, {
+      name: input.name,
+      role,
+      invitedBy: input.invitedBy,
+      signInUrl: input.signInUrl,
+    }),
+    meta: { entityType: 'user', entityId: input.userId },
+    now: input.now,
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rate limiting
+
+/**
+ * Keeps one process under `ratePerSecond` requests in any one-second window. A slot is counted
+ * from when its response arrived (not when the request left), so network jitter cannot squeeze
+ * three requests into the provider's one-second window.
+ */
+export function createPacer(ratePerSecond: number) {
+  const capacity = Math.max(1, Math.floor(ratePerSecond));
+  const windowMs = ratePerSecond >= 1 ? 1000 : Math.ceil(1000 / ratePerSecond);
+  // `end` is null while the request is in flight.
+  const slots: Array<{ end: number | null }> = [];
+  let blockedUntil = 0;
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  return {
+    ratePerSecond,
+    /** Waits for a free slot; call the returned function when the response has arrived. */
+    async take(): Promise<() => void> {
+      for (;;) {
+        const now = Date.now();
+        while (slots.length && slots[0].end !== null && slots[0].end + windowMs <= now) slots.shift();
+        const busy = slots.filter((s) => s.end === null || s.end + windowMs > now);
+        if (now >= blockedUntil && busy.length < capacity) {
+          const slot = { end: null as number | null };
+          slots.push(slot);
+          return () => {
+            slot.end = Date.now();
+          };
+        }
+        const ended = busy.filter((s) => s.end !== null).map((s) => (s.end as number) + windowMs);
+        const next = Math.max(blockedUntil, busy.length >= capacity && ended.length ? Math.min(...ended) : now + 5);
+        await sleep(Math.max(1, next - now));
+      }
+    },
+    /** Honours the provider's Retry-After for every later request of this process. */
+    blockFor(ms: number) {
+      blockedUntil = Math.max(blockedUntil, Date.now() + ms);
+    },
+  };
+}
+export type Pacer = ReturnType<typeof createPacer>;
+
+let processPacer: Pacer | undefined;
+function defaultPacer() {
+  const rate = getEnv().EMAIL_RATE_PER_SECOND;
+  if (processPacer?.ratePerSecond !== rate) processPacer = createPacer(rate);
+  return processPacer;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dispatching
+
+type ResendError = { name?: string; message?: string; statusCode?: number | null };
+
+type Outcome =
+  | { kind: 'sent'; providerId: string }
+  | { kind: 'retry'; error: string; delayMs: number; blockMs?: number }
+  | { kind: 'failed'; error: string }
+  | { kind: 'pause'; error: string; pauseMs: number; reason: string };
+
+function retryAfterMs(headers: Record<string, string> | null): number | null {
+  const value = headers?.['retry-after'];
+  if (!value) return null;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? null : Math.max(0, date - Date.now());
+}
+
+const backoffMs = (attempt: number) => Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempt - 1));
+
+/** Resend's error policy: what to do with a message after one answer. */
+function classify(error: ResendError, headers: Record<string, string> | null, attempt: number): Outcome {
+  const status = error.statusCode ?? null;
+  const name = error.name ?? 'application_error';
+  const text = `${status ?? 'network'} ${name}: ${error.message ?? ''}`.trim();
+  const retryAfter = retryAfterMs(headers);
+
+  if (name === 'daily_quota_exceeded' || name === 'monthly_quota_exceeded') {
+    return { kind: 'pause', error: text, reason: name, pauseMs: retryAfter ?? QUOTA_PAUSE_MS };
+  }
+  // A bad or missing API key affects every message: keep them queued, don't burn their retries.
+  if (status === 401 || name === 'missing_api_key' || name === 'invalid_api_key' || name === 'restricted_api_key') {
+    return { kind: 'pause', error: text, reason: name, pauseMs: AUTH_PAUSE_MS };
+  }
+  const retryable =
+    status === null || status === 429 || status >= 500 || name === 'concurrent_idempotent_requests';
+  if (!retryable) return { kind: 'failed', error: text };
+  if (attempt >= MAX_ATTEMPTS) return { kind: 'failed', error: `gave up after ${attempt} attempts; last: ${text}` };
+  if (status === 429) {
+    const delayMs = retryAfter ?? backoffMs(attempt);
+    return { kind: 'retry', error: text, delayMs, blockMs: delayMs };
+  }
+  return { kind: 'retry', error: text, delayMs: Math.max(backoffMs(attempt), retryAfter ?? 0) };
+}
+
+export type DispatchResult = {
+  claimed: number;
+  sent: number;
+  retried: number;
+  failed: number;
+  /** Sends whose outcome could not be recorded because the lease expired meanwhile. */
+  leaseLost: number;
+  paused: { reason: string; until: string } | null;
+  demo: boolean;
+};
+
+let pause: { reason: string; until: Date } | null = null;
+
+/** Forgets this process's pause and rate-limit state (tests; an operator restart does the same). */
+export function resetEmailDispatcher() {
+  pause = null;
+  processPacer = undefined;
+}
+
+/**
+ * Sends due queued messages, one claimed lease at a time, within the rate limit. Retries reuse
+ * the message's idempotency key. `now` is the cycle's start; it advances with the wall clock
+ * while the cycle runs (pacing takes real time).
+ */
+export async function dispatchDueEmails(input: {
+  now: Date;
+  owner: string;
+  limit?: number;
+  leaseMs?: number;
+  pacer?: Pacer;
+  signal?: AbortSignal;
+}): Promise<DispatchResult> {
+  const { owner, limit = 50, leaseMs = DEFAULT_LEASE_MS, signal } = input;
+  const result: DispatchResult = { claimed: 0, sent: 0, retried: 0, failed: 0, leaseLost: 0, paused: null, demo: false };
+  const resend = getResend();
+  if (!resend) return { ...result, demo: true };
+
+  const started = performance.now();
+  const clock = () => new Date(input.now.getTime() + Math.round(performance.now() - started));
+  if (pause && pause.until > clock()) return { ...result, paused: { reason: pause.reason, until: pause.until.toISOString() } };
+  pause = null;
+  const pacer = input.pacer ?? defaultPacer();
+
+  for (let i = 0; i < limit && !signal?.aborted; i++) {
+    const now = clock();
+    const message = await claim<{
+      idempotencyKey: string;
+      from: string;
+      to: string;
+      subject: string;
+      html: string;
+      text: string;
+      headers?: Record<string, string> | null;
+      tags?: Array<{ name: string; value: string }>;
+      attempts: number;
+      template: string;
+    }>({
+      model: EmailMessage,
+      // 'sending' with an expired lease: a worker died mid-send; resending reuses the key.
+      filter: { state: trusted({ $in: ['queued', 'sending'] }), nextAttemptAt: trusted({ $lte: now }) },
+      now,
+      owner,
+      leaseMs,
+      sort: { nextAttemptAt: 1 },
+      update: { $set: { state: 'sending' } },
+    });
+    if (!message) break;
+    result.claimed++;
+
+    // The payload is rebuilt from the stored message, so every retry is byte-identical.
+    const payload = {
+      from: message.from,
+      to: message.to,
+      subject: message.subject,
+      html: message.html,
+      text: message.text,
+      ...(message.headers ? { headers: message.headers } : {}),
+      ...(message.tags?.length ? { tags: message.tags.map(({ name, value }) => ({ name, value })) } : {}),
+    };
+    const done = await pacer.take();
+    const response = await resend.emails
+      .send(payload, { idempotencyKey: message.idempotencyKey, signal: AbortSignal.timeout(SEND_TIMEOUT_MS) })
+      .finally(done);
+    const attempt = message.attempts + 1;
+    const outcome: Outcome = response.error
+      ? classify(response.error, response.headers, attempt)
+      : { kind: 'sent', providerId: response.data.id };
+    const at = clock();
+
+    let update: LeaseUpdate;
+    switch (outcome.kind) {
+      case 'sent':
+        update = { $set: { state: 'sent', providerId: outcome.providerId, sentAt: at, lastError: null }, $inc: { attempts: 1 } };
+        break;
+      case 'retry':
+        update = {
+          $set: { state: 'queued', lastError: outcome.error, nextAttemptAt: new Date(at.getTime() + outcome.delayMs) },
+          $inc: { attempts: 1 },
+        };
+        if (outcome.blockMs) pacer.blockFor(outcome.blockMs);
+        break;
+      case 'failed':
+        update = { $set: { state: 'failed', lastError: outcome.error, failedAt: at }, $inc: { attempts: 1 } };
+        break;
+      case 'pause':
+        // Not the message's fault: it stays queued and due, and keeps its retry budget.
+        update = { $set: { state: 'queued', lastError: outcome.error } };
+        break;
+    }
+    const recorded = await complete({ model: EmailMessage, id: message._id, owner, now: at, update });
+    if (!recorded) {
+      // Another worker took the message over; it resends with the same key, so no duplicate.
+      result.leaseLost++;
+      log('warn', 'Email lease expired before the send was recorded', { key: message.idempotencyKey });
+    }
+
+    const fields = { key: message.idempotencyKey, template: message.template, attempt };
+    if (outcome.kind === 'sent') result.sent++;
+    else if (outcome.kind === 'retry') {
+      result.retried++;
+      log('warn', 'Email send will be retried', { ...fields, error: outcome.error, delayMs: outcome.delayMs });
+      // Rate-limited by the provider: stop this cycle and honour Retry-After before the next one.
+      if (outcome.blockMs) {
+        pause = { reason: 'rate_limit_exceeded', until: new Date(at.getTime() + outcome.blockMs) };
+        break;
+      }
+    } else if (outcome.kind === 'failed') {
+      result.failed++;
+      log('error', 'Email failed without retry', { ...fields, error: outcome.error });
+    } else {
+      pause = { reason: outcome.reason, until: new Date(at.getTime() + outcome.pauseMs) };
+      log('error', 'Email sending paused', { ...fields, reason: outcome.reason, until: pause.until.toISOString(), error: outcome.error });
+      break;
+    }
+  }
+  if (pause) result.paused = { reason: pause.reason, until: pause.until.toISOString() };
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The admin outbox
+
+/** Query string of the admin outbox page. */
+export const OutboxQuerySchema = z.object({
+  page: z.coerce.number().int().min(1).max(100_000).default(1),
+  state: z.enum(EMAIL_STATES).optional().or(z.literal('').transform(() => undefined)),
+  message: z
+    .string()
+    .regex(/^[a-f0-9]{24}$/i, 'not a message id')
+    .optional(),
+});
+
+const iso = (value: Date | null | undefined) => (value ? value.toISOString() : null);
+
+/** One page of the outbox, newest first, as plain objects. */
+export async function listOutbox({ page, perPage, state }: { page: number; perPage: number; state?: EmailState }) {
+  const filter = state ? { state } : {};
+  const [rows, total] = await Promise.all([
+    EmailMessage.find(filter)
+      .sort({ createdAt: -1, _id: -1 })
+      .skip((page - 1) * perPage)
+      .limit(perPage)
+      .select('template to subject state attempts lastError providerId createdAt sentAt nextAttemptAt')
+      .lean(),
+    EmailMessage.countDocuments(filter),
+  ]);
+  return {
+    messages: rows.map((m) => ({
+      id: String(m._id),
+      template: m.template,
+      to: m.to,
+      subject: m.subject,
+      state: m.state as EmailState,
+      attempts: m.attempts,
+      lastError: m.lastError ?? null,
+      providerId: m.providerId ?? null,
+      createdAt: iso(m.createdAt),
+      sentAt: iso(m.sentAt),
+      nextAttemptAt: iso(m.nextAttemptAt),
+    })),
+    total,
+    page,
+    perPage,
+    pageCount: Math.max(1, Math.ceil(total / perPage)),
+  };
+}
+
+/** One outbox message with its text version, headers and delivery events; null when missing. */
+export async function getOutboxMessage({ id }: { id: string }) {
+  const m = await EmailMessage.findById(id)
+    .select('idempotencyKey template to from subject text headers metadata state attempts lastError providerId createdAt sentAt nextAttemptAt events')
+    .lean();
+  if (!m) return null;
+  return {
+    id: String(m._id),
+    idempotencyKey: m.idempotencyKey,
+    template: m.template,
+    to: m.to,
+    from: m.from,
+    subject: m.subject,
+    text: m.text,
+    headers: (m.headers ?? {}) as Record<string, string>,
+    metadata: (m.metadata ?? {}) as Record<string, string | number | boolean>,
+    state: m.state as EmailState,
+    attempts: m.attempts,
+    lastError: m.lastError ?? null,
+    providerId: m.providerId ?? null,
+    createdAt: iso(m.createdAt),
+    sentAt: iso(m.sentAt),
+    nextAttemptAt: iso(m.nextAttemptAt),
+    events: (m.events ?? []).map((e) => ({ type: e.type, at: iso(e.at) })),
+  };
+}
