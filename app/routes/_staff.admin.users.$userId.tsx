@@ -6,7 +6,7 @@ import { requireUser } from '#app/auth/session.server';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { FormError, SelectField } from '#app/components/forms';
 import { ChangeRoleSchema, changeUserRole, getUserById, setUserActive } from '#app/services/users.server';
-import { badRequest, formValues, notFound, parseForm } from '#app/utils/forms.server';
+import { badRequest, formValues, notFound, parseForm, readFormData } from '#app/utils/forms.server';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.user.name ?? 'User'} · Kept` }];
 
@@ -21,7 +21,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const admin = await requireUser(request, { roles: ['admin'] });
   const user = await getUserById(params.userId ?? '');
   if (!user) notFound('That user');
-  const formData = await request.formData();
+  const formData = await readFormData(request);
   const intent = formValues(formData).intent;
   if (intent === 'role') {
     const result = parseForm(ChangeRoleSchema, formData);

@@ -7,7 +7,7 @@ import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { Field, FormError, SelectField, fieldState } from '#app/components/forms';
 import { CreateUserSchema, DuplicateEmailError, createUser, listUsers } from '#app/services/users.server';
 import { ROLES, ROLE_LABELS } from '#app/utils/roles';
-import { badRequest, parseForm } from '#app/utils/forms.server';
+import { badRequest, parseForm, readFormData } from '#app/utils/forms.server';
 import { formatDate } from '#app/utils/format';
 
 export const meta: MetaFunction = () => [{ title: 'Users · Kept' }];
@@ -19,7 +19,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const admin = await requireUser(request, { roles: ['admin'] });
-  const result = parseForm(CreateUserSchema, await request.formData());
+  const result = parseForm(CreateUserSchema, await readFormData(request));
   if (!result.ok) return badRequest(result);
   try {
     const user = await createUser({ ...result.data, actorId: admin.id });

@@ -6,7 +6,7 @@ import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { Field, FormError, SelectField, TextareaField } from '#app/components/forms';
 import { getAccountSummary } from '#app/services/accounts.server';
 import { createManualDeal, listAssignableReps, parseDealForm } from '#app/services/deals.server';
-import { formValues } from '#app/utils/forms.server';
+import { formValues, readFormData } from '#app/utils/forms.server';
 import { CATEGORY_LABELS, MAX_PROMISE_ROWS, SEGMENT_LABELS } from '#app/utils/format';
 
 export const meta: MetaFunction = () => [{ title: 'New closed-won deal · Kept' }];
@@ -25,7 +25,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request, { roles: ROLES });
-  const values = formValues(await request.formData());
+  const values = formValues(await readFormData(request));
   const rows = Math.min(MAX_PROMISE_ROWS, Math.max(1, Number(values.promiseRows) || 3));
   // "Add another promise" re-renders the form with one more row and everything typed kept (no JS needed).
   if (values.intent === 'add-promise') {

@@ -5,7 +5,7 @@ import { clientIp, rateLimit, resetRateLimit } from '#app/auth/rate-limit.server
 import { createUserSession, getUser } from '#app/auth/session.server';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { Field, FormError, fieldState } from '#app/components/forms';
-import { badRequest, parseForm } from '#app/utils/forms.server';
+import { badRequest, parseForm, readFormData } from '#app/utils/forms.server';
 import { LoginSchema, verifyLogin } from '#app/services/users.server';
 
 export const meta: MetaFunction = () => [{ title: 'Sign in · Kept' }];
@@ -22,7 +22,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   await rateLimit('loginIp', clientIp(context));
-  const result = parseForm(LoginSchema, await request.formData());
+  const result = parseForm(LoginSchema, await readFormData(request));
   if (!result.ok) return badRequest(result);
   const { email, password, redirectTo } = result.data;
   await rateLimit('loginEmail', email);

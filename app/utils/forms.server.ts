@@ -47,3 +47,16 @@ export function badRequest(failure: Omit<FormFailure, 'ok'> & { ok?: false }) {
 export function notFound(what = 'That record'): never {
   throw new Response(`${what} was not found.`, { status: 404 });
 }
+
+/** The request's form data; any other body (JSON, garbage) is a 400, never a 500. */
+export async function readFormData(request: Request): Promise<FormData> {
+  const type = request.headers.get('Content-Type') ?? '';
+  if (!/^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type)) {
+    throw new Response('Send this form as form data.', { status: 400 });
+  }
+  try {
+    return await request.formData();
+  } catch {
+    throw new Response('The form data could not be read.', { status: 400 });
+  }
+}
