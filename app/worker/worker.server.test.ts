@@ -1,0 +1,62 @@
+import { describe, expect, test } from 'vitest';
+import { resetEnvCache } from '#app/env.server';
+import { runCycle, TASKS, type TaskContext } from '#app/worker/worker.server';
+
+const NOW = new Date('2026-06-01T00:00:00.000Z');
+
+describe('runCycle', () => {
+  test('runs every task once, in order, with the cycle time and owner', async () => {
+    const seen: Array<[string, TaskContext]> = [];
+    const tasks = ['first', 'second'].map((name) => ({
+      name,
+      run: async (ctx: TaskContext) => {
+        seen.push([name, ctx]);
+        return { name };
+      },
+    }));
+    const result = await runCycle({ now: NOW, owner: 'w1', tasks });
+    expect(result.ok).toBe(true);
+    expect(seen.map(([name]) => name)).toEqual(['first', 'second']);
+    expect(seen[0][1]).toMatchObject({ now: NOW, owner: 'w1' });
+    expect(result.tasks.map((t) => t.result)).toEqual([{ name: 'first' }, { name: 'second' }]);
+  });
+
+  test('a failing task is reported, the others still run, and the cycle is not ok', async () => {
+    const ran: string[] = [];
+    const result = await runCycle({
+      now: NOW,
+      owner: 'w1',
+      tasks: [
+        { name: 'broken', run: async () => { throw new Error('boom'); } },
+        { name: 'fine', run: async () => { ran.push('fine'); } },
+      ],
+    });
+    expect(result.ok).toBe(false);
+    expect(result.tasks).toMatchObject([{ name: 'broken', ok: false, error: 'boom' }, { name: 'fine', ok: true }]);
+    expect(ran).toEqual(['fine']);
+  });
+
+  test('stops before the next task once asked to stop', async () => {
+    const stop = new AbortController();
+    const ran: string[] = [];
+    await runCycle({
+      now: NOW,
+      owner: 'w1',
+      signal: stop.signal,
+      tasks: [
+        { name: 'a', run: async () => { ran.push('a'); stop.abort(); } },
+        { name: 'b', run: async () => { ran.push('b'); } },
+      ],
+    });
+    expect(ran).toEqual(['a']);
+  });
+
+  test('the registered tasks end with email dispatch, and run against the database', async () => {
+    expect(TASKS.at(-1)?.name).toBe('email-dispatch');
+    delete process.env.RESEND_API_KEY;
+    resetEnvCache();
+    const result = await runCycle({ now: NOW, owner: 'w1' });
+    expect(result.ok).toBe(true);
+    expect(result.tasks.find((t) => t.name === 'email-dispatch')?.result).toMatchObject({ demo: true });
+  });
+});

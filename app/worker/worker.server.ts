@@ -1,0 +1,66 @@
+import { dispatchDueEmails } from '#app/services/email.server';
+import { log, logError } from '#app/utils/log.server';
+import { pruneLeaseTokens } from '#app/worker/lease.server';
+
+/** What every task gets: the cycle's time, this worker's lease owner token, and a stop signal. */
+export type TaskContext = { now: Date; owner: string; signal: AbortSignal };
+export type WorkerTask = { name: string; run(ctx: TaskContext): Promise<unknown> };
+export type TaskReport = { name: string; ok: boolean; ms: number; result?: unknown; error?: string };
+export type CycleResult = { ok: boolean; tasks: TaskReport[] };
+
+const HOUR = 3600_000;
+let lastPruneAt = 0;
+
+/**
+ * The worker's tasks, run in this order once per cycle. To add one, add an entry here (each task
+ * must be idempotent and claim its work with the lease helpers, since several workers may run).
+ * Keep email dispatch last, so emails queued by earlier tasks leave in the same cycle.
+ */
+export const TASKS: WorkerTask[] = [
+  {
+    name: 'lease-prune',
+    async run({ now }) {
+      // Old lease generations are history only; an hourly sweep keeps the collection small.
+      if (now.getTime() - lastPruneAt < HOUR) return { skipped: true };
+      lastPruneAt = now.getTime();
+      return { deleted: await pruneLeaseTokens({ before: new Date(now.getTime() - 24 * HOUR) }) };
+    },
+  },
+  {
+    name: 'email-dispatch',
+    run: ({ now, owner, signal }) => dispatchDueEmails({ now, owner, signal }),
+  },
+];
+
+/**
+ * Runs each task once. A failing task is logged and reported; the others still run.
+ * `ok` is false when any task failed (the `--once` exit code, and the loop's back-off).
+ */
+export async function runCycle(input: {
+  now: Date;
+  owner: string;
+  signal?: AbortSignal;
+  tasks?: readonly WorkerTask[];
+}): Promise<CycleResult> {
+  const { now, owner, tasks = TASKS } = input;
+  const signal = input.signal ?? new AbortController().signal;
+  const reports: TaskReport[] = [];
+  for (const task of tasks) {
+    if (signal.aborted) break;
+    const started = performance.now();
+    try {
+      const result = await task.run({ now, owner, signal });
+      reports.push({ name: task.name, ok: true, ms: Math.round(performance.now() - started), result });
+    } catch (error) {
+      logError(error, { where: 'worker task', task: task.name });
+      reports.push({
+        name: task.name,
+        ok: false,
+        ms: Math.round(performance.now() - started),
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+  log('debug', 'Worker cycle done', { tasks: reports });
+  return { ok: reports.every((r) => r.ok), tasks: reports };
+}
