@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { trusted } from '#app/db.server';
 import { getEnv } from '#app/env.server';
 import { log, logError } from '#app/utils/log.server';
+import { ROLE_LABELS, type Role } from '#app/utils/roles';
 import { claim, complete, type LeaseUpdate } from '#app/worker/lease.server';
 import { UserInvitationEmail } from '#emails/user-invitation';
 import { EMAIL_STATES, EmailMessage, type EmailState } from '#models/email-message';
@@ -128,20 +129,12 @@ export async function sendEmail(input: SendEmailInput): Promise<SendEmailResult>
 // ---------------------------------------------------------------------------------------------
 // Typed wrappers
 
-const ROLE_LABELS: Record<string, string> = {
-  admin: 'Admin',
-  cs: 'Customer success',
-  sales: 'Sales',
-  leadership: 'Leadership',
-  marketing: 'Marketing',
-};
-
 /** The invitation a new staff user receives; one per user, ever (key `user:<id>:invitation`). */
 export function sendUserInvitation(input: {
   userId: string;
   to: string;
   name: string;
-  role: string;
+  role: Role;
   invitedBy: string;
   signInUrl: string;
   now?: Date;

@@ -1,0 +1,187 @@
+import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { Form, Link, useLoaderData, useNavigation } from '@remix-run/react';
+import { Fragment } from 'react';
+
+import { requireUser } from '#app/auth/session.server';
+import { GeneralErrorBoundary } from '#app/components/error-boundary';
+import { getOutboxMessage, isDemoMode, listOutbox, OutboxQuerySchema } from '#app/services/email.server';
+import { formatDateTime } from '#app/utils/format';
+import { notFound } from '#app/utils/forms.server';
+
+const PER_PAGE = 25;
+// Kept in sync with EMAIL_STATES in models/email-message.ts (not imported: models stay server-only).
+const STATES = ['queued', 'sending', 'sent', 'failed', 'captured'] as const;
+const BADGE: Record<string, string> = { sent: 'ok', sending: 'warn', queued: 'muted', captured: 'muted', failed: 'bad' };
+
+export const meta: MetaFunction = () => [{ title: 'Email outbox · Kept' }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireUser(request, { roles: ['admin'] });
+  const url = new URL(request.url);
+  const query = OutboxQuerySchema.safeParse(Object.fromEntries(url.searchParams));
+  if (!query.success) throw new Response('That outbox filter is not valid.', { status: 400 });
+  const { page, state, message } = query.data;
+  const [list, selected] = await Promise.all([
+    listOutbox({ page, perPage: PER_PAGE, state }),
+    message ? getOutboxMessage({ id: message }) : null,
+  ]);
+  if (message && !selected) notFound('That email');
+  return { ...list, state: state ?? null, selected, demo: isDemoMode() };
+}
+
+export default function Outbox() {
+  const { messages, total, page, pageCount, state, selected, demo } = useLoaderData<typeof loader>();
+  const navigation = useNavigation();
+  const href = (changes: Record<string, string | number | null>) => {
+    const params = new URLSearchParams();
+    const merged = { state, page: page > 1 ? page : null, ...changes };
+    for (const [key, value] of Object.entries(merged)) if (value !== null) params.set(key, String(value));
+    const search = params.toString();
+    return search ? `/admin/outbox?${search}` : '/admin/outbox';
+  };
+
+  return (
+    <>
+      <div className="page-header">
+        <h1>Email outbox</h1>
+        {demo ? (
+          <span className="badge warn" title="RESEND_API_KEY is not set">
+            Demo mode: emails are captured here, not sent
+          </span>
+        ) : null}
+      </div>
+
+      <Form method="get" className="toolbar">
+        <div className="field">
+          <label htmlFor="state">State</label>
+          <select id="state" name="state" defaultValue={state ?? ''}>
+            <option value="">All states</option>
+            {STATES.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </div>
+        <button type="submit" className="secondary" disabled={navigation.state === 'loading'}>
+          Filter
+        </button>
+      </Form>
+
+      {selected ? (
+        <section className="panel" aria-labelledby="message-subject">
+          <div className="page-header">
+            <h2 id="message-subject">{selected.subject}</h2>
+            <Link to={href({ message: null })}>Close</Link>
+          </div>
+          <dl className="facts">
+            <dt>State</dt>
+            <dd>
+              <span className={`badge ${BADGE[selected.state]}`}>{selected.state}</span>
+            </dd>
+            <dt>To</dt>
+            <dd>{selected.to}</dd>
+            <dt>From</dt>
+            <dd>{selected.from}</dd>
+            <dt>Template</dt>
+            <dd>{selected.template}</dd>
+            <dt>Idempotency key</dt>
+            <dd>
+              <code>{selected.idempotencyKey}</code>
+            </dd>
+            <dt>Created</dt>
+            <dd>{formatDateTime(selected.createdAt)}</dd>
+            <dt>Sent</dt>
+            <dd>{formatDateTime(selected.sentAt)}</dd>
+            <dt>Attempts</dt>
+            <dd>{selected.attempts}</dd>
+            {selected.providerId ? (
+              <>
+                <dt>Resend id</dt>
+                <dd>
+                  <code>{selected.providerId}</code>
+                </dd>
+              </>
+            ) : null}
+            {selected.lastError ? (
+              <>
+                <dt>Last error</dt>
+                <dd>{selected.lastError}</dd>
+              </>
+            ) : null}
+            {Object.entries(selected.headers).map(([name, value]) => (
+              <Fragment key={name}>
+                <dt>{name}</dt>
+                <dd>
+                  <code>{value}</code>
+                </dd>
+              </Fragment>
+            ))}
+            {selected.events.length ? (
+              <>
+                <dt>Delivery events</dt>
+                <dd>{selected.events.map((e) => `${e.type} (${formatDateTime(e.at)})`).join(', ')}</dd>
+              </>
+            ) : null}
+          </dl>
+          <h3>Text version</h3>
+          <pre style={{ whiteSpace: 'pre-wrap', margin: 0 }}>{selected.text}</pre>
+        </section>
+      ) : null}
+
+      <div className="table-wrap">
+        {messages.length === 0 ? (
+          <p className="empty">{state ? `No ${state} emails.` : 'No emails yet.'}</p>
+        ) : (
+          <table>
+            <thead>
+              <tr>
+                <th>Created</th>
+                <th>To</th>
+                <th>Subject</th>
+                <th>Template</th>
+                <th>State</th>
+                <th className="num">Attempts</th>
+                <th>Next attempt / error</th>
+              </tr>
+            </thead>
+            <tbody>
+              {messages.map((m) => (
+                <tr key={m.id}>
+                  <td>{formatDateTime(m.createdAt)}</td>
+                  <td>{m.to}</td>
+                  <td>
+                    <Link to={href({ message: m.id })} aria-current={selected?.id === m.id ? 'true' : undefined}>
+                      {m.subject}
+                    </Link>
+                  </td>
+                  <td>{m.template}</td>
+                  <td>
+                    <span className={`badge ${BADGE[m.state]}`}>{m.state}</span>
+                  </td>
+                  <td className="num">{m.attempts}</td>
+                  <td>
+                    {m.lastError ? <span className="muted">{m.lastError}</span> : null}
+                    {m.state === 'queued' && m.nextAttemptAt ? <div>{formatDateTime(m.nextAttemptAt)}</div> : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </div>
+
+      <nav className="pagination" aria-label="Outbox pages">
+        <span className="muted">
+          {total} {total === 1 ? 'email' : 'emails'} · page {page} of {pageCount}
+        </span>
+        {page > 1 ? <Link to={href({ page: page - 1, message: null })}>Newer</Link> : null}
+        {page < pageCount ? <Link to={href({ page: page + 1, message: null })}>Older</Link> : null}
+      </nav>
+    </>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}
