@@ -9,7 +9,6 @@ const alias = ['app', 'models', 'emails', 'test'].map((dir) => ({
 
 export default defineConfig({
   resolve: { alias },
-  esbuild: { jsx: 'automatic' },
   test: {
     projects: [
       {

@@ -22,7 +22,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const result = parseForm(CreateUserSchema, await readFormData(request));
   if (!result.ok) return badRequest(result);
   try {
-    const user = await createUser({ ...result.data, actorId: admin.id });
+    const user = await createUser({ ...result.data, actorId: admin.id, actorName: admin.name });
     return data({ ok: true as const, created: user.email, errors: {} as Record<string, string[]>, values: {} as Record<string, string> });
   } catch (error) {
     if (error instanceof DuplicateEmailError) {

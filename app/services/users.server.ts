@@ -3,6 +3,8 @@ import { recordAudit } from '#models/audit-event';
 import { ROLES, User, type Role } from '#models/user';
 import { hashPassword, verifyPassword, getDummyHash } from '#app/auth/password.server';
 import { revokeUserSessions } from '#app/auth/session.server';
+import { getEnv } from '#app/env.server';
+import { sendUserInvitation } from '#app/services/email.server';
 
 export { ROLE_LABELS } from '#app/utils/roles';
 
@@ -66,8 +68,8 @@ export async function getUserById(id: string) {
 
 export class DuplicateEmailError extends Error {}
 
-/** Creates a staff user; throws DuplicateEmailError when the email is taken. */
-export async function createUser(input: z.infer<typeof CreateUserSchema> & { actorId: string; now?: Date }) {
+/** Creates a staff user and queues their invitation email; throws DuplicateEmailError when the email is taken. */
+export async function createUser(input: z.infer<typeof CreateUserSchema> & { actorId: string; actorName?: string; now?: Date }) {
   try {
     const user = await User.create({
       email: input.email,
@@ -77,6 +79,15 @@ export async function createUser(input: z.infer<typeof CreateUserSchema> & { act
       active: true,
     });
     await recordAudit({ actorId: input.actorId, action: 'user.created', entityType: 'user', entityId: user._id, data: { role: input.role }, now: input.now });
+    await sendUserInvitation({
+      userId: String(user._id),
+      to: user.email,
+      name: user.name,
+      role: input.role,
+      invitedBy: input.actorName ?? 'Your admin',
+      signInUrl: new URL('/login', getEnv().APP_URL).toString(),
+      now: input.now,
+    });
     return toPublic(user.toObject());
   } catch (error) {
     if ((error as { code?: number }).code === 11000) throw new DuplicateEmailError('A user with this email already exists.');
