@@ -7,12 +7,17 @@ import { defineModel } from './_define';
 const ClaimSchema = new Schema(
   {
     _id: { type: String, required: true },
+    /** Optional sequence of claims (`<resource>#<gen>`), e.g. round-robin turns. */
+    resource: { type: String },
+    gen: { type: Number },
     owner: { type: String, required: true },
     at: { type: Date, required: true },
     data: { type: Schema.Types.Mixed },
   },
   { versionKey: false },
 );
+
+ClaimSchema.index({ resource: 1, gen: -1 });
 
 export type ClaimDoc = InferSchemaType<typeof ClaimSchema>;
 export const Claim = defineModel('Claim', ClaimSchema);
