@@ -1,0 +1,319 @@
+import { describe, expect, it } from 'vitest';
+import { Account } from '#models/account';
+import { AuditEvent } from '#models/audit-event';
+import { Journey } from '#models/journey';
+import { Metric } from '#models/metric';
+import { makeAccount, makeContact, makeDeal, makeUser } from '#test/factories';
+import { createManualDeal, parseDealForm } from './deals.server';
+import {
+  acceptHandoff,
+  advanceJourney,
+  attachEvidence,
+  BoardQuerySchema,
+  EvidenceFormSchema,
+  getJourneyDetail,
+  healthOf,
+  journeyTiming,
+  listJourneyBoard,
+  rebuildJourneyMetrics,
+  retractEvidence,
+  startJourneyForDeal,
+} from './journey.server';
+import { readMetrics } from './metrics.server';
+import { DEFAULT_PLAYBOOK_STAGES, getCurrentPlaybook, publishPlaybook } from './playbook.server';
+
+const T0 = new Date('2026-03-02T09:00:00.000Z');
+const at = (days: number) => new Date(T0.getTime() + days * 86_400_000);
+
+async function setup(options: { csm?: boolean } = {}) {
+  const cs = await makeUser({ role: 'cs' });
+  const admin = await makeUser({ role: 'admin' });
+  const rep = await makeUser({ role: 'sales' });
+  const account = await makeAccount({ csmId: options.csm === false ? undefined : cs.id });
+  await makeContact(account.id, { isPrimary: true });
+  const deal = await makeDeal({ accountId: account.id, aeId: rep.id, closedWonAt: T0 });
+  const { journeyId } = await startJourneyForDeal({ dealId: deal.id, now: T0 });
+  return { cs, admin, rep, account, deal, journeyId };
+}
+
+const link = (criterionKey: string, kind: 'email' | 'meeting' | 'document' = 'email') =>
+  EvidenceFormSchema.parse({ criterionKey, kind, url: `https://mail.example.com/thread/${criterionKey}`, note: 'Buyer replied' });
+
+/** Everything the default handoff stage needs, so the gate opens. */
+async function satisfyHandoff(journeyId: string, cs: Awaited<ReturnType<typeof makeUser>>, now = at(1)) {
+  await acceptHandoff({ user: cs, journeyId, now });
+  await attachEvidence({ user: cs, journeyId, input: link('handoff-call', 'meeting'), now });
+  await attachEvidence({ user: cs, journeyId, input: link('kickoff-confirmed', 'email'), now });
+}
+
+describe('journey creation', () => {
+  it('starts every closed-won deal in the first stage with the account CSM and stage owners, once', async () => {
+    const { cs, rep, deal, journeyId } = await setup();
+    const j = await Journey.findById(journeyId).lean();
+    expect(j).toMatchObject({ stage: 'handoff', stageIndex: 0, playbookVersion: 1 });
+    expect(String(j!.csmId)).toBe(cs.id);
+    expect(j!.stageEnteredAt.toISOString()).toBe(T0.toISOString());
+    expect(j!.owners.map((o) => [o.stage, String(o.leadsCallsId), String(o.schedulesNextCallId)])).toEqual([
+      ['handoff', rep.id, cs.id],
+      ['implementation', cs.id, cs.id],
+    ]);
+    const again = await startJourneyForDeal({ dealId: deal.id, now: at(1) });
+    expect(again).toEqual({ journeyId, created: false });
+    expect(await Journey.countDocuments({ dealId: deal.id })).toBe(1);
+    const started = await readMetrics('journey.started');
+    expect(started.reduce((n, m) => n + (m.counts.n ?? 0), 0)).toBe(1);
+  });
+
+  it('assigns CSMs round-robin when the account has none, and the account keeps its CSM', async () => {
+    await Journey.deleteMany({});
+    const rep = await makeUser({ role: 'sales' });
+    const csA = await makeUser({ role: 'cs' });
+    const csB = await makeUser({ role: 'cs' });
+    const accounts = await Promise.all([0, 1, 2, 3].map(() => makeAccount()));
+    const assigned: string[] = [];
+    for (const a of accounts) {
+      const deal = await makeDeal({ accountId: a.id, aeId: rep.id, closedWonAt: T0 });
+      const { journeyId } = await startJourneyForDeal({ dealId: deal.id, now: T0 });
+      assigned.push(String((await Journey.findById(journeyId).lean())!.csmId));
+    }
+    const active = (await import('./journey.server')).listActiveCsUsers;
+    const ring = (await active()).map((u) => u.id);
+    expect(ring).toEqual(expect.arrayContaining([csA.id, csB.id]));
+    // Consecutive journeys go to consecutive CS users of the ring.
+    for (let i = 1; i < assigned.length; i++) {
+      expect(ring.indexOf(assigned[i])).toBe((ring.indexOf(assigned[i - 1]) + 1) % ring.length);
+    }
+    expect(String((await Account.findById(accounts[0].id).lean())!.csmId)).toBe(assigned[0]);
+  });
+
+  it('a manual closed-won deal gets its journey at once', async () => {
+    const cs = await makeUser({ role: 'cs' });
+    const rep = await makeUser({ role: 'sales' });
+    const parsed = parseDealForm({
+      accountName: 'Journey Co',
+      accountDomain: 'journey-co.example',
+      segment: 'smb',
+      contactName: 'Jo Buyer',
+      contactEmail: 'jo@journey-co.example',
+      dealName: 'Journey Co — starter',
+      closedWonAt: '2026-02-01',
+      arr: '12000',
+      currency: 'EUR',
+      aeId: rep.id,
+      'promises.0.text': 'Go live within 30 days',
+      'promises.0.successCriterion': 'Live by March',
+      'promises.0.category': 'time-savings',
+    });
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+    const result = await createManualDeal({ user: cs, input: parsed.data, now: T0 });
+    if (!result.ok) throw new Error('deal');
+    const j = await Journey.findOne({ dealId: result.dealId }).lean();
+    expect(j).toMatchObject({ stage: 'handoff', accountName: 'Journey Co', segment: 'smb', currency: 'EUR' });
+  });
+});
+
+describe('the gate', () => {
+  it('refuses to leave a stage while required criteria have no evidence, naming them (409)', async () => {
+    const { cs, journeyId } = await setup();
+    const refused = await advanceJourney({ user: cs, journeyId, fromStage: 'handoff', now: at(1) });
+    expect(refused).toMatchObject({ ok: false, status: 409 });
+    if (!refused || refused.ok || refused.status !== 409) throw new Error('expected 409');
+    expect(refused.missing?.map((m) => m.key)).toEqual(['cs-accepted', 'handoff-call', 'kickoff-confirmed']);
+    expect(refused.message).toContain('The buyer confirmed the kickoff date and the recorded promises');
+
+    await acceptHandoff({ user: cs, journeyId, now: at(1) });
+    await attachEvidence({ user: cs, journeyId, input: link('handoff-call', 'meeting'), now: at(1) });
+    const stillMissing = await advanceJourney({ user: cs, journeyId, fromStage: 'handoff', now: at(1) });
+    expect(stillMissing && !stillMissing.ok && stillMissing.status === 409 && stillMissing.missing?.map((m) => m.key)).toEqual(['kickoff-confirmed']);
+    expect((await Journey.findById(journeyId).lean())!.stage).toBe('handoff');
+  });
+
+  it('moves once every required criterion has evidence; live sets the go-live date', async () => {
+    const { cs, journeyId } = await setup();
+    await satisfyHandoff(journeyId, cs);
+    expect(await advanceJourney({ user: cs, journeyId, fromStage: 'handoff', now: at(2) })).toMatchObject({ ok: true, to: 'implementation' });
+    await attachEvidence({ user: cs, journeyId, input: link('plan-signed-off', 'document'), now: at(10) });
+    await attachEvidence({ user: cs, journeyId, input: link('production-ready', 'email'), now: at(30) });
+    expect(await advanceJourney({ user: cs, journeyId, fromStage: 'implementation', now: at(31) })).toMatchObject({ ok: true, to: 'live', live: true });
+    const j = await Journey.findById(journeyId).lean();
+    expect(j!.liveAt?.toISOString()).toBe(at(31).toISOString());
+    expect(j!.stalledAt).toBeNull();
+    expect(await AuditEvent.countDocuments({ entityId: journeyId, action: 'journey.stage_moved' })).toBe(2);
+    const again = await advanceJourney({ user: cs, journeyId, fromStage: 'live', now: at(32) });
+    expect(again).toMatchObject({ ok: false, status: 409 });
+  });
+
+  it('evidence of the wrong kind or a non-web link is refused; a retraction reopens the criterion', async () => {
+    const { cs, journeyId } = await setup();
+    for (const url of ['javascript:alert(1)', 'ftp://files.example.com/x', 'mailto:a@b.c', 'not a url', '//evil.example']) {
+      expect(EvidenceFormSchema.safeParse({ criterionKey: 'handoff-call', kind: 'meeting', url }).success).toBe(false);
+    }
+    const wrongKind = await attachEvidence({ user: cs, journeyId, input: link('handoff-call', 'document'), now: at(1) });
+    expect(wrongKind).toMatchObject({ ok: false, status: 400 });
+    await satisfyHandoff(journeyId, cs);
+    const j = await Journey.findById(journeyId).lean();
+    const kickoff = j!.evidence.find((e) => e.criterionKey === 'kickoff-confirmed')!;
+    expect(await retractEvidence({ user: cs, journeyId, input: { evidenceId: String(kickoff._id), reason: 'Wrong thread, that was another customer' }, now: at(2) })).toEqual({ ok: true });
+    expect(await retractEvidence({ user: cs, journeyId, input: { evidenceId: String(kickoff._id), reason: 'again and again' }, now: at(2) })).toMatchObject({ ok: false, status: 409 });
+    const after = await Journey.findById(journeyId).lean();
+    expect(after!.evidence).toHaveLength(3); // append-only: still there, marked retracted
+    expect(after!.evidence.find((e) => String(e._id) === String(kickoff._id))).toMatchObject({ retractReason: 'Wrong thread, that was another customer' });
+    const refused = await advanceJourney({ user: cs, journeyId, fromStage: 'handoff', now: at(2) });
+    expect(refused && !refused.ok && refused.status === 409 && refused.missing?.map((m) => m.key)).toEqual(['kickoff-confirmed']);
+  });
+
+  it('an admin may override with a written reason: audited, counted and marked on the stage; CS may not', async () => {
+    const { cs, admin, rep, journeyId } = await setup();
+    const byCs = await advanceJourney({ user: cs, journeyId, fromStage: 'handoff', overrideReason: 'The buyer is in a hurry, trust me', now: at(1) }).catch((r) => r as Response);
+    expect((byCs as Response).status).toBe(403);
+    const short = await advanceJourney({ user: admin, journeyId, fromStage: 'handoff', overrideReason: 'because', now: at(1) });
+    expect(short).toMatchObject({ ok: false, status: 400 });
+    const moved = await advanceJourney({ user: admin, journeyId, fromStage: 'handoff', overrideReason: 'Buyer confirmed by phone; email follows next week', now: at(1) });
+    expect(moved).toMatchObject({ ok: true, overridden: true, to: 'implementation' });
+    const j = await Journey.findById(journeyId).lean();
+    expect(j!.overrideCount).toBe(1);
+    expect(j!.stages[0].override).toMatchObject({ reason: 'Buyer confirmed by phone; email follows next week', byName: admin.name, missing: ['cs-accepted', 'handoff-call', 'kickoff-confirmed'] });
+    const audit = await AuditEvent.findOne({ entityId: journeyId, action: 'journey.stage_overridden' }).lean();
+    expect(String(audit!.actorId)).toBe(admin.id);
+    expect(audit!.data).toMatchObject({ from: 'handoff', to: 'implementation', reason: 'Buyer confirmed by phone; email follows next week' });
+    const detail = await getJourneyDetail({ user: cs, journeyId, now: at(2) });
+    expect(detail!.stages[0].override?.missing).toContain('CS accepted the handoff');
+    const exits = await readMetrics('journey.stage');
+    expect(exits.find((m) => m.dims.stage === 'handoff' && m.dims.rep === rep.id)?.counts.overridden).toBe(1);
+  });
+
+  it('concurrent moves of one journey produce exactly one move', async () => {
+    const { cs, admin, journeyId } = await setup();
+    await satisfyHandoff(journeyId, cs);
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => advanceJourney({ user: i % 2 ? cs : admin, journeyId, fromStage: 'handoff', now: at(2) })),
+    );
+    expect(results.filter((r) => r?.ok)).toHaveLength(1);
+    expect(results.filter((r) => r && !r.ok && r.status === 409)).toHaveLength(11);
+    const j = await Journey.findById(journeyId).lean();
+    expect(j!.stage).toBe('implementation');
+    expect(j!.stages.map((s) => s.key)).toEqual(['handoff', 'implementation']);
+    expect(await AuditEvent.countDocuments({ entityId: journeyId, action: 'journey.stage_moved' })).toBe(1);
+  });
+
+  it('sales and leadership cannot change journeys', async () => {
+    const { rep, journeyId } = await setup();
+    const leader = await makeUser({ role: 'leadership' });
+    for (const user of [rep, leader]) {
+      const thrown = await advanceJourney({ user, journeyId, fromStage: 'handoff', now: at(1) }).catch((r) => r as Response);
+      expect((thrown as Response).status).toBe(403);
+    }
+  });
+});
+
+describe('health and timing with a pinned clock', () => {
+  it('on track, at risk past 75 % of the SLA, stalled past the SLA; live once live', () => {
+    const j = { atRiskAt: at(7 * 0.75), stalledAt: at(7), liveAt: null };
+    expect(healthOf(j, at(5))).toBe('on_track');
+    expect(healthOf(j, at(5.25))).toBe('on_track');
+    expect(healthOf(j, at(5.3))).toBe('at_risk');
+    expect(healthOf(j, at(7))).toBe('at_risk');
+    expect(healthOf(j, at(7.01))).toBe('stalled');
+    expect(healthOf({ atRiskAt: null, stalledAt: null, liveAt: at(40) }, at(400))).toBe('live');
+  });
+
+  it('CS reaction time, time per stage and closed-won -> live', () => {
+    const timing = journeyTiming(
+      {
+        closedWonAt: T0,
+        acceptedAt: new Date(T0.getTime() + 30 * 3_600_000),
+        liveAt: at(40),
+        stages: [
+          { key: 'handoff', enteredAt: T0, exitedAt: at(6) },
+          { key: 'implementation', enteredAt: at(6), exitedAt: at(40) },
+          { key: 'live', enteredAt: at(40) },
+        ],
+      },
+      at(100),
+    );
+    expect(timing.reactionHours).toBe(30);
+    expect(timing.stageDays.map((s) => s.days)).toEqual([6, 34, 60]);
+    expect(timing.closedWonToLiveDays).toBe(40);
+  });
+
+  it('the board filters by health at the pinned time and sorts by days in stage; metrics record the timings', async () => {
+    await Journey.deleteMany({});
+    await Metric.deleteMany({});
+    const { cs, rep: firstRep, journeyId: oldest } = await setup();
+    // Two more journeys, closed 2 and 6 days after T0.
+    const rep = await makeUser({ role: 'sales' });
+    const a = await makeAccount({ csmId: cs.id });
+    const d2 = await makeDeal({ accountId: a.id, aeId: rep.id, closedWonAt: at(2) });
+    const d6 = await makeDeal({ accountId: a.id, aeId: rep.id, closedWonAt: at(6) });
+    const { journeyId: mid } = await startJourneyForDeal({ dealId: d2.id, now: at(2) });
+    const { journeyId: fresh } = await startJourneyForDeal({ dealId: d6.id, now: at(6) });
+    const now = at(8); // oldest: 8 days (stalled), mid: 6 days (at risk), fresh: 2 days (on track)
+    const board = (q: Record<string, string>) => listJourneyBoard({ user: cs, query: BoardQuerySchema.parse(q), now });
+    expect((await board({})).journeys.map((j) => [j.id, j.health, j.daysInStage])).toEqual([
+      [oldest, 'stalled', 8],
+      [mid, 'at_risk', 6],
+      [fresh, 'on_track', 2],
+    ]);
+    expect((await board({ sort: 'days' })).journeys[0].id).toBe(fresh);
+    expect((await board({ health: 'stalled' })).journeys.map((j) => j.id)).toEqual([oldest]);
+    expect((await board({ health: 'at_risk' })).journeys.map((j) => j.id)).toEqual([mid]);
+    expect((await board({ health: 'on_track' })).journeys.map((j) => j.id)).toEqual([fresh]);
+    expect((await board({ mine: '1' })).total).toBe(3);
+    expect((await board({})).stages.map((s) => [s.key, s.count])).toEqual([
+      ['handoff', 3],
+      ['implementation', 0],
+      ['live', 0],
+    ]);
+
+    // Accept 30 h after closed-won, move out of handoff on day 6.
+    await acceptHandoff({ user: cs, journeyId: oldest, now: new Date(T0.getTime() + 30 * 3_600_000) });
+    await attachEvidence({ user: cs, journeyId: oldest, input: link('handoff-call', 'meeting'), now: at(3) });
+    await attachEvidence({ user: cs, journeyId: oldest, input: link('kickoff-confirmed'), now: at(5) });
+    await advanceJourney({ user: cs, journeyId: oldest, fromStage: 'handoff', now: at(6) });
+    const detail = await getJourneyDetail({ user: cs, journeyId: oldest, now: at(8) });
+    expect(detail!.timing.reactionHours).toBe(30);
+    expect(detail!.stages.map((s) => [s.key, s.days, s.state])).toEqual([
+      ['handoff', 6, 'done'],
+      ['implementation', 2, 'current'],
+      ['live', null, 'ahead'],
+    ]);
+    expect(detail!.health).toBe('on_track');
+    const accepted = (await readMetrics('journey.accepted')).filter((m) => m.dims.rep === firstRep.id);
+    expect(accepted.reduce((n, m) => n + (m.counts.hours ?? 0), 0)).toBe(30);
+    expect(accepted.reduce((n, m) => n + (m.counts.le48 ?? 0), 0)).toBe(1);
+    const stage = (await readMetrics('journey.stage')).filter((m) => m.dims.rep === firstRep.id);
+    expect(stage.filter((m) => m.dims.stage === 'handoff').reduce((n, m) => n + (m.counts.days ?? 0), 0)).toBe(6);
+
+    // Rebuilding from the journeys gives the same rollups as the incremental path.
+    const before = JSON.stringify((await Promise.all(['journey.started', 'journey.accepted', 'journey.stage', 'journey.live'].map(readMetrics))).map(normalise));
+    await rebuildJourneyMetrics();
+    const after = JSON.stringify((await Promise.all(['journey.started', 'journey.accepted', 'journey.stage', 'journey.live'].map(readMetrics))).map(normalise));
+    expect(after).toBe(before);
+  });
+});
+
+function normalise(rows: { dims: Record<string, string>; counts: Record<string, number> }[]) {
+  return rows
+    .map((r) => ({ dims: r.dims, counts: Object.fromEntries(Object.entries(r.counts).filter(([, v]) => v !== 0).sort(([a], [b]) => a.localeCompare(b))) }))
+    .sort((a, b) => JSON.stringify(a.dims).localeCompare(JSON.stringify(b.dims)));
+}
+
+describe('playbook versions', () => {
+  it('a published change applies to new journeys; journeys under way keep their version', async () => {
+    const { cs, admin, rep, account, journeyId } = await setup();
+    const current = await getCurrentPlaybook();
+    const stages = [
+      ...DEFAULT_PLAYBOOK_STAGES.slice(0, 2).map((s) => ({ ...s, slaDays: (s.slaDays ?? 0) + 1 })),
+      { key: 'adoption', name: 'Adoption', slaDays: 30, terminal: false, criteria: [{ key: 'usage', text: 'The buyer’s team uses it weekly', required: true, evidenceType: 'document' as const, buyerAction: 'Shares the usage report' }] },
+      DEFAULT_PLAYBOOK_STAGES[2],
+    ];
+    const published = await publishPlaybook({ user: admin, stages, note: 'Adoption stage', baseVersion: current.version, now: at(1) });
+    expect(published).toEqual({ ok: true, version: current.version + 1 });
+    const stale = await publishPlaybook({ user: admin, stages, note: 'again', baseVersion: current.version, now: at(1) });
+    expect(stale.ok).toBe(false);
+    const deal = await makeDeal({ accountId: account.id, aeId: rep.id, closedWonAt: at(1) });
+    const { journeyId: newer } = await startJourneyForDeal({ dealId: deal.id, now: at(1) });
+    expect((await getJourneyDetail({ user: cs, journeyId, now: at(2) }))!.stages.map((s) => s.key)).toEqual(['handoff', 'implementation', 'live']);
+    expect((await getJourneyDetail({ user: cs, journeyId: newer, now: at(2) }))!.stages.map((s) => s.key)).toEqual(['handoff', 'implementation', 'adoption', 'live']);
+  });
+});

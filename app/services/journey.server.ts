@@ -1,0 +1,901 @@
+// Post-sale journeys: creation at closed-won, the evidence gate, stage moves, health and timing.
+//
+// Metric kinds written here (bumpMetric; read with readMetrics(kind); rebuilt by rebuildJourneyMetrics):
+//   journey.started   dims { cohort, segment, rep, csm }         counts { n }
+//   journey.accepted  dims { cohort, segment, rep, csm }         counts { n, hours, <hour buckets> }
+//                     CS reaction time: closed-won -> CS accepted the handoff; `hours` is the sum.
+//   journey.stage     dims { cohort, stage, segment, rep, csm }  counts { exited, days, overridden, <day buckets> }
+//                     time in each stage, counted when the journey leaves it; `overridden` = admin overrides.
+//   journey.live      dims { cohort, segment, rep, csm }         counts { n, days, <day buckets> }
+//                     closed-won -> live.
+// Buckets are cumulative-free histogram counters named `le<edge>` / `gt<last edge>` (DAY_BUCKETS in
+// days, HOUR_BUCKETS in hours), enough for dashboards to estimate medians and p90 without raw rows.
+// cohort = closed-won quarter (cohortOf), rep = AE user id, csm = CSM user id or "none".
+// Health is not a metric: it depends on the clock; countJourneysByHealth({ now }) reads it live.
+import crypto from 'node:crypto';
+import { Types } from 'mongoose';
+import { z } from 'zod';
+import { Account } from '#models/account';
+import { AuditEvent, recordAudit } from '#models/audit-event';
+import { Claim } from '#models/claim';
+import { Contact } from '#models/contact';
+import { Deal } from '#models/deal';
+import { Journey } from '#models/journey';
+import { PlanToken } from '#models/plan-token';
+import { User } from '#models/user';
+import type { SessionUser } from '#app/auth/session.server';
+import { trusted } from '#app/db.server';
+import { claimOnce, releaseClaim } from '#app/services/claims.server';
+import { bumpMetric, clearMetrics, cohortOf } from '#app/services/metrics.server';
+import { getCurrentPlaybook, getPlaybookVersion, type CriterionDef, type PlaybookDef, type StageDef } from '#app/services/playbook.server';
+import { ACCEPTED_KINDS, AT_RISK_SHARE, DAY_MS, HEALTH_LABELS, HOUR_MS, LINK_EVIDENCE_KINDS, type EvidenceType, type Health } from '#app/utils/journey';
+import { logError } from '#app/utils/log.server';
+
+export const JOURNEY_METRIC_KINDS = ['journey.started', 'journey.accepted', 'journey.stage', 'journey.live'] as const;
+export const DAY_BUCKETS = [1, 2, 3, 5, 7, 10, 14, 21, 30, 45, 60, 90, 120, 180, 270, 365] as const;
+export const HOUR_BUCKETS = [1, 4, 8, 24, 48, 72, 120, 168, 336] as const;
+
+const STAFF_WRITERS = ['admin', 'cs'] as const;
+const isObjectId = (id: string) => /^[a-f0-9]{24}$/i.test(id);
+
+/** A stable ObjectId derived from a text key: makes intake idempotent by _id (the one fast, atomic lookup). */
+export function objectIdFrom(key: string) {
+  return new Types.ObjectId(crypto.createHash('sha256').update(key).digest('hex').slice(0, 24));
+}
+
+/** The journey of a deal always has this id, so creating it twice collides on _id. */
+export const journeyIdForDeal = (dealId: string | Types.ObjectId) => objectIdFrom(`journey:${String(dealId)}`);
+
+/** Histogram counter name for a value. */
+export function bucketOf(value: number, edges: readonly number[]) {
+  for (const edge of edges) if (value <= edge) return `le${edge}`;
+  return `gt${edges[edges.length - 1]}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Health and timing (pure: time is a parameter)
+
+/** The at-risk (75 % of SLA) and stalled (SLA) instants of a stage entered at `enteredAt`. */
+export function stageWindow(enteredAt: Date, stage: Pick<StageDef, 'slaDays' | 'terminal'>) {
+  if (stage.terminal || !stage.slaDays) return { atRiskAt: null, stalledAt: null };
+  return {
+    atRiskAt: new Date(enteredAt.getTime() + AT_RISK_SHARE * stage.slaDays * DAY_MS),
+    stalledAt: new Date(enteredAt.getTime() + stage.slaDays * DAY_MS),
+  };
+}
+
+/** On track / at risk (past 75 % of the stage SLA) / stalled (past the SLA) / live. */
+export function healthOf(j: { liveAt?: Date | null; atRiskAt?: Date | null; stalledAt?: Date | null }, now: Date): Health {
+  if (j.liveAt || !j.stalledAt) return 'live';
+  if (now.getTime() > j.stalledAt.getTime()) return 'stalled';
+  if (j.atRiskAt && now.getTime() > j.atRiskAt.getTime()) return 'at_risk';
+  return 'on_track';
+}
+
+/** The filter selecting journeys of one health at `now` (served by the atRiskAt / stalledAt indexes). */
+export function healthFilter(health: Health, now: Date): Record<string, unknown> {
+  switch (health) {
+    case 'live':
+      return { stalledAt: null };
+    case 'stalled':
+      return { stalledAt: trusted({ $lt: now }) };
+    case 'at_risk':
+      return { atRiskAt: trusted({ $lt: now }), stalledAt: trusted({ $gte: now }) };
+    case 'on_track':
+      return { atRiskAt: trusted({ $gte: now }) };
+  }
+}
+
+type TimingInput = {
+  closedWonAt: Date;
+  acceptedAt?: Date | null;
+  liveAt?: Date | null;
+  stages: { key: string; enteredAt: Date; exitedAt?: Date | null }[];
+};
+
+/** CS reaction time, time in each stage and closed-won -> live, with `now` for the open stage. */
+export function journeyTiming(j: TimingInput, now: Date) {
+  const hours = (from: Date, to: Date) => Math.round(((to.getTime() - from.getTime()) / HOUR_MS) * 10) / 10;
+  const days = (from: Date, to: Date) => Math.round(((to.getTime() - from.getTime()) / DAY_MS) * 10) / 10;
+  return {
+    reactionHours: j.acceptedAt ? hours(j.closedWonAt, j.acceptedAt) : null,
+    /** Still waiting for CS: hours since closed-won. */
+    waitingHours: j.acceptedAt ? null : hours(j.closedWonAt, now),
+    stageDays: j.stages.map((s) => ({ key: s.key, days: days(s.enteredAt, s.exitedAt ?? now), open: !s.exitedAt })),
+    closedWonToLiveDays: j.liveAt ? days(j.closedWonAt, j.liveAt) : null,
+    daysSinceClosedWon: days(j.closedWonAt, now),
+  };
+}
+
+type EvidenceLike = { _id?: unknown; stage: string; criterionKey: string; kind: string; retractedAt?: Date | null };
+
+/** True when a live (not retracted) piece of evidence of an accepted kind backs the criterion. */
+export function isSatisfied(stageKey: string, criterion: Pick<CriterionDef, 'key' | 'evidenceType'>, evidence: EvidenceLike[]) {
+  const accepted = ACCEPTED_KINDS[criterion.evidenceType] ?? [];
+  return evidence.some((e) => !e.retractedAt && e.stage === stageKey && e.criterionKey === criterion.key && accepted.includes(e.kind as EvidenceType));
+}
+
+/** The required criteria of a stage that have no evidence yet: what the gate is waiting for. */
+export function missingCriteria(stage: StageDef, evidence: EvidenceLike[]) {
+  return stage.criteria.filter((c) => c.required && !isSatisfied(stage.key, c, evidence)).map((c) => ({ key: c.key, text: c.text }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writes to one journey document
+
+// FerretDB 1.24 applies an update as read-modify-write, so two concurrent updates of one journey can
+// lose one. Writes to a journey are therefore queued per journey inside the process, every
+// "exactly once" step is guarded by claimOnce, and appends are checked after writing (re-applied
+// if a concurrent writer from another process overwrote them).
+const queues = new Map<string, Promise<unknown>>();
+function serialized<T>(journeyId: string, task: () => Promise<T>): Promise<T> {
+  const previous = queues.get(journeyId) ?? Promise.resolve();
+  const next = previous.then(task, task);
+  const tail = next.catch(() => undefined);
+  queues.set(journeyId, tail);
+  void tail.then(() => {
+    if (queues.get(journeyId) === tail) queues.delete(journeyId);
+  });
+  return next;
+}
+
+type NewEvidence = {
+  _id: Types.ObjectId;
+  stage: string;
+  criterionKey: string;
+  kind: EvidenceType;
+  url?: string;
+  note?: string;
+  byId?: string;
+  byName?: string;
+  contactId?: string;
+  contactName?: string;
+  contactEmail?: string;
+  at: Date;
+};
+
+/** Appends evidence and makes sure it stayed (append-only array: positions never change). */
+async function appendEvidence(journeyId: string, evidence: NewEvidence, extra: Record<string, unknown> = {}) {
+  await serialized(journeyId, async () => {
+    for (let attempt = 0; attempt < 4; attempt++) {
+      await Journey.updateOne({ _id: journeyId }, { $push: { evidence }, ...(Object.keys(extra).length ? { $set: extra } : {}) });
+      const present = await Journey.exists({ _id: journeyId, 'evidence._id': evidence._id });
+      if (present) return;
+    }
+    throw new Error(`evidence ${String(evidence._id)} could not be recorded on journey ${journeyId}`);
+  });
+}
+
+function conflict(message: string, extra: Record<string, unknown> = {}) {
+  return { ok: false as const, status: 409 as const, message, ...extra };
+}
+
+function requireWriter(user: SessionUser) {
+  if (!(STAFF_WRITERS as readonly string[]).includes(user.role)) {
+    throw new Response(`Your role (${user.role}) cannot change journeys.`, { status: 403 });
+  }
+}
+
+async function loadJourney(journeyId: string) {
+  if (!isObjectId(journeyId)) return null;
+  return Journey.findById(journeyId).lean();
+}
+type JourneyLean = NonNullable<Awaited<ReturnType<typeof loadJourney>>>;
+
+async function playbookOf(j: { playbookVersion: number }): Promise<PlaybookDef> {
+  const playbook = await getPlaybookVersion(j.playbookVersion);
+  if (!playbook) throw new Error(`playbook version ${j.playbookVersion} is missing`);
+  return playbook;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Creation
+
+let turnHint: number | undefined;
+const turnKey = (n: number) => `rr:csm#${n}`;
+
+/** The newest turn taken so far: a galloping search over `rr:csm#<n>` claims (fast _id lookups, once per process). */
+async function latestCsmTurn() {
+  if (!(await Claim.exists({ _id: turnKey(1) }))) return 0;
+  let low = 1;
+  let high = 2;
+  while (await Claim.exists({ _id: turnKey(high) })) {
+    low = high;
+    high *= 2;
+  }
+  while (high - low > 1) {
+    const mid = Math.floor((low + high) / 2);
+    if (await Claim.exists({ _id: turnKey(mid) })) low = mid;
+    else high = mid;
+  }
+  return low;
+}
+
+/**
+ * Takes the next round-robin turn by claiming `rr:csm#<n>` (a unique insert: atomic), so concurrent
+ * intakes never share a turn.
+ */
+async function nextCsmTurn(now: Date) {
+  turnHint ??= await latestCsmTurn();
+  for (;;) {
+    const gen: number = turnHint + 1;
+    turnHint = gen;
+    if (await claimOnce({ key: turnKey(gen), owner: 'journey-intake', now })) return gen;
+  }
+}
+
+/** Active CS users in a stable order (the round-robin ring). */
+export async function listActiveCsUsers() {
+  const users = await User.find({ role: 'cs', active: true }).select('name').sort({ _id: 1 }).lean();
+  return users.map((u) => ({ id: String(u._id), name: u.name }));
+}
+
+/**
+ * The CSM for a new journey: the account's CSM, else the next active CS user in round-robin order
+ * (the account then keeps that CSM). `count` turns at once for batch intake: returns a picker.
+ */
+export async function pickCsms({ count, now }: { count: number; now: Date }) {
+  const ring = await listActiveCsUsers();
+  if (ring.length === 0 || count === 0) return () => null as string | null;
+  const start = await nextCsmTurn(now);
+  let i = 0;
+  return () => ring[(start + i++) % ring.length].id;
+}
+
+type DealForJourney = {
+  _id: Types.ObjectId | string;
+  name: string;
+  accountId: Types.ObjectId | string;
+  aeId: Types.ObjectId | string;
+  closedWonAt: Date;
+  arr?: number | null;
+  currency?: string | null;
+};
+
+/** The journey document for a deal entering the first stage of `playbook`. */
+export function buildJourney({ deal, account, csmId, playbook, now }: { deal: DealForJourney; account: { name: string; segment: string }; csmId: string | null; playbook: PlaybookDef; now: Date }) {
+  const first = playbook.stages[0];
+  // The clock starts at closed-won (the customer has been waiting since), never in the future.
+  const enteredAt = new Date(Math.min(deal.closedWonAt.getTime(), now.getTime()));
+  const window = stageWindow(enteredAt, first);
+  return {
+    _id: journeyIdForDeal(deal._id),
+    dealId: deal._id,
+    accountId: deal.accountId,
+    aeId: deal.aeId,
+    csmId: csmId ?? undefined,
+    segment: account.segment,
+    accountName: account.name,
+    dealName: deal.name,
+    arr: deal.arr ?? 0,
+    currency: deal.currency ?? 'USD',
+    closedWonAt: deal.closedWonAt,
+    playbookVersion: playbook.version,
+    stage: first.key,
+    stageIndex: 0,
+    stageEnteredAt: enteredAt,
+    atRiskAt: window.atRiskAt,
+    stalledAt: window.stalledAt,
+    stages: [{ key: first.key, enteredAt }],
+    evidence: [],
+    // The rep leads the handoff call (they know the buyer); CS runs every later stage.
+    owners: playbook.stages
+      .filter((s) => !s.terminal)
+      .map((s, i) => ({ stage: s.key, leadsCallsId: i === 0 ? deal.aeId : (csmId ?? undefined), schedulesNextCallId: csmId ?? undefined })),
+    overrideCount: 0,
+  };
+}
+
+export type JourneyStart = ReturnType<typeof buildJourney>;
+
+/** Metric dimensions of a journey. */
+export function journeyDims(j: { closedWonAt: Date; segment: string; aeId: unknown; csmId?: unknown }) {
+  return { cohort: cohortOf(j.closedWonAt), segment: j.segment, rep: String(j.aeId), csm: j.csmId ? String(j.csmId) : 'none' };
+}
+
+/**
+ * Starts the journey of a closed-won deal in the first stage of the current playbook, with its CSM
+ * and stage owners. Idempotent: the journey's _id derives from the deal's, so a second call (a
+ * re-import, a replayed webhook, a retry) finds the first journey and changes nothing.
+ */
+export async function startJourneyForDeal({ dealId, now = new Date(), actorId }: { dealId: string | Types.ObjectId; now?: Date; actorId?: string }) {
+  const journeyId = journeyIdForDeal(dealId);
+  if (await Journey.exists({ _id: journeyId })) return { journeyId: String(journeyId), created: false };
+  const deal = await Deal.findById(dealId).select('name accountId aeId closedWonAt arr currency').lean();
+  if (!deal) throw new Error(`deal ${String(dealId)} not found`);
+  const account = await Account.findById(deal.accountId).select('name segment csmId').lean();
+  if (!account) throw new Error(`account of deal ${String(dealId)} not found`);
+  const playbook = await getCurrentPlaybook();
+  let csmId = account.csmId ? String(account.csmId) : null;
+  if (!csmId) {
+    csmId = (await pickCsms({ count: 1, now }))();
+    if (csmId) await Account.updateOne({ _id: account._id, csmId: null }, { $set: { csmId } });
+  }
+  const doc = buildJourney({ deal, account, csmId, playbook, now });
+  try {
+    await Journey.create(doc as Record<string, unknown>);
+  } catch (error) {
+    if ((error as { code?: number }).code === 11000) return { journeyId: String(journeyId), created: false };
+    throw error;
+  }
+  await recordAudit({ actorId, action: 'journey.started', entityType: 'journey', entityId: journeyId, data: { dealId: String(dealId), stage: doc.stage, playbookVersion: playbook.version, csmId }, now });
+  await bumpMetric('journey.started', journeyDims(doc), { n: 1 });
+  return { journeyId: String(journeyId), created: true };
+}
+
+/** Starts a journey and logs (instead of throwing) on failure: for intake paths where the deal is already saved. */
+export async function startJourneySafely(input: { dealId: string | Types.ObjectId; now?: Date; actorId?: string }) {
+  try {
+    return await startJourneyForDeal(input);
+  } catch (error) {
+    logError(error, { where: 'startJourneyForDeal', dealId: String(input.dealId) });
+    return null;
+  }
+}
+
+/**
+ * Safety net for intake: starts the journey of every deal closed since `since` that has none (a crash
+ * between saving a deal and starting its journey). Run by the worker.
+ */
+export async function startMissingJourneys({ since, now = new Date() }: { since: Date; now?: Date }) {
+  let started = 0;
+  const cursor = Deal.find({ closedWonAt: trusted({ $gte: since }) }).select('_id').lean().cursor();
+  for await (const deal of cursor) {
+    if (await Journey.exists({ _id: journeyIdForDeal(deal._id) })) continue;
+    const result = await startJourneySafely({ dealId: deal._id, now });
+    if (result?.created) started++;
+  }
+  return { started };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Evidence
+
+export const EvidenceFormSchema = z.object({
+  criterionKey: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'Choose the criterion this evidence proves.'),
+  kind: z.enum(LINK_EVIDENCE_KINDS, { error: 'Choose what kind of record the link points to.' }),
+  url: z
+    .string()
+    .trim()
+    .min(1, 'Paste the link to the email, meeting record or document.')
+    .max(2000, 'That link is too long.')
+    .refine((v) => {
+      try {
+        const u = new URL(v);
+        return (u.protocol === 'https:' || u.protocol === 'http:') && Boolean(u.hostname);
+      } catch {
+        return false;
+      }
+    }, 'Evidence links must be web addresses starting with https:// or http://.'),
+  note: z.string().trim().max(1000, 'Keep the note under 1,000 characters.').optional().default(''),
+});
+
+export const RetractFormSchema = z.object({
+  evidenceId: z.string().regex(/^[a-f0-9]{24}$/i, 'Choose the evidence to retract.'),
+  reason: z.string().trim().min(5, 'Say why this evidence is wrong (at least 5 characters).').max(500),
+});
+
+/** Attaches a link (email / meeting record / document) with a note to a criterion of the current stage. */
+export async function attachEvidence({ user, journeyId, input, now = new Date() }: { user: SessionUser; journeyId: string; input: z.infer<typeof EvidenceFormSchema>; now?: Date }) {
+  requireWriter(user);
+  const j = await loadJourney(journeyId);
+  if (!j) return null;
+  const playbook = await playbookOf(j);
+  const stage = playbook.stages[j.stageIndex];
+  const criterion = stage.criteria.find((c) => c.key === input.criterionKey);
+  if (!criterion) return { ok: false as const, status: 400 as const, errors: { criterionKey: [`Choose a criterion of the current stage (${stage.name}).`] } };
+  if (!ACCEPTED_KINDS[criterion.evidenceType].includes(input.kind)) {
+    return { ok: false as const, status: 400 as const, errors: { kind: [`“${criterion.text}” needs ${ACCEPTED_KINDS[criterion.evidenceType].join(' or ').replace(/_/g, ' ')} as evidence.`] } };
+  }
+  const evidence: NewEvidence = { _id: new Types.ObjectId(), stage: stage.key, criterionKey: criterion.key, kind: input.kind, url: input.url, note: input.note || undefined, byId: user.id, byName: user.name, at: now };
+  await appendEvidence(String(j._id), evidence);
+  await recordAudit({ actorId: user.id, action: 'journey.evidence_added', entityType: 'journey', entityId: j._id, data: { evidenceId: String(evidence._id), stage: stage.key, criterion: criterion.key, kind: input.kind, url: input.url }, now });
+  return { ok: true as const, evidenceId: String(evidence._id) };
+}
+
+/** Retracts a wrong piece of evidence with a reason; it stays visible, struck through. Once only. */
+export async function retractEvidence({ user, journeyId, input, now = new Date() }: { user: SessionUser; journeyId: string; input: z.infer<typeof RetractFormSchema>; now?: Date }) {
+  requireWriter(user);
+  const j = await loadJourney(journeyId);
+  if (!j) return null;
+  const index = j.evidence.findIndex((e) => String(e._id) === input.evidenceId);
+  if (index < 0) return { ok: false as const, status: 400 as const, errors: { evidenceId: ['That evidence is not on this journey.'] } };
+  const item = j.evidence[index];
+  if (item.retractedAt) return conflict('That evidence was already retracted.');
+  if (!(await claimOnce({ key: `journey:${journeyId}:retract:${input.evidenceId}`, owner: user.id, now }))) return conflict('That evidence was already retracted.');
+  await serialized(journeyId, async () => {
+    const fields = { [`evidence.${index}.retractedAt`]: now, [`evidence.${index}.retractedById`]: user.id, [`evidence.${index}.retractedByName`]: user.name, [`evidence.${index}.retractReason`]: input.reason };
+    for (let attempt = 0; attempt < 4; attempt++) {
+      await Journey.updateOne({ _id: journeyId }, { $set: fields });
+      const after = await Journey.findById(journeyId).select('evidence').lean();
+      if (after?.evidence[index]?.retractedAt) return;
+    }
+  });
+  await recordAudit({ actorId: user.id, action: 'journey.evidence_retracted', entityType: 'journey', entityId: journeyId, data: { evidenceId: input.evidenceId, stage: item.stage, criterion: item.criterionKey, reason: input.reason }, now });
+  return { ok: true as const };
+}
+
+/**
+ * CS accepts the handoff: ends the CS reaction time and records the acceptance as evidence on the
+ * current stage's `cs_acceptance` criterion. Once per journey.
+ */
+export async function acceptHandoff({ user, journeyId, now = new Date() }: { user: SessionUser; journeyId: string; now?: Date }) {
+  requireWriter(user);
+  const j = await loadJourney(journeyId);
+  if (!j) return null;
+  if (j.acceptedAt) return conflict(`The handoff was already accepted.`);
+  if (!(await claimOnce({ key: `journey:${journeyId}:accepted`, owner: user.id, now }))) return conflict('The handoff was already accepted.');
+  const playbook = await playbookOf(j);
+  const stage = playbook.stages[j.stageIndex];
+  const criterion = stage.criteria.find((c) => c.evidenceType === 'cs_acceptance');
+  const evidence: NewEvidence = { _id: new Types.ObjectId(), stage: stage.key, criterionKey: criterion?.key ?? 'cs-accepted', kind: 'cs_acceptance', byId: user.id, byName: user.name, note: `${user.name} accepted the handoff.`, at: now };
+  await appendEvidence(journeyId, evidence, { acceptedAt: now });
+  await serialized(journeyId, async () => {
+    // acceptedAt rides on the same write as the evidence; re-check it survived like the evidence did.
+    if (!(await Journey.exists({ _id: journeyId, acceptedAt: trusted({ $ne: null }) }))) await Journey.updateOne({ _id: journeyId }, { $set: { acceptedAt: now } });
+  });
+  await recordAudit({ actorId: user.id, action: 'journey.handoff_accepted', entityType: 'journey', entityId: journeyId, data: { evidenceId: String(evidence._id) }, now });
+  const hours = (now.getTime() - j.closedWonAt.getTime()) / HOUR_MS;
+  await bumpMetric('journey.accepted', journeyDims(j), { n: 1, hours: Math.round(hours * 100) / 100, [bucketOf(hours, HOUR_BUCKETS)]: 1 });
+  return { ok: true as const };
+}
+
+/** Records a buyer's confirmation from the shared plan page (called by plan.server.ts). */
+export async function recordBuyerConfirmation({ journeyId, stageKey, criterionKey, contact, now }: { journeyId: string; stageKey: string; criterionKey: string; contact: { id: string; name: string; email: string }; now: Date }) {
+  const evidence: NewEvidence = { _id: new Types.ObjectId(), stage: stageKey, criterionKey, kind: 'buyer_confirmation', contactId: contact.id, contactName: contact.name, contactEmail: contact.email, at: now };
+  await appendEvidence(journeyId, evidence);
+  await recordAudit({ action: 'journey.buyer_confirmed', entityType: 'journey', entityId: journeyId, data: { evidenceId: String(evidence._id), stage: stageKey, criterion: criterionKey, contactId: contact.id, contactEmail: contact.email }, now });
+  return String(evidence._id);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The gate
+
+export const AdvanceFormSchema = z.object({
+  fromStage: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'The form is missing the stage it was shown for.'),
+  overrideReason: z.string().trim().max(1000).optional().default(''),
+});
+
+export type AdvanceResult =
+  | { ok: true; from: string; to: string; live: boolean; overridden: boolean }
+  | { ok: false; status: 409; message: string; missing?: { key: string; text: string }[] }
+  | { ok: false; status: 400; errors: Record<string, string[]> };
+
+/**
+ * Moves a journey to the next stage. The gate holds here, on the server: every required criterion
+ * of the current stage needs live evidence, else 409 naming what is missing. An admin may override
+ * with a written reason (audited, counted, shown wherever the stage appears). Concurrent moves of
+ * one journey out of one stage produce exactly one move (claimOnce on `journey:<id>:exit:<stage>`).
+ */
+export async function advanceJourney({ user, journeyId, fromStage, overrideReason = '', now = new Date() }: { user: SessionUser; journeyId: string; fromStage: string; overrideReason?: string; now?: Date }): Promise<AdvanceResult | null> {
+  requireWriter(user);
+  const j = await loadJourney(journeyId);
+  if (!j) return null;
+  const playbook = await playbookOf(j);
+  const stage = playbook.stages[j.stageIndex];
+  if (j.stage !== fromStage) return conflict(`This journey is no longer in ${playbook.stages.find((s) => s.key === fromStage)?.name ?? fromStage}: it is in ${stage.name}. Reload the page.`);
+  if (stage.terminal) return conflict('This journey is already live: there is no later stage.');
+  const next = playbook.stages[j.stageIndex + 1];
+  const missing = missingCriteria(stage, j.evidence);
+  const reason = overrideReason.trim();
+  let override: { reason: string; byId: string; byName: string; at: Date; missing: string[] } | undefined;
+  if (missing.length > 0) {
+    if (!reason) {
+      return conflict(`${stage.name} cannot be left yet: ${missing.length === 1 ? 'this required criterion has' : 'these required criteria have'} no evidence: ${missing.map((m) => `“${m.text}”`).join(', ')}.`, { missing });
+    }
+    if (user.role !== 'admin') throw new Response('Only an admin can override the stage gate.', { status: 403 });
+    if (reason.length < 10) return { ok: false, status: 400, errors: { overrideReason: ['Explain the override in at least 10 characters: it is audited and shown in every report.'] } };
+    override = { reason, byId: user.id, byName: user.name, at: now, missing: missing.map((m) => m.key) };
+  }
+
+  const claimKey = `journey:${journeyId}:exit:${stage.key}`;
+  if (!(await claimOnce({ key: claimKey, owner: user.id, now, data: { to: next.key, override: Boolean(override) } }))) {
+    return conflict(`Someone else moved this journey out of ${stage.name} a moment ago. Reload the page.`);
+  }
+  try {
+    await serialized(journeyId, async () => {
+      const fresh = await Journey.findById(journeyId).select('stages').lean();
+      const stages: Record<string, unknown>[] = (fresh?.stages ?? j.stages).map((s) => ({ ...s }));
+      const current = stages[stages.length - 1];
+      Object.assign(current, { exitedAt: now, exitedById: user.id, exitedByName: user.name, ...(override ? { override } : {}) });
+      stages.push({ key: next.key, enteredAt: now });
+      const window = stageWindow(now, next);
+      const $set: Record<string, unknown> = { stage: next.key, stageIndex: j.stageIndex + 1, stageEnteredAt: now, atRiskAt: window.atRiskAt, stalledAt: window.stalledAt, stages };
+      if (next.terminal) $set.liveAt = now;
+      if (override) $set.overrideCount = (j.overrideCount ?? 0) + 1;
+      for (let attempt = 0; attempt < 4; attempt++) {
+        await Journey.updateOne({ _id: journeyId }, { $set });
+        if (await Journey.exists({ _id: journeyId, stage: next.key })) return;
+      }
+      throw new Error('stage move could not be written');
+    });
+  } catch (error) {
+    // Nothing moved: free the claim so the move can be tried again.
+    await releaseClaim({ key: claimKey, owner: user.id });
+    throw error;
+  }
+
+  const live = j.evidence.filter((e) => !e.retractedAt && e.stage === stage.key).map((e) => ({ id: String(e._id), criterion: e.criterionKey, kind: e.kind }));
+  await recordAudit({
+    actorId: user.id,
+    action: override ? 'journey.stage_overridden' : 'journey.stage_moved',
+    entityType: 'journey',
+    entityId: journeyId,
+    data: { from: stage.key, to: next.key, evidence: live, ...(override ? { reason: override.reason, missing: override.missing } : {}) },
+    now,
+  });
+  const dims = journeyDims(j);
+  const days = (now.getTime() - j.stageEnteredAt.getTime()) / DAY_MS;
+  await bumpMetric('journey.stage', { ...dims, stage: stage.key }, { exited: 1, days: Math.round(days * 100) / 100, overridden: override ? 1 : 0, [bucketOf(days, DAY_BUCKETS)]: 1 });
+  if (next.terminal) {
+    const toLive = (now.getTime() - j.closedWonAt.getTime()) / DAY_MS;
+    await bumpMetric('journey.live', dims, { n: 1, days: Math.round(toLive * 100) / 100, [bucketOf(toLive, DAY_BUCKETS)]: 1 });
+  }
+  return { ok: true, from: stage.key, to: next.key, live: next.terminal, overridden: Boolean(override) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Owners
+
+export const OwnersFormSchema = z.object({
+  stage: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/),
+  leadsCallsId: z.union([z.literal(''), z.string().regex(/^[a-f0-9]{24}$/i)]),
+  schedulesNextCallId: z.union([z.literal(''), z.string().regex(/^[a-f0-9]{24}$/i)]),
+});
+
+export const CsmFormSchema = z.object({ csmId: z.string().regex(/^[a-f0-9]{24}$/i, 'Choose a CS user.') });
+
+/** Staff who can own calls: active admin, CS and sales users. */
+export async function listOwnerCandidates() {
+  const users = await User.find({ role: trusted({ $in: ['admin', 'cs', 'sales'] }), active: true }).select('name role').sort({ name: 1 }).lean();
+  return users.map((u) => ({ id: String(u._id), name: u.name, role: u.role }));
+}
+
+/** Sets who leads the calls and who schedules the next call for one stage. */
+export async function setStageOwners({ user, journeyId, input, now = new Date() }: { user: SessionUser; journeyId: string; input: z.infer<typeof OwnersFormSchema>; now?: Date }) {
+  requireWriter(user);
+  const j = await loadJourney(journeyId);
+  if (!j) return null;
+  const playbook = await playbookOf(j);
+  if (!playbook.stages.some((s) => s.key === input.stage && !s.terminal)) return { ok: false as const, status: 400 as const, errors: { stage: ['Choose a stage of this journey.'] } };
+  const ids = [input.leadsCallsId, input.schedulesNextCallId].filter(Boolean);
+  if (ids.length) {
+    const found = await User.countDocuments({ _id: trusted({ $in: ids }), active: true, role: trusted({ $in: ['admin', 'cs', 'sales'] }) });
+    if (found !== new Set(ids).size) return { ok: false as const, status: 400 as const, errors: { leadsCallsId: ['Choose active staff members.'] } };
+  }
+  await serialized(journeyId, async () => {
+    const fresh = await Journey.findById(journeyId).select('owners').lean();
+    const owners: Record<string, unknown>[] = (fresh?.owners ?? []).filter((o) => o.stage !== input.stage).map((o) => ({ stage: o.stage, leadsCallsId: o.leadsCallsId, schedulesNextCallId: o.schedulesNextCallId }));
+    owners.push({ stage: input.stage, leadsCallsId: input.leadsCallsId || undefined, schedulesNextCallId: input.schedulesNextCallId || undefined });
+    await Journey.updateOne({ _id: journeyId }, { $set: { owners } });
+  });
+  await recordAudit({ actorId: user.id, action: 'journey.owners_changed', entityType: 'journey', entityId: journeyId, data: { ...input }, now });
+  return { ok: true as const };
+}
+
+/** Reassigns the journey's CSM (and the account's, so the next deal goes to the same person). */
+export async function setJourneyCsm({ user, journeyId, csmId, now = new Date() }: { user: SessionUser; journeyId: string; csmId: string; now?: Date }) {
+  requireWriter(user);
+  const j = await loadJourney(journeyId);
+  if (!j) return null;
+  const csm = await User.findOne({ _id: csmId, role: 'cs', active: true }).select('_id').lean();
+  if (!csm) return { ok: false as const, status: 400 as const, errors: { csmId: ['Choose an active CS user.'] } };
+  await serialized(journeyId, () => Journey.updateOne({ _id: journeyId }, { $set: { csmId } }));
+  await Account.updateOne({ _id: j.accountId }, { $set: { csmId } });
+  await recordAudit({ actorId: user.id, action: 'journey.csm_changed', entityType: 'journey', entityId: journeyId, data: { from: j.csmId ? String(j.csmId) : null, to: csmId }, now });
+  return { ok: true as const };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reads
+
+/** What a user may see: sales reps only journeys of their own deals. */
+function scopeFor(user: SessionUser): Record<string, unknown> {
+  return user.role === 'sales' ? { aeId: user.id } : {};
+}
+
+const AUDIT_LABELS: Record<string, string> = {
+  'journey.started': 'Journey started',
+  'journey.handoff_accepted': 'Handoff accepted',
+  'journey.evidence_added': 'Evidence attached',
+  'journey.evidence_retracted': 'Evidence retracted',
+  'journey.buyer_confirmed': 'Buyer confirmed',
+  'journey.stage_moved': 'Stage moved',
+  'journey.stage_overridden': 'Stage moved by admin override',
+  'journey.owners_changed': 'Owners changed',
+  'journey.csm_changed': 'CSM changed',
+  'journey.confirmation_requested': 'Buyer confirmation requested',
+};
+
+const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+
+/** Everything the journey page shows; null when the journey does not exist or is not visible. */
+export async function getJourneyDetail({ user, journeyId, now = new Date() }: { user: SessionUser; journeyId: string; now?: Date }) {
+  if (!isObjectId(journeyId)) return null;
+  const j = await Journey.findOne({ _id: journeyId, ...scopeFor(user) }).lean();
+  if (!j) return null;
+  const playbook = await playbookOf(j);
+  const current = await getCurrentPlaybook();
+  const [deal, contacts, audit, requests] = await Promise.all([
+    Deal.findById(j.dealId).select('promises source crmId').lean(),
+    Contact.find({ accountId: j.accountId }).select('name email title isPrimary emailStatus').sort({ isPrimary: -1, name: 1 }).lean(),
+    AuditEvent.find({ entityType: 'journey', entityId: String(j._id) }).select('actorId action at data').sort({ at: -1 }).limit(200).lean(),
+    PlanToken.find({ journeyId: j._id }).select('contactName contactEmail stage createdAt expiresAt lastSeenAt revokedAt').sort({ createdAt: -1 }).limit(20).lean(),
+  ]);
+  const userIds = new Set<string>([String(j.aeId), ...(j.csmId ? [String(j.csmId)] : []), ...audit.filter((a) => a.actorId).map((a) => String(a.actorId))]);
+  for (const o of j.owners) {
+    if (o.leadsCallsId) userIds.add(String(o.leadsCallsId));
+    if (o.schedulesNextCallId) userIds.add(String(o.schedulesNextCallId));
+  }
+  const users = await User.find({ _id: trusted({ $in: [...userIds] }) }).select('name').lean();
+  const nameOf = new Map(users.map((u) => [String(u._id), u.name]));
+  const person = (id: unknown) => (id ? { id: String(id), name: nameOf.get(String(id)) ?? 'former user' } : null);
+
+  const timing = journeyTiming(j, now);
+  const entries = new Map(j.stages.map((s) => [s.key, s]));
+  const stageName = new Map(playbook.stages.map((s) => [s.key, s.name]));
+  const criterionText = new Map(playbook.stages.flatMap((s) => s.criteria.map((c) => [`${s.key}/${c.key}`, c.text] as const)));
+  const stageView = playbook.stages.map((s, index) => {
+    const entry = entries.get(s.key);
+    const days = entry ? Math.round((((entry.exitedAt ?? now).getTime() - entry.enteredAt.getTime()) / DAY_MS) * 10) / 10 : null;
+    return {
+      key: s.key,
+      name: s.name,
+      slaDays: s.slaDays,
+      terminal: s.terminal,
+      state: index < j.stageIndex ? ('done' as const) : index === j.stageIndex ? ('current' as const) : ('ahead' as const),
+      enteredAt: iso(entry?.enteredAt),
+      exitedAt: iso(entry?.exitedAt),
+      exitedByName: entry?.exitedByName ?? null,
+      days,
+      overSla: days !== null && s.slaDays !== null && days > s.slaDays,
+      override: entry?.override
+        ? { reason: entry.override.reason, byName: entry.override.byName, at: entry.override.at.toISOString(), missing: entry.override.missing.map((k) => criterionText.get(`${s.key}/${k}`) ?? k) }
+        : null,
+      criteria: s.criteria.map((c) => ({
+        key: c.key,
+        text: c.text,
+        required: c.required,
+        evidenceType: c.evidenceType,
+        buyerAction: c.buyerAction,
+        acceptedKinds: [...ACCEPTED_KINDS[c.evidenceType]],
+        satisfied: isSatisfied(s.key, c, j.evidence),
+        evidence: j.evidence
+          .filter((e) => e.stage === s.key && e.criterionKey === c.key)
+          .map((e) => ({
+            id: String(e._id),
+            kind: e.kind,
+            url: e.url ?? null,
+            note: e.note ?? '',
+            byName: e.byName ?? null,
+            contactName: e.contactName ?? null,
+            contactEmail: e.contactEmail ?? null,
+            at: e.at.toISOString(),
+            retracted: e.retractedAt ? { at: e.retractedAt.toISOString(), byName: e.retractedByName ?? '', reason: e.retractReason ?? '' } : null,
+          })),
+      })),
+    };
+  });
+  const stage = playbook.stages[j.stageIndex];
+  const health = healthOf(j, now);
+  return {
+    id: String(j._id),
+    dealId: String(j.dealId),
+    dealName: j.dealName,
+    accountId: String(j.accountId),
+    accountName: j.accountName,
+    segment: j.segment,
+    arr: j.arr ?? 0,
+    currency: j.currency ?? 'USD',
+    source: deal ? `${deal.source} · ${deal.crmId}` : '',
+    closedWonAt: j.closedWonAt.toISOString(),
+    acceptedAt: iso(j.acceptedAt),
+    liveAt: iso(j.liveAt),
+    playbookVersion: j.playbookVersion,
+    currentPlaybookVersion: current.version,
+    stage: stage.key,
+    stageName: stage.name,
+    stageEnteredAt: j.stageEnteredAt.toISOString(),
+    nextStageName: playbook.stages[j.stageIndex + 1]?.name ?? null,
+    terminal: stage.terminal,
+    health,
+    healthLabel: HEALTH_LABELS[health],
+    atRiskAt: iso(j.atRiskAt),
+    stalledAt: iso(j.stalledAt),
+    overrideCount: j.overrideCount ?? 0,
+    csm: person(j.csmId),
+    ae: person(j.aeId),
+    timing,
+    stages: stageView,
+    missing: stage.terminal ? [] : missingCriteria(stage, j.evidence),
+    owners: playbook.stages
+      .filter((s) => !s.terminal)
+      .map((s) => {
+        const o = j.owners.find((x) => x.stage === s.key);
+        return { stage: s.key, stageName: s.name, leadsCalls: person(o?.leadsCallsId), schedulesNextCall: person(o?.schedulesNextCallId) };
+      }),
+    promises: (deal?.promises ?? []).map((p) => ({ id: String(p._id), text: p.text, successCriterion: p.successCriterion, category: p.category })),
+    contacts: contacts.map((c) => ({ id: String(c._id), name: c.name, email: c.email, title: c.title ?? '', isPrimary: Boolean(c.isPrimary), emailStatus: c.emailStatus ?? 'ok' })),
+    requests: requests.map((r) => ({
+      contactName: r.contactName,
+      contactEmail: r.contactEmail,
+      stageName: stageName.get(r.stage) ?? r.stage,
+      createdAt: r.createdAt ? r.createdAt.toISOString() : null,
+      expiresAt: r.expiresAt.toISOString(),
+      lastSeenAt: iso(r.lastSeenAt),
+      state: r.revokedAt ? 'revoked' : r.expiresAt <= now ? 'expired' : 'active',
+    })),
+    audit: audit.map((a) => ({
+      id: String(a._id),
+      action: a.action,
+      label: AUDIT_LABELS[a.action] ?? a.action,
+      at: a.at.toISOString(),
+      actorName: a.actorId ? (nameOf.get(String(a.actorId)) ?? 'former user') : a.action === 'journey.buyer_confirmed' ? `Buyer (${String((a.data as { contactEmail?: string } | undefined)?.contactEmail ?? '')})` : 'Kept',
+      summary: auditSummary(a.action, (a.data ?? {}) as Record<string, unknown>, stageName, criterionText),
+    })),
+  };
+}
+
+function auditSummary(action: string, data: Record<string, unknown>, stageName: Map<string, string>, criterionText: Map<string, string>) {
+  const s = (k: unknown) => stageName.get(String(k)) ?? String(k ?? '');
+  const c = (stage: unknown, key: unknown) => criterionText.get(`${String(stage)}/${String(key)}`) ?? String(key ?? '');
+  switch (action) {
+    case 'journey.started':
+      return `Entered ${s(data.stage)} (playbook v${String(data.playbookVersion ?? '')})`;
+    case 'journey.stage_moved':
+      return `${s(data.from)} → ${s(data.to)} with ${Array.isArray(data.evidence) ? data.evidence.length : 0} piece(s) of evidence`;
+    case 'journey.stage_overridden':
+      return `${s(data.from)} → ${s(data.to)} without evidence for ${Array.isArray(data.missing) ? data.missing.map((k) => `“${c(data.from, k)}”`).join(', ') : ''}. Reason: ${String(data.reason ?? '')}`;
+    case 'journey.evidence_added':
+      return `${String(data.kind ?? '')} for “${c(data.stage, data.criterion)}”: ${String(data.url ?? '')}`;
+    case 'journey.evidence_retracted':
+      return `For “${c(data.stage, data.criterion)}”. Reason: ${String(data.reason ?? '')}`;
+    case 'journey.buyer_confirmed':
+      return `“${c(data.stage, data.criterion)}” confirmed on the shared plan page`;
+    case 'journey.confirmation_requested':
+      return `Sent to ${String(data.contactEmail ?? '')}`;
+    case 'journey.owners_changed':
+      return `Owners of ${s(data.stage)} updated`;
+    default:
+      return '';
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The CS board
+
+export const BOARD_SORTS = ['days', '-days'] as const;
+
+export const BoardQuerySchema = z.object({
+  stage: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/).optional().catch(undefined),
+  csm: z.string().regex(/^([a-f0-9]{24}|none)$/i).optional().catch(undefined),
+  rep: z.string().regex(/^[a-f0-9]{24}$/i).optional().catch(undefined),
+  segment: z.enum(['smb', 'mid-market', 'enterprise']).optional().catch(undefined),
+  health: z.enum(['on_track', 'at_risk', 'stalled', 'live']).optional().catch(undefined),
+  mine: z.enum(['1']).optional().catch(undefined),
+  sort: z.enum(BOARD_SORTS).catch('-days'),
+  page: z.coerce.number().int().min(1).max(100_000).catch(1),
+});
+export type BoardQuery = z.infer<typeof BoardQuerySchema>;
+
+const BOARD_PER_PAGE = 25;
+
+/**
+ * The CS board: journeys of one stage (default: the first with journeys) with filters, sorted by
+ * days in stage, plus the count per stage under the same filters.
+ */
+export async function listJourneyBoard({ user, query, now = new Date() }: { user: SessionUser; query: BoardQuery; now?: Date }) {
+  const filter: Record<string, unknown> = { ...scopeFor(user) };
+  if (query.mine && user.role === 'cs') filter.csmId = user.id;
+  else if (query.csm === 'none') filter.csmId = null;
+  else if (query.csm) filter.csmId = query.csm;
+  if (query.rep && user.role !== 'sales') filter.aeId = query.rep;
+  if (query.segment) filter.segment = query.segment;
+  if (query.health) Object.assign(filter, healthFilter(query.health, now));
+  const playbook = await getCurrentPlaybook();
+
+  const grouped = await Journey.aggregate<{ _id: string; n: number }>([{ $match: Journey.find().cast(Journey, filter) as Record<string, unknown> }, { $group: { _id: '$stage', n: { $sum: 1 } } }]);
+  const counts = new Map(grouped.map((g) => [g._id, g.n]));
+  const stageList = playbook.stages.map((s) => ({ key: s.key, name: s.name, slaDays: s.slaDays, count: counts.get(s.key) ?? 0 }));
+  for (const [key, n] of counts) if (!stageList.some((s) => s.key === key)) stageList.push({ key, name: key, slaDays: null, count: n });
+  const stage = query.stage ?? stageList.find((s) => s.count > 0)?.key ?? playbook.stages[0].key;
+  const stageFilter = { ...filter, stage };
+  // Longest in stage first = oldest stageEnteredAt first.
+  const [rows, total] = await Promise.all([
+    Journey.find(stageFilter)
+      .select('accountName dealName segment csmId aeId stage stageEnteredAt atRiskAt stalledAt liveAt closedWonAt playbookVersion overrideCount arr currency')
+      .sort({ stageEnteredAt: query.sort === '-days' ? 1 : -1, _id: 1 })
+      .skip((query.page - 1) * BOARD_PER_PAGE)
+      .limit(BOARD_PER_PAGE)
+      .lean(),
+    Journey.countDocuments(stageFilter),
+  ]);
+  const ids = [...new Set(rows.flatMap((r) => [String(r.aeId), ...(r.csmId ? [String(r.csmId)] : [])]))];
+  const users = ids.length ? await User.find({ _id: trusted({ $in: ids }) }).select('name').lean() : [];
+  const nameOf = new Map(users.map((u) => [String(u._id), u.name]));
+  const slaOf = new Map(playbook.stages.map((s) => [s.key, s.slaDays]));
+  return {
+    stage,
+    stages: stageList,
+    total,
+    page: query.page,
+    pages: Math.max(1, Math.ceil(total / BOARD_PER_PAGE)),
+    journeys: rows.map((r) => {
+      const health = healthOf(r, now);
+      return {
+        id: String(r._id),
+        accountName: r.accountName,
+        dealName: r.dealName,
+        segment: r.segment,
+        csm: r.csmId ? (nameOf.get(String(r.csmId)) ?? '') : '',
+        ae: nameOf.get(String(r.aeId)) ?? '',
+        daysInStage: Math.round(((now.getTime() - r.stageEnteredAt.getTime()) / DAY_MS) * 10) / 10,
+        slaDays: slaOf.get(r.stage) ?? null,
+        health,
+        overrides: r.overrideCount ?? 0,
+        arr: r.arr ?? 0,
+        currency: r.currency ?? 'USD',
+      };
+    }),
+  };
+}
+
+/** Journeys per health at `now` (for home pages and dashboards); scoped like every read. */
+export async function countJourneysByHealth({ user, now = new Date() }: { user?: SessionUser; now?: Date }) {
+  const scope = user ? scopeFor(user) : {};
+  const [onTrack, atRisk, stalled, live] = await Promise.all(
+    (['on_track', 'at_risk', 'stalled', 'live'] as const).map((h) => Journey.countDocuments({ ...scope, ...healthFilter(h, now) })),
+  );
+  return { on_track: onTrack, at_risk: atRisk, stalled, live };
+}
+
+/** Open journeys at risk or stalled at `now`, grouped by the people to tell (CSM and stage owners). */
+export async function listJourneysNeedingAttention({ now }: { now: Date }) {
+  const rows = await Journey.find({ atRiskAt: trusted({ $lt: now }) })
+    .select('accountName dealName stage stageIndex stageEnteredAt atRiskAt stalledAt liveAt csmId owners playbookVersion')
+    .sort({ stageEnteredAt: 1 })
+    .lean();
+  const byOwner = new Map<string, { id: string; name: string; stageName: string; health: Health; daysInStage: number; slaDays: number | null; accountName: string; dealName: string }[]>();
+  for (const r of rows) {
+    const health = healthOf(r, now);
+    if (health !== 'at_risk' && health !== 'stalled') continue;
+    const playbook = await playbookOf(r);
+    const stage = playbook.stages[r.stageIndex];
+    const o = r.owners.find((x) => x.stage === r.stage);
+    const people = new Set([r.csmId, o?.leadsCallsId, o?.schedulesNextCallId].filter(Boolean).map(String));
+    const item = { id: String(r._id), name: `${r.accountName} · ${r.dealName}`, accountName: r.accountName, dealName: r.dealName, stageName: stage.name, health, daysInStage: Math.round(((now.getTime() - r.stageEnteredAt.getTime()) / DAY_MS) * 10) / 10, slaDays: stage.slaDays };
+    for (const p of people) byOwner.set(p, [...(byOwner.get(p) ?? []), item]);
+  }
+  return byOwner;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rollups
+
+/** Recomputes every journey metric from the journeys themselves (same numbers as the incremental path). */
+export async function rebuildJourneyMetrics() {
+  for (const kind of JOURNEY_METRIC_KINDS) await clearMetrics(kind);
+  const cursor = Journey.find({}).select('closedWonAt segment aeId csmId acceptedAt liveAt stages').lean().cursor();
+  let journeys = 0;
+  for await (const j of cursor) {
+    journeys++;
+    const dims = journeyDims(j);
+    await bumpMetric('journey.started', dims, { n: 1 });
+    if (j.acceptedAt) {
+      const hours = (j.acceptedAt.getTime() - j.closedWonAt.getTime()) / HOUR_MS;
+      await bumpMetric('journey.accepted', dims, { n: 1, hours: Math.round(hours * 100) / 100, [bucketOf(hours, HOUR_BUCKETS)]: 1 });
+    }
+    for (const s of j.stages) {
+      if (!s.exitedAt) continue;
+      const days = (s.exitedAt.getTime() - s.enteredAt.getTime()) / DAY_MS;
+      await bumpMetric('journey.stage', { ...dims, stage: s.key }, { exited: 1, days: Math.round(days * 100) / 100, overridden: s.override ? 1 : 0, [bucketOf(days, DAY_BUCKETS)]: 1 });
+    }
+    if (j.liveAt) {
+      const toLive = (j.liveAt.getTime() - j.closedWonAt.getTime()) / DAY_MS;
+      await bumpMetric('journey.live', dims, { n: 1, days: Math.round(toLive * 100) / 100, [bucketOf(toLive, DAY_BUCKETS)]: 1 });
+    }
+  }
+  return { journeys };
+}
+
+export type { JourneyLean, StageDef, PlaybookDef };

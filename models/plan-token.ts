@@ -1,0 +1,25 @@
+import { Schema, type InferSchemaType } from 'mongoose';
+import { defineModel } from './_define';
+
+// The buyer's link to the shared plan page. Only the SHA-256 of the token is stored, so a database
+// leak does not reveal working links; each token is bound to one journey and one contact.
+const PlanTokenSchema = new Schema(
+  {
+    tokenHash: { type: String, required: true, unique: true },
+    journeyId: { type: Schema.Types.ObjectId, ref: 'Journey', required: true },
+    contactId: { type: Schema.Types.ObjectId, ref: 'Contact', required: true },
+    contactEmail: { type: String, required: true },
+    contactName: { type: String, required: true },
+    /** The stage the request was made for (the page always shows the journey's current stage). */
+    stage: { type: String, required: true },
+    createdById: { type: Schema.Types.ObjectId, ref: 'User' },
+    expiresAt: { type: Date, required: true },
+    revokedAt: { type: Date },
+    lastSeenAt: { type: Date },
+  },
+  { timestamps: true },
+);
+PlanTokenSchema.index({ journeyId: 1, createdAt: -1 });
+
+export type PlanTokenDoc = InferSchemaType<typeof PlanTokenSchema>;
+export const PlanToken = defineModel('PlanToken', PlanTokenSchema);

@@ -1,0 +1,46 @@
+import { Schema, type InferSchemaType } from 'mongoose';
+import { EVIDENCE_TYPES } from '#app/utils/journey';
+import { defineModel } from './_define';
+
+// A playbook version is immutable once written: journeys keep the version they started with, so
+// editing publishes version n+1 (the unique index makes two concurrent publishes collide, one wins).
+const CriterionSchema = new Schema(
+  {
+    /** Stable within a stage: evidence refers to it. */
+    key: { type: String, required: true },
+    text: { type: String, required: true, trim: true },
+    required: { type: Boolean, default: true },
+    /** What proves it; empty = "not inspectable" (flagged by the editor). */
+    evidenceType: { type: String, enum: [...EVIDENCE_TYPES, ''], default: '' },
+    /** What the buyer does, e.g. "Signs off the implementation plan"; empty = not buyer-centric (flagged). */
+    buyerAction: { type: String, trim: true, default: '' },
+  },
+  { _id: false },
+);
+
+const StageSchema = new Schema(
+  {
+    key: { type: String, required: true },
+    name: { type: String, required: true, trim: true },
+    /** Days allowed in the stage; null on the terminal stage. */
+    slaDays: { type: Number, min: 1, max: 365 },
+    /** The last stage (the customer is live): no exit criteria, no SLA. */
+    terminal: { type: Boolean, default: false },
+    criteria: { type: [CriterionSchema], default: [] },
+  },
+  { _id: false },
+);
+
+const PlaybookSchema = new Schema(
+  {
+    version: { type: Number, required: true, unique: true, min: 1 },
+    stages: { type: [StageSchema], required: true },
+    note: { type: String, trim: true },
+    createdById: { type: Schema.Types.ObjectId, ref: 'User' },
+    createdByName: { type: String },
+  },
+  { timestamps: true },
+);
+
+export type PlaybookDoc = InferSchemaType<typeof PlaybookSchema>;
+export const Playbook = defineModel('Playbook', PlaybookSchema);
