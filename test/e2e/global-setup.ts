@@ -1,0 +1,149 @@
+// End-to-end harness: one production build, one database with demo data, one production server
+// (scripts/serve.ts) for the whole e2e run. Specs get the server's URL and the seeded ids via inject().
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { ROOT, freePort, startFerretDb, type RunningDb } from '../../scripts/lib/ferretdb';
+import type { SeededIds } from './seed-db';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    baseUrl: string;
+    mongoUri: string;
+    seeded: SeededIds;
+  }
+}
+
+const bin = (name: string) => path.join(ROOT, 'node_modules', '.bin', name);
+const say = (line: string) => console.log(`[e2e] ${line}`);
+
+async function timed<T>(label: string, step: () => T | Promise<T>): Promise<T> {
+  const started = Date.now();
+  const result = await step();
+  say(`${label}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return result;
+}
+
+/** Runs test/e2e/seed-db.ts with tsx against `mongoUri`; returns its SEEDED line, parsed. */
+function runSeedScript(mongoUri: string, args: string[]) {
+  const out = execFileSync(bin('tsx'), [path.join(ROOT, 'test/e2e/seed-db.ts'), ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, NODE_ENV: 'test', MONGODB_URI: mongoUri, SESSION_SECRET: 'e2e-seed-secret-0123456789' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const line = out.split('\n').find((l) => l.startsWith('SEEDED '));
+  return line ? (JSON.parse(line.slice('SEEDED '.length)) as SeededIds) : undefined;
+}
+
+async function waitForHealthy(url: string, server: ChildProcess, output: () => string) {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (server.exitCode !== null || server.signalCode !== null) {
+      throw new Error(`The Kept server exited (${server.signalCode ?? server.exitCode}) before answering /healthz:\n${output()}`);
+    }
+    try {
+      const res = await fetch(`${url}/healthz`);
+      if (res.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`The Kept server did not answer /healthz with 200 within 60 s:\n${output()}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const teardown = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  };
+  try {
+    if (process.env.KEPT_E2E_SKIP_BUILD === '1') {
+      if (!fs.existsSync(path.join(ROOT, 'build', 'index.js'))) throw new Error('KEPT_E2E_SKIP_BUILD=1 but build/index.js is missing: run `npm run build`.');
+    } else {
+      await timed('remix build', () =>
+        execFileSync(bin('remix'), ['build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, NODE_ENV: 'production' } }),
+      );
+    }
+
+    // CI points MONGODB_URI at a real MongoDB: use a database of our own there, dropped afterwards.
+    let mongoUri: string;
+    if (process.env.MONGODB_URI) {
+      const url = new URL(process.env.MONGODB_URI);
+      url.pathname = `/kept_e2e_${crypto.randomBytes(6).toString('hex')}`;
+      mongoUri = url.toString();
+      cleanups.push(() => void runSeedScript(mongoUri, ['--drop']));
+    } else {
+      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kept-e2e-db-'));
+      cleanups.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+      const db: RunningDb = await timed('start FerretDB', () => startFerretDb({ dataDir, quiet: true }));
+      cleanups.push(() => db.stop());
+      mongoUri = db.uri.replace(/\/kept$/, '/kept_e2e');
+    }
+
+    const seeded = await timed('seed demo data (40 accounts)', () => runSeedScript(mongoUri, ['--accounts', '40']));
+    if (!seeded) throw new Error('test/e2e/seed-db.ts printed no SEEDED line.');
+
+    // Emails go to the fake Resend when it exists, so nothing the server sends can leave the machine.
+    const serverEnv: NodeJS.ProcessEnv = { ...process.env };
+    delete serverEnv.RESEND_API_KEY;
+    delete serverEnv.RESEND_BASE_URL;
+    const fakeResendPath = path.join(ROOT, 'test', 'fake-resend.ts');
+    if (fs.existsSync(fakeResendPath)) {
+      const { FakeResend } = (await import(/* @vite-ignore */ fakeResendPath)) as typeof import('../fake-resend');
+      const fake = new FakeResend();
+      serverEnv.RESEND_BASE_URL = await fake.start();
+      serverEnv.RESEND_API_KEY = 're_e2e_fake_key';
+      cleanups.push(() => fake.stop());
+    }
+
+    const port = await freePort();
+    const baseUrl = `http://localhost:${port}`;
+    let output = '';
+    const server = spawn(bin('tsx'), [path.join(ROOT, 'scripts', 'serve.ts')], {
+      cwd: ROOT,
+      // Its own process group: teardown stops tsx and the node process it starts, and nothing else.
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...serverEnv,
+        NODE_ENV: 'production',
+        PORT: String(port),
+        MONGODB_URI: mongoUri,
+        SESSION_SECRET: crypto.randomBytes(24).toString('hex'),
+        APP_URL: baseUrl,
+        LOG_LEVEL: 'warn',
+        // Specs send X-Forwarded-For per browser context, so login rate limits do not add up
+        // across the suite (see test/e2e/browser.ts).
+        TRUST_PROXY: 'true',
+      },
+    });
+    const keep = (chunk: Buffer) => {
+      output = (output + chunk.toString()).slice(-20_000);
+    };
+    server.stdout?.on('data', keep);
+    server.stderr?.on('data', keep);
+    cleanups.push(async () => {
+      if (server.exitCode !== null || server.signalCode !== null || !server.pid) return;
+      const exited = new Promise((r) => server.once('exit', r));
+      process.kill(-server.pid, 'SIGTERM');
+      const timer = setTimeout(() => server.pid && process.kill(-server.pid, 'SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    });
+    await timed('start server', () => waitForHealthy(baseUrl, server, () => output));
+    if (process.env.KEPT_E2E_SERVER_LOG === '1') server.stderr?.pipe(process.stderr);
+
+    project.provide('baseUrl', baseUrl);
+    project.provide('mongoUri', mongoUri);
+    project.provide('seeded', seeded);
+    return teardown;
+  } catch (error) {
+    await teardown();
+    throw error;
+  }
+}

@@ -1,0 +1,52 @@
+// Run by test/e2e/global-setup.ts with tsx in its own process (so mongoose and process.env of the
+// vitest process stay untouched): seeds the demo data into MONGODB_URI and prints the ids the
+// specs need as one `SEEDED {...}` line. `--drop` drops that database instead (CI teardown).
+import mongoose from 'mongoose';
+import { connectDb, disconnectDb, trusted } from '#app/db.server';
+
+export type SeededIds = {
+  /** Demo user ids by email. */
+  users: Record<string, string>;
+  /** An account and a deal owned by sales@kept.demo (visible to every role). */
+  accountId: string;
+  dealId: string;
+  /** A deal of another rep, and an account with no deal of sales@kept.demo: hidden from that rep. */
+  otherDealId: string | null;
+  otherAccountId: string | null;
+};
+
+const args = process.argv.slice(2);
+const accounts = Number(args[args.indexOf('--accounts') + 1]) || 40;
+
+await connectDb();
+try {
+  if (args.includes('--drop')) {
+    await mongoose.connection.dropDatabase();
+  } else {
+    const { seedDemoData, DEMO_USERS } = await import('#app/services/seed.server');
+    await seedDemoData({ accounts, seed: 2026, now: new Date(), log: (line: string) => console.error(`[seed] ${line}`) });
+    const { User } = await import('#models/user');
+    const { Deal } = await import('#models/deal');
+    const { Account } = await import('#models/account');
+    const emails = DEMO_USERS.map((u: { email: string }) => u.email);
+    const users = Object.fromEntries(
+      (await User.find({ email: trusted({ $in: emails }) }).select('email').lean()).map((u) => [u.email, String(u._id)]),
+    );
+    const salesId = users['sales@kept.demo'];
+    if (!salesId) throw new Error('The seed did not create sales@kept.demo.');
+    const own = await Deal.findOne({ aeId: salesId }).select('accountId').lean();
+    if (!own) throw new Error('The seed gave sales@kept.demo no deal: the access test needs one.');
+    const otherDeal = await Deal.findOne({ aeId: trusted({ $ne: salesId }) }).select('_id').lean();
+    const otherAccount = await Account.findOne({ aeIds: trusted({ $ne: salesId }) }).select('_id').lean();
+    const ids: SeededIds = {
+      users,
+      accountId: String(own.accountId),
+      dealId: String(own._id),
+      otherDealId: otherDeal ? String(otherDeal._id) : null,
+      otherAccountId: otherAccount ? String(otherAccount._id) : null,
+    };
+    console.log(`SEEDED ${JSON.stringify(ids)}`);
+  }
+} finally {
+  await disconnectDb();
+}
