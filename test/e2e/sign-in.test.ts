@@ -1,0 +1,71 @@
+// Signing in as each demo role: the right home page and the right navigation; a wrong password
+// keeps the user on the form with what they typed.
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { launchBrowser, login, navLabels, newContext, submitLogin } from './browser';
+
+const ROLES = [
+  { email: 'admin@kept.demo', title: 'Administration', nav: ['Home', 'Accounts', 'New deal', 'Users', 'Email outbox'] },
+  { email: 'cs@kept.demo', title: 'Your customers', nav: ['Home', 'Accounts', 'New deal'] },
+  { email: 'sales@kept.demo', title: 'Your deals and promises', nav: ['Home', 'Accounts', 'New deal'] },
+  { email: 'leadership@kept.demo', title: 'Post-sale overview', nav: ['Home', 'Accounts'] },
+  { email: 'marketing@kept.demo', title: 'Customers who can speak for us', nav: ['Home', 'Accounts'] },
+];
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('sign in', () => {
+  test.each(ROLES)('$email lands on /home with its title and navigation', async ({ email, title, nav }) => {
+    const context = await newContext(browser);
+    try {
+      const page = await context.newPage();
+      await page.goto('/login');
+      await login(page, email);
+      expect(new URL(page.url()).pathname).toBe('/home');
+      expect((await page.getByTestId('home-title').textContent())?.trim()).toBe(title);
+      expect(await navLabels(page)).toEqual(nav);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('a page asked for before signing in opens after signing in', async () => {
+    const context = await newContext(browser);
+    try {
+      const page = await context.newPage();
+      await page.goto('/accounts');
+      expect(new URL(page.url()).pathname).toBe('/login');
+      await login(page, 'leadership@kept.demo');
+      expect(new URL(page.url()).pathname).toBe('/accounts');
+      await page.getByRole('heading', { level: 1, name: 'Accounts', exact: true }).waitFor();
+      expect(await page.getByRole('row').count()).toBeGreaterThan(1);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('a wrong password shows the error, keeps the email and stays on /login', async () => {
+    const context = await newContext(browser);
+    try {
+      const page = await context.newPage();
+      await page.goto('/login');
+      await submitLogin(page, 'cs@kept.demo', 'not-the-password');
+      const alert = page.getByRole('alert');
+      await alert.waitFor();
+      expect((await alert.textContent())?.trim()).toBe('Wrong email or password.');
+      expect(new URL(page.url()).pathname).toBe('/login');
+      await expect(page.getByLabel('Email', { exact: true }).inputValue()).resolves.toBe('cs@kept.demo');
+      // Still signed out: the staff pages send us back here.
+      await page.goto('/home');
+      expect(new URL(page.url()).pathname).toBe('/login');
+    } finally {
+      await context.close();
+    }
+  });
+});
