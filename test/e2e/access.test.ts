@@ -1,0 +1,270 @@
+// The access test: every route module in app/routes, for anonymous visitors and each of the five
+// roles, over plain HTTP against the production server. A new route without an entry in EXPECTED
+// fails here, so nobody ships a page without deciding who may open it (DESIGN.md, "Who uses it").
+import fs from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, inject, test } from 'vitest';
+import { ROLES, type Role } from '#app/utils/roles';
+import { DEMO_PASSWORD, clientAddress } from './browser';
+
+type Who = 'anonymous' | Role;
+type Outcome = { status: number; location?: string };
+type Expectations = Record<Who, Outcome>;
+type RouteSpec =
+  /** A pathless layout: no URL of its own; its children's rows cover it. */
+  | { layout: true }
+  | { get: (url: string) => Expectations; post?: (url: string) => Expectations; last?: true };
+
+const WHO: Who[] = ['anonymous', ...ROLES];
+const ALL_ROLES = ROLES;
+const DEAL_WRITERS: Role[] = ['admin', 'cs', 'sales'];
+const ADMIN: Role[] = ['admin'];
+
+const everyone = (outcome: Outcome): Expectations => Object.fromEntries(WHO.map((w) => [w, outcome])) as Expectations;
+
+/** A staff page: anonymous -> /login with the way back; allowed roles 200; other roles 403. */
+const staffPage = (allowed: readonly Role[]) => (url: string): Expectations => ({
+  ...(Object.fromEntries(ROLES.map((r) => [r, { status: allowed.includes(r) ? 200 : 403 }])) as Record<Role, Outcome>),
+  anonymous: { status: 302, location: `/login?${new URLSearchParams({ redirectTo: url })}` },
+});
+
+/**
+ * A staff form post with an empty body: allowed roles get the form's 400, other roles 403. Anonymous:
+ * the action answers 401, and Remix then renders the document, whose layout loader sends the visitor
+ * to /login (the data request, `.data`, keeps the 401: see "anonymous data requests" below).
+ */
+const staffAction = (allowed: readonly Role[]) => (url: string): Expectations => ({
+  ...(Object.fromEntries(ROLES.map((r) => [r, { status: allowed.includes(r) ? 400 : 403 }])) as Record<Role, Outcome>),
+  anonymous: { status: 302, location: `/login?${new URLSearchParams({ redirectTo: url })}` },
+});
+
+/** Who may do what, per route module file (DESIGN.md role table; app/utils/nav.ts shows the same). */
+const EXPECTED: Record<string, RouteSpec> = {
+  '$.tsx': { get: () => everyone({ status: 404 }), post: () => everyone({ status: 404 }) },
+  '_index.tsx': {
+    get: () => ({ ...everyone({ status: 302, location: '/home' }), anonymous: { status: 302, location: '/login' } }),
+  },
+  'healthz.tsx': { get: () => everyone({ status: 200 }) },
+  'login.tsx': {
+    get: () => ({ ...everyone({ status: 302, location: '/home' }), anonymous: { status: 200 } }),
+    // Signed in, the document answer to the form's 400 is the loader's redirect home.
+    post: () => ({ ...everyone({ status: 302, location: '/home' }), anonymous: { status: 400 } }),
+  },
+  // Runs last: posting it ends the session the other rows use.
+  'logout.tsx': { get: () => everyone({ status: 302, location: '/login' }), post: () => everyone({ status: 302, location: '/login' }), last: true },
+  '_staff.tsx': { layout: true },
+  '_staff.home.tsx': { get: staffPage(ALL_ROLES) },
+  '_staff.accounts._index.tsx': { get: staffPage(ALL_ROLES) },
+  '_staff.accounts.$accountId.tsx': { get: staffPage(ALL_ROLES) },
+  '_staff.deals.$dealId.tsx': { get: staffPage(ALL_ROLES) },
+  '_staff.deals.new.tsx': { get: staffPage(DEAL_WRITERS), post: staffAction(DEAL_WRITERS) },
+  '_staff.admin.users._index.tsx': { get: staffPage(ADMIN), post: staffAction(ADMIN) },
+  '_staff.admin.users.$userId.tsx': { get: staffPage(ADMIN), post: staffAction(ADMIN) },
+  '_staff.admin.outbox.tsx': { get: staffPage(ADMIN) },
+};
+
+const ROUTES_DIR = path.resolve(import.meta.dirname, '../../app/routes');
+
+/** Route modules as Remix's flat-routes convention sees them (folders with route.tsx included). */
+function routeModules() {
+  const modules: { id: string; file: string }[] = [];
+  for (const entry of fs.readdirSync(ROUTES_DIR, { withFileTypes: true })) {
+    if (entry.name.startsWith('.')) continue;
+    if (entry.isDirectory()) {
+      const inner = ['route.tsx', 'route.ts', 'route.jsx', 'route.js'].find((f) => fs.existsSync(path.join(ROUTES_DIR, entry.name, f)));
+      if (inner) modules.push({ id: `${entry.name}/`, file: path.join(ROUTES_DIR, entry.name, inner) });
+    } else if (/\.(tsx?|jsx?)$/.test(entry.name) && !/\.test\.(tsx?|jsx?)$/.test(entry.name)) {
+      modules.push({ id: entry.name, file: path.join(ROUTES_DIR, entry.name) });
+    }
+  }
+  return modules.sort((a, b) => a.id.localeCompare(b.id));
+}
+
+/** The URL of a route module: pathless segments dropped, `$param` filled from the seeded data. */
+function urlFor(id: string, params: Record<string, string>) {
+  const segments = id
+    .replace(/\/$/, '')
+    .replace(/\.(tsx?|jsx?)$/, '')
+    .split('.')
+    .filter((s) => !s.startsWith('_'))
+    .map((s) => {
+      if (s === '$') return 'no-such-page/anywhere';
+      if (s.startsWith('$')) {
+        const value = params[s.slice(1)];
+        if (!value) throw new Error(`No value for the route parameter ${s} of ${id}: add one to PARAMS in access.test.ts.`);
+        return value;
+      }
+      return s;
+    });
+  return `/${segments.join('/')}`;
+}
+
+const exportsAction = (file: string) => /export\s+(async\s+)?function\s+action\b|export\s+const\s+action\b/.test(fs.readFileSync(file, 'utf8'));
+
+/** A cookie-keeping HTTP client with its own client address (the server trusts X-Forwarded-For). */
+class Client {
+  cookie = '';
+  readonly address = clientAddress();
+  constructor(readonly base: string) {}
+
+  async request(method: string, url: string, init: { body?: string; headers?: Record<string, string> } = {}) {
+    const headers: Record<string, string> = { 'X-Forwarded-For': this.address, ...init.headers };
+    if (this.cookie) headers.Cookie = this.cookie;
+    if (method !== 'GET' && !('Origin' in headers)) headers.Origin = this.base;
+    if (init.body !== undefined && !('Content-Type' in headers)) headers['Content-Type'] = 'application/x-www-form-urlencoded';
+    const res = await fetch(this.base + url, { method, headers, body: init.body, redirect: 'manual' });
+    const body = await res.text();
+    return { status: res.status, location: res.headers.get('location'), body, headers: res.headers };
+  }
+
+  async login(email: string) {
+    const res = await this.request('POST', '/login', { body: new URLSearchParams({ email, password: DEMO_PASSWORD }).toString() });
+    const cookie = res.headers.get('set-cookie')?.match(/kept_session=[^;]*/)?.[0];
+    if (res.status !== 302 || !cookie) throw new Error(`Signing in as ${email} answered ${res.status}: ${res.body.slice(0, 300)}`);
+    this.cookie = cookie;
+  }
+}
+
+let base: string;
+let params: Record<string, string>;
+const clients = {} as Record<Who, Client>;
+
+beforeAll(async () => {
+  base = inject('baseUrl');
+  const seeded = inject('seeded');
+  params = { accountId: seeded.accountId, dealId: seeded.dealId, userId: seeded.users['cs@kept.demo'] };
+  for (const who of WHO) {
+    clients[who] = new Client(base);
+    if (who !== 'anonymous') await clients[who].login(`${who}@kept.demo`);
+  }
+});
+
+const modules = routeModules();
+
+describe('every route module has an access rule', () => {
+  test('app/routes and the EXPECTED table list the same modules', () => {
+    const files = modules.map((m) => m.id);
+    const missing = files.filter((f) => !(f in EXPECTED));
+    const stale = Object.keys(EXPECTED).filter((f) => !files.includes(f));
+    expect({ missing, stale }, 'add each new route to EXPECTED in test/e2e/access.test.ts (and remove deleted ones)').toEqual({ missing: [], stale: [] });
+  });
+
+  test('a module exports an action exactly when its EXPECTED entry checks POST', () => {
+    const mismatched = modules
+      .filter((m) => EXPECTED[m.id] && !('layout' in EXPECTED[m.id]))
+      .filter((m) => exportsAction(m.file) !== Boolean((EXPECTED[m.id] as { post?: unknown }).post))
+      .map((m) => m.id);
+    expect(mismatched).toEqual([]);
+  });
+});
+
+function check(method: 'GET' | 'POST', id: string, spec: Extract<RouteSpec, { get: unknown }>) {
+  test.each(WHO)(`${method} ${id} as %s`, async (who) => {
+    const url = urlFor(id, params);
+    const expected = (method === 'GET' ? spec.get : spec.post!)(url)[who];
+    const res = await clients[who].request(method, url, method === 'POST' ? { body: '' } : {});
+    const seen: Outcome = { status: res.status };
+    if (expected.location !== undefined) seen.location = res.location ?? undefined;
+    expect(seen, `${method} ${url} as ${who}: ${res.body.slice(0, 200)}`).toEqual(expected);
+    expect(res.status, 'never a server error').toBeLessThan(500);
+  });
+}
+
+describe('objects another rep owns', () => {
+  test('sales@kept.demo gets 404 for a deal and an account of another rep; cs gets 200', async () => {
+    const seeded = inject('seeded');
+    expect(seeded.otherDealId, 'the seed should give deals to more than one rep').toBeTruthy();
+    expect(seeded.otherAccountId, 'the seed should have accounts without a deal of sales@kept.demo').toBeTruthy();
+    for (const url of [`/deals/${seeded.otherDealId}`, `/accounts/${seeded.otherAccountId}`]) {
+      expect((await clients.sales.request('GET', url)).status, `${url} as sales`).toBe(404);
+      expect((await clients.cs.request('GET', url)).status, `${url} as cs`).toBe(200);
+    }
+  });
+});
+
+describe('cross-site requests and injection', () => {
+  test('a POST with a foreign Origin is refused with 403, signed in or not', async () => {
+    const login = await clients.anonymous.request('POST', '/login', {
+      headers: { Origin: 'https://evil.example' },
+      body: new URLSearchParams({ email: 'admin@kept.demo', password: DEMO_PASSWORD }).toString(),
+    });
+    expect([login.status, login.headers.get('set-cookie')]).toEqual([403, null]);
+    const deal = await clients.cs.request('POST', '/deals/new', { headers: { Origin: 'https://evil.example' }, body: 'intent=create' });
+    expect(deal.status).toBe(403);
+    expect(deal.body).toBe('Cross-site requests are not allowed.');
+    const fetchSite = await clients.admin.request('POST', '/admin/users', { headers: { 'Sec-Fetch-Site': 'cross-site' }, body: 'name=x' });
+    expect(fetchSite.status).toBe(403);
+  });
+
+  test('a wrong password gets 400 with the message, never echoes the password, and sets no session', async () => {
+    const res = await new Client(base).request('POST', '/login', { body: new URLSearchParams({ email: 'cs@kept.demo', password: 'Secret-Guess-123' }).toString() });
+    expect({ status: res.status, cookie: res.headers.get('set-cookie') }).toEqual({ status: 400, cookie: null });
+    expect(res.body).toContain('Wrong email or password.');
+    expect(res.body).toContain('cs@kept.demo');
+    expect(res.body).not.toContain('Secret-Guess-123');
+  });
+
+  test('operator-shaped login input gets 400, never 500 and never a session', async () => {
+    const attempts = [
+      { body: 'email[$ne]=x&password[$ne]=x' },
+      { body: 'email=admin%40kept.demo&password[$gt]=' },
+      { body: JSON.stringify({ email: { $gt: '' }, password: { $gt: '' } }), headers: { 'Content-Type': 'application/json' } },
+      { body: JSON.stringify({ email: 'admin@kept.demo', password: { $ne: 'x' } }), headers: { 'Content-Type': 'application/json' } },
+    ];
+    for (const attempt of attempts) {
+      const res = await new Client(base).request('POST', '/login', attempt);
+      expect({ status: res.status, cookie: res.headers.get('set-cookie') }, attempt.body).toEqual({ status: 400, cookie: null });
+    }
+  });
+});
+
+describe('bodies that are not forms', () => {
+  test('every action answers a JSON or text body without a server error (signed in as admin)', async () => {
+    // Its own session: posting /logout below ends it, and the shared admin session must live on.
+    const admin = new Client(base);
+    await admin.login('admin@kept.demo');
+    const withActions = modules.filter((m) => exportsAction(m.file)).sort((a, b) => Number(a.id === 'logout.tsx') - Number(b.id === 'logout.tsx'));
+    const seen: Record<string, number[]> = {};
+    for (const m of withActions) {
+      const url = urlFor(m.id, params);
+      for (const [type, body] of [['application/json', '{"email":{"$gt":""}}'], ['text/plain', 'hello'], ['multipart/form-data; boundary=x', 'not multipart']]) {
+        const res = await admin.request('POST', url, { body, headers: { 'Content-Type': type } });
+        (seen[m.id] ??= []).push(res.status);
+      }
+    }
+    const serverErrors = Object.entries(seen).filter(([, statuses]) => statuses.some((s) => s >= 500));
+    expect(serverErrors).toEqual([]);
+  });
+});
+
+describe('anonymous data requests (what the browser sends once the app has loaded)', () => {
+  const staff = modules.filter((m) => m.id.startsWith('_staff.') && EXPECTED[m.id] && !('layout' in EXPECTED[m.id]));
+  test.each(staff.map((m) => m.id))('%s: GET .data redirects to /login, POST .data is 401', async (id) => {
+    const url = urlFor(id, params);
+    const dataUrl = `${url}.data${id.endsWith('._index.tsx') ? '?index' : ''}`;
+    const get = await clients.anonymous.request('GET', dataUrl);
+    expect(get.status, get.body).toBe(202); // single fetch's encoded redirect
+    expect(get.body).toContain(JSON.stringify(`/login?${new URLSearchParams({ redirectTo: url })}`));
+    if (exportsAction(modules.find((m) => m.id === id)!.file)) {
+      const post = await clients.anonymous.request('POST', dataUrl, { body: '' });
+      expect(post.status, post.body).toBe(401);
+    }
+  });
+});
+
+const ordered = [...modules].sort((a, b) => Number(Boolean((EXPECTED[a.id] as { last?: true })?.last)) - Number(Boolean((EXPECTED[b.id] as { last?: true })?.last)));
+for (const m of ordered) {
+  const spec = EXPECTED[m.id];
+  if (!spec || 'layout' in spec) continue;
+  describe(m.id, () => {
+    check('GET', m.id, spec);
+    if (spec.post) check('POST', m.id, spec);
+  });
+}
+
+describe('after logging out', () => {
+  test.each(ROLES)('the old session of %s no longer opens pages', async (role) => {
+    const res = await clients[role].request('GET', '/home');
+    expect({ status: res.status, location: res.location }).toEqual({ status: 302, location: '/login?redirectTo=%2Fhome' });
+  });
+});
