@@ -840,6 +840,15 @@ export async function listJourneyBoard({ user, query, now = new Date() }: { user
   };
 }
 
+/** Choices for the board's filters: CS users and sales reps. */
+export async function listBoardFilterOptions() {
+  const users = await User.find({ role: trusted({ $in: ['cs', 'sales'] }) }).select('name role active').sort({ name: 1 }).lean();
+  return {
+    csms: users.filter((u) => u.role === 'cs').map((u) => ({ id: String(u._id), name: u.name + (u.active === false ? ' (inactive)' : '') })),
+    reps: users.filter((u) => u.role === 'sales').map((u) => ({ id: String(u._id), name: u.name + (u.active === false ? ' (inactive)' : '') })),
+  };
+}
+
 /** Journeys per health at `now` (for home pages and dashboards); scoped like every read. */
 export async function countJourneysByHealth({ user, now = new Date() }: { user?: SessionUser; now?: Date }) {
   const scope = user ? scopeFor(user) : {};

@@ -6,8 +6,11 @@ export type NavItem = { to: string; label: string; roles: readonly Role[] };
 export const NAV: NavItem[] = [
   { to: '/home', label: 'Home', roles: ['admin', 'cs', 'sales', 'leadership', 'marketing'] },
   { to: '/accounts', label: 'Accounts', roles: ['admin', 'cs', 'sales', 'leadership', 'marketing'] },
+  { to: '/journeys', label: 'Journeys', roles: ['admin', 'cs', 'sales', 'leadership', 'marketing'] },
   { to: '/deals/new', label: 'New deal', roles: ['admin', 'cs', 'sales'] },
+  { to: '/deals/import', label: 'Import deals', roles: ['admin', 'cs'] },
   { to: '/admin/users', label: 'Users', roles: ['admin'] },
+  { to: '/admin/playbook', label: 'Playbook', roles: ['admin'] },
   { to: '/admin/outbox', label: 'Email outbox', roles: ['admin'] },
 ];
 

@@ -1,0 +1,168 @@
+import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react';
+import { requireUser } from '#app/auth/session.server';
+import { GeneralErrorBoundary } from '#app/components/error-boundary';
+import { Pagination } from '#app/components/pagination';
+import { BoardQuerySchema, countJourneysByHealth, listBoardFilterOptions, listJourneyBoard } from '#app/services/journey.server';
+import { SEGMENT_LABELS, formatMoney } from '#app/utils/format';
+import { HEALTH_BADGE, HEALTH_LABELS, HEALTHS, formatDuration } from '#app/utils/journey';
+
+export const meta: MetaFunction = () => [{ title: 'Journeys · Kept' }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireUser(request);
+  const url = new URL(request.url);
+  const query = BoardQuerySchema.parse(Object.fromEntries(url.searchParams));
+  const now = new Date();
+  const [board, options, health] = await Promise.all([
+    listJourneyBoard({ user, query, now }),
+    user.role === 'sales' ? { csms: [], reps: [] } : listBoardFilterOptions(),
+    countJourneysByHealth({ user, now }),
+  ]);
+  return { board, options, health, query, role: user.role, canImport: user.role === 'admin' || user.role === 'cs' };
+}
+
+export default function JourneyBoard() {
+  const { board, options, health, query, role, canImport } = useLoaderData<typeof loader>();
+  const [params] = useSearchParams();
+  const withParams = (changes: Record<string, string | null>) => {
+    const next = new URLSearchParams(params);
+    for (const [k, v] of Object.entries(changes)) (v === null ? next.delete(k) : next.set(k, v));
+    next.delete('page');
+    return `?${next}`;
+  };
+  const sortState = query.sort === '-days' ? 'descending' : 'ascending';
+  return (
+    <>
+      <div className="page-header">
+        <h1>{query.mine ? 'My journeys' : 'Journeys'}</h1>
+        {canImport ? (
+          <Link className="button secondary" to="/deals/import">
+            Import closed-won deals
+          </Link>
+        ) : null}
+      </div>
+      <div className="cards" aria-label="Health of open journeys">
+        {HEALTHS.map((h) => (
+          <Link key={h} to={withParams({ health: query.health === h ? null : h, stage: null })} className="card" aria-current={query.health === h ? 'true' : undefined}>
+            <div className="label">{HEALTH_LABELS[h]}</div>
+            <div className="value">{health[h].toLocaleString('en-US')}</div>
+          </Link>
+        ))}
+      </div>
+      <Form method="get" className="toolbar" role="search">
+        {role === 'cs' ? (
+          <label>
+            <input type="checkbox" name="mine" value="1" defaultChecked={query.mine === '1'} /> Only my journeys
+          </label>
+        ) : null}
+        {options.csms.length ? (
+          <div className="field">
+            <label htmlFor="csm">CSM</label>
+            <select id="csm" name="csm" defaultValue={query.csm ?? ''}>
+              <option value="">Any CSM</option>
+              <option value="none">Unassigned</option>
+              {options.csms.map((u) => (
+                <option key={u.id} value={u.id}>
+                  {u.name}
+                </option>
+              ))}
+            </select>
+          </div>
+        ) : null}
+        {options.reps.length ? (
+          <div className="field">
+            <label htmlFor="rep">Rep</label>
+            <select id="rep" name="rep" defaultValue={query.rep ?? ''}>
+              <option value="">Any rep</option>
+              {options.reps.map((u) => (
+                <option key={u.id} value={u.id}>
+                  {u.name}
+                </option>
+              ))}
+            </select>
+          </div>
+        ) : null}
+        <div className="field">
+          <label htmlFor="segment">Segment</label>
+          <select id="segment" name="segment" defaultValue={query.segment ?? ''}>
+            <option value="">All segments</option>
+            {Object.entries(SEGMENT_LABELS).map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="health">Health</label>
+          <select id="health" name="health" defaultValue={query.health ?? ''}>
+            <option value="">Any health</option>
+            {HEALTHS.map((h) => (
+              <option key={h} value={h}>
+                {HEALTH_LABELS[h]}
+              </option>
+            ))}
+          </select>
+        </div>
+        <input type="hidden" name="sort" value={query.sort} />
+        <button type="submit">Filter</button>
+      </Form>
+      <nav className="tabs" aria-label="Stages">
+        {board.stages.map((s) => (
+          <Link key={s.key} to={withParams({ stage: s.key })} aria-current={board.stage === s.key ? 'page' : undefined}>
+            {s.name} <span className="badge muted">{s.count.toLocaleString('en-US')}</span>
+          </Link>
+        ))}
+      </nav>
+      <div className="table-wrap">
+        {board.journeys.length === 0 ? (
+          <p className="empty">{role === 'sales' ? 'No journeys of your deals match.' : 'No journey in this stage matches the filters.'}</p>
+        ) : (
+          <table>
+            <thead>
+              <tr>
+                <th>Customer</th>
+                <th>Segment</th>
+                <th>CSM</th>
+                <th>Rep</th>
+                <th aria-sort={sortState}>
+                  <Link to={withParams({ sort: query.sort === '-days' ? 'days' : '-days' })}>Days in stage {query.sort === '-days' ? '▼' : '▲'}</Link>
+                </th>
+                <th>Health</th>
+                <th className="num">ARR</th>
+              </tr>
+            </thead>
+            <tbody>
+              {board.journeys.map((j) => (
+                <tr key={j.id}>
+                  <td>
+                    <Link to={`/journeys/${j.id}`}>{j.accountName}</Link>
+                    <div className="muted">{j.dealName}</div>
+                  </td>
+                  <td>{SEGMENT_LABELS[j.segment] ?? j.segment}</td>
+                  <td>{j.csm || <span className="muted">unassigned</span>}</td>
+                  <td>{j.ae}</td>
+                  <td>
+                    {formatDuration(j.daysInStage)}
+                    {j.slaDays ? <span className="muted"> / {j.slaDays} d SLA</span> : null}
+                  </td>
+                  <td>
+                    <span className={`badge ${HEALTH_BADGE[j.health]}`}>{HEALTH_LABELS[j.health]}</span>{' '}
+                    {j.overrides ? <span className="badge bad" title="Stage moved by admin override">override</span> : null}
+                  </td>
+                  <td className="num">{formatMoney(j.arr, j.currency)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </div>
+      <Pagination page={board.page} pages={board.pages} total={board.total} label="journeys" />
+    </>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}
