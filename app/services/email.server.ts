@@ -8,6 +8,7 @@ import { log, logError } from '#app/utils/log.server';
 import { ROLE_LABELS, type Role } from '#app/utils/roles';
 import { claim, complete, type LeaseUpdate } from '#app/worker/lease.server';
 import { UserInvitationEmail } from '#emails/user-invitation';
+import { EmailBatch } from '#models/email-batch';
 import { EMAIL_STATES, EmailMessage, type EmailState } from '#models/email-message';
 
 // The one module that talks to Resend. Every email first becomes an EmailMessage (the outbox) with
@@ -21,6 +22,12 @@ const BACKOFF_BASE_MS = 30_000;
 const BACKOFF_MAX_MS = 60 * 60_000;
 const QUOTA_PAUSE_MS = 60 * 60_000;
 const AUTH_PAUSE_MS = 10 * 60_000;
+/** Resend's batch endpoint takes at most this many emails per request. */
+export const MAX_BATCH_SIZE = 100;
+// A producer seals its batch right after queueing it; one still unsealed after this long lost its
+// producer, and the dispatcher seals it instead (see sweepUnsealedBatches).
+const BATCH_SEAL_GRACE_MS = 5 * 60_000;
+const BATCH_SWEEP_EVERY_MS = 60_000;
 
 // ---------------------------------------------------------------------------------------------
 // The Resend client
@@ -58,7 +65,10 @@ export type SendEmailInput = {
   headers?: Record<string, string>;
   /** What the email is about, e.g. { entityType: 'survey', entityId: '...' }. */
   meta?: Record<string, string | number | boolean>;
-  /** Stable batch membership for a later batch send. */
+  /**
+   * Sends the email in Resend batch `batchKey` (at most 100 members) instead of on its own. The
+   * producer calls sealEmailBatch({ batchKey }) once it has queued every member.
+   */
   batchKey?: string;
   now?: Date;
 };
@@ -213,7 +223,7 @@ function defaultPacer() {
 type ResendError = { name?: string; message?: string; statusCode?: number | null };
 
 type Outcome =
-  | { kind: 'sent'; providerId: string }
+  | { kind: 'sent'; providerIds: string[] }
   | { kind: 'retry'; error: string; delayMs: number; blockMs?: number }
   | { kind: 'failed'; error: string }
   | { kind: 'pause'; error: string; pauseMs: number; reason: string };
@@ -255,7 +265,10 @@ function classify(error: ResendError, headers: Record<string, string> | null, at
 }
 
 export type DispatchResult = {
+  /** Messages claimed, alone or as members of a batch. */
   claimed: number;
+  /** Batch requests made (each carries up to 100 of the messages counted above). */
+  batches: number;
   sent: number;
   retried: number;
   failed: number;
@@ -266,11 +279,106 @@ export type DispatchResult = {
 };
 
 let pause: { reason: string; until: Date } | null = null;
+// Read through a function: noteOutcome() sets the pause behind TypeScript's narrowing.
+const currentPause = () => pause;
+let lastBatchSweepAt = -Infinity;
 
 /** Forgets this process's pause and rate-limit state (tests; an operator restart does the same). */
 export function resetEmailDispatcher() {
   pause = null;
   processPacer = undefined;
+  lastBatchSweepAt = -Infinity;
+}
+
+type StoredMessage = {
+  _id: unknown;
+  idempotencyKey: string;
+  from: string;
+  to: string;
+  subject: string;
+  html: string;
+  text: string;
+  headers?: Record<string, string> | null;
+  tags?: Array<{ name: string; value: string }>;
+  attempts: number;
+  template: string;
+};
+const PAYLOAD_FIELDS = '_id idempotencyKey from to subject html text headers tags attempts template';
+
+/** The request body of one email, rebuilt from the stored message, so every retry is byte-identical. */
+function payloadOf(message: StoredMessage) {
+  return {
+    from: message.from,
+    to: message.to,
+    subject: message.subject,
+    html: message.html,
+    text: message.text,
+    ...(message.headers ? { headers: message.headers } : {}),
+    ...(message.tags?.length ? { tags: message.tags.map(({ name, value }) => ({ name, value })) } : {}),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Batches
+
+/**
+ * Freezes the membership of batch `batchKey`: its queued messages (at most 100), in a fixed
+ * order, are written into one EmailBatch document by a unique insert, before the first send.
+ * Idempotent: a second call (or a racing one) returns the membership the first one froze.
+ * Messages that join the key later are sent on their own (sweepUnsealedBatches).
+ */
+export async function sealEmailBatch({ batchKey, now }: { batchKey: string; now: Date }) {
+  const existing = await EmailBatch.findById(batchKey).select('messageIds').lean();
+  if (existing) return { sealed: true, size: existing.messageIds.length };
+  const members = await EmailMessage.find({ batchKey, state: 'queued' }).sort({ _id: 1 }).limit(MAX_BATCH_SIZE).select('_id').lean();
+  // Demo mode captures instead of queueing: nothing to send.
+  if (members.length === 0) return { sealed: false, size: 0 };
+  try {
+    await EmailBatch.create({
+      _id: batchKey,
+      messageIds: members.map((m) => m._id),
+      idempotencyKey: `batch:${batchKey}`,
+      state: 'queued',
+      attempts: 0,
+      nextAttemptAt: now,
+    });
+    return { sealed: true, size: members.length };
+  } catch (error) {
+    if (!isDuplicateKey(error)) throw error;
+    const winner = await EmailBatch.findById(batchKey).select('messageIds').lean();
+    return { sealed: true, size: winner?.messageIds.length ?? 0 };
+  }
+}
+
+/**
+ * Repairs batches whose producer died before sealing them (seals them now) and hands messages
+ * that were queued under a key after it was sealed to the single-send path. Only touches
+ * messages queued longer than the grace period, so a live producer is never raced.
+ */
+async function sweepUnsealedBatches(now: Date) {
+  const stale = await EmailMessage.find({
+    state: 'queued',
+    batchKey: trusted({ $ne: null }),
+    nextAttemptAt: trusted({ $lte: new Date(now.getTime() - BATCH_SEAL_GRACE_MS) }),
+  })
+    .select('_id batchKey')
+    .limit(1000)
+    .lean();
+  const byKey = new Map<string, string[]>();
+  for (const m of stale) byKey.set(m.batchKey as string, [...(byKey.get(m.batchKey as string) ?? []), String(m._id)]);
+  for (const [batchKey, ids] of byKey) {
+    const batch = await EmailBatch.findById(batchKey).select('messageIds').lean();
+    if (!batch) {
+      await sealEmailBatch({ batchKey, now });
+      continue;
+    }
+    const members = new Set(batch.messageIds.map(String));
+    for (const id of ids.filter((id) => !members.has(id))) {
+      // Not in the frozen membership: it was never part of this batch, so it goes alone.
+      await EmailMessage.updateOne({ _id: id, batchKey }, { $set: { batchKey: null } });
+      log('warn', 'Email queued after its batch was sealed; sending it on its own', { batchKey, messageId: id });
+    }
+  }
 }
 
 /**
@@ -287,7 +395,7 @@ export async function dispatchDueEmails(input: {
   signal?: AbortSignal;
 }): Promise<DispatchResult> {
   const { owner, limit = 50, leaseMs = DEFAULT_LEASE_MS, signal } = input;
-  const result: DispatchResult = { claimed: 0, sent: 0, retried: 0, failed: 0, leaseLost: 0, paused: null, demo: false };
+  const result: DispatchResult = { claimed: 0, batches: 0, sent: 0, retried: 0, failed: 0, leaseLost: 0, paused: null, demo: false };
   const resend = getResend();
   if (!resend) return { ...result, demo: true };
 
@@ -297,23 +405,25 @@ export async function dispatchDueEmails(input: {
   pause = null;
   const pacer = input.pacer ?? defaultPacer();
 
-  for (let i = 0; i < limit && !signal?.aborted; i++) {
+  if (input.now.getTime() - lastBatchSweepAt >= BATCH_SWEEP_EVERY_MS) {
+    lastBatchSweepAt = input.now.getTime();
+    await sweepUnsealedBatches(input.now);
+  }
+  // Batches first (one request carries up to 100 emails), then single messages; `limit` counts requests.
+  let requests = 0;
+  while (requests < limit && !signal?.aborted && !currentPause()) {
+    const batch = await dispatchOneBatch({ resend, pacer, owner, leaseMs, now: clock(), clock, result });
+    if (!batch) break;
+    requests++;
+  }
+
+  for (let i = requests; i < limit && !signal?.aborted && !currentPause(); i++) {
     const now = clock();
-    const message = await claim<{
-      idempotencyKey: string;
-      from: string;
-      to: string;
-      subject: string;
-      html: string;
-      text: string;
-      headers?: Record<string, string> | null;
-      tags?: Array<{ name: string; value: string }>;
-      attempts: number;
-      template: string;
-    }>({
+    const message = await claim<StoredMessage>({
       model: EmailMessage,
       // 'sending' with an expired lease: a worker died mid-send; resending reuses the key.
-      filter: { state: trusted({ $in: ['queued', 'sending'] }), nextAttemptAt: trusted({ $lte: now }) },
+      // Batch members are sent by their batch only.
+      filter: { state: trusted({ $in: ['queued', 'sending'] }), nextAttemptAt: trusted({ $lte: now }), batchKey: null },
       now,
       owner,
       leaseMs,
@@ -323,30 +433,20 @@ export async function dispatchDueEmails(input: {
     if (!message) break;
     result.claimed++;
 
-    // The payload is rebuilt from the stored message, so every retry is byte-identical.
-    const payload = {
-      from: message.from,
-      to: message.to,
-      subject: message.subject,
-      html: message.html,
-      text: message.text,
-      ...(message.headers ? { headers: message.headers } : {}),
-      ...(message.tags?.length ? { tags: message.tags.map(({ name, value }) => ({ name, value })) } : {}),
-    };
     const done = await pacer.take();
     const response = await resend.emails
-      .send(payload, { idempotencyKey: message.idempotencyKey, signal: AbortSignal.timeout(SEND_TIMEOUT_MS) })
+      .send(payloadOf(message), { idempotencyKey: message.idempotencyKey, signal: AbortSignal.timeout(SEND_TIMEOUT_MS) })
       .finally(done);
     const attempt = message.attempts + 1;
     const outcome: Outcome = response.error
       ? classify(response.error, response.headers, attempt)
-      : { kind: 'sent', providerId: response.data.id };
+      : { kind: 'sent', providerIds: [response.data.id] };
     const at = clock();
 
     let update: LeaseUpdate;
     switch (outcome.kind) {
       case 'sent':
-        update = { $set: { state: 'sent', providerId: outcome.providerId, sentAt: at, lastError: null }, $inc: { attempts: 1 } };
+        update = { $set: { state: 'sent', providerId: outcome.providerIds[0], sentAt: at, lastError: null }, $inc: { attempts: 1 } };
         break;
       case 'retry':
         update = {
@@ -370,27 +470,119 @@ export async function dispatchDueEmails(input: {
       log('warn', 'Email lease expired before the send was recorded', { key: message.idempotencyKey });
     }
 
-    const fields = { key: message.idempotencyKey, template: message.template, attempt };
-    if (outcome.kind === 'sent') result.sent++;
-    else if (outcome.kind === 'retry') {
-      result.retried++;
-      log('warn', 'Email send will be retried', { ...fields, error: outcome.error, delayMs: outcome.delayMs });
-      // Rate-limited by the provider: stop this cycle and honour Retry-After before the next one.
-      if (outcome.blockMs) {
-        pause = { reason: 'rate_limit_exceeded', until: new Date(at.getTime() + outcome.blockMs) };
-        break;
-      }
-    } else if (outcome.kind === 'failed') {
-      result.failed++;
-      log('error', 'Email failed without retry', { ...fields, error: outcome.error });
-    } else {
-      pause = { reason: outcome.reason, until: new Date(at.getTime() + outcome.pauseMs) };
-      log('error', 'Email sending paused', { ...fields, reason: outcome.reason, until: pause.until.toISOString(), error: outcome.error });
+    noteOutcome({ outcome, at, messages: 1, result, fields: { key: message.idempotencyKey, template: message.template, attempt } });
+  }
+  const paused = currentPause();
+  if (paused) result.paused = { reason: paused.reason, until: paused.until.toISOString() };
+  return result;
+}
+
+/**
+ * Counts one request's outcome for `messages` emails and logs it. A provider rate limit or a
+ * quota/auth error sets the process pause, which ends the cycle.
+ */
+function noteOutcome(input: { outcome: Outcome; at: Date; messages: number; result: DispatchResult; fields: Record<string, unknown> }) {
+  const { outcome, at, messages, result, fields } = input;
+  if (outcome.kind === 'sent') result.sent += messages;
+  else if (outcome.kind === 'retry') {
+    result.retried += messages;
+    log('warn', 'Email send will be retried', { ...fields, error: outcome.error, delayMs: outcome.delayMs });
+    // Rate-limited by the provider: stop this cycle and honour Retry-After before the next one.
+    if (outcome.blockMs) pause = { reason: 'rate_limit_exceeded', until: new Date(at.getTime() + outcome.blockMs) };
+  } else if (outcome.kind === 'failed') {
+    result.failed += messages;
+    log('error', 'Email failed without retry', { ...fields, error: outcome.error });
+  } else {
+    pause = { reason: outcome.reason, until: new Date(at.getTime() + outcome.pauseMs) };
+    log('error', 'Email sending paused', { ...fields, reason: outcome.reason, until: pause.until.toISOString(), error: outcome.error });
+  }
+}
+
+/**
+ * Claims one due sealed batch and sends it with `resend.batch.send` under the batch's own
+ * idempotency key; false when there is none. The payload is rebuilt from the frozen membership
+ * and the stored messages, so a retry (or another worker after this one died) is byte-identical
+ * and Resend answers it with the first result instead of sending again.
+ */
+async function dispatchOneBatch(input: {
+  resend: Resend;
+  pacer: Pacer;
+  owner: string;
+  leaseMs: number;
+  now: Date;
+  clock: () => Date;
+  result: DispatchResult;
+}): Promise<boolean> {
+  const { resend, pacer, owner, leaseMs, now, clock, result } = input;
+  const batch = await claim<{ messageIds: unknown[]; idempotencyKey: string; attempts: number }>({
+    model: EmailBatch,
+    filter: { state: trusted({ $in: ['queued', 'sending'] }), nextAttemptAt: trusted({ $lte: now }) },
+    now,
+    owner,
+    leaseMs,
+    sort: { nextAttemptAt: 1 },
+    update: { $set: { state: 'sending' } },
+  });
+  if (!batch) return false;
+  const ids = batch.messageIds.map(String);
+  const stored = (await EmailMessage.find({ _id: trusted({ $in: batch.messageIds }) }).select(PAYLOAD_FIELDS).lean()) as StoredMessage[];
+  const byId = new Map(stored.map((m) => [String(m._id), m]));
+  const members = ids.map((id) => byId.get(id)).filter((m): m is StoredMessage => Boolean(m));
+  result.claimed += ids.length;
+  result.batches++;
+  const attempt = batch.attempts + 1;
+
+  let outcome: Outcome;
+  if (members.length !== ids.length) {
+    outcome = { kind: 'failed', error: 'a member of the batch no longer exists' };
+  } else {
+    const done = await pacer.take();
+    const response = await resend.batch
+      .send(members.map(payloadOf), { idempotencyKey: batch.idempotencyKey, signal: AbortSignal.timeout(SEND_TIMEOUT_MS) })
+      .finally(done);
+    outcome = response.error
+      ? classify(response.error, response.headers, attempt)
+      : { kind: 'sent', providerIds: response.data.data.map((d) => d.id) };
+  }
+  const at = clock();
+
+  // Member messages are written only here (the single-send path skips them) and only with what
+  // Resend answered, so a worker that lost the batch lease writes the same truth as its successor.
+  let update: LeaseUpdate;
+  switch (outcome.kind) {
+    case 'sent':
+      await EmailMessage.bulkWrite(
+        ids.map((id, i) => ({
+          updateOne: {
+            filter: { _id: id },
+            update: { $set: { state: 'sent', providerId: outcome.providerIds[i], sentAt: at, lastError: null, attempts: attempt } },
+          },
+        })),
+      );
+      update = { $set: { state: 'sent', providerIds: outcome.providerIds, sentAt: at, lastError: null }, $inc: { attempts: 1 } };
+      break;
+    case 'retry': {
+      const nextAttemptAt = new Date(at.getTime() + outcome.delayMs);
+      await EmailMessage.updateMany({ _id: trusted({ $in: ids }) }, { $set: { lastError: outcome.error, nextAttemptAt, attempts: attempt } });
+      update = { $set: { state: 'queued', lastError: outcome.error, nextAttemptAt }, $inc: { attempts: 1 } };
+      if (outcome.blockMs) pacer.blockFor(outcome.blockMs);
       break;
     }
+    case 'failed':
+      await EmailMessage.updateMany({ _id: trusted({ $in: ids }) }, { $set: { state: 'failed', lastError: outcome.error, failedAt: at, attempts: attempt } });
+      update = { $set: { state: 'failed', lastError: outcome.error, failedAt: at }, $inc: { attempts: 1 } };
+      break;
+    case 'pause':
+      update = { $set: { state: 'queued', lastError: outcome.error } };
+      break;
   }
-  if (pause) result.paused = { reason: pause.reason, until: pause.until.toISOString() };
-  return result;
+  const recorded = await complete({ model: EmailBatch, id: batch._id, owner, now: at, update });
+  if (!recorded) {
+    result.leaseLost++;
+    log('warn', 'Email batch lease expired before the send was recorded', { batch: String(batch._id) });
+  }
+  noteOutcome({ outcome, at, messages: ids.length, result, fields: { batch: String(batch._id), size: ids.length, attempt } });
+  return true;
 }
 
 // ---------------------------------------------------------------------------------------------
