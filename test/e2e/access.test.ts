@@ -61,6 +61,13 @@ const EXPECTED: Record<string, RouteSpec> = {
   '_staff.admin.users._index.tsx': { get: staffPage(ADMIN), post: staffAction(ADMIN) },
   '_staff.admin.users.$userId.tsx': { get: staffPage(ADMIN), post: staffAction(ADMIN) },
   '_staff.admin.outbox.tsx': { get: staffPage(ADMIN) },
+  '_staff.journeys._index.tsx': { get: staffPage(ALL_ROLES) },
+  // Everyone reads a journey (sales: their own deals'); CS and admin move it and attach evidence.
+  '_staff.journeys.$journeyId.tsx': { get: staffPage(ALL_ROLES), post: staffAction(['admin', 'cs']) },
+  // The buyer's plan page: no login. A made-up token gets the same 404 as an expired one.
+  'plan.$token.tsx': { get: () => everyone({ status: 404 }), post: () => everyone({ status: 400 }) },
+  // Signed, not session-authenticated: GET is 405, an unsigned POST 401, whoever sends it.
+  'api.webhooks.crm.ts': { get: () => everyone({ status: 405 }), post: () => everyone({ status: 401 }) },
 };
 
 const ROUTES_DIR = path.resolve(import.meta.dirname, '../../app/routes');
@@ -132,7 +139,13 @@ const clients = {} as Record<Who, Client>;
 beforeAll(async () => {
   base = inject('baseUrl');
   const seeded = inject('seeded');
-  params = { accountId: seeded.accountId, dealId: seeded.dealId, userId: seeded.users['cs@kept.demo'] };
+  params = {
+    accountId: seeded.accountId,
+    dealId: seeded.dealId,
+    userId: seeded.users['cs@kept.demo'],
+    journeyId: seeded.journeyId ?? '',
+    token: 'x'.repeat(43), // the shape of a real token (32 random bytes, base64url), unknown to the server
+  };
   for (const who of WHO) {
     clients[who] = new Client(base);
     if (who !== 'anonymous') await clients[who].login(`${who}@kept.demo`);
@@ -171,11 +184,12 @@ function check(method: 'GET' | 'POST', id: string, spec: Extract<RouteSpec, { ge
 }
 
 describe('objects another rep owns', () => {
-  test('sales@kept.demo gets 404 for a deal and an account of another rep; cs gets 200', async () => {
+  test('sales@kept.demo gets 404 for a deal, journey and account of another rep; cs gets 200', async () => {
     const seeded = inject('seeded');
     expect(seeded.otherDealId, 'the seed should give deals to more than one rep').toBeTruthy();
     expect(seeded.otherAccountId, 'the seed should have accounts without a deal of sales@kept.demo').toBeTruthy();
-    for (const url of [`/deals/${seeded.otherDealId}`, `/accounts/${seeded.otherAccountId}`]) {
+    expect(seeded.otherJourneyId, 'the seed should start a journey for every deal').toBeTruthy();
+    for (const url of [`/deals/${seeded.otherDealId}`, `/accounts/${seeded.otherAccountId}`, `/journeys/${seeded.otherJourneyId}`]) {
       expect((await clients.sales.request('GET', url)).status, `${url} as sales`).toBe(404);
       expect((await clients.cs.request('GET', url)).status, `${url} as cs`).toBe(200);
     }

@@ -10,8 +10,11 @@ export type SeededIds = {
   /** An account and a deal owned by sales@kept.demo (visible to every role). */
   accountId: string;
   dealId: string;
-  /** A deal of another rep, and an account with no deal of sales@kept.demo: hidden from that rep. */
+  /** The journey of that deal, when the seed started one. */
+  journeyId: string | null;
+  /** A deal (and its journey) of another rep, and an account with no deal of sales@kept.demo: hidden from that rep. */
   otherDealId: string | null;
+  otherJourneyId: string | null;
   otherAccountId: string | null;
 };
 
@@ -28,6 +31,7 @@ try {
     const { User } = await import('#models/user');
     const { Deal } = await import('#models/deal');
     const { Account } = await import('#models/account');
+    const { Journey } = await import('#models/journey');
     const emails = DEMO_USERS.map((u: { email: string }) => u.email);
     const users = Object.fromEntries(
       (await User.find({ email: trusted({ $in: emails }) }).select('email').lean()).map((u) => [u.email, String(u._id)]),
@@ -38,11 +42,17 @@ try {
     if (!own) throw new Error('The seed gave sales@kept.demo no deal: the access test needs one.');
     const otherDeal = await Deal.findOne({ aeId: trusted({ $ne: salesId }) }).select('_id').lean();
     const otherAccount = await Account.findOne({ aeIds: trusted({ $ne: salesId }) }).select('_id').lean();
+    const journeyOf = async (dealId: unknown) => {
+      const journey = dealId ? await Journey.findOne({ dealId }).select('_id').lean() : null;
+      return journey ? String(journey._id) : null;
+    };
     const ids: SeededIds = {
       users,
       accountId: String(own.accountId),
       dealId: String(own._id),
+      journeyId: await journeyOf(own._id),
       otherDealId: otherDeal ? String(otherDeal._id) : null,
+      otherJourneyId: await journeyOf(otherDeal?._id),
       otherAccountId: otherAccount ? String(otherAccount._id) : null,
     };
     console.log(`SEEDED ${JSON.stringify(ids)}`);
