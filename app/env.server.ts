@@ -22,6 +22,12 @@ export const EnvSchema = z.object({
   EMAIL_RATE_PER_SECOND: z.coerce.number().positive().default(2),
   CRM_WEBHOOK_SECRET: z.string().optional(),
   RESEND_WEBHOOK_SECRET: z.string().optional(),
+  // Advocacy: one ask budget per contact and per account (asks and survey emails within the window).
+  ASK_BUDGET_DAYS: z.coerce.number().int().min(1).max(730).default(90),
+  ASK_BUDGET_PER_CONTACT: z.coerce.number().int().min(1).max(20).default(1),
+  ASK_BUDGET_PER_ACCOUNT: z.coerce.number().int().min(1).max(100).default(3),
+  ASK_NO_RESPONSE_DAYS: z.coerce.number().int().min(1).max(365).default(21),
+  REVIEW_MIN_TENURE_DAYS: z.coerce.number().int().min(0).max(3650).default(90),
   TRUST_PROXY: bool,
   SESSION_IDLE_MINUTES: z.coerce.number().int().positive().default(60 * 12),
   SESSION_ABSOLUTE_HOURS: z.coerce.number().int().positive().default(24 * 7),
