@@ -1,0 +1,83 @@
+// `npm run seed [-- --accounts N --seed S]`: writes demo users and accounts into MONGODB_URI.
+// Idempotent: a second run with the same seed adds nothing; a larger --accounts adds the rest.
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { connectDb, disconnectDb } from '#app/db.server';
+import {
+  DEFAULT_ACCOUNTS,
+  DEFAULT_SEED,
+  DEMO_PASSWORD,
+  DEMO_USERS,
+  SeedRefusedError,
+  assertSeedAllowed,
+  seedDemoData,
+} from '#app/services/seed.server';
+
+const USAGE = `Usage: npm run seed -- [--accounts N] [--seed S]
+
+  --accounts N   demo accounts to create (default ${DEFAULT_ACCOUNTS}; each with 1-3 contacts and 1-2 deals)
+  --seed S       seed for the generator (default ${DEFAULT_SEED}); the same seed gives the same data
+
+Writes to MONGODB_URI. Refuses when NODE_ENV=production.`;
+
+const ArgsSchema = z.object({
+  accounts: z.coerce.number({ error: '--accounts must be a number' }).int('--accounts must be a whole number').min(0).max(1_000_000),
+  seed: z.string().trim().min(1, '--seed must not be empty'),
+});
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      accounts: { type: 'string', default: String(DEFAULT_ACCOUNTS) },
+      seed: { type: 'string', default: String(DEFAULT_SEED) },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const args = ArgsSchema.safeParse(values);
+  if (!args.success) {
+    console.error(`${args.error.issues.map((i) => i.message).join('\n')}\n\n${USAGE}`);
+    return 2;
+  }
+  assertSeedAllowed();
+  const uri = process.env.MONGODB_URI;
+  if (!uri) {
+    console.error('MONGODB_URI is not set. Point it at the database to seed, e.g.\n  MONGODB_URI=mongodb://127.0.0.1:27017/kept npm run seed');
+    return 2;
+  }
+
+  await connectDb(uri);
+  console.log(`Seeding ${args.data.accounts.toLocaleString('en-US')} demo accounts (seed ${args.data.seed})...`);
+  const s = await seedDemoData({ accounts: args.data.accounts, seed: args.data.seed, now: new Date(), log: console.log });
+  const line = (label: string, c: { inserted: number; existing: number }) =>
+    `  ${label.padEnd(9)} ${String(c.inserted).padStart(7)} new ${String(c.existing).padStart(7)} already there`;
+  console.log(
+    [
+      `Done in ${(s.ms / 1000).toFixed(1)} s.`,
+      line('users', s.users),
+      line('accounts', s.accounts),
+      line('contacts', s.contacts),
+      line('deals', s.deals),
+      `  promises  ${String(s.promises).padStart(7)} new`,
+      '',
+      `Demo logins (password ${DEMO_PASSWORD}):`,
+      ...DEMO_USERS.map((u) => `  ${u.role.padEnd(11)} ${u.email}`),
+    ].join('\n'),
+  );
+  return 0;
+}
+
+main()
+  .then(async (code) => {
+    await disconnectDb();
+    process.exit(code);
+  })
+  .catch(async (error: unknown) => {
+    if (error instanceof SeedRefusedError) console.error(error.message);
+    else console.error('Seeding failed:', error);
+    await disconnectDb().catch(() => undefined);
+    process.exit(1);
+  });
