@@ -22,6 +22,8 @@ export const EnvSchema = z.object({
   EMAIL_RATE_PER_SECOND: z.coerce.number().positive().default(2),
   CRM_WEBHOOK_SECRET: z.string().optional(),
   RESEND_WEBHOOK_SECRET: z.string().optional(),
+  SURVEY_REMINDER_DAYS: z.coerce.number().positive().max(365).default(7),
+  SURVEY_EXPIRY_DAYS: z.coerce.number().positive().max(365).default(30),
   // Advocacy: one ask budget per contact and per account (asks and survey emails within the window).
   ASK_BUDGET_DAYS: z.coerce.number().int().min(1).max(730).default(90),
   ASK_BUDGET_PER_CONTACT: z.coerce.number().int().min(1).max(20).default(1),

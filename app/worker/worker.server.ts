@@ -1,4 +1,6 @@
 import { dispatchDueEmails } from '#app/services/email.server';
+import { expireDueSurveys, sendDueInvitations, sendDueReminders } from '#app/services/survey-delivery.server';
+import { applyPendingResponses, scheduleMissingSurveys } from '#app/services/surveys.server';
 import { log, logError } from '#app/utils/log.server';
 import { pruneLeaseTokens } from '#app/worker/lease.server';
 
@@ -10,6 +12,7 @@ export type CycleResult = { ok: boolean; tasks: TaskReport[] };
 
 const HOUR = 3600_000;
 let lastPruneAt = 0;
+let lastSurveySweepAt = 0;
 
 /**
  * The worker's tasks, run in this order once per cycle. To add one, add an entry here (each task
@@ -26,6 +29,19 @@ export const TASKS: WorkerTask[] = [
       return { deleted: await pruneLeaseTokens({ before: new Date(now.getTime() - 24 * HOUR) }) };
     },
   },
+  {
+    name: 'survey-schedule-missing',
+    async run({ now }) {
+      // Safety net for intake paths that saved a deal but not its surveys; hourly is plenty (waves are months away).
+      if (now.getTime() - lastSurveySweepAt < HOUR) return { skipped: true };
+      lastSurveySweepAt = now.getTime();
+      return scheduleMissingSurveys({ since: new Date(now.getTime() - 72 * HOUR), now });
+    },
+  },
+  { name: 'survey-answers', run: ({ now, owner }) => applyPendingResponses({ now, owner }) },
+  { name: 'survey-expiry', run: ({ now, owner, signal }) => expireDueSurveys({ now, owner, signal }) },
+  { name: 'survey-invitations', run: ({ now, owner, signal }) => sendDueInvitations({ now, owner, signal }) },
+  { name: 'survey-reminders', run: ({ now, owner, signal }) => sendDueReminders({ now, owner, signal }) },
   {
     name: 'email-dispatch',
     run: ({ now, owner, signal }) => dispatchDueEmails({ now, owner, signal }),

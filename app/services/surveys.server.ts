@@ -1,0 +1,706 @@
+// Value-delivery surveys: one per closed-won deal and wave (6, 9, 12 months), the buyer's answer
+// through a tokenised link, the value-delivered rollups, and what CS can do with a survey.
+// Sending (invitations, reminders, expiry, bounces) is in survey-delivery.server.ts.
+//
+// Read model (app/services/metrics.server.ts). Dimensions of every kind: wave ('6' | '9' | '12'),
+// cohort (closed-won quarter, cohortOf(closedWonAt), e.g. '2026Q1'), rep (the deal's AE user id),
+// segment ('smb' | 'mid-market' | 'enterprise'), all snapshotted on the survey at intake.
+//
+//   survey.answer   one bump per answer.
+//                   answered; valueYes / valuePartly / valueNo (overall "Have we delivered the value
+//                   we promised?"); valueScore (yes = 1, partly = 0.5, no = 0); npsSum, npsPromoters
+//                   (9-10), npsPassives (7-8), npsDetractors (0-6); consentReference,
+//                   consentCaseStudy, consentReferral.
+//                   Value delivered % = valueYes / answered (DESIGN.md); with partial credit,
+//                   valueScore / answered. NPS = (npsPromoters - npsDetractors) / answered * 100.
+//   survey.promise  + dimension category (the promise category). One bump per answer and category.
+//                   promises (promises judged); delivered / partly / notYet; keptScore (delivered = 1,
+//                   partly = 0.5, not yet = 0). Promise kept % = keptScore / promises.
+//   survey.funnel   invited (a survey's first invitation), answered.
+//                   Response rate = answered / invited.
+//
+// rebuildSurveyMetrics() recomputes all three from the Survey and SurveyResponse documents.
+import type { Types } from 'mongoose';
+import { z } from 'zod';
+import { Account } from '#models/account';
+import { recordAudit } from '#models/audit-event';
+import { Contact } from '#models/contact';
+import { Deal } from '#models/deal';
+import { LeaseToken } from '#models/lease-token';
+import { Survey, SURVEY_STATES, type SurveyDoc, type SurveyState } from '#models/survey';
+import { OVERALL_VERDICTS, PROMISE_VERDICTS, SurveyResponse, type SurveyResponseDoc } from '#models/survey-response';
+import { SurveyToken } from '#models/survey-token';
+import type { SessionUser } from '#app/auth/session.server';
+import { trusted } from '#app/db.server';
+import { getEnv } from '#app/env.server';
+import { claimOnce } from '#app/services/claims.server';
+import { bumpMetric, clearMetrics, cohortOf } from '#app/services/metrics.server';
+import { planWaves } from '#app/services/survey-waves.server';
+import { fieldErrors, formValues } from '#app/utils/forms.server';
+import { hashLinkToken, isLinkToken, newLinkToken } from '#app/utils/link-token.server';
+import { logError } from '#app/utils/log.server';
+import { complete, createLeaseOwner, type LeaseUpdate } from '#app/worker/lease.server';
+
+export const SURVEY_METRICS = { answer: 'survey.answer', promise: 'survey.promise', funnel: 'survey.funnel' } as const;
+
+const DAY_MS = 86_400_000;
+const isObjectId = (id: string) => /^[a-f0-9]{24}$/i.test(id);
+const isDuplicateKey = (error: unknown) => (error as { code?: unknown } | null)?.code === 11000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+
+export type SurveyLean = SurveyDoc & { _id: Types.ObjectId };
+
+/** Reminder and expiry delays (SURVEY_REMINDER_DAYS, SURVEY_EXPIRY_DAYS), counted from the invitation. */
+export function surveyTiming() {
+  const env = getEnv();
+  return { reminderMs: env.SURVEY_REMINDER_DAYS * DAY_MS, expiryMs: env.SURVEY_EXPIRY_DAYS * DAY_MS };
+}
+
+export const waveLabel = (wave: number) => `${wave} months`;
+
+/** The email keys of a survey's cycle: `survey:<id>:invitation` / `:reminder`, suffixed with the cycle after a resend. */
+export function surveyEmailKey(survey: { _id: unknown; cycle?: number | null }, kind: 'invitation' | 'reminder') {
+  const cycle = survey.cycle ?? 0;
+  return `survey:${String(survey._id)}:${kind}${cycle > 0 ? `:${cycle}` : ''}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing a survey document
+//
+// Every write goes through the lease protocol of app/worker/lease.server.ts (generation token
+// `surveys:<id>:<n>` inserted first, so two writers can never both win a generation), because
+// FerretDB 1.24 rewrites whole documents without a transaction: a plain update by the webhook
+// could silently undo the worker's. The claim is reached by _id: lease.server's filter-based
+// claim() runs a findOneAndUpdate that scans the whole collection on FerretDB; complete() and
+// release() from lease.server finish the step.
+
+const WEB_LEASE_MS = 15_000;
+
+type ClaimResult = { survey: SurveyLean } | { refused: 'missing' | 'refused' | 'busy' };
+
+/** Claims the survey `id` for `owner` when `accept(survey)` holds and nobody holds its lease. */
+export async function claimSurvey(input: {
+  id: string | Types.ObjectId;
+  owner: string;
+  now: Date;
+  leaseMs: number;
+  accept: (survey: SurveyLean) => boolean;
+}): Promise<ClaimResult> {
+  const { id, owner, now, leaseMs, accept } = input;
+  const survey = (await Survey.findById(id).lean()) as SurveyLean | null;
+  if (!survey) return { refused: 'missing' };
+  if (!accept(survey)) return { refused: 'refused' };
+  if (survey.leaseExpiresAt && survey.leaseExpiresAt > now) return { refused: 'busy' };
+  const fromGen = survey.leaseGen ?? 0;
+  const leaseExpiresAt = new Date(now.getTime() + leaseMs);
+  // A generation whose winner died before writing it (token expired) may be stepped over.
+  for (let gen = fromGen + 1; gen <= fromGen + 5; gen++) {
+    const tokenId = `${Survey.collection.collectionName}:${String(survey._id)}:${gen}`;
+    try {
+      await LeaseToken.create({ _id: tokenId, owner, kind: 'claim', at: now, expiresAt: leaseExpiresAt });
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      const taken = await LeaseToken.findById(tokenId).select('expiresAt').lean();
+      if (taken && taken.expiresAt > now) return { refused: 'busy' };
+      continue;
+    }
+    const written = await Survey.updateOne(
+      { _id: survey._id, leaseGen: survey.leaseGen ?? null },
+      { $set: { leaseGen: gen, leaseOwner: owner, leaseExpiresAt } },
+    );
+    if (written.matchedCount !== 1) return { refused: 'busy' };
+    return { survey: { ...survey, leaseGen: gen, leaseOwner: owner, leaseExpiresAt } };
+  }
+  return { refused: 'busy' };
+}
+
+export type UpdateResult = { ok: true; before: SurveyLean } | { ok: false; reason: 'missing' | 'refused' | 'busy' };
+
+/**
+ * One change to one survey: claims it (waiting up to `waitMs` while another writer holds it),
+ * applies `change(survey)` and releases it in the same write. `accept` is checked on the claimed
+ * document, so the change never applies to a survey that moved on meanwhile.
+ */
+export async function updateSurvey(input: {
+  id: string | Types.ObjectId;
+  now: Date;
+  owner?: string;
+  accept: (survey: SurveyLean) => boolean;
+  change: (survey: SurveyLean) => LeaseUpdate;
+  waitMs?: number;
+}): Promise<UpdateResult> {
+  const { id, now, accept, change, waitMs = 3_000 } = input;
+  const owner = input.owner ?? createLeaseOwner('web');
+  const deadline = Date.now() + waitMs;
+  for (let attempt = 0; ; attempt++) {
+    const claimed = await claimSurvey({ id, owner, now, leaseMs: WEB_LEASE_MS, accept });
+    if ('survey' in claimed) {
+      const done = await complete({ model: Survey, id: claimed.survey._id, owner, now, update: change(claimed.survey) });
+      return done ? { ok: true, before: claimed.survey } : { ok: false, reason: 'busy' };
+    }
+    if (claimed.refused !== 'busy' || Date.now() >= deadline) return { ok: false, reason: claimed.refused };
+    await sleep(Math.min(400, 25 * 2 ** attempt));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Intake
+
+/**
+ * Creates the three surveys of a closed-won deal (waves 6, 9, 12 months after the close; waves
+ * already past are recorded as skipped). Idempotent: the unique (deal, wave) index turns a second
+ * call, or a racing one, into a no-op.
+ */
+export async function scheduleSurveysForDeal({ dealId, now = new Date() }: { dealId: string | Types.ObjectId; now?: Date }) {
+  const deal = await Deal.findById(dealId).select('accountId aeId closedWonAt').lean();
+  if (!deal) throw new Error(`deal ${String(dealId)} not found`);
+  const existing = new Set((await Survey.find({ dealId: deal._id }).select('wave').lean()).map((s) => s.wave));
+  const plan = planWaves(deal.closedWonAt, now).filter((p) => !existing.has(p.wave));
+  if (plan.length === 0) return { created: 0 };
+  const [account, primary] = await Promise.all([
+    Account.findById(deal.accountId).select('segment').lean(),
+    Contact.findOne({ accountId: deal.accountId, isPrimary: true }).select('name email').lean(),
+  ]);
+  let created = 0;
+  for (const { wave, dueAt, state } of plan) {
+    try {
+      await Survey.create({
+        dealId: deal._id,
+        wave,
+        dueAt,
+        state,
+        accountId: deal.accountId,
+        aeId: deal.aeId,
+        segment: account?.segment ?? 'smb',
+        closedWonAt: deal.closedWonAt,
+        // Shown until the wave is due; the primary contact of that day is the one invited.
+        ...(primary ? { contactId: primary._id, contactEmail: primary.email, contactName: primary.name } : {}),
+      });
+      created++;
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+    }
+  }
+  return { created };
+}
+
+/** scheduleSurveysForDeal for intake paths where the deal is already saved: logs instead of throwing (the worker repairs). */
+export async function scheduleSurveysSafely(input: { dealId: string | Types.ObjectId; now?: Date }) {
+  try {
+    return await scheduleSurveysForDeal(input);
+  } catch (error) {
+    logError(error, { where: 'scheduleSurveysForDeal', dealId: String(input.dealId) });
+    return null;
+  }
+}
+
+/**
+ * Safety net for every intake path (manual, CRM webhook, CSV): schedules the surveys of deals
+ * recorded since `since` that have none (a crash between saving the deal and scheduling, or an
+ * intake path that does not call scheduleSurveysForDeal). Run by the worker.
+ */
+export async function scheduleMissingSurveys({ since, now = new Date() }: { since: Date; now?: Date }) {
+  let scheduled = 0;
+  const cursor = Deal.find({ createdAt: trusted({ $gte: since }) }).select('_id').lean().cursor({ batchSize: 500 });
+  let page: Types.ObjectId[] = [];
+  const flush = async () => {
+    const have = new Set((await Survey.find({ dealId: trusted({ $in: page }) }).select('dealId').lean()).map((s) => String(s.dealId)));
+    for (const dealId of page.filter((id) => !have.has(String(id)))) {
+      const result = await scheduleSurveysSafely({ dealId, now });
+      if (result?.created) scheduled++;
+    }
+    page = [];
+  };
+  for await (const deal of cursor) {
+    page.push(deal._id);
+    if (page.length >= 500) await flush();
+  }
+  if (page.length) await flush();
+  return { scheduled };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Links
+
+/**
+ * A new link to a survey for its current cycle and recipient (an insert, never an overwrite: a
+ * retried send can never invalidate a link already in someone's inbox). Returns the token.
+ */
+export async function createSurveyLink({ survey, contactId, now }: { survey: { _id: Types.ObjectId; cycle?: number | null }; contactId: Types.ObjectId; now: Date }) {
+  const { token, hash } = newLinkToken();
+  await SurveyToken.create({ _id: hash, surveyId: survey._id, cycle: survey.cycle ?? 0, contactId, createdAt: now });
+  return token;
+}
+
+const isAnswerable = (s: Pick<SurveyLean, 'state' | 'expiresAt'>, now: Date) =>
+  (s.state === 'sent' || s.state === 'reminded') && Boolean(s.expiresAt && s.expiresAt > now);
+
+/** The open survey a token belongs to, or null (unknown, expired, answered, cancelled, superseded). Read-only. */
+async function findOpenSurvey(token: string, now: Date) {
+  if (!isLinkToken(token)) return null;
+  const link = await SurveyToken.findById(hashLinkToken(token)).lean();
+  if (!link) return null;
+  const survey = (await Survey.findById(link.surveyId).lean()) as SurveyLean | null;
+  if (!survey || !isAnswerable(survey, now)) return null;
+  if (link.cycle !== (survey.cycle ?? 0) || String(link.contactId) !== String(survey.contactId)) return null;
+  // Answered but not yet applied to the survey (see applySurveyResponse): already used.
+  if (await SurveyResponse.exists({ _id: survey._id })) return null;
+  return survey;
+}
+
+async function promisesOf(dealId: unknown) {
+  const deal = await Deal.findById(dealId).select('name promises').lean();
+  return {
+    dealName: deal?.name ?? '',
+    promises: (deal?.promises ?? []).map((p) => ({ id: String(p._id), text: p.text, successCriterion: p.successCriterion, category: p.category })),
+  };
+}
+
+/** What the buyer's survey page shows, or null for any link that cannot be answered (all look the same). */
+export async function getSurveyPage({ token, now = new Date() }: { token: string; now?: Date }) {
+  const survey = await findOpenSurvey(token, now);
+  if (!survey) return null;
+  const [account, { promises }] = await Promise.all([Account.findById(survey.accountId).select('name').lean(), promisesOf(survey.dealId)]);
+  return {
+    accountName: account?.name ?? '',
+    contactName: survey.contactName ?? '',
+    wave: survey.wave,
+    expiresAt: iso(survey.expiresAt),
+    promises: promises.map(({ id, text, successCriterion }) => ({ id, text, successCriterion })),
+  };
+}
+
+const yes = z.enum(['yes']).optional().transform(Boolean);
+const AnswerBaseSchema = z.object({
+  overall: z.enum(OVERALL_VERDICTS, { error: 'Tell us whether we delivered the value we promised.' }),
+  nps: z
+    .string({ error: 'Choose a score from 0 to 10.' })
+    .regex(/^(10|[0-9])$/, 'Choose a score from 0 to 10.')
+    .transform(Number),
+  consentReference: yes,
+  consentCaseStudy: yes,
+  consentReferral: yes,
+  comment: z.string().trim().max(5000, 'Keep this under 5,000 characters.').optional().default(''),
+});
+const VerdictSchema = z.enum(PROMISE_VERDICTS, { error: 'Choose delivered, partly or not yet.' });
+const PromiseCommentSchema = z.string().trim().max(2000, 'Keep the comment under 2,000 characters.').optional().default('');
+
+/** The survey form: `promise.<id>.verdict` and `promise.<id>.comment` per promise, then the overall questions. */
+export function parseSurveyAnswer(values: Record<string, string>, promiseIds: string[]) {
+  const schema = AnswerBaseSchema.extend(
+    Object.fromEntries(promiseIds.flatMap((id) => [[`promise.${id}.verdict`, VerdictSchema], [`promise.${id}.comment`, PromiseCommentSchema]])) as Record<
+      string,
+      typeof VerdictSchema | typeof PromiseCommentSchema
+    >,
+  );
+  const parsed = schema.safeParse(values);
+  if (!parsed.success) return { ok: false as const, errors: fieldErrors(parsed.error) };
+  const data = parsed.data as z.infer<typeof AnswerBaseSchema> & Record<string, string>;
+  return {
+    ok: true as const,
+    data: {
+      overall: data.overall,
+      nps: data.nps,
+      consentReference: data.consentReference,
+      consentCaseStudy: data.consentCaseStudy,
+      consentReferral: data.consentReferral,
+      comment: data.comment,
+      promises: promiseIds.map((id) => ({ promiseId: id, verdict: data[`promise.${id}.verdict`], comment: data[`promise.${id}.comment`] ?? '' })),
+    },
+  };
+}
+
+export type SubmitResult =
+  | { status: 'answered' }
+  | { status: 'closed' }
+  | { status: 'invalid'; errors: Record<string, string[]>; values: Record<string, string> };
+
+/**
+ * The buyer's submit. Inserting the SurveyResponse (unique _id = the survey's id) is the one
+ * atomic step that consumes the link: of two concurrent submissions exactly one is stored, the
+ * other gets `closed` like any used link. An invalid form consumes nothing.
+ */
+export async function submitSurveyAnswer({ token, formData, now = new Date() }: { token: string; formData: FormData; now?: Date }): Promise<SubmitResult> {
+  const survey = await findOpenSurvey(token, now);
+  if (!survey) return { status: 'closed' };
+  const { promises } = await promisesOf(survey.dealId);
+  const values = formValues(formData);
+  const parsed = parseSurveyAnswer(values, promises.map((p) => p.id));
+  if (!parsed.ok) return { status: 'invalid', errors: parsed.errors, values };
+  const byId = new Map(promises.map((p) => [p.id, p]));
+  try {
+    await SurveyResponse.create({
+      _id: survey._id,
+      dealId: survey.dealId,
+      accountId: survey.accountId,
+      aeId: survey.aeId,
+      contactId: survey.contactId,
+      contactEmail: survey.contactEmail,
+      wave: survey.wave,
+      segment: survey.segment,
+      closedWonAt: survey.closedWonAt,
+      answeredAt: now,
+      ...parsed.data,
+      promises: parsed.data.promises.map((a) => ({ ...a, text: byId.get(a.promiseId)!.text, category: byId.get(a.promiseId)!.category })),
+    });
+  } catch (error) {
+    if (isDuplicateKey(error)) return { status: 'closed' };
+    throw error;
+  }
+  try {
+    await applySurveyResponse({ surveyId: survey._id, now });
+  } catch (error) {
+    // The answer is stored; the worker's reconcile task finishes applying it.
+    logError(error, { where: 'applySurveyResponse', surveyId: String(survey._id) });
+  }
+  return { status: 'answered' };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Applying an answer: survey state + rollups
+
+/** Metric dimensions of a survey or response (snapshotted at intake). */
+export function surveyDims(s: { wave: number; closedWonAt: Date; aeId: unknown; segment: string }) {
+  return { wave: String(s.wave), cohort: cohortOf(s.closedWonAt), rep: String(s.aeId), segment: s.segment };
+}
+
+type MetricRow = { kind: string; dims: Record<string, string>; counts: Record<string, number> };
+type AnswerFacts = Pick<SurveyResponseDoc, 'wave' | 'closedWonAt' | 'aeId' | 'segment' | 'overall' | 'nps' | 'consentReference' | 'consentCaseStudy' | 'consentReferral'> & {
+  promises: Array<{ category: string; verdict: string }>;
+};
+
+const KEPT_SCORE: Record<string, number> = { delivered: 1, partly: 0.5, not_yet: 0 };
+
+/** The rollup rows one answer contributes; used by the incremental bump and by the rebuild alike. */
+export function answerMetricRows(r: AnswerFacts): MetricRow[] {
+  const dims = surveyDims(r);
+  const nps = r.nps;
+  const rows: MetricRow[] = [
+    {
+      kind: SURVEY_METRICS.answer,
+      dims,
+      counts: {
+        answered: 1,
+        valueYes: r.overall === 'yes' ? 1 : 0,
+        valuePartly: r.overall === 'partly' ? 1 : 0,
+        valueNo: r.overall === 'no' ? 1 : 0,
+        valueScore: r.overall === 'yes' ? 1 : r.overall === 'partly' ? 0.5 : 0,
+        npsSum: nps,
+        npsPromoters: nps >= 9 ? 1 : 0,
+        npsPassives: nps >= 7 && nps <= 8 ? 1 : 0,
+        npsDetractors: nps <= 6 ? 1 : 0,
+        consentReference: r.consentReference ? 1 : 0,
+        consentCaseStudy: r.consentCaseStudy ? 1 : 0,
+        consentReferral: r.consentReferral ? 1 : 0,
+      },
+    },
+    { kind: SURVEY_METRICS.funnel, dims, counts: { answered: 1 } },
+  ];
+  const byCategory = new Map<string, Record<string, number>>();
+  for (const p of r.promises) {
+    const c = byCategory.get(p.category) ?? { promises: 0, delivered: 0, partly: 0, notYet: 0, keptScore: 0 };
+    c.promises++;
+    if (p.verdict === 'delivered') c.delivered++;
+    else if (p.verdict === 'partly') c.partly++;
+    else c.notYet++;
+    c.keptScore += KEPT_SCORE[p.verdict] ?? 0;
+    byCategory.set(p.category, c);
+  }
+  for (const [category, counts] of byCategory) rows.push({ kind: SURVEY_METRICS.promise, dims: { ...dims, category }, counts });
+  return rows;
+}
+
+const invitedRow = (s: Parameters<typeof surveyDims>[0]): MetricRow => ({ kind: SURVEY_METRICS.funnel, dims: surveyDims(s), counts: { invited: 1 } });
+
+/** Counts a survey's first invitation in the funnel rollup (called once, when it is recorded). */
+export async function bumpInvitedMetric(survey: Parameters<typeof surveyDims>[0]) {
+  const row = invitedRow(survey);
+  await bumpMetric(row.kind, row.dims, row.counts);
+}
+
+/**
+ * Finishes an answer: the survey becomes `answered` (whatever it was: a stored answer wins over
+ * an expiry that raced it) and the rollups are bumped once (guarded by a claim). Idempotent and
+ * resumable: the submit calls it, and the worker calls it again for answers not yet applied.
+ */
+export async function applySurveyResponse({ surveyId, now, owner }: { surveyId: string | Types.ObjectId; now: Date; owner?: string }) {
+  const response = await SurveyResponse.findById(surveyId).lean();
+  if (!response) return { applied: false };
+  if (!response.appliedAt) {
+    const survey = await Survey.findById(surveyId).select('state').lean();
+    if (survey && survey.state !== 'answered') {
+      const updated = await updateSurvey({
+        id: surveyId,
+        now,
+        owner,
+        accept: (s) => s.state !== 'answered',
+        change: () => ({
+          $set: { state: 'answered', answeredAt: response.answeredAt, remindAt: null, attentionReason: null, attentionAt: null },
+        }),
+      });
+      if (!updated.ok && updated.reason === 'busy') return { applied: false };
+    }
+    if (await claimOnce({ key: `survey:${String(surveyId)}:answer-metrics`, owner: owner ?? 'web', now })) {
+      for (const row of answerMetricRows(response)) await bumpMetric(row.kind, row.dims, row.counts);
+    }
+    await SurveyResponse.updateOne({ _id: surveyId }, { $set: { appliedAt: now } });
+  }
+  return { applied: true };
+}
+
+/** Worker task: applies answers whose submit stopped between storing and applying them. */
+export async function applyPendingResponses({ now, owner, limit = 200 }: { now: Date; owner: string; limit?: number }) {
+  const pending = await SurveyResponse.find({ appliedAt: null }).select('_id').limit(limit).lean();
+  let applied = 0;
+  for (const r of pending) if ((await applySurveyResponse({ surveyId: r._id, now, owner })).applied) applied++;
+  return { pending: pending.length, applied };
+}
+
+/**
+ * Recomputes the survey rollups from the source documents (clear, then bump): the repair for a
+ * process that died between storing an answer and bumping, and the proof that the rollups are
+ * only a cache. Returns how many rows it wrote.
+ */
+export async function rebuildSurveyMetrics() {
+  const totals = new Map<string, MetricRow>();
+  const add = (row: MetricRow) => {
+    const key = `${row.kind}|${JSON.stringify(Object.entries(row.dims).sort())}`;
+    const into = totals.get(key) ?? { kind: row.kind, dims: row.dims, counts: {} };
+    for (const [name, n] of Object.entries(row.counts)) into.counts[name] = (into.counts[name] ?? 0) + n;
+    totals.set(key, into);
+  };
+  for await (const s of Survey.find({ invitedAt: trusted({ $ne: null }) }).select('wave closedWonAt aeId segment').lean().cursor()) add(invitedRow(s));
+  for await (const r of SurveyResponse.find({}).select('wave closedWonAt aeId segment overall nps consentReference consentCaseStudy consentReferral promises').lean().cursor()) {
+    for (const row of answerMetricRows(r)) add(row);
+  }
+  for (const kind of Object.values(SURVEY_METRICS)) await clearMetrics(kind);
+  for (const row of totals.values()) await bumpMetric(row.kind, row.dims, row.counts);
+  return { rows: totals.size };
+}
+
+// ---------------------------------------------------------------------------------------------
+// What staff see
+
+const MANAGERS = ['cs', 'admin'] as const;
+const canManage = (user: SessionUser) => (MANAGERS as readonly string[]).includes(user.role);
+
+/** What CS may do with a survey in its state. */
+export function surveyActions(state: SurveyState) {
+  return {
+    changeRecipient: state === 'scheduled',
+    resend: ['sent', 'reminded', 'expired', 'bounced', 'cancelled'].includes(state),
+    cancel: ['scheduled', 'sent', 'reminded', 'bounced'].includes(state),
+  };
+}
+
+const findResponses = (ids: Types.ObjectId[]) =>
+  SurveyResponse.find({ _id: trusted({ $in: ids }) })
+    .select('answeredAt overall nps consentReference consentCaseStudy consentReferral comment promises contactEmail')
+    .lean();
+type ResponseLean = Awaited<ReturnType<typeof findResponses>>[number];
+const loadResponses = async (ids: Types.ObjectId[]): Promise<ResponseLean[]> => (ids.length ? findResponses(ids) : []);
+
+function answerView(r: ResponseLean | undefined) {
+  if (!r) return null;
+  return {
+    answeredAt: iso(r.answeredAt),
+    overall: r.overall,
+    nps: r.nps,
+    consents: { reference: Boolean(r.consentReference), caseStudy: Boolean(r.consentCaseStudy), referral: Boolean(r.consentReferral) },
+    comment: r.comment ?? '',
+    contactEmail: r.contactEmail ?? '',
+    promises: r.promises.map((p) => ({ promiseId: String(p.promiseId), text: p.text, category: p.category, verdict: p.verdict, comment: p.comment ?? '' })),
+  };
+}
+
+function surveyView(s: SurveyLean, response: ResponseLean | undefined) {
+  return {
+    id: String(s._id),
+    dealId: String(s.dealId),
+    wave: s.wave,
+    state: s.state as SurveyState,
+    dueAt: iso(s.dueAt),
+    contact: s.contactEmail ? { id: s.contactId ? String(s.contactId) : null, name: s.contactName ?? '', email: s.contactEmail } : null,
+    recipientChosen: Boolean(s.recipientChosen),
+    cycle: s.cycle ?? 0,
+    sentAt: iso(s.sentAt),
+    remindAt: iso(s.remindAt),
+    remindedAt: iso(s.remindedAt),
+    expiresAt: iso(s.expiresAt),
+    answeredAt: iso(s.answeredAt),
+    expiredAt: iso(s.expiredAt),
+    stoppedAt: iso(s.stoppedAt),
+    stopReason: s.stopReason ?? null,
+    attentionReason: s.attentionReason ?? null,
+    answer: answerView(response),
+  };
+}
+export type SurveyView = ReturnType<typeof surveyView>;
+
+/** Who may see a survey: sales only their own deals' surveys; everyone else (staff) all of them. */
+const scopeFor = (user: SessionUser): Record<string, unknown> => (user.role === 'sales' ? { aeId: user.id } : {});
+
+/** The surveys of one deal, by wave, with their answers. */
+export async function listDealSurveys({ user, dealId }: { user: SessionUser; dealId: string }) {
+  if (!isObjectId(dealId)) return { surveys: [], canManage: false };
+  const surveys = (await Survey.find({ dealId, ...scopeFor(user) }).sort({ wave: 1 }).lean()) as SurveyLean[];
+  const responses = await loadResponses(surveys.filter((s) => s.state === 'answered').map((s) => s._id));
+  const byId = new Map(responses.map((r) => [String(r._id), r]));
+  return {
+    surveys: surveys.map((s) => ({ ...surveyView(s, byId.get(String(s._id))), actions: canManage(user) ? surveyActions(s.state as SurveyState) : null })),
+    canManage: canManage(user),
+  };
+}
+
+export const SurveyListQuerySchema = z.object({
+  page: z.coerce.number().int().min(1).max(100_000).default(1),
+  state: z.enum(SURVEY_STATES).optional().or(z.literal('').transform(() => undefined)),
+  wave: z.enum(['6', '9', '12']).optional().or(z.literal('').transform(() => undefined)),
+  attention: z.enum(['1']).optional(),
+  mine: z.enum(['1']).optional(),
+});
+export type SurveyListQuery = z.infer<typeof SurveyListQuerySchema>;
+
+/** One page of surveys, next due first within the filter; CS can narrow to their accounts, sales see their deals. */
+export async function listSurveys({ user, query, perPage = 25 }: { user: SessionUser; query: SurveyListQuery; perPage?: number }) {
+  const filter: Record<string, unknown> = { ...scopeFor(user) };
+  if (query.state) filter.state = query.state;
+  if (query.wave) filter.wave = Number(query.wave);
+  if (query.attention) filter.attentionAt = trusted({ $ne: null });
+  if (query.mine && user.role !== 'sales') {
+    const accounts = await Account.find({ csmId: user.id }).select('_id').lean();
+    filter.accountId = trusted({ $in: accounts.map((a) => a._id) });
+  }
+  const [rows, total] = await Promise.all([
+    Survey.find(filter)
+      .sort({ attentionAt: -1, dueAt: -1, _id: -1 })
+      .skip((query.page - 1) * perPage)
+      .limit(perPage)
+      .lean() as Promise<SurveyLean[]>,
+    Survey.countDocuments(filter),
+  ]);
+  const [deals, accounts, responses] = await Promise.all([
+    Deal.find({ _id: trusted({ $in: rows.map((r) => r.dealId) }) }).select('name').lean(),
+    Account.find({ _id: trusted({ $in: rows.map((r) => r.accountId) }) }).select('name').lean(),
+    loadResponses(rows.filter((r) => r.state === 'answered').map((r) => r._id)),
+  ]);
+  const dealName = new Map(deals.map((d) => [String(d._id), d.name]));
+  const accountName = new Map(accounts.map((a) => [String(a._id), a.name]));
+  const responseOf = new Map(responses.map((r) => [String(r._id), r]));
+  return {
+    surveys: rows.map((s) => ({
+      ...surveyView(s, responseOf.get(String(s._id))),
+      dealName: dealName.get(String(s.dealId)) ?? '',
+      accountId: String(s.accountId),
+      accountName: accountName.get(String(s.accountId)) ?? '',
+    })),
+    total,
+    page: query.page,
+    pageCount: Math.max(1, Math.ceil(total / perPage)),
+    canFilterMine: user.role !== 'sales',
+  };
+}
+
+/** One survey with its deal, account, answer, and (for CS) the account's contacts to choose from. */
+export async function getSurveyDetail({ user, surveyId }: { user: SessionUser; surveyId: string }) {
+  if (!isObjectId(surveyId)) return null;
+  const survey = (await Survey.findOne({ _id: surveyId, ...scopeFor(user) }).lean()) as SurveyLean | null;
+  if (!survey) return null;
+  const [deal, account, responses, contacts] = await Promise.all([
+    Deal.findById(survey.dealId).select('name').lean(),
+    Account.findById(survey.accountId).select('name csmId').lean(),
+    loadResponses([survey._id]),
+    canManage(user) ? Contact.find({ accountId: survey.accountId }).select('name email title isPrimary emailStatus').sort({ isPrimary: -1, name: 1 }).lean() : [],
+  ]);
+  return {
+    survey: surveyView(survey, responses[0]),
+    deal: { id: String(survey.dealId), name: deal?.name ?? '' },
+    account: { id: String(survey.accountId), name: account?.name ?? '' },
+    contacts: contacts.map((c) => ({ id: String(c._id), name: c.name, email: c.email, title: c.title ?? '', isPrimary: Boolean(c.isPrimary), emailStatus: c.emailStatus ?? 'ok' })),
+    actions: canManage(user) ? surveyActions(survey.state as SurveyState) : null,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// What CS can do
+
+const objectId = z.string().regex(/^[a-f0-9]{24}$/i, 'Choose a contact.');
+export const SurveyActionSchema = z.discriminatedUnion('intent', [
+  z.object({ intent: z.literal('recipient'), contactId: objectId }),
+  z.object({ intent: z.literal('resend'), contactId: objectId }),
+  z.object({ intent: z.literal('cancel') }),
+]);
+export type SurveyAction = z.infer<typeof SurveyActionSchema>;
+
+export type ActionResult = { ok: true; message: string } | { ok: false; error: string };
+
+const REFUSED: Record<SurveyAction['intent'], string> = {
+  recipient: 'The recipient can only be changed before the survey is sent.',
+  resend: 'This survey cannot be resent: it was answered, skipped or is not sent yet.',
+  cancel: 'This survey can no longer be cancelled.',
+};
+
+/** Changes the recipient before sending, resends to another contact, or cancels; CS and admin only, audited. */
+export async function runSurveyAction({ user, surveyId, action, now = new Date() }: { user: SessionUser; surveyId: string; action: SurveyAction; now?: Date }): Promise<ActionResult> {
+  if (!canManage(user)) throw new Response('Only customer success and admins manage surveys.', { status: 403 });
+  if (!isObjectId(surveyId)) throw new Response('That survey was not found.', { status: 404 });
+  const survey = await Survey.findById(surveyId).select('accountId').lean();
+  if (!survey) throw new Response('That survey was not found.', { status: 404 });
+
+  let contact: { _id: Types.ObjectId; name: string; email: string } | null = null;
+  if (action.intent !== 'cancel') {
+    const found = await Contact.findOne({ _id: action.contactId, accountId: survey.accountId }).select('name email emailStatus').lean();
+    if (!found) return { ok: false, error: 'Choose a contact of this account.' };
+    if (found.emailStatus !== 'ok') return { ok: false, error: `${found.email} cannot receive surveys (${found.emailStatus}).` };
+    contact = found;
+  }
+  const recipient = contact ? { contactId: contact._id, contactEmail: contact.email, contactName: contact.name, recipientChosen: true } : {};
+  const clearAttention = { attentionReason: null, attentionAt: null };
+
+  const result = await updateSurvey({
+    id: surveyId,
+    now,
+    accept: (s) => surveyActions(s.state as SurveyState)[action.intent === 'recipient' ? 'changeRecipient' : action.intent],
+    change: (s): LeaseUpdate => {
+      if (action.intent === 'recipient') return { $set: { ...recipient, ...clearAttention } };
+      if (action.intent === 'cancel') return { $set: { state: 'cancelled', stopReason: 'cancelled', stoppedAt: now, remindAt: null, ...clearAttention } };
+      // A resend is a new cycle: new email keys and links; the old links stop working.
+      return {
+        $set: {
+          ...recipient,
+          ...clearAttention,
+          state: 'scheduled',
+          dueAt: s.dueAt > now ? s.dueAt : now,
+          sentAt: null,
+          remindAt: null,
+          remindedAt: null,
+          expiresAt: null,
+          stoppedAt: null,
+          stopReason: null,
+        },
+        $inc: { cycle: 1 },
+      };
+    },
+  });
+  if (!result.ok) {
+    if (result.reason === 'busy') return { ok: false, error: 'Kept is updating this survey right now; try again in a moment.' };
+    if (result.reason === 'missing') throw new Response('That survey was not found.', { status: 404 });
+    return { ok: false, error: REFUSED[action.intent] };
+  }
+  await recordAudit({
+    actorId: user.id,
+    action: `survey.${action.intent === 'recipient' ? 'recipient-changed' : action.intent === 'resend' ? 'resent' : 'cancelled'}`,
+    entityType: 'survey',
+    entityId: surveyId,
+    data: { from: result.before.state, ...(contact ? { contactId: String(contact._id), contactEmail: contact.email } : {}) },
+    now,
+  });
+  const message =
+    action.intent === 'recipient'
+      ? `The survey will go to ${contact!.email}.`
+      : action.intent === 'resend'
+        ? `The survey will be sent to ${contact!.email} within a minute.`
+        : 'The survey is cancelled; its links no longer work.';
+  return { ok: true, message };
+}

@@ -1,0 +1,21 @@
+import { Schema, type InferSchemaType } from 'mongoose';
+import { defineModel } from './_define';
+
+// A survey link. `_id` is the SHA-256 of the random token: the token itself is only in the email.
+// Every invitation and reminder gets its own token (an insert, never an overwrite, so a retried
+// send can never invalidate a link already in someone's inbox). A token works while its survey is
+// open, in the same cycle (a resend to another contact starts a new one) and for the same contact.
+const SurveyTokenSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    surveyId: { type: Schema.Types.ObjectId, ref: 'Survey', required: true },
+    cycle: { type: Number, required: true },
+    contactId: { type: Schema.Types.ObjectId, ref: 'Contact', required: true },
+    createdAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+SurveyTokenSchema.index({ surveyId: 1 });
+
+export type SurveyTokenDoc = InferSchemaType<typeof SurveyTokenSchema>;
+export const SurveyToken = defineModel('SurveyToken', SurveyTokenSchema);
