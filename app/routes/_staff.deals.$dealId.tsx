@@ -3,7 +3,9 @@ import { Link, useLoaderData } from '@remix-run/react';
 import { requireUser } from '#app/auth/session.server';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { PromiseList } from '#app/components/promise-list';
+import { SurveyStatus } from '#app/components/survey-status';
 import { getDealDetail } from '#app/services/deals.server';
+import { listDealSurveys } from '#app/services/surveys.server';
 import { notFound } from '#app/utils/forms.server';
 import { formatDate, formatMoney } from '#app/utils/format';
 
@@ -13,11 +15,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const deal = await getDealDetail({ user, dealId: params.dealId ?? '' });
   if (!deal) notFound('That deal');
-  return { deal };
+  const { surveys } = await listDealSurveys({ user, dealId: deal.id });
+  return { deal, surveys };
 }
 
 export default function DealPage() {
-  const { deal } = useLoaderData<typeof loader>();
+  const { deal, surveys } = useLoaderData<typeof loader>();
   return (
     <>
       {deal.account ? (
@@ -52,6 +55,10 @@ export default function DealPage() {
       <section className="panel" aria-labelledby="promises">
         <h2 id="promises">Promises made in the sale</h2>
         <PromiseList promises={deal.promises} />
+      </section>
+      <section className="panel" aria-labelledby="surveys">
+        <h2 id="surveys">Value-delivery surveys</h2>
+        <SurveyStatus surveys={surveys} />
       </section>
     </>
   );

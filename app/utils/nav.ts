@@ -7,6 +7,7 @@ export const NAV: NavItem[] = [
   { to: '/home', label: 'Home', roles: ['admin', 'cs', 'sales', 'leadership', 'marketing'] },
   { to: '/accounts', label: 'Accounts', roles: ['admin', 'cs', 'sales', 'leadership', 'marketing'] },
   { to: '/journeys', label: 'Journeys', roles: ['admin', 'cs', 'sales', 'leadership', 'marketing'] },
+  { to: '/surveys', label: 'Surveys', roles: ['admin', 'cs', 'sales', 'leadership', 'marketing'] },
   { to: '/deals/new', label: 'New deal', roles: ['admin', 'cs', 'sales'] },
   { to: '/deals/import', label: 'Import deals', roles: ['admin', 'cs'] },
   { to: '/admin/users', label: 'Users', roles: ['admin'] },
