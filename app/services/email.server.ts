@@ -9,6 +9,7 @@ import { ROLE_LABELS, type Role } from '#app/utils/roles';
 import { claim, complete, type LeaseUpdate } from '#app/worker/lease.server';
 import { UserInvitationEmail } from '#emails/user-invitation';
 import { EmailBatch } from '#models/email-batch';
+import { EmailEvent } from '#models/email-event';
 import { EMAIL_STATES, EmailMessage, type EmailState } from '#models/email-message';
 
 // The one module that talks to Resend. Every email first becomes an EmailMessage (the outbox) with
@@ -639,6 +640,8 @@ export async function getOutboxMessage({ id }: { id: string }) {
     .select('idempotencyKey template to from subject text headers metadata state attempts lastError providerId createdAt sentAt nextAttemptAt events')
     .lean();
   if (!m) return null;
+  // Webhook events live in their own documents (resend-webhook.server.ts), found by Resend's id.
+  const events = m.providerId ? await EmailEvent.find({ providerId: m.providerId }).sort({ at: 1 }).select('type at').lean() : [];
   return {
     id: String(m._id),
     idempotencyKey: m.idempotencyKey,
@@ -656,6 +659,6 @@ export async function getOutboxMessage({ id }: { id: string }) {
     createdAt: iso(m.createdAt),
     sentAt: iso(m.sentAt),
     nextAttemptAt: iso(m.nextAttemptAt),
-    events: (m.events ?? []).map((e) => ({ type: e.type, at: iso(e.at) })),
+    events: [...(m.events ?? []), ...events].map((e) => ({ type: e.type, at: iso(e.at) })),
   };
 }

@@ -1,0 +1,99 @@
+import mongoose from 'mongoose';
+import { beforeEach, describe, expect, test } from 'vitest';
+import { resetEnvCache } from '#app/env.server';
+import { sendDueInvitations } from '#app/services/survey-delivery.server';
+import { scheduleSurveysForDeal } from '#app/services/surveys.server';
+import { EmailMessage } from '#models/email-message';
+import { Survey } from '#models/survey';
+import { SurveyResponse } from '#models/survey-response';
+import { makeAccount, makeContact, makeDeal, makeUser } from '#test/factories';
+import { action, loader } from './s.$token';
+
+// The buyer's survey link through the route module, as the browser and mail scanners hit it.
+const ctx = { nonce: '', clientIp: '10.20.0.1' };
+type Result = { status: number; location: string | null; data: unknown };
+
+async function call(fn: typeof loader | typeof action, token: string, init?: RequestInit): Promise<Result> {
+  const request = new Request(`http://localhost:3000/s/${token}`, init);
+  try {
+    const result = (await fn({ request, params: { token }, context: ctx })) as unknown;
+    if (result instanceof Response) return { status: result.status, location: result.headers.get('Location'), data: null };
+    const { data, init: responseInit } = result as { data: unknown; init?: { status?: number } };
+    return { status: responseInit?.status ?? 200, location: null, data };
+  } catch (thrown) {
+    return { status: (thrown as Response).status, location: null, data: null };
+  }
+}
+const get = (token: string) => call(loader, token);
+const post = (token: string, fields: Record<string, string>) =>
+  call(action, token, { method: 'POST', body: new URLSearchParams(fields), headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+
+async function invitedSurvey() {
+  const rep = await makeUser({ role: 'sales' });
+  const account = await makeAccount();
+  await makeContact(account.id);
+  // Closed long enough ago that the 6-month wave is due now (the link works for 30 days from today).
+  const deal = await makeDeal({ accountId: account.id, aeId: rep.id, closedWonAt: new Date(Date.now() - 200 * 86_400_000) });
+  const now = new Date();
+  await scheduleSurveysForDeal({ dealId: deal.id, now: new Date(now.getTime() - 190 * 86_400_000) });
+  await sendDueInvitations({ now, owner: 'test' });
+  const survey = await Survey.findOne({ dealId: deal.id, wave: 6 }).lean();
+  const message = await EmailMessage.findOne({ idempotencyKey: `survey:${survey!._id}:invitation` }).lean();
+  const token = /\/s\/([A-Za-z0-9_-]{43})/.exec(message!.text)![1];
+  const answer = Object.fromEntries([...deal.promiseIds.map((id) => [`promise.${id}.verdict`, 'delivered']), ['overall', 'yes'], ['nps', '10']]);
+  return { surveyId: String(survey!._id), token, answer };
+}
+
+beforeEach(async () => {
+  delete process.env.RESEND_API_KEY;
+  resetEnvCache();
+  await Promise.all(Object.values(mongoose.connection.collections).map((c) => c.deleteMany({})));
+});
+
+describe('/s/<token>', () => {
+  test('three GETs show the form and change nothing; the POST answers and redirects; a second POST finds the link used', async () => {
+    const { surveyId, token, answer } = await invitedSurvey();
+    const before = await Survey.findById(surveyId).lean();
+    for (let i = 0; i < 3; i++) {
+      const page = await get(token);
+      expect(page.status).toBe(200);
+      expect(page.data).toMatchObject({ open: true, survey: { wave: 6 } });
+    }
+    expect(await Survey.findById(surveyId).lean()).toEqual(before);
+    expect(await SurveyResponse.countDocuments({})).toBe(0);
+
+    expect(await post(token, answer)).toMatchObject({ status: 302, location: '/s/thank-you' });
+    expect(await post(token, answer)).toEqual({ status: 404, location: null, data: { open: false } });
+    expect(await get(token)).toEqual({ status: 404, location: null, data: { open: false } });
+    expect(await SurveyResponse.countDocuments({})).toBe(1);
+    expect((await Survey.findById(surveyId).lean())!.state).toBe('answered');
+  });
+
+  test('an incomplete answer comes back with errors and the values, and does not use the link', async () => {
+    const { token, answer } = await invitedSurvey();
+    const { overall: _dropped, ...partial } = answer;
+    const result = await post(token, { ...partial, comment: 'kept text' });
+    expect(result.status).toBe(400);
+    expect(result.data).toMatchObject({ errors: { overall: ['Tell us whether we delivered the value we promised.'] }, values: { comment: 'kept text' } });
+    expect((await post(token, answer)).status).toBe(302);
+  });
+
+  test('two concurrent POSTs of one link store exactly one response', async () => {
+    const { token, answer } = await invitedSurvey();
+    const results = await Promise.all([post(token, answer), post(token, { ...answer, overall: 'no' })]);
+    expect(results.map((r) => r.status).sort()).toEqual([302, 404]);
+    expect(await SurveyResponse.countDocuments({})).toBe(1);
+  });
+
+  test('random, expired and used tokens get the same page with the same status', async () => {
+    const { surveyId, token, answer } = await invitedSurvey();
+    const random = await get('A'.repeat(43));
+    const malformed = await get('short');
+    await Survey.updateOne({ _id: surveyId }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
+    const expired = await get(token);
+    await Survey.updateOne({ _id: surveyId }, { $set: { expiresAt: new Date(Date.now() + 86_400_000) } });
+    await post(token, answer);
+    const used = await get(token);
+    for (const page of [random, malformed, expired, used]) expect(page).toEqual({ status: 404, location: null, data: { open: false } });
+  });
+});
