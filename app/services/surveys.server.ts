@@ -33,6 +33,7 @@ import { SurveyToken } from '#models/survey-token';
 import type { SessionUser } from '#app/auth/session.server';
 import { trusted } from '#app/db.server';
 import { getEnv } from '#app/env.server';
+import { refreshAdvocacySafely } from '#app/services/advocacy.server';
 import { claimOnce } from '#app/services/claims.server';
 import { bumpMetric, clearMetrics, cohortOf } from '#app/services/metrics.server';
 import { planWaves } from '#app/services/survey-waves.server';
@@ -444,6 +445,8 @@ export async function applySurveyResponse({ surveyId, now, owner }: { surveyId: 
     if (await claimOnce({ key: `survey:${String(surveyId)}:answer-metrics`, owner: owner ?? 'web', now })) {
       for (const row of answerMetricRows(response)) await bumpMetric(row.kind, row.dims, row.counts);
     }
+    // The answer may make (or unmake) a referral / reference / case-study candidate (issue 6).
+    await refreshAdvocacySafely({ dealId: response.dealId, now });
     await SurveyResponse.updateOne({ _id: surveyId }, { $set: { appliedAt: now } });
   }
   return { applied: true };

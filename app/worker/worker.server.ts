@@ -1,3 +1,4 @@
+import { expireUnansweredAsks, processDueReviewCampaigns, runAdvocacyNightly } from '#app/services/advocacy.server';
 import { dispatchDueEmails } from '#app/services/email.server';
 import { expireDueSurveys, sendDueInvitations, sendDueReminders } from '#app/services/survey-delivery.server';
 import { applyPendingResponses, scheduleMissingSurveys } from '#app/services/surveys.server';
@@ -42,6 +43,9 @@ export const TASKS: WorkerTask[] = [
   { name: 'survey-expiry', run: ({ now, owner, signal }) => expireDueSurveys({ now, owner, signal }) },
   { name: 'survey-invitations', run: ({ now, owner, signal }) => sendDueInvitations({ now, owner, signal }) },
   { name: 'survey-reminders', run: ({ now, owner, signal }) => sendDueReminders({ now, owner, signal }) },
+  { name: 'advocacy-ask-expiry', run: ({ now }) => expireUnansweredAsks({ now }) },
+  { name: 'advocacy-review-invitations', run: ({ now, signal }) => processDueReviewCampaigns({ now, signal }) },
+  { name: 'advocacy-nightly', run: ({ now, owner, signal }) => runAdvocacyNightly({ now, owner, signal }) },
   {
     name: 'email-dispatch',
     run: ({ now, owner, signal }) => dispatchDueEmails({ now, owner, signal }),
