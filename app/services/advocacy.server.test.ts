@@ -37,6 +37,7 @@ import {
   type AskFormInput,
   type AskUpdateInput,
 } from '#app/services/advocacy.server';
+import { CrmWebhookSchema, handleCrmEvent } from '#app/services/intake.server';
 import { startJourneyForDeal } from '#app/services/journey.server';
 import { applySurveyResponse } from '#app/services/surveys.server';
 import { readMetrics } from '#app/services/metrics.server';
@@ -517,6 +518,31 @@ describe('attribution: deal -> advocate -> referral -> new deal -> referred reve
     expect(repView.referrals.some((r) => r.id === referralId)).toBe(true);
     expect((await listReferrals({ user: otherRep, query: { page: 1 } })).referrals.some((r) => r.id === referralId)).toBe(false);
     expect((await listExpansionCandidates({ user: otherRep })).accounts).toHaveLength(0);
+  });
+
+  test('the referred deal arrives by CRM webhook carrying the referral id (replayed: counted once)', async () => {
+    const c = await customer();
+    const { advocateId } = await answer(c, promoter);
+    const made = await createAsk({ user: marketing, target: { advocateId: advocateId! }, form: form(), now: NOW });
+    const done = await updateAsk({ user: marketing, askId: (made as { askId: string }).askId, input: update({ status: 'completed', referredCompany: 'Hooked Co', estimatedArr: 5_000 }), now: NOW });
+    const referralId = (done as { referralId: string }).referralId;
+    const event = CrmWebhookSchema.parse({
+      id: `evt-${referralId}`,
+      type: 'deal.closed_won',
+      crm: 'hubspot',
+      deal: { crmId: `hs-${referralId}`, name: 'Hooked Co - Platform', closedWonAt: '2026-08-20', arr: 33_000, ownerEmail: rep.email, account: { name: 'Hooked Co', domain: 'hooked.example' }, referralId },
+    });
+    const first = await handleCrmEvent({ event, now: NOW });
+    expect(first.status).toBe(200);
+    const dealId = (first.body as { dealId: string }).dealId;
+    expect(String((await Deal.findById(dealId).lean())!.referralId)).toBe(referralId);
+    expect(await Referral.findById(referralId).lean()).toMatchObject({ status: 'won', newDealArr: 33_000, linkedVia: 'webhook' });
+    await handleCrmEvent({ event: { ...event, id: `${event.id}-again` }, now: NOW });
+    expect(await counts(ADVOCACY_METRICS.referral, { origin: c.deal.id })).toMatchObject({ referrals: 1, won: 1, revenue: 33_000, open: 0, pipeline: 0 });
+    // A malformed referral id is refused by the schema; an unknown one is logged and the deal still arrives.
+    expect(CrmWebhookSchema.safeParse({ ...event, deal: { ...event.deal, referralId: 'nope' } }).success).toBe(false);
+    const unknown = await handleCrmEvent({ event: { ...event, id: 'evt-unknown-ref', deal: { ...event.deal, crmId: 'hs-unknown', referralId: new Types.ObjectId().toHexString() } }, now: NOW });
+    expect(unknown.status).toBe(200);
   });
 
   test('concurrent links of one referral to two deals: exactly one wins', async () => {

@@ -7,6 +7,7 @@ import { recordAudit } from '#models/audit-event';
 import { Contact } from '#models/contact';
 import { Deal, PROMISE_CATEGORIES, type DEAL_SOURCES } from '#models/deal';
 import { User } from '#models/user';
+import { linkReferralSafely } from '#app/services/advocacy.server';
 import { claimOnce, releaseClaim } from '#app/services/claims.server';
 import { objectIdFrom, startJourneySafely } from '#app/services/journey.server';
 
@@ -28,6 +29,8 @@ export type IntakeDeal = {
   account: { name: string; domain?: string; segment: (typeof SEGMENTS)[number] };
   contact?: { name: string; email: string; title?: string };
   promises: { text: string; successCriterion: string; category: (typeof PROMISE_CATEGORIES)[number] }[];
+  /** The Kept referral this deal came from (advocacy attribution), if the CRM carries it. */
+  referralId?: string;
 };
 
 /**
@@ -39,6 +42,7 @@ export async function intakeClosedWonDeal({ input, now = new Date(), actorId }: 
   const existing = await Deal.findById(dealId).select('accountId').lean();
   if (existing) {
     const journey = await startJourneySafely({ dealId, now, actorId });
+    if (input.referralId) await linkReferralSafely({ referralId: input.referralId, dealId: String(dealId), via: 'webhook', now });
     return { dealId: String(dealId), accountId: String(existing.accountId), journeyId: journey?.journeyId ?? null, created: false };
   }
 
@@ -87,6 +91,7 @@ export async function intakeClosedWonDeal({ input, now = new Date(), actorId }: 
   if (created) await recordAudit({ actorId, action: 'deal.created', entityType: 'deal', entityId: dealId, data: { source: input.source, crmId: input.crmId, promises: input.promises.length }, now });
   const found = created ? { _id: dealId } : await Deal.findOne({ source: input.source, crmId: input.crmId }).select('_id').lean();
   const journey = found ? await startJourneySafely({ dealId: found._id, now, actorId }) : null;
+  if (found && input.referralId) await linkReferralSafely({ referralId: input.referralId, dealId: String(found._id), via: 'webhook', now });
   return { dealId: String(found?._id ?? dealId), accountId: String(account._id), journeyId: journey?.journeyId ?? null, created };
 }
 
@@ -172,6 +177,8 @@ export const CrmWebhookSchema = z.object({
       )
       .max(10)
       .default([]),
+    /** The referral id Kept gave marketing for the referred company: links the new deal back to its advocate. */
+    referralId: z.string().trim().regex(/^[a-f0-9]{24}$/i, 'A Kept referral id is 24 hexadecimal characters.').optional(),
   }),
 });
 export type CrmWebhookEvent = z.infer<typeof CrmWebhookSchema>;
@@ -212,6 +219,7 @@ export async function handleCrmEvent({ event, now = new Date() }: { event: CrmWe
         account: d.account,
         contact: d.primaryContact,
         promises: d.promises,
+        referralId: d.referralId,
       },
       now,
     });
