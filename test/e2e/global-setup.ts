@@ -120,8 +120,9 @@ export default async function setup(project: TestProject) {
         // Specs send X-Forwarded-For per browser context, so login rate limits do not add up
         // across the suite (see test/e2e/browser.ts).
         TRUST_PROXY: 'true',
-        // Configured, so the access test meets the webhook's signature check rather than "not configured".
+        // Configured, so the access test meets the webhooks' signature checks rather than "not configured".
         CRM_WEBHOOK_SECRET: crypto.randomBytes(24).toString('hex'),
+        RESEND_WEBHOOK_SECRET: `whsec_${crypto.randomBytes(24).toString('base64')}`,
       },
     });
     const keep = (chunk: Buffer) => {

@@ -10,11 +10,13 @@ export type SeededIds = {
   /** An account and a deal owned by sales@kept.demo (visible to every role). */
   accountId: string;
   dealId: string;
-  /** The journey of that deal, when the seed started one. */
+  /** The journey and a survey of that deal, when the seed made them. */
   journeyId: string | null;
+  surveyId: string | null;
   /** A deal (and its journey) of another rep, and an account with no deal of sales@kept.demo: hidden from that rep. */
   otherDealId: string | null;
   otherJourneyId: string | null;
+  otherSurveyId: string | null;
   otherAccountId: string | null;
 };
 
@@ -27,11 +29,20 @@ try {
     await mongoose.connection.dropDatabase();
   } else {
     const { seedDemoData, DEMO_USERS } = await import('#app/services/seed.server');
-    await seedDemoData({ accounts, seed: 2026, now: new Date(), log: (line: string) => console.error(`[seed] ${line}`) });
+    const now = new Date();
+    await seedDemoData({ accounts, seed: 2026, now, log: (line: string) => console.error(`[seed] ${line}`) });
+    // What intake and the worker's safety nets give every closed-won deal: its journey and its
+    // survey waves (no-ops for deals the seed already gave them).
+    const { startMissingJourneys } = await import('#app/services/journey.server');
+    const { scheduleMissingSurveys } = await import('#app/services/surveys.server');
+    const journeys = await startMissingJourneys({ since: new Date(0), now });
+    const surveys = await scheduleMissingSurveys({ since: new Date(0), now });
+    console.error(`[seed] intake safety nets: ${journeys.started} journeys started, ${surveys.scheduled} deals got survey waves`);
     const { User } = await import('#models/user');
     const { Deal } = await import('#models/deal');
     const { Account } = await import('#models/account');
     const { Journey } = await import('#models/journey');
+    const { Survey } = await import('#models/survey');
     const emails = DEMO_USERS.map((u: { email: string }) => u.email);
     const users = Object.fromEntries(
       (await User.find({ email: trusted({ $in: emails }) }).select('email').lean()).map((u) => [u.email, String(u._id)]),
@@ -46,13 +57,19 @@ try {
       const journey = dealId ? await Journey.findOne({ dealId }).select('_id').lean() : null;
       return journey ? String(journey._id) : null;
     };
+    const surveyOf = async (dealId: unknown) => {
+      const survey = dealId ? await Survey.findOne({ dealId }).select('_id').lean() : null;
+      return survey ? String(survey._id) : null;
+    };
     const ids: SeededIds = {
       users,
       accountId: String(own.accountId),
       dealId: String(own._id),
       journeyId: await journeyOf(own._id),
+      surveyId: await surveyOf(own._id),
       otherDealId: otherDeal ? String(otherDeal._id) : null,
       otherJourneyId: await journeyOf(otherDeal?._id),
+      otherSurveyId: await surveyOf(otherDeal?._id),
       otherAccountId: otherAccount ? String(otherAccount._id) : null,
     };
     console.log(`SEEDED ${JSON.stringify(ids)}`);

@@ -10,7 +10,7 @@ const ADMIN_ONLY = ['Users', 'Playbook', 'Email outbox'];
 const ROLES = [
   { email: 'admin@kept.demo', title: 'Administration', sees: ['Home', 'Accounts', 'New deal', 'Users', 'Email outbox'], hidden: [] },
   { email: 'cs@kept.demo', title: 'Your customers', sees: ['Home', 'Accounts', 'New deal'], hidden: ADMIN_ONLY },
-  { email: 'sales@kept.demo', title: 'Your deals and promises', sees: ['Home', 'Accounts', 'New deal'], hidden: ADMIN_ONLY },
+  { email: 'sales@kept.demo', title: 'Your deals and promises', sees: ['Home', 'Accounts', 'New deal'], hidden: ['Import deals', ...ADMIN_ONLY] },
   { email: 'leadership@kept.demo', title: 'Post-sale overview', sees: ['Home', 'Accounts'], hidden: ['New deal', 'Import deals', ...ADMIN_ONLY] },
   { email: 'marketing@kept.demo', title: 'Customers who can speak for us', sees: ['Home', 'Accounts'], hidden: ['New deal', 'Import deals', ...ADMIN_ONLY] },
 ];
