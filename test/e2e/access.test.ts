@@ -176,7 +176,8 @@ beforeAll(async () => {
     clients[who] = new Client(base);
     if (who !== 'anonymous') await clients[who].login(`${who}@kept.demo`);
   }
-  params.jobId = await uploadTemplateImport(clients.cs);
+  // Only once the import pages exist: a tree without them must still run every other row.
+  if (modules.some((m) => m.id === '_staff.deals.import._index.tsx')) params.jobId = await uploadTemplateImport(clients.cs);
 });
 
 /** Uploads Kept's own CSV template as a new import job, as a CS user would; returns the job id. */
