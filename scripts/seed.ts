@@ -52,6 +52,8 @@ async function main() {
   await connectDb(uri);
   console.log(`Seeding ${args.data.accounts.toLocaleString('en-US')} demo accounts (seed ${args.data.seed})...`);
   const s = await seedDemoData({ accounts: args.data.accounts, seed: args.data.seed, now: new Date(), log: console.log });
+  const { seedAdvocacyDemo } = await import('#app/services/advocacy-seed.server');
+  await seedAdvocacyDemo({ seed: args.data.seed, log: console.log });
   const line = (label: string, c: { inserted: number; existing: number }) =>
     `  ${label.padEnd(9)} ${String(c.inserted).padStart(7)} new ${String(c.existing).padStart(7)} already there`;
   console.log(

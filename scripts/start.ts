@@ -29,6 +29,8 @@ if (config.NODE_ENV !== 'production') {
   if (await isDatabaseEmpty()) {
     say('Empty database: adding demo data (npm run seed)...');
     await seedDemoData({ log: say });
+    const { seedAdvocacyDemo } = await import('#app/services/advocacy-seed.server');
+    await seedAdvocacyDemo({ log: say });
   }
   say(`Demo sign-in: ${DEMO_USERS.map((u) => u.email).join(', ')} / password ${DEMO_PASSWORD}`);
 }

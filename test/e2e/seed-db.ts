@@ -18,6 +18,9 @@ export type SeededIds = {
   otherJourneyId: string | null;
   otherSurveyId: string | null;
   otherAccountId: string | null;
+  /** A referral/reference/case-study candidate and an ask made of one (advocacy demo data). */
+  advocateId: string | null;
+  askId: string | null;
 };
 
 const args = process.argv.slice(2);
@@ -38,6 +41,8 @@ try {
     const journeys = await startMissingJourneys({ since: new Date(0), now });
     const surveys = await scheduleMissingSurveys({ since: new Date(0), now });
     console.error(`[seed] intake safety nets: ${journeys.started} journeys started, ${surveys.scheduled} deals got survey waves`);
+    const { seedAdvocacyDemo } = await import('#app/services/advocacy-seed.server');
+    await seedAdvocacyDemo({ now, seed: 2026, log: (line: string) => console.error(`[seed] ${line}`) });
     const { User } = await import('#models/user');
     const { Deal } = await import('#models/deal');
     const { Account } = await import('#models/account');
@@ -71,6 +76,8 @@ try {
       otherJourneyId: await journeyOf(otherDeal?._id),
       otherSurveyId: await surveyOf(otherDeal?._id),
       otherAccountId: otherAccount ? String(otherAccount._id) : null,
+      advocateId: await import('#models/advocate').then(({ Advocate }) => Advocate.findOne({ current: true, qualifies: trusted({ $ne: [] }) }).sort({ rank: -1 }).select('_id').lean()).then((a) => (a ? String(a._id) : null)),
+      askId: await import('#models/ask').then(({ Ask }) => Ask.findOne({}).select('_id').lean()).then((a) => (a ? String(a._id) : null)),
     };
     console.log(`SEEDED ${JSON.stringify(ids)}`);
   }
