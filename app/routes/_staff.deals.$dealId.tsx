@@ -3,7 +3,9 @@ import { Link, useLoaderData } from '@remix-run/react';
 import { requireUser } from '#app/auth/session.server';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { PromiseList } from '#app/components/promise-list';
+import { ReferralOrigin } from '#app/components/referral-origin';
 import { SurveyStatus } from '#app/components/survey-status';
+import { getReferralOrigin } from '#app/services/advocacy.server';
 import { getDealDetail } from '#app/services/deals.server';
 import { listDealSurveys } from '#app/services/surveys.server';
 import { notFound } from '#app/utils/forms.server';
@@ -16,11 +18,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const deal = await getDealDetail({ user, dealId: params.dealId ?? '' });
   if (!deal) notFound('That deal');
   const { surveys } = await listDealSurveys({ user, dealId: deal.id });
-  return { deal, surveys };
+  const referralOrigin = await getReferralOrigin({ user, dealId: deal.id });
+  return { deal, surveys, referralOrigin };
 }
 
 export default function DealPage() {
-  const { deal, surveys } = useLoaderData<typeof loader>();
+  const { deal, surveys, referralOrigin } = useLoaderData<typeof loader>();
   return (
     <>
       {deal.account ? (
@@ -60,6 +63,7 @@ export default function DealPage() {
         <h2 id="surveys">Value-delivery surveys</h2>
         <SurveyStatus surveys={surveys} />
       </section>
+      <ReferralOrigin origin={referralOrigin} dealId={deal.id} />
     </>
   );
 }

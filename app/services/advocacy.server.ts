@@ -1422,6 +1422,13 @@ export async function closeReferral({ user, referralId, now = new Date() }: { us
   return { ok: true, duplicate: false, message: 'The referral is marked lost.' };
 }
 
+const referralObjectId = z.string().regex(/^[a-f0-9]{24}$/i, 'Choose a referral.');
+/** The referrals page's forms: link a new deal to a referral (by hand), or mark a referral lost. */
+export const ReferralActionSchema = z.discriminatedUnion('intent', [
+  z.object({ intent: z.literal('link'), referralId: referralObjectId, dealId: z.string().regex(/^[a-f0-9]{24}$/i, 'Choose the new deal.') }),
+  z.object({ intent: z.literal('lost'), referralId: referralObjectId }),
+]);
+
 export const ReferralListQuerySchema = z.object({
   status: z.enum(REFERRAL_STATUSES).optional().or(z.literal('').transform(() => undefined)),
   link: z.string().regex(/^[a-f0-9]{24}$/i).optional().or(z.literal('').transform(() => undefined)),

@@ -8,6 +8,9 @@ export const NAV: NavItem[] = [
   { to: '/accounts', label: 'Accounts', roles: ['admin', 'cs', 'sales', 'leadership', 'marketing'] },
   { to: '/journeys', label: 'Journeys', roles: ['admin', 'cs', 'sales', 'leadership', 'marketing'] },
   { to: '/surveys', label: 'Surveys', roles: ['admin', 'cs', 'sales', 'leadership', 'marketing'] },
+  { to: '/advocacy', label: 'Advocacy', roles: ['admin', 'leadership', 'marketing'] },
+  // Sales see the referrals their own customers gave (and expansion flags), nothing else of advocacy.
+  { to: '/advocacy/referrals', label: 'Referrals', roles: ['sales'] },
   { to: '/deals/new', label: 'New deal', roles: ['admin', 'cs', 'sales'] },
   { to: '/deals/import', label: 'Import deals', roles: ['admin', 'cs'] },
   { to: '/admin/users', label: 'Users', roles: ['admin'] },

@@ -62,6 +62,17 @@ const EXPECTED: Record<string, RouteSpec> = {
   '_staff.admin.users._index.tsx': { get: staffPage(ADMIN), post: staffAction(ADMIN) },
   '_staff.admin.users.$userId.tsx': { get: staffPage(ADMIN), post: staffAction(ADMIN) },
   '_staff.admin.outbox.tsx': { get: staffPage(ADMIN) },
+  // Advocacy: marketing asks and records; leadership and admin read; sales read only the referrals
+  // (and expansion flags) of their own customers; CS nothing (DESIGN.md, "Who uses it").
+  '_staff.advocacy._index.tsx': { get: staffPage(['admin', 'leadership', 'marketing']) },
+  '_staff.advocacy.candidates.$advocateId.tsx': { get: staffPage(['admin', 'leadership', 'marketing']), post: staffAction(['marketing']) },
+  '_staff.advocacy.asks._index.tsx': { get: staffPage(['admin', 'leadership', 'marketing']) },
+  '_staff.advocacy.asks.$askId.tsx': { get: staffPage(['admin', 'leadership', 'marketing']), post: staffAction(['marketing']) },
+  '_staff.advocacy.reviews.tsx': { get: staffPage(['admin', 'leadership', 'marketing']), post: staffAction(['marketing']) },
+  '_staff.advocacy.referrals.tsx': { get: staffPage(['admin', 'leadership', 'marketing', 'sales']), post: staffAction(['marketing']) },
+  '_staff.advocacy.figures.tsx': { get: staffPage(['admin', 'leadership', 'marketing']) },
+  '_staff.advocacy.export.candidates.ts': { get: staffPage(['admin', 'leadership', 'marketing']) },
+  '_staff.advocacy.export.asks.ts': { get: staffPage(['admin', 'leadership', 'marketing']) },
   '_staff.journeys._index.tsx': { get: staffPage(ALL_ROLES) },
   // Everyone reads a journey (sales: their own deals'); CS and admin move it and attach evidence.
   '_staff.journeys.$journeyId.tsx': { get: staffPage(ALL_ROLES), post: staffAction(['admin', 'cs']) },
@@ -178,6 +189,8 @@ beforeAll(async () => {
   }
   // Only once the import pages exist: a tree without them must still run every other row.
   if (modules.some((m) => m.id === '_staff.deals.import._index.tsx')) params.jobId = await uploadTemplateImport(clients.cs);
+  params.advocateId = seeded.advocateId ?? '';
+  params.askId = seeded.askId ?? '';
 });
 
 /** Uploads Kept's own CSV template as a new import job, as a CS user would; returns the job id. */

@@ -1,0 +1,108 @@
+import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { Form, Link, useLoaderData } from '@remix-run/react';
+import { requireUser } from '#app/auth/session.server';
+import { AdvocacyTabs, AskStatusBadge } from '#app/components/advocacy';
+import { GeneralErrorBoundary } from '#app/components/error-boundary';
+import { Pagination } from '#app/components/pagination';
+import { ADVOCACY_READERS, AskListQuerySchema, listAsks } from '#app/services/advocacy.server';
+import { ASK_STATUS_LABELS, ASK_STATUSES, ASK_TYPE_LABELS, ASK_TYPES, PLATFORM_LABELS } from '#app/utils/advocacy';
+import { formatDate } from '#app/utils/format';
+
+export const meta: MetaFunction = () => [{ title: 'Asks · Advocacy · Kept' }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireUser(request, { roles: ADVOCACY_READERS });
+  const query = AskListQuerySchema.safeParse(Object.fromEntries(new URL(request.url).searchParams));
+  if (!query.success) throw new Response('That ask filter is not valid.', { status: 400 });
+  return { ...(await listAsks({ query: query.data })), query: query.data };
+}
+
+export default function Asks() {
+  const { asks, total, page, pageCount, query } = useLoaderData<typeof loader>();
+  return (
+    <>
+      <div className="page-header">
+        <h1>Advocacy</h1>
+        <a className="button secondary" href="/advocacy/export/asks" download>
+          Export asks (CSV)
+        </a>
+      </div>
+      <AdvocacyTabs />
+      <Form method="get" className="toolbar">
+        <div className="field">
+          <label htmlFor="type">Ask</label>
+          <select id="type" name="type" defaultValue={query.type ?? ''}>
+            <option value="">All</option>
+            {ASK_TYPES.map((t) => (
+              <option key={t} value={t}>
+                {ASK_TYPE_LABELS[t]}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="status">Status</label>
+          <select id="status" name="status" defaultValue={query.status ?? ''}>
+            <option value="">All</option>
+            {ASK_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {ASK_STATUS_LABELS[s]}
+              </option>
+            ))}
+          </select>
+        </div>
+        <button type="submit" className="secondary">
+          Filter
+        </button>
+      </Form>
+      <div className="table-wrap">
+        {asks.length === 0 ? (
+          <p className="empty">No asks match.</p>
+        ) : (
+          <table>
+            <thead>
+              <tr>
+                <th>Sent</th>
+                <th>Ask</th>
+                <th>Contact</th>
+                <th>Account</th>
+                <th>How</th>
+                <th>Status</th>
+                <th>Answer due</th>
+                <th>Outcome</th>
+              </tr>
+            </thead>
+            <tbody>
+              {asks.map((a) => (
+                <tr key={a.id}>
+                  <td>{formatDate(a.sentAt)}</td>
+                  <td>
+                    <Link to={`/advocacy/asks/${a.id}`}>
+                      {ASK_TYPE_LABELS[a.type]}
+                      {a.platform ? ` · ${PLATFORM_LABELS[a.platform]}` : ''}
+                    </Link>
+                  </td>
+                  <td>{a.contact.name}</td>
+                  <td>
+                    <Link to={`/accounts/${a.account.id}`}>{a.account.name}</Link>
+                  </td>
+                  <td>{a.channel}</td>
+                  <td>
+                    <AskStatusBadge status={a.status} />
+                  </td>
+                  <td>{a.status === 'sent' ? formatDate(a.dueBy) : '—'}</td>
+                  <td>{a.reviewUrl ? <a href={a.reviewUrl}>review</a> : a.referredCompany ?? (a.referenceDate ? `call ${formatDate(a.referenceDate)}` : a.caseStudyUrl ? <a href={a.caseStudyUrl}>case study</a> : '—')}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </div>
+      <Pagination page={page} pages={pageCount} total={total} label="asks" />
+    </>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}

@@ -1,0 +1,290 @@
+import crypto from 'node:crypto';
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { data } from '@remix-run/node';
+import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
+import { useState } from 'react';
+import { requireUser } from '#app/auth/session.server';
+import { AdvocacyTabs, AskStatusBadge } from '#app/components/advocacy';
+import { GeneralErrorBoundary } from '#app/components/error-boundary';
+import { Field, FormError, SelectField, TextareaField, fieldState } from '#app/components/forms';
+import {
+  ADVOCACY_READERS,
+  AskFormSchema,
+  createAsk,
+  createReferral,
+  getCandidate,
+  ReferralFormSchema,
+  requireAdvocacyWriter,
+} from '#app/services/advocacy.server';
+import { ASK_TYPE_LABELS, ASK_TYPES, PLATFORM_LABELS, REVIEW_PLATFORMS, type AskType } from '#app/utils/advocacy';
+import { badRequest, notFound, parseForm, readFormData } from '#app/utils/forms.server';
+import { CATEGORY_LABELS, formatDate, formatMoney } from '#app/utils/format';
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.advocate.contact.name ?? 'Advocate'} · Advocacy · Kept` }];
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const user = await requireUser(request, { roles: ADVOCACY_READERS });
+  const candidate = await getCandidate({ advocateId: params.advocateId ?? '' });
+  if (!candidate) notFound('That advocate');
+  // A fresh id per page view: the same form posted twice records one ask.
+  return { ...candidate, requestId: crypto.randomUUID(), canWrite: user.role === 'marketing' };
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const user = await requireUser(request, { roles: ADVOCACY_READERS });
+  requireAdvocacyWriter(user);
+  const formData = await readFormData(request);
+  const advocateId = params.advocateId ?? '';
+  if (formData.get('intent') === 'referral') {
+    const parsed = parseForm(ReferralFormSchema, formData);
+    if (!parsed.ok) return badRequest(parsed);
+    const result = await createReferral({ user, advocateId, input: parsed.data });
+    return { ok: true as const, intent: 'referral', message: `The referral is recorded. Its referral id is ${result.referralId}: give it to sales for the CRM, so the new deal links back.` };
+  }
+  if (formData.get('intent') !== 'ask') return badRequest({ errors: { '': ['Choose what to do.'] } as Record<string, string[]>, values: {} });
+  const parsed = parseForm(AskFormSchema, formData);
+  if (!parsed.ok) return badRequest(parsed);
+  const result = await createAsk({ user, target: { advocateId }, form: parsed.data });
+  if (!result.ok) return data({ ok: false as const, errors: { '': [result.error] } as Record<string, string[]>, values: Object.fromEntries([...formData].map(([k, v]) => [k, String(v)])) }, { status: 409 });
+  return { ok: true as const, intent: 'ask', message: result.message, askId: result.askId };
+}
+
+function Conditions({ items }: { items: { key: string; ok: boolean; text: string }[] }) {
+  return (
+    <ul className="conditions">
+      {items.map((c) => (
+        <li key={c.key} className={c.ok ? 'ok' : 'no'}>
+          <span aria-hidden="true">{c.ok ? '✓' : '✗'}</span> {c.text}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+const VERDICT_LABEL: Record<string, string> = { delivered: 'Delivered', partly: 'Partly', not_yet: 'Not yet' };
+
+export default function CandidatePage() {
+  const { advocate, eligibility, canAsk, nextAvailable, asks, referrals, budget, minTenureDays, requestId, canWrite } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const busy = navigation.state === 'submitting';
+  const errors = result && !result.ok ? result : undefined;
+  const [type, setType] = useState<AskType>((errors?.values?.type as AskType) ?? (canAsk.referral ? 'referral' : canAsk.reference ? 'reference' : canAsk.case_study ? 'case_study' : 'review'));
+  const [channel, setChannel] = useState(errors?.values?.channel ?? 'email');
+
+  return (
+    <>
+      <p>
+        <Link to="/advocacy">← Candidates</Link>
+      </p>
+      <div className="page-header">
+        <h1>
+          {advocate.contact.name} <span className="muted">· {advocate.account.name}</span>
+        </h1>
+      </div>
+      <AdvocacyTabs />
+      {result?.ok ? (
+        <p className="notice" role="status">
+          {result.message}{' '}
+          {'askId' in result && result.askId ? <Link to={`/advocacy/asks/${result.askId}`}>Open the ask</Link> : null}
+        </p>
+      ) : null}
+      {!advocate.current ? <p className="form-error">A later survey answer on this deal came from someone else: this contact no longer speaks for it.</p> : null}
+
+      <div className="grid-2">
+        <section className="panel" aria-labelledby="origin">
+          <h2 id="origin">Where they came from</h2>
+          <dl className="facts">
+            <dt>Contact</dt>
+            <dd>
+              {advocate.contact.name} ({advocate.contact.email}){advocate.contact.title ? `, ${advocate.contact.title}` : ''}{' '}
+              {advocate.contact.status !== 'ok' ? <span className="badge bad">{advocate.contact.status}</span> : null}
+            </dd>
+            <dt>Origin deal</dt>
+            <dd>
+              <Link to={`/deals/${advocate.deal.id}`}>{advocate.deal.name}</Link> · {formatMoney(advocate.deal.arr, advocate.deal.currency)} · won{' '}
+              {formatDate(advocate.deal.closedWonAt)}
+            </dd>
+            <dt>Rep</dt>
+            <dd>{advocate.rep.name}</dd>
+            <dt>Live since</dt>
+            <dd>{formatDate(advocate.liveAt)}</dd>
+            <dt>Latest survey</dt>
+            <dd>
+              {advocate.wave} months, answered {formatDate(advocate.answeredAt)}: value delivered “{advocate.overall}”, NPS {advocate.nps}
+            </dd>
+            <dt>Said yes to</dt>
+            <dd>
+              {[advocate.consents.referral && 'referrals', advocate.consents.reference && 'reference calls', advocate.consents.case_study && 'a case study'].filter(Boolean).join(', ') || 'nothing yet'}
+            </dd>
+            {advocate.expansion ? (
+              <>
+                <dt>Expansion</dt>
+                <dd>
+                  <span className="badge ok">flagged to {advocate.rep.name}</span>
+                </dd>
+              </>
+            ) : null}
+          </dl>
+          {advocate.comment ? <blockquote>{advocate.comment}</blockquote> : null}
+          <h3>
+            Promises kept: {advocate.promisesKept} of {advocate.promisesTotal}
+          </h3>
+          <ul className="plain">
+            {advocate.promises.map((p, i) => (
+              <li key={i}>
+                <span className={`badge ${p.verdict === 'delivered' ? 'ok' : p.verdict === 'partly' ? 'warn' : 'bad'}`}>{VERDICT_LABEL[p.verdict] ?? p.verdict}</span> {p.text}{' '}
+                <span className="muted">({CATEGORY_LABELS[p.category] ?? p.category})</span>
+                {p.comment ? <div className="muted">“{p.comment}”</div> : null}
+              </li>
+            ))}
+          </ul>
+        </section>
+
+        <section className="panel" aria-labelledby="eligible">
+          <h2 id="eligible">What they can be asked</h2>
+          {ASK_TYPES.map((t) => (
+            <div key={t}>
+              <h3>
+                {ASK_TYPE_LABELS[t]} {canAsk[t] ? <span className="badge ok">can ask</span> : <span className="badge muted">not now</span>}
+              </h3>
+              <Conditions items={eligibility[t]} />
+              {!canAsk[t] && nextAvailable[t] ? <p className="muted">Ask budget clear on {formatDate(nextAvailable[t])}.</p> : null}
+            </div>
+          ))}
+          <p className="muted">
+            One ask budget: at most {budget.perContact} ask per contact and {budget.perAccount} per account in {budget.windowDays} days, survey emails
+            included. Review invitations need {minTenureDays} days live and never look at the survey score.
+          </p>
+        </section>
+      </div>
+
+      {canWrite ? (
+        <section className="panel" aria-labelledby="ask">
+          <h2 id="ask">Ask</h2>
+          <Form method="post" className="stack">
+            <input type="hidden" name="intent" value="ask" />
+            <input type="hidden" name="requestId" value={requestId} />
+            <FormError errors={errors?.errors?.['']} />
+            <div className="row">
+              <SelectField label="Ask for" name="type" value={type} onChange={(e) => setType(e.target.value as AskType)} errors={errors?.errors?.type}>
+                {ASK_TYPES.map((t) => (
+                  <option key={t} value={t}>
+                    {ASK_TYPE_LABELS[t]}
+                    {canAsk[t] ? '' : ' (not eligible now)'}
+                  </option>
+                ))}
+              </SelectField>
+              <SelectField label="How" name="channel" value={channel} onChange={(e) => setChannel(e.target.value)} errors={errors?.errors?.channel}>
+                <option value="email">Email through the outbox</option>
+                <option value="phone">Already asked by phone (log it)</option>
+              </SelectField>
+              {channel === 'phone' ? (
+                <SelectField label="Their answer" name="phoneStatus" defaultValue={errors?.values?.phoneStatus ?? 'sent'}>
+                  <option value="sent">No answer yet</option>
+                  <option value="accepted">Accepted</option>
+                  <option value="declined">Declined</option>
+                </SelectField>
+              ) : null}
+            </div>
+            {type === 'review' ? (
+              <div className="row">
+                <SelectField label="Platform" name="platform" defaultValue={errors?.values?.platform ?? 'g2'} {...fieldState(errors, 'platform')}>
+                  {REVIEW_PLATFORMS.map((p) => (
+                    <option key={p} value={p}>
+                      {PLATFORM_LABELS[p]}
+                    </option>
+                  ))}
+                </SelectField>
+                <Field label="Review page link" name="reviewUrlToVisit" type="url" placeholder="https://www.g2.com/products/…" defaultValue={errors?.values?.reviewUrlToVisit} errors={errors?.errors?.reviewUrlToVisit} />
+                <Field label="Incentive (the same for everyone; empty for none)" name="incentive" defaultValue={errors?.values?.incentive} errors={errors?.errors?.incentive} />
+              </div>
+            ) : null}
+            <TextareaField label="Personal note (optional, shown in the email as written)" name="message" rows={3} defaultValue={errors?.values?.message} errors={errors?.errors?.message} />
+            <p className="muted">The email uses neutral wording: one question, no pressure, and a one-click unsubscribe.</p>
+            <button type="submit" disabled={busy}>
+              {busy ? 'Recording…' : channel === 'phone' ? 'Log the ask' : 'Send the ask'}
+            </button>
+          </Form>
+        </section>
+      ) : null}
+
+      <section className="panel" aria-labelledby="asks">
+        <h2 id="asks">Past asks of {advocate.contact.name}</h2>
+        {asks.length === 0 ? (
+          <p className="muted">Never asked.</p>
+        ) : (
+          <table>
+            <thead>
+              <tr>
+                <th>Sent</th>
+                <th>Ask</th>
+                <th>How</th>
+                <th>Status</th>
+                <th>Outcome</th>
+              </tr>
+            </thead>
+            <tbody>
+              {asks.map((a) => (
+                <tr key={a.id}>
+                  <td>{formatDate(a.sentAt)}</td>
+                  <td>
+                    <Link to={`/advocacy/asks/${a.id}`}>{ASK_TYPE_LABELS[a.type]}</Link>
+                  </td>
+                  <td>{a.channel}</td>
+                  <td>
+                    <AskStatusBadge status={a.status} />
+                  </td>
+                  <td>{a.reviewUrl ?? a.referredCompany ?? (a.referenceDate ? `call on ${formatDate(a.referenceDate)}` : a.caseStudyUrl ?? '—')}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+
+      <section className="panel" aria-labelledby="referrals">
+        <h2 id="referrals">Referrals from {advocate.contact.name}</h2>
+        {referrals.length === 0 ? (
+          <p className="muted">None yet.</p>
+        ) : (
+          <ul className="plain">
+            {referrals.map((r) => (
+              <li key={r.id}>
+                {r.referredCompany} · <code>{r.id}</code> · {r.status}
+                {r.newDeal ? (
+                  <>
+                    {' '}
+                    → <Link to={`/deals/${r.newDeal.id}`}>{r.newDeal.name}</Link> ({formatMoney(r.newDeal.arr, r.newDeal.currency)})
+                  </>
+                ) : null}
+              </li>
+            ))}
+          </ul>
+        )}
+        {canWrite && advocate.current ? (
+          <details>
+            <summary>Record a referral they gave outside an ask</summary>
+            <Form method="post" className="stack">
+              <input type="hidden" name="intent" value="referral" />
+              <div className="row">
+                <Field label="Referred company" name="referredCompany" required defaultValue={errors?.values?.referredCompany} errors={errors?.errors?.referredCompany} />
+                <Field label="Domain" name="referredDomain" placeholder="example.com" defaultValue={errors?.values?.referredDomain} errors={errors?.errors?.referredDomain} />
+                <Field label="Contact name" name="referredContactName" defaultValue={errors?.values?.referredContactName} />
+                <Field label="Contact email" name="referredContactEmail" type="email" defaultValue={errors?.values?.referredContactEmail} errors={errors?.errors?.referredContactEmail} />
+                <Field label="Estimated ARR" name="estimatedArr" inputMode="numeric" defaultValue={errors?.values?.estimatedArr} errors={errors?.errors?.estimatedArr} />
+              </div>
+              <button type="submit" className="secondary" disabled={busy}>
+                Record the referral
+              </button>
+            </Form>
+          </details>
+        ) : null}
+      </section>
+    </>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}
