@@ -252,18 +252,25 @@ type DealForJourney = {
   currency?: string | null;
 };
 
-/** The journey document for a deal entering the first stage of `playbook`. */
+const oid = (id: Types.ObjectId | string) => (typeof id === 'string' ? new Types.ObjectId(id) : id);
+
+/**
+ * The journey document for a deal entering the first stage of `playbook`, with every id already an
+ * ObjectId and timestamps set, so batch intake can insert it without mongoose hydration.
+ */
 export function buildJourney({ deal, account, csmId, playbook, now }: { deal: DealForJourney; account: { name: string; segment: string }; csmId: string | null; playbook: PlaybookDef; now: Date }) {
   const first = playbook.stages[0];
   // The clock starts at closed-won (the customer has been waiting since), never in the future.
   const enteredAt = new Date(Math.min(deal.closedWonAt.getTime(), now.getTime()));
   const window = stageWindow(enteredAt, first);
+  const csm = csmId ? oid(csmId) : undefined;
+  const ae = oid(deal.aeId);
   return {
     _id: journeyIdForDeal(deal._id),
-    dealId: deal._id,
-    accountId: deal.accountId,
-    aeId: deal.aeId,
-    csmId: csmId ?? undefined,
+    dealId: oid(deal._id),
+    accountId: oid(deal.accountId),
+    aeId: ae,
+    csmId: csm,
     segment: account.segment,
     accountName: account.name,
     dealName: deal.name,
@@ -279,10 +286,10 @@ export function buildJourney({ deal, account, csmId, playbook, now }: { deal: De
     stages: [{ key: first.key, enteredAt }],
     evidence: [],
     // The rep leads the handoff call (they know the buyer); CS runs every later stage.
-    owners: playbook.stages
-      .filter((s) => !s.terminal)
-      .map((s, i) => ({ stage: s.key, leadsCallsId: i === 0 ? deal.aeId : (csmId ?? undefined), schedulesNextCallId: csmId ?? undefined })),
+    owners: playbook.stages.filter((s) => !s.terminal).map((s, i) => ({ stage: s.key, leadsCallsId: i === 0 ? ae : csm, schedulesNextCallId: csm })),
     overrideCount: 0,
+    createdAt: now,
+    updatedAt: now,
   };
 }
 
@@ -876,6 +883,41 @@ export async function listJourneysNeedingAttention({ now }: { now: Date }) {
     for (const p of people) byOwner.set(p, [...(byOwner.get(p) ?? []), item]);
   }
   return byOwner;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Playbook migration
+
+/** Journeys per playbook version (for the editor: who is on which version). */
+export async function countJourneysByPlaybookVersion() {
+  const rows = await Journey.aggregate<{ _id: number; n: number }>([{ $group: { _id: '$playbookVersion', n: { $sum: 1 } } }]);
+  return new Map(rows.map((r) => [r._id, r.n]));
+}
+
+/**
+ * Moves the journeys of an older playbook version onto the current one, explicitly (an admin
+ * action). A journey moves only if its current stage exists in the new version; its SLA clock is
+ * recomputed from when it entered the stage. Others stay on their version and are counted.
+ */
+export async function migrateJourneysToCurrentPlaybook({ user, fromVersion, now = new Date() }: { user: SessionUser; fromVersion: number; now?: Date }) {
+  if (user.role !== 'admin') throw new Response('Only an admin can migrate journeys.', { status: 403 });
+  const current = await getCurrentPlaybook();
+  if (fromVersion === current.version) return { migrated: 0, kept: 0 };
+  let migrated = 0;
+  let kept = 0;
+  const cursor = Journey.find({ playbookVersion: fromVersion }).select('_id stage stageEnteredAt liveAt').lean().cursor();
+  for await (const j of cursor) {
+    const index = current.stages.findIndex((s) => s.key === j.stage);
+    if (index < 0) {
+      kept++;
+      continue;
+    }
+    const window = j.liveAt ? { atRiskAt: null, stalledAt: null } : stageWindow(j.stageEnteredAt, current.stages[index]);
+    await serialized(String(j._id), () => Journey.updateOne({ _id: j._id, playbookVersion: fromVersion }, { $set: { playbookVersion: current.version, stageIndex: index, ...window } }));
+    migrated++;
+  }
+  await recordAudit({ actorId: user.id, action: 'playbook.journeys_migrated', entityType: 'playbook', entityId: current.version, data: { fromVersion, toVersion: current.version, migrated, kept }, now });
+  return { migrated, kept };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,111 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { data, redirect } from '@remix-run/node';
+import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
+import { rateLimit } from '#app/auth/rate-limit.server';
+import { requireUser } from '#app/auth/session.server';
+import { GeneralErrorBoundary } from '#app/components/error-boundary';
+import { FormError } from '#app/components/forms';
+import { listImportJobs, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, receiveUpload } from '#app/services/import.server';
+import { formatDateTime } from '#app/utils/format';
+
+export const meta: MetaFunction = () => [{ title: 'Import closed-won deals · Kept' }];
+
+const ROLES = ['admin', 'cs'] as const;
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireUser(request, { roles: ROLES });
+  return { jobs: await listImportJobs({ user }), maxMb: MAX_IMPORT_BYTES / 1024 / 1024, maxRows: MAX_IMPORT_ROWS };
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const user = await requireUser(request, { roles: ROLES });
+  await rateLimit('import', user.id);
+  const result = await receiveUpload({ user, request });
+  if (!result.ok) return data({ errors: { '': [result.error] } }, { status: 400 });
+  throw redirect(`/deals/import/${result.jobId}`);
+}
+
+export default function ImportPage() {
+  const { jobs, maxMb, maxRows } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const navigation = useNavigation();
+  return (
+    <>
+      <p>
+        <Link to="/journeys">← Journeys</Link>
+      </p>
+      <h1>Import closed-won deals</h1>
+      <p>
+        Upload a CSV exported from <strong>HubSpot</strong> (deals), <strong>Salesforce</strong> (an opportunity report) or filled from{' '}
+        <a href="/deals/import/template.csv" download>
+          Kept’s template
+        </a>{' '}
+        (with promises and a primary contact). Kept recognises the columns, shows you the mapping and a preview before anything is written, and imports only
+        closed-won rows. Importing the same file twice changes nothing.
+      </p>
+      <Form method="post" encType="multipart/form-data" className="stack panel">
+        <FormError errors={actionData?.errors?.['']} />
+        <div className="field">
+          <label htmlFor="file">CSV file</label>
+          <input id="file" type="file" name="file" accept=".csv,text/csv" required aria-describedby="file-hint" />
+          <span className="hint" id="file-hint">
+            Up to {maxMb} MB and {maxRows.toLocaleString('en-US')} rows.
+          </span>
+        </div>
+        <div>
+          <button type="submit" disabled={navigation.state === 'submitting'}>
+            {navigation.state === 'submitting' ? 'Uploading…' : 'Upload and preview'}
+          </button>
+        </div>
+      </Form>
+      <h2>Recent imports</h2>
+      {jobs.length === 0 ? (
+        <p className="muted">No imports yet.</p>
+      ) : (
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th>File</th>
+                <th>Source</th>
+                <th>Status</th>
+                <th className="num">Rows</th>
+                <th className="num">New deals</th>
+                <th className="num">Already there</th>
+                <th className="num">Skipped</th>
+                <th className="num">Errors</th>
+                <th>By</th>
+              </tr>
+            </thead>
+            <tbody>
+              {jobs.map((j) => (
+                <tr key={j.id}>
+                  <td>
+                    <Link to={`/deals/import/${j.id}`}>{j.fileName}</Link>
+                  </td>
+                  <td>{j.source}</td>
+                  <td>{j.status}</td>
+                  <td className="num">
+                    {j.processedRows.toLocaleString('en-US')} / {j.totalRows.toLocaleString('en-US')}
+                  </td>
+                  <td className="num">{j.counts.created.toLocaleString('en-US')}</td>
+                  <td className="num">{j.counts.existing.toLocaleString('en-US')}</td>
+                  <td className="num">{j.counts.skipped.toLocaleString('en-US')}</td>
+                  <td className="num">{j.counts.failed.toLocaleString('en-US')}</td>
+                  <td>
+                    {j.createdByName}
+                    <div className="muted">{formatDateTime(j.createdAt)}</div>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}
