@@ -163,7 +163,7 @@ export function parsePlaybookForm(values: Record<string, string>): { stages: Sta
   const errors: Record<string, string[]> = {};
   const flags: Record<string, string[]> = {};
   const add = (into: Record<string, string[]>, key: string, message: string) => (into[key] ??= []).push(message);
-  const stages: StageDef[] = [];
+  const stages: (StageDef & { order: number })[] = [];
   const stageKeys = new Set<string>();
   for (let n = 0; n < MAX_STAGES; n++) {
     const p = `stages.${n}`;
@@ -209,14 +209,17 @@ export function parsePlaybookForm(values: Record<string, string>): { stages: Sta
       criterionKeys.add(ckey);
       return { ...row, key: ckey };
     });
-    stages.push({ key, name, slaDays: Number.isInteger(sla) ? sla : null, terminal: false, criteria });
+    const order = Number(values[`${p}.order`]);
+    stages.push({ key, name, slaDays: Number.isInteger(sla) ? sla : null, terminal: false, criteria, order: Number.isFinite(order) && values[`${p}.order`] !== '' && values[`${p}.order`] !== undefined ? order : n + 1 });
   }
   if (stages.length === 0) add(errors, '', 'The playbook needs at least one stage before “live”.');
+  // Stages run in the order of their position numbers (ties keep the form's order).
+  const ordered: StageDef[] = stages.map((s, i) => ({ s, i })).sort((a, b) => a.s.order - b.s.order || a.i - b.i).map(({ s: { order: _order, ...stage } }) => stage);
   const terminalName = (values['terminal.name'] ?? 'Live').trim() || 'Live';
-  stages.push({ key: 'live', name: terminalName.slice(0, 60), slaDays: null, terminal: true, criteria: [] });
+  ordered.push({ key: 'live', name: terminalName.slice(0, 60), slaDays: null, terminal: true, criteria: [] });
   const note = (values.note ?? '').trim().slice(0, 300);
   const baseVersion = Number(values.baseVersion) || 0;
-  return { stages, note, baseVersion, check: { errors, flags } };
+  return { stages: ordered, note, baseVersion, check: { errors, flags } };
 }
 
 /** The four-standards check of a stored playbook (flags only), for showing the current version. */
