@@ -175,7 +175,7 @@ export default function CandidatePage() {
                   </option>
                 ))}
               </SelectField>
-              <SelectField label="How" name="channel" value={channel} onChange={(e) => setChannel(e.target.value)} errors={errors?.errors?.channel}>
+              <SelectField label="Channel" name="channel" value={channel} onChange={(e) => setChannel(e.target.value)} errors={errors?.errors?.channel}>
                 <option value="email">Email through the outbox</option>
                 <option value="phone">Already asked by phone (log it)</option>
               </SelectField>

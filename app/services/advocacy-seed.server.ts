@@ -38,8 +38,8 @@ export type AdvocacySeedSummary = { answered: number; advocates: number; candida
 
 const asSession = (u: { _id: unknown; email: string; name: string; role: string }): SessionUser => ({ id: String(u._id), email: u.email, name: u.name, role: u.role as SessionUser['role'] });
 
-/** Moves a journey to live through the real gate: CS accepts, the buyer confirms every other criterion. */
-async function goLive(input: { journeyId: string; cs: SessionUser; contact: { id: string; name: string; email: string }; start: Date }) {
+/** Moves a journey to live through the real gate: CS accepts, the buyer confirms every other criterion (demo and e2e data). */
+export async function goLive(input: { journeyId: string; cs: SessionUser; contact: { id: string; name: string; email: string }; start: Date }) {
   const { journeyId, cs, contact, start } = input;
   for (let step = 0; step < 6; step++) {
     const j = await Journey.findById(journeyId).select('stage stageIndex playbookVersion evidence liveAt').lean();

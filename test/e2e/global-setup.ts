@@ -14,6 +14,8 @@ declare module 'vitest' {
     baseUrl: string;
     mongoUri: string;
     seeded: SeededIds;
+    /** The server's CRM webhook secret, so a spec can deliver a signed deal (advocacy e2e). */
+    crmWebhookSecret: string;
   }
 }
 
@@ -103,6 +105,7 @@ export default async function setup(project: TestProject) {
 
     const port = await freePort();
     const baseUrl = `http://localhost:${port}`;
+    const crmWebhookSecret = crypto.randomBytes(24).toString('hex');
     let output = '';
     const server = spawn(bin('tsx'), [path.join(ROOT, 'scripts', 'serve.ts')], {
       cwd: ROOT,
@@ -121,7 +124,7 @@ export default async function setup(project: TestProject) {
         // across the suite (see test/e2e/browser.ts).
         TRUST_PROXY: 'true',
         // Configured, so the access test meets the webhooks' signature checks rather than "not configured".
-        CRM_WEBHOOK_SECRET: crypto.randomBytes(24).toString('hex'),
+        CRM_WEBHOOK_SECRET: crmWebhookSecret,
         RESEND_WEBHOOK_SECRET: `whsec_${crypto.randomBytes(24).toString('base64')}`,
       },
     });
@@ -144,6 +147,7 @@ export default async function setup(project: TestProject) {
     project.provide('baseUrl', baseUrl);
     project.provide('mongoUri', mongoUri);
     project.provide('seeded', seeded);
+    project.provide('crmWebhookSecret', crmWebhookSecret);
     return teardown;
   } catch (error) {
     await teardown();
