@@ -62,6 +62,7 @@ const EXPECTED: Record<string, RouteSpec> = {
   '_staff.admin.users._index.tsx': { get: staffPage(ADMIN), post: staffAction(ADMIN) },
   '_staff.admin.users.$userId.tsx': { get: staffPage(ADMIN), post: staffAction(ADMIN) },
   '_staff.admin.outbox.tsx': { get: staffPage(ADMIN) },
+  '_staff.admin.playbook.tsx': { get: staffPage(ADMIN), post: staffAction(ADMIN) },
   // Advocacy: marketing asks and records; leadership and admin read; sales read only the referrals
   // (and expansion flags) of their own customers; CS nothing (DESIGN.md, "Who uses it").
   '_staff.advocacy._index.tsx': { get: staffPage(['admin', 'leadership', 'marketing']) },

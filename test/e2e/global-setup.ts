@@ -60,8 +60,25 @@ async function waitForHealthy(url: string, server: ChildProcess, output: () => s
 
 export default async function setup(project: TestProject) {
   const cleanups: (() => Promise<void> | void)[] = [];
+  // If vitest dies without tearing down (a closed pipe, an uncaught error), still stop the server
+  // and the database: synchronous kills are all an 'exit' handler can do.
+  const children: { child: ChildProcess; group: boolean }[] = [];
+  const tempDirs: string[] = [];
+  const killChildren = () => {
+    for (const { child, group } of children) {
+      if (child.exitCode !== null || child.signalCode !== null || !child.pid) continue;
+      try {
+        process.kill(group ? -child.pid : child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', killChildren);
   const teardown = async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
+    process.off('exit', killChildren);
   };
   try {
     if (process.env.KEPT_E2E_SKIP_BUILD === '1') {
@@ -81,8 +98,10 @@ export default async function setup(project: TestProject) {
       cleanups.push(() => void runSeedScript(mongoUri, ['--drop']));
     } else {
       const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kept-e2e-db-'));
+      tempDirs.push(dataDir);
       cleanups.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
       const db: RunningDb = await timed('start FerretDB', () => startFerretDb({ dataDir, quiet: true }));
+      children.push({ child: db.process, group: false });
       cleanups.push(() => db.stop());
       mongoUri = db.uri.replace(/\/kept$/, '/kept_e2e');
     }
@@ -128,6 +147,7 @@ export default async function setup(project: TestProject) {
         RESEND_WEBHOOK_SECRET: `whsec_${crypto.randomBytes(24).toString('base64')}`,
       },
     });
+    children.push({ child: server, group: true });
     const keep = (chunk: Buffer) => {
       output = (output + chunk.toString()).slice(-20_000);
     };
