@@ -341,12 +341,12 @@ export async function startJourneySafely(input: { dealId: string | Types.ObjectI
 }
 
 /**
- * Safety net for intake: starts the journey of every deal closed since `since` that has none (a crash
- * between saving a deal and starting its journey). Run by the worker.
+ * Safety net for intake: starts the journey of every deal recorded since `since` that has none (a
+ * crash between saving a deal and starting its journey). Run by the worker; checks by _id (derived).
  */
 export async function startMissingJourneys({ since, now = new Date() }: { since: Date; now?: Date }) {
   let started = 0;
-  const cursor = Deal.find({ closedWonAt: trusted({ $gte: since }) }).select('_id').lean().cursor();
+  const cursor = Deal.find({ createdAt: trusted({ $gte: since }) }).select('_id').lean().cursor();
   for await (const deal of cursor) {
     if (await Journey.exists({ _id: journeyIdForDeal(deal._id) })) continue;
     const result = await startJourneySafely({ dealId: deal._id, now });

@@ -1,5 +1,7 @@
 import { expireUnansweredAsks, processDueReviewCampaigns, runAdvocacyNightly } from '#app/services/advocacy.server';
 import { dispatchDueEmails } from '#app/services/email.server';
+import { sendJourneyDigests } from '#app/services/journey-digest.server';
+import { startMissingJourneys } from '#app/services/journey.server';
 import { expireDueSurveys, sendDueInvitations, sendDueReminders } from '#app/services/survey-delivery.server';
 import { applyPendingResponses, scheduleMissingSurveys } from '#app/services/surveys.server';
 import { log, logError } from '#app/utils/log.server';
@@ -14,6 +16,7 @@ export type CycleResult = { ok: boolean; tasks: TaskReport[] };
 const HOUR = 3600_000;
 let lastPruneAt = 0;
 let lastSurveySweepAt = 0;
+let lastJourneySweepAt = 0;
 
 /**
  * The worker's tasks, run in this order once per cycle. To add one, add an entry here (each task
@@ -39,6 +42,17 @@ export const TASKS: WorkerTask[] = [
       return scheduleMissingSurveys({ since: new Date(now.getTime() - 72 * HOUR), now });
     },
   },
+  {
+    name: 'journey-start-missing',
+    async run({ now }) {
+      // Safety net for intake paths that saved a deal but crashed before its journey started.
+      if (now.getTime() - lastJourneySweepAt < HOUR) return { skipped: true };
+      lastJourneySweepAt = now.getTime();
+      return startMissingJourneys({ since: new Date(now.getTime() - 72 * HOUR), now });
+    },
+  },
+  // The daily at-risk / stalled digest to journey owners (once a day, idempotent per owner and day).
+  { name: 'journey-digest', run: ({ now }) => sendJourneyDigests({ now }) },
   { name: 'survey-answers', run: ({ now, owner }) => applyPendingResponses({ now, owner }) },
   { name: 'survey-expiry', run: ({ now, owner, signal }) => expireDueSurveys({ now, owner, signal }) },
   { name: 'survey-invitations', run: ({ now, owner, signal }) => sendDueInvitations({ now, owner, signal }) },

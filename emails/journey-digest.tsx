@@ -1,0 +1,64 @@
+import { Button, Link, Section, Text } from '@react-email/components';
+import { button, Layout, paragraph } from './_components/layout';
+
+export type DigestItem = { account: string; deal: string; stage: string; days: number; slaDays: number | null; url: string };
+
+export type JourneyDigestProps = {
+  name: string;
+  /** Human date of the digest, e.g. "26 Nov 2026". */
+  date: string;
+  stalled: DigestItem[];
+  atRisk: DigestItem[];
+  boardUrl: string;
+};
+
+function Items({ items }: { items: DigestItem[] }) {
+  return (
+    <ul>
+      {items.map((i) => (
+        <li key={i.url} style={{ ...paragraph, margin: '0 0 6px' }}>
+          <Link href={i.url}>{i.account}</Link> · {i.deal}: {i.stage}, {i.days} days in stage{i.slaDays ? ` (SLA ${i.slaDays})` : ''}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** The daily note to each journey owner: what is stalled (past the stage SLA) or at risk (past 75 %). */
+export function JourneyDigestEmail({ name, date, stalled, atRisk, boardUrl }: JourneyDigestProps) {
+  return (
+    <Layout preview={`${stalled.length} stalled, ${atRisk.length} at risk: your journeys on ${date}`} reason="You receive this email because you own post-sale journeys in Kept. It is sent only on days when something needs you.">
+      <Text style={paragraph}>Hi {name},</Text>
+      <Text style={paragraph}>Here is what needs you today, {date}.</Text>
+      {stalled.length ? (
+        <>
+          <Text style={{ ...paragraph, fontWeight: 700 }}>Stalled: past the stage SLA ({stalled.length})</Text>
+          <Items items={stalled} />
+        </>
+      ) : null}
+      {atRisk.length ? (
+        <>
+          <Text style={{ ...paragraph, fontWeight: 700 }}>At risk: past 75 % of the SLA ({atRisk.length})</Text>
+          <Items items={atRisk} />
+        </>
+      ) : null}
+      <Section style={{ margin: '8px 0 20px' }}>
+        <Button href={boardUrl} style={button}>
+          Open my journeys
+        </Button>
+      </Section>
+      <Text style={paragraph}>If the button does not work, open this link: {boardUrl}</Text>
+    </Layout>
+  );
+}
+
+export const PreviewProps: JourneyDigestProps = {
+  name: 'Cass Success',
+  date: '26 Nov 2026',
+  stalled: [{ account: 'Initech', deal: 'Initech — Analytics rollout', stage: 'Handoff', days: 9.5, slaDays: 7, url: 'http://localhost:3000/journeys/000000000000000000000001' }],
+  atRisk: [{ account: 'Globex', deal: 'Globex — Platform', stage: 'Implementation', days: 36, slaDays: 45, url: 'http://localhost:3000/journeys/000000000000000000000002' }],
+  boardUrl: 'http://localhost:3000/journeys?mine=1',
+};
+
+JourneyDigestEmail.PreviewProps = PreviewProps;
+export default JourneyDigestEmail;
