@@ -16,7 +16,7 @@ import {
   ReferralFormSchema,
   requireAdvocacyWriter,
 } from '#app/services/advocacy.server';
-import { ASK_TYPE_LABELS, ASK_TYPES, PLATFORM_LABELS, REVIEW_PLATFORMS, type AskType } from '#app/utils/advocacy';
+import { ASK_TYPE_LABELS, ASK_TYPES, CANDIDATE_TYPES, type AskType } from '#app/utils/advocacy';
 import { badRequest, notFound, parseForm, readFormData } from '#app/utils/forms.server';
 import { CATEGORY_LABELS, formatDate, formatMoney } from '#app/utils/format';
 
@@ -69,7 +69,7 @@ export default function CandidatePage() {
   const navigation = useNavigation();
   const busy = navigation.state === 'submitting';
   const errors = result && !result.ok ? result : undefined;
-  const [type, setType] = useState<AskType>((errors?.values?.type as AskType) ?? (canAsk.referral ? 'referral' : canAsk.reference ? 'reference' : canAsk.case_study ? 'case_study' : 'review'));
+  const [type, setType] = useState<AskType>((errors?.values?.type as AskType) ?? (canAsk.reference && !canAsk.referral ? 'reference' : canAsk.case_study && !canAsk.referral ? 'case_study' : 'referral'));
   const [channel, setChannel] = useState(errors?.values?.channel ?? 'email');
 
   return (
@@ -150,6 +150,11 @@ export default function CandidatePage() {
               </h3>
               <Conditions items={eligibility[t]} />
               {!canAsk[t] && nextAvailable[t] ? <p className="muted">Ask budget clear on {formatDate(nextAvailable[t])}.</p> : null}
+              {t === 'review' ? (
+                <p className="muted">
+                  Review invitations go out in <Link to="/advocacy/reviews">rounds</Link> to every eligible customer or a random sample, never one by one.
+                </p>
+              ) : null}
             </div>
           ))}
           <p className="muted">
@@ -168,7 +173,7 @@ export default function CandidatePage() {
             <FormError errors={errors?.errors?.['']} />
             <div className="row">
               <SelectField label="Ask for" name="type" value={type} onChange={(e) => setType(e.target.value as AskType)} errors={errors?.errors?.type}>
-                {ASK_TYPES.map((t) => (
+                {CANDIDATE_TYPES.map((t) => (
                   <option key={t} value={t}>
                     {ASK_TYPE_LABELS[t]}
                     {canAsk[t] ? '' : ' (not eligible now)'}
@@ -187,21 +192,8 @@ export default function CandidatePage() {
                 </SelectField>
               ) : null}
             </div>
-            {type === 'review' ? (
-              <div className="row">
-                <SelectField label="Platform" name="platform" defaultValue={errors?.values?.platform ?? 'g2'} {...fieldState(errors, 'platform')}>
-                  {REVIEW_PLATFORMS.map((p) => (
-                    <option key={p} value={p}>
-                      {PLATFORM_LABELS[p]}
-                    </option>
-                  ))}
-                </SelectField>
-                <Field label="Review page link" name="reviewUrlToVisit" type="url" placeholder="https://www.g2.com/products/…" defaultValue={errors?.values?.reviewUrlToVisit} errors={errors?.errors?.reviewUrlToVisit} />
-                <Field label="Incentive (the same for everyone; empty for none)" name="incentive" defaultValue={errors?.values?.incentive} errors={errors?.errors?.incentive} />
-              </div>
-            ) : null}
             <TextareaField label="Personal note (optional, shown in the email as written)" name="message" rows={3} defaultValue={errors?.values?.message} errors={errors?.errors?.message} />
-            <p className="muted">The email uses neutral wording: one question, no pressure, and a one-click unsubscribe.</p>
+            <p className="muted">The email uses neutral wording: one question, no pressure, and a one-click unsubscribe. Review invitations go out in rounds.</p>
             <button type="submit" disabled={busy}>
               {busy ? 'Recording…' : channel === 'phone' ? 'Log the ask' : 'Send the ask'}
             </button>

@@ -32,7 +32,7 @@ import { acceptHandoff, advanceJourney, objectIdFrom, recordBuyerConfirmation, s
 import { getPlaybookVersion } from '#app/services/playbook.server';
 import { assertSeedAllowed, DEFAULT_SEED, mulberry32, normalizeSeed } from '#app/services/seed.server';
 import { applySurveyResponse, scheduleSurveysForDeal } from '#app/services/surveys.server';
-import type { AskType } from '#app/utils/advocacy';
+import type { AskType, CandidateType } from '#app/utils/advocacy';
 
 export type AdvocacySeedSummary = { answered: number; advocates: number; candidates: number; asks: number; referrals: number; referredDeals: number; reviewInvitations: number; skipped: boolean };
 
@@ -118,8 +118,8 @@ const ask = (type: AskType, over: Partial<AskFormInput> = {}): AskFormInput => (
   requestId: 'demo-seed',
   type,
   channel: 'email',
-  platform: type === 'review' ? 'g2' : undefined,
-  reviewUrlToVisit: type === 'review' ? 'https://www.g2.com/products/kept/take_survey' : '',
+  platform: undefined,
+  reviewUrlToVisit: '',
   incentive: '',
   message: '',
   phoneStatus: 'sent',
@@ -141,7 +141,8 @@ const outcome = (over: Partial<AskUpdateInput>): AskUpdateInput => ({
 
 type Scenario = { type: AskType; channel?: 'email' | 'phone'; daysAgo: number; steps: { after: number; update: Partial<AskUpdateInput> }[]; closes?: { arr: number; company: string; domain: string } };
 
-// Every ask status, and referrals that became deals (those first: they need referral candidates).
+// Every ask status (review invitations come from the review round below), and referrals that
+// became deals (those first: they need referral candidates).
 const SCENARIOS: Scenario[] = [
   { type: 'referral', daysAgo: 75, steps: [{ after: 4, update: { status: 'accepted' } }, { after: 9, update: { status: 'completed', referredCompany: 'Brightwater Logistics', referredDomain: 'brightwater-logistics.example', referredContactName: 'Dana Brightwater', referredContactEmail: 'dana@brightwater-logistics.example', estimatedArr: 60_000 } }], closes: { arr: 84_000, company: 'Brightwater Logistics', domain: 'brightwater-logistics.example' } },
   { type: 'referral', daysAgo: 85, steps: [{ after: 10, update: { status: 'completed', referredCompany: 'Harbor & Vine Retail', referredDomain: 'harborvine.example', referredContactName: 'Lou Harbor', referredContactEmail: 'lou@harborvine.example', estimatedArr: 30_000 } }], closes: { arr: 36_000, company: 'Harbor & Vine Retail', domain: 'harborvine.example' } },
@@ -150,8 +151,6 @@ const SCENARIOS: Scenario[] = [
   { type: 'referral', daysAgo: 50, steps: [{ after: 6, update: { status: 'completed', referredCompany: 'Northgate Health', referredDomain: 'northgate-health.example', referredContactName: 'Priya Northgate', referredContactEmail: 'priya@northgate-health.example', estimatedArr: 45_000 } }] },
   { type: 'reference', daysAgo: 45, steps: [{ after: 3, update: { status: 'declined', note: 'Too busy this quarter.' } }] },
   { type: 'referral', daysAgo: 40, steps: [] },
-  { type: 'review', daysAgo: 30, steps: [{ after: 5, update: { status: 'accepted' } }] },
-  { type: 'review', daysAgo: 70, steps: [{ after: 8, update: { status: 'completed', reviewUrl: 'https://www.g2.com/products/kept/reviews/kept-review-123456' } }] },
   { type: 'case_study', daysAgo: 65, steps: [{ after: 7, update: { status: 'accepted' } }, { after: 30, update: { status: 'completed', caseStudyUrl: 'https://kept.example/customers/case-study' } }] },
 ];
 
@@ -196,7 +195,7 @@ export async function seedAdvocacyDemo({ now = new Date(), seed = DEFAULT_SEED, 
   const candidates = await Advocate.find({ current: true, qualifies: trusted({ $ne: [] }) }).sort({ rank: -1, _id: 1 }).lean();
   const used = new Set<string>();
   for (const scenario of SCENARIOS) {
-    const advocate = candidates.find((a) => !used.has(String(a._id)) && (scenario.type === 'review' || a.qualifies.includes(scenario.type as 'referral')));
+    const advocate = candidates.find((a) => !used.has(String(a._id)) && a.qualifies.includes(scenario.type as CandidateType));
     if (!advocate) continue;
     used.add(String(advocate._id));
     const sentAt = new Date(now.getTime() - scenario.daysAgo * DAY_MS);
@@ -247,7 +246,13 @@ export async function seedAdvocacyDemo({ now = new Date(), seed = DEFAULT_SEED, 
       now: new Date(now.getTime() - 20 * DAY_MS),
       sendNow: 100,
     });
-    if (round.ok) summary.reviewInvitations = round.invited;
+    if (round.ok) {
+      summary.reviewInvitations = round.invited;
+      // Two of the invited answered: one said yes, one published a review.
+      const invited = await Ask.find({ campaignId: round.campaignId }).sort({ _id: 1 }).limit(2).select('_id').lean();
+      const steps: Partial<AskUpdateInput>[] = [{ status: 'accepted' }, { status: 'completed', reviewUrl: 'https://reviews.capterra.example/kept/review-4521' }];
+      for (const [i, a] of invited.entries()) await updateAsk({ user: marketing, askId: String(a._id), input: outcome(steps[i]), now: new Date(now.getTime() - (12 - i) * DAY_MS) });
+    }
   }
   await expireUnansweredAsks({ now });
 

@@ -18,6 +18,8 @@ import { DAY_MS, drawSample } from '#app/services/advocacy-rules.server';
 import {
   ADVOCACY_METRICS,
   advocacyConfig,
+  AskFormSchema,
+  budgetStatus,
   createAsk,
   createReferral,
   createReviewCampaign,
@@ -26,12 +28,14 @@ import {
   exportCandidatesCsv,
   getAdvocacyFigures,
   getCandidate,
+  getReviewCampaign,
   linkReferralToDeal,
   listCandidates,
   listExpansionCandidates,
   listReferrals,
   rebuildAdvocacyMetrics,
   refreshAdvocacyForDeal,
+  REVIEW_ROUNDS_ONLY,
   takeBudgetSlots,
   updateAsk,
   type AskFormInput,
@@ -240,8 +244,8 @@ describe('asks and the ask budget', () => {
     expect(refused.ok).toBe(false);
     expect((refused as { nextAvailableAt: string }).nextAvailableAt).toBe(later(90).toISOString());
     expect((refused as { error: string }).error).toMatch(/Next available on 2026-11-30/);
-    const review = await createAsk({ user: marketing, target: { advocateId: advocateId! }, form: form({ type: 'review', platform: 'g2', reviewUrlToVisit: 'https://g2.example/review' }), now: later(89) });
-    expect(review.ok).toBe(false);
+    const caseStudy = await createAsk({ user: marketing, target: { advocateId: advocateId! }, form: form({ type: 'case_study', channel: 'phone' }), now: later(89) });
+    expect((caseStudy as { error: string }).error).toMatch(/Next available on 2026-11-30/);
 
     const ok = await createAsk({ user: marketing, target: { advocateId: advocateId! }, form: form({ type: 'reference', channel: 'phone', phoneStatus: 'accepted' }), now: later(90) });
     expect(ok.ok).toBe(true);
@@ -320,9 +324,9 @@ describe('asks and the ask budget', () => {
       invitedAt: daysAgo(20),
     });
     const { advocateId } = await answer(c, { nps: 9, overall: 'yes', referral: true, surveyId });
-    const review = await createAsk({ user: marketing, target: { advocateId: advocateId! }, form: form({ type: 'review', platform: 'capterra', reviewUrlToVisit: 'https://capterra.example/r' }), now: NOW });
-    expect(review.ok).toBe(false);
-    expect((review as { nextAvailableAt: string }).nextAvailableAt).toBe(later(70).toISOString());
+    const review = await budgetStatus({ contactId: c.contact.id, accountId: c.account.id, type: 'review', now: NOW });
+    expect(review.clearAt).toEqual(later(70));
+    expect((await budgetStatus({ contactId: c.contact.id, accountId: c.account.id, type: 'referral', now: NOW })).clearAt).toBeNull();
     expect((await createAsk({ user: marketing, target: { advocateId: advocateId! }, form: form({ type: 'referral' }), now: NOW })).ok).toBe(true);
   });
 
@@ -341,24 +345,38 @@ describe('asks and the ask budget', () => {
     }
   });
 
-  test('a referral ask needs the matching consent; a review invitation needs tenure, not satisfaction', async () => {
+  test('a referral ask needs the matching consent; review invitations go out in rounds, by tenure, not satisfaction', async () => {
     const c = await customer({ liveDays: 200 });
     const { advocateId } = await answer(c, { nps: 2, overall: 'no', referral: false });
     const referral = await createAsk({ user: marketing, target: { advocateId: advocateId! }, form: form({ type: 'referral' }), now: NOW });
     expect(referral.ok).toBe(false);
     expect((referral as { error: string }).error).toMatch(/Has not agreed to refer other companies/);
-    // The detractor with tenure may be invited to review.
-    const review = await createAsk({ user: marketing, target: { advocateId: advocateId! }, form: form({ type: 'review', platform: 'g2', reviewUrlToVisit: 'https://g2.example/r', incentive: 'a USD 25 gift card' }), now: NOW });
-    expect(review.ok).toBe(true);
-    const email = await EmailMessage.findOne({ to: c.contact.email }).lean();
-    expect(email!.template).toBe('review-invitation');
-    expect(email!.text).toContain('everyone who writes a review receives the same thing, whatever their rating: a USD 25 gift card');
+    // No review invitation one by one (that would let marketing pick the happy ones).
+    expect(await createAsk({ user: marketing, target: { advocateId: advocateId! }, form: form({ type: 'review', platform: 'g2', reviewUrlToVisit: 'https://g2.example/r' }), now: NOW })).toEqual({ ok: false, error: REVIEW_ROUNDS_ONLY });
+    expect(AskFormSchema.safeParse({ requestId: 'abcdefgh1', type: 'review', channel: 'email' }).success).toBe(false);
 
     const fresh = await customer({ liveDays: 10 });
-    const promo = await answer(fresh, promoter);
-    const tooSoon = await createAsk({ user: marketing, target: { advocateId: promo.advocateId! }, form: form({ type: 'review', platform: 'g2', reviewUrlToVisit: 'https://g2.example/r' }), now: NOW });
-    expect(tooSoon.ok).toBe(false);
-    expect((tooSoon as { error: string }).error).toMatch(/Live for 10 days \(at least 90 needed\)/);
+    await answer(fresh, promoter);
+    // A round to everyone eligible: the detractor with tenure is invited, the promoter without tenure is not.
+    const round = await createReviewCampaign({ user: marketing, input: { platform: 'g2', reviewUrl: 'https://g2.example/r', incentive: 'a USD 25 gift card', mode: 'all', sampleSize: undefined }, now: NOW, sendNow: 1000 });
+    expect(round.ok).toBe(true);
+    const invited = await Ask.findOne({ contactId: c.contact.id, type: 'review' }).lean();
+    expect(invited).toMatchObject({ status: 'sent', platform: 'g2', incentive: 'a USD 25 gift card' });
+    expect(await Ask.countDocuments({ contactId: fresh.contact.id, type: 'review' })).toBe(0);
+    const email = await EmailMessage.findOne({ to: c.contact.email, template: 'review-invitation' }).lean();
+    expect(email!.text).toContain('everyone who writes a review receives the same thing, whatever their rating: a USD 25 gift card');
+    expect(email!.text).toMatch(/honest opinion, whatever it is: positive, critical or mixed/);
+  });
+
+  test('a review round skips contacts whose budget is used, and records why', async () => {
+    const c = await customer({ liveDays: 300 });
+    const { advocateId } = await answer(c, promoter);
+    await createAsk({ user: marketing, target: { advocateId: advocateId! }, form: form({ type: 'reference', channel: 'phone' }), now: daysAgo(10) });
+    const round = await createReviewCampaign({ user: marketing, input: { platform: 'trustradius', reviewUrl: 'https://tr.example/r', incentive: '', mode: 'all', sampleSize: undefined }, now: NOW, sendNow: 1000 });
+    const detail = await getReviewCampaign({ campaignId: (round as { campaignId: string }).campaignId });
+    const member = detail!.members.find((m) => m.contactEmail === c.contact.email)!;
+    expect(member.result).toBe('skipped');
+    expect(member.reason).toMatch(/Next available on/);
   });
 
   test('only marketing makes asks', async () => {
@@ -394,16 +412,9 @@ describe('concurrency: FerretDB updates are not atomic, so the budget is unique 
   test('8 concurrent asks through the full flow (different types, both channels): one ask, at most one email', async () => {
     const c = await customer();
     const { advocateId } = await answer(c, promoter);
-    const types = ['referral', 'reference', 'case_study', 'review'] as const;
+    const types = ['referral', 'reference', 'case_study'] as const;
     const results = await Promise.all(
-      Array.from({ length: 8 }, (_, i) =>
-        createAsk({
-          user: marketing,
-          target: { advocateId: advocateId! },
-          form: form({ type: types[i % 4], channel: i % 2 ? 'phone' : 'email', platform: types[i % 4] === 'review' ? 'g2' : undefined, reviewUrlToVisit: 'https://g2.example/r' }),
-          now: NOW,
-        }),
-      ),
+      Array.from({ length: 8 }, (_, i) => createAsk({ user: marketing, target: { advocateId: advocateId! }, form: form({ type: types[i % 3], channel: i % 2 ? 'phone' : 'email' }), now: NOW })),
     );
     expect(results.filter((r) => r.ok)).toHaveLength(1);
     expect(await Ask.countDocuments({ contactId: c.contact.id })).toBe(1);
@@ -432,14 +443,13 @@ describe('concurrency: FerretDB updates are not atomic, so the budget is unique 
 
 describe('ask outcomes and expiry', () => {
   test('statuses follow the allowed steps; completing needs its outcome', async () => {
-    const c = await customer();
-    const { advocateId } = await answer(c, promoter);
-    const made = await createAsk({ user: marketing, target: { advocateId: advocateId! }, form: form({ type: 'review', platform: 'trustradius', reviewUrlToVisit: 'https://tr.example/r' }), now: NOW });
-    const askId = (made as { askId: string }).askId;
-    expect(await updateAsk({ user: marketing, askId, input: update({ status: 'completed' }), now: NOW })).toEqual({ ok: false, errors: { reviewUrl: ['Paste the link to the published review.'] } });
-    expect((await updateAsk({ user: marketing, askId, input: update({ status: 'accepted' }), now: NOW })).ok).toBe(true);
-    expect((await updateAsk({ user: marketing, askId, input: update({ status: 'completed', reviewUrl: 'https://tr.example/reviews/123' }), now: later(3) })).ok).toBe(true);
-    const back = await updateAsk({ user: marketing, askId, input: update({ status: 'declined' }), now: later(4) });
+    const c = await customer({ liveDays: 500 });
+    await createReviewCampaign({ user: marketing, input: { platform: 'trustradius', reviewUrl: 'https://tr.example/r', incentive: '', mode: 'all', sampleSize: undefined }, now: later(200), sendNow: 1000 });
+    const askId = String((await Ask.findOne({ contactId: c.contact.id, type: 'review' }).lean())!._id);
+    expect(await updateAsk({ user: marketing, askId, input: update({ status: 'completed' }), now: later(200) })).toEqual({ ok: false, errors: { reviewUrl: ['Paste the link to the published review.'] } });
+    expect((await updateAsk({ user: marketing, askId, input: update({ status: 'accepted' }), now: later(201) })).ok).toBe(true);
+    expect((await updateAsk({ user: marketing, askId, input: update({ status: 'completed', reviewUrl: 'https://tr.example/reviews/123' }), now: later(203) })).ok).toBe(true);
+    const back = await updateAsk({ user: marketing, askId, input: update({ status: 'declined' }), now: later(204) });
     expect(back).toEqual({ ok: false, error: 'An ask that is completed cannot become declined.' });
     const ask = await Ask.findById(askId).lean();
     expect(ask).toMatchObject({ status: 'completed', reviewUrl: 'https://tr.example/reviews/123' });

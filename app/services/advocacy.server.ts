@@ -663,7 +663,10 @@ const httpUrl = (message: string) =>
     }, message);
 const optionalText = (max: number) => z.string().trim().max(max).optional().default('');
 
-/** The ask form on a candidate's page. */
+export const REVIEW_ROUNDS_ONLY =
+  'Review invitations go out in rounds to every eligible customer or a random sample (Review invitations page), never one by one: choosing who to invite is review gating, which review platforms forbid.';
+
+/** The ask form on a candidate's page (referral, reference or case study; reviews go out in rounds). */
 export const AskFormSchema = z
   .object({
     requestId: z.string().regex(/^[A-Za-z0-9-]{8,64}$/, 'Reload the page and try again.'),
@@ -676,8 +679,7 @@ export const AskFormSchema = z
     phoneStatus: z.enum(['sent', 'accepted', 'declined']).optional().default('sent'),
   })
   .superRefine((v, ctx) => {
-    if (v.type === 'review' && !v.platform) ctx.addIssue({ code: 'custom', path: ['platform'], message: 'Choose the review platform.' });
-    if (v.type === 'review' && v.channel === 'email' && !v.reviewUrlToVisit) ctx.addIssue({ code: 'custom', path: ['reviewUrlToVisit'], message: 'Enter the link to your review page.' });
+    if (v.type === 'review') ctx.addIssue({ code: 'custom', path: ['type'], message: REVIEW_ROUNDS_ONLY });
   });
 export type AskFormInput = z.infer<typeof AskFormSchema>;
 
@@ -747,6 +749,12 @@ export async function createAsk(input: {
   requireAdvocacyWriter(user);
   const config = advocacyConfig();
 
+  // Review platforms forbid choosing who to invite: review invitations only go out in rounds to
+  // every eligible customer or an impartial sample (createReviewCampaign), never one by one from
+  // a list of happy customers.
+  if (form.type === 'review' && !('campaignId' in input.target && input.target.campaignId)) {
+    return { ok: false, error: REVIEW_ROUNDS_ONLY };
+  }
   // Who: an advocate (origin deal and rep from the survey answer) or, for review invitations, a
   // contact of a live deal's account.
   let advocate: AdvocateLean | null = null;
