@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Types } from 'mongoose';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { Advocate } from '#models/advocate';
@@ -41,6 +44,7 @@ import {
   type AskFormInput,
   type AskUpdateInput,
 } from '#app/services/advocacy.server';
+import { createImportJob, getImportView, runImport, saveMapping, startImport } from '#app/services/import.server';
 import { CrmWebhookSchema, handleCrmEvent } from '#app/services/intake.server';
 import { startJourneyForDeal } from '#app/services/journey.server';
 import { applySurveyResponse } from '#app/services/surveys.server';
@@ -553,6 +557,35 @@ describe('attribution: deal -> advocate -> referral -> new deal -> referred reve
     expect(CrmWebhookSchema.safeParse({ ...event, deal: { ...event.deal, referralId: 'nope' } }).success).toBe(false);
     const unknown = await handleCrmEvent({ event: { ...event, id: 'evt-unknown-ref', deal: { ...event.deal, crmId: 'hs-unknown', referralId: new Types.ObjectId().toHexString() } }, now: NOW });
     expect(unknown.status).toBe(200);
+  });
+
+  test('the referred deal arrives by CSV import with a referral_id column', async () => {
+    const c = await customer();
+    const { advocateId } = await answer(c, promoter);
+    const made = await createAsk({ user: marketing, target: { advocateId: advocateId! }, form: form(), now: NOW });
+    const done = await updateAsk({ user: marketing, askId: (made as { askId: string }).askId, input: update({ status: 'completed', referredCompany: 'Imported Co' }), now: NOW });
+    const referralId = (done as { referralId: string }).referralId;
+    const cs = await makeUser({ role: 'cs' });
+    const csv = [
+      'crm_id,deal_name,stage,close_date,arr,currency,ae_email,account_name,account_domain,referral_id',
+      `imp-${referralId},Imported Co - Suite,closed won,2026-08-01,27000,USD,${rep.email},Imported Co,imported-${referralId}.example,${referralId}`,
+      `imp-bad-${referralId},Bad Ref Co - Suite,closed won,2026-08-01,1000,USD,${rep.email},Bad Ref Co,badref-${referralId}.example,not-a-referral`,
+    ].join('\r\n');
+    const file = path.join(os.tmpdir(), `kept-referral-import-${referralId}.csv`);
+    fs.writeFileSync(file, csv);
+    const jobId = await createImportJob({ user: cs, file: { path: file, name: 'referred.csv', size: fs.statSync(file).size } });
+    const view = await getImportView({ user: cs, jobId, now: NOW });
+    expect(view!.mapping.referralId).toBe('referral_id');
+    const values: Record<string, string> = { source: view!.source, defaultSegment: 'mid-market', dateOrder: 'mdy', currency: 'USD' };
+    for (const [field, header] of Object.entries(view!.mapping)) values[`map.${field}`] = header as string;
+    expect((await saveMapping({ user: cs, jobId, values }))?.ok).toBe(true);
+    const started = await startImport({ user: cs, jobId, now: NOW });
+    await runImport({ jobId, attempt: (started as { attempt: number }).attempt, now: NOW });
+    const referral = await Referral.findById(referralId).lean();
+    expect(referral).toMatchObject({ status: 'won', newDealArr: 27_000, linkedVia: 'import' });
+    expect(String((await Deal.findById(referral!.newDealId).lean())!.referralId)).toBe(referralId);
+    // The malformed id is a row error, not an imported deal.
+    expect(await Deal.countDocuments({ crmId: `imp-bad-${referralId}` })).toBe(0);
   });
 
   test('concurrent links of one referral to two deals: exactly one wins', async () => {

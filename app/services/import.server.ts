@@ -29,6 +29,7 @@ import { Journey } from '#models/journey';
 import { User } from '#models/user';
 import type { SessionUser } from '#app/auth/session.server';
 import { trusted } from '#app/db.server';
+import { linkReferralSafely } from '#app/services/advocacy.server';
 import { claimOnce } from '#app/services/claims.server';
 import { dealIdFor } from '#app/services/intake.server';
 import { buildJourney, journeyDims, objectIdFrom, pickCsms } from '#app/services/journey.server';
@@ -77,6 +78,7 @@ export const IMPORT_FIELDS: FieldDef[] = [
   { key: 'contactEmail', label: 'Primary contact email', synonyms: ['contactemail', 'primarycontactemail', 'email'] },
   { key: 'grossMarginPct', label: 'Gross margin %', synonyms: ['grossmarginpct', 'grossmargin'] },
   { key: 'cac', label: 'CAC', synonyms: ['cac', 'customeracquisitioncost'] },
+  { key: 'referralId', label: 'Kept referral id (a referred deal)', synonyms: ['referralid', 'keptreferralid', 'keptreferral'] },
   ...PROMISE_FIELDS,
 ];
 
@@ -227,6 +229,8 @@ export type RowDeal = {
   account: { name: string; domain?: string; segment: Segment };
   contact?: { name: string; email: string };
   promises: { text: string; successCriterion: string; category: PromiseCategory }[];
+  /** The Kept referral the deal came from (advocacy attribution). */
+  referralId?: string;
 };
 export type RowResult = { ok: true; deal: RowDeal } | { ok: false; kind: 'error' | 'skipped'; crmId?: string; message: string };
 
@@ -337,10 +341,12 @@ export function parseRow(get: (field: string) => string, ctx: { options: ImportO
     else if (!PROMISE_CATEGORIES.includes(category)) problems.push(`Promise ${n} category “${category.slice(0, 30)}” is unknown.`);
     else promises.push({ text, successCriterion: criterion, category });
   }
+  const referralId = get('referralId').trim().toLowerCase() || undefined;
+  if (referralId && !/^[a-f0-9]{24}$/.test(referralId)) problems.push(`“${referralId.slice(0, 40)}” is not a Kept referral id (24 hexadecimal characters).`);
   if (problems.length) return { ok: false, kind: 'error', crmId, message: problems.join(' ') };
   return {
     ok: true,
-    deal: { crmId, name, closedWonAt: closed as Date, arr: arr!, currency, grossMarginPct, cac, aeId: aeId!, account: { name: accountName, domain, segment: segment! }, contact, promises },
+    deal: { crmId, name, closedWonAt: closed as Date, arr: arr!, currency, grossMarginPct, cac, aeId: aeId!, account: { name: accountName, domain, segment: segment! }, contact, promises, ...(referralId ? { referralId } : {}) },
   };
 }
 
@@ -682,6 +688,8 @@ export async function runImport({ jobId, attempt, now: fixedNow }: { jobId: stri
     const [, newDeals] = await Promise.all([insertIgnoringDuplicates(Contact, contacts), insertIgnoringDuplicates(Deal, dealDocs)]);
     counts.created += newDeals.size;
     counts.existing += dealDocs.length - newDeals.size;
+    // Referred deals link back to their referral (advocacy attribution); a bad id is logged, never fatal.
+    for (const [i, g] of good.entries()) if (g.deal.referralId) await linkReferralSafely({ referralId: g.deal.referralId, dealId: String(dealDocs[i]._id), via: 'import', now });
 
     // 4. Journeys for every deal of the batch (existing journeys collide on their derived _id).
     const journeyDocs = dealDocs.map((d, i) => {
