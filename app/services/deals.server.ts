@@ -7,6 +7,7 @@ import { Deal, PROMISE_CATEGORIES } from '#models/deal';
 import { User } from '#models/user';
 import type { SessionUser } from '#app/auth/session.server';
 import { trusted } from '#app/db.server';
+import { recordDealWon } from '#app/services/deal-metrics.server';
 import { startJourneySafely } from '#app/services/journey.server';
 import { scheduleSurveysSafely } from '#app/services/surveys.server';
 
@@ -144,6 +145,8 @@ export async function createManualDeal({ user, input, now = new Date() }: { user
   await recordAudit({ actorId: user.id, action: 'deal.created', entityType: 'deal', entityId: deal._id, data: { source: 'manual', promises: input.promises.length }, now });
   // Every closed-won deal gets its post-sale journey; a failure is logged and repaired by the worker.
   await startJourneySafely({ dealId: deal._id, now, actorId: user.id });
+  // Its money figures (ARR, margin, CAC by cohort) for the profitability dashboard; never throws.
+  await recordDealWon({ dealId: deal._id, now });
   // Its value-delivery surveys (6, 9, 12 months); a failure is logged and repaired by the worker.
   await scheduleSurveysSafely({ dealId: deal._id, now });
   return { ok: true as const, dealId: String(deal._id), accountId: String(account._id) };

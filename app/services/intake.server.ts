@@ -9,6 +9,7 @@ import { Deal, PROMISE_CATEGORIES, type DEAL_SOURCES } from '#models/deal';
 import { User } from '#models/user';
 import { linkReferralSafely } from '#app/services/advocacy.server';
 import { claimOnce, releaseClaim } from '#app/services/claims.server';
+import { recordDealWon } from '#app/services/deal-metrics.server';
 import { objectIdFrom, startJourneySafely } from '#app/services/journey.server';
 
 export type DealSource = (typeof DEAL_SOURCES)[number];
@@ -89,6 +90,8 @@ export async function intakeClosedWonDeal({ input, now = new Date(), actorId }: 
     created = false; // a concurrent delivery of the same deal won
   }
   if (created) await recordAudit({ actorId, action: 'deal.created', entityType: 'deal', entityId: dealId, data: { source: input.source, crmId: input.crmId, promises: input.promises.length }, now });
+  // The money rollups (profitability dashboard), once per new deal; never throws.
+  if (created) await recordDealWon({ dealId, now });
   const found = created ? { _id: dealId } : await Deal.findOne({ source: input.source, crmId: input.crmId }).select('_id').lean();
   const journey = found ? await startJourneySafely({ dealId: found._id, now, actorId }) : null;
   if (found && input.referralId) await linkReferralSafely({ referralId: input.referralId, dealId: String(found._id), via: 'webhook', now });
