@@ -4,6 +4,7 @@ import { sendJourneyDigests } from '#app/services/journey-digest.server';
 import { startMissingJourneys } from '#app/services/journey.server';
 import { expireDueSurveys, sendDueInvitations, sendDueReminders } from '#app/services/survey-delivery.server';
 import { applyPendingResponses, scheduleMissingSurveys } from '#app/services/surveys.server';
+import { runNightlyMetricsRebuild } from '#app/services/metrics-rebuild.server';
 import { log, logError } from '#app/utils/log.server';
 import { pruneLeaseTokens } from '#app/worker/lease.server';
 
@@ -60,6 +61,8 @@ export const TASKS: WorkerTask[] = [
   { name: 'advocacy-ask-expiry', run: ({ now }) => expireUnansweredAsks({ now }) },
   { name: 'advocacy-review-invitations', run: ({ now, signal }) => processDueReviewCampaigns({ now, signal }) },
   { name: 'advocacy-nightly', run: ({ now, owner, signal }) => runAdvocacyNightly({ now, owner, signal }) },
+  // Dashboard rollups recomputed from the source documents and a fresh go-live forecast: once a night across all workers.
+  { name: 'metrics-rebuild', run: ({ now, owner }) => runNightlyMetricsRebuild({ now, owner }) },
   {
     name: 'email-dispatch',
     run: ({ now, owner, signal }) => dispatchDueEmails({ now, owner, signal }),
