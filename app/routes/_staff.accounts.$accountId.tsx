@@ -13,11 +13,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const account = await getAccountDetail({ user, accountId: params.accountId ?? '' });
   if (!account) notFound('That account');
-  return { account, canAddDeal: ['admin', 'cs', 'sales'].includes(user.role) };
+  return { account, canAddDeal: ['admin', 'cs', 'sales'].includes(user.role), canRecordChurn: ['admin', 'cs'].includes(user.role) };
 }
 
 export default function AccountPage() {
-  const { account, canAddDeal } = useLoaderData<typeof loader>();
+  const { account, canAddDeal, canRecordChurn } = useLoaderData<typeof loader>();
   return (
     <>
       <p>
@@ -43,6 +43,12 @@ export default function AccountPage() {
             <dd>
               {account.status}
               {account.churnedAt ? ` since ${formatDate(account.churnedAt)}` : ''}
+              {canRecordChurn && account.status !== 'churned' ? (
+                <>
+                  {' · '}
+                  <Link to={`/dashboards/churn/${account.id}`}>Record churn</Link>
+                </>
+              ) : null}
             </dd>
             <dt>CSM</dt>
             <dd>{account.csm ?? 'unassigned'}</dd>

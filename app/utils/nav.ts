@@ -7,6 +7,7 @@ export const NAV: NavItem[] = [
   { to: '/home', label: 'Home', roles: ['admin', 'cs', 'sales', 'leadership', 'marketing'] },
   { to: '/accounts', label: 'Accounts', roles: ['admin', 'cs', 'sales', 'leadership', 'marketing'] },
   { to: '/journeys', label: 'Journeys', roles: ['admin', 'cs', 'sales', 'leadership', 'marketing'] },
+  { to: '/dashboards', label: 'Dashboards', roles: ['admin', 'cs', 'sales', 'leadership', 'marketing'] },
   { to: '/surveys', label: 'Surveys', roles: ['admin', 'cs', 'sales', 'leadership', 'marketing'] },
   { to: '/advocacy', label: 'Advocacy', roles: ['admin', 'leadership', 'marketing'] },
   // Sales see the referrals their own customers gave (and expansion flags), nothing else of advocacy.

@@ -94,6 +94,18 @@ const EXPECTED: Record<string, RouteSpec> = {
   's.$token.tsx': { get: () => everyone({ status: 404 }), post: () => everyone({ status: 404 }) },
   's.thank-you.tsx': { get: () => everyone({ status: 200 }) },
   'u.$token.tsx': { get: () => everyone({ status: 404 }), post: () => everyone({ status: 404 }) },
+  // Dashboards (app/utils/dashboards.ts): everyone has an overview; value and profitability for
+  // leadership, admin and sales (their own); time to live and forecast for leadership, admin and CS
+  // (their book); spend and targets read by leadership, changed by admin; churn recorded by admin/CS.
+  '_staff.dashboards._index.tsx': { get: staffPage(ALL_ROLES) },
+  '_staff.dashboards.value._index.tsx': { get: staffPage(['admin', 'leadership', 'sales']) },
+  '_staff.dashboards.value.answers.tsx': { get: staffPage(['admin', 'leadership', 'sales']) },
+  '_staff.dashboards.time-to-live.tsx': { get: staffPage(['admin', 'leadership', 'cs']) },
+  '_staff.dashboards.forecast.tsx': { get: staffPage(['admin', 'leadership', 'cs']) },
+  '_staff.dashboards.profitability.tsx': { get: staffPage(['admin', 'leadership', 'sales']) },
+  '_staff.dashboards.settings.tsx': { get: staffPage(['admin', 'leadership']), post: staffAction(ADMIN) },
+  '_staff.dashboards.csv.$chart.ts': { get: staffPage(['admin', 'leadership', 'sales']) },
+  '_staff.dashboards.churn.$accountId.tsx': { get: staffPage(['admin', 'cs']), post: staffAction(['admin', 'cs']) },
 };
 
 const ROUTES_DIR = path.resolve(import.meta.dirname, '../../app/routes');
@@ -182,6 +194,7 @@ beforeAll(async () => {
     userId: seeded.users['cs@kept.demo'],
     journeyId: seeded.journeyId ?? '',
     surveyId: seeded.surveyId ?? '',
+    chart: 'value-by-wave',
     token: 'x'.repeat(43), // the shape of a real token (32 random bytes, base64url), unknown to the server
   };
   for (const who of WHO) {

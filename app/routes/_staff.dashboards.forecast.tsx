@@ -1,0 +1,105 @@
+import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { useLoaderData } from '@remix-run/react';
+import { requireUser } from '#app/auth/session.server';
+import { BarFigure, ChartSection, DashboardFilters, DashboardTabs, LineFigure, Stat } from '#app/components/dashboard';
+import { GeneralErrorBoundary } from '#app/components/error-boundary';
+import { getForecastDashboard, listFilterOptions, parseDashboardQuery, queryString } from '#app/services/dashboards.server';
+import { DASHBOARD_PAGES, dashboardTabs } from '#app/utils/dashboards';
+import { formatCell } from '#app/utils/dashboard-table';
+import { formatDateTime } from '#app/utils/format';
+
+export const meta: MetaFunction = () => [{ title: 'Conversion and forecast · Dashboards · Kept' }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireUser(request, { roles: DASHBOARD_PAGES.forecast });
+  const query = parseDashboardQuery(new URL(request.url));
+  const [data, options] = await Promise.all([getForecastDashboard({ user, query }), listFilterOptions(user)]);
+  return { ...data, options, role: user.role, tabs: dashboardTabs(user.role), search: queryString(data.query) };
+}
+
+export default function ForecastDashboard() {
+  const { summary, tables, stages, query, options, role, tabs, search, empty, asOf, backtestWindow } = useLoaderData<typeof loader>();
+  const reachedSeries = stages.slice(1).map((s) => ({ key: `reached_${s.key}`, label: `Reached ${s.name} %` }));
+  return (
+    <>
+      <div className="page-header">
+        <h1>{role === 'cs' ? 'Conversion and go-live forecast: your book' : 'Conversion and go-live forecast'}</h1>
+      </div>
+      <DashboardTabs pages={tabs} current="/dashboards/forecast" search={search} />
+      <DashboardFilters query={query} options={options} show={{ rep: true, csm: true }} clearTo="/dashboards/forecast" />
+      {empty ? (
+        <p className="notice" role="status">
+          No closed-won deal has started a journey yet: record or import closed-won deals first.
+        </p>
+      ) : null}
+      <div className="cards" aria-label="Headline figures">
+        {summary.reached.slice(1).map((r) => (
+          <Stat key={r.key} label={`Reached ${r.name}`} value={formatCell(r.share, 'pct')} detail={`${r.count.toLocaleString('en-US')} of ${summary.deals.toLocaleString('en-US')} deals`} />
+        ))}
+        {summary.expected.map((e) => (
+          <Stat key={e.days} testId={`stat-forecast-${e.days}`} label={`Expected go-lives, next ${e.days} days`} value={asOf ? formatCell(e.value, 'num') : '—'} detail={`of ${summary.open.toLocaleString('en-US')} open journeys`} />
+        ))}
+      </div>
+
+      <ChartSection table={tables['conversion-by-cohort']} search={search} empty="No closed-won deal matches these filters." note="Share of each cohort's deals that reached each stage so far.">
+        <BarFigure id="chart-conversion-by-cohort" table={tables['conversion-by-cohort']} series={reachedSeries} kind="pct" />
+      </ChartSection>
+      <ChartSection
+        table={tables['forecast-by-stage']}
+        search={search}
+        empty={asOf ? 'No journey is open under these filters: nothing left to go live.' : 'No forecast has been made yet. The worker makes one every night; an admin can make one now with npm run metrics:rebuild.'}
+        note={asOf ? `Forecast made ${formatDateTime(asOf)} (recomputed nightly).` : undefined}
+      >
+        <BarFigure
+          id="chart-forecast-by-stage"
+          table={tables['forecast-by-stage']}
+          series={[
+            { key: 'p30', label: 'Next 30 days' },
+            { key: 'p60', label: 'Next 60 days' },
+            { key: 'p90', label: 'Next 90 days' },
+          ]}
+          kind="num"
+        />
+      </ChartSection>
+      <ChartSection
+        table={tables.backtest}
+        search={search}
+        empty={asOf ? 'No month of history to test the forecast against yet.' : 'The backtest is computed with the nightly forecast; none has been made yet.'}
+        note={
+          summary.meanAbsoluteError !== null
+            ? `Over the last ${summary.backtestMonths} months (of ${backtestWindow} looked at), the 30-day forecast was off by ${summary.meanAbsoluteError} go-lives a month on average (bias ${summary.bias! > 0 ? '+' : ''}${summary.bias}: ${summary.bias! > 0 ? 'too optimistic' : summary.bias! < 0 ? 'too cautious' : 'balanced'}), against ${summary.actual30} actual go-lives.`
+            : undefined
+        }
+      >
+        <LineFigure
+          id="chart-backtest"
+          table={tables.backtest}
+          series={[
+            { key: 'f30', label: 'Forecast, next 30 days' },
+            { key: 'a30', label: 'Went live within 30 days' },
+          ]}
+          kind="num"
+        />
+      </ChartSection>
+
+      <section className="panel formulas" aria-labelledby="formulas">
+        <h2 id="formulas">How these figures are computed</h2>
+        <ul>
+          <li>
+            <strong>Reached a stage %</strong> = deals that entered the stage ÷ closed-won deals of the cohort (a deal enters a stage when its journey leaves the previous one).
+          </li>
+          <li>
+            <strong>Expected go-lives in the next N days</strong> = the sum, over open journeys, of the probability that the journey is live within N days. For each stage, the time journeys spent in it is estimated from history (Kaplan–Meier: journeys still in the stage count as “at least this long”); a journey already D days in its stage uses only the history of journeys that were still there after D days, then the full distribution of every later stage. Journeys older in a stage than anyone before them count as not going live within the horizon.
+          </li>
+          <li>
+            <strong>Backtest</strong>: on the 1st of each past month, the same method is run with only what was known that day, and compared with the go-lives that followed among the journeys open that day.
+          </li>
+        </ul>
+      </section>
+    </>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}

@@ -1,0 +1,100 @@
+import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { useLoaderData } from '@remix-run/react';
+import { requireUser } from '#app/auth/session.server';
+import { BarFigure, ChartSection, DashboardFilters, DashboardTabs, Stat } from '#app/components/dashboard';
+import { GeneralErrorBoundary } from '#app/components/error-boundary';
+import { getTimeToLiveDashboard, listFilterOptions, parseDashboardQuery, queryString } from '#app/services/dashboards.server';
+import { DASHBOARD_PAGES, dashboardTabs } from '#app/utils/dashboards';
+import { formatCell } from '#app/utils/dashboard-table';
+
+export const meta: MetaFunction = () => [{ title: 'Time to live · Dashboards · Kept' }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireUser(request, { roles: DASHBOARD_PAGES['time-to-live'] });
+  const query = parseDashboardQuery(new URL(request.url));
+  const [data, options] = await Promise.all([getTimeToLiveDashboard({ user, query }), listFilterOptions(user)]);
+  return { ...data, options, role: user.role, tabs: dashboardTabs(user.role), search: queryString(data.query) };
+}
+
+export default function TimeToLiveDashboard() {
+  const { summary, tables, query, options, role, tabs, search, empty } = useLoaderData<typeof loader>();
+  const noJourneys = 'No journey has reached this point under these filters.';
+  return (
+    <>
+      <div className="page-header">
+        <h1>{role === 'cs' ? 'Time to live: your book' : 'Time to live'}</h1>
+      </div>
+      <DashboardTabs pages={tabs} current="/dashboards/time-to-live" search={search} />
+      <DashboardFilters query={query} options={options} show={{ rep: true, csm: true }} clearTo="/dashboards/time-to-live" />
+      {empty ? (
+        <p className="notice" role="status">
+          No closed-won deal has started a journey yet. Record or import closed-won deals (Deals → New deal or Import); each starts its journey at handoff.
+        </p>
+      ) : null}
+      <div className="cards" aria-label="Headline figures">
+        <Stat testId="stat-ttl-median" label="Closed-won → live, median" value={formatCell(summary.medianDays, 'days')} detail={`${summary.live.toLocaleString('en-US')} of ${summary.started.toLocaleString('en-US')} journeys live`} />
+        <Stat label="Closed-won → live, p90" value={summary.p90Open ? `> ${formatCell(summary.p90Days, 'days')}` : formatCell(summary.p90Days, 'days')} detail="9 in 10 customers were live within this" />
+        <Stat label="CS reaction time, median" value={formatCell(summary.reactionMedianHours, 'hours')} detail={`p90 ${formatCell(summary.reactionP90Hours, 'hours')} · ${summary.accepted.toLocaleString('en-US')} handoffs accepted`} />
+        <Stat label="Stalled now" value={summary.stalled.toLocaleString('en-US')} tone={summary.stalled > 0 ? 'bad' : 'ok'} detail="past the stage SLA" />
+        <Stat label="Stage overrides" value={summary.overrides.toLocaleString('en-US')} tone={summary.overrides > 0 ? 'warn' : undefined} detail="stages left without evidence, by an admin" />
+      </div>
+
+      <ChartSection table={tables['ttl-by-cohort']} search={search} empty={noJourneys} note="Cohort = the quarter the deal closed. Younger cohorts have fewer live customers yet.">
+        <BarFigure
+          id="chart-ttl-by-cohort"
+          table={tables['ttl-by-cohort']}
+          series={[
+            { key: 'median', label: 'Median days' },
+            { key: 'p90', label: 'p90 days' },
+          ]}
+          kind="days"
+        />
+      </ChartSection>
+      <ChartSection table={tables['stage-time']} search={search} empty="No journey has left a stage yet under these filters." note="Counted when a journey leaves the stage. Overrides: moves an admin forced without the required evidence.">
+        <BarFigure
+          id="chart-stage-time"
+          table={tables['stage-time']}
+          series={[
+            { key: 'median', label: 'Median days' },
+            { key: 'p90', label: 'p90 days' },
+          ]}
+          kind="days"
+        />
+      </ChartSection>
+      <ChartSection table={tables['reaction-by-cohort']} search={search} empty="No handoff has been accepted yet under these filters.">
+        <BarFigure
+          id="chart-reaction-by-cohort"
+          table={tables['reaction-by-cohort']}
+          series={[
+            { key: 'median', label: 'Median hours' },
+            { key: 'p90', label: 'p90 hours' },
+          ]}
+          kind="hours"
+        />
+      </ChartSection>
+      <ChartSection table={tables['stalled-age']} search={search} empty="No journey is stalled.">
+        <BarFigure id="chart-stalled-age" table={tables['stalled-age']} series={[{ key: 'count', label: 'Journeys' }]} kind="int" />
+      </ChartSection>
+      <ChartSection table={tables['stalled-longest']} search={search} empty="No journey is stalled." />
+
+      <section className="panel formulas" aria-labelledby="formulas">
+        <h2 id="formulas">How these figures are computed</h2>
+        <ul>
+          <li>
+            <strong>Time to live</strong>: closed-won date → the journey reached the live stage. <strong>CS reaction time</strong>: closed-won → CS accepted the handoff. <strong>Time in a stage</strong>: entered → left.
+          </li>
+          <li>
+            <strong>Median and p90</strong> are read from histograms kept with the rollups (day buckets 1, 2, 3, 5, 7, 10, 14, 21, 30, 45, 60, 90, 120, 180, 270, 365; hour buckets 1, 4, 8, 24, 48, 72, 120, 168, 336), interpolated inside the bucket: exact to within that bucket’s width (a day or two for short stages, two weeks around a month, up to three months beyond 90 days). Means are exact.
+          </li>
+          <li>
+            <strong>Stalled</strong>: still in a stage past its SLA days (read live); the longest ones are listed with how far past the SLA they are.
+          </li>
+        </ul>
+      </section>
+    </>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}
