@@ -63,6 +63,7 @@ async function main() {
       line('accounts', s.accounts),
       line('contacts', s.contacts),
       line('deals', s.deals),
+      line('journeys', s.journeys),
       `  promises  ${String(s.promises).padStart(7)} new`,
       '',
       `Demo logins (password ${DEMO_PASSWORD}):`,

@@ -32,8 +32,7 @@ import { trusted } from '#app/db.server';
 import { linkReferralSafely } from '#app/services/advocacy.server';
 import { claimOnce } from '#app/services/claims.server';
 import { dealIdFor } from '#app/services/intake.server';
-import { buildJourney, journeyDims, objectIdFrom, pickCsms } from '#app/services/journey.server';
-import { bumpMetric, metricKey } from '#app/services/metrics.server';
+import { buildJourney, bumpJourneyMetricRows, journeyDims, objectIdFrom, pickCsms } from '#app/services/journey.server';
 import { getCurrentPlaybook } from '#app/services/playbook.server';
 import { log, logError } from '#app/utils/log.server';
 
@@ -525,7 +524,7 @@ const accountKey = (a: RowDeal['account']) => (a.domain ? `domain:${a.domain}` :
 
 type WriteError = { index?: number; code?: number; err?: { index?: number; code?: number } };
 /** insertMany that ignores duplicates (already there) and returns the positions actually inserted. */
-async function insertIgnoringDuplicates(model: { insertMany: (docs: unknown[], options: Record<string, unknown>) => Promise<unknown> }, docs: unknown[]) {
+export async function insertIgnoringDuplicates(model: { insertMany: (docs: unknown[], options: Record<string, unknown>) => Promise<unknown> }, docs: unknown[]) {
   if (docs.length === 0) return new Set<number>();
   const inserted = new Set(docs.map((_, i) => i));
   try {
@@ -700,13 +699,7 @@ export async function runImport({ jobId, attempt, now: fixedNow }: { jobId: stri
     const started = journeyDocs.filter((_, i) => newJourneys.has(i));
     if (started.length) {
       // One audit event for the whole import (import.completed), not one per journey: 100k rows stay affordable.
-      const byDims = new Map<string, { dims: ReturnType<typeof journeyDims>; n: number }>();
-      for (const j of started) {
-        const dims = journeyDims(j);
-        const k = metricKey('journey.started', dims);
-        byDims.set(k, { dims, n: (byDims.get(k)?.n ?? 0) + 1 });
-      }
-      for (const { dims, n } of byDims.values()) await bumpMetric('journey.started', dims, { n });
+      await bumpJourneyMetricRows(started.map((j) => ({ kind: 'journey.started' as const, dims: journeyDims(j), counts: { n: 1 } })));
     }
 
     if (issues.length && issuesStored < MAX_ISSUES) {

@@ -21,12 +21,14 @@ import { Claim } from '#models/claim';
 import { Contact } from '#models/contact';
 import { Deal } from '#models/deal';
 import { Journey } from '#models/journey';
+import { Metric } from '#models/metric';
 import { PlanToken } from '#models/plan-token';
 import { User } from '#models/user';
 import type { SessionUser } from '#app/auth/session.server';
 import { trusted } from '#app/db.server';
+import { refreshAdvocacySafely } from '#app/services/advocacy.server';
 import { claimOnce, releaseClaim } from '#app/services/claims.server';
-import { bumpMetric, clearMetrics, cohortOf } from '#app/services/metrics.server';
+import { bumpMetric, clearMetrics, cohortOf, metricKey } from '#app/services/metrics.server';
 import { getCurrentPlaybook, getPlaybookVersion, type CriterionDef, type PlaybookDef, type StageDef } from '#app/services/playbook.server';
 import { ACCEPTED_KINDS, AT_RISK_SHARE, DAY_MS, HEALTH_LABELS, HOUR_MS, LINK_EVIDENCE_KINDS, type EvidenceType, type Health } from '#app/utils/journey';
 import { logError } from '#app/utils/log.server';
@@ -537,6 +539,8 @@ export async function advanceJourney({ user, journeyId, fromStage, overrideReaso
   if (next.terminal) {
     const toLive = (now.getTime() - j.closedWonAt.getTime()) / DAY_MS;
     await bumpMetric('journey.live', dims, { n: 1, days: Math.round(toLive * 100) / 100, [bucketOf(toLive, DAY_BUCKETS)]: 1 });
+    // A customer who already answered their survey may become an advocate now (issue 6).
+    await refreshAdvocacySafely({ dealId: j.dealId, now });
   }
   return { ok: true, from: stage.key, to: next.key, live: next.terminal, overridden: Boolean(override) };
 }
@@ -923,29 +927,73 @@ export async function migrateJourneysToCurrentPlaybook({ user, fromVersion, now 
 // ---------------------------------------------------------------------------------------------
 // Rollups
 
+export type JourneyMetricRow = { kind: (typeof JOURNEY_METRIC_KINDS)[number]; dims: Record<string, string>; counts: Record<string, number> };
+
+/** Every rollup contribution of one journey as it stands (the same numbers the incremental path adds). */
+export function journeyMetricRows(j: {
+  closedWonAt: Date;
+  segment: string;
+  aeId: unknown;
+  csmId?: unknown;
+  acceptedAt?: Date | null;
+  liveAt?: Date | null;
+  stages: { key: string; enteredAt: Date; exitedAt?: Date | null; override?: unknown }[];
+}): JourneyMetricRow[] {
+  const dims = journeyDims(j);
+  const rows: JourneyMetricRow[] = [{ kind: 'journey.started', dims, counts: { n: 1 } }];
+  if (j.acceptedAt) {
+    const hours = (j.acceptedAt.getTime() - j.closedWonAt.getTime()) / HOUR_MS;
+    rows.push({ kind: 'journey.accepted', dims, counts: { n: 1, hours: Math.round(hours * 100) / 100, [bucketOf(hours, HOUR_BUCKETS)]: 1 } });
+  }
+  for (const s of j.stages) {
+    if (!s.exitedAt) continue;
+    const days = (s.exitedAt.getTime() - s.enteredAt.getTime()) / DAY_MS;
+    rows.push({ kind: 'journey.stage', dims: { ...dims, stage: s.key }, counts: { exited: 1, days: Math.round(days * 100) / 100, overridden: s.override ? 1 : 0, [bucketOf(days, DAY_BUCKETS)]: 1 } });
+  }
+  if (j.liveAt) {
+    const toLive = (j.liveAt.getTime() - j.closedWonAt.getTime()) / DAY_MS;
+    rows.push({ kind: 'journey.live', dims, counts: { n: 1, days: Math.round(toLive * 100) / 100, [bucketOf(toLive, DAY_BUCKETS)]: 1 } });
+  }
+  return rows;
+}
+
+/**
+ * Sums rows per (kind, dims) in memory and writes them as one new rollup slot per distinct key (a
+ * plain insert, like bumpMetric's per-writer slots that readMetrics sums). Batch paths (import, seed,
+ * rebuild) use it: an upsert per key scans the collection on FerretDB, an insertMany does not.
+ */
+export async function bumpJourneyMetricRows(rows: Iterable<JourneyMetricRow>) {
+  const totals = new Map<string, JourneyMetricRow>();
+  for (const row of rows) {
+    const key = metricKey(row.kind, row.dims);
+    const into = totals.get(key) ?? { kind: row.kind, dims: row.dims, counts: {} };
+    for (const [name, n] of Object.entries(row.counts)) if (n) into.counts[name] = Math.round(((into.counts[name] ?? 0) + n) * 100) / 100;
+    totals.set(key, into);
+  }
+  if (totals.size === 0) return;
+  const slot = `batch-${crypto.randomBytes(6).toString('hex')}`;
+  const now = new Date();
+  await Metric.insertMany(
+    [...totals.entries()].map(([key, row]) => ({ key: `${key}|w=${slot}`, kind: row.kind, dims: row.dims, counts: row.counts, createdAt: now, updatedAt: now })),
+    { ordered: false, lean: true },
+  );
+}
+
 /** Recomputes every journey metric from the journeys themselves (same numbers as the incremental path). */
 export async function rebuildJourneyMetrics() {
   for (const kind of JOURNEY_METRIC_KINDS) await clearMetrics(kind);
   const cursor = Journey.find({}).select('closedWonAt segment aeId csmId acceptedAt liveAt stages').lean().cursor();
   let journeys = 0;
+  let batch: JourneyMetricRow[] = [];
   for await (const j of cursor) {
     journeys++;
-    const dims = journeyDims(j);
-    await bumpMetric('journey.started', dims, { n: 1 });
-    if (j.acceptedAt) {
-      const hours = (j.acceptedAt.getTime() - j.closedWonAt.getTime()) / HOUR_MS;
-      await bumpMetric('journey.accepted', dims, { n: 1, hours: Math.round(hours * 100) / 100, [bucketOf(hours, HOUR_BUCKETS)]: 1 });
-    }
-    for (const s of j.stages) {
-      if (!s.exitedAt) continue;
-      const days = (s.exitedAt.getTime() - s.enteredAt.getTime()) / DAY_MS;
-      await bumpMetric('journey.stage', { ...dims, stage: s.key }, { exited: 1, days: Math.round(days * 100) / 100, overridden: s.override ? 1 : 0, [bucketOf(days, DAY_BUCKETS)]: 1 });
-    }
-    if (j.liveAt) {
-      const toLive = (j.liveAt.getTime() - j.closedWonAt.getTime()) / DAY_MS;
-      await bumpMetric('journey.live', dims, { n: 1, days: Math.round(toLive * 100) / 100, [bucketOf(toLive, DAY_BUCKETS)]: 1 });
+    batch.push(...journeyMetricRows(j));
+    if (batch.length >= 20_000) {
+      await bumpJourneyMetricRows(batch);
+      batch = [];
     }
   }
+  await bumpJourneyMetricRows(batch);
   return { journeys };
 }
 

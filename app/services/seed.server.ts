@@ -6,6 +6,7 @@ import { Deal, type PromiseCategory } from '#models/deal';
 import { User, type Role } from '#models/user';
 import { hashPassword } from '#app/auth/password.server';
 import { trusted } from '#app/db.server';
+import { seedJourneysForDeals } from '#app/services/journey-seed.server';
 
 // Demo data for `npm run seed`, the start script (empty database only), e2e tests and benchmarks.
 // Everything below is a pure function of (seed, account index, now) until `seedDemoData` writes it.
@@ -495,6 +496,7 @@ export type SeedSummary = {
   accounts: Counts;
   contacts: Counts;
   deals: Counts;
+  journeys: Counts;
   promises: number;
   ms: number;
 };
@@ -527,7 +529,7 @@ export async function seedDemoData({
     return id;
   };
 
-  const summary: SeedSummary = { users: users.counts, accounts: { inserted: 0, existing: 0 }, contacts: { inserted: 0, existing: 0 }, deals: { inserted: 0, existing: 0 }, promises: 0, ms: 0 };
+  const summary: SeedSummary = { users: users.counts, accounts: { inserted: 0, existing: 0 }, contacts: { inserted: 0, existing: 0 }, deals: { inserted: 0, existing: 0 }, journeys: { inserted: 0, existing: 0 }, promises: 0, ms: 0 };
   const add = (into: Counts, c: Counts) => {
     into.inserted += c.inserted;
     into.existing += c.existing;
@@ -577,6 +579,8 @@ export async function seedDemoData({
     const deals = await insertNew(Deal, dealDocs);
     add(summary.deals, deals);
     for (const d of dealDocs) if (deals.wasInserted(d._id)) summary.promises += (d.promises as unknown[]).length;
+    // Each deal's post-sale journey, as far along as its age allows, with evidence (journey-seed.server.ts).
+    add(summary.journeys, await seedJourneysForDeals({ deals: dealDocs as never, accounts: accountDocs as never, contacts: contactDocs as never, now }));
     const done = Math.min(from + BATCH, accounts);
     log(`  accounts ${done.toLocaleString('en-US')}/${accounts.toLocaleString('en-US')} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   }
