@@ -14,8 +14,12 @@ function redactUrl(value: unknown) {
   return typeof value === 'string' ? value.replace(/\/(s|plan|u)\/[A-Za-z0-9_-]{8,}/g, '/$1/[token]') : value;
 }
 
-export function log(level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields: Record<string, unknown> = {}) {
-  if (process.env.NODE_ENV === 'test' && level === 'debug') return;
+const LEVELS = { debug: 10, info: 20, warn: 30, error: 40 } as const;
+type Level = keyof typeof LEVELS;
+
+export function log(level: Level, msg: string, fields: Record<string, unknown> = {}) {
+  const threshold = LEVELS[(process.env.LOG_LEVEL as Level) in LEVELS ? (process.env.LOG_LEVEL as Level) : 'info'];
+  if (LEVELS[level] < threshold) return;
   const line = { level, time: new Date().toISOString(), msg, ...scrub(fields) };
   if ('url' in line) line.url = redactUrl(line.url);
   (level === 'error' || level === 'warn' ? process.stderr : process.stdout).write(`${JSON.stringify(line)}\n`);
