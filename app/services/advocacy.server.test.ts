@@ -17,6 +17,7 @@ import { Survey } from '#models/survey';
 import { SurveyResponse } from '#models/survey-response';
 import { trusted } from '#app/db.server';
 import { getEnv, resetEnvCache } from '#app/env.server';
+import { goLive } from '#app/services/advocacy-seed.server';
 import { DAY_MS, drawSample } from '#app/services/advocacy-rules.server';
 import {
   ADVOCACY_METRICS,
@@ -202,6 +203,16 @@ describe('candidates appear and disappear with survey answers', () => {
     expect(await Advocate.countDocuments({ dealId: c.deal.id })).toBe(0);
     await applySurveyResponse({ surveyId, now: NOW });
     expect((await Advocate.findOne({ dealId: c.deal.id }).lean())!.qualifies).toEqual(['reference']);
+  });
+
+  test('a customer who answered before going live becomes a candidate when the journey reaches live', async () => {
+    const c = await customer({ liveDays: null });
+    expect((await answer(c, promoter)).qualifies).toEqual([]);
+    const cs = await makeUser({ role: 'cs' });
+    const journey = await Journey.findOne({ dealId: c.deal.id }).lean();
+    await goLive({ journeyId: String(journey!._id), cs, contact: { id: c.contact.id, name: 'Buyer', email: c.contact.email }, start: daysAgo(60) });
+    expect((await Journey.findById(journey!._id).lean())!.liveAt).toBeTruthy();
+    expect((await Advocate.findOne({ dealId: c.deal.id }).lean())!.qualifies).toEqual(['referral', 'reference', 'case_study']);
   });
 
   test('not live yet, or an unsubscribed contact: no candidate; refreshing again changes nothing', async () => {
@@ -629,7 +640,8 @@ describe('review invitations: all eligible or a recorded random sample', () => {
     const invites = await Ask.find({ campaignId: campaign!._id }).lean();
     expect(invites.length + (result as { skipped: number }).skipped).toBe(2);
     for (const a of invites) expect(a).toMatchObject({ type: 'review', platform: 'g2', incentive: '' });
-    const emails = await EmailMessage.find({ template: 'review-invitation', to: trustedIn(invites.map((a) => a.contactEmail)) }).lean();
+    const emails = await EmailMessage.find({ idempotencyKey: trustedIn(invites.map((a) => `ask:${String(a._id)}`)) }).lean();
+    expect(emails).toHaveLength(invites.length);
     for (const e of emails) expect(e.text).toContain('There is no reward for reviewing');
   });
 });

@@ -64,7 +64,6 @@ import {
 } from '#app/services/advocacy-rules.server';
 import { claimOnce, getClaim } from '#app/services/claims.server';
 import { sendEmail } from '#app/services/email.server';
-import { objectIdFrom } from '#app/services/journey.server';
 import { bumpMetric, clearMetrics, readMetrics } from '#app/services/metrics.server';
 import { createUnsubscribeLink } from '#app/services/unsubscribe.server';
 import {
@@ -93,6 +92,8 @@ export const ADVOCACY_WRITERS = ['marketing'] as const;
 export const ADVOCACY_READERS = ['marketing', 'leadership', 'admin'] as const;
 export const REFERRAL_READERS = ['marketing', 'leadership', 'admin', 'sales'] as const;
 
+/** A stable ObjectId derived from a text key (same derivation as journey.server, which imports this module). */
+const objectIdFrom = (key: string) => new Types.ObjectId(crypto.createHash('sha256').update(key).digest('hex').slice(0, 24));
 const isObjectId = (id: unknown): id is string => typeof id === 'string' && /^[a-f0-9]{24}$/i.test(id);
 const isDuplicateKey = (error: unknown) => (error as { code?: unknown } | null)?.code === 11000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
