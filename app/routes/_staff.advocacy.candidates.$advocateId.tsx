@@ -3,6 +3,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { data } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { useState } from 'react';
+import { rateLimit } from '#app/auth/rate-limit.server';
 import { requireUser } from '#app/auth/session.server';
 import { AdvocacyTabs, AskStatusBadge } from '#app/components/advocacy';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
@@ -44,6 +45,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (formData.get('intent') !== 'ask') return badRequest({ errors: { '': ['Choose what to do.'] } as Record<string, string[]>, values: {} });
   const parsed = parseForm(AskFormSchema, formData);
   if (!parsed.ok) return badRequest(parsed);
+  // Asks send email: rate-limited per user like every email-triggering action.
+  await rateLimit('emailAction', user.id);
   const result = await createAsk({ user, target: { advocateId }, form: parsed.data });
   if (!result.ok) return data({ ok: false as const, errors: { '': [result.error] } as Record<string, string[]>, values: Object.fromEntries([...formData].map(([k, v]) => [k, String(v)])) }, { status: 409 });
   return { ok: true as const, intent: 'ask', message: result.message, askId: result.askId };

@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { data } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { useState } from 'react';
+import { rateLimit } from '#app/auth/rate-limit.server';
 import { requireUser } from '#app/auth/session.server';
 import { AdvocacyTabs } from '#app/components/advocacy';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
@@ -27,6 +28,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const formData = await readFormData(request);
   const parsed = parseForm(ReviewCampaignFormSchema, formData);
   if (!parsed.ok) return badRequest(parsed);
+  await rateLimit('emailAction', user.id);
   const result = await createReviewCampaign({ user, input: parsed.data });
   if (!result.ok) return data({ ok: false as const, errors: { '': [result.error] } as Record<string, string[]>, values: formValues(formData) }, { status: 409 });
   return {
