@@ -36,6 +36,11 @@ export default function Home() {
             New closed-won deal
           </Link>
         ) : null}
+        {role === 'marketing' ? (
+          <Link className="button" to="/advocacy">
+            Advocacy candidates
+          </Link>
+        ) : null}
       </div>
       <p>{intro.body}</p>
       <div className="cards">
