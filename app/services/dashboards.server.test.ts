@@ -170,6 +170,12 @@ describe('rollups written on the normal code paths', () => {
       ['2025Q2', 1, 2, 130],
     ]);
 
+    // The drill-down behind "Integration": the three answers, each showing only its integration promise.
+    const drill = await listValueAnswers({ user: u.leader, query: { category: 'integration', page: 1 } });
+    expect(drill.total).toBe(3);
+    expect(drill.answers.map((a) => a.promises.map((p) => p.category))).toEqual([['integration'], ['integration'], ['integration']]);
+    expect(drill.answers.map((a) => a.promises[0].verdict).sort()).toEqual(['delivered', 'partly', 'partly']);
+
     const forecast = await getForecastDashboard({ user: u.leader, query: {} });
     expect(forecast.summary.reached.map((r) => [r.key, r.count])).toEqual([
       ['handoff', 5],
