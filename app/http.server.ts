@@ -71,6 +71,10 @@ function refuseCrossSite(req: Request, res: Response, next: NextFunction) {
     res.status(403).type('text/plain').send('Cross-site requests are not allowed.');
     return;
   }
+  // Token pages are served with Referrer-Policy: no-referrer, so browsers send `Origin: null` on
+  // their own form posts. Sec-Fetch-Site (which pages cannot forge) already proved same-origin;
+  // Remix's CSRF check would read "null" as a foreign origin and fail the post with a 500.
+  if (req.get('origin') === 'null' && req.get('sec-fetch-site') === 'same-origin') delete req.headers.origin;
   next();
 }
 
