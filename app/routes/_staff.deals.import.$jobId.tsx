@@ -62,7 +62,7 @@ export default function ImportJobPage() {
       </p>
       <h1>{job.fileName}</h1>
       <p className="muted">
-        Uploaded by {job.createdByName} {formatDateTime(job.createdAt)} · {job.totalRows.toLocaleString('en-US')} rows · {(job.fileBytes / 1024).toFixed(0)} KB ·{' '}
+        Uploaded by {job.createdByName} {formatDateTime(job.createdAt)} · {job.totalRows.toLocaleString('en-US')} {job.totalRows === 1 ? 'row' : 'rows'} · {(job.fileBytes / 1024).toFixed(0)} KB ·{' '}
         {job.detectedSource ? `recognised as a ${job.detectedSource} export` : 'format not recognised: map the columns below'}
       </p>
       {actionData?.message ? (
@@ -196,7 +196,7 @@ export default function ImportJobPage() {
               Update preview
             </button>
             <button type="submit" name="intent" value="start" disabled={navigation.state === 'submitting'}>
-              Import {job.totalRows.toLocaleString('en-US')} rows
+              Import {job.totalRows.toLocaleString('en-US')} {job.totalRows === 1 ? 'row' : 'rows'}
             </button>
           </div>
         </Form>
