@@ -10,6 +10,7 @@ import { Deal } from '#models/deal';
 import { ImportIssue, ImportJob } from '#models/import-job';
 import { Journey } from '#models/journey';
 import { trusted } from '#app/db.server';
+import { readMetrics } from '#app/services/metrics.server';
 import { makeUser } from '#test/factories';
 import {
   createImportJob,
@@ -108,6 +109,12 @@ describe('importing files', () => {
     expect(String((await Journey.findOne({ dealId: deals[0]._id }).lean())!.csmId)).toBe(cs.id);
     // Ids are stored as ObjectIds (cast like any other write), so the board's filters find them.
     expect(await Journey.countDocuments({ csmId: cs.id, aeId: rita.id })).toBe(3);
+
+    // The rollups dashboards read: three journeys started, three deals won (ARR summed).
+    const started = await readMetrics('journey.started');
+    expect(started.reduce((n, m) => n + (m.counts.n ?? 0), 0)).toBe(3);
+    const won = await readMetrics('deal.won');
+    expect(won.reduce((n, m) => n + (m.counts.arr ?? 0), 0)).toBe(48000 + 96500.5 + 12000);
 
     const report = await issuesCsv(cs, jobId);
     expect(report.split('\r\n')[0]).toBe('row,result,crm_id,message');

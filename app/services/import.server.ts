@@ -31,6 +31,7 @@ import type { SessionUser } from '#app/auth/session.server';
 import { trusted } from '#app/db.server';
 import { linkReferralSafely } from '#app/services/advocacy.server';
 import { claimOnce } from '#app/services/claims.server';
+import { dealWonRow } from '#app/services/deal-metrics.server';
 import { dealIdFor } from '#app/services/intake.server';
 import { buildJourney, bumpJourneyMetricRows, journeyDims, objectIdFrom, pickCsms } from '#app/services/journey.server';
 import { getCurrentPlaybook } from '#app/services/playbook.server';
@@ -687,6 +688,8 @@ export async function runImport({ jobId, attempt, now: fixedNow }: { jobId: stri
     const [, newDeals] = await Promise.all([insertIgnoringDuplicates(Contact, contacts), insertIgnoringDuplicates(Deal, dealDocs)]);
     counts.created += newDeals.size;
     counts.existing += dealDocs.length - newDeals.size;
+    // The money rollups of the new deals (profitability dashboards): one inserted slot per key for the batch.
+    await bumpJourneyMetricRows(dealDocs.flatMap((d, i) => (newDeals.has(i) ? [dealWonRow(d, resolved.get(accountKey(good[i].deal.account))!.segment)] : [])));
     // Referred deals link back to their referral (advocacy attribution); a bad id is logged, never fatal.
     for (const [i, g] of good.entries()) if (g.deal.referralId) await linkReferralSafely({ referralId: g.deal.referralId, dealId: String(dealDocs[i]._id), via: 'import', now });
 

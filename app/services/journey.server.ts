@@ -962,8 +962,8 @@ export function journeyMetricRows(j: {
  * plain insert, like bumpMetric's per-writer slots that readMetrics sums). Batch paths (import, seed,
  * rebuild) use it: an upsert per key scans the collection on FerretDB, an insertMany does not.
  */
-export async function bumpJourneyMetricRows(rows: Iterable<JourneyMetricRow>) {
-  const totals = new Map<string, JourneyMetricRow>();
+export async function bumpJourneyMetricRows(rows: Iterable<{ kind: string; dims: Record<string, string>; counts: Record<string, number> }>) {
+  const totals = new Map<string, { kind: string; dims: Record<string, string>; counts: Record<string, number> }>();
   for (const row of rows) {
     const key = metricKey(row.kind, row.dims);
     const into = totals.get(key) ?? { kind: row.kind, dims: row.dims, counts: {} };
