@@ -8,8 +8,9 @@ import { formRequest, makeAccount, makeContact, makeDeal, makeUser, requestAs } 
 import { action, loader } from '#app/routes/plan.$token';
 import { PLAN_TOKEN_DAYS, confirmOnPlan, getPlanView, hashPlanToken, requestBuyerConfirmation } from './plan.server';
 
-// Plan links expire against the real clock in the route, so the test clock starts now.
-const T0 = new Date();
+// Plan links expire against the real clock in the route, so the test clock is today (10:00 UTC, so
+// "an hour later" is still the same day whenever the suite runs).
+const T0 = new Date(`${new Date().toISOString().slice(0, 10)}T10:00:00.000Z`);
 const ctx = (ip = '10.8.0.1') => ({ nonce: '', clientIp: ip });
 
 async function setup() {
