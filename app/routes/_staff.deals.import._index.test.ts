@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ImportJob } from '#models/import-job';
+import { importDir, receiveUpload } from '#app/services/import.server';
 import { makeUser, requestAs } from '#test/factories';
 import { action } from './_staff.deals.import._index';
 
@@ -41,6 +42,17 @@ describe('CSV upload', () => {
     const request = await requestAs(cs, '/deals/import', { method: 'POST', body: '{"file":{"$ne":null}}', headers: { 'Content-Type': 'application/json' } });
     const json = (await action({ request, params: {}, context: ctx })) as unknown as { init?: { status?: number } };
     expect(json.init?.status).toBe(400);
+  });
+
+  it('an oversized file is cut off while streaming and refused, leaving nothing on disk', async () => {
+    const cs = await makeUser({ role: 'cs' });
+    const body = new FormData();
+    body.set('file', new File([fixture('hubspot-deals.csv'), 'x'.repeat(2 * 1024 * 1024)], 'big.csv', { type: 'text/csv' }));
+    const request = await requestAs(cs, '/deals/import', { method: 'POST', body });
+    const before = fs.existsSync(importDir()) ? fs.readdirSync(importDir()).length : 0;
+    const result = await receiveUpload({ user: cs, request, maxBytes: 1024 * 1024 });
+    expect(result).toEqual({ ok: false, error: 'The file is larger than 1 MB. Split it into smaller files.' });
+    expect(fs.readdirSync(importDir()).length).toBe(before);
   });
 
   it('sales, leadership and marketing cannot import', async () => {

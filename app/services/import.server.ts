@@ -789,7 +789,7 @@ const CSV_TYPES = new Set(['text/csv', 'application/csv', 'text/plain', 'applica
  * Receives the multipart upload: the file streams to disk (never into memory), anything over
  * MAX_IMPORT_BYTES is cut off and refused, then the file is inspected and becomes an import job.
  */
-export async function receiveUpload({ user, request }: { user: SessionUser; request: Request }): Promise<{ ok: true; jobId: string } | { ok: false; error: string }> {
+export async function receiveUpload({ user, request, maxBytes = MAX_IMPORT_BYTES }: { user: SessionUser; request: Request; maxBytes?: number }): Promise<{ ok: true; jobId: string } | { ok: false; error: string }> {
   if (!/^multipart\/form-data/i.test(request.headers.get('Content-Type') ?? '')) return { ok: false, error: 'Choose a CSV file to upload.' };
   await fs.promises.mkdir(importDir(), { recursive: true });
   const target = path.join(importDir(), `${crypto.randomBytes(12).toString('hex')}.csv`);
@@ -808,7 +808,7 @@ export async function receiveUpload({ user, request }: { user: SessionUser; requ
             contentType = type;
             return path.basename(target);
           },
-          maxPartSize: MAX_IMPORT_BYTES,
+          maxPartSize: maxBytes,
           avoidFileConflicts: false,
           filter: ({ name }) => name === 'file',
         }),
@@ -817,7 +817,7 @@ export async function receiveUpload({ user, request }: { user: SessionUser; requ
     );
   } catch (error) {
     await fs.promises.rm(target, { force: true });
-    if (error instanceof MaxPartSizeExceededError) return { ok: false, error: `The file is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MB. Split it into smaller files.` };
+    if (error instanceof MaxPartSizeExceededError) return { ok: false, error: `The file is larger than ${Math.round(maxBytes / 1024 / 1024)} MB. Split it into smaller files.` };
     return { ok: false, error: 'The upload could not be read. Try again.' };
   }
   const file = formData.get('file');
