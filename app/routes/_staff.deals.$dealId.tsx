@@ -47,6 +47,16 @@ export default function DealPage() {
           <dd>{deal.grossMarginPct == null ? '—' : `${deal.grossMarginPct} %`}</dd>
           <dt>CAC</dt>
           <dd>{deal.cac == null ? 'not recorded' : formatMoney(deal.cac, deal.currency)}</dd>
+          <dt>Journey</dt>
+          <dd>
+            {deal.journey ? (
+              <Link to={`/journeys/${deal.journey.id}`}>
+                {deal.journey.liveAt ? `Live since ${formatDate(deal.journey.liveAt)}` : `In ${deal.journey.stage}`}
+              </Link>
+            ) : (
+              <span className="muted">not started yet</span>
+            )}
+          </dd>
           <dt>Account executive</dt>
           <dd>{deal.ae?.name ?? '—'}</dd>
           <dt>Source</dt>

@@ -4,11 +4,12 @@ import { Account, SEGMENTS } from '#models/account';
 import { recordAudit } from '#models/audit-event';
 import { Contact } from '#models/contact';
 import { Deal, PROMISE_CATEGORIES } from '#models/deal';
+import { Journey } from '#models/journey';
 import { User } from '#models/user';
 import type { SessionUser } from '#app/auth/session.server';
 import { trusted } from '#app/db.server';
 import { recordDealWon } from '#app/services/deal-metrics.server';
-import { startJourneySafely } from '#app/services/journey.server';
+import { journeyIdForDeal, startJourneySafely } from '#app/services/journey.server';
 import { scheduleSurveysSafely } from '#app/services/surveys.server';
 
 import { MAX_PROMISE_ROWS } from '#app/utils/format';
@@ -161,9 +162,10 @@ export async function getDealDetail({ user, dealId }: { user: SessionUser; dealI
     .select('name source crmId accountId aeId closedWonAt arr currency grossMarginPct cac promises createdAt')
     .lean();
   if (!deal) return null;
-  const [account, ae] = await Promise.all([
+  const [account, ae, journey] = await Promise.all([
     Account.findById(deal.accountId).select('name domain segment').lean(),
     User.findById(deal.aeId).select('name email').lean(),
+    Journey.findById(journeyIdForDeal(deal._id)).select('stage liveAt').lean(),
   ]);
   return {
     id: String(deal._id),
@@ -177,6 +179,7 @@ export async function getDealDetail({ user, dealId }: { user: SessionUser; dealI
     cac: deal.cac ?? null,
     account: account ? { id: String(account._id), name: account.name, domain: account.domain ?? '', segment: account.segment } : null,
     ae: ae ? { name: ae.name, email: ae.email } : null,
+    journey: journey ? { id: String(journey._id), stage: journey.stage, liveAt: journey.liveAt?.toISOString() ?? null } : null,
     promises: deal.promises.map((p) => ({ id: String(p._id), text: p.text, successCriterion: p.successCriterion, category: p.category })),
   };
 }
