@@ -16,8 +16,8 @@ export type SurveyStopReason = (typeof SURVEY_STOP_REASONS)[number];
 
 // One survey per (deal, wave). The response is NOT stored here: it lives in SurveyResponse, whose
 // insert (unique _id = survey id) is what consumes the link atomically on FerretDB and MongoDB.
-// Every write to this document goes through the lease helpers (app/worker/lease.server.ts), so the
-// worker, the web actions and the webhook never overwrite each other's changes.
+// Every write to this document takes its next generation first (surveys.server.ts), so the worker,
+// the web actions and the webhook never overwrite each other's changes.
 const SurveySchema = new Schema(
   {
     dealId: { type: Schema.Types.ObjectId, ref: 'Deal', required: true },
@@ -49,9 +49,7 @@ const SurveySchema = new Schema(
     /** Set when the CSM must act (pick another contact); cleared when they do. */
     attentionReason: { type: String, enum: [...SURVEY_STOP_REASONS, null] },
     attentionAt: { type: Date },
-    // Lease fields (app/worker/lease.server.ts).
-    leaseOwner: { type: String },
-    leaseExpiresAt: { type: Date },
+    /** Write generation: every write takes the next one first (see surveys.server.ts). */
     leaseGen: { type: Number, default: 0 },
   },
   { timestamps: true },

@@ -26,7 +26,7 @@ function deliver(body: unknown, options: { id?: string; at?: Date; secret?: stri
     body: options.tamper ? raw.replace('bounced', 'delivered') : raw,
     headers: { 'Content-Type': 'application/json', 'svix-id': id, 'svix-timestamp': String(Math.floor(at.getTime() / 1000)), 'svix-signature': signature },
   });
-  return action({ request, params: {}, context: {} }) as Promise<Response>;
+  return action({ request, params: {}, context: { nonce: '', clientIp: '' } }) as Promise<Response>;
 }
 
 async function sentSurvey() {
@@ -108,7 +108,7 @@ describe('POST /api/webhooks/resend', () => {
     expect((await deliver(body, { tamper: true })).status).toBe(401);
     expect((await deliver(body, { at: new Date(Date.now() - 10 * 60_000) })).status).toBe(401);
     const unsigned = new Request('http://localhost:3000/api/webhooks/resend', { method: 'POST', body: JSON.stringify(body) });
-    expect((await (action({ request: unsigned, params: {}, context: {} }) as Promise<Response>)).status).toBe(401);
+    expect((await (action({ request: unsigned, params: {}, context: { nonce: '', clientIp: '' } }) as Promise<Response>)).status).toBe(401);
     expect((await Contact.findById(contact.id).lean())!.emailStatus).toBe('ok');
     expect(await EmailEvent.countDocuments({})).toBe(0);
   });

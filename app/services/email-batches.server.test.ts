@@ -1,7 +1,7 @@
 import { createElement } from 'react';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { resetEnvCache } from '#app/env.server';
-import { createPacer, dispatchDueEmails, resetEmailDispatcher, sealEmailBatch, sendEmail } from '#app/services/email.server';
+import { createPacer, dispatchDueEmails, getOutboxMessage, resetEmailDispatcher, sealEmailBatch, sendEmail, sendEmails } from '#app/services/email.server';
 import { EmailBatch } from '#models/email-batch';
 import { EmailMessage } from '#models/email-message';
 import { LeaseToken } from '#models/lease-token';
@@ -52,7 +52,7 @@ beforeEach(async () => {
 });
 
 describe('batch sends', () => {
-  test('a sealed batch leaves as one request with its own key; each member records its Resend id', async () => {
+  test('a sealed batch leaves as one request with its own key; the Resend id of each member is kept', async () => {
     await queueBatch('b1', 3);
     await queue('single');
     expect(await sealEmailBatch({ batchKey: 'b1', now: T0 })).toEqual({ sealed: true, size: 3 });
@@ -76,8 +76,11 @@ describe('batch sends', () => {
 
     const members = await EmailMessage.find({ batchKey: 'b1' }).sort({ _id: 1 }).lean();
     expect(members.map((m) => m.state)).toEqual(['sent', 'sent', 'sent']);
-    expect(members.map((m) => m.providerId)).toEqual(fake.delivered.slice(0, 3).map((d) => d.id));
-    expect(await EmailBatch.findById('b1').lean()).toMatchObject({ state: 'sent', attempts: 1, leaseOwner: null });
+    // Resend's ids are kept on the batch, aligned with its members; the outbox shows each member's.
+    const batch = await EmailBatch.findById('b1').lean();
+    expect(batch).toMatchObject({ state: 'sent', attempts: 1, leaseOwner: null, providerIds: fake.delivered.slice(0, 3).map((d) => d.id) });
+    expect(batch!.messageIds.map(String)).toEqual(members.map((m) => String(m._id)));
+    expect((await getOutboxMessage({ id: String(members[1]._id) }))?.providerId).toBe(fake.delivered[1].id);
 
     // Nothing is sent twice by later cycles.
     await dispatch(at(MINUTE));
@@ -140,8 +143,8 @@ describe('batch sends', () => {
     expect(fastResult).toMatchObject({ batches: 1, sent: 3, leaseLost: 0 });
     expect(batchRequests().map((r) => r.idempotencyKey)).toEqual(['batch:b5', 'batch:b5']);
     expect(fake.delivered).toHaveLength(3);
-    const members = await EmailMessage.find({ batchKey: 'b5' }).sort({ _id: 1 }).lean();
-    expect(members.map((m) => m.providerId)).toEqual(fake.delivered.map((d) => d.id));
+    expect((await EmailBatch.findById('b5').lean())?.providerIds).toEqual(fake.delivered.map((d) => d.id));
+    expect(await EmailMessage.countDocuments({ batchKey: 'b5', state: 'sent' })).toBe(3);
   });
 
   test('a batch whose producer died unsealed is sealed by the sweep; a message queued after sealing goes alone', async () => {
@@ -160,6 +163,22 @@ describe('batch sends', () => {
     expect(batchRequests().map((r) => r.idempotencyKey)).toEqual(['batch:sealed', 'batch:orphan']);
     expect(fake.requestsFor('sealed:late')).toHaveLength(1);
     expect(await EmailMessage.countDocuments({ state: 'sent' })).toBe(4);
+  });
+
+  test('sendEmails records a chunk with one insert; keys recorded before (or by a racer) come back as duplicates', async () => {
+    await queue('c:1');
+    const inputs = ['c:0', 'c:1', 'c:2'].map((key) => ({
+      key, template: 'user-invitation', to: 'x@example.com', subject: key, react: createElement(UserInvitationEmail, PreviewProps), batchKey: 'chunk', now: T0,
+    }));
+    const [first, again] = await Promise.all([sendEmails(inputs), sendEmails(inputs)]);
+    expect(await EmailMessage.countDocuments({})).toBe(3);
+    expect(first[1]).toMatchObject({ ok: true, duplicate: true });
+    for (const i of [0, 2]) {
+      expect([first[i], again[i]].filter((r) => r.ok && !r.duplicate)).toHaveLength(1);
+      expect(first[i].ok && again[i].ok && first[i].id === again[i].id).toBe(true);
+    }
+    const members = first.flatMap((r) => (r.ok && !r.duplicate ? [r.id] : []));
+    expect(await sealEmailBatch({ batchKey: 'chunk', now: T0, messageIds: members })).toEqual({ sealed: true, size: members.length });
   });
 
   test('demo mode captures batch members; there is nothing to seal', async () => {

@@ -1,4 +1,5 @@
 import { render } from '@react-email/components';
+import { Types } from 'mongoose';
 import { createElement, type ReactElement } from 'react';
 import { Resend } from 'resend';
 import { z } from 'zod';
@@ -97,36 +98,19 @@ function tagsFor(template: string, meta: SendEmailInput['meta'] = {}) {
  * Returns a result instead of throwing.
  */
 export async function sendEmail(input: SendEmailInput): Promise<SendEmailResult> {
-  const { key, template, to, subject, react, headers, meta, batchKey } = input;
+  const { key, template } = input;
   const now = input.now ?? new Date();
   try {
     if (!key || key.length > 256) return { ok: false, error: 'The idempotency key must be 1-256 characters.' };
     const existing = await EmailMessage.findOne({ idempotencyKey: key }).select('_id state').lean();
     if (existing) return { ok: true, id: String(existing._id), state: existing.state as EmailState, duplicate: true };
 
-    const env = getEnv();
-    const [html, text] = await Promise.all([render(react), render(react, { plainText: true })]);
-    const state: EmailState = env.RESEND_API_KEY ? 'queued' : 'captured';
+    const doc = await outboxDocument({ ...input, now });
     // An insert guarded by the unique key (not an update-upsert): atomic on FerretDB and MongoDB,
     // and a racing duplicate gets E11000 and reads the winner.
-    const created = await EmailMessage.create({
-      idempotencyKey: key,
-      template,
-      to,
-      from: env.EMAIL_FROM,
-      subject,
-      html,
-      text,
-      headers,
-      tags: tagsFor(template, meta),
-      metadata: meta,
-      state,
-      attempts: 0,
-      nextAttemptAt: now,
-      batchKey,
-    });
-    if (state === 'captured') log('info', 'Email captured (demo mode: no RESEND_API_KEY)', { template, key });
-    return { ok: true, id: String(created._id), state, duplicate: false };
+    const created = await EmailMessage.create(doc);
+    if (doc.state === 'captured') log('info', 'Email captured (demo mode: no RESEND_API_KEY)', { template, key });
+    return { ok: true, id: String(created._id), state: doc.state, duplicate: false };
   } catch (error) {
     if (isDuplicateKey(error)) {
       const winner = await EmailMessage.findOne({ idempotencyKey: key }).select('_id state').lean().catch(() => null);
@@ -135,6 +119,61 @@ export async function sendEmail(input: SendEmailInput): Promise<SendEmailResult>
     logError(error, { where: 'sendEmail', template, key });
     return { ok: false, error: 'The email could not be recorded.' };
   }
+}
+
+/** The outbox document of one email: rendered html and text, tags, `queued` (or `captured` in demo mode). */
+async function outboxDocument(input: SendEmailInput & { now: Date }) {
+  const { key, template, to, subject, react, headers, meta, batchKey, now } = input;
+  const env = getEnv();
+  const [html, text] = await Promise.all([render(react), render(react, { plainText: true })]);
+  const state: EmailState = env.RESEND_API_KEY ? 'queued' : 'captured';
+  return {
+    idempotencyKey: key,
+    template,
+    to,
+    from: env.EMAIL_FROM,
+    subject,
+    html,
+    text,
+    headers,
+    tags: tagsFor(template, meta),
+    metadata: meta,
+    state,
+    attempts: 0,
+    nextAttemptAt: now,
+    batchKey,
+  };
+}
+
+/**
+ * sendEmail for many emails at once (a batch producer's chunk): one insert for all of them
+ * instead of two round trips each, with the same guarantee per key: an email whose key exists
+ * already is not recorded again (`duplicate: true`, the first message's id). Results are in input
+ * order; throws when the outbox cannot be written (the caller retries the whole chunk).
+ */
+export async function sendEmails(inputs: SendEmailInput[]): Promise<SendEmailResult[]> {
+  if (inputs.length === 0) return [];
+  const bad = inputs.find((i) => !i.key || i.key.length > 256);
+  if (bad) throw new Error(`invalid idempotency key: ${bad.key}`);
+  // Insert first, no lookup: on FerretDB 1.24 a query by key scans the whole outbox, while the
+  // unique index refuses a duplicate key cheaply. Only the refused keys (a retry, a racing
+  // producer) are looked up, to return the first message.
+  const docs = await Promise.all(inputs.map(async (i) => ({ _id: new Types.ObjectId(), ...(await outboxDocument({ ...i, now: i.now ?? new Date() })) })));
+  const refused = new Set<number>();
+  try {
+    await EmailMessage.insertMany(docs, { ordered: false });
+  } catch (error) {
+    const writeErrors = (error as { writeErrors?: Array<{ index: number; code?: number; err?: { code?: number } }> }).writeErrors ?? [];
+    if (!writeErrors.length || writeErrors.some((e) => (e.code ?? e.err?.code) !== 11000)) throw error;
+    for (const e of writeErrors) refused.add(e.index);
+  }
+  return Promise.all(
+    docs.map(async (doc, index): Promise<SendEmailResult> => {
+      if (!refused.has(index)) return { ok: true, id: String(doc._id), state: doc.state, duplicate: false };
+      const first = await EmailMessage.findOne({ idempotencyKey: doc.idempotencyKey }).select('_id state').lean();
+      return first ? { ok: true, id: String(first._id), state: first.state as EmailState, duplicate: true } : { ok: false, error: 'The email could not be recorded.' };
+    }),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -323,15 +362,19 @@ function payloadOf(message: StoredMessage) {
 // Batches
 
 /**
- * Freezes the membership of batch `batchKey`: its queued messages (at most 100), in a fixed
- * order, are written into one EmailBatch document by a unique insert, before the first send.
+ * Freezes the membership of batch `batchKey`: its queued messages (at most 100; `messageIds` when
+ * the producer knows them), in a fixed order, are written into one EmailBatch document by a
+ * unique insert, before the first send.
  * Idempotent: a second call (or a racing one) returns the membership the first one froze.
  * Messages that join the key later are sent on their own (sweepUnsealedBatches).
  */
-export async function sealEmailBatch({ batchKey, now }: { batchKey: string; now: Date }) {
+export async function sealEmailBatch({ batchKey, now, messageIds }: { batchKey: string; now: Date; messageIds?: string[] }) {
   const existing = await EmailBatch.findById(batchKey).select('messageIds').lean();
   if (existing) return { sealed: true, size: existing.messageIds.length };
-  const members = await EmailMessage.find({ batchKey, state: 'queued' }).sort({ _id: 1 }).limit(MAX_BATCH_SIZE).select('_id').lean();
+  // A producer that queued the members itself (sendEmails) names them: no query over the outbox.
+  const members = messageIds
+    ? [...messageIds].sort().slice(0, MAX_BATCH_SIZE).map((id) => ({ _id: new Types.ObjectId(id) }))
+    : await EmailMessage.find({ batchKey, state: 'queued' }).sort({ _id: 1 }).limit(MAX_BATCH_SIZE).select('_id').lean();
   // Demo mode captures instead of queueing: nothing to send.
   if (members.length === 0) return { sealed: false, size: 0 };
   try {
@@ -549,28 +592,24 @@ async function dispatchOneBatch(input: {
 
   // Member messages are written only here (the single-send path skips them) and only with what
   // Resend answered, so a worker that lost the batch lease writes the same truth as its successor.
+  // One updateMany for all members: FerretDB 1.24 pays a scan of the outbox per update command,
+  // so Resend's ids stay on the batch (aligned with messageIds) instead of 100 single updates.
   let update: LeaseUpdate;
+  const members$ = { _id: trusted({ $in: batch.messageIds }) };
   switch (outcome.kind) {
     case 'sent':
-      await EmailMessage.bulkWrite(
-        ids.map((id, i) => ({
-          updateOne: {
-            filter: { _id: id },
-            update: { $set: { state: 'sent', providerId: outcome.providerIds[i], sentAt: at, lastError: null, attempts: attempt } },
-          },
-        })),
-      );
+      await EmailMessage.updateMany(members$, { $set: { state: 'sent', sentAt: at, lastError: null, attempts: attempt } });
       update = { $set: { state: 'sent', providerIds: outcome.providerIds, sentAt: at, lastError: null }, $inc: { attempts: 1 } };
       break;
     case 'retry': {
       const nextAttemptAt = new Date(at.getTime() + outcome.delayMs);
-      await EmailMessage.updateMany({ _id: trusted({ $in: ids }) }, { $set: { lastError: outcome.error, nextAttemptAt, attempts: attempt } });
+      await EmailMessage.updateMany(members$, { $set: { lastError: outcome.error, nextAttemptAt, attempts: attempt } });
       update = { $set: { state: 'queued', lastError: outcome.error, nextAttemptAt }, $inc: { attempts: 1 } };
       if (outcome.blockMs) pacer.blockFor(outcome.blockMs);
       break;
     }
     case 'failed':
-      await EmailMessage.updateMany({ _id: trusted({ $in: ids }) }, { $set: { state: 'failed', lastError: outcome.error, failedAt: at, attempts: attempt } });
+      await EmailMessage.updateMany(members$, { $set: { state: 'failed', lastError: outcome.error, failedAt: at, attempts: attempt } });
       update = { $set: { state: 'failed', lastError: outcome.error, failedAt: at }, $inc: { attempts: 1 } };
       break;
     case 'pause':
@@ -637,11 +676,17 @@ export async function listOutbox({ page, perPage, state }: { page: number; perPa
 /** One outbox message with its text version, headers and delivery events; null when missing. */
 export async function getOutboxMessage({ id }: { id: string }) {
   const m = await EmailMessage.findById(id)
-    .select('idempotencyKey template to from subject text headers metadata state attempts lastError providerId createdAt sentAt nextAttemptAt events')
+    .select('idempotencyKey template to from subject text headers metadata state attempts lastError providerId batchKey createdAt sentAt nextAttemptAt events')
     .lean();
   if (!m) return null;
+  // A batch member's Resend id is kept on its batch (aligned with messageIds).
+  let providerId = m.providerId ?? null;
+  if (!providerId && m.batchKey) {
+    const batch = await EmailBatch.findById(m.batchKey).select('messageIds providerIds').lean();
+    providerId = batch?.providerIds[batch.messageIds.findIndex((id) => String(id) === String(m._id))] ?? null;
+  }
   // Webhook events live in their own documents (resend-webhook.server.ts), found by Resend's id.
-  const events = m.providerId ? await EmailEvent.find({ providerId: m.providerId }).sort({ at: 1 }).select('type at').lean() : [];
+  const events = providerId ? await EmailEvent.find({ providerId }).sort({ at: 1 }).select('type at').lean() : [];
   return {
     id: String(m._id),
     idempotencyKey: m.idempotencyKey,
@@ -655,7 +700,7 @@ export async function getOutboxMessage({ id }: { id: string }) {
     state: m.state as EmailState,
     attempts: m.attempts,
     lastError: m.lastError ?? null,
-    providerId: m.providerId ?? null,
+    providerId,
     createdAt: iso(m.createdAt),
     sentAt: iso(m.sentAt),
     nextAttemptAt: iso(m.nextAttemptAt),

@@ -5,6 +5,7 @@
 import { Webhook, WebhookVerificationError } from 'svix';
 import { z } from 'zod';
 import { Contact } from '#models/contact';
+import { EmailBatch } from '#models/email-batch';
 import { EmailEvent } from '#models/email-event';
 import { EmailMessage } from '#models/email-message';
 import { trusted } from '#app/db.server';
@@ -75,6 +76,17 @@ export async function handleResendWebhook({ rawBody, headers, now = new Date() }
   }
 }
 
+/** What an email was about, from the outbox, when the event carries no tags (a batch member's Resend id is on its batch). */
+async function entityOfEmail(providerId: string): Promise<Record<string, string>> {
+  let message = await EmailMessage.findOne({ providerId }).select('metadata').lean();
+  if (!message) {
+    const batch = await EmailBatch.findOne({ providerIds: providerId }).select('messageIds providerIds').lean();
+    const id = batch?.messageIds[batch.providerIds.indexOf(providerId)];
+    if (id) message = await EmailMessage.findById(id).select('metadata').lean();
+  }
+  return (message?.metadata ?? {}) as Record<string, string>;
+}
+
 const tagsOf = (tags: z.infer<typeof TagsSchema> | undefined): Record<string, string> =>
   !tags ? {} : Array.isArray(tags) ? Object.fromEntries(tags.map((t) => [t.name, t.value])) : tags;
 
@@ -83,10 +95,7 @@ export async function applyResendEvent({ event, svixId, now }: { event: ResendEv
   const { data } = event;
   const to = (Array.isArray(data.to) ? data.to : data.to ? [data.to] : []).map((e) => e.trim().toLowerCase());
   let entity = tagsOf(data.tags);
-  if (!entity.entityType && data.email_id) {
-    const message = await EmailMessage.findOne({ providerId: data.email_id }).select('metadata').lean();
-    entity = (message?.metadata ?? {}) as Record<string, string>;
-  }
+  if (!entity.entityType && data.email_id) entity = await entityOfEmail(data.email_id);
   const at = event.created_at && !Number.isNaN(Date.parse(event.created_at)) ? new Date(event.created_at) : now;
   try {
     await EmailEvent.create({ _id: svixId, type: event.type, at, providerId: data.email_id, to, entityType: entity.entityType, entityId: entity.entityId, data: data.bounce ? { bounce: data.bounce } : undefined });

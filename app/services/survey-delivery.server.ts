@@ -12,29 +12,32 @@ import { Survey, type SurveyStopReason } from '#models/survey';
 import { SurveyResponse } from '#models/survey-response';
 import { User } from '#models/user';
 import { trusted } from '#app/db.server';
-import { MAX_BATCH_SIZE, sealEmailBatch, sendEmail } from '#app/services/email.server';
+import { MAX_BATCH_SIZE, sealEmailBatch, sendEmail, sendEmails, type SendEmailInput } from '#app/services/email.server';
 import {
   applySurveyResponse,
-  bumpInvitedMetric,
-  claimSurvey,
-  createSurveyLink,
+  bumpInvitedMetrics,
+  finishSurvey,
+  holdSurvey,
+  newSurveyLink,
+  saveSurveyLinks,
   surveyEmailKey,
   surveyTiming,
   updateSurvey,
   waveLabel,
+  type HeldSurvey,
   type SurveyLean,
 } from '#app/services/surveys.server';
-import { createUnsubscribeLink } from '#app/services/unsubscribe.server';
+import { newUnsubscribeLink, saveUnsubscribeLinks } from '#app/services/unsubscribe.server';
 import { formatDate } from '#app/utils/format';
 import { appUrl } from '#app/utils/link-token.server';
 import { log, logError } from '#app/utils/log.server';
-import { leaseIsFree, release, complete, type LeaseUpdate } from '#app/worker/lease.server';
+import type { LeaseUpdate } from '#app/worker/lease.server';
 import { SurveyContactAlertEmail } from '#emails/survey-contact-alert';
 import { SurveyInvitationEmail } from '#emails/survey-invitation';
 
-// Long enough for a chunk of 100 (links, render, outbox insert each); a dead worker's surveys
-// are picked up again after it.
-const WORKER_LEASE_MS = 2 * 60_000;
+// Long enough for a chunk of 100 (links, render, one outbox insert); a dead worker's surveys are
+// picked up again after it.
+const HOLD_MS = 2 * 60_000;
 // Surveys handled at once inside a chunk: overlaps database round trips without flooding SQLite.
 const CONCURRENCY = 4;
 
@@ -80,36 +83,6 @@ function recipientOf(survey: SurveyLean, ctx: ChunkContext): ContactLean | null 
   return ctx.contacts.find((c) => String(c.accountId) === String(survey.accountId) && c.isPrimary) ?? null;
 }
 
-/** Queues the invitation or reminder of one claimed survey; the link and unsubscribe link are new inserts. */
-async function queueSurveyEmail(input: { survey: SurveyLean; contact: ContactLean; kind: 'invitation' | 'reminder'; expiresAt: Date; ctx: ChunkContext; batchKey: string; now: Date }) {
-  const { survey, contact, kind, expiresAt, ctx, batchKey, now } = input;
-  const accountName = ctx.account.get(String(survey.accountId))?.name ?? 'your company';
-  const promises = (ctx.deal.get(String(survey.dealId))?.promises ?? []).map((p) => p.text);
-  const token = await createSurveyLink({ survey, contactId: contact._id, now });
-  const unsubscribe = await createUnsubscribeLink({ contact: { id: contact._id, email: contact.email }, source: `survey:${String(survey._id)}`, now });
-  return sendEmail({
-    key: surveyEmailKey(survey, kind),
-    template: 'survey-invitation',
-    to: contact.email,
-    subject: `${kind === 'reminder' ? 'Reminder: ' : ''}${accountName}, did we deliver what we promised?`,
-    react: createElement(SurveyInvitationEmail, {
-      contactName: contact.name,
-      accountName,
-      waveLabel: waveLabel(survey.wave),
-      promises,
-      surveyUrl: appUrl(`/s/${token}`),
-      unsubscribeUrl: unsubscribe.url,
-      // The last full day the link works.
-      expiresOn: formatDate(new Date(expiresAt.getTime() - 1).toISOString()),
-      reminder: kind === 'reminder',
-    }),
-    headers: unsubscribe.headers,
-    meta: { entityType: 'survey', entityId: String(survey._id), kind },
-    batchKey,
-    now,
-  });
-}
-
 /** Sets the CSM's flag on a survey and emails them once per survey, cycle and reason. */
 export async function alertCsm(input: { survey: Pick<SurveyLean, '_id' | 'accountId' | 'dealId' | 'wave' | 'cycle' | 'contactEmail'>; reason: SurveyStopReason; contactEmail?: string; now: Date }) {
   const { survey, reason, now } = input;
@@ -142,22 +115,63 @@ export async function alertCsm(input: { survey: Pick<SurveyLean, '_id' | 'accoun
 
 const attention = (reason: SurveyStopReason, now: Date) => ({ attentionReason: reason, attentionAt: now });
 
+/** What a task decided for one claimed survey. */
+type Plan =
+  | { kind: 'send'; email: 'invitation' | 'reminder'; contact: ContactLean; expiresAt: Date; update: LeaseUpdate }
+  | { kind: 'stop'; reason: SurveyStopReason; contactEmail?: string; update: LeaseUpdate }
+  | { kind: 'skip'; update: LeaseUpdate | null };
+
+/** The outbox entry of one planned invitation or reminder, with its two new links. */
+function surveyEmail(input: { survey: SurveyLean; plan: Extract<Plan, { kind: 'send' }>; ctx: ChunkContext; batchKey: string; now: Date }) {
+  const { survey, plan, ctx, batchKey, now } = input;
+  const { contact, email: kind, expiresAt } = plan;
+  const accountName = ctx.account.get(String(survey.accountId))?.name ?? 'your company';
+  const link = newSurveyLink({ survey, contactId: contact._id, now });
+  const unsubscribe = newUnsubscribeLink({ contact: { id: contact._id, email: contact.email }, source: `survey:${String(survey._id)}`, now });
+  const email: SendEmailInput = {
+    key: surveyEmailKey(survey, kind),
+    template: 'survey-invitation',
+    to: contact.email,
+    subject: `${kind === 'reminder' ? 'Reminder: ' : ''}${accountName}, did we deliver what we promised?`,
+    react: createElement(SurveyInvitationEmail, {
+      contactName: contact.name,
+      accountName,
+      waveLabel: waveLabel(survey.wave),
+      promises: (ctx.deal.get(String(survey.dealId))?.promises ?? []).map((p) => p.text),
+      surveyUrl: appUrl(`/s/${link.token}`),
+      unsubscribeUrl: unsubscribe.url,
+      // The last full day the link works.
+      expiresOn: formatDate(new Date(expiresAt.getTime() - 1).toISOString()),
+      reminder: kind === 'reminder',
+    }),
+    headers: unsubscribe.headers,
+    meta: { entityType: 'survey', entityId: String(survey._id), kind },
+    batchKey,
+    now,
+  };
+  return { email, linkRecord: link.record, unsubscribeRecord: unsubscribe.record };
+}
+
 /**
- * The common shape of the invitation and reminder tasks: take up to 100 due surveys at a time,
- * claim each (a lease, so a second worker skips it), handle it, then seal the chunk's emails as
- * one Resend batch. Stops after `limit` surveys or when the worker is asked to stop.
+ * The common shape of the invitation and reminder tasks, per chunk of up to 100 due surveys:
+ * hold each (so a second worker, or CS, waits), plan it, store all links and queue all emails
+ * with one insert each (the database is the bottleneck, not the provider), record each survey,
+ * then seal the chunk's emails as one Resend batch. A crash anywhere leaves the holds to expire;
+ * the next worker redoes the chunk and the email keys make the redo harmless.
  */
 async function runChunks(input: TaskInput & {
   due: Record<string, unknown>;
   accept: (s: SurveyLean) => boolean;
   batchPrefix: string;
-  handle: (survey: SurveyLean, ctx: ChunkContext, batchKey: string) => Promise<'sent' | 'stopped' | 'skipped'>;
+  plan: (survey: SurveyLean, ctx: ChunkContext) => Promise<Plan>;
+  /** After a survey's email was recorded (e.g. to count its first invitation). */
+  onSent?: (sent: SurveyLean[]) => Promise<void>;
 }) {
-  const { now, owner, signal, limit = 1000, due, accept, batchPrefix, handle } = input;
+  const { now, owner, signal, limit = 1000, due, accept, batchPrefix, plan, onSent } = input;
   const totals = { claimed: 0, sent: 0, stopped: 0, skipped: 0, batches: 0 };
   const seen = new Set<string>();
   while (totals.claimed < limit && !signal?.aborted) {
-    const candidates = (await Survey.find({ $and: [due, leaseIsFree(now)] })
+    const candidates = (await Survey.find(due)
       .sort({ _id: 1 })
       .limit(MAX_BATCH_SIZE * 2)
       .lean()) as SurveyLean[];
@@ -165,25 +179,50 @@ async function runChunks(input: TaskInput & {
     const fresh = candidates.filter((c) => !seen.has(String(c._id))).sort(() => Math.random() - 0.5).slice(0, Math.min(MAX_BATCH_SIZE, limit - totals.claimed));
     if (fresh.length === 0) break;
     for (const c of fresh) seen.add(String(c._id));
-    const claimed: SurveyLean[] = [];
+    const held: HeldSurvey[] = [];
     await inPool(fresh, CONCURRENCY, async (candidate) => {
-      const result = await claimSurvey({ id: candidate._id, owner, now, leaseMs: WORKER_LEASE_MS, accept });
-      if ('survey' in result) claimed.push(result.survey);
+      const result = await holdSurvey({ id: candidate._id, candidate, owner, now, holdMs: HOLD_MS, accept });
+      if ('survey' in result) held.push(result);
     });
-    if (claimed.length === 0) continue;
-    totals.claimed += claimed.length;
-    const ctx = await loadChunkContext(claimed);
-    const batchKey = `${batchPrefix}:${now.toISOString()}:${crypto.randomBytes(6).toString('hex')}`;
-    await inPool(claimed, CONCURRENCY, async (survey) => {
-      try {
-        totals[await handle(survey, ctx, batchKey)]++;
-      } catch (error) {
-        logError(error, { where: `${batchPrefix} task`, surveyId: String(survey._id) });
-        // Give it back at once; the next cycle retries with the same email key.
-        await release({ model: Survey, id: survey._id, owner, now }).catch(() => undefined);
-      }
-    });
-    if ((await sealEmailBatch({ batchKey, now })).sealed) totals.batches++;
+    if (held.length === 0) continue;
+    totals.claimed += held.length;
+    const surveys = held.map((h) => h.survey);
+    try {
+      const ctx = await loadChunkContext(surveys);
+      const plans = await Promise.all(surveys.map((s) => plan(s, ctx)));
+      const batchKey = `${batchPrefix}:${now.toISOString()}:${crypto.randomBytes(6).toString('hex')}`;
+      const sends = held.flatMap((h, i) => {
+        const p = plans[i];
+        return p.kind === 'send' ? [{ held: h, plan: p, ...surveyEmail({ survey: h.survey, plan: p, ctx, batchKey, now }) }] : [];
+      });
+      // Links first: an email is only ever queued with links that work.
+      await saveSurveyLinks(sends.map((x) => x.linkRecord));
+      await saveUnsubscribeLinks(sends.map((x) => x.unsubscribeRecord));
+      const queued = await sendEmails(sends.map((x) => x.email));
+      const recorded: SurveyLean[] = [];
+      await inPool(sends.map((x, i) => ({ ...x, queued: queued[i] })), CONCURRENCY, async ({ held: h, plan: p, queued: q }) => {
+        if (!q.ok) return void (await finishSurvey(h, { now }));
+        if (await finishSurvey(h, { now, update: p.update })) recorded.push(h.survey);
+        totals.sent++;
+      });
+      await inPool(held.filter((_, i) => plans[i].kind !== 'send'), CONCURRENCY, async (h) => {
+        const p = plans[held.indexOf(h)] as Exclude<Plan, { kind: 'send' }>;
+        await finishSurvey(h, { now, update: p.update ?? undefined });
+        if (p.kind === 'stop') {
+          await alertCsm({ survey: h.survey, reason: p.reason, contactEmail: p.contactEmail, now });
+          totals.stopped++;
+        } else totals.skipped++;
+      });
+      if (recorded.length && onSent) await onSent(recorded);
+      // Members: the emails this chunk recorded itself (a duplicate belongs to an earlier batch).
+      const members = queued.flatMap((q) => (q.ok && !q.duplicate && q.state === 'queued' ? [q.id] : []));
+      if (members.length && (await sealEmailBatch({ batchKey, now, messageIds: members })).sealed) totals.batches++;
+    } catch (error) {
+      // Give the chunk back at once; the next cycle redoes it with the same email keys.
+      logError(error, { where: `${batchPrefix} task` });
+      await Promise.all(held.map((h) => finishSurvey(h, { now }).catch(() => undefined)));
+      throw error;
+    }
   }
   return totals;
 }
@@ -194,48 +233,42 @@ async function runChunks(input: TaskInput & {
  * with the reason and the CSM is alerted to pick another contact.
  */
 export async function sendDueInvitations(input: TaskInput) {
-  const { now, owner } = input;
+  const { now } = input;
   const { reminderMs, expiryMs } = surveyTiming();
   return runChunks({
     ...input,
     due: { state: 'scheduled', dueAt: trusted({ $lte: now }) },
     accept: (s) => s.state === 'scheduled' && s.dueAt <= now,
     batchPrefix: 'survey-invitations',
-    handle: async (survey, ctx, batchKey) => {
+    plan: async (survey, ctx) => {
       const contact = recipientOf(survey, ctx);
       const stop: SurveyStopReason | null = !contact ? 'no-recipient' : contact.emailStatus && contact.emailStatus !== 'ok' ? (contact.emailStatus as SurveyStopReason) : null;
       if (stop) {
-        await complete({
-          model: Survey,
-          id: survey._id,
-          owner,
-          now,
-          update: { $set: { state: 'cancelled', stopReason: stop, stoppedAt: now, ...attention(stop, now) } },
-        });
-        await alertCsm({ survey, reason: stop, contactEmail: contact?.email, now });
-        return 'stopped';
+        return { kind: 'stop', reason: stop, contactEmail: contact?.email, update: { $set: { state: 'cancelled', stopReason: stop, stoppedAt: now, ...attention(stop, now) } } };
       }
       const expiresAt = new Date(now.getTime() + expiryMs);
-      const queued = await queueSurveyEmail({ survey, contact: contact!, kind: 'invitation', expiresAt, ctx, batchKey, now });
-      if (!queued.ok) throw new Error(`invitation not queued: ${queued.error}`);
-      const update: LeaseUpdate = {
-        $set: {
-          state: 'sent',
-          sentAt: now,
-          invitedAt: survey.invitedAt ?? now,
-          // No reminder when it would come after the expiry.
-          remindAt: reminderMs < expiryMs ? new Date(now.getTime() + reminderMs) : null,
-          expiresAt,
-          contactId: contact!._id,
-          contactEmail: contact!.email,
-          contactName: contact!.name,
+      return {
+        kind: 'send',
+        email: 'invitation',
+        contact: contact!,
+        expiresAt,
+        update: {
+          $set: {
+            state: 'sent',
+            sentAt: now,
+            invitedAt: survey.invitedAt ?? now,
+            // No reminder when it would come after the expiry.
+            remindAt: reminderMs < expiryMs ? new Date(now.getTime() + reminderMs) : null,
+            expiresAt,
+            contactId: contact!._id,
+            contactEmail: contact!.email,
+            contactName: contact!.name,
+          },
         },
       };
-      const recorded = await complete({ model: Survey, id: survey._id, owner, now, update });
-      // The funnel counts a survey's first invitation once; a resend is not a new invitation.
-      if (recorded && !survey.invitedAt) await bumpInvitedMetric(survey);
-      return 'sent';
     },
+    // The funnel counts a survey's first invitation once; a resend is not a new invitation.
+    onSent: (sent) => bumpInvitedMetrics(sent.filter((s) => !s.invitedAt)),
   });
 }
 
@@ -244,35 +277,25 @@ export async function sendDueInvitations(input: TaskInput) {
  * once its reminder date has come, unless the link expires first or the contact stopped receiving.
  */
 export async function sendDueReminders(input: TaskInput) {
-  const { now, owner } = input;
+  const { now } = input;
   return runChunks({
     ...input,
     due: { state: 'sent', remindAt: trusted({ $lte: now }) },
     accept: (s) => s.state === 'sent' && Boolean(s.remindAt && s.remindAt <= now),
     batchPrefix: 'survey-reminders',
-    handle: async (survey, ctx, batchKey) => {
-      const noReminder = () => complete({ model: Survey, id: survey._id, owner, now, update: { $set: { remindAt: null } } });
-      if (await SurveyResponse.exists({ _id: survey._id })) {
-        await release({ model: Survey, id: survey._id, owner, now });
-        await applySurveyResponse({ surveyId: survey._id, now, owner });
-        return 'skipped';
-      }
+    plan: async (survey, ctx) => {
+      // Answered but not applied yet: the survey-answers task applies it; no reminder meanwhile.
+      if (await SurveyResponse.exists({ _id: survey._id })) return { kind: 'skip', update: null };
       const contact = ctx.contacts.find((c) => String(c._id) === String(survey.contactId));
-      if (!survey.expiresAt || survey.expiresAt <= now || !contact || contact.emailStatus !== 'ok') {
-        await noReminder();
-        return 'skipped';
-      }
-      const queued = await queueSurveyEmail({ survey, contact, kind: 'reminder', expiresAt: survey.expiresAt, ctx, batchKey, now });
-      if (!queued.ok) throw new Error(`reminder not queued: ${queued.error}`);
-      await complete({ model: Survey, id: survey._id, owner, now, update: { $set: { state: 'reminded', remindedAt: now, remindAt: null } } });
-      return 'sent';
+      if (!survey.expiresAt || survey.expiresAt <= now || !contact || contact.emailStatus !== 'ok') return { kind: 'skip', update: { $set: { remindAt: null } } };
+      return { kind: 'send', email: 'reminder', contact, expiresAt: survey.expiresAt, update: { $set: { state: 'reminded', remindedAt: now, remindAt: null } } };
     },
   });
 }
 
 /** Worker task: sent surveys whose link ran out without an answer become `expired`. */
 export async function expireDueSurveys({ now, owner, limit = 1000, signal }: TaskInput) {
-  const due = (await Survey.find({ $and: [{ state: trusted({ $in: ['sent', 'reminded'] }), expiresAt: trusted({ $lte: now }) }, leaseIsFree(now)] })
+  const due = (await Survey.find({ state: trusted({ $in: ['sent', 'reminded'] }), expiresAt: trusted({ $lte: now }) })
     .select('_id')
     .limit(limit)
     .lean()) as Array<{ _id: Types.ObjectId }>;

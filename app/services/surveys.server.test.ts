@@ -5,7 +5,9 @@ import { readMetrics } from '#app/services/metrics.server';
 import { expireDueSurveys, sendDueInvitations, sendDueReminders } from '#app/services/survey-delivery.server';
 import {
   applyPendingResponses,
+  finishSurvey,
   getSurveyPage,
+  holdSurvey,
   listDealSurveys,
   rebuildSurveyMetrics,
   runSurveyAction,
@@ -13,6 +15,7 @@ import {
   scheduleSurveysForDeal,
   submitSurveyAnswer,
   SURVEY_METRICS,
+  updateSurvey,
 } from '#app/services/surveys.server';
 import { unsubscribeByToken } from '#app/services/unsubscribe.server';
 import { stopSurveysForContacts } from '#app/services/survey-delivery.server';
@@ -100,6 +103,36 @@ describe('scheduling at intake', () => {
   });
 });
 
+describe('writing a survey (FerretDB rewrites whole documents without transactions)', () => {
+  test('concurrent writers never lose each other’s change', async () => {
+    const { surveys } = await dealWithSurveys();
+    const id = surveys[0]._id;
+    const results = await Promise.all(
+      Array.from({ length: 12 }, () => updateSurvey({ id, now: INTAKE, accept: () => true, change: () => ({ $inc: { cycle: 1 } }), waitMs: 20_000 })),
+    );
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect((await Survey.findById(id).lean())!.cycle).toBe(12);
+  });
+
+  test('a held survey waits for its holder; a holder that died is stepped over after its hold', async () => {
+    const { surveys } = await dealWithSurveys();
+    const id = surveys[0]._id;
+    const held = await holdSurvey({ id, owner: 'worker-a', now: INTAKE, holdMs: 60_000, accept: () => true });
+    expect('survey' in held).toBe(true);
+    const cancel = { accept: () => true, change: () => ({ $set: { state: 'cancelled' } }), waitMs: 0 };
+    expect(await updateSurvey({ id, now: INTAKE, ...cancel })).toEqual({ ok: false, reason: 'busy' });
+    expect(await holdSurvey({ id, owner: 'worker-b', now: INTAKE, holdMs: 60_000, accept: () => true })).toEqual({ refused: 'busy' });
+    expect(await finishSurvey(held as Extract<typeof held, { gen: number }>, { now: INTAKE, update: { $set: { state: 'sent' } } })).toBe(true);
+    expect(await updateSurvey({ id, now: INTAKE, ...cancel })).toMatchObject({ ok: true });
+
+    // A holder that never finishes: once its hold has passed, others write, and it can no longer.
+    const dead = (await holdSurvey({ id, owner: 'worker-dead', now: INTAKE, holdMs: 60_000, accept: () => true })) as Extract<Awaited<ReturnType<typeof holdSurvey>>, { gen: number }>;
+    expect(await updateSurvey({ id, now: after(INTAKE, 61_000), ...cancel, change: () => ({ $set: { state: 'scheduled' } }) })).toMatchObject({ ok: true });
+    expect(await finishSurvey(dead, { now: after(INTAKE, 62_000), update: { $set: { state: 'sent' } } })).toBe(false);
+    expect((await Survey.findById(id).lean())!.state).toBe('scheduled');
+  });
+});
+
 describe('delivery with a pinned clock', () => {
   test('not yet due: nothing; due: the invitation with key survey:<id>:invitation, a link and one-click unsubscribe', async () => {
     const { surveys, contact } = await dealWithSurveys();
@@ -118,7 +151,7 @@ describe('delivery with a pinned clock', () => {
     });
     expect(message!.text).toMatch(/Unsubscribe http:\/\/localhost:3000\/u\//);
     const sent = await Survey.findById(six._id).lean();
-    expect(sent).toMatchObject({ state: 'sent', leaseOwner: null });
+    expect(sent).toMatchObject({ state: 'sent' });
     expect(sent!.remindAt!.toISOString()).toBe(after(SIX, 7 * DAY).toISOString());
     expect(sent!.expiresAt!.toISOString()).toBe(after(SIX, 30 * DAY).toISOString());
 

@@ -40,7 +40,7 @@ import { planWaves } from '#app/services/survey-waves.server';
 import { fieldErrors, formValues } from '#app/utils/forms.server';
 import { hashLinkToken, isLinkToken, newLinkToken } from '#app/utils/link-token.server';
 import { logError } from '#app/utils/log.server';
-import { complete, createLeaseOwner, type LeaseUpdate } from '#app/worker/lease.server';
+import { createLeaseOwner, type LeaseUpdate } from '#app/worker/lease.server';
 
 export const SURVEY_METRICS = { answer: 'survey.answer', promise: 'survey.promise', funnel: 'survey.funnel' } as const;
 
@@ -69,59 +69,89 @@ export function surveyEmailKey(survey: { _id: unknown; cycle?: number | null }, 
 // ---------------------------------------------------------------------------------------------
 // Writing a survey document
 //
-// Every write goes through the lease protocol of app/worker/lease.server.ts (generation token
-// `surveys:<id>:<n>` inserted first, so two writers can never both win a generation), because
-// FerretDB 1.24 rewrites whole documents without a transaction: a plain update by the webhook
-// could silently undo the worker's. The claim is reached by _id: lease.server's filter-based
-// claim() runs a findOneAndUpdate that scans the whole collection on FerretDB; complete() and
-// release() from lease.server finish the step.
+// FerretDB 1.24 rewrites a whole document per update, outside any transaction, so two writers
+// (the worker, CS, a webhook) could silently undo each other. Every write to a survey therefore
+// takes the next generation of the survey first, by inserting the LeaseToken
+// `surveys:<id>:<generation>` (a unique insert: the one atomic write on every backend), and only
+// the winner writes the document, stamping that generation. This is lease.server.ts's protocol
+// reduced to what surveys need, because its costs are what made a 1,000-survey wave slow on
+// FerretDB (measured: an update ~10 ms, an insert ~1.5 ms, and any filter beyond _id scans the
+// collection): a one-step change is one insert and one update by _id; a worker that must queue an
+// email before it records it first *holds* the survey (inserts the next generation without
+// writing, so other writers wait), then writes the generation after that.
 
-const WEB_LEASE_MS = 15_000;
+const STEP_MS = 15_000;
+const genTokenId = (id: unknown, gen: number) => `${Survey.collection.collectionName}:${String(id)}:${gen}`;
 
-type ClaimResult = { survey: SurveyLean } | { refused: 'missing' | 'refused' | 'busy' };
-
-/** Claims the survey `id` for `owner` when `accept(survey)` holds and nobody holds its lease. */
-export async function claimSurvey(input: {
-  id: string | Types.ObjectId;
-  owner: string;
-  now: Date;
-  leaseMs: number;
-  accept: (survey: SurveyLean) => boolean;
-}): Promise<ClaimResult> {
-  const { id, owner, now, leaseMs, accept } = input;
-  const survey = (await Survey.findById(id).lean()) as SurveyLean | null;
-  if (!survey) return { refused: 'missing' };
-  if (!accept(survey)) return { refused: 'refused' };
-  if (survey.leaseExpiresAt && survey.leaseExpiresAt > now) return { refused: 'busy' };
+/**
+ * Takes the generation after the survey's current one. A generation whose taker died without
+ * writing it (its token expired) is stepped over, so a crash never blocks a survey for good.
+ */
+async function takeGeneration(survey: { _id: unknown; leaseGen?: number | null }, input: { owner: string; now: Date; ttlMs: number; kind: 'claim' | 'complete' }) {
   const fromGen = survey.leaseGen ?? 0;
-  const leaseExpiresAt = new Date(now.getTime() + leaseMs);
-  // A generation whose winner died before writing it (token expired) may be stepped over.
   for (let gen = fromGen + 1; gen <= fromGen + 5; gen++) {
-    const tokenId = `${Survey.collection.collectionName}:${String(survey._id)}:${gen}`;
     try {
-      await LeaseToken.create({ _id: tokenId, owner, kind: 'claim', at: now, expiresAt: leaseExpiresAt });
+      await LeaseToken.create({ _id: genTokenId(survey._id, gen), owner: input.owner, kind: input.kind, at: input.now, expiresAt: new Date(input.now.getTime() + input.ttlMs) });
+      return gen;
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
-      const taken = await LeaseToken.findById(tokenId).select('expiresAt').lean();
-      if (taken && taken.expiresAt > now) return { refused: 'busy' };
-      continue;
+      const taken = await LeaseToken.findById(genTokenId(survey._id, gen)).select('expiresAt').lean();
+      if (taken && taken.expiresAt > input.now) return null;
     }
-    const written = await Survey.updateOne(
-      { _id: survey._id, leaseGen: survey.leaseGen ?? null },
-      { $set: { leaseGen: gen, leaseOwner: owner, leaseExpiresAt } },
-    );
-    if (written.matchedCount !== 1) return { refused: 'busy' };
-    return { survey: { ...survey, leaseGen: gen, leaseOwner: owner, leaseExpiresAt } };
   }
-  return { refused: 'busy' };
+  return null;
+}
+
+/** Writes generation `gen` of a survey; only the taker of `gen` calls this, right after taking it. */
+async function writeGeneration(id: unknown, gen: number, update: LeaseUpdate) {
+  await Survey.updateOne({ _id: id }, { ...update, $set: { ...update.$set, leaseGen: gen } });
+}
+
+export type HeldSurvey = { survey: SurveyLean; gen: number; owner: string };
+type HoldResult = HeldSurvey | { refused: 'missing' | 'refused' | 'busy' };
+
+/**
+ * Holds a survey for a multi-step change (queue an email, then record it): nobody else can write
+ * it until finishSurvey, or until `holdMs` passes (the holder is presumed dead).
+ */
+export async function holdSurvey(input: {
+  id: string | Types.ObjectId;
+  /**
+   * The survey as just read (a worker's page of candidates): saves a read. A stale copy is safe:
+   * any write since then took the next generation, so this hold collides and backs off.
+   */
+  candidate?: SurveyLean;
+  owner: string;
+  now: Date;
+  holdMs: number;
+  accept: (survey: SurveyLean) => boolean;
+}): Promise<HoldResult> {
+  const { id, owner, now, holdMs, accept } = input;
+  const survey = input.candidate ?? ((await Survey.findById(id).lean()) as SurveyLean | null);
+  if (!survey) return { refused: 'missing' };
+  if (!accept(survey)) return { refused: 'refused' };
+  const gen = await takeGeneration(survey, { owner, now, ttlMs: holdMs, kind: 'claim' });
+  return gen === null ? { refused: 'busy' } : { survey, gen, owner };
+}
+
+/**
+ * Ends a hold with `update` (or with no change, to let others write at once). False when the hold
+ * had expired and another writer took over: then nothing is written.
+ */
+export async function finishSurvey(held: HeldSurvey, input: { now: Date; update?: LeaseUpdate }) {
+  const gen = await takeGeneration({ _id: held.survey._id, leaseGen: held.gen }, { owner: held.owner, now: input.now, ttlMs: STEP_MS, kind: 'complete' });
+  if (gen !== held.gen + 1) return false;
+  await writeGeneration(held.survey._id, gen, input.update ?? {});
+  return true;
 }
 
 export type UpdateResult = { ok: true; before: SurveyLean } | { ok: false; reason: 'missing' | 'refused' | 'busy' };
 
 /**
- * One change to one survey: claims it (waiting up to `waitMs` while another writer holds it),
- * applies `change(survey)` and releases it in the same write. `accept` is checked on the claimed
- * document, so the change never applies to a survey that moved on meanwhile.
+ * One change to one survey: `change(survey)` is computed from the survey as read and written as
+ * its next generation; when another writer got there first (or holds it), it reads again and
+ * retries, for up to `waitMs`. `accept` is checked on each read, so a change never applies to a
+ * survey that moved on meanwhile.
  */
 export async function updateSurvey(input: {
   id: string | Types.ObjectId;
@@ -135,12 +165,15 @@ export async function updateSurvey(input: {
   const owner = input.owner ?? createLeaseOwner('web');
   const deadline = Date.now() + waitMs;
   for (let attempt = 0; ; attempt++) {
-    const claimed = await claimSurvey({ id, owner, now, leaseMs: WEB_LEASE_MS, accept });
-    if ('survey' in claimed) {
-      const done = await complete({ model: Survey, id: claimed.survey._id, owner, now, update: change(claimed.survey) });
-      return done ? { ok: true, before: claimed.survey } : { ok: false, reason: 'busy' };
+    const survey = (await Survey.findById(id).lean()) as SurveyLean | null;
+    if (!survey) return { ok: false, reason: 'missing' };
+    if (!accept(survey)) return { ok: false, reason: 'refused' };
+    const gen = await takeGeneration(survey, { owner, now, ttlMs: STEP_MS, kind: 'complete' });
+    if (gen !== null) {
+      await writeGeneration(survey._id, gen, change(survey));
+      return { ok: true, before: survey };
     }
-    if (claimed.refused !== 'busy' || Date.now() >= deadline) return { ok: false, reason: claimed.refused };
+    if (Date.now() >= deadline) return { ok: false, reason: 'busy' };
     await sleep(Math.min(400, 25 * 2 ** attempt));
   }
 }
@@ -225,13 +258,18 @@ export async function scheduleMissingSurveys({ since, now = new Date() }: { sinc
 // Links
 
 /**
- * A new link to a survey for its current cycle and recipient (an insert, never an overwrite: a
- * retried send can never invalidate a link already in someone's inbox). Returns the token.
+ * A new link to a survey for its current cycle and recipient, and the record to store before the
+ * email is queued (saveSurveyLinks). Links are inserts, never overwrites: a retried send can never
+ * invalidate a link already in someone's inbox.
  */
-export async function createSurveyLink({ survey, contactId, now }: { survey: { _id: Types.ObjectId; cycle?: number | null }; contactId: Types.ObjectId; now: Date }) {
+export function newSurveyLink({ survey, contactId, now }: { survey: { _id: Types.ObjectId; cycle?: number | null }; contactId: Types.ObjectId; now: Date }) {
   const { token, hash } = newLinkToken();
-  await SurveyToken.create({ _id: hash, surveyId: survey._id, cycle: survey.cycle ?? 0, contactId, createdAt: now });
-  return token;
+  return { token, record: { _id: hash, surveyId: survey._id, cycle: survey.cycle ?? 0, contactId, createdAt: now } };
+}
+
+/** Stores the records of links from newSurveyLink (one insert for a whole chunk). */
+export async function saveSurveyLinks(records: ReturnType<typeof newSurveyLink>['record'][]) {
+  if (records.length) await SurveyToken.insertMany(records);
 }
 
 const isAnswerable = (s: Pick<SurveyLean, 'state' | 'expiresAt'>, now: Date) =>
@@ -414,10 +452,17 @@ export function answerMetricRows(r: AnswerFacts): MetricRow[] {
 
 const invitedRow = (s: Parameters<typeof surveyDims>[0]): MetricRow => ({ kind: SURVEY_METRICS.funnel, dims: surveyDims(s), counts: { invited: 1 } });
 
-/** Counts a survey's first invitation in the funnel rollup (called once, when it is recorded). */
-export async function bumpInvitedMetric(survey: Parameters<typeof surveyDims>[0]) {
-  const row = invitedRow(survey);
-  await bumpMetric(row.kind, row.dims, row.counts);
+/** Counts surveys' first invitations in the funnel rollup (once each, when recorded): one bump per dimension group. */
+export async function bumpInvitedMetrics(surveys: Parameters<typeof surveyDims>[0][]) {
+  const groups = new Map<string, MetricRow>();
+  for (const s of surveys) {
+    const row = invitedRow(s);
+    const key = JSON.stringify(row.dims);
+    const into = groups.get(key) ?? { ...row, counts: { invited: 0 } };
+    into.counts.invited++;
+    groups.set(key, into);
+  }
+  for (const row of groups.values()) await bumpMetric(row.kind, row.dims, row.counts);
 }
 
 /**

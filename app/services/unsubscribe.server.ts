@@ -8,18 +8,33 @@ import { appUrl, hashLinkToken, isLinkToken, newLinkToken } from '#app/utils/lin
 // only its SHA-256 stored. GET /u/<token> shows a confirm button; POST (the button, or a mail
 // client's one-click `List-Unsubscribe=One-Click`) unsubscribes without a login.
 
+type UnsubscribeInput = { contact: { id: string | Types.ObjectId; email: string }; source: string; now: Date };
+
 /**
- * A new unsubscribe link for one email to `contact`, with the List-Unsubscribe headers that go
- * with it (`source` says what the email was about, e.g. `survey:<id>`).
+ * A new unsubscribe link for one email to `contact` (`source` says what the email was about, e.g.
+ * `survey:<id>`), with the List-Unsubscribe headers that go with it, and the record to store
+ * (saveUnsubscribeLinks) before the email is queued.
  */
-export async function createUnsubscribeLink(input: { contact: { id: string | Types.ObjectId; email: string }; source: string; now: Date }) {
+export function newUnsubscribeLink(input: UnsubscribeInput) {
   const { token, hash } = newLinkToken();
-  await UnsubscribeToken.create({ _id: hash, contactId: input.contact.id, email: input.contact.email, source: input.source, createdAt: input.now });
   const url = appUrl(`/u/${token}`);
   return {
     url,
     headers: { 'List-Unsubscribe': `<${url}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+    record: { _id: hash, contactId: input.contact.id, email: input.contact.email, source: input.source, createdAt: input.now },
   };
+}
+
+/** Stores the records of links from newUnsubscribeLink (one insert for a whole chunk of emails). */
+export async function saveUnsubscribeLinks(records: ReturnType<typeof newUnsubscribeLink>['record'][]) {
+  if (records.length) await UnsubscribeToken.insertMany(records);
+}
+
+/** A new, stored unsubscribe link for one email (see newUnsubscribeLink). */
+export async function createUnsubscribeLink(input: UnsubscribeInput) {
+  const link = newUnsubscribeLink(input);
+  await saveUnsubscribeLinks([link.record]);
+  return { url: link.url, headers: link.headers };
 }
 
 /** Who a link unsubscribes (email masked for display), or null for an unknown link. Read-only. */
