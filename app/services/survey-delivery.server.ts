@@ -15,7 +15,7 @@ import { trusted } from '#app/db.server';
 import { MAX_BATCH_SIZE, sealEmailBatch, sendEmail, sendEmails, type SendEmailInput } from '#app/services/email.server';
 import {
   applySurveyResponse,
-  bumpInvitedMetrics,
+  bumpSurveyMetrics,
   finishSurvey,
   holdSurvey,
   newSurveyLink,
@@ -165,7 +165,7 @@ async function runChunks(input: TaskInput & {
   batchPrefix: string;
   plan: (survey: SurveyLean, ctx: ChunkContext) => Promise<Plan>;
   /** After a survey's email was recorded (e.g. to count its first invitation). */
-  onSent?: (sent: SurveyLean[]) => Promise<void>;
+  onSent?: (sent: SurveyLean[]) => Promise<unknown>;
 }) {
   const { now, owner, signal, limit = 1000, due, accept, batchPrefix, plan, onSent } = input;
   const totals = { claimed: 0, sent: 0, stopped: 0, skipped: 0, batches: 0 };
@@ -268,7 +268,7 @@ export async function sendDueInvitations(input: TaskInput) {
       };
     },
     // The funnel counts a survey's first invitation once; a resend is not a new invitation.
-    onSent: (sent) => bumpInvitedMetrics(sent.filter((s) => !s.invitedAt)),
+    onSent: (sent) => bumpSurveyMetrics({ invited: sent.filter((s) => !s.invitedAt) }),
   });
 }
 

@@ -20,7 +20,7 @@
 //                   Response rate = answered / invited.
 //
 // rebuildSurveyMetrics() recomputes all three from the Survey and SurveyResponse documents.
-import type { Types } from 'mongoose';
+import { Types } from 'mongoose';
 import { z } from 'zod';
 import { Account } from '#models/account';
 import { recordAudit } from '#models/audit-event';
@@ -35,7 +35,8 @@ import { trusted } from '#app/db.server';
 import { getEnv } from '#app/env.server';
 import { refreshAdvocacySafely } from '#app/services/advocacy.server';
 import { claimOnce } from '#app/services/claims.server';
-import { bumpMetric, clearMetrics, cohortOf } from '#app/services/metrics.server';
+import { insertIgnoringDuplicates } from '#app/services/import.server';
+import { bumpMetric, clearMetrics, cohortOf, metricKey } from '#app/services/metrics.server';
 import { planWaves } from '#app/services/survey-waves.server';
 import { fieldErrors, formValues } from '#app/utils/forms.server';
 import { hashLinkToken, isLinkToken, newLinkToken } from '#app/utils/link-token.server';
@@ -181,41 +182,60 @@ export async function updateSurvey(input: {
 // ---------------------------------------------------------------------------------------------
 // Intake
 
+export type DealForSurveys = { _id: Types.ObjectId; accountId: Types.ObjectId; aeId: Types.ObjectId; closedWonAt: Date };
+type Recipient = { _id: Types.ObjectId; name: string; email: string };
+
 /**
- * Creates the three surveys of a closed-won deal (waves 6, 9, 12 months after the close; waves
- * already past are recorded as skipped). Idempotent: the unique (deal, wave) index turns a second
- * call, or a racing one, into a no-op.
+ * The three survey documents of a deal, complete (for a lean insert): waves 6, 9, 12 months after
+ * the close, those already past at `now` recorded as skipped.
  */
+export function surveyDocsFor({ deal, segment, primary, now }: { deal: DealForSurveys; segment: string; primary: Recipient | null; now: Date }) {
+  return planWaves(deal.closedWonAt, now).map(({ wave, dueAt, state }) => ({
+    _id: new Types.ObjectId(),
+    dealId: deal._id,
+    wave,
+    dueAt,
+    state: state as SurveyState,
+    accountId: deal.accountId,
+    aeId: deal.aeId,
+    segment,
+    closedWonAt: deal.closedWonAt,
+    // Shown until the wave is due; the primary contact of that day is the one invited.
+    ...(primary ? { contactId: primary._id, contactEmail: primary.email, contactName: primary.name } : {}),
+    recipientChosen: false,
+    cycle: 0,
+    leaseGen: 0,
+    createdAt: now,
+    updatedAt: now,
+  }));
+}
+
+/**
+ * Creates the surveys of many closed-won deals with one query per collection and one insert (CSV
+ * imports, the worker's safety net). Idempotent: the unique (deal, wave) index refuses a wave a
+ * deal already has, so a second call, or a racing one, creates nothing.
+ */
+export async function scheduleSurveysForDeals({ deals, now = new Date() }: { deals: DealForSurveys[]; now?: Date }) {
+  if (deals.length === 0) return { created: 0, deals: 0 };
+  const accountIds = [...new Set(deals.map((d) => String(d.accountId)))];
+  const [accounts, primaries] = await Promise.all([
+    Account.find({ _id: trusted({ $in: accountIds }) }).select('segment').lean(),
+    Contact.find({ accountId: trusted({ $in: accountIds }), isPrimary: true }).select('accountId name email').lean(),
+  ]);
+  const segmentOf = new Map(accounts.map((a) => [String(a._id), a.segment]));
+  const primaryOf = new Map(primaries.map((c) => [String(c.accountId), c]));
+  const docs = deals.flatMap((deal) =>
+    surveyDocsFor({ deal, segment: segmentOf.get(String(deal.accountId)) ?? 'smb', primary: primaryOf.get(String(deal.accountId)) ?? null, now }),
+  );
+  const inserted = await insertIgnoringDuplicates(Survey, docs);
+  return { created: inserted.size, deals: new Set([...inserted].map((i) => String(docs[i].dealId))).size };
+}
+
+/** Creates the three surveys of one closed-won deal (see scheduleSurveysForDeals); idempotent. */
 export async function scheduleSurveysForDeal({ dealId, now = new Date() }: { dealId: string | Types.ObjectId; now?: Date }) {
   const deal = await Deal.findById(dealId).select('accountId aeId closedWonAt').lean();
   if (!deal) throw new Error(`deal ${String(dealId)} not found`);
-  const existing = new Set((await Survey.find({ dealId: deal._id }).select('wave').lean()).map((s) => s.wave));
-  const plan = planWaves(deal.closedWonAt, now).filter((p) => !existing.has(p.wave));
-  if (plan.length === 0) return { created: 0 };
-  const [account, primary] = await Promise.all([
-    Account.findById(deal.accountId).select('segment').lean(),
-    Contact.findOne({ accountId: deal.accountId, isPrimary: true }).select('name email').lean(),
-  ]);
-  let created = 0;
-  for (const { wave, dueAt, state } of plan) {
-    try {
-      await Survey.create({
-        dealId: deal._id,
-        wave,
-        dueAt,
-        state,
-        accountId: deal.accountId,
-        aeId: deal.aeId,
-        segment: account?.segment ?? 'smb',
-        closedWonAt: deal.closedWonAt,
-        // Shown until the wave is due; the primary contact of that day is the one invited.
-        ...(primary ? { contactId: primary._id, contactEmail: primary.email, contactName: primary.name } : {}),
-      });
-      created++;
-    } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
-    }
-  }
+  const { created } = await scheduleSurveysForDeals({ deals: [deal], now });
   return { created };
 }
 
@@ -236,18 +256,20 @@ export async function scheduleSurveysSafely(input: { dealId: string | Types.Obje
  */
 export async function scheduleMissingSurveys({ since, now = new Date() }: { since: Date; now?: Date }) {
   let scheduled = 0;
-  const cursor = Deal.find({ createdAt: trusted({ $gte: since }) }).select('_id').lean().cursor({ batchSize: 500 });
-  let page: Types.ObjectId[] = [];
+  const cursor = Deal.find({ createdAt: trusted({ $gte: since }) }).select('_id accountId aeId closedWonAt').lean().cursor({ batchSize: 500 });
+  let page: DealForSurveys[] = [];
   const flush = async () => {
-    const have = new Set((await Survey.find({ dealId: trusted({ $in: page }) }).select('dealId').lean()).map((s) => String(s.dealId)));
-    for (const dealId of page.filter((id) => !have.has(String(id)))) {
-      const result = await scheduleSurveysSafely({ dealId, now });
-      if (result?.created) scheduled++;
-    }
+    const have = new Set((await Survey.find({ dealId: trusted({ $in: page.map((d) => d._id) }) }).select('dealId').lean()).map((s) => String(s.dealId)));
+    const missing = page.filter((d) => !have.has(String(d._id)));
     page = [];
+    try {
+      scheduled += (await scheduleSurveysForDeals({ deals: missing, now })).deals;
+    } catch (error) {
+      logError(error, { where: 'scheduleMissingSurveys', deals: missing.length });
+    }
   };
   for await (const deal of cursor) {
-    page.push(deal._id);
+    page.push(deal);
     if (page.length >= 500) await flush();
   }
   if (page.length) await flush();
@@ -405,7 +427,7 @@ export function surveyDims(s: { wave: number; closedWonAt: Date; aeId: unknown; 
 }
 
 type MetricRow = { kind: string; dims: Record<string, string>; counts: Record<string, number> };
-type AnswerFacts = Pick<SurveyResponseDoc, 'wave' | 'closedWonAt' | 'aeId' | 'segment' | 'overall' | 'nps' | 'consentReference' | 'consentCaseStudy' | 'consentReferral'> & {
+export type AnswerFacts = Pick<SurveyResponseDoc, 'wave' | 'closedWonAt' | 'aeId' | 'segment' | 'overall' | 'nps' | 'consentReference' | 'consentCaseStudy' | 'consentReferral'> & {
   promises: Array<{ category: string; verdict: string }>;
 };
 
@@ -452,17 +474,29 @@ export function answerMetricRows(r: AnswerFacts): MetricRow[] {
 
 const invitedRow = (s: Parameters<typeof surveyDims>[0]): MetricRow => ({ kind: SURVEY_METRICS.funnel, dims: surveyDims(s), counts: { invited: 1 } });
 
-/** Counts surveys' first invitations in the funnel rollup (once each, when recorded): one bump per dimension group. */
-export async function bumpInvitedMetrics(surveys: Parameters<typeof surveyDims>[0][]) {
-  const groups = new Map<string, MetricRow>();
-  for (const s of surveys) {
-    const row = invitedRow(s);
-    const key = JSON.stringify(row.dims);
-    const into = groups.get(key) ?? { ...row, counts: { invited: 0 } };
-    into.counts.invited++;
-    groups.set(key, into);
-  }
-  for (const row of groups.values()) await bumpMetric(row.kind, row.dims, row.counts);
+/** Rollup totals: rows added up by (kind, dims), so each sum is one bump. */
+function metricTotals() {
+  const totals = new Map<string, MetricRow>();
+  return {
+    add(row: MetricRow) {
+      const key = metricKey(row.kind, row.dims);
+      const into = totals.get(key) ?? { kind: row.kind, dims: row.dims, counts: {} };
+      for (const [name, n] of Object.entries(row.counts)) into.counts[name] = (into.counts[name] ?? 0) + n;
+      totals.set(key, into);
+    },
+    async bump() {
+      for (const row of totals.values()) await bumpMetric(row.kind, row.dims, row.counts);
+      return totals.size;
+    },
+  };
+}
+
+/** Counts surveys' first invitations and answers in the rollups, one bump per dimension group (the worker, the demo seed). */
+export async function bumpSurveyMetrics({ invited = [], answers = [] }: { invited?: Parameters<typeof surveyDims>[0][]; answers?: AnswerFacts[] }) {
+  const totals = metricTotals();
+  for (const s of invited) totals.add(invitedRow(s));
+  for (const r of answers) for (const row of answerMetricRows(r)) totals.add(row);
+  return totals.bump();
 }
 
 /**
@@ -511,20 +545,13 @@ export async function applyPendingResponses({ now, owner, limit = 200 }: { now: 
  * only a cache. Returns how many rows it wrote.
  */
 export async function rebuildSurveyMetrics() {
-  const totals = new Map<string, MetricRow>();
-  const add = (row: MetricRow) => {
-    const key = `${row.kind}|${JSON.stringify(Object.entries(row.dims).sort())}`;
-    const into = totals.get(key) ?? { kind: row.kind, dims: row.dims, counts: {} };
-    for (const [name, n] of Object.entries(row.counts)) into.counts[name] = (into.counts[name] ?? 0) + n;
-    totals.set(key, into);
-  };
-  for await (const s of Survey.find({ invitedAt: trusted({ $ne: null }) }).select('wave closedWonAt aeId segment').lean().cursor()) add(invitedRow(s));
+  const totals = metricTotals();
+  for await (const s of Survey.find({ invitedAt: trusted({ $ne: null }) }).select('wave closedWonAt aeId segment').lean().cursor()) totals.add(invitedRow(s));
   for await (const r of SurveyResponse.find({}).select('wave closedWonAt aeId segment overall nps consentReference consentCaseStudy consentReferral promises').lean().cursor()) {
-    for (const row of answerMetricRows(r)) add(row);
+    for (const row of answerMetricRows(r)) totals.add(row);
   }
   for (const kind of Object.values(SURVEY_METRICS)) await clearMetrics(kind);
-  for (const row of totals.values()) await bumpMetric(row.kind, row.dims, row.counts);
-  return { rows: totals.size };
+  return { rows: await totals.bump() };
 }
 
 // ---------------------------------------------------------------------------------------------
