@@ -54,6 +54,9 @@ async function main() {
   const s = await seedDemoData({ accounts: args.data.accounts, seed: args.data.seed, now: new Date(), log: console.log });
   const { seedAdvocacyDemo } = await import('#app/services/advocacy-seed.server');
   await seedAdvocacyDemo({ seed: args.data.seed, log: console.log });
+  // Survey waves in every state for the other deals (after advocacy: its answers stay the latest).
+  const { seedSurveyDemo } = await import('#app/services/survey-seed.server');
+  await seedSurveyDemo({ log: console.log });
   const line = (label: string, c: { inserted: number; existing: number }) =>
     `  ${label.padEnd(9)} ${String(c.inserted).padStart(7)} new ${String(c.existing).padStart(7)} already there`;
   console.log(

@@ -31,6 +31,8 @@ if (config.NODE_ENV !== 'production') {
     await seedDemoData({ log: say });
     const { seedAdvocacyDemo } = await import('#app/services/advocacy-seed.server');
     await seedAdvocacyDemo({ log: say });
+    const { seedSurveyDemo } = await import('#app/services/survey-seed.server');
+    await seedSurveyDemo({ log: say });
   }
   say(`Demo sign-in: ${DEMO_USERS.map((u) => u.email).join(', ')} / password ${DEMO_PASSWORD}`);
 }

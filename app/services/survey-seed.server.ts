@@ -1,0 +1,206 @@
+// Demo surveys for `npm run seed`: every seeded deal's three waves, played forward to `now` the way
+// the worker and the buyers would have: invited on the due date, about 60 % answered within three
+// weeks (some after the reminder), the rest expired; a few bounced (the contact is marked and the
+// deal's later waves wait for CS to pick another contact) or were cancelled, and deals imported
+// late have their passed waves skipped. Waves that fell due in the last three days stay
+// scheduled, so the next `npm run worker -- --once` invites them with a working
+// link in the outbox. Deterministic per deal; a re-run inserts nothing and counts nothing twice
+// (the unique (deal, wave) index refuses what exists).
+import crypto from 'node:crypto';
+import type { Types } from 'mongoose';
+import { Account } from '#models/account';
+import { Contact } from '#models/contact';
+import { Deal } from '#models/deal';
+import { Survey } from '#models/survey';
+import { SurveyResponse } from '#models/survey-response';
+import { trusted } from '#app/db.server';
+import { insertIgnoringDuplicates } from '#app/services/import.server';
+import { bumpSurveyMetrics, surveyDocsFor, surveyTiming, type AnswerFacts } from '#app/services/surveys.server';
+
+type SeedDeal = {
+  _id: Types.ObjectId;
+  crmId: string;
+  accountId: Types.ObjectId;
+  aeId: Types.ObjectId;
+  closedWonAt: Date;
+  promises: { _id: Types.ObjectId; text: string; category: string }[];
+};
+type SeedAccount = { _id: Types.ObjectId; segment: string };
+type SeedContact = { _id: Types.ObjectId; accountId: Types.ObjectId; name: string; email: string; isPrimary?: boolean };
+
+const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+const DUE_WINDOW_MS = 3 * DAY_MS;
+
+function rngFor(key: string) {
+  let a = crypto.createHash('sha256').update(`survey-seed:${key}`).digest().readUInt32BE(0);
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const COMMENTS = {
+  delivered: ['Exactly what we were told.', 'Measured it last month: on target.', ''],
+  partly: ['Half the teams are there, the rest start next quarter.', 'Works, but it took longer than promised.', ''],
+  not_yet: ['Still waiting on this one.', 'The integration is not live yet.', ''],
+} as const;
+const OVERALL_COMMENTS = {
+  yes: ['The rollout went the way the sales team said it would.', 'Our ops team would not go back.', ''],
+  partly: ['Good product, but two promises are late.', ''],
+  no: ['We are not getting what we were sold.', 'The promised integration is still missing.'],
+} as const;
+
+type Doc = ReturnType<typeof surveyDocsFor>[number] & Record<string, unknown>;
+
+/** The buyer's answer to one seeded survey, from the deal's "how well did we deliver" quality. */
+function answerFor(doc: Doc, deal: SeedDeal, quality: number, r: () => number, answeredAt: Date) {
+  const pick = <T,>(list: readonly T[]) => list[Math.floor(r() * list.length)];
+  const promises = deal.promises.map((p) => {
+    const x = r();
+    const verdict = x < quality ? 'delivered' : x < quality + (1 - quality) * 0.6 ? 'partly' : 'not_yet';
+    return { promiseId: p._id, text: p.text, category: p.category, verdict, comment: pick(COMMENTS[verdict]) };
+  });
+  const kept = promises.reduce((sum, p) => sum + (p.verdict === 'delivered' ? 1 : p.verdict === 'partly' ? 0.5 : 0), 0) / Math.max(1, promises.length);
+  const overall = kept >= 0.7 ? 'yes' : kept >= 0.4 ? 'partly' : 'no';
+  const nps = overall === 'yes' ? 8 + Math.floor(r() * 3) : overall === 'partly' ? 5 + Math.floor(r() * 4) : Math.floor(r() * 6);
+  return {
+    _id: doc._id,
+    dealId: doc.dealId,
+    accountId: doc.accountId,
+    aeId: doc.aeId,
+    contactId: doc.contactId,
+    contactEmail: doc.contactEmail,
+    wave: doc.wave,
+    segment: doc.segment,
+    closedWonAt: doc.closedWonAt,
+    answeredAt,
+    promises,
+    overall,
+    nps,
+    consentReference: nps >= 9 && r() < 0.45,
+    consentCaseStudy: nps >= 9 && r() < 0.25,
+    consentReferral: nps >= 9 && r() < 0.55,
+    comment: pick(OVERALL_COMMENTS[overall]),
+    appliedAt: answeredAt,
+    createdAt: answeredAt,
+    updatedAt: answeredAt,
+  };
+}
+
+/** Plays one deal's waves forward to `now`; returns the survey documents, answers and bounced contact. */
+export function simulateDealSurveys({ deal, segment, primary, now }: { deal: SeedDeal; segment: string; primary: SeedContact | null; now: Date }) {
+  const { reminderMs, expiryMs } = surveyTiming();
+  // Intake on the close date, except one deal in ten imported months later: its passed waves are skipped.
+  const late = rngFor(`${deal.crmId}:intake`)() < 0.1;
+  const intakeAt = new Date(Math.min(now.getTime(), deal.closedWonAt.getTime() + (late ? 200 : 1) * DAY_MS));
+  const docs = surveyDocsFor({ deal, segment, primary, now: intakeAt }) as Doc[];
+  const quality = 0.5 + 0.45 * rngFor(deal.crmId)();
+  const answers: ReturnType<typeof answerFor>[] = [];
+  let bounced = false;
+  for (const doc of docs) {
+    if (doc.state === 'skipped') continue;
+    const r = rngFor(`${deal.crmId}:${doc.wave}`);
+    const dueAt = doc.dueAt;
+    const flag = (reason: string, at: Date) => Object.assign(doc, { attentionReason: reason, attentionAt: at });
+    if (dueAt.getTime() > now.getTime() - DUE_WINDOW_MS) {
+      // Not yet due, or due in the last days (as if the worker had been off: its next cycle invites it).
+      if (bounced) flag('bounced', now);
+      continue;
+    }
+    if (!primary || bounced) {
+      const reason = primary ? 'bounced' : 'no-recipient';
+      Object.assign(doc, { state: 'cancelled', stopReason: reason, stoppedAt: dueAt });
+      flag(reason, dueAt);
+      continue;
+    }
+    const sentAt = new Date(dueAt.getTime() + Math.floor(r() * 6) * HOUR_MS);
+    const remindAt = new Date(sentAt.getTime() + reminderMs);
+    const expiresAt = new Date(sentAt.getTime() + expiryMs);
+    Object.assign(doc, { invitedAt: sentAt, sentAt, expiresAt, remindAt });
+    const open = () => {
+      if (now >= remindAt) Object.assign(doc, { state: 'reminded', remindedAt: remindAt, remindAt: null });
+      else Object.assign(doc, { state: 'sent' });
+    };
+    const roll = r();
+    if (roll < 0.03) {
+      const at = new Date(sentAt.getTime() + 10 * 60_000);
+      Object.assign(doc, { state: 'bounced', stopReason: 'bounced', stoppedAt: at, remindAt: null });
+      flag('bounced', at);
+      bounced = true;
+    } else if (roll < 0.06) {
+      Object.assign(doc, { state: 'cancelled', stopReason: 'cancelled', stoppedAt: new Date(sentAt.getTime() + 2 * DAY_MS), remindAt: null });
+    } else if (roll < 0.68) {
+      const answeredAt = new Date(sentAt.getTime() + (0.2 + r() * 20) * DAY_MS);
+      if (answeredAt >= now) {
+        open();
+        continue;
+      }
+      Object.assign(doc, { state: 'answered', answeredAt, remindAt: null, ...(answeredAt > remindAt ? { remindedAt: remindAt } : {}) });
+      answers.push(answerFor(doc, deal, quality, r, answeredAt));
+    } else if (now < expiresAt) {
+      open();
+    } else {
+      Object.assign(doc, { state: 'expired', remindedAt: remindAt, remindAt: null, expiredAt: expiresAt });
+    }
+  }
+  return { docs, answers, bouncedContactId: bounced ? primary?._id ?? null : null };
+}
+
+/** Surveys for a batch of seeded deals: simulated, inserted, counted in the rollups (once). */
+async function seedSurveysForDeals({ deals, accounts, contacts, now }: { deals: SeedDeal[]; accounts: SeedAccount[]; contacts: SeedContact[]; now: Date }) {
+  const segmentOf = new Map(accounts.map((a) => [String(a._id), a.segment]));
+  const primaryOf = new Map(contacts.filter((c) => c.isPrimary).map((c) => [String(c.accountId), c]));
+  const simulated = deals.map((deal) =>
+    simulateDealSurveys({ deal, segment: segmentOf.get(String(deal.accountId)) ?? 'smb', primary: primaryOf.get(String(deal.accountId)) ?? null, now }),
+  );
+  const docs = simulated.flatMap((s) => s.docs);
+  const inserted = await insertIgnoringDuplicates(Survey, docs);
+  const fresh = new Set([...inserted].map((i) => String(docs[i]._id)));
+  const answers = simulated.flatMap((s) => s.answers).filter((a) => fresh.has(String(a._id)));
+  await insertIgnoringDuplicates(SurveyResponse, answers);
+  const bounced = simulated.flatMap((s) => (s.bouncedContactId && s.docs.some((d) => fresh.has(String(d._id))) ? [s.bouncedContactId] : []));
+  if (bounced.length) await Contact.updateMany({ _id: trusted({ $in: bounced }), emailStatus: 'ok' }, { $set: { emailStatus: 'bounced' } });
+  await bumpSurveyMetrics({
+    invited: docs.filter((d) => fresh.has(String(d._id)) && d.invitedAt),
+    answers: answers as unknown as AnswerFacts[],
+  });
+  return { inserted: fresh.size, existing: docs.length - fresh.size, answered: answers.length };
+}
+
+/**
+ * `npm run seed` (after the advocacy demo, which answers a sample of 6-month waves with advocate
+ * profiles and must stay those deals' latest answers): gives every seeded deal that has no surveys
+ * yet its three waves played forward to `now`. Idempotent.
+ */
+export async function seedSurveyDemo({ now = new Date(), log = () => undefined }: { now?: Date; log?: (line: string) => void } = {}) {
+  const totals = { inserted: 0, existing: 0, answered: 0 };
+  const cursor = Deal.find({ source: 'seed' }).select('crmId accountId aeId closedWonAt promises').sort({ _id: 1 }).lean().cursor({ batchSize: 1000 });
+  let page: SeedDeal[] = [];
+  const flush = async () => {
+    const have = new Set((await Survey.find({ dealId: trusted({ $in: page.map((d) => d._id) }) }).select('dealId').lean()).map((s) => String(s.dealId)));
+    const deals = page.filter((d) => !have.has(String(d._id)));
+    totals.existing += (page.length - deals.length) * 3;
+    page = [];
+    if (deals.length === 0) return;
+    const accountIds = [...new Set(deals.map((d) => String(d.accountId)))];
+    const [accounts, contacts] = await Promise.all([
+      Account.find({ _id: trusted({ $in: accountIds }) }).select('segment').lean(),
+      Contact.find({ accountId: trusted({ $in: accountIds }), isPrimary: true }).select('accountId name email isPrimary').lean(),
+    ]);
+    const result = await seedSurveysForDeals({ deals, accounts: accounts as SeedAccount[], contacts: contacts as SeedContact[], now });
+    totals.inserted += result.inserted;
+    totals.existing += result.existing;
+    totals.answered += result.answered;
+  };
+  for await (const deal of cursor) {
+    page.push(deal as SeedDeal);
+    if (page.length >= 1000) await flush();
+  }
+  if (page.length) await flush();
+  log(`  surveys: ${totals.inserted} new (${totals.answered} answered), ${totals.existing} already there`);
+  return totals;
+}
