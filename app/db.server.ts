@@ -25,5 +25,26 @@ export async function disconnectDb() {
   await mongoose.disconnect();
 }
 
+// Driver errors that mean "the database did not answer", as opposed to a refused or bad query.
+const UNAVAILABLE = new Set([
+  'MongoNetworkError',
+  'MongoNetworkTimeoutError',
+  'MongoServerSelectionError',
+  'MongooseServerSelectionError',
+  'MongoNotConnectedError',
+  'MongoTopologyClosedError',
+  'MongoPoolClearedError',
+]);
+
+/** True when `error` (or its cause) says the database is unreachable: a 503 to retry, not a bug. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let e = error, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const { name, message } = e as { name?: string; message?: string };
+    if (name && UNAVAILABLE.has(name)) return true;
+    if (name === 'MongooseError' && /buffering timed out/.test(message ?? '')) return true;
+  }
+  return false;
+}
+
 /** Marks a filter fragment that the code (never the user) built with operators. */
 export const trusted = <T>(filter: T): T => mongoose.trusted(filter) as T;

@@ -6,7 +6,9 @@ import { createRequestHandler } from '@remix-run/express';
 import type { ServerBuild } from '@remix-run/node';
 import compression from 'compression';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { isDatabaseUnavailable } from '#app/db.server';
 import type { Env } from '#app/env.server';
+import { log } from '#app/utils/log.server';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 // Server-to-server endpoints authenticate by signature, not by browser origin.
@@ -78,6 +80,43 @@ function refuseCrossSite(req: Request, res: Response, next: NextFunction) {
   next();
 }
 
+type RouteHandler = (args: unknown) => unknown;
+const guardedBuilds = new WeakMap<ServerBuild, ServerBuild>();
+
+/**
+ * Every loader and action of the build, wrapped so that an unreachable database becomes a thrown
+ * 503 Response (the error boundary's "briefly unavailable" page, Retry-After) instead of a 500.
+ */
+export function withDatabaseOutagePage(build: ServerBuild): ServerBuild {
+  const cached = guardedBuilds.get(build);
+  if (cached) return cached;
+  const guard = (routeId: string, handler: RouteHandler): RouteHandler =>
+    async (args) => {
+      try {
+        return await handler(args);
+      } catch (error) {
+        if (!isDatabaseUnavailable(error)) throw error;
+        log('warn', 'Database unavailable; answered 503', { route: routeId, error: (error as Error).message });
+        throw new Response('The database is not answering. Try again in a moment.', {
+          status: 503,
+          headers: { 'Retry-After': '5', 'Cache-Control': 'no-store', 'Content-Type': 'text/plain; charset=utf-8' },
+        });
+      }
+    };
+  const routes = Object.fromEntries(
+    Object.entries(build.routes).map(([id, route]) => {
+      const module = { ...route.module } as Record<string, unknown>;
+      for (const name of ['loader', 'action'] as const) {
+        if (typeof module[name] === 'function') module[name] = guard(id, module[name] as RouteHandler);
+      }
+      return [id, { ...route, module: module as unknown as typeof route.module }];
+    }),
+  );
+  const guarded = { ...build, routes };
+  guardedBuilds.set(build, guarded);
+  return guarded;
+}
+
 /** Builds the express app serving a Remix build. */
 export function createHttpApp(options: { build: ServerBuild | (() => Promise<ServerBuild>); env: Env; root: string }) {
   const { env, root } = options;
@@ -93,7 +132,7 @@ export function createHttpApp(options: { build: ServerBuild | (() => Promise<Ser
   app.all(
     '*',
     createRequestHandler({
-      build: options.build,
+      build: typeof options.build === 'function' ? async () => withDatabaseOutagePage(await (options.build as () => Promise<ServerBuild>)()) : withDatabaseOutagePage(options.build),
       mode: env.NODE_ENV,
       getLoadContext: (req, res) => ({ nonce: String(res.locals.nonce ?? ''), clientIp: req.ip ?? req.socket.remoteAddress ?? '' }),
     }),
