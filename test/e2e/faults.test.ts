@@ -1,0 +1,237 @@
+// Faults against a production server of our own (test/e2e/own-stack.ts): the database stopped
+// under load and started again on the same data, and the web server stopped with SIGTERM while a
+// request is in flight. The shared e2e server and its database are never touched.
+import crypto from 'node:crypto';
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { killAndWait, signIn, startOwnStack, submitSurvey, surveyAnswer, surveyLinksAtFake, type OwnStack } from './own-stack';
+
+let stack: OwnStack;
+let models: {
+  Survey: typeof import('#models/survey').Survey;
+  SurveyResponse: typeof import('#models/survey-response').SurveyResponse;
+  Deal: typeof import('#models/deal').Deal;
+};
+let disconnect: () => Promise<void> = async () => undefined;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Makes `count` scheduled surveys due now (through the survey service, as CS or time would). */
+async function makeSurveysDue(count: number) {
+  const { updateSurvey } = await import('#app/services/surveys.server');
+  const { trusted } = await import('#app/db.server');
+  const scheduled = await models.Survey.find({ state: 'scheduled', dueAt: trusted({ $gt: new Date() }) }).select('_id').limit(count).lean();
+  const now = new Date();
+  for (const s of scheduled) {
+    const r = await updateSurvey({ id: s._id, now, accept: (x) => x.state === 'scheduled', change: () => ({ $set: { dueAt: now } }) });
+    expect(r.ok).toBe(true);
+  }
+  return scheduled.map((s) => String(s._id));
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await sleep(250);
+  }
+}
+
+beforeAll(async () => {
+  stack = await startOwnStack({ accounts: 10 });
+  process.env.MONGODB_URI = stack.mongoUri;
+  process.env.APP_URL = stack.baseUrl;
+  process.env.SESSION_SECRET ??= 'e2e-faults-spec-secret-0123456789';
+  const { connectDb, disconnectDb } = await import('#app/db.server');
+  await connectDb(stack.mongoUri);
+  disconnect = disconnectDb;
+  models = {
+    Survey: (await import('#models/survey')).Survey,
+    SurveyResponse: (await import('#models/survey-response')).SurveyResponse,
+    Deal: (await import('#models/deal')).Deal,
+  };
+}, 120_000);
+
+afterAll(async () => {
+  await disconnect().catch(() => undefined);
+  await stack?.stop();
+}, 60_000);
+
+describe('faults', () => {
+  test('database stopped under load: friendly 503s and /healthz 503, the worker backs off, both recover by themselves, nothing lost or duplicated', async () => {
+    // Three buyers have their invitations (sent by a worker run through the fake Resend).
+    const due = await makeSurveysDue(3);
+    const once = stack.startWorker(['--once']);
+    expect((await once.exited).code, once.output()).toBe(0);
+    const links = surveyLinksAtFake(stack.fake);
+    const [linkA, linkB, linkC] = due.map((id) => links.get(id)!);
+    expect([linkA, linkB, linkC].every(Boolean)).toBe(true);
+    const formA = await surveyAnswer(linkA);
+    const formB = await surveyAnswer(linkB);
+
+    const worker = stack.startWorker(['--interval=500']);
+    const cookies = { cs: await signIn(stack.baseUrl, 'cs@kept.demo'), leadership: await signIn(stack.baseUrl, 'leadership@kept.demo') };
+
+    // A buyer answers before the outage.
+    expect((await submitSurvey(linkA, formA)).status).toBe(302);
+
+    // Six clients keep reading staff pages and a survey page throughout.
+    type Result = { phase: string; path: string; status: number; ms: number; body?: string };
+    const results: Result[] = [];
+    let phase = 'before';
+    let running = true;
+    const targets = [
+      { path: '/journeys', cookie: cookies.cs },
+      { path: '/accounts', cookie: cookies.cs },
+      { path: '/surveys', cookie: cookies.cs },
+      { path: '/dashboards', cookie: cookies.leadership },
+      { path: new URL(linkC).pathname, cookie: '' },
+    ];
+    const clients = Array.from({ length: 6 }, async (_, i) => {
+      for (let n = i; running; n++) {
+        const t = targets[n % targets.length];
+        const started = Date.now();
+        const at = phase;
+        try {
+          const res = await fetch(`${stack.baseUrl}${t.path}`, { headers: { cookie: t.cookie }, signal: AbortSignal.timeout(20_000) });
+          const body = await res.text();
+          results.push({ phase: at === phase ? at : `${at}->${phase}`, path: t.path, status: res.status, ms: Date.now() - started, body: res.status >= 500 ? body : undefined });
+        } catch (error) {
+          results.push({ phase: at, path: t.path, status: 0, ms: Date.now() - started, body: String(error) });
+        }
+      }
+    });
+
+    await sleep(2_000);
+    phase = 'down';
+    const stoppedAt = Date.now();
+    await stack.stopDb();
+
+    // While the database is away: /healthz and pages answer 503, a buyer's submit too.
+    const health = await fetch(`${stack.baseUrl}/healthz`);
+    expect(health.status).toBe(503);
+    const page = await fetch(`${stack.baseUrl}/journeys`, { headers: { cookie: cookies.cs } });
+    const html = await page.text();
+    expect(page.status).toBe(503);
+    expect(html).toContain('Kept is briefly unavailable');
+    expect(html).not.toMatch(/Mongo|ECONNREFUSED|at .*\.(ts|js):\d+/);
+    const duringOutage = await submitSurvey(linkB, formB);
+    expect(duringOutage.status).toBe(503);
+    // The buyer's page has its own boundary (the survey frame, no staff navigation).
+    expect(await duringOutage.text()).toContain('Please try again in a moment');
+    await sleep(Math.max(0, 15_000 - (Date.now() - stoppedAt)));
+
+    // The worker is still the same process, backing off with growing pauses.
+    expect(worker.alive()).toBe(true);
+    const backoffs = [...worker.output().matchAll(/"msg":"Worker cycle failed; backing off".*?"delayMs":(\d+)/g)].map((m) => Number(m[1]));
+    expect(backoffs.length).toBeGreaterThanOrEqual(1);
+    expect(backoffs.length).toBeLessThan(10);
+    expect([...backoffs].sort((x, y) => x - y)).toEqual(backoffs);
+
+    // The database comes back on the same data and port; nobody restarts the server or the worker.
+    phase = 'recovering';
+    await stack.restartDb();
+    const restartedAt = Date.now();
+    await waitFor('/healthz 200', async () => (await fetch(`${stack.baseUrl}/healthz`)).status === 200, 30_000);
+    const healthyAfterMs = Date.now() - restartedAt;
+    phase = 'after';
+    await sleep(3_000);
+    running = false;
+    await Promise.all(clients);
+
+    // The buyer who met the 503 tries again: stored once. A third try and the first buyer's are used links.
+    expect((await submitSurvey(linkB, formB)).status).toBe(302);
+    expect((await submitSurvey(linkB, formB)).status).toBe(404);
+    expect((await submitSurvey(linkA, formA)).status).toBe(404);
+    const [idA, idB] = due;
+    expect(await models.SurveyResponse.countDocuments({ _id: idA })).toBe(1);
+    expect(await models.SurveyResponse.countDocuments({ _id: idB })).toBe(1);
+    expect(await models.SurveyResponse.countDocuments({ _id: due[2] })).toBe(0);
+
+    // The worker recovered by itself: a wave that comes due now is sent by the same process.
+    const [later] = await makeSurveysDue(1);
+    const recoveredAt = Date.now();
+    await waitFor('the running worker to send the new invitation', async () => surveyLinksAtFake(stack.fake).has(later), 90_000);
+    const workerRecoveredMs = Date.now() - recoveredAt;
+    expect(worker.alive()).toBe(true);
+    // Every survey reached Resend exactly once, through the outage.
+    const sent = stack.fake.delivered.map((d) => (d.body as { tags?: { name: string; value: string }[] }).tags?.find((t) => t.name === 'entityId')?.value);
+    expect(sent.filter((id) => [...due, later].includes(id!)).sort()).toEqual([...due, later].sort());
+
+    const by = (p: string) => results.filter((r) => r.phase === p);
+    const statuses = (rs: Result[]) => rs.reduce<Record<number, number>>((acc, r) => ({ ...acc, [r.status]: (acc[r.status] ?? 0) + 1 }), {});
+    console.log(
+      `[faults] database outage: before ${JSON.stringify(statuses(by('before')))}, down ${JSON.stringify(statuses(by('down')))}, ` +
+        `after ${JSON.stringify(statuses(by('after')))}, all ${results.length} requests; slowest 503 ${Math.max(0, ...results.filter((r) => r.status === 503).map((r) => r.ms))} ms; ` +
+        `/healthz 200 again ${healthyAfterMs} ms after restart; worker back-offs ${JSON.stringify(backoffs)} ms; worker sent again ${workerRecoveredMs} ms after the new wave came due`,
+    );
+    // Never a 500, never a hung request; 503 only while the database was away.
+    expect(results.filter((r) => r.status !== 200 && r.status !== 503), JSON.stringify(results.filter((r) => r.status !== 200 && r.status !== 503).slice(0, 3))).toEqual([]);
+    expect(by('before').every((r) => r.status === 200)).toBe(true);
+    expect(by('after').length).toBeGreaterThan(0);
+    expect(by('after').every((r) => r.status === 200)).toBe(true);
+    expect(by('down').filter((r) => r.status === 503).length).toBeGreaterThan(0);
+    for (const r of results.filter((x) => x.status === 503)) expect(r.body).not.toMatch(/Mongo|ECONNREFUSED/);
+    await killAndWait(worker, 'SIGTERM');
+  }, 240_000);
+
+  test('SIGTERM: the request in flight completes with 200 and is kept, new connections are refused, the process exits 0', async () => {
+    // A CRM webhook whose body arrives slowly: it is in flight when the server is told to stop.
+    const crmId = `sigterm-${crypto.randomBytes(4).toString('hex')}`;
+    const body = JSON.stringify({
+      id: `evt-${crmId}`,
+      type: 'deal.closed_won',
+      crm: 'hubspot',
+      deal: { crmId, name: `Slow Upload Ltd - rollout`, closedWonAt: new Date().toISOString().slice(0, 10), arr: 42000, ownerEmail: 'sales@kept.demo', account: { name: `Slow Upload ${crmId}` } },
+    });
+    const t = Math.floor(Date.now() / 1000);
+    const signature = crypto.createHmac('sha256', stack.crmWebhookSecret).update(`${t}.${body}`).digest('hex');
+    const { port } = new URL(stack.baseUrl);
+    const server = stack.server!;
+
+    const socket = net.connect({ host: '127.0.0.1', port: Number(port) });
+    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+    let answer = '';
+    socket.on('data', (chunk) => (answer += chunk));
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.write(
+      `POST /api/webhooks/crm HTTP/1.1\r\nHost: localhost:${port}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `X-Kept-Signature: t=${t},v1=${signature}\r\nConnection: close\r\n\r\n`,
+    );
+    const half = Math.floor(body.length / 2);
+    socket.write(body.slice(0, half));
+    await sleep(300);
+
+    const signalledAt = Date.now();
+    server.child.kill('SIGTERM');
+
+    // Stopped accepting: a new connection is refused while the old one is still open.
+    const connectResult = () =>
+      new Promise<string>((resolve) => {
+        const probe = net.connect({ host: '127.0.0.1', port: Number(port) });
+        probe.once('connect', () => {
+          probe.destroy();
+          resolve('connected');
+        });
+        probe.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error'));
+      });
+    const refused = await waitFor('new connections to be refused', async () => {
+      const result = await connectResult();
+      return result === 'connected' ? undefined : result;
+    }, 5_000);
+    expect(refused).toBe('ECONNREFUSED');
+    expect(server.alive()).toBe(true);
+
+    // The rest of the body arrives a second later; the request completes.
+    await sleep(1_000);
+    socket.write(body.slice(half));
+    await closed;
+    const exit = await server.exited;
+    console.log(`[faults] SIGTERM: in-flight webhook answered ${answer.split('\r\n')[0]}, process exited ${exit.code} ${Date.now() - signalledAt} ms after the signal`);
+    expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 200 OK');
+    expect(answer).toMatch(/"ok":true/);
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(await models.Deal.countDocuments({ source: 'hubspot', crmId })).toBe(1);
+  }, 60_000);
+});

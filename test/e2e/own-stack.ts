@@ -1,0 +1,185 @@
+// A private Kept stack for the fault and load specs: its own FerretDB (on a temp dir, so a spec can
+// stop and restart it on the same data and port), demo data, a fake Resend, the production server
+// (scripts/serve.ts on the e2e build) and, on demand, worker processes. Nothing is shared with the
+// e2e server of test/e2e/global-setup.ts, so stopping this database disturbs no other spec.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { ROOT, freePort, startFerretDb, type RunningDb } from '../../scripts/lib/ferretdb';
+import { FakeResend } from '../fake-resend';
+
+export const DEMO_PASSWORD = 'kept-demo-2026';
+
+export type Proc = {
+  child: ChildProcess;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  output: () => string;
+  alive: () => boolean;
+};
+
+/** One node process running a script through tsx as a loader (so signals reach the script itself). */
+function startNode(script: string, args: string[], env: NodeJS.ProcessEnv): Proc {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-200_000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  return { child, exited, output: () => output, alive: () => child.exitCode === null && child.signalCode === null };
+}
+
+export async function killAndWait(proc: Proc | undefined, signal: NodeJS.Signals = 'SIGKILL') {
+  if (!proc || !proc.alive()) return;
+  proc.child.kill(signal);
+  const timer = setTimeout(() => proc.alive() && proc.child.kill('SIGKILL'), 10_000);
+  await proc.exited;
+  clearTimeout(timer);
+}
+
+export type OwnStack = Awaited<ReturnType<typeof startOwnStack>>;
+
+/** Starts FerretDB, seeds `accounts` demo accounts, starts the fake Resend and one web server. */
+export async function startOwnStack(options: { accounts: number }) {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kept-own-db-'));
+  const procs: Proc[] = [];
+  let db: RunningDb | undefined;
+  // If vitest dies without running afterAll, still kill what this file started.
+  const killAll = () => {
+    for (const p of procs) if (p.alive()) p.child.kill('SIGKILL');
+    if (db?.process.exitCode === null) db.process.kill('SIGKILL');
+  };
+  process.once('exit', killAll);
+
+  db = await startFerretDb({ dataDir, quiet: true });
+  const dbPort = db.port;
+  const mongoUri = db.uri.replace(/\/kept$/, '/kept_own');
+  const fake = new FakeResend();
+  await fake.start();
+  const port = await freePort();
+  const baseUrl = `http://localhost:${port}`;
+  const crmWebhookSecret = crypto.randomBytes(24).toString('hex');
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: 'production',
+    PORT: String(port),
+    MONGODB_URI: mongoUri,
+    SESSION_SECRET: crypto.randomBytes(24).toString('hex'),
+    APP_URL: baseUrl,
+    LOG_LEVEL: 'warn',
+    // Each simulated client sends its own X-Forwarded-For: buyers and staff are different people.
+    TRUST_PROXY: 'true',
+    RESEND_API_KEY: 're_own_stack_fake_key',
+    RESEND_BASE_URL: fake.url,
+    EMAIL_RATE_PER_SECOND: '20',
+    CRM_WEBHOOK_SECRET: crmWebhookSecret,
+  };
+
+  await promisify(execFile)(path.join(ROOT, 'node_modules', '.bin', 'tsx'), [path.join(ROOT, 'test/e2e/seed-db.ts'), '--accounts', String(options.accounts)], {
+    cwd: ROOT,
+    env: { ...env, NODE_ENV: 'test' },
+    maxBuffer: 20 * 1024 * 1024,
+  });
+
+  const stack = {
+    baseUrl,
+    mongoUri,
+    fake,
+    env,
+    crmWebhookSecret,
+    dataDir,
+    server: undefined as Proc | undefined,
+    /** Starts scripts/serve.ts and waits until /healthz answers 200. */
+    async startServer() {
+      const server = startNode('scripts/serve.ts', [], env);
+      procs.push(server);
+      stack.server = server;
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        if (!server.alive()) throw new Error(`The server exited before answering /healthz:\n${server.output()}`);
+        try {
+          if ((await fetch(`${baseUrl}/healthz`)).status === 200) return server;
+        } catch {
+          // not listening yet
+        }
+        if (Date.now() > deadline) throw new Error(`No /healthz 200 within 60 s:\n${server.output()}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    },
+    startWorker(args: string[], extraEnv: NodeJS.ProcessEnv = {}) {
+      const worker = startNode('scripts/worker.ts', args, { ...env, ...extraEnv });
+      procs.push(worker);
+      return worker;
+    },
+    async stopDb() {
+      await db?.stop();
+    },
+    /** FerretDB again, on the same data directory and port. */
+    async restartDb() {
+      db = await startFerretDb({ dataDir, port: dbPort, quiet: true });
+    },
+    async stop() {
+      for (const p of procs) await killAndWait(p);
+      await db?.stop();
+      await fake.stop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      process.off('exit', killAll);
+    },
+  };
+  try {
+    await stack.startServer();
+  } catch (error) {
+    await stack.stop();
+    throw error;
+  }
+  return stack;
+}
+
+/** A made-up client address per simulated person (the server trusts X-Forwarded-For here). */
+export function clientAddress() {
+  const byte = () => Math.floor(Math.random() * 254) + 1;
+  return `10.${byte()}.${byte()}.${byte()}`;
+}
+
+/** Signs in over HTTP and returns the session cookie. */
+export async function signIn(baseUrl: string, email: string) {
+  const res = await fetch(`${baseUrl}/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'X-Forwarded-For': clientAddress() },
+    body: new URLSearchParams({ email, password: DEMO_PASSWORD, redirectTo: '' }),
+  });
+  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0];
+  if (res.status !== 302 || !cookie) throw new Error(`Sign-in as ${email} answered ${res.status}`);
+  return cookie;
+}
+
+/** The survey links in the invitations the fake Resend received, by survey id. */
+export function surveyLinksAtFake(fake: FakeResend) {
+  const links = new Map<string, string>();
+  for (const d of fake.delivered) {
+    const body = d.body as { text?: string; tags?: { name: string; value: string }[] };
+    const surveyId = body.tags?.find((t) => t.name === 'entityId')?.value;
+    const link = body.text?.match(/https?:\/\/[^\s)]+\/s\/[A-Za-z0-9_-]{43}/)?.[0];
+    if (surveyId && link) links.set(surveyId, link);
+  }
+  return links;
+}
+
+/** The answer form of a survey page: every promise delivered, overall yes, NPS 9. */
+export async function surveyAnswer(link: string, headers: Record<string, string> = {}) {
+  const html = await (await fetch(link, { headers })).text();
+  const promiseIds = [...html.matchAll(/name="promise\.([a-f0-9]{24})\.verdict"/g)].map((m) => m[1]);
+  const form = new URLSearchParams({ overall: 'yes', nps: '9' });
+  for (const id of new Set(promiseIds)) form.set(`promise.${id}.verdict`, 'delivered');
+  return form;
+}
+
+/** Posts a survey answer like a browser without JavaScript (no Origin: not a cross-site post). */
+export function submitSurvey(link: string, form: URLSearchParams, signal?: AbortSignal) {
+  return fetch(link, { method: 'POST', redirect: 'manual', headers: { 'X-Forwarded-For': clientAddress() }, body: form, signal });
+}
