@@ -1,0 +1,155 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { trusted } from '#app/db.server';
+import { resetEnvCache } from '#app/env.server';
+import { Deal } from '#models/deal';
+import { EmailBatch } from '#models/email-batch';
+import { EmailMessage } from '#models/email-message';
+import { LeaseToken } from '#models/lease-token';
+import { Survey } from '#models/survey';
+import { FakeResend } from '#test/fake-resend';
+import { makeAccount, makeContact, makeUser } from '#test/factories';
+
+// Builds on survey-delivery.server.test.ts (one worker SIGKILLed while Resend holds its batch):
+// here real `scripts/worker.ts` processes are SIGKILLed five times at random moments of
+// dispatching 400 due surveys (KEPT_KILL_SURVEYS=1000 for the full size: about 4 minutes on two
+// cores), then a clean run finishes. Every survey's email must reach the
+// fake Resend exactly once, under one idempotency key, and nothing may stay stuck.
+const root = path.resolve(import.meta.dirname, '../..');
+const fake = new FakeResend();
+const HOUR = 3600_000;
+const SURVEYS = Number(process.env.KEPT_KILL_SURVEYS) || 400;
+const KILLS = 5;
+
+type Tagged = { tags?: { name: string; value: string }[] };
+const surveyIdOf = (email: Tagged) => email.tags?.find((t) => t.name === 'entityId')?.value;
+
+/** A small seeded PRNG (mulberry32), so a failing run can be replayed with KEPT_KILL_SEED. */
+function random(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+async function seedDueSurveys(n: number) {
+  const rep = await makeUser({ role: 'sales' });
+  const account = await makeAccount();
+  await makeContact(account.id);
+  const closedWonAt = new Date(Date.now() - 200 * 24 * HOUR);
+  const deals = await Deal.insertMany(
+    Array.from({ length: Math.ceil(n / 3) }, (_, i) => ({
+      source: 'manual', crmId: `kills-${i}`, name: `Deal ${i}`, accountId: account.id, aeId: rep.id, closedWonAt, arr: 1000, currency: 'USD',
+      promises: [{ text: 'Cut onboarding time in half', successCriterion: 'Under 5 days', category: 'time-savings' }],
+    })),
+  );
+  const dueAt = new Date(Date.now() - HOUR);
+  const surveys = deals.flatMap((d) => [6, 9, 12].map((wave) => ({ dealId: d._id, wave, dueAt, state: 'scheduled', accountId: account.id, aeId: rep.id, segment: 'smb', closedWonAt })));
+  await Survey.insertMany(surveys.slice(0, n));
+  return (await Survey.find({}).select('_id').lean()).map((s) => String(s._id));
+}
+
+/** `scripts/worker.ts` as one node process (tsx as a loader, so SIGKILL kills the worker itself). */
+function startWorker(args: string[]) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/worker.ts', ...args], {
+    cwd: root,
+    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', RESEND_API_KEY: 're_test_key', RESEND_BASE_URL: fake.url, EMAIL_RATE_PER_SECOND: '20' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (c: Buffer) => (output += c));
+  child.stderr.on('data', (c: Buffer) => (output += c));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, exited, output: () => output };
+}
+
+let current: ReturnType<typeof startWorker> | undefined;
+beforeAll(async () => {
+  await fake.start();
+});
+afterAll(async () => {
+  if (current && current.child.exitCode === null) current.child.kill('SIGKILL');
+  await fake.stop();
+  resetEnvCache();
+});
+
+test(`a worker SIGKILLed ${KILLS} times at random moments of dispatching ${SURVEYS} surveys: after a clean run every email reached Resend once, under one key, none stuck`, async () => {
+  const ids = await seedDueSurveys(SURVEYS);
+  const seed = Number(process.env.KEPT_KILL_SEED) || Date.now() % 1_000_000;
+  const rand = random(seed);
+  // The provider answers a little slowly, so kills also land while a batch is with Resend.
+  fake.setLatency(150);
+  const kills: { afterMs: number; midDispatch: boolean; requestsBefore: number; requestsAfter: number }[] = [];
+  const started = Date.now();
+
+  for (let i = 0; i < KILLS; i++) {
+    current = startWorker(['--interval=200']);
+    const requestsBefore = fake.requests.length;
+    // Odd kills: a random moment from start-up into the invitation task (holding surveys, storing
+    // links and outbox entries, sealing batches). Even kills: a random moment after the next batch
+    // request reached Resend (the provider holds it 150 ms), i.e. mid-dispatch.
+    const midDispatch = i % 2 === 1;
+    const t0 = Date.now();
+    if (midDispatch) {
+      const deadline = Date.now() + 60_000;
+      while (fake.requests.length === requestsBefore && current.child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setTimeout(r, Math.round(rand() * 400)));
+    } else {
+      await new Promise((r) => setTimeout(r, Math.round(1_000 + rand() * 4_000)));
+    }
+    const afterMs = Date.now() - t0;
+    current.child.kill('SIGKILL');
+    await current.exited;
+    kills.push({ afterMs, midDispatch, requestsBefore, requestsAfter: fake.requests.length });
+    // Time passes: the dead worker's leases run out (as in survey-delivery.server.test.ts).
+    const past = new Date(Date.now() - 1000);
+    await EmailBatch.updateMany({ leaseOwner: trusted({ $ne: null }) }, { $set: { leaseExpiresAt: past } });
+    await LeaseToken.updateMany({}, { $set: { expiresAt: past } });
+  }
+
+  // A clean run (cron-style `--once`, repeated until a cycle finds nothing left, at most 5).
+  fake.setLatency(0);
+  const cleanStarted = Date.now();
+  let cleanRuns = 0;
+  for (; cleanRuns < 5; ) {
+    cleanRuns++;
+    current = startWorker(['--once']);
+    expect(await current.exited, current.output()).toBe(0);
+    const open = (await Survey.countDocuments({ state: 'scheduled' })) + (await EmailMessage.countDocuments({ state: trusted({ $ne: 'sent' }) }));
+    if (open === 0) break;
+  }
+
+  const delivered = fake.delivered.map((d) => surveyIdOf(d.body as Tagged));
+  const batchRequests = fake.requests.filter((r) => r.path === '/emails/batch');
+  const keys = new Map<string, string[]>();
+  for (const r of batchRequests) keys.set(r.idempotencyKey!, [...(keys.get(r.idempotencyKey!) ?? []), JSON.stringify(r.body)]);
+  const resentKeys = [...keys.values()].filter((bodies) => bodies.length > 1).length;
+  console.log(
+    `[kills] seed ${seed}: ${KILLS} SIGKILLs at ${kills.map((k) => `${k.afterMs} ms ${k.midDispatch ? 'after a batch request' : 'after start'} (${k.requestsAfter - k.requestsBefore} requests)`).join(', ')}; ` +
+      `${cleanRuns} clean run(s) in ${Math.round((Date.now() - cleanStarted) / 1000)} s; ${batchRequests.length} batch requests under ${keys.size} keys (${resentKeys} re-sent after a kill, answered from Resend's idempotency record); ` +
+      `${delivered.length} emails delivered for ${SURVEYS} surveys in ${Math.round((Date.now() - started) / 1000)} s`,
+  );
+
+  // Each survey's email reached Resend exactly once (an idempotent replay is not a second delivery)...
+  expect(delivered).toHaveLength(SURVEYS);
+  expect(new Set(delivered)).toEqual(new Set(ids));
+  // ...and under one key: no email was ever in two batches, a re-sent batch was byte-identical (no 409), never refused.
+  expect(batchRequests.filter((r) => r.status !== 200)).toEqual([]);
+  for (const bodies of keys.values()) expect(new Set(bodies).size).toBe(1);
+  const emailToKey = new Map<string, string>();
+  for (const [key, bodies] of keys) for (const e of JSON.parse(bodies[0]) as Tagged[]) {
+    const id = surveyIdOf(e)!;
+    expect(emailToKey.get(id) ?? key, `survey ${id} in two batches`).toBe(key);
+    emailToKey.set(id, key);
+  }
+  // Nothing stuck: every outbox entry, batch and survey finished.
+  expect(await EmailMessage.countDocuments({})).toBe(SURVEYS);
+  expect(await EmailMessage.countDocuments({ state: 'sent' })).toBe(SURVEYS);
+  expect(await EmailBatch.countDocuments({ state: trusted({ $ne: 'sent' }) })).toBe(0);
+  expect(await Survey.countDocuments({ state: 'sent' })).toBe(SURVEYS);
+}, 300_000);
