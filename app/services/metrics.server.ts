@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import crypto from 'node:crypto';
 import { Metric } from '#models/metric';
 
@@ -41,7 +42,45 @@ export async function bumpMetric(kind: string, dims: MetricDims, inc: Record<str
   const $inc = Object.fromEntries(Object.entries(inc).filter(([, n]) => n !== 0).map(([name, n]) => [`counts.${name}`, n]));
   if (Object.keys($inc).length === 0) return;
   const key = `${metricKey(kind, dims)}|w=${WRITER}`;
+  const sink = bulkSink.getStore();
+  if (sink) {
+    const into = sink.get(key) ?? { kind, dims: cleanDims(dims), counts: {} as Record<string, number> };
+    for (const [name, n] of Object.entries(inc)) if (n !== 0) into.counts[name] = (into.counts[name] ?? 0) + n;
+    sink.set(key, into);
+    return;
+  }
   await serialized(key, () => Metric.updateOne({ key }, { $inc, $setOnInsert: { kind, dims: cleanDims(dims) } }, { upsert: true }));
+}
+
+// withBulkMetrics: bumps made inside it are summed in memory and written at the end with bulk
+// inserts. One upsert per row scans the whole collection on FerretDB/SQLite (only _id lookups use
+// an index), so a rebuild of a 100,000-account data set would take many minutes that way.
+const bulkSink = new AsyncLocalStorage<Map<string, { kind: string; dims: Record<string, string>; counts: Record<string, number> }>>();
+
+/**
+ * Runs `task` with every bumpMetric of its async context collected in memory, then inserts the
+ * sums (chunks of 99). For rebuilds (the task clears its kinds first); a key that exists anyway
+ * falls back to the usual upsert + $inc, so nothing is lost.
+ */
+export async function withBulkMetrics<T>(task: () => Promise<T>): Promise<T> {
+  const sink = new Map<string, { kind: string; dims: Record<string, string>; counts: Record<string, number> }>();
+  const result = await bulkSink.run(sink, task);
+  const now = new Date();
+  const rows = [...sink.entries()].map(([key, row]) => ({ key, kind: row.kind, dims: row.dims, counts: Object.fromEntries(Object.entries(row.counts).map(([k, n]) => [k, Math.round(n * 1e6) / 1e6])), createdAt: now, updatedAt: now, __v: 0 }));
+  for (let i = 0; i < rows.length; i += 99) {
+    const chunk = rows.slice(i, i + 99);
+    try {
+      await Metric.insertMany(chunk, { ordered: false, lean: true });
+    } catch (error) {
+      const writeErrors = (error as { writeErrors?: { index?: number; code?: number; err?: { index?: number; code?: number } }[] }).writeErrors;
+      if (!writeErrors?.length || writeErrors.some((w) => (w.code ?? w.err?.code) !== 11000)) throw error;
+      for (const w of writeErrors) {
+        const row = chunk[w.index ?? w.err?.index ?? -1];
+        if (row) await Metric.updateOne({ key: row.key }, { $inc: Object.fromEntries(Object.entries(row.counts).map(([k, n]) => [`counts.${k}`, n])), $setOnInsert: { kind: row.kind, dims: row.dims } }, { upsert: true });
+      }
+    }
+  }
+  return result;
 }
 
 /** Sums counters of rows with equal dimensions (one row per writer slot in storage). */
