@@ -1,6 +1,11 @@
 // `npm run seed [-- --accounts N --seed S]`: writes demo users and accounts into MONGODB_URI.
+// Up to 999 accounts: the demo, played through the real services (surveys, advocacy). From 1,000
+// on: the scale data set (scale-seed.server.ts), written in bulk, with a progress bar.
 // Idempotent: a second run with the same seed adds nothing; a larger --accounts adds the rest.
+import crypto from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { progressBar } from './lib/progress';
+import { loadDotEnv } from './lib/runtime';
 import { z } from 'zod';
 import { connectDb, disconnectDb } from '#app/db.server';
 import {
@@ -16,6 +21,8 @@ import {
 const USAGE = `Usage: npm run seed -- [--accounts N] [--seed S]
 
   --accounts N   demo accounts to create (default ${DEFAULT_ACCOUNTS}; each with 1-3 contacts and 1-2 deals)
+                 from 1,000 on: the scale data set (three survey waves per deal in every state,
+                 advocates, asks and referrals), written in bulk; 100,000 takes a few minutes
   --seed S       seed for the generator (default ${DEFAULT_SEED}); the same seed gives the same data
 
 Writes to MONGODB_URI. Refuses when NODE_ENV=production.`;
@@ -43,6 +50,9 @@ async function main() {
     return 2;
   }
   assertSeedAllowed();
+  loadDotEnv();
+  // The settings schema wants a session secret; the seed signs no session, so any will do.
+  process.env.SESSION_SECRET ??= crypto.randomBytes(24).toString('hex');
   const uri = process.env.MONGODB_URI;
   if (!uri) {
     console.error('MONGODB_URI is not set. Point it at the database to seed, e.g.\n  MONGODB_URI=mongodb://127.0.0.1:27017/kept npm run seed');
@@ -50,15 +60,41 @@ async function main() {
   }
 
   await connectDb(uri);
-  console.log(`Seeding ${args.data.accounts.toLocaleString('en-US')} demo accounts (seed ${args.data.seed})...`);
-  const s = await seedDemoData({ accounts: args.data.accounts, seed: args.data.seed, now: new Date(), log: console.log });
+  const { accounts, seed } = args.data;
+  const line = (label: string, c: { inserted: number; existing: number }) =>
+    `  ${label.padEnd(10)} ${String(c.inserted).padStart(8)} new ${String(c.existing).padStart(8)} already there`;
+  const logins = ['', `Demo logins (password ${DEMO_PASSWORD}):`, ...DEMO_USERS.map((u) => `  ${u.role.padEnd(11)} ${u.email}`)];
+  const { SCALE_FROM, seedScaleData } = await import('#app/services/scale-seed.server');
+  if (accounts >= SCALE_FROM) {
+    console.log(`Seeding the scale data set: ${accounts.toLocaleString('en-US')} accounts (seed ${seed})...`);
+    const bar = progressBar({ label: '  accounts' });
+    const s = await seedScaleData({ accounts, seed, now: new Date(), progress: bar.update, log: (l) => (bar.finish(), console.log(l)) });
+    bar.finish();
+    console.log(
+      [
+        `Done in ${(s.ms / 1000).toFixed(1)} s (rollups ${(s.rollups.ms / 1000).toFixed(1)} s), peak memory ${Math.round(process.resourceUsage().maxRSS / 1024)} MB.`,
+        line('users', s.users),
+        line('accounts', s.accounts),
+        line('contacts', s.contacts),
+        line('deals', s.deals),
+        line('journeys', s.journeys),
+        line('surveys', s.surveys),
+        line('responses', s.responses),
+        line('advocates', s.advocates),
+        line('asks', s.asks),
+        line('referrals', s.referrals),
+        ...logins,
+      ].join('\n'),
+    );
+    return 0;
+  }
+  console.log(`Seeding ${accounts.toLocaleString('en-US')} demo accounts (seed ${seed})...`);
+  const s = await seedDemoData({ accounts, seed, now: new Date(), log: console.log });
   const { seedAdvocacyDemo } = await import('#app/services/advocacy-seed.server');
-  await seedAdvocacyDemo({ seed: args.data.seed, log: console.log });
+  await seedAdvocacyDemo({ seed, log: console.log });
   // Survey waves in every state for the other deals (after advocacy: its answers stay the latest).
   const { seedSurveyDemo } = await import('#app/services/survey-seed.server');
   await seedSurveyDemo({ log: console.log });
-  const line = (label: string, c: { inserted: number; existing: number }) =>
-    `  ${label.padEnd(9)} ${String(c.inserted).padStart(7)} new ${String(c.existing).padStart(7)} already there`;
   console.log(
     [
       `Done in ${(s.ms / 1000).toFixed(1)} s.`,
@@ -67,10 +103,8 @@ async function main() {
       line('contacts', s.contacts),
       line('deals', s.deals),
       line('journeys', s.journeys),
-      `  promises  ${String(s.promises).padStart(7)} new`,
-      '',
-      `Demo logins (password ${DEMO_PASSWORD}):`,
-      ...DEMO_USERS.map((u) => `  ${u.role.padEnd(11)} ${u.email}`),
+      `  promises   ${String(s.promises).padStart(8)} new`,
+      ...logins,
     ].join('\n'),
   );
   return 0;

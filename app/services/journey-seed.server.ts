@@ -156,9 +156,11 @@ export function simulateJourney({ deal, account, contact, csm, ae, admin, playbo
   return { doc, audits };
 }
 
-/** Journeys for one batch of seeded deals (called by seedDemoData after the deals are written). */
-export async function seedJourneysForDeals({ deals, accounts, contacts, now }: { deals: SeedDeal[]; accounts: SeedAccount[]; contacts: SeedContact[]; now: Date }) {
-  if (deals.length === 0) return { inserted: 0, existing: 0 };
+type BuiltJourney = ReturnType<typeof simulateJourney>;
+
+/** Simulates the journeys of one batch of seeded deals (no writes; see insertSeedJourneys). */
+export async function buildSeedJourneys({ deals, accounts, contacts, now }: { deals: SeedDeal[]; accounts: SeedAccount[]; contacts: SeedContact[]; now: Date }): Promise<BuiltJourney[]> {
+  if (deals.length === 0) return [];
   const playbook = await getCurrentPlaybook();
   const accountById = new Map(accounts.map((a) => [String(a._id), a]));
   const primaryOf = new Map(contacts.filter((c) => c.isPrimary).map((c) => [String(c.accountId), c]));
@@ -170,17 +172,30 @@ export async function seedJourneysForDeals({ deals, accounts, contacts, now }: {
   const person = new Map(users.map((u) => [String(u._id), { id: u._id, name: u.name }]));
   const adminPerson = admin ? { id: admin._id, name: admin.name } : { id: new Types.ObjectId(), name: 'Admin' };
 
-  const built = deals.flatMap((deal) => {
+  return deals.flatMap((deal) => {
     const account = accountById.get(String(deal.accountId));
     if (!account) return [];
     const ae = person.get(String(deal.aeId)) ?? { id: deal.aeId, name: 'Account executive' };
     const csm = account.csmId ? (person.get(String(account.csmId)) ?? null) : null;
     return [simulateJourney({ deal, account, contact: primaryOf.get(String(account._id)) ?? null, csm, ae, admin: adminPerson, playbook, now })];
   });
+}
+
+/**
+ * Inserts built journeys and the audit events of their moves; the rollups of the new ones are
+ * bumped unless `bumpMetrics` is false (the scale seed rebuilds every rollup in bulk at the end).
+ */
+export async function insertSeedJourneys(built: BuiltJourney[], { bumpMetrics = true }: { bumpMetrics?: boolean } = {}) {
+  if (built.length === 0) return { inserted: 0, existing: 0 };
   const inserted = await insertIgnoringDuplicates(Journey, built.map((b) => b.doc));
   const fresh = built.filter((_, i) => inserted.has(i));
   const audits = fresh.flatMap((b) => b.audits);
   if (audits.length) await AuditEvent.insertMany(audits, { ordered: false, lean: true });
-  await bumpJourneyMetricRows(fresh.flatMap((b) => journeyMetricRows(b.doc as Parameters<typeof journeyMetricRows>[0])));
+  if (bumpMetrics) await bumpJourneyMetricRows(fresh.flatMap((b) => journeyMetricRows(b.doc as Parameters<typeof journeyMetricRows>[0])));
   return { inserted: fresh.length, existing: built.length - fresh.length };
+}
+
+/** Journeys for one batch of seeded deals (called by seedDemoData after the deals are written). */
+export async function seedJourneysForDeals(input: { deals: SeedDeal[]; accounts: SeedAccount[]; contacts: SeedContact[]; now: Date }) {
+  return insertSeedJourneys(await buildSeedJourneys(input));
 }

@@ -6,7 +6,7 @@ import { Deal, type PromiseCategory } from '#models/deal';
 import { User, type Role } from '#models/user';
 import { hashPassword } from '#app/auth/password.server';
 import { trusted } from '#app/db.server';
-import { seedJourneysForDeals } from '#app/services/journey-seed.server';
+import { buildSeedJourneys, insertSeedJourneys } from '#app/services/journey-seed.server';
 
 // Demo data for `npm run seed`, the start script (empty database only), e2e tests and benchmarks.
 // Everything below is a pure function of (seed, account index, now) until `seedDemoData` writes it.
@@ -501,6 +501,21 @@ export type SeedSummary = {
   ms: number;
 };
 
+/** One batch of seeded documents, built and not yet written (the scale seed adds to it). */
+export type SeedBatch = {
+  accounts: Record<string, any>[];
+  contacts: Record<string, any>[];
+  deals: Record<string, any>[];
+  journeys: Record<string, any>[];
+  now: Date;
+};
+/**
+ * Called for each batch before anything of it is written: may change the batch's documents (a
+ * contact that bounced, a deal that came from a referral) and returns the writes of its own
+ * documents, run after the batch's accounts, contacts, deals and journeys are in.
+ */
+export type SeedBatchExtension = (batch: SeedBatch) => Promise<() => Promise<void>>;
+
 const BATCH = 1_000;
 export const DEFAULT_ACCOUNTS = 200;
 export const DEFAULT_SEED = 42;
@@ -511,12 +526,18 @@ export async function seedDemoData({
   seed = DEFAULT_SEED,
   now = new Date(),
   log = () => undefined,
+  progress,
+  extend,
   nodeEnv = process.env.NODE_ENV,
 }: {
   accounts?: number;
   seed?: number | string;
   now?: Date;
   log?: (line: string) => void;
+  /** Called after each batch instead of logging a line (the CLI's progress bar). */
+  progress?: (done: number, total: number) => void;
+  /** The scale seed's surveys and advocacy per batch; with it, rollups are left to its bulk rebuild. */
+  extend?: SeedBatchExtension;
   nodeEnv?: string;
 }): Promise<SeedSummary> {
   assertSeedAllowed(nodeEnv);
@@ -573,16 +594,20 @@ export async function seedDemoData({
         });
       }
     }
+    // Each deal's post-sale journey, as far along as its age allows, with evidence (journey-seed.server.ts).
+    const journeys = await buildSeedJourneys({ deals: dealDocs as never, accounts: accountDocs as never, contacts: contactDocs as never, now });
+    const writeExtras = extend ? await extend({ accounts: accountDocs, contacts: contactDocs, deals: dealDocs, journeys: journeys.map((j) => j.doc), now }) : null;
     // Accounts first: a crash between steps leaves contacts/deals to be filled in by the next run.
     add(summary.accounts, await insertNew(Account, accountDocs));
     add(summary.contacts, await insertNew(Contact, contactDocs));
     const deals = await insertNew(Deal, dealDocs);
     add(summary.deals, deals);
     for (const d of dealDocs) if (deals.wasInserted(d._id)) summary.promises += (d.promises as unknown[]).length;
-    // Each deal's post-sale journey, as far along as its age allows, with evidence (journey-seed.server.ts).
-    add(summary.journeys, await seedJourneysForDeals({ deals: dealDocs as never, accounts: accountDocs as never, contacts: contactDocs as never, now }));
+    add(summary.journeys, await insertSeedJourneys(journeys, { bumpMetrics: !extend }));
+    if (writeExtras) await writeExtras();
     const done = Math.min(from + BATCH, accounts);
-    log(`  accounts ${done.toLocaleString('en-US')}/${accounts.toLocaleString('en-US')} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    if (progress) progress(done, accounts);
+    else log(`  accounts ${done.toLocaleString('en-US')}/${accounts.toLocaleString('en-US')} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   }
   summary.ms = Date.now() - started;
   return summary;
