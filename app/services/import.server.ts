@@ -574,6 +574,9 @@ export async function runImport({ jobId, attempt, now: fixedNow }: { jobId: stri
   const counts = { processedRows: job.processedRows, created: job.created, existing: job.existing, skipped: job.skipped, failed: job.failed };
   let issuesStored = await ImportIssue.countDocuments({ jobId: job._id });
   let batch: { row: number; record: string[] }[] = [];
+  // A resumed run first redoes the batch an earlier attempt died in (progress is saved per batch):
+  // deals and journeys that attempt already inserted are this import's, though they now collide.
+  let redoing = attempt > 1;
 
   const flush = async () => {
     const now = clock();
@@ -686,10 +689,22 @@ export async function runImport({ jobId, attempt, now: fixedNow }: { jobId: stri
     }));
     // Contacts and deals do not depend on each other: written side by side.
     const [, newDeals] = await Promise.all([insertIgnoringDuplicates(Contact, contacts), insertIgnoringDuplicates(Deal, dealDocs)]);
+    const startedAt = job.startedAt ?? new Date(0);
+    const redone = redoing;
+    redoing = false;
+    if (redone) {
+      for (const [i, d] of dealDocs.entries()) {
+        if (newDeals.has(i)) continue;
+        const found = await Deal.findById(d._id).select('createdBy createdAt').lean();
+        if (found && String(found.createdBy) === String(job.createdById) && found.createdAt >= startedAt) newDeals.add(i);
+      }
+    }
+    // Rollup slots named after the job and batch: a redone batch cannot count a deal twice.
+    const slot = (what: string) => `import-${jobId}-${rows[0].row}-${what}`;
     counts.created += newDeals.size;
     counts.existing += dealDocs.length - newDeals.size;
     // The money rollups of the new deals (profitability dashboards): one inserted slot per key for the batch.
-    await bumpJourneyMetricRows(dealDocs.flatMap((d, i) => (newDeals.has(i) ? [dealWonRow(d, resolved.get(accountKey(good[i].deal.account))!.segment)] : [])));
+    await bumpJourneyMetricRows(dealDocs.flatMap((d, i) => (newDeals.has(i) ? [dealWonRow(d, resolved.get(accountKey(good[i].deal.account))!.segment)] : [])), { slot: slot('deals') });
     // Referred deals link back to their referral (advocacy attribution); a bad id is logged, never fatal.
     for (const [i, g] of good.entries()) if (g.deal.referralId) await linkReferralSafely({ referralId: g.deal.referralId, dealId: String(dealDocs[i]._id), via: 'import', now });
 
@@ -699,10 +714,17 @@ export async function runImport({ jobId, attempt, now: fixedNow }: { jobId: stri
       return buildJourney({ deal: d, account: { name: info.name, segment: info.segment }, csmId: info.csmId, playbook, now });
     });
     const newJourneys = await insertIgnoringDuplicates(Journey, journeyDocs);
+    if (redone) {
+      for (const [i, j] of journeyDocs.entries()) {
+        if (newJourneys.has(i) || !newDeals.has(i)) continue;
+        const found = await Journey.findById(j._id).select('createdAt').lean();
+        if (found && found.createdAt >= startedAt) newJourneys.add(i);
+      }
+    }
     const started = journeyDocs.filter((_, i) => newJourneys.has(i));
     if (started.length) {
       // One audit event for the whole import (import.completed), not one per journey: 100k rows stay affordable.
-      await bumpJourneyMetricRows(started.map((j) => ({ kind: 'journey.started' as const, dims: journeyDims(j), counts: { n: 1 } })));
+      await bumpJourneyMetricRows(started.map((j) => ({ kind: 'journey.started' as const, dims: journeyDims(j), counts: { n: 1 } })), { slot: slot('journeys') });
     }
 
     if (issues.length && issuesStored < MAX_ISSUES) {

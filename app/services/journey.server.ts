@@ -962,7 +962,7 @@ export function journeyMetricRows(j: {
  * plain insert, like bumpMetric's per-writer slots that readMetrics sums). Batch paths (import, seed,
  * rebuild) use it: an upsert per key scans the collection on FerretDB, an insertMany does not.
  */
-export async function bumpJourneyMetricRows(rows: Iterable<{ kind: string; dims: Record<string, string>; counts: Record<string, number> }>) {
+export async function bumpJourneyMetricRows(rows: Iterable<{ kind: string; dims: Record<string, string>; counts: Record<string, number> }>, options: { slot?: string } = {}) {
   const totals = new Map<string, { kind: string; dims: Record<string, string>; counts: Record<string, number> }>();
   for (const row of rows) {
     const key = metricKey(row.kind, row.dims);
@@ -971,12 +971,18 @@ export async function bumpJourneyMetricRows(rows: Iterable<{ kind: string; dims:
     totals.set(key, into);
   }
   if (totals.size === 0) return;
-  const slot = `batch-${crypto.randomBytes(6).toString('hex')}`;
+  // A named slot makes the bump idempotent: a batch redone after a crash inserts the same keys again.
+  const slot = options.slot ?? `batch-${crypto.randomBytes(6).toString('hex')}`;
   const now = new Date();
-  await Metric.insertMany(
-    [...totals.entries()].map(([key, row]) => ({ key: `${key}|w=${slot}`, kind: row.kind, dims: row.dims, counts: row.counts, createdAt: now, updatedAt: now })),
-    { ordered: false, lean: true },
-  );
+  try {
+    await Metric.insertMany(
+      [...totals.entries()].map(([key, row]) => ({ key: `${key}|w=${slot}`, kind: row.kind, dims: row.dims, counts: row.counts, createdAt: now, updatedAt: now })),
+      { ordered: false, lean: true },
+    );
+  } catch (error) {
+    const writeErrors = (error as { writeErrors?: { code?: number; err?: { code?: number } }[] }).writeErrors ?? [];
+    if (!options.slot || writeErrors.length === 0 || writeErrors.some((w) => (w.code ?? w.err?.code) !== 11000)) throw error;
+  }
 }
 
 /** Recomputes every journey metric from the journeys themselves (same numbers as the incremental path). */
