@@ -18,5 +18,7 @@ declare module '@remix-run/server-runtime' {
     nonce: string;
     /** Client IP as the server trusts it (X-Forwarded-For only with TRUST_PROXY). */
     clientIp: string;
+    /** Set by handleError (entry.server.tsx): the id of this request's logged error, shown on the error page. */
+    errorId?: string;
   }
 }

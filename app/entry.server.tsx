@@ -4,6 +4,7 @@ import { createReadableStreamFromReadable } from '@remix-run/node';
 import { RemixServer } from '@remix-run/react';
 import { isbot } from 'isbot';
 import { renderToPipeableStream } from 'react-dom/server';
+import { ErrorIdContext } from '#app/components/error-boundary';
 import { NonceProvider } from '#app/utils/nonce';
 import { logError } from '#app/utils/log.server';
 
@@ -23,7 +24,9 @@ export default function handleRequest(
     let shellRendered = false;
     const { pipe, abort } = renderToPipeableStream(
       <NonceProvider value={nonce}>
-        <RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY} nonce={nonce} />
+        <ErrorIdContext.Provider value={loadContext?.errorId ?? null}>
+          <RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY} nonce={nonce} />
+        </ErrorIdContext.Provider>
       </NonceProvider>,
       {
         nonce,
@@ -49,7 +52,12 @@ export default function handleRequest(
   });
 }
 
-export function handleError(error: unknown, { request }: { request: Request }) {
+/**
+ * Logs an unexpected error with an id; the error page shows the same id (one per request, kept in
+ * the load context, which Remix passes here before it renders the document).
+ */
+export function handleError(error: unknown, { request, context }: { request: Request; context?: AppLoadContext }) {
   if (request.signal.aborted) return;
-  logError(error, { url: request.url, method: request.method });
+  const errorId = logError(error, { url: request.url, method: request.method, ...(context?.errorId ? { errorId: context.errorId } : {}) });
+  if (context && !context.errorId) context.errorId = errorId;
 }

@@ -1,4 +1,28 @@
+import { createContext, useContext, useEffect, useState } from 'react';
 import { isRouteErrorResponse, Link, useRouteError } from '@remix-run/react';
+
+/**
+ * The id under which the server logged this request's unexpected error (entry.server.tsx sets it
+ * from handleError). Remix replaces production errors with a bare "Unexpected Server Error", so the
+ * id cannot travel on the error itself.
+ */
+export const ErrorIdContext = createContext<string | null>(null);
+
+// The browser has no server context: while hydrating it reads the id the server rendered into the
+// page; after that (client-side navigation) there is no server-rendered id to read.
+let hydrated = false;
+
+function useErrorId(error: unknown) {
+  const fromServer = useContext(ErrorIdContext);
+  const [fromPage] = useState(() =>
+    hydrated || typeof document === 'undefined' ? null : (document.querySelector('[data-error-id]')?.getAttribute('data-error-id') ?? null),
+  );
+  useEffect(() => {
+    hydrated = true;
+  }, []);
+  const onError = error && typeof error === 'object' && 'errorId' in error ? String(error.errorId) : null;
+  return fromServer ?? onError ?? fromPage;
+}
 
 const MESSAGES: Record<number, { title: string; body: string }> = {
   400: { title: 'That request was not valid', body: 'Check what you entered and try again.' },
@@ -13,6 +37,7 @@ const MESSAGES: Record<number, { title: string; body: string }> = {
 /** One error page for every route: a friendly message per status, never a stack trace. */
 export function GeneralErrorBoundary() {
   const error = useRouteError();
+  const errorId = useErrorId(error);
   if (isRouteErrorResponse(error)) {
     const known = MESSAGES[error.status] ?? { title: `Error ${error.status}`, body: 'Something went wrong.' };
     const reason = typeof error.data === 'string' && error.data.length < 300 ? error.data : null;
@@ -25,12 +50,14 @@ export function GeneralErrorBoundary() {
       </section>
     );
   }
-  const errorId = error && typeof error === 'object' && 'errorId' in error ? String(error.errorId) : null;
   return (
     <section className="error-page" role="alert">
       <p className="error-code">500</p>
       <h1>Something went wrong on our side</h1>
-      <p>The error was logged{errorId ? ` with id ${errorId}` : ''}. Try again, or tell your admin.</p>
+      <p data-error-id={errorId ?? undefined}>
+        The error was logged{errorId ? <> with id <code>{errorId}</code></> : null}. Try again, or tell your admin
+        {errorId ? ' and give them this id' : ''}.
+      </p>
       <Link to="/">Go to your home page</Link>
     </section>
   );
