@@ -16,6 +16,14 @@ declare module 'vitest' {
     seeded: SeededIds;
     /** The server's CRM webhook secret, so a spec can deliver a signed deal (advocacy e2e). */
     crmWebhookSecret: string;
+    /** The Resend (Svix) webhook secret, so a spec can sign Resend events (fuzzing). */
+    resendWebhookSecret: string;
+    /**
+     * A file holding everything the server wrote to stdout and stderr (LOG_LEVEL=debug), appended as
+     * it comes: the secrets-and-logs spec greps it. With the secrets it must never contain.
+     */
+    serverLog: string;
+    serverSecrets: Record<'SESSION_SECRET' | 'RESEND_API_KEY' | 'CRM_WEBHOOK_SECRET' | 'RESEND_WEBHOOK_SECRET', string>;
   }
 }
 
@@ -125,6 +133,17 @@ export default async function setup(project: TestProject) {
     const port = await freePort();
     const baseUrl = `http://localhost:${port}`;
     const crmWebhookSecret = crypto.randomBytes(24).toString('hex');
+    const resendWebhookSecret = `whsec_${crypto.randomBytes(24).toString('base64')}`;
+    const sessionSecret = crypto.randomBytes(24).toString('hex');
+    const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kept-e2e-log-'));
+    tempDirs.push(logDir);
+    cleanups.push(() => fs.rmSync(logDir, { recursive: true, force: true }));
+    const serverLog = path.join(logDir, 'server.log');
+    let logFile: number | null = fs.openSync(serverLog, 'a');
+    cleanups.push(() => {
+      if (logFile !== null) fs.closeSync(logFile);
+      logFile = null;
+    });
     let output = '';
     const server = spawn(bin('tsx'), [path.join(ROOT, 'scripts', 'serve.ts')], {
       cwd: ROOT,
@@ -136,20 +155,23 @@ export default async function setup(project: TestProject) {
         NODE_ENV: 'production',
         PORT: String(port),
         MONGODB_URI: mongoUri,
-        SESSION_SECRET: crypto.randomBytes(24).toString('hex'),
+        SESSION_SECRET: sessionSecret,
         APP_URL: baseUrl,
-        LOG_LEVEL: 'warn',
+        // Everything down to debug goes to the log file (the secrets spec greps all of it); only
+        // warnings and errors reach the console, and only with KEPT_E2E_SERVER_LOG=1.
+        LOG_LEVEL: 'debug',
         // Specs send X-Forwarded-For per browser context, so login rate limits do not add up
         // across the suite (see test/e2e/browser.ts).
         TRUST_PROXY: 'true',
         // Configured, so the access test meets the webhooks' signature checks rather than "not configured".
         CRM_WEBHOOK_SECRET: crmWebhookSecret,
-        RESEND_WEBHOOK_SECRET: `whsec_${crypto.randomBytes(24).toString('base64')}`,
+        RESEND_WEBHOOK_SECRET: resendWebhookSecret,
       },
     });
     children.push({ child: server, group: true });
     const keep = (chunk: Buffer) => {
       output = (output + chunk.toString()).slice(-20_000);
+      if (logFile !== null) fs.writeSync(logFile, chunk);
     };
     server.stdout?.on('data', keep);
     server.stderr?.on('data', keep);
@@ -168,6 +190,14 @@ export default async function setup(project: TestProject) {
     project.provide('mongoUri', mongoUri);
     project.provide('seeded', seeded);
     project.provide('crmWebhookSecret', crmWebhookSecret);
+    project.provide('resendWebhookSecret', resendWebhookSecret);
+    project.provide('serverLog', serverLog);
+    project.provide('serverSecrets', {
+      SESSION_SECRET: sessionSecret,
+      RESEND_API_KEY: serverEnv.RESEND_API_KEY ?? '',
+      CRM_WEBHOOK_SECRET: crmWebhookSecret,
+      RESEND_WEBHOOK_SECRET: resendWebhookSecret,
+    });
     return teardown;
   } catch (error) {
     await teardown();
