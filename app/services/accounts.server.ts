@@ -9,7 +9,8 @@ import { trusted } from '#app/db.server';
 export const ACCOUNT_SORTS = ['name', '-name', 'segment', '-segment', 'createdAt', '-createdAt', 'status', '-status'] as const;
 
 export const AccountListQuerySchema = z.object({
-  q: z.string().trim().max(100).optional().default(''),
+  // Longer searches are cut, not refused: parse() must not throw (a throw here was a 500).
+  q: z.string().trim().optional().default('').transform((q) => q.slice(0, 100)),
   sort: z.enum(ACCOUNT_SORTS).catch('name'),
   page: z.coerce.number().int().min(1).max(100_000).catch(1),
   segment: z.enum(SEGMENTS).optional().catch(undefined),
