@@ -34,6 +34,9 @@ export const EnvSchema = z.object({
   SESSION_IDLE_MINUTES: z.coerce.number().int().positive().default(60 * 12),
   SESSION_ABSOLUTE_HOURS: z.coerce.number().int().positive().default(24 * 7),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  // List pages from in-memory read indexes kept fresh by a change feed (the embedded FerretDB
+  // scans for every non-_id filter); `off` queries the database (MongoDB serves them from indexes).
+  READ_INDEX: z.enum(['memory', 'off']).default('memory'),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

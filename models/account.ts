@@ -1,4 +1,5 @@
 import { Schema, type InferSchemaType } from 'mongoose';
+import { changeFeed } from './change';
 import { defineModel } from './_define';
 
 export const SEGMENTS = ['smb', 'mid-market', 'enterprise'] as const;
@@ -28,4 +29,7 @@ AccountSchema.pre('validate', function () {
 });
 
 export type AccountDoc = InferSchemaType<typeof AccountSchema>;
+// Every write is recorded in the 'accounts' change feed, which keeps the list pages' in-memory index fresh.
+AccountSchema.plugin(changeFeed('accounts'));
+
 export const Account = defineModel('Account', AccountSchema);

@@ -1,4 +1,5 @@
 import { Schema, type InferSchemaType } from 'mongoose';
+import { changeFeed } from './change';
 import { defineModel } from './_define';
 import { CANDIDATE_TYPES } from '#app/utils/advocacy';
 
@@ -58,4 +59,7 @@ AdvocateSchema.index({ aeId: 1, expansion: 1 });
 AdvocateSchema.index({ expansion: 1, dealArr: -1 });
 
 export type AdvocateDoc = InferSchemaType<typeof AdvocateSchema>;
+// Every write is recorded in the 'advocates' change feed, which keeps the list pages' in-memory index fresh.
+AdvocateSchema.plugin(changeFeed('advocates'));
+
 export const Advocate = defineModel('Advocate', AdvocateSchema);

@@ -1,5 +1,6 @@
 import { Schema, type InferSchemaType } from 'mongoose';
 import { SEGMENTS } from './account';
+import { changeFeed } from './change';
 import { defineModel } from './_define';
 import { EVIDENCE_TYPES } from '#app/utils/journey';
 
@@ -103,4 +104,7 @@ JourneySchema.index({ atRiskAt: 1 });
 JourneySchema.index({ accountId: 1 });
 
 export type JourneyDoc = InferSchemaType<typeof JourneySchema>;
+// Every write is recorded in the 'journeys' change feed, which keeps the list pages' in-memory index fresh.
+JourneySchema.plugin(changeFeed('journeys'));
+
 export const Journey = defineModel('Journey', JourneySchema);

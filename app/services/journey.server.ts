@@ -32,6 +32,7 @@ import { bumpMetric, clearMetrics, cohortOf, metricKey } from '#app/services/met
 import { getCurrentPlaybook, getPlaybookVersion, type CriterionDef, type PlaybookDef, type StageDef } from '#app/services/playbook.server';
 import { ACCEPTED_KINDS, AT_RISK_SHARE, DAY_MS, HEALTH_LABELS, HOUR_MS, LINK_EVIDENCE_KINDS, type EvidenceType, type Health } from '#app/utils/journey';
 import { logError } from '#app/utils/log.server';
+import { ReadIndex, derived } from '#app/services/read-index.server';
 
 export const JOURNEY_METRIC_KINDS = ['journey.started', 'journey.accepted', 'journey.stage', 'journey.live'] as const;
 export const DAY_BUCKETS = [1, 2, 3, 5, 7, 10, 14, 21, 30, 45, 60, 90, 120, 180, 270, 365] as const;
@@ -791,36 +792,151 @@ export type BoardQuery = z.infer<typeof BoardQuerySchema>;
 
 const BOARD_PER_PAGE = 25;
 
+const BOARD_FIELDS = 'accountName dealName segment csmId aeId stage stageEnteredAt atRiskAt stalledAt liveAt closedWonAt playbookVersion overrideCount arr currency';
+type BoardRow = {
+  _id: string;
+  accountName: string;
+  dealName: string;
+  segment: string;
+  csmId: string | null;
+  aeId: string;
+  stage: string;
+  stageEnteredAt: Date;
+  atRiskAt: Date | null;
+  stalledAt: Date | null;
+  liveAt: Date | null;
+  closedWonAt: Date;
+  playbookVersion: number;
+  overrideCount: number;
+  arr: number;
+  currency: string;
+};
+const idOrNull = (v: unknown) => (v === null || v === undefined ? null : String(v));
+const dateOrNull = (v: unknown) => (v instanceof Date ? v : null);
+
+/** The board's in-memory index (see read-index.server.ts): the fields it filters, sorts and shows. */
+export const journeyBoardIndex = new ReadIndex<BoardRow>({
+  feed: 'journeys',
+  model: Journey,
+  select: BOARD_FIELDS,
+  toRow: (d) => ({
+    _id: String(d._id),
+    accountName: String(d.accountName ?? ''),
+    dealName: String(d.dealName ?? ''),
+    segment: String(d.segment ?? ''),
+    csmId: idOrNull(d.csmId),
+    aeId: String(d.aeId),
+    stage: String(d.stage),
+    stageEnteredAt: d.stageEnteredAt as Date,
+    atRiskAt: dateOrNull(d.atRiskAt),
+    stalledAt: dateOrNull(d.stalledAt),
+    liveAt: dateOrNull(d.liveAt),
+    closedWonAt: d.closedWonAt as Date,
+    playbookVersion: Number(d.playbookVersion ?? 1),
+    overrideCount: Number(d.overrideCount ?? 0),
+    arr: Number(d.arr ?? 0),
+    currency: String(d.currency ?? 'USD'),
+  }),
+});
+/** Every journey by stageEnteredAt then _id (the board's order), sorted once per index version. */
+const boardOrder = derived(journeyBoardIndex, (rows) =>
+  [...rows.values()].sort((a, b) => a.stageEnteredAt.getTime() - b.stageEnteredAt.getTime() || (a._id < b._id ? -1 : a._id > b._id ? 1 : 0)),
+);
+
+type BoardCriteria = { aeId?: string; csmId?: string | null; segment?: string; health?: Health };
+
+/** The same criteria as healthFilter and the board's query, for a row in memory. */
+function matchesBoard(c: BoardCriteria, r: BoardRow, now: number) {
+  if (c.aeId !== undefined && r.aeId !== c.aeId) return false;
+  if (c.csmId !== undefined && r.csmId !== c.csmId) return false;
+  if (c.segment !== undefined && r.segment !== c.segment) return false;
+  switch (c.health) {
+    case 'live':
+      return r.stalledAt === null;
+    case 'stalled':
+      return r.stalledAt !== null && r.stalledAt.getTime() < now;
+    case 'at_risk':
+      return r.atRiskAt !== null && r.atRiskAt.getTime() < now && r.stalledAt !== null && r.stalledAt.getTime() >= now;
+    case 'on_track':
+      return r.atRiskAt !== null && r.atRiskAt.getTime() >= now;
+    default:
+      return true;
+  }
+}
+
 /**
  * The CS board: journeys of one stage (default: the first with journeys) with filters, sorted by
- * days in stage, plus the count per stage under the same filters.
+ * days in stage, plus the count per stage under the same filters. Served from the in-memory index
+ * when it is loaded, else by the database (both give the same answer: journey.server.test.ts).
  */
 export async function listJourneyBoard({ user, query, now = new Date() }: { user: SessionUser; query: BoardQuery; now?: Date }) {
-  const filter: Record<string, unknown> = { ...scopeFor(user) };
-  if (query.mine && user.role === 'cs') filter.csmId = user.id;
-  else if (query.csm === 'none') filter.csmId = null;
-  else if (query.csm) filter.csmId = query.csm;
-  if (query.rep && user.role !== 'sales') filter.aeId = query.rep;
-  if (query.segment) filter.segment = query.segment;
-  if (query.health) Object.assign(filter, healthFilter(query.health, now));
+  const criteria: BoardCriteria = {};
+  if (user.role === 'sales') criteria.aeId = user.id;
+  if (query.mine && user.role === 'cs') criteria.csmId = user.id;
+  else if (query.csm === 'none') criteria.csmId = null;
+  else if (query.csm) criteria.csmId = query.csm;
+  if (query.rep && user.role !== 'sales') criteria.aeId = query.rep;
+  if (query.segment) criteria.segment = query.segment;
+  if (query.health) criteria.health = query.health;
   const playbook = await getCurrentPlaybook();
+  const chooseStage = (counts: Map<string, number>) => {
+    const stageList = playbook.stages.map((s) => ({ key: s.key, name: s.name, slaDays: s.slaDays, count: counts.get(s.key) ?? 0 }));
+    for (const [key, n] of counts) if (!stageList.some((s) => s.key === key)) stageList.push({ key, name: key, slaDays: null, count: n });
+    return { stageList, stage: query.stage ?? stageList.find((s) => s.count > 0)?.key ?? playbook.stages[0].key };
+  };
+  const skip = (query.page - 1) * BOARD_PER_PAGE;
 
-  const grouped = await Journey.aggregate<{ _id: string; n: number }>([{ $match: Journey.find().cast(Journey, filter) as Record<string, unknown> }, { $group: { _id: '$stage', n: { $sum: 1 } } }]);
-  const counts = new Map(grouped.map((g) => [g._id, g.n]));
-  const stageList = playbook.stages.map((s) => ({ key: s.key, name: s.name, slaDays: s.slaDays, count: counts.get(s.key) ?? 0 }));
-  for (const [key, n] of counts) if (!stageList.some((s) => s.key === key)) stageList.push({ key, name: key, slaDays: null, count: n });
-  const stage = query.stage ?? stageList.find((s) => s.count > 0)?.key ?? playbook.stages[0].key;
-  const stageFilter = { ...filter, stage };
-  // Longest in stage first = oldest stageEnteredAt first.
-  const [rows, total] = await Promise.all([
-    Journey.find(stageFilter)
-      .select('accountName dealName segment csmId aeId stage stageEnteredAt atRiskAt stalledAt liveAt closedWonAt playbookVersion overrideCount arr currency')
-      .sort({ stageEnteredAt: query.sort === '-days' ? 1 : -1, _id: 1 })
-      .skip((query.page - 1) * BOARD_PER_PAGE)
-      .limit(BOARD_PER_PAGE)
-      .lean(),
-    Journey.countDocuments(stageFilter),
-  ]);
+  let rows: BoardRow[];
+  let total: number;
+  let stageList: ReturnType<typeof chooseStage>['stageList'];
+  let stage: string;
+  const indexed = await journeyBoardIndex.current();
+  if (indexed) {
+    const t = now.getTime();
+    const ordered = boardOrder(indexed);
+    const counts = new Map<string, number>();
+    for (const r of ordered) if (matchesBoard(criteria, r, t)) counts.set(r.stage, (counts.get(r.stage) ?? 0) + 1);
+    ({ stageList, stage } = chooseStage(counts));
+    total = counts.get(stage) ?? 0;
+    rows = [];
+    // Longest in stage first = oldest stageEnteredAt first (ties by _id ascending either way).
+    const oldestFirst = query.sort === '-days';
+    let seen = 0;
+    const take = (r: BoardRow) => {
+      if (r.stage !== stage || !matchesBoard(criteria, r, t)) return;
+      if (seen++ >= skip) rows.push(r);
+    };
+    if (oldestFirst) for (let i = 0; i < ordered.length && rows.length < BOARD_PER_PAGE; i++) take(ordered[i]);
+    else {
+      // Newest first: walk groups of equal stageEnteredAt backwards, each group in _id order.
+      for (let end = ordered.length; end > 0 && rows.length < BOARD_PER_PAGE; ) {
+        let start = end - 1;
+        while (start > 0 && ordered[start - 1].stageEnteredAt.getTime() === ordered[end - 1].stageEnteredAt.getTime()) start--;
+        for (let i = start; i < end && rows.length < BOARD_PER_PAGE; i++) take(ordered[i]);
+        end = start;
+      }
+    }
+  } else {
+    const filter: Record<string, unknown> = {};
+    if (criteria.aeId !== undefined) filter.aeId = criteria.aeId;
+    if (criteria.csmId !== undefined) filter.csmId = criteria.csmId;
+    if (criteria.segment) filter.segment = criteria.segment;
+    if (criteria.health) Object.assign(filter, healthFilter(criteria.health, now));
+    const grouped = await Journey.aggregate<{ _id: string; n: number }>([{ $match: Journey.find().cast(Journey, filter) as Record<string, unknown> }, { $group: { _id: '$stage', n: { $sum: 1 } } }]);
+    ({ stageList, stage } = chooseStage(new Map(grouped.map((g) => [g._id, g.n]))));
+    const stageFilter = { ...filter, stage };
+    const [found, n] = await Promise.all([
+      Journey.find(stageFilter)
+        .select(BOARD_FIELDS)
+        .sort({ stageEnteredAt: query.sort === '-days' ? 1 : -1, _id: 1 })
+        .skip(skip)
+        .limit(BOARD_PER_PAGE)
+        .lean(),
+      Journey.countDocuments(stageFilter),
+    ]);
+    rows = found.map((d) => journeyBoardIndex.options.toRow(d as Record<string, unknown>)!);
+    total = n;
+  }
   const ids = [...new Set(rows.flatMap((r) => [String(r.aeId), ...(r.csmId ? [String(r.csmId)] : [])]))];
   const users = ids.length ? await User.find({ _id: trusted({ $in: ids }) }).select('name').lean() : [];
   const nameOf = new Map(users.map((u) => [String(u._id), u.name]));

@@ -1,0 +1,159 @@
+import type { Model } from 'mongoose';
+import { getEnv } from '#app/env.server';
+import { log, logError } from '#app/utils/log.server';
+import { feedHead, localWriteCount, readChanges } from '#models/change';
+
+// In-memory read indexes for the list pages (CS board, account search, advocacy candidates).
+//
+// Why: FerretDB 1.24 on SQLite serves only `_id` equality lookups from an index; every other
+// filter, sort or count scans the whole collection (seconds at 100,000 journeys). So each web
+// process keeps the few fields a list page filters and sorts on in memory, and keeps them fresh
+// from a change feed that is read by `_id` lookups only: every write to a tracked collection
+// appends `<feed>:<seq>` (a unique insert, atomic on both engines) naming the changed ids; a
+// process polls for the next seq and re-reads just those documents by `_id`. On MongoDB the
+// indexed queries serve the same pages: READ_INDEX=off turns the indexes off (see README).
+
+// ---------------------------------------------------------------------------------------------
+// Readers
+
+export type ReadIndexOptions<Row> = {
+  feed: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  model: Model<any>;
+  /** The fields toRow reads. */
+  select: string;
+  /** A row for a document, or null to leave it out of the index. */
+  toRow: (doc: Record<string, unknown>) => Row | null;
+  /** How often a read looks for new changes. */
+  pollMs?: number;
+  /** A full reload this often, whatever the feed says (repairs a change lost to a crash between write and record). */
+  reloadMs?: number;
+};
+
+export class ReadIndex<Row> {
+  readonly rows = new Map<string, Row>();
+  /** Bumps on every applied change: derived views (sorted lists) are cached per version. */
+  version = 0;
+  private seq = 0;
+  private state: 'empty' | 'loading' | 'ready' = 'empty';
+  private loadedAt = 0;
+  private polledAt = 0;
+  private seenLocalWrites = 0;
+  private reloadRequested = false;
+  private polling: Promise<void> | undefined;
+  private loading: Promise<void> | undefined;
+
+  constructor(readonly options: ReadIndexOptions<Row>) {}
+
+  get ready() {
+    return this.state === 'ready';
+  }
+
+  /** Starts loading in the background (serve.ts warms every index at start). */
+  warm() {
+    if (this.state === 'empty') void this.load();
+    return this.loading ?? Promise.resolve();
+  }
+
+  /** The rows, fresh to within pollMs, or null while the index is still loading (callers then query the database). */
+  async current(): Promise<Map<string, Row> | null> {
+    if (!enabled()) return null;
+    if (this.state === 'empty') this.warm();
+    if (this.state !== 'ready') return null;
+    const now = Date.now();
+    if (now - this.loadedAt > (this.options.reloadMs ?? 30 * 60_000)) void this.load();
+    const local = localWriteCount(this.options.feed);
+    if (local !== this.seenLocalWrites || now - this.polledAt >= (this.options.pollMs ?? 250)) {
+      this.seenLocalWrites = local;
+      this.polling ??= this.poll().finally(() => (this.polling = undefined));
+      await this.polling;
+    }
+    return this.state === 'ready' ? this.rows : null;
+  }
+
+  /** Forgets everything (tests that drop the database). */
+  reset() {
+    this.rows.clear();
+    this.state = 'empty';
+    this.seq = 0;
+    this.version++;
+  }
+
+  private async load() {
+    if (this.loading) return this.loading;
+    const started = Date.now();
+    this.loading = (async () => {
+      if (this.state === 'empty') this.state = 'loading';
+      this.reloadRequested = false;
+      const localBefore = localWriteCount(this.options.feed);
+      const { feed, model, select, toRow } = this.options;
+      // The head before the scan: anything written during the scan is re-read from the feed after it.
+      const head = await feedHead(feed);
+      const rows = new Map<string, Row>();
+      for await (const doc of model.find({}).select(select).lean().cursor({ batchSize: 1000 })) {
+        const row = toRow(doc as Record<string, unknown>);
+        if (row) rows.set(String((doc as { _id: unknown })._id), row);
+      }
+      this.rows.clear();
+      for (const [id, row] of rows) this.rows.set(id, row);
+      this.seq = head;
+      this.loadedAt = Date.now();
+      this.seenLocalWrites = localBefore;
+      this.version++;
+      this.state = 'ready';
+      await this.poll();
+      log('info', 'Read index loaded', { feed, rows: this.rows.size, ms: Date.now() - started });
+    })()
+      .catch((error) => {
+        if (this.state === 'loading') this.state = 'empty';
+        logError(error, { where: 'ReadIndex.load', feed: this.options.feed });
+      })
+      .finally(() => {
+        this.loading = undefined;
+        if (this.reloadRequested) void this.load();
+      });
+    return this.loading;
+  }
+
+  private async poll() {
+    this.polledAt = Date.now();
+    const { feed, model, select, toRow } = this.options;
+    for (;;) {
+      const changes = await readChanges(feed, this.seq);
+      if (changes.length === 0) return;
+      if (changes.some((c) => c.ids === null)) {
+        // Something changed that the feed cannot name (a bulk write, a pruned gap, a reset
+        // database): reload; until then, readers query the database.
+        this.state = 'loading';
+        this.reloadRequested = true;
+        if (!this.loading) void this.load();
+        return;
+      }
+      const ids = [...new Set(changes.flatMap((c) => c.ids ?? []))];
+      for (let i = 0; i < ids.length; i += 50) {
+        const docs = await Promise.all(ids.slice(i, i + 50).map((id) => model.findById(id).select(select).lean()));
+        docs.forEach((doc, j) => {
+          const row = doc ? toRow(doc as Record<string, unknown>) : null;
+          if (row) this.rows.set(ids[i + j], row);
+          else this.rows.delete(ids[i + j]);
+        });
+      }
+      this.seq = changes[changes.length - 1].seq;
+      this.version++;
+    }
+  }
+}
+
+/** READ_INDEX=off makes every list page query the database (MongoDB with its indexes). */
+export function enabled() {
+  return getEnv().READ_INDEX !== 'off';
+}
+
+/** A value derived from an index's rows, recomputed only when the index changed. */
+export function derived<Row, T>(index: ReadIndex<Row>, compute: (rows: Map<string, Row>) => T) {
+  let cached: { version: number; value: T } | undefined;
+  return (rows: Map<string, Row>) => {
+    if (!cached || cached.version !== index.version) cached = { version: index.version, value: compute(rows) };
+    return cached.value;
+  };
+}
