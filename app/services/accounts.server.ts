@@ -5,6 +5,7 @@ import { Deal } from '#models/deal';
 import { User } from '#models/user';
 import type { SessionUser } from '#app/auth/session.server';
 import { trusted } from '#app/db.server';
+import { ReadIndex } from '#app/services/read-index.server';
 
 export const ACCOUNT_SORTS = ['name', '-name', 'segment', '-segment', 'createdAt', '-createdAt', 'status', '-status'] as const;
 
@@ -27,28 +28,81 @@ function scopeFor(user: SessionUser): Record<string, unknown> {
   return user.role === 'sales' ? { aeIds: user.id } : {};
 }
 
+type AccountRow = { _id: string; name: string; nameLower: string; domain: string | null; segment: string; status: string | null; csmId: string | null; createdAt: Date; aeIds: string[] };
+
+/** The account list's in-memory index (see read-index.server.ts). */
+export const accountListIndex = new ReadIndex<AccountRow>({
+  feed: 'accounts',
+  model: Account,
+  select: 'name nameLower domain segment status csmId createdAt aeIds',
+  toRow: (d) => ({
+    _id: String(d._id),
+    name: String(d.name ?? ''),
+    nameLower: String(d.nameLower ?? ''),
+    domain: typeof d.domain === 'string' ? d.domain : null,
+    segment: String(d.segment ?? ''),
+    status: typeof d.status === 'string' ? d.status : null,
+    csmId: d.csmId ? String(d.csmId) : null,
+    createdAt: d.createdAt as Date,
+    aeIds: ((d.aeIds as unknown[]) ?? []).map(String),
+  }),
+});
+
+// MongoDB's order: null/missing before any value, then the value; ties by _id ascending.
+const compareValues = (a: string | number | null, b: string | number | null) => (a === b ? 0 : a === null ? -1 : b === null ? 1 : a < b ? -1 : 1);
+const sortValue = (r: AccountRow, field: string) => (field === 'createdAt' ? r.createdAt.getTime() : ((r as unknown as Record<string, string | null>)[field] ?? null));
+const orders = new Map<string, { version: number; rows: AccountRow[] }>();
+function accountsInOrder(rows: Map<string, AccountRow>, sort: (typeof ACCOUNT_SORTS)[number]) {
+  const cached = orders.get(sort);
+  if (cached?.version === accountListIndex.version) return cached.rows;
+  const desc = sort.startsWith('-');
+  const field = sort.replace('-', '') === 'name' ? 'nameLower' : sort.replace('-', '');
+  const sorted = [...rows.values()].sort((a, b) => (desc ? -1 : 1) * compareValues(sortValue(a, field), sortValue(b, field)) || compareValues(a._id, b._id));
+  orders.set(sort, { version: accountListIndex.version, rows: sorted });
+  return sorted;
+}
+
 /** Accounts for the list page: search by name or domain, sort, paginate, scoped to the user. */
 export async function listAccounts({ user, query }: { user: SessionUser; query: AccountListQuery }) {
-  const filter: Record<string, unknown> = { ...scopeFor(user) };
-  if (query.segment) filter.segment = query.segment;
-  if (query.mine && user.role === 'cs') filter.csmId = user.id;
-  if (query.q) {
-    // Prefix match on the lower-cased name or the domain: served by the nameLower / domain indexes.
-    const prefix = `^${escapeRegex(query.q.toLowerCase())}`;
-    filter.$or = [{ nameLower: trusted({ $regex: prefix }) }, { domain: trusted({ $regex: prefix }) }];
+  const q = query.q.toLowerCase();
+  const skip = (query.page - 1) * PER_PAGE;
+  let rows: { _id: unknown; name: string; domain?: string | null; segment: string; status?: string | null; csmId?: unknown; createdAt?: Date | null }[];
+  let total: number;
+  const indexed = await accountListIndex.current();
+  if (indexed) {
+    const matches = (r: AccountRow) =>
+      (user.role !== 'sales' || r.aeIds.includes(user.id)) &&
+      (!query.segment || r.segment === query.segment) &&
+      (!(query.mine && user.role === 'cs') || r.csmId === user.id) &&
+      (!q || r.nameLower.startsWith(q) || (r.domain ?? '').startsWith(q));
+    rows = [];
+    total = 0;
+    for (const r of accountsInOrder(indexed, query.sort)) {
+      if (!matches(r)) continue;
+      if (total++ >= skip && rows.length < PER_PAGE) rows.push(r);
+    }
+  } else {
+    const filter: Record<string, unknown> = { ...scopeFor(user) };
+    if (query.segment) filter.segment = query.segment;
+    if (query.mine && user.role === 'cs') filter.csmId = user.id;
+    if (q) {
+      // Prefix match on the lower-cased name or the domain: served by the nameLower / domain indexes.
+      const prefix = `^${escapeRegex(q)}`;
+      filter.$or = [{ nameLower: trusted({ $regex: prefix }) }, { domain: trusted({ $regex: prefix }) }];
+    }
+    const desc = query.sort.startsWith('-');
+    const field = query.sort.replace('-', '');
+    const sortField = field === 'name' ? 'nameLower' : field;
+    [rows, total] = await Promise.all([
+      Account.find(filter)
+        .select('name domain segment status csmId createdAt')
+        .sort({ [sortField]: desc ? -1 : 1, _id: 1 })
+        .skip(skip)
+        .limit(PER_PAGE)
+        .lean(),
+      Account.countDocuments(filter),
+    ]);
   }
-  const desc = query.sort.startsWith('-');
-  const field = query.sort.replace('-', '');
-  const sortField = field === 'name' ? 'nameLower' : field;
-  const [rows, total] = await Promise.all([
-    Account.find(filter)
-      .select('name domain segment status csmId createdAt')
-      .sort({ [sortField]: desc ? -1 : 1, _id: 1 })
-      .skip((query.page - 1) * PER_PAGE)
-      .limit(PER_PAGE)
-      .lean(),
-    Account.countDocuments(filter),
-  ]);
   const csmIds = [...new Set(rows.map((r) => r.csmId).filter(Boolean).map(String))];
   const csms = csmIds.length ? await User.find({ _id: trusted({ $in: csmIds }) }).select('name').lean() : [];
   const csmName = new Map(csms.map((c) => [String(c._id), c.name]));
