@@ -1,8 +1,6 @@
 // Shared by the hardening specs (injection, fuzzing, secrets and logs): a cookie-keeping HTTP
 // client, the route modules of app/routes with their URLs, and a mongoose connection to the e2e
 // database for counting documents and minting buyer links the way the worker does.
-import fs from 'node:fs';
-import path from 'node:path';
 import { inject } from 'vitest';
 import { DEMO_PASSWORD, clientAddress } from './browser';
 
@@ -33,56 +31,7 @@ export class Client {
   }
 }
 
-export const ROUTES_DIR = path.resolve(import.meta.dirname, '../../app/routes');
-
-/** Route modules as Remix's flat-routes convention sees them (the same walk as access.test.ts). */
-export function routeModules() {
-  const modules: { id: string; file: string; source: string }[] = [];
-  for (const entry of fs.readdirSync(ROUTES_DIR, { withFileTypes: true })) {
-    if (entry.name.startsWith('.')) continue;
-    let file: string | undefined;
-    if (entry.isDirectory()) {
-      const inner = ['route.tsx', 'route.ts'].find((f) => fs.existsSync(path.join(ROUTES_DIR, entry.name, f)));
-      if (inner) file = path.join(ROUTES_DIR, entry.name, inner);
-    } else if (/\.(tsx?|jsx?)$/.test(entry.name) && !/\.test\.(tsx?|jsx?)$/.test(entry.name)) {
-      file = path.join(ROUTES_DIR, entry.name);
-    }
-    if (file) modules.push({ id: entry.isDirectory() ? `${entry.name}/` : entry.name, file, source: fs.readFileSync(file, 'utf8') });
-  }
-  return modules.sort((a, b) => a.id.localeCompare(b.id));
-}
-
-export const exportsAction = (source: string) => /export\s+(async\s+)?function\s+action\b|export\s+const\s+action\b/.test(source);
-export const exportsLoader = (source: string) => /export\s+(async\s+)?function\s+loader\b|export\s+const\s+loader\b/.test(source);
-
-/** Splits a flat-routes file name on its dots, keeping `[...]`-escaped text (`issues[.]csv`) literal. */
-function routeSegments(name: string) {
-  const segments: string[] = [''];
-  let escaped = false;
-  for (const char of name) {
-    if (char === '[' && !escaped) escaped = true;
-    else if (char === ']' && escaped) escaped = false;
-    else if (char === '.' && !escaped) segments.push('');
-    else segments[segments.length - 1] += char;
-  }
-  return segments;
-}
-
-/** The URL of a route module: pathless segments dropped, `$param` filled from `params`. */
-export function urlFor(id: string, params: Record<string, string>) {
-  const segments = routeSegments(id.replace(/\/$/, '').replace(/\.(tsx?|jsx?)$/, ''))
-    .filter((s) => !s.startsWith('_'))
-    .map((s) => {
-      if (s === '$') return 'no-such-page/anywhere';
-      if (s.startsWith('$')) {
-        const value = params[s.slice(1)];
-        if (!value) throw new Error(`No value for the route parameter ${s} of ${id}.`);
-        return value;
-      }
-      return s;
-    });
-  return `/${segments.join('/')}`;
-}
+export { ROUTES_DIR, exportsAction, exportsLoader, routeModules, urlFor } from '../route-modules';
 
 /** Connects this test process's mongoose to the e2e database (the server's, not a copy). */
 export async function connectE2eDb() {
