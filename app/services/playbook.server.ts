@@ -147,6 +147,15 @@ export function slugify(text: string, fallback: string) {
   return /^[a-z]/.test(slug) ? slug : `${fallback}${slug ? `-${slug}` : ''}`.slice(0, 40);
 }
 
+/** `key`, or `key-2`, `key-3`... trimmed to 40 characters before the suffix (appending then trimming looped forever on a 40-character key). */
+function uniqueKey(key: string, taken: (k: string) => boolean) {
+  if (!taken(key)) return key;
+  for (let n = 2; ; n++) {
+    const candidate = `${key.slice(0, 40 - String(n).length - 1)}-${n}`;
+    if (!taken(candidate)) return candidate;
+  }
+}
+
 export type PlaybookCheck = {
   /** Problems that refuse the save, keyed like the form fields. */
   errors: Record<string, string[]>;
@@ -193,7 +202,7 @@ export function parsePlaybookForm(values: Record<string, string>): { stages: Sta
     if (!Number.isInteger(sla) || sla < 1 || sla > 365) add(errors, `${p}.slaDays`, 'Give the SLA as whole days between 1 and 365.');
     let key = values[`${p}.key`] || slugify(name, 'stage');
     if (!KEY.test(key)) key = slugify(name, 'stage');
-    while (stageKeys.has(key) || key === 'live') key = `${key}-2`.slice(0, 40);
+    key = uniqueKey(key, (k) => stageKeys.has(k) || k === 'live');
     stageKeys.add(key);
     if (criteriaRows.length === 0) add(errors, `${p}.criteria`, 'A stage needs at least one exit criterion: what must be true, with evidence, before the journey moves on.');
     if (criteriaRows.length > 0 && !criteriaRows.some((c) => c.row.required)) add(errors, `${p}.criteria`, 'Mark at least one criterion as required, or the gate would let every journey through.');
@@ -205,7 +214,7 @@ export function parsePlaybookForm(values: Record<string, string>): { stages: Sta
       if (!row.evidenceType) add(flags, `${c}.evidenceType`, 'Not inspectable: name the evidence that proves it.');
       if (!row.required) add(flags, `${c}.required`, 'Optional: the gate will not wait for this criterion.');
       let ckey = KEY.test(row.key) ? row.key : slugify(row.text, 'criterion');
-      while (criterionKeys.has(ckey)) ckey = `${ckey}-2`.slice(0, 40);
+      ckey = uniqueKey(ckey, (k) => criterionKeys.has(k));
       criterionKeys.add(ckey);
       return { ...row, key: ckey };
     });
