@@ -7,8 +7,12 @@ import { renderToPipeableStream } from 'react-dom/server';
 import { ErrorIdContext } from '#app/components/error-boundary';
 import { NonceProvider } from '#app/utils/nonce';
 import { logError } from '#app/utils/log.server';
+import { warmReadIndexes } from '#app/services/read-index.server';
 
 const ABORT_DELAY = 5_000;
+
+// The list pages' in-memory indexes load as the server starts (they answer from the database until then).
+if (process.env.NODE_ENV !== 'test') setImmediate(() => void warmReadIndexes());
 export const streamTimeout = ABORT_DELAY;
 
 export default function handleRequest(

@@ -1,4 +1,5 @@
 import { Schema, type InferSchemaType } from 'mongoose';
+import { changeFeed } from './change';
 import { defineModel } from './_define';
 import { ASK_CHANNELS, ASK_STATUSES, ASK_TYPES, REVIEW_PLATFORMS } from '#app/utils/advocacy';
 
@@ -70,4 +71,7 @@ AskSchema.index({ sentAt: -1 });
 AskSchema.index({ campaignId: 1 });
 
 export type AskDoc = InferSchemaType<typeof AskSchema>;
+// Every write is recorded in the 'asks' change feed (the candidates page's past asks, in memory).
+AskSchema.plugin(changeFeed('asks'));
+
 export const Ask = defineModel('Ask', AskSchema);

@@ -82,6 +82,7 @@ import {
   type ReviewPlatform,
 } from '#app/utils/advocacy';
 import { log, logError } from '#app/utils/log.server';
+import { ReadIndex, derived } from '#app/services/read-index.server';
 import { AdvocacyAskEmail } from '#emails/advocacy-ask';
 import { ReviewInvitationEmail } from '#emails/review-invitation';
 
@@ -484,13 +485,43 @@ async function namesOf(userIds: unknown[]) {
   return new Map(users.map((u) => [String(u._id), u.name]));
 }
 
+type PastAsk = { id: string; type: AskType; status: AskStatus; sentAt: string | null; channel: AskChannel };
+type AskRow = PastAsk & { contactId: string; sentAtMs: number };
+/** Asks by contact, in memory (see read-index.server.ts): past asks shown next to each candidate. */
+export const askIndex = new ReadIndex<AskRow>({
+  feed: 'asks',
+  model: Ask,
+  select: 'contactId type status sentAt channel',
+  toRow: (d) => ({
+    id: String(d._id),
+    contactId: String(d.contactId),
+    type: d.type as AskType,
+    status: d.status as AskStatus,
+    sentAt: iso(d.sentAt as Date | null),
+    sentAtMs: d.sentAt instanceof Date ? d.sentAt.getTime() : -Infinity,
+    channel: d.channel as AskChannel,
+  }),
+});
+const asksByContact = derived(askIndex, (rows) => {
+  const by = new Map<string, AskRow[]>();
+  for (const r of rows.values()) by.set(r.contactId, [...(by.get(r.contactId) ?? []), r]);
+  for (const list of by.values()) list.sort((a, b) => b.sentAtMs - a.sentAtMs);
+  return by;
+});
+
 async function pastAsksOf(contactIds: Types.ObjectId[]) {
+  const by = new Map<string, PastAsk[]>();
+  const indexed = await askIndex.current();
+  if (indexed) {
+    const all = asksByContact(indexed);
+    for (const id of contactIds.map(String)) by.set(id, (all.get(id) ?? []).map(({ id: askId, type, status, sentAt, channel }) => ({ id: askId, type, status, sentAt, channel })));
+    return by;
+  }
   const asks = await Ask.find({ contactId: trusted({ $in: contactIds }) })
     .sort({ sentAt: -1 })
     .limit(500)
     .select('contactId type status sentAt channel')
     .lean();
-  const by = new Map<string, { id: string; type: AskType; status: AskStatus; sentAt: string | null; channel: AskChannel }[]>();
   for (const a of asks) {
     const list = by.get(String(a.contactId)) ?? [];
     list.push({ id: String(a._id), type: a.type as AskType, status: a.status as AskStatus, sentAt: iso(a.sentAt), channel: a.channel as AskChannel });
@@ -499,21 +530,64 @@ async function pastAsksOf(contactIds: Types.ObjectId[]) {
   return by;
 }
 
+type CandidateRow = { _id: string; qualifies: string[]; current: boolean; budgetClearAt: number | null; rank: number; answeredAt: number | null };
+/** Candidates in memory (see read-index.server.ts): what the list filters and sorts on; the page's rows are read by _id. */
+export const candidateIndex = new ReadIndex<CandidateRow>({
+  feed: 'advocates',
+  model: Advocate,
+  select: 'qualifies current budgetClearAt rank answeredAt',
+  toRow: (d) => ({
+    _id: String(d._id),
+    qualifies: ((d.qualifies as string[]) ?? []).map(String),
+    current: d.current === true,
+    budgetClearAt: d.budgetClearAt instanceof Date ? d.budgetClearAt.getTime() : null,
+    rank: Number(d.rank ?? 0),
+    answeredAt: d.answeredAt instanceof Date ? d.answeredAt.getTime() : null,
+  }),
+});
+// rank desc, answeredAt desc (missing last, as MongoDB sorts null lowest), _id asc.
+const candidatesInOrder = derived(candidateIndex, (rows) =>
+  [...rows.values()].sort((a, b) => b.rank - a.rank || (b.answeredAt ?? -Infinity) - (a.answeredAt ?? -Infinity) || (a._id < b._id ? -1 : a._id > b._id ? 1 : 0)),
+);
+
 /** Ranked candidates of one type: ready to ask now, or waiting for their ask budget. */
 export async function listCandidates({ query, now = new Date(), perPage = 25 }: { query: CandidateQuery; now?: Date; perPage?: number }) {
-  const filter = candidateFilter(query.type, query.view, now);
-  const [rows, total, readyTotal, waitingTotal] = await Promise.all([
-    Advocate.find(filter)
-      .sort({ rank: -1, answeredAt: -1, _id: 1 })
-      .skip((query.page - 1) * perPage)
-      .limit(perPage)
-      .lean(),
-    Advocate.countDocuments(filter),
-    Advocate.countDocuments(candidateFilter(query.type, 'ready', now)),
-    Advocate.countDocuments(candidateFilter(query.type, 'waiting', now)),
-  ]);
+  const skip = (query.page - 1) * perPage;
+  let rows: AdvocateLean[];
+  let total: number;
+  let readyTotal: number;
+  let waitingTotal: number;
+  const indexed = await candidateIndex.current();
+  if (indexed) {
+    const t = now.getTime();
+    const ids: string[] = [];
+    readyTotal = 0;
+    waitingTotal = 0;
+    for (const r of candidatesInOrder(indexed)) {
+      if (!r.current || !r.qualifies.includes(query.type)) continue;
+      const ready = r.budgetClearAt === null || r.budgetClearAt <= t;
+      if (ready) readyTotal++;
+      else waitingTotal++;
+      if ((query.view === 'ready') === ready && (query.view === 'ready' ? readyTotal : waitingTotal) > skip && ids.length < perPage) ids.push(r._id);
+    }
+    total = query.view === 'ready' ? readyTotal : waitingTotal;
+    rows = (await Promise.all(ids.map((id) => Advocate.findById(id).lean()))).filter(Boolean) as AdvocateLean[];
+  } else {
+    const filter = candidateFilter(query.type, query.view, now);
+    [rows, total, readyTotal, waitingTotal] = await Promise.all([
+      Advocate.find(filter)
+        .sort({ rank: -1, answeredAt: -1, _id: 1 })
+        .skip(skip)
+        .limit(perPage)
+        .lean() as Promise<AdvocateLean[]>,
+      Advocate.countDocuments(filter),
+      Advocate.countDocuments(candidateFilter(query.type, 'ready', now)),
+      Advocate.countDocuments(candidateFilter(query.type, 'waiting', now)),
+    ]);
+  }
+  // By _id, one lookup each: an $in scans the whole collection on FerretDB.
   const [contacts, reps, asks] = await Promise.all([
-    Contact.find({ _id: trusted({ $in: rows.map((r) => r.contactId) }) }).select('emailStatus').lean(),
+    Promise.all(rows.map((r) => Contact.findById(r.contactId).select('emailStatus').lean())).then((list) => list.filter((c) => c !== null)),
     namesOf(rows.map((r) => r.aeId)),
     pastAsksOf(rows.map((r) => r.contactId)),
   ]);

@@ -30,6 +30,14 @@ export type ReadIndexOptions<Row> = {
   reloadMs?: number;
 };
 
+const registry: ReadIndex<unknown>[] = [];
+
+/** Loads every index, one after the other (the web server calls it at start, not the first visitor). */
+export async function warmReadIndexes() {
+  if (!enabled()) return;
+  for (const index of registry) await index.warm();
+}
+
 export class ReadIndex<Row> {
   readonly rows = new Map<string, Row>();
   /** Bumps on every applied change: derived views (sorted lists) are cached per version. */
@@ -43,7 +51,9 @@ export class ReadIndex<Row> {
   private polling: Promise<void> | undefined;
   private loading: Promise<void> | undefined;
 
-  constructor(readonly options: ReadIndexOptions<Row>) {}
+  constructor(readonly options: ReadIndexOptions<Row>) {
+    registry.push(this as ReadIndex<unknown>);
+  }
 
   get ready() {
     return this.state === 'ready';

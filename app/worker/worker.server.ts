@@ -7,6 +7,7 @@ import { applyPendingResponses, scheduleMissingSurveys } from '#app/services/sur
 import { runNightlyMetricsRebuild } from '#app/services/metrics-rebuild.server';
 import { log, logError } from '#app/utils/log.server';
 import { pruneLeaseTokens } from '#app/worker/lease.server';
+import { pruneChanges } from '#models/change';
 
 /** What every task gets: the cycle's time, this worker's lease owner token, and a stop signal. */
 export type TaskContext = { now: Date; owner: string; signal: AbortSignal };
@@ -31,7 +32,9 @@ export const TASKS: WorkerTask[] = [
       // Old lease generations are history only; an hourly sweep keeps the collection small.
       if (now.getTime() - lastPruneAt < HOUR) return { skipped: true };
       lastPruneAt = now.getTime();
-      return { deleted: await pruneLeaseTokens({ before: new Date(now.getTime() - 24 * HOUR) }) };
+      // The read indexes' change feeds too: a web process that falls a day behind reloads anyway.
+      const before = new Date(now.getTime() - 24 * HOUR);
+      return { deleted: await pruneLeaseTokens({ before }), changes: (await pruneChanges({ before })).deleted };
     },
   },
   {
