@@ -127,11 +127,30 @@ export function missingCriteria(stage: StageDef, evidence: EvidenceLike[]) {
 // Writes to one journey document
 
 // FerretDB 1.24 applies an update as read-modify-write, so two concurrent updates of one journey can
-// lose one. Writes to a journey are therefore queued per journey inside the process, every
-// "exactly once" step is guarded by claimOnce, and appends are checked after writing (re-applied
-// if a concurrent writer from another process overwrote them).
+// lose one. Writes to a journey are therefore queued per journey inside the process and, across
+// processes, hold a short lock (a unique claim `lock:journey:<id>`); every "exactly once" step is
+// guarded by claimOnce, and appends are checked after writing. Without the cross-process lock, two
+// web servers attaching evidence at once lost one of the two (test/e2e/multi-process.test.ts).
 const queues = new Map<string, Promise<unknown>>();
-function serialized<T>(journeyId: string, task: () => Promise<T>): Promise<T> {
+const LOCK_STALE_MS = 15_000;
+async function withJourneyLock<T>(journeyId: string, task: () => Promise<T>): Promise<T> {
+  const key = `lock:journey:${journeyId}`;
+  const owner = crypto.randomBytes(8).toString('hex');
+  for (let attempt = 0; !(await claimOnce({ key, owner, now: new Date() })); attempt++) {
+    // A lock left by a process that died mid-write is taken over once it is stale.
+    const held = await Claim.findById(key).select('owner at').lean();
+    if (held && Date.now() - held.at.getTime() > LOCK_STALE_MS) await releaseClaim({ key, owner: held.owner });
+    if (attempt > 1000) throw new Error(`journey ${journeyId} stayed locked`);
+    await new Promise((r) => setTimeout(r, 5 + Math.random() * 20));
+  }
+  try {
+    return await task();
+  } finally {
+    await releaseClaim({ key, owner });
+  }
+}
+function serialized<T>(journeyId: string, run: () => Promise<T>): Promise<T> {
+  const task = () => withJourneyLock(journeyId, run);
   const previous = queues.get(journeyId) ?? Promise.resolve();
   const next = previous.then(task, task);
   const tail = next.catch(() => undefined);
