@@ -1,4 +1,5 @@
 import { Schema, type InferSchemaType, type Types } from 'mongoose';
+import { changeFeed } from './change';
 import { defineModel } from './_define';
 
 // Append-only: nothing in Kept updates or deletes an AuditEvent.
@@ -17,6 +18,9 @@ AuditEventSchema.index({ entityType: 1, entityId: 1, at: -1 });
 AuditEventSchema.index({ at: -1 });
 
 export type AuditEventDoc = InferSchemaType<typeof AuditEventSchema>;
+// Every write is recorded in the 'audit' change feed (detail pages find children in memory, then read them by _id).
+AuditEventSchema.plugin(changeFeed('audit'));
+
 export const AuditEvent = defineModel('AuditEvent', AuditEventSchema);
 
 /** Records who changed what; `now` is passed in so tests can pin the clock. */

@@ -1,4 +1,5 @@
 import { Schema, type InferSchemaType } from 'mongoose';
+import { changeFeed } from './change';
 import { defineModel } from './_define';
 
 export const EMAIL_STATUSES = ['ok', 'bounced', 'complained', 'unsubscribed'] as const;
@@ -18,4 +19,7 @@ ContactSchema.index({ accountId: 1, email: 1 }, { unique: true });
 ContactSchema.index({ email: 1 });
 
 export type ContactDoc = InferSchemaType<typeof ContactSchema>;
+// Every write is recorded in the 'contacts' change feed (detail pages find children in memory, then read them by _id).
+ContactSchema.plugin(changeFeed('contacts'));
+
 export const Contact = defineModel('Contact', ContactSchema);

@@ -1,4 +1,5 @@
 import { Schema, type InferSchemaType } from 'mongoose';
+import { changeFeed } from './change';
 import { defineModel } from './_define';
 
 // The buyer's link to the shared plan page. Only the SHA-256 of the token is stored, so a database
@@ -22,4 +23,7 @@ const PlanTokenSchema = new Schema(
 PlanTokenSchema.index({ journeyId: 1, createdAt: -1 });
 
 export type PlanTokenDoc = InferSchemaType<typeof PlanTokenSchema>;
+// Every write is recorded in the 'plantokens' change feed (detail pages find children in memory, then read them by _id).
+PlanTokenSchema.plugin(changeFeed('plantokens'));
+
 export const PlanToken = defineModel('PlanToken', PlanTokenSchema);

@@ -32,7 +32,7 @@ import { bumpMetric, clearMetrics, cohortOf, metricKey } from '#app/services/met
 import { getCurrentPlaybook, getPlaybookVersion, type CriterionDef, type PlaybookDef, type StageDef } from '#app/services/playbook.server';
 import { ACCEPTED_KINDS, AT_RISK_SHARE, DAY_MS, HEALTH_LABELS, HOUR_MS, LINK_EVIDENCE_KINDS, type EvidenceType, type Health } from '#app/utils/journey';
 import { logError } from '#app/utils/log.server';
-import { ReadIndex, derived } from '#app/services/read-index.server';
+import { ReadIndex, childIndex, derived } from '#app/services/read-index.server';
 
 export const JOURNEY_METRIC_KINDS = ['journey.started', 'journey.accepted', 'journey.stage', 'journey.live'] as const;
 export const DAY_BUCKETS = [1, 2, 3, 5, 7, 10, 14, 21, 30, 45, 60, 90, 120, 180, 270, 365] as const;
@@ -643,15 +643,16 @@ const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 /** Everything the journey page shows; null when the journey does not exist or is not visible. */
 export async function getJourneyDetail({ user, journeyId, now = new Date() }: { user: SessionUser; journeyId: string; now?: Date }) {
   if (!isObjectId(journeyId)) return null;
-  const j = await Journey.findOne({ _id: journeyId, ...scopeFor(user) }).lean();
-  if (!j) return null;
+  // By _id alone, then the scope (a filter with any other field scans the collection on FerretDB).
+  const j = await Journey.findById(journeyId).lean();
+  if (!j || (user.role === 'sales' && String(j.aeId) !== user.id)) return null;
   const playbook = await playbookOf(j);
   const current = await getCurrentPlaybook();
   const [deal, contacts, audit, requests] = await Promise.all([
     Deal.findById(j.dealId).select('promises source crmId').lean(),
-    Contact.find({ accountId: j.accountId }).select('name email title isPrimary emailStatus').sort({ isPrimary: -1, name: 1 }).lean(),
-    AuditEvent.find({ entityType: 'journey', entityId: String(j._id) }).select('actorId action at data').sort({ at: -1 }).limit(200).lean(),
-    PlanToken.find({ journeyId: j._id }).select('contactName contactEmail stage createdAt expiresAt lastSeenAt revokedAt').sort({ createdAt: -1 }).limit(20).lean(),
+    contactsOfAccount(String(j.accountId)),
+    journeyAudit(String(j._id)),
+    journeyPlanLinks(String(j._id)),
   ]);
   const userIds = new Set<string>([String(j.aeId), ...(j.csmId ? [String(j.csmId)] : []), ...audit.filter((a) => a.actorId).map((a) => String(a.actorId))]);
   for (const o of j.owners) {
@@ -832,6 +833,40 @@ type BoardRow = {
 };
 const idOrNull = (v: unknown) => (v === null || v === undefined ? null : String(v));
 const dateOrNull = (v: unknown) => (v instanceof Date ? v : null);
+
+// The journey page's children (see read-index.server.ts childIndex): found in memory, read by _id.
+const contactChildren = childIndex<{ accountId: unknown }>({ feed: 'contacts', model: Contact, select: 'accountId', parentOf: (d) => String(d.accountId), orderOf: () => 0 });
+const auditChildren = childIndex<{ entityType?: string; entityId?: string; at?: Date }>({
+  feed: 'audit',
+  model: AuditEvent,
+  select: 'entityType entityId at',
+  parentOf: (d) => (d.entityType === 'journey' && d.entityId ? String(d.entityId) : null),
+  orderOf: (d) => d.at?.getTime() ?? 0,
+});
+const planLinkChildren = childIndex<{ journeyId?: unknown; createdAt?: Date }>({ feed: 'plantokens', model: PlanToken, select: 'journeyId createdAt', parentOf: (d) => (d.journeyId ? String(d.journeyId) : null), orderOf: (d) => d.createdAt?.getTime() ?? 0 });
+const byIds = async <T>(ids: string[], read: (id: string) => Promise<T | null>) => (await Promise.all(ids.map(read))).filter((d): d is Awaited<T> & {} => d !== null);
+
+async function contactsOfAccount(accountId: string) {
+  const select = 'name email title isPrimary emailStatus';
+  const ids = await contactChildren.idsOf(accountId);
+  if (!ids) return Contact.find({ accountId }).select(select).sort({ isPrimary: -1, name: 1 }).lean();
+  const contacts = await byIds(ids, (id) => Contact.findById(id).select(select).lean());
+  return contacts.sort((a, b) => Number(Boolean(b.isPrimary)) - Number(Boolean(a.isPrimary)) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+async function journeyAudit(journeyId: string) {
+  const select = 'actorId action at data';
+  const ids = await auditChildren.idsOf(journeyId, 200);
+  if (!ids) return AuditEvent.find({ entityType: 'journey', entityId: journeyId }).select(select).sort({ at: -1 }).limit(200).lean();
+  return byIds(ids, (id) => AuditEvent.findById(id).select(select).lean());
+}
+
+async function journeyPlanLinks(journeyId: string) {
+  const select = 'contactName contactEmail stage createdAt expiresAt lastSeenAt revokedAt';
+  const ids = await planLinkChildren.idsOf(journeyId, 20);
+  if (!ids) return PlanToken.find({ journeyId }).select(select).sort({ createdAt: -1 }).limit(20).lean();
+  return byIds(ids, (id) => PlanToken.findById(id).select(select).lean());
+}
 
 /** The board's in-memory index (see read-index.server.ts): the fields it filters, sorts and shows. */
 export const journeyBoardIndex = new ReadIndex<BoardRow>({

@@ -163,3 +163,36 @@ describe('the account list from the in-memory index', () => {
     );
   });
 });
+
+describe('the journey page from the in-memory child indexes', () => {
+  it('shows the same contacts, activity and plan links as the database queries, including a write just made', async () => {
+    const { acceptHandoff, getJourneyDetail } = await import('./journey.server');
+    const { makeContact } = await import('#test/factories');
+    const { warmReadIndexes } = await import('./read-index.server');
+    const cs = await makeUser({ role: 'cs' });
+    const rep = await makeUser({ role: 'sales' });
+    const otherRep = await makeUser({ role: 'sales' });
+    const account = await makeAccount({ csmId: cs.id });
+    await makeContact(account.id, { isPrimary: true });
+    await makeContact(account.id);
+    const deal = await makeDeal({ accountId: account.id, aeId: rep.id, closedWonAt: T0 });
+    const { journeyId } = await startJourneyForDeal({ dealId: deal.id, now: T0 });
+    const detail = async (env: 'memory' | 'off', user: typeof cs) => {
+      process.env.READ_INDEX = env;
+      resetEnvCache();
+      if (env === 'memory') await warmReadIndexes();
+      return getJourneyDetail({ user, journeyId: String(journeyId), now: T0 });
+    };
+    const first = await detail('memory', cs);
+    expect(first?.contacts).toHaveLength(2);
+    expect(first).toEqual(await detail('off', cs));
+    await acceptHandoff({ user: cs, journeyId: String(journeyId), now: new Date(T0.getTime() + DAY) });
+    await makeContact(account.id);
+    const after = await detail('memory', cs);
+    expect(after?.contacts).toHaveLength(3);
+    expect(after).toEqual(await detail('off', cs));
+    // A rep sees only their own deals' journeys, whichever way the page is read.
+    expect(await detail('memory', otherRep)).toBeNull();
+    expect(await detail('memory', rep)).not.toBeNull();
+  });
+});

@@ -24,6 +24,9 @@ export type ReadIndexOptions<Row> = {
   select: string;
   /** A row for a document, or null to leave it out of the index. */
   toRow: (doc: Record<string, unknown>) => Row | null;
+  /** Derived structures kept up to date row by row (after a full load, onReset rebuilds them). */
+  onRow?: (id: string, before: Row | undefined, after: Row | undefined) => void;
+  onReset?: (rows: Map<string, Row>) => void;
   /** How often a read looks for new changes. */
   pollMs?: number;
   /** A full reload this often, whatever the feed says (repairs a change lost to a crash between write and record). */
@@ -106,6 +109,7 @@ export class ReadIndex<Row> {
       }
       this.rows.clear();
       for (const [id, row] of rows) this.rows.set(id, row);
+      this.options.onReset?.(this.rows);
       this.seq = head;
       this.loadedAt = Date.now();
       this.seenLocalWrites = localBefore;
@@ -143,9 +147,12 @@ export class ReadIndex<Row> {
       for (let i = 0; i < ids.length; i += 50) {
         const docs = await Promise.all(ids.slice(i, i + 50).map((id) => model.findById(id).select(select).lean()));
         docs.forEach((doc, j) => {
+          const id = ids[i + j];
+          const before = this.rows.get(id);
           const row = doc ? toRow(doc as Record<string, unknown>) : null;
-          if (row) this.rows.set(ids[i + j], row);
-          else this.rows.delete(ids[i + j]);
+          if (row) this.rows.set(id, row);
+          else this.rows.delete(id);
+          this.options.onRow?.(id, before, row ?? undefined);
         });
       }
       this.seq = changes[changes.length - 1].seq;
@@ -165,5 +172,58 @@ export function derived<Row, T>(index: ReadIndex<Row>, compute: (rows: Map<strin
   return (rows: Map<string, Row>) => {
     if (!cached || cached.version !== index.version) cached = { version: index.version, value: compute(rows) };
     return cached.value;
+  };
+}
+
+/**
+ * Ids of child documents by parent (contacts of an account, audit events of a journey), newest
+ * first, kept in memory so a detail page reads its children by `_id` instead of scanning.
+ */
+export function childIndex<Doc>(options: {
+  feed: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  model: Model<any>;
+  select: string;
+  /** The parent's id, or null to leave the document out. */
+  parentOf: (doc: Doc) => string | null;
+  /** Larger first. */
+  orderOf: (doc: Doc) => number;
+}) {
+  type Child = { parent: string; order: number };
+  const byParent = new Map<string, Map<string, number>>();
+  const add = (id: string, row: Child) => {
+    let set = byParent.get(row.parent);
+    if (!set) byParent.set(row.parent, (set = new Map()));
+    set.set(id, row.order);
+  };
+  const index = new ReadIndex<Child>({
+    feed: options.feed,
+    model: options.model,
+    select: options.select,
+    toRow: (doc) => {
+      const parent = options.parentOf(doc as Doc);
+      return parent === null ? null : { parent, order: options.orderOf(doc as Doc) };
+    },
+    onReset: (rows) => {
+      byParent.clear();
+      for (const [id, row] of rows) add(id, row);
+    },
+    onRow: (id, before, after) => {
+      if (before) byParent.get(before.parent)?.delete(id);
+      if (after) add(id, after);
+    },
+  });
+  return {
+    index,
+    /** The newest `limit` child ids of `parent`, or null while the index loads (query the database then). */
+    async idsOf(parent: string, limit = Infinity): Promise<string[] | null> {
+      if (!(await index.current())) return null;
+      const children = byParent.get(parent);
+      if (!children) return [];
+      return [...children.entries()]
+        .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? 1 : -1))
+        .slice(0, limit)
+        .map(([id]) => id);
+    },
   };
 }
