@@ -10,6 +10,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { ROOT, freePort, startFerretDb, type RunningDb } from '../../scripts/lib/ferretdb';
 import { FakeResend } from '../fake-resend';
+import type { SeededIds } from './seed-db';
 
 export const DEMO_PASSWORD = 'kept-demo-2026';
 
@@ -79,14 +80,19 @@ export async function startOwnStack(options: { accounts: number }) {
     CRM_WEBHOOK_SECRET: crmWebhookSecret,
   };
 
-  await promisify(execFile)(path.join(ROOT, 'node_modules', '.bin', 'tsx'), [path.join(ROOT, 'test/e2e/seed-db.ts'), '--accounts', String(options.accounts)], {
+  const { stdout: seedOut } = await promisify(execFile)(path.join(ROOT, 'node_modules', '.bin', 'tsx'), [path.join(ROOT, 'test/e2e/seed-db.ts'), '--accounts', String(options.accounts)], {
     cwd: ROOT,
     env: { ...env, NODE_ENV: 'test' },
     maxBuffer: 20 * 1024 * 1024,
   });
 
+  const line = seedOut.split('\n').find((l) => l.startsWith('SEEDED '));
+  if (!line) throw new Error('test/e2e/seed-db.ts printed no SEEDED line.');
+  const seeded = JSON.parse(line.slice('SEEDED '.length)) as SeededIds;
+
   const stack = {
     baseUrl,
+    seeded,
     mongoUri,
     fake,
     env,
@@ -110,7 +116,7 @@ export async function startOwnStack(options: { accounts: number }) {
         await new Promise((r) => setTimeout(r, 200));
       }
     },
-    startWorker(args: string[], extraEnv: NodeJS.ProcessEnv = {}) {
+    startWorker(args: string[], extraEnv: Record<string, string> = {}) {
       const worker = startNode('scripts/worker.ts', args, { ...env, ...extraEnv });
       procs.push(worker);
       return worker;
@@ -182,4 +188,24 @@ export async function surveyAnswer(link: string, headers: Record<string, string>
 /** Posts a survey answer like a browser without JavaScript (no Origin: not a cross-site post). */
 export function submitSurvey(link: string, form: URLSearchParams, signal?: AbortSignal) {
   return fetch(link, { method: 'POST', redirect: 'manual', headers: { 'X-Forwarded-For': clientAddress() }, body: form, signal });
+}
+
+/** Delivers a signed closed-won deal to the CRM webhook (a new deal, journey and primary contact). */
+export async function postCrmDeal(stack: { baseUrl: string; crmWebhookSecret: string }, crmId: string) {
+  const body = JSON.stringify({
+    id: `evt-${crmId}`,
+    type: 'deal.closed_won',
+    crm: 'hubspot',
+    deal: {
+      crmId, name: `${crmId} rollout`, closedWonAt: new Date().toISOString().slice(0, 10), arr: 36000, ownerEmail: 'sales@kept.demo',
+      account: { name: `Account ${crmId}`, domain: `${crmId}.example` },
+      primaryContact: { name: `Buyer ${crmId}`, email: `buyer@${crmId}.example` },
+      promises: [{ text: 'Reports before the Monday meeting', successCriterion: 'Ready by 8:00 on Mondays', category: 'time-savings' }],
+    },
+  });
+  const t = Math.floor(Date.now() / 1000);
+  const signature = crypto.createHmac('sha256', stack.crmWebhookSecret).update(`${t}.${body}`).digest('hex');
+  const res = await fetch(`${stack.baseUrl}/api/webhooks/crm`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Kept-Signature': `t=${t},v1=${signature}` }, body });
+  if (res.status !== 200) throw new Error(`CRM webhook answered ${res.status}: ${await res.text()}`);
+  return (await res.json()) as { dealId: string; journeyId: string };
 }
