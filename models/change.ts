@@ -85,6 +85,8 @@ export async function recordChange(feed: string, ids: string[] | null, now = new
 
 /** Entries after `seq`, in order; a pruned gap (the head is ahead but the next entry is gone) reads as one "reload" entry. */
 export async function readChanges(feed: string, after: number, limit = 500) {
+  // The last entry we applied is gone: pruned while we were idle, or the database was reset. Reload.
+  if (after > 0 && !(await exists(feed, after))) return [{ seq: 0, ids: null }];
   const out: { seq: number; ids: string[] | null }[] = [];
   let seq = after;
   while (out.length < limit) {

@@ -1,10 +1,14 @@
 import { Schema, type InferSchemaType } from 'mongoose';
+import { changeFeed } from './change';
 import { defineModel } from './_define';
 
 // The read model: one document per (kind, dimensions) with counters bumped by $inc on the same
 // code path that changes the source documents; rebuildable from scratch (npm run metrics:rebuild).
+// `_id` is the key (older databases may hold documents with ObjectId ids: bumpMetric falls back to
+// the key then): an `_id` upsert is the one write FerretDB 1.24 does without scanning the collection.
 const MetricSchema = new Schema(
   {
+    _id: { type: Schema.Types.Mixed },
     /** Unique: kind + sorted dimensions, e.g. `survey.answer|cohort=2026Q1|rep=..|segment=smb|wave=6`. */
     key: { type: String, required: true, unique: true },
     kind: { type: String, required: true },
@@ -16,6 +20,8 @@ const MetricSchema = new Schema(
   { timestamps: true, minimize: false },
 );
 MetricSchema.index({ kind: 1 });
+// Every write is recorded in the 'metrics' change feed: dashboards read the rollups from memory.
+MetricSchema.plugin(changeFeed('metrics'));
 
 export type MetricDoc = InferSchemaType<typeof MetricSchema>;
 export const Metric = defineModel('Metric', MetricSchema);

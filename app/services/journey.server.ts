@@ -1146,7 +1146,7 @@ export async function bumpJourneyMetricRows(rows: Iterable<{ kind: string; dims:
   const now = new Date();
   try {
     await Metric.insertMany(
-      [...totals.entries()].map(([key, row]) => ({ key: `${key}|w=${slot}`, kind: row.kind, dims: row.dims, counts: row.counts, createdAt: now, updatedAt: now })),
+      [...totals.entries()].map(([key, row]) => ({ _id: `${key}|w=${slot}`, key: `${key}|w=${slot}`, kind: row.kind, dims: row.dims, counts: row.counts, createdAt: now, updatedAt: now })),
       { ordered: false, lean: true },
     );
   } catch (error) {

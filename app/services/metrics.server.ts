@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import crypto from 'node:crypto';
 import { Metric } from '#models/metric';
+import { ReadIndex } from '#app/services/read-index.server';
 
 // FerretDB 1.24 on SQLite applies updates as read-modify-write outside a transaction, so two
 // concurrent $inc on one document can lose one (README, decision 2). Counters are therefore
@@ -49,7 +50,17 @@ export async function bumpMetric(kind: string, dims: MetricDims, inc: Record<str
     sink.set(key, into);
     return;
   }
-  await serialized(key, () => Metric.updateOne({ key }, { $inc, $setOnInsert: { kind, dims: cleanDims(dims) } }, { upsert: true }));
+  await serialized(key, () => upsertMetric(key, { $inc, $setOnInsert: { key, kind, dims: cleanDims(dims) } }));
+}
+
+/** Upsert by `_id` = key; a database from before keyed ids holds the key under an ObjectId: update that one. */
+async function upsertMetric(key: string, update: Record<string, unknown>) {
+  try {
+    await Metric.updateOne({ _id: key }, update, { upsert: true });
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 11000) throw error;
+    await Metric.updateOne({ key }, { $inc: update.$inc as Record<string, number> });
+  }
 }
 
 // withBulkMetrics: bumps made inside it are summed in memory and written at the end with bulk
@@ -66,7 +77,7 @@ export async function withBulkMetrics<T>(task: () => Promise<T>): Promise<T> {
   const sink = new Map<string, { kind: string; dims: Record<string, string>; counts: Record<string, number> }>();
   const result = await bulkSink.run(sink, task);
   const now = new Date();
-  const rows = [...sink.entries()].map(([key, row]) => ({ key, kind: row.kind, dims: row.dims, counts: Object.fromEntries(Object.entries(row.counts).map(([k, n]) => [k, Math.round(n * 1e6) / 1e6])), createdAt: now, updatedAt: now, __v: 0 }));
+  const rows = [...sink.entries()].map(([key, row]) => ({ _id: key, key, kind: row.kind, dims: row.dims, counts: Object.fromEntries(Object.entries(row.counts).map(([k, n]) => [k, Math.round(n * 1e6) / 1e6])), createdAt: now, updatedAt: now, __v: 0 }));
   for (let i = 0; i < rows.length; i += 99) {
     const chunk = rows.slice(i, i + 99);
     try {
@@ -76,7 +87,7 @@ export async function withBulkMetrics<T>(task: () => Promise<T>): Promise<T> {
       if (!writeErrors?.length || writeErrors.some((w) => (w.code ?? w.err?.code) !== 11000)) throw error;
       for (const w of writeErrors) {
         const row = chunk[w.index ?? w.err?.index ?? -1];
-        if (row) await Metric.updateOne({ key: row.key }, { $inc: Object.fromEntries(Object.entries(row.counts).map(([k, n]) => [`counts.${k}`, n])), $setOnInsert: { kind: row.kind, dims: row.dims } }, { upsert: true });
+        if (row) await upsertMetric(row.key, { $inc: Object.fromEntries(Object.entries(row.counts).map(([k, n]) => [`counts.${k}`, n])), $setOnInsert: { key: row.key, kind: row.kind, dims: row.dims } });
       }
     }
   }
@@ -95,8 +106,43 @@ function mergeSlots(rows: { dims: Record<string, string>; counts: Record<string,
   return [...merged.values()];
 }
 
+type MetricRow = { kind: string; dims: Record<string, string>; counts: Record<string, number> };
+// The rollups in memory (see read-index.server.ts), grouped by kind; a kind's merged rows are
+// recomputed only after one of its documents changed.
+const byKind = new Map<string, Map<string, MetricRow>>();
+const mergedByKind = new Map<string, ReturnType<typeof mergeSlots>>();
+const addRow = (id: string, row: MetricRow) => {
+  let rows = byKind.get(row.kind);
+  if (!rows) byKind.set(row.kind, (rows = new Map()));
+  rows.set(id, row);
+  mergedByKind.delete(row.kind);
+};
+export const metricIndex = new ReadIndex<MetricRow>({
+  feed: 'metrics',
+  model: Metric,
+  select: 'kind dims counts',
+  toRow: (d) => ({ kind: String(d.kind), dims: (d.dims ?? {}) as Record<string, string>, counts: (d.counts ?? {}) as Record<string, number> }),
+  onReset: (rows) => {
+    byKind.clear();
+    mergedByKind.clear();
+    for (const [id, row] of rows) addRow(id, row);
+  },
+  onRow: (id, before, after) => {
+    if (before) {
+      byKind.get(before.kind)?.delete(id);
+      mergedByKind.delete(before.kind);
+    }
+    if (after) addRow(id, after);
+  },
+});
+
 /** Every rollup document of a kind, as plain objects (dashboards aggregate these in code). */
 export async function readMetrics(kind: string) {
+  if (await metricIndex.current()) {
+    let merged = mergedByKind.get(kind);
+    if (!merged) mergedByKind.set(kind, (merged = mergeSlots([...(byKind.get(kind)?.values() ?? [])])));
+    return merged.map((r) => ({ dims: r.dims, counts: { ...r.counts } }));
+  }
   const docs = await Metric.find({ kind }).select('dims counts').lean();
   return mergeSlots(docs.map((d) => ({ dims: (d.dims ?? {}) as Record<string, string>, counts: (d.counts ?? {}) as Record<string, number> })));
 }

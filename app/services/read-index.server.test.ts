@@ -29,8 +29,8 @@ describe('the change feed', () => {
     const feed = `p-${Date.now()}`;
     for (let i = 0; i < 5; i++) await recordChange(feed, [`doc-${i}`], new Date(T0.getTime() + i));
     await pruneChanges({ before: new Date(T0.getTime() + 3) });
-    expect(await readChanges(feed, 1)).toEqual([{ seq: 5, ids: null }]);
-    expect((await readChanges(feed, 3)).map((c) => c.seq)).toEqual([4, 5]);
+    expect((await readChanges(feed, 1)).map((c) => c.ids)).toEqual([null]);
+    expect((await readChanges(feed, 4)).map((c) => c.seq)).toEqual([5]);
     // The head hint survives pruning.
     expect(await Change.exists({ _id: `head:${feed}` })).toBeTruthy();
   });

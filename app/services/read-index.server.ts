@@ -76,11 +76,12 @@ export class ReadIndex<Row> {
     const now = Date.now();
     if (now - this.loadedAt > (this.options.reloadMs ?? 30 * 60_000)) void this.load();
     const local = localWriteCount(this.options.feed);
-    if (local !== this.seenLocalWrites || now - this.polledAt >= (this.options.pollMs ?? 250)) {
+    if (!this.polling && (local !== this.seenLocalWrites || now - this.polledAt >= (this.options.pollMs ?? 250))) {
       this.seenLocalWrites = local;
-      this.polling ??= this.poll().finally(() => (this.polling = undefined));
-      await this.polling;
+      this.polling = this.poll().finally(() => (this.polling = undefined));
     }
+    // Everyone waits for a poll in flight: it may be applying this process's own last write.
+    if (this.polling) await this.polling;
     return this.state === 'ready' ? this.rows : null;
   }
 
@@ -114,8 +115,10 @@ export class ReadIndex<Row> {
       this.loadedAt = Date.now();
       this.seenLocalWrites = localBefore;
       this.version++;
-      this.state = 'ready';
+      // Catch up with what was written during the scan before anyone reads the rows.
       await this.poll();
+      if (this.reloadRequested) return;
+      this.state = 'ready';
       log('info', 'Read index loaded', { feed, rows: this.rows.size, ms: Date.now() - started });
     })()
       .catch((error) => {
