@@ -21,7 +21,7 @@ import type { SessionUser } from '#app/auth/session.server';
 import { trusted } from '#app/db.server';
 import { DEAL_METRICS } from '#app/services/deal-metrics.server';
 import { BACKTEST_MONTHS, FORECAST_HORIZONS, FORECAST_METRICS } from '#app/services/forecast.server';
-import { DAY_BUCKETS, HOUR_BUCKETS } from '#app/services/journey.server';
+import { DAY_BUCKETS, HOUR_BUCKETS, journeyBoardIndex } from '#app/services/journey.server';
 import { readMetrics } from '#app/services/metrics.server';
 import { getCurrentPlaybook } from '#app/services/playbook.server';
 import { FEW_ANSWERS, canOpen, type DashboardPage } from '#app/utils/dashboards';
@@ -482,20 +482,46 @@ function journeyFilter(q: DashboardQuery) {
 
 /** Journeys stalled now, by how long past the SLA, and the ten longest (indexed on stalledAt). */
 async function stalledNow(q: DashboardQuery, now: Date) {
-  const base = journeyFilter(q);
-  const counts = await Promise.all(
-    STALLED_BANDS.map((b) => {
-      // Stalled for d days = stalledAt is d days ago; bands are (min, max] days.
-      const range: Record<string, Date> = b.minDays === 0 ? { $lt: now } : { $lte: new Date(now.getTime() - b.minDays * DAY_MS) };
-      if (b.maxDays !== null) range.$gt = new Date(now.getTime() - b.maxDays * DAY_MS);
-      return Journey.countDocuments({ ...base, stalledAt: trusted(range) });
-    }),
-  );
-  const longest = await Journey.find({ ...base, stalledAt: trusted({ $lt: now }) })
-    .select('accountName dealName stage stageEnteredAt stalledAt csmId')
-    .sort({ stalledAt: 1 })
-    .limit(10)
-    .lean();
+  const indexed = await journeyBoardIndex.current();
+  let counts: number[];
+  let longest: { _id: unknown; accountName: string; dealName: string; stage: string; stageEnteredAt: Date; stalledAt?: Date | null; csmId?: unknown }[];
+  if (indexed) {
+    // The same filter in memory (see read-index.server.ts): each count below scanned every journey on FerretDB.
+    const bounds = cohortBounds(q);
+    const from = bounds.from ? cohortStart(bounds.from).getTime() : -Infinity;
+    const end = bounds.to ? cohortStart(bounds.to) : null;
+    const to = end ? Date.UTC(end.getUTCFullYear(), end.getUTCMonth() + 3, 1) : Infinity;
+    const t = now.getTime();
+    counts = STALLED_BANDS.map(() => 0);
+    const stalled = [];
+    for (const j of indexed.values()) {
+      if (j.stalledAt === null || j.stalledAt.getTime() >= t) continue;
+      if ((q.segment && j.segment !== q.segment) || (q.rep && j.aeId !== q.rep) || (q.csm === 'none' ? j.csmId !== null : q.csm && j.csmId !== q.csm)) continue;
+      const won = j.closedWonAt.getTime();
+      if (won < from || won >= to) continue;
+      stalled.push(j);
+      const s = j.stalledAt.getTime();
+      STALLED_BANDS.forEach((b, i) => {
+        if ((b.minDays === 0 || s <= t - b.minDays * DAY_MS) && (b.maxDays === null || s > t - b.maxDays * DAY_MS)) counts[i]++;
+      });
+    }
+    longest = stalled.sort((a, b) => a.stalledAt!.getTime() - b.stalledAt!.getTime() || (a._id < b._id ? -1 : 1)).slice(0, 10);
+  } else {
+    const base = journeyFilter(q);
+    counts = await Promise.all(
+      STALLED_BANDS.map((b) => {
+        // Stalled for d days = stalledAt is d days ago; bands are (min, max] days.
+        const range: Record<string, Date> = b.minDays === 0 ? { $lt: now } : { $lte: new Date(now.getTime() - b.minDays * DAY_MS) };
+        if (b.maxDays !== null) range.$gt = new Date(now.getTime() - b.maxDays * DAY_MS);
+        return Journey.countDocuments({ ...base, stalledAt: trusted(range) });
+      }),
+    );
+    longest = await Journey.find({ ...base, stalledAt: trusted({ $lt: now }) })
+      .select('accountName dealName stage stageEnteredAt stalledAt csmId')
+      .sort({ stalledAt: 1, _id: 1 })
+      .limit(10)
+      .lean();
+  }
   const names = await userNames(longest.map((j) => String(j.csmId ?? '')));
   return {
     total: counts.reduce((a, b) => a + b, 0),

@@ -196,3 +196,32 @@ describe('the journey page from the in-memory child indexes', () => {
     expect(await detail('memory', rep)).not.toBeNull();
   });
 });
+
+describe('stalled journeys on the time-to-live dashboard from the in-memory index', () => {
+  it('counts every band and lists the longest as the database does', async () => {
+    const { DashboardQuerySchema, getTimeToLiveDashboard } = await import('./dashboards.server');
+    const leader = await makeUser({ role: 'leadership' });
+    const cs = await makeUser({ role: 'cs' });
+    const reps = [await makeUser({ role: 'sales' }), await makeUser({ role: 'sales' })];
+    const now = new Date(T0.getTime() + 200 * DAY);
+    for (let i = 0; i < 24; i++) {
+      const account = await makeAccount({ csmId: cs.id });
+      const deal = await makeDeal({ accountId: account.id, aeId: reps[i % 2].id, closedWonAt: new Date(T0.getTime() - (i % 3) * 100 * DAY) });
+      const { journeyId } = await startJourneyForDeal({ dealId: deal.id, now: T0 });
+      await Journey.updateOne({ _id: journeyId }, { $set: { stalledAt: i % 5 === 0 ? null : new Date(now.getTime() - [1, 7, 8, 30, 31, 90, 91, 400][i % 8] * DAY), segment: (['smb', 'enterprise'] as const)[i % 2] } });
+    }
+    const stalled = async (env: 'memory' | 'off', raw: Record<string, string>) => {
+      process.env.READ_INDEX = env;
+      resetEnvCache();
+      if (env === 'memory') await journeyBoardIndex.warm();
+      const { tables } = await getTimeToLiveDashboard({ user: leader, query: DashboardQuerySchema.parse(raw), now });
+      const t = tables as Record<string, { rows: Record<string, unknown>[] }>;
+      return { bands: t['stalled-age'].rows, longest: t['stalled-longest'].rows };
+    };
+    for (const raw of [{}, { segment: 'smb' }, { rep: reps[1].id }, { csm: 'none' }, { csm: cs.id }]) {
+      const fromIndex = await stalled('memory', raw);
+      expect(fromIndex).toEqual(await stalled('off', raw));
+      if (Object.keys(raw).length === 0) expect(fromIndex.bands.reduce((n, b) => n + Number(b.count), 0)).toBeGreaterThan(10);
+    }
+  });
+});
