@@ -218,7 +218,7 @@ describe('stalled journeys on the time-to-live dashboard from the in-memory inde
       const t = tables as Record<string, { rows: Record<string, unknown>[] }>;
       return { bands: t['stalled-age'].rows, longest: t['stalled-longest'].rows };
     };
-    for (const raw of [{}, { segment: 'smb' }, { rep: reps[1].id }, { csm: 'none' }, { csm: cs.id }]) {
+    for (const raw of [{}, { segment: 'smb' }, { rep: reps[1].id }, { csm: 'none' }, { csm: cs.id }] as Record<string, string>[]) {
       const fromIndex = await stalled('memory', raw);
       expect(fromIndex).toEqual(await stalled('off', raw));
       if (Object.keys(raw).length === 0) expect(fromIndex.bands.reduce((n, b) => n + Number(b.count), 0)).toBeGreaterThan(10);

@@ -41,6 +41,11 @@ export async function warmReadIndexes() {
   for (const index of registry) await index.warm();
 }
 
+/** How many indexes have loaded (READ_INDEX=off: all of them, trivially). */
+export function readIndexStatus() {
+  return { ready: enabled() ? registry.filter((i) => i.ready).length : registry.length, total: registry.length };
+}
+
 export class ReadIndex<Row> {
   readonly rows = new Map<string, Row>();
   /** Bumps on every applied change: derived views (sorted lists) are cached per version. */
