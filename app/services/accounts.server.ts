@@ -5,7 +5,7 @@ import { Deal } from '#models/deal';
 import { User } from '#models/user';
 import type { SessionUser } from '#app/auth/session.server';
 import { trusted } from '#app/db.server';
-import { ReadIndex } from '#app/services/read-index.server';
+import { ReadIndex, VersionedCache } from '#app/services/read-index.server';
 
 export const ACCOUNT_SORTS = ['name', '-name', 'segment', '-segment', 'createdAt', '-createdAt', 'status', '-status'] as const;
 
@@ -52,6 +52,7 @@ export const accountListIndex = new ReadIndex<AccountRow>({
 const compareValues = (a: string | number | null, b: string | number | null) => (a === b ? 0 : a === null ? -1 : b === null ? 1 : a < b ? -1 : 1);
 const sortValue = (r: AccountRow, field: string) => (field === 'createdAt' ? r.createdAt.getTime() : ((r as unknown as Record<string, string | null>)[field] ?? null));
 const orders = new Map<string, { version: number; rows: AccountRow[] }>();
+const accountCache = new VersionedCache<{ rows: AccountRow[]; total: number }>();
 function accountsInOrder(rows: Map<string, AccountRow>, sort: (typeof ACCOUNT_SORTS)[number]) {
   const cached = orders.get(sort);
   if (cached?.version === accountListIndex.version) return cached.rows;
@@ -69,7 +70,10 @@ export async function listAccounts({ user, query }: { user: SessionUser; query: 
   let rows: { _id: unknown; name: string; domain?: string | null; segment: string; status?: string | null; csmId?: unknown; createdAt?: Date | null }[];
   let total: number;
   const indexed = await accountListIndex.current();
-  if (indexed) {
+  const cacheKey = `${user.role === 'sales' || (query.mine && user.role === 'cs') ? user.id : ''}|${query.segment ?? ''}|${q}|${query.sort}|${skip}|${user.role}`;
+  const cached = indexed ? accountCache.get(accountListIndex.version, cacheKey) : undefined;
+  if (cached) ({ rows, total } = cached);
+  else if (indexed) {
     const matches = (r: AccountRow) =>
       (user.role !== 'sales' || r.aeIds.includes(user.id)) &&
       (!query.segment || r.segment === query.segment) &&
@@ -81,6 +85,7 @@ export async function listAccounts({ user, query }: { user: SessionUser; query: 
       if (!matches(r)) continue;
       if (total++ >= skip && rows.length < PER_PAGE) rows.push(r);
     }
+    accountCache.set(accountListIndex.version, cacheKey, { rows: rows as AccountRow[], total });
   } else {
     const filter: Record<string, unknown> = { ...scopeFor(user) };
     if (query.segment) filter.segment = query.segment;

@@ -32,7 +32,7 @@ import { bumpMetric, clearMetrics, cohortOf, metricKey } from '#app/services/met
 import { getCurrentPlaybook, getPlaybookVersion, type CriterionDef, type PlaybookDef, type StageDef } from '#app/services/playbook.server';
 import { ACCEPTED_KINDS, AT_RISK_SHARE, DAY_MS, HEALTH_LABELS, HOUR_MS, LINK_EVIDENCE_KINDS, type EvidenceType, type Health } from '#app/utils/journey';
 import { logError } from '#app/utils/log.server';
-import { ReadIndex, childIndex, derived } from '#app/services/read-index.server';
+import { ReadIndex, VersionedCache, childIndex, derived } from '#app/services/read-index.server';
 
 export const JOURNEY_METRIC_KINDS = ['journey.started', 'journey.accepted', 'journey.stage', 'journey.live'] as const;
 export const DAY_BUCKETS = [1, 2, 3, 5, 7, 10, 14, 21, 30, 45, 60, 90, 120, 180, 270, 365] as const;
@@ -897,6 +897,8 @@ const boardOrder = derived(journeyBoardIndex, (rows) =>
   [...rows.values()].sort((a, b) => a.stageEnteredAt.getTime() - b.stageEnteredAt.getTime() || (a._id < b._id ? -1 : a._id > b._id ? 1 : 0)),
 );
 
+const boardCache = new VersionedCache<{ counts: Map<string, number>; rows: BoardRow[] }>();
+
 type BoardCriteria = { aeId?: string; csmId?: string | null; segment?: string; health?: Health };
 
 /** The same criteria as healthFilter and the board's query, for a row in memory. */
@@ -945,7 +947,14 @@ export async function listJourneyBoard({ user, query, now = new Date() }: { user
   let stageList: ReturnType<typeof chooseStage>['stageList'];
   let stage: string;
   const indexed = await journeyBoardIndex.current();
-  if (indexed) {
+  // Without a health filter the answer depends only on the index's contents: keep it per version.
+  const cacheKey = criteria.health ? null : `${JSON.stringify(criteria)}|${query.stage ?? ''}|${query.sort}|${skip}`;
+  const cached = indexed && cacheKey ? boardCache.get(journeyBoardIndex.version, cacheKey) : undefined;
+  if (cached) {
+    ({ stageList, stage } = chooseStage(cached.counts));
+    total = cached.counts.get(stage) ?? 0;
+    rows = cached.rows;
+  } else if (indexed) {
     const t = now.getTime();
     const ordered = boardOrder(indexed);
     const counts = new Map<string, number>();
@@ -970,6 +979,7 @@ export async function listJourneyBoard({ user, query, now = new Date() }: { user
         end = start;
       }
     }
+    if (cacheKey) boardCache.set(journeyBoardIndex.version, cacheKey, { counts, rows });
   } else {
     const filter: Record<string, unknown> = {};
     if (criteria.aeId !== undefined) filter.aeId = criteria.aeId;

@@ -235,3 +235,19 @@ export function childIndex<Doc>(options: {
     },
   };
 }
+
+/** Answers computed from an index, kept while the index's version stays the same (a few hundred at most). */
+export class VersionedCache<T> {
+  private version = -1;
+  private entries = new Map<string, T>();
+  get(version: number, key: string) {
+    return version === this.version ? this.entries.get(key) : undefined;
+  }
+  set(version: number, key: string, value: T) {
+    if (version !== this.version || this.entries.size >= 500) {
+      this.entries.clear();
+      this.version = version;
+    }
+    this.entries.set(key, value);
+  }
+}
