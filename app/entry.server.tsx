@@ -15,6 +15,21 @@ const ABORT_DELAY = 5_000;
 if (process.env.NODE_ENV !== 'test') setImmediate(() => void warmReadIndexes());
 export const streamTimeout = ABORT_DELAY;
 
+/**
+ * A loader or action that throws a 429 (rate limit) or 503 (database down) Response sets
+ * Retry-After, but Remix builds a document's headers from `headers` exports only (a thrown
+ * Response's headers reach the boundary route's `headers` function, which no route exports), so
+ * the page went out without it. Carry it over from the route that threw.
+ */
+function carryRetryAfter(status: number, headers: Headers, remixContext: EntryContext) {
+  if ((status !== 429 && status !== 503) || headers.has('Retry-After')) return;
+  const { actionHeaders = {}, loaderHeaders = {} } = remixContext.staticHandlerContext ?? {};
+  for (const routeHeaders of [...Object.values(actionHeaders), ...Object.values(loaderHeaders)]) {
+    const value = routeHeaders?.get('Retry-After');
+    if (value) return void headers.set('Retry-After', value);
+  }
+}
+
 export default function handleRequest(
   request: Request,
   responseStatusCode: number,
@@ -23,6 +38,7 @@ export default function handleRequest(
   loadContext: AppLoadContext,
 ) {
   const nonce = loadContext?.nonce ?? '';
+  carryRetryAfter(responseStatusCode, responseHeaders, remixContext);
   const readyEvent = isbot(request.headers.get('user-agent') ?? '') ? 'onAllReady' : 'onShellReady';
   return new Promise((resolve, reject) => {
     let shellRendered = false;
