@@ -99,3 +99,38 @@ describe('requireUser', () => {
     await expect(requireUser(await requestAs(admin, '/admin/users'), { roles: ['admin'] })).resolves.toMatchObject({ role: 'admin' });
   });
 });
+
+describe('session secret rotation (SESSION_SECRET: newest first, comma-separated)', () => {
+  it('keeps a cookie signed with the old secret valid while it is listed, and refuses it once removed', async () => {
+    const { resetEnvCache } = await import('#app/env.server');
+    const saved = process.env.SESSION_SECRET;
+    const A = 'rotation-secret-A-0123456789abcdef';
+    const B = 'rotation-secret-B-0123456789abcdef';
+    const use = (secrets: string) => {
+      process.env.SESSION_SECRET = secrets;
+      resetEnvCache();
+    };
+    try {
+      const user = await makeUser({ role: 'cs' });
+      use(A);
+      const signedWithA = cookieOf(await createUserSession({ userId: user.id }));
+      expect(await getUser(reqWith(signedWithA))).toMatchObject({ id: user.id });
+
+      use(`${B},${A}`);
+      expect(await getUser(reqWith(signedWithA)), 'A still listed: the old cookie stays valid').toMatchObject({ id: user.id });
+      // New cookies are signed with the newest secret: they survive A's removal.
+      const signedWithB = cookieOf(await createUserSession({ userId: user.id }));
+      expect(signedWithB).not.toEqual(signedWithA);
+
+      use(B);
+      expect(await getUser(reqWith(signedWithA)), 'A removed: the old cookie is refused').toBeNull();
+      expect(await getUser(reqWith(signedWithB))).toMatchObject({ id: user.id });
+      // The session itself is not revoked: it is the signature that no longer verifies.
+      use(`${B},${A}`);
+      expect(await getUser(reqWith(signedWithA))).toMatchObject({ id: user.id });
+    } finally {
+      process.env.SESSION_SECRET = saved;
+      resetEnvCache();
+    }
+  });
+});
