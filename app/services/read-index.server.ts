@@ -121,7 +121,7 @@ export class ReadIndex<Row> {
       this.seenLocalWrites = localBefore;
       this.version++;
       // Catch up with what was written during the scan before anyone reads the rows.
-      await this.poll();
+      await this.catchUp();
       if (this.reloadRequested) return;
       this.state = 'ready';
       log('info', 'Read index loaded', { feed, rows: this.rows.size, ms: Date.now() - started });
@@ -137,34 +137,48 @@ export class ReadIndex<Row> {
     return this.loading;
   }
 
+  /**
+   * One round: the entries after ours (at most 100), applied. Never loops until the feed is quiet:
+   * under a steady stream of writes that would keep every waiting reader waiting. A full round
+   * leaves the next read to poll again at once.
+   */
   private async poll() {
     this.polledAt = Date.now();
     const { feed, model, select, toRow } = this.options;
-    for (;;) {
-      const changes = await readChanges(feed, this.seq);
-      if (changes.length === 0) return;
-      if (changes.some((c) => c.ids === null)) {
-        // Something changed that the feed cannot name (a bulk write, a pruned gap, a reset
-        // database): reload; until then, readers query the database.
-        this.state = 'loading';
-        this.reloadRequested = true;
-        if (!this.loading) void this.load();
-        return;
-      }
-      const ids = [...new Set(changes.flatMap((c) => c.ids ?? []))];
-      for (let i = 0; i < ids.length; i += 50) {
-        const docs = await Promise.all(ids.slice(i, i + 50).map((id) => model.findById(id).select(select).lean()));
-        docs.forEach((doc, j) => {
-          const id = ids[i + j];
-          const before = this.rows.get(id);
-          const row = doc ? toRow(doc as Record<string, unknown>) : null;
-          if (row) this.rows.set(id, row);
-          else this.rows.delete(id);
-          this.options.onRow?.(id, before, row ?? undefined);
-        });
-      }
-      this.seq = changes[changes.length - 1].seq;
-      this.version++;
+    const changes = await readChanges(feed, this.seq, 100);
+    if (changes.length === 0) return;
+    if (changes.some((c) => c.ids === null)) {
+      // Something changed that the feed cannot name (a bulk write, a pruned gap, a reset
+      // database): reload; until then, readers query the database.
+      this.state = 'loading';
+      this.reloadRequested = true;
+      if (!this.loading) void this.load();
+      return;
+    }
+    const ids = [...new Set(changes.flatMap((c) => c.ids ?? []))];
+    for (let i = 0; i < ids.length; i += 50) {
+      const docs = await Promise.all(ids.slice(i, i + 50).map((id) => model.findById(id).select(select).lean()));
+      docs.forEach((doc, j) => {
+        const id = ids[i + j];
+        const before = this.rows.get(id);
+        const row = doc ? toRow(doc as Record<string, unknown>) : null;
+        if (row) this.rows.set(id, row);
+        else this.rows.delete(id);
+        this.options.onRow?.(id, before, row ?? undefined);
+      });
+    }
+    this.seq = changes[changes.length - 1].seq;
+    this.version++;
+    if (changes.length === 100) this.polledAt = 0;
+  }
+
+  /** Catches up to the feed's head as it is now (bounded, unlike "until quiet"). */
+  private async catchUp() {
+    const target = await feedHead(this.options.feed);
+    while (this.seq < target && !this.reloadRequested) {
+      const before = this.seq;
+      await this.poll();
+      if (this.seq === before) break;
     }
   }
 }
