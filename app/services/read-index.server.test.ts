@@ -115,6 +115,16 @@ describe('the CS board from the in-memory index', () => {
       ),
       { numRuns: 80 },
     );
+    const { countJourneysByHealth } = await import('./journey.server');
+    for (const user of users) {
+      process.env.READ_INDEX = 'memory';
+      resetEnvCache();
+      await journeyBoardIndex.warm();
+      const fromIndex = await countJourneysByHealth({ user, now });
+      process.env.READ_INDEX = 'off';
+      resetEnvCache();
+      expect(fromIndex).toEqual(await countJourneysByHealth({ user, now }));
+    }
   });
 });
 
