@@ -550,6 +550,8 @@ const candidatesInOrder = derived(candidateIndex, (rows) =>
   [...rows.values()].sort((a, b) => b.rank - a.rank || (b.answeredAt ?? -Infinity) - (a.answeredAt ?? -Infinity) || (a._id < b._id ? -1 : a._id > b._id ? 1 : 0)),
 );
 
+const refreshing = new Set<string>();
+
 /** Ranked candidates of one type: ready to ask now, or waiting for their ask budget. */
 export async function listCandidates({ query, now = new Date(), perPage = 25 }: { query: CandidateQuery; now?: Date; perPage?: number }) {
   const skip = (query.page - 1) * perPage;
@@ -596,8 +598,14 @@ export async function listCandidates({ query, now = new Date(), perPage = 25 }: 
   for (const r of rows) {
     const contactStatus = statusOf.get(String(r.contactId)) ?? 'missing';
     if (contactStatus !== r.contactStatus) {
-      // The contact unsubscribed or bounced since the last refresh: fix the record, skip the row.
-      await refreshAdvocacySafely({ dealId: r.dealId, now });
+      // The contact unsubscribed or bounced since the last refresh: skip the row and fix the record
+      // in the background, once per deal at a time (the refresh reads several collections; done
+      // inline, concurrent views of a large data set queued scans behind each other).
+      const key = String(r.dealId);
+      if (!refreshing.has(key)) {
+        refreshing.add(key);
+        void refreshAdvocacySafely({ dealId: r.dealId, now }).finally(() => refreshing.delete(key));
+      }
       continue;
     }
     const conditions = candidateConditions(query.type, factsOf(r), now);
