@@ -224,13 +224,19 @@ describe('buyer links (survey and plan tokens)', () => {
 
 describe('CSV import', () => {
   test('operator payloads as the upload form: 400, no job', async () => {
+    // A CS user of its own: these uploads spend the per-user import limit (10 a minute), which
+    // cs@kept.demo needs for the import journey spec.
+    const { createUser } = await import('#app/services/users.server');
+    const email = `injection-cs-${crypto.randomBytes(4).toString('hex')}@kept.test`;
+    await createUser({ name: 'Injection CS', email, role: 'cs', password: 'injection-password-0123', actorId: inject('seeded').users['admin@kept.demo'] });
+    const importer = await new Client().login(email, 'injection-password-0123');
     const before = await countAll();
     for (const body of formPayloads('file')) {
-      const res = await staff.cs.request('POST', '/deals/import', { body });
+      const res = await importer.request('POST', '/deals/import', { body });
       expect([400, 429], body).toContain(res.status);
     }
     for (const p of jsonPayloads('file')) {
-      const res = await staff.cs.request('POST', '/deals/import', { body: JSON.stringify(p), headers: JSON_HEADERS });
+      const res = await importer.request('POST', '/deals/import', { body: JSON.stringify(p), headers: JSON_HEADERS });
       expect([400, 429]).toContain(res.status);
     }
     expect(await countAll()).toEqual(before);
