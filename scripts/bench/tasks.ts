@@ -48,7 +48,8 @@ const tasks: Record<string, (args: Args) => Promise<unknown>> = {
     const surveys = await Survey.find({ state: 'scheduled' }).select('_id cycle contactId contactEmail dealId').limit(Number(count)).lean();
     if (surveys.length < Number(count)) throw new Error(`Only ${surveys.length} scheduled surveys to open; the benchmark needs ${count}.`);
     const links: { survey: (typeof surveys)[number]; token: string; record: ReturnType<typeof newSurveyLink>['record'] }[] = [];
-    for (const group of chunks(surveys, 50)) {
+    // Small groups: 50 concurrent writes met SQLITE_BUSY from FerretDB while the server loaded its indexes.
+    for (const group of chunks(surveys, 5)) {
       await Promise.all(
         group.map((s) => {
           const contactId = s.contactId ?? new Types.ObjectId();

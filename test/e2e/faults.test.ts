@@ -136,7 +136,9 @@ describe('faults', () => {
     await waitFor('/healthz 200', async () => (await fetch(`${stack.baseUrl}/healthz`)).status === 200, 30_000);
     const healthyAfterMs = Date.now() - restartedAt;
     phase = 'after';
+    // At least a few requests that started after the recovery (on a loaded machine 3 s saw none).
     await sleep(3_000);
+    await waitFor('requests after the recovery', async () => results.filter((r) => r.phase === 'after').length >= 3, 60_000);
     running = false;
     await Promise.all(clients);
 
