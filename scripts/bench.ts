@@ -224,7 +224,9 @@ async function main() {
           const result = await load({ url: `${set.server.url}${p.path}`, headers: { cookie: p.cookie }, connections: 4, seconds: run === 0 ? 2 : opts.seconds });
           if (run === 0) continue; // warm-up
           const key = `${p.name}|${set.label}`;
-          p95.set(key, [...(p95.get(key) ?? []), result.p95]);
+          // No response within the run (p95 null) counts as the run's length: a stalled page is not a fast one.
+          p95.set(key, [...(p95.get(key) ?? []), typeof result.p95 === 'number' && Number.isFinite(result.p95) ? result.p95 : opts.seconds * 1000]);
+          if (!(typeof result.p95 === 'number' && Number.isFinite(result.p95))) failures.set(key, (failures.get(key) ?? 0) + 1);
           failures.set(key, (failures.get(key) ?? 0) + result.errors + result.non2xx);
           say(`${p.name.padEnd(21)} ${set.label.padEnd(17)} run ${run}: p95 ${result.p95} ms, ${result.rps.toFixed(0)} req/s${result.non2xx + result.errors ? `, ${result.non2xx + result.errors} failed` : ''}`);
         }
