@@ -2,9 +2,9 @@
 // roles, over plain HTTP against the production server. A new route without an entry in EXPECTED
 // fails here, so nobody ships a page without deciding who may open it (DESIGN.md, "Who uses it").
 import fs from 'node:fs';
-import path from 'node:path';
 import { beforeAll, describe, expect, inject, test } from 'vitest';
 import { ROLES, type Role } from '#app/utils/roles';
+import { exportsAction, routeModules, urlFor } from '../route-modules';
 import { DEMO_PASSWORD, clientAddress } from './browser';
 
 type Who = 'anonymous' | Role;
@@ -108,54 +108,8 @@ const EXPECTED: Record<string, RouteSpec> = {
   '_staff.dashboards.churn.$accountId.tsx': { get: staffPage(['admin', 'cs']), post: staffAction(['admin', 'cs']) },
 };
 
-const ROUTES_DIR = path.resolve(import.meta.dirname, '../../app/routes');
-
-/** Route modules as Remix's flat-routes convention sees them (folders with route.tsx included). */
-function routeModules() {
-  const modules: { id: string; file: string }[] = [];
-  for (const entry of fs.readdirSync(ROUTES_DIR, { withFileTypes: true })) {
-    if (entry.name.startsWith('.')) continue;
-    if (entry.isDirectory()) {
-      const inner = ['route.tsx', 'route.ts', 'route.jsx', 'route.js'].find((f) => fs.existsSync(path.join(ROUTES_DIR, entry.name, f)));
-      if (inner) modules.push({ id: `${entry.name}/`, file: path.join(ROUTES_DIR, entry.name, inner) });
-    } else if (/\.(tsx?|jsx?)$/.test(entry.name) && !/\.test\.(tsx?|jsx?)$/.test(entry.name)) {
-      modules.push({ id: entry.name, file: path.join(ROUTES_DIR, entry.name) });
-    }
-  }
-  return modules.sort((a, b) => a.id.localeCompare(b.id));
-}
-
-/** Splits a flat-routes file name on its dots, keeping `[...]`-escaped text (`issues[.]csv`) literal. */
-function routeSegments(name: string) {
-  const segments: string[] = [''];
-  let escaped = false;
-  for (const char of name) {
-    if (char === '[' && !escaped) escaped = true;
-    else if (char === ']' && escaped) escaped = false;
-    else if (char === '.' && !escaped) segments.push('');
-    else segments[segments.length - 1] += char;
-  }
-  return segments;
-}
-
-/** The URL of a route module: pathless segments dropped, `$param` filled from the seeded data. */
-function urlFor(id: string, params: Record<string, string>) {
-  const segments = routeSegments(id.replace(/\/$/, '').replace(/\.(tsx?|jsx?)$/, ''))
-    .filter((s) => !s.startsWith('_'))
-    .map((s) => {
-      if (s === '$') return 'no-such-page/anywhere';
-      if (s.startsWith('$')) {
-        const value = params[s.slice(1)];
-        if (!value) throw new Error(`No value for the route parameter ${s} of ${id}: add one to PARAMS in access.test.ts.`);
-        return value;
-      }
-      return s;
-    });
-  return `/${segments.join('/')}`;
-}
-
+// Route enumeration and URLs: shared with the injection and fuzzing specs (test/route-modules.ts).
 const hasUi = (file: string) => /export\s+default\b/.test(fs.readFileSync(file, 'utf8'));
-const exportsAction = (file: string) => /export\s+(async\s+)?function\s+action\b|export\s+const\s+action\b/.test(fs.readFileSync(file, 'utf8'));
 
 /** A cookie-keeping HTTP client with its own client address (the server trusts X-Forwarded-For). */
 class Client {
@@ -234,7 +188,7 @@ describe('every route module has an access rule', () => {
   test('a module exports an action exactly when its EXPECTED entry checks POST', () => {
     const mismatched = modules
       .filter((m) => EXPECTED[m.id] && !('layout' in EXPECTED[m.id]))
-      .filter((m) => exportsAction(m.file) !== Boolean((EXPECTED[m.id] as { post?: unknown }).post))
+      .filter((m) => exportsAction(m.source) !== Boolean((EXPECTED[m.id] as { post?: unknown }).post))
       .map((m) => m.id);
     expect(mismatched).toEqual([]);
   });
@@ -309,7 +263,7 @@ describe('bodies that are not forms', () => {
     const admin = new Client(base);
     await admin.login('admin@kept.demo');
     // Modules without a row are reported by the first test; their URLs may need unknown parameters.
-    const withActions = modules.filter((m) => m.id in EXPECTED && exportsAction(m.file)).sort((a, b) => Number(a.id === 'logout.tsx') - Number(b.id === 'logout.tsx'));
+    const withActions = modules.filter((m) => m.id in EXPECTED && exportsAction(m.source)).sort((a, b) => Number(a.id === 'logout.tsx') - Number(b.id === 'logout.tsx'));
     const seen: Record<string, number[]> = {};
     for (const m of withActions) {
       const url = urlFor(m.id, params);
@@ -332,7 +286,7 @@ describe('anonymous data requests (what the browser sends once the app has loade
     const get = await clients.anonymous.request('GET', dataUrl);
     expect(get.status, get.body).toBe(202); // single fetch's encoded redirect
     expect(get.body).toContain(JSON.stringify(`/login?${new URLSearchParams({ redirectTo: url })}`));
-    if (exportsAction(modules.find((m) => m.id === id)!.file)) {
+    if (exportsAction(modules.find((m) => m.id === id)!.source)) {
       const post = await clients.anonymous.request('POST', dataUrl, { body: '' });
       expect(post.status, post.body).toBe(401);
     }
