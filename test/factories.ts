@@ -3,6 +3,7 @@ import crypto from 'node:crypto';
 import { Account } from '#models/account';
 import { Contact } from '#models/contact';
 import { Deal } from '#models/deal';
+import { Survey } from '#models/survey';
 import { User, type Role } from '#models/user';
 import { hashPassword } from '#app/auth/password.server';
 import { createUserSession, type SessionUser } from '#app/auth/session.server';
@@ -81,4 +82,26 @@ export async function makeDeal(input: { accountId: string; aeId: string; closedW
     })),
   });
   return { id: String(deal._id), promiseIds: deal.promises.map((p) => String(p._id)) };
+}
+
+/**
+ * `n` surveys due an hour ago, on deals of one account whose primary contact receives them (the
+ * delivery and worker-kill tests). Returns the ids of every survey in the database.
+ */
+export async function makeDueSurveys(n: number) {
+  const HOUR = 3600_000;
+  const rep = await makeUser({ role: 'sales' });
+  const account = await makeAccount();
+  await makeContact(account.id);
+  const closedWonAt = new Date(Date.now() - 200 * 24 * HOUR);
+  const deals = await Deal.insertMany(
+    Array.from({ length: Math.ceil(n / 3) }, (_, i) => ({
+      source: 'manual', crmId: `due-${i}-${uid()}`, name: `Deal ${i}`, accountId: account.id, aeId: rep.id, closedWonAt, arr: 1000, currency: 'USD',
+      promises: [{ text: 'Cut onboarding time in half', successCriterion: 'Under 5 days', category: 'time-savings' }],
+    })),
+  );
+  const dueAt = new Date(Date.now() - HOUR);
+  const surveys = deals.flatMap((d) => [6, 9, 12].map((wave) => ({ dealId: d._id, wave, dueAt, state: 'scheduled', accountId: account.id, aeId: rep.id, segment: 'smb', closedWonAt })));
+  await Survey.insertMany(surveys.slice(0, n));
+  return (await Survey.find({}).select('_id').lean()).map((s) => String(s._id));
 }

@@ -3,13 +3,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { trusted } from '#app/db.server';
 import { resetEnvCache } from '#app/env.server';
-import { Deal } from '#models/deal';
 import { EmailBatch } from '#models/email-batch';
 import { EmailMessage } from '#models/email-message';
 import { LeaseToken } from '#models/lease-token';
 import { Survey } from '#models/survey';
 import { FakeResend } from '#test/fake-resend';
-import { makeAccount, makeContact, makeUser } from '#test/factories';
+import { mulberry32 } from '#app/services/seed.server';
+import { makeDueSurveys } from '#test/factories';
 
 // Builds on survey-delivery.server.test.ts (one worker SIGKILLed while Resend holds its batch):
 // here real `scripts/worker.ts` processes are SIGKILLed five times at random moments of
@@ -18,41 +18,13 @@ import { makeAccount, makeContact, makeUser } from '#test/factories';
 // fake Resend exactly once, under one idempotency key, and nothing may stay stuck.
 const root = path.resolve(import.meta.dirname, '../..');
 const fake = new FakeResend();
-const HOUR = 3600_000;
 const SURVEYS = Number(process.env.KEPT_KILL_SURVEYS) || 400;
 const KILLS = 5;
 
 type Tagged = { tags?: { name: string; value: string }[] };
 const surveyIdOf = (email: Tagged) => email.tags?.find((t) => t.name === 'entityId')?.value;
 
-/** A small seeded PRNG (mulberry32), so a failing run can be replayed with KEPT_KILL_SEED. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
-async function seedDueSurveys(n: number) {
-  const rep = await makeUser({ role: 'sales' });
-  const account = await makeAccount();
-  await makeContact(account.id);
-  const closedWonAt = new Date(Date.now() - 200 * 24 * HOUR);
-  const deals = await Deal.insertMany(
-    Array.from({ length: Math.ceil(n / 3) }, (_, i) => ({
-      source: 'manual', crmId: `kills-${i}`, name: `Deal ${i}`, accountId: account.id, aeId: rep.id, closedWonAt, arr: 1000, currency: 'USD',
-      promises: [{ text: 'Cut onboarding time in half', successCriterion: 'Under 5 days', category: 'time-savings' }],
-    })),
-  );
-  const dueAt = new Date(Date.now() - HOUR);
-  const surveys = deals.flatMap((d) => [6, 9, 12].map((wave) => ({ dealId: d._id, wave, dueAt, state: 'scheduled', accountId: account.id, aeId: rep.id, segment: 'smb', closedWonAt })));
-  await Survey.insertMany(surveys.slice(0, n));
-  return (await Survey.find({}).select('_id').lean()).map((s) => String(s._id));
-}
 
 /** `scripts/worker.ts` as one node process (tsx as a loader, so SIGKILL kills the worker itself). */
 function startWorker(args: string[]) {
@@ -79,9 +51,9 @@ afterAll(async () => {
 });
 
 test(`a worker SIGKILLed ${KILLS} times at random moments of dispatching ${SURVEYS} surveys: after a clean run every email reached Resend once, under one key, none stuck`, async () => {
-  const ids = await seedDueSurveys(SURVEYS);
+  const ids = await makeDueSurveys(SURVEYS);
   const seed = Number(process.env.KEPT_KILL_SEED) || Date.now() % 1_000_000;
-  const rand = random(seed);
+  const rand = mulberry32(seed); // replayable with KEPT_KILL_SEED
   // The provider answers a little slowly, so kills also land while a batch is with Resend.
   fake.setLatency(150);
   const kills: { afterMs: number; midDispatch: boolean; requestsBefore: number; requestsAfter: number }[] = [];

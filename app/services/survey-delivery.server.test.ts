@@ -7,40 +7,21 @@ import { resetEnvCache } from '#app/env.server';
 import { dispatchDueEmails, resetEmailDispatcher } from '#app/services/email.server';
 import { sendDueInvitations } from '#app/services/survey-delivery.server';
 import { runCycle, TASKS } from '#app/worker/worker.server';
-import { Deal } from '#models/deal';
 import { EmailBatch } from '#models/email-batch';
 import { EmailMessage } from '#models/email-message';
 import { LeaseToken } from '#models/lease-token';
 import { Survey } from '#models/survey';
 import { FakeResend } from '#test/fake-resend';
-import { makeAccount, makeContact, makeUser } from '#test/factories';
+import { makeDueSurveys } from '#test/factories';
 
 // Survey emails through the outbox to the fake Resend, driven by the real SDK, the real worker
 // tasks and (for the crash tests) the real `scripts/worker.ts` process.
 const root = path.resolve(import.meta.dirname, '../..');
 const fake = new FakeResend();
-const HOUR = 3600_000;
 
 type BatchEmail = { to: string; headers?: Record<string, string>; tags?: { name: string; value: string }[] };
 const surveyIdOf = (email: { tags?: { name: string; value: string }[] }) => email.tags?.find((t) => t.name === 'entityId')?.value;
 
-/** `n` surveys due an hour ago, on deals of one account whose primary contact receives them. */
-async function seedDueSurveys(n: number) {
-  const rep = await makeUser({ role: 'sales' });
-  const account = await makeAccount();
-  await makeContact(account.id);
-  const closedWonAt = new Date(Date.now() - 200 * 24 * HOUR);
-  const deals = await Deal.insertMany(
-    Array.from({ length: Math.ceil(n / 3) }, (_, i) => ({
-      source: 'manual', crmId: `load-${i}-${Math.random()}`, name: `Deal ${i}`, accountId: account.id, aeId: rep.id, closedWonAt, arr: 1000, currency: 'USD',
-      promises: [{ text: 'Cut onboarding time in half', successCriterion: 'Under 5 days', category: 'time-savings' }],
-    })),
-  );
-  const dueAt = new Date(Date.now() - HOUR);
-  const surveys = deals.flatMap((d) => [6, 9, 12].map((wave) => ({ dealId: d._id, wave, dueAt, state: 'scheduled', accountId: account.id, aeId: rep.id, segment: 'smb', closedWonAt })));
-  await Survey.insertMany(surveys.slice(0, n));
-  return (await Survey.find({}).select('_id').lean()).map((s) => String(s._id));
-}
 
 /** Runs `scripts/worker.ts` as one node process (tsx as a loader, so a SIGKILL kills the worker itself). */
 function startWorker(args: string[], env: Record<string, string> = {}) {
@@ -84,7 +65,7 @@ beforeEach(async () => {
 
 describe('survey emails through Resend', () => {
   test('one worker cycle sends due invitations as one batch, each with List-Unsubscribe headers and its own link', async () => {
-    const ids = await seedDueSurveys(5);
+    const ids = await makeDueSurveys(5);
     const cycle = await runCycle({ now: new Date(), owner: 'worker-a', tasks: TASKS });
     expect(cycle.ok).toBe(true);
     expect(fake.requests.map((r) => [r.path, r.status])).toEqual([['/emails/batch', 200]]);
@@ -106,7 +87,7 @@ describe('survey emails through Resend', () => {
   test('batches respect EMAIL_RATE_PER_SECOND, counted per second at the provider', async () => {
     process.env.EMAIL_RATE_PER_SECOND = '2';
     resetEnvCache();
-    await seedDueSurveys(7);
+    await makeDueSurveys(7);
     // Seven small chunks -> seven sealed batches.
     for (let i = 0; i < 7; i++) await sendDueInvitations({ now: new Date(), owner: 'worker-a', limit: 1 });
     expect(await EmailBatch.countDocuments({})).toBe(7);
@@ -120,7 +101,7 @@ describe('survey emails through Resend', () => {
   });
 
   test('two workers on 1,000 due surveys: every survey reaches Resend exactly once', async () => {
-    const ids = await seedDueSurveys(1000);
+    const ids = await makeDueSurveys(1000);
     // Two workers (own lease owners, racing on the same database) run the survey tasks and the
     // dispatcher; the crash test below runs real worker processes.
     const tasks = TASKS.filter((t) => t.name.startsWith('survey-') || t.name === 'email-dispatch');
@@ -142,7 +123,7 @@ describe('survey emails through Resend', () => {
   }, 300_000);
 
   test('a worker SIGKILLed while Resend holds its batch: after the lease expires a new worker finishes, nothing duplicated or stuck', async () => {
-    const ids = await seedDueSurveys(250);
+    const ids = await makeDueSurveys(250);
     // The provider accepts the batch but answers slowly: the worker dies before it records anything.
     fake.setLatency(5_000);
     const doomed = startWorker(['--interval=200']);
