@@ -41,7 +41,13 @@ const staff = {} as Record<'admin' | 'sales' | 'cs' | 'marketing', Client>;
 beforeAll(async () => {
   ({ disconnect } = await connectE2eDb());
   const seeded = inject('seeded');
-  for (const role of ['admin', 'sales', 'cs', 'marketing'] as const) staff[role] = await new Client().login(`${role}@kept.demo`);
+  for (const role of ['sales', 'cs', 'marketing'] as const) staff[role] = await new Client().login(`${role}@kept.demo`);
+  // An admin of its own: posting to every action spends admin's per-user limits (imports 10 a
+  // minute), and the access spec (in whatever order it runs) posts an upload as admin@kept.demo.
+  const { createUser } = await import('#app/services/users.server');
+  const email = `injection-admin-${crypto.randomBytes(4).toString('hex')}@kept.test`;
+  await createUser({ name: 'Injection admin', email, role: 'admin', password: 'injection-password-0123', actorId: seeded.users['admin@kept.demo'] });
+  staff.admin = await new Client().login(email, 'injection-password-0123');
   params = {
     accountId: seeded.accountId,
     dealId: seeded.dealId,
