@@ -32,7 +32,8 @@ const EmailMessageSchema = new Schema(
     to: { type: String, required: true, lowercase: true, trim: true },
     from: { type: String, required: true },
     subject: { type: String, required: true },
-    html: { type: String, required: true },
+    /** Messages stored before the body moved to EmailBody (same _id) carry their html here. */
+    html: { type: String },
     text: { type: String, required: true },
     /** Extra MIME headers, e.g. List-Unsubscribe / List-Unsubscribe-Post. */
     headers: { type: Schema.Types.Mixed },

@@ -25,6 +25,7 @@ const ArgsSchema = z.object({
   'skip-build': z.boolean(),
   only: z.string().transform((s) => new Set(s.split(',').map((x) => x.trim()).filter(Boolean))),
   'dispatch-surveys': z.coerce.number().int().min(100).max(100_000),
+  'dispatch-seconds': z.coerce.number().int().min(10).max(3600),
   'import-rows': z.coerce.number().int().min(1000).max(100_000),
 });
 
@@ -37,6 +38,9 @@ const { values } = parseArgs({
     'skip-build': { type: 'boolean', default: false },
     only: { type: 'string', default: 'pages,survey,dispatch,import,js' },
     'dispatch-surveys': { type: 'string', default: '10000' },
+    // The whole bench must stay under 20 minutes; on FerretDB the dispatch of 10,000 takes longer
+    // (every survey and message state change rewrites a document: see README "Benchmarks").
+    'dispatch-seconds': { type: 'string', default: '240' },
     'import-rows': { type: 'string', default: '100000' },
   },
 });
@@ -318,7 +322,7 @@ async function main() {
       env: { ...process.env, NODE_ENV: 'production', MONGODB_URI: uri, SESSION_SECRET: 'bench-secret-0123456789abcdef', RESEND_API_KEY: 're_bench_fake', RESEND_BASE_URL: fakeUrl, EMAIL_RATE_PER_SECOND: String(RATE), LOG_LEVEL: 'error' },
     });
     const started = Date.now();
-    const deadline = started + 15 * 60_000;
+    const deadline = started + opts['dispatch-seconds'] * 1000;
     while (fake.delivered.length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
     const exited = new Promise((r) => worker.once('exit', r));
     worker.kill('SIGTERM');
@@ -327,22 +331,23 @@ async function main() {
     const sendRequests = fake.requests.filter((r) => r.path.startsWith('/emails'));
     const first = Math.min(...sendRequests.map((r) => r.at));
     const last = Math.max(...fake.delivered.map((d) => d.at));
-    const perSecond = fake.delivered.length / ((last - first) / 1000);
+    // From the worker's start: preparing the first batch is part of dispatching.
+    const perSecond = fake.delivered.length / ((last - started) / 1000);
     const allowed = RATE * 100;
-    const keys = fake.delivered.map((d) => d.idempotencyKey);
-    const surveyIds = fake.delivered.map((d) => (d.body as { tags?: { name: string; value: string }[] }).tags?.find((t) => t.name === 'entityId')?.value);
-    const duplicates = keys.length - new Set(keys).size + (surveyIds.length - new Set(surveyIds).size);
+    // Batch members share their batch's idempotency key: a duplicate is a survey invited twice.
+    const surveyIds = fake.delivered.map((d) => (d.body as { tags?: { name: string; value: string }[] }).tags?.find((t) => t.name === 'entityId')?.value ?? `untagged:${d.id}`);
+    const duplicates = surveyIds.length - new Set(surveyIds).size;
     const states = await task<Record<string, number>>(uri, 'surveyStates');
     say(`dispatch: ${fake.delivered.length} delivered in ${((last - first) / 1000).toFixed(1)} s from the first send (${((Date.now() - started) / 1000).toFixed(0)} s from worker start); ${sendRequests.length} requests; survey states ${JSON.stringify(states)}`);
     rows.push({
       what: `email dispatch of ${count.toLocaleString('en-US')} due surveys`,
-      figure: `${fmt(perSecond, 0)} emails/s, ${fake.delivered.length} delivered, ${duplicates} duplicates`,
+      figure: `${fmt(perSecond, 0)} emails/s (${fake.delivered.length.toLocaleString('en-US')} delivered in ${fmt((last - started) / 1000, 0)} s), ${duplicates} duplicates`,
       baseline: `${allowed} emails/s (${RATE} req/s x 100)`,
       ratio: `${fmt(perSecond / allowed, 2)}x`,
       budget: '>= 0.9x, 0 duplicates',
       verdict: verdict(perSecond / allowed >= 0.9 && duplicates === 0 && fake.delivered.length === count),
     });
-    figures.dispatch = { count, delivered: fake.delivered.length, requests: sendRequests.length, seconds: (last - first) / 1000, perSecond, allowed, duplicates, states };
+    figures.dispatch = { count, delivered: fake.delivered.length, requests: sendRequests.length, seconds: (last - started) / 1000, firstSendAfter: (first - started) / 1000, perSecond, allowed, duplicates, states };
   }
 
   if (want('import')) {

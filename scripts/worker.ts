@@ -47,16 +47,18 @@ async function main(): Promise<number> {
   let failures = 0;
   while (!stop.signal.aborted) {
     let ok = false;
+    let more = false;
     try {
       await connectDb();
-      ok = (await runCycle({ now: new Date(), owner, signal: stop.signal })).ok;
+      ({ ok, more } = await runCycle({ now: new Date(), owner, signal: stop.signal }));
     } catch (error) {
       // Typically the database is unreachable (connect or server selection timed out).
       logError(error, { where: 'worker cycle' });
     }
     if (once) return ok ? 0 : 1;
     failures = ok ? 0 : failures + 1;
-    const delayMs = ok ? intervalMs : Math.min(MAX_BACKOFF_MS, intervalMs * 2 ** failures);
+    // A task left work behind (e.g. 1,000 invitations queued, more due): go again without a pause.
+    const delayMs = ok ? (more ? 0 : intervalMs) : Math.min(MAX_BACKOFF_MS, intervalMs * 2 ** failures);
     if (!ok) log('warn', 'Worker cycle failed; backing off', { failures, delayMs });
     if (!stop.signal.aborted) await sleep(delayMs);
   }

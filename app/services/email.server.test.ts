@@ -15,6 +15,7 @@ import {
 } from '#app/services/email.server';
 import { LeaseToken } from '#models/lease-token';
 import { EmailMessage } from '#models/email-message';
+import { EmailBody } from '#models/email-body';
 import { UserInvitationEmail, PreviewProps } from '#emails/user-invitation';
 import { FakeResend } from '#test/fake-resend';
 
@@ -70,7 +71,8 @@ describe('sendEmail', () => {
     expect(stored).toMatchObject({ state: 'queued', to: 'dana@example.com', attempts: 0, from: 'Kept <kept@example.com>' });
     expect(stored?.nextAttemptAt?.toISOString()).toBe(T0.toISOString());
     expect(stored?.text).toContain('Hi Dana Whitfield,');
-    expect(stored?.html).toMatch(/^<!DOCTYPE html/i);
+    // The body is stored apart (EmailBody, same _id), written before the message.
+    expect((await EmailBody.findById(stored?._id).lean())?.html).toMatch(/^<!DOCTYPE html/i);
     expect(stored?.headers).toEqual({ 'List-Unsubscribe': '<https://kept.test/u/x>' });
     expect(stored?.tags).toEqual([
       { name: 'template', value: 'user-invitation' },

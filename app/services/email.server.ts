@@ -11,6 +11,7 @@ import { claim, complete, type LeaseUpdate } from '#app/worker/lease.server';
 import { UserInvitationEmail } from '#emails/user-invitation';
 import { EmailBatch } from '#models/email-batch';
 import { EmailEvent } from '#models/email-event';
+import { EmailBody } from '#models/email-body';
 import { EMAIL_STATES, EmailMessage, type EmailState } from '#models/email-message';
 
 // The one module that talks to Resend. Every email first becomes an EmailMessage (the outbox) with
@@ -105,10 +106,13 @@ export async function sendEmail(input: SendEmailInput): Promise<SendEmailResult>
     const existing = await EmailMessage.findOne({ idempotencyKey: key }).select('_id state').lean();
     if (existing) return { ok: true, id: String(existing._id), state: existing.state as EmailState, duplicate: true };
 
-    const doc = await outboxDocument({ ...input, now });
+    const { html, ...doc } = await outboxDocument({ ...input, now });
+    const _id = new Types.ObjectId();
+    // The body first: a message is only ever stored with a body to send.
+    await storeBodies([{ _id, html }]);
     // An insert guarded by the unique key (not an update-upsert): atomic on FerretDB and MongoDB,
     // and a racing duplicate gets E11000 and reads the winner.
-    const created = await EmailMessage.create(doc);
+    const created = await EmailMessage.create({ _id, ...doc });
     if (doc.state === 'captured') log('info', 'Email captured (demo mode: no RESEND_API_KEY)', { template, key });
     return { ok: true, id: String(created._id), state: doc.state, duplicate: false };
   } catch (error) {
@@ -133,7 +137,7 @@ async function outboxDocument(input: SendEmailInput & { now: Date }) {
     to,
     from: env.EMAIL_FROM,
     subject,
-    html,
+    html, // stored apart, in EmailBody (see storeBodies)
     text,
     headers,
     tags: tagsFor(template, meta),
@@ -143,6 +147,23 @@ async function outboxDocument(input: SendEmailInput & { now: Date }) {
     nextAttemptAt: now,
     batchKey,
   };
+}
+
+/** Stores rendered bodies (insert-only; an existing _id is a retry of the same insert). */
+async function storeBodies(bodies: Array<{ _id: Types.ObjectId; html: string }>) {
+  try {
+    await EmailBody.insertMany(bodies, { ordered: false });
+  } catch (error) {
+    const writeErrors = (error as { writeErrors?: Array<{ code?: number; err?: { code?: number } }> }).writeErrors ?? [];
+    if (!writeErrors.length || writeErrors.some((e) => (e.code ?? e.err?.code) !== 11000)) throw error;
+  }
+}
+
+/** A stored message with its body (EmailBody; messages from before the split carry `html` themselves). */
+async function withBody<T extends { _id: unknown; html?: string | null }>(message: T): Promise<T & { html: string }> {
+  if (message.html) return message as T & { html: string };
+  const body = await EmailBody.findById(message._id).lean();
+  return { ...message, html: body?.html ?? '' };
 }
 
 /**
@@ -158,7 +179,11 @@ export async function sendEmails(inputs: SendEmailInput[]): Promise<SendEmailRes
   // Insert first, no lookup: on FerretDB 1.24 a query by key scans the whole outbox, while the
   // unique index refuses a duplicate key cheaply. Only the refused keys (a retry, a racing
   // producer) are looked up, to return the first message.
-  const docs = await Promise.all(inputs.map(async (i) => ({ _id: new Types.ObjectId(), ...(await outboxDocument({ ...i, now: i.now ?? new Date() })) })));
+  const rendered = await Promise.all(inputs.map(async (i) => ({ _id: new Types.ObjectId(), ...(await outboxDocument({ ...i, now: i.now ?? new Date() })) })));
+  const docs = rendered.map(({ html: _html, ...doc }) => doc);
+  // Bodies first, one insert: a message is only ever stored with a body to send. A refused
+  // duplicate leaves its body behind, unread (its _id is new and no message points at it).
+  await storeBodies(rendered.map(({ _id, html }) => ({ _id, html })));
   const refused = new Set<number>();
   try {
     await EmailMessage.insertMany(docs, { ordered: false });
@@ -305,6 +330,8 @@ function classify(error: ResendError, headers: Record<string, string> | null, at
 }
 
 export type DispatchResult = {
+  /** The cycle used its whole request limit; more may be due. */
+  more?: boolean;
   /** Messages claimed, alone or as members of a batch. */
   claimed: number;
   /** Batch requests made (each carries up to 100 of the messages counted above). */
@@ -336,7 +363,7 @@ type StoredMessage = {
   from: string;
   to: string;
   subject: string;
-  html: string;
+  html?: string | null;
   text: string;
   headers?: Record<string, string> | null;
   tags?: Array<{ name: string; value: string }>;
@@ -346,7 +373,7 @@ type StoredMessage = {
 const PAYLOAD_FIELDS = '_id idempotencyKey from to subject html text headers tags attempts template';
 
 /** The request body of one email, rebuilt from the stored message, so every retry is byte-identical. */
-function payloadOf(message: StoredMessage) {
+function payloadOf(message: StoredMessage & { html: string }) {
   return {
     from: message.from,
     to: message.to,
@@ -461,7 +488,8 @@ export async function dispatchDueEmails(input: {
     requests++;
   }
 
-  for (let i = requests; i < limit && !signal?.aborted && !currentPause(); i++) {
+  let i = requests;
+  for (; i < limit && !signal?.aborted && !currentPause(); i++) {
     const now = clock();
     const message = await claim<StoredMessage>({
       model: EmailMessage,
@@ -479,7 +507,7 @@ export async function dispatchDueEmails(input: {
 
     const done = await pacer.take();
     const response = await resend.emails
-      .send(payloadOf(message), { idempotencyKey: message.idempotencyKey, signal: AbortSignal.timeout(SEND_TIMEOUT_MS) })
+      .send(payloadOf(await withBody(message)), { idempotencyKey: message.idempotencyKey, signal: AbortSignal.timeout(SEND_TIMEOUT_MS) })
       .finally(done);
     const attempt = message.attempts + 1;
     const outcome: Outcome = response.error
@@ -518,6 +546,8 @@ export async function dispatchDueEmails(input: {
   }
   const paused = currentPause();
   if (paused) result.paused = { reason: paused.reason, until: paused.until.toISOString() };
+  // Every request of the cycle was used: more may be due, so the worker goes again at once.
+  if (i >= limit && !paused) result.more = true;
   return result;
 }
 
@@ -569,9 +599,15 @@ async function dispatchOneBatch(input: {
   });
   if (!batch) return false;
   const ids = batch.messageIds.map(String);
-  const stored = (await EmailMessage.find({ _id: trusted({ $in: batch.messageIds }) }).select(PAYLOAD_FIELDS).lean()) as StoredMessage[];
-  const byId = new Map(stored.map((m) => [String(m._id), m]));
-  const members = ids.map((id) => byId.get(id)).filter((m): m is StoredMessage => Boolean(m));
+  // One read by _id per member: FerretDB 1.24 answers an _id equality from its index but scans the
+  // whole outbox (every stored body) for an $in.
+  const stored = (await Promise.all(
+    batch.messageIds.map(async (id) => {
+      const m = await EmailMessage.findById(id).select(PAYLOAD_FIELDS).lean();
+      return m && withBody(m as StoredMessage);
+    }),
+  )) as Array<(StoredMessage & { html: string }) | null>;
+  const members = stored.filter((m): m is StoredMessage & { html: string } => m !== null);
   result.claimed += ids.length;
   result.batches++;
   const attempt = batch.attempts + 1;

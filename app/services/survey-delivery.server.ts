@@ -40,6 +40,8 @@ import { SurveyInvitationEmail } from '#emails/survey-invitation';
 const HOLD_MS = 2 * 60_000;
 // Surveys handled at once inside a chunk: overlaps database round trips without flooding SQLite.
 const CONCURRENCY = 4;
+// Due surveys read at once (one scan of the collection on FerretDB), then handled in chunks of 100.
+const PAGE_SIZE = 1000;
 
 type TaskInput = { now: Date; owner: string; signal?: AbortSignal; limit?: number };
 
@@ -171,20 +173,31 @@ async function runChunks(input: TaskInput & {
   const totals = { claimed: 0, sent: 0, stopped: 0, skipped: 0, batches: 0 };
   const seen = new Set<string>();
   while (totals.claimed < limit && !signal?.aborted) {
+    // One read of the due list per run of up to `limit` (1,000 by default): the filter scans the
+    // surveys on FerretDB, so reading it once per chunk of 100 cost ten scans.
     const candidates = (await Survey.find(due)
       .sort({ _id: 1 })
-      .limit(MAX_BATCH_SIZE * 2)
+      .limit(Math.min(limit - totals.claimed, PAGE_SIZE) + seen.size)
       .lean()) as SurveyLean[];
     // Two workers see the same candidates; shuffling makes them claim mostly different ones.
-    const fresh = candidates.filter((c) => !seen.has(String(c._id))).sort(() => Math.random() - 0.5).slice(0, Math.min(MAX_BATCH_SIZE, limit - totals.claimed));
+    const fresh = candidates.filter((c) => !seen.has(String(c._id))).sort(() => Math.random() - 0.5);
     if (fresh.length === 0) break;
-    for (const c of fresh) seen.add(String(c._id));
+    for (let at = 0; at < fresh.length && totals.claimed < limit && !signal?.aborted; at += MAX_BATCH_SIZE) {
+      const chunk = fresh.slice(at, at + Math.min(MAX_BATCH_SIZE, limit - totals.claimed));
+      for (const c of chunk) seen.add(String(c._id));
+      await runChunk(chunk);
+    }
+  }
+  // Hit the limit: more may be due, so the worker runs its next cycle at once.
+  return { ...totals, more: totals.claimed >= limit };
+
+  async function runChunk(fresh: SurveyLean[]) {
     const held: HeldSurvey[] = [];
     await inPool(fresh, CONCURRENCY, async (candidate) => {
       const result = await holdSurvey({ id: candidate._id, candidate, owner, now, holdMs: HOLD_MS, accept });
       if ('survey' in result) held.push(result);
     });
-    if (held.length === 0) continue;
+    if (held.length === 0) return;
     totals.claimed += held.length;
     const surveys = held.map((h) => h.survey);
     try {
@@ -224,7 +237,6 @@ async function runChunks(input: TaskInput & {
       throw error;
     }
   }
-  return totals;
 }
 
 /**

@@ -36,6 +36,20 @@ describe('runCycle', () => {
     expect(ran).toEqual(['fine']);
   });
 
+  test('a task that stopped at its limit with work left (more: true) makes the worker go again without a pause', async () => {
+    const idle = await runCycle({ now: NOW, owner: 'w1', tasks: [{ name: 'done', run: async () => ({ sent: 3 }) }] });
+    expect(idle.more).toBe(false);
+    const busy = await runCycle({
+      now: NOW,
+      owner: 'w1',
+      tasks: [
+        { name: 'done', run: async () => ({ sent: 3 }) },
+        { name: 'at-limit', run: async () => ({ sent: 1000, more: true }) },
+      ],
+    });
+    expect(busy.more).toBe(true);
+  });
+
   test('stops before the next task once asked to stop', async () => {
     const stop = new AbortController();
     const ran: string[] = [];

@@ -13,7 +13,8 @@ import { pruneChanges } from '#models/change';
 export type TaskContext = { now: Date; owner: string; signal: AbortSignal };
 export type WorkerTask = { name: string; run(ctx: TaskContext): Promise<unknown> };
 export type TaskReport = { name: string; ok: boolean; ms: number; result?: unknown; error?: string };
-export type CycleResult = { ok: boolean; tasks: TaskReport[] };
+/** `more`: a task stopped at its limit with work left (its result says `more: true`), so the next cycle should not wait. */
+export type CycleResult = { ok: boolean; more: boolean; tasks: TaskReport[] };
 
 const HOUR = 3600_000;
 let lastPruneAt = 0;
@@ -102,5 +103,6 @@ export async function runCycle(input: {
     }
   }
   log('debug', 'Worker cycle done', { tasks: reports });
-  return { ok: reports.every((r) => r.ok), tasks: reports };
+  const more = reports.some((r) => r.ok && (r.result as { more?: unknown } | undefined)?.more === true);
+  return { ok: reports.every((r) => r.ok), more, tasks: reports };
 }
