@@ -26,6 +26,8 @@ describe('sessions', () => {
     expect(setCookie).toMatch(/SameSite=Lax/i);
     const stored = await Session.findOne({ userId: user.id }).lean();
     expect(stored?.idHash).toMatch(/^[a-f0-9]{64}$/);
+    // Read by _id (the only lookup FerretDB answers from an index): the _id is the same hash.
+    expect(stored?._id).toBe(stored?.idHash);
     expect(setCookie).not.toContain(stored!.idHash);
     expect(await getUser(reqWith(cookieOf(setCookie)))).toMatchObject({ id: user.id, role: 'sales' });
   });

@@ -29,6 +29,7 @@ export async function createUserSession(input: { userId: string; userAgent?: str
   const now = input.now ?? new Date();
   const id = crypto.randomBytes(32).toString('base64url');
   await Session.create({
+    _id: sha256(id),
     idHash: sha256(id),
     userId: input.userId,
     lastSeenAt: now,
@@ -49,7 +50,7 @@ export async function getUser(request: Request, now = new Date()): Promise<Sessi
   if (!id) return null;
   const env = getEnv();
   const idleSince = new Date(now.getTime() - env.SESSION_IDLE_MINUTES * 60_000);
-  const session = await Session.findOne({ idHash: sha256(id) })
+  const session = await Session.findById(sha256(id))
     .select('userId lastSeenAt expiresAt revokedAt')
     .lean();
   if (!session || session.revokedAt || session.expiresAt <= now || session.lastSeenAt <= idleSince) return null;
@@ -89,7 +90,7 @@ export async function requireUser(request: Request, options: { roles?: readonly 
 /** Ends the current session on the server and clears the cookie. */
 export async function logout(request: Request) {
   const id = await readSessionId(request);
-  if (id) await Session.updateOne({ idHash: sha256(id) }, { $set: { revokedAt: new Date() } });
+  if (id) await Session.updateOne({ _id: sha256(id) }, { $set: { revokedAt: new Date() } });
   return sessionCookie().serialize('', { maxAge: 0 });
 }
 
