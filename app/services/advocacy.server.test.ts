@@ -101,7 +101,9 @@ async function answer(c: Awaited<ReturnType<typeof customer>>, a: Answer, contac
     consentReference: a.reference ?? false,
     consentCaseStudy: a.caseStudy ?? false,
   });
-  return refreshAdvocacyForDeal({ dealId: c.deal.id, now: NOW });
+  // As the submit path does (applyPendingResponses): the answer just stored is named, so the
+  // refresh reads it by _id instead of querying the deal's responses.
+  return refreshAdvocacyForDeal({ dealId: c.deal.id, now: NOW, surveyId: id });
 }
 
 const promoter: Answer = { nps: 10, overall: 'yes', referral: true, reference: true, caseStudy: true };
@@ -165,6 +167,20 @@ describe('candidates appear and disappear with survey answers', () => {
     expect((await counts(ADVOCACY_METRICS.candidate, { type: 'reference', rep: rep.id })).n ?? 0).toBe(before - 1);
     const list = await listCandidates({ query: { type: 'reference', view: 'ready', page: 1 }, now: NOW });
     expect(list.candidates.some((r) => r.deal.id === c.deal.id)).toBe(false);
+  });
+
+  test('an older answer applied after a newer one does not replace it', async () => {
+    const c = await customer();
+    const older = new Types.ObjectId();
+    await SurveyResponse.create({
+      _id: older, dealId: c.deal.id, accountId: c.account.id, aeId: rep.id, contactId: c.contact.id, contactEmail: 'x@example.com', wave: 6, segment: 'mid-market',
+      closedWonAt: daysAgo(400), answeredAt: daysAgo(30), promises: [], overall: 'no', nps: 2, consentReferral: false, consentReference: false, consentCaseStudy: false,
+    });
+    await answer(c, promoter, c.contact.id);
+    await refreshAdvocacyForDeal({ dealId: c.deal.id, now: NOW, surveyId: older });
+    const adv = await Advocate.findOne({ dealId: c.deal.id, current: true }).lean();
+    expect(String(adv!.surveyId)).not.toBe(String(older));
+    expect(adv!.qualifies).toContain('referral');
   });
 
   test('a later answer by another contact supersedes the earlier advocate of the deal', async () => {

@@ -81,6 +81,7 @@ import {
   type CandidateType,
   type ReviewPlatform,
 } from '#app/utils/advocacy';
+import { journeyIdForDeal } from '#app/services/journey.server';
 import { log, logError } from '#app/utils/log.server';
 import { ReadIndex, derived } from '#app/services/read-index.server';
 import { AdvocacyAskEmail } from '#emails/advocacy-ask';
@@ -325,20 +326,44 @@ async function writeAdvocate(id: Types.ObjectId, set: Record<string, unknown>) {
   return { changed: true };
 }
 
+type RefreshInput = {
+  dealId: string | Types.ObjectId;
+  now?: Date;
+  /**
+   * A survey of the deal known to be answered (the answer being applied, the nightly sweep's latest
+   * per deal); the newest of it and the current advocate's survey is taken.
+   */
+  surveyId?: string | Types.ObjectId | null;
+};
+
+/**
+ * The deal's latest answer. A response's _id is its survey's, so a known survey is one read by
+ * _id; a query by dealId (the last resort: a deal without a known answer) scans every response on
+ * FerretDB, which at 100,000 accounts held the candidates page and each survey submission for seconds.
+ */
+async function latestAnswer({ dealId, known }: { dealId: Types.ObjectId; known: unknown[] }) {
+  const ids = [...new Set(known.filter(Boolean).map(String))];
+  const found = (await Promise.all(ids.map((id) => SurveyResponse.findById(id).lean()))).filter((r) => r !== null && String(r.dealId) === String(dealId));
+  // The newest of the known answers (an older answer applied late must not replace a newer one).
+  const newest = found.sort((a, b) => +b!.answeredAt - +a!.answeredAt || (String(b!._id) > String(a!._id) ? 1 : -1))[0];
+  return newest ?? SurveyResponse.findOne({ dealId }).sort({ answeredAt: -1, _id: -1 }).lean();
+}
+
 /**
  * Recomputes a deal's advocate from its latest answered survey: the answering contact becomes (or
  * stays) a candidate when the answer qualifies them, and stops being one when a later answer does
  * not. Idempotent; called by the survey submit path and nightly by the worker.
  */
-export async function refreshAdvocacyForDeal({ dealId, now = new Date() }: { dealId: string | Types.ObjectId; now?: Date }) {
+export async function refreshAdvocacyForDeal({ dealId, now = new Date(), surveyId }: RefreshInput) {
   const deal = await Deal.findById(dealId).select('name accountId aeId arr currency closedWonAt').lean();
   if (!deal) return { advocateId: null, qualifies: [] as CandidateType[], expansion: false };
-  const [journey, account, latest, existing] = await Promise.all([
-    Journey.findOne({ dealId: deal._id }).select('liveAt').lean(),
+  const [journey, account, existing] = await Promise.all([
+    // Every journey's _id derives from its deal's (journey.server.ts): read by _id, not by dealId.
+    Journey.findById(journeyIdForDeal(deal._id)).select('liveAt').lean(),
     Account.findById(deal.accountId).select('name status').lean(),
-    SurveyResponse.findOne({ dealId: deal._id }).sort({ answeredAt: -1, _id: -1 }).lean(),
-    Advocate.find({ dealId: deal._id }).select('_id contactId').lean(),
+    Advocate.find({ dealId: deal._id }).select('_id contactId surveyId current').lean(),
   ]);
+  const latest = await latestAnswer({ dealId: deal._id, known: [surveyId, ...existing.filter((a) => a.current).map((a) => a.surveyId)] });
   const contact = latest
     ? latest.contactId
       ? await Contact.findById(latest.contactId).select('name email emailStatus accountId').lean()
@@ -414,7 +439,7 @@ export async function refreshAdvocacyForDeal({ dealId, now = new Date() }: { dea
 }
 
 /** refreshAdvocacyForDeal for the survey submit path: logs instead of throwing (the nightly refresh repairs). */
-export async function refreshAdvocacySafely(input: { dealId: string | Types.ObjectId; now?: Date }) {
+export async function refreshAdvocacySafely(input: RefreshInput) {
   try {
     return await refreshAdvocacyForDeal(input);
   } catch (error) {
@@ -428,16 +453,24 @@ export async function refreshAdvocacySafely(input: { dealId: string | Types.Obje
  * unsubscribes, bounces and budgets change without a survey answer).
  */
 export async function refreshAllAdvocacy({ now, signal }: { now: Date; signal?: AbortSignal }) {
+  // One pass over the answers keeps each deal's latest, so each refresh reads it by _id.
+  const latest = new Map<string, { id: string; at: number }>();
+  for await (const r of SurveyResponse.find({}).select('dealId answeredAt').lean().cursor({ batchSize: 500 })) {
+    const key = String(r.dealId);
+    const at = r.answeredAt instanceof Date ? r.answeredAt.getTime() : 0;
+    const seen = latest.get(key);
+    if (!seen || at > seen.at || (at === seen.at && String(r._id) > seen.id)) latest.set(key, { id: String(r._id), at });
+  }
   const seen = new Set<string>();
   let refreshed = 0;
   const visit = async (dealId: unknown) => {
     const key = String(dealId);
     if (seen.has(key) || signal?.aborted) return;
     seen.add(key);
-    await refreshAdvocacySafely({ dealId: key, now });
+    await refreshAdvocacySafely({ dealId: key, now, surveyId: latest.get(key)?.id ?? null });
     refreshed++;
   };
-  for await (const r of SurveyResponse.find({}).select('dealId').lean().cursor({ batchSize: 500 })) await visit(r.dealId);
+  for (const key of latest.keys()) await visit(key);
   for await (const a of Advocate.find({}).select('dealId').lean().cursor({ batchSize: 500 })) await visit(a.dealId);
   return { refreshed };
 }
@@ -604,7 +637,7 @@ export async function listCandidates({ query, now = new Date(), perPage = 25 }: 
       const key = String(r.dealId);
       if (!refreshing.has(key)) {
         refreshing.add(key);
-        void refreshAdvocacySafely({ dealId: r.dealId, now }).finally(() => refreshing.delete(key));
+        void refreshAdvocacySafely({ dealId: r.dealId, now, surveyId: r.surveyId }).finally(() => refreshing.delete(key));
       }
       continue;
     }

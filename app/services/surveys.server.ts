@@ -525,7 +525,7 @@ export async function applySurveyResponse({ surveyId, now, owner }: { surveyId: 
       for (const row of answerMetricRows(response)) await bumpMetric(row.kind, row.dims, row.counts);
     }
     // The answer may make (or unmake) a referral / reference / case-study candidate (issue 6).
-    await refreshAdvocacySafely({ dealId: response.dealId, now });
+    await refreshAdvocacySafely({ dealId: response.dealId, now, surveyId });
     await SurveyResponse.updateOne({ _id: surveyId }, { $set: { appliedAt: now } });
   }
   return { applied: true };
