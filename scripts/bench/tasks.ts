@@ -40,30 +40,56 @@ const tasks: Record<string, (args: Args) => Promise<unknown>> = {
   },
 
   /**
-   * `count` open survey links: scheduled surveys of the data set are opened (sent now, open for 30
-   * days) and get a link each. Returns the tokens and their survey ids.
+   * `count` open survey links, on deals made for the benchmark: each a copy of a seeded deal (its
+   * account, rep and promises) with one sent survey, open for 30 days. All inserts: an update of an
+   * existing survey rewrites it and scans the collection on FerretDB (about a second each at
+   * 340,000 surveys). Each run adds `count` such deals; they have no journey and are in no rollup.
    */
   async links({ count, now: nowIso }: Args) {
     const now = new Date(String(nowIso ?? new Date().toISOString()));
-    const surveys = await Survey.find({ state: 'scheduled' }).select('_id cycle contactId contactEmail dealId').limit(Number(count)).lean();
-    if (surveys.length < Number(count)) throw new Error(`Only ${surveys.length} scheduled surveys to open; the benchmark needs ${count}.`);
-    const links: { survey: (typeof surveys)[number]; token: string; record: ReturnType<typeof newSurveyLink>['record'] }[] = [];
-    // Small groups: 50 concurrent writes met SQLITE_BUSY from FerretDB while the server loaded its indexes.
-    for (const group of chunks(surveys, 5)) {
-      await Promise.all(
-        group.map((s) => {
-          const contactId = s.contactId ?? new Types.ObjectId();
-          return Survey.updateOne(
-            { _id: s._id },
-            { $set: { state: 'sent', sentAt: now, expiresAt: new Date(now.getTime() + 30 * DAY), contactId, contactEmail: s.contactEmail ?? 'bench.buyer@bench.example' } },
-          ).then(() => ({ survey: s, contactId }));
-        }),
-      ).then((opened) => links.push(...opened.map(({ survey, contactId }) => ({ survey, ...newSurveyLink({ survey, contactId, now }) }))));
-    }
-    await saveSurveyLinks(links.map((l) => l.record));
-    const promises = await Promise.all(links.map((l) => Deal.findById(l.survey.dealId).select('promises').lean()));
+    const n = Number(count);
+    const [model] = await Deal.find({}).select('accountId aeId promises closedWonAt arr currency').limit(1).lean();
+    if (!model) throw new Error('The data set has no deals: seed it first.');
+    const [contact] = await Contact.find({ accountId: model.accountId }).select('_id name email').limit(1).lean();
+    const account = await Account.findById(model.accountId).select('segment').lean();
+    const run = new Types.ObjectId().toHexString();
+    const deals = Array.from({ length: n }, (_, i) => ({
+      _id: new Types.ObjectId(),
+      source: 'manual',
+      crmId: `bench-link-${run}-${i}`,
+      name: `Benchmark deal ${i}`,
+      accountId: model.accountId,
+      aeId: model.aeId,
+      closedWonAt: model.closedWonAt,
+      arr: model.arr,
+      currency: model.currency,
+      promises: model.promises,
+    }));
+    const contactId = contact?._id ?? new Types.ObjectId();
+    const surveys = deals.map((d) => ({
+      _id: new Types.ObjectId(),
+      dealId: d._id,
+      wave: 6,
+      state: 'sent',
+      dueAt: now,
+      sentAt: now,
+      invitedAt: now,
+      expiresAt: new Date(now.getTime() + 30 * DAY),
+      accountId: d.accountId,
+      aeId: d.aeId,
+      segment: account?.segment ?? 'smb',
+      closedWonAt: d.closedWonAt,
+      contactId,
+      contactEmail: contact?.email ?? 'bench.buyer@bench.example',
+      contactName: contact?.name ?? 'Bench Buyer',
+      cycle: 0,
+    }));
+    for (const group of chunks(deals, 500)) await Deal.insertMany(group, { lean: true });
+    for (const group of chunks(surveys, 500)) await Survey.insertMany(group, { lean: true });
+    const links = surveys.map((survey) => newSurveyLink({ survey, contactId, now }));
+    for (const group of chunks(links, 500)) await saveSurveyLinks(group.map((l) => l.record));
     return {
-      links: links.map((l, i) => ({ token: l.token, surveyId: String(l.survey._id), promiseIds: (promises[i]?.promises ?? []).map((p) => String(p._id)) })),
+      links: links.map((l, i) => ({ token: l.token, surveyId: String(surveys[i]._id), promiseIds: (model.promises ?? []).map((p) => String(p._id)) })),
     };
   },
 
