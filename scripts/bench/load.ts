@@ -82,3 +82,6 @@ instance.on('response', (_client, statusCode, _bytes, responseTime) => {
   times.push(responseTime);
   statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
 });
+// With `amount`, autocannon ignores `duration`: stop at the time bound anyway (what has not
+// answered by then is counted as not done).
+if (job.once && items) setTimeout(() => instance.stop(), job.seconds * 1000).unref();
