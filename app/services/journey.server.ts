@@ -898,6 +898,7 @@ const boardOrder = derived(journeyBoardIndex, (rows) =>
 );
 
 const boardCache = new VersionedCache<{ counts: Map<string, number>; rows: BoardRow[] }>();
+const healthCache = new VersionedCache<{ counts: Record<'on_track' | 'at_risk' | 'stalled' | 'live', number>; from: number; until: number }>();
 
 type BoardCriteria = { aeId?: string; csmId?: string | null; segment?: string; health?: Health };
 
@@ -1045,14 +1046,23 @@ export async function countJourneysByHealth({ user, now = new Date() }: { user?:
   const indexed = await journeyBoardIndex.current();
   if (indexed) {
     // From memory (see read-index.server.ts): four counts were four collection scans on FerretDB.
-    const counts = { on_track: 0, at_risk: 0, stalled: 0, live: 0 };
+    // Health changes only when the clock passes a row's atRiskAt or stalledAt: the counts are kept
+    // per index version until the next such moment, so most views do not walk every journey.
     const t = now.getTime();
     const rep = user?.role === 'sales' ? user.id : undefined;
+    const cached = healthCache.get(journeyBoardIndex.version, rep ?? '*');
+    if (cached && t >= cached.from && t < cached.until) return { ...cached.counts };
+    const counts = { on_track: 0, at_risk: 0, stalled: 0, live: 0 };
+    let until = Infinity;
     for (const r of indexed.values()) {
       if (rep !== undefined && r.aeId !== rep) continue;
       for (const h of ['on_track', 'at_risk', 'stalled', 'live'] as const) if (matchesBoard({ health: h }, r, t)) counts[h]++;
+      // The next moment a comparison in matchesBoard flips: strictly after t (at_risk/stalled use
+      // `< t` and `>= t`, so a row changes when t reaches its timestamp + 1 ms).
+      for (const at of [r.atRiskAt, r.stalledAt]) if (at && at.getTime() + 1 > t && at.getTime() + 1 < until) until = at.getTime() + 1;
     }
-    return counts;
+    healthCache.set(journeyBoardIndex.version, rep ?? '*', { counts, from: t, until });
+    return { ...counts };
   }
   const scope = user ? scopeFor(user) : {};
   const [onTrack, atRisk, stalled, live] = await Promise.all(
