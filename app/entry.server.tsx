@@ -12,7 +12,9 @@ import { warmReadIndexes } from '#app/services/read-index.server';
 const ABORT_DELAY = 5_000;
 
 // The list pages' in-memory indexes load as the server starts (they answer from the database until then).
-if (process.env.NODE_ENV !== 'test') setImmediate(() => void warmReadIndexes());
+// A failure here (no configuration when a script imports the build only to list its routes, a
+// database not up yet) is logged; the pages then answer from the database.
+if (process.env.NODE_ENV !== 'test') setImmediate(() => void warmReadIndexes().catch((error) => logError(error, { where: 'warmReadIndexes' })));
 export const streamTimeout = ABORT_DELAY;
 
 /**
