@@ -408,7 +408,11 @@ async function main() {
 
 /** Per route: the gzip size of every script a first visit loads (entry, root, parents, the route), and whether a charting or validation library is among them. */
 async function javascriptPerPage() {
-  // Resource routes (CSV, webhooks) render no page: leave them out.
+  // Resource routes (CSV, webhooks) render no page: leave them out. The build is imported only to
+  // list its routes: no read indexes to warm, no database to reach.
+  process.env.READ_INDEX = 'off';
+  process.env.MONGODB_URI ??= 'mongodb://127.0.0.1:9/unused';
+  process.env.SESSION_SECRET ??= 'bench-route-listing-only-0123456789';
   const build = (await import(path.join(ROOT, 'build', 'index.js'))) as { routes: Record<string, { module: { default?: unknown } }> };
   const manifestFile = fs.readdirSync(path.join(ROOT, 'public', 'build')).find((f) => /^manifest-.*\.js$/.test(f));
   if (!manifestFile) throw new Error('No public/build/manifest-*.js: run the build first.');
