@@ -252,7 +252,9 @@ export async function loadFuzzTargets({ surveyPromiseIds }: { surveyPromiseIds: 
       parse: (f) => {
         const values = formValues(f);
         const intent = values.intent ?? '';
-        const schema = journeySchemas[intent];
+        // Own keys only: a generated intent like "valueOf" must not find Object.prototype's method
+        // (the route itself switches on the intent).
+        const schema = Object.hasOwn(journeySchemas, intent) ? journeySchemas[intent] : undefined;
         if (schema) return safe(schema, values, { intent });
         return intent === 'accept' ? { ok: null, why: 'accept: no fields' } : unknownAction;
       },
