@@ -171,7 +171,7 @@ export type PlaybookCheck = {
 export function parsePlaybookForm(values: Record<string, string>): { stages: StageDef[]; note: string; baseVersion: number; check: PlaybookCheck } {
   const errors: Record<string, string[]> = {};
   const flags: Record<string, string[]> = {};
-  const add = (into: Record<string, string[]>, key: string, message: string) => (into[key] ??= []).push(message);
+  const add = (into: Record<string, string[]>, key: string, message: string) => (Object.hasOwn(into, key) ? into[key] : (into[key] = [])).push(message);
   const stages: (StageDef & { order: number })[] = [];
   const stageKeys = new Set<string>();
   for (let n = 0; n < MAX_STAGES; n++) {

@@ -9,7 +9,8 @@ export function fieldErrors(error: z.ZodError): FieldErrors {
   const out: FieldErrors = {};
   for (const issue of error.issues) {
     const key = issue.path.join('.');
-    (out[key] ??= []).push(issue.message);
+    // Own keys only: a field named like an Object.prototype member ("valueOf") must not find the method.
+    (Object.hasOwn(out, key) ? out[key] : (out[key] = [])).push(issue.message);
   }
   return out;
 }
