@@ -41,9 +41,9 @@ const tasks: Record<string, (args: Args) => Promise<unknown>> = {
 
   /**
    * `count` open survey links, on deals made for the benchmark: each a copy of a seeded deal (its
-   * account, rep and promises) with one sent survey, open for 30 days. All inserts: an update of an
-   * existing survey rewrites it and scans the collection on FerretDB (about a second each at
-   * 340,000 surveys). Each run adds `count` such deals; they have no journey and are in no rollup.
+   * account, rep and promises) with one sent survey, open for 30 days. All inserts, so the surveys
+   * the data set keeps in every state stay as seeded. Each run adds `count` such deals; they have
+   * no journey and are in no rollup.
    */
   async links({ count, now: nowIso }: Args) {
     const now = new Date(String(nowIso ?? new Date().toISOString()));
