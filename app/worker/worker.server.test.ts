@@ -36,6 +36,27 @@ describe('runCycle', () => {
     expect(ran).toEqual(['fine']);
   });
 
+  test('a task that finds the database unreachable ends the cycle: the rest are skipped, not each left to time out', async () => {
+    const ran: string[] = [];
+    const unreachable = Object.assign(new Error('Server selection timed out after 5000 ms'), { name: 'MongooseServerSelectionError' });
+    const result = await runCycle({
+      now: NOW,
+      owner: 'w1',
+      tasks: [
+        { name: 'first', run: async () => { ran.push('first'); } },
+        { name: 'down', run: async () => { throw unreachable; } },
+        { name: 'later', run: async () => { ran.push('later'); } },
+      ],
+    });
+    expect(result.ok).toBe(false);
+    expect(ran).toEqual(['first']);
+    expect(result.tasks).toMatchObject([
+      { name: 'first', ok: true },
+      { name: 'down', ok: false },
+      { name: 'later', ok: false, error: 'skipped: the database is unreachable' },
+    ]);
+  });
+
   test('a task that stopped at its limit with work left (more: true) makes the worker go again without a pause', async () => {
     const idle = await runCycle({ now: NOW, owner: 'w1', tasks: [{ name: 'done', run: async () => ({ sent: 3 }) }] });
     expect(idle.more).toBe(false);

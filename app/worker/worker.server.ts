@@ -1,3 +1,4 @@
+import { isDatabaseUnavailable } from '#app/db.server';
 import { expireUnansweredAsks, processDueReviewCampaigns, runAdvocacyNightly } from '#app/services/advocacy.server';
 import { dispatchDueEmails } from '#app/services/email.server';
 import { sendJourneyDigests } from '#app/services/journey-digest.server';
@@ -74,7 +75,9 @@ export const TASKS: WorkerTask[] = [
 ];
 
 /**
- * Runs each task once. A failing task is logged and reported; the others still run.
+ * Runs each task once. A failing task is logged and reported; the others still run, except when
+ * the database is unreachable: then each would wait out its own server-selection timeout (11 tasks x
+ * 5 s before the worker could back off), so the cycle ends there and the rest are reported skipped.
  * `ok` is false when any task failed (the `--once` exit code, and the loop's back-off).
  */
 export async function runCycle(input: {
@@ -86,13 +89,19 @@ export async function runCycle(input: {
   const { now, owner, tasks = TASKS } = input;
   const signal = input.signal ?? new AbortController().signal;
   const reports: TaskReport[] = [];
+  let unreachable = false;
   for (const task of tasks) {
     if (signal.aborted) break;
+    if (unreachable) {
+      reports.push({ name: task.name, ok: false, ms: 0, error: 'skipped: the database is unreachable' });
+      continue;
+    }
     const started = performance.now();
     try {
       const result = await task.run({ now, owner, signal });
       reports.push({ name: task.name, ok: true, ms: Math.round(performance.now() - started), result });
     } catch (error) {
+      unreachable = isDatabaseUnavailable(error);
       logError(error, { where: 'worker task', task: task.name });
       reports.push({
         name: task.name,

@@ -187,6 +187,7 @@ describe('faults', () => {
   }, 240_000);
 
   test('SIGTERM: the request in flight completes with 200 and is kept, new connections are refused, the process exits 0', async () => {
+    await stack.ensureDb();
     // A CRM webhook whose body arrives slowly: it is in flight when the server is told to stop.
     const crmId = `sigterm-${crypto.randomBytes(4).toString('hex')}`;
     const body = JSON.stringify({

@@ -123,10 +123,15 @@ export async function startOwnStack(options: { accounts: number }) {
     },
     async stopDb() {
       await db?.stop();
+      db = undefined;
     },
     /** FerretDB again, on the same data directory and port. */
     async restartDb() {
       db = await startFerretDb({ dataDir, port: dbPort, quiet: true });
+    },
+    /** Starts FerretDB again if a test stopped it and failed before starting it (so the next test is not failed by it). */
+    async ensureDb() {
+      if (!db) await this.restartDb();
     },
     async stop() {
       for (const p of procs) await killAndWait(p);
