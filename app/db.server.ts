@@ -1,5 +1,6 @@
 import mongoose from 'mongoose';
 import { getEnv } from '#app/env.server';
+import { recordAttemptedInserts } from '#models/change';
 
 // Security: user input must never become an operator. sanitizeFilter wraps any `$`-keyed object
 // in $eq unless the code marks it with mongoose.trusted(); strictQuery rejects unknown paths.
@@ -48,3 +49,26 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 
 /** Marks a filter fragment that the code (never the user) built with operators. */
 export const trusted = <T>(filter: T): T => mongoose.trusted(filter) as T;
+
+type WriteError = { index?: number; code?: number; err?: { index?: number; code?: number } };
+/** insertMany that ignores duplicates (already there) and returns the positions actually inserted. */
+export async function insertIgnoringDuplicates(model: { insertMany: (docs: unknown[], options: Record<string, unknown>) => Promise<unknown> }, docs: unknown[]) {
+  if (docs.length === 0) return new Set<number>();
+  const inserted = new Set(docs.map((_, i) => i));
+  try {
+    // lean: no hydration, validation or defaults (several times faster for big batches): callers
+    // build complete documents (ObjectIds, timestamps) from input they validated.
+    await model.insertMany(docs, { ordered: false, lean: true });
+  } catch (error) {
+    // Part of the batch is stored even when it throws: tell the read indexes about every attempted id.
+    await recordAttemptedInserts(model as never, docs);
+    const writeErrors = ((error as { writeErrors?: WriteError[] }).writeErrors ?? []) as WriteError[];
+    if (writeErrors.length === 0) throw error;
+    for (const w of writeErrors) {
+      const code = w.code ?? w.err?.code;
+      if (code !== 11000) throw error;
+      inserted.delete(w.index ?? w.err?.index ?? -1);
+    }
+  }
+  return inserted;
+}

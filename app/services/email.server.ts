@@ -3,7 +3,7 @@ import { Types } from 'mongoose';
 import { createElement, type ReactElement } from 'react';
 import { Resend } from 'resend';
 import { z } from 'zod';
-import { trusted } from '#app/db.server';
+import { insertIgnoringDuplicates, trusted } from '#app/db.server';
 import { getEnv } from '#app/env.server';
 import { log, logError } from '#app/utils/log.server';
 import { ROLE_LABELS, type Role } from '#app/utils/roles';
@@ -109,7 +109,7 @@ export async function sendEmail(input: SendEmailInput): Promise<SendEmailResult>
     const { html, ...doc } = await outboxDocument({ ...input, now });
     const _id = new Types.ObjectId();
     // The body first: a message is only ever stored with a body to send.
-    await storeBodies([{ _id, html }]);
+    await insertIgnoringDuplicates(EmailBody, [{ _id, html }]);
     // An insert guarded by the unique key (not an update-upsert): atomic on FerretDB and MongoDB,
     // and a racing duplicate gets E11000 and reads the winner.
     const created = await EmailMessage.create({ _id, ...doc });
@@ -137,7 +137,7 @@ async function outboxDocument(input: SendEmailInput & { now: Date }) {
     to,
     from: env.EMAIL_FROM,
     subject,
-    html, // stored apart, in EmailBody (see storeBodies)
+    html, // stored apart, in EmailBody (insert-only, the message's _id)
     text,
     headers,
     tags: tagsFor(template, meta),
@@ -147,16 +147,6 @@ async function outboxDocument(input: SendEmailInput & { now: Date }) {
     nextAttemptAt: now,
     batchKey,
   };
-}
-
-/** Stores rendered bodies (insert-only; an existing _id is a retry of the same insert). */
-async function storeBodies(bodies: Array<{ _id: Types.ObjectId; html: string }>) {
-  try {
-    await EmailBody.insertMany(bodies, { ordered: false });
-  } catch (error) {
-    const writeErrors = (error as { writeErrors?: Array<{ code?: number; err?: { code?: number } }> }).writeErrors ?? [];
-    if (!writeErrors.length || writeErrors.some((e) => (e.code ?? e.err?.code) !== 11000)) throw error;
-  }
 }
 
 /** A stored message with its body (EmailBody; messages from before the split carry `html` themselves). */
@@ -183,7 +173,7 @@ export async function sendEmails(inputs: SendEmailInput[]): Promise<SendEmailRes
   const docs = rendered.map(({ html: _html, ...doc }) => doc);
   // Bodies first, one insert: a message is only ever stored with a body to send. A refused
   // duplicate leaves its body behind, unread (its _id is new and no message points at it).
-  await storeBodies(rendered.map(({ _id, html }) => ({ _id, html })));
+  await insertIgnoringDuplicates(EmailBody, rendered.map(({ _id, html }) => ({ _id, html })));
   const refused = new Set<number>();
   try {
     await EmailMessage.insertMany(docs, { ordered: false });

@@ -22,14 +22,13 @@ import { Types } from 'mongoose';
 import { z } from 'zod';
 import { Account, SEGMENTS, type Segment } from '#models/account';
 import { recordAudit } from '#models/audit-event';
-import { recordAttemptedInserts } from '#models/change';
 import { Contact } from '#models/contact';
 import { Deal, PROMISE_CATEGORIES, type PromiseCategory } from '#models/deal';
 import { ImportIssue, ImportJob, IMPORT_SOURCES } from '#models/import-job';
 import { Journey } from '#models/journey';
 import { User } from '#models/user';
 import type { SessionUser } from '#app/auth/session.server';
-import { trusted } from '#app/db.server';
+import { insertIgnoringDuplicates, trusted } from '#app/db.server';
 import { linkReferralSafely } from '#app/services/advocacy.server';
 import { claimOnce } from '#app/services/claims.server';
 import { dealWonRow } from '#app/services/deal-metrics.server';
@@ -524,28 +523,6 @@ class Lru<V> {
 
 const accountKey = (a: RowDeal['account']) => (a.domain ? `domain:${a.domain}` : `name:${a.name.toLowerCase()}`);
 
-type WriteError = { index?: number; code?: number; err?: { index?: number; code?: number } };
-/** insertMany that ignores duplicates (already there) and returns the positions actually inserted. */
-export async function insertIgnoringDuplicates(model: { insertMany: (docs: unknown[], options: Record<string, unknown>) => Promise<unknown> }, docs: unknown[]) {
-  if (docs.length === 0) return new Set<number>();
-  const inserted = new Set(docs.map((_, i) => i));
-  try {
-    // lean: no hydration or validation (several times faster for big batches); the rows were
-    // validated by parseRow and the documents are built with ObjectIds and timestamps already.
-    await model.insertMany(docs, { ordered: false, lean: true });
-  } catch (error) {
-    // Part of the batch is stored even when it throws: tell the read indexes about every attempted id.
-    await recordAttemptedInserts(model as never, docs);
-    const writeErrors = ((error as { writeErrors?: WriteError[] }).writeErrors ?? []) as WriteError[];
-    if (writeErrors.length === 0) throw error;
-    for (const w of writeErrors) {
-      const code = w.code ?? w.err?.code;
-      if (code !== 11000) throw error;
-      inserted.delete(w.index ?? w.err?.index ?? -1);
-    }
-  }
-  return inserted;
-}
 
 /**
  * Streams the job's file and imports it batch by batch, resuming after the rows already done.

@@ -9,7 +9,7 @@ import { AuditEvent } from '#models/audit-event';
 import { Journey } from '#models/journey';
 import { User } from '#models/user';
 import { trusted } from '#app/db.server';
-import { insertIgnoringDuplicates } from '#app/services/import.server';
+import { insertIgnoringDuplicates } from '#app/db.server';
 import { buildJourney, bumpJourneyMetricRows, journeyMetricRows, objectIdFrom, stageWindow } from '#app/services/journey.server';
 import { getCurrentPlaybook, type PlaybookDef, type StageDef } from '#app/services/playbook.server';
 import { DAY_MS, HOUR_MS } from '#app/utils/journey';

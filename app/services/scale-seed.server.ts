@@ -27,7 +27,7 @@ import { claimOnce, getClaim } from '#app/services/claims.server';
 import { dealChurnRow, dealWonRow, DEAL_METRICS } from '#app/services/deal-metrics.server';
 import { BACKTEST_MONTHS, FORECAST_METRICS, forecastRows } from '#app/services/forecast.server';
 import { askCounters, isExpansionCandidate, laterOf, nextBudgetAvailability, rankAdvocate, storedQualifications, DAY_MS } from '#app/services/advocacy-rules.server';
-import { insertIgnoringDuplicates } from '#app/services/import.server';
+import { insertIgnoringDuplicates } from '#app/db.server';
 import { JOURNEY_METRIC_KINDS, journeyDims, journeyMetricRows, objectIdFrom } from '#app/services/journey.server';
 import { bumpMetric, clearMetrics, metricKey, withBulkMetrics } from '#app/services/metrics.server';
 import { getPlaybookVersion } from '#app/services/playbook.server';

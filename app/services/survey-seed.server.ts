@@ -14,7 +14,7 @@ import { Deal } from '#models/deal';
 import { Survey } from '#models/survey';
 import { SurveyResponse } from '#models/survey-response';
 import { trusted } from '#app/db.server';
-import { insertIgnoringDuplicates } from '#app/services/import.server';
+import { insertIgnoringDuplicates } from '#app/db.server';
 import { bumpSurveyMetrics, surveyDocsFor, surveyTiming, type AnswerFacts } from '#app/services/surveys.server';
 
 type SeedDeal = {

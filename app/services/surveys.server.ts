@@ -35,7 +35,7 @@ import { trusted } from '#app/db.server';
 import { getEnv } from '#app/env.server';
 import { refreshAdvocacySafely } from '#app/services/advocacy.server';
 import { claimOnce } from '#app/services/claims.server';
-import { insertIgnoringDuplicates } from '#app/services/import.server';
+import { insertIgnoringDuplicates } from '#app/db.server';
 import { bumpMetric, clearMetrics, cohortOf, metricKey } from '#app/services/metrics.server';
 import { planWaves } from '#app/services/survey-waves.server';
 import { fieldErrors, formValues } from '#app/utils/forms.server';
