@@ -17,20 +17,21 @@ import {
   applySurveyResponse,
   bumpSurveyMetrics,
   finishSurvey,
-  holdSurvey,
+  holdSurveys,
+  finishSurveys,
   newSurveyLink,
   saveSurveyLinks,
   surveyEmailKey,
   surveyTiming,
   updateSurvey,
   waveLabel,
-  type HeldSurvey,
   type SurveyLean,
 } from '#app/services/surveys.server';
 import { newUnsubscribeLink, saveUnsubscribeLinks } from '#app/services/unsubscribe.server';
 import { formatDate } from '#app/utils/format';
 import { appUrl } from '#app/utils/link-token.server';
 import { log, logError } from '#app/utils/log.server';
+import { inPool } from '#app/utils/pool';
 import type { LeaseUpdate } from '#app/worker/lease.server';
 import { SurveyContactAlertEmail } from '#emails/survey-contact-alert';
 import { SurveyInvitationEmail } from '#emails/survey-invitation';
@@ -52,13 +53,6 @@ const STOP_TEXT: Record<SurveyStopReason, string> = {
   'no-recipient': 'The account has no primary contact to send it to.',
   cancelled: 'It was cancelled.',
 };
-
-async function inPool<T>(items: T[], size: number, run: (item: T) => Promise<void>) {
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(size, items.length) }, async () => {
-    while (next < items.length) await run(items[next++]);
-  }));
-}
 
 /** Deals, accounts and contacts of a chunk of surveys, loaded with one query each. */
 async function loadChunkContext(surveys: SurveyLean[]) {
@@ -192,11 +186,7 @@ async function runChunks(input: TaskInput & {
   return { ...totals, more: totals.claimed >= limit };
 
   async function runChunk(fresh: SurveyLean[]) {
-    const held: HeldSurvey[] = [];
-    await inPool(fresh, CONCURRENCY, async (candidate) => {
-      const result = await holdSurvey({ id: candidate._id, candidate, owner, now, holdMs: HOLD_MS, accept });
-      if ('survey' in result) held.push(result);
-    });
+    const held = await holdSurveys({ candidates: fresh, owner, now, holdMs: HOLD_MS, accept });
     if (held.length === 0) return;
     totals.claimed += held.length;
     const surveys = held.map((h) => h.survey);
@@ -212,15 +202,17 @@ async function runChunks(input: TaskInput & {
       await saveSurveyLinks(sends.map((x) => x.linkRecord));
       await saveUnsubscribeLinks(sends.map((x) => x.unsubscribeRecord));
       const queued = await sendEmails(sends.map((x) => x.email));
-      const recorded: SurveyLean[] = [];
-      await inPool(sends.map((x, i) => ({ ...x, queued: queued[i] })), CONCURRENCY, async ({ held: h, plan: p, queued: q }) => {
-        if (!q.ok) return void (await finishSurvey(h, { now }));
-        if (await finishSurvey(h, { now, update: p.update })) recorded.push(h.survey);
-        totals.sent++;
+      // Every hold ends in one go: a queued email's survey records it; a failed queue, a stop or a skip writes its own update (or none).
+      const queuedOf = new Map(sends.map((x, i) => [x.held, queued[i]]));
+      const endings = held.map((h, i) => {
+        const p = plans[i];
+        const q = queuedOf.get(h);
+        return { held: h, plan: p, update: p.kind === 'send' ? (q?.ok ? p.update : undefined) : (p.update ?? undefined) };
       });
-      await inPool(held.filter((_, i) => plans[i].kind !== 'send'), CONCURRENCY, async (h) => {
-        const p = plans[held.indexOf(h)] as Exclude<Plan, { kind: 'send' }>;
-        await finishSurvey(h, { now, update: p.update ?? undefined });
+      const written = await finishSurveys(endings, { now });
+      const recorded = endings.flatMap((e, i) => (e.plan.kind === 'send' && queuedOf.get(e.held)?.ok && written[i] ? [e.held.survey] : []));
+      totals.sent += sends.filter((x, i) => queued[i].ok).length;
+      await inPool(endings.filter((e) => e.plan.kind !== 'send'), CONCURRENCY, async ({ held: h, plan: p }) => {
         if (p.kind === 'stop') {
           await alertCsm({ survey: h.survey, reason: p.reason, contactEmail: p.contactEmail, now });
           totals.stopped++;
@@ -228,8 +220,14 @@ async function runChunks(input: TaskInput & {
       });
       if (recorded.length && onSent) await onSent(recorded);
       // Members: the emails this chunk recorded itself (a duplicate belongs to an earlier batch).
-      const members = queued.flatMap((q) => (q.ok && !q.duplicate && q.state === 'queued' ? [q.id] : []));
-      if (members.length && (await sealEmailBatch({ batchKey, now, messageIds: members })).sealed) totals.batches++;
+      // A duplicate still queued under another key was queued by a producer that died before sealing
+      // its batch (its holds on these surveys expired, or we could not have taken them): seal that
+      // batch now instead of leaving it to the dispatcher's sweep, minutes later.
+      const orphaned = new Set(queued.flatMap((q) => (q.ok && q.duplicate && q.state === 'queued' && q.batchKey && q.batchKey !== batchKey ? [q.batchKey] : [])));
+      for (const key of orphaned) await sealEmailBatch({ batchKey: key, now });
+      const members = queued.flatMap((q) => (q.ok && !q.duplicate && q.state === 'queued' ? [q] : []));
+      const payloads = new Map(members.flatMap((q) => (q.payload ? [[q.id, q.payload] as const] : [])));
+      if (members.length && (await sealEmailBatch({ batchKey, now, messageIds: members.map((q) => q.id), payloads })).sealed) totals.batches++;
     } catch (error) {
       // Give the chunk back at once; the next cycle redoes it with the same email keys.
       logError(error, { where: `${batchPrefix} task` });
