@@ -112,14 +112,17 @@ async function ensureDataSet(uri: string, accounts: number) {
 
 type Server = { url: string; pid: number; rssMB(): number; stop(): Promise<void> };
 
+/**
+ * BENCH_PROFILE_DIR=<dir>: each server and the dispatch worker write a V8 CPU profile there when
+ * they stop (open it in Chrome DevTools, or summarise it with `npx tsx scripts/bench/profile-summary.ts <file>`).
+ */
+const profileFlags = () => (process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_PROFILE_DIR)}`] : []);
+
 /** The production server (scripts/serve.ts) as one node process, so its RSS is the server's own. */
 async function startServer(uri: string): Promise<Server> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  // BENCH_PROFILE_DIR=<dir>: each server writes a V8 CPU profile there when it stops (open it in
-  // Chrome DevTools, or summarise it with `npx tsx scripts/bench/profile-summary.ts <file>`).
-  const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_PROFILE_DIR)}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'scripts/serve.ts'], {
+  const child = spawn(process.execPath, [...profileFlags(), '--import', 'tsx', 'scripts/serve.ts'], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, NODE_ENV: 'production', PORT: String(port), MONGODB_URI: uri, APP_URL: url, SESSION_SECRET: crypto.randomBytes(24).toString('hex'), LOG_LEVEL: 'error', TRUST_PROXY: 'true', RESEND_API_KEY: '' },
@@ -321,7 +324,7 @@ async function main() {
     const fake = new FakeResend();
     const fakeUrl = await fake.start();
     say(`dispatch: ${count.toLocaleString('en-US')} due surveys, one worker, rate ${RATE} requests/s, batches of 100...`);
-    const worker = spawn(process.execPath, ['--import', 'tsx', 'scripts/worker.ts'], {
+    const worker = spawn(process.execPath, [...profileFlags(), '--import', 'tsx', 'scripts/worker.ts'], {
       cwd: ROOT,
       stdio: ['ignore', 'ignore', 'inherit'],
       env: { ...process.env, NODE_ENV: 'production', MONGODB_URI: uri, SESSION_SECRET: 'bench-secret-0123456789abcdef', RESEND_API_KEY: 're_bench_fake', RESEND_BASE_URL: fakeUrl, EMAIL_RATE_PER_SECOND: String(RATE), LOG_LEVEL: 'error' },
