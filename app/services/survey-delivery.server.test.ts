@@ -84,6 +84,20 @@ describe('survey emails through Resend', () => {
     expect(fake.requests).toHaveLength(1);
   });
 
+  test('a running worker sends the invitations it just queued at once, not after its pause between cycles', async () => {
+    const ids = await makeDueSurveys(5);
+    // A minute between cycles: the dispatch lane's first look finds nothing sealed yet (or races the
+    // sealing); the sealed batch wakes it.
+    const worker = startWorker(['--interval=60000']);
+    const started = Date.now();
+    while (fake.delivered.length < ids.length && Date.now() - started < 30_000) await new Promise((r) => setTimeout(r, 50));
+    const tookMs = Date.now() - started;
+    worker.child.kill('SIGTERM');
+    expect(await worker.exited, worker.output()).toBe(0);
+    expectEachSurveyDeliveredOnce(ids);
+    expect(tookMs).toBeLessThan(30_000);
+  }, 60_000);
+
   test('batches respect EMAIL_RATE_PER_SECOND, counted per second at the provider', async () => {
     process.env.EMAIL_RATE_PER_SECOND = '2';
     resetEnvCache();
