@@ -277,3 +277,23 @@ describe('role scoping', () => {
     expect(q2.tables['profitability-by-cohort'].rows.map((r) => r.group)).toEqual(['2025Q2', 'All cohorts']);
   });
 });
+
+describe('figures kept between views', () => {
+  test('a dashboard viewed again right after an answer or a go-live shows it', async () => {
+    const [value, ttl, forecast] = [await getValueDashboard({ user: u.leader, query: {} }), await getTimeToLiveDashboard({ user: u.leader, query: {}, now: NOW }), await getForecastDashboard({ user: u.leader, query: {} })];
+    expect(value.summary.answered).toBe(3);
+    expect(ttl.summary.live).toBe(3);
+    expect(forecast.summary.reached.find((r) => r.key === 'live')?.count).toBe(3);
+
+    // Deal 4's buyer answers its 6-month survey; deal 3's journey goes live.
+    const deal4 = (await Deal.findOne({ name: 'Deal 4' }).select('_id').lean())!;
+    await sendDueInvitations({ now: at('2025-11-06'), owner: 'test-worker' });
+    await answer(String(deal4._id), 6, ['delivered', 'delivered'], 'yes', at('2025-11-07'));
+    const deal3 = (await Deal.findOne({ name: 'Deal 3' }).select('_id').lean())!;
+    await advanceJourney({ user: u.admin, journeyId: String(journeyIdForDeal(String(deal3._id))), fromStage: 'implementation', overrideReason: 'Buyer confirmed on a recorded call with the CFO', now: at('2026-01-10') });
+
+    expect((await getValueDashboard({ user: u.leader, query: {} })).summary.answered).toBe(4);
+    expect((await getTimeToLiveDashboard({ user: u.leader, query: {}, now: NOW })).summary.live).toBe(4);
+    expect((await getForecastDashboard({ user: u.leader, query: {} })).summary.reached.find((r) => r.key === 'live')?.count).toBe(4);
+  });
+});

@@ -22,8 +22,9 @@ import { trusted } from '#app/db.server';
 import { DEAL_METRICS } from '#app/services/deal-metrics.server';
 import { BACKTEST_MONTHS, FORECAST_HORIZONS, FORECAST_METRICS } from '#app/services/forecast.server';
 import { DAY_BUCKETS, HOUR_BUCKETS, journeyBoardIndex } from '#app/services/journey.server';
-import { readMetrics } from '#app/services/metrics.server';
-import { getCurrentPlaybook } from '#app/services/playbook.server';
+import { metricIndex, readMetrics } from '#app/services/metrics.server';
+import { VersionedCache } from '#app/services/read-index.server';
+import { getCurrentPlaybook, type PlaybookDef } from '#app/services/playbook.server';
 import { FEW_ANSWERS, canOpen, type DashboardPage } from '#app/utils/dashboards';
 import { CATEGORY_LABELS, SEGMENT_LABELS } from '#app/utils/format';
 import type { ChartId, DashboardTable, TableRow } from '#app/utils/dashboard-table';
@@ -144,6 +145,25 @@ function groupBy(rows: readonly Row[], dim: string) {
 
 const byKey = <T>(a: [string, T], b: [string, T]) => a[0].localeCompare(b[0]);
 const r1 = (n: number | null) => (n === null ? null : Math.round(n * 10) / 10);
+
+// Figures computed from the rollups, kept per rollup-index version (any rollup change starts
+// afresh) and key (page, scoped filters, the settings or playbook version they used) for at most a
+// minute, so a renamed user shows within a minute too. Recomputing them from thousands of rollup
+// rows on every view was most of the leadership dashboard's time at 100k accounts. Only with the
+// rollups in memory (READ_INDEX, decision 5); otherwise every view computes.
+const FIGURES_TTL_MS = 60_000;
+const figuresCache = new VersionedCache<{ value: unknown; at: number }>();
+async function fromRollups<T>(key: unknown[], compute: () => Promise<T>): Promise<T> {
+  if (!(await metricIndex.current())) return compute();
+  const version = metricIndex.version;
+  const k = JSON.stringify(key);
+  const hit = figuresCache.get(version, k);
+  if (hit && Date.now() - hit.at < FIGURES_TTL_MS) return hit.value as T;
+  const value = await compute();
+  // Only if no rollup changed meanwhile: the figures then match this version.
+  if (metricIndex.version === version) figuresCache.set(version, k, { value, at: Date.now() });
+  return value;
+}
 
 async function userNames(ids: Iterable<string>) {
   const list = [...new Set([...ids].filter((id) => OBJECT_ID.test(id)))];
@@ -314,7 +334,12 @@ function promiseRow(label: string, counts: Counts, href: string): TableRow {
 export async function getValueDashboard({ user, query }: { user: SessionUser; query: DashboardQuery }) {
   requirePage(user, 'value');
   const q = scopeQuery(user, query);
-  const [answerRows, promiseRows, funnelRows, settings] = await Promise.all([readMetrics(SURVEY_KINDS.answer), readMetrics(SURVEY_KINDS.promise), readMetrics(SURVEY_KINDS.funnel), getDashboardSettings()]);
+  const settings = await getDashboardSettings();
+  return fromRollups(['value', q, settings], () => computeValueDashboard(q, settings));
+}
+
+async function computeValueDashboard(q: DashboardQuery, settings: DashboardSettingsView) {
+  const [answerRows, promiseRows, funnelRows] = await Promise.all([readMetrics(SURVEY_KINDS.answer), readMetrics(SURVEY_KINDS.promise), readMetrics(SURVEY_KINDS.funnel)]);
   const answers = filterRows(answerRows, q);
   const promises = filterRows(promiseRows, q);
   const funnel = filterRows(funnelRows, q);
@@ -481,31 +506,57 @@ function journeyFilter(q: DashboardQuery) {
 }
 
 /** Journeys stalled now, by how long past the SLA, and the ten longest (indexed on stalledAt). */
+type IndexedJourney = Awaited<ReturnType<typeof journeyBoardIndex.current>> extends Map<string, infer R> | null ? R : never;
+const stalledCache = new VersionedCache<{ counts: number[]; longest: IndexedJourney[]; from: number; until: number }>();
+
+/** Stalled journeys at time `t` by band, the ten longest stalled, and until when that answer holds. */
+function walkStalled(journeys: Iterable<IndexedJourney>, q: DashboardQuery, t: number) {
+  const bounds = cohortBounds(q);
+  const from = bounds.from ? cohortStart(bounds.from).getTime() : -Infinity;
+  const end = bounds.to ? cohortStart(bounds.to) : null;
+  const to = end ? Date.UTC(end.getUTCFullYear(), end.getUTCMonth() + 3, 1) : Infinity;
+  const counts = STALLED_BANDS.map(() => 0);
+  const stalled: IndexedJourney[] = [];
+  let until = Infinity;
+  for (const j of journeys) {
+    if (j.stalledAt === null) continue;
+    if ((q.segment && j.segment !== q.segment) || (q.rep && j.aeId !== q.rep) || (q.csm === 'none' ? j.csmId !== null : q.csm && j.csmId !== q.csm)) continue;
+    const won = j.closedWonAt.getTime();
+    if (won < from || won >= to) continue;
+    const s = j.stalledAt.getTime();
+    if (s >= t) {
+      until = Math.min(until, s); // it stalls then
+      continue;
+    }
+    stalled.push(j);
+    STALLED_BANDS.forEach((b, i) => {
+      if ((b.minDays === 0 || s <= t - b.minDays * DAY_MS) && (b.maxDays === null || s > t - b.maxDays * DAY_MS)) counts[i]++;
+      // The moments it moves from one band to the next.
+      for (const days of [b.minDays, b.maxDays]) if (days !== null && s + days * DAY_MS > t) until = Math.min(until, s + days * DAY_MS);
+    });
+  }
+  const longest = stalled.sort((a, b) => a.stalledAt!.getTime() - b.stalledAt!.getTime() || (a._id < b._id ? -1 : 1)).slice(0, 10);
+  return { counts, longest, from: t, until };
+}
+
 async function stalledNow(q: DashboardQuery, now: Date) {
   const indexed = await journeyBoardIndex.current();
   let counts: number[];
   let longest: { _id: unknown; accountName: string; dealName: string; stage: string; stageEnteredAt: Date; stalledAt?: Date | null; csmId?: unknown }[];
   if (indexed) {
     // The same filter in memory (see read-index.server.ts): each count below scanned every journey on FerretDB.
-    const bounds = cohortBounds(q);
-    const from = bounds.from ? cohortStart(bounds.from).getTime() : -Infinity;
-    const end = bounds.to ? cohortStart(bounds.to) : null;
-    const to = end ? Date.UTC(end.getUTCFullYear(), end.getUTCMonth() + 3, 1) : Infinity;
+    // Walking 100k journeys per view was most of the leadership dashboard's time at 100k, so the
+    // answer is kept per index version and filter until the clock reaches the next moment that
+    // changes it (a journey stalls, or a stalled one crosses into the next band).
     const t = now.getTime();
-    counts = STALLED_BANDS.map(() => 0);
-    const stalled = [];
-    for (const j of indexed.values()) {
-      if (j.stalledAt === null || j.stalledAt.getTime() >= t) continue;
-      if ((q.segment && j.segment !== q.segment) || (q.rep && j.aeId !== q.rep) || (q.csm === 'none' ? j.csmId !== null : q.csm && j.csmId !== q.csm)) continue;
-      const won = j.closedWonAt.getTime();
-      if (won < from || won >= to) continue;
-      stalled.push(j);
-      const s = j.stalledAt.getTime();
-      STALLED_BANDS.forEach((b, i) => {
-        if ((b.minDays === 0 || s <= t - b.minDays * DAY_MS) && (b.maxDays === null || s > t - b.maxDays * DAY_MS)) counts[i]++;
-      });
+    const key = JSON.stringify([q.segment, q.rep, q.csm, q.from, q.to]);
+    let hit = stalledCache.get(journeyBoardIndex.version, key);
+    if (!hit || t < hit.from || t >= hit.until) {
+      hit = walkStalled(indexed.values(), q, t);
+      stalledCache.set(journeyBoardIndex.version, key, hit);
     }
-    longest = stalled.sort((a, b) => a.stalledAt!.getTime() - b.stalledAt!.getTime() || (a._id < b._id ? -1 : 1)).slice(0, 10);
+    counts = hit.counts;
+    longest = hit.longest;
   } else {
     const base = journeyFilter(q);
     counts = await Promise.all(
@@ -541,18 +592,49 @@ async function stalledNow(q: DashboardQuery, now: Date) {
 export async function getTimeToLiveDashboard({ user, query, now = new Date() }: { user: SessionUser; query: DashboardQuery; now?: Date }) {
   requirePage(user, 'time-to-live');
   const q = scopeQuery(user, query);
-  const [liveRows, stageRows, acceptedRows, startedRows, playbook] = await Promise.all([
+  const playbook = await getCurrentPlaybook();
+  // The rollup figures are kept (fromRollups); the stalled journeys depend on the clock (stalledNow keeps its own).
+  const [figures, stalled] = await Promise.all([fromRollups(['time-to-live', q, playbook.version], () => computeTimeToLive(q, playbook)), stalledNow(q, now)]);
+  const stageName = new Map(playbook.stages.map((s) => [s.key, s.name]));
+  const tables = {
+    ...figures.tables,
+    'stalled-age': {
+      id: 'stalled-age' as const,
+      title: 'Journeys stalled now, by time past the SLA',
+      columns: [
+        { key: 'group', label: 'Past the SLA by', kind: 'text' as const },
+        { key: 'count', label: 'Journeys', kind: 'int' as const },
+      ],
+      rows: stalled.bands.map((b) => ({ group: b.label, count: b.count })),
+    },
+    'stalled-longest': {
+      id: 'stalled-longest' as const,
+      title: 'Longest-stalled journeys',
+      columns: [
+        { key: 'group', label: 'Customer · deal', kind: 'text' as const },
+        { key: 'stage', label: 'Stage', kind: 'text' as const },
+        { key: 'csm', label: 'CSM', kind: 'text' as const },
+        { key: 'daysInStage', label: 'Days in stage', kind: 'days' as const },
+        { key: 'daysPastSla', label: 'Days past SLA', kind: 'days' as const },
+      ],
+      rows: stalled.longest.map((j) => ({ group: j.name, stage: stageName.get(j.stage) ?? j.stage, csm: j.csm || 'unassigned', daysInStage: j.daysInStage, daysPastSla: j.daysPastSla, _href: `/journeys/${j.id}` })),
+    },
+  } satisfies Partial<Record<ChartId, DashboardTable>>;
+  return { query: q, summary: { ...figures.summary, stalled: stalled.total }, empty: figures.empty, tables };
+}
+
+/** The time-to-live figures that come from the rollups alone. */
+async function computeTimeToLive(q: DashboardQuery, playbook: PlaybookDef) {
+  const [liveRows, stageRows, acceptedRows, startedRows] = await Promise.all([
     readMetrics('journey.live'),
     readMetrics('journey.stage'),
     readMetrics('journey.accepted'),
     readMetrics('journey.started'),
-    getCurrentPlaybook(),
   ]);
   const live = filterRows(liveRows, q);
   const stages = filterRows(stageRows, q);
   const accepted = filterRows(acceptedRows, q);
   const started = filterRows(startedRows, q);
-  const stalled = await stalledNow(q, now);
 
   const liveByCohort = groupBy(live, 'cohort');
   const startedByCohort = groupBy(started, 'cohort');
@@ -617,33 +699,11 @@ export async function getTimeToLiveDashboard({ user, query, now = new Date() }: 
         return { group: k, median: qn.median, p90: qn.p90, mean: r1(ratio(c.hours ?? 0, c.n ?? 0)), accepted: c.n ?? 0, ...(qn.p90Open ? { _flag: `p90 beyond ${HOUR_BUCKETS[HOUR_BUCKETS.length - 1]} hours` } : {}) };
       }),
     },
-    'stalled-age': {
-      id: 'stalled-age' as const,
-      title: 'Journeys stalled now, by time past the SLA',
-      columns: [
-        { key: 'group', label: 'Past the SLA by', kind: 'text' as const },
-        { key: 'count', label: 'Journeys', kind: 'int' as const },
-      ],
-      rows: stalled.bands.map((b) => ({ group: b.label, count: b.count })),
-    },
-    'stalled-longest': {
-      id: 'stalled-longest' as const,
-      title: 'Longest-stalled journeys',
-      columns: [
-        { key: 'group', label: 'Customer · deal', kind: 'text' as const },
-        { key: 'stage', label: 'Stage', kind: 'text' as const },
-        { key: 'csm', label: 'CSM', kind: 'text' as const },
-        { key: 'daysInStage', label: 'Days in stage', kind: 'days' as const },
-        { key: 'daysPastSla', label: 'Days past SLA', kind: 'days' as const },
-      ],
-      rows: stalled.longest.map((j) => ({ group: j.name, stage: stageName.get(j.stage) ?? j.stage, csm: j.csm || 'unassigned', daysInStage: j.daysInStage, daysPastSla: j.daysPastSla, _href: `/journeys/${j.id}` })),
-    },
   } satisfies Partial<Record<ChartId, DashboardTable>>;
 
   const ttl = quantiles(totalLive, DAY_BUCKETS);
   const reaction = quantiles(totalAccepted, HOUR_BUCKETS);
   return {
-    query: q,
     summary: {
       live: totalLive.n ?? 0,
       started: sumCounts(started).n ?? 0,
@@ -653,7 +713,6 @@ export async function getTimeToLiveDashboard({ user, query, now = new Date() }: 
       reactionMedianHours: reaction.median,
       reactionP90Hours: reaction.p90,
       accepted: totalAccepted.n ?? 0,
-      stalled: stalled.total,
       overrides,
     },
     empty: startedRows.length === 0,
@@ -668,14 +727,18 @@ export async function getTimeToLiveDashboard({ user, query, now = new Date() }: 
 export async function getForecastDashboard({ user, query }: { user: SessionUser; query: DashboardQuery }) {
   requirePage(user, 'forecast');
   const q = scopeQuery(user, query);
-  const [startedRows, stageRows, liveRows, openRows, backtestRows, metaRows, playbook] = await Promise.all([
+  const playbook = await getCurrentPlaybook();
+  return fromRollups(['forecast', q, playbook.version], () => computeForecastDashboard(q, playbook));
+}
+
+async function computeForecastDashboard(q: DashboardQuery, playbook: PlaybookDef) {
+  const [startedRows, stageRows, liveRows, openRows, backtestRows, metaRows] = await Promise.all([
     readMetrics('journey.started'),
     readMetrics('journey.stage'),
     readMetrics('journey.live'),
     readMetrics(FORECAST_METRICS.open),
     readMetrics(FORECAST_METRICS.backtest),
     readMetrics(FORECAST_METRICS.meta),
-    getCurrentPlaybook(),
   ]);
   const started = filterRows(startedRows, q);
   const stages = filterRows(stageRows, q);
