@@ -156,6 +156,26 @@ describe('candidates appear and disappear with survey answers', () => {
     expect((await counts(ADVOCACY_METRICS.candidate, { type: 'referral', rep: rep.id })).n).toBeGreaterThanOrEqual(1);
   });
 
+  test('the list served from memory (rows included) equals the list the database gives, every type and view', async () => {
+    const c = await customer();
+    await answer(c, promoter);
+    const lists = async () => {
+      const out = [];
+      for (const type of ['referral', 'reference', 'case_study'] as const) for (const view of ['ready', 'waiting'] as const) out.push(await listCandidates({ query: { type, view, page: 1 }, now: NOW }));
+      return out;
+    };
+    const fromMemory = await lists();
+    process.env.READ_INDEX = 'off';
+    resetEnvCache();
+    try {
+      expect(fromMemory).toEqual(await lists());
+    } finally {
+      delete process.env.READ_INDEX;
+      resetEnvCache();
+    }
+    expect(fromMemory[0].candidates.some((r) => r.deal.id === c.deal.id)).toBe(true);
+  });
+
   test('a later answer that does not qualify removes the candidate (and the rollup follows)', async () => {
     const c = await customer();
     await answer(c, promoter, c.contact.id);

@@ -563,13 +563,19 @@ async function pastAsksOf(contactIds: Types.ObjectId[]) {
   return by;
 }
 
-type CandidateRow = { _id: string; qualifies: string[]; current: boolean; budgetClearAt: number | null; rank: number; answeredAt: number | null };
-/** Candidates in memory (see read-index.server.ts): what the list filters and sorts on; the page's rows are read by _id. */
+type CandidateRow = { _id: string; qualifies: string[]; current: boolean; budgetClearAt: number | null; rank: number; answeredAt: number | null; doc: AdvocateLean };
+/**
+ * Candidates in memory (see read-index.server.ts): what the list filters and sorts on, and what a
+ * row of the page shows (reading the page's 25 advocates by _id was a third of its time at 100k
+ * accounts; ~1 KB per advocate in memory).
+ */
 export const candidateIndex = new ReadIndex<CandidateRow>({
   feed: 'advocates',
   model: Advocate,
-  select: 'qualifies current budgetClearAt rank answeredAt',
+  select:
+    'qualifies current budgetClearAt rank answeredAt dealId contactId accountId aeId contactName contactEmail contactStatus accountName dealName dealArr currency closedWonAt liveAt accountChurned surveyId wave overall nps consentReference consentCaseStudy consentReferral promisesKept promisesTotal',
   toRow: (d) => ({
+    doc: d as unknown as AdvocateLean,
     _id: String(d._id),
     qualifies: ((d.qualifies as string[]) ?? []).map(String),
     current: d.current === true,
@@ -606,7 +612,7 @@ export async function listCandidates({ query, now = new Date(), perPage = 25 }: 
       if ((query.view === 'ready') === ready && (query.view === 'ready' ? readyTotal : waitingTotal) > skip && ids.length < perPage) ids.push(r._id);
     }
     total = query.view === 'ready' ? readyTotal : waitingTotal;
-    rows = (await Promise.all(ids.map((id) => Advocate.findById(id).lean()))).filter(Boolean) as AdvocateLean[];
+    rows = ids.map((id) => indexed.get(id)!.doc);
   } else {
     const filter = candidateFilter(query.type, query.view, now);
     [rows, total, readyTotal, waitingTotal] = await Promise.all([
