@@ -345,17 +345,19 @@ const isAnswerable = (s: Pick<SurveyLean, 'state' | 'expiresAt'>, now: Date) =>
   (s.state === 'sent' || s.state === 'reminded') && Boolean(s.expiresAt && s.expiresAt > now);
 
 /** The open survey a token belongs to, or null (unknown, expired, answered, cancelled, superseded). Read-only. */
-async function findOpenSurvey(token: string, now: Date) {
+/** The survey a link opens, if the survey document says it can be answered (see `answerPending`). */
+async function linkedSurvey(token: string, now: Date) {
   if (!isLinkToken(token)) return null;
   const link = await SurveyToken.findById(hashLinkToken(token)).lean();
   if (!link) return null;
   const survey = (await Survey.findById(link.surveyId).lean()) as SurveyLean | null;
   if (!survey || !isAnswerable(survey, now)) return null;
   if (link.cycle !== (survey.cycle ?? 0) || String(link.contactId) !== String(survey.contactId)) return null;
-  // Answered but not yet applied to the survey (see applySurveyResponse): already used.
-  if (await SurveyResponse.exists({ _id: survey._id })) return null;
   return survey;
 }
+
+/** Answered but not yet applied to the survey (see applySurveyResponse): the link is used. */
+const answerPending = async (survey: SurveyLean) => Boolean(await SurveyResponse.exists({ _id: survey._id }));
 
 async function promisesOf(dealId: unknown) {
   const deal = await Deal.findById(dealId).select('name promises').lean();
@@ -367,9 +369,11 @@ async function promisesOf(dealId: unknown) {
 
 /** What the buyer's survey page shows, or null for any link that cannot be answered (all look the same). */
 export async function getSurveyPage({ token, now = new Date() }: { token: string; now?: Date }) {
-  const survey = await findOpenSurvey(token, now);
+  const survey = await linkedSurvey(token, now);
   if (!survey) return null;
-  const [account, { promises }] = await Promise.all([Account.findById(survey.accountId).select('name').lean(), promisesOf(survey.dealId)]);
+  // Read together: each is one lookup by _id.
+  const [pending, account, { promises }] = await Promise.all([answerPending(survey), Account.findById(survey.accountId).select('name').lean(), promisesOf(survey.dealId)]);
+  if (pending) return null;
   return {
     accountName: account?.name ?? '',
     contactName: survey.contactName ?? '',
@@ -430,9 +434,10 @@ export type SubmitResult =
  * other gets `closed` like any used link. An invalid form consumes nothing.
  */
 export async function submitSurveyAnswer({ token, formData, now = new Date() }: { token: string; formData: FormData; now?: Date }): Promise<SubmitResult> {
-  const survey = await findOpenSurvey(token, now);
+  const survey = await linkedSurvey(token, now);
   if (!survey) return { status: 'closed' };
-  const { promises } = await promisesOf(survey.dealId);
+  const [pending, { promises }] = await Promise.all([answerPending(survey), promisesOf(survey.dealId)]);
+  if (pending) return { status: 'closed' };
   const values = formValues(formData);
   const parsed = parseSurveyAnswer(values, promises.map((p) => p.id));
   if (!parsed.ok) return { status: 'invalid', errors: parsed.errors, values };
