@@ -37,15 +37,6 @@ const BATCH_SWEEP_EVERY_MS = 60_000;
 // Batch members written at once after a send (one updateOne each, by _id)
 const MEMBER_WRITE_CONCURRENCY = 8;
 
-// Listeners told when an email was queued in this process (the worker's dispatch lane wakes up
-// instead of waiting out its pause).
-const queuedListeners = new Set<() => void>();
-export function onEmailQueued(listener: () => void) {
-  queuedListeners.add(listener);
-  return () => void queuedListeners.delete(listener);
-}
-const notifyQueued = () => queuedListeners.forEach((listener) => listener());
-
 // ---------------------------------------------------------------------------------------------
 // The Resend client
 
@@ -128,7 +119,6 @@ export async function sendEmail(input: SendEmailInput): Promise<SendEmailResult>
     // and a racing duplicate gets E11000 and reads the winner.
     const created = await EmailMessage.create({ _id, ...doc });
     if (doc.state === 'captured') log('info', 'Email captured (demo mode: no RESEND_API_KEY)', { template, key });
-    else if (!doc.batchKey) notifyQueued();
     return { ok: true, id: String(created._id), state: doc.state, duplicate: false };
   } catch (error) {
     if (isDuplicateKey(error)) {
@@ -203,8 +193,6 @@ export async function sendEmails(inputs: SendEmailInput[]): Promise<SendEmailRes
     if (!writeErrors.length || writeErrors.some((e) => (e.code ?? e.err?.code) !== 11000)) throw error;
     for (const e of writeErrors) refused.add(e.index);
   }
-  // Batch members wait for their seal (sealEmailBatch notifies); lone messages can go now.
-  if (docs.some((d, i) => !refused.has(i) && d.state === 'queued' && !d.batchKey)) notifyQueued();
   return Promise.all(
     docs.map(async (doc, index): Promise<SendEmailResult> => {
       if (!refused.has(index)) return { ok: true, id: String(doc._id), state: doc.state, duplicate: false, payload: payloadOf({ ...doc, html: rendered[index].html }) };
@@ -432,7 +420,6 @@ export async function sealEmailBatch({ batchKey, now, messageIds, payloads }: { 
       attempts: 0,
       nextAttemptAt: now,
     });
-    notifyQueued();
     return { sealed: true, size: members.length };
   } catch (error) {
     if (!isDuplicateKey(error)) throw error;

@@ -124,15 +124,10 @@ describe('faults', () => {
 
     // The worker is still the same process, backing off with growing pauses.
     expect(worker.alive()).toBe(true);
-    // Each lane (the tasks, email dispatch) backs off on its own.
-    const backoffLines = [...worker.output().matchAll(/"msg":"Worker cycle failed; backing off".*?"lane":"(\w+)".*?"delayMs":(\d+)/g)];
-    const backoffs = backoffLines.map((m) => `${m[1]} ${m[2]}`);
-    for (const lane of ['tasks', 'dispatch']) {
-      const delays = backoffLines.filter((m) => m[1] === lane).map((m) => Number(m[2]));
-      expect(delays.length, lane).toBeGreaterThanOrEqual(1);
-      expect(delays.length, lane).toBeLessThan(10);
-      expect([...delays].sort((x, y) => x - y), lane).toEqual(delays);
-    }
+    const backoffs = [...worker.output().matchAll(/"msg":"Worker cycle failed; backing off".*?"delayMs":(\d+)/g)].map((m) => Number(m[1]));
+    expect(backoffs.length).toBeGreaterThanOrEqual(1);
+    expect(backoffs.length).toBeLessThan(10);
+    expect([...backoffs].sort((x, y) => x - y)).toEqual(backoffs);
 
     // The database comes back on the same data and port; nobody restarts the server or the worker.
     phase = 'recovering';
@@ -159,7 +154,9 @@ describe('faults', () => {
     // The worker recovered by itself: a wave that comes due now is sent by the same process.
     const [later] = await makeSurveysDue(1);
     const recoveredAt = Date.now();
-    await waitFor('the running worker to send the new invitation', async () => surveyLinksAtFake(stack.fake).has(later), 90_000);
+    await waitFor('the running worker to send the new invitation', async () => surveyLinksAtFake(stack.fake).has(later), 90_000).catch((error: Error) => {
+      throw new Error(`${error.message}; the worker's last output:\n${worker.output().slice(-4000)}`);
+    });
     const workerRecoveredMs = Date.now() - recoveredAt;
     expect(worker.alive()).toBe(true);
     // Every survey reached Resend exactly once, through the outage.
