@@ -33,6 +33,7 @@ import { SurveyToken } from '#models/survey-token';
 import type { SessionUser } from '#app/auth/session.server';
 import { insertIgnoringDuplicates, trusted } from '#app/db.server';
 import { getEnv } from '#app/env.server';
+import { accountListIndex } from '#app/services/accounts.server';
 import { refreshAdvocacySafely } from '#app/services/advocacy.server';
 import { claimOnce } from '#app/services/claims.server';
 import { bumpMetric, clearMetrics, cohortOf, metricKey } from '#app/services/metrics.server';
@@ -367,15 +368,22 @@ async function promisesOf(dealId: unknown) {
   };
 }
 
+async function accountNameOf(accountId: unknown) {
+  const indexed = await accountListIndex.current();
+  const row = indexed?.get(String(accountId));
+  if (row) return row.name;
+  return (await Account.findById(accountId).select('name').lean())?.name ?? '';
+}
+
 /** What the buyer's survey page shows, or null for any link that cannot be answered (all look the same). */
 export async function getSurveyPage({ token, now = new Date() }: { token: string; now?: Date }) {
   const survey = await linkedSurvey(token, now);
   if (!survey) return null;
-  // Read together: each is one lookup by _id.
-  const [pending, account, { promises }] = await Promise.all([answerPending(survey), Account.findById(survey.accountId).select('name').lean(), promisesOf(survey.dealId)]);
+  // Read together: each is one lookup by _id (the account's name from the account list's index when loaded).
+  const [pending, accountName, { promises }] = await Promise.all([answerPending(survey), accountNameOf(survey.accountId), promisesOf(survey.dealId)]);
   if (pending) return null;
   return {
-    accountName: account?.name ?? '',
+    accountName,
     contactName: survey.contactName ?? '',
     wave: survey.wave,
     expiresAt: iso(survey.expiresAt),
