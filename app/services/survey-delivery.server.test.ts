@@ -86,8 +86,7 @@ describe('survey emails through Resend', () => {
 
   test('a running worker sends the invitations it just queued at once, not after its pause between cycles', async () => {
     const ids = await makeDueSurveys(5);
-    // A minute between cycles: the dispatch lane's first look finds nothing sealed yet (or races the
-    // sealing); the sealed batch wakes it.
+    // A minute between cycles: the invitations queued in a cycle leave in that same cycle (dispatch is its last task).
     const worker = startWorker(['--interval=60000']);
     const started = Date.now();
     while (fake.delivered.length < ids.length && Date.now() - started < 30_000) await new Promise((r) => setTimeout(r, 50));
