@@ -16,7 +16,6 @@ import { MAX_BATCH_SIZE, sealEmailBatch, sendEmail, sendEmails, type SendEmailIn
 import {
   applySurveyResponse,
   bumpSurveyMetrics,
-  finishSurvey,
   holdSurveys,
   finishSurveys,
   newSurveyLink,
@@ -205,13 +204,13 @@ async function runChunks(input: TaskInput & {
       // Every hold ends in one go: a queued email's survey records it; a failed queue, a stop or a skip writes its own update (or none).
       const queuedOf = new Map(sends.map((x, i) => [x.held, queued[i]]));
       const endings = held.map((h, i) => {
-        const p = plans[i];
-        const q = queuedOf.get(h);
-        return { held: h, plan: p, update: p.kind === 'send' ? (q?.ok ? p.update : undefined) : (p.update ?? undefined) };
+        const plan = plans[i];
+        const emailQueued = plan.kind === 'send' && queuedOf.get(h)?.ok === true;
+        return { held: h, plan, emailQueued, update: plan.kind === 'send' ? (emailQueued ? plan.update : undefined) : (plan.update ?? undefined) };
       });
       const written = await finishSurveys(endings, { now });
-      const recorded = endings.flatMap((e, i) => (e.plan.kind === 'send' && queuedOf.get(e.held)?.ok && written[i] ? [e.held.survey] : []));
-      totals.sent += sends.filter((x, i) => queued[i].ok).length;
+      const recorded = endings.flatMap((e, i) => (e.emailQueued && written[i] ? [e.held.survey] : []));
+      totals.sent += endings.filter((e) => e.emailQueued).length;
       await inPool(endings.filter((e) => e.plan.kind !== 'send'), CONCURRENCY, async ({ held: h, plan: p }) => {
         if (p.kind === 'stop') {
           await alertCsm({ survey: h.survey, reason: p.reason, contactEmail: p.contactEmail, now });
@@ -219,19 +218,19 @@ async function runChunks(input: TaskInput & {
         } else totals.skipped++;
       });
       if (recorded.length && onSent) await onSent(recorded);
-      // Members: the emails this chunk recorded itself (a duplicate belongs to an earlier batch).
       // A duplicate still queued under another key was queued by a producer that died before sealing
       // its batch (its holds on these surveys expired, or we could not have taken them): seal that
       // batch now instead of leaving it to the dispatcher's sweep, minutes later.
       const orphaned = new Set(queued.flatMap((q) => (q.ok && q.duplicate && q.state === 'queued' && q.batchKey && q.batchKey !== batchKey ? [q.batchKey] : [])));
       for (const key of orphaned) await sealEmailBatch({ batchKey: key, now });
+      // Members: the emails this chunk recorded itself (a duplicate belongs to an earlier batch).
       const members = queued.flatMap((q) => (q.ok && !q.duplicate && q.state === 'queued' ? [q] : []));
       const payloads = new Map(members.flatMap((q) => (q.payload ? [[q.id, q.payload] as const] : [])));
       if (members.length && (await sealEmailBatch({ batchKey, now, messageIds: members.map((q) => q.id), payloads })).sealed) totals.batches++;
     } catch (error) {
       // Give the chunk back at once; the next cycle redoes it with the same email keys.
       logError(error, { where: `${batchPrefix} task` });
-      await Promise.all(held.map((h) => finishSurvey(h, { now }).catch(() => undefined)));
+      await finishSurveys(held.map((h) => ({ held: h })), { now }).catch(() => undefined);
       throw error;
     }
   }
