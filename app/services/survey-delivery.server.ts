@@ -53,11 +53,22 @@ const STOP_TEXT: Record<SurveyStopReason, string> = {
   cancelled: 'It was cancelled.',
 };
 
-/** Deals, accounts and contacts of a chunk of surveys, loaded with one query each. */
+/** Reads each distinct id by `_id`, a few at once: FerretDB 1.24 answers an `_id` equality from its index but scans the collection for an `$in` (README, decision 6). */
+async function byIds<T>(ids: unknown[], read: (id: string) => Promise<T | null>) {
+  const found: T[] = [];
+  await inPool([...new Set(ids.map(String))], CONCURRENCY * 2, async (id) => {
+    const doc = await read(id);
+    if (doc) found.push(doc);
+  });
+  return found;
+}
+
+/** Deals, accounts and contacts of a chunk of surveys. */
 async function loadChunkContext(surveys: SurveyLean[]) {
   const [deals, accounts, contacts] = await Promise.all([
-    Deal.find({ _id: trusted({ $in: surveys.map((s) => s.dealId) }) }).select('name promises').lean(),
-    Account.find({ _id: trusted({ $in: surveys.map((s) => s.accountId) }) }).select('name csmId').lean(),
+    // One survey's deal and account per read: the `$in` over a chunk's deals scanned every deal (263 ms per chunk at 3,300 deals).
+    byIds(surveys.map((s) => s.dealId), (id) => Deal.findById(id).select('name promises').lean()),
+    byIds(surveys.map((s) => s.accountId), (id) => Account.findById(id).select('name csmId').lean()),
     Contact.find({ accountId: trusted({ $in: surveys.map((s) => s.accountId) }) }).select('accountId name email isPrimary emailStatus').lean(),
   ]);
   return {
@@ -326,7 +337,7 @@ export async function expireDueSurveys({ now, owner, limit = 1000, signal }: Tas
     });
     if (result.ok) expired++;
   }
-  return { due: due.length, expired };
+  return { due: due.length, expired, more: due.length >= limit };
 }
 
 /**

@@ -409,10 +409,10 @@ describe('value-delivered read model', () => {
       answeredAt: after(SIX, DAY), overall: 'yes', nps: 10,
       promises: deal.promiseIds.map((promiseId) => ({ promiseId, text: 'p', category: 'adoption', verdict: 'delivered' })),
     });
-    expect(await applyPendingResponses({ now: after(SIX, DAY), owner: 'w' })).toEqual({ pending: 1, applied: 1 });
+    expect(await applyPendingResponses({ now: after(SIX, DAY), owner: 'w' })).toEqual({ pending: 1, applied: 1, more: false });
     expect(await Survey.findById(s._id).lean()).toMatchObject({ state: 'answered' });
     expect((await readMetrics(SURVEY_METRICS.answer))[0].counts).toMatchObject({ answered: 1, valueYes: 1 });
-    expect(await applyPendingResponses({ now: after(SIX, DAY), owner: 'w' })).toEqual({ pending: 0, applied: 0 });
+    expect(await applyPendingResponses({ now: after(SIX, DAY), owner: 'w' })).toEqual({ pending: 0, applied: 0, more: false });
     expect((await readMetrics(SURVEY_METRICS.answer))[0].counts.answered).toBe(1);
   });
 });

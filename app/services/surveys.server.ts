@@ -596,7 +596,8 @@ export async function applyPendingResponses({ now, owner, limit = 200 }: { now: 
   const pending = await SurveyResponse.find({ appliedAt: null }).select('_id').limit(limit).lean();
   let applied = 0;
   for (const r of pending) if ((await applySurveyResponse({ surveyId: r._id, now, owner })).applied) applied++;
-  return { pending: pending.length, applied };
+  // At the limit: more may be waiting, so the worker goes again at once.
+  return { pending: pending.length, applied, more: pending.length >= limit };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { resetEnvCache } from '#app/env.server';
-import { runCycle, TASKS, type TaskContext } from '#app/worker/worker.server';
+import { atMostEvery, runCycle, TASKS, type TaskContext } from '#app/worker/worker.server';
 
 const NOW = new Date('2026-06-01T00:00:00.000Z');
 
@@ -93,5 +93,24 @@ describe('runCycle', () => {
     const result = await runCycle({ now: NOW, owner: 'w1' });
     expect(result.ok).toBe(true);
     expect(result.tasks.find((t) => t.name === 'email-dispatch')?.result).toMatchObject({ demo: true });
+  });
+
+  test('a scanning task runs at most once a minute of the cycle clock, at once again while it leaves work or after a failure', async () => {
+    const results: unknown[] = [{ more: true }, { sent: 1 }, new Error('boom'), { sent: 2 }, { sent: 3 }];
+    let calls = 0;
+    const run = atMostEvery(60_000, async () => {
+      const next = results[calls++];
+      if (next instanceof Error) throw next;
+      return next;
+    });
+    const at = (s: number) => ({ now: new Date(NOW.getTime() + s * 1000), owner: 'w1', signal: new AbortController().signal });
+    expect(await run(at(0))).toEqual({ more: true });
+    expect(await run(at(1))).toEqual({ sent: 1 }); // work was left: no pause
+    expect(await run(at(2))).toEqual({ skipped: true });
+    expect(await run(at(60))).toEqual({ skipped: true });
+    await expect(run(at(61))).rejects.toThrow('boom');
+    expect(await run(at(62))).toEqual({ sent: 2 }); // a failed run does not count
+    expect(await run(at(100))).toEqual({ skipped: true });
+    expect(await run(at(30))).toEqual({ sent: 3 }); // the clock went back (a test, a corrected clock): it runs
   });
 });

@@ -18,6 +18,27 @@ export type TaskReport = { name: string; ok: boolean; ms: number; result?: unkno
 export type CycleResult = { ok: boolean; more: boolean; tasks: TaskReport[] };
 
 const HOUR = 3600_000;
+const MINUTE = 60_000;
+
+/**
+ * Runs a task at most once per `everyMs` of the cycle clock, unless its last run stopped at its
+ * limit with work left (`more`) or the clock went back. For tasks whose due query filters by a
+ * field: on FerretDB each is a scan of the collection (10,000 surveys: ~0.7 s; 343,000: ~25 s),
+ * and reminders, expiries and the answer safety net are due by the day, so every 5 s cycle
+ * scanning for them again only slowed the tasks that have work.
+ */
+export function atMostEvery(everyMs: number, run: WorkerTask['run']): WorkerTask['run'] {
+  let lastAt = Number.NEGATIVE_INFINITY;
+  let more = false;
+  return async (ctx) => {
+    const at = ctx.now.getTime();
+    if (!more && at >= lastAt && at - lastAt < everyMs) return { skipped: true };
+    const result = await run(ctx);
+    lastAt = at;
+    more = (result as { more?: unknown } | undefined)?.more === true;
+    return result;
+  };
+}
 let lastPruneAt = 0;
 let lastSurveySweepAt = 0;
 let lastJourneySweepAt = 0;
@@ -59,10 +80,11 @@ export const TASKS: WorkerTask[] = [
   },
   // The daily at-risk / stalled digest to journey owners (once a day, idempotent per owner and day).
   { name: 'journey-digest', run: ({ now }) => sendJourneyDigests({ now }) },
-  { name: 'survey-answers', run: ({ now, owner }) => applyPendingResponses({ now, owner }) },
-  { name: 'survey-expiry', run: ({ now, owner, signal }) => expireDueSurveys({ now, owner, signal }) },
+  // The safety net for answers whose inline apply failed (the buyer's submit applies them at once).
+  { name: 'survey-answers', run: atMostEvery(MINUTE, ({ now, owner }) => applyPendingResponses({ now, owner })) },
+  { name: 'survey-expiry', run: atMostEvery(MINUTE, ({ now, owner, signal }) => expireDueSurveys({ now, owner, signal })) },
   { name: 'survey-invitations', run: ({ now, owner, signal }) => sendDueInvitations({ now, owner, signal }) },
-  { name: 'survey-reminders', run: ({ now, owner, signal }) => sendDueReminders({ now, owner, signal }) },
+  { name: 'survey-reminders', run: atMostEvery(MINUTE, ({ now, owner, signal }) => sendDueReminders({ now, owner, signal })) },
   { name: 'advocacy-ask-expiry', run: ({ now }) => expireUnansweredAsks({ now }) },
   { name: 'advocacy-review-invitations', run: ({ now, signal }) => processDueReviewCampaigns({ now, signal }) },
   { name: 'advocacy-nightly', run: ({ now, owner, signal }) => runAdvocacyNightly({ now, owner, signal }) },
