@@ -13,8 +13,15 @@ const EmailBatchPayloadSchema = new Schema(
     _id: { type: String, required: true },
     /** The membership this payload was built for, in the batch's order; used only when it equals the batch's. */
     messageIds: { type: [Schema.Types.ObjectId], required: true },
-    /** One Resend email object per member (from, to, subject, html, text, headers, tags). */
-    emails: { type: [Schema.Types.Mixed], required: true },
+    /**
+     * The Resend email objects, one per member (from, to, subject, html, text, headers, tags), as
+     * gzipped JSON: members share a template, so 100 of them (~1 MB) shrink ~20x, and FerretDB
+     * decodes and rewrites whole documents (a 1 MB payload cost 28 ms to insert, 60 to read and
+     * 53 to delete).
+     */
+    gz: { type: Buffer },
+    /** The same, uncompressed: payloads frozen before `gz` existed (read only). */
+    emails: { type: [Schema.Types.Mixed], default: undefined },
   },
   { timestamps: false, versionKey: false },
 );

@@ -1,3 +1,4 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { plainTextSelectors, render } from '@react-email/components';
 import { compile } from 'html-to-text';
 import { Types } from 'mongoose';
@@ -105,26 +106,14 @@ function tagsFor(template: string, meta: SendEmailInput['meta'] = {}) {
  */
 export async function sendEmail(input: SendEmailInput): Promise<SendEmailResult> {
   const { key, template } = input;
-  const now = input.now ?? new Date();
+  if (!key || key.length > 256) return { ok: false, error: 'The idempotency key must be 1-256 characters.' };
   try {
-    if (!key || key.length > 256) return { ok: false, error: 'The idempotency key must be 1-256 characters.' };
-    const existing = await EmailMessage.findOne({ idempotencyKey: key }).select('_id state').lean();
-    if (existing) return { ok: true, id: String(existing._id), state: existing.state as EmailState, duplicate: true };
-
-    const { html, ...doc } = await outboxDocument({ ...input, now });
-    const _id = new Types.ObjectId();
-    // The body first: a message is only ever stored with a body to send.
-    await insertIgnoringDuplicates(EmailBody, [{ _id, html }]);
-    // An insert guarded by the unique key (not an update-upsert): atomic on FerretDB and MongoDB,
-    // and a racing duplicate gets E11000 and reads the winner.
-    const created = await EmailMessage.create({ _id, ...doc });
-    if (doc.state === 'captured') log('info', 'Email captured (demo mode: no RESEND_API_KEY)', { template, key });
-    return { ok: true, id: String(created._id), state: doc.state, duplicate: false };
+    // The same path as a producer's chunk: insert first, look up only a refused key (a lookup by
+    // key first scanned the whole outbox on FerretDB for every email queued).
+    const [result] = await sendEmails([input]);
+    if (result.ok && !result.duplicate && result.state === 'captured') log('info', 'Email captured (demo mode: no RESEND_API_KEY)', { template, key });
+    return result;
   } catch (error) {
-    if (isDuplicateKey(error)) {
-      const winner = await EmailMessage.findOne({ idempotencyKey: key }).select('_id state').lean().catch(() => null);
-      if (winner) return { ok: true, id: String(winner._id), state: winner.state as EmailState, duplicate: true };
-    }
     logError(error, { where: 'sendEmail', template, key });
     return { ok: false, error: 'The email could not be recorded.' };
   }
@@ -186,6 +175,7 @@ export async function sendEmails(inputs: SendEmailInput[]): Promise<SendEmailRes
   // duplicate leaves its body behind, unread (its _id is new and no message points at it).
   await insertIgnoringDuplicates(EmailBody, rendered.map(({ _id, html }) => ({ _id, html })));
   const refused = new Set<number>();
+  if (inputs.some((i) => !i.batchKey)) singlesQueuedHere = true;
   try {
     await EmailMessage.insertMany(docs, { ordered: false });
   } catch (error) {
@@ -353,9 +343,26 @@ let pause: { reason: string; until: Date } | null = null;
 const currentPause = () => pause;
 let lastBatchSweepAt = -Infinity;
 
+// The single-send claim filters the outbox by state and due time: a scan of every message on
+// FerretDB (1.1 s at 10,000), once per dispatch run, while most emails go in batches. After a
+// claim found nothing, the next waits SINGLES_IDLE_MS of the cycle clock, unless this process
+// queued a single email since (other processes' emails wait at most that long).
+const SINGLES_IDLE_MS = 15_000;
+let singlesIdleAt: number | null = null;
+let singlesQueuedHere = false;
+/** The earliest retry this process scheduled for a single email: due then, whatever the pause says. */
+let singlesRetryAt: number | null = null;
+function singlesMayBeDue(now: Date) {
+  const t = now.getTime();
+  if (singlesRetryAt !== null && t >= singlesRetryAt) return true;
+  return singlesQueuedHere || singlesIdleAt === null || t < singlesIdleAt || t - singlesIdleAt >= SINGLES_IDLE_MS;
+}
+
 /** Forgets this process's pause and rate-limit state (tests; an operator restart does the same). */
 export function resetEmailDispatcher() {
   pause = null;
+  singlesIdleAt = null;
+  singlesRetryAt = null;
   processPacer = undefined;
   lastBatchSweepAt = -Infinity;
 }
@@ -410,7 +417,7 @@ export async function sealEmailBatch({ batchKey, now, messageIds, payloads }: { 
   if (members.length === 0) return { sealed: false, size: 0 };
   // The producer's rendered emails, frozen with the membership (see EmailBatchPayload).
   const emails = payloads && members.map((m) => payloads.get(String(m._id)));
-  if (emails?.every(Boolean)) await insertIgnoringDuplicates(EmailBatchPayload, [{ _id: batchKey, messageIds: members.map((m) => m._id), emails }]);
+  if (emails?.every(Boolean)) await insertIgnoringDuplicates(EmailBatchPayload, [{ _id: batchKey, messageIds: members.map((m) => m._id), gz: gzipSync(JSON.stringify(emails)) }]);
   try {
     await EmailBatch.create({
       _id: batchKey,
@@ -454,6 +461,7 @@ async function sweepUnsealedBatches(now: Date) {
     for (const id of ids.filter((id) => !members.has(id))) {
       // Not in the frozen membership: it was never part of this batch, so it goes alone.
       await EmailMessage.updateOne({ _id: id, batchKey }, { $set: { batchKey: null } });
+      singlesQueuedHere = true;
       log('warn', 'Email queued after its batch was sealed; sending it on its own', { batchKey, messageId: id });
     }
   }
@@ -496,8 +504,10 @@ export async function dispatchDueEmails(input: {
   }
 
   let i = requests;
-  for (; i < limit && !signal?.aborted && !currentPause(); i++) {
+  for (; i < limit && !signal?.aborted && !currentPause() && singlesMayBeDue(input.now); i++) {
     const now = clock();
+    singlesQueuedHere = false;
+    if (singlesRetryAt !== null && now.getTime() >= singlesRetryAt) singlesRetryAt = null;
     const message = await claim<StoredMessage>({
       model: EmailMessage,
       // 'sending' with an expired lease: a worker died mid-send; resending reuses the key.
@@ -509,6 +519,7 @@ export async function dispatchDueEmails(input: {
       sort: { nextAttemptAt: 1 },
       update: { $set: { state: 'sending' } },
     });
+    singlesIdleAt = message ? null : input.now.getTime();
     if (!message) break;
     result.claimed++;
 
@@ -532,6 +543,7 @@ export async function dispatchDueEmails(input: {
           $set: { state: 'queued', lastError: outcome.error, nextAttemptAt: new Date(at.getTime() + outcome.delayMs) },
           $inc: { attempts: 1 },
         };
+        singlesRetryAt = Math.min(singlesRetryAt ?? Number.POSITIVE_INFINITY, at.getTime() + outcome.delayMs);
         if (outcome.blockMs) pacer.blockFor(outcome.blockMs);
         break;
       case 'failed':
@@ -586,7 +598,12 @@ function noteOutcome(input: { outcome: Outcome; at: Date; messages: number; resu
  */
 async function batchEmails(batchKey: string, ids: string[]): Promise<EmailPayload[] | null> {
   const frozen = await EmailBatchPayload.findById(batchKey).lean();
-  if (frozen && frozen.messageIds.map(String).join() === ids.join()) return frozen.emails as EmailPayload[];
+  if (frozen && frozen.messageIds.map(String).join() === ids.join()) {
+    // lean() gives the driver's Binary for a Buffer field.
+    const gz = frozen.gz as unknown as { buffer: Uint8Array } | Buffer | null | undefined;
+    if (gz) return JSON.parse(gunzipSync(Buffer.isBuffer(gz) ? gz : Buffer.from(gz.buffer)).toString('utf8')) as EmailPayload[];
+    if (frozen.emails) return frozen.emails as EmailPayload[];
+  }
   const stored = await Promise.all(
     ids.map(async (id) => {
       const m = await EmailMessage.findById(id).select(PAYLOAD_FIELDS).lean();
