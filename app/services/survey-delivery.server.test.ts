@@ -64,6 +64,18 @@ beforeEach(async () => {
 });
 
 describe('survey emails through Resend', () => {
+  test('the invitation task sends each batch it sealed while it prepares the next, without the dispatch task', async () => {
+    const ids = await makeDueSurveys(250);
+    const cycle = await runCycle({ now: new Date(), owner: 'worker-a', tasks: TASKS.filter((t) => t.name === 'survey-invitations') });
+    expect(cycle.ok).toBe(true);
+    expect(fake.requests.map((r) => r.path)).toEqual(['/emails/batch', '/emails/batch', '/emails/batch']);
+    expectEachSurveyDeliveredOnce(ids);
+    // The first batch left before the last one was sealed.
+    const lastSealedAt = Math.max(...(await EmailBatch.find().select('createdAt').lean()).map((b) => b.createdAt.getTime()));
+    expect(fake.requests[0].at).toBeLessThan(lastSealedAt);
+    expect(await EmailBatch.countDocuments({ state: 'sent' })).toBe(3);
+  });
+
   test('one worker cycle sends due invitations as one batch, each with List-Unsubscribe headers and its own link', async () => {
     const ids = await makeDueSurveys(5);
     const cycle = await runCycle({ now: new Date(), owner: 'worker-a', tasks: TASKS });

@@ -43,7 +43,14 @@ const CONCURRENCY = 4;
 // Due surveys read at once (one scan of the collection on FerretDB), then handled in chunks of 100.
 const PAGE_SIZE = 1000;
 
-type TaskInput = { now: Date; owner: string; signal?: AbortSignal; limit?: number };
+type TaskInput = {
+  now: Date;
+  owner: string;
+  signal?: AbortSignal;
+  limit?: number;
+  /** Called after each batch this task sealed (the worker sends it while the next chunk is prepared). */
+  onBatch?: () => void;
+};
 
 const STOP_TEXT: Record<SurveyStopReason, string> = {
   bounced: 'Their mail server rejected the survey email (a bounce).',
@@ -237,7 +244,10 @@ async function runChunks(input: TaskInput & {
       // Members: the emails this chunk recorded itself (a duplicate belongs to an earlier batch).
       const members = queued.flatMap((q) => (q.ok && !q.duplicate && q.state === 'queued' ? [q] : []));
       const payloads = new Map(members.flatMap((q) => (q.payload ? [[q.id, q.payload] as const] : [])));
-      if (members.length && (await sealEmailBatch({ batchKey, now, messageIds: members.map((q) => q.id), payloads })).sealed) totals.batches++;
+      if (members.length && (await sealEmailBatch({ batchKey, now, messageIds: members.map((q) => q.id), payloads })).sealed) {
+        totals.batches++;
+        input.onBatch?.();
+      }
     } catch (error) {
       // Give the chunk back at once; the next cycle redoes it with the same email keys.
       logError(error, { where: `${batchPrefix} task` });

@@ -44,6 +44,42 @@ let lastSurveySweepAt = 0;
 let lastJourneySweepAt = 0;
 
 /**
+ * Runs a task that queues email batches (`produce`) with email dispatch beside it: each batch the
+ * task seals is sent while its next chunk is prepared, instead of after the whole run. Sending is
+ * paced by the provider (100 emails per request, 2 requests a second by default), so one after
+ * the other, preparing 1,000 invitations and then waiting out the pacing of their 10 requests
+ * added up. Both stay inside the task: the task ends when both have, and fails (and the cycle
+ * with it) when either did. What is left when the task ends goes with the `email-dispatch` task.
+ */
+export async function sendingAlongside<T>(ctx: TaskContext, produce: (onBatch: () => void) => Promise<T>): Promise<T> {
+  let done = false;
+  let sealed = false;
+  let wake: (() => void) | null = null;
+  const nudge = () => {
+    sealed = true;
+    wake?.();
+  };
+  const sender = (async () => {
+    while (!done && !ctx.signal.aborted) {
+      sealed = false;
+      const sent = await dispatchDueEmails({ now: ctx.now, owner: ctx.owner, signal: ctx.signal });
+      if (sent.paused || sent.demo) return;
+      // Nothing was due: wait for the next batch (or the end of the task).
+      if (sent.batches === 0 && !sealed && !done) await new Promise<void>((resolve) => (wake = resolve));
+      wake = null;
+    }
+  })();
+  const producing = produce(nudge).finally(() => {
+    done = true;
+    wake?.();
+  });
+  const [produced, sending] = await Promise.allSettled([producing, sender]);
+  if (produced.status === 'rejected') throw produced.reason;
+  if (sending.status === 'rejected') throw sending.reason;
+  return produced.value;
+}
+
+/**
  * The worker's tasks, run in this order once per cycle. To add one, add an entry here (each task
  * must be idempotent and claim its work with the lease helpers, since several workers may run).
  * Keep email dispatch last, so emails queued by earlier tasks leave in the same cycle.
@@ -83,8 +119,8 @@ export const TASKS: WorkerTask[] = [
   // The safety net for answers whose inline apply failed (the buyer's submit applies them at once).
   { name: 'survey-answers', run: atMostEvery(MINUTE, ({ now, owner }) => applyPendingResponses({ now, owner })) },
   { name: 'survey-expiry', run: atMostEvery(MINUTE, ({ now, owner, signal }) => expireDueSurveys({ now, owner, signal })) },
-  { name: 'survey-invitations', run: ({ now, owner, signal }) => sendDueInvitations({ now, owner, signal }) },
-  { name: 'survey-reminders', run: atMostEvery(MINUTE, ({ now, owner, signal }) => sendDueReminders({ now, owner, signal })) },
+  { name: 'survey-invitations', run: (ctx) => sendingAlongside(ctx, (onBatch) => sendDueInvitations({ ...ctx, onBatch })) },
+  { name: 'survey-reminders', run: atMostEvery(MINUTE, (ctx) => sendingAlongside(ctx, (onBatch) => sendDueReminders({ ...ctx, onBatch }))) },
   { name: 'advocacy-ask-expiry', run: ({ now }) => expireUnansweredAsks({ now }) },
   { name: 'advocacy-review-invitations', run: ({ now, signal }) => processDueReviewCampaigns({ now, signal }) },
   { name: 'advocacy-nightly', run: ({ now, owner, signal }) => runAdvocacyNightly({ now, owner, signal }) },
