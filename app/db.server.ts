@@ -1,5 +1,6 @@
 import mongoose from 'mongoose';
 import { getEnv } from '#app/env.server';
+import { syncIndexes } from '#models/_indexes';
 import { recordAttemptedInserts } from '#models/change';
 
 // Security: user input must never become an operator. sanitizeFilter wraps any `$`-keyed object
@@ -8,12 +9,21 @@ mongoose.set('sanitizeFilter', true);
 mongoose.set('strictQuery', 'throw');
 
 let connecting: Promise<typeof mongoose> | undefined;
+let indexed = false;
 
-/** Connects once per process to MONGODB_URI (FerretDB locally, MongoDB in production). */
+/**
+ * Connects once per process to MONGODB_URI (FerretDB locally, MongoDB in production), then makes
+ * the models' indexes (all of them on MongoDB, the enforcing ones on FerretDB: models/_indexes.ts).
+ */
 export function connectDb(uri = getEnv().MONGODB_URI) {
-  if (mongoose.connection.readyState === 1) return Promise.resolve(mongoose);
+  if (indexed && mongoose.connection.readyState === 1) return Promise.resolve(mongoose);
   connecting ??= mongoose
-    .connect(uri, { serverSelectionTimeoutMS: 5000, autoIndex: true })
+    .connect(uri, { serverSelectionTimeoutMS: 5000, autoIndex: false })
+    .then(async (connected) => {
+      await syncIndexes();
+      indexed = true;
+      return connected;
+    })
     .catch((error) => {
       connecting = undefined;
       throw error;
@@ -23,6 +33,7 @@ export function connectDb(uri = getEnv().MONGODB_URI) {
 
 export async function disconnectDb() {
   connecting = undefined;
+  indexed = false;
   await mongoose.disconnect();
 }
 

@@ -1,0 +1,26 @@
+// The embedded database (FerretDB) gets only the indexes that enforce something; MongoDB gets
+// every declared one (models/_indexes.ts). The test database here is FerretDB.
+import { expect, test } from 'vitest';
+import { isFerretDb, syncIndexes } from '#models/_indexes';
+import { EmailMessage } from '#models/email-message';
+import { Survey } from '#models/survey';
+
+const names = async (model: typeof Survey | typeof EmailMessage) => (await model.collection.indexes()).map((i) => i.name).sort();
+
+test('on FerretDB: the unique indexes are made and enforced, the others are not made, and old ones are dropped', async () => {
+  expect(await isFerretDb()).toBe(true);
+  await syncIndexes();
+  expect(await names(Survey)).toEqual(['_id_', 'dealId_1_wave_1']);
+  expect(await names(EmailMessage)).toContain('idempotencyKey_1');
+
+  // One survey per (deal, wave), whatever the index list says.
+  const survey = { dealId: '6a0000000000000000000001', wave: 6, dueAt: new Date(), accountId: '6a0000000000000000000002', aeId: '6a0000000000000000000003', segment: 'smb', closedWonAt: new Date() };
+  await Survey.create(survey);
+  await expect(Survey.create(survey)).rejects.toMatchObject({ code: 11000 });
+
+  // A data directory made before this kept the declared secondary indexes: the next start drops them.
+  await Survey.collection.createIndex({ state: 1, dueAt: 1 });
+  expect(await names(Survey)).toContain('state_1_dueAt_1');
+  await syncIndexes();
+  expect(await names(Survey)).toEqual(['_id_', 'dealId_1_wave_1']);
+});
