@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { contactChildren } from '#app/services/journey.server';
 import { Types } from 'mongoose';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { Advocate } from '#models/advocate';
@@ -174,6 +175,25 @@ describe('candidates appear and disappear with survey answers', () => {
       resetEnvCache();
     }
     expect(fromMemory[0].candidates.some((r) => r.deal.id === c.deal.id)).toBe(true);
+  });
+
+  test('a contact who bounced after answering leaves the list at once, from memory as from the database', async () => {
+    const c = await customer();
+    await answer(c, promoter);
+    const listed = async () => (await listCandidates({ query: { type: 'referral', view: 'ready', page: 1 }, now: NOW })).candidates.some((r) => r.deal.id === c.deal.id);
+    await contactChildren.index.warm();
+    expect(await listed()).toBe(true);
+    expect(contactChildren.index.ready).toBe(true);
+    await Contact.updateOne({ _id: c.contact.id }, { $set: { emailStatus: 'bounced' } });
+    expect(await listed()).toBe(false);
+    process.env.READ_INDEX = 'off';
+    resetEnvCache();
+    try {
+      expect(await listed()).toBe(false);
+    } finally {
+      delete process.env.READ_INDEX;
+      resetEnvCache();
+    }
   });
 
   test('a later answer that does not qualify removes the candidate (and the rollup follows)', async () => {

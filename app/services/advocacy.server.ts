@@ -81,7 +81,7 @@ import {
   type CandidateType,
   type ReviewPlatform,
 } from '#app/utils/advocacy';
-import { journeyIdForDeal } from '#app/services/journey.server';
+import { contactChildren, journeyIdForDeal } from '#app/services/journey.server';
 import { log, logError } from '#app/utils/log.server';
 import { ReadIndex, derived } from '#app/services/read-index.server';
 import { AdvocacyAskEmail } from '#emails/advocacy-ask';
@@ -254,6 +254,17 @@ export async function takeBudgetSlots(input: { contactId: string; accountId: str
 /** Frees the slots of an ask that was never made (its email could not be queued). */
 export async function releaseBudgetSlots({ askId }: { askId: Types.ObjectId | string }) {
   await AskBudgetSlot.deleteMany({ askId });
+}
+
+/**
+ * Contacts' email status by id (absent: no such contact): from the contacts index when it is
+ * loaded, else one read by _id each (an $in scans the whole collection on FerretDB).
+ */
+async function emailStatusesOf(ids: string[]): Promise<Map<string, string>> {
+  const indexed = await contactChildren.valuesOf(ids);
+  if (indexed) return indexed;
+  const contacts = await Promise.all(ids.map((id) => Contact.findById(id).select('emailStatus').lean()));
+  return new Map(contacts.flatMap((c) => (c ? [[String(c._id), c.emailStatus ?? 'ok'] as const] : [])));
 }
 
 /**
@@ -626,13 +637,7 @@ export async function listCandidates({ query, now = new Date(), perPage = 25 }: 
       Advocate.countDocuments(candidateFilter(query.type, 'waiting', now)),
     ]);
   }
-  // By _id, one lookup each: an $in scans the whole collection on FerretDB.
-  const [contacts, reps, asks] = await Promise.all([
-    Promise.all(rows.map((r) => Contact.findById(r.contactId).select('emailStatus').lean())).then((list) => list.filter((c) => c !== null)),
-    namesOf(rows.map((r) => r.aeId)),
-    pastAsksOf(rows.map((r) => r.contactId)),
-  ]);
-  const statusOf = new Map(contacts.map((c) => [String(c._id), c.emailStatus ?? 'ok']));
+  const [statusOf, reps, asks] = await Promise.all([emailStatusesOf(rows.map((r) => String(r.contactId))), namesOf(rows.map((r) => r.aeId)), pastAsksOf(rows.map((r) => r.contactId))]);
   const candidates = [];
   for (const r of rows) {
     const contactStatus = statusOf.get(String(r.contactId)) ?? 'missing';

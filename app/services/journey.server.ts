@@ -835,7 +835,15 @@ const idOrNull = (v: unknown) => (v === null || v === undefined ? null : String(
 const dateOrNull = (v: unknown) => (v instanceof Date ? v : null);
 
 // The journey page's children (see read-index.server.ts childIndex): found in memory, read by _id.
-const contactChildren = childIndex<{ accountId: unknown }>({ feed: 'contacts', model: Contact, select: 'accountId', parentOf: (d) => String(d.accountId), orderOf: () => 0 });
+/** Contacts by account, with each contact's email status (the candidates page's bounce check reads it from here). */
+export const contactChildren = childIndex<{ accountId: unknown; emailStatus?: string | null }, string>({
+  feed: 'contacts',
+  model: Contact,
+  select: 'accountId emailStatus',
+  parentOf: (d) => String(d.accountId),
+  orderOf: () => 0,
+  keep: (d) => d.emailStatus ?? 'ok',
+});
 const auditChildren = childIndex<{ entityType?: string; entityId?: string; at?: Date }>({
   feed: 'audit',
   model: AuditEvent,

@@ -201,7 +201,7 @@ export function derived<Row, T>(index: ReadIndex<Row>, compute: (rows: Map<strin
  * Ids of child documents by parent (contacts of an account, audit events of a journey), newest
  * first, kept in memory so a detail page reads its children by `_id` instead of scanning.
  */
-export function childIndex<Doc>(options: {
+export function childIndex<Doc, V = undefined>(options: {
   feed: string;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   model: Model<any>;
@@ -210,8 +210,10 @@ export function childIndex<Doc>(options: {
   parentOf: (doc: Doc) => string | null;
   /** Larger first. */
   orderOf: (doc: Doc) => number;
+  /** A small value kept per child (e.g. a contact's email status), read with `valuesOf`. */
+  keep?: (doc: Doc) => V;
 }) {
-  type Child = { parent: string; order: number };
+  type Child = { parent: string; order: number; value?: V };
   const byParent = new Map<string, Map<string, number>>();
   const add = (id: string, row: Child) => {
     let set = byParent.get(row.parent);
@@ -224,7 +226,7 @@ export function childIndex<Doc>(options: {
     select: options.select,
     toRow: (doc) => {
       const parent = options.parentOf(doc as Doc);
-      return parent === null ? null : { parent, order: options.orderOf(doc as Doc) };
+      return parent === null ? null : { parent, order: options.orderOf(doc as Doc), value: options.keep?.(doc as Doc) };
     },
     onReset: (rows) => {
       byParent.clear();
@@ -246,6 +248,17 @@ export function childIndex<Doc>(options: {
         .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? 1 : -1))
         .slice(0, limit)
         .map(([id]) => id);
+    },
+    /** The kept value of each of `ids` that exists, or null while the index loads (read the documents then). */
+    async valuesOf(ids: string[]): Promise<Map<string, V> | null> {
+      const rows = await index.current();
+      if (!rows) return null;
+      const values = new Map<string, V>();
+      for (const id of ids) {
+        const row = rows.get(id);
+        if (row) values.set(id, row.value as V);
+      }
+      return values;
     },
   };
 }
