@@ -2,6 +2,7 @@ import mongoose from 'mongoose';
 import { getEnv } from '#app/env.server';
 import { syncIndexes } from '#models/_indexes';
 import { recordAttemptedInserts } from '#models/change';
+import { logError } from '#app/utils/log.server';
 
 // Security: user input must never become an operator. sanitizeFilter wraps any `$`-keyed object
 // in $eq unless the code marks it with mongoose.trusted(); strictQuery rejects unknown paths.
@@ -20,7 +21,7 @@ export function connectDb(uri = getEnv().MONGODB_URI) {
   connecting ??= mongoose
     .connect(uri, { serverSelectionTimeoutMS: 5000, autoIndex: false })
     .then(async (connected) => {
-      await syncIndexes();
+      await syncIndexes({ onError: (error, where) => logError(error, { where: 'index', ...where }) });
       indexed = true;
       return connected;
     })

@@ -1,9 +1,13 @@
 import mongoose, { type Schema } from 'mongoose';
+import { syncLateModel } from './_indexes';
 
 const compile = <TSchema extends Schema>(name: string, schema: TSchema) => mongoose.model(name, schema);
 
 /** Registers a model once per process; on hot reload the existing model is reused with its type. */
 export function defineModel<TSchema extends Schema>(name: string, schema: TSchema) {
   const existing = mongoose.models[name] as ReturnType<typeof compile<TSchema>> | undefined;
-  return existing ?? compile(name, schema);
+  if (existing) return existing;
+  const model = compile(name, schema);
+  syncLateModel(model);
+  return model;
 }

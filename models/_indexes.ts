@@ -1,6 +1,7 @@
 import mongoose, { type Model } from 'mongoose';
 
 type Declared = [Record<string, unknown>, Record<string, unknown> | undefined];
+type OnError = (error: unknown, where: { collection: string; index: string }) => void;
 
 /**
  * Creates the indexes the models declare. On MongoDB: all of them. On FerretDB 1.24 (the embedded
@@ -8,12 +9,22 @@ type Declared = [Record<string, unknown>, Record<string, unknown> | undefined];
  * directory still has is dropped. FerretDB's SQLite backend answers only an `_id` equality from an
  * index (README, decisions 5 and 6), so a secondary index there is never read but is updated on
  * every write: a survey's nine made each update ~25 % dearer and each insert about twice as dear.
- * Models are created with `autoIndex: false` (db.server.ts), so this is the one place indexes are made.
+ * Models are created with `autoIndex: false` (db.server.ts): this runs at connect for the models
+ * compiled by then, and for each model compiled later as it is compiled (models/_define.ts).
+ * A failed index (e.g. duplicates under a unique one) is reported to `onError`, not thrown.
  */
-export async function syncIndexes(connection = mongoose.connection) {
+export async function syncIndexes({ connection = mongoose.connection, onError }: { connection?: mongoose.Connection; onError: OnError }) {
   const embedded = await isFerretDb(connection);
-  await Promise.all(Object.values(connection.models).map((model) => syncModelIndexes(model, embedded)));
+  synced = { embedded, onError };
+  await Promise.all(Object.values(connection.models).map((model) => syncModelIndexes(model, embedded, onError)));
   return { embedded };
+}
+
+let synced: { embedded: boolean; onError: OnError } | null = null;
+
+/** A model compiled after the connection's indexes were made gets its own now (see syncIndexes). */
+export function syncLateModel(model: Model<any>) {
+  if (synced && model.db === mongoose.connection) void syncModelIndexes(model, synced.embedded, synced.onError);
 }
 
 export async function isFerretDb(connection = mongoose.connection) {
@@ -23,17 +34,27 @@ export async function isFerretDb(connection = mongoose.connection) {
 
 const enforces = (options: Record<string, unknown> | undefined) => Boolean(options?.unique) || options?.expireAfterSeconds !== undefined;
 
-async function syncModelIndexes(model: Model<any>, embedded: boolean) {
+async function syncModelIndexes(model: Model<any>, embedded: boolean, onError: OnError) {
+  const collection = model.collection.collectionName;
+  const attempt = async (index: string, run: () => Promise<unknown>) => {
+    try {
+      await run();
+    } catch (error) {
+      onError(error, { collection, index });
+    }
+  };
   if (!embedded) {
-    await model.createIndexes();
+    await attempt('all declared', () => model.createIndexes());
     return;
   }
   await model.createCollection().catch(() => undefined);
   for (const [fields, options] of model.schema.indexes() as Declared[]) {
-    if (enforces(options)) await model.collection.createIndex(fields as Record<string, 1 | -1>, options);
+    if (enforces(options)) await attempt(JSON.stringify(fields), () => model.collection.createIndex(fields as Record<string, 1 | -1>, options));
   }
-  for (const index of await model.collection.indexes()) {
+  let existing: Array<Record<string, unknown> & { name?: string }> = [];
+  await attempt('list', async () => (existing = await model.collection.indexes()));
+  for (const index of existing) {
     // Another process starting at the same time may have dropped it first.
-    if (index.name && index.name !== '_id_' && !enforces(index as Record<string, unknown>)) await model.collection.dropIndex(index.name).catch(() => undefined);
+    if (index.name && index.name !== '_id_' && !enforces(index)) await model.collection.dropIndex(index.name).catch(() => undefined);
   }
 }
