@@ -21,6 +21,11 @@ const EmailBatchSchema = new Schema(
     providerIds: { type: [String], default: [] },
     sentAt: { type: Date },
     failedAt: { type: Date },
+    /**
+     * When the members' outbox entries were brought in line with this batch (email-settle task).
+     * Until then a member's stored state is `queued`, and readers take its state from the batch.
+     */
+    membersSettledAt: { type: Date },
     // Lease fields for app/worker/lease.server.ts.
     leaseOwner: { type: String },
     leaseExpiresAt: { type: Date },

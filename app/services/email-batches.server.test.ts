@@ -1,7 +1,7 @@
 import { createElement } from 'react';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { resetEnvCache } from '#app/env.server';
-import { createPacer, dispatchDueEmails, getOutboxMessage, resetEmailDispatcher, sealEmailBatch, sendEmail, sendEmails } from '#app/services/email.server';
+import { createPacer, dispatchDueEmails, getOutboxMessage, resetEmailDispatcher, sealEmailBatch, sendEmail, sendEmails, settleBatchMembers } from '#app/services/email.server';
 import { EmailBatch } from '#models/email-batch';
 import { EmailMessage } from '#models/email-message';
 import { LeaseToken } from '#models/lease-token';
@@ -32,6 +32,8 @@ const queueBatch = async (batchKey: string, size: number, now = T0) => {
 const dispatch = (now: Date, extra: Partial<Parameters<typeof dispatchDueEmails>[0]> = {}) =>
   dispatchDueEmails({ now, owner: 'worker-a', pacer: createPacer(100), ...extra });
 const batchRequests = () => fake.requests.filter((r) => r.path === '/emails/batch');
+/** One outbox entry as the admin outbox shows it (a member not settled yet reads its batch). */
+const outboxOf = async (key: string) => getOutboxMessage({ id: String((await EmailMessage.findOne({ idempotencyKey: key }).select('_id').lean())!._id) });
 
 beforeAll(async () => {
   await fake.start();
@@ -75,7 +77,15 @@ describe('batch sends', () => {
     ]);
 
     const members = await EmailMessage.find({ batchKey: 'b1' }).sort({ _id: 1 }).lean();
-    expect(members.map((m) => m.state)).toEqual(['sent', 'sent', 'sent']);
+    // The send wrote the batch only; the outbox shows each member as its batch...
+    expect(members.map((m) => m.state)).toEqual(['queued', 'queued', 'queued']);
+    expect((await Promise.all(members.map((m) => getOutboxMessage({ id: String(m._id) })))).map((m) => [m?.state, m?.attempts])).toEqual([['sent', 1], ['sent', 1], ['sent', 1]]);
+    // ...until the settle task writes it onto them (once).
+    expect(await settleBatchMembers()).toMatchObject({ batches: 1, members: 3 });
+    expect(await settleBatchMembers()).toMatchObject({ batches: 0, members: 0 });
+    expect((await EmailMessage.find({ batchKey: 'b1' }).sort({ _id: 1 }).lean()).map((m) => [m.state, m.attempts, m.sentAt?.getTime()])).toEqual(
+      members.map(() => ['sent', 1, expect.any(Number)]),
+    );
     // Resend's ids are kept on the batch, aligned with its members; the outbox shows each member's.
     const batch = await EmailBatch.findById('b1').lean();
     expect(batch).toMatchObject({ state: 'sent', attempts: 1, leaseOwner: null, providerIds: fake.delivered.slice(0, 3).map((d) => d.id) });
@@ -97,7 +107,7 @@ describe('batch sends', () => {
     const waiting = await EmailBatch.findById('b2').lean();
     expect(waiting).toMatchObject({ state: 'queued', attempts: 1 });
     expect(waiting!.nextAttemptAt.getTime() - T0.getTime()).toBeGreaterThanOrEqual(30 * SECOND);
-    expect((await EmailMessage.findOne({ idempotencyKey: 'b2:m0' }).lean())?.lastError).toMatch(/500/);
+    expect(await outboxOf('b2:m0')).toMatchObject({ state: 'queued', attempts: 1, lastError: expect.stringMatching(/500/) });
 
     expect(await dispatch(at(31 * SECOND))).toMatchObject({ batches: 1, sent: 2 });
     const sent = batchRequests();
@@ -115,9 +125,14 @@ describe('batch sends', () => {
 
     fake.failNext({ status: 422, name: 'validation_error', message: 'Invalid `to` field.' });
     expect(await dispatch(at(3 * SECOND))).toMatchObject({ failed: 2 });
-    const members = await EmailMessage.find({ batchKey: 'b3' }).lean();
-    expect(members.map((m) => m.state)).toEqual(['failed', 'failed']);
-    expect(members[0].lastError).toMatch(/422 validation_error/);
+    const members = await Promise.all(['b3:m0', 'b3:m1'].map(outboxOf));
+    expect(members.map((m) => m?.state)).toEqual(['failed', 'failed']);
+    expect(members[0]?.lastError).toMatch(/422 validation_error/);
+    await settleBatchMembers();
+    expect((await EmailMessage.find({ batchKey: 'b3' }).lean()).map((m) => [m.state, m.lastError])).toEqual([
+      ['failed', expect.stringMatching(/422/)],
+      ['failed', expect.stringMatching(/422/)],
+    ]);
     await dispatch(at(2 * 60 * MINUTE));
     expect(batchRequests()).toHaveLength(2);
   });
@@ -128,7 +143,7 @@ describe('batch sends', () => {
     fake.failNext({ status: 409, name: 'invalid_idempotent_request' });
     expect(await dispatch(T0)).toMatchObject({ failed: 1 });
     expect(await EmailBatch.findById('b4').lean()).toMatchObject({ state: 'failed' });
-    expect((await EmailMessage.findOne({ idempotencyKey: 'b4:m0' }).lean())?.lastError).toMatch(/409 invalid_idempotent_request/);
+    expect((await outboxOf('b4:m0'))?.lastError).toMatch(/409 invalid_idempotent_request/);
   });
 
   test('a dispatcher that lost the batch lease mid-send: the next one resends the same batch, delivered once', async () => {
@@ -144,6 +159,7 @@ describe('batch sends', () => {
     expect(batchRequests().map((r) => r.idempotencyKey)).toEqual(['batch:b5', 'batch:b5']);
     expect(fake.delivered).toHaveLength(3);
     expect((await EmailBatch.findById('b5').lean())?.providerIds).toEqual(fake.delivered.map((d) => d.id));
+    await settleBatchMembers();
     expect(await EmailMessage.countDocuments({ batchKey: 'b5', state: 'sent' })).toBe(3);
   });
 
@@ -162,6 +178,7 @@ describe('batch sends', () => {
     expect(result).toMatchObject({ batches: 1, sent: 3 });
     expect(batchRequests().map((r) => r.idempotencyKey)).toEqual(['batch:sealed', 'batch:orphan']);
     expect(fake.requestsFor('sealed:late')).toHaveLength(1);
+    await settleBatchMembers();
     expect(await EmailMessage.countDocuments({ state: 'sent' })).toBe(4);
   });
 

@@ -37,6 +37,7 @@ const BATCH_SEAL_GRACE_MS = 5 * 60_000;
 const BATCH_SWEEP_EVERY_MS = 60_000;
 // Batch members written at once after a send (one updateOne each, by _id)
 const MEMBER_WRITE_CONCURRENCY = 8;
+const SETTLE_BATCHES = 20;
 
 // ---------------------------------------------------------------------------------------------
 // The Resend client
@@ -659,29 +660,23 @@ async function dispatchOneBatch(input: {
   }
   const at = clock();
 
-  // Member messages are written only here (the single-send path skips them) and only with what
-  // Resend answered, so a worker that lost the batch lease writes the same truth as its successor.
-  // Resend's ids stay on the batch (aligned with messageIds). One updateOne per member by _id, a few
-  // at once: an updateMany with `_id: { $in }` scans the whole outbox on FerretDB 1.24 (0.5 s per
-  // batch at 2,000 messages, growing with the outbox), and an update command carrying several
-  // statements (bulkWrite) never answers there (README, decision 6).
+  // The members' outbox entries are not written here: the batch is the record of what Resend
+  // answered (its ids aligned with messageIds), and the email-settle task copies its outcome onto
+  // the members when the worker is not busy. Writing 100 members per request (one updateOne by _id
+  // each: an `_id: { $in }` filter scans the outbox on FerretDB 1.24, and a multi-statement update
+  // never answers there, README decision 6) was a third of the database's work per email sent.
   let update: LeaseUpdate;
-  const updateMembers = (set: Record<string, unknown>) =>
-    inPool(batch.messageIds, MEMBER_WRITE_CONCURRENCY, async (_id) => void (await EmailMessage.updateOne({ _id }, { $set: set })));
   switch (outcome.kind) {
     case 'sent':
-      await updateMembers({ state: 'sent', sentAt: at, lastError: null, attempts: attempt });
       update = { $set: { state: 'sent', providerIds: outcome.providerIds, sentAt: at, lastError: null }, $inc: { attempts: 1 } };
       break;
     case 'retry': {
       const nextAttemptAt = new Date(at.getTime() + outcome.delayMs);
-      await updateMembers({ lastError: outcome.error, nextAttemptAt, attempts: attempt });
       update = { $set: { state: 'queued', lastError: outcome.error, nextAttemptAt }, $inc: { attempts: 1 } };
       if (outcome.blockMs) pacer.blockFor(outcome.blockMs);
       break;
     }
     case 'failed':
-      await updateMembers({ state: 'failed', lastError: outcome.error, failedAt: at, attempts: attempt });
       update = { $set: { state: 'failed', lastError: outcome.error, failedAt: at }, $inc: { attempts: 1 } };
       break;
     case 'pause':
@@ -697,6 +692,52 @@ async function dispatchOneBatch(input: {
   if (recorded && (outcome.kind === 'sent' || outcome.kind === 'failed')) await EmailBatchPayload.deleteOne({ _id: String(batch._id) });
   noteOutcome({ outcome, at, messages: ids.length, result, fields: { batch: String(batch._id), size: ids.length, attempt } });
   return true;
+}
+
+/**
+ * Worker task: copies the outcome of finished batches (sent or failed) onto their members' outbox
+ * entries, up to `limit` batches a run, one updateOne by _id per member, a few at once; then marks
+ * the batch settled. Idempotent: a run cut short is redone, with the same values.
+ */
+export async function settleBatchMembers({ limit = SETTLE_BATCHES }: { limit?: number } = {}) {
+  const batches = await EmailBatch.find({ state: trusted({ $in: ['sent', 'failed'] }), membersSettledAt: null })
+    .limit(limit)
+    .select('messageIds state attempts lastError sentAt failedAt')
+    .lean();
+  let members = 0;
+  for (const batch of batches) {
+    const set = memberState(batch);
+    await inPool(batch.messageIds, MEMBER_WRITE_CONCURRENCY, async (_id) => void (await EmailMessage.updateOne({ _id, batchKey: batch._id }, { $set: set })));
+    await EmailBatch.updateOne({ _id: batch._id }, { $set: { membersSettledAt: new Date() } });
+    members += batch.messageIds.length;
+  }
+  return { batches: batches.length, members, more: batches.length >= limit };
+}
+
+type BatchOutcome = { state: string; attempts: number; lastError?: string | null; sentAt?: Date | null; failedAt?: Date | null; nextAttemptAt?: Date | null };
+
+/** What a member's outbox entry says once its batch has finished (or, while it has not, what readers show). */
+function memberState(batch: BatchOutcome) {
+  return batch.state === 'sent'
+    ? { state: 'sent' as const, sentAt: batch.sentAt, lastError: null, attempts: batch.attempts }
+    : batch.state === 'failed'
+      ? { state: 'failed' as const, failedAt: batch.failedAt, lastError: batch.lastError ?? null, attempts: batch.attempts }
+      : { state: 'queued' as const, lastError: batch.lastError ?? null, attempts: batch.attempts, nextAttemptAt: batch.nextAttemptAt };
+}
+
+/**
+ * Outbox entries as their readers should see them: a batch member not settled yet takes its
+ * state, attempts and error from its batch (one read by _id per batch on the page).
+ */
+async function withBatchState<T extends { state?: string | null; batchKey?: string | null }>(messages: T[]): Promise<T[]> {
+  const keys = [...new Set(messages.flatMap((m) => (m.batchKey && (m.state === 'queued' || m.state === 'sending') ? [m.batchKey] : [])))];
+  if (keys.length === 0) return messages;
+  const batches = await Promise.all(keys.map((key) => EmailBatch.findById(key).select('state attempts lastError sentAt failedAt nextAttemptAt').lean()));
+  const byKey = new Map(batches.flatMap((b) => (b ? [[String(b._id), b] as const] : [])));
+  return messages.map((m) => {
+    const batch = m.batchKey && (m.state === 'queued' || m.state === 'sending') ? byKey.get(m.batchKey) : undefined;
+    return batch ? { ...m, ...memberState(batch), state: batch.state } : m;
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -722,8 +763,9 @@ export async function listOutbox({ page, perPage, state }: { page: number; perPa
       .sort({ createdAt: -1, _id: -1 })
       .skip((page - 1) * perPage)
       .limit(perPage)
-      .select('template to subject state attempts lastError providerId createdAt sentAt nextAttemptAt')
-      .lean(),
+      .select('template to subject state attempts lastError providerId batchKey createdAt sentAt nextAttemptAt')
+      .lean()
+      .then(withBatchState),
     EmailMessage.countDocuments(filter),
   ]);
   return {
@@ -749,9 +791,11 @@ export async function listOutbox({ page, perPage, state }: { page: number; perPa
 
 /** One outbox message with its text version, headers and delivery events; null when missing. */
 export async function getOutboxMessage({ id }: { id: string }) {
-  const m = await EmailMessage.findById(id)
-    .select('idempotencyKey template to from subject text headers metadata state attempts lastError providerId batchKey createdAt sentAt nextAttemptAt events')
-    .lean();
+  const [m] = await withBatchState(
+    [await EmailMessage.findById(id)
+      .select('idempotencyKey template to from subject text headers metadata state attempts lastError providerId batchKey createdAt sentAt nextAttemptAt events')
+      .lean()].filter((x) => x !== null),
+  );
   if (!m) return null;
   // A batch member's Resend id is kept on its batch (aligned with messageIds).
   let providerId = m.providerId ?? null;

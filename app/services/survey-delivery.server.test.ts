@@ -129,7 +129,7 @@ describe('survey emails through Resend', () => {
     const ids = await makeDueSurveys(1000);
     // Two workers (own lease owners, racing on the same database) run the survey tasks and the
     // dispatcher; the crash test below runs real worker processes.
-    const tasks = TASKS.filter((t) => t.name.startsWith('survey-') || t.name === 'email-dispatch');
+    const tasks = TASKS.filter((t) => t.name.startsWith('survey-') || t.name.startsWith('email-'));
     const now = new Date();
     const [a, b] = await Promise.all([runCycle({ now, owner: 'worker-a', tasks }), runCycle({ now, owner: 'worker-b', tasks })]);
     expect([a.ok, b.ok]).toEqual([true, true]);

@@ -86,8 +86,8 @@ describe('runCycle', () => {
     expect(ran).toEqual(['a']);
   });
 
-  test('the registered tasks end with email dispatch, and run against the database', async () => {
-    expect(TASKS.at(-1)?.name).toBe('email-dispatch');
+  test('the registered tasks end with email dispatch and its bookkeeping, and run against the database', async () => {
+    expect(TASKS.slice(-2).map((t) => t.name)).toEqual(['email-dispatch', 'email-settle']);
     delete process.env.RESEND_API_KEY;
     resetEnvCache();
     const result = await runCycle({ now: NOW, owner: 'w1' });

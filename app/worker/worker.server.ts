@@ -1,6 +1,6 @@
 import { isDatabaseUnavailable } from '#app/db.server';
 import { expireUnansweredAsks, processDueReviewCampaigns, runAdvocacyNightly } from '#app/services/advocacy.server';
-import { dispatchDueEmails } from '#app/services/email.server';
+import { dispatchDueEmails, settleBatchMembers } from '#app/services/email.server';
 import { sendJourneyDigests } from '#app/services/journey-digest.server';
 import { startMissingJourneys } from '#app/services/journey.server';
 import { expireDueSurveys, sendDueInvitations, sendDueReminders } from '#app/services/survey-delivery.server';
@@ -11,7 +11,8 @@ import { pruneLeaseTokens } from '#app/worker/lease.server';
 import { pruneChanges } from '#models/change';
 
 /** What every task gets: the cycle's time, this worker's lease owner token, and a stop signal. */
-export type TaskContext = { now: Date; owner: string; signal: AbortSignal };
+/** `busy`: an earlier task of this cycle stopped at its limit with work left. */
+export type TaskContext = { now: Date; owner: string; signal: AbortSignal; busy?: boolean };
 export type WorkerTask = { name: string; run(ctx: TaskContext): Promise<unknown> };
 export type TaskReport = { name: string; ok: boolean; ms: number; result?: unknown; error?: string };
 /** `more`: a task stopped at its limit with work left (its result says `more: true`), so the next cycle should not wait. */
@@ -82,7 +83,7 @@ export async function sendingAlongside<T>(ctx: TaskContext, produce: (onBatch: (
 /**
  * The worker's tasks, run in this order once per cycle. To add one, add an entry here (each task
  * must be idempotent and claim its work with the lease helpers, since several workers may run).
- * Keep email dispatch last, so emails queued by earlier tasks leave in the same cycle.
+ * Keep email dispatch after the tasks that queue email, so their emails leave in the same cycle.
  */
 export const TASKS: WorkerTask[] = [
   {
@@ -116,6 +117,11 @@ export const TASKS: WorkerTask[] = [
   },
   // The daily at-risk / stalled digest to journey owners (once a day, idempotent per owner and day).
   { name: 'journey-digest', run: ({ now }) => sendJourneyDigests({ now }) },
+  // Dashboard rollups recomputed from the source documents and a fresh go-live forecast: once a
+  // night across all workers, and at once on a fresh install. Before the survey tasks: the rebuild
+  // clears, then rewrites, so an answer bumped meanwhile could be counted twice; a fresh install's
+  // first cycle rebuilds before it sends the invitations buyers answer.
+  { name: 'metrics-rebuild', run: ({ now, owner }) => runNightlyMetricsRebuild({ now, owner }) },
   // The safety net for answers whose inline apply failed (the buyer's submit applies them at once).
   { name: 'survey-answers', run: atMostEvery(MINUTE, ({ now, owner }) => applyPendingResponses({ now, owner })) },
   { name: 'survey-expiry', run: atMostEvery(MINUTE, ({ now, owner, signal }) => expireDueSurveys({ now, owner, signal })) },
@@ -124,12 +130,13 @@ export const TASKS: WorkerTask[] = [
   { name: 'advocacy-ask-expiry', run: ({ now }) => expireUnansweredAsks({ now }) },
   { name: 'advocacy-review-invitations', run: ({ now, signal }) => processDueReviewCampaigns({ now, signal }) },
   { name: 'advocacy-nightly', run: ({ now, owner, signal }) => runAdvocacyNightly({ now, owner, signal }) },
-  // Dashboard rollups recomputed from the source documents and a fresh go-live forecast: once a night across all workers.
-  { name: 'metrics-rebuild', run: ({ now, owner }) => runNightlyMetricsRebuild({ now, owner }) },
   {
     name: 'email-dispatch',
     run: ({ now, owner, signal }) => dispatchDueEmails({ now, owner, signal }),
   },
+  // Bookkeeping after sending: batch members' outbox entries take their batch's outcome, when no
+  // task of the cycle left work (sending first; readers show a member's state from its batch).
+  { name: 'email-settle', run: ({ busy }) => (busy ? Promise.resolve({ skipped: true }) : settleBatchMembers()) },
 ];
 
 /**
@@ -156,7 +163,8 @@ export async function runCycle(input: {
     }
     const started = performance.now();
     try {
-      const result = await task.run({ now, owner, signal });
+      const busy = reports.some((r) => r.ok && (r.result as { more?: unknown } | undefined)?.more === true);
+      const result = await task.run({ now, owner, signal, busy });
       reports.push({ name: task.name, ok: true, ms: Math.round(performance.now() - started), result });
     } catch (error) {
       unreachable = isDatabaseUnavailable(error);

@@ -378,8 +378,11 @@ describe('two web servers and two workers on one database', () => {
     const invitations = fake.delivered.filter((d) => templateOf(d.body) === 'survey-invitation' && created.surveyIds.includes(surveyOf(d.body) ?? ''));
     expect(invitations).toHaveLength(created.surveyIds.length);
     expect(new Set(invitations.map((d) => surveyOf(d.body))).size).toBe(created.surveyIds.length);
-    // One outbox message per survey invitation, keyed survey:<id>:invitation, sent.
-    const messages = await EmailMessage.find({ idempotencyKey: trusted({ $in: created.surveyIds.map((id) => `survey:${id}:invitation`) }) }).select('idempotencyKey state').lean();
+    // One outbox message per survey invitation, keyed survey:<id>:invitation, sent: written onto
+    // each member by a worker's settle task once the workers are idle (its batch says so at once).
+    const invitationMessages = () => EmailMessage.find({ idempotencyKey: trusted({ $in: created.surveyIds.map((id) => `survey:${id}:invitation`) }) }).select('idempotencyKey state').lean();
+    await waitFor('the workers to settle the batch members', async () => (await invitationMessages()).every((m) => m.state === 'sent'), 60_000);
+    const messages = await invitationMessages();
     expect(messages).toHaveLength(created.surveyIds.length);
     expect(messages.every((m) => m.state === 'sent')).toBe(true);
     expect(await Survey.countDocuments({ _id: trusted({ $in: created.surveyIds }), state: trusted({ $in: ['sent', 'answered'] }) })).toBe(created.surveyIds.length);
