@@ -361,6 +361,19 @@ async function latestAnswer({ dealId, known }: { dealId: Types.ObjectId; known: 
 }
 
 /**
+ * A deal's advocates: from the candidate index when it is loaded (a walk of ~20,000 rows in memory
+ * at 100,000 accounts, where the query by dealId scanned them all on FerretDB for each answer),
+ * else from the database. Another process's advocate may show ~250 ms late (README, decision 5):
+ * the unique (deal, contact) insert still holds, and the nightly refresh repairs a flag missed.
+ */
+async function advocatesOfDeal(dealId: Types.ObjectId) {
+  const indexed = await candidateIndex.current();
+  if (!indexed) return Advocate.find({ dealId }).select('_id contactId surveyId current').lean();
+  const id = String(dealId);
+  return [...indexed.values()].flatMap(({ doc }) => (String(doc.dealId) === id ? [{ _id: doc._id, contactId: doc.contactId, surveyId: doc.surveyId, current: doc.current }] : []));
+}
+
+/**
  * Recomputes a deal's advocate from its latest answered survey: the answering contact becomes (or
  * stays) a candidate when the answer qualifies them, and stops being one when a later answer does
  * not. Idempotent; called by the survey submit path and nightly by the worker.
@@ -372,7 +385,7 @@ export async function refreshAdvocacyForDeal({ dealId, now = new Date(), surveyI
     // Every journey's _id derives from its deal's (journey.server.ts): read by _id, not by dealId.
     Journey.findById(journeyIdForDeal(deal._id)).select('liveAt').lean(),
     Account.findById(deal.accountId).select('name status').lean(),
-    Advocate.find({ dealId: deal._id }).select('_id contactId surveyId current').lean(),
+    advocatesOfDeal(deal._id),
   ]);
   const latest = await latestAnswer({ dealId: deal._id, known: [surveyId, ...existing.filter((a) => a.current).map((a) => a.surveyId)] });
   const contact = latest
@@ -398,7 +411,10 @@ export async function refreshAdvocacyForDeal({ dealId, now = new Date(), surveyI
     qualifies = storedQualifications(facts, now);
     expansion = isExpansionCandidate(facts, now);
     const promisesKept = latest.promises.filter((p) => p.verdict === 'delivered').length;
-    const budget = await budgetStatus({ contactId: String(contact._id), accountId: String(deal.accountId), type: qualifies[0] ?? 'referral', now });
+    // The ask budget sorts candidates into ready and waiting; an answer that makes no candidate
+    // needs none. (Reading it is the dear part of an answer on FerretDB: the account's surveys,
+    // answers and budget slots are each a scan, ~10 s at 100,000 accounts.)
+    const budget = qualifies.length ? await budgetStatus({ contactId: String(contact._id), accountId: String(deal.accountId), type: qualifies[0], now }) : { clearAt: null };
     const set = {
       accountId: deal.accountId,
       aeId: deal.aeId,
