@@ -81,8 +81,8 @@ describe('batch sends', () => {
     expect(members.map((m) => m.state)).toEqual(['queued', 'queued', 'queued']);
     expect((await Promise.all(members.map((m) => getOutboxMessage({ id: String(m._id) })))).map((m) => [m?.state, m?.attempts])).toEqual([['sent', 1], ['sent', 1], ['sent', 1]]);
     // ...until the settle task writes it onto them (once).
-    expect(await settleBatchMembers()).toMatchObject({ batches: 1, members: 3 });
-    expect(await settleBatchMembers()).toMatchObject({ batches: 0, members: 0 });
+    expect(await settleBatchMembers({ now: T0 })).toMatchObject({ batches: 1, members: 3 });
+    expect(await settleBatchMembers({ now: T0 })).toMatchObject({ batches: 0, members: 0 });
     expect((await EmailMessage.find({ batchKey: 'b1' }).sort({ _id: 1 }).lean()).map((m) => [m.state, m.attempts, m.sentAt?.getTime()])).toEqual(
       members.map(() => ['sent', 1, expect.any(Number)]),
     );
@@ -128,7 +128,7 @@ describe('batch sends', () => {
     const members = await Promise.all(['b3:m0', 'b3:m1'].map(outboxOf));
     expect(members.map((m) => m?.state)).toEqual(['failed', 'failed']);
     expect(members[0]?.lastError).toMatch(/422 validation_error/);
-    await settleBatchMembers();
+    await settleBatchMembers({ now: T0 });
     expect((await EmailMessage.find({ batchKey: 'b3' }).lean()).map((m) => [m.state, m.lastError])).toEqual([
       ['failed', expect.stringMatching(/422/)],
       ['failed', expect.stringMatching(/422/)],
@@ -159,7 +159,7 @@ describe('batch sends', () => {
     expect(batchRequests().map((r) => r.idempotencyKey)).toEqual(['batch:b5', 'batch:b5']);
     expect(fake.delivered).toHaveLength(3);
     expect((await EmailBatch.findById('b5').lean())?.providerIds).toEqual(fake.delivered.map((d) => d.id));
-    await settleBatchMembers();
+    await settleBatchMembers({ now: T0 });
     expect(await EmailMessage.countDocuments({ batchKey: 'b5', state: 'sent' })).toBe(3);
   });
 
@@ -178,7 +178,7 @@ describe('batch sends', () => {
     expect(result).toMatchObject({ batches: 1, sent: 3 });
     expect(batchRequests().map((r) => r.idempotencyKey)).toEqual(['batch:sealed', 'batch:orphan']);
     expect(fake.requestsFor('sealed:late')).toHaveLength(1);
-    await settleBatchMembers();
+    await settleBatchMembers({ now: T0 });
     expect(await EmailMessage.countDocuments({ state: 'sent' })).toBe(4);
   });
 

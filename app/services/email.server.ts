@@ -350,6 +350,8 @@ let lastBatchSweepAt = -Infinity;
 // queued a single email since (other processes' emails wait at most that long).
 const SINGLES_IDLE_MS = 15_000;
 let singlesIdleAt: number | null = null;
+let settleIdleAt: number | null = null;
+let batchesFinishedHere = false;
 let singlesQueuedHere = false;
 /** The earliest retry this process scheduled for a single email: due then, whatever the pause says. */
 let singlesRetryAt: number | null = null;
@@ -364,6 +366,8 @@ export function resetEmailDispatcher() {
   pause = null;
   singlesIdleAt = null;
   singlesRetryAt = null;
+  settleIdleAt = null;
+  batchesFinishedHere = false;
   processPacer = undefined;
   lastBatchSweepAt = -Infinity;
 }
@@ -689,7 +693,10 @@ async function dispatchOneBatch(input: {
     log('warn', 'Email batch lease expired before the send was recorded', { batch: String(batch._id) });
   }
   // Done for good: the frozen payload is not needed again (a member rebuild gives the same bytes).
-  if (recorded && (outcome.kind === 'sent' || outcome.kind === 'failed')) await EmailBatchPayload.deleteOne({ _id: String(batch._id) });
+  if (recorded && (outcome.kind === 'sent' || outcome.kind === 'failed')) {
+    batchesFinishedHere = true;
+    await EmailBatchPayload.deleteOne({ _id: String(batch._id) });
+  }
   noteOutcome({ outcome, at, messages: ids.length, result, fields: { batch: String(batch._id), size: ids.length, attempt } });
   return true;
 }
@@ -699,7 +706,13 @@ async function dispatchOneBatch(input: {
  * entries, up to `limit` batches a run, one updateOne by _id per member, a few at once; then marks
  * the batch settled. Idempotent: a run cut short is redone, with the same values.
  */
-export async function settleBatchMembers({ limit = SETTLE_BATCHES }: { limit?: number } = {}) {
+export async function settleBatchMembers({ now, limit = SETTLE_BATCHES }: { now: Date; limit?: number }) {
+  // The query scans every batch on FerretDB: after a run that found nothing, the next waits a
+  // minute of the cycle clock unless this process finished a batch since (another worker's
+  // batches, or one whose sender died, are settled within that minute).
+  const t = now.getTime();
+  if (!batchesFinishedHere && settleIdleAt !== null && t >= settleIdleAt && t - settleIdleAt < 60_000) return { skipped: true };
+  batchesFinishedHere = false;
   const batches = await EmailBatch.find({ state: trusted({ $in: ['sent', 'failed'] }), membersSettledAt: null })
     .limit(limit)
     .select('messageIds state attempts lastError sentAt failedAt')
@@ -711,6 +724,7 @@ export async function settleBatchMembers({ limit = SETTLE_BATCHES }: { limit?: n
     await EmailBatch.updateOne({ _id: batch._id }, { $set: { membersSettledAt: new Date() } });
     members += batch.messageIds.length;
   }
+  settleIdleAt = batches.length ? null : t;
   return { batches: batches.length, members, more: batches.length >= limit };
 }
 

@@ -136,7 +136,7 @@ export const TASKS: WorkerTask[] = [
   },
   // Bookkeeping after sending: batch members' outbox entries take their batch's outcome, when no
   // task of the cycle left work (sending first; readers show a member's state from its batch).
-  { name: 'email-settle', run: ({ busy }) => (busy ? Promise.resolve({ skipped: true }) : settleBatchMembers()) },
+  { name: 'email-settle', run: ({ busy, now }) => (busy ? Promise.resolve({ skipped: true }) : settleBatchMembers({ now })) },
 ];
 
 /**
