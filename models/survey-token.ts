@@ -9,6 +9,8 @@ const SurveyTokenSchema = new Schema(
   {
     _id: { type: String, required: true },
     surveyId: { type: Schema.Types.ObjectId, ref: 'Survey', required: true },
+    /** The survey's deal (fixed for a survey's life), so the page reads it beside the survey. Absent on links made before it was kept. */
+    dealId: { type: Schema.Types.ObjectId, ref: 'Deal' },
     cycle: { type: Number, required: true },
     contactId: { type: Schema.Types.ObjectId, ref: 'Contact', required: true },
     createdAt: { type: Date, required: true },

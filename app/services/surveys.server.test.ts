@@ -1,4 +1,6 @@
 import mongoose from 'mongoose';
+import { SurveyToken } from '#models/survey-token';
+import { hashLinkToken } from '#app/utils/link-token.server';
 import { beforeEach, describe, expect, test } from 'vitest';
 import { resetEnvCache } from '#app/env.server';
 import { readMetrics } from '#app/services/metrics.server';
@@ -175,6 +177,12 @@ describe('delivery with a pinned clock', () => {
     const reminderLink = await linkIn(`survey:${id}:reminder`);
     expect(await getSurveyPage({ token: invitationLink, now: after(SIX, 30 * DAY - 1) })).not.toBeNull();
     expect(await getSurveyPage({ token: reminderLink, now: after(SIX, 30 * DAY - 1) })).not.toBeNull();
+    // A link stored before links kept their deal shows the same page (the deal read after the survey).
+    const withDeal = await getSurveyPage({ token: invitationLink, now: after(SIX, DAY) });
+    expect(withDeal!.promises.length).toBeGreaterThan(0);
+    await SurveyToken.updateOne({ _id: hashLinkToken(invitationLink) }, { $unset: { dealId: 1 } });
+    expect((await SurveyToken.findById(hashLinkToken(invitationLink)).lean())!.dealId).toBeUndefined();
+    expect(await getSurveyPage({ token: invitationLink, now: after(SIX, DAY) })).toEqual(withDeal);
     expect(await expireDueSurveys(task(after(SIX, 30 * DAY - 1)))).toMatchObject({ expired: 0 });
     expect(await expireDueSurveys(task(after(SIX, 30 * DAY)))).toMatchObject({ expired: 1 });
     expect((await Survey.findById(id).lean())!.state).toBe('expired');

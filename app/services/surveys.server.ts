@@ -332,9 +332,9 @@ export async function scheduleMissingSurveys({ since, now = new Date() }: { sinc
  * email is queued (saveSurveyLinks). Links are inserts, never overwrites: a retried send can never
  * invalidate a link already in someone's inbox.
  */
-export function newSurveyLink({ survey, contactId, now }: { survey: { _id: Types.ObjectId; cycle?: number | null }; contactId: Types.ObjectId; now: Date }) {
+export function newSurveyLink({ survey, contactId, now }: { survey: { _id: Types.ObjectId; dealId: Types.ObjectId; cycle?: number | null }; contactId: Types.ObjectId; now: Date }) {
   const { token, hash } = newLinkToken();
-  return { token, record: { _id: hash, surveyId: survey._id, cycle: survey.cycle ?? 0, contactId, createdAt: now } };
+  return { token, record: { _id: hash, surveyId: survey._id, dealId: survey.dealId, cycle: survey.cycle ?? 0, contactId, createdAt: now } };
 }
 
 /** Stores the records of links from newSurveyLink (one insert for a whole chunk). */
@@ -345,16 +345,21 @@ export async function saveSurveyLinks(records: ReturnType<typeof newSurveyLink>[
 const isAnswerable = (s: Pick<SurveyLean, 'state' | 'expiresAt'>, now: Date) =>
   (s.state === 'sent' || s.state === 'reminded') && Boolean(s.expiresAt && s.expiresAt > now);
 
-/** The open survey a token belongs to, or null (unknown, expired, answered, cancelled, superseded). Read-only. */
-/** The survey a link opens, if the survey document says it can be answered (see `answerPending`). */
-async function linkedSurvey(token: string, now: Date) {
-  if (!isLinkToken(token)) return null;
-  const link = await SurveyToken.findById(hashLinkToken(token)).lean();
-  if (!link) return null;
-  const survey = (await Survey.findById(link.surveyId).lean()) as SurveyLean | null;
+type LinkLean = { surveyId: Types.ObjectId; dealId?: Types.ObjectId | null; cycle: number; contactId: Types.ObjectId };
+
+const linkOf = async (token: string) => (isLinkToken(token) ? ((await SurveyToken.findById(hashLinkToken(token)).lean()) as LinkLean | null) : null);
+
+/** The survey of `link` if the survey document says it can be answered by it (see `answerPending`). */
+function openSurvey(link: LinkLean, survey: SurveyLean | null, now: Date) {
   if (!survey || !isAnswerable(survey, now)) return null;
   if (link.cycle !== (survey.cycle ?? 0) || String(link.contactId) !== String(survey.contactId)) return null;
   return survey;
+}
+
+/** The open survey a token belongs to, or null (unknown, expired, answered, cancelled, superseded). Read-only. */
+async function linkedSurvey(token: string, now: Date) {
+  const link = await linkOf(token);
+  return link && openSurvey(link, (await Survey.findById(link.surveyId).lean()) as SurveyLean | null, now);
 }
 
 /** Answered but not yet applied to the survey (see applySurveyResponse): the link is used. */
@@ -377,11 +382,18 @@ async function accountNameOf(accountId: unknown) {
 
 /** What the buyer's survey page shows, or null for any link that cannot be answered (all look the same). */
 export async function getSurveyPage({ token, now = new Date() }: { token: string; now?: Date }) {
-  const survey = await linkedSurvey(token, now);
-  if (!survey) return null;
-  // Read together: each is one lookup by _id (the account's name from the account list's index when loaded).
-  const [pending, accountName, { promises }] = await Promise.all([answerPending(survey), accountNameOf(survey.accountId), promisesOf(survey.dealId)]);
-  if (pending) return null;
+  const link = await linkOf(token);
+  if (!link) return null;
+  // Then the survey, whether it was answered and its deal together, each one lookup by _id (a link
+  // made before links kept the deal reads it after the survey).
+  const [found, pending, deal] = await Promise.all([
+    Survey.findById(link.surveyId).lean() as Promise<SurveyLean | null>,
+    SurveyResponse.exists({ _id: link.surveyId }),
+    link.dealId ? promisesOf(link.dealId) : null,
+  ]);
+  const survey = openSurvey(link, found, now);
+  if (!survey || pending) return null;
+  const [accountName, { promises }] = await Promise.all([accountNameOf(survey.accountId), deal ?? promisesOf(survey.dealId)]);
   return {
     accountName,
     contactName: survey.contactName ?? '',
