@@ -403,7 +403,8 @@ function scaleBatch(input: { seed: number; totals: Record<'surveys' | 'responses
       });
     }
     // Each advocate's budget as of today, with the asks above (what refreshAdvocacyForDeal stores).
-    for (const a of advocates) a.budgetClearAt = budgetClearAt(a.contactId, a.accountId, (a.qualifies[0] as CandidateType | undefined) ?? 'referral', now);
+    // As the refresh does: only a candidate has a budget to wait for (advocacy.server.ts).
+    for (const a of advocates) a.budgetClearAt = a.qualifies.length ? budgetClearAt(a.contactId, a.accountId, a.qualifies[0] as CandidateType, now) : null;
     await rollups.journeys(batch.journeys);
     rollups.deals(batch.deals, accountById);
     rollups.surveys(surveys, responses);
