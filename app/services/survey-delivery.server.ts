@@ -222,6 +222,23 @@ async function runChunks(input: TaskInput & {
       await saveSurveyLinks(sends.map((x) => x.linkRecord));
       await saveUnsubscribeLinks(sends.map((x) => x.unsubscribeRecord));
       const queued = await sendEmails(sends.map((x) => x.email));
+      // Sealed before the surveys record their emails: a producer that dies after this leaves
+      // surveys whose holds expire and whose redo finds every email queued in a sealed batch; one
+      // that died between recording the surveys and sealing left a batch no redo would come for
+      // (the dispatcher's sweep sealed it only after 5 minutes). Found by the SIGKILL test once
+      // batches left while the next chunk was prepared.
+      // A duplicate still queued under another key was queued by a producer that died before sealing
+      // its batch (its holds on these surveys expired, or we could not have taken them): seal that
+      // batch now instead of leaving it to the dispatcher's sweep, minutes later.
+      const orphaned = new Set(queued.flatMap((q) => (q.ok && q.duplicate && q.state === 'queued' && q.batchKey && q.batchKey !== batchKey ? [q.batchKey] : [])));
+      for (const key of orphaned) await sealEmailBatch({ batchKey: key, now });
+      // Members: the emails this chunk recorded itself (a duplicate belongs to an earlier batch).
+      const members = queued.flatMap((q) => (q.ok && !q.duplicate && q.state === 'queued' ? [q] : []));
+      const payloads = new Map(members.flatMap((q) => (q.payload ? [[q.id, q.payload] as const] : [])));
+      if (members.length && (await sealEmailBatch({ batchKey, now, messageIds: members.map((q) => q.id), payloads })).sealed) {
+        totals.batches++;
+        input.onBatch?.();
+      }
       // Every hold ends in one go: a queued email's survey records it; a failed queue, a stop or a skip writes its own update (or none).
       const queuedOf = new Map(sends.map((x, i) => [x.held, queued[i]]));
       const endings = held.map((h, i) => {
@@ -239,18 +256,6 @@ async function runChunks(input: TaskInput & {
         } else totals.skipped++;
       });
       if (recorded.length && onSent) await onSent(recorded);
-      // A duplicate still queued under another key was queued by a producer that died before sealing
-      // its batch (its holds on these surveys expired, or we could not have taken them): seal that
-      // batch now instead of leaving it to the dispatcher's sweep, minutes later.
-      const orphaned = new Set(queued.flatMap((q) => (q.ok && q.duplicate && q.state === 'queued' && q.batchKey && q.batchKey !== batchKey ? [q.batchKey] : [])));
-      for (const key of orphaned) await sealEmailBatch({ batchKey: key, now });
-      // Members: the emails this chunk recorded itself (a duplicate belongs to an earlier batch).
-      const members = queued.flatMap((q) => (q.ok && !q.duplicate && q.state === 'queued' ? [q] : []));
-      const payloads = new Map(members.flatMap((q) => (q.payload ? [[q.id, q.payload] as const] : [])));
-      if (members.length && (await sealEmailBatch({ batchKey, now, messageIds: members.map((q) => q.id), payloads })).sealed) {
-        totals.batches++;
-        input.onBatch?.();
-      }
     } catch (error) {
       // Give the chunk back at once; the next cycle redoes it with the same email keys.
       logError(error, { where: `${batchPrefix} task` });
