@@ -160,9 +160,16 @@ describe('candidates appear and disappear with survey answers', () => {
   test('the list served from memory (rows included) equals the list the database gives, every type and view', async () => {
     const c = await customer();
     await answer(c, promoter);
+    const other = await customer();
+    await answer(other, promoter);
     const lists = async () => {
       const out = [];
-      for (const type of ['referral', 'reference', 'case_study'] as const) for (const view of ['ready', 'waiting'] as const) out.push(await listCandidates({ query: { type, view, page: 1 }, now: NOW }));
+      for (const type of ['referral', 'reference', 'case_study'] as const)
+        for (const view of ['ready', 'waiting'] as const) {
+          out.push(await listCandidates({ query: { type, view, page: 1 }, now: NOW }));
+          // Pages of one: the walk to a page and the counts agree with skip/limit and countDocuments.
+          for (const page of [1, 2, 3]) out.push(await listCandidates({ query: { type, view, page }, now: NOW, perPage: 1 }));
+        }
       return out;
     };
     const fromMemory = await lists();

@@ -616,6 +616,39 @@ const candidatesInOrder = derived(candidateIndex, (rows) =>
   [...rows.values()].sort((a, b) => b.rank - a.rank || (b.answeredAt ?? -Infinity) - (a.answeredAt ?? -Infinity) || (a._id < b._id ? -1 : a._id > b._id ? 1 : 0)),
 );
 
+/**
+ * Per candidate type, its current candidates in rank order and their budget dates sorted (no
+ * budget: -Infinity), kept per index version: a view counts its ready and waiting rows with a
+ * binary search and walks the ranked list only to its page (walking all 17,000 candidates of the
+ * 100k data set on each view was the largest function of the page's CPU profile).
+ */
+const candidatesByType = derived(candidateIndex, (rows) => {
+  const byType = new Map<string, { ranked: CandidateRow[]; clearAts: number[] }>();
+  for (const r of candidatesInOrder(rows)) {
+    if (!r.current) continue;
+    for (const type of r.qualifies) {
+      let list = byType.get(type);
+      if (!list) byType.set(type, (list = { ranked: [], clearAts: [] }));
+      list.ranked.push(r);
+      list.clearAts.push(r.budgetClearAt ?? Number.NEGATIVE_INFINITY);
+    }
+  }
+  for (const list of byType.values()) list.clearAts.sort((a, b) => a - b);
+  return byType;
+});
+
+/** How many of the ascending `sorted` are <= `t`. */
+function countAtMost(sorted: number[], t: number) {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 const refreshing = new Set<string>();
 
 /** Ranked candidates of one type: ready to ask now, or waiting for their ask budget. */
@@ -628,15 +661,15 @@ export async function listCandidates({ query, now = new Date(), perPage = 25 }: 
   const indexed = await candidateIndex.current();
   if (indexed) {
     const t = now.getTime();
+    const list = candidatesByType(indexed).get(query.type) ?? { ranked: [], clearAts: [] };
+    readyTotal = countAtMost(list.clearAts, t);
+    waitingTotal = list.ranked.length - readyTotal;
     const ids: string[] = [];
-    readyTotal = 0;
-    waitingTotal = 0;
-    for (const r of candidatesInOrder(indexed)) {
-      if (!r.current || !r.qualifies.includes(query.type)) continue;
+    let inView = 0;
+    for (const r of list.ranked) {
+      if (ids.length >= perPage) break;
       const ready = r.budgetClearAt === null || r.budgetClearAt <= t;
-      if (ready) readyTotal++;
-      else waitingTotal++;
-      if ((query.view === 'ready') === ready && (query.view === 'ready' ? readyTotal : waitingTotal) > skip && ids.length < perPage) ids.push(r._id);
+      if ((query.view === 'ready') === ready && ++inView > skip) ids.push(r._id);
     }
     total = query.view === 'ready' ? readyTotal : waitingTotal;
     rows = ids.map((id) => indexed.get(id)!.doc);
