@@ -93,7 +93,9 @@ const genTokenId = (id: unknown, gen: number) => `${Survey.collection.collection
  */
 async function takeGeneration(survey: { _id: unknown; leaseGen?: number | null }, input: { owner: string; now: Date; ttlMs: number; kind: 'claim' | 'complete' }) {
   const fromGen = survey.leaseGen ?? 0;
-  for (let gen = fromGen + 1; gen <= fromGen + 5; gen++) {
+  // Up to 100 dead generations in a row: every taker killed while it held the survey leaves one (a
+  // cap of 5 let five SIGKILLs of workers holding the same surveys block them for good).
+  for (let gen = fromGen + 1; gen <= fromGen + 100; gen++) {
     try {
       await LeaseToken.create({ _id: genTokenId(survey._id, gen), owner: input.owner, kind: input.kind, at: input.now, expiresAt: new Date(input.now.getTime() + input.ttlMs) });
       return gen;
