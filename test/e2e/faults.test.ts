@@ -76,32 +76,38 @@ describe('faults', () => {
     // A buyer answers before the outage.
     expect((await submitSurvey(linkA, formA)).status).toBe(302);
 
-    // Six clients keep reading staff pages and a survey page throughout.
+    // Five staff clients keep reading staff pages throughout, and a buyer reloads a survey page
+    // once a second (public pages are rate limited per address, 120 views a minute: a client looping
+    // on instant 503s would spend that within seconds and rightly meet 429s after the outage).
     type Result = { phase: string; path: string; status: number; ms: number; body?: string };
     const results: Result[] = [];
     let phase = 'before';
     let running = true;
-    const targets = [
+    const staffTargets = [
       { path: '/journeys', cookie: cookies.cs },
       { path: '/accounts', cookie: cookies.cs },
       { path: '/surveys', cookie: cookies.cs },
       { path: '/dashboards', cookie: cookies.leadership },
-      { path: new URL(linkC).pathname, cookie: '' },
     ];
-    const clients = Array.from({ length: 6 }, async (_, i) => {
-      for (let n = i; running; n++) {
-        const t = targets[n % targets.length];
-        const started = Date.now();
-        const at = phase;
-        try {
-          const res = await fetch(`${stack.baseUrl}${t.path}`, { headers: { cookie: t.cookie }, signal: AbortSignal.timeout(20_000) });
-          const body = await res.text();
-          results.push({ phase: at === phase ? at : `${at}->${phase}`, path: t.path, status: res.status, ms: Date.now() - started, body: res.status >= 500 ? body : undefined });
-        } catch (error) {
-          results.push({ phase: at, path: t.path, status: 0, ms: Date.now() - started, body: String(error) });
-        }
+    const load = async (t: { path: string; cookie: string }) => {
+      const started = Date.now();
+      const at = phase;
+      try {
+        const res = await fetch(`${stack.baseUrl}${t.path}`, { headers: { cookie: t.cookie }, signal: AbortSignal.timeout(20_000) });
+        const body = await res.text();
+        results.push({ phase: at === phase ? at : `${at}->${phase}`, path: t.path, status: res.status, ms: Date.now() - started, body: res.status >= 500 ? body : undefined });
+      } catch (error) {
+        results.push({ phase: at, path: t.path, status: 0, ms: Date.now() - started, body: String(error) });
       }
+    };
+    const staff = Array.from({ length: 5 }, async (_, i) => {
+      for (let n = i; running; n++) await load(staffTargets[n % staffTargets.length]);
     });
+    const buyerPath = new URL(linkC).pathname;
+    const buyer = (async () => {
+      for (; running; await sleep(1_000)) await load({ path: buyerPath, cookie: '' });
+    })();
+    const clients = [...staff, buyer];
 
     await sleep(2_000);
     phase = 'down';
@@ -133,12 +139,21 @@ describe('faults', () => {
     phase = 'recovering';
     await stack.restartDb();
     const restartedAt = Date.now();
-    await waitFor('/healthz 200', async () => (await fetch(`${stack.baseUrl}/healthz`)).status === 200, 30_000);
+    let lastHealth = 'no answer';
+    const healthy = async () => {
+      const res = await fetch(`${stack.baseUrl}/healthz`, { signal: AbortSignal.timeout(5_000) });
+      lastHealth = `${res.status} ${await res.text()}`;
+      return res.status === 200;
+    };
+    await waitFor('/healthz 200', healthy, 30_000).catch((error: Error) => {
+      throw new Error(`${error.message} (last: ${lastHealth}); the server's last output:\n${(stack.server?.output() ?? '').slice(-3000)}`);
+    });
     const healthyAfterMs = Date.now() - restartedAt;
     phase = 'after';
     // At least a few requests that started after the recovery (on a loaded machine 3 s saw none).
     await sleep(3_000);
-    await waitFor('requests after the recovery', async () => results.filter((r) => r.phase === 'after').length >= 3, 60_000);
+    const after = () => results.filter((r) => r.phase === 'after');
+    await waitFor('requests after the recovery, the buyer page among them', async () => after().length >= 3 && after().some((r) => r.path === buyerPath), 60_000);
     running = false;
     await Promise.all(clients);
 
@@ -170,15 +185,11 @@ describe('faults', () => {
         `after ${JSON.stringify(statuses(by('after')))}, all ${results.length} requests; slowest 503 ${Math.max(0, ...results.filter((r) => r.status === 503).map((r) => r.ms))} ms; ` +
         `/healthz 200 again ${healthyAfterMs} ms after restart; worker back-offs ${JSON.stringify(backoffs)} ms; worker sent again ${workerRecoveredMs} ms after the new wave came due`,
     );
-    // Never a 500, never a hung request; 503 only while the database was away.
-    // Known gap: a request already in flight at the instant FerretDB shuts down can meet an error the
-    // outage classifier does not know yet (seen once in three runs: a 500 with the generic page and an
-    // error id, no stack). Allowed only for those requests, and printed with the log line to classify it.
+    // Never a 500, never a hung request; 503 only while the database was away. (A command written
+    // just as FerretDB closed its connection once met a bare EPIPE the outage classifier did not
+    // know: it is classified now, and the server's error lines are printed if anything else appears.)
     const errorLines = (stack.server?.output() ?? '').split('\n').filter((l) => l.includes('"level":"error"')).map((l) => l.slice(0, 400));
-    const inFlightAtStop = results.filter((r) => r.phase === 'before->down' && r.status === 500);
-    if (inFlightAtStop.length) console.log(`[faults] ${inFlightAtStop.length} request(s) in flight at the stop answered 500; log: ${errorLines.slice(0, 2).join(' | ')}`);
-    for (const r of inFlightAtStop) expect(r.body).toContain('Something went wrong on our side');
-    const unexpected = results.filter((r) => r.status !== 200 && r.status !== 503 && !inFlightAtStop.includes(r));
+    const unexpected = results.filter((r) => r.status !== 200 && r.status !== 503);
     expect(unexpected.map((r) => `${r.phase} ${r.path} ${r.status}`), errorLines.slice(0, 3).join('\n')).toEqual([]);
     expect(by('before').every((r) => r.status === 200)).toBe(true);
     expect(by('after').length).toBeGreaterThan(0);
