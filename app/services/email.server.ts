@@ -7,6 +7,7 @@ import { Resend } from 'resend';
 import { z } from 'zod';
 import { insertIgnoringDuplicates, trusted } from '#app/db.server';
 import { getEnv } from '#app/env.server';
+import { idleGate } from '#app/utils/idle-gate';
 import { log, logError } from '#app/utils/log.server';
 import { inPool } from '#app/utils/pool';
 import { ROLE_LABELS, type Role } from '#app/utils/roles';
@@ -176,7 +177,7 @@ export async function sendEmails(inputs: SendEmailInput[]): Promise<SendEmailRes
   // duplicate leaves its body behind, unread (its _id is new and no message points at it).
   await insertIgnoringDuplicates(EmailBody, rendered.map(({ _id, html }) => ({ _id, html })));
   const refused = new Set<number>();
-  if (inputs.some((i) => !i.batchKey)) singlesQueuedHere = true;
+  if (inputs.some((i) => !i.batchKey)) singlesGate.poke();
   try {
     await EmailMessage.insertMany(docs, { ordered: false });
   } catch (error) {
@@ -344,30 +345,16 @@ let pause: { reason: string; until: Date } | null = null;
 const currentPause = () => pause;
 let lastBatchSweepAt = -Infinity;
 
-// The single-send claim filters the outbox by state and due time: a scan of every message on
-// FerretDB (1.1 s at 10,000), once per dispatch run, while most emails go in batches. After a
-// claim found nothing, the next waits SINGLES_IDLE_MS of the cycle clock, unless this process
-// queued a single email since (other processes' emails wait at most that long).
-const SINGLES_IDLE_MS = 15_000;
-let singlesIdleAt: number | null = null;
-let settleIdleAt: number | null = null;
-let batchesFinishedHere = false;
-let singlesQueuedHere = false;
-/** The earliest retry this process scheduled for a single email: due then, whatever the pause says. */
-let singlesRetryAt: number | null = null;
-function singlesMayBeDue(now: Date) {
-  const t = now.getTime();
-  if (singlesRetryAt !== null && t >= singlesRetryAt) return true;
-  return singlesQueuedHere || singlesIdleAt === null || t < singlesIdleAt || t - singlesIdleAt >= SINGLES_IDLE_MS;
-}
+// The single-send claim: an outbox scan (1.1 s at 10,000) per dispatch run, while most emails go in batches.
+const singlesGate = idleGate(15_000);
+// The settle task's scan of every batch: another worker's batches, or one whose sender died, wait a minute.
+const settleGate = idleGate(60_000);
 
 /** Forgets this process's pause and rate-limit state (tests; an operator restart does the same). */
 export function resetEmailDispatcher() {
   pause = null;
-  singlesIdleAt = null;
-  singlesRetryAt = null;
-  settleIdleAt = null;
-  batchesFinishedHere = false;
+  singlesGate.reset();
+  settleGate.reset();
   processPacer = undefined;
   lastBatchSweepAt = -Infinity;
 }
@@ -466,7 +453,7 @@ async function sweepUnsealedBatches(now: Date) {
     for (const id of ids.filter((id) => !members.has(id))) {
       // Not in the frozen membership: it was never part of this batch, so it goes alone.
       await EmailMessage.updateOne({ _id: id, batchKey }, { $set: { batchKey: null } });
-      singlesQueuedHere = true;
+      singlesGate.poke();
       log('warn', 'Email queued after its batch was sealed; sending it on its own', { batchKey, messageId: id });
     }
   }
@@ -509,10 +496,9 @@ export async function dispatchDueEmails(input: {
   }
 
   let i = requests;
-  for (; i < limit && !signal?.aborted && !currentPause() && singlesMayBeDue(input.now); i++) {
+  for (; i < limit && !signal?.aborted && !currentPause() && singlesGate.open(input.now.getTime()); i++) {
     const now = clock();
-    singlesQueuedHere = false;
-    if (singlesRetryAt !== null && now.getTime() >= singlesRetryAt) singlesRetryAt = null;
+    singlesGate.scanning(now.getTime());
     const message = await claim<StoredMessage>({
       model: EmailMessage,
       // 'sending' with an expired lease: a worker died mid-send; resending reuses the key.
@@ -524,7 +510,7 @@ export async function dispatchDueEmails(input: {
       sort: { nextAttemptAt: 1 },
       update: { $set: { state: 'sending' } },
     });
-    singlesIdleAt = message ? null : input.now.getTime();
+    singlesGate.scanned(input.now.getTime(), !!message);
     if (!message) break;
     result.claimed++;
 
@@ -548,7 +534,7 @@ export async function dispatchDueEmails(input: {
           $set: { state: 'queued', lastError: outcome.error, nextAttemptAt: new Date(at.getTime() + outcome.delayMs) },
           $inc: { attempts: 1 },
         };
-        singlesRetryAt = Math.min(singlesRetryAt ?? Number.POSITIVE_INFINITY, at.getTime() + outcome.delayMs);
+        singlesGate.wakeAt(at.getTime() + outcome.delayMs);
         if (outcome.blockMs) pacer.blockFor(outcome.blockMs);
         break;
       case 'failed':
@@ -694,7 +680,7 @@ async function dispatchOneBatch(input: {
   }
   // Done for good: the frozen payload is not needed again (a member rebuild gives the same bytes).
   if (recorded && (outcome.kind === 'sent' || outcome.kind === 'failed')) {
-    batchesFinishedHere = true;
+    settleGate.poke();
     await EmailBatchPayload.deleteOne({ _id: String(batch._id) });
   }
   noteOutcome({ outcome, at, messages: ids.length, result, fields: { batch: String(batch._id), size: ids.length, attempt } });
@@ -707,12 +693,9 @@ async function dispatchOneBatch(input: {
  * the batch settled. Idempotent: a run cut short is redone, with the same values.
  */
 export async function settleBatchMembers({ now, limit = SETTLE_BATCHES }: { now: Date; limit?: number }) {
-  // The query scans every batch on FerretDB: after a run that found nothing, the next waits a
-  // minute of the cycle clock unless this process finished a batch since (another worker's
-  // batches, or one whose sender died, are settled within that minute).
   const t = now.getTime();
-  if (!batchesFinishedHere && settleIdleAt !== null && t >= settleIdleAt && t - settleIdleAt < 60_000) return { skipped: true };
-  batchesFinishedHere = false;
+  if (!settleGate.open(t)) return { skipped: true };
+  settleGate.scanning(t);
   const batches = await EmailBatch.find({ state: trusted({ $in: ['sent', 'failed'] }), membersSettledAt: null })
     .limit(limit)
     .select('messageIds state attempts lastError sentAt failedAt')
@@ -724,7 +707,7 @@ export async function settleBatchMembers({ now, limit = SETTLE_BATCHES }: { now:
     await EmailBatch.updateOne({ _id: batch._id }, { $set: { membersSettledAt: new Date() } });
     members += batch.messageIds.length;
   }
-  settleIdleAt = batches.length ? null : t;
+  settleGate.scanned(t, batches.length > 0);
   return { batches: batches.length, members, more: batches.length >= limit };
 }
 

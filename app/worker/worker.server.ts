@@ -21,6 +21,11 @@ export type CycleResult = { ok: boolean; more: boolean; tasks: TaskReport[] };
 const HOUR = 3600_000;
 const MINUTE = 60_000;
 
+/** True when a task's result says it stopped at its limit with work left. */
+const leftWork = (result: unknown) => (result as { more?: unknown } | undefined)?.more === true;
+/** True when a task of the cycle so far ran and left work. */
+const anyLeftWork = (reports: TaskReport[]) => reports.some((r) => r.ok && leftWork(r.result));
+
 /**
  * Runs a task at most once per `everyMs` of the cycle clock, unless its last run stopped at its
  * limit with work left (`more`) or the clock went back. For tasks whose due query filters by a
@@ -36,7 +41,7 @@ export function atMostEvery(everyMs: number, run: WorkerTask['run']): WorkerTask
     if (!more && at >= lastAt && at - lastAt < everyMs) return { skipped: true };
     const result = await run(ctx);
     lastAt = at;
-    more = (result as { more?: unknown } | undefined)?.more === true;
+    more = leftWork(result);
     return result;
   };
 }
@@ -163,8 +168,7 @@ export async function runCycle(input: {
     }
     const started = performance.now();
     try {
-      const busy = reports.some((r) => r.ok && (r.result as { more?: unknown } | undefined)?.more === true);
-      const result = await task.run({ now, owner, signal, busy });
+      const result = await task.run({ now, owner, signal, busy: anyLeftWork(reports) });
       reports.push({ name: task.name, ok: true, ms: Math.round(performance.now() - started), result });
     } catch (error) {
       unreachable = isDatabaseUnavailable(error);
@@ -178,6 +182,5 @@ export async function runCycle(input: {
     }
   }
   log('debug', 'Worker cycle done', { tasks: reports });
-  const more = reports.some((r) => r.ok && (r.result as { more?: unknown } | undefined)?.more === true);
-  return { ok: reports.every((r) => r.ok), more, tasks: reports };
+  return { ok: reports.every((r) => r.ok), more: anyLeftWork(reports), tasks: reports };
 }
