@@ -19,6 +19,7 @@ import {
   SURVEY_METRICS,
   updateSurvey,
 } from '#app/services/surveys.server';
+import { contactChildren } from '#app/services/journey.server';
 import { unsubscribeByToken } from '#app/services/unsubscribe.server';
 import { stopSurveysForContacts } from '#app/services/survey-delivery.server';
 import { Contact } from '#models/contact';
@@ -225,6 +226,20 @@ describe('delivery with a pinned clock', () => {
     await sendDueInvitations(task(SIX));
     expect(await EmailMessage.findOne({ idempotencyKey: `survey:${surveys[0]._id}:invitation` }).lean()).toMatchObject({ to: newPrimary.email });
     expect(await Survey.findById(surveys[0]._id).lean()).toMatchObject({ contactEmail: newPrimary.email });
+  });
+
+  test('with the contacts index loaded (contacts found in memory, read by _id), the recipient is the same primary contact of today', async () => {
+    const { surveys, account, contact } = await dealWithSurveys();
+    contactChildren.index.reset();
+    await contactChildren.index.warm();
+    expect(contactChildren.index.ready).toBe(true);
+    // Changes after the index loaded reach it through the change feed.
+    const newPrimary = await makeContact(account.id, { isPrimary: false, name: 'Ken Ito' });
+    await Contact.updateOne({ _id: contact.id }, { $set: { isPrimary: false } });
+    await Contact.updateOne({ _id: newPrimary.id }, { $set: { isPrimary: true } });
+    expect(await sendDueInvitations(task(SIX))).toMatchObject({ sent: 1 });
+    expect(await EmailMessage.findOne({ idempotencyKey: `survey:${surveys[0]._id}:invitation` }).lean()).toMatchObject({ to: newPrimary.email });
+    expect(contactChildren.index.ready).toBe(true);
   });
 });
 
