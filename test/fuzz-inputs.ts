@@ -119,12 +119,6 @@ export function encode(kind: Encoded['kind'], pairs: Pairs): Encoded {
   const body = new URLSearchParams(pairs).toString();
   return { kind, body, headers: kind === 'none' ? { 'Content-Type': '' } : { 'Content-Type': 'application/x-www-form-urlencoded' } };
 }
-/** What the route's formValues() sees: strings, the last value of a repeated key. */
-export const formValuesOf = (pairs: Pairs) => {
-  const values: Record<string, string> = {};
-  for (const [k, v] of pairs) values[k] = v;
-  return values;
-};
 
 // ---------------------------------------------------------------------------------------------
 // Webhooks: JSON events shaped by their schemas

@@ -33,17 +33,21 @@ export type FuzzTarget = {
 
 export const WEBHOOKS = ['api.webhooks.crm.ts', 'api.webhooks.resend.ts'];
 
-/** FormData holding these values (what a browser would send). */
-export function formDataOf(values: Record<string, string>) {
+/** FormData holding these values, or these pairs in order (repeated keys kept: what a browser would send). */
+export function formDataOf(values: Record<string, string> | [string, string][]) {
   const form = new FormData();
-  for (const [k, v] of Object.entries(values)) form.append(k, v);
+  for (const [k, v] of Array.isArray(values) ? values : Object.entries(values)) form.append(k, v);
   return form;
 }
 
-/** The schema verdict on a form's values for the HTTP spec: true = accepted, false = refused, null = no schema oracle. */
-export function accepts(target: FuzzTarget, values: Record<string, string>): boolean | null {
+/**
+ * The schema verdict on the pairs the HTTP spec sent: true = accepted, false = refused, null = no
+ * schema oracle. The pairs, not a record of them: a route reads `intent` with formData.get() (the
+ * first of a repeated key) and its fields with formValues() (the last), and so must the oracle.
+ */
+export function accepts(target: FuzzTarget, pairs: [string, string][]): boolean | null {
   if (!target.parse) return null;
-  return target.parse(formDataOf(values)).ok;
+  return target.parse(formDataOf(pairs)).ok;
 }
 
 /** Every field name the target's forms have: its schemas' properties and its extra names. */
