@@ -23,11 +23,11 @@ export function connectDb(uri = getEnv().MONGODB_URI) {
   if (indexed && connected()) return Promise.resolve(mongoose);
   connecting ??= mongoose
     .connect(uri, OPTIONS)
-    .then(async (connected) => {
+    .then(async (opened) => {
       await syncIndexes({ onError: (error, where) => logError(error, { where: 'index', ...where }) });
       indexed = true;
       watchdog ??= setInterval(() => void reviveIfWedged(uri), WATCH_EVERY_MS).unref();
-      return connected;
+      return opened;
     })
     .catch((error) => {
       connecting = undefined;

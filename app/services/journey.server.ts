@@ -26,6 +26,7 @@ import { PlanToken } from '#models/plan-token';
 import { User } from '#models/user';
 import type { SessionUser } from '#app/auth/session.server';
 import { trusted } from '#app/db.server';
+import { inPool } from '#app/utils/pool';
 import { refreshAdvocacySafely } from '#app/services/advocacy.server';
 import { claimOnce, releaseClaim } from '#app/services/claims.server';
 import { bumpMetric, clearMetrics, cohortOf, metricKey } from '#app/services/metrics.server';
@@ -854,11 +855,27 @@ const auditChildren = childIndex<{ entityType?: string; entityId?: string; at?: 
 const planLinkChildren = childIndex<{ journeyId?: unknown; createdAt?: Date }>({ feed: 'plantokens', model: PlanToken, select: 'journeyId createdAt', parentOf: (d) => (d.journeyId ? String(d.journeyId) : null), orderOf: (d) => d.createdAt?.getTime() ?? 0 });
 const byIds = async <T>(ids: string[], read: (id: string) => Promise<T | null>) => (await Promise.all(ids.map(read))).filter((d): d is Awaited<T> & {} => d !== null);
 
+/**
+ * The contacts of these accounts (`select`ed fields): their ids from the contacts index, each read
+ * by `_id`; while the index loads (or with READ_INDEX=off), one `accountId` query, which FerretDB
+ * answers with a scan of every contact (at 100k, contacts of 100 accounts: 10.6 s, by _id 142 ms).
+ */
+export async function contactsOfAccounts(accountIds: unknown[], select: string) {
+  const accounts = [...new Set(accountIds.map(String))];
+  const ids = await Promise.all(accounts.map((id) => contactChildren.idsOf(id)));
+  if (ids.some((x) => x === null)) return Contact.find({ accountId: trusted({ $in: accounts }) }).select(select).lean();
+  const readContact = (id: string) => Contact.findById(id).select(select).lean();
+  const contacts: NonNullable<Awaited<ReturnType<typeof readContact>>>[] = [];
+  // A few at once: a chunk of survey emails asks for about 200.
+  await inPool(ids.flat() as string[], 8, async (id) => {
+    const contact = await readContact(id);
+    if (contact) contacts.push(contact);
+  });
+  return contacts;
+}
+
 async function contactsOfAccount(accountId: string) {
-  const select = 'name email title isPrimary emailStatus';
-  const ids = await contactChildren.idsOf(accountId);
-  if (!ids) return Contact.find({ accountId }).select(select).sort({ isPrimary: -1, name: 1 }).lean();
-  const contacts = await byIds(ids, (id) => Contact.findById(id).select(select).lean());
+  const contacts = await contactsOfAccounts([accountId], 'name email title isPrimary emailStatus');
   return contacts.sort((a, b) => Number(Boolean(b.isPrimary)) - Number(Boolean(a.isPrimary)) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 

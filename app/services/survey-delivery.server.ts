@@ -6,13 +6,12 @@ import crypto from 'node:crypto';
 import type { Types } from 'mongoose';
 import { createElement } from 'react';
 import { Account } from '#models/account';
-import { Contact } from '#models/contact';
 import { Deal } from '#models/deal';
 import { Survey, type SurveyStopReason } from '#models/survey';
 import { SurveyResponse } from '#models/survey-response';
 import { User } from '#models/user';
 import { trusted } from '#app/db.server';
-import { contactChildren } from '#app/services/journey.server';
+import { contactsOfAccounts } from '#app/services/journey.server';
 import { MAX_BATCH_SIZE, sealEmailBatch, sendEmail, sendEmails, type SendEmailInput } from '#app/services/email.server';
 import {
   applySurveyResponse,
@@ -79,7 +78,8 @@ async function loadChunkContext(surveys: SurveyLean[], memo: RunMemo) {
     // One survey's deal and account per read: the `$in` over a chunk's deals scanned every deal (263 ms per chunk at 3,300 deals).
     byIds(surveys.map((s) => s.dealId), (id) => Deal.findById(id).select('name promises').lean() as Promise<DealForEmail | null>, memo.deals),
     byIds(surveys.map((s) => s.accountId), (id) => Account.findById(id).select('name csmId').lean() as Promise<AccountForEmail | null>, memo.accounts),
-    contactsOfAccounts(surveys.map((s) => s.accountId)),
+    // Read fresh per chunk: a bounce since the last chunk counts.
+    contactsOfAccounts(surveys.map((s) => s.accountId), 'accountId name email isPrimary emailStatus'),
   ]);
   return {
     deal: new Map(deals.map((d) => [String(d._id), d])),
@@ -88,19 +88,6 @@ async function loadChunkContext(surveys: SurveyLean[], memo: RunMemo) {
   };
 }
 
-const CONTACT_FIELDS = 'accountId name email isPrimary emailStatus';
-/**
- * The contacts of the chunk's accounts, read fresh (a bounce since the last chunk counts): their ids
- * from the contacts index in memory, each read by `_id`; while that index loads (or with
- * READ_INDEX=off), one `accountId: $in` query, which FerretDB answers with a scan of every contact
- * (200,000 at the 100k data set, per chunk).
- */
-async function contactsOfAccounts(accountIds: unknown[]) {
-  const accounts = [...new Set(accountIds.map(String))];
-  const ids = await Promise.all(accounts.map((id) => contactChildren.idsOf(id)));
-  if (ids.some((x) => x === null)) return Contact.find({ accountId: trusted({ $in: accounts }) }).select(CONTACT_FIELDS).lean();
-  return byIds(ids.flat() as string[], (id) => Contact.findById(id).select(CONTACT_FIELDS).lean(), new Map());
-}
 type ChunkContext = Awaited<ReturnType<typeof loadChunkContext>>;
 type ContactLean = ChunkContext['contacts'][number];
 
@@ -237,16 +224,16 @@ async function runChunks(input: TaskInput & {
       await saveSurveyLinks(sends.map((x) => x.linkRecord));
       await saveUnsubscribeLinks(sends.map((x) => x.unsubscribeRecord));
       const queued = await sendEmails(sends.map((x) => x.email));
-      // Sealed before the surveys record their emails: a producer that dies after this leaves
-      // surveys whose holds expire and whose redo finds every email queued in a sealed batch; one
-      // that died between recording the surveys and sealing left a batch no redo would come for
-      // (the dispatcher's sweep sealed it only after 5 minutes). Found by the SIGKILL test once
-      // batches left while the next chunk was prepared.
       // A duplicate still queued under another key was queued by a producer that died before sealing
       // its batch (its holds on these surveys expired, or we could not have taken them): seal that
       // batch now instead of leaving it to the dispatcher's sweep, minutes later.
       const orphaned = new Set(queued.flatMap((q) => (q.ok && q.duplicate && q.state === 'queued' && q.batchKey && q.batchKey !== batchKey ? [q.batchKey] : [])));
       for (const key of orphaned) await sealEmailBatch({ batchKey: key, now });
+      // This chunk's batch is sealed before the surveys record their emails: a producer that dies
+      // after this leaves surveys whose holds expire and whose redo finds every email queued in a
+      // sealed batch; one that died between recording the surveys and sealing left a batch no redo
+      // would come for (the sweep sealed it only after 5 minutes). Found by the SIGKILL test once
+      // batches left while the next chunk was prepared.
       // Members: the emails this chunk recorded itself (a duplicate belongs to an earlier batch).
       const members = queued.flatMap((q) => (q.ok && !q.duplicate && q.state === 'queued' ? [q] : []));
       const payloads = new Map(members.flatMap((q) => (q.payload ? [[q.id, q.payload] as const] : [])));

@@ -6,6 +6,7 @@ import { startMissingJourneys } from '#app/services/journey.server';
 import { expireDueSurveys, sendDueInvitations, sendDueReminders } from '#app/services/survey-delivery.server';
 import { applyPendingResponses, scheduleMissingSurveys } from '#app/services/surveys.server';
 import { runNightlyMetricsRebuild } from '#app/services/metrics-rebuild.server';
+import { idleGate } from '#app/utils/idle-gate';
 import { log, logError } from '#app/utils/log.server';
 import { pruneLeaseTokens } from '#app/worker/lease.server';
 import { pruneChanges } from '#models/change';
@@ -34,14 +35,12 @@ const anyLeftWork = (reports: TaskReport[]) => reports.some((r) => r.ok && leftW
  * scanning for them again only slowed the tasks that have work.
  */
 export function atMostEvery(everyMs: number, run: WorkerTask['run']): WorkerTask['run'] {
-  let lastAt = Number.NEGATIVE_INFINITY;
-  let more = false;
+  const gate = idleGate(everyMs);
   return async (ctx) => {
     const at = ctx.now.getTime();
-    if (!more && at >= lastAt && at - lastAt < everyMs) return { skipped: true };
+    if (!gate.open(at)) return { skipped: true };
     const result = await run(ctx);
-    lastAt = at;
-    more = leftWork(result);
+    gate.scanned(at, leftWork(result));
     return result;
   };
 }
