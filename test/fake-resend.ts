@@ -48,6 +48,7 @@ export class FakeResend {
   private failures: FakeError[] = [];
   private idempotency = new Map<string, IdempotentEntry>();
   private latencyMs = 0;
+  private onAccepted: ((emails: Array<Record<string, unknown>>) => Promise<void>) | null = null;
   url = '';
 
   async start() {
@@ -76,8 +77,17 @@ export class FakeResend {
     this.latencyMs = ms;
   }
 
-  /** Forgets requests, deliveries, idempotency keys, queued failures and latency. */
+  /**
+   * Runs `fn` with the emails of each accepted request before Resend answers it: what a recipient
+   * who acts the moment an email arrives would do (e.g. open the link it carries). null to stop.
+   */
+  whenAccepted(fn: ((emails: Array<Record<string, unknown>>) => Promise<void>) | null) {
+    this.onAccepted = fn;
+  }
+
+  /** Forgets requests, deliveries, idempotency keys, queued failures, latency and the whenAccepted hook. */
   reset() {
+    this.onAccepted = null;
     this.requests.length = 0;
     this.delivered.length = 0;
     this.failures = [];
@@ -159,6 +169,7 @@ export class FakeResend {
     });
     const response = isBatch ? { data: accepted } : accepted[0];
     if (idempotencyKey) this.idempotency.set(idempotencyKey, { fingerprint, status: 200, response });
+    if (this.onAccepted) await this.onAccepted(emails as Array<Record<string, unknown>>);
     return answer(200, response);
   }
 }

@@ -14,14 +14,17 @@ export const meta: MetaFunction = () => [{ title: 'Did we deliver what we promis
 type Context = { clientIp?: string };
 const NO_STORE = { 'Cache-Control': 'no-store' };
 
-/** One answer for every link that cannot be answered (unknown, expired, used, cancelled): nothing to tell apart. */
-const closedLink = () => data({ open: false as const }, { status: 404, headers: NO_STORE });
+/** One answer for every link that cannot be answered (unknown, expired, cancelled, superseded): nothing to tell apart. */
+const closedLink = () => data({ open: false as const, answered: false as const }, { status: 404, headers: NO_STORE });
+/** The link's survey has its answer (a second visit, a double click, a second tab): thank the buyer, 409 for a repeated post. */
+const alreadyAnswered = (status: 200 | 409) => data({ open: false as const, answered: true as const }, { status, headers: NO_STORE });
 
 export async function loader({ params, context }: LoaderFunctionArgs) {
   await rateLimit('publicView', clientIp(context as Context));
-  const survey = await getSurveyPage({ token: params.token ?? '' });
-  if (!survey) return closedLink();
-  return data({ open: true as const, survey }, { headers: NO_STORE });
+  const page = await getSurveyPage({ token: params.token ?? '' });
+  if (page.state === 'closed') return closedLink();
+  if (page.state === 'answered') return alreadyAnswered(200);
+  return data({ open: true as const, survey: page }, { headers: NO_STORE });
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
@@ -29,19 +32,29 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const formData = await readFormData(request);
   const result = await submitSurveyAnswer({ token: params.token ?? '', formData });
   if (result.status === 'answered') return redirect('/s/thank-you', { headers: NO_STORE });
+  if (result.status === 'already') return alreadyAnswered(409);
   if (result.status === 'closed') return closedLink();
   return data({ open: true as const, errors: result.errors, values: result.values }, { status: 400, headers: NO_STORE });
 }
 
 const SurveyFrame = ({ children }: { children: React.ReactNode }) => <PublicFrame label="value check-in">{children}</PublicFrame>;
 
+function AlreadyAnswered() {
+  return (
+    <SurveyFrame>
+      <h1>Thank you, your answers are already in</h1>
+      <p>We received your answers to this check-in, and they went to the people who made you these promises. There is nothing more to do; you can close this page.</p>
+    </SurveyFrame>
+  );
+}
+
 function ClosedLink() {
   return (
     <SurveyFrame>
       <h1>This survey link cannot be used</h1>
       <p>
-        It may have been answered already, expired, or been copied incompletely. If you still want to tell us how we
-        are doing, reply to the email you received and your customer success manager will send you a new link.
+        It may have expired, been replaced by a newer link, or been copied incompletely. If you still want to tell us
+        how we are doing, reply to the email you received and your customer success manager will send you a new link.
       </p>
     </SurveyFrame>
   );
@@ -82,8 +95,9 @@ function Choices({ name, legend, options, value, errors }: { name: string; legen
 
 export default function SurveyPage() {
   const loaded = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>() as { open: boolean; errors?: Record<string, string[]>; values?: Record<string, string> } | undefined;
+  const actionData = useActionData<typeof action>() as { open: boolean; answered?: boolean; errors?: Record<string, string[]>; values?: Record<string, string> } | undefined;
   const navigation = useNavigation();
+  if ((!loaded.open && loaded.answered) || actionData?.answered) return <AlreadyAnswered />;
   if (!loaded.open || actionData?.open === false) return <ClosedLink />;
   const { survey } = loaded;
   const values = actionData?.values ?? {};

@@ -397,8 +397,10 @@ function payloadOf(message: Pick<StoredMessage, 'from' | 'to' | 'subject' | 'tex
  * unique insert, before the first send.
  * Idempotent: a second call (or a racing one) returns the membership the first one froze.
  * Messages that join the key later are sent on their own (sweepUnsealedBatches).
+ * `holdUntil`: the batch waits until then, or until releaseEmailBatches, before it may be sent
+ * (a producer that still has to record what the emails announce).
  */
-export async function sealEmailBatch({ batchKey, now, messageIds, payloads }: { batchKey: string; now: Date; messageIds?: string[]; payloads?: Map<string, EmailPayload> }) {
+export async function sealEmailBatch({ batchKey, now, messageIds, payloads, holdUntil }: { batchKey: string; now: Date; messageIds?: string[]; payloads?: Map<string, EmailPayload>; holdUntil?: Date }) {
   const existing = await EmailBatch.findById(batchKey).select('messageIds').lean();
   if (existing) return { sealed: true, size: existing.messageIds.length };
   // A producer that queued the members itself (sendEmails) names them: no query over the outbox.
@@ -417,7 +419,7 @@ export async function sealEmailBatch({ batchKey, now, messageIds, payloads }: { 
       idempotencyKey: `batch:${batchKey}`,
       state: 'queued',
       attempts: 0,
-      nextAttemptAt: now,
+      nextAttemptAt: holdUntil ?? now,
     });
     return { sealed: true, size: members.length };
   } catch (error) {
@@ -425,6 +427,18 @@ export async function sealEmailBatch({ batchKey, now, messageIds, payloads }: { 
     const winner = await EmailBatch.findById(batchKey).select('messageIds').lean();
     return { sealed: true, size: winner?.messageIds.length ?? 0 };
   }
+}
+
+/**
+ * Lets batches sealed with `holdUntil` go now. Only a batch never tried is moved: a batch waiting
+ * out a retry back-off keeps its wait.
+ */
+export async function releaseEmailBatches({ batchKeys, now }: { batchKeys: string[]; now: Date }) {
+  if (batchKeys.length === 0) return;
+  await EmailBatch.updateMany(
+    { _id: trusted({ $in: batchKeys }), state: 'queued', attempts: 0, nextAttemptAt: trusted({ $gt: now }) },
+    { $set: { nextAttemptAt: now } },
+  );
 }
 
 /**

@@ -6,11 +6,13 @@ import { trusted } from '#app/db.server';
 import { resetEnvCache } from '#app/env.server';
 import { dispatchDueEmails, resetEmailDispatcher } from '#app/services/email.server';
 import { sendDueInvitations } from '#app/services/survey-delivery.server';
+import { getSurveyPage, submitSurveyAnswer } from '#app/services/surveys.server';
 import { runCycle, TASKS } from '#app/worker/worker.server';
 import { EmailBatch } from '#models/email-batch';
 import { EmailMessage } from '#models/email-message';
 import { LeaseToken } from '#models/lease-token';
 import { Survey } from '#models/survey';
+import { SurveyResponse } from '#models/survey-response';
 import { FakeResend } from '#test/fake-resend';
 import { makeDueSurveys } from '#test/factories';
 
@@ -74,6 +76,37 @@ describe('survey emails through Resend', () => {
     const lastSealedAt = Math.max(...(await EmailBatch.find().select('createdAt').lean()).map((b) => b.createdAt.getTime()));
     expect(fake.requests[0].at).toBeLessThan(lastSealedAt);
     expect(await EmailBatch.countDocuments({ state: 'sent' })).toBe(3);
+  });
+
+  test('a buyer who answers the moment the invitation arrives, 4 submits at once, 60 times: the link is open, one answer recorded, the others told it is in', async () => {
+    const ids = await makeDueSurveys(60);
+    const seen: Record<string, { page: string; results: string[] }> = {};
+    // Resend holds its answer while every recipient opens the link and posts it four times at once.
+    fake.whenAccepted(async (emails) => {
+      await Promise.all(
+        emails.map(async (email) => {
+          const token = /\/s\/([A-Za-z0-9_-]{43})/.exec(String(email.text))![1];
+          const page = await getSurveyPage({ token });
+          const promiseIds = page.state === 'open' ? page.promises.map((p) => p.id) : [];
+          const form = (overall: string) => {
+            const fd = new FormData();
+            for (const [k, v] of Object.entries({ overall, nps: '8', ...Object.fromEntries(promiseIds.map((id) => [`promise.${id}.verdict`, 'delivered'])) })) fd.set(k, v);
+            return fd;
+          };
+          const results = await Promise.all(['yes', 'no', 'partly', 'yes'].map((overall) => submitSurveyAnswer({ token, formData: form(overall) })));
+          seen[surveyIdOf(email as BatchEmail)!] = { page: page.state, results: results.map((r) => r.status).sort() };
+        }),
+      );
+    });
+    const cycle = await runCycle({ now: new Date(), owner: 'worker-a', tasks: TASKS.filter((t) => t.name === 'survey-invitations') });
+    expect(cycle.ok).toBe(true);
+    expectEachSurveyDeliveredOnce(ids);
+    expect(Object.keys(seen).sort()).toEqual([...ids].sort());
+    for (const [id, { page, results }] of Object.entries(seen)) {
+      expect(page, `survey ${id}: the page as the email arrived`).toBe('open');
+      expect(results, `survey ${id}`).toEqual(['already', 'already', 'already', 'answered']);
+    }
+    expect(await SurveyResponse.countDocuments({})).toBe(ids.length);
   });
 
   test('one worker cycle sends due invitations as one batch, each with List-Unsubscribe headers and its own link', async () => {

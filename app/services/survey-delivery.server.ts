@@ -12,7 +12,7 @@ import { SurveyResponse } from '#models/survey-response';
 import { User } from '#models/user';
 import { trusted } from '#app/db.server';
 import { contactsOfAccounts } from '#app/services/journey.server';
-import { MAX_BATCH_SIZE, sealEmailBatch, sendEmail, sendEmails, type SendEmailInput } from '#app/services/email.server';
+import { MAX_BATCH_SIZE, releaseEmailBatches, sealEmailBatch, sendEmail, sendEmails, type SendEmailInput } from '#app/services/email.server';
 import {
   applySurveyResponse,
   bumpSurveyMetrics,
@@ -228,19 +228,21 @@ async function runChunks(input: TaskInput & {
       // its batch (its holds on these surveys expired, or we could not have taken them): seal that
       // batch now instead of leaving it to the dispatcher's sweep, minutes later.
       const orphaned = new Set(queued.flatMap((q) => (q.ok && q.duplicate && q.state === 'queued' && q.batchKey && q.batchKey !== batchKey ? [q.batchKey] : [])));
-      for (const key of orphaned) await sealEmailBatch({ batchKey: key, now });
+      const holdUntil = new Date(now.getTime() + HOLD_MS);
+      for (const key of orphaned) await sealEmailBatch({ batchKey: key, now, holdUntil });
       // This chunk's batch is sealed before the surveys record their emails: a producer that dies
       // after this leaves surveys whose holds expire and whose redo finds every email queued in a
       // sealed batch; one that died between recording the surveys and sealing left a batch no redo
       // would come for (the sweep sealed it only after 5 minutes). Found by the SIGKILL test once
       // batches left while the next chunk was prepared.
+      // But it is sealed on hold: no email may reach a buyer before its survey records it, or a
+      // buyer (or a mail scanner) who opens the link at once finds it "cannot be used" (issue 21:
+      // both racing submits refused). It is released once the surveys are recorded; after a crash,
+      // by the redo that records them, or when the holds run out.
       // Members: the emails this chunk recorded itself (a duplicate belongs to an earlier batch).
       const members = queued.flatMap((q) => (q.ok && !q.duplicate && q.state === 'queued' ? [q] : []));
       const payloads = new Map(members.flatMap((q) => (q.payload ? [[q.id, q.payload] as const] : [])));
-      if (members.length && (await sealEmailBatch({ batchKey, now, messageIds: members.map((q) => q.id), payloads })).sealed) {
-        totals.batches++;
-        input.onBatch?.();
-      }
+      const sealed = members.length > 0 && (await sealEmailBatch({ batchKey, now, messageIds: members.map((q) => q.id), payloads, holdUntil })).sealed;
       // Every hold ends in one go: a queued email's survey records it; a failed queue, a stop or a skip writes its own update (or none).
       const queuedOf = new Map(sends.map((x, i) => [x.held, queued[i]]));
       const endings = held.map((h, i) => {
@@ -249,6 +251,13 @@ async function runChunks(input: TaskInput & {
         return { held: h, plan, emailQueued, update: plan.kind === 'send' ? (emailQueued ? plan.update : undefined) : (plan.update ?? undefined) };
       });
       const written = await finishSurveys(endings, { now });
+      // The surveys are recorded: this chunk's batch, and any batch of an earlier producer whose
+      // emails this chunk just recorded, may leave now.
+      await releaseEmailBatches({ batchKeys: [...(sealed ? [batchKey] : []), ...orphaned], now });
+      if (sealed) {
+        totals.batches++;
+        input.onBatch?.();
+      }
       const recorded = endings.flatMap((e, i) => (e.emailQueued && written[i] ? [e.held.survey] : []));
       totals.sent += endings.filter((e) => e.emailQueued).length;
       await inPool(endings.filter((e) => e.plan.kind !== 'send'), CONCURRENCY, async ({ held: h, plan: p }) => {

@@ -176,18 +176,18 @@ describe('delivery with a pinned clock', () => {
     // Both links work until the expiry, none after it.
     const invitationLink = await linkIn(`survey:${id}:invitation`);
     const reminderLink = await linkIn(`survey:${id}:reminder`);
-    expect(await getSurveyPage({ token: invitationLink, now: after(SIX, 30 * DAY - 1) })).not.toBeNull();
-    expect(await getSurveyPage({ token: reminderLink, now: after(SIX, 30 * DAY - 1) })).not.toBeNull();
+    expect(await getSurveyPage({ token: invitationLink, now: after(SIX, 30 * DAY - 1) })).toMatchObject({ state: 'open' });
+    expect(await getSurveyPage({ token: reminderLink, now: after(SIX, 30 * DAY - 1) })).toMatchObject({ state: 'open' });
     // A link stored before links kept their deal shows the same page (the deal read after the survey).
     const withDeal = await getSurveyPage({ token: invitationLink, now: after(SIX, DAY) });
-    expect(withDeal!.promises.length).toBeGreaterThan(0);
+    expect(withDeal.state === 'open' && withDeal.promises.length).toBeGreaterThan(0);
     await SurveyToken.updateOne({ _id: hashLinkToken(invitationLink) }, { $unset: { dealId: 1 } });
     expect((await SurveyToken.findById(hashLinkToken(invitationLink)).lean())!.dealId).toBeUndefined();
     expect(await getSurveyPage({ token: invitationLink, now: after(SIX, DAY) })).toEqual(withDeal);
     expect(await expireDueSurveys(task(after(SIX, 30 * DAY - 1)))).toMatchObject({ expired: 0 });
     expect(await expireDueSurveys(task(after(SIX, 30 * DAY)))).toMatchObject({ expired: 1 });
     expect((await Survey.findById(id).lean())!.state).toBe('expired');
-    expect(await getSurveyPage({ token: reminderLink, now: after(SIX, 30 * DAY) })).toBeNull();
+    expect(await getSurveyPage({ token: reminderLink, now: after(SIX, 30 * DAY) })).toEqual({ state: 'closed' });
     expect(await EmailMessage.countDocuments({})).toBe(2);
   });
 
@@ -259,8 +259,9 @@ describe('the survey link', () => {
 
     const form = answerForm(deal.promiseIds, { [`promise.${deal.promiseIds[1]}.verdict`]: 'partly', [`promise.${deal.promiseIds[1]}.comment`]: 'Half the teams', consentReference: 'yes', comment: 'Good year' });
     expect(await submitSurveyAnswer({ token, formData: form, now })).toEqual({ status: 'answered' });
-    expect(await submitSurveyAnswer({ token, formData: form, now })).toEqual({ status: 'closed' });
-    expect(await getSurveyPage({ token, now })).toBeNull();
+    // A second submit and a later visit: the answer is already in (not "this link cannot be used").
+    expect(await submitSurveyAnswer({ token, formData: form, now })).toEqual({ status: 'already' });
+    expect(await getSurveyPage({ token, now })).toEqual({ state: 'answered' });
     const stored = await SurveyResponse.findById(surveys[0]._id).lean();
     expect(stored).toMatchObject({ overall: 'yes', nps: 9, consentReference: true, consentCaseStudy: false, comment: 'Good year' });
     expect(stored!.promises.map((p) => [p.verdict, p.comment])).toEqual([['delivered', ''], ['partly', 'Half the teams']]);
@@ -275,31 +276,33 @@ describe('the survey link', () => {
       ['yes', 'no', 'partly', 'yes'].map((overall) => submitSurveyAnswer({ token, formData: answerForm(deal.promiseIds, { overall }), now: after(SIX, DAY) })),
     );
     expect(results.filter((r) => r.status === 'answered')).toHaveLength(1);
-    expect(results.filter((r) => r.status === 'closed')).toHaveLength(3);
+    expect(results.filter((r) => r.status === 'already')).toHaveLength(3);
     expect(await SurveyResponse.countDocuments({})).toBe(1);
     const [row] = await readMetrics(SURVEY_METRICS.answer);
     expect(row.counts.answered).toBe(1);
   });
 
-  test('random, expired, used and superseded links all give the same answer: nothing to show', async () => {
+  test('random, expired and superseded links all give the same answer: nothing to show; an answered one is answered', async () => {
     const { surveys, deal, account } = await dealWithSurveys();
     await sendDueInvitations(task(SIX));
     const token = await linkIn(`survey:${surveys[0]._id}:invitation`);
-    expect(await getSurveyPage({ token: 'x'.repeat(43), now: SIX })).toBeNull();
-    expect(await getSurveyPage({ token: 'not-a-token', now: SIX })).toBeNull();
-    expect(await getSurveyPage({ token, now: after(SIX, 30 * DAY) })).toBeNull();
+    expect(await getSurveyPage({ token: 'x'.repeat(43), now: SIX })).toEqual({ state: 'closed' });
+    expect(await getSurveyPage({ token: 'not-a-token', now: SIX })).toEqual({ state: 'closed' });
+    expect(await getSurveyPage({ token, now: after(SIX, 30 * DAY) })).toEqual({ state: 'closed' });
 
     // A resend to another contact starts a new cycle: the first link stops working.
     const cs = await makeUser({ role: 'cs' });
     const other = await makeContact(account.id, { isPrimary: false });
     expect(await runSurveyAction({ user: cs, surveyId: String(surveys[0]._id), action: { intent: 'resend', contactId: other.id }, now: after(SIX, DAY) })).toMatchObject({ ok: true });
-    expect(await getSurveyPage({ token, now: after(SIX, DAY) })).toBeNull();
+    expect(await getSurveyPage({ token, now: after(SIX, DAY) })).toEqual({ state: 'closed' });
     await sendDueInvitations(task(after(SIX, DAY)));
     const resent = await EmailMessage.findOne({ idempotencyKey: `survey:${surveys[0]._id}:invitation:1` }).lean();
     expect(resent).toMatchObject({ to: other.email });
     const newToken = await linkIn(`survey:${surveys[0]._id}:invitation:1`);
     expect(await submitSurveyAnswer({ token: newToken, formData: answerForm(deal.promiseIds), now: after(SIX, 2 * DAY) })).toEqual({ status: 'answered' });
-    expect(await getSurveyPage({ token: newToken, now: after(SIX, 2 * DAY) })).toBeNull();
+    expect(await getSurveyPage({ token: newToken, now: after(SIX, 2 * DAY) })).toEqual({ state: 'answered' });
+    // The superseded link stays closed: the answer came from someone else's link.
+    expect(await getSurveyPage({ token, now: after(SIX, 2 * DAY) })).toEqual({ state: 'closed' });
   });
 });
 
@@ -379,7 +382,7 @@ describe('unsubscribe, bounce and complaint', () => {
       ['scheduled', 'bounced'],
       ['scheduled', 'bounced'],
     ]);
-    expect(await getSurveyPage({ token: await linkIn(`survey:${surveys[0]._id}:invitation`), now: after(SIX, DAY) })).toBeNull();
+    expect(await getSurveyPage({ token: await linkIn(`survey:${surveys[0]._id}:invitation`), now: after(SIX, DAY) })).toEqual({ state: 'closed' });
   });
 });
 

@@ -351,21 +351,34 @@ type LinkLean = { surveyId: Types.ObjectId; dealId?: Types.ObjectId | null; cycl
 
 const linkOf = async (token: string) => (isLinkToken(token) ? ((await SurveyToken.findById(hashLinkToken(token)).lean()) as LinkLean | null) : null);
 
-/** The survey of `link` if the survey document says it can be answered by it (see `answerPending`). */
+/** The survey of `link` if the survey document says it can be answered by it. */
 function openSurvey(link: LinkLean, survey: SurveyLean | null, now: Date) {
   if (!survey || !isAnswerable(survey, now)) return null;
-  if (link.cycle !== (survey.cycle ?? 0) || String(link.contactId) !== String(survey.contactId)) return null;
+  if (!isLinkOf(link, survey)) return null;
   return survey;
 }
 
-/** The open survey a token belongs to, or null (unknown, expired, answered, cancelled, superseded). Read-only. */
-async function linkedSurvey(token: string, now: Date) {
-  const link = await linkOf(token);
-  return link && openSurvey(link, (await Survey.findById(link.surveyId).lean()) as SurveyLean | null, now);
-}
+/** The link is the survey's current one: same cycle (not superseded by a resend) and same recipient. */
+const isLinkOf = (link: LinkLean, survey: Pick<SurveyLean, 'cycle' | 'contactId'>) =>
+  link.cycle === (survey.cycle ?? 0) && String(link.contactId) === String(survey.contactId);
 
-/** Answered but not yet applied to the survey (see applySurveyResponse): the link is used. */
-const answerPending = async (survey: SurveyLean) => Boolean(await SurveyResponse.exists({ _id: survey._id }));
+/**
+ * What a link can do now: `open` (show and take the form), `answered` (this link's survey has its
+ * answer: the buyer, or a second tab, or a mail client, already sent it) or `closed` (unknown,
+ * expired, cancelled, superseded: all look the same). Read-only.
+ */
+async function linkState(token: string, now: Date): Promise<{ state: 'open'; link: LinkLean; survey: SurveyLean } | { state: 'answered' } | { state: 'closed' }> {
+  const link = await linkOf(token);
+  if (!link) return { state: 'closed' };
+  const [survey, answered] = await Promise.all([
+    Survey.findById(link.surveyId).lean() as Promise<SurveyLean | null>,
+    SurveyResponse.findById(link.surveyId).select('contactId').lean(),
+  ]);
+  // An answer stored by this link's recipient (before or after the survey recorded it) is "already in".
+  if (answered) return survey && isLinkOf(link, survey) && String(answered.contactId) === String(link.contactId) ? { state: 'answered' } : { state: 'closed' };
+  const open = openSurvey(link, survey, now);
+  return open ? { state: 'open', link, survey: open } : { state: 'closed' };
+}
 
 async function promisesOf(dealId: unknown) {
   const deal = await Deal.findById(dealId).select('name promises').lean();
@@ -382,21 +395,19 @@ async function accountNameOf(accountId: unknown) {
   return (await Account.findById(accountId).select('name').lean())?.name ?? '';
 }
 
-/** What the buyer's survey page shows, or null for any link that cannot be answered (all look the same). */
-export async function getSurveyPage({ token, now = new Date() }: { token: string; now?: Date }) {
-  const link = await linkOf(token);
-  if (!link) return null;
-  // Then the survey, whether it was answered and its deal together, each one lookup by _id (a link
-  // made before links kept the deal reads it after the survey).
-  const [found, pending, deal] = await Promise.all([
-    Survey.findById(link.surveyId).lean() as Promise<SurveyLean | null>,
-    SurveyResponse.exists({ _id: link.surveyId }),
-    link.dealId ? promisesOf(link.dealId) : null,
-  ]);
-  const survey = openSurvey(link, found, now);
-  if (!survey || pending) return null;
-  const [accountName, { promises }] = await Promise.all([accountNameOf(survey.accountId), deal ?? promisesOf(survey.dealId)]);
+export type SurveyPageState =
+  | { state: 'open'; accountName: string; contactName: string; wave: number; expiresAt: string | null; promises: { id: string; text: string; successCriterion: string }[] }
+  | { state: 'answered' }
+  | { state: 'closed' };
+
+/** What the buyer's survey page shows: the form, a thank-you for answers already in, or one page for every link that cannot be answered. */
+export async function getSurveyPage({ token, now = new Date() }: { token: string; now?: Date }): Promise<SurveyPageState> {
+  const found = await linkState(token, now);
+  if (found.state !== 'open') return found;
+  const { link, survey } = found;
+  const [accountName, { promises }] = await Promise.all([accountNameOf(survey.accountId), promisesOf(link.dealId ?? survey.dealId)]);
   return {
+    state: 'open',
     accountName,
     contactName: survey.contactName ?? '',
     wave: survey.wave,
@@ -447,19 +458,22 @@ export function parseSurveyAnswer(values: Record<string, string>, promiseIds: st
 
 export type SubmitResult =
   | { status: 'answered' }
+  | { status: 'already' }
   | { status: 'closed' }
   | { status: 'invalid'; errors: Record<string, string[]>; values: Record<string, string> };
 
 /**
  * The buyer's submit. Inserting the SurveyResponse (unique _id = the survey's id) is the one
- * atomic step that consumes the link: of two concurrent submissions exactly one is stored, the
- * other gets `closed` like any used link. An invalid form consumes nothing.
+ * atomic step that consumes the link: of concurrent submissions exactly one is stored and told
+ * `answered`; the others (a double click, a second tab, a mail client) are told `already`: the
+ * answer is in. An invalid form consumes nothing.
  */
 export async function submitSurveyAnswer({ token, formData, now = new Date() }: { token: string; formData: FormData; now?: Date }): Promise<SubmitResult> {
-  const survey = await linkedSurvey(token, now);
-  if (!survey) return { status: 'closed' };
-  const [pending, { promises }] = await Promise.all([answerPending(survey), promisesOf(survey.dealId)]);
-  if (pending) return { status: 'closed' };
+  const found = await linkState(token, now);
+  if (found.state === 'answered') return { status: 'already' };
+  if (found.state === 'closed') return { status: 'closed' };
+  const { survey } = found;
+  const { promises } = await promisesOf(survey.dealId);
   const values = formValues(formData);
   const parsed = parseSurveyAnswer(values, promises.map((p) => p.id));
   if (!parsed.ok) return { status: 'invalid', errors: parsed.errors, values };
@@ -480,7 +494,8 @@ export async function submitSurveyAnswer({ token, formData, now = new Date() }: 
       promises: parsed.data.promises.map((a) => ({ ...a, text: byId.get(a.promiseId)!.text, category: byId.get(a.promiseId)!.category })),
     });
   } catch (error) {
-    if (isDuplicateKey(error)) return { status: 'closed' };
+    // Another submit of this link stored its answer first (or the driver retried our own insert).
+    if (isDuplicateKey(error)) return { status: 'already' };
     throw error;
   }
   try {

@@ -90,7 +90,7 @@ const EXPECTED: Record<string, RouteSpec> = {
   // Everyone reads surveys (sales: their own deals'); CS and admin send, resend and reassign them.
   '_staff.surveys._index.tsx': { get: staffPage(ALL_ROLES) },
   '_staff.surveys.$surveyId.tsx': { get: staffPage(ALL_ROLES), post: staffAction(['admin', 'cs']) },
-  // The buyer's survey and unsubscribe links: no login; a made-up token is the same 404 as a used one.
+  // The buyer's survey and unsubscribe links: no login; a made-up token is a 404 (like an expired one).
   's.$token.tsx': { get: () => everyone({ status: 404 }), post: () => everyone({ status: 404 }) },
   's.thank-you.tsx': { get: () => everyone({ status: 200 }) },
   'u.$token.tsx': { get: () => everyone({ status: 404 }), post: () => everyone({ status: 404 }) },

@@ -157,10 +157,10 @@ describe('faults', () => {
     running = false;
     await Promise.all(clients);
 
-    // The buyer who met the 503 tries again: stored once. A third try and the first buyer's are used links.
+    // The buyer who met the 503 tries again: stored once. A third try and the first buyer's are told the answer is in.
     expect((await submitSurvey(linkB, formB)).status).toBe(302);
-    expect((await submitSurvey(linkB, formB)).status).toBe(404);
-    expect((await submitSurvey(linkA, formA)).status).toBe(404);
+    expect((await submitSurvey(linkB, formB)).status).toBe(409);
+    expect((await submitSurvey(linkA, formA)).status).toBe(409);
     const [idA, idB] = due;
     expect(await models.SurveyResponse.countDocuments({ _id: idA })).toBe(1);
     expect(await models.SurveyResponse.countDocuments({ _id: idB })).toBe(1);

@@ -69,7 +69,7 @@ beforeAll(async () => {
   const survey = await openSurveyLink();
   const planned = await planLink(seeded.journeyId!);
   const promiseIds = ((await Deal.findById(seeded.dealId).select('promises').lean())?.promises ?? []).map((p) => String(p._id));
-  const surveyPromiseIds = survey ? await surveys.getSurveyPage({ token: survey.token }).then((p) => p?.promises.map((x) => x.id) ?? []) : [];
+  const surveyPromiseIds = survey ? await surveys.getSurveyPage({ token: survey.token }).then((p) => (p.state === 'open' ? p.promises.map((x) => x.id) : [])) : [];
   const contacts = (await Contact.find({ accountId: seeded.accountId }).select('_id').limit(3).lean()).map((c) => String(c._id));
   const referrals = (await Referral.find({}).select('_id').limit(3).lean()).map((r) => String(r._id));
   setKnownIds([...new Set([...Object.values(seeded.users), seeded.accountId, seeded.dealId, seeded.journeyId, seeded.surveyId, seeded.advocateId, seeded.askId, ...contacts, ...referrals, throwawayId].filter((x): x is string => Boolean(x && /^[a-f0-9]{24}$/.test(x))))]);

@@ -130,7 +130,7 @@ test(`${CLIENTS} clients for ${DURATION_MS / 1000} s across staff pages and surv
   };
 
   // Buyers in groups of five walk the same links in the same order: each link is submitted by
-  // five buyers at once (one answer stored, the rest see the used-link page).
+  // five buyers at once (one answer stored, the rest are told it is already in).
   const groups = Math.floor((CLIENTS - STAFF_CLIENTS) / BUYERS_PER_LINK);
   const buyerClient = async (group: number) => {
     for (let n = group; Date.now() < deadline; n += groups) {
@@ -138,8 +138,8 @@ test(`${CLIENTS} clients for ${DURATION_MS / 1000} s across staff pages and surv
       const { id, link } = links[k];
       const path = new URL(link).pathname;
       const ip = clientAddress();
-      await call('survey page', path, { headers: { 'X-Forwarded-For': ip } }, [200, 404]);
-      const status = await call('survey submit', path, { method: 'POST', headers: { 'X-Forwarded-For': ip }, body: forms[k] }, [302, 404]);
+      await call('survey page', path, { headers: { 'X-Forwarded-For': ip } }, [200]);
+      const status = await call('survey submit', path, { method: 'POST', headers: { 'X-Forwarded-For': ip }, body: forms[k] }, [302, 409]);
       submissions.set(id, [...(submissions.get(id) ?? []), status]);
     }
   };

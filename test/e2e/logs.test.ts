@@ -38,9 +38,10 @@ beforeAll(async () => {
   secrets['survey token'] = survey!.token;
   const { getSurveyPage } = await import('#app/services/surveys.server');
   const page = await getSurveyPage({ token: survey!.token });
+  if (page.state !== 'open') throw new Error(`the seeded survey link is ${page.state}`);
   const buyer = new Client();
   expect((await buyer.request('GET', `/s/${survey!.token}`)).status).toBe(200);
-  const answer = new URLSearchParams({ overall: 'yes', nps: '9', comment: 'Fine', ...Object.fromEntries(page!.promises.map((p) => [`promise.${p.id}.verdict`, 'delivered'])) });
+  const answer = new URLSearchParams({ overall: 'yes', nps: '9', comment: 'Fine', ...Object.fromEntries(page.promises.map((p) => [`promise.${p.id}.verdict`, 'delivered'])) });
   const submitted = await buyer.request('POST', `/s/${survey!.token}`, { body: answer.toString() });
   expect([submitted.status, submitted.location]).toEqual([302, '/s/thank-you']);
 

@@ -169,17 +169,20 @@ export async function signIn(baseUrl: string, email: string) {
   return cookie;
 }
 
-/** The survey links in the invitations the fake Resend received, by survey id. */
-export function surveyLinksAtFake(fake: FakeResend) {
+/** The survey links in these emails (as sent to Resend), by survey id. */
+export function surveyLinksIn(emails: unknown[]) {
   const links = new Map<string, string>();
-  for (const d of fake.delivered) {
-    const body = d.body as { text?: string; tags?: { name: string; value: string }[] };
+  for (const email of emails) {
+    const body = email as { text?: string; tags?: { name: string; value: string }[] };
     const surveyId = body.tags?.find((t) => t.name === 'entityId')?.value;
     const link = body.text?.match(/https?:\/\/[^\s)]+\/s\/[A-Za-z0-9_-]{43}/)?.[0];
     if (surveyId && link) links.set(surveyId, link);
   }
   return links;
 }
+
+/** The survey links in the invitations the fake Resend received, by survey id. */
+export const surveyLinksAtFake = (fake: FakeResend) => surveyLinksIn(fake.delivered.map((d) => d.body));
 
 /** The answer form of a survey page: every promise delivered, overall yes, NPS 9. */
 export async function surveyAnswer(link: string, headers: Record<string, string> = {}) {

@@ -128,10 +128,10 @@ describe('value-delivery survey (6 months)', () => {
     await Promise.all([page.waitForURL(/\/s\/thank-you$/), page.getByRole('button', { name: 'Send my answers' }).click()]);
     await page.getByRole('heading', { name: 'Thank you' }).waitFor();
 
-    // The link is used up: the same friendly page as any unusable link.
+    // A second visit thanks the buyer for the answers already in (not "this link cannot be used").
     const again = await page.goto(surveyUrl);
-    expect(again?.status()).toBe(404);
-    await page.getByRole('heading', { name: 'This survey link cannot be used' }).waitFor();
+    expect(again?.status()).toBe(200);
+    await page.getByRole('heading', { name: 'Thank you, your answers are already in' }).waitFor();
     await context.close();
   });
 
