@@ -230,20 +230,15 @@ for (const who of WHO) {
         await page.setViewportSize(LAPTOP);
         const seen = listen(page, visit.status);
         try {
-          const t0 = Date.now();
           const res = await page.goto(visit.url, { waitUntil: 'load' });
           await settled(page);
-          const t1 = Date.now();
           const problems: string[] = [];
           if (res?.status() !== visit.status) problems.push(`answered ${res?.status()}, expected ${visit.status}`);
           fs.mkdirSync(path.join(SCREENS, who), { recursive: true });
           await page.screenshot({ path: path.join(SCREENS, who, `${visit.name}.png`), fullPage: true });
-          const t2 = Date.now();
           problems.push(...(await inspect(page, visit.phone)));
-          const t3 = Date.now();
           if (visit.phone) await page.screenshot({ path: path.join(SCREENS, who, `${visit.name}@390.png`), fullPage: true });
           problems.push(...seen);
-          console.log(`TIMING ${who} ${visit.name} load ${t1 - t0} shot ${t2 - t1} inspect ${t3 - t2} phone ${Date.now() - t3}`);
           failures.push(...problems.map((p) => `${visit.url} (${visit.name}) as ${who}: ${p}`));
         } finally {
           await page.close();
