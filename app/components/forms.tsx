@@ -18,8 +18,11 @@ function ErrorList({ id, errors }: { id: string; errors?: string[] }) {
 
 type Common = { label: ReactNode; hint?: ReactNode; errors?: string[] };
 
-/** Label + input + hint + error, wired with aria-invalid / aria-describedby. */
-export function Field({ label, hint, errors, ...input }: Common & InputHTMLAttributes<HTMLInputElement>) {
+/**
+ * Label + input + hint + error, wired with aria-invalid / aria-describedby. A text field unless told
+ * otherwise: an input without a type would miss the stylesheet's field rules and look like the browser's.
+ */
+export function Field({ label, hint, errors, type = 'text', ...input }: Common & InputHTMLAttributes<HTMLInputElement>) {
   const id = useId();
   const errorId = `${id}-error`;
   const hintId = `${id}-hint`;
@@ -28,6 +31,7 @@ export function Field({ label, hint, errors, ...input }: Common & InputHTMLAttri
       <label htmlFor={input.id ?? id}>{label}</label>
       <input
         id={input.id ?? id}
+        type={type}
         aria-invalid={errors?.length ? true : undefined}
         aria-describedby={[hint ? hintId : '', errors?.length ? errorId : ''].filter(Boolean).join(' ') || undefined}
         {...input}

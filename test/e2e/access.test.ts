@@ -1,112 +1,13 @@
 // The access test: every route module in app/routes, for anonymous visitors and each of the five
 // roles, over plain HTTP against the production server. A new route without an entry in EXPECTED
 // fails here, so nobody ships a page without deciding who may open it (DESIGN.md, "Who uses it").
+// The table itself lives in access-table.ts (the browser gate derives its page list from it).
 import fs from 'node:fs';
 import { beforeAll, describe, expect, inject, test } from 'vitest';
-import { ROLES, type Role } from '#app/utils/roles';
+import { ROLES } from '#app/utils/roles';
 import { exportsAction, routeModules, urlFor } from '../route-modules';
+import { EXPECTED, WHO, seededParams, uploadTemplateImport, type Outcome, type RouteSpec, type Who } from './access-table';
 import { DEMO_PASSWORD, clientAddress } from './browser';
-
-type Who = 'anonymous' | Role;
-type Outcome = { status: number; location?: string };
-type Expectations = Record<Who, Outcome>;
-type RouteSpec =
-  /** A pathless layout: no URL of its own; its children's rows cover it. */
-  | { layout: true }
-  | { get: (url: string) => Expectations; post?: (url: string) => Expectations; last?: true };
-
-const WHO: Who[] = ['anonymous', ...ROLES];
-const ALL_ROLES = ROLES;
-const DEAL_WRITERS: Role[] = ['admin', 'cs', 'sales'];
-const ADMIN: Role[] = ['admin'];
-const IMPORTERS: Role[] = ['admin', 'cs'];
-
-const everyone = (outcome: Outcome): Expectations => Object.fromEntries(WHO.map((w) => [w, outcome])) as Expectations;
-
-/** A staff page: anonymous -> /login with the way back; allowed roles 200; other roles 403. */
-const staffPage = (allowed: readonly Role[]) => (url: string): Expectations => ({
-  ...(Object.fromEntries(ROLES.map((r) => [r, { status: allowed.includes(r) ? 200 : 403 }])) as Record<Role, Outcome>),
-  anonymous: { status: 302, location: `/login?${new URLSearchParams({ redirectTo: url })}` },
-});
-
-/**
- * A staff form post with an empty body: allowed roles get the form's 400, other roles 403. Anonymous:
- * the action answers 401, and Remix then renders the document, whose layout loader sends the visitor
- * to /login (the data request, `.data`, keeps the 401: see "anonymous data requests" below).
- */
-const staffAction = (allowed: readonly Role[]) => (url: string): Expectations => ({
-  ...(Object.fromEntries(ROLES.map((r) => [r, { status: allowed.includes(r) ? 400 : 403 }])) as Record<Role, Outcome>),
-  anonymous: { status: 302, location: `/login?${new URLSearchParams({ redirectTo: url })}` },
-});
-
-/** Who may do what, per route module file (DESIGN.md role table; app/utils/nav.ts shows the same). */
-const EXPECTED: Record<string, RouteSpec> = {
-  '$.tsx': { get: () => everyone({ status: 404 }), post: () => everyone({ status: 404 }) },
-  '_index.tsx': {
-    get: () => ({ ...everyone({ status: 302, location: '/home' }), anonymous: { status: 302, location: '/login' } }),
-  },
-  'healthz.tsx': { get: () => everyone({ status: 200 }) },
-  'login.tsx': {
-    get: () => ({ ...everyone({ status: 302, location: '/home' }), anonymous: { status: 200 } }),
-    // Signed in, the document answer to the form's 400 is the loader's redirect home.
-    post: () => ({ ...everyone({ status: 302, location: '/home' }), anonymous: { status: 400 } }),
-  },
-  // Runs last: posting it ends the session the other rows use.
-  'logout.tsx': { get: () => everyone({ status: 302, location: '/login' }), post: () => everyone({ status: 302, location: '/login' }), last: true },
-  '_staff.tsx': { layout: true },
-  '_staff.home.tsx': { get: staffPage(ALL_ROLES) },
-  '_staff.accounts._index.tsx': { get: staffPage(ALL_ROLES) },
-  '_staff.accounts.$accountId.tsx': { get: staffPage(ALL_ROLES) },
-  '_staff.deals.$dealId.tsx': { get: staffPage(ALL_ROLES) },
-  '_staff.deals.new.tsx': { get: staffPage(DEAL_WRITERS), post: staffAction(DEAL_WRITERS) },
-  '_staff.admin.users._index.tsx': { get: staffPage(ADMIN), post: staffAction(ADMIN) },
-  '_staff.admin.users.$userId.tsx': { get: staffPage(ADMIN), post: staffAction(ADMIN) },
-  '_staff.admin.outbox.tsx': { get: staffPage(ADMIN) },
-  '_staff.admin.playbook.tsx': { get: staffPage(ADMIN), post: staffAction(ADMIN) },
-  // Advocacy: marketing asks and records; leadership and admin read; sales read only the referrals
-  // (and expansion flags) of their own customers; CS nothing (DESIGN.md, "Who uses it").
-  '_staff.advocacy._index.tsx': { get: staffPage(['admin', 'leadership', 'marketing']) },
-  '_staff.advocacy.candidates.$advocateId.tsx': { get: staffPage(['admin', 'leadership', 'marketing']), post: staffAction(['marketing']) },
-  '_staff.advocacy.asks._index.tsx': { get: staffPage(['admin', 'leadership', 'marketing']) },
-  '_staff.advocacy.asks.$askId.tsx': { get: staffPage(['admin', 'leadership', 'marketing']), post: staffAction(['marketing']) },
-  '_staff.advocacy.reviews.tsx': { get: staffPage(['admin', 'leadership', 'marketing']), post: staffAction(['marketing']) },
-  '_staff.advocacy.referrals.tsx': { get: staffPage(['admin', 'leadership', 'marketing', 'sales']), post: staffAction(['marketing']) },
-  '_staff.advocacy.figures.tsx': { get: staffPage(['admin', 'leadership', 'marketing']) },
-  '_staff.advocacy.export.candidates.ts': { get: staffPage(['admin', 'leadership', 'marketing']) },
-  '_staff.advocacy.export.asks.ts': { get: staffPage(['admin', 'leadership', 'marketing']) },
-  '_staff.journeys._index.tsx': { get: staffPage(ALL_ROLES) },
-  // Everyone reads a journey (sales: their own deals'); CS and admin move it and attach evidence.
-  '_staff.journeys.$journeyId.tsx': { get: staffPage(ALL_ROLES), post: staffAction(['admin', 'cs']) },
-  // The buyer's plan page: no login. A made-up token gets the same 404 as an expired one.
-  'plan.$token.tsx': { get: () => everyone({ status: 404 }), post: () => everyone({ status: 400 }) },
-  // Signed, not session-authenticated: GET is 405, an unsigned POST 401, whoever sends it.
-  'api.webhooks.crm.ts': { get: () => everyone({ status: 405 }), post: () => everyone({ status: 401 }) },
-  'api.webhooks.resend.ts': { get: () => everyone({ status: 405 }), post: () => everyone({ status: 401 }) },
-  // CSV intake is CS and admin work (the import job is one cs@kept.demo uploads in beforeAll).
-  '_staff.deals.import._index.tsx': { get: staffPage(IMPORTERS), post: staffAction(IMPORTERS) },
-  '_staff.deals.import.$jobId.tsx': { get: staffPage(IMPORTERS), post: staffAction(IMPORTERS) },
-  '_staff.deals.import.$jobId.issues[.]csv.ts': { get: staffPage(IMPORTERS) },
-  '_staff.deals.import.template[.]csv.ts': { get: staffPage(IMPORTERS) },
-  // Everyone reads surveys (sales: their own deals'); CS and admin send, resend and reassign them.
-  '_staff.surveys._index.tsx': { get: staffPage(ALL_ROLES) },
-  '_staff.surveys.$surveyId.tsx': { get: staffPage(ALL_ROLES), post: staffAction(['admin', 'cs']) },
-  // The buyer's survey and unsubscribe links: no login; a made-up token is a 404 (like an expired one).
-  's.$token.tsx': { get: () => everyone({ status: 404 }), post: () => everyone({ status: 404 }) },
-  's.thank-you.tsx': { get: () => everyone({ status: 200 }) },
-  'u.$token.tsx': { get: () => everyone({ status: 404 }), post: () => everyone({ status: 404 }) },
-  // Dashboards (app/utils/dashboards.ts): everyone has an overview; value and profitability for
-  // leadership, admin and sales (their own); time to live and forecast for leadership, admin and CS
-  // (their book); spend and targets read by leadership, changed by admin; churn recorded by admin/CS.
-  '_staff.dashboards._index.tsx': { get: staffPage(ALL_ROLES) },
-  '_staff.dashboards.value._index.tsx': { get: staffPage(['admin', 'leadership', 'sales']) },
-  '_staff.dashboards.value.answers.tsx': { get: staffPage(['admin', 'leadership', 'sales']) },
-  '_staff.dashboards.time-to-live.tsx': { get: staffPage(['admin', 'leadership', 'cs']) },
-  '_staff.dashboards.forecast.tsx': { get: staffPage(['admin', 'leadership', 'cs']) },
-  '_staff.dashboards.profitability.tsx': { get: staffPage(['admin', 'leadership', 'sales']) },
-  '_staff.dashboards.settings.tsx': { get: staffPage(['admin', 'leadership']), post: staffAction(ADMIN) },
-  '_staff.dashboards.csv.$chart.ts': { get: staffPage(['admin', 'leadership', 'sales']) },
-  '_staff.dashboards.churn.$accountId.tsx': { get: staffPage(['admin', 'cs']), post: staffAction(['admin', 'cs']) },
-};
 
 // Route enumeration and URLs: shared with the injection and fuzzing specs (test/route-modules.ts).
 const hasUi = (file: string) => /export\s+default\b/.test(fs.readFileSync(file, 'utf8'));
@@ -141,37 +42,14 @@ const clients = {} as Record<Who, Client>;
 
 beforeAll(async () => {
   base = inject('baseUrl');
-  const seeded = inject('seeded');
-  params = {
-    accountId: seeded.accountId,
-    dealId: seeded.dealId,
-    userId: seeded.users['cs@kept.demo'],
-    journeyId: seeded.journeyId ?? '',
-    surveyId: seeded.surveyId ?? '',
-    chart: 'value-by-wave',
-    token: 'x'.repeat(43), // the shape of a real token (32 random bytes, base64url), unknown to the server
-  };
+  params = seededParams();
   for (const who of WHO) {
     clients[who] = new Client(base);
     if (who !== 'anonymous') await clients[who].login(`${who}@kept.demo`);
   }
   // Only once the import pages exist: a tree without them must still run every other row.
   if (modules.some((m) => m.id === '_staff.deals.import._index.tsx')) params.jobId = await uploadTemplateImport(clients.cs);
-  params.advocateId = seeded.advocateId ?? '';
-  params.askId = seeded.askId ?? '';
 });
-
-/** Uploads Kept's own CSV template as a new import job, as a CS user would; returns the job id. */
-async function uploadTemplateImport(cs: Client) {
-  const template = await cs.request('GET', '/deals/import/template.csv');
-  expect(template.status, 'the import template downloads').toBe(200);
-  const form = new FormData();
-  form.set('file', new Blob([template.body], { type: 'text/csv' }), 'kept-closed-won-template.csv');
-  const upload = await cs.request('POST', '/deals/import', { body: form });
-  const jobId = upload.location?.match(/^\/deals\/import\/([a-f0-9]{24})$/)?.[1];
-  if (upload.status !== 302 || !jobId) throw new Error(`Uploading the template answered ${upload.status} ${upload.location}: ${upload.body.slice(0, 300)}`);
-  return jobId;
-}
 
 const modules = routeModules();
 
