@@ -31,6 +31,38 @@ describe('login action', () => {
     expect(res.response!.headers.get('Location')).toBe('/home');
   });
 
+  it('sends a user only to a path of its own origin after sign-in, whatever redirectTo holds', async () => {
+    const user = await makeUser();
+    const hostile = [
+      '//evil.example/x',
+      '/\t/evil.example',
+      '/\t\t/evil.example',
+      '/\n/evil.example',
+      '/\r/evil.example',
+      '/\\evil.example',
+      '/\\/evil.example',
+      '\\\\evil.example',
+      'https://evil.example/',
+      'javascript:alert(1)',
+      ' /\t/evil.example',
+      '/home\r\nSet-Cookie: x=1',
+      '/home\u0000',
+      '/\u0085/evil.example',
+      '/\r\n/evil.example',
+    ];
+    for (const [i, redirectTo] of hostile.entries()) {
+      const res = await login({ email: user.email, password: TEST_PASSWORD, redirectTo }, `10.2.0.${i}`);
+      expect({ redirectTo, status: res.status, location: res.response?.headers.get('Location') }).toEqual({ redirectTo, status: 302, location: '/home' });
+    }
+    // Encoded forms stay encoded paths on Kept's own origin.
+    const encoded = await login({ email: user.email, password: TEST_PASSWORD, redirectTo: '/%09/evil.example' }, '10.2.1.1');
+    expect(new URL(encoded.response!.headers.get('Location')!, 'http://kept.test').host).toBe('kept.test');
+    const kept = await login({ email: user.email, password: TEST_PASSWORD, redirectTo: '/deals/new?x=1#top' }, '10.2.1.2');
+    expect(kept.response!.headers.get('Location')).toBe('/deals/new?x=1#top');
+    // Every sign-in above left exactly one session with its cookie: none without one (the old 500).
+    expect(await Session.countDocuments({ userId: user.id })).toBe(hostile.length + 2);
+  });
+
   it('answers the same generic error for a wrong password and an unknown email, keeping the email', async () => {
     const user = await makeUser();
     const wrong = await login({ email: user.email, password: 'nope-nope-nope' }, '10.0.0.2');

@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { data, redirect } from '@remix-run/node';
 import { Form, useActionData, useNavigation, useSearchParams } from '@remix-run/react';
 import { clientIp, rateLimit, resetRateLimit } from '#app/auth/rate-limit.server';
+import { safeRedirect } from '#app/auth/redirect.server';
 import { createUserSession, getUser } from '#app/auth/session.server';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { Field, FormError, fieldState } from '#app/components/forms';
@@ -9,11 +10,6 @@ import { badRequest, parseForm, readFormData } from '#app/utils/forms.server';
 import { LoginSchema, verifyLogin } from '#app/services/users.server';
 
 export const meta: MetaFunction = () => [{ title: 'Sign in · Kept' }];
-
-/** Only same-site paths: an open redirect would let a phishing link bounce through Kept. */
-function safeRedirect(to: string | undefined) {
-  return to && to.startsWith('/') && !to.startsWith('//') && !to.startsWith('/\\') ? to : '/home';
-}
 
 export async function loader({ request }: LoaderFunctionArgs) {
   if (await getUser(request)) throw redirect('/home');
@@ -34,8 +30,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
     );
   }
   await resetRateLimit('loginEmail', email);
+  // Decided before the session exists: a Location header that cannot be sent must not leave a session behind.
+  const target = safeRedirect(redirectTo);
   const cookie = await createUserSession({ userId, userAgent: request.headers.get('user-agent') });
-  throw redirect(safeRedirect(redirectTo), { headers: { 'Set-Cookie': cookie } });
+  throw redirect(target, { headers: { 'Set-Cookie': cookie } });
 }
 
 export default function Login() {
