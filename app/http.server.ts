@@ -39,18 +39,25 @@ export function bodyLimitFor(path: string) {
   return FORM_MAX_BYTES;
 }
 
-/** True when a mutation comes from another site (Sec-Fetch-Site, else Origin vs Host). */
-export function isCrossSiteMutation(input: { method: string; path: string; host?: string; origin?: string; fetchSite?: string }) {
+/**
+ * True when a mutation comes from another site: a Sec-Fetch-Site other than same-origin or none, or
+ * an Origin whose host is not Kept's (X-Forwarded-Host, else Host: what Remix's own check compares,
+ * which would otherwise throw a 500 on a crafted request that passed here).
+ */
+export function isCrossSiteMutation(input: { method: string; path: string; host?: string; forwardedHost?: string; origin?: string; fetchSite?: string }) {
   if (SAFE_METHODS.has(input.method.toUpperCase()) || SIGNED_ENDPOINTS.test(input.path)) return false;
-  if (input.fetchSite) return !['same-origin', 'none'].includes(input.fetchSite);
+  if (input.fetchSite && !['same-origin', 'none'].includes(input.fetchSite)) return true;
   if (input.origin && input.origin !== 'null') {
+    const host = input.forwardedHost?.split(',')[0]?.trim() || input.host;
     try {
-      return new URL(input.origin).host !== input.host;
+      return new URL(input.origin).host !== host;
     } catch {
       return true;
     }
   }
-  if (input.origin === 'null') return true;
+  // `Origin: null` with Sec-Fetch-Site same-origin is a token page's own post (see refuseCrossSite).
+  if (input.origin === 'null') return input.fetchSite !== 'same-origin';
+  if (input.fetchSite) return false;
   // No Origin and no Sec-Fetch-Site: not a browser form post (curl, mail clients' one-click unsubscribe).
   return false;
 }
@@ -90,6 +97,7 @@ function refuseCrossSite(req: Request, res: Response, next: NextFunction) {
     method: req.method,
     path: req.path,
     host: req.get('host'),
+    forwardedHost: req.get('x-forwarded-host'),
     origin: req.get('origin'),
     fetchSite: req.get('sec-fetch-site'),
   });
@@ -131,6 +139,18 @@ function refuseBody(req: Request, res: Response, limit: number) {
   req.once('end', () => clearTimeout(timer));
   req.once('close', () => clearTimeout(timer));
   req.resume();
+}
+
+const KEPT_METHODS = 'GET, HEAD, POST';
+
+/**
+ * Kept's pages and endpoints use GET, HEAD and POST only, and Kept answers no CORS preflight:
+ * anything else (OPTIONS to a `.data` URL reached Remix's action path and its CSRF check threw a
+ * 500) is a 405 here.
+ */
+function refuseOtherMethods(req: Request, res: Response, next: NextFunction) {
+  if (KEPT_METHODS.split(', ').includes(req.method)) return next();
+  res.status(405).set({ Allow: KEPT_METHODS, 'Cache-Control': 'no-store' }).type('text/plain').send('Method not allowed.');
 }
 
 /** A declared Content-Length over the limit is refused before any route runs. */
@@ -248,6 +268,7 @@ export function createHttpApp(options: { build: ServerBuild | (() => Promise<Ser
   app.use(securityHeaders(env));
   app.use('/build', express.static(path.join(root, 'public/build'), { immutable: true, maxAge: '1y' }));
   app.use(express.static(path.join(root, 'public'), { maxAge: '1h', index: false }));
+  app.use(refuseOtherMethods);
   app.use(limitDeclaredBodies);
   app.use(refuseCrossSite);
   const build = options.build;
