@@ -1,6 +1,6 @@
 import mongoose from 'mongoose';
 import { getEnv } from '#app/env.server';
-import { syncIndexes } from '#models/_indexes';
+import { indexesSettled, syncIndexes } from '#models/_indexes';
 import { recordAttemptedInserts } from '#models/change';
 import { log, logError } from '#app/utils/log.server';
 
@@ -37,6 +37,7 @@ export function connectDb(uri = getEnv().MONGODB_URI) {
 }
 
 export async function disconnectDb() {
+  await indexesSettled();
   clearInterval(watchdog);
   watchdog = undefined;
   connecting = undefined;

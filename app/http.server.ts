@@ -1,32 +1,63 @@
 // The HTTP layer around Remix: security headers with a CSP nonce, cross-site mutation refusal,
-// static files, and the client IP. Used by scripts/serve.ts and the test servers.
+// request body limits, no-store by default, static files, and the client IP. Used by
+// scripts/serve.ts and the test servers.
 import crypto from 'node:crypto';
 import path from 'node:path';
-import { createRequestHandler } from '@remix-run/express';
-import type { ServerBuild } from '@remix-run/node';
+import { Transform, type Readable } from 'node:stream';
+import {
+  createReadableStreamFromReadable,
+  createRequestHandler,
+  writeReadableStreamToWritable,
+  type AppLoadContext,
+  type ServerBuild,
+} from '@remix-run/node';
 import compression from 'compression';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { isDatabaseUnavailable } from '#app/db.server';
 import type { Env } from '#app/env.server';
+import {
+  DISCARD_MAX_BYTES,
+  DISCARD_MAX_MS,
+  FORM_MAX_BYTES,
+  IMPORT_ENVELOPE_BYTES,
+  IMPORT_MAX_BYTES,
+  WEBHOOK_MAX_BYTES,
+} from '#app/utils/body-limits.server';
 import { log } from '#app/utils/log.server';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 // Server-to-server endpoints authenticate by signature, not by browser origin.
 const SIGNED_ENDPOINTS = /^\/api\/webhooks\//;
 const TOKEN_PAGES = /^\/(s|plan|u)\//;
+// The CSV upload's form (document or single-fetch post): the one route allowed a large body.
+const IMPORT_UPLOAD = /^\/deals\/import(\.data)?\/?$/;
 
-/** True when a mutation comes from another site (Sec-Fetch-Site, else Origin vs Host). */
-export function isCrossSiteMutation(input: { method: string; path: string; host?: string; origin?: string; fetchSite?: string }) {
+/** The most bytes of request body Kept reads for a path (see app/utils/body-limits.server.ts). */
+export function bodyLimitFor(path: string) {
+  if (IMPORT_UPLOAD.test(path)) return IMPORT_MAX_BYTES + IMPORT_ENVELOPE_BYTES;
+  if (SIGNED_ENDPOINTS.test(path)) return WEBHOOK_MAX_BYTES;
+  return FORM_MAX_BYTES;
+}
+
+/**
+ * True when a mutation comes from another site: a Sec-Fetch-Site other than same-origin or none, or
+ * an Origin whose host is not Kept's (X-Forwarded-Host, else Host: what Remix's own check compares,
+ * which would otherwise throw a 500 on a crafted request that passed here).
+ */
+export function isCrossSiteMutation(input: { method: string; path: string; host?: string; forwardedHost?: string; origin?: string; fetchSite?: string }) {
   if (SAFE_METHODS.has(input.method.toUpperCase()) || SIGNED_ENDPOINTS.test(input.path)) return false;
-  if (input.fetchSite) return !['same-origin', 'none'].includes(input.fetchSite);
+  if (input.fetchSite && !['same-origin', 'none'].includes(input.fetchSite)) return true;
   if (input.origin && input.origin !== 'null') {
+    const host = input.forwardedHost?.split(',')[0]?.trim() || input.host;
     try {
-      return new URL(input.origin).host !== input.host;
+      return new URL(input.origin).host !== host;
     } catch {
       return true;
     }
   }
-  if (input.origin === 'null') return true;
+  // `Origin: null` with Sec-Fetch-Site same-origin is a token page's own post (see refuseCrossSite).
+  if (input.origin === 'null') return input.fetchSite !== 'same-origin';
+  if (input.fetchSite) return false;
   // No Origin and no Sec-Fetch-Site: not a browser form post (curl, mail clients' one-click unsubscribe).
   return false;
 }
@@ -66,6 +97,7 @@ function refuseCrossSite(req: Request, res: Response, next: NextFunction) {
     method: req.method,
     path: req.path,
     host: req.get('host'),
+    forwardedHost: req.get('x-forwarded-host'),
     origin: req.get('origin'),
     fetchSite: req.get('sec-fetch-site'),
   });
@@ -79,6 +111,114 @@ function refuseCrossSite(req: Request, res: Response, next: NextFunction) {
   if (req.get('origin') === 'null' && req.get('sec-fetch-site') === 'same-origin') delete req.headers.origin;
   next();
 }
+
+/**
+ * Answers 413 for a body over its limit, then reads and throws away up to DISCARD_MAX_BYTES more
+ * (for at most DISCARD_MAX_MS) so that a client still sending can read the answer; past that the
+ * connection is closed. Nothing of the refused body is kept.
+ */
+function refuseBody(req: Request, res: Response, limit: number) {
+  if (res.locals.bodyRefused) return;
+  res.locals.bodyRefused = true;
+  log('warn', 'Request body over its limit; answered 413', { path: req.path, limit });
+  if (!res.headersSent) {
+    res
+      .status(413)
+      .set({ 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' })
+      .send(`The request body is larger than ${limit} bytes.`);
+  }
+  if (req.readableEnded) return;
+  let discarded = 0;
+  const cut = () => req.socket.destroy();
+  const timer = setTimeout(cut, DISCARD_MAX_MS);
+  timer.unref();
+  req.on('data', (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > DISCARD_MAX_BYTES) cut();
+  });
+  req.once('end', () => clearTimeout(timer));
+  req.once('close', () => clearTimeout(timer));
+  req.resume();
+}
+
+const KEPT_METHODS = 'GET, HEAD, POST';
+
+/**
+ * Kept's pages and endpoints use GET, HEAD and POST only, and Kept answers no CORS preflight:
+ * anything else (OPTIONS to a `.data` URL reached Remix's action path and its CSRF check threw a
+ * 500) is a 405 here.
+ */
+function refuseOtherMethods(req: Request, res: Response, next: NextFunction) {
+  if (KEPT_METHODS.split(', ').includes(req.method)) return next();
+  res.status(405).set({ Allow: KEPT_METHODS, 'Cache-Control': 'no-store' }).type('text/plain').send('Method not allowed.');
+}
+
+/** A declared Content-Length over the limit is refused before any route runs. */
+function limitDeclaredBodies(req: Request, res: Response, next: NextFunction) {
+  if (req.method === 'GET' || req.method === 'HEAD') return next();
+  const limit = bodyLimitFor(req.path);
+  const declared = Number(req.get('content-length') ?? 0);
+  if (declared > limit) return refuseBody(req, res, limit);
+  next();
+}
+
+/** The body as Remix reads it: counted as it streams; past the limit it fails and the client gets 413. */
+function limitedBody(req: Request, res: Response): Readable {
+  const limit = bodyLimitFor(req.path);
+  let seen = 0;
+  const counted = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      seen += chunk.length;
+      if (seen <= limit) return done(null, chunk);
+      req.unpipe(counted);
+      done(new Error(`The request body is larger than ${limit} bytes.`));
+      refuseBody(req, res, limit);
+    },
+  });
+  req.pipe(counted);
+  return counted;
+}
+
+// The request and response glue below is @remix-run/express's (2.17), with the body read through
+// `limitedBody` and a default Cache-Control; its own handler reads the raw request stream.
+
+function createRemixRequest(req: Request, res: Response) {
+  // req.hostname respects `trust proxy`; the port comes from X-Forwarded-Host or Host.
+  const portOf = (host: string | undefined) => Number.parseInt(host?.split(':')[1] ?? '', 10);
+  const port = [portOf(req.get('x-forwarded-host')), portOf(req.get('host'))].find(Number.isSafeInteger);
+  const url = new URL(`${req.protocol}://${req.hostname}${port ? `:${port}` : ''}${req.originalUrl}`);
+  let controller: AbortController | null = new AbortController();
+  const headers = new Headers();
+  for (const [key, values] of Object.entries(req.headers)) {
+    if (Array.isArray(values)) for (const value of values) headers.append(key, value);
+    else if (values) headers.set(key, values);
+  }
+  const init: RequestInit & { duplex?: 'half' } = { method: req.method, headers, signal: controller.signal };
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    init.body = createReadableStreamFromReadable(limitedBody(req, res));
+    init.duplex = 'half';
+  }
+  // Abort loaders and actions once the answer can no longer be written (`close` without `finish`).
+  res.on('finish', () => (controller = null));
+  res.on('close', () => controller?.abort());
+  return new Request(url.href, init);
+}
+
+async function sendRemixResponse(res: Response, response: globalThis.Response) {
+  res.statusMessage = response.statusText;
+  res.status(response.status);
+  for (const [key, value] of response.headers.entries()) res.append(key, value);
+  if (/text\/event-stream/i.test(response.headers.get('Content-Type') ?? '')) res.flushHeaders();
+  if (response.body) await writeReadableStreamToWritable(response.body, res);
+  else res.end();
+}
+
+/**
+ * Pages and their `.data` answers are per user (staff) or carry a secret link (buyers): unless the
+ * route says otherwise, nothing may store them. Remix keeps a loader's headers only when the route
+ * exports `headers`, so this is set here, once, for every answer Remix gives.
+ */
+const DEFAULT_CACHE_CONTROL = 'private, no-store';
 
 type RouteHandler = (args: unknown) => unknown;
 const guardedBuilds = new WeakMap<ServerBuild, ServerBuild>();
@@ -128,14 +268,26 @@ export function createHttpApp(options: { build: ServerBuild | (() => Promise<Ser
   app.use(securityHeaders(env));
   app.use('/build', express.static(path.join(root, 'public/build'), { immutable: true, maxAge: '1y' }));
   app.use(express.static(path.join(root, 'public'), { maxAge: '1h', index: false }));
+  app.use(refuseOtherMethods);
+  app.use(limitDeclaredBodies);
   app.use(refuseCrossSite);
-  app.all(
-    '*',
-    createRequestHandler({
-      build: typeof options.build === 'function' ? async () => withDatabaseOutagePage(await (options.build as () => Promise<ServerBuild>)()) : withDatabaseOutagePage(options.build),
-      mode: env.NODE_ENV,
-      getLoadContext: (req, res) => ({ nonce: String(res.locals.nonce ?? ''), clientIp: req.ip ?? req.socket.remoteAddress ?? '' }),
-    }),
+  const build = options.build;
+  const handle = createRequestHandler(
+    typeof build === 'function' ? async () => withDatabaseOutagePage(await build()) : withDatabaseOutagePage(build),
+    env.NODE_ENV,
   );
+  app.all('*', async (req, res, next) => {
+    try {
+      const request = createRemixRequest(req, res);
+      const context: AppLoadContext = { nonce: String(res.locals.nonce ?? ''), clientIp: req.ip ?? req.socket.remoteAddress ?? '' };
+      const response = await handle(request, context);
+      // A body over its limit was already answered with 413 while the route read it.
+      if (res.headersSent) return void (await response.body?.cancel().catch(() => undefined));
+      if (!response.headers.has('Cache-Control')) res.setHeader('Cache-Control', DEFAULT_CACHE_CONTROL);
+      await sendRemixResponse(res, response);
+    } catch (error) {
+      next(error);
+    }
+  });
   return app;
 }

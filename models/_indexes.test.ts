@@ -1,5 +1,6 @@
 // The embedded database (FerretDB) gets only the indexes that enforce something; MongoDB gets
 // every declared one (models/_indexes.ts). The test database here is FerretDB.
+import { Schema } from 'mongoose';
 import { expect, test } from 'vitest';
 import { isFerretDb, syncIndexes } from '#models/_indexes';
 import { EmailMessage } from '#models/email-message';
@@ -23,4 +24,20 @@ test('on FerretDB: the unique indexes are made and enforced, the others are not 
   expect(await names(Survey)).toContain('state_1_dueAt_1');
   await syncIndexes({ onError: (error) => { throw error; } });
   expect(await names(Survey)).toEqual(['_id_', 'dealId_1_wave_1']);
+});
+
+test('disconnecting waits for the indexes of models compiled after connect (no errors from a cut-off setup)', async () => {
+  const { connectDb, disconnectDb } = await import('#app/db.server');
+  const { defineModel } = await import('#models/_define');
+  const errors: unknown[] = [];
+  await syncIndexes({ onError: (error) => void errors.push(error) });
+  // As `npm start` does: the seed's modules compile models after connect, then it disconnects at once.
+  // (Operations after a disconnect wait in mongoose's buffer and fail when it times out: 10 s by
+  // default, which `npm start` printed as error lines; 300 ms here.)
+  const Late = defineModel('IndexLateTest', new Schema({ code: { type: String, unique: true } }, { bufferTimeoutMS: 300 }));
+  await disconnectDb();
+  await new Promise((r) => setTimeout(r, 1000));
+  expect(errors.map(String)).toEqual([]);
+  await connectDb(process.env.MONGODB_URI);
+  expect((await Late.collection.indexes()).map((i) => i.name)).toContain('code_1');
 });

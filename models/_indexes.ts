@@ -22,9 +22,21 @@ export async function syncIndexes({ connection = mongoose.connection, onError }:
 
 let synced: { embedded: boolean; onError: OnError } | null = null;
 
+const pending = new Set<Promise<void>>();
+
 /** A model compiled after the connection's indexes were made gets its own now (see syncIndexes). */
 export function syncLateModel(model: Model<any>) {
-  if (synced && model.db === mongoose.connection) void syncModelIndexes(model, synced.embedded, synced.onError);
+  if (!synced || model.db !== mongoose.connection) return;
+  const run = syncModelIndexes(model, synced.embedded, synced.onError).finally(() => pending.delete(run));
+  pending.add(run);
+}
+
+/**
+ * Resolves once the late models' index setup has finished. A disconnect must wait for it: cut off,
+ * each of its operations failed as an error line (34 on every `npm start` on an existing database).
+ */
+export async function indexesSettled() {
+  while (pending.size > 0) await Promise.allSettled([...pending]);
 }
 
 export async function isFerretDb(connection = mongoose.connection) {

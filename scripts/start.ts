@@ -1,9 +1,10 @@
 // `npm start`: embedded database (unless MONGODB_URI is set), production build, demo data on an
 // empty database (never in production), then the web server and the worker together.
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { ROOT } from './lib/ferretdb';
 import { prepareRuntime } from './lib/runtime';
+import { supervise } from './lib/supervise';
 
 const started = Date.now();
 const say = (line: string) => console.log(`[kept] ${line}`);
@@ -38,35 +39,20 @@ if (config.NODE_ENV !== 'production') {
 }
 await disconnectDb();
 
-const children: ChildProcess[] = [];
 const tsx = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 const runEnv = { ...env, NODE_ENV: config.NODE_ENV === 'development' ? 'production' : config.NODE_ENV };
-for (const script of ['serve.ts', 'worker.ts']) {
-  const child = spawn(tsx, [path.join(ROOT, 'scripts', script)], { cwd: ROOT, stdio: 'inherit', env: runEnv });
-  children.push(child);
-  child.on('exit', (code, signal) => {
-    if (!stopping) {
-      say(`${script} exited (${signal ?? code}); stopping Kept.`);
-      void stop(code ?? 1);
-    }
-  });
-}
+// A crashed child is started again (1 s, 2 s, ... up to 30 s apart) and the other keeps running:
+// one dead worker must not take the site down. Only Ctrl-C / SIGTERM stops Kept.
+const children = ['serve.ts', 'worker.ts'].map((script) =>
+  supervise({ name: script, command: tsx, args: [path.join(ROOT, 'scripts', script)], options: { cwd: ROOT, stdio: 'inherit', env: runEnv }, say }),
+);
 say(`Kept is running at http://localhost:${config.PORT} (ready in ${Math.round((Date.now() - started) / 1000)} s). Ctrl-C stops it.`);
 
 let stopping = false;
 async function stop(code = 0) {
   if (stopping) return;
   stopping = true;
-  await Promise.all(
-    children.map(
-      (child) =>
-        new Promise<void>((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          child.once('exit', () => resolve());
-          child.kill('SIGTERM');
-        }),
-    ),
-  );
+  await Promise.all(children.map((child) => child.stop(30_000)));
   await db?.stop();
   process.exit(code);
 }

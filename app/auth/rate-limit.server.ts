@@ -5,7 +5,10 @@ import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 // (documented in README "Running at scale").
 const limiters = {
   loginIp: new RateLimiterMemory({ keyPrefix: 'login-ip', points: 30, duration: 15 * 60 }),
-  loginEmail: new RateLimiterMemory({ keyPrefix: 'login-email', points: 8, duration: 15 * 60 }),
+  // Sign-in (OWASP): per address, all attempts; per email and address, failures; per email from
+  // every address, a slower back-off (see loginGate) that an attacker cannot turn into a lockout.
+  loginPair: new RateLimiterMemory({ keyPrefix: 'login-pair', points: 8, duration: 15 * 60 }),
+  loginEmail: new RateLimiterMemory({ keyPrefix: 'login-email', points: 40, duration: 60 * 60 }),
   publicSubmit: new RateLimiterMemory({ keyPrefix: 'public-submit', points: 30, duration: 60 }),
   publicView: new RateLimiterMemory({ keyPrefix: 'public-view', points: 120, duration: 60 }),
   emailAction: new RateLimiterMemory({ keyPrefix: 'email-action', points: 60, duration: 60 }),
@@ -13,17 +16,45 @@ const limiters = {
 };
 export type LimiterName = keyof typeof limiters;
 
+/** Failures per email from all addresses within an hour before the per-email back-off starts. */
+export const LOGIN_EMAIL_FAILURES = 40;
+
+const tooMany = (ms: number) => {
+  const seconds = Math.max(1, Math.ceil(ms / 1000));
+  return new Response(`Too many attempts. Try again in ${seconds} seconds.`, { status: 429, headers: { 'Retry-After': String(seconds) } });
+};
+const pairKey = (email: string, ip: string) => `${email}\n${ip}`;
+
+/**
+ * Before checking a password: 429 when this address has failed 8 times for this email within
+ * 15 minutes, or when the email has failed LOGIN_EMAIL_FAILURES times from all addresses within
+ * an hour and this address is one of them. So guesses from one address stop at 8, guesses spread
+ * over many addresses get one try each, and the real user, from an address that has not failed,
+ * can still sign in.
+ */
+export async function loginGate({ email, ip }: { email: string; ip: string }) {
+  const [pair, global] = await Promise.all([limiters.loginPair.get(pairKey(email, ip)), limiters.loginEmail.get(email)]);
+  if (pair && pair.consumedPoints >= 8) throw tooMany(pair.msBeforeNext);
+  if (global && global.consumedPoints >= LOGIN_EMAIL_FAILURES && pair && pair.consumedPoints > 0) throw tooMany(global.msBeforeNext);
+}
+
+/** Counts a wrong password against the email and address pair and against the email. */
+export async function recordLoginFailure({ email, ip }: { email: string; ip: string }) {
+  await Promise.all([limiters.loginPair.penalty(pairKey(email, ip)), limiters.loginEmail.penalty(email)]);
+}
+
+/** A right password clears this address's failures for the email (not the email's back-off). */
+export async function recordLoginSuccess({ email, ip }: { email: string; ip: string }) {
+  await limiters.loginPair.delete(pairKey(email, ip));
+}
+
 /** Spends one point; throws a 429 Response with Retry-After when the key is over its limit. */
 export async function rateLimit(name: LimiterName, key: string) {
   try {
     await limiters[name].consume(key);
   } catch (error) {
     if (error instanceof RateLimiterRes) {
-      const seconds = Math.max(1, Math.ceil(error.msBeforeNext / 1000));
-      throw new Response(`Too many attempts. Try again in ${seconds} seconds.`, {
-        status: 429,
-        headers: { 'Retry-After': String(seconds) },
-      });
+      throw tooMany(error.msBeforeNext);
     }
     throw error;
   }

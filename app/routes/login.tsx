@@ -1,7 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data, redirect } from '@remix-run/node';
 import { Form, useActionData, useNavigation, useSearchParams } from '@remix-run/react';
-import { clientIp, rateLimit, resetRateLimit } from '#app/auth/rate-limit.server';
+import { clientIp, loginGate, rateLimit, recordLoginFailure, recordLoginSuccess } from '#app/auth/rate-limit.server';
+import { safeRedirect } from '#app/auth/redirect.server';
 import { createUserSession, getUser } from '#app/auth/session.server';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { Field, FormError, fieldState } from '#app/components/forms';
@@ -10,32 +11,31 @@ import { LoginSchema, verifyLogin } from '#app/services/users.server';
 
 export const meta: MetaFunction = () => [{ title: 'Sign in · Kept' }];
 
-/** Only same-site paths: an open redirect would let a phishing link bounce through Kept. */
-function safeRedirect(to: string | undefined) {
-  return to && to.startsWith('/') && !to.startsWith('//') && !to.startsWith('/\\') ? to : '/home';
-}
-
 export async function loader({ request }: LoaderFunctionArgs) {
   if (await getUser(request)) throw redirect('/home');
   return null;
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  await rateLimit('loginIp', clientIp(context));
+  const ip = clientIp(context);
+  await rateLimit('loginIp', ip);
   const result = parseForm(LoginSchema, await readFormData(request));
   if (!result.ok) return badRequest(result);
   const { email, password, redirectTo } = result.data;
-  await rateLimit('loginEmail', email);
+  await loginGate({ email, ip });
   const userId = await verifyLogin({ email, password });
   if (!userId) {
+    await recordLoginFailure({ email, ip });
     return data(
       { ok: false as const, errors: { '': ['Wrong email or password.'] } as Record<string, string[]>, values: { email } as Record<string, string> },
       { status: 400 },
     );
   }
-  await resetRateLimit('loginEmail', email);
+  await recordLoginSuccess({ email, ip });
+  // Decided before the session exists: a Location header that cannot be sent must not leave a session behind.
+  const target = safeRedirect(redirectTo);
   const cookie = await createUserSession({ userId, userAgent: request.headers.get('user-agent') });
-  throw redirect(safeRedirect(redirectTo), { headers: { 'Set-Cookie': cookie } });
+  throw redirect(target, { headers: { 'Set-Cookie': cookie } });
 }
 
 export default function Login() {

@@ -92,6 +92,32 @@ describe('manual deals', () => {
     expect(await Deal.countDocuments({ name: parsed.data.dealName })).toBe(0);
   });
 
+  it('a sales rep cannot join another rep’s account by typing its domain: field error, nothing written', async () => {
+    const rep = await makeUser({ role: 'sales' });
+    const owner = await makeUser({ role: 'sales' });
+    const account = await makeAccount({ domain: 'theirs.example', aeIds: [owner.id] });
+    const before = { contacts: await Contact.countDocuments({ accountId: account.id }), deals: await Deal.countDocuments() };
+    const parsed = parseDealForm(form({ aeId: rep.id, accountDomain: 'theirs.example', contactEmail: 'spy@rep.example', dealName: 'Poached' }));
+    if (!parsed.ok) throw new Error('parse');
+    const result = await createManualDeal({ user: rep, input: parsed.data });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors.accountDomain?.[0]).toMatch(/another account executive.*customer success or an admin/i);
+    const after = await Account.findById(account.id).lean();
+    expect(after?.aeIds.map(String)).toEqual([owner.id]);
+    expect({ contacts: await Contact.countDocuments({ accountId: account.id }), deals: await Deal.countDocuments() }).toEqual(before);
+    expect(await getAccountDetail({ user: rep, accountId: account.id })).toBeNull();
+
+    // The rep's own account, a new domain, and CS recording the deal for the rep all still work.
+    const own = await makeAccount({ domain: 'mine.example', aeIds: [rep.id] });
+    const onOwn = await createManualDeal({ user: rep, input: { ...parsed.data, accountDomain: 'mine.example' } });
+    expect(onOwn.ok && onOwn.accountId).toBe(own.id);
+    expect((await createManualDeal({ user: rep, input: { ...parsed.data, accountDomain: 'brand-new.example' } })).ok).toBe(true);
+    const cs = await makeUser({ role: 'cs' });
+    const byCs = await createManualDeal({ user: cs, input: parsed.data });
+    expect(byCs.ok && byCs.accountId).toBe(account.id);
+  });
+
   it('a sales rep cannot open another rep’s deal or account by id', async () => {
     const mine = await makeUser({ role: 'sales' });
     const theirs = await makeUser({ role: 'sales' });

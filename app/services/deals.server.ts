@@ -13,6 +13,7 @@ import { journeyIdForDeal, startJourneySafely } from '#app/services/journey.serv
 import { scheduleSurveysSafely } from '#app/services/surveys.server';
 
 import { MAX_PROMISE_ROWS } from '#app/utils/format';
+import type { FieldErrors } from '#app/utils/forms.server';
 
 export { MAX_PROMISE_ROWS };
 const isObjectId = (id: string) => /^[a-f0-9]{24}$/i.test(id);
@@ -108,7 +109,18 @@ export async function listAssignableReps(user: SessionUser) {
 export async function createManualDeal({ user, input, now = new Date() }: { user: SessionUser; input: ParsedDealForm; now?: Date }) {
   if (user.role === 'sales' && input.aeId !== user.id) throw new Response('Sales reps record their own deals.', { status: 403 });
   const ae = await User.findOne({ _id: input.aeId, role: 'sales', active: true }).select('_id').lean();
-  if (!ae) return { ok: false as const, errors: { aeId: ['Choose an active account executive.'] } };
+  if (!ae) return { ok: false as const, errors: { aeId: ['Choose an active account executive.'] } as FieldErrors };
+  // A rep typing another rep's customer's domain would join that account (its contacts, surveys and
+  // dashboards). Only CS or an admin, who see every account, may add a deal to an account a rep is not on.
+  if (user.role === 'sales') {
+    const existing = await Account.findOne({ domain: input.accountDomain }).select('aeIds').lean();
+    if (existing && !existing.aeIds.some((id) => String(id) === user.id)) {
+      return {
+        ok: false as const,
+        errors: { accountDomain: ['An account with this domain already exists and is looked after by another account executive. Ask customer success or an admin to record this deal.'] } as FieldErrors,
+      };
+    }
+  }
 
   const account = await Account.findOneAndUpdate(
     { domain: input.accountDomain },

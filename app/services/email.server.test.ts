@@ -82,6 +82,31 @@ describe('sendEmail', () => {
     expect(fake.requests).toHaveLength(0);
   });
 
+  test('strips line breaks and other control characters from every header Kept builds: subject, from, to, custom headers', async () => {
+    process.env.EMAIL_FROM = 'Kept\r\nBcc: victim@evil.example <kept@example.com>';
+    resetEnvCache();
+    try {
+      await queue('test:crlf', T0, {
+        to: 'dana@example.com\r\nBcc: victim@evil.example',
+        subject: 'Hdr Inc\r\nBcc: victim@evil.example\u0000\u2028more',
+        headers: { 'List-Unsubscribe': '<https://kept.test/u/x>\r\nBcc: victim@evil.example', 'X-Bad\r\nName': 'v\n' },
+      });
+    } finally {
+      delete process.env.EMAIL_FROM;
+      resetEnvCache();
+    }
+    const stored = await message('test:crlf');
+    const values = [stored?.subject, stored?.from, stored?.to, ...Object.entries(stored?.headers ?? {}).flat()];
+    expect(values.filter((v) => /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(String(v)))).toEqual([]);
+    expect(stored?.subject).toBe('Hdr Inc Bcc: victim@evil.example more');
+    expect(stored?.headers).toEqual({ 'List-Unsubscribe': '<https://kept.test/u/x> Bcc: victim@evil.example', 'X-BadName': 'v' });
+    // What reaches Resend is what was stored.
+    await dispatch(T0);
+    const sent = fake.delivered.at(-1)?.body as { subject?: string; from?: string; to?: unknown; headers?: Record<string, string> };
+    expect(sent.subject).toBe(stored?.subject);
+    expect([sent.from, ...[sent.to].flat(), ...Object.entries(sent.headers ?? {}).flat()].filter((v) => /[\u0000-\u001f]/.test(String(v)))).toEqual([]);
+  });
+
   test('the same key twice (even concurrently) records one message and sends it once', async () => {
     const first = await queue('test:dup');
     const again = await Promise.all([queue('test:dup'), queue('test:dup'), queue('test:dup')]);

@@ -126,6 +126,15 @@ export async function sendEmail(input: SendEmailInput): Promise<SendEmailResult>
 // invitation cost (measured with a CPU profile of the dispatch bench). The same options, compiled once.
 const toPlainText = compile({ wordwrap: false, selectors: plainTextSelectors });
 
+// C0/C1 controls and Unicode line and paragraph separators: a CR/LF in a header value (an account
+// named "Hdr Inc\r\nBcc: ...") would start a header of its own.
+const HEADER_BREAKERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+
+/** A header value as one line: control characters become one space, spaces collapse, ends trimmed. */
+export function headerSafe(value: string) {
+  return value.replace(HEADER_BREAKERS, ' ').replace(/ {2,}/g, ' ').trim();
+}
+
 /** The outbox document of one email: rendered html and text, tags, `queued` (or `captured` in demo mode). */
 async function outboxDocument(input: SendEmailInput & { now: Date }) {
   const { key, template, to, subject, react, headers, meta, batchKey, now } = input;
@@ -136,12 +145,13 @@ async function outboxDocument(input: SendEmailInput & { now: Date }) {
   return {
     idempotencyKey: key,
     template,
-    to,
-    from: env.EMAIL_FROM,
-    subject,
+    // Every header value Kept builds goes through headerSafe, here, in the one place that stores them.
+    to: headerSafe(to),
+    from: headerSafe(env.EMAIL_FROM),
+    subject: headerSafe(subject),
     html, // stored apart, in EmailBody (insert-only, the message's _id)
     text,
-    headers,
+    headers: headers && Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.replace(HEADER_BREAKERS, ''), headerSafe(value)])),
     tags: tagsFor(template, meta),
     metadata: meta,
     state,

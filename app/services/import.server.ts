@@ -39,7 +39,9 @@ import { log, logError } from '#app/utils/log.server';
 
 export type ImportSource = (typeof IMPORT_SOURCES)[number];
 
-export const MAX_IMPORT_BYTES = 100 * 1024 * 1024;
+import { IMPORT_MAX_BYTES } from '#app/utils/body-limits.server';
+
+export const MAX_IMPORT_BYTES = IMPORT_MAX_BYTES;
 export const MAX_IMPORT_ROWS = 100_000;
 export const BATCH_SIZE = 1000;
 const PREVIEW_ROWS = 10;

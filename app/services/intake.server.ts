@@ -102,7 +102,8 @@ export async function intakeClosedWonDeal({ input, now = new Date(), actorId }: 
 // The CRM webhook
 
 export const WEBHOOK_TOLERANCE_SECONDS = 5 * 60;
-export const WEBHOOK_MAX_BYTES = 256 * 1024;
+export { WEBHOOK_MAX_BYTES } from '#app/utils/body-limits.server';
+
 
 /** `t=<unix seconds>,v1=<hex>` signed with HMAC-SHA256 over `<t>.<raw body>` (for senders and tests). */
 export function signCrmPayload({ secret, body, timestamp }: { secret: string; body: string; timestamp: number }) {

@@ -14,7 +14,8 @@ import { claimOnce, releaseClaim } from '#app/services/claims.server';
 import { stopSurveysForContacts } from '#app/services/survey-delivery.server';
 import { log } from '#app/utils/log.server';
 
-export const RESEND_WEBHOOK_MAX_BYTES = 256 * 1024;
+export { WEBHOOK_MAX_BYTES as RESEND_WEBHOOK_MAX_BYTES } from '#app/utils/body-limits.server';
+
 const OWNER = 'resend-webhook';
 
 // Lenient on purpose: Resend adds event types and fields; only what Kept uses is checked.

@@ -1,5 +1,6 @@
 import { data } from '@remix-run/node';
 import type { z } from 'zod';
+import { FORM_MAX_BYTES } from '#app/utils/body-limits.server';
 
 export type FieldErrors = Record<string, string[]>;
 export type FormFailure = { ok: false; errors: FieldErrors; values: Record<string, string> };
@@ -55,6 +56,8 @@ export async function readFormData(request: Request): Promise<FormData> {
   if (!/^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type)) {
     throw new Response('Send this form as form data.', { status: 400 });
   }
+  // The HTTP layer already cut longer bodies off while they streamed; this holds for any other caller.
+  if (Number(request.headers.get('Content-Length') ?? 0) > FORM_MAX_BYTES) throw new Response('The form is too large.', { status: 413 });
   try {
     return await request.formData();
   } catch {

@@ -186,6 +186,12 @@ describe('security headers on every HTML answer of the crawl', () => {
     // CSV sets nosniff itself too, so it arrives as "nosniff, nosniff": the first value is what counts.)
     const firstValue = (r: Seen, name: string) => (r.reply.headers.get(name) ?? '').split(',')[0].trim();
     expect(crawled.filter((r) => firstValue(r, 'x-content-type-options') !== 'nosniff' || !firstValue(r, 'referrer-policy')).map((r) => r.url)).toEqual([]);
+    // No page or its .data answer may be kept by a shared cache (staff pages are per user, buyer pages
+    // carry a live link): every one carries no-store, set once in the HTTP layer.
+    const pages = crawled.filter((r) => /text\/html|text\/x-script/.test(r.reply.headers.get('content-type') ?? '') || r.url.includes('.data'));
+    expect(pages.length).toBeGreaterThan(100);
+    expect(pages.filter((r) => !/\bno-store\b/.test(r.reply.headers.get('cache-control') ?? '')).map((r) => `${r.who} ${r.url} ${r.reply.headers.get('cache-control')}`)).toEqual([]);
+    console.log(`[hardening] Cache-Control no-store on all ${pages.length} page and .data answers`);
     console.log(`[hardening] headers: ${html.length} HTML answers (${tokenPages.length} token pages), ${nonces.length} distinct nonces, ${scriptTags} script tags all carrying their nonce`);
   });
 });
@@ -406,5 +412,96 @@ describe('mass assignment: extra form fields change nothing the form does not al
     const accountAfter = plain(await Account.findById(journey!.accountId).lean());
     expect(changedKeys(accountBefore, accountAfter).filter((k) => k !== 'updatedAt' && k !== '__v')).toEqual(['csmId']);
     expect(await Journey.exists({ _id: trusted({ $in: [fakeId()] }) })).toBeNull();
+  });
+});
+
+describe('the HTTP layer against crafted and oversized requests', () => {
+  const serverLog = inject('serverLog');
+  const errorLines = async (from: number) => {
+    const fs = await import('node:fs');
+    return fs.readFileSync(serverLog, 'utf8').slice(from).split('\n').filter((l) => l.includes('"level":"error"'));
+  };
+
+  test('sign-in never redirects off-site, whatever redirectTo holds (tab, CR/LF, backslash)', async () => {
+    const { createUser } = await import('#app/services/users.server');
+    const email = `hardening-redirect-${run}@kept.demo`;
+    await createUser({ name: 'Hardening redirect', email, role: 'cs', password: PASSWORD, actorId: seeded.users['admin@kept.demo'] });
+    for (const redirectTo of ['/\t/evil.example', '//evil.example', '/\\evil.example', '/home\r\nX: y', 'https://evil.example/']) {
+      const res = await new Client().request('POST', '/login', { body: new URLSearchParams({ email, password: PASSWORD, redirectTo }).toString() });
+      expect({ redirectTo, status: res.status, location: res.location, cookie: Boolean(res.setCookie) }).toEqual({ redirectTo, status: 302, location: '/home', cookie: true });
+    }
+  });
+
+  test('OPTIONS to a .data URL and a foreign Origin claiming same-origin: 4xx, no error logged', async () => {
+    const fs = await import('node:fs');
+    const from = fs.statSync(serverLog).size;
+    const client = new Client();
+    const options = await client.request('OPTIONS', '/login.data', { headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'POST' } });
+    expect(options.status).toBe(405);
+    for (const url of ['/login', '/login.data', `/s/${bogusToken()}`]) {
+      const res = await client.request('POST', url, { body: 'email=a%40b.c&password=x', headers: { Origin: 'https://evil.example', 'Sec-Fetch-Site': 'same-origin' } });
+      expect({ url, status: res.status }).toEqual({ url, status: 403 });
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await errorLines(from)).toEqual([]);
+  });
+
+  test("a 300 KB webhook POST from Node's fetch reads its 413, every time", async () => {
+    const body = JSON.stringify({ padding: 'x'.repeat(300 * 1024) });
+    const statuses: (number | string)[] = [];
+    for (let i = 0; i < 20; i++) {
+      statuses.push(await fetch(`${inject('baseUrl')}/api/webhooks/crm`, { method: 'POST', body, headers: { 'Content-Type': 'application/json' } })
+        .then(async (res) => (await res.text(), res.status))
+        .catch((error: Error) => String((error.cause as Error | undefined)?.message ?? error)));
+    }
+    expect(statuses).toEqual(Array(20).fill(413));
+  });
+
+  test('three 200 MB chunked POSTs before sign-in (webhook, sign-in form, survey link) leave the server\'s memory flat', async () => {
+    const http = await import('node:http');
+    const { execFileSync } = await import('node:child_process');
+    const fs = await import('node:fs');
+    const base = new URL(inject('baseUrl'));
+    // The web server is the process listening on the e2e port (tsx runs it as a child of its own).
+    const pid = Number(execFileSync('ss', ['-Hltnp', `sport = :${base.port}`], { encoding: 'utf8' }).match(/pid=(\d+)/)?.[1]);
+    expect(pid).toBeGreaterThan(0);
+    const rssMb = () => Number(fs.readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)![1]) / 1024;
+    const chunk = Buffer.alloc(64 * 1024, 'a');
+    const post = (path: string, type: string) =>
+      new Promise<number | string>((resolve) => {
+        const req = http.request({ host: '127.0.0.1', port: base.port, path, method: 'POST', headers: { 'Content-Type': type } }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode!));
+          res.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
+        });
+        req.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
+        let sent = 0;
+        const write = () => {
+          while (sent < 200 * 1024 * 1024) {
+            sent += chunk.length;
+            if (!req.write(chunk)) return void req.once('drain', write);
+          }
+          req.end();
+        };
+        write();
+      });
+    const before = rssMb();
+    let peak = before;
+    const sampler = setInterval(() => (peak = Math.max(peak, rssMb())), 25);
+    const started = Date.now();
+    const results = await Promise.all([
+      post('/api/webhooks/crm', 'application/json'),
+      post('/login', 'application/x-www-form-urlencoded'),
+      post(`/s/${bogusToken()}`, 'application/x-www-form-urlencoded'),
+    ]);
+    clearInterval(sampler);
+    const seconds = (Date.now() - started) / 1000;
+    figures.push(`oversized bodies: 3 x 200 MB chunked, answers ${JSON.stringify(results)}, web process RSS ${before.toFixed(0)} MB -> peak ${peak.toFixed(0)} MB in ${seconds.toFixed(1)} s`);
+    console.log(`[hardening] ${figures.at(-1)}`);
+    for (const status of results) expect([413, 'ECONNRESET', 'EPIPE']).toContain(status);
+    expect(peak - before).toBeLessThan(64);
+    expect(seconds).toBeLessThan(30);
+    // The server still answers.
+    expect((await fetch(`${inject('baseUrl')}/healthz`)).status).toBe(200);
   });
 });
