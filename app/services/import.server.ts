@@ -282,9 +282,7 @@ export function parseCloseDate(value: string, order: 'mdy' | 'dmy', now: Date): 
 /** A money cell, or the problem to report ("Amount “45.000” could be 45 or 45,000: ..."). */
 function readAmount(text: string, label: string): number | string {
   const read = parseMoney(text);
-  if (read.ok) return read.value;
-  if (read.problem === 'ambiguous') return `${label} ${read.message}`;
-  return `${label} “${text.slice(0, 30)}” is not a number (write it like 45000, 45,000.50 or 45.000,50).`;
+  return read.ok ? read.value : `${label} ${read.message}`;
 }
 
 /** "https://www.Acme.com/about" -> "acme.com"; null when it is not a domain. */

@@ -17,7 +17,7 @@ const show = (input: string) => `“${input.trim().slice(0, 30)}”`;
 const notANumber = (input: string): MoneyResult => ({
   ok: false,
   problem: 'not-a-number',
-  message: `${show(input)} is not an amount: type it like 45000, 45,000.50 or 45.000,50.`,
+  message: `${show(input)} is not a number: type it like 45000, 45,000.50 or 45.000,50.`,
 });
 
 /**
