@@ -49,7 +49,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 // The preview shows the result first, then the columns that identify a row and decide its fate,
 // each with a set share of the width (app.css) so it fits a 1366 px laptop without scrolling sideways.
-const PREVIEW_COLUMNS = ['crmId', 'dealName', 'stage', 'closeDate', 'amount', 'owner', 'accountName'];
+// (The stage is left out: a row in another stage says so in its result.)
+const PREVIEW_COLUMNS = ['crmId', 'dealName', 'closeDate', 'amount', 'owner', 'accountName'];
+const PREVIEW_HEADERS: Record<string, string> = { crmId: 'CRM id', dealName: 'Deal', closeDate: 'Closed', amount: 'Amount', owner: 'Owner', accountName: 'Company' };
 
 export default function ImportJobPage() {
   const { job, reps } = useLoaderData<typeof loader>();
@@ -129,7 +131,7 @@ export default function ImportJobPage() {
       ) : null}
 
       {editable ? (
-        <section className="panel" aria-labelledby="preview-h">
+        <section className="panel import" aria-labelledby="preview-h">
           <h2 id="preview-h">Preview</h2>
           <p className="muted">
             Kept read {job.check ? (job.check.checked === job.totalRows ? 'every row' : `the first ${job.check.checked.toLocaleString('en-US')} rows`) : 'the file'} with the mapping below; nothing is
@@ -148,7 +150,7 @@ export default function ImportJobPage() {
                     </th>
                     {previewColumns.map((c) => (
                       <th scope="col" key={c} className={`col-${c}`} title={labels.get(c)}>
-                        {labels.get(c)}
+                        {PREVIEW_HEADERS[c]}
                       </th>
                     ))}
                   </tr>
@@ -192,7 +194,7 @@ export default function ImportJobPage() {
       ) : null}
 
       {editable ? (
-        <Form method="post" className="panel" id="mapping">
+        <Form method="post" className="panel import" id="mapping">
           <h2>Column mapping</h2>
           <p className="muted">Kept guessed these from the headers. Change any that are wrong and update the preview; required ones are marked *.</p>
           <div className="row">

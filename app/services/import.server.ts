@@ -255,7 +255,7 @@ const CLOSED_WON = new Set(CLOSED_WON_WORDS);
 const ISO_CURRENCIES = new Set<string>(Intl.supportedValuesOf('currency'));
 const oneOf = (labels: Record<string, string>) => {
   const codes = Object.keys(labels);
-  return `${codes.slice(0, -1).join(', ')} or ${codes[codes.length - 1]} (or a label such as “${Object.values(labels)[0]}”)`;
+  return `${codes.slice(0, -1).join(', ')} or ${codes[codes.length - 1]} (or their labels)`;
 };
 const EMAIL = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[A-Za-z]{2,}$/;
 
