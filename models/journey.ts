@@ -85,6 +85,11 @@ const JourneySchema = new Schema(
     // Both are null once the journey is live.
     atRiskAt: { type: Date, default: null },
     stalledAt: { type: Date, default: null },
+    /**
+     * Set when the deal reached Kept long after its close (an import of past deals, a late entry):
+     * its stage clocks started here, not at closedWonAt. See docs/imported-history.md.
+     */
+    backfilledAt: { type: Date },
     /** CS accepted the handoff (the end of the "CS reaction time"). */
     acceptedAt: { type: Date },
     liveAt: { type: Date },

@@ -102,6 +102,21 @@ describe('dashboard loaders check the role', () => {
     const seen = (await settingsLoader({ request: await requestAs(users.leadership, '/dashboards/settings'), params: {}, context: ctx })) as { spend: { id: string; amount: number }[]; canEdit: boolean };
     expect(seen).toMatchObject({ canEdit: false, spend: [{ id: '2026Q1:USD', amount: 120_000 }] });
   });
+
+  test('spend is read as people type it; an ambiguous amount comes back as the field error with the text kept', async () => {
+    const save = async (amount: string) =>
+      (await settingsAction({ request: await formRequest(users.admin, '/dashboards/settings', { intent: 'spend', quarter: '2026Q2', currency: 'EUR', amount, note: '' }), params: {}, context: ctx })) as {
+        data: { errors: Record<string, string[]>; values: Record<string, string> };
+        init?: { status?: number };
+      };
+    const refused = await save('45.000');
+    expect(refused.init?.status).toBe(400);
+    expect(refused.data.errors.amount).toEqual(['“45.000” could be 45 or 45,000: type 45000 if you mean 45,000, or 45.00 if you mean 45.00.']);
+    expect(refused.data.values.amount).toBe('45.000');
+    expect((await save('45.000,00 €')).init?.status ?? 200).toBe(200);
+    const seen = (await settingsLoader({ request: await requestAs(users.admin, '/dashboards/settings'), params: {}, context: ctx })) as { spend: { id: string; amount: number }[] };
+    expect(seen.spend.find((s) => s.id === '2026Q2:EUR')?.amount).toBe(45_000);
+  });
 });
 
 describe('what each role gets back', () => {

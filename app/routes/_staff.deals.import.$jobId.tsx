@@ -4,10 +4,12 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-
 import { requireUser } from '#app/auth/session.server';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { FormError, SelectField } from '#app/components/forms';
+import { AllowedValues } from '#app/components/import-values';
 import { listAssignableReps } from '#app/services/deals.server';
 import { getImportView, runImportInBackground, saveMapping, startImport } from '#app/services/import.server';
 import { formValues, notFound, readFormData } from '#app/utils/forms.server';
-import { SEGMENT_LABELS, formatDateTime } from '#app/utils/format';
+import { importButtonLabel } from '#app/utils/deal-import';
+import { CURRENCIES, CURRENCY_LABELS, SEGMENT_LABELS, formatDateTime } from '#app/utils/format';
 
 const ROLES = ['admin', 'cs'] as const;
 
@@ -45,7 +47,11 @@ export async function action({ request, params }: ActionFunctionArgs) {
   return data({ errors: { '': ['Unknown action.'] }, message: null }, { status: 400 });
 }
 
-const PREVIEW_COLUMNS = ['crmId', 'dealName', 'stage', 'closeDate', 'amount', 'owner', 'accountName', 'contactEmail'];
+// The preview shows the result first, then the columns that identify a row and decide its fate,
+// each with a set share of the width (app.css) so it fits a 1366 px laptop without scrolling sideways.
+// (The stage is left out: a row in another stage says so in its result.)
+const PREVIEW_COLUMNS = ['crmId', 'dealName', 'closeDate', 'amount', 'owner', 'accountName'];
+const PREVIEW_HEADERS: Record<string, string> = { crmId: 'CRM id', dealName: 'Deal', closeDate: 'Closed', amount: 'Amount', owner: 'Owner', accountName: 'Company' };
 
 export default function ImportJobPage() {
   const { job, reps } = useLoaderData<typeof loader>();
@@ -55,6 +61,7 @@ export default function ImportJobPage() {
   const editable = job.status === 'uploaded' || job.status === 'failed';
   const pct = job.totalRows ? Math.round((job.processedRows / job.totalRows) * 100) : 0;
   const labels = new Map(job.fields.map((f) => [f.key, f.label]));
+  const previewColumns = PREVIEW_COLUMNS.filter((c) => job.mapping[c]);
   return (
     <>
       <p>
@@ -124,9 +131,72 @@ export default function ImportJobPage() {
       ) : null}
 
       {editable ? (
-        <Form method="post" className="panel">
+        <section className="panel import" aria-labelledby="preview-h">
+          <h2 id="preview-h">Preview</h2>
+          <p className="muted">
+            Kept read {job.check ? (job.check.checked === job.totalRows ? 'every row' : `the first ${job.check.checked.toLocaleString('en-US')} rows`) : 'the file'} with the mapping below; nothing is
+            written until you start. {job.preview.length ? `The first ${job.preview.length === 1 ? 'row' : `${job.preview.length} rows`}:` : ''}
+          </p>
+          {job.preview.length ? (
+            <div className="table-wrap">
+              <table className="compact preview">
+                <thead>
+                  <tr>
+                    <th scope="col" className="result">
+                      Result
+                    </th>
+                    <th scope="col" className="num row-n">
+                      Row
+                    </th>
+                    {previewColumns.map((c) => (
+                      <th scope="col" key={c} className={`col-${c}`} title={labels.get(c)}>
+                        {PREVIEW_HEADERS[c]}
+                      </th>
+                    ))}
+                  </tr>
+                </thead>
+                <tbody>
+                  {job.preview.map((p) => (
+                    <tr key={p.row}>
+                      <td className="result">
+                        {p.result.ok ? (
+                          <span className="badge ok">will import</span>
+                        ) : p.result.kind === 'skipped' ? (
+                          <>
+                            <span className="badge muted">skipped</span> <span className="muted">{p.result.message}</span>
+                          </>
+                        ) : (
+                          <>
+                            <span className="badge bad">error</span> {p.result.message}
+                          </>
+                        )}
+                      </td>
+                      <td className="num">{p.row}</td>
+                      {previewColumns.map((c) => (
+                        <td key={c} title={p.values[c]}>
+                          {p.values[c]}
+                        </td>
+                      ))}
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          ) : null}
+          <div className="import-actions">
+            {/* Submits the mapping form below (form attribute): the mapping shown is the one imported. */}
+            <button type="submit" form="mapping" name="intent" value="start" disabled={navigation.state === 'submitting'}>
+              {job.check ? importButtonLabel(job.check) : `Import ${job.totalRows.toLocaleString('en-US')} ${job.totalRows === 1 ? 'row' : 'rows'}`}
+            </button>
+            <span className="muted small">Rows imported before are left as they are. Row errors can be downloaded after the run.</span>
+          </div>
+        </section>
+      ) : null}
+
+      {editable ? (
+        <Form method="post" className="panel import" id="mapping">
           <h2>Column mapping</h2>
-          <p className="muted">Kept guessed these from the headers. Change any that are wrong; required ones are marked *.</p>
+          <p className="muted">Kept guessed these from the headers. Change any that are wrong and update the preview; required ones are marked *.</p>
           <div className="row">
             <SelectField label="Source" name="source" defaultValue={job.source}>
               <option value="hubspot">HubSpot deal export</option>
@@ -155,12 +225,14 @@ export default function ImportJobPage() {
               <option value="dmy">4 March</option>
             </SelectField>
             <SelectField label="Currency when the file has none" name="currency" defaultValue={job.options.currency}>
-              {['USD', 'EUR', 'GBP', 'CAD', 'AUD'].map((c) => (
-                <option key={c}>{c}</option>
+              {CURRENCIES.map((c) => (
+                <option key={c} value={c}>
+                  {c} · {CURRENCY_LABELS[c]}
+                </option>
               ))}
             </SelectField>
           </div>
-          <table>
+          <table className="compact">
             <thead>
               <tr>
                 <th>Kept field</th>
@@ -195,53 +267,12 @@ export default function ImportJobPage() {
             <button type="submit" name="intent" value="mapping" className="secondary">
               Update preview
             </button>
-            <button type="submit" name="intent" value="start" disabled={navigation.state === 'submitting'}>
-              Import {job.totalRows.toLocaleString('en-US')} {job.totalRows === 1 ? 'row' : 'rows'}
-            </button>
           </div>
+          <details style={{ marginTop: '1rem' }}>
+            <summary>Allowed values of the coded columns</summary>
+            <AllowedValues />
+          </details>
         </Form>
-      ) : null}
-
-      {editable && job.preview.length ? (
-        <section aria-labelledby="preview-h">
-          <h2 id="preview-h">Preview of the first {job.preview.length} rows</h2>
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th className="num">Row</th>
-                  {PREVIEW_COLUMNS.filter((c) => job.mapping[c]).map((c) => (
-                    <th key={c}>{labels.get(c)}</th>
-                  ))}
-                  <th>Result</th>
-                </tr>
-              </thead>
-              <tbody>
-                {job.preview.map((p) => (
-                  <tr key={p.row}>
-                    <td className="num">{p.row}</td>
-                    {PREVIEW_COLUMNS.filter((c) => job.mapping[c]).map((c) => (
-                      <td key={c}>{p.values[c]}</td>
-                    ))}
-                    <td>
-                      {p.result.ok ? (
-                        <span className="badge ok">will import</span>
-                      ) : p.result.kind === 'skipped' ? (
-                        <>
-                          <span className="badge muted">skipped</span> <span className="muted">{p.result.message}</span>
-                        </>
-                      ) : (
-                        <>
-                          <span className="badge bad">error</span> {p.result.message}
-                        </>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        </section>
       ) : null}
     </>
   );

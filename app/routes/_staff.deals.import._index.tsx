@@ -5,6 +5,7 @@ import { rateLimit } from '#app/auth/rate-limit.server';
 import { requireUser } from '#app/auth/session.server';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { FormError } from '#app/components/forms';
+import { AllowedValues } from '#app/components/import-values';
 import { listImportJobs, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, receiveUpload } from '#app/services/import.server';
 import { formatDateTime } from '#app/utils/format';
 
@@ -58,6 +59,15 @@ export default function ImportPage() {
           </button>
         </div>
       </Form>
+      <section aria-labelledby="values-h">
+        <h2 id="values-h">Coded columns and amounts</h2>
+        <p className="muted">
+          These columns take one of a few values: the code or its label, in any case (“Time savings” reads as <code>time-savings</code>). Amounts may carry a
+          currency sign and group thousands: <code>45000</code>, <code>$45,000</code>, <code>45 000</code>, <code>45,000.50</code>, <code>45.000,50 €</code>.
+          An amount like <code>45.000</code> (45 or 45 thousand?) is reported as an error rather than guessed.
+        </p>
+        <AllowedValues />
+      </section>
       <h2>Recent imports</h2>
       {jobs.length === 0 ? (
         <p className="muted">No imports yet.</p>

@@ -7,7 +7,7 @@ import { Field, FormError, SelectField, TextareaField } from '#app/components/fo
 import { getAccountSummary } from '#app/services/accounts.server';
 import { createManualDeal, listAssignableReps, parseDealForm } from '#app/services/deals.server';
 import { formValues, readFormData } from '#app/utils/forms.server';
-import { CATEGORY_LABELS, MAX_PROMISE_ROWS, SEGMENT_LABELS } from '#app/utils/format';
+import { CATEGORY_LABELS, CURRENCIES, CURRENCY_LABELS, MAX_PROMISE_ROWS, SEGMENT_LABELS } from '#app/utils/format';
 
 export const meta: MetaFunction = () => [{ title: 'New closed-won deal · Kept' }];
 
@@ -86,10 +86,12 @@ export default function NewDeal() {
           <Field label="Deal name" name="dealName" required defaultValue={v('dealName')} errors={e('dealName')} />
           <div className="row">
             <Field label="Close date" name="closedWonAt" type="date" required max={today} defaultValue={v('closedWonAt', today)} errors={e('closedWonAt')} />
-            <Field label="ARR" name="arr" inputMode="decimal" required defaultValue={v('arr')} errors={e('arr')} hint="Annual recurring revenue" />
+            <Field label="ARR" name="arr" inputMode="decimal" required defaultValue={v('arr')} errors={e('arr')} hint="Annual recurring revenue, e.g. 45,000 or 45.000,00" />
             <SelectField label="Currency" name="currency" defaultValue={v('currency', 'USD')} errors={e('currency')}>
-              {['USD', 'EUR', 'GBP', 'CAD', 'AUD'].map((c) => (
-                <option key={c}>{c}</option>
+              {CURRENCIES.map((c) => (
+                <option key={c} value={c}>
+                  {c} · {CURRENCY_LABELS[c]}
+                </option>
               ))}
             </SelectField>
           </div>

@@ -264,11 +264,17 @@ export default function JourneyPage() {
           <dl className="facts">
             <dt>Closed won</dt>
             <dd>{formatDate(journey.closedWonAt)}</dd>
+            {journey.backfilledAt ? (
+              <>
+                <dt>In Kept since</dt>
+                <dd>{formatDate(journey.backfilledAt)}: entered long after its close, so its stage clocks and CS reaction time start here</dd>
+              </>
+            ) : null}
             <dt>CS reaction time</dt>
             <dd>
               {journey.timing.reactionHours !== null
                 ? `${formatDuration(journey.timing.reactionHours / 24)} (accepted ${formatDateTime(journey.acceptedAt)})`
-                : `not accepted yet (${formatDuration((journey.timing.waitingHours ?? 0) / 24)} since closed-won)`}
+                : `not accepted yet (${formatDuration((journey.timing.waitingHours ?? 0) / 24)} since ${journey.backfilledAt ? 'it entered Kept' : 'closed-won'})`}
             </dd>
             {journey.stages
               .filter((s) => !s.terminal && s.days !== null)

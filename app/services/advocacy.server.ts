@@ -84,6 +84,7 @@ import {
 import { contactChildren, journeyIdForDeal } from '#app/services/journey.server';
 import { log, logError } from '#app/utils/log.server';
 import { ReadIndex, derived } from '#app/services/read-index.server';
+import { optionalMoneyField } from '#app/utils/money';
 import { AdvocacyAskEmail } from '#emails/advocacy-ask';
 import { ReviewInvitationEmail } from '#emails/review-invitation';
 
@@ -1068,13 +1069,7 @@ export const AskUpdateSchema = z
       .default(''),
     referredContactName: optionalText(120),
     referredContactEmail: z.union([z.literal(''), z.string().trim().toLowerCase().email('Enter a valid email address.')]).optional().default(''),
-    estimatedArr: z
-      .string()
-      .trim()
-      .optional()
-      .default('')
-      .transform((v) => (v ? Number(v.replace(/[,\s]/g, '')) : 0))
-      .pipe(z.number({ error: 'Enter the estimate as a number.' }).min(0).max(1e10)),
+    estimatedArr: optionalMoneyField({ label: 'estimate' }).transform((v) => v ?? 0),
     note: optionalText(2000),
   });
 export type AskUpdateInput = z.infer<typeof AskUpdateSchema>;

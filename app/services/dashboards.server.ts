@@ -28,6 +28,7 @@ import { getCurrentPlaybook, type PlaybookDef } from '#app/services/playbook.ser
 import { FEW_ANSWERS, canOpen, type DashboardPage } from '#app/utils/dashboards';
 import { CATEGORY_LABELS, SEGMENT_LABELS } from '#app/utils/format';
 import type { ChartId, DashboardTable, TableRow } from '#app/utils/dashboard-table';
+import { moneyField } from '#app/utils/money';
 import {
   cohortInRange,
   cohortMoneyCounts,
@@ -238,12 +239,7 @@ export const SettingsFormSchema = z
 export const SpendFormSchema = z.object({
   quarter: z.string().trim().toUpperCase().regex(/^\d{4}Q[1-4]$/, 'Enter the quarter as YYYYQn, e.g. 2026Q1.'),
   currency: z.string().trim().toUpperCase().regex(/^[A-Z]{3}$/, 'Enter a three-letter currency code such as USD.'),
-  amount: z
-    .string()
-    .trim()
-    .min(1, 'Enter the amount spent.')
-    .transform((v) => Number(v.replace(/[,\s]/g, '')))
-    .pipe(z.number({ error: 'Enter the amount as a number.' }).min(0, 'The amount cannot be negative.').max(1e12, 'The amount is too large.')),
+  amount: moneyField({ label: 'amount spent', max: 1e12 }),
   note: z.string().trim().max(300).optional().default(''),
 });
 

@@ -41,6 +41,21 @@ describe('deal form parsing', () => {
     expect(r.data.promises).toHaveLength(2);
   });
 
+  it('reads ARR and CAC as people type them, and asks instead of guessing an ambiguous amount', () => {
+    const arr = (typed: string, cac = '') => {
+      const r = parseDealForm(form({ aeId: 'a'.repeat(24), arr: typed, cac }));
+      return r.ok ? [r.data.arr, r.data.cac] : [r.errors.arr?.[0], r.errors.cac?.[0]];
+    };
+    expect(arr('$45,000', '€ 1.200,50')).toEqual([45000, 1200.5]);
+    expect(arr('45 000')).toEqual([45000, undefined]);
+    expect(arr('45.000,00')).toEqual([45000, undefined]);
+    expect(arr('45,000.50', '18 000')).toEqual([45000.5, 18000]);
+    expect(arr('45.000', '1.500')).toEqual([
+      '“45.000” could be 45 or 45,000: type 45000 if you mean 45,000, or 45.00 if you mean 45.00.',
+      '“1.500” could be 1.5 or 1,500: type 1500 if you mean 1,500, or 1.50 if you mean 1.50.',
+    ]);
+  });
+
   it('names each bad field', () => {
     const r = parseDealForm(form({ arr: 'lots', closedWonAt: '2999-01-01', accountDomain: 'not a domain', aeId: 'x', 'promises.1.category': 'vibes' }));
     expect(r.ok).toBe(false);

@@ -12,18 +12,12 @@ import { recordDealWon } from '#app/services/deal-metrics.server';
 import { journeyIdForDeal, startJourneySafely } from '#app/services/journey.server';
 import { scheduleSurveysSafely } from '#app/services/surveys.server';
 
-import { MAX_PROMISE_ROWS } from '#app/utils/format';
+import { CURRENCIES, MAX_PROMISE_ROWS } from '#app/utils/format';
 import type { FieldErrors } from '#app/utils/forms.server';
+import { moneyField, optionalMoneyField } from '#app/utils/money';
 
 export { MAX_PROMISE_ROWS };
 const isObjectId = (id: string) => /^[a-f0-9]{24}$/i.test(id);
-const money = (label: string) =>
-  z
-    .string()
-    .trim()
-    .min(1, `Enter the ${label}.`)
-    .transform((v) => Number(v.replace(/[,\s]/g, '')))
-    .pipe(z.number({ error: `Enter the ${label} as a number.` }).min(0, `The ${label} cannot be negative.`).max(1e10, `The ${label} is too large.`));
 const optionalNumber = (label: string, max: number) =>
   z
     .string()
@@ -58,10 +52,10 @@ export const CreateDealSchema = z
       .refine((d) => !Number.isNaN(d.getTime()), 'Enter a real date.')
       .refine((d) => d.getTime() <= Date.now() + 86_400_000, 'A closed-won date cannot be in the future.')
       .refine((d) => d.getUTCFullYear() >= 2000, 'Enter a date after the year 2000.'),
-    arr: money('annual recurring revenue'),
-    currency: z.enum(['USD', 'EUR', 'GBP', 'CAD', 'AUD'], { error: 'Choose a currency.' }),
+    arr: moneyField({ label: 'annual recurring revenue' }),
+    currency: z.enum(CURRENCIES, { error: 'Choose a currency.' }),
     grossMarginPct: optionalNumber('Gross margin', 100),
-    cac: optionalNumber('CAC', 1e9),
+    cac: optionalMoneyField({ label: 'CAC', max: 1e9 }),
     aeId: z.string().regex(/^[a-f0-9]{24}$/i, 'Choose the account executive.'),
   })
   .refine((v) => !v.contactName || v.contactEmail, { path: ['contactEmail'], message: 'Enter the contact’s email too.' });

@@ -35,7 +35,10 @@ import { dealWonRow } from '#app/services/deal-metrics.server';
 import { dealIdFor } from '#app/services/intake.server';
 import { buildJourney, bumpJourneyMetricRows, journeyDims, objectIdFrom, pickCsms } from '#app/services/journey.server';
 import { getCurrentPlaybook } from '#app/services/playbook.server';
+import { CATEGORY_LABELS, CURRENCY_LABELS, SEGMENT_LABELS } from '#app/utils/format';
+import { CLOSED_WON_WORDS, codeFor, codesOf, normaliseWord, SEGMENT_SYNONYMS, type ImportCheck } from '#app/utils/deal-import';
 import { log, logError } from '#app/utils/log.server';
+import { parseMoney } from '#app/utils/money';
 
 export type ImportSource = (typeof IMPORT_SOURCES)[number];
 
@@ -45,6 +48,8 @@ export const MAX_IMPORT_BYTES = IMPORT_MAX_BYTES;
 export const MAX_IMPORT_ROWS = 100_000;
 export const BATCH_SIZE = 1000;
 const PREVIEW_ROWS = 10;
+/** Rows read to count what the import will do (the button says it); past this the count is partial. */
+export const CHECK_ROWS = 5_000;
 const STALE_RUN_MS = 2 * 60_000;
 const ACCOUNT_CACHE = 50_000;
 const MAX_ISSUES = 100_000;
@@ -54,7 +59,9 @@ export const importDir = () => path.join(os.tmpdir(), 'kept-imports');
 // ---------------------------------------------------------------------------------------------
 // Fields and header detection
 
-const norm = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
+const norm = normaliseWord;
+// Kept's template names the allowed values in its headers ("segment (smb | mid-market | enterprise)").
+const headerKey = (header: string) => norm(header.replace(/\s*\([^)]*\|[^)]*\)\s*$/, ''));
 
 type FieldDef = { key: string; label: string; required?: boolean; synonyms: string[] };
 
@@ -85,10 +92,12 @@ export const IMPORT_FIELDS: FieldDef[] = [
 ];
 
 /** The header row of Kept's own template (downloadable from the import page). */
+const withValues = (header: string, values: string) => `${header} (${values})`;
+const categoryHeader = (n: number) => withValues(`promise_${n}_category`, codesOf(CATEGORY_LABELS));
 export const KEPT_TEMPLATE_HEADERS = [
-  'crm_id', 'deal_name', 'stage', 'close_date', 'arr', 'currency', 'ae_email', 'account_name', 'account_domain', 'segment',
+  'crm_id', 'deal_name', withValues('stage', 'closed won | other stages are skipped'), 'close_date', 'arr', withValues('currency', `${codesOf(CURRENCY_LABELS)} | any ISO code`), 'ae_email', 'account_name', 'account_domain', withValues('segment', codesOf(SEGMENT_LABELS)),
   'contact_name', 'contact_email', 'gross_margin_pct', 'cac',
-  'promise_1', 'promise_1_criterion', 'promise_1_category', 'promise_2', 'promise_2_criterion', 'promise_2_category', 'promise_3', 'promise_3_criterion', 'promise_3_category',
+  'promise_1', 'promise_1_criterion', categoryHeader(1), 'promise_2', 'promise_2_criterion', categoryHeader(2), 'promise_3', 'promise_3_criterion', categoryHeader(3),
 ];
 
 export function keptTemplateCsv() {
@@ -102,7 +111,7 @@ export function keptTemplateCsv() {
 
 /** Guesses the export's origin from its headers. */
 export function detectSource(headers: string[]): ImportSource | null {
-  const h = new Set(headers.map(norm));
+  const h = new Set(headers.map(headerKey));
   if (h.has('crmid') && h.has('dealname')) return 'kept';
   if (h.has('recordid') || h.has('dealstage') || h.has('associatedcompany') || h.has('dealowner')) return 'hubspot';
   if (h.has('opportunityid') || h.has('opportunityname') || h.has('opportunityowner')) return 'salesforce';
@@ -112,7 +121,7 @@ export function detectSource(headers: string[]): ImportSource | null {
 /** Kept field -> the first header that matches one of its synonyms (each header used once). */
 export function detectMapping(headers: string[]) {
   const byNorm = new Map<string, string>();
-  for (const header of headers) if (!byNorm.has(norm(header))) byNorm.set(norm(header), header);
+  for (const header of headers) if (!byNorm.has(headerKey(header))) byNorm.set(headerKey(header), header);
   const used = new Set<string>();
   const mapping: Record<string, string> = {};
   for (const field of IMPORT_FIELDS) {
@@ -243,8 +252,13 @@ export async function loadSalesDirectory(): Promise<SalesDirectory> {
   return { byEmail: new Map(reps.map((r) => [r.email.toLowerCase(), String(r._id)])), byName: new Map(reps.map((r) => [r.name.trim().toLowerCase(), String(r._id)])) };
 }
 
-const CLOSED_WON = new Set(['closedwon', 'won', 'closedwonstage', 'closedandwon']);
-const SEGMENT_WORDS: Record<string, Segment> = { smb: 'smb', small: 'smb', smallbusiness: 'smb', midmarket: 'mid-market', mm: 'mid-market', mid: 'mid-market', enterprise: 'enterprise', ent: 'enterprise', large: 'enterprise' };
+const CLOSED_WON = new Set(CLOSED_WON_WORDS);
+// Any ISO 4217 code the runtime knows (CHF, JPY, ...), beyond the five the forms offer.
+const ISO_CURRENCIES = new Set<string>(Intl.supportedValuesOf('currency'));
+const oneOf = (labels: Record<string, string>) => {
+  const codes = Object.keys(labels);
+  return `${codes.slice(0, -1).join(', ')} or ${codes[codes.length - 1]} (or their labels)`;
+};
 const EMAIL = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[A-Za-z]{2,}$/;
 
 /** Parses a close date: ISO (2026-03-14, with or without time), 2026/03/14, or 3/14/2026 / 14/3/2026. */
@@ -267,17 +281,10 @@ export function parseCloseDate(value: string, order: 'mdy' | 'dmy', now: Date): 
   return date;
 }
 
-/** Parses an amount such as 12,500.00, $12 500, 12.500,00 €. */
-export function parseAmount(value: string): number | null {
-  let v = value.replace(/[^\d.,-]/g, '');
-  if (!v || !/\d/.test(v)) return null;
-  const lastComma = v.lastIndexOf(',');
-  const lastDot = v.lastIndexOf('.');
-  // "12.500,00" (decimal comma) vs "12,500.00": the last separator is the decimal one when followed by 1-2 digits.
-  if (lastComma > lastDot && /,\d{1,2}$/.test(v)) v = v.replace(/\./g, '').replace(',', '.');
-  else v = v.replace(/,/g, '');
-  const n = Number(v);
-  return Number.isFinite(n) ? n : null;
+/** A money cell, or the problem to report ("Amount “45.000” could be 45 or 45,000: ..."). */
+function readAmount(text: string, label: string): number | string {
+  const read = parseMoney(text);
+  return read.ok ? read.value : `${label} ${read.message}`;
 }
 
 /** "https://www.Acme.com/about" -> "acme.com"; null when it is not a domain. */
@@ -297,11 +304,12 @@ export function parseRow(get: (field: string) => string, ctx: { options: ImportO
   if (name.length < 2 || name.length > 160) problems.push('The deal name must be 2-160 characters.');
   const closed = parseCloseDate(get('closeDate'), ctx.options.dateOrder, ctx.now);
   if (typeof closed === 'string') problems.push(get('closeDate') ? closed : 'The close date is empty.');
-  const arr = parseAmount(get('amount'));
-  if (arr === null) problems.push(get('amount') ? `Amount “${get('amount').slice(0, 30)}” is not a number.` : 'The amount is empty.');
+  const arr = get('amount') ? readAmount(get('amount'), 'Amount') : 'The amount is empty.';
+  if (typeof arr === 'string') problems.push(arr);
   else if (arr < 0 || arr > 1e10) problems.push('The amount must be between 0 and 10,000,000,000.');
-  const currency = (get('currency') || ctx.options.currency).toUpperCase();
-  if (!/^[A-Z]{3}$/.test(currency)) problems.push(`Currency “${currency.slice(0, 10)}” is not a three-letter code.`);
+  const currencyCell = get('currency');
+  const currency = currencyCell ? (codeFor(currencyCell, CURRENCY_LABELS) ?? currencyCell.toUpperCase()) : ctx.options.currency;
+  if (!ISO_CURRENCIES.has(currency)) problems.push(`Currency “${currencyCell.slice(0, 20)}” is unknown: use ${oneOf(CURRENCY_LABELS)}, or another ISO code such as CHF.`);
   const owner = get('owner');
   const ownerEmail = /[^\s<>()]+@[^\s<>()]+/.exec(owner)?.[0]?.toLowerCase();
   const aeId = (ownerEmail ? ctx.sales.byEmail.get(ownerEmail) : undefined) ?? (owner ? ctx.sales.byName.get(owner.trim().toLowerCase()) : undefined) ?? ctx.options.defaultAeId ?? null;
@@ -313,8 +321,8 @@ export function parseRow(get: (field: string) => string, ctx: { options: ImportO
     domain = normaliseDomain(get('accountDomain')) ?? undefined;
     if (!domain) problems.push(`“${get('accountDomain').slice(0, 60)}” is not a domain such as example.com.`);
   }
-  const segment = get('segment') ? SEGMENT_WORDS[norm(get('segment'))] : ctx.options.defaultSegment;
-  if (!segment) problems.push(`Segment “${get('segment').slice(0, 30)}” is not smb, mid-market or enterprise.`);
+  const segment = get('segment') ? (codeFor(get('segment'), SEGMENT_LABELS, SEGMENT_SYNONYMS) as Segment | null) : ctx.options.defaultSegment;
+  if (!segment) problems.push(`Segment “${get('segment').slice(0, 30)}” is unknown: use ${oneOf(SEGMENT_LABELS)}.`);
   let contact: RowDeal['contact'];
   const contactEmail = get('contactEmail').toLowerCase();
   if (contactEmail) {
@@ -323,9 +331,9 @@ export function parseRow(get: (field: string) => string, ctx: { options: ImportO
   }
   const optionalNumber = (field: string, label: string, max: number) => {
     if (!get(field)) return undefined;
-    const n = parseAmount(get(field));
-    if (n === null || n < 0 || n > max) {
-      problems.push(`${label} must be a number between 0 and ${max}.`);
+    const n = readAmount(get(field).replace(/\s*%$/, ''), label);
+    if (typeof n === 'string' || n < 0 || n > max) {
+      problems.push(typeof n === 'string' ? n : `${label} must be a number between 0 and ${max.toLocaleString('en-US')}.`);
       return undefined;
     }
     return n;
@@ -337,10 +345,11 @@ export function parseRow(get: (field: string) => string, ctx: { options: ImportO
     const text = get(`promise${n}`);
     const criterion = get(`promise${n}Criterion`);
     if (!text && !criterion) continue;
-    const category = (get(`promise${n}Category`) || 'other').toLowerCase() as PromiseCategory;
+    const categoryCell = get(`promise${n}Category`);
+    const category = categoryCell ? (codeFor(categoryCell, CATEGORY_LABELS) as PromiseCategory | null) : 'other';
     if (text.length < 5 || text.length > 300) problems.push(`Promise ${n} must be 5-300 characters.`);
     else if (criterion.length < 5 || criterion.length > 300) problems.push(`Promise ${n} needs a success criterion (5-300 characters).`);
-    else if (!PROMISE_CATEGORIES.includes(category)) problems.push(`Promise ${n} category “${category.slice(0, 30)}” is unknown.`);
+    else if (!category || !PROMISE_CATEGORIES.includes(category)) problems.push(`Promise ${n} category “${categoryCell.slice(0, 30)}” is unknown: use ${oneOf(CATEGORY_LABELS)}.`);
     else promises.push({ text, successCriterion: criterion, category });
   }
   const referralId = get('referralId').trim().toLowerCase() || undefined;
@@ -348,7 +357,7 @@ export function parseRow(get: (field: string) => string, ctx: { options: ImportO
   if (problems.length) return { ok: false, kind: 'error', crmId, message: problems.join(' ') };
   return {
     ok: true,
-    deal: { crmId, name, closedWonAt: closed as Date, arr: arr!, currency, grossMarginPct, cac, aeId: aeId!, account: { name: accountName, domain, segment: segment! }, contact, promises, ...(referralId ? { referralId } : {}) },
+    deal: { crmId, name, closedWonAt: closed as Date, arr: arr as number, currency, grossMarginPct, cac, aeId: aeId!, account: { name: accountName, domain, segment: segment! }, contact, promises, ...(referralId ? { referralId } : {}) },
   };
 }
 
@@ -419,22 +428,33 @@ export async function getImportView({ user, jobId, now = new Date() }: { user: S
   if (!job) return null;
   const mapping = (job.mapping ?? {}) as Record<string, string>;
   let preview: { row: number; values: Record<string, string>; result: { ok: boolean; kind?: string; message?: string } }[] = [];
+  // What the import will do, row by row as the run will read them (without the database): the start
+  // button says it ("Import 1 row; 2 rows have errors; 1 is not closed-won").
+  let check: ImportCheck | null = null;
   if (job.status === 'uploaded' || job.status === 'failed') {
     const sales = await loadSalesDirectory();
     const get = rowGetter(job.headers, mapping);
     const options = optionsOf(job);
+    const counts: ImportCheck = { ok: 0, errors: 0, skipped: 0, checked: 0, total: job.totalRows };
     let row = 0;
     try {
-      for await (const record of fs.createReadStream(job.filePath).pipe(parserFor(job.delimiter ?? ',', { toLine: PREVIEW_ROWS + 1 })) as AsyncIterable<string[]>) {
+      for await (const record of fs.createReadStream(job.filePath).pipe(parserFor(job.delimiter ?? ',', { toLine: CHECK_ROWS + 1 })) as AsyncIterable<string[]>) {
         if (row++ === 0) continue;
         const g = get(record);
         const result = parseRow(g, { options, sales, now });
-        preview.push({
-          row: row - 1,
-          values: Object.fromEntries(IMPORT_FIELDS.filter((f) => mapping[f.key]).map((f) => [f.key, g(f.key)])),
-          result: result.ok ? { ok: true } : { ok: false, kind: result.kind, message: result.message },
-        });
+        counts.checked++;
+        if (result.ok) counts.ok++;
+        else if (result.kind === 'skipped') counts.skipped++;
+        else counts.errors++;
+        if (preview.length < PREVIEW_ROWS) {
+          preview.push({
+            row: row - 1,
+            values: Object.fromEntries(IMPORT_FIELDS.filter((f) => mapping[f.key]).map((f) => [f.key, g(f.key)])),
+            result: result.ok ? { ok: true } : { ok: false, kind: result.kind, message: result.message },
+          });
+        }
       }
+      check = counts;
     } catch {
       preview = [];
     }
@@ -460,6 +480,7 @@ export async function getImportView({ user, jobId, now = new Date() }: { user: S
     finishedAt: job.finishedAt?.toISOString() ?? null,
     fields: IMPORT_FIELDS.map((f) => ({ key: f.key, label: f.label, required: Boolean(f.required) })),
     preview,
+    check,
   };
 }
 

@@ -49,7 +49,7 @@ type Person = { id: Types.ObjectId; name: string };
  */
 export function simulateJourney({ deal, account, contact, csm, ae, admin, playbook, now }: { deal: SeedDeal; account: SeedAccount; contact: SeedContact | null; csm: Person | null; ae: Person; admin: Person; playbook: PlaybookDef; now: Date }) {
   const r = rngFor(deal.crmId);
-  const doc: ReturnType<typeof buildJourney> & Record<string, unknown> = buildJourney({ deal, account, csmId: csm ? String(csm.id) : null, playbook, now });
+  const doc: ReturnType<typeof buildJourney> & Record<string, unknown> = buildJourney({ deal, account, csmId: csm ? String(csm.id) : null, playbook, now, replay: true });
   const t0 = doc.stageEnteredAt;
   const slug = account.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
   const staff = csm ?? ae;

@@ -92,6 +92,7 @@ export function healthFilter(health: Health, now: Date): Record<string, unknown>
 
 type TimingInput = {
   closedWonAt: Date;
+  backfilledAt?: Date | null;
   acceptedAt?: Date | null;
   liveAt?: Date | null;
   stages: { key: string; enteredAt: Date; exitedAt?: Date | null }[];
@@ -101,10 +102,11 @@ type TimingInput = {
 export function journeyTiming(j: TimingInput, now: Date) {
   const hours = (from: Date, to: Date) => Math.round(((to.getTime() - from.getTime()) / HOUR_MS) * 10) / 10;
   const days = (from: Date, to: Date) => Math.round(((to.getTime() - from.getTime()) / DAY_MS) * 10) / 10;
+  const handedOver = handoffClock(j);
   return {
-    reactionHours: j.acceptedAt ? hours(j.closedWonAt, j.acceptedAt) : null,
-    /** Still waiting for CS: hours since closed-won. */
-    waitingHours: j.acceptedAt ? null : hours(j.closedWonAt, now),
+    reactionHours: j.acceptedAt ? hours(handedOver, j.acceptedAt) : null,
+    /** Still waiting for CS: hours since closed-won (since intake for a backfilled deal). */
+    waitingHours: j.acceptedAt ? null : hours(handedOver, now),
     stageDays: j.stages.map((s) => ({ key: s.key, days: days(s.enteredAt, s.exitedAt ?? now), open: !s.exitedAt })),
     closedWonToLiveDays: j.liveAt ? days(j.closedWonAt, j.liveAt) : null,
     daysSinceClosedWon: days(j.closedWonAt, now),
@@ -265,6 +267,18 @@ export async function pickCsms({ count, now }: { count: number; now: Date }) {
   return () => ring[(start + i++) % ring.length].id;
 }
 
+/**
+ * Backfilled: the journey starts (intake) later than its first stage's SLA after the close, so it
+ * would arrive stalled for days before Kept knew of the deal. Its stage clocks start at intake;
+ * time to live still runs from the close (docs/imported-history.md).
+ */
+export function isBackfill(closedWonAt: Date, first: Pick<StageDef, 'slaDays' | 'terminal'>, now: Date) {
+  return !first.terminal && Boolean(first.slaDays) && now.getTime() - closedWonAt.getTime() > (first.slaDays ?? 0) * DAY_MS;
+}
+
+/** When CS could first act on the deal: its close, or its intake when backfilled (CS reaction time runs from here). */
+export const handoffClock = (j: { closedWonAt: Date; backfilledAt?: Date | null }) => j.backfilledAt ?? j.closedWonAt;
+
 type DealForJourney = {
   _id: Types.ObjectId | string;
   name: string;
@@ -279,12 +293,15 @@ const oid = (id: Types.ObjectId | string) => (typeof id === 'string' ? new Types
 
 /**
  * The journey document for a deal entering the first stage of `playbook`, with every id already an
- * ObjectId and timestamps set, so batch intake can insert it without mongoose hydration.
+ * ObjectId and timestamps set, so batch intake can insert it without mongoose hydration. `replay`
+ * (seeds simulating past journeys) keeps the clock at the close however late `now` is.
  */
-export function buildJourney({ deal, account, csmId, playbook, now }: { deal: DealForJourney; account: { name: string; segment: string }; csmId: string | null; playbook: PlaybookDef; now: Date }) {
+export function buildJourney({ deal, account, csmId, playbook, now, replay = false }: { deal: DealForJourney; account: { name: string; segment: string }; csmId: string | null; playbook: PlaybookDef; now: Date; replay?: boolean }) {
   const first = playbook.stages[0];
-  // The clock starts at closed-won (the customer has been waiting since), never in the future.
-  const enteredAt = new Date(Math.min(deal.closedWonAt.getTime(), now.getTime()));
+  // The clock starts at closed-won (the customer has been waiting since), never in the future;
+  // for a backfilled deal it starts at intake, so history does not arrive stalled.
+  const backfilled = !replay && isBackfill(deal.closedWonAt, first, now);
+  const enteredAt = backfilled ? now : new Date(Math.min(deal.closedWonAt.getTime(), now.getTime()));
   const window = stageWindow(enteredAt, first);
   const csm = csmId ? oid(csmId) : undefined;
   const ae = oid(deal.aeId);
@@ -300,6 +317,7 @@ export function buildJourney({ deal, account, csmId, playbook, now }: { deal: De
     arr: deal.arr ?? 0,
     currency: deal.currency ?? 'USD',
     closedWonAt: deal.closedWonAt,
+    ...(backfilled ? { backfilledAt: now } : {}),
     playbookVersion: playbook.version,
     stage: first.key,
     stageIndex: 0,
@@ -465,7 +483,7 @@ export async function acceptHandoff({ user, journeyId, now = new Date() }: { use
     if (!(await Journey.exists({ _id: journeyId, acceptedAt: trusted({ $ne: null }) }))) await Journey.updateOne({ _id: journeyId }, { $set: { acceptedAt: now } });
   });
   await recordAudit({ actorId: user.id, action: 'journey.handoff_accepted', entityType: 'journey', entityId: journeyId, data: { evidenceId: String(evidence._id) }, now });
-  const hours = (now.getTime() - j.closedWonAt.getTime()) / HOUR_MS;
+  const hours = (now.getTime() - handoffClock(j).getTime()) / HOUR_MS;
   await bumpMetric('journey.accepted', journeyDims(j), { n: 1, hours: Math.round(hours * 100) / 100, [bucketOf(hours, HOUR_BUCKETS)]: 1 });
   return { ok: true as const };
 }
@@ -722,6 +740,7 @@ export async function getJourneyDetail({ user, journeyId, now = new Date() }: { 
     currency: j.currency ?? 'USD',
     source: deal ? `${deal.source} · ${deal.crmId}` : '',
     closedWonAt: j.closedWonAt.toISOString(),
+    backfilledAt: iso(j.backfilledAt),
     acceptedAt: iso(j.acceptedAt),
     liveAt: iso(j.liveAt),
     playbookVersion: j.playbookVersion,
@@ -1159,6 +1178,7 @@ export type JourneyMetricRow = { kind: (typeof JOURNEY_METRIC_KINDS)[number]; di
 /** Every rollup contribution of one journey as it stands (the same numbers the incremental path adds). */
 export function journeyMetricRows(j: {
   closedWonAt: Date;
+  backfilledAt?: Date | null;
   segment: string;
   aeId: unknown;
   csmId?: unknown;
@@ -1169,7 +1189,7 @@ export function journeyMetricRows(j: {
   const dims = journeyDims(j);
   const rows: JourneyMetricRow[] = [{ kind: 'journey.started', dims, counts: { n: 1 } }];
   if (j.acceptedAt) {
-    const hours = (j.acceptedAt.getTime() - j.closedWonAt.getTime()) / HOUR_MS;
+    const hours = (j.acceptedAt.getTime() - handoffClock(j).getTime()) / HOUR_MS;
     rows.push({ kind: 'journey.accepted', dims, counts: { n: 1, hours: Math.round(hours * 100) / 100, [bucketOf(hours, HOUR_BUCKETS)]: 1 } });
   }
   for (const s of j.stages) {
@@ -1215,7 +1235,7 @@ export async function bumpJourneyMetricRows(rows: Iterable<{ kind: string; dims:
 /** Recomputes every journey metric from the journeys themselves (same numbers as the incremental path). */
 export async function rebuildJourneyMetrics() {
   for (const kind of JOURNEY_METRIC_KINDS) await clearMetrics(kind);
-  const cursor = Journey.find({}).select('closedWonAt segment aeId csmId acceptedAt liveAt stages').lean().cursor();
+  const cursor = Journey.find({}).select('closedWonAt backfilledAt segment aeId csmId acceptedAt liveAt stages').lean().cursor();
   let journeys = 0;
   let batch: JourneyMetricRow[] = [];
   for await (const j of cursor) {

@@ -32,6 +32,10 @@ export const CATEGORY_LABELS: Record<string, string> = {
   other: 'Other',
 };
 
+/** The currencies offered in forms (the import also reads any other ISO 4217 code). */
+export const CURRENCY_LABELS = { USD: 'US dollar', EUR: 'Euro', GBP: 'British pound', CAD: 'Canadian dollar', AUD: 'Australian dollar' } as const;
+export const CURRENCIES = Object.keys(CURRENCY_LABELS) as (keyof typeof CURRENCY_LABELS)[];
+
 export const SEGMENT_LABELS: Record<string, string> = { smb: 'SMB', 'mid-market': 'Mid-market', enterprise: 'Enterprise' };
 
 /** The deal form shows up to this many promise rows. */
