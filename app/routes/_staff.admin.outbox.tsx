@@ -5,7 +5,7 @@ import { Fragment } from 'react';
 import { requireUser } from '#app/auth/session.server';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { getOutboxMessage, isDemoMode, listOutbox, OutboxQuerySchema } from '#app/services/email.server';
-import { formatDateTime } from '#app/utils/format';
+import { formatDateTime, plural } from '#app/utils/format';
 import { notFound } from '#app/utils/forms.server';
 
 const PER_PAGE = 25;
@@ -173,7 +173,7 @@ export default function Outbox() {
 
       <nav className="pagination" aria-label="Outbox pages">
         <span className="muted">
-          {total} {total === 1 ? 'email' : 'emails'} · page {page} of {pageCount}
+          {plural(total, 'email')} · page {page} of {pageCount}
         </span>
         {page > 1 ? <Link to={href({ page: page - 1, message: null })}>Newer</Link> : null}
         {page < pageCount ? <Link to={href({ page: page + 1, message: null })}>Older</Link> : null}

@@ -98,7 +98,7 @@ export default function Asks() {
           </table>
         )}
       </div>
-      <Pagination page={page} pages={pageCount} total={total} label="asks" />
+      <Pagination page={page} pages={pageCount} total={total} noun="ask" />
     </>
   );
 }

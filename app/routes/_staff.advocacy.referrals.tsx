@@ -169,7 +169,7 @@ export default function Referrals() {
           </table>
         )}
       </div>
-      <Pagination page={page} pages={pageCount} total={total} label="referrals" />
+      <Pagination page={page} pages={pageCount} total={total} noun="referral" />
 
       <section className="panel" aria-labelledby="expansion">
         <h2 id="expansion">Expansion candidates{isSales ? ' on your accounts' : ''}</h2>

@@ -7,7 +7,7 @@ import { FormError, SelectField } from '#app/components/forms';
 import { listAssignableReps } from '#app/services/deals.server';
 import { getImportView, runImportInBackground, saveMapping, startImport } from '#app/services/import.server';
 import { formValues, notFound, readFormData } from '#app/utils/forms.server';
-import { SEGMENT_LABELS, formatDateTime } from '#app/utils/format';
+import { SEGMENT_LABELS, formatDateTime, plural } from '#app/utils/format';
 
 const ROLES = ['admin', 'cs'] as const;
 
@@ -62,7 +62,7 @@ export default function ImportJobPage() {
       </p>
       <h1>{job.fileName}</h1>
       <p className="muted">
-        Uploaded by {job.createdByName} {formatDateTime(job.createdAt)} · {job.totalRows.toLocaleString('en-US')} {job.totalRows === 1 ? 'row' : 'rows'} · {(job.fileBytes / 1024).toFixed(0)} KB ·{' '}
+        Uploaded by {job.createdByName} {formatDateTime(job.createdAt)} · {plural(job.totalRows, 'row')} · {(job.fileBytes / 1024).toFixed(0)} KB ·{' '}
         {job.detectedSource ? `recognised as a ${job.detectedSource} export` : 'format not recognised: map the columns below'}
       </p>
       {actionData?.message ? (
@@ -80,7 +80,7 @@ export default function ImportJobPage() {
             {pct} %
           </progress>
           <p>
-            {job.processedRows.toLocaleString('en-US')} of {job.totalRows.toLocaleString('en-US')} rows ({pct} %)
+            {job.processedRows.toLocaleString('en-US')} of {plural(job.totalRows, 'row')} ({pct} %)
           </p>
           <div className="cards">
             <div className="card">
@@ -196,7 +196,7 @@ export default function ImportJobPage() {
               Update preview
             </button>
             <button type="submit" name="intent" value="start" disabled={navigation.state === 'submitting'}>
-              Import {job.totalRows.toLocaleString('en-US')} {job.totalRows === 1 ? 'row' : 'rows'}
+              Import {plural(job.totalRows, 'row')}
             </button>
           </div>
         </Form>
@@ -204,7 +204,7 @@ export default function ImportJobPage() {
 
       {editable && job.preview.length ? (
         <section aria-labelledby="preview-h">
-          <h2 id="preview-h">Preview of the first {job.preview.length} rows</h2>
+          <h2 id="preview-h">{job.preview.length === 1 ? 'Preview of the first row' : `Preview of the first ${job.preview.length} rows`}</h2>
           <div className="table-wrap">
             <table>
               <thead>

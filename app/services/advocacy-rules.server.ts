@@ -3,6 +3,7 @@
 // ranking, the impartial review sample and CSV cells. The database side is advocacy.server.ts.
 import crypto from 'node:crypto';
 import { ASK_TRANSITIONS, type AskStatus, type CandidateType } from '#app/utils/advocacy';
+import { formatDate, plural } from '#app/utils/format';
 
 export const DAY_MS = 86_400_000;
 
@@ -48,7 +49,7 @@ export function candidateConditions(type: CandidateType, f: CandidateFacts, now:
     {
       key: 'budget',
       ok: !f.budgetClearAt || f.budgetClearAt <= now,
-      text: !f.budgetClearAt || f.budgetClearAt <= now ? 'Ask budget clear' : `Asked recently: next available ${f.budgetClearAt.toISOString().slice(0, 10)}`,
+      text: !f.budgetClearAt || f.budgetClearAt <= now ? 'Ask budget clear' : `Asked recently: next available on ${formatDate(f.budgetClearAt.toISOString())}`,
     },
   ];
 }
@@ -82,7 +83,7 @@ export function reviewConditions(
     {
       key: 'tenure',
       ok: live && tenureDays >= minTenureDays,
-      text: live ? `Live for ${tenureDays} days (at least ${minTenureDays} needed)` : `Needs ${minTenureDays} days live`,
+      text: live ? `Live for ${plural(tenureDays, 'day')} (at least ${minTenureDays} needed)` : `Needs ${minTenureDays} days live`,
     },
     { key: 'contact', ok: f.contactStatus === 'ok', text: f.contactStatus === 'ok' ? 'Contact can be emailed' : `Contact is ${f.contactStatus}` },
   ];

@@ -321,9 +321,9 @@ describe('asks and the ask budget', () => {
     const refused = await createAsk({ user: marketing, target: { advocateId: advocateId! }, form: form({ type: 'reference' }), now: later(30) });
     expect(refused.ok).toBe(false);
     expect((refused as { nextAvailableAt: string }).nextAvailableAt).toBe(later(90).toISOString());
-    expect((refused as { error: string }).error).toMatch(/Next available on 2026-11-30/);
+    expect((refused as { error: string }).error).toMatch(/Next available on 30 Nov 2026/);
     const caseStudy = await createAsk({ user: marketing, target: { advocateId: advocateId! }, form: form({ type: 'case_study', channel: 'phone' }), now: later(89) });
-    expect((caseStudy as { error: string }).error).toMatch(/Next available on 2026-11-30/);
+    expect((caseStudy as { error: string }).error).toMatch(/Next available on 30 Nov 2026/);
 
     const ok = await createAsk({ user: marketing, target: { advocateId: advocateId! }, form: form({ type: 'reference', channel: 'phone', phoneStatus: 'accepted' }), now: later(90) });
     expect(ok.ok).toBe(true);

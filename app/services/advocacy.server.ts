@@ -83,6 +83,7 @@ import {
 } from '#app/utils/advocacy';
 import { contactChildren, journeyIdForDeal } from '#app/services/journey.server';
 import { log, logError } from '#app/utils/log.server';
+import { formatDate } from '#app/utils/format';
 import { ReadIndex, derived } from '#app/services/read-index.server';
 import { AdvocacyAskEmail } from '#emails/advocacy-ask';
 import { ReviewInvitationEmail } from '#emails/review-invitation';
@@ -979,7 +980,7 @@ export async function createAsk(input: {
   const slots = await takeBudgetSlots({ contactId, accountId: String(deal.accountId), askId, type: form.type, now, config: config.budget });
   if (!slots.ok) {
     if (slots.scope === 'busy') return { ok: false, error: 'Another ask for this contact is being recorded right now; try again in a moment.' };
-    const when = slots.nextAvailableAt ? slots.nextAvailableAt.toISOString().slice(0, 10) : 'later';
+    const when = slots.nextAvailableAt ? formatDate(slots.nextAvailableAt.toISOString()) : 'later';
     const who = slots.scope === 'contact' ? `${contact.name} was asked (or surveyed) recently` : `${account?.name ?? 'This account'} has used its ask budget`;
     return {
       ok: false,
