@@ -32,6 +32,7 @@ import {
   exportAsksCsv,
   exportCandidatesCsv,
   getAdvocacyFigures,
+  getAsk,
   getCandidate,
   getReviewCampaign,
   linkReferralToDeal,
@@ -525,6 +526,7 @@ describe('ask outcomes and expiry', () => {
     await createReviewCampaign({ user: marketing, input: { platform: 'trustradius', reviewUrl: 'https://tr.example/r', incentive: '', mode: 'all', sampleSize: undefined }, now: later(200), sendNow: 1000 });
     const askId = String((await Ask.findOne({ contactId: c.contact.id, type: 'review' }).lean())!._id);
     expect(await updateAsk({ user: marketing, askId, input: update({ status: 'completed' }), now: later(200) })).toEqual({ ok: false, errors: { reviewUrl: ['Paste the link to the published review.'] } });
+    expect((await getAsk({ askId }))!.ask.noResponseBy).not.toBeNull();
     expect((await updateAsk({ user: marketing, askId, input: update({ status: 'accepted' }), now: later(201) })).ok).toBe(true);
     expect((await updateAsk({ user: marketing, askId, input: update({ status: 'completed', reviewUrl: 'https://tr.example/reviews/123' }), now: later(203) })).ok).toBe(true);
     const back = await updateAsk({ user: marketing, askId, input: update({ status: 'declined' }), now: later(204) });
@@ -532,6 +534,8 @@ describe('ask outcomes and expiry', () => {
     const ask = await Ask.findById(askId).lean();
     expect(ask).toMatchObject({ status: 'completed', reviewUrl: 'https://tr.example/reviews/123' });
     expect(ask!.history.map((h) => h.status)).toEqual(['sent', 'accepted', 'completed']);
+    // A completed ask no longer waits for an answer: the page drops its "no answer by" line.
+    expect((await getAsk({ askId }))!.ask.noResponseBy).toBeNull();
     const figures = await getAdvocacyFigures();
     expect(figures.reviewsByPlatform.find((p) => p.platform === 'trustradius')!.published).toBeGreaterThanOrEqual(1);
   });

@@ -807,6 +807,8 @@ function askView(a: AskLean) {
     message: a.message ?? '',
     sentAt: iso(a.sentAt),
     dueBy: iso(a.dueBy),
+    // Only an ask still waiting for its first answer turns into "no response" (expireUnansweredAsks).
+    noResponseBy: a.status === 'sent' ? iso(a.dueBy) : null,
     respondedAt: iso(a.respondedAt),
     completedAt: iso(a.completedAt),
     reviewUrl: a.reviewUrl ?? null,
