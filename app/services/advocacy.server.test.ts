@@ -344,6 +344,10 @@ describe('asks and the ask budget', () => {
     const detail = await getCandidate({ advocateId: advocateId!, now: NOW });
     expect(detail!.canAsk.referral).toBe(false);
     expect(detail!.nextAvailable.referral).toBe(later(90).toISOString());
+    // One budget answer for the contact wherever the page shows it, in the page's date format.
+    expect(detail!.budgetClearAt).toBe(later(90).toISOString());
+    const budgetTexts = Object.values(detail!.eligibility).map((conditions) => conditions.find((x) => x.key === 'budget')!.text);
+    expect(new Set(budgetTexts)).toEqual(new Set(['Ask budget used: next ask on 30 Nov 2026']));
     expect(detail!.asks).toHaveLength(1);
   });
 

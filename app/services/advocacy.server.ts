@@ -742,18 +742,21 @@ export async function getCandidate({ advocateId, now = new Date() }: { advocateI
   const contactStatus = contact?.emailStatus ?? 'missing';
   const facts = { ...factsOf(a), contactStatus };
   const budgetOf = Object.fromEntries(ASK_TYPES.map((t, i) => [t, budgets[i]])) as Record<AskType, Awaited<ReturnType<typeof budgetStatus>>>;
+  // One budget answer for the contact, the same everywhere on the page: the review count (every ask
+  // and survey email). A type whose survey consent exempts that survey says so against the same date.
+  const contactBudget = budgetOf.review;
+  const budgetCondition = (type: AskType) => {
+    const own = budgetOf[type].clearAt;
+    if (!contactBudget.clearAt) return { key: 'budget', ok: true, text: 'Ask budget clear' };
+    if (!own) return { key: 'budget', ok: true, text: `Ask budget used until ${formatDate(contactBudget.clearAt.toISOString())}, but they said yes to this in their survey` };
+    return { key: 'budget', ok: false, text: `Ask budget used: next ask on ${formatDate(own.toISOString())}` };
+  };
+  const withBudget = (conditions: { key: string; ok: boolean; text: string }[], type: AskType) => [...conditions.filter((c) => c.key !== 'budget'), budgetCondition(type)];
   const eligibility = {
-    referral: candidateConditions('referral', { ...facts, budgetClearAt: budgetOf.referral.clearAt }, now),
-    reference: candidateConditions('reference', { ...facts, budgetClearAt: budgetOf.reference.clearAt }, now),
-    case_study: candidateConditions('case_study', { ...facts, budgetClearAt: budgetOf.case_study.clearAt }, now),
-    review: [
-      ...reviewConditions({ liveAt: a.liveAt ?? null, accountChurned: Boolean(a.accountChurned), contactStatus }, { minTenureDays: config.minTenureDays, now }),
-      {
-        key: 'budget',
-        ok: !budgetOf.review.clearAt,
-        text: budgetOf.review.clearAt ? `Asked recently: next available ${budgetOf.review.clearAt.toISOString().slice(0, 10)}` : 'Ask budget clear',
-      },
-    ],
+    referral: withBudget(candidateConditions('referral', { ...facts, budgetClearAt: null }, now), 'referral'),
+    reference: withBudget(candidateConditions('reference', { ...facts, budgetClearAt: null }, now), 'reference'),
+    case_study: withBudget(candidateConditions('case_study', { ...facts, budgetClearAt: null }, now), 'case_study'),
+    review: withBudget(reviewConditions({ liveAt: a.liveAt ?? null, accountChurned: Boolean(a.accountChurned), contactStatus }, { minTenureDays: config.minTenureDays, now }), 'review'),
   };
   return {
     advocate: {
@@ -778,6 +781,8 @@ export async function getCandidate({ advocateId, now = new Date() }: { advocateI
     eligibility,
     canAsk: Object.fromEntries(Object.entries(eligibility).map(([t, c]) => [t, c.every((x) => x.ok)])) as Record<AskType, boolean>,
     nextAvailable: Object.fromEntries(ASK_TYPES.map((t) => [t, iso(budgetOf[t].clearAt)])) as Record<AskType, string | null>,
+    /** When the contact's ask budget is next free (null: now), counting every ask and survey email. */
+    budgetClearAt: iso(contactBudget.clearAt),
     asks: asks.map(askView),
     referrals: referrals.map(referralView),
     budget: config.budget,
