@@ -1,8 +1,16 @@
+import type { LoaderFunctionArgs } from '@remix-run/node';
+import { data } from '@remix-run/node';
+import { Link, useLoaderData } from '@remix-run/react';
+import { getUser } from '#app/auth/session.server';
+import { AppShell, shellUser } from '#app/components/app-shell';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 
-// Catch-all: any unknown URL is a 404 with the shared error page.
-export async function loader() {
-  throw new Response('There is no page at this address.', { status: 404 });
+// Catch-all: any unknown URL is a 404. A signed-in user keeps the app's navigation (they only
+// mistyped or followed an old link); everyone else gets the bare error page.
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await getUser(request);
+  if (!user) throw new Response('There is no page at this address.', { status: 404 });
+  return data({ user: shellUser(user) }, { status: 404 });
 }
 
 export async function action() {
@@ -10,7 +18,17 @@ export async function action() {
 }
 
 export default function NotFound() {
-  return null;
+  const { user } = useLoaderData<typeof loader>();
+  return (
+    <AppShell user={user}>
+      <section className="error-page" role="alert">
+        <p className="error-code">404</p>
+        <h1>Page not found</h1>
+        <p>There is no page at this address.</p>
+        <Link to="/home">Go to your home page</Link>
+      </section>
+    </AppShell>
+  );
 }
 
 export function ErrorBoundary() {

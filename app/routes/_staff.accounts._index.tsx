@@ -105,7 +105,7 @@ export default function Accounts() {
           </table>
         )}
       </div>
-      <Pagination page={page} pages={pages} total={total} label="accounts" />
+      <Pagination page={page} pages={pages} total={total} noun="account" />
     </>
   );
 }

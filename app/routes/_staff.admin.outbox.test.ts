@@ -66,4 +66,26 @@ describe('admin outbox loader', () => {
     expect((await load(admin, '?message=nope')).status).toBe(400);
     expect((await load(admin, '?message=0123456789abcdef01234567')).status).toBe(404);
   });
+
+  test('searches by recipient; the search stays across pages and matches literally', async () => {
+    const hits = await load(admin, '?to=P2');
+    // p2, p20..p29: eleven addresses contain "p2"; the typed case does not matter.
+    expect(hits.data).toMatchObject({ total: 11, to: 'p2', pageCount: 1 });
+    expect(hits.data!.messages.every((m) => m.to.includes('p2'))).toBe(true);
+    expect((await load(admin, '?to=p1%40example.com')).data!.messages.map((m) => m.to)).toEqual(['p1@example.com']);
+    // Regex characters are text, not a pattern.
+    expect((await load(admin, '?to=p.%40')).data!.total).toBe(0);
+    expect((await load(admin, '?to=.*')).data!.total).toBe(0);
+    const paged = await load(admin, '?to=example&page=2');
+    expect(paged.data).toMatchObject({ total: 30, page: 2, to: 'example' });
+    expect(paged.data!.messages).toHaveLength(5);
+    expect((await load(admin, `?to=${'x'.repeat(300)}`)).status).toBe(400);
+  });
+
+  test('an opened message carries its HTML for the sandboxed preview', async () => {
+    const { data } = await load(admin);
+    const id = data!.messages.find((m) => m.subject === 'Subject 8')!.id;
+    const opened = await load(admin, `?message=${id}`);
+    expect(opened.data!.selected!.html).toMatch(/<html[\s\S]*Person 8/);
+  });
 });

@@ -5,7 +5,7 @@ import { Fragment } from 'react';
 import { requireUser } from '#app/auth/session.server';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { getOutboxMessage, isDemoMode, listOutbox, OutboxQuerySchema } from '#app/services/email.server';
-import { formatDateTime } from '#app/utils/format';
+import { formatDateTime, plural } from '#app/utils/format';
 import { notFound } from '#app/utils/forms.server';
 
 const PER_PAGE = 25;
@@ -20,21 +20,42 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const query = OutboxQuerySchema.safeParse(Object.fromEntries(url.searchParams));
   if (!query.success) throw new Response('That outbox filter is not valid.', { status: 400 });
-  const { page, state, message } = query.data;
+  const { page, state, message, to } = query.data;
   const [list, selected] = await Promise.all([
-    listOutbox({ page, perPage: PER_PAGE, state }),
+    listOutbox({ page, perPage: PER_PAGE, state, to }),
     message ? getOutboxMessage({ id: message }) : null,
   ]);
   if (message && !selected) notFound('That email');
-  return { ...list, state: state ?? null, selected, demo: isDemoMode() };
+  return { ...list, state: state ?? null, to: to ?? null, selected, demo: isDemoMode() };
+}
+
+// http(s) addresses in the text version; trailing punctuation stays text ("see https://x.example.").
+const URL_IN_TEXT = /(https?:\/\/[^\s<>"]*[^\s<>".,;:!?)\]'])/g;
+
+/** The text version with its links clickable (opened in a new tab, no referrer). */
+function LinkedText({ text }: { text: string }) {
+  const parts = text.split(URL_IN_TEXT);
+  return (
+    <pre className="email-text">
+      {parts.map((part, i) =>
+        i % 2 === 1 ? (
+          <a key={i} href={part} target="_blank" rel="noopener noreferrer">
+            {part}
+          </a>
+        ) : (
+          <Fragment key={i}>{part}</Fragment>
+        ),
+      )}
+    </pre>
+  );
 }
 
 export default function Outbox() {
-  const { messages, total, page, pageCount, state, selected, demo } = useLoaderData<typeof loader>();
+  const { messages, total, page, pageCount, state, to, selected, demo } = useLoaderData<typeof loader>();
   const navigation = useNavigation();
   const href = (changes: Record<string, string | number | null>) => {
     const params = new URLSearchParams();
-    const merged = { state, page: page > 1 ? page : null, ...changes };
+    const merged = { state, to, page: page > 1 ? page : null, ...changes };
     for (const [key, value] of Object.entries(merged)) if (value !== null) params.set(key, String(value));
     const search = params.toString();
     return search ? `/admin/outbox?${search}` : '/admin/outbox';
@@ -63,9 +84,14 @@ export default function Outbox() {
             ))}
           </select>
         </div>
+        <div className="field">
+          <label htmlFor="to">Recipient</label>
+          <input id="to" name="to" type="search" defaultValue={to ?? ''} placeholder="name@example.com" maxLength={254} />
+        </div>
         <button type="submit" className="secondary" disabled={navigation.state === 'loading'}>
           Filter
         </button>
+        {state || to ? <Link to="/admin/outbox">Clear</Link> : null}
       </Form>
 
       {selected ? (
@@ -124,14 +150,17 @@ export default function Outbox() {
               </>
             ) : null}
           </dl>
+          <h3>As the recipient sees it</h3>
+          {/* sandbox="" : no scripts, no forms, no same-origin access; the email cannot touch Kept. */}
+          <iframe className="email-preview" title={`HTML version of “${selected.subject}”`} sandbox="" srcDoc={selected.html} />
           <h3>Text version</h3>
-          <pre style={{ whiteSpace: 'pre-wrap', margin: 0 }}>{selected.text}</pre>
+          <LinkedText text={selected.text} />
         </section>
       ) : null}
 
       <div className="table-wrap">
         {messages.length === 0 ? (
-          <p className="empty">{state ? `No ${state} emails.` : 'No emails yet.'}</p>
+          <p className="empty">{to ? `No ${state ? `${state} ` : ''}emails to an address containing “${to}”.` : state ? `No ${state} emails.` : 'No emails yet.'}</p>
         ) : (
           <table>
             <thead>
@@ -173,7 +202,7 @@ export default function Outbox() {
 
       <nav className="pagination" aria-label="Outbox pages">
         <span className="muted">
-          {total} {total === 1 ? 'email' : 'emails'} · page {page} of {pageCount}
+          {plural(total, 'email')} · page {page} of {pageCount}
         </span>
         {page > 1 ? <Link to={href({ page: page - 1, message: null })}>Newer</Link> : null}
         {page < pageCount ? <Link to={href({ page: page + 1, message: null })}>Older</Link> : null}

@@ -7,7 +7,7 @@ import { FormError } from '#app/components/forms';
 import { countJourneysByPlaybookVersion, migrateJourneysToCurrentPlaybook } from '#app/services/journey.server';
 import { flagPlaybook, getCurrentPlaybook, listPlaybookVersions, MAX_CRITERIA, MAX_STAGES, parsePlaybookForm, publishPlaybook } from '#app/services/playbook.server';
 import { formValues, readFormData } from '#app/utils/forms.server';
-import { formatDateTime } from '#app/utils/format';
+import { formatDateTime, plural } from '#app/utils/format';
 import { EVIDENCE_LABELS, EVIDENCE_TYPES } from '#app/utils/journey';
 
 export const meta: MetaFunction = () => [{ title: 'Playbook · Kept' }];
@@ -31,7 +31,7 @@ export async function action({ request }: ActionFunctionArgs) {
     const fromVersion = Number(values.fromVersion);
     if (!Number.isInteger(fromVersion) || fromVersion < 1) return data<ActionData>({ ok: false, errors: { '': ['Choose a version to migrate from.'] } }, { status: 400 });
     const result = await migrateJourneysToCurrentPlaybook({ user, fromVersion });
-    return data<ActionData>({ ok: true, message: `${result.migrated} journey(s) moved from v${fromVersion} to the current version; ${result.kept} stay on v${fromVersion} (their stage no longer exists).` });
+    return data<ActionData>({ ok: true, message: `${plural(result.migrated, 'journey')} moved from v${fromVersion} to the current version; ${plural(result.kept, 'journey')} ${result.kept === 1 ? 'stays' : 'stay'} on v${fromVersion} (their stage no longer exists).` });
   }
   const parsed = parsePlaybookForm(values);
   if (Object.keys(parsed.check.errors).length) return data<ActionData>({ ok: false, errors: parsed.check.errors, flags: parsed.check.flags, values }, { status: 400 });
@@ -40,7 +40,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const flagged = Object.keys(parsed.check.flags).length;
   return data<ActionData>({
     ok: true,
-    message: `Version ${result.version} published: new journeys start on it; journeys under way keep their version.${flagged ? ` ${flagged} remark(s) on the criteria are shown below.` : ''}`,
+    message: `Version ${result.version} published: new journeys start on it; journeys under way keep their version.${flagged ? ` ${plural(flagged, 'remark')} on the criteria ${flagged === 1 ? 'is' : 'are'} shown below.` : ''}`,
   });
 }
 

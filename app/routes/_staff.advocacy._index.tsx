@@ -108,7 +108,7 @@ export default function Candidates() {
           </table>
         )}
       </div>
-      <Pagination page={page} pages={pageCount} total={total} label="candidates" />
+      <Pagination page={page} pages={pageCount} total={total} noun="candidate" />
       {canAsk ? null : <p className="muted">Read-only: marketing makes the asks.</p>}
     </>
   );

@@ -102,8 +102,12 @@ export default function AskPage() {
             ) : null}
             <dt>Sent</dt>
             <dd>{formatDateTime(ask.sentAt)}</dd>
-            <dt>No answer by</dt>
-            <dd>{formatDate(ask.dueBy)} (then “no response”)</dd>
+            {ask.noResponseBy ? (
+              <>
+                <dt>No answer by</dt>
+                <dd>{formatDate(ask.noResponseBy)} (then “no response”)</dd>
+              </>
+            ) : null}
             {ask.reviewUrl ? (
               <>
                 <dt>Published review</dt>

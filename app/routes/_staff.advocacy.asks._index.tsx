@@ -90,7 +90,7 @@ export default function Asks() {
                   <td>
                     <AskStatusBadge status={a.status} />
                   </td>
-                  <td>{a.status === 'sent' ? formatDate(a.dueBy) : '—'}</td>
+                  <td>{formatDate(a.noResponseBy)}</td>
                   <td>{a.reviewUrl ? <a href={a.reviewUrl}>review</a> : a.referredCompany ?? (a.referenceDate ? `call ${formatDate(a.referenceDate)}` : a.caseStudyUrl ? <a href={a.caseStudyUrl}>case study</a> : '—')}</td>
                 </tr>
               ))}
@@ -98,7 +98,7 @@ export default function Asks() {
           </table>
         )}
       </div>
-      <Pagination page={page} pages={pageCount} total={total} label="asks" />
+      <Pagination page={page} pages={pageCount} total={total} noun="ask" />
     </>
   );
 }

@@ -19,7 +19,7 @@ import {
 } from '#app/services/advocacy.server';
 import { ASK_TYPE_LABELS, ASK_TYPES, CANDIDATE_TYPES, type AskType } from '#app/utils/advocacy';
 import { badRequest, notFound, parseForm, readFormData } from '#app/utils/forms.server';
-import { CATEGORY_LABELS, formatDate, formatMoney } from '#app/utils/format';
+import { CATEGORY_LABELS, formatDate, formatMoney, plural } from '#app/utils/format';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.advocate.contact.name ?? 'Advocate'} · Advocacy · Kept` }];
 
@@ -67,7 +67,7 @@ function Conditions({ items }: { items: { key: string; ok: boolean; text: string
 const VERDICT_LABEL: Record<string, string> = { delivered: 'Delivered', partly: 'Partly', not_yet: 'Not yet' };
 
 export default function CandidatePage() {
-  const { advocate, eligibility, canAsk, nextAvailable, asks, referrals, budget, minTenureDays, requestId, canWrite } = useLoaderData<typeof loader>();
+  const { advocate, eligibility, canAsk, asks, referrals, budget, budgetClearAt, minTenureDays, requestId, canWrite } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const busy = navigation.state === 'submitting';
@@ -146,13 +146,15 @@ export default function CandidatePage() {
 
         <section className="panel" aria-labelledby="eligible">
           <h2 id="eligible">What they can be asked</h2>
+          <p>
+            <strong>Ask budget:</strong> {budgetClearAt ? `used; ${advocate.contact.name} can next be asked on ${formatDate(budgetClearAt)}.` : 'clear: they can be asked now.'}
+          </p>
           {ASK_TYPES.map((t) => (
             <div key={t}>
               <h3>
                 {ASK_TYPE_LABELS[t]} {canAsk[t] ? <span className="badge ok">can ask</span> : <span className="badge muted">not now</span>}
               </h3>
               <Conditions items={eligibility[t]} />
-              {!canAsk[t] && nextAvailable[t] ? <p className="muted">Ask budget clear on {formatDate(nextAvailable[t])}.</p> : null}
               {t === 'review' ? (
                 <p className="muted">
                   Review invitations go out in <Link to="/advocacy/reviews">rounds</Link> to every eligible customer or a random sample, never one by one.
@@ -161,7 +163,7 @@ export default function CandidatePage() {
             </div>
           ))}
           <p className="muted">
-            One ask budget: at most {budget.perContact} ask per contact and {budget.perAccount} per account in {budget.windowDays} days, survey emails
+            One ask budget: at most {plural(budget.perContact, 'ask')} per contact and {budget.perAccount} per account in {budget.windowDays} days, survey emails
             included. Review invitations need {minTenureDays} days live and never look at the survey score.
           </p>
         </section>

@@ -5,7 +5,7 @@ import { AdvocacyTabs } from '#app/components/advocacy';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { ADVOCACY_READERS, getAdvocacyFigures } from '#app/services/advocacy.server';
 import { ASK_TYPE_LABELS, PLATFORM_LABELS } from '#app/utils/advocacy';
-import { formatMoney } from '#app/utils/format';
+import { formatMoney, plural } from '#app/utils/format';
 
 export const meta: MetaFunction = () => [{ title: 'Advocacy figures · Kept' }];
 
@@ -82,7 +82,7 @@ export default function Figures() {
             <div className="label">Referred revenue ({t.currency})</div>
             <div className="value">{formatMoney(t.revenue, t.currency)}</div>
             <div className="muted">
-              {t.won} of {t.referrals} referrals became deals; {formatMoney(t.pipeline, t.currency)} open pipeline
+              {t.won} of {plural(t.referrals, 'referral')} became {t.won === 1 ? 'a deal' : 'deals'}; {formatMoney(t.pipeline, t.currency)} open pipeline
             </div>
           </div>
         ))}

@@ -1,10 +1,10 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data, redirect } from '@remix-run/node';
-import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
+import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react';
 import { requireUser } from '#app/auth/session.server';
 import { AdvocacyTabs } from '#app/components/advocacy';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
-import { FormError } from '#app/components/forms';
+import { FormError, TextareaField } from '#app/components/forms';
 import { Pagination } from '#app/components/pagination';
 import {
   closeReferral,
@@ -15,9 +15,13 @@ import {
   ReferralActionSchema,
   ReferralListQuerySchema,
   requireAdvocacyWriter,
+  unlinkReferral,
 } from '#app/services/advocacy.server';
-import { badRequest, parseForm, readFormData } from '#app/utils/forms.server';
+import { badRequest, formValues, parseForm, readFormData } from '#app/utils/forms.server';
 import { formatDate, formatMoney } from '#app/utils/format';
+
+const MATCH_BADGE = { same: 'ok', different: 'bad', unknown: 'muted' } as const;
+const MATCH_LABEL = { same: 'same', different: 'different', unknown: 'not known' } as const;
 
 export const meta: MetaFunction = () => [{ title: 'Referrals · Kept' }];
 
@@ -31,24 +35,34 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request, { roles: REFERRAL_READERS });
-  requireAdvocacyWriter(user);
   const formData = await readFormData(request);
+  // Linking and marking lost are marketing's; undoing a link is also an admin's (unlinkReferral checks).
+  if (formData.get('intent') !== 'unlink') requireAdvocacyWriter(user);
   const parsed = parseForm(ReferralActionSchema, formData);
   if (!parsed.ok) return badRequest(parsed);
   const input = parsed.data;
   const result =
     input.intent === 'link'
       ? await linkReferralToDeal({ referralId: input.referralId, dealId: input.dealId, via: 'manual', actorId: user.id })
-      : await closeReferral({ user, referralId: input.referralId });
-  if (!result.ok) return data({ ok: false as const, errors: { '': [result.error] } as Record<string, string[]>, values: {} }, { status: 409 });
+      : input.intent === 'unlink'
+        ? await unlinkReferral({ user, referralId: input.referralId, reason: input.reason })
+        : await closeReferral({ user, referralId: input.referralId });
+  if (!result.ok) return data({ ok: false as const, errors: { '': [result.error] } as Record<string, string[]>, values: formValues(formData) }, { status: 409 });
   if (input.intent === 'link') throw redirect(`/deals/${input.dealId}`);
   return { ok: true as const, message: result.message };
 }
 
 export default function Referrals() {
-  const { referrals, total, page, pageCount, linkDeal, canWrite, expansion, query, isSales } = useLoaderData<typeof loader>();
+  const { referrals, total, page, pageCount, linkDeal, linkPreview, canWrite, canUndo, expansion, query, isSales } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
+  const [params] = useSearchParams();
   const errors = result && !result.ok ? result : undefined;
+  const unlinkFailed = errors?.values?.intent === 'unlink' ? errors.values.referralId : null;
+  const withParams = (changes: Record<string, string | null>) => {
+    const next = new URLSearchParams(params);
+    for (const [k, v] of Object.entries(changes)) (v === null ? next.delete(k) : next.set(k, v));
+    return `?${next}`;
+  };
   return (
     <>
       <div className="page-header">
@@ -60,7 +74,7 @@ export default function Referrals() {
           {result.message}
         </p>
       ) : null}
-      <FormError errors={errors?.errors?.['']} />
+      {unlinkFailed ? null : <FormError errors={errors?.errors?.['']} />}
       {linkDeal ? (
         <p className="notice">
           {linkDeal.linked ? (
@@ -74,6 +88,59 @@ export default function Referrals() {
             </>
           )}
         </p>
+      ) : null}
+      {linkPreview && canWrite ? (
+        <section className="panel" aria-labelledby="confirm-link">
+          <h2 id="confirm-link">
+            Link {linkPreview.deal.name} to the referral from {linkPreview.referral.advocateName}?
+          </h2>
+          <table className="compare">
+            <thead>
+              <tr>
+                <th scope="col" />
+                <th scope="col">The referral named</th>
+                <th scope="col">The deal is with</th>
+                <th scope="col">Match</th>
+              </tr>
+            </thead>
+            <tbody>
+              <tr>
+                <th scope="row">Company</th>
+                <td>{linkPreview.referral.company || '—'}</td>
+                <td>{linkPreview.deal.company || '—'}</td>
+                <td>
+                  <span className={`badge ${MATCH_BADGE[linkPreview.company]}`}>{MATCH_LABEL[linkPreview.company]}</span>
+                </td>
+              </tr>
+              <tr>
+                <th scope="row">Domain</th>
+                <td>{linkPreview.referral.domain || '—'}</td>
+                <td>{linkPreview.deal.domain || '—'}</td>
+                <td>
+                  <span className={`badge ${MATCH_BADGE[linkPreview.domain]}`}>{MATCH_LABEL[linkPreview.domain]}</span>
+                </td>
+              </tr>
+            </tbody>
+          </table>
+          {linkPreview.company === 'different' || linkPreview.domain === 'different' ? (
+            <p className="form-error">The deal’s company does not match the referred company. Link only if you know it is the same business.</p>
+          ) : null}
+          <p className="muted">
+            {formatMoney(linkPreview.deal.arr, linkPreview.deal.currency)} will count as referred revenue for {linkPreview.referral.advocateName} ({linkPreview.referral.advocateAccountName}). Marketing or an
+            admin can undo the link later, with a reason.
+          </p>
+          {linkPreview.referral.open ? (
+            <Form method="post" className="row">
+              <input type="hidden" name="intent" value="link" />
+              <input type="hidden" name="referralId" value={linkPreview.referral.id} />
+              <input type="hidden" name="dealId" value={linkPreview.deal.id} />
+              <button type="submit">Yes, link them</button>
+              <Link to={withParams({ confirm: null })}>Cancel</Link>
+            </Form>
+          ) : (
+            <p className="form-error">This referral is no longer open: it is linked to another deal or marked lost.</p>
+          )}
+        </section>
       ) : null}
       <p className="muted">
         A referral records advocate → referred company → contact. When the referred company closes, the new deal links back (the
@@ -103,13 +170,10 @@ export default function Referrals() {
             <thead>
               <tr>
                 <th>Referred company</th>
-                <th>Advocate</th>
-                <th>Origin deal</th>
-                <th>Rep</th>
+                <th>Advocate · origin deal · rep</th>
                 <th>Status</th>
                 <th className="num">Pipeline / revenue</th>
-                <th>Referral id</th>
-                {canWrite ? <th /> : null}
+                {canWrite || canUndo ? <th>Actions</th> : null}
               </tr>
             </thead>
             <tbody>
@@ -118,15 +182,18 @@ export default function Referrals() {
                   <td>
                     {r.referredCompany}
                     <div className="muted">{[r.referredContactName, r.referredContactEmail, r.referredDomain].filter(Boolean).join(' · ')}</div>
+                    <div className="muted">
+                      id <code>{r.id}</code>
+                    </div>
                   </td>
                   <td>
                     {isSales ? r.advocate.name : <Link to={`/advocacy/candidates/${r.advocate.id}`}>{r.advocate.name}</Link>}
-                    <div className="muted">{r.advocate.accountName}</div>
+                    <span className="muted"> · {r.advocate.accountName}</span>
+                    <div>
+                      <Link to={`/deals/${r.originDeal.id}`}>{r.originDeal.name}</Link>
+                      <span className="muted"> · rep {r.repName}</span>
+                    </div>
                   </td>
-                  <td>
-                    <Link to={`/deals/${r.originDeal.id}`}>{r.originDeal.name}</Link>
-                  </td>
-                  <td>{r.repName}</td>
                   <td>
                     {r.newDeal ? (
                       <>
@@ -140,26 +207,45 @@ export default function Referrals() {
                     )}
                   </td>
                   <td className="num">{r.newDeal ? formatMoney(r.newDeal.arr, r.newDeal.currency) : r.estimatedArr ? `est. ${formatMoney(r.estimatedArr, r.currency)}` : '—'}</td>
-                  <td>
-                    <code>{r.id}</code>
-                  </td>
-                  {canWrite ? (
+                  {canWrite || canUndo ? (
                     <td>
-                      {linkDeal && !linkDeal.linked && !r.newDeal ? (
-                        <Form method="post">
-                          <input type="hidden" name="intent" value="link" />
-                          <input type="hidden" name="referralId" value={r.id} />
-                          <input type="hidden" name="dealId" value={linkDeal.id} />
-                          <button type="submit">Link to {linkDeal.name}</button>
-                        </Form>
-                      ) : r.status === 'open' ? (
+                      {canWrite && linkDeal && !linkDeal.linked && !r.newDeal && r.status === 'open' ? (
+                        <Link className="button small" to={withParams({ confirm: r.id })}>
+                          Link to {linkDeal.name}…
+                        </Link>
+                      ) : canWrite && r.status === 'open' ? (
                         <Form method="post">
                           <input type="hidden" name="intent" value="lost" />
                           <input type="hidden" name="referralId" value={r.id} />
-                          <button type="submit" className="secondary">
+                          <button type="submit" className="secondary small">
                             Mark lost
                           </button>
                         </Form>
+                      ) : null}
+                      {canUndo && r.newDeal ? (
+                        <details open={unlinkFailed === r.id ? true : undefined}>
+                          <summary>Undo link</summary>
+                          <Form method="post" className="stack">
+                            <input type="hidden" name="intent" value="unlink" />
+                            <input type="hidden" name="referralId" value={r.id} />
+                            {unlinkFailed === r.id ? <FormError errors={errors?.errors?.['']} /> : null}
+                            <TextareaField
+                              label={`Why is ${r.newDeal.name} not from this referral?`}
+                              name="reason"
+                              rows={2}
+                              required
+                              minLength={5}
+                              maxLength={500}
+                              defaultValue={unlinkFailed === r.id ? errors?.values?.reason : undefined}
+                              errors={unlinkFailed === r.id ? errors?.errors?.reason : undefined}
+                            />
+                            <div>
+                              <button type="submit" className="danger small">
+                                Undo the link
+                              </button>
+                            </div>
+                          </Form>
+                        </details>
                       ) : null}
                     </td>
                   ) : null}
@@ -169,7 +255,7 @@ export default function Referrals() {
           </table>
         )}
       </div>
-      <Pagination page={page} pages={pageCount} total={total} label="referrals" />
+      <Pagination page={page} pages={pageCount} total={total} noun="referral" />
 
       <section className="panel" aria-labelledby="expansion">
         <h2 id="expansion">Expansion candidates{isSales ? ' on your accounts' : ''}</h2>

@@ -107,7 +107,7 @@ describe('advocacy pages: only marketing writes', () => {
       init: { status: number };
     };
     expect(refused.init.status).toBe(409);
-    expect(refused.data.errors[''][0]).toMatch(/Next available on \d{4}-\d{2}-\d{2}/);
+    expect(refused.data.errors[''][0]).toMatch(/Next available on \d{1,2} [A-Z][a-z]{2} \d{4}/);
     // An empty form is a 400 for marketing.
     expect(await status(candidatePage.action, await formRequest(users.marketing, `/advocacy/candidates/${advocateId}`, {}), { advocateId })).toBe(400);
   });

@@ -6,7 +6,7 @@ import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { getDashboardOverview, parseDashboardQuery, queryString } from '#app/services/dashboards.server';
 import { ADVOCACY_VIEWERS, dashboardTabs } from '#app/utils/dashboards';
 import { formatCell } from '#app/utils/dashboard-table';
-import { formatDateTime } from '#app/utils/format';
+import { formatDateTime, plural } from '#app/utils/format';
 
 export const meta: MetaFunction = () => [{ title: 'Dashboards · Kept' }];
 
@@ -40,9 +40,9 @@ export default function DashboardOverview() {
             <Link to={`/dashboards/value${search}`}>{role === 'sales' ? 'Your value delivered and promises kept' : 'Value delivered'}</Link>
           </h2>
           <div className="cards">
-            <Stat testId="overview-value" label={`Value delivered (target ${value.settings.valueTargetPct} %, floor ${value.settings.valueFloorPct} %)`} value={formatCell(value.share, 'pct')} tone={valueTone} detail={`${value.answered.toLocaleString('en-US')} answers`} />
+            <Stat testId="overview-value" label={`Value delivered (target ${value.settings.valueTargetPct} %, floor ${value.settings.valueFloorPct} %)`} value={formatCell(value.share, 'pct')} tone={valueTone} detail={plural(value.answered, 'answer')} />
             <Stat label="Response rate" value={formatCell(value.responseRate, 'pct')} detail={`of ${value.invited.toLocaleString('en-US')} invited`} />
-            <Stat label="Promise kept" value={formatCell(value.promiseKept, 'pct')} detail={`${value.promisesJudged.toLocaleString('en-US')} promises judged`} />
+            <Stat label="Promise kept" value={formatCell(value.promiseKept, 'pct')} detail={`${plural(value.promisesJudged, 'promise')} judged`} />
           </div>
           {value.empty ? <p className="muted">No survey answered yet: the first wave goes out six months after closed-won.</p> : null}
         </section>

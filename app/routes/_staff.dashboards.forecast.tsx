@@ -6,7 +6,7 @@ import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { getForecastDashboard, listFilterOptions, parseDashboardQuery, queryString } from '#app/services/dashboards.server';
 import { DASHBOARD_PAGES, dashboardTabs } from '#app/utils/dashboards';
 import { formatCell } from '#app/utils/dashboard-table';
-import { formatDateTime } from '#app/utils/format';
+import { formatDateTime, plural } from '#app/utils/format';
 
 export const meta: MetaFunction = () => [{ title: 'Conversion and forecast · Dashboards · Kept' }];
 
@@ -34,10 +34,10 @@ export default function ForecastDashboard() {
       ) : null}
       <div className="cards" aria-label="Headline figures">
         {summary.reached.slice(1).map((r) => (
-          <Stat key={r.key} label={`Reached ${r.name}`} value={formatCell(r.share, 'pct')} detail={`${r.count.toLocaleString('en-US')} of ${summary.deals.toLocaleString('en-US')} deals`} />
+          <Stat key={r.key} label={`Reached ${r.name}`} value={formatCell(r.share, 'pct')} detail={`${r.count.toLocaleString('en-US')} of ${plural(summary.deals, 'deal')}`} />
         ))}
         {summary.expected.map((e) => (
-          <Stat key={e.days} testId={`stat-forecast-${e.days}`} label={`Expected go-lives, next ${e.days} days`} value={asOf ? formatCell(e.value, 'num') : '—'} detail={`of ${summary.open.toLocaleString('en-US')} open journeys`} />
+          <Stat key={e.days} testId={`stat-forecast-${e.days}`} label={`Expected go-lives, next ${e.days} days`} value={asOf ? formatCell(e.value, 'num') : '—'} detail={`of ${plural(summary.open, 'open journey')}`} />
         ))}
       </div>
 

@@ -6,6 +6,7 @@ import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { getTimeToLiveDashboard, listFilterOptions, parseDashboardQuery, queryString } from '#app/services/dashboards.server';
 import { DASHBOARD_PAGES, dashboardTabs } from '#app/utils/dashboards';
 import { formatCell } from '#app/utils/dashboard-table';
+import { plural } from '#app/utils/format';
 
 export const meta: MetaFunction = () => [{ title: 'Time to live · Dashboards · Kept' }];
 
@@ -32,9 +33,9 @@ export default function TimeToLiveDashboard() {
         </p>
       ) : null}
       <div className="cards" aria-label="Headline figures">
-        <Stat testId="stat-ttl-median" label="Closed-won → live, median" value={formatCell(summary.medianDays, 'days')} detail={`${summary.live.toLocaleString('en-US')} of ${summary.started.toLocaleString('en-US')} journeys live`} />
+        <Stat testId="stat-ttl-median" label="Closed-won → live, median" value={formatCell(summary.medianDays, 'days')} detail={`${summary.live.toLocaleString('en-US')} of ${plural(summary.started, 'journey')} live`} />
         <Stat label="Closed-won → live, p90" value={summary.p90Open ? `> ${formatCell(summary.p90Days, 'days')}` : formatCell(summary.p90Days, 'days')} detail="9 in 10 customers were live within this" />
-        <Stat label="CS reaction time, median" value={formatCell(summary.reactionMedianHours, 'hours')} detail={`p90 ${formatCell(summary.reactionP90Hours, 'hours')} · ${summary.accepted.toLocaleString('en-US')} handoffs accepted`} />
+        <Stat label="CS reaction time, median" value={formatCell(summary.reactionMedianHours, 'hours')} detail={`p90 ${formatCell(summary.reactionP90Hours, 'hours')} · ${plural(summary.accepted, 'handoff')} accepted`} />
         <Stat label="Stalled now" value={summary.stalled.toLocaleString('en-US')} tone={summary.stalled > 0 ? 'bad' : 'ok'} detail="past the stage SLA" />
         <Stat label="Stage overrides" value={summary.overrides.toLocaleString('en-US')} tone={summary.overrides > 0 ? 'warn' : undefined} detail="stages left without evidence, by an admin" />
       </div>

@@ -79,7 +79,7 @@ export default function ValueAnswers() {
           ))}
         </ol>
       )}
-      <Pagination page={page} pages={pages} total={total} label="answers" />
+      <Pagination page={page} pages={pages} total={total} noun="answer" />
     </>
   );
 }

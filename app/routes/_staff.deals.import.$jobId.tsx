@@ -9,7 +9,7 @@ import { listAssignableReps } from '#app/services/deals.server';
 import { getImportView, runImportInBackground, saveMapping, startImport } from '#app/services/import.server';
 import { formValues, notFound, readFormData } from '#app/utils/forms.server';
 import { importButtonLabel } from '#app/utils/deal-import';
-import { CURRENCIES, CURRENCY_LABELS, SEGMENT_LABELS, formatDateTime } from '#app/utils/format';
+import { CURRENCIES, CURRENCY_LABELS, SEGMENT_LABELS, formatDateTime, plural } from '#app/utils/format';
 
 const ROLES = ['admin', 'cs'] as const;
 
@@ -69,7 +69,7 @@ export default function ImportJobPage() {
       </p>
       <h1>{job.fileName}</h1>
       <p className="muted">
-        Uploaded by {job.createdByName} {formatDateTime(job.createdAt)} · {job.totalRows.toLocaleString('en-US')} {job.totalRows === 1 ? 'row' : 'rows'} · {(job.fileBytes / 1024).toFixed(0)} KB ·{' '}
+        Uploaded by {job.createdByName} {formatDateTime(job.createdAt)} · {plural(job.totalRows, 'row')} · {(job.fileBytes / 1024).toFixed(0)} KB ·{' '}
         {job.detectedSource ? `recognised as a ${job.detectedSource} export` : 'format not recognised: map the columns below'}
       </p>
       {actionData?.message ? (
@@ -87,7 +87,7 @@ export default function ImportJobPage() {
             {pct} %
           </progress>
           <p>
-            {job.processedRows.toLocaleString('en-US')} of {job.totalRows.toLocaleString('en-US')} rows ({pct} %)
+            {job.processedRows.toLocaleString('en-US')} of {plural(job.totalRows, 'row')} ({pct} %)
           </p>
           <div className="cards">
             <div className="card">

@@ -158,7 +158,7 @@ export default function JourneyBoard() {
           </table>
         )}
       </div>
-      <Pagination page={board.page} pages={board.pages} total={board.total} label="journeys" />
+      <Pagination page={board.page} pages={board.pages} total={board.total} noun="journey" />
     </>
   );
 }

@@ -27,7 +27,11 @@ export async function action({ request, params }: ActionFunctionArgs) {
   // A resend emails a buyer: limited like every email-triggering action.
   await rateLimit('emailAction', user.id);
   const form = parseForm(SurveyActionSchema, await readFormData(request));
-  if (!form.ok) return data({ ok: false as const, error: Object.values(form.errors).flat().join(' ') }, { status: 400 });
+  if (!form.ok) {
+    // The cancel form's one field is its confirmation box: its error goes next to the box.
+    if (form.errors.confirm) return data({ ok: false as const, error: null, confirmError: form.errors.confirm.join(' ') }, { status: 400 });
+    return data({ ok: false as const, error: Object.values(form.errors).flat().join(' ') }, { status: 400 });
+  }
   const result = await runSurveyAction({ user, surveyId: params.surveyId ?? '', action: form.data });
   return data(result, { status: result.ok ? 200 : 409 });
 }
@@ -53,10 +57,11 @@ function ContactSelect({ name, contacts, label }: { name: string; label: string;
 }
 
 export default function SurveyDetail() {
-  const { survey, deal, account, contacts, actions } = useLoaderData<typeof loader>();
+  const { survey, deal, account, contacts, actions, cancelled } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const busy = navigation.state === 'submitting';
+  const confirmError = result && !result.ok && 'confirmError' in result ? result.confirmError : null;
   return (
     <>
       <p>
@@ -68,7 +73,7 @@ export default function SurveyDetail() {
         </h1>
         <SurveyStateBadge state={survey.state} />
       </div>
-      {result ? (
+      {result && (result.ok || result.error) ? (
         <p className={result.ok ? 'notice' : 'form-error'} role={result.ok ? 'status' : 'alert'}>
           {result.ok ? result.message : result.error}
         </p>
@@ -94,6 +99,14 @@ export default function SurveyDetail() {
             <>
               <dt>Sent</dt>
               <dd>{formatDateTime(survey.sentAt)}</dd>
+            </>
+          ) : null}
+          {cancelled ? (
+            <>
+              <dt>Cancelled</dt>
+              <dd>
+                {formatDateTime(cancelled.at)} by {cancelled.byName}
+              </dd>
             </>
           ) : null}
           {survey.cycle > 0 ? (
@@ -134,11 +147,33 @@ export default function SurveyDetail() {
             </Form>
           ) : null}
           {actions.cancel ? (
-            <Form method="post">
+            // A required box rather than a script dialog: the confirmation works without JavaScript too.
+            <Form method="post" className="stack" aria-labelledby="cancel-h">
+              <h3 id="cancel-h">Cancel this survey</h3>
               <input type="hidden" name="intent" value="cancel" />
-              <button type="submit" className="danger" disabled={busy}>
-                Cancel this survey
-              </button>
+              <div className="field">
+                <label>
+                  <input
+                    type="checkbox"
+                    name="confirm"
+                    value="yes"
+                    required
+                    aria-invalid={confirmError ? true : undefined}
+                    aria-describedby={confirmError ? 'confirm-error' : undefined}
+                  />{' '}
+                  Yes, cancel it: the buyer’s links stop working and it cannot be undone.
+                </label>
+                {confirmError ? (
+                  <p id="confirm-error" className="field-error">
+                    {confirmError}
+                  </p>
+                ) : null}
+              </div>
+              <div>
+                <button type="submit" className="danger" disabled={busy}>
+                  Cancel this survey
+                </button>
+              </div>
             </Form>
           ) : null}
         </section>

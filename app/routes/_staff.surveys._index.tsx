@@ -105,7 +105,7 @@ export default function Surveys() {
           </table>
         )}
       </div>
-      <Pagination page={page} pages={pageCount} total={total} label="surveys" />
+      <Pagination page={page} pages={pageCount} total={total} noun="survey" />
     </>
   );
 }

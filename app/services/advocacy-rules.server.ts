@@ -3,6 +3,7 @@
 // ranking, the impartial review sample and CSV cells. The database side is advocacy.server.ts.
 import crypto from 'node:crypto';
 import { ASK_TRANSITIONS, type AskStatus, type CandidateType } from '#app/utils/advocacy';
+import { formatDate, plural } from '#app/utils/format';
 
 export const DAY_MS = 86_400_000;
 
@@ -48,7 +49,7 @@ export function candidateConditions(type: CandidateType, f: CandidateFacts, now:
     {
       key: 'budget',
       ok: !f.budgetClearAt || f.budgetClearAt <= now,
-      text: !f.budgetClearAt || f.budgetClearAt <= now ? 'Ask budget clear' : `Asked recently: next available ${f.budgetClearAt.toISOString().slice(0, 10)}`,
+      text: !f.budgetClearAt || f.budgetClearAt <= now ? 'Ask budget clear' : `Asked recently: next available on ${formatDate(f.budgetClearAt.toISOString())}`,
     },
   ];
 }
@@ -82,7 +83,7 @@ export function reviewConditions(
     {
       key: 'tenure',
       ok: live && tenureDays >= minTenureDays,
-      text: live ? `Live for ${tenureDays} days (at least ${minTenureDays} needed)` : `Needs ${minTenureDays} days live`,
+      text: live ? `Live for ${plural(tenureDays, 'day')} (at least ${minTenureDays} needed)` : `Needs ${minTenureDays} days live`,
     },
     { key: 'contact', ok: f.contactStatus === 'ok', text: f.contactStatus === 'ok' ? 'Contact can be emailed' : `Contact is ${f.contactStatus}` },
   ];
@@ -214,3 +215,23 @@ export function csvCell(value: unknown) {
 }
 
 export const csvRow = (cells: unknown[]) => `${cells.map(csvCell).join(',')}\r\n`;
+
+export type Match = 'same' | 'different' | 'unknown';
+
+// Legal-form words that do not tell two companies apart ("Acme Inc" is "ACME, Inc.").
+const LEGAL_FORMS = new Set(['inc', 'incorporated', 'llc', 'ltd', 'limited', 'gmbh', 'ag', 'sa', 'sas', 'bv', 'nv', 'plc', 'co', 'corp', 'corporation', 'company', 'the']);
+const companyKey = (name: string) =>
+  name
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .split(/[^a-z0-9]+/)
+    .filter((w) => w && !LEGAL_FORMS.has(w))
+    .join(' ');
+const domainKey = (domain: string) => domain.trim().toLowerCase().replace(/^https?:\/\//, '').replace(/^www\./, '').replace(/\/.*$/, '');
+
+/** Same or different company and domain, between the company a referral named and a deal's account (unknown when one side is blank). */
+export function compareReferredCompany(referred: { company: string; domain: string }, deal: { company: string; domain: string }): { company: Match; domain: Match } {
+  const match = (a: string, b: string): Match => (!a || !b ? 'unknown' : a === b ? 'same' : 'different');
+  return { company: match(companyKey(referred.company), companyKey(deal.company)), domain: match(domainKey(referred.domain), domainKey(deal.domain)) };
+}

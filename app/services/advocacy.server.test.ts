@@ -32,6 +32,7 @@ import {
   exportAsksCsv,
   exportCandidatesCsv,
   getAdvocacyFigures,
+  getAsk,
   getCandidate,
   getReviewCampaign,
   linkReferralToDeal,
@@ -321,9 +322,9 @@ describe('asks and the ask budget', () => {
     const refused = await createAsk({ user: marketing, target: { advocateId: advocateId! }, form: form({ type: 'reference' }), now: later(30) });
     expect(refused.ok).toBe(false);
     expect((refused as { nextAvailableAt: string }).nextAvailableAt).toBe(later(90).toISOString());
-    expect((refused as { error: string }).error).toMatch(/Next available on 2026-11-30/);
+    expect((refused as { error: string }).error).toMatch(/Next available on 30 Nov 2026/);
     const caseStudy = await createAsk({ user: marketing, target: { advocateId: advocateId! }, form: form({ type: 'case_study', channel: 'phone' }), now: later(89) });
-    expect((caseStudy as { error: string }).error).toMatch(/Next available on 2026-11-30/);
+    expect((caseStudy as { error: string }).error).toMatch(/Next available on 30 Nov 2026/);
 
     const ok = await createAsk({ user: marketing, target: { advocateId: advocateId! }, form: form({ type: 'reference', channel: 'phone', phoneStatus: 'accepted' }), now: later(90) });
     expect(ok.ok).toBe(true);
@@ -343,6 +344,10 @@ describe('asks and the ask budget', () => {
     const detail = await getCandidate({ advocateId: advocateId!, now: NOW });
     expect(detail!.canAsk.referral).toBe(false);
     expect(detail!.nextAvailable.referral).toBe(later(90).toISOString());
+    // One budget answer for the contact wherever the page shows it, in the page's date format.
+    expect(detail!.budgetClearAt).toBe(later(90).toISOString());
+    const budgetTexts = Object.values(detail!.eligibility).map((conditions) => conditions.find((x) => x.key === 'budget')!.text);
+    expect(new Set(budgetTexts)).toEqual(new Set(['Ask budget used: next ask on 30 Nov 2026']));
     expect(detail!.asks).toHaveLength(1);
   });
 
@@ -525,6 +530,7 @@ describe('ask outcomes and expiry', () => {
     await createReviewCampaign({ user: marketing, input: { platform: 'trustradius', reviewUrl: 'https://tr.example/r', incentive: '', mode: 'all', sampleSize: undefined }, now: later(200), sendNow: 1000 });
     const askId = String((await Ask.findOne({ contactId: c.contact.id, type: 'review' }).lean())!._id);
     expect(await updateAsk({ user: marketing, askId, input: update({ status: 'completed' }), now: later(200) })).toEqual({ ok: false, errors: { reviewUrl: ['Paste the link to the published review.'] } });
+    expect((await getAsk({ askId }))!.ask.noResponseBy).not.toBeNull();
     expect((await updateAsk({ user: marketing, askId, input: update({ status: 'accepted' }), now: later(201) })).ok).toBe(true);
     expect((await updateAsk({ user: marketing, askId, input: update({ status: 'completed', reviewUrl: 'https://tr.example/reviews/123' }), now: later(203) })).ok).toBe(true);
     const back = await updateAsk({ user: marketing, askId, input: update({ status: 'declined' }), now: later(204) });
@@ -532,6 +538,8 @@ describe('ask outcomes and expiry', () => {
     const ask = await Ask.findById(askId).lean();
     expect(ask).toMatchObject({ status: 'completed', reviewUrl: 'https://tr.example/reviews/123' });
     expect(ask!.history.map((h) => h.status)).toEqual(['sent', 'accepted', 'completed']);
+    // A completed ask no longer waits for an answer: the page drops its "no answer by" line.
+    expect((await getAsk({ askId }))!.ask.noResponseBy).toBeNull();
     const figures = await getAdvocacyFigures();
     expect(figures.reviewsByPlatform.find((p) => p.platform === 'trustradius')!.published).toBeGreaterThanOrEqual(1);
   });

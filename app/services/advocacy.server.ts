@@ -48,6 +48,7 @@ import {
   askCounters,
   candidateConditions,
   canMoveAsk,
+  compareReferredCompany,
   counterDiff,
   csvRow,
   DAY_MS,
@@ -83,6 +84,7 @@ import {
 } from '#app/utils/advocacy';
 import { contactChildren, journeyIdForDeal } from '#app/services/journey.server';
 import { log, logError } from '#app/utils/log.server';
+import { formatDate } from '#app/utils/format';
 import { ReadIndex, derived } from '#app/services/read-index.server';
 import { optionalMoneyField } from '#app/utils/money';
 import { AdvocacyAskEmail } from '#emails/advocacy-ask';
@@ -741,18 +743,21 @@ export async function getCandidate({ advocateId, now = new Date() }: { advocateI
   const contactStatus = contact?.emailStatus ?? 'missing';
   const facts = { ...factsOf(a), contactStatus };
   const budgetOf = Object.fromEntries(ASK_TYPES.map((t, i) => [t, budgets[i]])) as Record<AskType, Awaited<ReturnType<typeof budgetStatus>>>;
+  // One budget answer for the contact, the same everywhere on the page: the review count (every ask
+  // and survey email). A type whose survey consent exempts that survey says so against the same date.
+  const contactBudget = budgetOf.review;
+  const budgetCondition = (type: AskType) => {
+    const own = budgetOf[type].clearAt;
+    if (!contactBudget.clearAt) return { key: 'budget', ok: true, text: 'Ask budget clear' };
+    if (!own) return { key: 'budget', ok: true, text: `Ask budget used until ${formatDate(contactBudget.clearAt.toISOString())}, but they said yes to this in their survey` };
+    return { key: 'budget', ok: false, text: `Ask budget used: next ask on ${formatDate(own.toISOString())}` };
+  };
+  const withBudget = (conditions: { key: string; ok: boolean; text: string }[], type: AskType) => [...conditions.filter((c) => c.key !== 'budget'), budgetCondition(type)];
   const eligibility = {
-    referral: candidateConditions('referral', { ...facts, budgetClearAt: budgetOf.referral.clearAt }, now),
-    reference: candidateConditions('reference', { ...facts, budgetClearAt: budgetOf.reference.clearAt }, now),
-    case_study: candidateConditions('case_study', { ...facts, budgetClearAt: budgetOf.case_study.clearAt }, now),
-    review: [
-      ...reviewConditions({ liveAt: a.liveAt ?? null, accountChurned: Boolean(a.accountChurned), contactStatus }, { minTenureDays: config.minTenureDays, now }),
-      {
-        key: 'budget',
-        ok: !budgetOf.review.clearAt,
-        text: budgetOf.review.clearAt ? `Asked recently: next available ${budgetOf.review.clearAt.toISOString().slice(0, 10)}` : 'Ask budget clear',
-      },
-    ],
+    referral: withBudget(candidateConditions('referral', { ...facts, budgetClearAt: null }, now), 'referral'),
+    reference: withBudget(candidateConditions('reference', { ...facts, budgetClearAt: null }, now), 'reference'),
+    case_study: withBudget(candidateConditions('case_study', { ...facts, budgetClearAt: null }, now), 'case_study'),
+    review: withBudget(reviewConditions({ liveAt: a.liveAt ?? null, accountChurned: Boolean(a.accountChurned), contactStatus }, { minTenureDays: config.minTenureDays, now }), 'review'),
   };
   return {
     advocate: {
@@ -777,6 +782,8 @@ export async function getCandidate({ advocateId, now = new Date() }: { advocateI
     eligibility,
     canAsk: Object.fromEntries(Object.entries(eligibility).map(([t, c]) => [t, c.every((x) => x.ok)])) as Record<AskType, boolean>,
     nextAvailable: Object.fromEntries(ASK_TYPES.map((t) => [t, iso(budgetOf[t].clearAt)])) as Record<AskType, string | null>,
+    /** When the contact's ask budget is next free (null: now), counting every ask and survey email. */
+    budgetClearAt: iso(contactBudget.clearAt),
     asks: asks.map(askView),
     referrals: referrals.map(referralView),
     budget: config.budget,
@@ -807,6 +814,8 @@ function askView(a: AskLean) {
     message: a.message ?? '',
     sentAt: iso(a.sentAt),
     dueBy: iso(a.dueBy),
+    // Only an ask still waiting for its first answer turns into "no response" (expireUnansweredAsks).
+    noResponseBy: a.status === 'sent' ? iso(a.dueBy) : null,
     respondedAt: iso(a.respondedAt),
     completedAt: iso(a.completedAt),
     reviewUrl: a.reviewUrl ?? null,
@@ -980,7 +989,7 @@ export async function createAsk(input: {
   const slots = await takeBudgetSlots({ contactId, accountId: String(deal.accountId), askId, type: form.type, now, config: config.budget });
   if (!slots.ok) {
     if (slots.scope === 'busy') return { ok: false, error: 'Another ask for this contact is being recorded right now; try again in a moment.' };
-    const when = slots.nextAvailableAt ? slots.nextAvailableAt.toISOString().slice(0, 10) : 'later';
+    const when = slots.nextAvailableAt ? formatDate(slots.nextAvailableAt.toISOString()) : 'later';
     const who = slots.scope === 'contact' ? `${contact.name} was asked (or surveyed) recently` : `${account?.name ?? 'This account'} has used its ask budget`;
     return {
       ok: false,
@@ -1574,7 +1583,15 @@ export async function linkReferralToDeal(input: { referralId: string; dealId: st
   } else if (linked.reason === 'refused') {
     return { ok: true, duplicate: true, message: 'This deal is already linked to that referral.' };
   }
-  await recordAudit({ actorId, action: 'referral.linked', entityType: 'referral', entityId: referralId, data: { dealId, via }, now });
+  // A link by hand records what the person saw when confirming: the two companies and domains compared.
+  const compared =
+    via === 'manual'
+      ? await Account.findById(deal.accountId)
+          .select('name domain')
+          .lean()
+          .then((a) => compareReferredCompany({ company: referral.referredCompany, domain: referral.referredDomain ?? '' }, { company: a?.name ?? '', domain: a?.domain ?? '' }))
+      : null;
+  await recordAudit({ actorId, action: 'referral.linked', entityType: 'referral', entityId: referralId, data: { dealId, via, ...(compared ? { compared } : {}) }, now });
   return { ok: true, duplicate: false, message: `${deal.name} is linked to the referral by ${referral.advocateName} (${referral.advocateAccountName}).` };
 }
 
@@ -1601,16 +1618,74 @@ export async function closeReferral({ user, referralId, now = new Date() }: { us
   return { ok: true, duplicate: false, message: 'The referral is marked lost.' };
 }
 
+/** Who may undo a referral's link to a deal (a wrong link moves referred revenue, so admins can fix it too). */
+export const REFERRAL_UNLINKERS = ['marketing', 'admin'] as const;
+
+/**
+ * Undoes a referral's link to a deal, with a reason: the deal no longer counts as referred revenue,
+ * the referral is open again (and can be linked to the right deal), and the undo is audited.
+ */
+export async function unlinkReferral({ user, referralId, reason, now = new Date() }: { user: SessionUser; referralId: string; reason: string; now?: Date }): Promise<LinkResult> {
+  if (!(REFERRAL_UNLINKERS as readonly string[]).includes(user.role)) forbidden('Only marketing and admins undo a referral link.');
+  if (!isObjectId(referralId)) throw new Response('That referral was not found.', { status: 404 });
+  const result = await revise<ReferralLean>({
+    model: Referral,
+    id: referralId,
+    change: (r) =>
+      r.status === 'won' && r.newDealId
+        ? { $set: { status: 'open', newDealId: null, newDealName: null, newDealArr: null, newDealCurrency: null, newDealAeId: null, newDealClosedWonAt: null, linkedAt: null, linkedVia: null, linkedById: null } }
+        : null,
+  });
+  if (!result.ok) {
+    if (result.reason === 'missing') throw new Response('That referral was not found.', { status: 404 });
+    return { ok: false, error: result.reason === 'busy' ? 'Try again in a moment.' : 'This referral is not linked to a deal.' };
+  }
+  const before = result.before;
+  const dealId = String(before.newDealId);
+  await Deal.updateOne({ _id: before.newDealId, referralId: before._id }, { $set: { referralId: null } });
+  // Free both one-to-one claims so the referral and the deal can each be linked again.
+  await Claim.deleteMany({ _id: trusted({ $in: [`referral:${referralId}:deal`, `deal:${dealId}:referral`] }) });
+  await bumpMetric(ADVOCACY_METRICS.referral, referralDims(before, before.newDealCurrency ?? before.currency ?? 'USD'), { won: -1, revenue: -(before.newDealArr ?? 0) });
+  await bumpMetric(ADVOCACY_METRICS.referral, referralDims(before, before.currency ?? 'USD'), { open: 1, pipeline: before.estimatedArr ?? 0 });
+  await recordAudit({ actorId: user.id, action: 'referral.unlinked', entityType: 'referral', entityId: referralId, data: { dealId, dealName: before.newDealName ?? '', reason }, now });
+  return { ok: true, duplicate: false, message: `The link to ${before.newDealName ?? 'the deal'} is undone; the referral is open again.` };
+}
+
+/** How a deal's company and domain compare with the company a referral named: shown before linking by hand. */
+export async function getReferralLinkPreview({ referralId, dealId }: { referralId: string; dealId: string }) {
+  if (!isObjectId(referralId) || !isObjectId(dealId)) return null;
+  const [referral, deal] = await Promise.all([
+    Referral.findById(referralId).select('referredCompany referredDomain advocateName advocateAccountName status newDealId').lean(),
+    Deal.findById(dealId).select('name accountId arr currency').lean(),
+  ]);
+  if (!referral || !deal) return null;
+  const account = await Account.findById(deal.accountId).select('name domain').lean();
+  const referred = { company: referral.referredCompany, domain: referral.referredDomain ?? '' };
+  const dealSide = { company: account?.name ?? '', domain: account?.domain ?? '' };
+  return {
+    referral: { id: String(referral._id), advocateName: referral.advocateName, advocateAccountName: referral.advocateAccountName, open: referral.status === 'open' && !referral.newDealId, ...referred },
+    deal: { id: String(deal._id), name: deal.name, arr: deal.arr, currency: deal.currency ?? 'USD', ...dealSide },
+    ...compareReferredCompany(referred, dealSide),
+  };
+}
+
 const referralObjectId = z.string().regex(/^[a-f0-9]{24}$/i, 'Choose a referral.');
 /** The referrals page's forms: link a new deal to a referral (by hand), or mark a referral lost. */
 export const ReferralActionSchema = z.discriminatedUnion('intent', [
   z.object({ intent: z.literal('link'), referralId: referralObjectId, dealId: z.string().regex(/^[a-f0-9]{24}$/i, 'Choose the new deal.') }),
   z.object({ intent: z.literal('lost'), referralId: referralObjectId }),
+  z.object({
+    intent: z.literal('unlink'),
+    referralId: referralObjectId,
+    reason: z.string().trim().min(5, 'Say why the link is wrong (at least 5 characters).').max(500, 'Keep the reason under 500 characters.'),
+  }),
 ]);
 
 export const ReferralListQuerySchema = z.object({
   status: z.enum(REFERRAL_STATUSES).optional().or(z.literal('').transform(() => undefined)),
   link: z.string().regex(/^[a-f0-9]{24}$/i).optional().or(z.literal('').transform(() => undefined)),
+  /** The referral chosen for `link`: the page asks to confirm, showing both companies side by side. */
+  confirm: z.string().regex(/^[a-f0-9]{24}$/i).optional().or(z.literal('').transform(() => undefined)),
   page: z.coerce.number().int().min(1).max(100_000).default(1),
 });
 export type ReferralListQuery = z.infer<typeof ReferralListQuerySchema>;
@@ -1631,7 +1706,9 @@ export async function listReferrals({ user, query, perPage = 25 }: { user: Sessi
     page: query.page,
     pageCount: Math.max(1, Math.ceil(total / perPage)),
     linkDeal: linkDeal ? { id: String(linkDeal._id), name: linkDeal.name, linked: Boolean(linkDeal.referralId) } : null,
+    linkPreview: linkDeal && !linkDeal.referralId && query.confirm ? await getReferralLinkPreview({ referralId: query.confirm, dealId: String(linkDeal._id) }) : null,
     canWrite: (ADVOCACY_WRITERS as readonly string[]).includes(user.role),
+    canUndo: (REFERRAL_UNLINKERS as readonly string[]).includes(user.role),
   };
 }
 

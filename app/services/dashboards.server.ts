@@ -26,7 +26,7 @@ import { metricIndex, readMetrics } from '#app/services/metrics.server';
 import { VersionedCache } from '#app/services/read-index.server';
 import { getCurrentPlaybook, type PlaybookDef } from '#app/services/playbook.server';
 import { FEW_ANSWERS, canOpen, type DashboardPage } from '#app/utils/dashboards';
-import { CATEGORY_LABELS, SEGMENT_LABELS } from '#app/utils/format';
+import { CATEGORY_LABELS, plural, SEGMENT_LABELS } from '#app/utils/format';
 import type { ChartId, DashboardTable, TableRow } from '#app/utils/dashboard-table';
 import { moneyField } from '#app/utils/money';
 import {
@@ -892,7 +892,7 @@ export async function getProfitabilityDashboard({ user, query, now = new Date() 
     const cacNote: Record<string, string> = {
       'per-deal+spend': `CAC: ${f.cacKnown} per deal, the rest from spend`,
       spend: 'CAC from quarter spend',
-      partial: `CAC: average of ${f.cacKnown} of ${f.customers} deals (no spend entered)`,
+      partial: `CAC: average of ${f.cacKnown} of ${plural(f.customers, 'deal')} (no spend entered)`,
       missing: 'no CAC: no per-deal CAC, no spend',
     };
     const notes = [

@@ -772,13 +772,25 @@ export const OutboxQuerySchema = z.object({
     .string()
     .regex(/^[a-f0-9]{24}$/i, 'not a message id')
     .optional(),
+  /** Part of the recipient's address (addresses are stored lower-case). */
+  to: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .max(254)
+    .optional()
+    .transform((v) => v || undefined),
 });
+
+const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 const iso = (value: Date | null | undefined) => (value ? value.toISOString() : null);
 
 /** One page of the outbox, newest first, as plain objects. */
-export async function listOutbox({ page, perPage, state }: { page: number; perPage: number; state?: EmailState }) {
-  const filter = state ? { state } : {};
+export async function listOutbox({ page, perPage, state, to }: { page: number; perPage: number; state?: EmailState; to?: string }) {
+  const filter: Record<string, unknown> = state ? { state } : {};
+  // A typed fragment, matched literally (escaped), anywhere in the address.
+  if (to) filter.to = trusted({ $regex: escapeRegex(to) });
   const [rows, total] = await Promise.all([
     EmailMessage.find(filter)
       .sort({ createdAt: -1, _id: -1 })
@@ -814,7 +826,7 @@ export async function listOutbox({ page, perPage, state }: { page: number; perPa
 export async function getOutboxMessage({ id }: { id: string }) {
   const [m] = await withBatchState(
     [await EmailMessage.findById(id)
-      .select('idempotencyKey template to from subject text headers metadata state attempts lastError providerId batchKey createdAt sentAt nextAttemptAt events')
+      .select('idempotencyKey template to from subject text html headers metadata state attempts lastError providerId batchKey createdAt sentAt nextAttemptAt events')
       .lean()].filter((x) => x !== null),
   );
   if (!m) return null;
@@ -825,7 +837,7 @@ export async function getOutboxMessage({ id }: { id: string }) {
     providerId = batch?.providerIds[batch.messageIds.findIndex((id) => String(id) === String(m._id))] ?? null;
   }
   // Webhook events live in their own documents (resend-webhook.server.ts), found by Resend's id.
-  const events = providerId ? await EmailEvent.find({ providerId }).sort({ at: 1 }).select('type at').lean() : [];
+  const [events, { html }] = await Promise.all([providerId ? EmailEvent.find({ providerId }).sort({ at: 1 }).select('type at').lean() : [], withBody(m)]);
   return {
     id: String(m._id),
     idempotencyKey: m.idempotencyKey,
@@ -834,6 +846,8 @@ export async function getOutboxMessage({ id }: { id: string }) {
     from: m.from,
     subject: m.subject,
     text: m.text,
+    /** Shown only inside a sandboxed iframe (no scripts, no same origin). */
+    html,
     headers: (m.headers ?? {}) as Record<string, string>,
     metadata: (m.metadata ?? {}) as Record<string, string | number | boolean>,
     state: m.state as EmailState,

@@ -8,11 +8,13 @@ import { expireDueSurveys, sendDueInvitations, sendDueReminders } from '#app/ser
 import {
   applyPendingResponses,
   finishSurvey,
+  getSurveyDetail,
   getSurveyPage,
   holdSurvey,
   listDealSurveys,
   rebuildSurveyMetrics,
   runSurveyAction,
+  SurveyActionSchema,
   scheduleMissingSurveys,
   scheduleSurveysForDeal,
   submitSurveyAnswer,
@@ -22,6 +24,7 @@ import {
 import { contactChildren } from '#app/services/journey.server';
 import { unsubscribeByToken } from '#app/services/unsubscribe.server';
 import { stopSurveysForContacts } from '#app/services/survey-delivery.server';
+import { AuditEvent } from '#models/audit-event';
 import { Contact } from '#models/contact';
 import { EmailMessage } from '#models/email-message';
 import { Survey } from '#models/survey';
@@ -313,7 +316,7 @@ describe('CS actions', () => {
     const rep = await makeUser({ role: 'sales' });
     const other = await makeContact(account.id, { isPrimary: false, name: 'Ken Ito' });
     const id = String(surveys[1]._id);
-    await expect(runSurveyAction({ user: rep, surveyId: id, action: { intent: 'cancel' } })).rejects.toMatchObject({ status: 403 });
+    await expect(runSurveyAction({ user: rep, surveyId: id, action: { intent: 'cancel', confirm: 'yes' } })).rejects.toMatchObject({ status: 403 });
 
     expect(await runSurveyAction({ user: cs, surveyId: id, action: { intent: 'recipient', contactId: other.id } })).toMatchObject({ ok: true });
     await sendDueInvitations(task(new Date('2026-10-15T00:00:00Z')));
@@ -322,7 +325,14 @@ describe('CS actions', () => {
     expect(await runSurveyAction({ user: cs, surveyId: id, action: { intent: 'recipient', contactId: other.id } })).toMatchObject({ ok: false });
 
     const twelve = String(surveys[2]._id);
-    expect(await runSurveyAction({ user: cs, surveyId: twelve, action: { intent: 'cancel' } })).toMatchObject({ ok: true });
+    // Cancelling needs the explicit confirmation; without it nothing changes.
+    expect(SurveyActionSchema.safeParse({ intent: 'cancel' }).success).toBe(false);
+    expect(SurveyActionSchema.safeParse({ intent: 'cancel', confirm: 'yes' }).success).toBe(true);
+    expect(await runSurveyAction({ user: cs, surveyId: twelve, action: { intent: 'cancel', confirm: 'yes' } })).toMatchObject({ ok: true });
+    // The audit trail names the signed-in user, and the survey page shows who cancelled it.
+    const audit = await AuditEvent.findOne({ entityType: 'survey', entityId: twelve, action: 'survey.cancelled' }).lean();
+    expect(String(audit?.actorId)).toBe(cs.id);
+    expect((await getSurveyDetail({ user: cs, surveyId: twelve }))?.cancelled).toMatchObject({ byName: cs.name });
     await sendDueInvitations(task(new Date('2027-02-01T00:00:00Z')));
     expect(await EmailMessage.countDocuments({ idempotencyKey: `survey:${twelve}:invitation` })).toBe(0);
     expect(await Survey.findById(twelve).lean()).toMatchObject({ state: 'cancelled', stopReason: 'cancelled' });

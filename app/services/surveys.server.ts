@@ -23,13 +23,14 @@
 import { Types } from 'mongoose';
 import { z } from 'zod';
 import { Account } from '#models/account';
-import { recordAudit } from '#models/audit-event';
+import { AuditEvent, recordAudit } from '#models/audit-event';
 import { Contact } from '#models/contact';
 import { Deal } from '#models/deal';
 import { LeaseToken } from '#models/lease-token';
 import { Survey, SURVEY_STATES, type SurveyDoc, type SurveyState } from '#models/survey';
 import { OVERALL_VERDICTS, PROMISE_VERDICTS, SurveyResponse, type SurveyResponseDoc } from '#models/survey-response';
 import { SurveyToken } from '#models/survey-token';
+import { User } from '#models/user';
 import type { SessionUser } from '#app/auth/session.server';
 import { insertIgnoringDuplicates, trusted } from '#app/db.server';
 import { getEnv } from '#app/env.server';
@@ -772,11 +773,12 @@ export async function getSurveyDetail({ user, surveyId }: { user: SessionUser; s
   if (!isObjectId(surveyId)) return null;
   const survey = (await Survey.findOne({ _id: surveyId, ...scopeFor(user) }).lean()) as SurveyLean | null;
   if (!survey) return null;
-  const [deal, account, responses, contacts] = await Promise.all([
+  const [deal, account, responses, contacts, cancelled] = await Promise.all([
     Deal.findById(survey.dealId).select('name').lean(),
     Account.findById(survey.accountId).select('name csmId').lean(),
     loadResponses([survey._id]),
     canManage(user) ? Contact.find({ accountId: survey.accountId }).select('name email title isPrimary emailStatus').sort({ isPrimary: -1, name: 1 }).lean() : [],
+    survey.state === 'cancelled' ? cancellationOf(String(survey._id)) : null,
   ]);
   return {
     survey: surveyView(survey, responses[0]),
@@ -784,7 +786,16 @@ export async function getSurveyDetail({ user, surveyId }: { user: SessionUser; s
     account: { id: String(survey.accountId), name: account?.name ?? '' },
     contacts: contacts.map((c) => ({ id: String(c._id), name: c.name, email: c.email, title: c.title ?? '', isPrimary: Boolean(c.isPrimary), emailStatus: c.emailStatus ?? 'ok' })),
     actions: canManage(user) ? surveyActions(survey.state as SurveyState) : null,
+    cancelled,
   };
+}
+
+/** Who cancelled a survey and when, from the audit trail (null for cancellations from before it was audited). */
+async function cancellationOf(surveyId: string) {
+  const event = await AuditEvent.findOne({ entityType: 'survey', entityId: surveyId, action: 'survey.cancelled' }).sort({ at: -1 }).select('actorId at').lean();
+  if (!event) return null;
+  const actor = event.actorId ? await User.findById(event.actorId).select('name').lean() : null;
+  return { at: iso(event.at), byName: actor?.name ?? 'a former user' };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -794,7 +805,8 @@ const objectId = z.string().regex(/^[a-f0-9]{24}$/i, 'Choose a contact.');
 export const SurveyActionSchema = z.discriminatedUnion('intent', [
   z.object({ intent: z.literal('recipient'), contactId: objectId }),
   z.object({ intent: z.literal('resend'), contactId: objectId }),
-  z.object({ intent: z.literal('cancel') }),
+  // Cancelling kills the buyer's links and cannot be undone: the form asks for an explicit yes.
+  z.object({ intent: z.literal('cancel'), confirm: z.literal('yes', { error: 'Tick the box to confirm the cancellation.' }) }),
 ]);
 export type SurveyAction = z.infer<typeof SurveyActionSchema>;
 

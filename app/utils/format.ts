@@ -22,6 +22,21 @@ export function formatDateTime(iso: string | null | undefined) {
   return DATE_TIME.format(new Date(iso)) + ' UTC';
 }
 
+/**
+ * A count with its noun, singular for exactly one: plural(1, 'journey') -> '1 journey',
+ * plural(3, 'entry', 'entries') -> '3 entries'. Counts read with thousands separators.
+ */
+export function plural(n: number, one: string, many = `${one}s`) {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+}
+
+/** A span of days as whole days ('3 days', '1 day'); under a day reads 'under a day'. */
+export function formatDays(days: number | null | undefined) {
+  if (days === null || days === undefined || !Number.isFinite(days)) return '—';
+  if (days < 1) return 'under a day';
+  return plural(Math.floor(days), 'day');
+}
+
 export const CATEGORY_LABELS: Record<string, string> = {
   'time-savings': 'Time savings',
   'cost-reduction': 'Cost reduction',

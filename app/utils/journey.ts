@@ -1,4 +1,5 @@
 // Pure constants and helpers for journeys, shared by services (server) and pages (browser): no mongoose here.
+import { formatDays } from '#app/utils/format';
 
 /** What proves a criterion. `cs_acceptance` is recorded by Kept when CS accepts a handoff. */
 export const EVIDENCE_TYPES = ['buyer_confirmation', 'email', 'meeting', 'document', 'cs_acceptance'] as const;
@@ -44,8 +45,8 @@ export function daysBetween(from: string | Date, to: string | Date) {
 export function formatDuration(days: number | null | undefined) {
   if (days === null || days === undefined) return '—';
   if (days < 1) return `${Math.max(0, Math.round(days * 24))} h`;
-  const rounded = Math.round(days * 10) / 10;
-  return `${rounded} ${rounded === 1 ? 'day' : 'days'}`;
+  // Whole days: '4 days' reads better than '4.3 days' and matches every other count on the page.
+  return formatDays(days);
 }
 
 /**

@@ -138,7 +138,7 @@ describe('advocacy: from a survey answer to referred revenue', () => {
     await page.getByLabel('Ask for', { exact: true }).selectOption('referral');
     await page.getByLabel('Channel', { exact: true }).selectOption('phone');
     await page.getByRole('button', { name: 'Log the ask' }).click();
-    await expect(page.getByRole('alert').textContent()).resolves.toMatch(/Next available on \d{4}-\d{2}-\d{2}/);
+    await expect(page.getByRole('alert').textContent()).resolves.toMatch(/Next available on \d{1,2} [A-Z][a-z]{2} \d{4}/);
     await page.context().close();
   });
 
