@@ -5,10 +5,11 @@ import { requireUser } from '#app/auth/session.server';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { FormError } from '#app/components/forms';
 import { countJourneysByPlaybookVersion, migrateJourneysToCurrentPlaybook } from '#app/services/journey.server';
-import { flagPlaybook, getCurrentPlaybook, listPlaybookVersions, MAX_CRITERIA, MAX_STAGES, parsePlaybookForm, publishPlaybook } from '#app/services/playbook.server';
+import { flagPlaybook, getCurrentPlaybook, listPlaybookVersions, parsePlaybookForm, publishPlaybook } from '#app/services/playbook.server';
 import { formValues, readFormData } from '#app/utils/forms.server';
 import { formatDateTime } from '#app/utils/format';
 import { EVIDENCE_LABELS, EVIDENCE_TYPES } from '#app/utils/journey';
+import { MAX_CRITERIA, MAX_STAGES } from '#app/utils/playbook';
 
 export const meta: MetaFunction = () => [{ title: 'Playbook · Kept' }];
 

@@ -2,10 +2,9 @@ import { recordAudit } from '#models/audit-event';
 import { Playbook } from '#models/playbook';
 import type { SessionUser } from '#app/auth/session.server';
 import { EVIDENCE_TYPES, type EvidenceType } from '#app/utils/journey';
+import { MAX_CRITERIA, MAX_STAGES, type CriterionDef, type PlaybookDef, type StageDef } from '#app/utils/playbook';
 
-export type CriterionDef = { key: string; text: string; required: boolean; evidenceType: EvidenceType | ''; buyerAction: string };
-export type StageDef = { key: string; name: string; slaDays: number | null; terminal: boolean; criteria: CriterionDef[] };
-export type PlaybookDef = { version: number; stages: StageDef[]; note: string; createdAt: string; createdByName: string };
+export type { CriterionDef, PlaybookDef, StageDef };
 
 /** The post-sale stages Kept ships with (stages 9-11 of the sales process it grew from). */
 export const DEFAULT_PLAYBOOK_STAGES: StageDef[] = [
@@ -132,8 +131,6 @@ export async function listPlaybookVersions() {
 // ---------------------------------------------------------------------------------------------
 // The editor
 
-export const MAX_STAGES = 6;
-export const MAX_CRITERIA = 6;
 const KEY = /^[a-z][a-z0-9-]{0,39}$/;
 
 export function slugify(text: string, fallback: string) {
