@@ -44,21 +44,25 @@ export function useFormFeedback(id: string, options: { anchor?: string; reset?: 
   const formRef = useRef<HTMLFormElement>(null);
   const messageRef = useRef<HTMLParagraphElement>(null);
   const summaryRef = useRef<HTMLDivElement>(null);
-  const handled = useRef<FormResult | undefined>(undefined);
+  const emptied = useRef<FormResult | undefined>(undefined);
+  const focused = useRef<FormResult | undefined>(undefined);
   const busy = fetcher.state !== 'idle';
 
   useEffect(() => {
-    if (!result || busy || handled.current === result) return;
-    handled.current = result;
+    // Emptied as soon as the success is in, so a second click cannot record the same thing twice.
+    if (!result?.ok || emptied.current === result) return;
+    emptied.current = result;
+    if (options.reset !== false) formRef.current?.reset();
+  }, [result, options.reset]);
+
+  useEffect(() => {
+    // Focus moves once the page has settled (after the loaders re-ran), so it lands on what stays.
+    if (!result || busy || focused.current === result) return;
+    focused.current = result;
+    if (!result.ok) return summaryRef.current?.focus();
     const focusWasHere = !document.activeElement || document.activeElement === document.body || Boolean(formRef.current?.contains(document.activeElement));
-    if (result.ok) {
-      // Emptied, so a second click cannot record the same thing twice.
-      if (options.reset !== false) formRef.current?.reset();
-      if (focusWasHere) messageRef.current?.focus();
-    } else {
-      summaryRef.current?.focus();
-    }
-  }, [result, busy, options.reset]);
+    if (focusWasHere) messageRef.current?.focus();
+  }, [result, busy]);
 
   const field = useCallback(
     (name: string, fallback?: string) => ({

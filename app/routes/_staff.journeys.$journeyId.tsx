@@ -4,7 +4,7 @@ import { Link, useLoaderData } from '@remix-run/react';
 import { rateLimit } from '#app/auth/rate-limit.server';
 import { requireUser } from '#app/auth/session.server';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
-import { FeedbackForm, FormFeedback, useFormFeedback, type FormResult } from '#app/components/form-feedback';
+import { FeedbackForm, FormFeedback, useFormFeedback, type FormFeedbackState, type FormResult } from '#app/components/form-feedback';
 import { Field, SelectField, TextareaField } from '#app/components/forms';
 import { PromiseList } from '#app/components/promise-list';
 import {
@@ -205,8 +205,7 @@ function EvidenceRow({ e, canWrite, stageCurrent }: { e: EvidenceItem; canWrite:
 type Criterion = Detail['stages'][number]['criteria'][number];
 type Contact = Detail['contacts'][number];
 
-function AcceptForm() {
-  const f = useFormFeedback('accept');
+function AcceptForm({ f }: { f: FormFeedbackState }) {
   return (
     <FeedbackForm feedback={f} className="panel">
       <h3>Accept the handoff</h3>
@@ -281,8 +280,7 @@ function ConfirmationForm({ deliverable }: { deliverable: Contact[] }) {
   );
 }
 
-function AdvanceForm({ journey, isAdmin }: { journey: Detail; isAdmin: boolean }) {
-  const f = useFormFeedback('advance');
+function AdvanceForm({ f, journey, isAdmin }: { f: FormFeedbackState; journey: Detail; isAdmin: boolean }) {
   return (
     <FeedbackForm feedback={f} className="stack panel" missingHref={(key) => `#criterion-${key}`}>
       <h3>Move to {journey.nextStageName}</h3>
@@ -365,6 +363,10 @@ function CsmForm({ csm, csUsers }: { csm: Detail['csm']; csUsers: { id: string; 
 export default function JourneyPage() {
   const { journey, canWrite, isAdmin, staff, csUsers } = useLoaderData<typeof loader>();
   const current = journey.stages.find((s) => s.state === 'current');
+  // These two forms disappear when they succeed (the handoff is accepted; the journey goes live), so
+  // their state lives here and their message shows where the form was.
+  const accept = useFormFeedback('accept');
+  const advance = useFormFeedback('advance');
   const openCriteria = current?.criteria.filter((c) => c.evidenceType !== 'cs_acceptance') ?? [];
   const deliverable = journey.contacts.filter((c) => c.emailStatus === 'ok');
   return (
@@ -464,16 +466,17 @@ export default function JourneyPage() {
 
           {canWrite ? (
             <div className="grid-2">
-              {!journey.acceptedAt ? <AcceptForm /> : null}
+              {!journey.acceptedAt ? <AcceptForm f={accept} /> : <FormFeedback feedback={accept} />}
               {openCriteria.length ? <EvidenceForm criteria={openCriteria} /> : null}
               {current.criteria.some((c) => c.buyerAction && c.acceptedKinds.includes('buyer_confirmation') && !c.satisfied) ? <ConfirmationForm deliverable={deliverable} /> : null}
-              <AdvanceForm journey={journey} isAdmin={isAdmin} />
+              <AdvanceForm f={advance} journey={journey} isAdmin={isAdmin} />
             </div>
           ) : null}
         </section>
       ) : (
         <section className="panel">
           <h2>Live</h2>
+          <FormFeedback feedback={advance} />
           <p>The customer went live on {formatDate(journey.liveAt)}. Value surveys and advocacy follow from here.</p>
         </section>
       )}
