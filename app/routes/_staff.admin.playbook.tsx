@@ -1,14 +1,16 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
-import { data } from '@remix-run/node';
-import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
+import { data as reply } from '@remix-run/node';
+import { useLoaderData } from '@remix-run/react';
 import { requireUser } from '#app/auth/session.server';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
-import { FormError } from '#app/components/forms';
+import { FeedbackForm, useFormFeedback, type FormResult } from '#app/components/form-feedback';
 import { countJourneysByPlaybookVersion, migrateJourneysToCurrentPlaybook } from '#app/services/journey.server';
-import { flagPlaybook, getCurrentPlaybook, listPlaybookVersions, MAX_CRITERIA, MAX_STAGES, parsePlaybookForm, publishPlaybook } from '#app/services/playbook.server';
+import { flagPlaybook, getCurrentPlaybook, listPlaybookVersions, parsePlaybookForm, publishPlaybook } from '#app/services/playbook.server';
+import { formIdOf } from '#app/utils/form-feedback.server';
 import { formValues, readFormData } from '#app/utils/forms.server';
 import { formatDateTime, plural } from '#app/utils/format';
 import { EVIDENCE_LABELS, EVIDENCE_TYPES } from '#app/utils/journey';
+import { MAX_CRITERIA, MAX_STAGES } from '#app/utils/playbook';
 
 export const meta: MetaFunction = () => [{ title: 'Playbook · Kept' }];
 
@@ -22,23 +24,26 @@ export async function loader({ request }: LoaderFunctionArgs) {
   };
 }
 
-type ActionData = { ok: boolean; message?: string; errors?: Record<string, string[]>; flags?: Record<string, string[]>; values?: Record<string, string> };
+// Each answer names the form it belongs to (`form`): the editor or one version's migrate button.
+type ActionData = FormResult & { errors?: Record<string, string[]>; flags?: Record<string, string[]> };
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request, { roles: ['admin'] });
   const values = formValues(await readFormData(request));
+  const form = formIdOf(values);
+  const data = (result: ActionData, init?: { status: number }) => reply<ActionData>({ ...result, form }, init);
   if (values.intent === 'migrate') {
     const fromVersion = Number(values.fromVersion);
-    if (!Number.isInteger(fromVersion) || fromVersion < 1) return data<ActionData>({ ok: false, errors: { '': ['Choose a version to migrate from.'] } }, { status: 400 });
+    if (!Number.isInteger(fromVersion) || fromVersion < 1) return data({ ok: false, errors: { '': ['Choose a version to migrate from.'] } }, { status: 400 });
     const result = await migrateJourneysToCurrentPlaybook({ user, fromVersion });
-    return data<ActionData>({ ok: true, message: `${plural(result.migrated, 'journey')} moved from v${fromVersion} to the current version; ${plural(result.kept, 'journey')} ${result.kept === 1 ? 'stays' : 'stay'} on v${fromVersion} (their stage no longer exists).` });
+    return data({ ok: true, message: `${plural(result.migrated, 'journey')} moved from v${fromVersion} to the current version; ${plural(result.kept, 'journey')} ${result.kept === 1 ? 'stays' : 'stay'} on v${fromVersion} (their stage no longer exists).` });
   }
   const parsed = parsePlaybookForm(values);
-  if (Object.keys(parsed.check.errors).length) return data<ActionData>({ ok: false, errors: parsed.check.errors, flags: parsed.check.flags, values }, { status: 400 });
+  if (Object.keys(parsed.check.errors).length) return data({ ok: false, errors: parsed.check.errors, flags: parsed.check.flags, values }, { status: 400 });
   const result = await publishPlaybook({ user, stages: parsed.stages, note: parsed.note, baseVersion: parsed.baseVersion });
-  if (!result.ok) return data<ActionData>({ ok: false, errors: { '': [result.error] }, values }, { status: 409 });
+  if (!result.ok) return data({ ok: false, errors: { '': [result.error] }, values }, { status: 409 });
   const flagged = Object.keys(parsed.check.flags).length;
-  return data<ActionData>({
+  return data({
     ok: true,
     message: `Version ${result.version} published: new journeys start on it; journeys under way keep their version.${flagged ? ` ${plural(flagged, 'remark')} on the criteria ${flagged === 1 ? 'is' : 'are'} shown below.` : ''}`,
   });
@@ -46,8 +51,9 @@ export async function action({ request }: ActionFunctionArgs) {
 
 export default function PlaybookEditor() {
   const { playbook, flags: storedFlags, versions } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>() as ActionData | undefined;
-  const navigation = useNavigation();
+  // The editor's result shows under its Publish button (see app/components/form-feedback.tsx).
+  const publish = useFormFeedback('publish');
+  const actionData = publish.result as ActionData | undefined;
   const errors = actionData?.errors ?? {};
   const flags = actionData?.flags ?? storedFlags;
   const kept = actionData && !actionData.ok ? actionData.values : undefined;
@@ -71,13 +77,8 @@ export default function PlaybookEditor() {
         <strong>required</strong>, <strong>factual</strong>, <strong>inspectable</strong> (they name the evidence) and <strong>buyer-centric</strong> (they say
         what the buyer did). Saving publishes version {playbook.version + 1}; journeys under way keep the version they started with.
       </p>
-      {actionData?.ok && actionData.message ? (
-        <p className="notice" role="status">
-          {actionData.message}
-        </p>
-      ) : null}
-      <FormError errors={errors['']} />
-      <Form method="post" className="stack" style={{ maxWidth: 'none' }}>
+      {/* Keyed by version: after a publish the fields show the new version, not what was typed into the old one. */}
+      <FeedbackForm feedback={publish} key={playbook.version} className="stack" style={{ maxWidth: 'none' }}>
         <input type="hidden" name="baseVersion" value={playbook.version} />
         {Array.from({ length: stageSlots }, (_, n) => {
           const stage = open[n];
@@ -89,18 +90,18 @@ export default function PlaybookEditor() {
               {stage ? <input type="hidden" name={`${p}.key`} value={stage.key} /> : null}
               <div className="row">
                 <div className="field">
-                  <label htmlFor={`${p}.name`}>Stage name</label>
-                  <input id={`${p}.name`} name={`${p}.name`} defaultValue={v(`${p}.name`, stage?.name ?? '')} aria-invalid={errors[`${p}.name`] ? true : undefined} />
+                  <label htmlFor={`publish-${p}.name`}>Stage name</label>
+                  <input id={`publish-${p}.name`} name={`${p}.name`} defaultValue={v(`${p}.name`, stage?.name ?? '')} aria-invalid={errors[`${p}.name`] ? true : undefined} />
                   {note(`${p}.name`)}
                 </div>
                 <div className="field">
-                  <label htmlFor={`${p}.slaDays`}>SLA (days)</label>
-                  <input id={`${p}.slaDays`} name={`${p}.slaDays`} type="number" min={1} max={365} defaultValue={v(`${p}.slaDays`, stage?.slaDays ? String(stage.slaDays) : '')} aria-invalid={errors[`${p}.slaDays`] ? true : undefined} />
+                  <label htmlFor={`publish-${p}.slaDays`}>SLA (days)</label>
+                  <input id={`publish-${p}.slaDays`} name={`${p}.slaDays`} type="number" min={1} max={365} defaultValue={v(`${p}.slaDays`, stage?.slaDays ? String(stage.slaDays) : '')} aria-invalid={errors[`${p}.slaDays`] ? true : undefined} />
                   {note(`${p}.slaDays`)}
                 </div>
                 <div className="field">
-                  <label htmlFor={`${p}.order`}>Position</label>
-                  <input id={`${p}.order`} name={`${p}.order`} type="number" min={1} max={MAX_STAGES} defaultValue={v(`${p}.order`, String(n + 1))} />
+                  <label htmlFor={`publish-${p}.order`}>Position</label>
+                  <input id={`publish-${p}.order`} name={`${p}.order`} type="number" min={1} max={MAX_STAGES} defaultValue={v(`${p}.order`, String(n + 1))} />
                 </div>
                 {stage ? (
                   <label>
@@ -108,7 +109,9 @@ export default function PlaybookEditor() {
                   </label>
                 ) : null}
               </div>
-              {note(`${p}.criteria`)}
+              <div id={`publish-${p}.criteria`} tabIndex={-1}>
+                {note(`${p}.criteria`)}
+              </div>
               <table>
                 <thead>
                   <tr>
@@ -126,7 +129,7 @@ export default function PlaybookEditor() {
                       <tr key={m}>
                         <td>
                           {c ? <input type="hidden" name={`${q}.key`} value={c.key} /> : null}
-                          <input aria-label={`Stage ${n + 1} criterion ${m + 1}`} name={`${q}.text`} defaultValue={v(`${q}.text`, c?.text ?? '')} aria-invalid={errors[`${q}.text`] ? true : undefined} />
+                          <input id={`publish-${q}.text`} aria-label={`Stage ${n + 1} criterion ${m + 1}`} name={`${q}.text`} defaultValue={v(`${q}.text`, c?.text ?? '')} aria-invalid={errors[`${q}.text`] ? true : undefined} />
                           {note(`${q}.text`)}
                         </td>
                         <td>
@@ -164,20 +167,20 @@ export default function PlaybookEditor() {
         <fieldset className="panel">
           <legend>Last stage</legend>
           <div className="field">
-            <label htmlFor="terminal.name">Name of the final stage (the customer is live; no exit criteria)</label>
-            <input id="terminal.name" name="terminal.name" defaultValue={v('terminal.name', terminal?.name ?? 'Live')} />
+            <label htmlFor="publish-terminal.name">Name of the final stage (the customer is live; no exit criteria)</label>
+            <input id="publish-terminal.name" name="terminal.name" defaultValue={v('terminal.name', terminal?.name ?? 'Live')} />
           </div>
         </fieldset>
         <div className="field">
-          <label htmlFor="note">What changed (shown in the history)</label>
-          <input id="note" name="note" maxLength={300} defaultValue={v('note', '')} />
+          <label htmlFor="publish-note">What changed (shown in the history)</label>
+          <input id="publish-note" name="note" maxLength={300} defaultValue={v('note', '')} />
         </div>
         <div>
-          <button type="submit" name="intent" value="publish" disabled={navigation.state === 'submitting'}>
+          <button type="submit" name="intent" value="publish" disabled={publish.busy}>
             Publish version {playbook.version + 1}
           </button>
         </div>
-      </Form>
+      </FeedbackForm>
 
       <h2>Versions</h2>
       <div className="table-wrap">
@@ -203,14 +206,7 @@ export default function PlaybookEditor() {
                 <td>{ver.note}</td>
                 <td className="num">{ver.journeys.toLocaleString('en-US')}</td>
                 <td>
-                  {ver.version !== playbook.version && ver.journeys > 0 ? (
-                    <Form method="post">
-                      <input type="hidden" name="fromVersion" value={ver.version} />
-                      <button type="submit" name="intent" value="migrate" className="secondary">
-                        Move its journeys to v{playbook.version}
-                      </button>
-                    </Form>
-                  ) : null}
+                  {ver.version !== playbook.version && ver.journeys > 0 ? <MigrateForm fromVersion={ver.version} toVersion={playbook.version} /> : null}
                 </td>
               </tr>
             ))}
@@ -218,6 +214,18 @@ export default function PlaybookEditor() {
         </table>
       </div>
     </>
+  );
+}
+
+function MigrateForm({ fromVersion, toVersion }: { fromVersion: number; toVersion: number }) {
+  const f = useFormFeedback(`migrate-v${fromVersion}`, { reset: false });
+  return (
+    <FeedbackForm feedback={f}>
+      <input type="hidden" name="fromVersion" value={fromVersion} />
+      <button type="submit" name="intent" value="migrate" className="secondary" disabled={f.busy}>
+        Move its journeys to v{toVersion}
+      </button>
+    </FeedbackForm>
   );
 }
 

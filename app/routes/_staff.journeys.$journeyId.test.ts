@@ -5,7 +5,7 @@ import { startJourneyForDeal } from '#app/services/journey.server';
 import { formRequest, makeAccount, makeContact, makeDeal, makeUser, requestAs } from '#test/factories';
 import { action, loader } from './_staff.journeys.$journeyId';
 
-type Body = { intent: string; ok: boolean; message?: string; missing?: { key: string; text: string }[]; errors?: Record<string, string[]> };
+type Body = { intent: string; form?: string; ok: boolean; message?: string; missing?: { key: string; text: string }[]; errors?: Record<string, string[]> };
 const ctx = { nonce: '', clientIp: '10.9.0.1' };
 
 async function post(user: Awaited<ReturnType<typeof makeUser>> | null, journeyId: string, fields: Record<string, string>) {
@@ -63,6 +63,19 @@ describe('journey page action', () => {
     const good = await post(cs, journeyId, { intent: 'evidence', criterionKey: 'handoff-call', kind: 'meeting', url: 'https://meet.example.com/rec/123', note: 'Recording' });
     expect(good.status).toBe(200);
     expect((await Journey.findById(journeyId).lean())!.evidence).toHaveLength(1);
+  });
+
+  it('each answer names the form it came from, so the page shows it there (with or without JavaScript)', async () => {
+    const { cs, journeyId } = await setup();
+    const fields = { intent: 'evidence', criterionKey: 'handoff-call', kind: 'meeting', url: 'http://meet.example.com/rec/1' };
+    const refused = await post(cs, journeyId, { ...fields, _form: 'evidence' });
+    expect(refused).toMatchObject({ status: 400, body: { form: 'evidence', ok: false, values: { url: 'http://meet.example.com/rec/1' } } });
+    const accepted = await post(cs, journeyId, { intent: 'accept', _form: 'accept' });
+    expect(accepted.body).toMatchObject({ form: 'accept', ok: true, message: 'Handoff accepted.' });
+    // A form id that is not one (markup, too long) names no form; the action itself still runs.
+    const odd = await post(cs, journeyId, { ...fields, url: 'https://meet.example.com/rec/1', _form: '"><script>x</script>' });
+    expect(odd.status).toBe(200);
+    expect(odd.body!.form).toBeUndefined();
   });
 
   it('sales, leadership and anonymous users cannot post; a sales rep sees only their own journeys', async () => {

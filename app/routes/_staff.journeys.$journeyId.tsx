@@ -1,10 +1,11 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data } from '@remix-run/node';
-import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
+import { Link, useLoaderData } from '@remix-run/react';
 import { rateLimit } from '#app/auth/rate-limit.server';
 import { requireUser } from '#app/auth/session.server';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
-import { Field, FormError, SelectField, TextareaField } from '#app/components/forms';
+import { FeedbackForm, FormFeedback, useFormFeedback, type FormFeedbackState, type FormResult } from '#app/components/form-feedback';
+import { Field, SelectField, TextareaField } from '#app/components/forms';
 import { PromiseList } from '#app/components/promise-list';
 import {
   acceptHandoff,
@@ -23,6 +24,7 @@ import {
   setStageOwners,
 } from '#app/services/journey.server';
 import { RequestConfirmationSchema, requestBuyerConfirmation } from '#app/services/plan.server';
+import { formIdOf } from '#app/utils/form-feedback.server';
 import { fieldErrors, formValues, notFound, readFormData } from '#app/utils/forms.server';
 import { SEGMENT_LABELS, formatDate, formatDateTime, formatMoney } from '#app/utils/format';
 import { EVIDENCE_LABELS, HEALTH_BADGE, LINK_EVIDENCE_KINDS, formatDuration, type EvidenceType } from '#app/utils/journey';
@@ -40,22 +42,16 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return { journey, canWrite, isAdmin: user.role === 'admin', staff, csUsers };
 }
 
-type ActionResult = {
-  intent: string;
-  ok: boolean;
-  message?: string;
-  errors?: Record<string, string[]>;
-  values?: Record<string, string>;
-  missing?: { key: string; text: string }[];
-};
-
-const reply = (result: ActionResult, status = 200) => data(result, { status });
+// Each answer names the form it belongs to (`form`), so the page shows it next to that form.
+type ActionResult = FormResult & { intent: string; errors?: Record<string, string[]> };
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request, { roles: WRITERS });
   const journeyId = params.journeyId ?? '';
   const values = formValues(await readFormData(request));
   const intent = values.intent ?? '';
+  const form = formIdOf(values);
+  const reply = (result: Omit<ActionResult, 'form'>, status = 200) => data<ActionResult>({ ...result, form }, { status });
   const invalid = (schema: { safeParse: (v: unknown) => { success: boolean; error?: unknown } }) => {
     const parsed = schema.safeParse(values);
     return parsed.success ? null : reply({ intent, ok: false, errors: fieldErrors(parsed.error as never), values }, 400);
@@ -70,7 +66,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
     case 'evidence': {
       const bad = invalid(EvidenceFormSchema);
       if (bad) return bad;
-      return outcome(await attachEvidence({ user, journeyId, input: EvidenceFormSchema.parse(values) }), 'Evidence attached.');
+      const result = await attachEvidence({ user, journeyId, input: EvidenceFormSchema.parse(values) });
+      const note = result?.ok && !result.meets ? `Link attached as a note. “${result.criterionText}” is met only when the buyer confirms on the shared plan page: send them a confirmation request.` : '';
+      return outcome(result, note || 'Evidence attached.');
     }
     case 'retract': {
       const bad = invalid(RetractFormSchema);
@@ -141,64 +139,234 @@ function Timeline({ journey }: { journey: Detail }) {
   );
 }
 
-function EvidenceList({ items, canWrite, stageCurrent }: { items: Detail['stages'][number]['criteria'][number]['evidence']; canWrite: boolean; stageCurrent: boolean }) {
+type EvidenceItem = Detail['stages'][number]['criteria'][number]['evidence'][number];
+
+function EvidenceList({ items, canWrite, stageCurrent }: { items: EvidenceItem[]; canWrite: boolean; stageCurrent: boolean }) {
   if (items.length === 0) return <p className="muted">No evidence yet.</p>;
   return (
     <ul className="evidence">
       {items.map((e) => (
-        <li key={e.id} className={e.retracted ? 'retracted' : undefined}>
-          <span className="badge muted">{EVIDENCE_LABELS[e.kind as EvidenceType] ?? e.kind}</span>{' '}
-          {e.url ? (
-            <a href={e.url} target="_blank" rel="noopener noreferrer">
-              {e.url}
-            </a>
-          ) : null}
-          {e.contactName ? (
-            <span>
-              Confirmed by {e.contactName} ({e.contactEmail})
-            </span>
-          ) : null}
-          {e.note ? <span> · {e.note}</span> : null}
-          <span className="muted">
-            {' '}
-            · {e.byName ? `${e.byName}, ` : ''}
-            {formatDateTime(e.at)}
-          </span>
-          {e.retracted ? (
-            <div className="muted">
-              Retracted by {e.retracted.byName} on {formatDateTime(e.retracted.at)}: “{e.retracted.reason}”
-            </div>
-          ) : canWrite ? (
-            <details>
-              <summary>Retract…</summary>
-              <Form method="post" className="stack">
-                <input type="hidden" name="intent" value="retract" />
-                <input type="hidden" name="evidenceId" value={e.id} />
-                <Field label="Why is this evidence wrong?" name="reason" required minLength={5} maxLength={500} />
-                <div>
-                  <button type="submit" className="secondary">
-                    Retract evidence
-                  </button>
-                </div>
-                {!stageCurrent ? <p className="hint">This stage was already left; the move stays on record as it happened.</p> : null}
-              </Form>
-            </details>
-          ) : null}
-        </li>
+        <EvidenceRow key={e.id} e={e} canWrite={canWrite} stageCurrent={stageCurrent} />
       ))}
     </ul>
   );
 }
 
+function EvidenceRow({ e, canWrite, stageCurrent }: { e: EvidenceItem; canWrite: boolean; stageCurrent: boolean }) {
+  // The retract form disappears once it succeeds, so its message shows in the row instead.
+  const retract = useFormFeedback(`retract-${e.id}`, { anchor: `evidence-${e.id}` });
+  return (
+    <li id={`evidence-${e.id}`} className={e.retracted ? 'retracted' : undefined}>
+      <span className="badge muted">{EVIDENCE_LABELS[e.kind as EvidenceType] ?? e.kind}</span>{' '}
+      {!e.counts && !e.retracted ? <span className="badge warn">note only: does not meet this criterion</span> : null}{' '}
+      {e.url ? (
+        <a href={e.url} target="_blank" rel="noopener noreferrer">
+          {e.url}
+        </a>
+      ) : null}
+      {e.contactName ? (
+        <span>
+          Confirmed by {e.contactName} ({e.contactEmail})
+        </span>
+      ) : null}
+      {e.note ? <span> · {e.note}</span> : null}
+      <span className="muted">
+        {' '}
+        · {e.byName ? `${e.byName}, ` : ''}
+        {formatDateTime(e.at)}
+      </span>
+      {e.retracted ? (
+        <>
+          <div className="muted">
+            Retracted by {e.retracted.byName} on {formatDateTime(e.retracted.at)}: “{e.retracted.reason}”
+          </div>
+          <FormFeedback feedback={retract} />
+        </>
+      ) : canWrite ? (
+        <details open={retract.result && !retract.result.ok ? true : undefined}>
+          <summary>Retract…</summary>
+          <FeedbackForm feedback={retract} className="stack">
+            <input type="hidden" name="intent" value="retract" />
+            <input type="hidden" name="evidenceId" value={e.id} />
+            <Field label="Why is this evidence wrong?" {...retract.field('reason')} required minLength={5} maxLength={500} />
+            <div>
+              <button type="submit" className="secondary" disabled={retract.busy}>
+                Retract evidence
+              </button>
+            </div>
+            {!stageCurrent ? <p className="hint">This stage was already left; the move stays on record as it happened.</p> : null}
+          </FeedbackForm>
+        </details>
+      ) : null}
+    </li>
+  );
+}
+
+type Criterion = Detail['stages'][number]['criteria'][number];
+type Contact = Detail['contacts'][number];
+
+function AcceptForm({ f }: { f: FormFeedbackState }) {
+  return (
+    <FeedbackForm feedback={f} className="panel">
+      <h3>Accept the handoff</h3>
+      <p className="muted">Records that CS took the customer over; the CS reaction time ends now.</p>
+      <input type="hidden" name="intent" value="accept" />
+      <button type="submit" disabled={f.busy}>
+        Accept handoff
+      </button>
+    </FeedbackForm>
+  );
+}
+
+function EvidenceForm({ criteria }: { criteria: Criterion[] }) {
+  const f = useFormFeedback('evidence');
+  return (
+    <FeedbackForm feedback={f} className="stack panel">
+      <h3>Attach evidence</h3>
+      <input type="hidden" name="intent" value="evidence" />
+      <SelectField label="Criterion" {...f.field('criterionKey')}>
+        {criteria.map((c) => (
+          <option key={c.key} value={c.key}>
+            {c.text}
+          </option>
+        ))}
+      </SelectField>
+      <SelectField label="The link points to" {...f.field('kind', 'email')}>
+        {LINK_EVIDENCE_KINDS.map((k) => (
+          <option key={k} value={k}>
+            {EVIDENCE_LABELS[k]}
+          </option>
+        ))}
+      </SelectField>
+      <Field label="Link (https://…)" {...f.field('url')} type="url" required hint="The email thread, meeting recording or document where the buyer did it." />
+      <TextareaField label="Note" {...f.field('note')} rows={2} />
+      {criteria.some((c) => c.evidenceType === 'buyer_confirmation') ? (
+        <p className="hint">A criterion that asks for the buyer’s confirmation is met only when the buyer confirms on the shared plan page; a link attached to it is kept as a note.</p>
+      ) : null}
+      <div>
+        <button type="submit" disabled={f.busy}>
+          Attach evidence
+        </button>
+      </div>
+    </FeedbackForm>
+  );
+}
+
+function ConfirmationForm({ deliverable }: { deliverable: Contact[] }) {
+  const f = useFormFeedback('request-confirmation');
+  return (
+    <FeedbackForm feedback={f} className="stack panel">
+      <h3>Request buyer confirmation</h3>
+      <p className="muted">Kept emails the buyer a personal link to the shared plan page, where they confirm with one click. No login needed.</p>
+      <input type="hidden" name="intent" value="request-confirmation" />
+      {deliverable.length ? (
+        <SelectField label="Buyer" {...f.field('contactId', deliverable[0]?.id)}>
+          {deliverable.map((c) => (
+            <option key={c.id} value={c.id}>
+              {c.name} · {c.email}
+              {c.isPrimary ? ' (primary)' : ''}
+            </option>
+          ))}
+        </SelectField>
+      ) : (
+        <p className="form-error">This account has no contact with a deliverable email address. Add one on the deal first.</p>
+      )}
+      <div>
+        <button type="submit" disabled={f.busy || deliverable.length === 0}>
+          Send confirmation request
+        </button>
+      </div>
+    </FeedbackForm>
+  );
+}
+
+function AdvanceForm({ f, journey, isAdmin }: { f: FormFeedbackState; journey: Detail; isAdmin: boolean }) {
+  return (
+    <FeedbackForm feedback={f} className="stack panel" missingHref={(key) => `#criterion-${key}`}>
+      <h3>Move to {journey.nextStageName}</h3>
+      <input type="hidden" name="intent" value="advance" />
+      <input type="hidden" name="fromStage" value={journey.stage} />
+      {journey.missing.length ? (
+        <>
+          <p className="muted">Waiting for evidence: {journey.missing.map((m) => m.text).join('; ')}.</p>
+          {isAdmin ? (
+            <TextareaField label="Admin override: why move without the evidence?" {...f.field('overrideReason')} rows={2} hint="Audited and shown wherever this stage appears." />
+          ) : null}
+        </>
+      ) : (
+        <p className="muted">Every required criterion has evidence.</p>
+      )}
+      <div>
+        <button type="submit" disabled={f.busy} className={journey.missing.length ? 'secondary' : undefined}>
+          {journey.missing.length && isAdmin ? `Override and move to ${journey.nextStageName}` : `Move to ${journey.nextStageName}`}
+        </button>
+      </div>
+    </FeedbackForm>
+  );
+}
+
+type Staff = { id: string; name: string; role: string };
+
+function OwnersForm({ owner, staff }: { owner: Detail['owners'][number]; staff: Staff[] }) {
+  const f = useFormFeedback(`owners-${owner.stage}`, { reset: false });
+  return (
+    <FeedbackForm feedback={f} className="stack">
+      <div className="row">
+        <input type="hidden" name="intent" value="owners" />
+        <input type="hidden" name="stage" value={owner.stage} />
+        <SelectField label={`${owner.stageName}: leads calls`} {...f.field('leadsCallsId', owner.leadsCalls?.id ?? '')}>
+          <option value="">Nobody</option>
+          {staff.map((u) => (
+            <option key={u.id} value={u.id}>
+              {u.name} ({u.role})
+            </option>
+          ))}
+        </SelectField>
+        <SelectField label="schedules next call" {...f.field('schedulesNextCallId', owner.schedulesNextCall?.id ?? '')}>
+          <option value="">Nobody</option>
+          {staff.map((u) => (
+            <option key={u.id} value={u.id}>
+              {u.name} ({u.role})
+            </option>
+          ))}
+        </SelectField>
+        <button type="submit" className="secondary" disabled={f.busy}>
+          Save
+        </button>
+      </div>
+    </FeedbackForm>
+  );
+}
+
+function CsmForm({ csm, csUsers }: { csm: Detail['csm']; csUsers: { id: string; name: string }[] }) {
+  const f = useFormFeedback('csm', { reset: false });
+  return (
+    <FeedbackForm feedback={f} className="stack">
+      <div className="row">
+        <input type="hidden" name="intent" value="csm" />
+        <SelectField label="CSM" {...f.field('csmId', csm?.id ?? '')}>
+          <option value="">Choose…</option>
+          {csUsers.map((u) => (
+            <option key={u.id} value={u.id}>
+              {u.name}
+            </option>
+          ))}
+        </SelectField>
+        <button type="submit" className="secondary" disabled={f.busy}>
+          Change CSM
+        </button>
+      </div>
+    </FeedbackForm>
+  );
+}
+
 export default function JourneyPage() {
   const { journey, canWrite, isAdmin, staff, csUsers } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>() as ActionResult | undefined;
-  const navigation = useNavigation();
-  const busy = navigation.state === 'submitting';
   const current = journey.stages.find((s) => s.state === 'current');
-  const ours = (intent: string) => (actionData?.intent === intent ? actionData : undefined);
-  const err = (intent: string, field: string) => ours(intent)?.errors?.[field];
-  const kept = (intent: string, field: string) => ours(intent)?.values?.[field];
+  // These two forms disappear when they succeed (the handoff is accepted; the journey goes live), so
+  // their state lives here and their message shows where the form was.
+  const accept = useFormFeedback('accept');
+  const advance = useFormFeedback('advance');
   const openCriteria = current?.criteria.filter((c) => c.evidenceType !== 'cs_acceptance') ?? [];
   const deliverable = journey.contacts.filter((c) => c.emailStatus === 'ok');
   return (
@@ -221,23 +389,6 @@ export default function JourneyPage() {
           </p>
         </div>
       </div>
-      {actionData?.ok && actionData.message ? (
-        <p className="notice" role="status">
-          {actionData.message}
-        </p>
-      ) : null}
-      {actionData && !actionData.ok && actionData.message ? (
-        <div className="form-error" role="alert">
-          <p>{actionData.message}</p>
-          {actionData.missing?.length ? (
-            <ul>
-              {actionData.missing.map((m) => (
-                <li key={m.key}>{m.text}</li>
-              ))}
-            </ul>
-          ) : null}
-        </div>
-      ) : null}
 
       <div className="grid-2">
         <section className="panel" aria-labelledby="facts-h">
@@ -305,7 +456,7 @@ export default function JourneyPage() {
           <p className="muted">The journey moves to {journey.nextStageName} only when every required criterion has evidence. The server checks it on every move.</p>
           <ol className="criteria">
             {current.criteria.map((c) => (
-              <li key={c.key}>
+              <li key={c.key} id={`criterion-${c.key}`} tabIndex={-1}>
                 <div>
                   <strong>{c.text}</strong> {c.required ? <span className="badge muted">required</span> : <span className="badge muted">optional</span>}{' '}
                   {c.satisfied ? <span className="badge ok">evidence in</span> : <span className="badge warn">waiting</span>}
@@ -321,100 +472,17 @@ export default function JourneyPage() {
 
           {canWrite ? (
             <div className="grid-2">
-              {!journey.acceptedAt ? (
-                <Form method="post" className="panel">
-                  <h3>Accept the handoff</h3>
-                  <p className="muted">Records that CS took the customer over; the CS reaction time ends now.</p>
-                  <input type="hidden" name="intent" value="accept" />
-                  <button type="submit" disabled={busy}>
-                    Accept handoff
-                  </button>
-                </Form>
-              ) : null}
-              {openCriteria.length ? (
-                <Form method="post" className="stack panel">
-                  <h3>Attach evidence</h3>
-                  <input type="hidden" name="intent" value="evidence" />
-                  <SelectField label="Criterion" name="criterionKey" defaultValue={kept('evidence', 'criterionKey')} errors={err('evidence', 'criterionKey')}>
-                    {openCriteria.map((c) => (
-                      <option key={c.key} value={c.key}>
-                        {c.text}
-                      </option>
-                    ))}
-                  </SelectField>
-                  <SelectField label="The link points to" name="kind" defaultValue={kept('evidence', 'kind') ?? 'email'} errors={err('evidence', 'kind')}>
-                    {LINK_EVIDENCE_KINDS.map((k) => (
-                      <option key={k} value={k}>
-                        {EVIDENCE_LABELS[k]}
-                      </option>
-                    ))}
-                  </SelectField>
-                  <Field label="Link (https://…)" name="url" type="url" required defaultValue={kept('evidence', 'url')} errors={err('evidence', 'url')} hint="The email thread, meeting recording or document where the buyer did it." />
-                  <TextareaField label="Note" name="note" rows={2} defaultValue={kept('evidence', 'note')} errors={err('evidence', 'note')} />
-                  <div>
-                    <button type="submit" disabled={busy}>
-                      Attach evidence
-                    </button>
-                  </div>
-                </Form>
-              ) : null}
-              {current.criteria.some((c) => c.buyerAction && c.acceptedKinds.includes('buyer_confirmation') && !c.satisfied) ? (
-                <Form method="post" className="stack panel">
-                  <h3>Request buyer confirmation</h3>
-                  <p className="muted">Kept emails the buyer a personal link to the shared plan page, where they confirm with one click. No login needed.</p>
-                  <input type="hidden" name="intent" value="request-confirmation" />
-                  {deliverable.length ? (
-                    <SelectField label="Buyer" name="contactId" defaultValue={kept('request-confirmation', 'contactId') ?? deliverable[0]?.id} errors={err('request-confirmation', 'contactId')}>
-                      {deliverable.map((c) => (
-                        <option key={c.id} value={c.id}>
-                          {c.name} · {c.email}
-                          {c.isPrimary ? ' (primary)' : ''}
-                        </option>
-                      ))}
-                    </SelectField>
-                  ) : (
-                    <p className="form-error">This account has no contact with a deliverable email address. Add one on the deal first.</p>
-                  )}
-                  <div>
-                    <button type="submit" disabled={busy || deliverable.length === 0}>
-                      Send confirmation request
-                    </button>
-                  </div>
-                </Form>
-              ) : null}
-              <Form method="post" className="stack panel">
-                <h3>Move to {journey.nextStageName}</h3>
-                <input type="hidden" name="intent" value="advance" />
-                <input type="hidden" name="fromStage" value={journey.stage} />
-                {journey.missing.length ? (
-                  <>
-                    <p className="muted">Waiting for evidence: {journey.missing.map((m) => m.text).join('; ')}.</p>
-                    {isAdmin ? (
-                      <TextareaField
-                        label="Admin override: why move without the evidence?"
-                        name="overrideReason"
-                        rows={2}
-                        defaultValue={kept('advance', 'overrideReason')}
-                        errors={err('advance', 'overrideReason')}
-                        hint="Audited and shown wherever this stage appears."
-                      />
-                    ) : null}
-                  </>
-                ) : (
-                  <p className="muted">Every required criterion has evidence.</p>
-                )}
-                <div>
-                  <button type="submit" disabled={busy} className={journey.missing.length ? 'secondary' : undefined}>
-                    {journey.missing.length && isAdmin ? `Override and move to ${journey.nextStageName}` : `Move to ${journey.nextStageName}`}
-                  </button>
-                </div>
-              </Form>
+              {!journey.acceptedAt ? <AcceptForm f={accept} /> : <FormFeedback feedback={accept} />}
+              {openCriteria.length ? <EvidenceForm criteria={openCriteria} /> : null}
+              {current.criteria.some((c) => c.buyerAction && c.acceptedKinds.includes('buyer_confirmation') && !c.satisfied) ? <ConfirmationForm deliverable={deliverable} /> : null}
+              <AdvanceForm f={advance} journey={journey} isAdmin={isAdmin} />
             </div>
           ) : null}
         </section>
       ) : (
         <section className="panel">
           <h2>Live</h2>
+          <FormFeedback feedback={advance} />
           <p>The customer went live on {formatDate(journey.liveAt)}. Value surveys and advocacy follow from here.</p>
         </section>
       )}
@@ -467,44 +535,9 @@ export default function JourneyPage() {
             <details>
               <summary>Change owners or CSM</summary>
               {journey.owners.map((o) => (
-                <Form method="post" className="row" key={o.stage}>
-                  <input type="hidden" name="intent" value="owners" />
-                  <input type="hidden" name="stage" value={o.stage} />
-                  <SelectField label={`${o.stageName}: leads calls`} name="leadsCallsId" defaultValue={o.leadsCalls?.id ?? ''}>
-                    <option value="">Nobody</option>
-                    {staff.map((u) => (
-                      <option key={u.id} value={u.id}>
-                        {u.name} ({u.role})
-                      </option>
-                    ))}
-                  </SelectField>
-                  <SelectField label="schedules next call" name="schedulesNextCallId" defaultValue={o.schedulesNextCall?.id ?? ''}>
-                    <option value="">Nobody</option>
-                    {staff.map((u) => (
-                      <option key={u.id} value={u.id}>
-                        {u.name} ({u.role})
-                      </option>
-                    ))}
-                  </SelectField>
-                  <button type="submit" className="secondary">
-                    Save
-                  </button>
-                </Form>
+                <OwnersForm key={o.stage} owner={o} staff={staff} />
               ))}
-              <Form method="post" className="row">
-                <input type="hidden" name="intent" value="csm" />
-                <SelectField label="CSM" name="csmId" defaultValue={journey.csm?.id ?? ''} errors={err('csm', 'csmId')}>
-                  <option value="">Choose…</option>
-                  {csUsers.map((u) => (
-                    <option key={u.id} value={u.id}>
-                      {u.name}
-                    </option>
-                  ))}
-                </SelectField>
-                <button type="submit" className="secondary">
-                  Change CSM
-                </button>
-              </Form>
+              <CsmForm csm={journey.csm} csUsers={csUsers} />
             </details>
           ) : null}
         </section>

@@ -61,7 +61,10 @@ export function simulateJourney({ deal, account, contact, csm, ae, admin, playbo
     const id = objectIdFrom(`seed-evidence:${String(deal._id)}:${n}`);
     const base = { _id: id, stage: stage.key, criterionKey: criterion.key, at };
     if (criterion.evidenceType === 'cs_acceptance') evidence.push({ ...base, kind: 'cs_acceptance', byId: staff.id, byName: staff.name, note: `${staff.name} accepted the handoff.` });
-    else if (criterion.evidenceType === 'buyer_confirmation' && contact && r() < 0.75) {
+    else if (criterion.evidenceType === 'buyer_confirmation' && contact) {
+      // Only the buyer's own confirmation meets such a criterion; now and then CS had attached the
+      // buyer's email beforehand, which stays beside it as a note.
+      if (r() < 0.25) evidence.push({ ...base, _id: objectIdFrom(`seed-evidence:${String(deal._id)}:${n}:note`), at: new Date(at.getTime() - HOUR_MS), kind: 'email', url: LINKS.email(slug || 'customer', n), note: NOTES.email[n % NOTES.email.length], byId: staff.id, byName: staff.name });
       evidence.push({ ...base, kind: 'buyer_confirmation', contactId: contact._id, contactName: contact.name, contactEmail: contact.email });
     } else {
       const kind = criterion.evidenceType === 'meeting' ? 'meeting' : criterion.evidenceType === 'document' || r() < 0.4 ? 'document' : 'email';

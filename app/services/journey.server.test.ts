@@ -16,6 +16,7 @@ import {
   journeyTiming,
   listJourneyBoard,
   rebuildJourneyMetrics,
+  recordBuyerConfirmation,
   retractEvidence,
   startJourneyForDeal,
 } from './journey.server';
@@ -39,11 +40,15 @@ async function setup(options: { csm?: boolean } = {}) {
 const link = (criterionKey: string, kind: 'email' | 'meeting' | 'document' = 'email') =>
   EvidenceFormSchema.parse({ criterionKey, kind, url: `https://mail.example.com/thread/${criterionKey}`, note: 'Buyer replied' });
 
+const BUYER = { id: '65f0000000000000000000b1', name: 'Bea Buyer', email: 'bea@buyer.example' };
+/** The buyer confirms on the shared plan page (what plan.server.ts records). */
+const buyerConfirms = (journeyId: string, stageKey: string, criterionKey: string, now: Date) => recordBuyerConfirmation({ journeyId, stageKey, criterionKey, contact: BUYER, now });
+
 /** Everything the default handoff stage needs, so the gate opens. */
 async function satisfyHandoff(journeyId: string, cs: Awaited<ReturnType<typeof makeUser>>, now = at(1)) {
   await acceptHandoff({ user: cs, journeyId, now });
   await attachEvidence({ user: cs, journeyId, input: link('handoff-call', 'meeting'), now });
-  await attachEvidence({ user: cs, journeyId, input: link('kickoff-confirmed', 'email'), now });
+  await buyerConfirms(journeyId, 'handoff', 'kickoff-confirmed', now);
 }
 
 describe('journey creation', () => {
@@ -132,8 +137,8 @@ describe('the gate', () => {
     const { cs, journeyId } = await setup();
     await satisfyHandoff(journeyId, cs);
     expect(await advanceJourney({ user: cs, journeyId, fromStage: 'handoff', now: at(2) })).toMatchObject({ ok: true, to: 'implementation' });
-    await attachEvidence({ user: cs, journeyId, input: link('plan-signed-off', 'document'), now: at(10) });
-    await attachEvidence({ user: cs, journeyId, input: link('production-ready', 'email'), now: at(30) });
+    await buyerConfirms(journeyId, 'implementation', 'plan-signed-off', at(10));
+    await buyerConfirms(journeyId, 'implementation', 'production-ready', at(30));
     expect(await advanceJourney({ user: cs, journeyId, fromStage: 'implementation', now: at(31) })).toMatchObject({ ok: true, to: 'live', live: true });
     const j = await Journey.findById(journeyId).lean();
     expect(j!.liveAt?.toISOString()).toBe(at(31).toISOString());
@@ -160,6 +165,38 @@ describe('the gate', () => {
     expect(after!.evidence.find((e) => String(e._id) === String(kickoff._id))).toMatchObject({ retractReason: 'Wrong thread, that was another customer' });
     const refused = await advanceJourney({ user: cs, journeyId, fromStage: 'handoff', now: at(2) });
     expect(refused && !refused.ok && refused.status === 409 && refused.missing?.map((m) => m.key)).toEqual(['kickoff-confirmed']);
+  });
+
+  it('a criterion that asks for the buyer’s confirmation is met only by the buyer: a CSM’s link stays a note', async () => {
+    const { cs, journeyId } = await setup();
+    await acceptHandoff({ user: cs, journeyId, now: at(1) });
+    await attachEvidence({ user: cs, journeyId, input: link('handoff-call', 'meeting'), now: at(1) });
+    for (const kind of ['email', 'document', 'meeting'] as const) {
+      const attached = await attachEvidence({ user: cs, journeyId, input: link('kickoff-confirmed', kind), now: at(1) });
+      expect(attached).toMatchObject({ ok: true, meets: false, criterionText: 'The buyer confirmed the kickoff date and the recorded promises' });
+    }
+    const waiting = await advanceJourney({ user: cs, journeyId, fromStage: 'handoff', now: at(2) });
+    expect(waiting && !waiting.ok && waiting.status === 409 && waiting.missing?.map((m) => m.key)).toEqual(['kickoff-confirmed']);
+    const detail = await getJourneyDetail({ user: cs, journeyId, now: at(2) });
+    const kickoff = detail!.stages[0].criteria.find((c) => c.key === 'kickoff-confirmed')!;
+    expect(kickoff.satisfied).toBe(false);
+    expect(kickoff.evidence.map((e) => [e.kind, e.counts])).toEqual([
+      ['email', false],
+      ['document', false],
+      ['meeting', false],
+    ]);
+
+    await buyerConfirms(journeyId, 'handoff', 'kickoff-confirmed', at(2));
+    expect(await advanceJourney({ user: cs, journeyId, fromStage: 'handoff', now: at(3) })).toMatchObject({ ok: true, to: 'implementation' });
+  });
+
+  it('evidence links must be https://, as the form says; a plain http:// link is refused with that reason', () => {
+    for (const url of ['http://mail.example.com/thread/1', 'HTTP://mail.example.com/x', 'https:mail.example.com/x', 'https://']) {
+      const parsed = EvidenceFormSchema.safeParse({ criterionKey: 'handoff-call', kind: 'meeting', url });
+      expect(parsed.success, url).toBe(false);
+      expect(parsed.error?.issues[0].message).toMatch(/https:\/\//);
+    }
+    expect(EvidenceFormSchema.safeParse({ criterionKey: 'handoff-call', kind: 'meeting', url: ' https://meet.example.com/r/1 ' }).data?.url).toBe('https://meet.example.com/r/1');
   });
 
   it('an admin may override with a written reason: audited, counted and marked on the stage; CS may not', async () => {
@@ -268,7 +305,7 @@ describe('health and timing with a pinned clock', () => {
     // Accept 30 h after closed-won, move out of handoff on day 6.
     await acceptHandoff({ user: cs, journeyId: oldest, now: new Date(T0.getTime() + 30 * 3_600_000) });
     await attachEvidence({ user: cs, journeyId: oldest, input: link('handoff-call', 'meeting'), now: at(3) });
-    await attachEvidence({ user: cs, journeyId: oldest, input: link('kickoff-confirmed'), now: at(5) });
+    await buyerConfirms(oldest, 'handoff', 'kickoff-confirmed', at(5));
     await advanceJourney({ user: cs, journeyId: oldest, fromStage: 'handoff', now: at(6) });
     const detail = await getJourneyDetail({ user: cs, journeyId: oldest, now: at(8) });
     expect(detail!.timing.reactionHours).toBe(30);

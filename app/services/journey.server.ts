@@ -31,7 +31,7 @@ import { refreshAdvocacySafely } from '#app/services/advocacy.server';
 import { claimOnce, releaseClaim } from '#app/services/claims.server';
 import { bumpMetric, clearMetrics, cohortOf, metricKey } from '#app/services/metrics.server';
 import { getCurrentPlaybook, getPlaybookVersion, type CriterionDef, type PlaybookDef, type StageDef } from '#app/services/playbook.server';
-import { ACCEPTED_KINDS, AT_RISK_SHARE, DAY_MS, HEALTH_LABELS, HOUR_MS, LINK_EVIDENCE_KINDS, type EvidenceType, type Health } from '#app/utils/journey';
+import { ACCEPTED_KINDS, AT_RISK_SHARE, DAY_MS, EVIDENCE_LABELS, evidenceMeets, HEALTH_LABELS, HOUR_MS, isHttpsLink, LINK_EVIDENCE_KINDS, linkEvidenceEffect, type EvidenceType, type Health } from '#app/utils/journey';
 import { logError } from '#app/utils/log.server';
 import { ReadIndex, VersionedCache, childIndex, derived } from '#app/services/read-index.server';
 
@@ -117,8 +117,7 @@ type EvidenceLike = { _id?: unknown; stage: string; criterionKey: string; kind: 
 
 /** True when a live (not retracted) piece of evidence of an accepted kind backs the criterion. */
 export function isSatisfied(stageKey: string, criterion: Pick<CriterionDef, 'key' | 'evidenceType'>, evidence: EvidenceLike[]) {
-  const accepted = ACCEPTED_KINDS[criterion.evidenceType] ?? [];
-  return evidence.some((e) => !e.retractedAt && e.stage === stageKey && e.criterionKey === criterion.key && accepted.includes(e.kind as EvidenceType));
+  return evidence.some((e) => !e.retractedAt && e.stage === stageKey && e.criterionKey === criterion.key && evidenceMeets(criterion.evidenceType, e.kind));
 }
 
 /** The required criteria of a stage that have no evidence yet: what the gate is waiting for. */
@@ -407,14 +406,7 @@ export const EvidenceFormSchema = z.object({
     .trim()
     .min(1, 'Paste the link to the email, meeting record or document.')
     .max(2000, 'That link is too long.')
-    .refine((v) => {
-      try {
-        const u = new URL(v);
-        return (u.protocol === 'https:' || u.protocol === 'http:') && Boolean(u.hostname);
-      } catch {
-        return false;
-      }
-    }, 'Evidence links must be web addresses starting with https:// or http://.'),
+    .refine(isHttpsLink, 'Evidence links must be secure web addresses starting with https://.'),
   note: z.string().trim().max(1000, 'Keep the note under 1,000 characters.').optional().default(''),
 });
 
@@ -423,7 +415,11 @@ export const RetractFormSchema = z.object({
   reason: z.string().trim().min(5, 'Say why this evidence is wrong (at least 5 characters).').max(500),
 });
 
-/** Attaches a link (email / meeting record / document) with a note to a criterion of the current stage. */
+/**
+ * Attaches a link (email / meeting record / document) with a note to a criterion of the current
+ * stage. `meets` says whether it meets the criterion: a link on a criterion only the buyer's own
+ * confirmation meets is kept as a note; a link of a kind the criterion does not name is refused.
+ */
 export async function attachEvidence({ user, journeyId, input, now = new Date() }: { user: SessionUser; journeyId: string; input: z.infer<typeof EvidenceFormSchema>; now?: Date }) {
   requireWriter(user);
   const j = await loadJourney(journeyId);
@@ -432,13 +428,15 @@ export async function attachEvidence({ user, journeyId, input, now = new Date() 
   const stage = playbook.stages[j.stageIndex];
   const criterion = stage.criteria.find((c) => c.key === input.criterionKey);
   if (!criterion) return { ok: false as const, status: 400 as const, errors: { criterionKey: [`Choose a criterion of the current stage (${stage.name}).`] } };
-  if (!ACCEPTED_KINDS[criterion.evidenceType].includes(input.kind)) {
-    return { ok: false as const, status: 400 as const, errors: { kind: [`“${criterion.text}” needs ${ACCEPTED_KINDS[criterion.evidenceType].join(' or ').replace(/_/g, ' ')} as evidence.`] } };
+  const effect = linkEvidenceEffect(criterion.evidenceType, input.kind);
+  if (effect === 'refused') {
+    const named = ACCEPTED_KINDS[criterion.evidenceType].map((k) => EVIDENCE_LABELS[k].toLowerCase()).join(' or ');
+    return { ok: false as const, status: 400 as const, errors: { kind: [`“${criterion.text}” needs ${named} as evidence.`] } };
   }
   const evidence: NewEvidence = { _id: new Types.ObjectId(), stage: stage.key, criterionKey: criterion.key, kind: input.kind, url: input.url, note: input.note || undefined, byId: user.id, byName: user.name, at: now };
   await appendEvidence(String(j._id), evidence);
-  await recordAudit({ actorId: user.id, action: 'journey.evidence_added', entityType: 'journey', entityId: j._id, data: { evidenceId: String(evidence._id), stage: stage.key, criterion: criterion.key, kind: input.kind, url: input.url }, now });
-  return { ok: true as const, evidenceId: String(evidence._id) };
+  await recordAudit({ actorId: user.id, action: 'journey.evidence_added', entityType: 'journey', entityId: j._id, data: { evidenceId: String(evidence._id), stage: stage.key, criterion: criterion.key, kind: input.kind, url: input.url, meets: effect === 'meets' }, now });
+  return { ok: true as const, evidenceId: String(evidence._id), meets: effect === 'meets', criterionText: criterion.text };
 }
 
 /** Retracts a wrong piece of evidence with a reason; it stays visible, struck through. Once only. */
@@ -717,6 +715,8 @@ export async function getJourneyDetail({ user, journeyId, now = new Date() }: { 
             id: String(e._id),
             kind: e.kind,
             url: e.url ?? null,
+            /** False for a note beside the criterion (e.g. a link where only the buyer's confirmation counts). */
+            counts: evidenceMeets(c.evidenceType, e.kind),
             note: e.note ?? '',
             byName: e.byName ?? null,
             contactName: e.contactName ?? null,

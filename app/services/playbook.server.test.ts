@@ -20,4 +20,20 @@ describe('parsePlaybookForm', () => {
     for (const k of [...keys, ...stages.map((s) => s.key)]) expect(k).toMatch(/^[a-z][a-z0-9-]{0,39}$/);
     expect(new Set(stages.map((s) => s.key)).size).toBe(stages.length);
   });
+
+  it('a stage given the position another holds goes there, and the one that was there moves down', () => {
+    const stage = (n: number, name: string, order: string) => ({
+      [`stages.${n}.name`]: name,
+      [`stages.${n}.slaDays`]: '10',
+      [`stages.${n}.order`]: order,
+      [`stages.${n}.criteria.0.text`]: `The buyer finished ${name}`,
+      [`stages.${n}.criteria.0.required`]: 'on',
+    });
+    const names = (values: Record<string, string>) => parsePlaybookForm(values).stages.map((s) => s.name);
+    // A new stage in the third slot asks for position 1; the others kept their numbers.
+    expect(names({ ...stage(0, 'Handoff', '1'), ...stage(1, 'Implementation', '2'), ...stage(2, 'Adoption', '1') })).toEqual(['Adoption', 'Handoff', 'Implementation', 'Live']);
+    // Untouched numbers keep the form's order; a stage moved down goes after the one it swapped with.
+    expect(names({ ...stage(0, 'Handoff', '1'), ...stage(1, 'Implementation', '2') })).toEqual(['Handoff', 'Implementation', 'Live']);
+    expect(names({ ...stage(0, 'Handoff', '2'), ...stage(1, 'Implementation', '2') })).toEqual(['Implementation', 'Handoff', 'Live']);
+  });
 });

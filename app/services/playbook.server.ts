@@ -2,10 +2,9 @@ import { recordAudit } from '#models/audit-event';
 import { Playbook } from '#models/playbook';
 import type { SessionUser } from '#app/auth/session.server';
 import { EVIDENCE_TYPES, type EvidenceType } from '#app/utils/journey';
+import { MAX_CRITERIA, MAX_STAGES, type CriterionDef, type PlaybookDef, type StageDef } from '#app/utils/playbook';
 
-export type CriterionDef = { key: string; text: string; required: boolean; evidenceType: EvidenceType | ''; buyerAction: string };
-export type StageDef = { key: string; name: string; slaDays: number | null; terminal: boolean; criteria: CriterionDef[] };
-export type PlaybookDef = { version: number; stages: StageDef[]; note: string; createdAt: string; createdByName: string };
+export type { CriterionDef, PlaybookDef, StageDef };
 
 /** The post-sale stages Kept ships with (stages 9-11 of the sales process it grew from). */
 export const DEFAULT_PLAYBOOK_STAGES: StageDef[] = [
@@ -132,8 +131,6 @@ export async function listPlaybookVersions() {
 // ---------------------------------------------------------------------------------------------
 // The editor
 
-export const MAX_STAGES = 6;
-export const MAX_CRITERIA = 6;
 const KEY = /^[a-z][a-z0-9-]{0,39}$/;
 
 export function slugify(text: string, fallback: string) {
@@ -172,7 +169,7 @@ export function parsePlaybookForm(values: Record<string, string>): { stages: Sta
   const errors: Record<string, string[]> = {};
   const flags: Record<string, string[]> = {};
   const add = (into: Record<string, string[]>, key: string, message: string) => (Object.hasOwn(into, key) ? into[key] : (into[key] = [])).push(message);
-  const stages: (StageDef & { order: number })[] = [];
+  const stages: (StageDef & { order: number; shift: number })[] = [];
   const stageKeys = new Set<string>();
   for (let n = 0; n < MAX_STAGES; n++) {
     const p = `stages.${n}`;
@@ -218,12 +215,17 @@ export function parsePlaybookForm(values: Record<string, string>): { stages: Sta
       criterionKeys.add(ckey);
       return { ...row, key: ckey };
     });
-    const order = Number(values[`${p}.order`]);
-    stages.push({ key, name, slaDays: Number.isInteger(sla) ? sla : null, terminal: false, criteria, order: Number.isFinite(order) && values[`${p}.order`] !== '' && values[`${p}.order`] !== undefined ? order : n + 1 });
+    const asked = Number(values[`${p}.order`]);
+    const order = Number.isFinite(asked) && values[`${p}.order`] !== '' && values[`${p}.order`] !== undefined ? asked : n + 1;
+    stages.push({ key, name, slaDays: Number.isInteger(sla) ? sla : null, terminal: false, criteria, order, shift: Math.sign(order - (n + 1)) });
   }
   if (stages.length === 0) add(errors, '', 'The playbook needs at least one stage before “live”.');
-  // Stages run in the order of their position numbers (ties keep the form's order).
-  const ordered: StageDef[] = stages.map((s, i) => ({ s, i })).sort((a, b) => a.s.order - b.s.order || a.i - b.i).map(({ s: { order: _order, ...stage } }) => stage);
+  // Stages run in the order of their position numbers. On a tie a stage moved up goes before the one
+  // already there and a stage moved down after it (a new stage given position 1 goes first), then the form's order.
+  const ordered: StageDef[] = stages
+    .map((s, i) => ({ s, i }))
+    .sort((a, b) => a.s.order - b.s.order || a.s.shift - b.s.shift || a.i - b.i)
+    .map(({ s: { order: _order, shift: _shift, ...stage } }) => stage);
   const terminalName = (values['terminal.name'] ?? 'Live').trim() || 'Live';
   ordered.push({ key: 'live', name: terminalName.slice(0, 60), slaDays: null, terminal: true, criteria: [] });
   const note = (values.note ?? '').trim().slice(0, 300);

@@ -5,7 +5,7 @@ import { formatDays } from '#app/utils/format';
 export const EVIDENCE_TYPES = ['buyer_confirmation', 'email', 'meeting', 'document', 'cs_acceptance'] as const;
 export type EvidenceType = (typeof EVIDENCE_TYPES)[number];
 
-/** Evidence a staff member attaches by hand: always a link (http/https) to the record, with a note. */
+/** Evidence a staff member attaches by hand: always a link (https) to the record, with a note. */
 export const LINK_EVIDENCE_KINDS = ['email', 'meeting', 'document'] as const;
 export type LinkEvidenceKind = (typeof LINK_EVIDENCE_KINDS)[number];
 
@@ -50,18 +50,44 @@ export function formatDuration(days: number | null | undefined) {
 }
 
 /**
- * Which kinds of evidence satisfy a criterion of a given evidence type. A buyer confirmation made on
- * the shared plan page is accepted wherever the buyer's word is what counts; the CS acceptance is
- * only ever recorded by the "Accept handoff" action.
+ * Which kinds of evidence satisfy a criterion of a given evidence type. A criterion that names the
+ * buyer's confirmation is met only by the buyer's own confirmation on the shared plan page (what
+ * the criterion says); a buyer confirmation is accepted wherever else the buyer's word counts. The
+ * CS acceptance is only ever recorded by the "Accept handoff" action.
  */
 export const ACCEPTED_KINDS: Record<EvidenceType | '', readonly EvidenceType[]> = {
-  buyer_confirmation: ['buyer_confirmation', 'email', 'document'],
+  buyer_confirmation: ['buyer_confirmation'],
   email: ['email', 'buyer_confirmation'],
   meeting: ['meeting', 'buyer_confirmation'],
   document: ['document', 'buyer_confirmation'],
   cs_acceptance: ['cs_acceptance'],
   '': ['buyer_confirmation', 'email', 'meeting', 'document'],
 };
+
+/** True when evidence of `kind` meets a criterion of `evidenceType`. */
+export function evidenceMeets(evidenceType: EvidenceType | '' | null | undefined, kind: string) {
+  return (ACCEPTED_KINDS[evidenceType ?? ''] ?? []).includes(kind as EvidenceType);
+}
+
+/**
+ * What a staff member's link does to a criterion: meets it; is kept beside it as a note (a CSM's
+ * email on a criterion only the buyer can confirm: context, not proof); or is refused (the wrong kind
+ * of record for what the criterion names).
+ */
+export function linkEvidenceEffect(evidenceType: EvidenceType | '', kind: LinkEvidenceKind): 'meets' | 'note' | 'refused' {
+  if (evidenceMeets(evidenceType, kind)) return 'meets';
+  return evidenceType === 'buyer_confirmation' ? 'note' : 'refused';
+}
+
+/** An evidence link is a secure web address: https:// with a host (the form's label says so). */
+export function isHttpsLink(value: string) {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' && Boolean(url.hostname) && /^https:\/\//i.test(value.trim());
+  } catch {
+    return false;
+  }
+}
 
 /** True when the buyer can confirm this criterion on the shared plan page. */
 export function buyerCanConfirm(criterion: { evidenceType?: string | null; buyerAction?: string | null }) {

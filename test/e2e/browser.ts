@@ -66,3 +66,21 @@ export async function login(page: Page, email: string, password = DEMO_PASSWORD)
 export async function navLabels(page: Page) {
   return (await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents()).map((t) => t.trim());
 }
+
+/**
+ * Waits until React has hydrated the page: Remix's router exists and a couple of frames have passed
+ * (hydration runs in a transition). What a page looks like after this is what its user keeps seeing.
+ */
+export async function hydrated(page: Page) {
+  await page.waitForFunction(() => Boolean((window as unknown as { __remixRouter?: unknown }).__remixRouter));
+  await page.evaluate(() => new Promise<void>((done) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 150)))));
+}
+
+/** Distance in px between the nearest edges of two elements' boxes (0 when they touch or overlap). */
+export async function gapBetween(a: import('playwright-core').Locator, b: import('playwright-core').Locator) {
+  const [ra, rb] = await Promise.all([a.boundingBox(), b.boundingBox()]);
+  if (!ra || !rb) throw new Error('An element to measure is not on screen.');
+  const dx = Math.max(0, rb.x - (ra.x + ra.width), ra.x - (rb.x + rb.width));
+  const dy = Math.max(0, rb.y - (ra.y + ra.height), ra.y - (rb.y + rb.height));
+  return Math.hypot(dx, dy);
+}

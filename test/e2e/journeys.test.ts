@@ -5,7 +5,7 @@
 import crypto from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { launchBrowser, login, newContext } from './browser';
+import { gapBetween, hydrated, launchBrowser, login, newContext } from './browser';
 
 const suffix = crypto.randomBytes(3).toString('hex');
 const CRM_ID = `E2E-JOURNEY-${suffix}`;
@@ -107,6 +107,57 @@ describe('journey from import to live (cs@kept.demo and the buyer)', () => {
     const refusal = page.getByRole('alert').filter({ hasText: 'cannot be left yet' });
     await refusal.waitFor();
     await expect(refusal.textContent()).resolves.toContain('The buyer confirmed the kickoff date and the recorded promises');
+  });
+
+  test('feedback shows next to the form that was used; a form that succeeded is emptied', async () => {
+    await page.goto(`/journeys/${journeyId}`);
+    await hydrated(page);
+    const form = page.locator('form#evidence');
+    const button = form.getByRole('button', { name: 'Attach evidence' });
+    // A CSM's link on a criterion only the buyer can confirm: kept as a note, the gate still waits.
+    await form.getByLabel('Criterion').selectOption('kickoff-confirmed');
+    await form.getByLabel('The link points to').selectOption('email');
+    await form.getByLabel('Link (https://…)').fill('https://mail.example.com/threads/kickoff-yes');
+    await form.getByLabel('Note').fill('Buyer said yes by email');
+    await button.click();
+    const message = form.getByRole('status').filter({ hasText: 'Link attached as a note' });
+    await message.waitFor();
+    expect(await gapBetween(message, button)).toBeLessThan(60);
+    await expect.poll(() => form.getByLabel('Link (https://…)').inputValue()).toBe('');
+    await expect.poll(() => form.getByLabel('Note').inputValue()).toBe('');
+    await expect(page.getByText('note only: does not meet this criterion').count()).resolves.toBe(1);
+
+    // Refused on the server (http:// where the label says https://): focus lands on the summary, whose item leads to the field.
+    await form.getByLabel('Criterion').selectOption('handoff-call');
+    await form.getByLabel('The link points to').selectOption('meeting');
+    await form.getByLabel('Link (https://…)').fill('http://meet.example.com/recordings/plain');
+    await button.click();
+    await page.waitForFunction(() => document.activeElement?.matches('form#evidence .error-summary') ?? false);
+    const summary = form.locator('.error-summary');
+    await expect(summary.textContent()).resolves.toContain('https://');
+    expect(await gapBetween(summary, button)).toBeLessThan(60);
+    await summary.getByRole('link').first().click();
+    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('evidence-url');
+    await expect(form.getByLabel('Link (https://…)').inputValue()).resolves.toBe('http://meet.example.com/recordings/plain');
+  });
+
+  test('without JavaScript the answer names its form: the page opens at that form with the message there', async () => {
+    const plain = await newContext(browser, { javaScriptEnabled: false });
+    try {
+      const p = await plain.newPage();
+      await login(p, 'cs@kept.demo');
+      await p.goto(`/journeys/${journeyId}`);
+      const form = p.locator('form#evidence');
+      await form.getByLabel('Criterion').selectOption('handoff-call');
+      await form.getByLabel('The link points to').selectOption('meeting');
+      await form.getByLabel('Link (https://…)').fill('https://meet.example.com/recordings/handoff-notes');
+      await Promise.all([p.waitForNavigation(), form.getByRole('button', { name: 'Attach evidence' }).click()]);
+      expect(new URL(p.url()).hash).toBe('#evidence');
+      await p.locator('form#evidence').getByRole('status').filter({ hasText: 'Evidence attached.' }).waitFor();
+      await expect(p.locator('form#evidence').getByLabel('Link (https://…)').inputValue()).resolves.toBe('');
+    } finally {
+      await plain.close();
+    }
   });
 
   test('the buyer confirms from the emailed link and CS moves the journey on', async () => {
