@@ -380,7 +380,9 @@ export default function JourneyPage() {
             {journey.accountName} <span className="muted">· {journey.dealName}</span>
           </h1>
           <p>
-            <span className="badge muted">{journey.stageName}</span> <span className={`badge ${HEALTH_BADGE[journey.health]}`}>{journey.healthLabel}</span>{' '}
+            <span className="badge muted">{journey.stageName}</span>{' '}
+            {/* A live journey's health is its stage: one "Live" badge, not two. */}
+            {journey.healthLabel !== journey.stageName ? <span className={`badge ${HEALTH_BADGE[journey.health]}`}>{journey.healthLabel}</span> : null}{' '}
             {journey.overrideCount > 0 ? <span className="badge bad">{journey.overrideCount} override{journey.overrideCount > 1 ? 's' : ''}</span> : null}{' '}
             <span className="muted">
               Playbook v{journey.playbookVersion}
