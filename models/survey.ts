@@ -14,6 +14,10 @@ export type SurveyState = (typeof SURVEY_STATES)[number];
 export const SURVEY_STOP_REASONS = ['bounced', 'complained', 'unsubscribed', 'no-recipient', 'cancelled'] as const;
 export type SurveyStopReason = (typeof SURVEY_STOP_REASONS)[number];
 
+/** Why a due invitation waits instead of going out. */
+export const SURVEY_HOLD_REASONS = ['not-live'] as const;
+export type SurveyHoldReason = (typeof SURVEY_HOLD_REASONS)[number];
+
 // One survey per (deal, wave). The response is NOT stored here: it lives in SurveyResponse, whose
 // insert (unique _id = survey id) is what consumes the link atomically on FerretDB and MongoDB.
 // Every write to this document takes its next generation first (surveys.server.ts), so the worker,
@@ -49,6 +53,15 @@ const SurveySchema = new Schema(
     /** Set when the CSM must act (pick another contact); cleared when they do. */
     attentionReason: { type: String, enum: [...SURVEY_STOP_REASONS, null] },
     attentionAt: { type: Date },
+    /**
+     * 'not-live': the wave came due before the deal's journey reached live, so the invitation waits
+     * (state stays scheduled); cleared when the journey goes live or CS sends it anyway.
+     */
+    held: { type: String, enum: [...SURVEY_HOLD_REASONS, null], default: null },
+    heldAt: { type: Date },
+    /** CS chose to send it although the customer is not live yet (who and when; also audited). */
+    sendAnywayAt: { type: Date },
+    sendAnywayById: { type: Schema.Types.ObjectId, ref: 'User' },
     /** Write generation: every write takes the next one first (see surveys.server.ts). */
     leaseGen: { type: Number, default: 0 },
   },

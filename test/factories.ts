@@ -3,10 +3,12 @@ import crypto from 'node:crypto';
 import { Account } from '#models/account';
 import { Contact } from '#models/contact';
 import { Deal } from '#models/deal';
+import { Journey } from '#models/journey';
 import { Survey } from '#models/survey';
 import { User, type Role } from '#models/user';
 import { hashPassword } from '#app/auth/password.server';
 import { createUserSession, type SessionUser } from '#app/auth/session.server';
+import { journeyIdForDeal } from '#app/services/journey.server';
 
 export const TEST_PASSWORD = 'correct horse battery staple';
 let cachedHash: Promise<string> | undefined;
@@ -100,8 +102,31 @@ export async function makeDueSurveys(n: number) {
       promises: [{ text: 'Cut onboarding time in half', successCriterion: 'Under 5 days', category: 'time-savings' }],
     })),
   );
+  // Live customers: a wave due before go-live would be held (docs/surveys.md).
+  await Journey.insertMany(deals.map((d) => liveJourneyDoc({ deal: d, accountName: account.name, liveAt: new Date(closedWonAt.getTime() + 60 * 24 * HOUR) })));
   const dueAt = new Date(Date.now() - HOUR);
   const surveys = deals.flatMap((d) => [6, 9, 12].map((wave) => ({ dealId: d._id, wave, dueAt, state: 'scheduled', accountId: account.id, aeId: rep.id, segment: 'smb', closedWonAt })));
   await Survey.insertMany(surveys.slice(0, n));
   return (await Survey.find({}).select('_id').lean()).map((s) => String(s._id));
+}
+
+/** A journey already live, written directly (the stage history is not what these tests are about). */
+export function liveJourneyDoc({ deal, accountName, liveAt }: { deal: { _id: unknown; accountId: unknown; aeId: unknown; name: string; closedWonAt: Date }; accountName: string; liveAt: Date }) {
+  return {
+    _id: journeyIdForDeal(String(deal._id)),
+    dealId: deal._id,
+    accountId: deal.accountId,
+    aeId: deal.aeId,
+    segment: 'smb',
+    accountName,
+    dealName: deal.name,
+    closedWonAt: deal.closedWonAt,
+    playbookVersion: 1,
+    stage: 'live',
+    stageIndex: 2,
+    stageEnteredAt: liveAt,
+    liveAt,
+    atRiskAt: null,
+    stalledAt: null,
+  };
 }

@@ -15,6 +15,8 @@ export type SurveyRow = {
   answeredAt: string | null;
   stopReason: string | null;
   attentionReason: string | null;
+  held?: string | null;
+  heldAt?: string | null;
   answer: SurveyAnswerView | null;
 };
 
@@ -22,8 +24,19 @@ export function SurveyStateBadge({ state }: { state: string }) {
   return <span className={`badge ${SURVEY_STATE_BADGE[state] ?? 'muted'}`}>{SURVEY_STATE_LABELS[state] ?? state}</span>;
 }
 
+/** A wave held because the customer is not live yet (see docs/surveys.md). */
+export function HeldBadge({ held }: { held?: string | null }) {
+  if (held !== 'not-live') return null;
+  return (
+    <span className="badge warn" title="Due, but the customer is not live yet: it goes out when the journey reaches live, or when CS sends it anyway.">
+      held: not live yet
+    </span>
+  );
+}
+
 /** One line on where a survey stands: when it went out, was reminded, answered or stopped. */
 export function surveyProgress(s: SurveyRow) {
+  if (s.state === 'scheduled' && s.held === 'not-live') return `Due ${formatDate(s.dueAt)}, held since ${formatDate(s.heldAt ?? s.dueAt)}: waits until the customer is live`;
   if (s.state === 'scheduled') return `Due ${formatDate(s.dueAt)}`;
   if (s.state === 'skipped') return `Wave had passed at intake (${formatDate(s.dueAt)})`;
   if (s.state === 'answered') return `Answered ${formatDate(s.answeredAt)}`;
@@ -56,7 +69,7 @@ export function SurveyStatus({ surveys }: { surveys: SurveyRow[] }) {
                   <Link to={`/surveys/${s.id}`}>{s.wave} months</Link>
                 </td>
                 <td>
-                  <SurveyStateBadge state={s.state} />{' '}
+                  <SurveyStateBadge state={s.state} /> <HeldBadge held={s.held} />{' '}
                   {s.attentionReason ? (
                     <span className="badge bad" title={STOP_REASON_LABELS[s.attentionReason]}>
                       needs another contact

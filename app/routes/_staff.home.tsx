@@ -4,6 +4,7 @@ import { requireUser } from '#app/auth/session.server';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { getHome } from '#app/services/home.server';
 import { formatDate, formatMoney } from '#app/utils/format';
+import { HEALTH_LABELS, HEALTHS } from '#app/utils/journey';
 
 export const meta: MetaFunction = () => [{ title: 'Home · Kept' }];
 
@@ -22,8 +23,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export default function Home() {
-  const { deals, accounts, users, outbox, role, name } = useLoaderData<typeof loader>();
+  const { deals, accounts, users, outbox, health, role, name } = useLoaderData<typeof loader>();
   const intro = INTRO[role];
+  // A CSM with nothing in their book yet: say so, instead of a page of zeros.
+  const emptyBook = role === 'cs' && accounts === 0 && deals.total === 0;
   return (
     <>
       <div className="page-header">
@@ -43,61 +46,89 @@ export default function Home() {
         ) : null}
       </div>
       <p>{intro.body}</p>
-      <div className="cards">
-        <div className="card">
-          <div className="label">{role === 'sales' ? 'Your accounts' : role === 'cs' ? 'Accounts you manage' : 'Accounts'}</div>
-          <div className="value">{accounts.toLocaleString('en-US')}</div>
-        </div>
-        <div className="card">
-          <div className="label">{role === 'sales' ? 'Your closed-won deals' : 'Closed-won deals'}</div>
-          <div className="value">{deals.total.toLocaleString('en-US')}</div>
-        </div>
-        {users !== null ? (
-          <div className="card">
-            <div className="label">Active users</div>
-            <div className="value">{users}</div>
+      {emptyBook ? (
+        <section className="panel" aria-labelledby="empty-book" data-testid="empty-book">
+          <h2 id="empty-book">Your book is empty for now</h2>
+          <p>
+            No customers are assigned to you yet. New closed-won customers are given to CS users in turn, so your first ones arrive with the next deals; a colleague or an admin can
+            also hand you a journey from its page.
+          </p>
+          <p>
+            Meanwhile you can look at <Link to="/journeys?mine=0">everyone’s journeys</Link> or <Link to="/surveys">the surveys</Link>.
+          </p>
+        </section>
+      ) : (
+        <>
+          <div className="cards">
+            <div className="card">
+              <div className="label">{role === 'sales' ? 'Your accounts' : role === 'cs' ? 'Accounts you manage' : 'Accounts'}</div>
+              <div className="value">{accounts.toLocaleString('en-US')}</div>
+            </div>
+            <div className="card">
+              <div className="label">{role === 'sales' ? 'Your closed-won deals' : role === 'cs' ? 'Deals in your book' : 'Closed-won deals'}</div>
+              <div className="value">{deals.total.toLocaleString('en-US')}</div>
+            </div>
+            {users !== null ? (
+              <div className="card">
+                <div className="label">Active users</div>
+                <div className="value">{users}</div>
+              </div>
+            ) : null}
+            {outbox !== null ? (
+              <div className="card">
+                <div className="label">Emails in the outbox</div>
+                <div className="value">{outbox}</div>
+              </div>
+            ) : null}
           </div>
-        ) : null}
-        {outbox !== null ? (
-          <div className="card">
-            <div className="label">Emails in the outbox</div>
-            <div className="value">{outbox}</div>
+          {health ? (
+            <>
+              <h2>Your journeys</h2>
+              <div className="cards" aria-label="Health of your journeys">
+                {HEALTHS.map((h) => (
+                  <Link key={h} to={`/journeys?mine=1&health=${h}`} className="card">
+                    <div className="label">{HEALTH_LABELS[h]}</div>
+                    <div className="value">{health[h].toLocaleString('en-US')}</div>
+                  </Link>
+                ))}
+              </div>
+            </>
+          ) : null}
+          <h2>{role === 'cs' ? 'Your customers closed in the last 90 days' : 'Closed won in the last 90 days'}</h2>
+          <div className="table-wrap">
+            {deals.recent.length === 0 ? (
+              <p className="empty">{role === 'cs' ? 'None of your customers closed in the last 90 days.' : 'No deals closed in the last 90 days.'}</p>
+            ) : (
+              <table>
+                <thead>
+                  <tr>
+                    <th>Deal</th>
+                    <th>Customer</th>
+                    <th>Closed won</th>
+                    <th className="num">ARR</th>
+                    <th className="num">Promises</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {deals.recent.map((d) => (
+                    <tr key={d.id}>
+                      <td>
+                        <Link to={`/deals/${d.id}`}>{d.name}</Link>
+                      </td>
+                      <td>
+                        <Link to={`/accounts/${d.accountId}`}>{d.account}</Link>
+                      </td>
+                      <td>{formatDate(d.closedWonAt)}</td>
+                      <td className="num">{formatMoney(d.arr, d.currency)}</td>
+                      <td className="num">{d.promises}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
           </div>
-        ) : null}
-      </div>
-      <h2>Closed won in the last 90 days</h2>
-      <div className="table-wrap">
-        {deals.recent.length === 0 ? (
-          <p className="empty">No deals closed in the last 90 days.</p>
-        ) : (
-          <table>
-            <thead>
-              <tr>
-                <th>Deal</th>
-                <th>Customer</th>
-                <th>Closed won</th>
-                <th className="num">ARR</th>
-                <th className="num">Promises</th>
-              </tr>
-            </thead>
-            <tbody>
-              {deals.recent.map((d) => (
-                <tr key={d.id}>
-                  <td>
-                    <Link to={`/deals/${d.id}`}>{d.name}</Link>
-                  </td>
-                  <td>
-                    <Link to={`/accounts/${d.accountId}`}>{d.account}</Link>
-                  </td>
-                  <td>{formatDate(d.closedWonAt)}</td>
-                  <td className="num">{formatMoney(d.arr, d.currency)}</td>
-                  <td className="num">{d.promises}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-      </div>
+        </>
+      )}
     </>
   );
 }

@@ -3,7 +3,7 @@ import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react';
 import { requireUser } from '#app/auth/session.server';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { Pagination } from '#app/components/pagination';
-import { BoardQuerySchema, countJourneysByHealth, listBoardFilterOptions, listJourneyBoard } from '#app/services/journey.server';
+import { BoardQuerySchema, boardScope, countJourneysByHealth, listBoardFilterOptions, listJourneyBoard } from '#app/services/journey.server';
 import { SEGMENT_LABELS, formatMoney } from '#app/utils/format';
 import { HEALTH_BADGE, HEALTH_LABELS, HEALTHS, formatDuration } from '#app/utils/journey';
 
@@ -14,16 +14,18 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const query = BoardQuerySchema.parse(Object.fromEntries(url.searchParams));
   const now = new Date();
+  const scope = boardScope(user, query);
   const [board, options, health] = await Promise.all([
     listJourneyBoard({ user, query, now }),
     user.role === 'sales' ? { csms: [], reps: [] } : listBoardFilterOptions(),
-    countJourneysByHealth({ user, now }),
+    // The cards count what the list's filters select, across stages and health.
+    countJourneysByHealth({ user, now, criteria: scope.criteria }),
   ]);
-  return { board, options, health, query, role: user.role, canImport: user.role === 'admin' || user.role === 'cs' };
+  return { board, options, health, query, mine: scope.mine, notice: scope.notice, role: user.role, canImport: user.role === 'admin' || user.role === 'cs' };
 }
 
 export default function JourneyBoard() {
-  const { board, options, health, query, role, canImport } = useLoaderData<typeof loader>();
+  const { board, options, health, query, mine, notice, role, canImport } = useLoaderData<typeof loader>();
   const [params] = useSearchParams();
   const withParams = (changes: Record<string, string | null>) => {
     const next = new URLSearchParams(params);
@@ -35,14 +37,19 @@ export default function JourneyBoard() {
   return (
     <>
       <div className="page-header">
-        <h1>{query.mine ? 'My journeys' : 'Journeys'}</h1>
+        <h1>{mine ? 'My journeys' : 'Journeys'}</h1>
         {canImport ? (
           <Link className="button secondary" to="/deals/import">
             Import closed-won deals
           </Link>
         ) : null}
       </div>
-      <div className="cards" aria-label="Health of open journeys">
+      {notice ? (
+        <p className="notice" role="status" data-testid="mine-refused">
+          {notice}
+        </p>
+      ) : null}
+      <div className="cards" aria-label={mine ? 'Health of my journeys' : 'Health of the journeys that match the filters'}>
         {HEALTHS.map((h) => (
           <Link key={h} to={withParams({ health: query.health === h ? null : h, stage: null })} className="card" aria-current={query.health === h ? 'true' : undefined}>
             <div className="label">{HEALTH_LABELS[h]}</div>
@@ -53,10 +60,12 @@ export default function JourneyBoard() {
       <Form method="get" className="toolbar" role="search">
         {role === 'cs' ? (
           <label>
-            <input type="checkbox" name="mine" value="1" defaultChecked={query.mine === '1'} /> Only my journeys
+            {/* Unticked, only the hidden 0 is sent: "all CSMs" must be expressible, since ticked is the default. */}
+            <input type="hidden" name="mine" value="0" />
+            <input type="checkbox" name="mine" value="1" defaultChecked={mine} /> Only my journeys
           </label>
         ) : null}
-        {options.csms.length ? (
+        {options.csms.length && !mine ? (
           <div className="field">
             <label htmlFor="csm">CSM</label>
             <select id="csm" name="csm" defaultValue={query.csm ?? ''}>
@@ -117,7 +126,18 @@ export default function JourneyBoard() {
       </nav>
       <div className="table-wrap">
         {board.journeys.length === 0 ? (
-          <p className="empty">{role === 'sales' ? 'No journeys of your deals match.' : 'No journey in this stage matches the filters.'}</p>
+          <p className="empty">
+            {role === 'sales' ? (
+              'No journeys of your deals match.'
+            ) : mine && board.stages.every((s) => s.count === 0) && !query.segment && !query.rep && !query.health ? (
+              <>
+                No journeys are assigned to you yet: new closed-won customers are given to CS users in turn, or a colleague can hand you one from its page.{' '}
+                <Link to="?mine=0">See everyone’s journeys</Link>
+              </>
+            ) : (
+              'No journey in this stage matches the filters.'
+            )}
+          </p>
         ) : (
           <table>
             <thead>

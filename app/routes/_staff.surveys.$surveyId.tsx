@@ -5,7 +5,7 @@ import { rateLimit } from '#app/auth/rate-limit.server';
 import { requireUser } from '#app/auth/session.server';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { SurveyAnswer } from '#app/components/survey-answer';
-import { SurveyStateBadge, surveyProgress } from '#app/components/survey-status';
+import { HeldBadge, SurveyStateBadge, surveyProgress } from '#app/components/survey-status';
 import { getSurveyDetail, runSurveyAction, SurveyActionSchema } from '#app/services/surveys.server';
 import { notFound, parseForm, readFormData } from '#app/utils/forms.server';
 import { formatDate, formatDateTime } from '#app/utils/format';
@@ -71,7 +71,9 @@ export default function SurveyDetail() {
         <h1>
           {account.name}: {survey.wave}-month survey
         </h1>
-        <SurveyStateBadge state={survey.state} />
+        <span>
+          <SurveyStateBadge state={survey.state} /> <HeldBadge held={survey.held} />
+        </span>
       </div>
       {result && (result.ok || result.error) ? (
         <p className={result.ok ? 'notice' : 'form-error'} role={result.ok ? 'status' : 'alert'}>
@@ -82,6 +84,15 @@ export default function SurveyDetail() {
         <p className="form-error" role="alert">
           {STOP_REASON_LABELS[survey.attentionReason]}: choose another contact for this survey.
         </p>
+      ) : null}
+      {survey.held === 'not-live' ? (
+        <p className="notice" data-testid="survey-held">
+          This wave is due, but the customer is not live yet, so Kept is not asking them whether we delivered what we promised. It goes out on its own once the journey reaches
+          live{actions?.sendAnyway ? ', or send it anyway below' : ''}.
+        </p>
+      ) : null}
+      {survey.sendAnywayAt ? (
+        <p className="muted">Sent anyway by customer success on {formatDate(survey.sendAnywayAt)}, before the customer was live.</p>
       ) : null}
       <section className="panel" aria-labelledby="survey-facts">
         <h2 id="survey-facts">Status</h2>
@@ -125,9 +136,18 @@ export default function SurveyDetail() {
         </section>
       ) : null}
 
-      {actions && (actions.changeRecipient || actions.resend || actions.cancel) ? (
+      {actions && (actions.changeRecipient || actions.resend || actions.cancel || actions.sendAnyway) ? (
         <section className="panel" aria-labelledby="actions-h">
           <h2 id="actions-h">Actions</h2>
+          {actions.sendAnyway ? (
+            <Form method="post" className="row">
+              <input type="hidden" name="intent" value="send-anyway" />
+              <button type="submit" disabled={busy}>
+                Send it anyway
+              </button>
+              <span className="hint">The buyer is asked now, although the customer is not live. Recorded with your name.</span>
+            </Form>
+          ) : null}
           {actions.changeRecipient ? (
             <Form method="post" className="row">
               <input type="hidden" name="intent" value="recipient" />

@@ -3,7 +3,7 @@ import { Form, Link, useLoaderData } from '@remix-run/react';
 import { requireUser } from '#app/auth/session.server';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { Pagination } from '#app/components/pagination';
-import { SurveyStateBadge, surveyProgress } from '#app/components/survey-status';
+import { HeldBadge, SurveyStateBadge, surveyProgress } from '#app/components/survey-status';
 import { listSurveys, SurveyListQuerySchema } from '#app/services/surveys.server';
 import { OVERALL_BADGE, OVERALL_LABELS, STOP_REASON_LABELS, SURVEY_STATE_LABELS, SURVEY_STATE_LIST } from '#app/utils/surveys';
 
@@ -48,6 +48,9 @@ export default function Surveys() {
         <label>
           <input type="checkbox" name="attention" value="1" defaultChecked={query.attention === '1'} /> Needs another contact
         </label>
+        <label>
+          <input type="checkbox" name="held" value="1" defaultChecked={query.held === '1'} /> Held: not live yet
+        </label>
         {canFilterMine ? (
           <label>
             <input type="checkbox" name="mine" value="1" defaultChecked={query.mine === '1'} /> Only my accounts
@@ -87,7 +90,7 @@ export default function Surveys() {
                     <Link to={`/surveys/${s.id}`}>{s.wave} months</Link>
                   </td>
                   <td>
-                    <SurveyStateBadge state={s.state} />
+                    <SurveyStateBadge state={s.state} /> <HeldBadge held={s.held} />
                     {s.attentionReason ? (
                       <div>
                         <span className="badge bad">needs another contact</span>

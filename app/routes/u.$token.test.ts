@@ -3,6 +3,8 @@ import { beforeEach, describe, expect, test } from 'vitest';
 import { resetEnvCache } from '#app/env.server';
 import { sendDueInvitations } from '#app/services/survey-delivery.server';
 import { scheduleSurveysForDeal } from '#app/services/surveys.server';
+import { createUnsubscribeLink } from '#app/services/unsubscribe.server';
+import { AuditEvent } from '#models/audit-event';
 import { Contact } from '#models/contact';
 import { EmailMessage } from '#models/email-message';
 import { Survey } from '#models/survey';
@@ -34,7 +36,7 @@ describe('/u/<token> one-click unsubscribe', () => {
 
     for (let i = 0; i < 2; i++) {
       const page = (await loader({ request: new Request(`http://localhost:3000/u/${token}`), params: { token }, context: ctx })) as unknown as { data: unknown };
-      expect(page.data).toEqual({ valid: true, maskedEmail: expect.stringMatching(/^b\*\*\*@example\.com$/) });
+      expect(page.data).toEqual({ valid: true, maskedEmail: expect.stringMatching(/^b\*\*\*@example\.com$/), unsubscribed: false });
     }
     expect((await Contact.findById(contact.id).lean())!.emailStatus).toBe('ok');
 
@@ -44,7 +46,7 @@ describe('/u/<token> one-click unsubscribe', () => {
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
     });
     const done = (await action({ request, params: { token }, context: ctx })) as unknown as { data: unknown };
-    expect(done.data).toEqual({ valid: true, done: true });
+    expect(done.data).toEqual({ valid: true, done: 'unsubscribed' });
     expect((await Contact.findById(contact.id).lean())!.emailStatus).toBe('unsubscribed');
 
     await sendDueInvitations({ now: new Date(new Date('2026-10-15T00:00:00Z').getTime() + DAY), owner: 'test' });
@@ -52,6 +54,50 @@ describe('/u/<token> one-click unsubscribe', () => {
     const nine = await Survey.findOne({ dealId: deal.id, wave: 9 }).lean();
     expect(nine).toMatchObject({ state: 'cancelled', stopReason: 'unsubscribed' });
     expect(await EmailMessage.countDocuments({ template: 'survey-contact-alert', to: csm.email })).toBeGreaterThan(0);
+  });
+
+  test('a second visit says the address is unsubscribed; re-subscribing (a POST, audited) lets the contact receive surveys again', async () => {
+    const rep = await makeUser({ role: 'sales' });
+    const csm = await makeUser({ role: 'cs' });
+    const account = await makeAccount({ csmId: csm.id });
+    const contact = await makeContact(account.id);
+    const deal = await makeDeal({ accountId: account.id, aeId: rep.id, closedWonAt: new Date('2026-01-15T00:00:00Z') });
+    await scheduleSurveysForDeal({ dealId: deal.id, now: new Date('2026-01-16T00:00:00Z') });
+    const { url } = await createUnsubscribeLink({ contact: { id: contact.id, email: contact.email }, source: 'test', now: new Date('2026-01-16T00:00:00Z') });
+    const token = url.split('/u/')[1];
+    const get = async () => ((await loader({ request: new Request(url), params: { token }, context: ctx })) as unknown as { data: { unsubscribed?: boolean } }).data;
+    const post = async (body: string) =>
+      ((await action({ request: new Request(url, { method: 'POST', body, headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }), params: { token }, context: ctx })) as unknown as { data: unknown }).data;
+
+    expect(await post('intent=unsubscribe')).toEqual({ valid: true, done: 'unsubscribed' });
+    expect(await get()).toMatchObject({ valid: true, unsubscribed: true });
+    // The 6-month wave is flagged for CS while the contact is unsubscribed.
+    expect(await Survey.findOne({ dealId: deal.id, wave: 6 }).lean()).toMatchObject({ attentionReason: 'unsubscribed' });
+
+    expect(await post('intent=resubscribe')).toEqual({ valid: true, done: 'resubscribed' });
+    expect((await Contact.findById(contact.id).lean())!.emailStatus).toBe('ok');
+    expect(await get()).toMatchObject({ unsubscribed: false });
+    const audit = await AuditEvent.find({ action: 'contact.resubscribed', entityId: contact.id }).lean();
+    expect(audit).toHaveLength(1);
+    // A second click records nothing more.
+    await post('intent=resubscribe');
+    expect(await AuditEvent.countDocuments({ action: 'contact.resubscribed' })).toBe(1);
+    expect(await Survey.findOne({ dealId: deal.id, wave: 6 }).lean()).toMatchObject({ attentionReason: null });
+
+    await sendDueInvitations({ now: new Date('2026-07-15T00:00:00Z'), owner: 'test' });
+    expect(await EmailMessage.countDocuments({ template: 'survey-invitation', to: contact.email })).toBe(1);
+  });
+
+  test('a mail client’s one-click POST never re-subscribes, even on an unsubscribed address', async () => {
+    const account = await makeAccount();
+    const contact = await makeContact(account.id);
+    const { url } = await createUnsubscribeLink({ contact: { id: contact.id, email: contact.email }, source: 'test', now: new Date() });
+    const token = url.split('/u/')[1];
+    for (let i = 0; i < 2; i++) {
+      const request = new Request(url, { method: 'POST', body: 'List-Unsubscribe=One-Click', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+      expect(((await action({ request, params: { token }, context: ctx })) as unknown as { data: unknown }).data).toEqual({ valid: true, done: 'unsubscribed' });
+      expect((await Contact.findById(contact.id).lean())!.emailStatus).toBe('unsubscribed');
+    }
   });
 
   test('an unknown link is a 404 page for GET and POST', async () => {

@@ -1,30 +1,44 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data } from '@remix-run/node';
-import { Form, useActionData, useLoaderData } from '@remix-run/react';
+import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
+import { z } from 'zod';
 import { clientIp, rateLimit } from '#app/auth/rate-limit.server';
 import { PublicFrame } from '#app/components/public-frame';
 import { stopSurveysForContacts } from '#app/services/survey-delivery.server';
-import { getUnsubscribeTarget, unsubscribeByToken } from '#app/services/unsubscribe.server';
+import { getUnsubscribeTarget, resubscribeByToken, unsubscribeByToken } from '#app/services/unsubscribe.server';
+import { readFormData } from '#app/utils/forms.server';
 import { logError } from '#app/utils/log.server';
 
 // One-click unsubscribe (RFC 8058). GET shows a confirm button and never writes (mail scanners
 // open links); POST unsubscribes, whether it comes from that button or from a mail client's
 // List-Unsubscribe-Post (`List-Unsubscribe=One-Click`, no cookies, no Origin). No login.
+// A second visit says the address is unsubscribed and offers to re-subscribe: a POST with
+// intent=resubscribe, which only the page's own button sends (a one-click POST never has it).
 export const meta: MetaFunction = () => [{ title: 'Unsubscribe · Kept' }, { name: 'robots', content: 'noindex, nofollow' }];
 
 type Context = { clientIp?: string };
 const NO_STORE = { 'Cache-Control': 'no-store' };
 const unknownLink = () => data({ valid: false as const }, { status: 404, headers: NO_STORE });
+// Anything but an explicit re-subscribe is an unsubscribe (RFC 8058 bodies carry no intent).
+const IntentSchema = z.object({ intent: z.enum(['unsubscribe', 'resubscribe']).catch('unsubscribe').default('unsubscribe') });
 
 export async function loader({ params, context }: LoaderFunctionArgs) {
   await rateLimit('publicView', clientIp(context as Context));
   const target = await getUnsubscribeTarget({ token: params.token ?? '' });
   if (!target) return unknownLink();
-  return data({ valid: true as const, maskedEmail: target.maskedEmail }, { headers: NO_STORE });
+  return data({ valid: true as const, maskedEmail: target.maskedEmail, unsubscribed: target.unsubscribed }, { headers: NO_STORE });
 }
 
-export async function action({ params, context }: ActionFunctionArgs) {
+export async function action({ request, params, context }: ActionFunctionArgs) {
   await rateLimit('publicSubmit', clientIp(context as Context));
+  // A one-click POST may come without a form body: that is an unsubscribe too.
+  const form = await readFormData(request).catch(() => new FormData());
+  const { intent } = IntentSchema.parse(Object.fromEntries(form));
+  if (intent === 'resubscribe') {
+    const back = await resubscribeByToken({ token: params.token ?? '' });
+    if (!back) return unknownLink();
+    return data({ valid: true as const, done: 'resubscribed' as const }, { headers: NO_STORE });
+  }
   const result = await unsubscribeByToken({ token: params.token ?? '' });
   if (!result) return unknownLink();
   const now = new Date();
@@ -34,12 +48,13 @@ export async function action({ params, context }: ActionFunctionArgs) {
     // The address is unsubscribed already (the invitation task checks it before every email).
     logError(error, { where: 'unsubscribe: stop surveys' });
   }
-  return data({ valid: true as const, done: true }, { headers: NO_STORE });
+  return data({ valid: true as const, done: 'unsubscribed' as const }, { headers: NO_STORE });
 }
 
 export default function Unsubscribe() {
   const loaded = useLoaderData<typeof loader>();
-  const done = useActionData<typeof action>() as { valid: boolean; done?: boolean } | undefined;
+  const done = useActionData<typeof action>() as { valid: boolean; done?: 'unsubscribed' | 'resubscribed' } | undefined;
+  const busy = useNavigation().state === 'submitting';
   if (!loaded.valid || done?.valid === false) {
     return (
       <PublicFrame label="email preferences">
@@ -48,11 +63,29 @@ export default function Unsubscribe() {
       </PublicFrame>
     );
   }
-  if (done?.done) {
+  if (done?.done === 'resubscribed') {
+    return (
+      <PublicFrame label="email preferences">
+        <h1>Welcome back</h1>
+        <p role="status">{loaded.maskedEmail} will receive value check-in surveys and requests from us again.</p>
+      </PublicFrame>
+    );
+  }
+  if (done?.done === 'unsubscribed') {
     return (
       <PublicFrame label="email preferences">
         <h1>You are unsubscribed</h1>
-        <p>We will not send surveys or requests to {loaded.maskedEmail} any more. Your customer success manager has been told.</p>
+        <p role="status">We will not send surveys or requests to {loaded.maskedEmail} any more. Your customer success manager has been told.</p>
+        <ResubscribeForm busy={busy} />
+      </PublicFrame>
+    );
+  }
+  if (loaded.unsubscribed) {
+    return (
+      <PublicFrame label="email preferences">
+        <h1>{loaded.maskedEmail} is unsubscribed</h1>
+        <p>We do not send surveys or requests to this address. If you unsubscribed by mistake, or would like to hear from us again, you can re-subscribe.</p>
+        <ResubscribeForm busy={busy} />
       </PublicFrame>
     );
   }
@@ -61,8 +94,22 @@ export default function Unsubscribe() {
       <h1>Unsubscribe {loaded.maskedEmail}?</h1>
       <p>You will no longer receive value check-in surveys or requests from us at this address.</p>
       <Form method="post">
-        <button type="submit">Unsubscribe</button>
+        <input type="hidden" name="intent" value="unsubscribe" />
+        <button type="submit" disabled={busy}>
+          Unsubscribe
+        </button>
       </Form>
     </PublicFrame>
+  );
+}
+
+function ResubscribeForm({ busy }: { busy: boolean }) {
+  return (
+    <Form method="post">
+      <input type="hidden" name="intent" value="resubscribe" />
+      <button type="submit" className="secondary" disabled={busy}>
+        Re-subscribe
+      </button>
+    </Form>
   );
 }

@@ -23,7 +23,7 @@ import { acceptHandoff, advanceJourney, journeyIdForDeal } from '#app/services/j
 import { readMetrics } from '#app/services/metrics.server';
 import { rebuildAllMetrics, resetNightlyRebuildMemory, runNightlyMetricsRebuild } from '#app/services/metrics-rebuild.server';
 import { sendDueInvitations } from '#app/services/survey-delivery.server';
-import { submitSurveyAnswer } from '#app/services/surveys.server';
+import { runSurveyAction, submitSurveyAnswer } from '#app/services/surveys.server';
 import { canOpen } from '#app/utils/dashboards';
 import { makeUser } from '#test/factories';
 
@@ -142,8 +142,13 @@ beforeAll(async () => {
   await move(2, 5, 4, null);
   await move(3, 30, 20, 130);
 
-  // Surveys: the wave-6 invitations of the three Q1 deals go out, and their buyers answer.
+  // Surveys: the wave-6 invitations of the three Q1 deals go out, and their buyers answer. Deal 3
+  // is not live, so its wave is held until CS sends it anyway (docs/surveys.md).
   await sendDueInvitations({ now: at('2025-08-21'), owner: 'test-worker' });
+  const held = await Survey.findOne({ dealId: deals[2], wave: 6 }).select('_id held').lean();
+  expect(held?.held).toBe('not-live');
+  expect(await runSurveyAction({ user: u.cs, surveyId: String(held!._id), action: { intent: 'send-anyway' }, now: at('2025-08-21') })).toMatchObject({ ok: true });
+  await sendDueInvitations({ now: plus(at('2025-08-21'), 0.01), owner: 'test-worker' });
   await answer(deals[0], 6, ['delivered', 'partly'], 'yes', at('2025-08-22'));
   await answer(deals[1], 6, ['delivered', 'delivered'], 'yes', at('2025-08-22'));
   await answer(deals[2], 6, ['not_yet', 'partly'], 'no', at('2025-08-22'));

@@ -9,7 +9,7 @@ import { User } from '#models/user';
 import type { SessionUser } from '#app/auth/session.server';
 import { trusted } from '#app/db.server';
 import { recordDealWon } from '#app/services/deal-metrics.server';
-import { journeyIdForDeal, startJourneySafely } from '#app/services/journey.server';
+import { csmBook, journeyIdForDeal, startJourneySafely } from '#app/services/journey.server';
 import { scheduleSurveysSafely } from '#app/services/surveys.server';
 
 import { CURRENCIES, MAX_PROMISE_ROWS } from '#app/utils/format';
@@ -190,17 +190,30 @@ export async function getDealDetail({ user, dealId }: { user: SessionUser; dealI
   };
 }
 
-/** Counts for home pages, scoped like every other read. */
+/**
+ * Counts for home pages: a rep's own deals, a CSM's book (the deals of the journeys they own),
+ * everyone else all deals.
+ */
 export async function dealStats({ user, since }: { user: SessionUser; since: Date }) {
+  const select = 'name accountId closedWonAt arr currency promises';
   const scope: Record<string, unknown> = user.role === 'sales' ? { aeId: user.id } : {};
-  const [total, recent] = await Promise.all([
-    Deal.countDocuments(scope),
-    Deal.find({ ...scope, closedWonAt: trusted({ $gte: since }) })
-      .select('name accountId closedWonAt arr currency promises')
-      .sort({ closedWonAt: -1 })
-      .limit(8)
-      .lean(),
-  ]);
+  const [total, recent] =
+    user.role === 'cs'
+      ? await (async () => {
+          const book = await csmBook({ csmId: user.id, since });
+          // Each deal by `_id` (one journey per deal, same derived id): FerretDB scans for an `$in`.
+          const journeys = await Promise.all(book.recentJourneyIds.map((id) => Journey.findById(id).select('dealId').lean()));
+          const deals = await Promise.all(journeys.map((j) => (j ? Deal.findById(j.dealId).select(select).lean() : null)));
+          return [book.total, deals.filter((d) => d !== null)] as const;
+        })()
+      : await Promise.all([
+          Deal.countDocuments(scope),
+          Deal.find({ ...scope, closedWonAt: trusted({ $gte: since }) })
+            .select(select)
+            .sort({ closedWonAt: -1 })
+            .limit(8)
+            .lean(),
+        ]);
   const accounts = await Account.find({ _id: trusted({ $in: recent.map((d) => d.accountId) }) }).select('name').lean();
   const accountName = new Map(accounts.map((a) => [String(a._id), a.name]));
   return {

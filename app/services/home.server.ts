@@ -3,10 +3,14 @@ import { Account } from '#models/account';
 import { User } from '#models/user';
 import type { SessionUser } from '#app/auth/session.server';
 import { dealStats } from './deals.server';
+import { countJourneysByHealth } from './journey.server';
 
 const DAY = 86_400_000;
 
-/** What each role's home page shows first; every figure is scoped to what the user may see. */
+/**
+ * What each role's home page shows first; every figure is scoped to what the user may see and
+ * calls theirs: a rep's deals, a CSM's book (their accounts, those accounts' deals, their journeys).
+ */
 export async function getHome({ user, now = new Date() }: { user: SessionUser; now?: Date }) {
   const since = new Date(now.getTime() - 90 * DAY);
   const deals = await dealStats({ user, since });
@@ -16,5 +20,7 @@ export async function getHome({ user, now = new Date() }: { user: SessionUser; n
     user.role === 'admin' ? User.countDocuments({ active: true }) : Promise.resolve(null),
     user.role === 'admin' ? mongoose.connection.collection('emailmessages').countDocuments({}) : Promise.resolve(null),
   ]);
-  return { deals, accounts, users, outbox };
+  // A CSM's own journeys by health: their book at a glance (counted like the board's cards).
+  const health = user.role === 'cs' ? await countJourneysByHealth({ user, now, criteria: { csmId: user.id } }) : null;
+  return { deals, accounts, users, outbox, health };
 }

@@ -637,10 +637,6 @@ export async function setJourneyCsm({ user, journeyId, csmId, now = new Date() }
 // ---------------------------------------------------------------------------------------------
 // Reads
 
-/** What a user may see: sales reps only journeys of their own deals. */
-function scopeFor(user: SessionUser): Record<string, unknown> {
-  return user.role === 'sales' ? { aeId: user.id } : {};
-}
 
 const AUDIT_LABELS: Record<string, string> = {
   'journey.started': 'Journey started',
@@ -824,7 +820,8 @@ export const BoardQuerySchema = z.object({
   rep: z.string().regex(/^[a-f0-9]{24}$/i).optional().catch(undefined),
   segment: z.enum(['smb', 'mid-market', 'enterprise']).optional().catch(undefined),
   health: z.enum(['on_track', 'at_risk', 'stalled', 'live']).optional().catch(undefined),
-  mine: z.enum(['1']).optional().catch(undefined),
+  // '0' is "Only my journeys" unticked (the form sends a hidden 0 before the checkbox's 1).
+  mine: z.enum(['1', '0']).optional().catch(undefined),
   sort: z.enum(BOARD_SORTS).catch('-days'),
   page: z.coerce.number().int().min(1).max(100_000).catch(1),
 });
@@ -944,7 +941,40 @@ const boardOrder = derived(journeyBoardIndex, (rows) =>
 const boardCache = new VersionedCache<{ counts: Map<string, number>; rows: BoardRow[] }>();
 const healthCache = new VersionedCache<{ counts: Record<'on_track' | 'at_risk' | 'stalled' | 'live', number>; from: number; until: number }>();
 
-type BoardCriteria = { aeId?: string; csmId?: string | null; segment?: string; health?: Health };
+export type BoardCriteria = { aeId?: string; csmId?: string | null; segment?: string; health?: Health };
+
+/** Said on the board when someone who owns no journeys asks for "only my journeys". */
+export const MINE_REFUSED = 'Only my journeys is for customer success: a journey belongs to its CSM, and you are not one. Showing every journey that matches the other filters.';
+
+/**
+ * Whose journeys the board shows for this user and query. "Only my journeys" is on by default for
+ * a CS user (unless they chose a CSM in the filter, or unticked it); sales see their deals' only;
+ * for anyone else `mine` is refused with MINE_REFUSED rather than quietly showing everything.
+ * The health cards use the same criteria without the health filter.
+ */
+export function boardScope(user: SessionUser, query: BoardQuery) {
+  const criteria: BoardCriteria = {};
+  const mine = user.role === 'cs' && (query.mine === '1' || (query.mine === undefined && !query.csm));
+  const notice = query.mine === '1' && user.role !== 'cs' && user.role !== 'sales' ? MINE_REFUSED : null;
+  if (user.role === 'sales') criteria.aeId = user.id;
+  if (mine) criteria.csmId = user.id;
+  else if (query.csm === 'none') criteria.csmId = null;
+  else if (query.csm) criteria.csmId = query.csm;
+  if (query.rep && user.role !== 'sales') criteria.aeId = query.rep;
+  if (query.segment) criteria.segment = query.segment;
+  const { health } = query;
+  return { criteria, withHealth: health ? { ...criteria, health } : criteria, mine, notice };
+}
+
+/** The database filter for board criteria (the in-memory path uses matchesBoard). */
+function boardFilter(criteria: BoardCriteria, now: Date) {
+  const filter: Record<string, unknown> = {};
+  if (criteria.aeId !== undefined) filter.aeId = criteria.aeId;
+  if (criteria.csmId !== undefined) filter.csmId = criteria.csmId;
+  if (criteria.segment) filter.segment = criteria.segment;
+  if (criteria.health) Object.assign(filter, healthFilter(criteria.health, now));
+  return filter;
+}
 
 /** The same criteria as healthFilter and the board's query, for a row in memory. */
 function matchesBoard(c: BoardCriteria, r: BoardRow, now: number) {
@@ -971,14 +1001,7 @@ function matchesBoard(c: BoardCriteria, r: BoardRow, now: number) {
  * when it is loaded, else by the database (both give the same answer: journey.server.test.ts).
  */
 export async function listJourneyBoard({ user, query, now = new Date() }: { user: SessionUser; query: BoardQuery; now?: Date }) {
-  const criteria: BoardCriteria = {};
-  if (user.role === 'sales') criteria.aeId = user.id;
-  if (query.mine && user.role === 'cs') criteria.csmId = user.id;
-  else if (query.csm === 'none') criteria.csmId = null;
-  else if (query.csm) criteria.csmId = query.csm;
-  if (query.rep && user.role !== 'sales') criteria.aeId = query.rep;
-  if (query.segment) criteria.segment = query.segment;
-  if (query.health) criteria.health = query.health;
+  const criteria = boardScope(user, query).withHealth;
   const playbook = await getCurrentPlaybook();
   const chooseStage = (counts: Map<string, number>) => {
     const stageList = playbook.stages.map((s) => ({ key: s.key, name: s.name, slaDays: s.slaDays, count: counts.get(s.key) ?? 0 }));
@@ -1026,11 +1049,7 @@ export async function listJourneyBoard({ user, query, now = new Date() }: { user
     }
     if (cacheKey) boardCache.set(journeyBoardIndex.version, cacheKey, { counts, rows });
   } else {
-    const filter: Record<string, unknown> = {};
-    if (criteria.aeId !== undefined) filter.aeId = criteria.aeId;
-    if (criteria.csmId !== undefined) filter.csmId = criteria.csmId;
-    if (criteria.segment) filter.segment = criteria.segment;
-    if (criteria.health) Object.assign(filter, healthFilter(criteria.health, now));
+    const filter = boardFilter(criteria, now);
     const grouped = await Journey.aggregate<{ _id: string; n: number }>([{ $match: Journey.find().cast(Journey, filter) as Record<string, unknown> }, { $group: { _id: '$stage', n: { $sum: 1 } } }]);
     ({ stageList, stage } = chooseStage(new Map(grouped.map((g) => [g._id, g.n]))));
     const stageFilter = { ...filter, stage };
@@ -1076,6 +1095,30 @@ export async function listJourneyBoard({ user, query, now = new Date() }: { user
   };
 }
 
+/**
+ * A CSM's book for their home page: how many journeys (one per deal) they own, and the deals of
+ * the `limit` most recently closed since `since`. From the board's index when loaded.
+ */
+export async function csmBook({ csmId, since, limit = 8 }: { csmId: string; since: Date; limit?: number }) {
+  const indexed = await journeyBoardIndex.current();
+  if (indexed) {
+    let total = 0;
+    const recent: BoardRow[] = [];
+    for (const r of indexed.values()) {
+      if (r.csmId !== csmId) continue;
+      total++;
+      if (r.closedWonAt >= since) recent.push(r);
+    }
+    recent.sort((a, b) => b.closedWonAt.getTime() - a.closedWonAt.getTime() || (a._id < b._id ? -1 : 1));
+    return { total, recentJourneyIds: recent.slice(0, limit).map((r) => r._id) };
+  }
+  const [total, recent] = await Promise.all([
+    Journey.countDocuments({ csmId }),
+    Journey.find({ csmId, closedWonAt: trusted({ $gte: since }) }).select('_id').sort({ closedWonAt: -1, _id: 1 }).limit(limit).lean(),
+  ]);
+  return { total, recentJourneyIds: recent.map((r) => String(r._id)) };
+}
+
 /** Choices for the board's filters: CS users and sales reps. */
 export async function listBoardFilterOptions() {
   const users = await User.find({ role: trusted({ $in: ['cs', 'sales'] }) }).select('name role active').sort({ name: 1 }).lean();
@@ -1085,32 +1128,37 @@ export async function listBoardFilterOptions() {
   };
 }
 
-/** Journeys per health at `now` (for home pages and dashboards); scoped like every read. */
-export async function countJourneysByHealth({ user, now = new Date() }: { user?: SessionUser; now?: Date }) {
+/**
+ * Journeys per health at `now` (for home pages, dashboards and the board's cards), under `criteria`
+ * (the board's filters without health; by default the user's scope: a rep's own deals).
+ */
+export async function countJourneysByHealth({ user, now = new Date(), criteria }: { user?: SessionUser; now?: Date; criteria?: Omit<BoardCriteria, 'health'> }) {
+  const scope: BoardCriteria = { ...criteria };
+  // A rep never counts another rep's journeys, whatever the criteria say.
+  if (user?.role === 'sales') scope.aeId = user.id;
   const indexed = await journeyBoardIndex.current();
   if (indexed) {
     // From memory (see read-index.server.ts): four counts were four collection scans on FerretDB.
     // Health changes only when the clock passes a row's atRiskAt or stalledAt: the counts are kept
     // per index version until the next such moment, so most views do not walk every journey.
     const t = now.getTime();
-    const rep = user?.role === 'sales' ? user.id : undefined;
-    const cached = healthCache.get(journeyBoardIndex.version, rep ?? '*');
+    const key = JSON.stringify(scope);
+    const cached = healthCache.get(journeyBoardIndex.version, key);
     if (cached && t >= cached.from && t < cached.until) return { ...cached.counts };
     const counts = { on_track: 0, at_risk: 0, stalled: 0, live: 0 };
     let until = Infinity;
     for (const r of indexed.values()) {
-      if (rep !== undefined && r.aeId !== rep) continue;
+      if (!matchesBoard(scope, r, t)) continue;
       for (const h of ['on_track', 'at_risk', 'stalled', 'live'] as const) if (matchesBoard({ health: h }, r, t)) counts[h]++;
       // The next moment a comparison in matchesBoard flips: strictly after t (at_risk/stalled use
       // `< t` and `>= t`, so a row changes when t reaches its timestamp + 1 ms).
       for (const at of [r.atRiskAt, r.stalledAt]) if (at && at.getTime() + 1 > t && at.getTime() + 1 < until) until = at.getTime() + 1;
     }
-    healthCache.set(journeyBoardIndex.version, rep ?? '*', { counts, from: t, until });
+    healthCache.set(journeyBoardIndex.version, key, { counts, from: t, until });
     return { ...counts };
   }
-  const scope = user ? scopeFor(user) : {};
   const [onTrack, atRisk, stalled, live] = await Promise.all(
-    (['on_track', 'at_risk', 'stalled', 'live'] as const).map((h) => Journey.countDocuments({ ...scope, ...healthFilter(h, now) })),
+    (['on_track', 'at_risk', 'stalled', 'live'] as const).map((h) => Journey.countDocuments(boardFilter({ ...scope, health: h }, now))),
   );
   return { on_track: onTrack, at_risk: atRisk, stalled, live };
 }

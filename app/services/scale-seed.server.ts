@@ -201,7 +201,8 @@ function scaleBatch(input: { seed: number; totals: Record<'surveys' | 'responses
     for (const deal of batch.deals) {
       const account = accountById.get(idKey(deal.accountId))!;
       const primary = primaryOf.get(idKey(deal.accountId)) ?? null;
-      const sim = simulateDealSurveys({ deal: deal as never, segment: account.segment, primary: primary as never, now, engagement: 'scale' });
+      const journey = journeyOf.get(idKey(deal._id));
+      const sim = simulateDealSurveys({ deal: deal as never, segment: account.segment, primary: primary as never, now, engagement: 'scale', journey: journey ? { liveAt: (journey.liveAt as Date | null | undefined) ?? null } : undefined });
       for (const d of sim.docs) surveys.push({ __v: 0, ...d });
       for (const a of sim.answers) {
         responses.push(a);

@@ -7,11 +7,13 @@ import type { Types } from 'mongoose';
 import { createElement } from 'react';
 import { Account } from '#models/account';
 import { Deal } from '#models/deal';
+import { Journey } from '#models/journey';
 import { Survey, type SurveyStopReason } from '#models/survey';
 import { SurveyResponse } from '#models/survey-response';
 import { User } from '#models/user';
 import { trusted } from '#app/db.server';
-import { contactsOfAccounts } from '#app/services/journey.server';
+import { contactsOfAccounts, journeyIdForDeal } from '#app/services/journey.server';
+import { getPlaybookVersion } from '#app/services/playbook.server';
 import { MAX_BATCH_SIZE, releaseEmailBatches, sealEmailBatch, sendEmail, sendEmails, type SendEmailInput } from '#app/services/email.server';
 import {
   applySurveyResponse,
@@ -33,6 +35,7 @@ import { log, logError } from '#app/utils/log.server';
 import { inPool } from '#app/utils/pool';
 import type { LeaseUpdate } from '#app/worker/lease.server';
 import { SurveyContactAlertEmail } from '#emails/survey-contact-alert';
+import { SurveyHeldAlertEmail } from '#emails/survey-held-alert';
 import { SurveyInvitationEmail } from '#emails/survey-invitation';
 
 // Long enough for a chunk of 100 (links, render, one outbox insert); a dead worker's surveys are
@@ -68,22 +71,27 @@ async function byIds<T>(ids: unknown[], read: (id: string) => Promise<T | null>,
   return [...new Set(ids.map(String))].flatMap((id) => (seen.get(id) ? [seen.get(id)!] : []));
 }
 
-type RunMemo = { deals: Map<string, DealForEmail | null>; accounts: Map<string, AccountForEmail | null> };
+type RunMemo = { deals: Map<string, DealForEmail | null>; accounts: Map<string, AccountForEmail | null>; journeys: Map<string, JourneyForEmail | null> };
 type DealForEmail = { _id: Types.ObjectId; name: string; promises: { text: string }[] };
 type AccountForEmail = { _id: Types.ObjectId; name: string; csmId?: Types.ObjectId | null };
+type JourneyForEmail = { _id: Types.ObjectId; dealId: Types.ObjectId; stage: string; playbookVersion: number; liveAt?: Date | null };
+const readJourney = (id: string) => Journey.findById(id).select('dealId stage playbookVersion liveAt').lean() as Promise<JourneyForEmail | null>;
 
 /** Deals, accounts and contacts of a chunk of surveys (deals and accounts read once per run). */
 async function loadChunkContext(surveys: SurveyLean[], memo: RunMemo) {
-  const [deals, accounts, contacts] = await Promise.all([
+  const [deals, accounts, journeys, contacts] = await Promise.all([
     // One survey's deal and account per read: the `$in` over a chunk's deals scanned every deal (263 ms per chunk at 3,300 deals).
     byIds(surveys.map((s) => s.dealId), (id) => Deal.findById(id).select('name promises').lean() as Promise<DealForEmail | null>, memo.deals),
     byIds(surveys.map((s) => s.accountId), (id) => Account.findById(id).select('name csmId').lean() as Promise<AccountForEmail | null>, memo.accounts),
+    // The journey's id follows from the deal's, so each is one read by `_id`.
+    byIds(surveys.map((s) => journeyIdForDeal(s.dealId)), readJourney, memo.journeys),
     // Read fresh per chunk: a bounce since the last chunk counts.
     contactsOfAccounts(surveys.map((s) => s.accountId), 'accountId name email isPrimary emailStatus'),
   ]);
   return {
     deal: new Map(deals.map((d) => [String(d._id), d])),
     account: new Map(accounts.map((a) => [String(a._id), a])),
+    journey: new Map(journeys.map((j) => [String(j.dealId), j])),
     contacts,
   };
 }
@@ -100,30 +108,39 @@ function recipientOf(survey: SurveyLean, ctx: ChunkContext): ContactLean | null 
   return ctx.contacts.find((c) => String(c.accountId) === String(survey.accountId) && c.isPrimary) ?? null;
 }
 
-/** Sets the CSM's flag on a survey and emails them once per survey, cycle and reason. */
-export async function alertCsm(input: { survey: Pick<SurveyLean, '_id' | 'accountId' | 'dealId' | 'wave' | 'cycle' | 'contactEmail'>; reason: SurveyStopReason; contactEmail?: string; now: Date }) {
+/**
+ * Emails the account's CSM once per survey, cycle and reason: a contact that cannot receive the
+ * survey (pick another one), or a due wave held because the customer is not live yet.
+ */
+export async function alertCsm(
+  input: { survey: Pick<SurveyLean, '_id' | 'accountId' | 'dealId' | 'wave' | 'cycle' | 'contactEmail'>; now: Date } & (
+    | { reason: SurveyStopReason; contactEmail?: string }
+    | { reason: 'not-live'; stageName: string }
+  ),
+) {
   const { survey, reason, now } = input;
   const account = await Account.findById(survey.accountId).select('name csmId').lean();
   const csm = account?.csmId ? await User.findOne({ _id: account.csmId, active: true }).select('name email').lean() : null;
   if (!account || !csm) {
-    log('warn', 'Survey needs another contact but its account has no active CSM to alert', { surveyId: String(survey._id), reason });
+    log('warn', 'Survey needs the CSM but its account has no active CSM to alert', { surveyId: String(survey._id), reason });
     return;
   }
   const deal = await Deal.findById(survey.dealId).select('name').lean();
+  const common = { csmName: csm.name, accountName: account.name, dealName: deal?.name ?? '', waveLabel: waveLabel(survey.wave), surveyUrl: appUrl(`/surveys/${String(survey._id)}`) };
   const result = await sendEmail({
     key: `survey:${String(survey._id)}:alert:${survey.cycle ?? 0}:${reason}`,
-    template: 'survey-contact-alert',
     to: csm.email,
-    subject: `${account.name}: the ${waveLabel(survey.wave)} survey needs another contact`,
-    react: createElement(SurveyContactAlertEmail, {
-      csmName: csm.name,
-      accountName: account.name,
-      dealName: deal?.name ?? '',
-      waveLabel: waveLabel(survey.wave),
-      contactEmail: input.contactEmail ?? survey.contactEmail ?? '',
-      reason: STOP_TEXT[reason],
-      surveyUrl: appUrl(`/surveys/${String(survey._id)}`),
-    }),
+    ...(input.reason === 'not-live'
+      ? {
+          template: 'survey-held-alert',
+          subject: `${account.name}: the ${waveLabel(survey.wave)} survey waits until the customer is live`,
+          react: createElement(SurveyHeldAlertEmail, { ...common, stageName: input.stageName }),
+        }
+      : {
+          template: 'survey-contact-alert',
+          subject: `${account.name}: the ${waveLabel(survey.wave)} survey needs another contact`,
+          react: createElement(SurveyContactAlertEmail, { ...common, contactEmail: input.contactEmail ?? survey.contactEmail ?? '', reason: STOP_TEXT[input.reason] }),
+        }),
     meta: { entityType: 'survey', entityId: String(survey._id), kind: 'alert' },
     now,
   });
@@ -136,6 +153,7 @@ const attention = (reason: SurveyStopReason, now: Date) => ({ attentionReason: r
 type Plan =
   | { kind: 'send'; email: 'invitation' | 'reminder'; contact: ContactLean; expiresAt: Date; update: LeaseUpdate }
   | { kind: 'stop'; reason: SurveyStopReason; contactEmail?: string; update: LeaseUpdate }
+  | { kind: 'hold'; stageName: string; update: LeaseUpdate }
   | { kind: 'skip'; update: LeaseUpdate | null };
 
 /** The outbox entry of one planned invitation or reminder, with its two new links. */
@@ -185,9 +203,9 @@ async function runChunks(input: TaskInput & {
   onSent?: (sent: SurveyLean[]) => Promise<unknown>;
 }) {
   const { now, owner, signal, limit = PAGE_SIZE, due, accept, batchPrefix, plan, onSent } = input;
-  const totals = { claimed: 0, sent: 0, stopped: 0, skipped: 0, batches: 0 };
+  const totals = { claimed: 0, sent: 0, stopped: 0, held: 0, skipped: 0, batches: 0 };
   const seen = new Set<string>();
-  const memo: RunMemo = { deals: new Map(), accounts: new Map() };
+  const memo: RunMemo = { deals: new Map(), accounts: new Map(), journeys: new Map() };
   while (totals.claimed < limit && !signal?.aborted) {
     // One read of the due list per run of up to `limit` (1,000 by default): the filter scans the
     // surveys on FerretDB, so reading it once per chunk of 100 cost ten scans.
@@ -264,6 +282,9 @@ async function runChunks(input: TaskInput & {
         if (p.kind === 'stop') {
           await alertCsm({ survey: h.survey, reason: p.reason, contactEmail: p.contactEmail, now });
           totals.stopped++;
+        } else if (p.kind === 'hold') {
+          await alertCsm({ survey: h.survey, reason: 'not-live', stageName: p.stageName, now });
+          totals.held++;
         } else totals.skipped++;
       });
       if (recorded.length && onSent) await onSent(recorded);
@@ -276,20 +297,53 @@ async function runChunks(input: TaskInput & {
   }
 }
 
+/** The stage a not-live journey is in, by its playbook's name for it. */
+async function stageNameOf(journey: JourneyForEmail) {
+  const playbook = await getPlaybookVersion(journey.playbookVersion);
+  return playbook?.stages.find((s) => s.key === journey.stage)?.name ?? journey.stage;
+}
+
+/**
+ * Held surveys (a wave that came due before the customer was live) whose journey has reached live
+ * since: the hold is lifted, so the invitation task sends them in the same run.
+ */
+export async function releaseHeldSurveys({ now, owner, limit = PAGE_SIZE }: { now: Date; owner?: string; limit?: number }) {
+  const held = (await Survey.find({ state: 'scheduled', held: 'not-live' }).select('_id dealId').limit(limit).lean()) as Array<{ _id: Types.ObjectId; dealId: Types.ObjectId }>;
+  const journeys = new Map<string, JourneyForEmail | null>();
+  let released = 0;
+  await inPool(held, CONCURRENCY, async ({ _id, dealId }) => {
+    const [journey] = await byIds([journeyIdForDeal(dealId)], readJourney, journeys);
+    if (!journey?.liveAt) return;
+    const result = await updateSurvey({ id: _id, now, owner, waitMs: 0, accept: (s) => s.state === 'scheduled' && s.held === 'not-live', change: () => ({ $set: { held: null } }) });
+    if (result.ok) released++;
+  });
+  return { held: held.length, released };
+}
+
 /**
  * Worker task: every scheduled survey whose wave is due gets its invitation (key
  * `survey:<id>:invitation`), unless its recipient cannot receive email: then it is cancelled
- * with the reason and the CSM is alerted to pick another contact.
+ * with the reason and the CSM is alerted to pick another contact. A wave due before the deal's
+ * journey reached live is held instead (the CSM is told once) and goes out once it is live, or
+ * when CS sends it anyway (docs/surveys.md).
  */
 export async function sendDueInvitations(input: TaskInput) {
   const { now } = input;
   const { reminderMs, expiryMs } = surveyTiming();
+  await releaseHeldSurveys({ now, owner: input.owner });
   return runChunks({
     ...input,
-    due: { state: 'scheduled', dueAt: trusted({ $lte: now }) },
-    accept: (s) => s.state === 'scheduled' && s.dueAt <= now,
+    // `$ne` also matches surveys written before the field existed.
+    due: { state: 'scheduled', dueAt: trusted({ $lte: now }), held: trusted({ $ne: 'not-live' }) },
+    accept: (s) => s.state === 'scheduled' && s.dueAt <= now && s.held !== 'not-live',
     batchPrefix: 'survey-invitations',
     plan: async (survey, ctx) => {
+      // Not live yet: the buyer has not had the value they were promised, so do not ask yet. A deal
+      // without a journey (legacy data; the worker starts missing ones) is not held.
+      const journey = ctx.journey.get(String(survey.dealId));
+      if (journey && !journey.liveAt && !survey.sendAnywayAt) {
+        return { kind: 'hold', stageName: await stageNameOf(journey), update: { $set: { held: 'not-live', heldAt: now } } };
+      }
       const contact = recipientOf(survey, ctx);
       const stop: SurveyStopReason | null = !contact ? 'no-recipient' : contact.emailStatus && contact.emailStatus !== 'ok' ? (contact.emailStatus as SurveyStopReason) : null;
       if (stop) {

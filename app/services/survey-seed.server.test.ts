@@ -5,6 +5,7 @@ import { seedDemoData } from '#app/services/seed.server';
 import { seedSurveyDemo, simulateDealSurveys } from '#app/services/survey-seed.server';
 import { rebuildSurveyMetrics, SURVEY_METRICS } from '#app/services/surveys.server';
 import { Deal } from '#models/deal';
+import { Journey } from '#models/journey';
 import { Survey } from '#models/survey';
 import { SurveyResponse } from '#models/survey-response';
 
@@ -28,16 +29,24 @@ describe('demo surveys', () => {
         closedWonAt: new Date(NOW.getTime() - (i % 730) * DAY),
         promises: [{ _id: new Types.ObjectId(), text: 'Cut onboarding time in half', category: 'time-savings' }],
       };
-      const { docs, answers } = simulateDealSurveys({ deal, segment: 'smb', primary, now: NOW });
+      // Most journeys went live within 120 days; one in seven is not live yet.
+      const liveAt = i % 7 === 0 ? null : new Date(deal.closedWonAt.getTime() + (i % 4) * 40 * DAY);
+      const { docs, answers } = simulateDealSurveys({ deal, segment: 'smb', primary, now: NOW, journey: { liveAt } });
       for (const d of docs) {
         states.set(d.state, (states.get(d.state) ?? 0) + 1);
-        if (d.state === 'scheduled') expect(d.dueAt.getTime()).toBeGreaterThan(NOW.getTime() - 3 * DAY);
+        // No buyer is asked before the customer is live; a wave due before that waited.
+        if (d.sentAt) expect(liveAt && (d.sentAt as Date) >= liveAt).toBeTruthy();
+        if (d.held) {
+          states.set('held', (states.get('held') ?? 0) + 1);
+          expect(d.state).toBe('scheduled');
+          expect(!liveAt || liveAt.getTime() > NOW.getTime() - 3 * DAY || liveAt > NOW).toBe(true);
+        } else if (d.state === 'scheduled') expect(d.dueAt.getTime()).toBeGreaterThan(NOW.getTime() - 3 * DAY);
         if (['sent', 'reminded'].includes(d.state)) expect((d.expiresAt as Date).getTime()).toBeGreaterThan(NOW.getTime());
         if (d.state === 'answered') expect((d.answeredAt as Date).getTime()).toBeLessThan(NOW.getTime());
       }
       expect(answers.map((a) => String(a._id)).sort()).toEqual(docs.filter((d) => d.state === 'answered').map((d) => String(d._id)).sort());
     }
-    expect([...states.keys()].sort()).toEqual(['answered', 'bounced', 'cancelled', 'expired', 'reminded', 'scheduled', 'sent', 'skipped']);
+    expect([...states.keys()].sort()).toEqual(['answered', 'bounced', 'cancelled', 'expired', 'held', 'reminded', 'scheduled', 'sent', 'skipped']);
     expect(states.get('answered')! / (states.get('answered')! + states.get('expired')!)).toBeGreaterThan(0.55);
   });
 
@@ -49,6 +58,13 @@ describe('demo surveys', () => {
     expect(first.answered).toBeGreaterThan(0);
     expect(await Survey.countDocuments({})).toBe(3 * deals);
     expect(await SurveyResponse.countDocuments({})).toBe(await Survey.countDocuments({ state: 'answered' }));
+    // The history follows the rule the worker keeps: invitations only once the journey is live.
+    const liveAtOf = new Map((await Journey.find({}).select('dealId liveAt').lean()).map((j) => [String(j.dealId), j.liveAt ?? null]));
+    for (const s of await Survey.find({}).select('dealId state invitedAt held').lean()) {
+      const liveAt = liveAtOf.get(String(s.dealId));
+      if (s.invitedAt) expect(liveAt && liveAt <= s.invitedAt, `survey of deal ${s.dealId} invited ${s.invitedAt.toISOString()}, live ${liveAt?.toISOString()}`).toBeTruthy();
+      if (s.held) expect(s.state).toBe('scheduled');
+    }
 
     const read = async () =>
       Object.fromEntries(

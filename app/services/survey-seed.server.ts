@@ -11,10 +11,12 @@ import { Types } from 'mongoose';
 import { Account } from '#models/account';
 import { Contact } from '#models/contact';
 import { Deal } from '#models/deal';
+import { Journey } from '#models/journey';
 import { Survey } from '#models/survey';
 import { SurveyResponse } from '#models/survey-response';
 import { trusted } from '#app/db.server';
 import { insertIgnoringDuplicates } from '#app/db.server';
+import { journeyIdForDeal } from '#app/services/journey.server';
 import { bumpSurveyMetrics, surveyDocsFor, surveyTiming, type AnswerFacts } from '#app/services/surveys.server';
 
 type SeedDeal = {
@@ -26,6 +28,7 @@ type SeedDeal = {
   promises: { _id: Types.ObjectId; text: string; category: string }[];
 };
 type SeedAccount = { _id: Types.ObjectId; segment: string };
+type SeedJourney = { dealId: Types.ObjectId; liveAt?: Date | null };
 type SeedContact = { _id: Types.ObjectId; accountId: Types.ObjectId; name: string; email: string; isPrimary?: boolean };
 
 const DAY_MS = 86_400_000;
@@ -105,8 +108,27 @@ export type SurveyEngagement = 'demo' | 'scale';
 const ENGAGED_SHARE = 0.2;
 const ANSWER_SHARE = { demo: { engaged: 0.62, other: 0.62 }, scale: { engaged: 0.8, other: 0.05 } } as const;
 
-/** Plays one deal's waves forward to `now`; returns the survey documents, answers and bounced contact. */
-export function simulateDealSurveys({ deal, segment, primary, now, engagement = 'demo' }: { deal: SeedDeal; segment: string; primary: SeedContact | null; now: Date; engagement?: SurveyEngagement }) {
+/**
+ * Plays one deal's waves forward to `now`; returns the survey documents, answers and bounced contact.
+ * With the deal's journey, a wave due before it went live waits as the worker would have held it
+ * (docs/surveys.md): sent when the journey went live, or still held if it is not live at `now`.
+ */
+export function simulateDealSurveys({
+  deal,
+  segment,
+  primary,
+  now,
+  engagement = 'demo',
+  journey,
+}: {
+  deal: SeedDeal;
+  segment: string;
+  primary: SeedContact | null;
+  now: Date;
+  engagement?: SurveyEngagement;
+  /** The deal's journey (its liveAt); undefined when there is none, so no wave is held. */
+  journey?: { liveAt?: Date | null } | null;
+}) {
   const { reminderMs, expiryMs } = surveyTiming();
   // Intake on the close date, except one deal in ten imported months later: its passed waves are skipped.
   const late = rngFor(`${deal.crmId}:intake`)() < 0.1;
@@ -120,9 +142,19 @@ export function simulateDealSurveys({ deal, segment, primary, now, engagement = 
   for (const doc of docs) {
     if (doc.state === 'skipped') continue;
     const r = rngFor(`${deal.crmId}:${doc.wave}`);
-    const dueAt = doc.dueAt;
     const flag = (reason: string, at: Date) => Object.assign(doc, { attentionReason: reason, attentionAt: at });
+    // Held from its due date until the journey went live (never, if it is not live by now).
+    const liveAt = journey ? (journey.liveAt && journey.liveAt <= now ? journey.liveAt : null) : doc.dueAt;
+    const heldFrom = !liveAt || liveAt > doc.dueAt ? doc.dueAt : null;
+    if (heldFrom && heldFrom <= now) Object.assign(doc, { heldAt: heldFrom, held: liveAt ? null : 'not-live' });
+    if (!liveAt) {
+      if (bounced) flag('bounced', now);
+      continue;
+    }
+    const dueAt = heldFrom && liveAt > heldFrom ? liveAt : doc.dueAt;
     if (dueAt.getTime() > now.getTime() - DUE_WINDOW_MS) {
+      // Released in the last days: still held, as if the worker had not run since.
+      if (doc.heldAt) doc.held = 'not-live';
       // Not yet due, or due in the last days (as if the worker had been off: its next cycle invites it).
       if (bounced) flag('bounced', now);
       continue;
@@ -167,11 +199,12 @@ export function simulateDealSurveys({ deal, segment, primary, now, engagement = 
 }
 
 /** Surveys for a batch of seeded deals: simulated, inserted, counted in the rollups (once). */
-async function seedSurveysForDeals({ deals, accounts, contacts, now }: { deals: SeedDeal[]; accounts: SeedAccount[]; contacts: SeedContact[]; now: Date }) {
+async function seedSurveysForDeals({ deals, accounts, contacts, journeys, now }: { deals: SeedDeal[]; accounts: SeedAccount[]; contacts: SeedContact[]; journeys: SeedJourney[]; now: Date }) {
   const segmentOf = new Map(accounts.map((a) => [String(a._id), a.segment]));
   const primaryOf = new Map(contacts.filter((c) => c.isPrimary).map((c) => [String(c.accountId), c]));
+  const journeyOf = new Map(journeys.map((j) => [String(j.dealId), j]));
   const simulated = deals.map((deal) =>
-    simulateDealSurveys({ deal, segment: segmentOf.get(String(deal.accountId)) ?? 'smb', primary: primaryOf.get(String(deal.accountId)) ?? null, now }),
+    simulateDealSurveys({ deal, segment: segmentOf.get(String(deal.accountId)) ?? 'smb', primary: primaryOf.get(String(deal.accountId)) ?? null, now, journey: journeyOf.get(String(deal._id)) }),
   );
   const docs = simulated.flatMap((s) => s.docs);
   const inserted = await insertIgnoringDuplicates(Survey, docs);
@@ -203,11 +236,12 @@ export async function seedSurveyDemo({ now = new Date(), log = () => undefined }
     page = [];
     if (deals.length === 0) return;
     const accountIds = [...new Set(deals.map((d) => String(d.accountId)))];
-    const [accounts, contacts] = await Promise.all([
+    const [accounts, contacts, journeys] = await Promise.all([
       Account.find({ _id: trusted({ $in: accountIds }) }).select('segment').lean(),
       Contact.find({ accountId: trusted({ $in: accountIds }), isPrimary: true }).select('accountId name email isPrimary').lean(),
+      Journey.find({ _id: trusted({ $in: deals.map((d) => journeyIdForDeal(d._id)) }) }).select('dealId liveAt').lean(),
     ]);
-    const result = await seedSurveysForDeals({ deals, accounts: accounts as SeedAccount[], contacts: contacts as SeedContact[], now });
+    const result = await seedSurveysForDeals({ deals, accounts: accounts as SeedAccount[], contacts: contacts as SeedContact[], journeys: journeys as SeedJourney[], now });
     totals.inserted += result.inserted;
     totals.existing += result.existing;
     totals.answered += result.answered;

@@ -21,7 +21,7 @@ import {
   SURVEY_METRICS,
   updateSurvey,
 } from '#app/services/surveys.server';
-import { contactChildren } from '#app/services/journey.server';
+import { advanceJourney, contactChildren, startJourneyForDeal } from '#app/services/journey.server';
 import { unsubscribeByToken } from '#app/services/unsubscribe.server';
 import { stopSurveysForContacts } from '#app/services/survey-delivery.server';
 import { AuditEvent } from '#models/audit-event';
@@ -359,6 +359,88 @@ describe('CS actions', () => {
     expect(own.canManage).toBe(false);
     const otherRep = await makeUser({ role: 'sales' });
     expect((await listDealSurveys({ user: otherRep, dealId: deal.id })).surveys).toEqual([]);
+  });
+});
+
+describe('a wave due before the customer is live (docs/surveys.md)', () => {
+  /** A deal whose journey started at intake and is still in handoff. */
+  async function notLiveDeal() {
+    const setup = await dealWithSurveys();
+    const { journeyId } = await startJourneyForDeal({ dealId: setup.deal.id, now: INTAKE });
+    return { ...setup, journeyId: String(journeyId) };
+  }
+  const invitations = () => EmailMessage.countDocuments({ template: 'survey-invitation' });
+  const heldAlerts = (to: string) => EmailMessage.find({ template: 'survey-held-alert', to }).lean();
+  const invitedFunnel = async () => (await readMetrics(SURVEY_METRICS.funnel)).reduce((n, r) => n + (r.counts.invited ?? 0), 0);
+
+  test('is held, not sent: the CSM is told once, the pages show it, and the funnel does not count it as invited', async () => {
+    const { surveys, csm, deal, rep } = await notLiveDeal();
+    const six = surveys[0];
+    expect(await sendDueInvitations(task(SIX))).toMatchObject({ claimed: 1, sent: 0, held: 1 });
+    expect(await invitations()).toBe(0);
+    expect(await Survey.findById(six._id).lean()).toMatchObject({ state: 'scheduled', held: 'not-live' });
+
+    const alerts = await heldAlerts(csm.email);
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0].subject).toContain('waits until the customer is live');
+    expect(alerts[0].text).toContain('the journey is in Handoff');
+    expect(alerts[0].text).toContain(`/surveys/${six._id}`);
+
+    // Later cycles neither send it nor tell the CSM again.
+    for (const day of [1, 2, 10]) expect(await sendDueInvitations(task(after(SIX, day * DAY)))).toMatchObject({ claimed: 0, sent: 0 });
+    expect(await heldAlerts(csm.email)).toHaveLength(1);
+    expect(await invitations()).toBe(0);
+
+    const cs = { id: csm.id, role: 'cs' as const, name: 'CSM', email: csm.email };
+    const listed = await listDealSurveys({ user: cs, dealId: deal.id });
+    expect(listed.surveys[0]).toMatchObject({ wave: 6, state: 'scheduled', held: 'not-live', actions: { sendAnyway: true } });
+    expect(listed.surveys[1]).toMatchObject({ wave: 9, held: null, actions: { sendAnyway: false } });
+    const salesView = await listDealSurveys({ user: { id: rep.id, role: 'sales', name: 'Rep', email: rep.email }, dealId: deal.id });
+    expect(salesView.surveys[0]).toMatchObject({ held: 'not-live', actions: null });
+
+    expect(await invitedFunnel()).toBe(0);
+    await rebuildSurveyMetrics();
+    expect(await invitedFunnel()).toBe(0);
+  });
+
+  test('goes out on the first invitation run after the journey reaches live', async () => {
+    const { surveys, contact, journeyId } = await notLiveDeal();
+    const admin = await makeUser({ role: 'admin' });
+    const adminUser = { id: admin.id, role: 'admin' as const, name: 'Admin', email: admin.email };
+    await sendDueInvitations(task(SIX));
+    expect(await invitations()).toBe(0);
+
+    const live = after(SIX, 20 * DAY);
+    await advanceJourney({ user: adminUser, journeyId, fromStage: 'handoff', overrideReason: 'Kickoff confirmed by phone', now: live });
+    await advanceJourney({ user: adminUser, journeyId, fromStage: 'implementation', overrideReason: 'Buyer confirmed production readiness by phone', now: live });
+    expect(await sendDueInvitations(task(after(live, 60_000)))).toMatchObject({ sent: 1 });
+    const message = await EmailMessage.findOne({ idempotencyKey: `survey:${surveys[0]._id}:invitation` }).lean();
+    expect(message).toMatchObject({ to: contact.email, template: 'survey-invitation' });
+    expect(await Survey.findById(surveys[0]._id).lean()).toMatchObject({ state: 'sent', held: null });
+    expect(await invitedFunnel()).toBe(1);
+  });
+
+  test('"send it anyway" by CS sends it on the next run and records who did it', async () => {
+    const { surveys, csm } = await notLiveDeal();
+    const cs = { id: csm.id, role: 'cs' as const, name: 'CSM', email: csm.email };
+    const id = String(surveys[0]._id);
+    // Not held yet (not due): nothing to send anyway.
+    expect(await runSurveyAction({ user: cs, surveyId: id, action: { intent: 'send-anyway' }, now: INTAKE })).toMatchObject({ ok: false });
+
+    await sendDueInvitations(task(SIX));
+    const at = after(SIX, 2 * DAY);
+    expect(await runSurveyAction({ user: cs, surveyId: id, action: { intent: 'send-anyway' }, now: at })).toMatchObject({ ok: true });
+    const audit = await AuditEvent.findOne({ entityType: 'survey', entityId: id, action: 'survey.sent-anyway' }).lean();
+    expect(String(audit?.actorId)).toBe(csm.id);
+    expect(audit?.at.toISOString()).toBe(at.toISOString());
+
+    expect(await sendDueInvitations(task(after(at, 60_000)))).toMatchObject({ sent: 1, held: 0 });
+    expect(await invitations()).toBe(1);
+    const sent = await Survey.findById(id).lean();
+    expect(sent).toMatchObject({ state: 'sent', held: null });
+    expect(String(sent!.sendAnywayById)).toBe(csm.id);
+    // The CSM was told once, when it was held; sending it anyway is no new alert.
+    expect(await heldAlerts(csm.email)).toHaveLength(1);
   });
 });
 

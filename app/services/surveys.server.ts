@@ -651,12 +651,13 @@ export async function rebuildSurveyMetrics() {
 const MANAGERS = ['cs', 'admin'] as const;
 const canManage = (user: SessionUser) => (MANAGERS as readonly string[]).includes(user.role);
 
-/** What CS may do with a survey in its state. */
-export function surveyActions(state: SurveyState) {
+/** What CS may do with a survey in its state (and hold: a wave held until the customer is live). */
+export function surveyActions(state: SurveyState, held?: string | null) {
   return {
     changeRecipient: state === 'scheduled',
     resend: ['sent', 'reminded', 'expired', 'bounced', 'cancelled'].includes(state),
     cancel: ['scheduled', 'sent', 'reminded', 'bounced'].includes(state),
+    sendAnyway: state === 'scheduled' && held === 'not-live',
   };
 }
 
@@ -699,6 +700,10 @@ function surveyView(s: SurveyLean, response: ResponseLean | undefined) {
     stoppedAt: iso(s.stoppedAt),
     stopReason: s.stopReason ?? null,
     attentionReason: s.attentionReason ?? null,
+    /** 'not-live' while the due wave waits for the customer to go live. */
+    held: s.state === 'scheduled' && s.held ? s.held : null,
+    heldAt: iso(s.heldAt),
+    sendAnywayAt: iso(s.sendAnywayAt),
     answer: answerView(response),
   };
 }
@@ -714,7 +719,7 @@ export async function listDealSurveys({ user, dealId }: { user: SessionUser; dea
   const responses = await loadResponses(surveys.filter((s) => s.state === 'answered').map((s) => s._id));
   const byId = new Map(responses.map((r) => [String(r._id), r]));
   return {
-    surveys: surveys.map((s) => ({ ...surveyView(s, byId.get(String(s._id))), actions: canManage(user) ? surveyActions(s.state as SurveyState) : null })),
+    surveys: surveys.map((s) => ({ ...surveyView(s, byId.get(String(s._id))), actions: canManage(user) ? surveyActions(s.state as SurveyState, s.held) : null })),
     canManage: canManage(user),
   };
 }
@@ -724,6 +729,7 @@ export const SurveyListQuerySchema = z.object({
   state: z.enum(SURVEY_STATES).optional().or(z.literal('').transform(() => undefined)),
   wave: z.enum(['6', '9', '12']).optional().or(z.literal('').transform(() => undefined)),
   attention: z.enum(['1']).optional(),
+  held: z.enum(['1']).optional(),
   mine: z.enum(['1']).optional(),
 });
 export type SurveyListQuery = z.infer<typeof SurveyListQuerySchema>;
@@ -734,6 +740,7 @@ export async function listSurveys({ user, query, perPage = 25 }: { user: Session
   if (query.state) filter.state = query.state;
   if (query.wave) filter.wave = Number(query.wave);
   if (query.attention) filter.attentionAt = trusted({ $ne: null });
+  if (query.held) Object.assign(filter, { state: 'scheduled', held: 'not-live' });
   if (query.mine && user.role !== 'sales') {
     const accounts = await Account.find({ csmId: user.id }).select('_id').lean();
     filter.accountId = trusted({ $in: accounts.map((a) => a._id) });
@@ -785,7 +792,7 @@ export async function getSurveyDetail({ user, surveyId }: { user: SessionUser; s
     deal: { id: String(survey.dealId), name: deal?.name ?? '' },
     account: { id: String(survey.accountId), name: account?.name ?? '' },
     contacts: contacts.map((c) => ({ id: String(c._id), name: c.name, email: c.email, title: c.title ?? '', isPrimary: Boolean(c.isPrimary), emailStatus: c.emailStatus ?? 'ok' })),
-    actions: canManage(user) ? surveyActions(survey.state as SurveyState) : null,
+    actions: canManage(user) ? surveyActions(survey.state as SurveyState, survey.held) : null,
     cancelled,
   };
 }
@@ -807,6 +814,7 @@ export const SurveyActionSchema = z.discriminatedUnion('intent', [
   z.object({ intent: z.literal('resend'), contactId: objectId }),
   // Cancelling kills the buyer's links and cannot be undone: the form asks for an explicit yes.
   z.object({ intent: z.literal('cancel'), confirm: z.literal('yes', { error: 'Tick the box to confirm the cancellation.' }) }),
+  z.object({ intent: z.literal('send-anyway') }),
 ]);
 export type SurveyAction = z.infer<typeof SurveyActionSchema>;
 
@@ -816,9 +824,13 @@ const REFUSED: Record<SurveyAction['intent'], string> = {
   recipient: 'The recipient can only be changed before the survey is sent.',
   resend: 'This survey cannot be resent: it was answered, skipped or is not sent yet.',
   cancel: 'This survey can no longer be cancelled.',
+  'send-anyway': 'This survey is not waiting for the customer to go live.',
 };
 
-/** Changes the recipient before sending, resends to another contact, or cancels; CS and admin only, audited. */
+const ACTION_OF: Record<SurveyAction['intent'], keyof ReturnType<typeof surveyActions>> = { recipient: 'changeRecipient', resend: 'resend', cancel: 'cancel', 'send-anyway': 'sendAnyway' };
+const AUDIT_OF: Record<SurveyAction['intent'], string> = { recipient: 'survey.recipient-changed', resend: 'survey.resent', cancel: 'survey.cancelled', 'send-anyway': 'survey.sent-anyway' };
+
+/** Changes the recipient before sending, resends to another contact, cancels, or sends a held wave anyway; CS and admin only, audited. */
 export async function runSurveyAction({ user, surveyId, action, now = new Date() }: { user: SessionUser; surveyId: string; action: SurveyAction; now?: Date }): Promise<ActionResult> {
   if (!canManage(user)) throw new Response('Only customer success and admins manage surveys.', { status: 403 });
   if (!isObjectId(surveyId)) throw new Response('That survey was not found.', { status: 404 });
@@ -826,7 +838,7 @@ export async function runSurveyAction({ user, surveyId, action, now = new Date()
   if (!survey) throw new Response('That survey was not found.', { status: 404 });
 
   let contact: { _id: Types.ObjectId; name: string; email: string } | null = null;
-  if (action.intent !== 'cancel') {
+  if (action.intent === 'recipient' || action.intent === 'resend') {
     const found = await Contact.findOne({ _id: action.contactId, accountId: survey.accountId }).select('name email emailStatus').lean();
     if (!found) return { ok: false, error: 'Choose a contact of this account.' };
     if (found.emailStatus !== 'ok') return { ok: false, error: `${found.email} cannot receive surveys (${found.emailStatus}).` };
@@ -838,10 +850,12 @@ export async function runSurveyAction({ user, surveyId, action, now = new Date()
   const result = await updateSurvey({
     id: surveyId,
     now,
-    accept: (s) => surveyActions(s.state as SurveyState)[action.intent === 'recipient' ? 'changeRecipient' : action.intent],
+    accept: (s) => surveyActions(s.state as SurveyState, s.held)[ACTION_OF[action.intent]],
     change: (s): LeaseUpdate => {
       if (action.intent === 'recipient') return { $set: { ...recipient, ...clearAttention } };
-      if (action.intent === 'cancel') return { $set: { state: 'cancelled', stopReason: 'cancelled', stoppedAt: now, remindAt: null, ...clearAttention } };
+      if (action.intent === 'cancel') return { $set: { state: 'cancelled', stopReason: 'cancelled', stoppedAt: now, remindAt: null, held: null, ...clearAttention } };
+      // The invitation task sends it on its next run and no longer checks whether the customer is live.
+      if (action.intent === 'send-anyway') return { $set: { held: null, sendAnywayAt: now, sendAnywayById: user.id } };
       // A resend is a new cycle: new email keys and links; the old links stop working.
       return {
         $set: {
@@ -867,7 +881,7 @@ export async function runSurveyAction({ user, surveyId, action, now = new Date()
   }
   await recordAudit({
     actorId: user.id,
-    action: `survey.${action.intent === 'recipient' ? 'recipient-changed' : action.intent === 'resend' ? 'resent' : 'cancelled'}`,
+    action: AUDIT_OF[action.intent],
     entityType: 'survey',
     entityId: surveyId,
     data: { from: result.before.state, ...(contact ? { contactId: String(contact._id), contactEmail: contact.email } : {}) },
@@ -878,6 +892,8 @@ export async function runSurveyAction({ user, surveyId, action, now = new Date()
       ? `The survey will go to ${contact!.email}.`
       : action.intent === 'resend'
         ? `The survey will be sent to ${contact!.email} within a minute.`
-        : 'The survey is cancelled; its links no longer work.';
+        : action.intent === 'send-anyway'
+          ? 'The survey will be sent within a minute, although the customer is not live yet.'
+          : 'The survey is cancelled; its links no longer work.';
   return { ok: true, message };
 }

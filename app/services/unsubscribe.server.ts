@@ -1,7 +1,10 @@
 import type { Types } from 'mongoose';
+import { recordAudit } from '#models/audit-event';
 import { Contact } from '#models/contact';
+import { Survey } from '#models/survey';
 import { UnsubscribeToken } from '#models/unsubscribe-token';
 import { trusted } from '#app/db.server';
+import { updateSurvey } from '#app/services/surveys.server';
 import { appUrl, hashLinkToken, isLinkToken, newLinkToken } from '#app/utils/link-token.server';
 
 // One-click unsubscribe (RFC 8058) for every survey and ask email: a random link per email,
@@ -37,11 +40,16 @@ export async function createUnsubscribeLink(input: UnsubscribeInput) {
   return { url: link.url, headers: link.headers };
 }
 
-/** Who a link unsubscribes (email masked for display), or null for an unknown link. Read-only. */
+/**
+ * Who a link unsubscribes (email masked for display) and whether that address is unsubscribed
+ * already (a second visit offers to re-subscribe), or null for an unknown link. Read-only.
+ */
 export async function getUnsubscribeTarget({ token }: { token: string }) {
   if (!isLinkToken(token)) return null;
   const link = await UnsubscribeToken.findById(hashLinkToken(token)).select('email').lean();
-  return link ? { maskedEmail: maskEmail(link.email) } : null;
+  if (!link) return null;
+  const unsubscribed = Boolean(await Contact.exists({ email: link.email, emailStatus: 'unsubscribed' }));
+  return { maskedEmail: maskEmail(link.email), unsubscribed };
 }
 
 /**
@@ -56,6 +64,37 @@ export async function unsubscribeByToken({ token }: { token: string }) {
   await Contact.updateMany({ email: link.email, emailStatus: 'ok' }, { $set: { emailStatus: 'unsubscribed' } });
   const contacts = await Contact.find({ email: link.email, emailStatus: trusted({ $ne: 'ok' }) }).select('_id').lean();
   return { email: link.email, contactIds: contacts.map((c) => String(c._id)) };
+}
+
+/**
+ * The person behind an unsubscribe link changed their mind: every contact with that address that
+ * is unsubscribed can receive surveys and requests again (a bounced or complained address stays
+ * stopped: that was the mail system, not the person). Recorded in the audit trail per contact;
+ * their scheduled surveys no longer ask CS for another contact. Null for an unknown link.
+ */
+export async function resubscribeByToken({ token, now = new Date() }: { token: string; now?: Date }) {
+  if (!isLinkToken(token)) return null;
+  const link = await UnsubscribeToken.findById(hashLinkToken(token)).select('email source').lean();
+  if (!link) return null;
+  const contacts = await Contact.find({ email: link.email, emailStatus: 'unsubscribed' }).select('_id').lean();
+  const resubscribed: string[] = [];
+  for (const c of contacts) {
+    // Conditional: two clicks at once record one re-subscription.
+    const changed = await Contact.updateOne({ _id: c._id, emailStatus: 'unsubscribed' }, { $set: { emailStatus: 'ok' } });
+    if (changed.modifiedCount === 0) continue;
+    resubscribed.push(String(c._id));
+    await recordAudit({ action: 'contact.resubscribed', entityType: 'contact', entityId: c._id, data: { via: 'unsubscribe-link', source: link.source }, now });
+  }
+  if (resubscribed.length) await clearUnsubscribedFlags(resubscribed, now);
+  return { email: link.email, contactIds: resubscribed };
+}
+
+/** Scheduled surveys flagged because their contact unsubscribed: the contact is back, so the flag goes. */
+async function clearUnsubscribedFlags(contactIds: string[], now: Date) {
+  const flagged = await Survey.find({ contactId: trusted({ $in: contactIds }), state: 'scheduled', attentionReason: 'unsubscribed' }).select('_id').lean();
+  for (const { _id } of flagged) {
+    await updateSurvey({ id: _id, now, accept: (s) => s.state === 'scheduled' && s.attentionReason === 'unsubscribed', change: () => ({ $set: { attentionReason: null, attentionAt: null } }) });
+  }
 }
 
 /** d***@example.com: enough for the person to recognise their address, not enough to harvest it. */

@@ -12,6 +12,7 @@ import { connectDb, disconnectDb } from '#app/db.server';
 import { createImportJob, getImportView, runImport, saveMapping, startImport } from '#app/services/import.server';
 import { getClaim } from '#app/services/claims.server';
 import { DEFAULT_SEED, normalizeSeed } from '#app/services/seed.server';
+import { journeyIdForDeal } from '#app/services/journey.server';
 import { newSurveyLink, saveSurveyLinks } from '#app/services/surveys.server';
 import { Account } from '#models/account';
 import { Contact } from '#models/contact';
@@ -114,6 +115,13 @@ const tasks: Record<string, (args: Args) => Promise<unknown>> = {
       promises: [{ text: 'Cut onboarding time in half', successCriterion: 'Under 5 days', category: 'time-savings' }],
     }));
     for (const group of chunks(deals, 1000)) await Deal.insertMany(group, { lean: true });
+    // Live customers: a wave due before go-live would be held, not sent (docs/surveys.md).
+    const liveAt = new Date(closedWonAt.getTime() + 60 * DAY);
+    const journeys = deals.map((d) => ({
+      _id: journeyIdForDeal(d._id), dealId: d._id, accountId: account._id, aeId: rep._id, segment: 'smb', accountName: account.name, dealName: d.name, closedWonAt,
+      playbookVersion: 1, stage: 'live', stageIndex: 2, stageEnteredAt: liveAt, liveAt, atRiskAt: null, stalledAt: null,
+    }));
+    for (const group of chunks(journeys, 1000)) await Journey.insertMany(group, { lean: true });
     const dueAt = new Date(Date.now() - 3600_000);
     const surveys = deals.flatMap((d) => [6, 9, 12].map((wave) => ({ dealId: d._id, wave, dueAt, state: 'scheduled', accountId: account._id, aeId: rep._id, segment: 'smb', closedWonAt }))).slice(0, n);
     for (const group of chunks(surveys, 1000)) await Survey.insertMany(group, { lean: true });

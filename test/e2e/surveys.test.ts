@@ -1,5 +1,6 @@
 // Value-delivery survey end to end, in Chromium against the production server: CS records a deal
-// that closed almost six months ago, its 6-month wave comes due and the worker's invitation task
+// that closed almost six months ago, its 6-month wave comes due while the customer is not live
+// (the worker holds it), the journey goes live and the worker's invitation task
 // sends it (captured in the outbox: this process has no RESEND_API_KEY), the buyer opens the link with
 // JavaScript off and answers promise by promise, the link is used up, and CS and the deal's rep
 // see the answer on the deal page and in the survey list.
@@ -42,8 +43,9 @@ async function signedIn(email: string): Promise<Page> {
 }
 
 /**
- * Two days pass (the 6-month wave comes due) and the worker runs its invitation task: both done
- * here against the e2e database, through Kept's services. Returns the invitation's link.
+ * Two days pass (the 6-month wave comes due) and the worker runs its invitation task, which holds
+ * it (the customer is not live); the journey goes live and the next run sends it: done here
+ * against the e2e database, through Kept's services. Returns the invitation's link.
  */
 async function waveComesDue() {
   process.env.MONGODB_URI = inject('mongoUri');
@@ -57,13 +59,29 @@ async function waveComesDue() {
   resetEnvCache();
   const { sendDueInvitations } = await import('#app/services/survey-delivery.server');
   const { updateSurvey } = await import('#app/services/surveys.server');
+  const { journeyIdForDeal } = await import('#app/services/journey.server');
+  const { goLive } = await import('#app/services/advocacy-seed.server');
   const { EmailMessage } = await import('#models/email-message');
+  const { Contact } = await import('#models/contact');
   const { Survey } = await import('#models/survey');
+  const { User } = await import('#models/user');
   const now = new Date();
   const wave6 = await Survey.findOne({ dealId, wave: 6 }).select('_id').lean();
   const due = await updateSurvey({ id: wave6!._id, now, accept: (s) => s.state === 'scheduled', change: () => ({ $set: { dueAt: now } }) });
   expect(due.ok).toBe(true);
   await sendDueInvitations({ now, owner: `e2e-surveys-${suffix}` });
+  // Not live yet: held, and the buyer gets nothing.
+  expect(await Survey.findById(wave6!._id).select('state held').lean()).toMatchObject({ state: 'scheduled', held: 'not-live' });
+  expect(await EmailMessage.countDocuments({ to: DEAL.buyer.email, template: 'survey-invitation' })).toBe(0);
+  const cs = await User.findOne({ email: 'cs@kept.demo' }).select('email name').lean();
+  const buyer = await Contact.findOne({ email: DEAL.buyer.email }).select('name email').lean();
+  await goLive({
+    journeyId: String(journeyIdForDeal(dealId)),
+    cs: { id: String(cs!._id), email: cs!.email, name: cs!.name, role: 'cs' },
+    contact: { id: String(buyer!._id), name: buyer!.name, email: buyer!.email },
+    start: new Date(now.getTime() - 40 * 86_400_000),
+  });
+  await sendDueInvitations({ now: new Date(now.getTime() + 60_000), owner: `e2e-surveys-${suffix}` });
   const invitation = await EmailMessage.findOne({ to: DEAL.buyer.email, template: 'survey-invitation' }).lean();
   const link = invitation?.text.match(/https?:\/\/[^\s)]+\/s\/[A-Za-z0-9_-]{43}/)?.[0];
   if (!link) throw new Error(`No survey link in the invitation to ${DEAL.buyer.email}: ${invitation?.text.slice(0, 300)}`);
