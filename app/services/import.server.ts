@@ -35,6 +35,7 @@ import { dealWonRow } from '#app/services/deal-metrics.server';
 import { dealIdFor } from '#app/services/intake.server';
 import { buildJourney, bumpJourneyMetricRows, journeyDims, objectIdFrom, pickCsms } from '#app/services/journey.server';
 import { getCurrentPlaybook } from '#app/services/playbook.server';
+import { scheduleSurveysForDeals, type DealForSurveys } from '#app/services/surveys.server';
 import { log, logError } from '#app/utils/log.server';
 
 export type ImportSource = (typeof IMPORT_SOURCES)[number];
@@ -699,6 +700,14 @@ export async function runImport({ jobId, attempt, now: fixedNow }: { jobId: stri
       const found = collided.length ? await Journey.find({ _id: trusted({ $in: collided }) }).select('createdAt').lean() : [];
       const ours = new Set(found.filter((j) => j.createdAt >= startedAt).map((j) => String(j._id)));
       for (const [i, j] of journeyDocs.entries()) if (ours.has(String(j._id))) newJourneys.add(i);
+    }
+    // 5. The deals' value-delivery surveys, at once and judged by this batch's time (idempotent:
+    // a redone batch or the worker's sweep creates no second wave). A failure is logged; the
+    // sweep schedules them later.
+    try {
+      await scheduleSurveysForDeals({ deals: dealDocs as DealForSurveys[], now });
+    } catch (error) {
+      logError(error, { where: 'runImport.scheduleSurveys', jobId });
     }
     const started = journeyDocs.filter((_, i) => newJourneys.has(i));
     if (started.length) {

@@ -10,6 +10,7 @@ import { User } from '#models/user';
 import { linkReferralSafely } from '#app/services/advocacy.server';
 import { claimOnce, releaseClaim } from '#app/services/claims.server';
 import { recordDealWon } from '#app/services/deal-metrics.server';
+import { scheduleSurveysSafely } from '#app/services/surveys.server';
 import { objectIdFrom, startJourneySafely } from '#app/services/journey.server';
 
 export type DealSource = (typeof DEAL_SOURCES)[number];
@@ -35,7 +36,7 @@ export type IntakeDeal = {
 };
 
 /**
- * Records one closed-won deal from a CRM and starts its journey. Idempotent on (source, crmId):
+ * Records one closed-won deal from a CRM, starts its journey and schedules its surveys. Idempotent on (source, crmId):
  * a second delivery finds the deal and changes nothing. Each step is one single-document write.
  */
 export async function intakeClosedWonDeal({ input, now = new Date(), actorId }: { input: IntakeDeal; now?: Date; actorId?: string }) {
@@ -43,6 +44,7 @@ export async function intakeClosedWonDeal({ input, now = new Date(), actorId }: 
   const existing = await Deal.findById(dealId).select('accountId').lean();
   if (existing) {
     const journey = await startJourneySafely({ dealId, now, actorId });
+    await scheduleSurveysSafely({ dealId, now });
     if (input.referralId) await linkReferralSafely({ referralId: input.referralId, dealId: String(dealId), via: 'webhook', now });
     return { dealId: String(dealId), accountId: String(existing.accountId), journeyId: journey?.journeyId ?? null, created: false };
   }
@@ -94,6 +96,9 @@ export async function intakeClosedWonDeal({ input, now = new Date(), actorId }: 
   if (created) await recordDealWon({ dealId, now });
   const found = created ? { _id: dealId } : await Deal.findOne({ source: input.source, crmId: input.crmId }).select('_id').lean();
   const journey = found ? await startJourneySafely({ dealId: found._id, now, actorId }) : null;
+  // Its value-delivery surveys, at once and judged by this intake's time (idempotent; a failure
+  // is logged and the worker's sweep repairs it).
+  if (found) await scheduleSurveysSafely({ dealId: found._id, now });
   if (found && input.referralId) await linkReferralSafely({ referralId: input.referralId, dealId: String(found._id), via: 'webhook', now });
   return { dealId: String(found?._id ?? dealId), accountId: String(account._id), journeyId: journey?.journeyId ?? null, created };
 }
