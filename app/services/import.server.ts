@@ -36,6 +36,7 @@ import { dealIdFor } from '#app/services/intake.server';
 import { buildJourney, bumpJourneyMetricRows, journeyDims, objectIdFrom, pickCsms } from '#app/services/journey.server';
 import { getCurrentPlaybook } from '#app/services/playbook.server';
 import { scheduleSurveysForDeals, type DealForSurveys } from '#app/services/surveys.server';
+import { calendarDay, closeDateProblem } from '#app/utils/close-date';
 import { log, logError } from '#app/utils/log.server';
 
 export type ImportSource = (typeof IMPORT_SOURCES)[number];
@@ -259,11 +260,9 @@ export function parseCloseDate(value: string, order: 'mdy' | 'dmy', now: Date): 
     const dayFirst = a > 12 ? true : b > 12 ? false : order === 'dmy';
     [d, m] = dayFirst ? [a, b] : [b, a];
   } else return `Close date “${v.slice(0, 40)}” is not a date (use 2026-03-14 or 3/14/2026).`;
-  const date = new Date(Date.UTC(y, m - 1, d));
-  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) return `Close date “${v.slice(0, 40)}” does not exist.`;
-  if (y < 2000) return 'Close date must be after 2000.';
-  if (date.getTime() > now.getTime() + 86_400_000) return 'A closed-won date cannot be in the future.';
-  return date;
+  const date = calendarDay(y, m, d);
+  if (!date) return `Close date “${v.slice(0, 40)}” does not exist.`;
+  return closeDateProblem(date, now) ?? date;
 }
 
 /** Parses an amount such as 12,500.00, $12 500, 12.500,00 €. */
