@@ -1,9 +1,10 @@
 // Demo data for advocacy, on top of the demo accounts and deals (seed.server.ts): some customers
-// go live and answer their 6-month survey (through the journeys and surveys services, so every
+// go live and answer their latest survey wave (through the journeys and surveys services, so every
 // rollup and audit record is the real one), which makes advocates; marketing then asks some of
 // them (every ask status appears), two referrals become deals, and one review round is drawn.
 // Idempotent: derived ids everywhere, and a claim marks the whole step done.
 import type { Types } from 'mongoose';
+import { Account } from '#models/account';
 import { Advocate } from '#models/advocate';
 import { Ask } from '#models/ask';
 import { Contact } from '#models/contact';
@@ -31,7 +32,8 @@ import { intakeClosedWonDeal } from '#app/services/intake.server';
 import { acceptHandoff, advanceJourney, objectIdFrom, recordBuyerConfirmation, startJourneyForDeal } from '#app/services/journey.server';
 import { getPlaybookVersion } from '#app/services/playbook.server';
 import { assertSeedAllowed, DEFAULT_SEED, mulberry32, normalizeSeed } from '#app/services/seed.server';
-import { applySurveyResponse, scheduleSurveysForDeal } from '#app/services/surveys.server';
+import { seedSurveysForDeals } from '#app/services/survey-seed.server';
+import { applySurveyResponse } from '#app/services/surveys.server';
 import type { AskType, CandidateType } from '#app/utils/advocacy';
 
 export type AdvocacySeedSummary = { answered: number; advocates: number; candidates: number; asks: number; referrals: number; referredDeals: number; reviewInvitations: number; skipped: boolean };
@@ -73,20 +75,22 @@ function profileFor(random: () => number): Profile {
   return { nps: pick(7), overall: random() < 0.5 ? 'partly' : 'no', consents: { referral: false, reference: random() < 0.2, caseStudy: false }, kept: 0.3 };
 }
 
-/** The buyer's 6-month answer, stored and applied the way the survey submit does. */
-async function answerWaveSix(input: { dealId: Types.ObjectId; random: () => number; now: Date }) {
-  const { dealId, random, now } = input;
-  const survey = await Survey.findOne({ dealId, wave: 6 }).lean();
-  if (!survey) return false;
+/**
+ * The buyer's answer to one wave, stored and applied the way the survey submit does. The survey
+ * was invited when due and answered at `answeredAt` (seedSurveysForDeals played its history).
+ */
+async function answerWave(input: { dealId: Types.ObjectId; wave: number; random: () => number; answeredAt: Date }) {
+  const { dealId, wave, random, answeredAt } = input;
+  const survey = await Survey.findOne({ dealId, wave }).lean();
+  if (!survey || !survey.invitedAt) return false;
   if (await SurveyResponse.exists({ _id: survey._id })) {
-    await applySurveyResponse({ surveyId: survey._id, now });
+    await applySurveyResponse({ surveyId: survey._id, now: answeredAt });
     return false;
   }
   const deal = await Deal.findById(dealId).select('promises').lean();
   const contact = survey.contactId ? await Contact.findById(survey.contactId).select('name email').lean() : null;
   if (!deal || !contact) return false;
   const p = profileFor(random);
-  const answeredAt = new Date(Math.min(survey.dueAt.getTime() + (2 + Math.floor(random() * 10)) * DAY_MS, now.getTime() - DAY_MS));
   await SurveyResponse.create({
     _id: survey._id,
     dealId,
@@ -94,7 +98,7 @@ async function answerWaveSix(input: { dealId: Types.ObjectId; random: () => numb
     aeId: survey.aeId,
     contactId: contact._id,
     contactEmail: contact.email,
-    wave: 6,
+    wave,
     segment: survey.segment,
     closedWonAt: survey.closedWonAt,
     answeredAt,
@@ -172,39 +176,70 @@ export async function seedAdvocacyDemo({ now = new Date(), seed = DEFAULT_SEED, 
   const marketing = asSession(marketingDoc);
   const cs = asSession(csDoc);
 
-  // Customers well past their 6-month wave (answered months ago, so marketing's asks come after): they go live and answer.
+  // Customers well past their 9-month wave (answered months ago, so marketing's asks come after): they go live and answer.
   const deals = await Deal.find({ source: 'seed', closedWonAt: trusted({ $lte: new Date(now.getTime() - 320 * DAY_MS) }) })
     .sort({ _id: 1 })
     .limit(maxDeals * 3)
-    .select('_id accountId closedWonAt')
+    .select('_id crmId accountId aeId closedWonAt promises')
     .lean();
   const chosen = deals.filter(() => random() < 0.7).slice(0, maxDeals);
   for (const deal of chosen) {
-    const contact = await Contact.findOne({ accountId: deal.accountId, isPrimary: true, emailStatus: 'ok' }).select('name email').lean();
-    if (!contact) continue;
+    const contact = await Contact.findOne({ accountId: deal.accountId, isPrimary: true, emailStatus: 'ok' }).select('accountId name email isPrimary').lean();
+    const account = await Account.findById(deal.accountId).select('segment').lean();
+    if (!contact || !account) continue;
     const { journeyId } = await startJourneyForDeal({ dealId: deal._id, now: deal.closedWonAt });
     await goLive({ journeyId, cs, contact: { id: String(contact._id), name: contact.name, email: contact.email }, start: deal.closedWonAt });
-    // Waves already past are recorded as skipped (never blasted); the 6-month answer is applied over it.
-    await scheduleSurveysForDeal({ dealId: deal._id, now });
-    if (await answerWaveSix({ dealId: deal._id, random, now })) summary.answered++;
+    // The deal's waves as the worker played them since its intake on the close date (a history
+    // the real code could have produced): the latest wave due a month ago invited and answered
+    // (below, with an advocate profile), earlier ones answered or not as buyers do. Being the
+    // latest survey, the one where the contact said yes, it leaves marketing free to ask.
+    // With its journey, so a wave due before go-live is held as the worker would have held it.
+    const journey = await Journey.findById(journeyId).select('dealId liveAt').lean();
+    const { toAnswer } = await seedSurveysForDeals({ deals: [deal], accounts: [account], contacts: [contact], journeys: journey ? [journey] : [], now, answering: 'latest' });
+    const answered = toAnswer[0] ?? (await Survey.findOne({ dealId: deal._id, state: 'answered' }).sort({ wave: -1 }).select('wave answeredAt').lean().then((s) => (s?.answeredAt ? { wave: s.wave, at: s.answeredAt } : null)));
+    if (answered && (await answerWave({ dealId: deal._id, wave: answered.wave, random, answeredAt: answered.at }))) summary.answered++;
     await refreshAdvocacyForDeal({ dealId: deal._id, now });
   }
-  log(`  advocacy: ${summary.answered} customers went live and answered their 6-month survey`);
+  log(`  advocacy: ${summary.answered} customers went live and answered their latest survey`);
 
   // Marketing's asks of the best-ranked candidates, back in time so every status shows.
   const candidates = await Advocate.find({ current: true, qualifies: trusted({ $ne: [] }) }).sort({ rank: -1, _id: 1 }).lean();
   const used = new Set<string>();
   for (const scenario of SCENARIOS) {
-    const advocate = candidates.find((a) => !used.has(String(a._id)) && a.qualifies.includes(scenario.type as CandidateType));
-    if (!advocate) continue;
-    used.add(String(advocate._id));
-    const sentAt = new Date(now.getTime() - scenario.daysAgo * DAY_MS);
-    const askId = objectIdFrom(`demo:ask:${String(advocate._id)}`);
-    const made = await createAsk({ user: marketing, target: { advocateId: String(advocate._id) }, askId, form: ask(scenario.type, { channel: scenario.channel ?? 'email', requestId: `demo-${String(askId)}` }), now: sentAt });
-    if (!made.ok) {
-      log(`  advocacy: demo ask skipped (${made.error})`);
+    // The best-ranked candidate marketing may ask then. A later survey wave may have used a
+    // contact's ask budget: the next candidate is tried, and failing all, the first one free
+    // again, if the scenario still fits before today.
+    const tryAsk = async (advocateId: string, at: Date) => {
+      const id = objectIdFrom(`demo:ask:${advocateId}`);
+      const made = await createAsk({ user: marketing, target: { advocateId }, askId: id, form: ask(scenario.type, { channel: scenario.channel ?? 'email', requestId: `demo-${String(id)}` }), now: at });
+      return made.ok ? id : { freeAt: 'nextAvailableAt' in made && made.nextAvailableAt ? new Date(made.nextAvailableAt) : null };
+    };
+    const lastStep = Math.max(0, ...scenario.steps.map((st) => st.after)) + (scenario.closes ? 30 : 0);
+    let sentAt = new Date(now.getTime() - scenario.daysAgo * DAY_MS);
+    let asked: { id: Types.ObjectId; advocateId: string } | null = null;
+    let soonest: { advocateId: string; at: Date } | null = null;
+    for (const advocate of candidates.filter((a) => !used.has(String(a._id)) && a.qualifies.includes(scenario.type as CandidateType))) {
+      const result = await tryAsk(String(advocate._id), sentAt);
+      if (!('freeAt' in result)) {
+        asked = { id: result, advocateId: String(advocate._id) };
+        break;
+      }
+      if (result.freeAt && (!soonest || result.freeAt < soonest.at)) soonest = { advocateId: String(advocate._id), at: result.freeAt };
+    }
+    if (!asked && soonest && soonest.at.getTime() + (lastStep + 1) * DAY_MS < now.getTime()) {
+      const at = new Date(soonest.at.getTime() + DAY_MS);
+      const result = await tryAsk(soonest.advocateId, at);
+      if (!('freeAt' in result)) {
+        asked = { id: result, advocateId: soonest.advocateId };
+        sentAt = at;
+      }
+    }
+    if (!asked) {
+      log(`  advocacy: no candidate could be asked for a demo ${scenario.type} ask ${scenario.daysAgo} days ago`);
       continue;
     }
+    used.add(asked.advocateId);
+    const askId = asked.id;
     summary.asks++;
     for (const step of scenario.steps) {
       const at = new Date(sentAt.getTime() + step.after * DAY_MS);

@@ -27,6 +27,7 @@ import { VersionedCache } from '#app/services/read-index.server';
 import { getCurrentPlaybook, type PlaybookDef } from '#app/services/playbook.server';
 import { FEW_ANSWERS, canOpen, type DashboardPage } from '#app/utils/dashboards';
 import { CATEGORY_LABELS, plural, SEGMENT_LABELS } from '#app/utils/format';
+import { log } from '#app/utils/log.server';
 import type { ChartId, DashboardTable, TableRow } from '#app/utils/dashboard-table';
 import { moneyField } from '#app/utils/money';
 import {
@@ -285,6 +286,20 @@ export async function listCohortSpend() {
 
 type ValueGroup = { key: string; label: string; href?: string };
 
+/**
+ * A response rate as shown: answered / invited. Above 100 % the rollups hold an answer to a
+ * survey never invited, which the data never should (docs/figures.md, the invariants test): the
+ * page shows no figure rather than an impossible one, and the log says where to look.
+ */
+function shownResponseRate(funnel: Counts, where: string) {
+  const rate = responseRate(funnel);
+  if (rate !== null && rate > 1) {
+    log('error', 'Response rate above 100 %: answers counted for surveys never invited', { where, answered: funnel.answered ?? 0, invited: funnel.invited ?? 0 });
+    return null;
+  }
+  return rate;
+}
+
 function valueRow(g: ValueGroup, answers: Counts, funnel: Counts, floor: number, target: number): TableRow {
   const v = valueDelivered(answers);
   const status = targetStatus(v.share, floor, target);
@@ -292,7 +307,7 @@ function valueRow(g: ValueGroup, answers: Counts, funnel: Counts, floor: number,
     group: g.label,
     answered: v.answered,
     invited: funnel.invited ?? 0,
-    responseRate: responseRate(funnel),
+    responseRate: shownResponseRate(funnel, g.label),
     share: v.share,
     score: v.score,
     status: STATUS_LABELS[status],
@@ -386,7 +401,7 @@ async function computeValueDashboard(q: DashboardQuery, settings: DashboardSetti
       score: total.score,
       status: targetStatus(total.share, floor, target),
       invited: totalFunnel.invited ?? 0,
-      responseRate: responseRate(totalFunnel),
+      responseRate: shownResponseRate(totalFunnel, 'total'),
       promiseKept: kept.rate,
       promisesJudged: kept.promises,
     },

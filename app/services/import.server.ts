@@ -37,6 +37,8 @@ import { buildJourney, bumpJourneyMetricRows, journeyDims, objectIdFrom, pickCsm
 import { getCurrentPlaybook } from '#app/services/playbook.server';
 import { CATEGORY_LABELS, CURRENCY_LABELS, SEGMENT_LABELS } from '#app/utils/format';
 import { CLOSED_WON_WORDS, codeFor, codesOf, normaliseWord, SEGMENT_SYNONYMS, type ImportCheck } from '#app/utils/deal-import';
+import { scheduleSurveysForDeals, type DealForSurveys } from '#app/services/surveys.server';
+import { calendarDay, closeDateProblem } from '#app/utils/close-date';
 import { log, logError } from '#app/utils/log.server';
 import { parseMoney } from '#app/utils/money';
 
@@ -274,11 +276,9 @@ export function parseCloseDate(value: string, order: 'mdy' | 'dmy', now: Date): 
     const dayFirst = a > 12 ? true : b > 12 ? false : order === 'dmy';
     [d, m] = dayFirst ? [a, b] : [b, a];
   } else return `Close date “${v.slice(0, 40)}” is not a date (use 2026-03-14 or 3/14/2026).`;
-  const date = new Date(Date.UTC(y, m - 1, d));
-  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) return `Close date “${v.slice(0, 40)}” does not exist.`;
-  if (y < 2000) return 'Close date must be after 2000.';
-  if (date.getTime() > now.getTime() + 86_400_000) return 'A closed-won date cannot be in the future.';
-  return date;
+  const date = calendarDay(y, m, d);
+  if (!date) return `Close date “${v.slice(0, 40)}” does not exist.`;
+  return closeDateProblem(date, now) ?? date;
 }
 
 /** A money cell, or the problem to report ("Amount “45.000” could be 45 or 45,000: ..."). */
@@ -722,6 +722,14 @@ export async function runImport({ jobId, attempt, now: fixedNow }: { jobId: stri
       const found = collided.length ? await Journey.find({ _id: trusted({ $in: collided }) }).select('createdAt').lean() : [];
       const ours = new Set(found.filter((j) => j.createdAt >= startedAt).map((j) => String(j._id)));
       for (const [i, j] of journeyDocs.entries()) if (ours.has(String(j._id))) newJourneys.add(i);
+    }
+    // 5. The deals' value-delivery surveys, at once and judged by this batch's time (idempotent:
+    // a redone batch or the worker's sweep creates no second wave). A failure is logged; the
+    // sweep schedules them later.
+    try {
+      await scheduleSurveysForDeals({ deals: dealDocs as DealForSurveys[], now });
+    } catch (error) {
+      logError(error, { where: 'runImport.scheduleSurveys', jobId });
     }
     const started = journeyDocs.filter((_, i) => newJourneys.has(i));
     if (started.length) {

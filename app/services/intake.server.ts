@@ -10,6 +10,8 @@ import { User } from '#models/user';
 import { linkReferralSafely } from '#app/services/advocacy.server';
 import { claimOnce, releaseClaim } from '#app/services/claims.server';
 import { recordDealWon } from '#app/services/deal-metrics.server';
+import { closeDateProblem, parseIsoCloseDate } from '#app/utils/close-date';
+import { scheduleSurveysSafely } from '#app/services/surveys.server';
 import { objectIdFrom, startJourneySafely } from '#app/services/journey.server';
 
 export type DealSource = (typeof DEAL_SOURCES)[number];
@@ -35,7 +37,7 @@ export type IntakeDeal = {
 };
 
 /**
- * Records one closed-won deal from a CRM and starts its journey. Idempotent on (source, crmId):
+ * Records one closed-won deal from a CRM, starts its journey and schedules its surveys. Idempotent on (source, crmId):
  * a second delivery finds the deal and changes nothing. Each step is one single-document write.
  */
 export async function intakeClosedWonDeal({ input, now = new Date(), actorId }: { input: IntakeDeal; now?: Date; actorId?: string }) {
@@ -43,6 +45,7 @@ export async function intakeClosedWonDeal({ input, now = new Date(), actorId }: 
   const existing = await Deal.findById(dealId).select('accountId').lean();
   if (existing) {
     const journey = await startJourneySafely({ dealId, now, actorId });
+    await scheduleSurveysSafely({ dealId, now });
     if (input.referralId) await linkReferralSafely({ referralId: input.referralId, dealId: String(dealId), via: 'webhook', now });
     return { dealId: String(dealId), accountId: String(existing.accountId), journeyId: journey?.journeyId ?? null, created: false };
   }
@@ -94,6 +97,9 @@ export async function intakeClosedWonDeal({ input, now = new Date(), actorId }: 
   if (created) await recordDealWon({ dealId, now });
   const found = created ? { _id: dealId } : await Deal.findOne({ source: input.source, crmId: input.crmId }).select('_id').lean();
   const journey = found ? await startJourneySafely({ dealId: found._id, now, actorId }) : null;
+  // Its value-delivery surveys, at once and judged by this intake's time (idempotent; a failure
+  // is logged and the worker's sweep repairs it).
+  if (found) await scheduleSurveysSafely({ dealId: found._id, now });
   if (found && input.referralId) await linkReferralSafely({ referralId: input.referralId, dealId: String(found._id), via: 'webhook', now });
   return { dealId: String(found?._id ?? dealId), accountId: String(account._id), journeyId: journey?.journeyId ?? null, created };
 }
@@ -133,7 +139,6 @@ export function verifyCrmSignature({ header, body, secrets, now }: { header: str
   return 'mismatch';
 }
 
-const isoDay = /^\d{4}-\d{2}-\d{2}$/;
 
 /** The webhook body. Unknown fields are ignored; every field Kept reads is checked here. */
 export const CrmWebhookSchema = z.object({
@@ -143,12 +148,15 @@ export const CrmWebhookSchema = z.object({
   deal: z.object({
     crmId: z.string().trim().min(1).max(200),
     name: z.string().trim().min(2).max(160),
+    // The CSV import's strict reading (app/utils/close-date.ts): 2026-02-30 is refused.
     closedWonAt: z
       .string()
-      .refine((v) => isoDay.test(v) || !Number.isNaN(Date.parse(v)) && /^\d{4}-\d{2}-\d{2}T/.test(v), 'Use an ISO date (YYYY-MM-DD) or date-time.')
-      .transform((v) => new Date(isoDay.test(v) ? `${v}T00:00:00.000Z` : v))
-      .refine((d) => !Number.isNaN(d.getTime()) && d.getUTCFullYear() >= 2000, 'Use a real date after 2000.')
-      .refine((d) => d.getTime() <= Date.now() + 86_400_000, 'A closed-won date cannot be in the future.'),
+      .refine((v) => parseIsoCloseDate(v) !== null, 'Use a date that exists, as YYYY-MM-DD or an ISO date-time.')
+      .transform((v) => parseIsoCloseDate(v)!)
+      .superRefine((d, ctx) => {
+        const problem = closeDateProblem(d, new Date());
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }),
     arr: z.number().min(0).max(1e10),
     currency: z.string().regex(/^[A-Z]{3}$/, 'Use a three-letter currency code such as USD.').default('USD'),
     grossMarginPct: z.number().min(0).max(100).optional(),

@@ -6,6 +6,7 @@ import { Deal, type PromiseCategory } from '#models/deal';
 import { User, type Role } from '#models/user';
 import { hashPassword } from '#app/auth/password.server';
 import { trusted } from '#app/db.server';
+import { bumpDealsWon } from '#app/services/deal-metrics.server';
 import { buildSeedJourneys, insertSeedJourneys } from '#app/services/journey-seed.server';
 
 // Demo data for `npm run seed`, the start script (empty database only), e2e tests and benchmarks.
@@ -603,6 +604,12 @@ export async function seedDemoData({
     const deals = await insertNew(Deal, dealDocs);
     add(summary.deals, deals);
     for (const d of dealDocs) if (deals.wasInserted(d._id)) summary.promises += (d.promises as unknown[]).length;
+    // The money rollups of the new deals, as intake bumps them: a fresh start shows the right
+    // totals at once, not after the worker's first rebuild (the scale seed sums its own).
+    if (!extend) {
+      const accountOf = new Map(accountDocs.map((a) => [String(a._id), a]));
+      await bumpDealsWon(dealDocs.filter((d) => deals.wasInserted(d._id)).map((d) => ({ deal: d as never, account: accountOf.get(String(d.accountId)) as never })));
+    }
     add(summary.journeys, await insertSeedJourneys(journeys, { bumpMetrics: !extend }));
     if (writeExtras) await writeExtras();
     const done = Math.min(from + BATCH, accounts);

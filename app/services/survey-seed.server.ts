@@ -109,9 +109,15 @@ const ENGAGED_SHARE = 0.2;
 const ANSWER_SHARE = { demo: { engaged: 0.62, other: 0.62 }, scale: { engaged: 0.8, other: 0.05 } } as const;
 
 /**
- * Plays one deal's waves forward to `now`; returns the survey documents, answers and bounced contact.
+/**
+ * Plays one deal's waves forward to `now`; returns the survey documents, answers and bounced
+ * contact.
  * With the deal's journey, a wave due before it went live waits as the worker would have held it
  * (docs/surveys.md): sent when the journey went live, or still held if it is not live at `now`.
+ * `answering`: a wave the caller answers itself (the advocacy demo's profiles; 'latest': the last
+ * wave due a month ago or more): the deal was taken in on its close date, that wave was invited
+ * when due and answered at `answered.at`, later waves go unanswered; the answer itself is left to
+ * the caller (stored, then applied the way the survey submit does).
  */
 export function simulateDealSurveys({
   deal,
@@ -120,6 +126,7 @@ export function simulateDealSurveys({
   now,
   engagement = 'demo',
   journey,
+  answering: answeringWave,
 }: {
   deal: SeedDeal;
   segment: string;
@@ -128,12 +135,16 @@ export function simulateDealSurveys({
   engagement?: SurveyEngagement;
   /** The deal's journey (its liveAt); undefined when there is none, so no wave is held. */
   journey?: { liveAt?: Date | null } | null;
+  answering?: number | 'latest';
 }) {
   const { reminderMs, expiryMs } = surveyTiming();
   // Intake on the close date, except one deal in ten imported months later: its passed waves are skipped.
-  const late = rngFor(`${deal.crmId}:intake`)() < 0.1;
+  const late = answeringWave === undefined && rngFor(`${deal.crmId}:intake`)() < 0.1;
+  let answered: { surveyId: Types.ObjectId; wave: number; at: Date } | null = null;
   const intakeAt = new Date(Math.min(now.getTime(), deal.closedWonAt.getTime() + (late ? 200 : 1) * DAY_MS));
   const docs = (surveyDocsFor({ deal, segment, primary, now: intakeAt }) as Doc[]).map((d) => Object.assign(d, { _id: seedSurveyId(deal._id, d.wave) }));
+  // 'latest': the last wave due a month ago or more (its answer is in by now).
+  const answering = answeringWave === 'latest' ? docs.filter((d) => d.dueAt.getTime() <= now.getTime() - 30 * DAY_MS).at(-1)?.wave : answeringWave;
   const engaged = rngFor(`${String(deal.accountId)}:engaged`)() < ENGAGED_SHARE;
   const answerShare = ANSWER_SHARE[engagement][engaged ? 'engaged' : 'other'];
   const quality = 0.5 + 0.45 * rngFor(deal.crmId)();
@@ -173,7 +184,7 @@ export function simulateDealSurveys({
       if (now >= remindAt) Object.assign(doc, { state: 'reminded', remindedAt: remindAt, remindAt: null });
       else Object.assign(doc, { state: 'sent' });
     };
-    const roll = r();
+    const roll = doc.wave === answering ? 0.06 : r();
     if (roll < 0.03) {
       const at = new Date(sentAt.getTime() + 10 * 60_000);
       Object.assign(doc, { state: 'bounced', stopReason: 'bounced', stoppedAt: at, remindAt: null });
@@ -181,30 +192,50 @@ export function simulateDealSurveys({
       bounced = true;
     } else if (roll < 0.06) {
       Object.assign(doc, { state: 'cancelled', stopReason: 'cancelled', stoppedAt: new Date(sentAt.getTime() + 2 * DAY_MS), remindAt: null });
-    } else if (roll < 0.06 + answerShare) {
+    } else if (roll < 0.06 + answerShare && (answering === undefined || doc.wave <= answering)) {
+      // (After the caller's answer, later waves go unanswered: that answer stays the deal's latest.)
       const answeredAt = new Date(sentAt.getTime() + (0.2 + r() * 20) * DAY_MS);
       if (answeredAt >= now) {
         open();
         continue;
       }
       Object.assign(doc, { state: 'answered', answeredAt, remindAt: null, ...(answeredAt > remindAt ? { remindedAt: remindAt } : {}) });
-      answers.push(answerFor(doc, deal, quality, r, answeredAt));
+      if (doc.wave === answering) answered = { surveyId: doc._id, wave: doc.wave, at: answeredAt };
+      else answers.push(answerFor(doc, deal, quality, r, answeredAt));
     } else if (now < expiresAt) {
       open();
     } else {
       Object.assign(doc, { state: 'expired', remindedAt: remindAt, remindAt: null, expiredAt: expiresAt });
     }
   }
-  return { docs, answers, bouncedContactId: bounced ? primary?._id ?? null : null };
+  return { docs, answers, answered, bouncedContactId: bounced ? primary?._id ?? null : null };
 }
 
-/** Surveys for a batch of seeded deals: simulated, inserted, counted in the rollups (once). */
-async function seedSurveysForDeals({ deals, accounts, contacts, journeys, now }: { deals: SeedDeal[]; accounts: SeedAccount[]; contacts: SeedContact[]; journeys: SeedJourney[]; now: Date }) {
+/**
+ * Surveys for a batch of seeded deals: simulated, inserted, counted in the rollups (once). With
+ * `answering`, that wave is invited and answered but its answer is the caller's (the advocacy
+ * demo): returned as `answered`, to store and apply.
+ */
+export async function seedSurveysForDeals({
+  deals,
+  accounts,
+  contacts,
+  journeys = [],
+  now,
+  answering,
+}: {
+  deals: SeedDeal[];
+  accounts: SeedAccount[];
+  contacts: SeedContact[];
+  journeys?: SeedJourney[];
+  now: Date;
+  answering?: number | 'latest';
+}) {
   const segmentOf = new Map(accounts.map((a) => [String(a._id), a.segment]));
   const primaryOf = new Map(contacts.filter((c) => c.isPrimary).map((c) => [String(c.accountId), c]));
   const journeyOf = new Map(journeys.map((j) => [String(j.dealId), j]));
   const simulated = deals.map((deal) =>
-    simulateDealSurveys({ deal, segment: segmentOf.get(String(deal.accountId)) ?? 'smb', primary: primaryOf.get(String(deal.accountId)) ?? null, now, journey: journeyOf.get(String(deal._id)) }),
+    simulateDealSurveys({ deal, segment: segmentOf.get(String(deal.accountId)) ?? 'smb', primary: primaryOf.get(String(deal.accountId)) ?? null, now, journey: journeyOf.get(String(deal._id)), answering }),
   );
   const docs = simulated.flatMap((s) => s.docs);
   const inserted = await insertIgnoringDuplicates(Survey, docs);
@@ -217,7 +248,8 @@ async function seedSurveysForDeals({ deals, accounts, contacts, journeys, now }:
     invited: docs.filter((d) => fresh.has(String(d._id)) && d.invitedAt),
     answers: answers as unknown as AnswerFacts[],
   });
-  return { inserted: fresh.size, existing: docs.length - fresh.size, answered: answers.length };
+  const toAnswer = simulated.flatMap((s) => (s.answered && fresh.has(String(s.answered.surveyId)) ? [s.answered] : []));
+  return { inserted: fresh.size, existing: docs.length - fresh.size, answered: answers.length, toAnswer };
 }
 
 /**

@@ -233,15 +233,19 @@ export async function updateSurvey(input: {
 // ---------------------------------------------------------------------------------------------
 // Intake
 
-export type DealForSurveys = { _id: Types.ObjectId; accountId: Types.ObjectId; aeId: Types.ObjectId; closedWonAt: Date };
+/** `createdAt`: when the deal was taken in; passed waves are judged by it (the sweep runs later). */
+export type DealForSurveys = { _id: Types.ObjectId; accountId: Types.ObjectId; aeId: Types.ObjectId; closedWonAt: Date; createdAt?: Date | null };
 type Recipient = { _id: Types.ObjectId; name: string; email: string };
 
 /**
  * The three survey documents of a deal, complete (for a lean insert): waves 6, 9, 12 months after
- * the close, those already past at `now` recorded as skipped.
+ * the close, those already past at the deal's intake (its createdAt, else `now`) recorded as
+ * skipped. A wave that fell due between the intake and a later scheduling (the worker's sweep) is
+ * scheduled: the worker invites it on its next cycle.
  */
 export function surveyDocsFor({ deal, segment, primary, now }: { deal: DealForSurveys; segment: string; primary: Recipient | null; now: Date }) {
-  return planWaves(deal.closedWonAt, now).map(({ wave, dueAt, state }) => ({
+  const intakeAt = deal.createdAt && deal.createdAt.getTime() < now.getTime() ? deal.createdAt : now;
+  return planWaves(deal.closedWonAt, intakeAt).map(({ wave, dueAt, state }) => ({
     _id: new Types.ObjectId(),
     dealId: deal._id,
     wave,
@@ -284,7 +288,7 @@ export async function scheduleSurveysForDeals({ deals, now = new Date() }: { dea
 
 /** Creates the three surveys of one closed-won deal (see scheduleSurveysForDeals); idempotent. */
 export async function scheduleSurveysForDeal({ dealId, now = new Date() }: { dealId: string | Types.ObjectId; now?: Date }) {
-  const deal = await Deal.findById(dealId).select('accountId aeId closedWonAt').lean();
+  const deal = await Deal.findById(dealId).select('accountId aeId closedWonAt createdAt').lean();
   if (!deal) throw new Error(`deal ${String(dealId)} not found`);
   const { created } = await scheduleSurveysForDeals({ deals: [deal], now });
   return { created };
@@ -301,13 +305,13 @@ export async function scheduleSurveysSafely(input: { dealId: string | Types.Obje
 }
 
 /**
- * Safety net for every intake path (manual, CRM webhook, CSV): schedules the surveys of deals
- * recorded since `since` that have none (a crash between saving the deal and scheduling, or an
- * intake path that does not call scheduleSurveysForDeal). Run by the worker.
+ * Safety net for every intake path (manual, CRM webhook, CSV import: each schedules at intake):
+ * schedules the surveys of deals recorded since `since` that have none (a crash between saving
+ * the deal and scheduling), judged by each deal's intake time. Run by the worker.
  */
 export async function scheduleMissingSurveys({ since, now = new Date() }: { since: Date; now?: Date }) {
   let scheduled = 0;
-  const cursor = Deal.find({ createdAt: trusted({ $gte: since }) }).select('_id accountId aeId closedWonAt').lean().cursor({ batchSize: 500 });
+  const cursor = Deal.find({ createdAt: trusted({ $gte: since }) }).select('_id accountId aeId closedWonAt createdAt').lean().cursor({ batchSize: 500 });
   let page: DealForSurveys[] = [];
   const flush = async () => {
     const have = new Set((await Survey.find({ dealId: trusted({ $in: page.map((d) => d._id) }) }).select('dealId').lean()).map((s) => String(s.dealId)));
