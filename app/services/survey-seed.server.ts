@@ -138,11 +138,12 @@ export function simulateDealSurveys({
   answering?: number | 'latest';
 }) {
   const { reminderMs, expiryMs } = surveyTiming();
-  // Intake on the close date, except one deal in ten imported months later: its passed waves are skipped.
+  // Intake on the close date, except one deal in ten imported months later: its passed waves are
+  // skipped (judged by the intake, the deal's createdAt, as scheduling does).
   const late = answeringWave === undefined && rngFor(`${deal.crmId}:intake`)() < 0.1;
   let answered: { surveyId: Types.ObjectId; wave: number; at: Date } | null = null;
   const intakeAt = new Date(Math.min(now.getTime(), deal.closedWonAt.getTime() + (late ? 200 : 1) * DAY_MS));
-  const docs = (surveyDocsFor({ deal, segment, primary, now: intakeAt }) as Doc[]).map((d) => Object.assign(d, { _id: seedSurveyId(deal._id, d.wave) }));
+  const docs = (surveyDocsFor({ deal: { ...deal, createdAt: intakeAt }, segment, primary, now: intakeAt }) as Doc[]).map((d) => Object.assign(d, { _id: seedSurveyId(deal._id, d.wave) }));
   // 'latest': the last wave due a month ago or more (its answer is in by now).
   const answering = answeringWave === 'latest' ? docs.filter((d) => d.dueAt.getTime() <= now.getTime() - 30 * DAY_MS).at(-1)?.wave : answeringWave;
   const engaged = rngFor(`${String(deal.accountId)}:engaged`)() < ENGAGED_SHARE;

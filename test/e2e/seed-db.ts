@@ -34,15 +34,17 @@ try {
     const { seedDemoData, DEMO_USERS } = await import('#app/services/seed.server');
     const now = new Date();
     await seedDemoData({ accounts, seed: 2026, now, log: (line: string) => console.error(`[seed] ${line}`) });
-    // What intake and the worker's safety nets give every closed-won deal: its journey and its
+    // The advocacy demo first, as `npm start` seeds it: it plays its deals' survey history from the
+    // close date (invited, then answered), which it cannot do over waves already scheduled.
+    const { seedAdvocacyDemo } = await import('#app/services/advocacy-seed.server');
+    await seedAdvocacyDemo({ now, seed: 2026, log: (line: string) => console.error(`[seed] ${line}`) });
+    // What intake and the worker's safety nets give every other closed-won deal: its journey and its
     // survey waves (no-ops for deals the seed already gave them).
     const { startMissingJourneys } = await import('#app/services/journey.server');
     const { scheduleMissingSurveys } = await import('#app/services/surveys.server');
     const journeys = await startMissingJourneys({ since: new Date(0), now });
     const surveys = await scheduleMissingSurveys({ since: new Date(0), now });
     console.error(`[seed] intake safety nets: ${journeys.started} journeys started, ${surveys.scheduled} deals got survey waves`);
-    const { seedAdvocacyDemo } = await import('#app/services/advocacy-seed.server');
-    await seedAdvocacyDemo({ now, seed: 2026, log: (line: string) => console.error(`[seed] ${line}`) });
     const { User } = await import('#models/user');
     const { Deal } = await import('#models/deal');
     const { Account } = await import('#models/account');
