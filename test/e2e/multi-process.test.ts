@@ -85,11 +85,11 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined | fal
 }
 
 /** A request to one server like a browser without JavaScript; counted in the figures. */
-async function call(server: Server, pathname: string, init: { cookie?: string; form?: URLSearchParams } = {}) {
+async function call(server: Server, pathname: string, init: { cookie?: string; form?: URLSearchParams; address?: string } = {}) {
   const res = await fetch(`${server.url}${pathname}`, {
     method: init.form ? 'POST' : 'GET',
     redirect: 'manual',
-    headers: { 'X-Forwarded-For': clientAddress(), ...(init.cookie ? { cookie: init.cookie } : {}) },
+    headers: { 'X-Forwarded-For': init.address ?? clientAddress(), ...(init.cookie ? { cookie: init.cookie } : {}) },
     body: init.form,
     signal: AbortSignal.timeout(30_000),
   });
@@ -100,8 +100,8 @@ async function call(server: Server, pathname: string, init: { cookie?: string; f
   return { status: res.status, body, headers: res.headers };
 }
 
-async function signIn(server: Server, email: string, password = DEMO_PASSWORD) {
-  const res = await call(server, '/login', { form: new URLSearchParams({ email, password, redirectTo: '' }) });
+async function signIn(server: Server, email: string, password = DEMO_PASSWORD, address?: string) {
+  const res = await call(server, '/login', { form: new URLSearchParams({ email, password, redirectTo: '' }), address });
   return { status: res.status, cookie: (res.headers.get('set-cookie') ?? '').split(';')[0] };
 }
 
@@ -151,7 +151,8 @@ beforeAll(async () => {
   const { User } = await import('#models/user');
   const { Deal } = await import('#models/deal');
   const { Survey } = await import('#models/survey');
-  const { makeAccount, makeContact } = await import('#test/factories');
+  const { makeAccount, makeContact, liveJourneyDoc } = await import('#test/factories');
+  const { Journey } = await import('#models/journey');
   const { startJourneyForDeal } = await import('#app/services/journey.server');
   const cs = await User.findOne({ email: 'cs@kept.demo' }).select('_id').lean();
   const rep = await User.findOne({ email: 'sales@kept.demo' }).select('_id').lean();
@@ -178,6 +179,8 @@ beforeAll(async () => {
     const deals = await Deal.insertMany(
       Array.from({ length: DEALS_PER_ACCOUNT }, (_, d) => ({ source: 'manual', crmId: `multi-${tag}-s${a}-${d}`, name: `Survey deal ${a}.${d}`, accountId: account.id, aeId: rep._id, closedWonAt, arr: 9_000, currency: 'USD', promises: [promise] })),
     );
+    // Live customers: a wave due before go-live would be held, not sent (docs/surveys.md).
+    await Journey.insertMany(deals.map((d) => liveJourneyDoc({ deal: d, accountName: account.name, liveAt: new Date(closedWonAt.getTime() + 60 * 86_400_000) })));
     const surveys = await Survey.insertMany(deals.flatMap((d) => [6, 9, 12].map((wave) => ({ dealId: d._id, wave, dueAt, state: 'scheduled', accountId: account.id, aeId: rep._id, segment: a % 2 ? 'smb' : 'enterprise', closedWonAt }))));
     created.surveyIds.push(...surveys.map((s) => String(s._id)));
   }
@@ -316,12 +319,13 @@ describe('two web servers and two workers on one database', () => {
       const res = await call(other, '/accounts', { cookie: login.cookie });
       expect(res.status, `${login.email}'s cookie from ${login.server} on ${other.name}`).toBe(200);
     }
-    // Rate limits live in each process's memory: eight failed sign-ins lock an email out on one
-    // server, while the other still answers (README, "Running at scale").
+    // Rate limits live in each process's memory: eight failed sign-ins from one address lock that
+    // email and address out on one server, while the other still answers (README, "Running at scale").
     const email = `nobody-${crypto.randomBytes(3).toString('hex')}@kept.demo`;
-    for (let i = 0; i < 8; i++) expect((await signIn(A, email, 'wrong-password')).status).toBe(400);
-    expect((await signIn(A, email, 'wrong-password')).status).toBe(429);
-    expect((await signIn(B, email, 'wrong-password')).status).toBe(400);
+    const address = clientAddress();
+    for (let i = 0; i < 8; i++) expect((await signIn(A, email, 'wrong-password', address)).status).toBe(400);
+    expect((await signIn(A, email, 'wrong-password', address)).status).toBe(429);
+    expect((await signIn(B, email, 'wrong-password', address)).status).toBe(400);
   });
 
   test('journeys: each step tried through both servers happened once; the loser got 409; one audit event per move', async () => {
