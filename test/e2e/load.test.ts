@@ -33,17 +33,14 @@ afterAll(async () => {
   await stack?.stop();
 }, 60_000);
 
-/** Makes up to `count` scheduled surveys due now, through the survey service. */
+/** Makes up to `count` scheduled surveys due now, through the survey service (sent even before go-live, as CS may choose). */
 async function makeSurveysDue(count: number) {
   const { Survey } = await import('#models/survey');
   const { updateSurvey } = await import('#app/services/surveys.server');
   const { trusted } = await import('#app/db.server');
-  const { Journey } = await import('#models/journey');
-  // Of live customers: a wave due before go-live is held, not sent (docs/surveys.md).
-  const live = (await Journey.find({ liveAt: trusted({ $ne: null }) }).select('dealId').lean()).map((j) => j.dealId);
-  const scheduled = await Survey.find({ state: 'scheduled', dueAt: trusted({ $gt: new Date() }), dealId: trusted({ $in: live }) }).select('_id').limit(count).lean();
+  const scheduled = await Survey.find({ state: 'scheduled', dueAt: trusted({ $gt: new Date() }) }).select('_id').limit(count).lean();
   const now = new Date();
-  for (const s of scheduled) await updateSurvey({ id: s._id, now, accept: (x) => x.state === 'scheduled', change: () => ({ $set: { dueAt: now } }) });
+  for (const s of scheduled) await updateSurvey({ id: s._id, now, accept: (x) => x.state === 'scheduled', change: () => ({ $set: { dueAt: now, sendAnywayAt: now } }) });
   return scheduled.map((s) => String(s._id));
 }
 

@@ -86,6 +86,16 @@ describe('issue 13 in the browser', () => {
   });
 
   test('the referrals page fits a 1366 px laptop: Mark lost is visible without sideways scroll', async () => {
+    // An open referral of the demo's best advocate (the demo's own referrals may all be won by now).
+    process.env.MONGODB_URI = inject('mongoUri');
+    const { connectDb, disconnectDb } = await import('#app/db.server');
+    await connectDb(process.env.MONGODB_URI);
+    const { User } = await import('#models/user');
+    const { createReferral, ReferralFormSchema } = await import('#app/services/advocacy.server');
+    const marketing = (await User.findOne({ email: 'marketing@kept.demo' }).select('email name role').lean())!;
+    const input = ReferralFormSchema.parse({ referredCompany: 'Layout Check Ltd', referredDomain: 'layout-check.example', referredContactName: 'Ada Park', referredContactEmail: 'ada@layout-check.example', estimatedArr: '12,000', note: '' });
+    await createReferral({ user: { id: String(marketing._id), email: marketing.email, name: marketing.name, role: 'marketing' }, advocateId: inject('seeded').advocateId!, input });
+    await disconnectDb();
     const page = await signedIn('marketing@kept.demo');
     await page.goto('/advocacy/referrals?status=open');
     const markLost = page.getByRole('button', { name: 'Mark lost' }).first();
