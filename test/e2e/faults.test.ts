@@ -16,13 +16,14 @@ let disconnect: () => Promise<void> = async () => undefined;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Makes `count` scheduled surveys due now (through the survey service, as CS or time would). */
+/** Scheduled surveys made due now; sent even before go-live (as CS may choose: the seeded journeys are not all live). */
 async function makeSurveysDue(count: number) {
   const { updateSurvey } = await import('#app/services/surveys.server');
   const { trusted } = await import('#app/db.server');
   const scheduled = await models.Survey.find({ state: 'scheduled', dueAt: trusted({ $gt: new Date() }) }).select('_id').limit(count).lean();
   const now = new Date();
   for (const s of scheduled) {
-    const r = await updateSurvey({ id: s._id, now, accept: (x) => x.state === 'scheduled', change: () => ({ $set: { dueAt: now } }) });
+    const r = await updateSurvey({ id: s._id, now, accept: (x) => x.state === 'scheduled', change: () => ({ $set: { dueAt: now, sendAnywayAt: now } }) });
     expect(r.ok).toBe(true);
   }
   return scheduled.map((s) => String(s._id));
