@@ -30,7 +30,7 @@ const CONSENT_TEXT: Record<CandidateType, string> = {
 };
 
 /**
- * The conditions of a referral, reference or case-study candidate (DESIGN.md, Advocacy), each with
+ * The conditions of a referral, reference or case-study candidate (docs/product-rules.md, Advocacy), each with
  * whether it holds: live, latest survey says the value was delivered, NPS 9-10, the matching consent,
  * a contact we may email, and a clear ask budget.
  */

@@ -92,7 +92,7 @@ import { ReviewInvitationEmail } from '#emails/review-invitation';
 
 export const ADVOCACY_METRICS = { candidate: 'advocacy.candidate', ask: 'advocacy.ask', referral: 'advocacy.referral' } as const;
 
-/** Who may do what (DESIGN.md "Who uses it"): marketing writes; leadership and admin read; sales read their own referrals. */
+/** Who may do what (docs/product-rules.md, "Who uses it"): marketing writes; leadership and admin read; sales read their own referrals. */
 export const ADVOCACY_WRITERS = ['marketing'] as const;
 export const ADVOCACY_READERS = ['marketing', 'leadership', 'admin'] as const;
 export const REFERRAL_READERS = ['marketing', 'leadership', 'admin', 'sales'] as const;
@@ -187,7 +187,7 @@ type Scope = 'contact' | 'account';
 type BudgetRefusal = { ok: false; scope: Scope | 'busy'; nextAvailableAt: Date | null };
 
 /**
- * Survey emails count in the budget too (DESIGN.md). One exception: a referral, reference or
+ * Survey emails count in the budget too (docs/product-rules.md). One exception: a referral, reference or
  * case-study ask may follow the survey in which the contact said yes to exactly that, because
  * the contact asked for it. Review invitations never get that exception.
  */

@@ -4,7 +4,7 @@
 // The two live reads are indexed and bounded: stalled journeys now (stalledAt index, counts and a
 // top-10) and the answers behind a promise-kept figure (drill-down, one page of 25).
 //
-// Role scoping (DESIGN.md "Who uses it"), applied to the filters before any row is read:
+// Role scoping (docs/product-rules.md, "Who uses it"), applied to the filters before any row is read:
 //   leadership, admin  everything, any filter
 //   sales              value and profitability pages, rep forced to themself
 //   cs                 time-to-live and forecast pages, csm forced to themself (their book)

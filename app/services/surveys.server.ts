@@ -11,7 +11,7 @@
 //                   we promised?"); valueScore (yes = 1, partly = 0.5, no = 0); npsSum, npsPromoters
 //                   (9-10), npsPassives (7-8), npsDetractors (0-6); consentReference,
 //                   consentCaseStudy, consentReferral.
-//                   Value delivered % = valueYes / answered (DESIGN.md); with partial credit,
+//                   Value delivered % = valueYes / answered (docs/product-rules.md); with partial credit,
 //                   valueScore / answered. NPS = (npsPromoters - npsDetractors) / answered * 100.
 //   survey.promise  + dimension category (the promise category). One bump per answer and category.
 //                   promises (promises judged); delivered / partly / notYet; keptScore (delivered = 1,

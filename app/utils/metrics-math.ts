@@ -21,7 +21,7 @@ export function sumCounts(rows: readonly { counts: Counts }[]): Counts {
 // Value delivered and promise kept (survey.answer / survey.promise / survey.funnel counters)
 
 /**
- * Value delivered % = answers whose overall verdict is "yes" / answered surveys (DESIGN.md).
+ * Value delivered % = answers whose overall verdict is "yes" / answered surveys (docs/product-rules.md).
  * `score` gives partial credit (yes = 1, partly = 0.5, no = 0) for the same answers.
  * No answers: both are null ("no data"), never 0 %.
  */

@@ -37,7 +37,7 @@ const staffAction = (allowed: readonly Role[]) => (url: string): Expectations =>
   anonymous: { status: 302, location: `/login?${new URLSearchParams({ redirectTo: url })}` },
 });
 
-/** Who may do what, per route module file (DESIGN.md role table; app/utils/nav.ts shows the same). */
+/** Who may do what, per route module file (docs/product-rules.md role table; app/utils/nav.ts shows the same). */
 export const EXPECTED: Record<string, RouteSpec> = {
   '$.tsx': { get: () => everyone({ status: 404 }), post: () => everyone({ status: 404 }) },
   '_index.tsx': {
@@ -62,7 +62,7 @@ export const EXPECTED: Record<string, RouteSpec> = {
   '_staff.admin.outbox.tsx': { get: staffPage(ADMIN) },
   '_staff.admin.playbook.tsx': { get: staffPage(ADMIN), post: staffAction(ADMIN) },
   // Advocacy: marketing asks and records; leadership and admin read; sales read only the referrals
-  // (and expansion flags) of their own customers; CS nothing (DESIGN.md, "Who uses it").
+  // (and expansion flags) of their own customers; CS nothing (docs/product-rules.md, "Who uses it").
   '_staff.advocacy._index.tsx': { get: staffPage(['admin', 'leadership', 'marketing']) },
   '_staff.advocacy.candidates.$advocateId.tsx': { get: staffPage(['admin', 'leadership', 'marketing']), post: staffAction(['marketing']) },
   '_staff.advocacy.asks._index.tsx': { get: staffPage(['admin', 'leadership', 'marketing']) },

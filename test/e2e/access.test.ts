@@ -1,6 +1,6 @@
 // The access test: every route module in app/routes, for anonymous visitors and each of the five
 // roles, over plain HTTP against the production server. A new route without an entry in EXPECTED
-// fails here, so nobody ships a page without deciding who may open it (DESIGN.md, "Who uses it").
+// fails here, so nobody ships a page without deciding who may open it (docs/product-rules.md, "Who uses it").
 // The table itself lives in access-table.ts (the browser gate derives its page list from it).
 import fs from 'node:fs';
 import { beforeAll, describe, expect, inject, test } from 'vitest';

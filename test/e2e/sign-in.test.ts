@@ -4,7 +4,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { launchBrowser, login, navLabels, newContext, submitLogin } from './browser';
 
-// What each role must and must not find in the navigation (DESIGN.md, "Who uses it"). Not the
+// What each role must and must not find in the navigation (docs/product-rules.md, "Who uses it"). Not the
 // whole list: pages every role gets (Journeys, ...) arrive with their features.
 const ADMIN_ONLY = ['Users', 'Playbook', 'Email outbox'];
 const ROLES = [
