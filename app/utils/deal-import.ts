@@ -1,7 +1,7 @@
 // The coded columns of a deal import (segment, promise category, currency, stage): the values Kept
 // accepts and the labels people write instead. Pure, so the import page, the template and the row
 // parser list and read the same values.
-import { CATEGORY_LABELS, CURRENCY_LABELS, SEGMENT_LABELS } from '#app/utils/format';
+import { CATEGORY_LABELS, CURRENCY_LABELS, plural, SEGMENT_LABELS } from '#app/utils/format';
 
 /** Lower case, letters and digits only: "Time savings", "time_savings" and "TIME-SAVINGS" read alike. */
 export const normaliseWord = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
@@ -38,7 +38,6 @@ export const codesOf = (labels: Record<string, string>, separator = ' | ') => Ob
 /** What an import will do, from reading its rows: `checked` of `total` rows were read. */
 export type ImportCheck = { ok: number; errors: number; skipped: number; checked: number; total: number };
 
-const count = (n: number, one: string, many: string) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 
 /**
  * The start button's text: "Import 1 row; 2 rows have errors; 1 is not closed-won". For a file
@@ -46,9 +45,9 @@ const count = (n: number, one: string, many: string) => `${n.toLocaleString('en-
  */
 export function importButtonLabel(c: ImportCheck) {
   const issues: string[] = [];
-  if (c.errors) issues.push(count(c.errors, 'row has errors', 'rows have errors'));
-  if (c.skipped) issues.push(`${c.skipped.toLocaleString('en-US')} ${c.skipped === 1 ? 'is' : 'are'} not closed-won`);
-  if (c.checked >= c.total) return [`Import ${count(c.ok, 'row', 'rows')}`, ...issues].join('; ');
+  if (c.errors) issues.push(plural(c.errors, 'row has errors', 'rows have errors'));
+  if (c.skipped) issues.push(plural(c.skipped, 'is', 'are') + ' not closed-won');
+  if (c.checked >= c.total) return [`Import ${plural(c.ok, 'row')}`, ...issues].join('; ');
   const first = `the first ${c.checked.toLocaleString('en-US')}`;
-  return `Import up to ${count(c.total, 'row', 'rows')}; ${issues.length ? `in ${first}: ${issues.join('; ')}` : `${first} are ready`}`;
+  return `Import up to ${plural(c.total, 'row')}; ${issues.length ? `in ${first}: ${issues.join('; ')}` : `${first} are ready`}`;
 }
