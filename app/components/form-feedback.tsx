@@ -97,27 +97,38 @@ type FeedbackFormProps = {
   missingHref?: (key: string) => string;
   /** False when the page shows <FormFeedback> elsewhere (e.g. the form disappears on success). */
   showFeedback?: boolean;
+  /** More for the success message, e.g. a link to what was recorded (rendered inside it). */
+  successDetail?: (result: FormResult) => ReactNode;
 } & Omit<FormHTMLAttributes<HTMLFormElement>, 'method' | 'action' | 'children' | 'id' | 'encType'>;
 
 /** A POST form of the page with its own fetcher; its result appears at its end, next to its button. */
-export function FeedbackForm({ feedback: f, children, missingHref, showFeedback = true, ...rest }: FeedbackFormProps) {
+export function FeedbackForm({ feedback: f, children, missingHref, showFeedback = true, successDetail, ...rest }: FeedbackFormProps) {
   return (
     <f.fetcher.Form method="post" action={f.action} id={f.id} ref={f.formRef} onInput={f.onEdit} {...rest}>
       <input type="hidden" name={FORM_ID_FIELD} value={f.id} />
       {children}
-      {showFeedback ? <FormFeedback feedback={f} missingHref={missingHref} /> : null}
+      {showFeedback ? <FormFeedback feedback={f} missingHref={missingHref} successDetail={successDetail} /> : null}
     </f.fetcher.Form>
   );
 }
 
 /** The success message or the error summary of one form. */
-export function FormFeedback({ feedback: f, missingHref }: { feedback: FormFeedbackState; missingHref?: (key: string) => string }) {
+export function FormFeedback({
+  feedback: f,
+  missingHref,
+  successDetail,
+}: {
+  feedback: FormFeedbackState;
+  missingHref?: (key: string) => string;
+  successDetail?: (result: FormResult) => ReactNode;
+}) {
   const r = f.result;
   if (!r) return null;
   if (r.ok) {
     return r.message ? (
       <p className="notice form-feedback" role="status" tabIndex={-1} ref={f.messageRef}>
         {r.message}
+        {successDetail ? <> {successDetail(r)}</> : null}
       </p>
     ) : null;
   }

@@ -1,15 +1,18 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data } from '@remix-run/node';
-import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
+import { Link, useLoaderData } from '@remix-run/react';
 import { useState } from 'react';
 import { requireUser } from '#app/auth/session.server';
 import { AdvocacyTabs, AskStatusBadge } from '#app/components/advocacy';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
-import { Field, FormError, SelectField, TextareaField, fieldState } from '#app/components/forms';
+import { FeedbackForm, FormFeedback, useFormFeedback, type FormFeedbackState, type FormResult } from '#app/components/form-feedback';
+import { Field, SelectField, TextareaField } from '#app/components/forms';
+import { LocalTime } from '#app/components/local-time';
 import { ADVOCACY_READERS, AskUpdateSchema, getAsk, requireAdvocacyWriter, updateAsk } from '#app/services/advocacy.server';
-import { ASK_STATUS_LABELS, ASK_TYPE_LABELS, PLATFORM_LABELS, type AskStatus } from '#app/utils/advocacy';
-import { badRequest, formValues, notFound, parseForm, readFormData } from '#app/utils/forms.server';
-import { formatDate, formatDateTime, formatMoney } from '#app/utils/format';
+import { ASK_STATUS_LABELS, ASK_TYPE_LABELS, PLATFORM_LABELS, type AskStatus, type AskType } from '#app/utils/advocacy';
+import { formIdOf } from '#app/utils/form-feedback.server';
+import { formValues, notFound, parseForm, readFormData } from '#app/utils/forms.server';
+import { formatDate, formatMoney } from '#app/utils/format';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data ? ASK_TYPE_LABELS[data.ask.type] : 'Ask'} · Advocacy · Kept` }];
 
@@ -24,23 +27,65 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request, { roles: ADVOCACY_READERS });
   requireAdvocacyWriter(user);
   const formData = await readFormData(request);
+  const values = formValues(formData);
+  // The answer names its form, so the page shows it next to the Save button.
+  const form = formIdOf(values);
+  const reply = (result: Omit<FormResult, 'form'>, status = 200) => data<FormResult>({ ...result, form }, { status });
   const parsed = parseForm(AskUpdateSchema, formData);
-  if (!parsed.ok) return badRequest(parsed);
+  if (!parsed.ok) return reply({ ok: false, errors: parsed.errors, values: parsed.values }, 400);
   const result = await updateAsk({ user, askId: params.askId ?? '', input: parsed.data });
   if (!result.ok) {
-    if (result.errors) return badRequest({ errors: result.errors, values: formValues(formData) });
-    return data({ ok: false as const, errors: { '': [result.error ?? 'That change is not possible.'] } as Record<string, string[]>, values: formValues(formData) }, { status: 409 });
+    if (result.errors) return reply({ ok: false, errors: result.errors, values }, 400);
+    return reply({ ok: false, message: result.error ?? 'That change is not possible.', values }, 409);
   }
-  return { ok: true as const, message: result.message, referralId: result.referralId ?? null };
+  return reply({ ok: true, message: result.message });
+}
+
+type NextStatuses = AskStatus[];
+
+/** Remounted after each recorded change (its key is the history's length): fresh choices for the new status. */
+function UpdateForm({ f, type, next }: { f: FormFeedbackState; type: AskType; next: NextStatuses }) {
+  const kept = f.field('status').defaultValue as AskStatus | undefined;
+  const [status, setStatus] = useState<AskStatus | ''>(kept && next.includes(kept) ? kept : (next[0] ?? ''));
+  const outcome = status === 'completed' || status === 'accepted';
+  const { defaultValue: _unused, ...statusField } = f.field('status');
+  return (
+    <FeedbackForm feedback={f} className="stack">
+      <div className="row">
+        <SelectField label="New status" {...statusField} value={status} onChange={(e) => setStatus(e.target.value as AskStatus)}>
+          {next.map((s) => (
+            <option key={s} value={s}>
+              {ASK_STATUS_LABELS[s]}
+            </option>
+          ))}
+        </SelectField>
+        {outcome && type === 'review' ? <Field label="Published review link" {...f.field('reviewUrl')} type="url" /> : null}
+        {outcome && type === 'reference' ? <Field label="Reference call date" {...f.field('referenceDate')} type="date" /> : null}
+        {outcome && type === 'case_study' ? <Field label="Case study link" {...f.field('caseStudyUrl')} type="url" /> : null}
+      </div>
+      {status === 'completed' && type === 'referral' ? (
+        <div className="row">
+          <Field label="Referred company" {...f.field('referredCompany')} />
+          <Field label="Domain" {...f.field('referredDomain')} placeholder="example.com" />
+          <Field label="Contact name" {...f.field('referredContactName')} />
+          <Field label="Contact email" {...f.field('referredContactEmail')} type="email" />
+          <Field label="Estimated ARR" {...f.field('estimatedArr')} inputMode="numeric" />
+        </div>
+      ) : null}
+      <TextareaField label="Note" {...f.field('note')} rows={2} />
+      <div>
+        <button type="submit" disabled={f.busy}>
+          Save
+        </button>
+      </div>
+    </FeedbackForm>
+  );
 }
 
 export default function AskPage() {
   const { ask, deal, rep, referral, next, canWrite } = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
-  const navigation = useNavigation();
-  const errors = result && !result.ok ? result : undefined;
-  const [status, setStatus] = useState<AskStatus | ''>((errors?.values?.status as AskStatus) ?? next[0] ?? '');
-  const outcome = status === 'completed' || status === 'accepted';
+  // The form disappears once the ask reaches a final status: its message then shows where it was.
+  const update = useFormFeedback('update', { anchor: 'update-section' });
   return (
     <>
       <p>
@@ -52,11 +97,6 @@ export default function AskPage() {
         </h1>
       </div>
       <AdvocacyTabs />
-      {result?.ok ? (
-        <p className="notice" role="status">
-          {result.message}
-        </p>
-      ) : null}
       <div className="grid-2">
         <section className="panel" aria-labelledby="facts">
           <h2 id="facts">The ask</h2>
@@ -101,7 +141,9 @@ export default function AskPage() {
               </>
             ) : null}
             <dt>Sent</dt>
-            <dd>{formatDateTime(ask.sentAt)}</dd>
+            <dd>
+              <LocalTime iso={ask.sentAt} />
+            </dd>
             {ask.noResponseBy ? (
               <>
                 <dt>No answer by</dt>
@@ -152,44 +194,17 @@ export default function AskPage() {
           <ol className="plain">
             {ask.history.map((h, i) => (
               <li key={i}>
-                {formatDateTime(h.at)} · {ASK_STATUS_LABELS[h.status]} · {h.byName}
+                <LocalTime iso={h.at} /> · {ASK_STATUS_LABELS[h.status]} · {h.byName}
                 {h.note ? <div className="muted">{h.note}</div> : null}
               </li>
             ))}
           </ol>
         </section>
       </div>
-      {canWrite && next.length ? (
-        <section className="panel" aria-labelledby="update">
+      {canWrite && (next.length || update.result) ? (
+        <section className="panel" id="update-section" aria-labelledby="update">
           <h2 id="update">Record what happened</h2>
-          <Form method="post" className="stack">
-            <FormError errors={errors?.errors?.['']} />
-            <div className="row">
-              <SelectField label="New status" name="status" value={status} onChange={(e) => setStatus(e.target.value as AskStatus)} errors={errors?.errors?.status}>
-                {next.map((s) => (
-                  <option key={s} value={s}>
-                    {ASK_STATUS_LABELS[s]}
-                  </option>
-                ))}
-              </SelectField>
-              {outcome && ask.type === 'review' ? <Field label="Published review link" name="reviewUrl" type="url" defaultValue={errors?.values?.reviewUrl} errors={errors?.errors?.reviewUrl} /> : null}
-              {outcome && ask.type === 'reference' ? <Field label="Reference call date" name="referenceDate" type="date" defaultValue={errors?.values?.referenceDate} errors={errors?.errors?.referenceDate} /> : null}
-              {outcome && ask.type === 'case_study' ? <Field label="Case study link" name="caseStudyUrl" type="url" defaultValue={errors?.values?.caseStudyUrl} errors={errors?.errors?.caseStudyUrl} /> : null}
-            </div>
-            {status === 'completed' && ask.type === 'referral' ? (
-              <div className="row">
-                <Field label="Referred company" name="referredCompany" defaultValue={errors?.values?.referredCompany} errors={errors?.errors?.referredCompany} />
-                <Field label="Domain" name="referredDomain" placeholder="example.com" defaultValue={errors?.values?.referredDomain} errors={errors?.errors?.referredDomain} />
-                <Field label="Contact name" name="referredContactName" defaultValue={errors?.values?.referredContactName} />
-                <Field label="Contact email" name="referredContactEmail" type="email" defaultValue={errors?.values?.referredContactEmail} errors={errors?.errors?.referredContactEmail} />
-                <Field label="Estimated ARR" name="estimatedArr" inputMode="numeric" defaultValue={errors?.values?.estimatedArr} errors={errors?.errors?.estimatedArr} />
-              </div>
-            ) : null}
-            <TextareaField label="Note" name="note" rows={2} defaultValue={errors?.values?.note} />
-            <button type="submit" disabled={navigation.state === 'submitting'}>
-              Save
-            </button>
-          </Form>
+          {next.length ? <UpdateForm key={ask.history.length} f={update} type={ask.type} next={next} /> : <FormFeedback feedback={update} />}
         </section>
       ) : null}
     </>

@@ -1,13 +1,14 @@
 import crypto from 'node:crypto';
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data } from '@remix-run/node';
-import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
+import { Link, useLoaderData } from '@remix-run/react';
 import { useState } from 'react';
 import { rateLimit } from '#app/auth/rate-limit.server';
 import { requireUser } from '#app/auth/session.server';
 import { AdvocacyTabs, AskStatusBadge } from '#app/components/advocacy';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
-import { Field, FormError, SelectField, TextareaField, fieldState } from '#app/components/forms';
+import { FeedbackForm, useFormFeedback, type FormFeedbackState, type FormResult } from '#app/components/form-feedback';
+import { Field, SelectField, TextareaField } from '#app/components/forms';
 import {
   ADVOCACY_READERS,
   AskFormSchema,
@@ -18,7 +19,8 @@ import {
   requireAdvocacyWriter,
 } from '#app/services/advocacy.server';
 import { ASK_TYPE_LABELS, ASK_TYPES, CANDIDATE_TYPES, type AskType } from '#app/utils/advocacy';
-import { badRequest, notFound, parseForm, readFormData } from '#app/utils/forms.server';
+import { formIdOf } from '#app/utils/form-feedback.server';
+import { formValues, notFound, parseForm, readFormData } from '#app/utils/forms.server';
 import { CATEGORY_LABELS, formatDate, formatMoney, plural } from '#app/utils/format';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.advocate.contact.name ?? 'Advocate'} · Advocacy · Kept` }];
@@ -31,25 +33,31 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return { ...candidate, requestId: crypto.randomUUID(), canWrite: user.role === 'marketing' };
 }
 
+/** An answer naming its form (`form`), so the page shows it next to that form's button. */
+type CandidateResult = FormResult & { askId?: string };
+
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request, { roles: ADVOCACY_READERS });
   requireAdvocacyWriter(user);
   const formData = await readFormData(request);
+  const values = formValues(formData);
+  const form = formIdOf(values);
+  const reply = (result: Omit<CandidateResult, 'form'>, status = 200) => data<CandidateResult>({ ...result, form }, { status });
   const advocateId = params.advocateId ?? '';
-  if (formData.get('intent') === 'referral') {
+  if (values.intent === 'referral') {
     const parsed = parseForm(ReferralFormSchema, formData);
-    if (!parsed.ok) return badRequest(parsed);
+    if (!parsed.ok) return reply({ ok: false, errors: parsed.errors, values: parsed.values }, 400);
     const result = await createReferral({ user, advocateId, input: parsed.data });
-    return { ok: true as const, intent: 'referral', message: `The referral is recorded. Its referral id is ${result.referralId}: give it to sales for the CRM, so the new deal links back.` };
+    return reply({ ok: true, message: `The referral is recorded. Its referral id is ${result.referralId}: give it to sales for the CRM, so the new deal links back.` });
   }
-  if (formData.get('intent') !== 'ask') return badRequest({ errors: { '': ['Choose what to do.'] } as Record<string, string[]>, values: {} });
+  if (values.intent !== 'ask') return reply({ ok: false, message: 'Choose what to do.', values }, 400);
   const parsed = parseForm(AskFormSchema, formData);
-  if (!parsed.ok) return badRequest(parsed);
+  if (!parsed.ok) return reply({ ok: false, errors: parsed.errors, values: parsed.values }, 400);
   // Asks send email: rate-limited per user like every email-triggering action.
   await rateLimit('emailAction', user.id);
   const result = await createAsk({ user, target: { advocateId }, form: parsed.data });
-  if (!result.ok) return data({ ok: false as const, errors: { '': [result.error] } as Record<string, string[]>, values: Object.fromEntries([...formData].map(([k, v]) => [k, String(v)])) }, { status: 409 });
-  return { ok: true as const, intent: 'ask', message: result.message, askId: result.askId };
+  if (!result.ok) return reply({ ok: false, message: result.error, values }, 409);
+  return reply({ ok: true, message: result.message, askId: result.askId });
 }
 
 function Conditions({ items }: { items: { key: string; ok: boolean; text: string }[] }) {
@@ -66,14 +74,56 @@ function Conditions({ items }: { items: { key: string; ok: boolean; text: string
 
 const VERDICT_LABEL: Record<string, string> = { delivered: 'Delivered', partly: 'Partly', not_yet: 'Not yet' };
 
+type CanAsk = Record<AskType, boolean>;
+
+function AskForm({ f, canAsk, requestId }: { f: FormFeedbackState; canAsk: CanAsk; requestId: string }) {
+  const kept = f.field('type').defaultValue as AskType | undefined;
+  const [type, setType] = useState<AskType>(kept ?? (canAsk.reference && !canAsk.referral ? 'reference' : canAsk.case_study && !canAsk.referral ? 'case_study' : 'referral'));
+  const [channel, setChannel] = useState(f.field('channel').defaultValue ?? 'email');
+  const { defaultValue: _type, ...typeField } = f.field('type');
+  const { defaultValue: _channel, ...channelField } = f.field('channel');
+  return (
+    <FeedbackForm feedback={f} className="stack" successDetail={(r) => ((r as CandidateResult).askId ? <Link to={`/advocacy/asks/${(r as CandidateResult).askId}`}>Open the ask</Link> : null)}>
+      <input type="hidden" name="intent" value="ask" />
+      <input type="hidden" name="requestId" value={requestId} />
+      <div className="row">
+        <SelectField label="Ask for" {...typeField} value={type} onChange={(e) => setType(e.target.value as AskType)}>
+          {CANDIDATE_TYPES.map((t) => (
+            <option key={t} value={t}>
+              {ASK_TYPE_LABELS[t]}
+              {canAsk[t] ? '' : ' (not eligible now)'}
+            </option>
+          ))}
+        </SelectField>
+        <SelectField label="Channel" {...channelField} value={channel} onChange={(e) => setChannel(e.target.value)}>
+          <option value="email">Email through the outbox</option>
+          <option value="phone">Already asked by phone (log it)</option>
+        </SelectField>
+        {channel === 'phone' ? (
+          <SelectField label="Their answer" {...f.field('phoneStatus', 'sent')}>
+            <option value="sent">No answer yet</option>
+            <option value="accepted">Accepted</option>
+            <option value="declined">Declined</option>
+          </SelectField>
+        ) : null}
+      </div>
+      <TextareaField label="Personal note (optional, shown in the email as written)" {...f.field('message')} rows={3} />
+      <p className="muted">The email uses neutral wording: one question, no pressure, and a one-click unsubscribe. Review invitations go out in rounds.</p>
+      <div>
+        <button type="submit" disabled={f.busy}>
+          {f.busy ? 'Recording…' : channel === 'phone' ? 'Log the ask' : 'Send the ask'}
+        </button>
+      </div>
+    </FeedbackForm>
+  );
+}
+
 export default function CandidatePage() {
   const { advocate, eligibility, canAsk, asks, referrals, budget, budgetClearAt, minTenureDays, requestId, canWrite } = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
-  const navigation = useNavigation();
-  const busy = navigation.state === 'submitting';
-  const errors = result && !result.ok ? result : undefined;
-  const [type, setType] = useState<AskType>((errors?.values?.type as AskType) ?? (canAsk.reference && !canAsk.referral ? 'reference' : canAsk.case_study && !canAsk.referral ? 'case_study' : 'referral'));
-  const [channel, setChannel] = useState(errors?.values?.channel ?? 'email');
+  const ask = useFormFeedback('ask');
+  const referral = useFormFeedback('referral');
+  // A referral that fails is kept open with its fields; one just recorded shows its message.
+  const referralOpen = Boolean(referral.result);
 
   return (
     <>
@@ -86,12 +136,6 @@ export default function CandidatePage() {
         </h1>
       </div>
       <AdvocacyTabs />
-      {result?.ok ? (
-        <p className="notice" role="status">
-          {result.message}{' '}
-          {'askId' in result && result.askId ? <Link to={`/advocacy/asks/${result.askId}`}>Open the ask</Link> : null}
-        </p>
-      ) : null}
       {!advocate.current ? <p className="form-error">A later survey answer on this deal came from someone else: this contact no longer speaks for it.</p> : null}
 
       <div className="grid-2">
@@ -172,37 +216,8 @@ export default function CandidatePage() {
       {canWrite ? (
         <section className="panel" aria-labelledby="ask">
           <h2 id="ask">Ask</h2>
-          <Form method="post" className="stack">
-            <input type="hidden" name="intent" value="ask" />
-            <input type="hidden" name="requestId" value={requestId} />
-            <FormError errors={errors?.errors?.['']} />
-            <div className="row">
-              <SelectField label="Ask for" name="type" value={type} onChange={(e) => setType(e.target.value as AskType)} errors={errors?.errors?.type}>
-                {CANDIDATE_TYPES.map((t) => (
-                  <option key={t} value={t}>
-                    {ASK_TYPE_LABELS[t]}
-                    {canAsk[t] ? '' : ' (not eligible now)'}
-                  </option>
-                ))}
-              </SelectField>
-              <SelectField label="Channel" name="channel" value={channel} onChange={(e) => setChannel(e.target.value)} errors={errors?.errors?.channel}>
-                <option value="email">Email through the outbox</option>
-                <option value="phone">Already asked by phone (log it)</option>
-              </SelectField>
-              {channel === 'phone' ? (
-                <SelectField label="Their answer" name="phoneStatus" defaultValue={errors?.values?.phoneStatus ?? 'sent'}>
-                  <option value="sent">No answer yet</option>
-                  <option value="accepted">Accepted</option>
-                  <option value="declined">Declined</option>
-                </SelectField>
-              ) : null}
-            </div>
-            <TextareaField label="Personal note (optional, shown in the email as written)" name="message" rows={3} defaultValue={errors?.values?.message} errors={errors?.errors?.message} />
-            <p className="muted">The email uses neutral wording: one question, no pressure, and a one-click unsubscribe. Review invitations go out in rounds.</p>
-            <button type="submit" disabled={busy}>
-              {busy ? 'Recording…' : channel === 'phone' ? 'Log the ask' : 'Send the ask'}
-            </button>
-          </Form>
+          {/* Remounted once an ask is recorded (its key is the number of asks): fresh choices, a fresh request id. */}
+          <AskForm key={asks.length} f={ask} canAsk={canAsk} requestId={requestId} />
         </section>
       ) : null}
 
@@ -260,21 +275,23 @@ export default function CandidatePage() {
           </ul>
         )}
         {canWrite && advocate.current ? (
-          <details>
+          <details open={referralOpen || undefined}>
             <summary>Record a referral they gave outside an ask</summary>
-            <Form method="post" className="stack">
+            <FeedbackForm feedback={referral} className="stack">
               <input type="hidden" name="intent" value="referral" />
               <div className="row">
-                <Field label="Referred company" name="referredCompany" required defaultValue={errors?.values?.referredCompany} errors={errors?.errors?.referredCompany} />
-                <Field label="Domain" name="referredDomain" placeholder="example.com" defaultValue={errors?.values?.referredDomain} errors={errors?.errors?.referredDomain} />
-                <Field label="Contact name" name="referredContactName" defaultValue={errors?.values?.referredContactName} />
-                <Field label="Contact email" name="referredContactEmail" type="email" defaultValue={errors?.values?.referredContactEmail} errors={errors?.errors?.referredContactEmail} />
-                <Field label="Estimated ARR" name="estimatedArr" inputMode="numeric" defaultValue={errors?.values?.estimatedArr} errors={errors?.errors?.estimatedArr} />
+                <Field label="Referred company" {...referral.field('referredCompany')} required />
+                <Field label="Domain" {...referral.field('referredDomain')} placeholder="example.com" />
+                <Field label="Contact name" {...referral.field('referredContactName')} />
+                <Field label="Contact email" {...referral.field('referredContactEmail')} type="email" />
+                <Field label="Estimated ARR" {...referral.field('estimatedArr')} inputMode="numeric" />
               </div>
-              <button type="submit" className="secondary" disabled={busy}>
-                Record the referral
-              </button>
-            </Form>
+              <div>
+                <button type="submit" className="secondary" disabled={referral.busy}>
+                  Record the referral
+                </button>
+              </div>
+            </FeedbackForm>
           </details>
         ) : null}
       </section>

@@ -1,14 +1,18 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data } from '@remix-run/node';
-import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
+import { Link, useLoaderData } from '@remix-run/react';
 import { rateLimit } from '#app/auth/rate-limit.server';
 import { requireUser } from '#app/auth/session.server';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
+import { FeedbackForm, FormFeedback, useFormFeedback, type FormFeedbackState, type FormResult } from '#app/components/form-feedback';
+import { SelectField } from '#app/components/forms';
+import { LocalTime } from '#app/components/local-time';
 import { SurveyAnswer } from '#app/components/survey-answer';
 import { HeldBadge, SurveyStateBadge, surveyProgress } from '#app/components/survey-status';
 import { getSurveyDetail, runSurveyAction, SurveyActionSchema } from '#app/services/surveys.server';
-import { notFound, parseForm, readFormData } from '#app/utils/forms.server';
-import { formatDate, formatDateTime } from '#app/utils/format';
+import { formIdOf } from '#app/utils/form-feedback.server';
+import { formValues, notFound, parseForm, readFormData } from '#app/utils/forms.server';
+import { formatDate } from '#app/utils/format';
 import { STOP_REASON_LABELS } from '#app/utils/surveys';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -26,42 +30,48 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request, { roles: ['cs', 'admin'] });
   // A resend emails a buyer: limited like every email-triggering action.
   await rateLimit('emailAction', user.id);
-  const form = parseForm(SurveyActionSchema, await readFormData(request));
-  if (!form.ok) {
-    // The cancel form's one field is its confirmation box: its error goes next to the box.
-    if (form.errors.confirm) return data({ ok: false as const, error: null, confirmError: form.errors.confirm.join(' ') }, { status: 400 });
-    return data({ ok: false as const, error: Object.values(form.errors).flat().join(' ') }, { status: 400 });
-  }
-  const result = await runSurveyAction({ user, surveyId: params.surveyId ?? '', action: form.data });
-  return data(result, { status: result.ok ? 200 : 409 });
+  const formData = await readFormData(request);
+  // The answer names the form it belongs to, so the page shows it next to that form's button.
+  const values = formValues(formData);
+  const form = formIdOf(values);
+  const reply = (result: Omit<FormResult, 'form'>, status = 200) => data<FormResult>({ ...result, form }, { status });
+  const parsed = parseForm(SurveyActionSchema, formData);
+  if (!parsed.ok) return reply({ ok: false, errors: parsed.errors, values: parsed.values }, 400);
+  const result = await runSurveyAction({ user, surveyId: params.surveyId ?? '', action: parsed.data });
+  return result.ok ? reply({ ok: true, message: result.message }) : reply({ ok: false, message: result.error, values }, 409);
 }
 
-function ContactSelect({ name, contacts, label }: { name: string; label: string; contacts: { id: string; name: string; email: string; isPrimary: boolean; emailStatus: string }[] }) {
+type Contact = { id: string; name: string; email: string; isPrimary: boolean; emailStatus: string };
+
+function ContactSelect({ f, contacts, label }: { f: FormFeedbackState; label: string; contacts: Contact[] }) {
   const usable = contacts.filter((c) => c.emailStatus === 'ok');
   return (
-    <div className="field">
-      <label htmlFor={`${name}-contact`}>{label}</label>
-      <select id={`${name}-contact`} name="contactId" required defaultValue="">
-        <option value="" disabled>
-          Choose a contact
+    <SelectField label={label} {...f.field('contactId', '')} required hint={usable.length < contacts.length ? 'Contacts who bounced, complained or unsubscribed are not listed.' : undefined}>
+      <option value="" disabled>
+        Choose a contact
+      </option>
+      {usable.map((c) => (
+        <option key={c.id} value={c.id}>
+          {c.name} ({c.email}){c.isPrimary ? ' · primary' : ''}
         </option>
-        {usable.map((c) => (
-          <option key={c.id} value={c.id}>
-            {c.name} ({c.email}){c.isPrimary ? ' · primary' : ''}
-          </option>
-        ))}
-      </select>
-      {usable.length < contacts.length ? <span className="hint">Contacts who bounced, complained or unsubscribed are not listed.</span> : null}
-    </div>
+      ))}
+    </SelectField>
   );
 }
 
+/** Without JavaScript the answered page opens at the actions, where every form's message shows. */
+const ACTIONS_ANCHOR = { anchor: 'survey-actions' };
+
 export default function SurveyDetail() {
   const { survey, deal, account, contacts, actions, cancelled } = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
-  const navigation = useNavigation();
-  const busy = navigation.state === 'submitting';
-  const confirmError = result && !result.ok && 'confirmError' in result ? result.confirmError : null;
+  // Sending anyway and cancelling make their form disappear: their message shows where the form was.
+  const sendAnyway = useFormFeedback('send-anyway', ACTIONS_ANCHOR);
+  const recipient = useFormFeedback('recipient');
+  const resend = useFormFeedback('resend');
+  const cancel = useFormFeedback('cancel', ACTIONS_ANCHOR);
+  const forms = [sendAnyway, recipient, resend, cancel];
+  const confirmErrors = cancel.field('confirm').errors;
+  const anyAction = Boolean(actions && (actions.changeRecipient || actions.resend || actions.cancel || actions.sendAnyway));
   return (
     <>
       <p>
@@ -75,11 +85,6 @@ export default function SurveyDetail() {
           <SurveyStateBadge state={survey.state} /> <HeldBadge held={survey.held} />
         </span>
       </div>
-      {result && (result.ok || result.error) ? (
-        <p className={result.ok ? 'notice' : 'form-error'} role={result.ok ? 'status' : 'alert'}>
-          {result.ok ? result.message : result.error}
-        </p>
-      ) : null}
       {survey.attentionReason ? (
         <p className="form-error" role="alert">
           {STOP_REASON_LABELS[survey.attentionReason]}: choose another contact for this survey.
@@ -92,7 +97,9 @@ export default function SurveyDetail() {
         </p>
       ) : null}
       {survey.sendAnywayAt ? (
-        <p className="muted">Sent anyway by customer success on {formatDate(survey.sendAnywayAt)}, before the customer was live.</p>
+        <p className="muted">
+          Sent anyway by customer success on <LocalTime iso={survey.sendAnywayAt} time={false} />, before the customer was live.
+        </p>
       ) : null}
       <section className="panel" aria-labelledby="survey-facts">
         <h2 id="survey-facts">Status</h2>
@@ -109,14 +116,16 @@ export default function SurveyDetail() {
           {survey.sentAt ? (
             <>
               <dt>Sent</dt>
-              <dd>{formatDateTime(survey.sentAt)}</dd>
+              <dd>
+                <LocalTime iso={survey.sentAt} />
+              </dd>
             </>
           ) : null}
           {cancelled ? (
             <>
               <dt>Cancelled</dt>
               <dd>
-                {formatDateTime(cancelled.at)} by {cancelled.byName}
+                <LocalTime iso={cancelled.at} /> by {cancelled.byName}
               </dd>
             </>
           ) : null}
@@ -136,66 +145,81 @@ export default function SurveyDetail() {
         </section>
       ) : null}
 
-      {actions && (actions.changeRecipient || actions.resend || actions.cancel || actions.sendAnyway) ? (
-        <section className="panel" aria-labelledby="actions-h">
+      {anyAction || forms.some((f) => f.result) ? (
+        <section className="panel" id="survey-actions" aria-labelledby="actions-h">
           <h2 id="actions-h">Actions</h2>
-          {actions.sendAnyway ? (
-            <Form method="post" className="row">
+          {actions?.sendAnyway ? (
+            <FeedbackForm feedback={sendAnyway} className="stack">
               <input type="hidden" name="intent" value="send-anyway" />
-              <button type="submit" disabled={busy}>
-                Send it anyway
-              </button>
-              <span className="hint">The buyer is asked now, although the customer is not live. Recorded with your name.</span>
-            </Form>
-          ) : null}
-          {actions.changeRecipient ? (
-            <Form method="post" className="row">
+              <div className="row">
+                <button type="submit" disabled={sendAnyway.busy}>
+                  Send it anyway
+                </button>
+                <span className="hint">The buyer is asked now, although the customer is not live. Recorded with your name.</span>
+              </div>
+            </FeedbackForm>
+          ) : (
+            <FormFeedback feedback={sendAnyway} />
+          )}
+          {actions?.changeRecipient ? (
+            <FeedbackForm feedback={recipient} className="stack">
               <input type="hidden" name="intent" value="recipient" />
-              <ContactSelect name="recipient" label="Send it to" contacts={contacts} />
-              <button type="submit" disabled={busy}>
-                Change recipient
-              </button>
-            </Form>
-          ) : null}
-          {actions.resend ? (
-            <Form method="post" className="row">
+              <div className="row">
+                <ContactSelect f={recipient} label="Send it to" contacts={contacts} />
+                <button type="submit" disabled={recipient.busy}>
+                  Change recipient
+                </button>
+              </div>
+            </FeedbackForm>
+          ) : (
+            <FormFeedback feedback={recipient} />
+          )}
+          {actions?.resend ? (
+            <FeedbackForm feedback={resend} className="stack">
               <input type="hidden" name="intent" value="resend" />
-              <ContactSelect name="resend" label="Resend to" contacts={contacts} />
-              <button type="submit" disabled={busy}>
-                Resend the survey
-              </button>
-            </Form>
-          ) : null}
-          {actions.cancel ? (
+              <div className="row">
+                <ContactSelect f={resend} label="Resend to" contacts={contacts} />
+                <button type="submit" disabled={resend.busy}>
+                  Resend the survey
+                </button>
+              </div>
+            </FeedbackForm>
+          ) : (
+            <FormFeedback feedback={resend} />
+          )}
+          {actions?.cancel ? (
             // A required box rather than a script dialog: the confirmation works without JavaScript too.
-            <Form method="post" className="stack" aria-labelledby="cancel-h">
+            <FeedbackForm feedback={cancel} className="stack" aria-labelledby="cancel-h">
               <h3 id="cancel-h">Cancel this survey</h3>
               <input type="hidden" name="intent" value="cancel" />
               <div className="field">
                 <label>
                   <input
                     type="checkbox"
+                    id="cancel-confirm"
                     name="confirm"
                     value="yes"
                     required
-                    aria-invalid={confirmError ? true : undefined}
-                    aria-describedby={confirmError ? 'confirm-error' : undefined}
+                    aria-invalid={confirmErrors ? true : undefined}
+                    aria-describedby={confirmErrors ? 'cancel-confirm-error' : undefined}
                   />{' '}
                   Yes, cancel it: the buyer’s links stop working and it cannot be undone.
                 </label>
-                {confirmError ? (
-                  <p id="confirm-error" className="field-error">
-                    {confirmError}
+                {confirmErrors ? (
+                  <p id="cancel-confirm-error" className="field-error">
+                    {confirmErrors.join(' ')}
                   </p>
                 ) : null}
               </div>
               <div>
-                <button type="submit" className="danger" disabled={busy}>
+                <button type="submit" className="danger" disabled={cancel.busy}>
                   Cancel this survey
                 </button>
               </div>
-            </Form>
-          ) : null}
+            </FeedbackForm>
+          ) : (
+            <FormFeedback feedback={cancel} />
+          )}
         </section>
       ) : null}
     </>

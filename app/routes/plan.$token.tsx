@@ -1,11 +1,13 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data } from '@remix-run/node';
-import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
+import { useActionData, useLoaderData } from '@remix-run/react';
 import { clientIp, rateLimit } from '#app/auth/rate-limit.server';
+import { FeedbackForm, FormFeedback, useFormFeedback, type FormResult } from '#app/components/form-feedback';
+import { LocalTime } from '#app/components/local-time';
 import { PromiseList } from '#app/components/promise-list';
 import { ConfirmSchema, confirmOnPlan, getPlanView } from '#app/services/plan.server';
+import { formIdOf } from '#app/utils/form-feedback.server';
 import { formValues, readFormData } from '#app/utils/forms.server';
-import { formatDate, formatDateTime } from '#app/utils/format';
 
 // The buyer's shared plan page: no login, no JavaScript needed, GET reads only.
 export const meta: MetaFunction = () => [{ title: 'Your shared plan · Kept' }, { name: 'robots', content: 'noindex, nofollow' }];
@@ -24,12 +26,50 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   await rateLimit('publicSubmit', clientIp(context as Context));
-  const parsed = ConfirmSchema.safeParse(formValues(await readFormData(request)));
-  if (!parsed.success) return data({ ok: false as const, message: 'Choose what you confirm.' }, { status: 400 });
+  const values = formValues(await readFormData(request));
+  // The answer names the form (one per criterion), so it shows next to the button that was clicked.
+  const form = formIdOf(values);
+  const reply = (result: Omit<FormResult, 'form'>, status = 200) => data<FormResult>({ ...result, form }, { status });
+  const parsed = ConfirmSchema.safeParse(values);
+  if (!parsed.success) return reply({ ok: false, message: 'Choose what you confirm.' }, 400);
   const result = await confirmOnPlan({ token: params.token ?? '', criterionKey: parsed.data.criterionKey });
   if (!result) return invalidLink();
-  if (!result.ok) return data({ ok: false as const, message: result.message }, { status: 409 });
-  return data({ ok: true as const, message: result.already ? 'You had already confirmed this. Thank you.' : 'Thank you: your confirmation is recorded.' });
+  if (!result.ok) return reply({ ok: false, message: result.message }, 409);
+  return reply({ ok: true, message: result.already ? 'You had already confirmed this. Thank you.' : 'Thank you: your confirmation is recorded.' });
+}
+
+type Waiting = { key: string; buyerAction: string; done: boolean; confirmable: boolean; confirmedBy?: { name: string; at: string } | null };
+
+/** One thing the plan waits for; its confirmation's answer shows in the item, where the button was. */
+function WaitingItem({ item: w }: { item: Waiting }) {
+  const f = useFormFeedback(`confirm-${w.key}`, { anchor: `waiting-${w.key}` });
+  return (
+    <li id={`waiting-${w.key}`}>
+      <strong>{w.buyerAction}</strong>
+      {w.done ? (
+        <div>
+          <span className="badge ok">confirmed</span>{' '}
+          {w.confirmedBy ? (
+            <span className="muted">
+              by {w.confirmedBy.name}, <LocalTime iso={w.confirmedBy.at} />
+            </span>
+          ) : (
+            <span className="muted">recorded by your team</span>
+          )}
+          <FormFeedback feedback={f} />
+        </div>
+      ) : w.confirmable ? (
+        <FeedbackForm feedback={f}>
+          <input type="hidden" name="criterionKey" value={w.key} />
+          <button type="submit" disabled={f.busy}>
+            I confirm: {w.buyerAction.charAt(0).toLowerCase() + w.buyerAction.slice(1)}
+          </button>
+        </FeedbackForm>
+      ) : (
+        <div className="muted">Your team records this one (for example from the meeting record).</div>
+      )}
+    </li>
+  );
 }
 
 function Frame({ children }: { children: React.ReactNode }) {
@@ -45,8 +85,7 @@ function Frame({ children }: { children: React.ReactNode }) {
 
 export default function PlanPage() {
   const loaded = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>() as { ok?: boolean; message?: string; valid?: boolean } | undefined;
-  const navigation = useNavigation();
+  const actionData = useActionData<typeof action>() as { valid?: boolean } | undefined;
   if (!loaded.valid || actionData?.valid === false) {
     return (
       <Frame>
@@ -66,11 +105,6 @@ export default function PlanPage() {
         Hello {plan.contactName}. This page shows where the {plan.accountName} rollout stands
         {plan.csmName ? `, tracked with you by ${plan.csmName}` : ''}.
       </p>
-      {actionData?.message ? (
-        <p className={actionData.ok ? 'notice' : 'form-error'} role={actionData.ok ? 'status' : 'alert'}>
-          {actionData.message}
-        </p>
-      ) : null}
 
       <section className="panel" aria-labelledby="stages-h">
         <h2 id="stages-h">Stages</h2>
@@ -81,8 +115,19 @@ export default function PlanPage() {
                 {s.name} {s.state === 'done' ? <span className="badge ok">done</span> : s.state === 'current' ? <span className="badge muted">now</span> : null}
               </div>
               <div className="muted">
-                {s.enteredAt ? `Started ${formatDate(s.enteredAt)}` : 'Later'}
-                {s.exitedAt ? ` · completed ${formatDate(s.exitedAt)}` : ''}
+                {s.enteredAt ? (
+                  <>
+                    Started <LocalTime iso={s.enteredAt} time={false} />
+                  </>
+                ) : (
+                  'Later'
+                )}
+                {s.exitedAt ? (
+                  <>
+                    {' '}
+                    · completed <LocalTime iso={s.exitedAt} time={false} />
+                  </>
+                ) : null}
               </div>
             </li>
           ))}
@@ -94,30 +139,7 @@ export default function PlanPage() {
           <h2 id="waiting-h">{open.length ? 'Waiting for you' : 'Nothing waits for you right now'}</h2>
           <ul className="criteria">
             {plan.waiting.map((w) => (
-              <li key={w.key}>
-                <strong>{w.buyerAction}</strong>
-                {w.done ? (
-                  <div>
-                    <span className="badge ok">confirmed</span>{' '}
-                    {w.confirmedBy ? (
-                      <span className="muted">
-                        by {w.confirmedBy.name}, {formatDateTime(w.confirmedBy.at)}
-                      </span>
-                    ) : (
-                      <span className="muted">recorded by your team</span>
-                    )}
-                  </div>
-                ) : w.confirmable ? (
-                  <Form method="post">
-                    <input type="hidden" name="criterionKey" value={w.key} />
-                    <button type="submit" disabled={navigation.state === 'submitting'}>
-                      I confirm: {w.buyerAction.charAt(0).toLowerCase() + w.buyerAction.slice(1)}
-                    </button>
-                  </Form>
-                ) : (
-                  <div className="muted">Your team records this one (for example from the meeting record).</div>
-                )}
-              </li>
+              <WaitingItem key={w.key} item={w} />
             ))}
           </ul>
         </section>

@@ -2,10 +2,10 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { data, redirect } from '@remix-run/node';
 import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { clientIp, rateLimit } from '#app/auth/rate-limit.server';
+import { LocalTime } from '#app/components/local-time';
 import { PublicFrame } from '#app/components/public-frame';
 import { getSurveyPage, submitSurveyAnswer } from '#app/services/surveys.server';
 import { readFormData } from '#app/utils/forms.server';
-import { formatDate } from '#app/utils/format';
 
 // The buyer's value-delivery survey: no login, no JavaScript needed, readable on a phone.
 // GET only reads (mail scanners open links); the POST consumes the link, once.
@@ -182,7 +182,11 @@ export default function SurveyPage() {
         <button type="submit" className="submit-survey" disabled={navigation.state === 'submitting'}>
           {navigation.state === 'submitting' ? 'Sending…' : 'Send my answers'}
         </button>
-        {survey.expiresAt ? <p className="muted">This link works until {formatDate(new Date(new Date(survey.expiresAt).getTime() - 1).toISOString())}.</p> : null}
+        {survey.expiresAt ? (
+          <p className="muted">
+            This link works until <LocalTime iso={survey.expiresAt} />.
+          </p>
+        ) : null}
       </Form>
     </SurveyFrame>
   );

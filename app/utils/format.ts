@@ -17,9 +17,31 @@ export function formatDate(iso: string | null | undefined) {
   return DATE.format(new Date(iso));
 }
 
+/**
+ * An instant with its time of day, as the server writes it: in GMT, said so. Pages show instants
+ * through <LocalTime> (app/components/local-time.tsx), which puts this text in the HTML and, once
+ * the page runs in a browser, the reader's own time (`formatLocal`).
+ */
 export function formatDateTime(iso: string | null | undefined) {
   if (!iso) return '—';
-  return DATE_TIME.format(new Date(iso)) + ' UTC';
+  return DATE_TIME.format(new Date(iso)) + ' GMT';
+}
+
+const localFormats = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * An instant in a time zone (default: the runtime's own, i.e. the reader's in a browser), in the same
+ * words as formatDate/formatDateTime but without a zone name: `6 Dec 2026` or `6 Dec 2026, 09:30`.
+ */
+export function formatLocal(iso: string | null | undefined, { time = true, timeZone }: { time?: boolean; timeZone?: string } = {}) {
+  if (!iso) return '—';
+  const key = `${time}|${timeZone ?? ''}`;
+  let format = localFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-GB', time ? { dateStyle: 'medium', timeStyle: 'short', timeZone } : { day: 'numeric', month: 'short', year: 'numeric', timeZone });
+    localFormats.set(key, format);
+  }
+  return format.format(new Date(iso));
 }
 
 /**

@@ -37,8 +37,11 @@ export function clientAddress() {
   return `10.${byte()}.${byte()}.${byte()}`;
 }
 
-/** A fresh context (own cookies, own client address) whose relative URLs resolve against the e2e server. */
-export async function newContext(browser: Browser, options: { javaScriptEnabled?: boolean } = {}): Promise<BrowserContext> {
+/**
+ * A fresh context (own cookies, own client address) whose relative URLs resolve against the e2e server.
+ * `timezoneId` is the reader's time zone (what pages showing "your time" format with).
+ */
+export async function newContext(browser: Browser, options: { javaScriptEnabled?: boolean; timezoneId?: string } = {}): Promise<BrowserContext> {
   const context = await browser.newContext({
     baseURL: inject('baseUrl'),
     extraHTTPHeaders: { 'X-Forwarded-For': clientAddress() },
