@@ -4,6 +4,7 @@ import { Fragment } from 'react';
 
 import { requireUser } from '#app/auth/session.server';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
+import { LocalTime } from '#app/components/local-time';
 import { getOutboxMessage, isDemoMode, listOutbox, OutboxQuerySchema } from '#app/services/email.server';
 import { formatDateTime, plural } from '#app/utils/format';
 import { notFound } from '#app/utils/forms.server';
@@ -116,9 +117,13 @@ export default function Outbox() {
               <code>{selected.idempotencyKey}</code>
             </dd>
             <dt>Created</dt>
-            <dd>{formatDateTime(selected.createdAt)}</dd>
+            <dd>
+              <LocalTime iso={selected.createdAt} />
+            </dd>
             <dt>Sent</dt>
-            <dd>{formatDateTime(selected.sentAt)}</dd>
+            <dd>
+              <LocalTime iso={selected.sentAt} />
+            </dd>
             <dt>Attempts</dt>
             <dd>{selected.attempts}</dd>
             {selected.providerId ? (
@@ -177,7 +182,9 @@ export default function Outbox() {
             <tbody>
               {messages.map((m) => (
                 <tr key={m.id}>
-                  <td>{formatDateTime(m.createdAt)}</td>
+                  <td>
+                    <LocalTime iso={m.createdAt} />
+                  </td>
                   <td>{m.to}</td>
                   <td>
                     <Link to={href({ message: m.id })} aria-current={selected?.id === m.id ? 'true' : undefined}>
@@ -191,7 +198,9 @@ export default function Outbox() {
                   <td className="num">{m.attempts}</td>
                   <td>
                     {m.lastError ? <span className="muted">{m.lastError}</span> : null}
-                    {m.state === 'queued' && m.nextAttemptAt ? <div>{formatDateTime(m.nextAttemptAt)}</div> : null}
+                    {m.state === 'queued' && m.nextAttemptAt ? <div>
+                        <LocalTime iso={m.nextAttemptAt} />
+                      </div> : null}
                   </td>
                 </tr>
               ))}

@@ -4,11 +4,12 @@ import { useLoaderData } from '@remix-run/react';
 import { requireUser } from '#app/auth/session.server';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { FeedbackForm, useFormFeedback, type FormResult } from '#app/components/form-feedback';
+import { LocalTime } from '#app/components/local-time';
 import { countJourneysByPlaybookVersion, migrateJourneysToCurrentPlaybook } from '#app/services/journey.server';
 import { flagPlaybook, getCurrentPlaybook, listPlaybookVersions, parsePlaybookForm, publishPlaybook } from '#app/services/playbook.server';
 import { formIdOf } from '#app/utils/form-feedback.server';
 import { formValues, readFormData } from '#app/utils/forms.server';
-import { formatDateTime, plural } from '#app/utils/format';
+import { plural } from '#app/utils/format';
 import { EVIDENCE_LABELS, EVIDENCE_TYPES } from '#app/utils/journey';
 import { MAX_CRITERIA, MAX_STAGES } from '#app/utils/playbook';
 
@@ -201,7 +202,7 @@ export default function PlaybookEditor() {
                   v{ver.version} {ver.version === playbook.version ? <span className="badge ok">current</span> : null}
                 </td>
                 <td>
-                  {formatDateTime(ver.createdAt)} · {ver.createdByName}
+                  <LocalTime iso={ver.createdAt} /> · {ver.createdByName}
                 </td>
                 <td>{ver.note}</td>
                 <td className="num">{ver.journeys.toLocaleString('en-US')}</td>

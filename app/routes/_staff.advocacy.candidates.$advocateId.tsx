@@ -83,7 +83,7 @@ function AskForm({ f, canAsk, requestId }: { f: FormFeedbackState; canAsk: CanAs
   const { defaultValue: _type, ...typeField } = f.field('type');
   const { defaultValue: _channel, ...channelField } = f.field('channel');
   return (
-    <FeedbackForm feedback={f} className="stack" successDetail={(r) => ((r as CandidateResult).askId ? <Link to={`/advocacy/asks/${(r as CandidateResult).askId}`}>Open the ask</Link> : null)}>
+    <FeedbackForm feedback={f} className="stack wide" successDetail={(r) => ((r as CandidateResult).askId ? <Link to={`/advocacy/asks/${(r as CandidateResult).askId}`}>Open the ask</Link> : null)}>
       <input type="hidden" name="intent" value="ask" />
       <input type="hidden" name="requestId" value={requestId} />
       <div className="row">

@@ -7,6 +7,7 @@ import { requireUser } from '#app/auth/session.server';
 import { AdvocacyTabs } from '#app/components/advocacy';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { Field, FormError, SelectField, fieldState } from '#app/components/forms';
+import { LocalTime } from '#app/components/local-time';
 import { ADVOCACY_READERS, createReviewCampaign, getReviewCampaign, getReviewOverview, requireAdvocacyWriter, ReviewCampaignFormSchema } from '#app/services/advocacy.server';
 import { PLATFORM_LABELS, REVIEW_PLATFORMS } from '#app/utils/advocacy';
 import { badRequest, formValues, notFound, parseForm, readFormData } from '#app/utils/forms.server';
@@ -170,7 +171,8 @@ export default function Reviews() {
               {campaigns.map((c) => (
                 <tr key={c.id}>
                   <td>
-                    <Link to={`?campaign=${c.id}`}>{formatDateTime(c.drawnAt)}</Link>
+                    <Link to={`?campaign=${c.id}`}><LocalTime iso={c.drawnAt} />
+                    </Link>
                     <div className="muted">by {c.createdByName}</div>
                   </td>
                   <td>{PLATFORM_LABELS[c.platform]}</td>

@@ -5,6 +5,7 @@ import { requireUser } from '#app/auth/session.server';
 import { DashboardTabs } from '#app/components/dashboard';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { Field, FormError, fieldState } from '#app/components/forms';
+import { LocalTime } from '#app/components/local-time';
 import {
   SettingsFormSchema,
   SpendFormSchema,
@@ -16,7 +17,7 @@ import {
 } from '#app/services/dashboards.server';
 import { SPEND_READERS, dashboardTabs } from '#app/utils/dashboards';
 import { badRequest, parseForm, readFormData } from '#app/utils/forms.server';
-import { formatDateTime, formatMoney } from '#app/utils/format';
+import { formatMoney } from '#app/utils/format';
 
 export const meta: MetaFunction = () => [{ title: 'Spend & targets · Dashboards · Kept' }];
 
@@ -149,7 +150,9 @@ export default function DashboardSettingsPage() {
                     <td className="num">{formatMoney(s.amount, s.currency)}</td>
                     <td>{s.note || <span className="muted">—</span>}</td>
                     <td>
-                      {s.updatedByName} <span className="muted">{formatDateTime(s.updatedAt)}</span>
+                      {s.updatedByName} <span className="muted">
+                        <LocalTime iso={s.updatedAt} />
+                      </span>
                     </td>
                     {canEdit ? (
                       <td>

@@ -5,11 +5,12 @@ import { requireUser } from '#app/auth/session.server';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { FormError, SelectField } from '#app/components/forms';
 import { AllowedValues } from '#app/components/import-values';
+import { LocalTime } from '#app/components/local-time';
 import { listAssignableReps } from '#app/services/deals.server';
 import { getImportView, runImportInBackground, saveMapping, startImport } from '#app/services/import.server';
 import { formValues, notFound, readFormData } from '#app/utils/forms.server';
 import { importButtonLabel } from '#app/utils/deal-import';
-import { CURRENCIES, CURRENCY_LABELS, SEGMENT_LABELS, formatDateTime, plural } from '#app/utils/format';
+import { CURRENCIES, CURRENCY_LABELS, SEGMENT_LABELS, plural } from '#app/utils/format';
 
 const ROLES = ['admin', 'cs'] as const;
 
@@ -69,7 +70,7 @@ export default function ImportJobPage() {
       </p>
       <h1>{job.fileName}</h1>
       <p className="muted">
-        Uploaded by {job.createdByName} {formatDateTime(job.createdAt)} · {plural(job.totalRows, 'row')} · {(job.fileBytes / 1024).toFixed(0)} KB ·{' '}
+        Uploaded by {job.createdByName} <LocalTime iso={job.createdAt} /> · {plural(job.totalRows, 'row')} · {(job.fileBytes / 1024).toFixed(0)} KB ·{' '}
         {job.detectedSource ? `recognised as a ${job.detectedSource} export` : 'format not recognised: map the columns below'}
       </p>
       {actionData?.message ? (

@@ -6,6 +6,7 @@ import { requireUser } from '#app/auth/session.server';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { FormError } from '#app/components/forms';
 import { AllowedValues } from '#app/components/import-values';
+import { LocalTime } from '#app/components/local-time';
 import { listImportJobs, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, receiveUpload } from '#app/services/import.server';
 import { formatDateTime } from '#app/utils/format';
 
@@ -104,7 +105,9 @@ export default function ImportPage() {
                   <td className="num">{j.counts.failed.toLocaleString('en-US')}</td>
                   <td>
                     {j.createdByName}
-                    <div className="muted">{formatDateTime(j.createdAt)}</div>
+                    <div className="muted">
+                      <LocalTime iso={j.createdAt} />
+                    </div>
                   </td>
                 </tr>
               ))}

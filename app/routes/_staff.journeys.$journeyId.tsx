@@ -6,6 +6,7 @@ import { requireUser } from '#app/auth/session.server';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { FeedbackForm, FormFeedback, useFormFeedback, type FormFeedbackState, type FormResult } from '#app/components/form-feedback';
 import { Field, SelectField, TextareaField } from '#app/components/forms';
+import { LocalTime } from '#app/components/local-time';
 import { PromiseList } from '#app/components/promise-list';
 import {
   acceptHandoff,
@@ -26,7 +27,7 @@ import {
 import { RequestConfirmationSchema, requestBuyerConfirmation } from '#app/services/plan.server';
 import { formIdOf } from '#app/utils/form-feedback.server';
 import { fieldErrors, formValues, notFound, readFormData } from '#app/utils/forms.server';
-import { SEGMENT_LABELS, formatDate, formatDateTime, formatMoney } from '#app/utils/format';
+import { SEGMENT_LABELS, formatDate, formatMoney } from '#app/utils/format';
 import { EVIDENCE_LABELS, HEALTH_BADGE, LINK_EVIDENCE_KINDS, formatDuration, type EvidenceType } from '#app/utils/journey';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.journey.accountName ?? 'Journey'} · Journey · Kept` }];
@@ -130,7 +131,7 @@ function Timeline({ journey }: { journey: Detail }) {
           ) : null}
           {s.override ? (
             <p className="override-note">
-              Admin override by {s.override.byName} on {formatDateTime(s.override.at)}: “{s.override.reason}”. Missing then: {s.override.missing.join('; ')}.
+              Admin override by {s.override.byName} on <LocalTime iso={s.override.at} />: “{s.override.reason}”. Missing then: {s.override.missing.join('; ')}.
             </p>
           ) : null}
         </li>
@@ -173,12 +174,12 @@ function EvidenceRow({ e, canWrite, stageCurrent }: { e: EvidenceItem; canWrite:
       <span className="muted">
         {' '}
         · {e.byName ? `${e.byName}, ` : ''}
-        {formatDateTime(e.at)}
+        <LocalTime iso={e.at} />
       </span>
       {e.retracted ? (
         <>
           <div className="muted">
-            Retracted by {e.retracted.byName} on {formatDateTime(e.retracted.at)}: “{e.retracted.reason}”
+            Retracted by {e.retracted.byName} on <LocalTime iso={e.retracted.at} />: “{e.retracted.reason}”
           </div>
           <FormFeedback feedback={retract} />
         </>
@@ -426,7 +427,7 @@ export default function JourneyPage() {
             <dt>CS reaction time</dt>
             <dd>
               {journey.timing.reactionHours !== null
-                ? `${formatDuration(journey.timing.reactionHours / 24)} (accepted ${formatDateTime(journey.acceptedAt)})`
+                ? <>{formatDuration(journey.timing.reactionHours / 24)} (accepted <LocalTime iso={journey.acceptedAt} />)</>
                 : `not accepted yet (${formatDuration((journey.timing.waitingHours ?? 0) / 24)} since ${journey.backfilledAt ? 'it entered Kept' : 'closed-won'})`}
             </dd>
             {journey.stages
@@ -555,8 +556,9 @@ export default function JourneyPage() {
           <ul>
             {journey.requests.map((r, i) => (
               <li key={i}>
-                {r.contactName} ({r.contactEmail}) · {r.stageName} · sent {formatDateTime(r.createdAt)} · <span className="badge muted">{r.state}</span>
-                {r.lastSeenAt ? <span className="muted"> · last confirmed {formatDateTime(r.lastSeenAt)}</span> : null}
+                {r.contactName} ({r.contactEmail}) · {r.stageName} · sent <LocalTime iso={r.createdAt} /> · <span className="badge muted">{r.state}</span>
+                {r.lastSeenAt ? <span className="muted"> · last confirmed <LocalTime iso={r.lastSeenAt} />
+                  </span> : null}
               </li>
             ))}
           </ul>
@@ -581,7 +583,9 @@ export default function JourneyPage() {
               <tbody>
                 {journey.audit.map((a) => (
                   <tr key={a.id}>
-                    <td>{formatDateTime(a.at)}</td>
+                    <td>
+                      <LocalTime iso={a.at} />
+                    </td>
                     <td>{a.actorName}</td>
                     <td>{a.label}</td>
                     <td>{a.summary}</td>
