@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDate, formatDays, plural } from '#app/utils/format';
+import { formatDate, formatDateTime, formatDays, formatLocal, plural } from '#app/utils/format';
 import { formatDuration } from '#app/utils/journey';
 
 describe('counts and days read as a person would say them', () => {
@@ -22,5 +22,12 @@ describe('counts and days read as a person would say them', () => {
 
   it('dates have one format', () => {
     expect(formatDate('2026-11-30T10:00:00Z')).toBe('30 Nov 2026');
+  });
+
+  it('an instant names its zone on the server and drops it in the reader’s own time', () => {
+    expect(formatDateTime('2026-11-30T10:00:00Z')).toBe('30 Nov 2026, 10:00 GMT');
+    expect(formatLocal('2026-11-30T10:00:00Z', { timeZone: 'America/New_York' })).toBe('30 Nov 2026, 05:00');
+    // Only the day: the reader's day, which may be the day before the server's.
+    expect(formatLocal('2026-11-30T03:00:00Z', { time: false, timeZone: 'America/New_York' })).toBe('29 Nov 2026');
   });
 });
