@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { freePort } from './lib/ferretdb';
+import { canConnect, freePort } from './lib/ferretdb';
 
 // The README's commands beside a running Kept: the embedded database is started the way `npm start`
 // starts it (scripts/lib/runtime.ts, here through `npm run db`), then `npm run worker -- --once` and
@@ -16,15 +16,15 @@ let dataDir: string;
 let port: number;
 let db: ChildProcess | undefined;
 
-function shellEnv() {
-  const env: NodeJS.ProcessEnv = { ...process.env, KEPT_DATA_DIR: dataDir, DB_PORT: String(port), LOG_LEVEL: 'info' };
+function shellEnv(dir = dataDir, dbPort = port) {
+  const env: NodeJS.ProcessEnv = { ...process.env, KEPT_DATA_DIR: dir, DB_PORT: String(dbPort), LOG_LEVEL: 'info' };
   for (const name of ['MONGODB_URI', 'SESSION_SECRET', 'NODE_ENV', 'KEPT_TEST_MONGODB_URI', 'RESEND_API_KEY', 'RESEND_BASE_URL', 'APP_URL']) delete env[name];
   return env;
 }
 
-function run(command: string, args: string[]) {
+function run(command: string, args: string[], env = shellEnv()) {
   return new Promise<{ code: number | null; output: string }>((resolve) => {
-    const child = spawn(command, args, { cwd: root, env: shellEnv() });
+    const child = spawn(command, args, { cwd: root, env });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk));
@@ -76,5 +76,18 @@ describe('npm run commands beside a running Kept', () => {
       await conn.close();
     }
     expect(fs.readFileSync(path.join(dataDir, 'session-secret'), 'utf8')).toMatch(/^[0-9a-f]{64}$/);
+  }, 120_000);
+
+  test('alone (nothing running), a command starts the embedded database and stops it when done', async () => {
+    const ownDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kept-runtime-own-'));
+    const ownPort = await freePort();
+    try {
+      const worker = await run('npm', ['run', 'worker', '--', '--once'], shellEnv(ownDir, ownPort));
+      expect(worker.output).toContain(`Starting the embedded database`);
+      expect(worker.code).toBe(0);
+      expect(await canConnect(ownPort)).toBe(false);
+    } finally {
+      fs.rmSync(ownDir, { recursive: true, force: true });
+    }
   }, 120_000);
 });

@@ -6,7 +6,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import mongoose from 'mongoose';
-import { ROOT, startFerretDb, type RunningDb } from './ferretdb';
+import { ROOT, canConnect, startFerretDb, type RunningDb } from './ferretdb';
 
 export const DEFAULT_DB_PORT = 27117;
 
@@ -37,6 +37,8 @@ function localSessionSecret() {
 
 /** True when a FerretDB answers on 127.0.0.1:port (something else on the port answers false). */
 export async function embeddedDbAnswers(port: number): Promise<boolean> {
+  // Nothing listening (the usual case before `npm start`): say so at once, without the driver's wait.
+  if (!(await canConnect(port))) return false;
   const client = new mongoose.mongo.MongoClient(`mongodb://127.0.0.1:${port}/`, {
     serverSelectionTimeoutMS: 1500,
     connectTimeoutMS: 1500,
