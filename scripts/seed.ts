@@ -2,10 +2,9 @@
 // Up to 999 accounts: the demo, played through the real services (surveys, advocacy). From 1,000
 // on: the scale data set (scale-seed.server.ts), written in bulk, with a progress bar.
 // Idempotent: a second run with the same seed adds nothing; a larger --accounts adds the rest.
-import crypto from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { progressBar } from './lib/progress';
-import { loadDotEnv } from './lib/runtime';
+import { loadDotEnv, prepareRuntime } from './lib/runtime';
 import { z } from 'zod';
 import { connectDb, disconnectDb } from '#app/db.server';
 import {
@@ -25,12 +24,15 @@ const USAGE = `Usage: npm run seed -- [--accounts N] [--seed S]
                  advocates, asks and referrals), written in bulk; 100,000 takes a few minutes
   --seed S       seed for the generator (default ${DEFAULT_SEED}); the same seed gives the same data
 
-Writes to MONGODB_URI. Refuses when NODE_ENV=production.`;
+Writes to MONGODB_URI, else to the embedded database (the running one, or started for the seed).
+Refuses when NODE_ENV=production.`;
 
 const ArgsSchema = z.object({
   accounts: z.coerce.number({ error: '--accounts must be a number' }).int('--accounts must be a whole number').min(0).max(1_000_000),
   seed: z.string().trim().min(1, '--seed must not be empty'),
 });
+
+let db: Awaited<ReturnType<typeof prepareRuntime>>['db'];
 
 async function main() {
   const { values } = parseArgs({
@@ -49,17 +51,10 @@ async function main() {
     console.error(`${args.error.issues.map((i) => i.message).join('\n')}\n\n${USAGE}`);
     return 2;
   }
-  assertSeedAllowed();
   loadDotEnv();
-  // The settings schema wants a session secret; the seed signs no session, so any will do.
-  process.env.SESSION_SECRET ??= crypto.randomBytes(24).toString('hex');
-  const uri = process.env.MONGODB_URI;
-  if (!uri) {
-    console.error('MONGODB_URI is not set. Point it at the database to seed, e.g.\n  MONGODB_URI=mongodb://127.0.0.1:27017/kept npm run seed');
-    return 2;
-  }
-
-  await connectDb(uri);
+  assertSeedAllowed();
+  ({ db } = await prepareRuntime());
+  await connectDb(process.env.MONGODB_URI);
   const { accounts, seed } = args.data;
   const line = (label: string, c: { inserted: number; existing: number }) =>
     `  ${label.padEnd(10)} ${String(c.inserted).padStart(8)} new ${String(c.existing).padStart(8)} already there`;
@@ -113,11 +108,13 @@ async function main() {
 main()
   .then(async (code) => {
     await disconnectDb();
+    await db?.stop();
     process.exit(code);
   })
   .catch(async (error: unknown) => {
     if (error instanceof SeedRefusedError) console.error(error.message);
     else console.error('Seeding failed:', error);
     await disconnectDb().catch(() => undefined);
+    await db?.stop();
     process.exit(1);
   });

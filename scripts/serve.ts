@@ -1,4 +1,5 @@
 // Serves the production build (`npm run build` first). `npm start` runs this together with the worker.
+// Without MONGODB_URI it uses the embedded database (the one `npm start` runs, or its own).
 import path from 'node:path';
 import type { ServerBuild } from '@remix-run/node';
 import { broadcastDevReady } from '@remix-run/node';
@@ -7,7 +8,9 @@ import { getEnv } from '#app/env.server';
 import { createHttpApp } from '#app/http.server';
 import { log } from '#app/utils/log.server';
 import { ROOT } from './lib/ferretdb';
+import { prepareRuntime } from './lib/runtime';
 
+const { db } = await prepareRuntime((line) => log('info', line));
 const env = getEnv();
 const buildPath = path.join(ROOT, 'build', 'index.js');
 const importBuild = async () => (await import(`${buildPath}?t=${Date.now()}`)) as ServerBuild;
@@ -28,7 +31,10 @@ const server = app.listen(env.PORT, () => {
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {
     log('info', `Received ${signal}; finishing in-flight requests`);
-    server.close(() => process.exit(0));
+    server.close(async () => {
+      await db?.stop();
+      process.exit(0);
+    });
     server.closeIdleConnections?.();
     setTimeout(() => process.exit(0), 10_000).unref();
   });

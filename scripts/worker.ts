@@ -1,11 +1,13 @@
 // The background worker (`npm run worker`): runs the tasks in app/worker/worker.server.ts every few
 // seconds. `--once` runs one cycle and exits 0 on success, 1 on failure (for cron).
 // `--interval=<ms>` changes the pause between cycles (default 5000).
+// Without MONGODB_URI it uses the embedded database (the one `npm start` runs, or its own).
 import { connectDb, disconnectDb } from '#app/db.server';
 import { getEnv } from '#app/env.server';
 import { log, logError } from '#app/utils/log.server';
 import { createLeaseOwner } from '#app/worker/lease.server';
 import { runCycle } from '#app/worker/worker.server';
+import { prepareRuntime } from './lib/runtime';
 
 const args = process.argv.slice(2);
 const once = args.includes('--once');
@@ -33,6 +35,14 @@ const sleep = (ms: number) =>
       resolve();
     };
   });
+
+let db: Awaited<ReturnType<typeof prepareRuntime>>['db'];
+try {
+  ({ db } = await prepareRuntime((line) => log('info', line)));
+} catch (error) {
+  log('error', error instanceof Error ? error.message : String(error));
+  process.exit(1);
+}
 
 async function main(): Promise<number> {
   try {
@@ -68,4 +78,5 @@ async function main(): Promise<number> {
 
 const code = await main();
 await disconnectDb().catch(() => undefined);
+await db?.stop();
 process.exit(code);

@@ -72,6 +72,10 @@ export default function Outbox() {
           </span>
         ) : null}
       </div>
+      <p className="muted" id="outbox-links-note">
+        Links that open a buyer’s survey, plan or unsubscribe page are kept only until the email is sent: once it is sent (or has failed for good), they are masked, e.g.{' '}
+        <code>/s/…Ab3d</code>.{demo ? ' In demo mode captured emails keep working links, so you can follow them from here.' : ''}
+      </p>
 
       <Form method="get" className="toolbar">
         <div className="field">
@@ -156,6 +160,11 @@ export default function Outbox() {
             ) : null}
           </dl>
           <h3>As the recipient sees it</h3>
+          {selected.linksMasked ? (
+            <p className="muted">
+              Buyer links are masked (<code>/s/…</code>, <code>/u/…</code>, <code>/plan/…</code>): the recipient received the working ones, Kept does not keep them.
+            </p>
+          ) : null}
           {/* sandbox="" : no scripts, no forms, no same-origin access; the email cannot touch Kept. */}
           <iframe className="email-preview" title={`HTML version of “${selected.subject}”`} sandbox="" srcDoc={selected.html} />
           <h3>Text version</h3>

@@ -107,6 +107,29 @@ describe('POST /api/webhooks/crm', () => {
     expect(await Journey.countDocuments({ dealId: deal!._id })).toBe(1);
   });
 
+  it('one new deal sent concurrently under different event ids converges: every delivery 200, one account, contact, deal and journey', async () => {
+    // A CRM firing several events (created, stage change, closed won) for a deal Kept has not seen.
+    for (let round = 0; round < 5; round++) {
+      const tag = Math.random().toString(36).slice(2, 8);
+      const deal = {
+        crmId: `hs-race-${tag}`,
+        account: { name: `Racer ${tag}`, domain: `racer-${tag}.example`, segment: 'smb' },
+        primaryContact: { name: 'Rae Racer', email: `rae@racer-${tag}.example` },
+      };
+      const results = await Promise.all(Array.from({ length: 8 }, () => deliver(JSON.stringify(event({}, deal)))));
+      expect(results.map((r) => r.status)).toEqual(Array(8).fill(200));
+      expect(results.filter((r) => r.body.duplicate === false)).toHaveLength(1);
+      const accounts = await Account.find({ domain: deal.account.domain }).lean();
+      expect(accounts).toHaveLength(1);
+      expect(await Contact.countDocuments({ email: deal.primaryContact.email })).toBe(1);
+      const deals = await Deal.find({ source: 'hubspot', crmId: deal.crmId }).lean();
+      expect(deals).toHaveLength(1);
+      expect(String(deals[0].accountId)).toBe(String(accounts[0]._id));
+      expect(await Journey.countDocuments({ dealId: deals[0]._id })).toBe(1);
+      expect(new Set(results.map((r) => r.body.dealId))).toEqual(new Set([String(deals[0]._id)]));
+    }
+  }, 60_000);
+
   it('malformed JSON and schema violations are 400 with the issues, never 500', async () => {
     const bad = await deliver('{"id": "evt_1", "type": ');
     expect(bad.status).toBe(400);

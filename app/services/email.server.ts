@@ -9,6 +9,7 @@ import { insertIgnoringDuplicates, trusted } from '#app/db.server';
 import { getEnv } from '#app/env.server';
 import { idleGate } from '#app/utils/idle-gate';
 import { log, logError } from '#app/utils/log.server';
+import { maskLinkTokens } from '#app/utils/link-token.server';
 import { inPool } from '#app/utils/pool';
 import { ROLE_LABELS, type Role } from '#app/utils/roles';
 import { claim, complete, type LeaseUpdate } from '#app/worker/lease.server';
@@ -166,6 +167,35 @@ async function withBody<T extends { _id: unknown; html?: string | null }>(messag
   if (message.html) return message as T & { html: string };
   const body = await EmailBody.findById(message._id).lean();
   return { ...message, html: body?.html ?? '' };
+}
+
+/**
+ * The fields of a message to rewrite once it is sent or has failed for good: its text, headers
+ * (List-Unsubscribe) and, for messages from before EmailBody, html, with buyer-link tokens masked.
+ * Until then the outbox needs them as they are (a retry must be byte-identical); afterwards the
+ * buyer has the working links and admins keep what they need to read the email (README, Security).
+ */
+function maskedFields(message: { text: string; headers?: Record<string, string> | null; html?: string | null }) {
+  const set: { text?: string; headers?: Record<string, string>; html?: string } = {};
+  const text = maskLinkTokens(message.text);
+  if (text !== message.text) set.text = text;
+  if (message.headers) {
+    const headers = Object.fromEntries(Object.entries(message.headers).map(([name, value]) => [name, maskLinkTokens(String(value))]));
+    if (Object.entries(headers).some(([name, value]) => value !== message.headers![name])) set.headers = headers;
+  }
+  if (message.html) {
+    const html = maskLinkTokens(message.html);
+    if (html !== message.html) set.html = html;
+  }
+  return set;
+}
+
+/** Masks the buyer-link tokens in a sent (or failed) message's stored html; no write when it has none. */
+async function maskBody(id: unknown) {
+  const body = await EmailBody.findById(id).lean();
+  if (!body) return;
+  const html = maskLinkTokens(body.html);
+  if (html !== body.html) await EmailBody.updateOne({ _id: body._id }, { $set: { html } });
 }
 
 /**
@@ -551,7 +581,7 @@ export async function dispatchDueEmails(input: {
     let update: LeaseUpdate;
     switch (outcome.kind) {
       case 'sent':
-        update = { $set: { state: 'sent', providerId: outcome.providerIds[0], sentAt: at, lastError: null }, $inc: { attempts: 1 } };
+        update = { $set: { state: 'sent', providerId: outcome.providerIds[0], sentAt: at, lastError: null, ...maskedFields(message) }, $inc: { attempts: 1 } };
         break;
       case 'retry':
         update = {
@@ -562,7 +592,7 @@ export async function dispatchDueEmails(input: {
         if (outcome.blockMs) pacer.blockFor(outcome.blockMs);
         break;
       case 'failed':
-        update = { $set: { state: 'failed', lastError: outcome.error, failedAt: at }, $inc: { attempts: 1 } };
+        update = { $set: { state: 'failed', lastError: outcome.error, failedAt: at, ...maskedFields(message) }, $inc: { attempts: 1 } };
         break;
       case 'pause':
         // Not the message's fault: it stays queued and due, and keeps its retry budget.
@@ -574,6 +604,9 @@ export async function dispatchDueEmails(input: {
       // Another worker took the message over; it resends with the same key, so no duplicate.
       result.leaseLost++;
       log('warn', 'Email lease expired before the send was recorded', { key: message.idempotencyKey });
+    } else if (outcome.kind === 'sent' || outcome.kind === 'failed') {
+      // Done for good (never sent again): the stored body keeps no working link either.
+      await maskBody(message._id);
     }
 
     noteOutcome({ outcome, at, messages: 1, result, fields: { key: message.idempotencyKey, template: message.template, attempt } });
@@ -713,8 +746,9 @@ async function dispatchOneBatch(input: {
 
 /**
  * Worker task: copies the outcome of finished batches (sent or failed) onto their members' outbox
- * entries, up to `limit` batches a run, one updateOne by _id per member, a few at once; then marks
- * the batch settled. Idempotent: a run cut short is redone, with the same values.
+ * entries, up to `limit` batches a run, one updateOne by _id per member, a few at once, masking
+ * the members' buyer links (text, headers, body) as it goes; then marks the batch settled.
+ * Idempotent: a run cut short is redone, with the same values.
  */
 export async function settleBatchMembers({ now, limit = SETTLE_BATCHES }: { now: Date; limit?: number }) {
   const t = now.getTime();
@@ -727,7 +761,12 @@ export async function settleBatchMembers({ now, limit = SETTLE_BATCHES }: { now:
   let members = 0;
   for (const batch of batches) {
     const set = memberState(batch);
-    await inPool(batch.messageIds, MEMBER_WRITE_CONCURRENCY, async (_id) => void (await EmailMessage.updateOne({ _id, batchKey: batch._id }, { $set: set })));
+    // With the outcome, the member's buyer links are masked (its batch is never sent again).
+    await inPool(batch.messageIds, MEMBER_WRITE_CONCURRENCY, async (_id) => {
+      const member = await EmailMessage.findById(_id).select('text headers html').lean();
+      const { matchedCount } = await EmailMessage.updateOne({ _id, batchKey: batch._id }, { $set: { ...set, ...(member ? maskedFields(member as Parameters<typeof maskedFields>[0]) : {}) } });
+      if (matchedCount) await maskBody(_id);
+    });
     await EmailBatch.updateOne({ _id: batch._id }, { $set: { membersSettledAt: new Date() } });
     members += batch.messageIds.length;
   }
@@ -837,7 +876,11 @@ export async function getOutboxMessage({ id }: { id: string }) {
     providerId = batch?.providerIds[batch.messageIds.findIndex((id) => String(id) === String(m._id))] ?? null;
   }
   // Webhook events live in their own documents (resend-webhook.server.ts), found by Resend's id.
-  const [events, { html }] = await Promise.all([providerId ? EmailEvent.find({ providerId }).sort({ at: 1 }).select('type at').lean() : [], withBody(m)]);
+  const [events, body] = await Promise.all([providerId ? EmailEvent.find({ providerId }).sort({ at: 1 }).select('type at').lean() : [], withBody(m)]);
+  // Sent or failed: links are shown masked even before the worker has rewritten what is stored
+  // (a batch member is rewritten when its batch is settled, a little after the send).
+  const linksMasked = m.state === 'sent' || m.state === 'failed';
+  const { text, html, headers } = linksMasked ? { ...body, ...maskedFields({ ...body, headers: body.headers as Record<string, string> | null }) } : body;
   return {
     id: String(m._id),
     idempotencyKey: m.idempotencyKey,
@@ -845,10 +888,12 @@ export async function getOutboxMessage({ id }: { id: string }) {
     to: m.to,
     from: m.from,
     subject: m.subject,
-    text: m.text,
+    text,
     /** Shown only inside a sandboxed iframe (no scripts, no same origin). */
     html,
-    headers: (m.headers ?? {}) as Record<string, string>,
+    headers: (headers ?? {}) as Record<string, string>,
+    /** Buyer-link tokens are masked (`/s/…Ab3d`): the email is sent or failed for good. */
+    linksMasked,
     metadata: (m.metadata ?? {}) as Record<string, string | number | boolean>,
     state: m.state as EmailState,
     attempts: m.attempts,

@@ -1,6 +1,7 @@
 // Closed-won intake from CRMs: the signed webhook (one deal per event) and the shared deal-creation
 // step it uses. CSV imports batch the same steps in import.server.ts.
 import crypto from 'node:crypto';
+import type { Types } from 'mongoose';
 import { z } from 'zod';
 import { Account, SEGMENTS } from '#models/account';
 import { recordAudit } from '#models/audit-event';
@@ -50,27 +51,8 @@ export async function intakeClosedWonDeal({ input, now = new Date(), actorId }: 
     return { dealId: String(dealId), accountId: String(existing.accountId), journeyId: journey?.journeyId ?? null, created: false };
   }
 
-  // The account: by domain when the CRM gives one, else by exact (case-insensitive) name.
-  const match = input.account.domain ? { domain: input.account.domain } : { nameLower: input.account.name.toLowerCase() };
-  const account = await Account.findOneAndUpdate(
-    match,
-    {
-      // The matched field comes from the filter on insert; setting it again here would conflict.
-      $setOnInsert: { name: input.account.name, segment: input.account.segment, status: 'active', ...(input.account.domain ? { nameLower: input.account.name.toLowerCase() } : {}) },
-      $addToSet: { aeIds: input.aeId },
-    },
-    { upsert: true, returnDocument: 'after', runValidators: true },
-  ).lean(); // no .select(): FerretDB 1.24 refuses a projection on findAndModify
-  if (!account) throw new Error('account upsert returned nothing');
-
-  if (input.contact) {
-    const hasPrimary = await Contact.exists({ accountId: account._id, isPrimary: true });
-    await Contact.updateOne(
-      { accountId: account._id, email: input.contact.email },
-      { $setOnInsert: { name: input.contact.name || input.contact.email, title: input.contact.title, isPrimary: !hasPrimary, emailStatus: 'ok' } },
-      { upsert: true },
-    );
-  }
+  const account = await findOrCreateAccount(input);
+  if (input.contact) await findOrCreateContact(account._id, input.contact);
 
   let created = true;
   try {
@@ -102,6 +84,45 @@ export async function intakeClosedWonDeal({ input, now = new Date(), actorId }: 
   if (found) await scheduleSurveysSafely({ dealId: found._id, now });
   if (found && input.referralId) await linkReferralSafely({ referralId: input.referralId, dealId: String(found._id), via: 'webhook', now });
   return { dealId: String(found?._id ?? dealId), accountId: String(account._id), journeyId: journey?.journeyId ?? null, created };
+}
+
+const isDuplicateKey = (error: unknown) => (error as { code?: number }).code === 11000;
+
+/**
+ * The account of an intake: by domain when the CRM gives one, else by exact (case-insensitive)
+ * name; the rep joins its `aeIds`. Several deliveries for one new company may race here, and an
+ * upsert is not atomic on FerretDB (nor a unique index possible: domains and names are optional
+ * and may repeat). So a new account gets an `_id` derived from its match key: of the racing
+ * inserts one wins, the others hit duplicate key 11000, read the winner and join it.
+ */
+async function findOrCreateAccount(input: IntakeDeal) {
+  const match = input.account.domain ? { domain: input.account.domain } : { nameLower: input.account.name.toLowerCase() };
+  const join = async () => Account.findOneAndUpdate(match, { $addToSet: { aeIds: input.aeId } }, { returnDocument: 'after' }).lean(); // no .select(): FerretDB 1.24 refuses a projection on findAndModify
+  const existing = await join();
+  if (existing) return existing;
+  const fields = { name: input.account.name, segment: input.account.segment, status: 'active' as const, aeIds: [input.aeId], ...match };
+  try {
+    return (await Account.create({ _id: objectIdFrom(`account:${JSON.stringify(match)}`), ...fields })).toObject();
+  } catch (error) {
+    if (!isDuplicateKey(error)) throw error;
+  }
+  // A concurrent delivery created it. (Or the account that once had this key changed its domain
+  // or name since: then this company is new after all and gets an ordinary id.)
+  return (await join()) ?? (await Account.create(fields)).toObject();
+}
+
+/** The contact, once per (account, email): a concurrent insert of the same one (11000) means it exists. */
+async function findOrCreateContact(accountId: Types.ObjectId, contact: NonNullable<IntakeDeal['contact']>) {
+  const hasPrimary = await Contact.exists({ accountId, isPrimary: true });
+  try {
+    await Contact.updateOne(
+      { accountId, email: contact.email },
+      { $setOnInsert: { name: contact.name || contact.email, title: contact.title, isPrimary: !hasPrimary, emailStatus: 'ok' } },
+      { upsert: true },
+    );
+  } catch (error) {
+    if (!isDuplicateKey(error)) throw error;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,93 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import mongoose from 'mongoose';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { canConnect, freePort } from './lib/ferretdb';
+
+// The README's commands beside a running Kept: the embedded database is started the way `npm start`
+// starts it (scripts/lib/runtime.ts, here through `npm run db`), then `npm run worker -- --once` and
+// `npm run metrics:rebuild` run in a shell that sets neither MONGODB_URI nor SESSION_SECRET.
+// A private data directory and port keep this away from a real `npm start` and from other tests.
+const root = path.resolve(import.meta.dirname, '..');
+const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
+let dataDir: string;
+let port: number;
+let db: ChildProcess | undefined;
+
+function shellEnv(dir = dataDir, dbPort = port) {
+  const env: NodeJS.ProcessEnv = { ...process.env, KEPT_DATA_DIR: dir, DB_PORT: String(dbPort), LOG_LEVEL: 'info' };
+  for (const name of ['MONGODB_URI', 'SESSION_SECRET', 'NODE_ENV', 'KEPT_TEST_MONGODB_URI', 'RESEND_API_KEY', 'RESEND_BASE_URL', 'APP_URL']) delete env[name];
+  return env;
+}
+
+function run(command: string, args: string[], env = shellEnv()) {
+  return new Promise<{ code: number | null; output: string }>((resolve) => {
+    const child = spawn(command, args, { cwd: root, env });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk));
+    child.on('exit', (code) => resolve({ code, output }));
+  });
+}
+
+beforeAll(async () => {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kept-runtime-'));
+  port = await freePort();
+  db = spawn(tsx, ['scripts/db.ts'], { cwd: root, env: shellEnv() });
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    db!.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk;
+      if (output.includes('Embedded database ready')) resolve();
+    });
+    db!.stderr!.on('data', (chunk: Buffer) => (output += chunk));
+    db!.once('exit', (code) => reject(new Error(`npm run db exited with ${code}:\n${output}`)));
+  });
+}, 60_000);
+
+afterAll(async () => {
+  if (db && db.exitCode === null) {
+    const exited = new Promise((resolve) => db!.once('exit', resolve));
+    db.kill('SIGTERM');
+    await exited;
+  }
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('npm run commands beside a running Kept', () => {
+  test('worker --once and metrics:rebuild use the running embedded database and the local secret', async () => {
+    const worker = await run('npm', ['run', 'worker', '--', '--once']);
+    expect(worker.output).not.toMatch(/Starting the embedded database|Invalid environment configuration/);
+    expect(worker.code).toBe(0);
+
+    const rebuild = await run('npm', ['run', 'metrics:rebuild']);
+    expect(rebuild.output).not.toMatch(/Starting the embedded database|already in use/);
+    expect(rebuild.output).toContain('Done in');
+    expect(rebuild.code).toBe(0);
+
+    // Both worked in the database `npm run db` serves, which is still up; the secret is the one under the data dir.
+    expect(db?.exitCode).toBeNull();
+    const conn = await mongoose.createConnection(`mongodb://127.0.0.1:${port}/kept`).asPromise();
+    try {
+      expect((await conn.db!.listCollections().toArray()).length).toBeGreaterThan(0);
+    } finally {
+      await conn.close();
+    }
+    expect(fs.readFileSync(path.join(dataDir, 'session-secret'), 'utf8')).toMatch(/^[0-9a-f]{64}$/);
+  }, 120_000);
+
+  test('alone (nothing running), a command starts the embedded database and stops it when done', async () => {
+    const ownDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kept-runtime-own-'));
+    const ownPort = await freePort();
+    try {
+      const worker = await run('npm', ['run', 'worker', '--', '--once'], shellEnv(ownDir, ownPort));
+      expect(worker.output).toContain(`Starting the embedded database`);
+      expect(worker.code).toBe(0);
+      expect(await canConnect(ownPort)).toBe(false);
+    } finally {
+      fs.rmSync(ownDir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
