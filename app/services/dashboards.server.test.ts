@@ -8,6 +8,7 @@ import { Survey } from '#models/survey';
 import type { SessionUser } from '#app/auth/session.server';
 import { resetEnvCache } from '#app/env.server';
 import {
+  getDashboardOverview,
   getDashboardTable,
   getForecastDashboard,
   getProfitabilityDashboard,
@@ -79,8 +80,8 @@ async function answer(dealId: string, wave: number, verdicts: string[], overall:
 async function figures(user: SessionUser, query = {}) {
   const out: Record<string, unknown> = {};
   if (canOpen(user.role, 'value')) {
-    const value = await getValueDashboard({ user, query });
-    Object.assign(out, { value: value.tables, valueSummary: value.summary });
+    const value = await getValueDashboard({ user, query, now: NOW });
+    Object.assign(out, { value: value.tables, valueSummary: value.summary, valueHeadline: value.headline });
   }
   if (canOpen(user.role, 'time-to-live')) {
     const ttl = await getTimeToLiveDashboard({ user, query, now: NOW });
@@ -196,10 +197,37 @@ describe('rollups written on the normal code paths', () => {
     expect(profit.missingCac).toEqual(['2025Q2']); // one Q2 deal has no CAC and Q2 has no spend
   });
 
+  test('the headline names its two measures, with gaps to the floor and goal, a four-quarter trend and the ARR-weighted share', async () => {
+    const { value } = await getDashboardOverview({ user: u.leader, query: {}, now: NOW });
+    const h = value!.headline;
+    expect(h).toMatchObject({ floorPct: 80, targetPct: 85 });
+    // Two of three answers say yes: 66.7 %, 13.3 points under the 80 % floor, 18.3 under the 85 % goal.
+    expect(h.value).toMatchObject({ n: 3, status: 'below-floor', gapToFloor: -13.3, gapToTarget: -18.3 });
+    expect(h.value.share).toBeCloseTo(2 / 3, 9);
+    // Promises: delivered 3 + partly 2 x 0.5 of 6 judged.
+    expect(h.promises).toMatchObject({ n: 6, status: 'below-floor', gapToFloor: -13.3, gapToTarget: -18.3 });
+    expect(h.promises.share).toBeCloseTo(4 / 6, 9);
+    // The last four quarters up to NOW (2026Q1), by the quarter the answers came in (August 2025).
+    expect(h.value.trend.map((t) => [t.quarter, t.n, t.share === null ? null : Math.round(t.share * 1000) / 10])).toEqual([
+      ['2025Q2', 0, null],
+      ['2025Q3', 3, 66.7],
+      ['2025Q4', 0, null],
+      ['2026Q1', 0, null],
+    ]);
+    expect(h.promises.trend[1]).toMatchObject({ quarter: '2025Q3', n: 6 });
+    // ARR-weighted: the yes answers are the 12k and 48k deals, the no answer the 24k one.
+    expect(h.arrWeighted).toMatchObject({ currency: 'USD', arrAnswered: 84_000, arrYes: 60_000, otherCurrencies: [] });
+    expect(h.arrWeighted!.share).toBeCloseTo(60 / 84, 9);
+    // Filtered to rep B (the no answer only): the same figures scoped.
+    const repB = (await getDashboardOverview({ user: u.leader, query: { rep: u.repB.id }, now: NOW })).value!.headline;
+    expect(repB.value).toMatchObject({ n: 1, share: 0, gapToFloor: -80 });
+    expect(repB.arrWeighted).toMatchObject({ arrAnswered: 24_000, arrYes: 0, share: 0 });
+  });
+
   test('rebuilding every rollup from the source documents gives identical figures', async () => {
     const views = async () => ({ leader: await figures(u.leader), repA: await figures(u.repA), cs: await figures(u.cs), filtered: await figures(u.leader, { segment: 'smb', cohort: '2025Q1' }) });
     const before = await views();
-    expect(Object.keys(before.repA)).toEqual(['value', 'valueSummary', 'profit', 'overall']);
+    expect(Object.keys(before.repA)).toEqual(['value', 'valueSummary', 'valueHeadline', 'profit', 'overall']);
     const reports = await rebuildAllMetrics({ now: NOW });
     expect(reports.map((r) => r.part)).toEqual(['journeys', 'surveys', 'advocacy', 'deals', 'forecast']);
     expect(await views()).toEqual(before);

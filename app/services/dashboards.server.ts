@@ -48,7 +48,7 @@ import {
 } from '#app/utils/metrics-math';
 
 // Rollup kinds written by the survey service (app/services/surveys.server.ts, documented there).
-export const SURVEY_KINDS = { answer: 'survey.answer', promise: 'survey.promise', funnel: 'survey.funnel' } as const;
+export const SURVEY_KINDS = { answer: 'survey.answer', promise: 'survey.promise', funnel: 'survey.funnel', quarter: 'survey.quarter' } as const;
 
 const DAY_MS = 86_400_000;
 const OBJECT_ID = /^[a-f0-9]{24}$/i;
@@ -342,15 +342,76 @@ function promiseRow(label: string, counts: Counts, href: string): TableRow {
 }
 
 /** The value-delivered page: by wave, cohort (the trend), rep and segment; promise kept by category and rep. */
-export async function getValueDashboard({ user, query }: { user: SessionUser; query: DashboardQuery }) {
+export async function getValueDashboard({ user, query, now = new Date() }: { user: SessionUser; query: DashboardQuery; now?: Date }) {
   requirePage(user, 'value');
   const q = scopeQuery(user, query);
   const settings = await getDashboardSettings();
-  return fromRollups(['value', q, settings], () => computeValueDashboard(q, settings));
+  return fromRollups(['value', q, settings, quarterOf(now)], () => computeValueDashboard(q, settings, now));
 }
 
-async function computeValueDashboard(q: DashboardQuery, settings: DashboardSettingsView) {
-  const [answerRows, promiseRows, funnelRows] = await Promise.all([readMetrics(SURVEY_KINDS.answer), readMetrics(SURVEY_KINDS.promise), readMetrics(SURVEY_KINDS.funnel)]);
+/** The `count` calendar quarters ending with the one holding `now`, oldest first (e.g. 2026Q1..2026Q4). */
+export function lastQuarters(now: Date, count = 4) {
+  return Array.from({ length: count }, (_, i) => quarterOf(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 3 * (count - 1 - i), 1))));
+}
+
+/** Points between a share (fraction) and a line (percent): +2.5 = 2.5 points above it. */
+const gapPoints = (share: number | null, linePct: number) => (share === null ? null : Math.round((share * 100 - linePct) * 10) / 10);
+
+/**
+ * The leadership headline (survey.quarter rollups, docs/figures.md): customers who say they got
+ * the value promised (answers whose overall verdict is yes / answers) and promises kept (promise
+ * verdicts, partly = half / promises judged), each with its gap in points to the floor and
+ * target and its trend over the last four quarters by the quarter the answers came in; and the
+ * ARR-weighted value share (ARR of the answers saying yes / ARR answered), in one currency.
+ */
+function valueHeadline(rows: Row[], q: DashboardQuery, settings: DashboardSettingsView, now: Date) {
+  const floorPct = settings.valueFloorPct;
+  const targetPct = settings.valueTargetPct;
+  const quarters = lastQuarters(now);
+  const byQuarter = groupBy(rows, 'quarter');
+  const total = sumCounts(rows);
+  const measure = (num: string, den: string) => {
+    const share = ratio(total[num] ?? 0, total[den] ?? 0);
+    const trend = quarters.map((quarter) => {
+      const c = byQuarter.get(quarter) ?? {};
+      return { quarter, share: ratio(c[num] ?? 0, c[den] ?? 0), n: c[den] ?? 0 };
+    });
+    return {
+      share,
+      n: total[den] ?? 0,
+      status: targetStatus(share, floorPct / 100, targetPct / 100),
+      gapToFloor: gapPoints(share, floorPct),
+      gapToTarget: gapPoints(share, targetPct),
+      trend,
+    };
+  };
+  const byCurrency = [...groupBy(rows, 'currency')].filter(([, c]) => (c.arr ?? 0) > 0).sort((a, b) => (b[1].answered ?? 0) - (a[1].answered ?? 0) || a[0].localeCompare(b[0]));
+  const chosen = byCurrency.find(([c]) => c === q.currency) ?? byCurrency[0];
+  return {
+    floorPct,
+    targetPct,
+    value: measure('valueYes', 'answered'),
+    promises: measure('keptScore', 'promises'),
+    arrWeighted: chosen
+      ? {
+          currency: chosen[0],
+          share: ratio(chosen[1].arrYes ?? 0, chosen[1].arr ?? 0),
+          arrAnswered: chosen[1].arr ?? 0,
+          arrYes: chosen[1].arrYes ?? 0,
+          // Answers in other currencies are not in this share (ARR is never summed across currencies).
+          otherCurrencies: byCurrency.filter(([c]) => c !== chosen[0]).map(([c]) => c),
+        }
+      : null,
+  };
+}
+
+async function computeValueDashboard(q: DashboardQuery, settings: DashboardSettingsView, now: Date) {
+  const [answerRows, promiseRows, funnelRows, quarterRows] = await Promise.all([
+    readMetrics(SURVEY_KINDS.answer),
+    readMetrics(SURVEY_KINDS.promise),
+    readMetrics(SURVEY_KINDS.funnel),
+    readMetrics(SURVEY_KINDS.quarter),
+  ]);
   const answers = filterRows(answerRows, q);
   const promises = filterRows(promiseRows, q);
   const funnel = filterRows(funnelRows, q);
@@ -405,6 +466,7 @@ async function computeValueDashboard(q: DashboardQuery, settings: DashboardSetti
       promiseKept: kept.rate,
       promisesJudged: kept.promises,
     },
+    headline: valueHeadline(filterRows(quarterRows, q), q, settings, now),
     empty: answerRows.length === 0 && funnelRows.length === 0,
     tables,
   };
@@ -995,7 +1057,7 @@ export async function getDashboardTable({ user, chart, query, now = new Date() }
 /** The dashboards' landing page: the headline figures the role may see, each linking to its page. */
 export async function getDashboardOverview({ user, query, now = new Date() }: { user: SessionUser; query: DashboardQuery; now?: Date }) {
   const [value, ttl, forecast, profitability] = await Promise.all([
-    canOpen(user.role, 'value') ? getValueDashboard({ user, query }) : null,
+    canOpen(user.role, 'value') ? getValueDashboard({ user, query, now }) : null,
     canOpen(user.role, 'time-to-live') ? getTimeToLiveDashboard({ user, query, now }) : null,
     canOpen(user.role, 'forecast') ? getForecastDashboard({ user, query }) : null,
     canOpen(user.role, 'profitability') ? getProfitabilityDashboard({ user, query, now }) : null,
@@ -1003,7 +1065,7 @@ export async function getDashboardOverview({ user, query, now = new Date() }: { 
   return {
     role: user.role,
     query: scopeQuery(user, query),
-    value: value ? { ...value.summary, settings: value.settings, empty: value.empty } : null,
+    value: value ? { ...value.summary, headline: value.headline, settings: value.settings, empty: value.empty } : null,
     ttl: ttl ? { ...ttl.summary, empty: ttl.empty } : null,
     forecast: forecast ? { ...forecast.summary, asOf: forecast.asOf, empty: forecast.empty } : null,
     profitability: profitability ? { currency: profitability.query.currency, customers: profitability.overall.customers, arr: profitability.overall.arr, churned: profitability.overall.churned, ltvToCac: profitability.overall.ltvToCac, paybackMonths: profitability.overall.paybackMonths, empty: profitability.empty } : null,
