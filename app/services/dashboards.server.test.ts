@@ -194,7 +194,26 @@ describe('rollups written on the normal code paths', () => {
     // 2025Q1: three deals, CAC 6,000 and 30,000 known, the third takes 90,000 / 3 customers.
     expect(q1).toMatchObject({ customers: 3, arr: 84_000, churned: 1 });
     expect(q1.cac).toBeCloseTo((6_000 + 30_000 + 30_000) / 3, 6);
-    expect(profit.missingCac).toEqual(['2025Q2']); // one Q2 deal has no CAC and Q2 has no spend
+    // One Q2 deal has no CAC and Q2 has no spend: the page shows the other deal's CAC for Q2, so
+    // it is an estimate, not "No CAC".
+    const q2 = profit.tables['profitability-by-cohort'].rows.find((r) => r.group === '2025Q2')!;
+    expect(q2.cac).toBe(12_000);
+    expect(profit.missingCac).toEqual([]);
+    expect(profit.partialCac).toEqual([{ cohort: '2025Q2', known: 1, customers: 2 }]);
+  });
+
+  test('profitability warns "No CAC" only for cohorts without one, and says why a lifetime is capped', async () => {
+    const profit = await getProfitabilityDashboard({ user: u.leader, query: {}, now: NOW });
+    for (const cohort of profit.missingCac) expect(profit.tables['profitability-by-cohort'].rows.find((r) => r.group === cohort)!.cac).toBeNull();
+    // Q2 has no churn: its lifetime is the cap, and the note says it is because no one churned.
+    const q2 = profit.tables['profitability-by-cohort'].rows.find((r) => r.group === '2025Q2')!;
+    expect(q2.lifetimeMonths).toBe(60);
+    expect(q2.notes).toContain('lifetime = the 60-month cap: no churn observed yet');
+    // Q1 has a churned customer: its lifetime is estimated, so not every cohort is capped.
+    expect(profit.lifetimeCap).toMatchObject({ months: 60, everyCohort: false, noChurn: false });
+    // Rep A's 2025Q2 deal only (no churn anywhere in that view): every cohort is capped, for that reason.
+    const q2Only = await getProfitabilityDashboard({ user: u.leader, query: { cohort: '2025Q2' }, now: NOW });
+    expect(q2Only.lifetimeCap).toEqual({ months: 60, everyCohort: true, noChurn: true });
   });
 
   test('the headline names its two measures, with gaps to the floor and goal, a four-quarter trend and the ARR-weighted share', async () => {

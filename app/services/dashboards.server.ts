@@ -964,6 +964,9 @@ export async function getProfitabilityDashboard({ user, query, now = new Date() 
   }
   const overall = cohortProfitability(merged, { nowDays, spendPerCustomer: null, settings: profitabilitySettings });
 
+  // Why a lifetime is the cap: no churn at all, or churn so low that 1 / churn is longer.
+  const capReason = (f: ReturnType<typeof cohortProfitability>) =>
+    f.churned === 0 || !f.monthlyChurn ? 'no churn observed yet' : `churn of ${(f.monthlyChurn * 100).toFixed(2)} % a month would mean ${Math.round(1 / f.monthlyChurn)} months`;
   // Caveats in words, in their own column (and in the CSV): which figures rest on an assumption.
   const toRow = (label: string, f: ReturnType<typeof cohortProfitability>): TableRow => {
     const cacNote: Record<string, string> = {
@@ -973,7 +976,7 @@ export async function getProfitabilityDashboard({ user, query, now = new Date() 
       missing: 'no CAC: no per-deal CAC, no spend',
     };
     const notes = [
-      f.lifetimeCapped ? `lifetime capped${f.churned === 0 ? ' (no churn yet)' : ''}` : '',
+      f.lifetimeCapped ? `lifetime = the ${settings.lifetimeCapMonths}-month cap: ${capReason(f)}` : '',
       cacNote[f.cacSource] ?? '',
       f.grossMarginSource === 'default' ? 'default margin' : f.grossMarginSource === 'missing' ? 'no margin: no LTV' : '',
     ].filter(Boolean);
@@ -1030,7 +1033,16 @@ export async function getProfitabilityDashboard({ user, query, now = new Date() 
     currencies,
     settings,
     overall,
-    missingCac: perCohort.filter((p) => p.figures.cacSource === 'missing' || p.figures.cacSource === 'partial').map((p) => p.cohort),
+    // No CAC shown at all (no per-deal CAC, no spend) vs a CAC shown that is the average of the
+    // deals that have one (some lack it, no spend): the page words them differently.
+    missingCac: perCohort.filter((p) => p.figures.cac === null).map((p) => p.cohort),
+    partialCac: perCohort.filter((p) => p.figures.cac !== null && p.figures.cacSource === 'partial').map((p) => ({ cohort: p.cohort, known: p.figures.cacKnown, customers: p.figures.customers })),
+    // Every cohort with a lifetime has it at the cap: the page says why once, above the table.
+    lifetimeCap: {
+      months: settings.lifetimeCapMonths,
+      everyCohort: perCohort.some((p) => p.figures.lifetimeMonths !== null) && perCohort.every((p) => p.figures.lifetimeMonths === null || p.figures.lifetimeCapped),
+      noChurn: perCohort.every((p) => p.figures.churned === 0),
+    },
     empty: wonRows.length === 0,
     tables,
   };
