@@ -153,11 +153,14 @@ export default function DashboardOverview() {
           <h2 id="o-forecast">
             <Link to={`/dashboards/forecast${search}`}>Go-live forecast</Link>
           </h2>
+          <p className="lead" data-testid="overview-forecast-plain">
+            <strong>{forecast.plain}</strong>
+          </p>
           <div className="cards">
             {forecast.expected.map((e) => (
               <Stat key={e.days} label={`Expected go-lives, next ${e.days} days`} value={forecast.asOf ? formatCell(e.value, 'num') : '—'} detail={`of ${forecast.open.toLocaleString('en-US')} open`} />
             ))}
-            <Stat label="Backtest, 30-day error" value={forecast.meanAbsoluteError === null ? '—' : `± ${forecast.meanAbsoluteError}`} detail={forecast.asOf ? `forecast of ${formatDateTime(forecast.asOf)}` : 'no forecast yet (nightly)'} />
+            <Stat label="Backtest, 30-day error" value={forecast.meanAbsoluteError === null ? '—' : `± ${forecast.meanAbsoluteError}`} detail={forecast.asOf ? `forecast of ${formatDateTime(forecast.asOf)}` : 'no forecast yet'} />
           </div>
         </section>
       ) : null}

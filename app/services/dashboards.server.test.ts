@@ -23,6 +23,7 @@ import { intakeClosedWonDeal } from '#app/services/intake.server';
 import { acceptHandoff, advanceJourney, journeyIdForDeal } from '#app/services/journey.server';
 import { readMetrics } from '#app/services/metrics.server';
 import { rebuildAllMetrics, resetNightlyRebuildMemory, runNightlyMetricsRebuild } from '#app/services/metrics-rebuild.server';
+import { refreshForecastSnapshot } from '#app/services/forecast.server';
 import { sendDueInvitations } from '#app/services/survey-delivery.server';
 import { runSurveyAction, submitSurveyAnswer } from '#app/services/surveys.server';
 import { canOpen } from '#app/utils/dashboards';
@@ -347,5 +348,31 @@ describe('figures kept between views', () => {
     expect((await getValueDashboard({ user: u.leader, query: {} })).summary.answered).toBe(4);
     expect((await getTimeToLiveDashboard({ user: u.leader, query: {}, now: NOW })).summary.live).toBe(4);
     expect((await getForecastDashboard({ user: u.leader, query: {} })).summary.reached.find((r) => r.key === 'live')?.count).toBe(4);
+  });
+});
+
+describe('forecast freshness', () => {
+  test('the forecast speaks plainly and is remade when a journey moves, keeping the backtest', async () => {
+    await rebuildAllMetrics({ now: NOW });
+    const before = await getForecastDashboard({ user: u.leader, query: {} });
+    expect(before.summary.open).toBe(1); // the CRM deal, still in handoff
+    expect(before.tables['forecast-by-stage'].rows.map((r) => r.group)).toEqual(['Handoff']);
+    const expected = Math.round(before.summary.expected[0].value!);
+    expect(before.summary.plain).toBe(expected === 0 ? 'Fewer than one of 1 open journey is expected to go live in the next 30 days.' : 'About 1 of 1 open journey goes live in the next 30 days.');
+    // Nothing moved since the snapshot: no work.
+    expect(await refreshForecastSnapshot({ now: plus(NOW, 0.01), owner: 'worker-a' })).toEqual({ skipped: 'no journey moved' });
+
+    // The CRM deal's journey moves on: the next worker cycle remakes the snapshot (one worker).
+    const crm = (await Deal.findOne({ crmId: 'HS-1' }).select('_id').lean())!;
+    const later = plus(NOW, 1);
+    await advanceJourney({ user: u.admin, journeyId: String(journeyIdForDeal(String(crm._id))), fromStage: 'handoff', overrideReason: 'Buyer confirmed on a recorded call with the CFO', now: later });
+    const refreshAt = plus(later, 0.001);
+    expect(await refreshForecastSnapshot({ now: refreshAt, owner: 'worker-a' })).toMatchObject({ refreshed: true });
+    expect(await refreshForecastSnapshot({ now: refreshAt, owner: 'worker-b' })).toEqual({ skipped: 'no journey moved' });
+    const after = await getForecastDashboard({ user: u.leader, query: {} });
+    expect(after.asOf).toBe(refreshAt.toISOString());
+    expect(after.tables['forecast-by-stage'].rows.map((r) => r.group)).toEqual(['Implementation']);
+    expect(after.tables.backtest).toEqual(before.tables.backtest);
+    expect(after.summary.meanAbsoluteError).toEqual(before.summary.meanAbsoluteError);
   });
 });

@@ -25,7 +25,7 @@ import { DAY_BUCKETS, HOUR_BUCKETS, journeyBoardIndex } from '#app/services/jour
 import { metricIndex, readMetrics } from '#app/services/metrics.server';
 import { VersionedCache } from '#app/services/read-index.server';
 import { getCurrentPlaybook, type PlaybookDef } from '#app/services/playbook.server';
-import { FEW_ANSWERS, canOpen, type DashboardPage } from '#app/utils/dashboards';
+import { FEW_ANSWERS, canOpen, forecastSentence, type DashboardPage } from '#app/utils/dashboards';
 import { CATEGORY_LABELS, plural, SEGMENT_LABELS } from '#app/utils/format';
 import { log } from '#app/utils/log.server';
 import type { ChartId, DashboardTable, TableRow } from '#app/utils/dashboard-table';
@@ -911,6 +911,7 @@ async function computeForecastDashboard(q: DashboardQuery, playbook: PlaybookDef
       reached: path.map((s, i) => ({ key: s.key, name: s.name, count: totalReached[i], share: ratio(totalReached[i], totalReached[0]) })),
       open: totalOpen.open ?? 0,
       expected: FORECAST_HORIZONS.map((h) => ({ days: h, value: r1(totalOpen[`p${h}`] ?? 0) })),
+      plain: forecastSentence({ hasForecast: meta !== null, open: totalOpen.open ?? 0, expected: totalOpen.p30 ?? 0, days: 30 }),
       backtestMonths: errors.length,
       meanAbsoluteError: errors.length ? r1(errors.reduce((a, e) => a + Math.abs(e), 0) / errors.length) : null,
       bias: errors.length ? r1(errors.reduce((a, e) => a + e, 0) / errors.length) : null,
