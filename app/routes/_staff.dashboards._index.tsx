@@ -33,7 +33,9 @@ const TONE: Record<Measure['status'], string> = { 'no-data': '', 'below-floor': 
 
 /** "+2.5 pts" / "−8.8 pts" (a real minus sign, so it reads as one). */
 const pts = (gap: number) => `${gap > 0 ? '+' : gap < 0 ? '−' : '±'}${Math.abs(gap).toFixed(1)} pts`;
-const quarterLabel = (q: string) => `${q.slice(5)} ${q.slice(0, 4)}`;
+const quarterLabel = (q: string) => `${q.slice(4)} ${q.slice(0, 4)}`;
+/** A quarter's share against the lines, coloured as the headline is (the text carries the number). */
+const cellStatus = (share: number | null, floorPct: number, targetPct: number) => (share === null ? 'no-data' : share * 100 < floorPct ? 'below-floor' : share * 100 < targetPct ? 'below-target' : 'on-target');
 
 /** One headline figure: what it measures, the share, where it stands against the lines, its last four quarters. */
 function HeadlineMeasure({ id, title, what, measure, unit, floorPct, targetPct, children }: { id: string; title: string; what: string; measure: Measure; unit: [string, string]; floorPct: number; targetPct: number; children?: React.ReactNode }) {
@@ -56,7 +58,7 @@ function HeadlineMeasure({ id, title, what, measure, unit, floorPct, targetPct, 
       </p>
       <table className="headline-trend" data-testid={`${id}-trend`}>
         <caption className="small">
-          By quarter answered{change !== null ? <>: {pts(change)} on the quarter before</> : null}
+          By quarter answered{change !== null ? <>: {pts(change)} vs the quarter before</> : null}
         </caption>
         <thead>
           <tr>
@@ -70,7 +72,7 @@ function HeadlineMeasure({ id, title, what, measure, unit, floorPct, targetPct, 
         <tbody>
           <tr>
             {measure.trend.map((t) => (
-              <td key={t.quarter} title={plural(t.n, ...unit)}>
+              <td key={t.quarter} title={plural(t.n, ...unit)} className={`status-${cellStatus(t.n > 0 ? t.share : null, floorPct, targetPct)}`}>
                 {t.n > 0 ? formatCell(t.share, 'pct') : '—'}
               </td>
             ))}
