@@ -203,7 +203,7 @@ export function DataTableView({ table }: { table: DashboardTable }) {
                     {row._flag ? <div className="muted small">{row._flag}</div> : null}
                   </th>
                 ) : (
-                  <td key={c.key} className={c.kind === 'text' ? undefined : 'num'}>
+                  <td key={c.key} className={c.key === 'notes' ? 'notes' : c.kind === 'text' ? undefined : 'num'}>
                     {formatCell(row[c.key], c.kind, table.currency)}
                   </td>
                 ),

@@ -209,7 +209,7 @@ describe('rollups written on the normal code paths', () => {
     // Q2 has no churn: its lifetime is the cap, and the note says it is because no one churned.
     const q2 = profit.tables['profitability-by-cohort'].rows.find((r) => r.group === '2025Q2')!;
     expect(q2.lifetimeMonths).toBe(60);
-    expect(q2.notes).toContain('lifetime capped at 60 months: no churn observed yet');
+    expect(q2.notes).toContain('lifetime = 60-month cap: no churn observed yet');
     // Q1 has a churned customer: its lifetime is estimated, so not every cohort is capped.
     expect(profit.lifetimeCap).toMatchObject({ months: 60, everyCohort: false, noChurn: false });
     // Rep A's 2025Q2 deal only (no churn anywhere in that view): every cohort is capped, for that reason.

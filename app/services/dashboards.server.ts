@@ -967,17 +967,17 @@ export async function getProfitabilityDashboard({ user, query, now = new Date() 
 
   // Why a lifetime is the cap: no churn at all, or churn so low that 1 / churn is longer.
   const capReason = (f: ReturnType<typeof cohortProfitability>) =>
-    f.churned === 0 || !f.monthlyChurn ? 'no churn observed yet' : `churn ${(f.monthlyChurn * 100).toFixed(2)} %/month implies ${Math.round(1 / f.monthlyChurn)} months`;
+    f.churned === 0 || !f.monthlyChurn ? 'no churn observed yet' : `churn ${(f.monthlyChurn * 100).toFixed(2)} %/mo implies ${Math.round(1 / f.monthlyChurn)} mo`;
   // Caveats in words, in their own column (and in the CSV): which figures rest on an assumption.
   const toRow = (label: string, f: ReturnType<typeof cohortProfitability>): TableRow => {
     const cacNote: Record<string, string> = {
       'per-deal+spend': `CAC: ${f.cacKnown} per deal, the rest from spend`,
       spend: 'CAC from quarter spend',
-      partial: `CAC: average of ${f.cacKnown} of ${plural(f.customers, 'deal')} (no spend entered)`,
+      partial: `CAC: average of ${f.cacKnown} of ${plural(f.customers, 'deal')}, no spend`,
       missing: 'no CAC: no per-deal CAC, no spend',
     };
     const notes = [
-      f.lifetimeCapped ? `lifetime capped at ${settings.lifetimeCapMonths} months: ${capReason(f)}` : '',
+      f.lifetimeCapped ? `lifetime = ${settings.lifetimeCapMonths}-month cap: ${capReason(f)}` : '',
       cacNote[f.cacSource] ?? '',
       f.grossMarginSource === 'default' ? 'default margin' : f.grossMarginSource === 'missing' ? 'no margin: no LTV' : '',
     ].filter(Boolean);
