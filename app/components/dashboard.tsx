@@ -182,7 +182,7 @@ export function LineFigure({ id, table, series, kind }: { id: string; table: Das
 export function DataTableView({ table }: { table: DashboardTable }) {
   return (
     <div className="table-wrap">
-      <table data-testid={`table-${table.id}`}>
+      <table data-testid={`table-${table.id}`} className={table.columns.length > 8 ? 'dense' : undefined}>
         <caption className="sr-only">{table.title}</caption>
         <thead>
           <tr>

@@ -98,7 +98,9 @@ describe('leadership dashboards on the seeded demo', () => {
     const warning = (await page.locator('.notice.warn').allTextContents()).join(' ');
     const rows = await page.getByTestId('table-profitability-by-cohort').locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('th, td')].map((c) => c.textContent ?? '')));
     for (const cohort of /No CAC for ([^:]+):/.exec(warning)?.[1].split(', ') ?? []) expect(rows.find((r) => r[0] === cohort)?.[8]).toBe('—');
-    await page.screenshot({ path: path.join(ROOT, '.data', 'screens', 'profitability-1366.png'), fullPage: true });
+    await page.screenshot({ path: path.join(ROOT, '.data', 'screens', 'profitability-1366.png') });
+    // Nothing of the cohort table is hidden behind a horizontal scroll at 1366 px.
+    expect(await page.getByTestId('table-profitability-by-cohort').evaluate((t) => t.parentElement!.scrollWidth <= t.parentElement!.clientWidth)).toBe(true);
     await page.setViewportSize({ width: 1280, height: 900 });
   });
 
