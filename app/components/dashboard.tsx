@@ -182,7 +182,7 @@ export function LineFigure({ id, table, series, kind }: { id: string; table: Das
 export function DataTableView({ table }: { table: DashboardTable }) {
   return (
     <div className="table-wrap">
-      <table data-testid={`table-${table.id}`}>
+      <table data-testid={`table-${table.id}`} className={table.columns.length > 8 ? 'dense' : undefined}>
         <caption className="sr-only">{table.title}</caption>
         <thead>
           <tr>
@@ -203,7 +203,7 @@ export function DataTableView({ table }: { table: DashboardTable }) {
                     {row._flag ? <div className="muted small">{row._flag}</div> : null}
                   </th>
                 ) : (
-                  <td key={c.key} className={c.kind === 'text' ? undefined : 'num'}>
+                  <td key={c.key} className={c.key === 'notes' ? 'notes' : c.kind === 'text' ? undefined : 'num'}>
                     {formatCell(row[c.key], c.kind, table.currency)}
                   </td>
                 ),

@@ -25,9 +25,68 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return { ...overview, tabs: dashboardTabs(user.role), search: queryString(overview.query), advocacy: (ADVOCACY_VIEWERS as readonly string[]).includes(user.role) };
 }
 
+type Headline = NonNullable<ReturnType<typeof useLoaderData<typeof loader>>['value']>['headline'];
+type Measure = Headline['value'];
+
+const STATUS_TEXT: Record<Measure['status'], string> = { 'no-data': 'No answers yet', 'below-floor': 'Below floor', 'below-target': 'Below goal', 'on-target': 'On goal' };
+const TONE: Record<Measure['status'], string> = { 'no-data': '', 'below-floor': 'bad', 'below-target': 'warn', 'on-target': 'ok' };
+
+/** "+2.5 pts" / "−8.8 pts" (a real minus sign, so it reads as one). */
+const pts = (gap: number) => `${gap > 0 ? '+' : gap < 0 ? '−' : '±'}${Math.abs(gap).toFixed(1)} pts`;
+const quarterLabel = (q: string) => `${q.slice(4)} ${q.slice(0, 4)}`;
+/** A quarter's share against the lines, coloured as the headline is (the text carries the number). */
+const cellStatus = (share: number | null, floorPct: number, targetPct: number) => (share === null ? 'no-data' : share * 100 < floorPct ? 'below-floor' : share * 100 < targetPct ? 'below-target' : 'on-target');
+
+/** One headline figure: what it measures, the share, where it stands against the lines, its last four quarters. */
+function HeadlineMeasure({ id, title, what, measure, unit, floorPct, targetPct, children }: { id: string; title: string; what: string; measure: Measure; unit: [string, string]; floorPct: number; targetPct: number; children?: React.ReactNode }) {
+  const last = measure.trend[measure.trend.length - 1];
+  const before = measure.trend[measure.trend.length - 2];
+  const change = last.share !== null && before.share !== null ? Math.round((last.share - before.share) * 1000) / 10 : null;
+  return (
+    <div className={`headline card${TONE[measure.status] ? ` tone-${TONE[measure.status]}` : ''}`} data-testid={id} aria-labelledby={`${id}-title`} role="group">
+      <h3 id={`${id}-title`}>{title}</h3>
+      <p className="headline-value">
+        <span className="big">{formatCell(measure.share, 'pct')}</span> <span className={`status status-${measure.status}`}>{STATUS_TEXT[measure.status]}</span>
+      </p>
+      {measure.gapToFloor !== null && measure.gapToTarget !== null ? (
+        <p className="headline-gaps" data-testid={`${id}-gaps`}>
+          <strong>{pts(measure.gapToFloor)}</strong> vs the {floorPct} % floor · <strong>{pts(measure.gapToTarget)}</strong> vs the {targetPct} % goal
+        </p>
+      ) : null}
+      <p className="muted small">
+        {what} ({plural(measure.n, ...unit)})
+      </p>
+      <table className="headline-trend" data-testid={`${id}-trend`}>
+        <caption className="small">
+          By quarter answered{change !== null ? <>: {pts(change)} vs the quarter before</> : null}
+        </caption>
+        <thead>
+          <tr>
+            {measure.trend.map((t) => (
+              <th key={t.quarter} scope="col">
+                {quarterLabel(t.quarter)}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          <tr>
+            {measure.trend.map((t) => (
+              <td key={t.quarter} title={plural(t.n, ...unit)} className={`status-${cellStatus(t.n > 0 ? t.share : null, floorPct, targetPct)}`}>
+                {t.n > 0 ? formatCell(t.share, 'pct') : '—'}
+              </td>
+            ))}
+          </tr>
+        </tbody>
+      </table>
+      {children}
+    </div>
+  );
+}
+
 export default function DashboardOverview() {
   const { role, value, ttl, forecast, profitability, tabs, search, advocacy } = useLoaderData<typeof loader>();
-  const valueTone = value?.share === null || value?.share === undefined ? undefined : value.share >= value.settings.valueTargetPct / 100 ? 'ok' : value.share >= value.settings.valueFloorPct / 100 ? 'warn' : 'bad';
+  const headline = value?.headline;
   return (
     <>
       <div className="page-header">
@@ -37,13 +96,44 @@ export default function DashboardOverview() {
       {value ? (
         <section className="panel" aria-labelledby="o-value">
           <h2 id="o-value">
-            <Link to={`/dashboards/value${search}`}>{role === 'sales' ? 'Your value delivered and promises kept' : 'Value delivered'}</Link>
+            <Link to={`/dashboards/value${search}`}>{role === 'sales' ? 'Your customers: value and promises kept' : 'Value and promises kept'}</Link>
           </h2>
-          <div className="cards">
-            <Stat testId="overview-value" label={`Value delivered (target ${value.settings.valueTargetPct} %, floor ${value.settings.valueFloorPct} %)`} value={formatCell(value.share, 'pct')} tone={valueTone} detail={plural(value.answered, 'answer')} />
-            <Stat label="Response rate" value={formatCell(value.responseRate, 'pct')} detail={`of ${value.invited.toLocaleString('en-US')} invited`} />
-            <Stat label="Promise kept" value={formatCell(value.promiseKept, 'pct')} detail={`${plural(value.promisesJudged, 'promise')} judged`} />
-          </div>
+          {headline ? (
+            <div className="headline-pair">
+              <HeadlineMeasure
+                id="overview-value"
+                title="Customers who say they got the value promised"
+                what="answers saying “yes” to “Have we delivered the value we promised?”, of all answers"
+                measure={headline.value}
+                unit={['answer', 'answers']}
+                floorPct={headline.floorPct}
+                targetPct={headline.targetPct}
+              >
+                <p className="small" data-testid="overview-value-arr">
+                  {headline.arrWeighted ? (
+                    <>
+                      Weighted by ARR: <strong>{formatCell(headline.arrWeighted.share, 'pct')}</strong> ({formatCell(headline.arrWeighted.arrYes, 'money', headline.arrWeighted.currency)} of {formatCell(headline.arrWeighted.arrAnswered, 'money', headline.arrWeighted.currency)} ARR answered
+                      {headline.arrWeighted.otherCurrencies.length ? `; ${headline.arrWeighted.currency} deals only` : ''})
+                    </>
+                  ) : (
+                    'Weighted by ARR: — (no answers yet)'
+                  )}
+                </p>
+              </HeadlineMeasure>
+              <HeadlineMeasure
+                id="overview-promises"
+                title="Promises kept"
+                what="the customer's verdict on each promise: delivered counts 1, partly ½, not yet 0"
+                measure={headline.promises}
+                unit={['promise judged', 'promises judged']}
+                floorPct={headline.floorPct}
+                targetPct={headline.targetPct}
+              />
+            </div>
+          ) : null}
+          <p className="muted small">
+            Response rate {formatCell(value.responseRate, 'pct')} of {value.invited.toLocaleString('en-US')} invited. Floor and goal are set on the settings page.
+          </p>
           {value.empty ? <p className="muted">No survey answered yet: the first wave goes out six months after closed-won.</p> : null}
         </section>
       ) : null}
@@ -65,11 +155,14 @@ export default function DashboardOverview() {
           <h2 id="o-forecast">
             <Link to={`/dashboards/forecast${search}`}>Go-live forecast</Link>
           </h2>
+          <p className="lead" data-testid="overview-forecast-plain">
+            <strong>{forecast.plain}</strong>
+          </p>
           <div className="cards">
             {forecast.expected.map((e) => (
               <Stat key={e.days} label={`Expected go-lives, next ${e.days} days`} value={forecast.asOf ? formatCell(e.value, 'num') : '—'} detail={`of ${forecast.open.toLocaleString('en-US')} open`} />
             ))}
-            <Stat label="Backtest, 30-day error" value={forecast.meanAbsoluteError === null ? '—' : `± ${forecast.meanAbsoluteError}`} detail={forecast.asOf ? `forecast of ${formatDateTime(forecast.asOf)}` : 'no forecast yet (nightly)'} />
+            <Stat label="Backtest, 30-day error" value={forecast.meanAbsoluteError === null ? '—' : `± ${forecast.meanAbsoluteError}`} detail={forecast.asOf ? `forecast of ${formatDateTime(forecast.asOf)}` : 'no forecast yet'} />
           </div>
         </section>
       ) : null}

@@ -32,6 +32,9 @@ export default function ForecastDashboard() {
           No closed-won deal has started a journey yet: record or import closed-won deals first.
         </p>
       ) : null}
+      <p className="lead" data-testid="forecast-plain">
+        <strong>{summary.plain}</strong> {asOf ? <span className="muted">Forecast of {formatDateTime(asOf)}; remade when a journey moves and every night.</span> : null}
+      </p>
       <div className="cards" aria-label="Headline figures">
         {summary.reached.slice(1).map((r) => (
           <Stat key={r.key} label={`Reached ${r.name}`} value={formatCell(r.share, 'pct')} detail={`${r.count.toLocaleString('en-US')} of ${plural(summary.deals, 'deal')}`} />
@@ -48,7 +51,7 @@ export default function ForecastDashboard() {
         table={tables['forecast-by-stage']}
         search={search}
         empty={asOf ? 'No journey is open under these filters: nothing left to go live.' : 'No forecast has been made yet. The worker makes one every night; an admin can make one now with npm run metrics:rebuild.'}
-        note={asOf ? `Forecast made ${formatDateTime(asOf)} (recomputed nightly).` : undefined}
+        note={asOf ? `Forecast made ${formatDateTime(asOf)} (remade within minutes when a journey moves, and every night).` : undefined}
       >
         <BarFigure
           id="chart-forecast-by-stage"

@@ -6,6 +6,7 @@ import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { getProfitabilityDashboard, listFilterOptions, parseDashboardQuery, queryString } from '#app/services/dashboards.server';
 import { DASHBOARD_PAGES, dashboardTabs } from '#app/utils/dashboards';
 import { formatCell } from '#app/utils/dashboard-table';
+import { plural } from '#app/utils/format';
 
 export const meta: MetaFunction = () => [{ title: 'Profitability by cohort · Dashboards · Kept' }];
 
@@ -17,7 +18,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export default function ProfitabilityDashboard() {
-  const { overall, tables, query, options, role, tabs, search, empty, currencies, missingCac, settings } = useLoaderData<typeof loader>();
+  const { overall, tables, query, options, role, tabs, search, empty, currencies, missingCac, partialCac, lifetimeCap, settings } = useLoaderData<typeof loader>();
   const table = tables['profitability-by-cohort'];
   const currency = query.currency ?? 'USD';
   const canEditSpend = role === 'admin';
@@ -35,8 +36,20 @@ export default function ProfitabilityDashboard() {
       ) : null}
       {missingCac.length ? (
         <p className="notice warn" role="status">
-          No CAC for {missingCac.join(', ')}: some deals there have no per-deal CAC and no sales-and-marketing spend is entered for the quarter.{' '}
+          No CAC for {missingCac.join(', ')}: no deal there has a per-deal CAC and no sales-and-marketing spend is entered for the quarter, so LTV:CAC and payback show “—”.{' '}
           {canEditSpend ? <Link to="/dashboards/settings">Enter the quarter’s spend</Link> : 'An admin can enter the quarter’s spend on Spend & targets.'}
+        </p>
+      ) : null}
+      {partialCac.length ? (
+        <p className="notice" role="status" data-testid="partial-cac">
+          CAC estimated for {partialCac.map((p) => `${p.cohort} (from ${p.known} of ${plural(p.customers, 'deal')})`).join(', ')}: the other deals have no per-deal CAC and no spend is entered for the quarter, so the average of the known CACs stands for them.{' '}
+          {canEditSpend ? <Link to="/dashboards/settings">Enter the quarter’s spend</Link> : null}
+        </p>
+      ) : null}
+      {lifetimeCap.everyCohort ? (
+        <p className="notice" role="status" data-testid="lifetime-capped">
+          Every cohort’s lifetime is the {lifetimeCap.months}-month cap{' '}
+          {lifetimeCap.noChurn ? 'because no customer has churned yet: LTV assumes customers stay that long.' : 'because churn so far is too low to estimate a shorter one (see Notes).'}
         </p>
       ) : null}
       <div className="cards" aria-label="Headline figures">

@@ -8,6 +8,7 @@ import { Survey } from '#models/survey';
 import type { SessionUser } from '#app/auth/session.server';
 import { resetEnvCache } from '#app/env.server';
 import {
+  getDashboardOverview,
   getDashboardTable,
   getForecastDashboard,
   getProfitabilityDashboard,
@@ -22,6 +23,7 @@ import { intakeClosedWonDeal } from '#app/services/intake.server';
 import { acceptHandoff, advanceJourney, journeyIdForDeal } from '#app/services/journey.server';
 import { readMetrics } from '#app/services/metrics.server';
 import { rebuildAllMetrics, resetNightlyRebuildMemory, runNightlyMetricsRebuild } from '#app/services/metrics-rebuild.server';
+import { refreshForecastSnapshot } from '#app/services/forecast.server';
 import { sendDueInvitations } from '#app/services/survey-delivery.server';
 import { runSurveyAction, submitSurveyAnswer } from '#app/services/surveys.server';
 import { canOpen } from '#app/utils/dashboards';
@@ -79,8 +81,8 @@ async function answer(dealId: string, wave: number, verdicts: string[], overall:
 async function figures(user: SessionUser, query = {}) {
   const out: Record<string, unknown> = {};
   if (canOpen(user.role, 'value')) {
-    const value = await getValueDashboard({ user, query });
-    Object.assign(out, { value: value.tables, valueSummary: value.summary });
+    const value = await getValueDashboard({ user, query, now: NOW });
+    Object.assign(out, { value: value.tables, valueSummary: value.summary, valueHeadline: value.headline });
   }
   if (canOpen(user.role, 'time-to-live')) {
     const ttl = await getTimeToLiveDashboard({ user, query, now: NOW });
@@ -193,13 +195,59 @@ describe('rollups written on the normal code paths', () => {
     // 2025Q1: three deals, CAC 6,000 and 30,000 known, the third takes 90,000 / 3 customers.
     expect(q1).toMatchObject({ customers: 3, arr: 84_000, churned: 1 });
     expect(q1.cac).toBeCloseTo((6_000 + 30_000 + 30_000) / 3, 6);
-    expect(profit.missingCac).toEqual(['2025Q2']); // one Q2 deal has no CAC and Q2 has no spend
+    // One Q2 deal has no CAC and Q2 has no spend: the page shows the other deal's CAC for Q2, so
+    // it is an estimate, not "No CAC".
+    const q2 = profit.tables['profitability-by-cohort'].rows.find((r) => r.group === '2025Q2')!;
+    expect(q2.cac).toBe(12_000);
+    expect(profit.missingCac).toEqual([]);
+    expect(profit.partialCac).toEqual([{ cohort: '2025Q2', known: 1, customers: 2 }]);
+  });
+
+  test('profitability warns "No CAC" only for cohorts without one, and says why a lifetime is capped', async () => {
+    const profit = await getProfitabilityDashboard({ user: u.leader, query: {}, now: NOW });
+    for (const cohort of profit.missingCac) expect(profit.tables['profitability-by-cohort'].rows.find((r) => r.group === cohort)!.cac).toBeNull();
+    // Q2 has no churn: its lifetime is the cap, and the note says it is because no one churned.
+    const q2 = profit.tables['profitability-by-cohort'].rows.find((r) => r.group === '2025Q2')!;
+    expect(q2.lifetimeMonths).toBe(60);
+    expect(q2.notes).toContain('lifetime = 60-month cap: no churn observed yet');
+    // Q1 has a churned customer: its lifetime is estimated, so not every cohort is capped.
+    expect(profit.lifetimeCap).toMatchObject({ months: 60, everyCohort: false, noChurn: false });
+    // Rep A's 2025Q2 deal only (no churn anywhere in that view): every cohort is capped, for that reason.
+    const q2Only = await getProfitabilityDashboard({ user: u.leader, query: { cohort: '2025Q2' }, now: NOW });
+    expect(q2Only.lifetimeCap).toEqual({ months: 60, everyCohort: true, noChurn: true });
+  });
+
+  test('the headline names its two measures, with gaps to the floor and goal, a four-quarter trend and the ARR-weighted share', async () => {
+    const { value } = await getDashboardOverview({ user: u.leader, query: {}, now: NOW });
+    const h = value!.headline;
+    expect(h).toMatchObject({ floorPct: 80, targetPct: 85 });
+    // Two of three answers say yes: 66.7 %, 13.3 points under the 80 % floor, 18.3 under the 85 % goal.
+    expect(h.value).toMatchObject({ n: 3, status: 'below-floor', gapToFloor: -13.3, gapToTarget: -18.3 });
+    expect(h.value.share).toBeCloseTo(2 / 3, 9);
+    // Promises: delivered 3 + partly 2 x 0.5 of 6 judged.
+    expect(h.promises).toMatchObject({ n: 6, status: 'below-floor', gapToFloor: -13.3, gapToTarget: -18.3 });
+    expect(h.promises.share).toBeCloseTo(4 / 6, 9);
+    // The last four quarters up to NOW (2026Q1), by the quarter the answers came in (August 2025).
+    expect(h.value.trend.map((t) => [t.quarter, t.n, t.share === null ? null : Math.round(t.share * 1000) / 10])).toEqual([
+      ['2025Q2', 0, null],
+      ['2025Q3', 3, 66.7],
+      ['2025Q4', 0, null],
+      ['2026Q1', 0, null],
+    ]);
+    expect(h.promises.trend[1]).toMatchObject({ quarter: '2025Q3', n: 6 });
+    // ARR-weighted: the yes answers are the 12k and 48k deals, the no answer the 24k one.
+    expect(h.arrWeighted).toMatchObject({ currency: 'USD', arrAnswered: 84_000, arrYes: 60_000, otherCurrencies: [] });
+    expect(h.arrWeighted!.share).toBeCloseTo(60 / 84, 9);
+    // Filtered to rep B (the no answer only): the same figures scoped.
+    const repB = (await getDashboardOverview({ user: u.leader, query: { rep: u.repB.id }, now: NOW })).value!.headline;
+    expect(repB.value).toMatchObject({ n: 1, share: 0, gapToFloor: -80 });
+    expect(repB.arrWeighted).toMatchObject({ arrAnswered: 24_000, arrYes: 0, share: 0 });
   });
 
   test('rebuilding every rollup from the source documents gives identical figures', async () => {
     const views = async () => ({ leader: await figures(u.leader), repA: await figures(u.repA), cs: await figures(u.cs), filtered: await figures(u.leader, { segment: 'smb', cohort: '2025Q1' }) });
     const before = await views();
-    expect(Object.keys(before.repA)).toEqual(['value', 'valueSummary', 'profit', 'overall']);
+    expect(Object.keys(before.repA)).toEqual(['value', 'valueSummary', 'valueHeadline', 'profit', 'overall']);
     const reports = await rebuildAllMetrics({ now: NOW });
     expect(reports.map((r) => r.part)).toEqual(['journeys', 'surveys', 'advocacy', 'deals', 'forecast']);
     expect(await views()).toEqual(before);
@@ -300,5 +348,31 @@ describe('figures kept between views', () => {
     expect((await getValueDashboard({ user: u.leader, query: {} })).summary.answered).toBe(4);
     expect((await getTimeToLiveDashboard({ user: u.leader, query: {}, now: NOW })).summary.live).toBe(4);
     expect((await getForecastDashboard({ user: u.leader, query: {} })).summary.reached.find((r) => r.key === 'live')?.count).toBe(4);
+  });
+});
+
+describe('forecast freshness', () => {
+  test('the forecast speaks plainly and is remade when a journey moves, keeping the backtest', async () => {
+    await rebuildAllMetrics({ now: NOW });
+    const before = await getForecastDashboard({ user: u.leader, query: {} });
+    expect(before.summary.open).toBe(1); // the CRM deal, still in handoff
+    expect(before.tables['forecast-by-stage'].rows.map((r) => r.group)).toEqual(['Handoff']);
+    const expected = Math.round(before.summary.expected[0].value!);
+    expect(before.summary.plain).toBe(expected === 0 ? 'Fewer than one of 1 open journey is expected to go live in the next 30 days.' : 'About 1 of 1 open journey goes live in the next 30 days.');
+    // Nothing moved since the snapshot: no work.
+    expect(await refreshForecastSnapshot({ now: plus(NOW, 0.01), owner: 'worker-a' })).toEqual({ skipped: 'no journey moved' });
+
+    // The CRM deal's journey moves on: the next worker cycle remakes the snapshot (one worker).
+    const crm = (await Deal.findOne({ crmId: 'HS-1' }).select('_id').lean())!;
+    const later = plus(NOW, 1);
+    await advanceJourney({ user: u.admin, journeyId: String(journeyIdForDeal(String(crm._id))), fromStage: 'handoff', overrideReason: 'Buyer confirmed on a recorded call with the CFO', now: later });
+    const refreshAt = plus(later, 0.001);
+    expect(await refreshForecastSnapshot({ now: refreshAt, owner: 'worker-a' })).toMatchObject({ refreshed: true });
+    expect(await refreshForecastSnapshot({ now: refreshAt, owner: 'worker-b' })).toEqual({ skipped: 'no journey moved' });
+    const after = await getForecastDashboard({ user: u.leader, query: {} });
+    expect(after.asOf).toBe(refreshAt.toISOString());
+    expect(after.tables['forecast-by-stage'].rows.map((r) => r.group)).toEqual(['Implementation']);
+    expect(after.tables.backtest).toEqual(before.tables.backtest);
+    expect(after.summary.meanAbsoluteError).toEqual(before.summary.meanAbsoluteError);
   });
 });

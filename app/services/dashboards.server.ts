@@ -25,7 +25,7 @@ import { DAY_BUCKETS, HOUR_BUCKETS, journeyBoardIndex } from '#app/services/jour
 import { metricIndex, readMetrics } from '#app/services/metrics.server';
 import { VersionedCache } from '#app/services/read-index.server';
 import { getCurrentPlaybook, type PlaybookDef } from '#app/services/playbook.server';
-import { FEW_ANSWERS, canOpen, type DashboardPage } from '#app/utils/dashboards';
+import { FEW_ANSWERS, canOpen, forecastSentence, type DashboardPage } from '#app/utils/dashboards';
 import { CATEGORY_LABELS, plural, SEGMENT_LABELS } from '#app/utils/format';
 import { log } from '#app/utils/log.server';
 import type { ChartId, DashboardTable, TableRow } from '#app/utils/dashboard-table';
@@ -48,7 +48,7 @@ import {
 } from '#app/utils/metrics-math';
 
 // Rollup kinds written by the survey service (app/services/surveys.server.ts, documented there).
-export const SURVEY_KINDS = { answer: 'survey.answer', promise: 'survey.promise', funnel: 'survey.funnel' } as const;
+export const SURVEY_KINDS = { answer: 'survey.answer', promise: 'survey.promise', funnel: 'survey.funnel', quarter: 'survey.quarter' } as const;
 
 const DAY_MS = 86_400_000;
 const OBJECT_ID = /^[a-f0-9]{24}$/i;
@@ -342,15 +342,76 @@ function promiseRow(label: string, counts: Counts, href: string): TableRow {
 }
 
 /** The value-delivered page: by wave, cohort (the trend), rep and segment; promise kept by category and rep. */
-export async function getValueDashboard({ user, query }: { user: SessionUser; query: DashboardQuery }) {
+export async function getValueDashboard({ user, query, now = new Date() }: { user: SessionUser; query: DashboardQuery; now?: Date }) {
   requirePage(user, 'value');
   const q = scopeQuery(user, query);
   const settings = await getDashboardSettings();
-  return fromRollups(['value', q, settings], () => computeValueDashboard(q, settings));
+  return fromRollups(['value', q, settings, quarterOf(now)], () => computeValueDashboard(q, settings, now));
 }
 
-async function computeValueDashboard(q: DashboardQuery, settings: DashboardSettingsView) {
-  const [answerRows, promiseRows, funnelRows] = await Promise.all([readMetrics(SURVEY_KINDS.answer), readMetrics(SURVEY_KINDS.promise), readMetrics(SURVEY_KINDS.funnel)]);
+/** The `count` calendar quarters ending with the one holding `now`, oldest first (e.g. 2026Q1..2026Q4). */
+export function lastQuarters(now: Date, count = 4) {
+  return Array.from({ length: count }, (_, i) => quarterOf(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 3 * (count - 1 - i), 1))));
+}
+
+/** Points between a share (fraction) and a line (percent): +2.5 = 2.5 points above it. */
+const gapPoints = (share: number | null, linePct: number) => (share === null ? null : Math.round((share * 100 - linePct) * 10) / 10);
+
+/**
+ * The leadership headline (survey.quarter rollups, docs/figures.md): customers who say they got
+ * the value promised (answers whose overall verdict is yes / answers) and promises kept (promise
+ * verdicts, partly = half / promises judged), each with its gap in points to the floor and
+ * target and its trend over the last four quarters by the quarter the answers came in; and the
+ * ARR-weighted value share (ARR of the answers saying yes / ARR answered), in one currency.
+ */
+function valueHeadline(rows: Row[], q: DashboardQuery, settings: DashboardSettingsView, now: Date) {
+  const floorPct = settings.valueFloorPct;
+  const targetPct = settings.valueTargetPct;
+  const quarters = lastQuarters(now);
+  const byQuarter = groupBy(rows, 'quarter');
+  const total = sumCounts(rows);
+  const measure = (num: string, den: string) => {
+    const share = ratio(total[num] ?? 0, total[den] ?? 0);
+    const trend = quarters.map((quarter) => {
+      const c = byQuarter.get(quarter) ?? {};
+      return { quarter, share: ratio(c[num] ?? 0, c[den] ?? 0), n: c[den] ?? 0 };
+    });
+    return {
+      share,
+      n: total[den] ?? 0,
+      status: targetStatus(share, floorPct / 100, targetPct / 100),
+      gapToFloor: gapPoints(share, floorPct),
+      gapToTarget: gapPoints(share, targetPct),
+      trend,
+    };
+  };
+  const byCurrency = [...groupBy(rows, 'currency')].filter(([, c]) => (c.arr ?? 0) > 0).sort((a, b) => (b[1].answered ?? 0) - (a[1].answered ?? 0) || a[0].localeCompare(b[0]));
+  const chosen = byCurrency.find(([c]) => c === q.currency) ?? byCurrency[0];
+  return {
+    floorPct,
+    targetPct,
+    value: measure('valueYes', 'answered'),
+    promises: measure('keptScore', 'promises'),
+    arrWeighted: chosen
+      ? {
+          currency: chosen[0],
+          share: ratio(chosen[1].arrYes ?? 0, chosen[1].arr ?? 0),
+          arrAnswered: chosen[1].arr ?? 0,
+          arrYes: chosen[1].arrYes ?? 0,
+          // Answers in other currencies are not in this share (ARR is never summed across currencies).
+          otherCurrencies: byCurrency.filter(([c]) => c !== chosen[0]).map(([c]) => c),
+        }
+      : null,
+  };
+}
+
+async function computeValueDashboard(q: DashboardQuery, settings: DashboardSettingsView, now: Date) {
+  const [answerRows, promiseRows, funnelRows, quarterRows] = await Promise.all([
+    readMetrics(SURVEY_KINDS.answer),
+    readMetrics(SURVEY_KINDS.promise),
+    readMetrics(SURVEY_KINDS.funnel),
+    readMetrics(SURVEY_KINDS.quarter),
+  ]);
   const answers = filterRows(answerRows, q);
   const promises = filterRows(promiseRows, q);
   const funnel = filterRows(funnelRows, q);
@@ -405,6 +466,7 @@ async function computeValueDashboard(q: DashboardQuery, settings: DashboardSetti
       promiseKept: kept.rate,
       promisesJudged: kept.promises,
     },
+    headline: valueHeadline(filterRows(quarterRows, q), q, settings, now),
     empty: answerRows.length === 0 && funnelRows.length === 0,
     tables,
   };
@@ -849,6 +911,7 @@ async function computeForecastDashboard(q: DashboardQuery, playbook: PlaybookDef
       reached: path.map((s, i) => ({ key: s.key, name: s.name, count: totalReached[i], share: ratio(totalReached[i], totalReached[0]) })),
       open: totalOpen.open ?? 0,
       expected: FORECAST_HORIZONS.map((h) => ({ days: h, value: r1(totalOpen[`p${h}`] ?? 0) })),
+      plain: forecastSentence({ hasForecast: meta !== null, open: totalOpen.open ?? 0, expected: totalOpen.p30 ?? 0, days: 30 }),
       backtestMonths: errors.length,
       meanAbsoluteError: errors.length ? r1(errors.reduce((a, e) => a + Math.abs(e), 0) / errors.length) : null,
       bias: errors.length ? r1(errors.reduce((a, e) => a + e, 0) / errors.length) : null,
@@ -902,16 +965,19 @@ export async function getProfitabilityDashboard({ user, query, now = new Date() 
   }
   const overall = cohortProfitability(merged, { nowDays, spendPerCustomer: null, settings: profitabilitySettings });
 
+  // Why a lifetime is the cap: no churn at all, or churn so low that 1 / churn is longer.
+  const capReason = (f: ReturnType<typeof cohortProfitability>) =>
+    f.churned === 0 || !f.monthlyChurn ? 'no churn observed yet' : `churn ${(f.monthlyChurn * 100).toFixed(2)} %/mo implies ${Math.round(1 / f.monthlyChurn)} mo`;
   // Caveats in words, in their own column (and in the CSV): which figures rest on an assumption.
   const toRow = (label: string, f: ReturnType<typeof cohortProfitability>): TableRow => {
     const cacNote: Record<string, string> = {
       'per-deal+spend': `CAC: ${f.cacKnown} per deal, the rest from spend`,
       spend: 'CAC from quarter spend',
-      partial: `CAC: average of ${f.cacKnown} of ${plural(f.customers, 'deal')} (no spend entered)`,
+      partial: `CAC: average of ${f.cacKnown} of ${plural(f.customers, 'deal')}, no spend`,
       missing: 'no CAC: no per-deal CAC, no spend',
     };
     const notes = [
-      f.lifetimeCapped ? `lifetime capped${f.churned === 0 ? ' (no churn yet)' : ''}` : '',
+      f.lifetimeCapped ? `lifetime = ${settings.lifetimeCapMonths}-month cap: ${capReason(f)}` : '',
       cacNote[f.cacSource] ?? '',
       f.grossMarginSource === 'default' ? 'default margin' : f.grossMarginSource === 'missing' ? 'no margin: no LTV' : '',
     ].filter(Boolean);
@@ -968,7 +1034,16 @@ export async function getProfitabilityDashboard({ user, query, now = new Date() 
     currencies,
     settings,
     overall,
-    missingCac: perCohort.filter((p) => p.figures.cacSource === 'missing' || p.figures.cacSource === 'partial').map((p) => p.cohort),
+    // No CAC shown at all (no per-deal CAC, no spend) vs a CAC shown that is the average of the
+    // deals that have one (some lack it, no spend): the page words them differently.
+    missingCac: perCohort.filter((p) => p.figures.cac === null).map((p) => p.cohort),
+    partialCac: perCohort.filter((p) => p.figures.cac !== null && p.figures.cacSource === 'partial').map((p) => ({ cohort: p.cohort, known: p.figures.cacKnown, customers: p.figures.customers })),
+    // Every cohort with a lifetime has it at the cap: the page says why once, above the table.
+    lifetimeCap: {
+      months: settings.lifetimeCapMonths,
+      everyCohort: perCohort.some((p) => p.figures.lifetimeMonths !== null) && perCohort.every((p) => p.figures.lifetimeMonths === null || p.figures.lifetimeCapped),
+      noChurn: perCohort.every((p) => p.figures.churned === 0),
+    },
     empty: wonRows.length === 0,
     tables,
   };
@@ -995,7 +1070,7 @@ export async function getDashboardTable({ user, chart, query, now = new Date() }
 /** The dashboards' landing page: the headline figures the role may see, each linking to its page. */
 export async function getDashboardOverview({ user, query, now = new Date() }: { user: SessionUser; query: DashboardQuery; now?: Date }) {
   const [value, ttl, forecast, profitability] = await Promise.all([
-    canOpen(user.role, 'value') ? getValueDashboard({ user, query }) : null,
+    canOpen(user.role, 'value') ? getValueDashboard({ user, query, now }) : null,
     canOpen(user.role, 'time-to-live') ? getTimeToLiveDashboard({ user, query, now }) : null,
     canOpen(user.role, 'forecast') ? getForecastDashboard({ user, query }) : null,
     canOpen(user.role, 'profitability') ? getProfitabilityDashboard({ user, query, now }) : null,
@@ -1003,7 +1078,7 @@ export async function getDashboardOverview({ user, query, now = new Date() }: { 
   return {
     role: user.role,
     query: scopeQuery(user, query),
-    value: value ? { ...value.summary, settings: value.settings, empty: value.empty } : null,
+    value: value ? { ...value.summary, headline: value.headline, settings: value.settings, empty: value.empty } : null,
     ttl: ttl ? { ...ttl.summary, empty: ttl.empty } : null,
     forecast: forecast ? { ...forecast.summary, asOf: forecast.asOf, empty: forecast.empty } : null,
     profitability: profitability ? { currency: profitability.query.currency, customers: profitability.overall.customers, arr: profitability.overall.arr, churned: profitability.overall.churned, ltvToCac: profitability.overall.ltvToCac, paybackMonths: profitability.overall.paybackMonths, empty: profitability.empty } : null,

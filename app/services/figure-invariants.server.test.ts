@@ -61,10 +61,21 @@ describe('figure invariants', () => {
     const dims = { wave: '6', cohort: '2026Q1', rep: leader.id, segment: 'smb' };
     await bumpMetric(SURVEY_METRICS.funnel, dims, { invited: 2, answered: 3 });
     await bumpMetric(SURVEY_METRICS.answer, dims, { answered: 3, valueYes: 3 });
+    await bumpMetric(SURVEY_METRICS.quarter, { ...dims, quarter: '2026Q3', currency: 'USD' }, { answered: 3, valueYes: 3 });
     expect(await checkFigureInvariants()).toEqual([expect.objectContaining({ figure: 'response rate', where: 'all=all', detail: '3 answered of 2 invited' }), ...Array(4).fill(expect.objectContaining({ figure: 'response rate' }))]);
     const page = await getValueDashboard({ user: leader, query: {} });
     expect(page.summary.responseRate).toBeNull();
     for (const row of page.tables['value-by-wave'].rows) expect(row.responseRate).toBeNull();
   });
-});
 
+  test('a headline rollup that disagrees with the answers, or weighs more ARR saying yes than answered, is reported', async () => {
+    const rep = await makeUser({ role: 'sales' });
+    const dims = { wave: '6', cohort: '2026Q1', rep: rep.id, segment: 'smb' };
+    await bumpMetric(SURVEY_METRICS.funnel, dims, { invited: 2, answered: 2 });
+    await bumpMetric(SURVEY_METRICS.answer, dims, { answered: 2, valueYes: 1, valueNo: 1 });
+    await bumpMetric(SURVEY_METRICS.quarter, { ...dims, quarter: '2026Q3', currency: 'EUR' }, { answered: 1, valueYes: 1, arr: 10_000, arrYes: 30_000 });
+    const found = await checkFigureInvariants();
+    expect(found).toContainEqual(expect.objectContaining({ figure: 'headline', where: 'all=all', detail: 'answered 1 by quarter answered, 2 in survey.answer' }));
+    expect(found).toContainEqual(expect.objectContaining({ figure: 'ARR-weighted value', where: 'currency=EUR' }));
+  });
+});

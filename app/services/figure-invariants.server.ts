@@ -77,5 +77,29 @@ export async function checkFigureInvariants(): Promise<FigureViolation[]> {
       if (outside(share(counts.keptScore ?? 0, judged))) broken('promise kept', `${dim}=${key}`, `score ${counts.keptScore} of ${judged} promises`);
     }
   }
+
+  // The headline (survey.quarter): the same answers and promises as survey.answer and
+  // survey.promise, per wave, cohort, rep and segment, recounted by the quarter answered; each
+  // quarter's shares and the ARR-weighted share (per currency) within 0-100 %.
+  const quarters = await readMetrics(SURVEY_METRICS.quarter);
+  for (const dim of ['all', ...FUNNEL_GROUPS]) {
+    const mine = new Map((dim === 'all' ? [{ key: 'all', counts: sumCounts(quarters) }] : groupBy(quarters, dim)).map((g) => [g.key, g.counts]));
+    const ofAnswers = new Map((dim === 'all' ? [{ key: 'all', counts: sumCounts(answers) }] : groupBy(answers, dim)).map((g) => [g.key, g.counts]));
+    const ofPromises = new Map((dim === 'all' ? [{ key: 'all', counts: sumCounts(promises) }] : groupBy(promises, dim)).map((g) => [g.key, g.counts]));
+    for (const key of new Set([...mine.keys(), ...ofAnswers.keys(), ...ofPromises.keys()])) {
+      const q = mine.get(key) ?? {};
+      for (const [name, other] of [['answered', ofAnswers], ['valueYes', ofAnswers], ['promises', ofPromises], ['keptScore', ofPromises]] as const) {
+        const theirs = other.get(key)?.[name] ?? 0;
+        if (Math.abs((q[name] ?? 0) - theirs) > 1e-6) broken('headline', `${dim}=${key}`, `${name} ${q[name] ?? 0} by quarter answered, ${theirs} in ${other === ofAnswers ? SURVEY_METRICS.answer : SURVEY_METRICS.promise}`);
+      }
+    }
+  }
+  for (const dim of ['quarter', 'currency']) {
+    for (const { key, counts } of groupBy(quarters, dim)) {
+      if (outside(share(counts.valueYes ?? 0, counts.answered ?? 0))) broken('headline value', `${dim}=${key}`, `${counts.valueYes} yes of ${counts.answered} answers`);
+      if (outside(share(counts.keptScore ?? 0, counts.promises ?? 0))) broken('headline promises', `${dim}=${key}`, `score ${counts.keptScore} of ${counts.promises} promises`);
+      if (dim === 'currency' && outside(share(counts.arrYes ?? 0, counts.arr ?? 0))) broken('ARR-weighted value', `${dim}=${key}`, `${counts.arrYes} of ${counts.arr} ARR answered`);
+    }
+  }
   return violations;
 }

@@ -13,15 +13,22 @@
 //                      that month from what was known then (fN), and the go-lives that followed
 //                      within N days among the journeys open that day (aN); cN counts the
 //                      journeys whose N-day window ended before the snapshot (only those count).
-//   forecast.meta      dims { asOf (ISO instant) }  counts { snapshots, journeys, months }: the newest row
-//                      is the snapshot's date (a dimension, not a counter: counters of equal
-//                      dimensions are summed on read).
+//   forecast.meta      dims { asOf (ISO instant) }  counts { snapshots, journeys, months, moves }: the
+//                      newest row is the snapshot's date (a dimension, not a counter: counters of
+//                      equal dimensions are summed on read); moves = journeyMoves() when it was made.
+//
+// Freshness: the nightly rebuild recomputes all three. Between nights, the worker's
+// forecast-refresh task (refreshForecastSnapshot, at most every two minutes) recomputes the
+// snapshot (forecast.open and forecast.meta) when a journey moved since it was made (started, or
+// left a stage, going live included); the backtest stays the night's (it looks only at past months).
 // The method (Kaplan-Meier per stage, independent stages) is in app/utils/forecast.ts.
 import { Journey } from '#models/journey';
 import { journeyDims } from '#app/services/journey.server';
-import { bumpMetric, clearMetrics, metricKey } from '#app/services/metrics.server';
+import { claimOnce } from '#app/services/claims.server';
+import { bumpMetric, clearMetrics, metricKey, readMetrics } from '#app/services/metrics.server';
 import { getPlaybookVersion } from '#app/services/playbook.server';
 import { fitSurvival, goLiveProbabilities, openStateAt, type JourneyHistory, type Survival } from '#app/utils/forecast';
+import { sumCounts } from '#app/utils/metrics-math';
 
 export const FORECAST_METRICS = { open: 'forecast.open', backtest: 'forecast.backtest', meta: 'forecast.meta' } as const;
 export const FORECAST_HORIZONS = [30, 60, 90] as const;
@@ -91,12 +98,16 @@ function addInto(totals: Map<string, MetricRow>, row: MetricRow) {
 
 const r4 = (n: number) => Math.round(n * 10_000) / 10_000;
 
-/** The forecast rows and backtest rows for `now` (pure over the loaded histories). */
-export function forecastRows(journeys: readonly History[], now: Date, months = BACKTEST_MONTHS) {
-  const totals = new Map<string, MetricRow>();
+function addOpenRows(totals: Map<string, MetricRow>, journeys: readonly History[], now: Date) {
   for (const { j, stage, probabilities } of forecastAt(journeys, now)) {
     addInto(totals, { kind: FORECAST_METRICS.open, dims: { ...j.dims, stage }, counts: { open: 1, p30: probabilities[0], p60: probabilities[1], p90: probabilities[2] } });
   }
+}
+
+/** The forecast rows and backtest rows for `now` (pure over the loaded histories). */
+export function forecastRows(journeys: readonly History[], now: Date, months = BACKTEST_MONTHS) {
+  const totals = new Map<string, MetricRow>();
+  addOpenRows(totals, journeys, now);
   for (const start of backtestMonths(now, months)) {
     const complete = FORECAST_HORIZONS.map((h) => start.getTime() + h * DAY_MS <= now.getTime());
     if (!complete[0]) continue;
@@ -122,6 +133,41 @@ export async function rebuildForecastMetrics({ now = new Date(), months = BACKTE
   const rows = forecastRows(journeys, now, months);
   for (const kind of Object.values(FORECAST_METRICS)) await clearMetrics(kind);
   for (const row of rows) await bumpMetric(row.kind, row.dims, row.counts);
-  await bumpMetric(FORECAST_METRICS.meta, { asOf: now.toISOString() }, { snapshots: 1, journeys: journeys.length, months });
+  await bumpMetric(FORECAST_METRICS.meta, { asOf: now.toISOString() }, { snapshots: 1, journeys: journeys.length, months, moves: await journeyMoves() });
   return { journeys: journeys.length, rows: rows.length };
+}
+
+/**
+ * How many times journeys have moved so far: journeys started plus stage exits (going live is
+ * the exit of the last stage before live). Read from the rollups the journey service bumps on
+ * every move, so it costs no scan, and a rebuild of them gives the same total.
+ */
+export async function journeyMoves() {
+  const [started, stages] = await Promise.all([readMetrics('journey.started'), readMetrics('journey.stage')]);
+  return (sumCounts(started).n ?? 0) + (sumCounts(stages).exited ?? 0);
+}
+
+/**
+ * Worker task: when a journey moved since the forecast snapshot was made, recomputes the snapshot
+ * (the expected go-lives of the journeys open now) and keeps the night's backtest. One worker per
+ * change (claim `forecast-refresh:<moves>`); nothing before the first nightly snapshot.
+ */
+export async function refreshForecastSnapshot({ now, owner }: { now: Date; owner: string }) {
+  const metas = await readMetrics(FORECAST_METRICS.meta);
+  const latest = metas.filter((m) => m.dims.asOf).sort((a, b) => a.dims.asOf.localeCompare(b.dims.asOf)).pop();
+  if (!latest) return { skipped: 'no snapshot yet' };
+  const moves = await journeyMoves();
+  if (latest.counts.moves === moves) return { skipped: 'no journey moved' };
+  if (!(await claimOnce({ key: `forecast-refresh:${moves}`, owner, now }))) return { skipped: 'another worker refreshed it' };
+  const journeys = await loadJourneyHistories();
+  const totals = new Map<string, MetricRow>();
+  addOpenRows(totals, journeys, now);
+  await clearMetrics(FORECAST_METRICS.open);
+  for (const row of totals.values()) {
+    for (const name of Object.keys(row.counts)) row.counts[name] = r4(row.counts[name]);
+    await bumpMetric(row.kind, row.dims, row.counts);
+  }
+  await clearMetrics(FORECAST_METRICS.meta);
+  await bumpMetric(FORECAST_METRICS.meta, { asOf: now.toISOString() }, { snapshots: 1, journeys: journeys.length, months: latest.counts.months ?? BACKTEST_MONTHS, moves });
+  return { refreshed: true, journeys: journeys.length, moves };
 }

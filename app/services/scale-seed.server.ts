@@ -144,9 +144,10 @@ function rollupTotals() {
         if (churn) add(churn);
       }
     },
-    surveys(surveys: Doc[], responses: Doc[]) {
+    surveys(surveys: Doc[], responses: Doc[], deals: Doc[]) {
+      const dealOf = new Map(deals.map((d) => [idKey(d._id), { arr: d.arr as number, currency: (d.currency as string | undefined) ?? 'USD' }]));
       for (const s of surveys) if (s.invitedAt) add({ kind: SURVEY_METRICS.funnel, dims: surveyDims(s as never), counts: { invited: 1 } });
-      for (const r of responses) for (const row of answerMetricRows(r as never)) add(row);
+      for (const r of responses) for (const row of answerMetricRows(r as never, dealOf.get(idKey(r.dealId)))) add(row);
     },
     advocacy(advocates: Doc[], asks: Doc[], referrals: Doc[]) {
       for (const a of advocates) {
@@ -408,7 +409,7 @@ function scaleBatch(input: { seed: number; totals: Record<'surveys' | 'responses
     for (const a of advocates) a.budgetClearAt = a.qualifies.length ? budgetClearAt(a.contactId, a.accountId, a.qualifies[0] as CandidateType, now) : null;
     await rollups.journeys(batch.journeys);
     rollups.deals(batch.deals, accountById);
-    rollups.surveys(surveys, responses);
+    rollups.surveys(surveys, responses, batch.deals);
     rollups.advocacy(advocates, asks, referrals);
 
     return async () => {

@@ -18,8 +18,13 @@
 //                   partly = 0.5, not yet = 0). Promise kept % = keptScore / promises.
 //   survey.funnel   invited (a survey's first invitation), answered.
 //                   Response rate = answered / invited.
+//   survey.quarter  + dimensions quarter (the quarter the answer came in, e.g. '2026Q3') and
+//                   currency (the deal's). One bump per answer: the leadership headline's trend and
+//                   its ARR-weighted share. answered, valueYes, promises, keptScore (as above); arr
+//                   (the deal's ARR, when the deal is found) and arrYes (the same when the overall
+//                   verdict is yes). ARR-weighted value % = arrYes / arr, per currency.
 //
-// rebuildSurveyMetrics() recomputes all three from the Survey and SurveyResponse documents.
+// rebuildSurveyMetrics() recomputes all four from the Survey, SurveyResponse and Deal documents.
 import { Types } from 'mongoose';
 import { z } from 'zod';
 import { Account } from '#models/account';
@@ -45,7 +50,7 @@ import { logError } from '#app/utils/log.server';
 import { inPool } from '#app/utils/pool';
 import { createLeaseOwner, type LeaseUpdate } from '#app/worker/lease.server';
 
-export const SURVEY_METRICS = { answer: 'survey.answer', promise: 'survey.promise', funnel: 'survey.funnel' } as const;
+export const SURVEY_METRICS = { answer: 'survey.answer', promise: 'survey.promise', funnel: 'survey.funnel', quarter: 'survey.quarter' } as const;
 
 const DAY_MS = 86_400_000;
 const isObjectId = (id: string) => /^[a-f0-9]{24}$/i.test(id);
@@ -521,16 +526,29 @@ export function surveyDims(s: { wave: number; closedWonAt: Date; aeId: unknown; 
 }
 
 type MetricRow = { kind: string; dims: Record<string, string>; counts: Record<string, number> };
-export type AnswerFacts = Pick<SurveyResponseDoc, 'wave' | 'closedWonAt' | 'aeId' | 'segment' | 'overall' | 'nps' | 'consentReference' | 'consentCaseStudy' | 'consentReferral'> & {
+export type AnswerFacts = Pick<SurveyResponseDoc, 'wave' | 'closedWonAt' | 'aeId' | 'segment' | 'overall' | 'nps' | 'consentReference' | 'consentCaseStudy' | 'consentReferral' | 'answeredAt' | 'dealId'> & {
   promises: Array<{ category: string; verdict: string }>;
 };
+/** The deal's ARR and currency an answer is weighted by (survey.quarter); null when the deal is gone. */
+export type AnswerDeal = { arr: number; currency?: string | null } | null | undefined;
+
+/** ARR and currency of the answers' deals, by deal id (one query per thousand deals). */
+export async function answerDeals(dealIds: Iterable<unknown>) {
+  const ids = [...new Set([...dealIds].map(String))];
+  const deals = new Map<string, { arr: number; currency: string }>();
+  for (let i = 0; i < ids.length; i += 1000) {
+    for (const d of await Deal.find({ _id: trusted({ $in: ids.slice(i, i + 1000) }) }).select('arr currency').lean()) deals.set(String(d._id), { arr: d.arr, currency: d.currency ?? 'USD' });
+  }
+  return deals;
+}
 
 const KEPT_SCORE: Record<string, number> = { delivered: 1, partly: 0.5, not_yet: 0 };
 
 /** The rollup rows one answer contributes; used by the incremental bump and by the rebuild alike. */
-export function answerMetricRows(r: AnswerFacts): MetricRow[] {
+export function answerMetricRows(r: AnswerFacts, deal?: AnswerDeal): MetricRow[] {
   const dims = surveyDims(r);
   const nps = r.nps;
+  const yes = r.overall === 'yes' ? 1 : 0;
   const rows: MetricRow[] = [
     {
       kind: SURVEY_METRICS.answer,
@@ -563,6 +581,18 @@ export function answerMetricRows(r: AnswerFacts): MetricRow[] {
     byCategory.set(p.category, c);
   }
   for (const [category, counts] of byCategory) rows.push({ kind: SURVEY_METRICS.promise, dims: { ...dims, category }, counts });
+  const judged = [...byCategory.values()];
+  rows.push({
+    kind: SURVEY_METRICS.quarter,
+    dims: { ...dims, quarter: cohortOf(r.answeredAt), currency: deal?.currency ?? 'USD' },
+    counts: {
+      answered: 1,
+      valueYes: yes,
+      promises: judged.reduce((a, c) => a + c.promises, 0),
+      keptScore: judged.reduce((a, c) => a + c.keptScore, 0),
+      ...(deal ? { arr: deal.arr, arrYes: yes * deal.arr } : {}),
+    },
+  });
   return rows;
 }
 
@@ -588,8 +618,9 @@ function metricTotals() {
 /** Counts surveys' first invitations and answers in the rollups, one bump per dimension group (the worker, the demo seed). */
 export async function bumpSurveyMetrics({ invited = [], answers = [] }: { invited?: Parameters<typeof surveyDims>[0][]; answers?: AnswerFacts[] }) {
   const totals = metricTotals();
+  const deals = answers.length ? await answerDeals(answers.map((r) => r.dealId)) : new Map();
   for (const s of invited) totals.add(invitedRow(s));
-  for (const r of answers) for (const row of answerMetricRows(r)) totals.add(row);
+  for (const r of answers) for (const row of answerMetricRows(r, deals.get(String(r.dealId)))) totals.add(row);
   return totals.bump();
 }
 
@@ -616,7 +647,8 @@ export async function applySurveyResponse({ surveyId, now, owner }: { surveyId: 
       if (!updated.ok && updated.reason === 'busy') return { applied: false };
     }
     if (await claimOnce({ key: `survey:${String(surveyId)}:answer-metrics`, owner: owner ?? 'web', now })) {
-      for (const row of answerMetricRows(response)) await bumpMetric(row.kind, row.dims, row.counts);
+      const deal = await Deal.findById(response.dealId).select('arr currency').lean();
+      for (const row of answerMetricRows(response, deal)) await bumpMetric(row.kind, row.dims, row.counts);
     }
     // The answer may make (or unmake) a referral / reference / case-study candidate (issue 6).
     await refreshAdvocacySafely({ dealId: response.dealId, now, surveyId });
@@ -642,9 +674,18 @@ export async function applyPendingResponses({ now, owner, limit = 200 }: { now: 
 export async function rebuildSurveyMetrics() {
   const totals = metricTotals();
   for await (const s of Survey.find({ invitedAt: trusted({ $ne: null }) }).select('wave closedWonAt aeId segment').lean().cursor()) totals.add(invitedRow(s));
-  for await (const r of SurveyResponse.find({}).select('wave closedWonAt aeId segment overall nps consentReference consentCaseStudy consentReferral promises').lean().cursor()) {
-    for (const row of answerMetricRows(r)) totals.add(row);
+  // Answers in pages of a thousand, each page's deals read at once (ARR for survey.quarter).
+  let page: AnswerFacts[] = [];
+  const flush = async () => {
+    const deals = await answerDeals(page.map((r) => r.dealId));
+    for (const r of page) for (const row of answerMetricRows(r, deals.get(String(r.dealId)))) totals.add(row);
+    page = [];
+  };
+  for await (const r of SurveyResponse.find({}).select('dealId answeredAt wave closedWonAt aeId segment overall nps consentReference consentCaseStudy consentReferral promises').lean().cursor()) {
+    page.push(r);
+    if (page.length >= 1000) await flush();
   }
+  await flush();
   for (const kind of Object.values(SURVEY_METRICS)) await clearMetrics(kind);
   return { rows: await totals.bump() };
 }

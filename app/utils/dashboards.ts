@@ -32,3 +32,17 @@ const TABS: { to: string; label: string; allowed: (role: Role) => boolean }[] = 
 
 /** The dashboard tabs a role sees. */
 export const dashboardTabs = (role: Role) => TABS.filter((t) => t.allowed(role)).map(({ to, label }) => ({ to, label }));
+
+/**
+ * The forecast in one plain sentence: "About 13 of 33 open journeys go live in the next 30 days."
+ * `expected` is the sum of the open journeys' probabilities (a fraction of a go-live is not a
+ * journey, so it is rounded, and under one half says so).
+ */
+export function forecastSentence({ hasForecast, open, expected, days }: { hasForecast: boolean; open: number; expected: number; days: number }) {
+  if (!hasForecast) return 'No forecast yet: the worker makes the first one tonight.';
+  if (open === 0) return 'No journey is open: nothing is waiting to go live.';
+  const of = `${open.toLocaleString('en-US')} open ${open === 1 ? 'journey' : 'journeys'}`;
+  const n = Math.round(expected);
+  if (n === 0) return `Fewer than one of ${of} is expected to go live in the next ${days} days.`;
+  return `About ${n.toLocaleString('en-US')} of ${of} ${n === 1 ? 'goes' : 'go'} live in the next ${days} days.`;
+}

@@ -5,6 +5,7 @@ import { sendJourneyDigests } from '#app/services/journey-digest.server';
 import { startMissingJourneys } from '#app/services/journey.server';
 import { expireDueSurveys, sendDueInvitations, sendDueReminders } from '#app/services/survey-delivery.server';
 import { applyPendingResponses, scheduleMissingSurveys } from '#app/services/surveys.server';
+import { refreshForecastSnapshot } from '#app/services/forecast.server';
 import { runNightlyMetricsRebuild } from '#app/services/metrics-rebuild.server';
 import { idleGate } from '#app/utils/idle-gate';
 import { log, logError } from '#app/utils/log.server';
@@ -126,6 +127,8 @@ export const TASKS: WorkerTask[] = [
   // clears, then rewrites, so an answer bumped meanwhile could be counted twice; a fresh install's
   // first cycle rebuilds before it sends the invitations buyers answer.
   { name: 'metrics-rebuild', run: ({ now, owner }) => runNightlyMetricsRebuild({ now, owner }) },
+  // The go-live forecast again when a journey moved since its snapshot (the backtest stays the night's).
+  { name: 'forecast-refresh', run: atMostEvery(2 * MINUTE, ({ now, owner }) => refreshForecastSnapshot({ now, owner })) },
   // The safety net for answers whose inline apply failed (the buyer's submit applies them at once).
   { name: 'survey-answers', run: atMostEvery(MINUTE, ({ now, owner }) => applyPendingResponses({ now, owner })) },
   { name: 'survey-expiry', run: atMostEvery(MINUTE, ({ now, owner, signal }) => expireDueSurveys({ now, owner, signal })) },

@@ -65,10 +65,43 @@ describe('leadership dashboards on the seeded demo', () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Dashboards' }).click();
     await page.waitForURL('**/dashboards');
     await page.getByRole('heading', { level: 1, name: 'Are we keeping our promises?' }).waitFor();
-    for (const name of ['Value delivered', 'Time to live', 'Go-live forecast', 'Profitability', 'Advocacy']) {
+    for (const name of ['Value and promises kept', 'Time to live', 'Go-live forecast', 'Profitability', 'Advocacy']) {
       await page.getByRole('heading', { level: 2, name }).waitFor();
     }
     expect(await page.getByRole('link', { name: 'advocacy page' }).getAttribute('href')).toBe('/advocacy');
+  });
+
+  test('the headline at 1366 px: two named measures, each with its gap to the floor and goal and four quarters; the forecast in words', async () => {
+    await page.setViewportSize({ width: 1366, height: 900 });
+    await page.goto('/dashboards');
+    const value = page.getByTestId('overview-value');
+    const promises = page.getByTestId('overview-promises');
+    await value.getByRole('heading', { name: 'Customers who say they got the value promised' }).waitFor();
+    await promises.getByRole('heading', { name: 'Promises kept' }).waitFor();
+    for (const m of [value, promises]) {
+      expect(await m.locator('.big').textContent()).toMatch(/^\d{1,3}\.\d %$/);
+      expect(await m.locator('.status').textContent()).toMatch(/^(Below floor|Below goal|On goal)$/);
+      expect(await m.getByTestId(/-gaps$/).textContent()).toMatch(/^[+−±]\d+\.\d pts vs the 80 % floor · [+−±]\d+\.\d pts vs the 85 % goal$/);
+      expect(await m.getByTestId(/-trend$/).locator('thead th').count()).toBe(4);
+    }
+    expect(await page.getByTestId('overview-value-arr').textContent()).toMatch(/^Weighted by ARR: \d{1,3}\.\d % \(\$[\d,]+ of \$[\d,]+ ARR answered/);
+    // Side by side at 1366 px, both in the first screen.
+    const [a, b] = [await value.boundingBox(), await promises.boundingBox()];
+    expect(Math.abs(a!.y - b!.y)).toBeLessThan(2);
+    expect(a!.y + a!.height).toBeLessThan(900);
+    expect(await page.getByTestId('overview-forecast-plain').textContent()).toMatch(/^(About [\d,]+ of [\d,]+ open journeys? (go|goes) live in the next 30 days\.|Fewer than one|No journey is open)/);
+    fs.mkdirSync(path.join(ROOT, '.data', 'screens'), { recursive: true });
+    await page.screenshot({ path: path.join(ROOT, '.data', 'screens', 'overview-1366.png'), fullPage: true });
+    await page.goto('/dashboards/profitability');
+    await page.getByRole('heading', { level: 1 }).waitFor();
+    // "No CAC" names only cohorts whose CAC shows "—".
+    const warning = (await page.locator('.notice.warn').allTextContents()).join(' ');
+    const rows = await page.getByTestId('table-profitability-by-cohort').locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('th, td')].map((c) => c.textContent ?? '')));
+    for (const cohort of /No CAC for ([^:]+):/.exec(warning)?.[1].split(', ') ?? []) expect(rows.find((r) => r[0] === cohort)?.[8]).toBe('—');
+    await page.screenshot({ path: path.join(ROOT, '.data', 'screens', 'profitability-1366.png') });
+    // Nothing of the cohort table is hidden behind a horizontal scroll at 1366 px.
+    expect(await page.getByTestId('table-profitability-by-cohort').evaluate((t) => t.parentElement!.scrollWidth <= t.parentElement!.clientWidth)).toBe(true);
+    await page.setViewportSize({ width: 1280, height: 900 });
   });
 
   test('profitability: server-rendered charts with their tables, and a segment filter that changes the figures', async () => {

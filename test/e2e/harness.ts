@@ -65,7 +65,7 @@ export async function countAll(): Promise<Record<string, number>> {
 export async function openSurveyLink(now = new Date()) {
   const { Survey } = await import('#models/survey');
   const { SurveyResponse } = await import('#models/survey-response');
-  const { newSurveyLink, saveSurveyLinks, updateSurvey } = await import('#app/services/surveys.server');
+  const { bumpSurveyMetrics, newSurveyLink, saveSurveyLinks, updateSurvey } = await import('#app/services/surveys.server');
   const { trusted } = await import('#app/db.server');
   const open = await Survey.find({ state: trusted({ $in: ['sent', 'reminded'] }), expiresAt: trusted({ $gt: now }), contactId: trusted({ $ne: null }) })
     .select('_id cycle contactId')
@@ -80,8 +80,16 @@ export async function openSurveyLink(now = new Date()) {
   const scheduled = await Survey.findOne({ state: 'scheduled', contactId: trusted({ $ne: null }) }).select('_id').lean();
   if (!scheduled) return null;
   const expiresAt = new Date(now.getTime() + 14 * 86_400_000);
-  const sent = await updateSurvey({ id: scheduled._id, now, accept: (s) => s.state === 'scheduled', change: () => ({ $set: { state: 'sent', sentAt: now, expiresAt } }) });
+  // As the invitation task does: the first send sets invitedAt and counts it in survey.funnel, or
+  // the answer would be counted for a survey never invited (a response rate above 100 %).
+  const sent = await updateSurvey({
+    id: scheduled._id,
+    now,
+    accept: (s) => s.state === 'scheduled',
+    change: (s) => ({ $set: { state: 'sent', sentAt: now, expiresAt, invitedAt: s.invitedAt ?? now, held: null } }),
+  });
   if (!sent.ok) return null;
+  if (!sent.before.invitedAt) await bumpSurveyMetrics({ invited: [sent.before] });
   return openSurveyLink(now);
 }
 
