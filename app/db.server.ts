@@ -12,17 +12,26 @@ mongoose.set('strictQuery', 'throw');
 let connecting: Promise<typeof mongoose> | undefined;
 let indexed = false;
 let watchdog: ReturnType<typeof setInterval> | undefined;
-const OPTIONS = { serverSelectionTimeoutMS: 5000, autoIndex: false };
+// A database that stops answering without closing its sockets (a frozen process, a paused VM, a
+// network partition) leaves a command waiting for a reply that never comes: the driver's default
+// socket timeout is none. No reply within a minute ends the command with a network timeout (the
+// 503 path); a minute is far above any single legit command (an import chunk, a rollup), which
+// may still ask for more through `socketTimeoutMs`. Web requests do not wait that long: see
+// `unlessDatabaseFrozen`. (mongodb 7 dropped `timeoutMS`, the per-operation limit: it is ignored.)
+const SOCKET_TIMEOUT_MS = 60_000;
+let options = { serverSelectionTimeoutMS: 5000, socketTimeoutMS: SOCKET_TIMEOUT_MS, autoIndex: false };
 const connected = () => mongoose.connection.readyState === 1;
 
 /**
  * Connects once per process to MONGODB_URI (FerretDB locally, MongoDB in production), then makes
  * the models' indexes (all of them on MongoDB, the enforcing ones on FerretDB: models/_indexes.ts).
+ * `socketTimeoutMs`: how long one command may wait for the database's reply (0: for ever).
  */
-export function connectDb(uri = getEnv().MONGODB_URI) {
+export function connectDb(uri = getEnv().MONGODB_URI, { socketTimeoutMs = SOCKET_TIMEOUT_MS }: { socketTimeoutMs?: number } = {}) {
   if (indexed && connected()) return Promise.resolve(mongoose);
+  options = { ...options, socketTimeoutMS: socketTimeoutMs };
   connecting ??= mongoose
-    .connect(uri, OPTIONS)
+    .connect(uri, options)
     .then(async (opened) => {
       await syncIndexes({ onError: (error, where) => logError(error, { where: 'index', ...where }) });
       indexed = true;
@@ -72,7 +81,7 @@ async function reviveIfWedged(uri: string) {
     if (now - answeredSince < WEDGED_AFTER_MS) return;
     log('warn', 'The database has answered new connections for a while but not ours; reconnecting', { forMs: now - answeredSince });
     await mongoose.connection.close(); // not forced: mongoose refuses every later operation on a force-closed connection
-    await mongoose.connect(uri, OPTIONS);
+    await mongoose.connect(uri, options);
     answeredSince = undefined;
   } catch (error) {
     logError(error, { where: 'db-watchdog' });
@@ -99,8 +108,65 @@ async function answersAfresh(uri: string) {
   }
 }
 
+/** A web request's database work that stalled while the database did not answer a ping. */
+export class DatabaseNotAnsweringError extends Error {
+  override name = 'DatabaseNotAnsweringError';
+}
+
+const PING_LIMIT_MS = 700;
+let probe: { result: Promise<boolean>; settledAt?: number } | undefined;
+
+/**
+ * True when the database answers a ping within `PING_LIMIT_MS` on the app's own connection. One
+ * ping at a time, and its answer serves every caller for half a second: under load the ping costs
+ * nothing measurable, and a frozen database does not collect a pile of waiting pings.
+ */
+export function databaseAnswers(): Promise<boolean> {
+  if (probe && (probe.settledAt === undefined || Date.now() - probe.settledAt < 500)) return probe.result;
+  const current: { result: Promise<boolean>; settledAt?: number } = { result: Promise.resolve(false) };
+  current.result = (async () => {
+    const db = mongoose.connection.db;
+    if (!connected() || !db) return false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), PING_LIMIT_MS)));
+    const ping = db.admin().command({ ping: 1 }).then(() => true, () => false);
+    try {
+      return (await Promise.race([ping, late])) && connected();
+    } finally {
+      clearTimeout(timer);
+    }
+  })().finally(() => (current.settledAt = Date.now()));
+  probe = current;
+  return current.result;
+}
+
+const STALLED_AFTER_MS = 2_000;
+
+/**
+ * Resolves as `work` does, unless it is still running after `stalledAfterMs` (checked again at
+ * every such interval) and the database does not answer a ping then: it throws a
+ * DatabaseNotAnsweringError (a 503) at once. A slow database that answers pings (heavy load, a big
+ * import) is waited for; a frozen one fails a request in about 3 s (2 s, then a 0.7 s ping) instead of hanging it.
+ */
+export async function unlessDatabaseFrozen<T>(work: Promise<T>, { stalledAfterMs = STALLED_AFTER_MS } = {}): Promise<T> {
+  type Outcome = { done: true; value: T } | { done: false };
+  const finished: Promise<Outcome> = work.then((value) => ({ done: true, value }));
+  for (;;) {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const tick = new Promise<Outcome>((resolve) => (timer = setTimeout(() => resolve({ done: false }), stalledAfterMs)));
+    const outcome = await Promise.race([finished, tick]).finally(() => clearTimeout(timer));
+    if (outcome.done) return outcome.value;
+    if (!(await databaseAnswers())) {
+      // The abandoned work ends when the database answers again or the socket times out.
+      finished.catch(() => undefined);
+      throw new DatabaseNotAnsweringError(`No answer from the database after ${stalledAfterMs} ms, nor to a ping within ${PING_LIMIT_MS} ms.`);
+    }
+  }
+}
+
 // Driver errors that mean "the database did not answer", as opposed to a refused or bad query.
 const UNAVAILABLE = new Set([
+  'DatabaseNotAnsweringError',
   'MongoNetworkError',
   'MongoNetworkTimeoutError',
   'MongoServerSelectionError',

@@ -37,6 +37,8 @@ export const EnvSchema = z.object({
   // List pages from in-memory read indexes kept fresh by a change feed (the embedded FerretDB
   // scans for every non-_id filter); `off` queries the database (MongoDB serves them from indexes).
   READ_INDEX: z.enum(['memory', 'off']).default('memory'),
+  // Files the app keeps on disk (uploaded CSVs waiting for their import), owner-only; relative to the working directory.
+  KEPT_DATA_DIR: z.string().min(1).default('.data'),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

@@ -13,7 +13,7 @@ import {
 } from '@remix-run/node';
 import compression from 'compression';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { isDatabaseUnavailable } from '#app/db.server';
+import { isDatabaseUnavailable, unlessDatabaseFrozen } from '#app/db.server';
 import type { Env } from '#app/env.server';
 import {
   DISCARD_MAX_BYTES,
@@ -225,7 +225,8 @@ const guardedBuilds = new WeakMap<ServerBuild, ServerBuild>();
 
 /**
  * Every loader and action of the build, wrapped so that an unreachable database becomes a thrown
- * 503 Response (the error boundary's "briefly unavailable" page, Retry-After) instead of a 500.
+ * 503 Response (the error boundary's "briefly unavailable" page, Retry-After) instead of a 500,
+ * and a frozen one the same within about 3 s instead of a request that hangs.
  */
 export function withDatabaseOutagePage(build: ServerBuild): ServerBuild {
   const cached = guardedBuilds.get(build);
@@ -233,7 +234,8 @@ export function withDatabaseOutagePage(build: ServerBuild): ServerBuild {
   const guard = (routeId: string, handler: RouteHandler): RouteHandler =>
     async (args) => {
       try {
-        return await handler(args);
+        // A frozen database would hang the request for as long as it stays frozen.
+        return await unlessDatabaseFrozen(Promise.resolve(handler(args)));
       } catch (error) {
         if (!isDatabaseUnavailable(error)) throw error;
         log('warn', 'Database unavailable; answered 503', { route: routeId, error: (error as Error).message });

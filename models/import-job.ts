@@ -38,6 +38,8 @@ const ImportJobSchema = new Schema(
     startedAt: { type: Date },
     finishedAt: { type: Date },
     error: { type: String },
+    /** When the uploaded file was deleted (import finished, file unusable, or left unstarted for a day). */
+    fileRemovedAt: { type: Date },
   },
   { timestamps: true, minimize: false },
 );

@@ -8,7 +8,8 @@ import { prepareRuntime } from './lib/runtime';
 async function main() {
   const { db } = await prepareRuntime((line) => console.log(line));
   try {
-    await connectDb(process.env.MONGODB_URI);
+    // A full rebuild's aggregations may take minutes on a big data set: no per-command limit.
+    await connectDb(process.env.MONGODB_URI, { socketTimeoutMs: 0 });
     const started = Date.now();
     console.log('Rebuilding the dashboard rollups...');
     await rebuildAllMetrics({ now: new Date(), log: (line) => console.log(line) });

@@ -59,7 +59,8 @@ export default function ImportJobPage() {
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
   const errors: Record<string, string[] | undefined> = actionData?.errors ?? {};
-  const editable = job.status === 'uploaded' || job.status === 'failed';
+  // A removed file (finished, unreadable, or not imported within a day) can be neither previewed nor resumed.
+  const editable = (job.status === 'uploaded' || job.status === 'failed') && !job.fileRemoved;
   const pct = job.totalRows ? Math.round((job.processedRows / job.totalRows) * 100) : 0;
   const labels = new Map(job.fields.map((f) => [f.key, f.label]));
   const previewColumns = PREVIEW_COLUMNS.filter((c) => job.mapping[c]);
@@ -80,6 +81,11 @@ export default function ImportJobPage() {
       ) : null}
       <FormError errors={errors['']} />
       {job.error ? <p className="form-error">{job.error}</p> : null}
+      {job.fileRemoved && job.status !== 'done' ? (
+        <p>
+          <Link to="/deals/import">Upload the file again</Link>
+        </p>
+      ) : null}
 
       {job.status !== 'uploaded' ? (
         <section className="panel" aria-labelledby="progress-h">
@@ -120,7 +126,7 @@ export default function ImportJobPage() {
               <Link to="/journeys">Open the journeys board</Link>: every new deal starts in the first stage with its CSM.
             </p>
           ) : null}
-          {job.stale || job.status === 'failed' ? (
+          {(job.stale || job.status === 'failed') && !job.fileRemoved ? (
             <Form method="post">
               <p className="muted">The import stopped{job.stale ? ' responding' : ''}. Resuming continues after the last saved row; rows already imported are not repeated.</p>
               <button type="submit" name="intent" value="resume">

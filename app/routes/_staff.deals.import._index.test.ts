@@ -1,10 +1,20 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ImportJob } from '#models/import-job';
-import { importDir, receiveUpload } from '#app/services/import.server';
+import { resetEnvCache } from '#app/env.server';
+import { importDir, receiveUpload, removeStaleUploads, runImport, startImport } from '#app/services/import.server';
+import { TASKS } from '#app/worker/worker.server';
 import { makeUser, requestAs } from '#test/factories';
 import { action } from './_staff.deals.import._index';
+
+// This file's own data folder (the sweep below deletes files no job of this database holds).
+const dataDir = path.join(process.cwd(), '.data', `test-uploads-${crypto.randomBytes(4).toString('hex')}`);
+process.env.KEPT_DATA_DIR = dataDir;
+resetEnvCache();
+afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
 const ctx = { nonce: '', clientIp: '10.7.0.1' };
 const fixture = (name: string) => fs.readFileSync(path.join(process.cwd(), 'test/fixtures/import', name));
@@ -16,10 +26,11 @@ async function uploadAs(user: Awaited<ReturnType<typeof makeUser>>, file: File |
   const request = await requestAs(user, '/deals/import', { method: 'POST', body });
   try {
     const result = (await action({ request, params: {}, context: ctx })) as unknown as { data: { errors: Record<string, string[]> }; init?: { status?: number } };
-    return { status: result.init?.status ?? 200, error: result.data.errors[''][0], location: null };
+    return { status: result.init?.status ?? 200, error: result.data.errors.file[0], location: null, jobId: null };
   } catch (thrown) {
     const response = thrown as Response;
-    return { status: response.status, error: null, location: response.headers.get('Location') };
+    const location = response.headers.get('Location');
+    return { status: response.status, error: null, location, jobId: location?.split('/').pop() ?? null };
   }
 }
 
@@ -60,5 +71,98 @@ describe('CSV upload', () => {
       const user = await makeUser({ role });
       expect((await uploadAs(user, new File([fixture('hubspot-deals.csv')], 'h.csv', { type: 'text/csv' }))).status).toBe(403);
     }
+  });
+});
+
+const hubspot = () => new File([fixture('hubspot-deals.csv')], 'hubspot-deals.csv', { type: 'text/csv' });
+const mode = (file: string) => fs.statSync(file).mode & 0o777;
+const filesOnDisk = () => (fs.existsSync(importDir()) ? fs.readdirSync(importDir()).sort() : []);
+const HOUR = 3600_000;
+
+describe('uploads on disk (issue 15: never cleaned, shared temp folder, 0644)', () => {
+  it('are kept in the app data folder, owner-only (file 0600, folder 0700), not in the shared temp folder', async () => {
+    const cs = await makeUser({ role: 'cs' });
+    const { jobId } = await uploadAs(cs, hubspot());
+    const job = await ImportJob.findById(jobId).lean();
+    expect(job!.filePath.startsWith(path.join(dataDir, 'imports') + path.sep)).toBe(true);
+    expect(job!.filePath.startsWith(os.tmpdir())).toBe(false);
+    expect(mode(job!.filePath).toString(8)).toBe('600');
+    expect(mode(path.dirname(job!.filePath)).toString(8)).toBe('700');
+  });
+
+  it('are deleted when the import finishes, and when it fails on an unreadable file (which cannot be resumed then)', async () => {
+    const cs = await makeUser({ role: 'cs' });
+    const done = (await uploadAs(cs, hubspot())).jobId!;
+    const doneJob = await ImportJob.findById(done).lean();
+    const run = await startImport({ user: cs, jobId: done });
+    expect(await runImport({ jobId: done, attempt: run!.ok ? run!.attempt : 0 })).toMatchObject({ outcome: 'done' });
+    expect(fs.existsSync(doneJob!.filePath)).toBe(false);
+
+    const broken = (await uploadAs(cs, hubspot())).jobId!;
+    const brokenJob = await ImportJob.findById(broken).lean();
+    // The file turns unreadable after its check (an unclosed quote halfway).
+    fs.appendFileSync(brokenJob!.filePath, '"unclosed,quote\n');
+    const second = await startImport({ user: cs, jobId: broken });
+    expect(await runImport({ jobId: broken, attempt: second!.ok ? second!.attempt : 0 })).toMatchObject({ outcome: 'failed' });
+    expect(fs.existsSync(brokenJob!.filePath)).toBe(false);
+    expect(await ImportJob.findById(broken).lean()).toMatchObject({ status: 'failed', error: expect.stringMatching(/Upload a corrected file/) });
+    expect(await startImport({ user: cs, jobId: broken })).toEqual({ ok: false, message: 'The uploaded file has been removed. Upload it again to import it.' });
+  });
+
+  it('the worker sweep deletes an upload left unstarted for a day (and a file no job holds), not a younger one', async () => {
+    expect(TASKS.map((t) => t.name)).toContain('import-upload-sweep');
+    const cs = await makeUser({ role: 'cs' });
+    const oldId = (await uploadAs(cs, hubspot())).jobId!;
+    const oldJob = await ImportJob.findById(oldId).lean();
+    const orphan = path.join(importDir(), 'left-by-a-crash.csv');
+    fs.writeFileSync(orphan, 'a,b,c\n1,2,3\n', { mode: 0o600 });
+    const uploadedAt = oldJob!.updatedAt!.getTime();
+
+    // 23 hours later nothing is due; 25 hours later both are gone.
+    expect(await removeStaleUploads({ now: new Date(uploadedAt + 23 * HOUR) })).toEqual({ removed: 0, orphans: 0 });
+    expect(fs.existsSync(oldJob!.filePath)).toBe(true);
+    fs.utimesSync(orphan, new Date(uploadedAt - 2 * HOUR), new Date(uploadedAt - 2 * HOUR));
+    const swept = await removeStaleUploads({ now: new Date(uploadedAt + 25 * HOUR) });
+    expect(swept.orphans).toBe(1);
+    expect(swept.removed).toBeGreaterThanOrEqual(1);
+    expect(fs.existsSync(oldJob!.filePath)).toBe(false);
+    expect(fs.existsSync(orphan)).toBe(false);
+    expect(await ImportJob.findById(oldId).lean()).toMatchObject({ status: 'failed', error: expect.stringMatching(/Not imported within a day/) });
+
+    // A fresh upload is left alone by the same sweep clock minus a day.
+    const fresh = (await uploadAs(cs, hubspot())).jobId!;
+    const freshJob = await ImportJob.findById(fresh).lean();
+    await removeStaleUploads({ now: new Date(freshJob!.updatedAt!.getTime() + HOUR) });
+    expect(fs.existsSync(freshJob!.filePath)).toBe(true);
+  });
+
+  it('count against a per-user quota: past it the upload is refused with a readable error next to the field, and nothing is kept', async () => {
+    const cs = await makeUser({ role: 'cs' });
+    for (let i = 0; i < 5; i++) expect((await uploadAs(cs, hubspot())).status).toBe(302);
+    const jobsBefore = await ImportJob.countDocuments({ createdById: cs.id });
+    const filesBefore = filesOnDisk();
+    const refused = await uploadAs(cs, hubspot());
+    expect(refused.status).toBe(400);
+    expect(refused.error).toMatch(/^You already have 5 uploaded files waiting to be imported \(\d+ KB\), the most one person may keep: 5 files or 200 MB\. Import those first/);
+    expect(await ImportJob.countDocuments({ createdById: cs.id })).toBe(jobsBefore);
+    expect(filesOnDisk()).toEqual(filesBefore);
+    // Another user is not affected.
+    expect((await uploadAs(await makeUser({ role: 'cs' }), hubspot())).status).toBe(302);
+
+    // The space quota: a file larger than what is left is cut off while streaming and kept nowhere.
+    const admin = await makeUser({ role: 'admin' });
+    const quota = { files: 5, bytes: 1500 }; // the fixture is 924 bytes: one fits, not two
+    const upload = async () => {
+      const body = new FormData();
+      body.set('file', hubspot());
+      return receiveUpload({ user: admin, request: await requestAs(admin, '/deals/import', { method: 'POST', body }), quota });
+    };
+    expect(await upload()).toMatchObject({ ok: true });
+    const before = filesOnDisk();
+    expect(await upload()).toEqual({
+      ok: false,
+      error: 'This file does not fit in your upload space: 1 KB of 2 KB left, with 1 uploaded file waiting to be imported. Import those first (listed under Recent imports), or wait: an upload not imported within a day is removed.',
+    });
+    expect(filesOnDisk()).toEqual(before);
   });
 });

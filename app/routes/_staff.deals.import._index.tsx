@@ -4,7 +4,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-
 import { rateLimit } from '#app/auth/rate-limit.server';
 import { requireUser } from '#app/auth/session.server';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
-import { FormError } from '#app/components/forms';
+import { Field } from '#app/components/forms';
 import { AllowedValues } from '#app/components/import-values';
 import { LocalTime } from '#app/components/local-time';
 import { listImportJobs, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, receiveUpload } from '#app/services/import.server';
@@ -23,7 +23,8 @@ export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request, { roles: ROLES });
   await rateLimit('import', user.id);
   const result = await receiveUpload({ user, request });
-  if (!result.ok) return data({ errors: { '': [result.error] } }, { status: 400 });
+  // Shown next to the file field (a file input cannot keep what was chosen: the user picks it again).
+  if (!result.ok) return data({ errors: { file: [result.error] } }, { status: 400 });
   throw redirect(`/deals/import/${result.jobId}`);
 }
 
@@ -46,14 +47,16 @@ export default function ImportPage() {
         closed-won rows. Importing the same file twice changes nothing.
       </p>
       <Form method="post" encType="multipart/form-data" className="stack panel">
-        <FormError errors={actionData?.errors?.['']} />
-        <div className="field">
-          <label htmlFor="file">CSV file</label>
-          <input id="file" type="file" name="file" accept=".csv,text/csv" required aria-describedby="file-hint" />
-          <span className="hint" id="file-hint">
-            Up to {maxMb} MB and {maxRows.toLocaleString('en-US')} rows.
-          </span>
-        </div>
+        <Field
+          label="CSV file"
+          id="file"
+          type="file"
+          name="file"
+          accept=".csv,text/csv"
+          required
+          hint={`Up to ${maxMb} MB and ${maxRows.toLocaleString('en-US')} rows. A file not imported within a day is removed.`}
+          errors={actionData?.errors?.file}
+        />
         <div>
           <button type="submit" disabled={navigation.state === 'submitting'}>
             {navigation.state === 'submitting' ? 'Uploading…' : 'Upload and preview'}

@@ -8,7 +8,6 @@
 // Idempotent on (source, crmId): a re-import inserts nothing new and reports the rows as existing.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import {
   MaxPartSizeExceededError,
@@ -29,13 +28,14 @@ import { Journey } from '#models/journey';
 import { User } from '#models/user';
 import type { SessionUser } from '#app/auth/session.server';
 import { insertIgnoringDuplicates, trusted } from '#app/db.server';
+import { getEnv } from '#app/env.server';
 import { linkReferralSafely } from '#app/services/advocacy.server';
 import { claimOnce } from '#app/services/claims.server';
 import { dealWonRow } from '#app/services/deal-metrics.server';
 import { dealIdFor } from '#app/services/intake.server';
 import { buildJourney, bumpJourneyMetricRows, journeyDims, objectIdFrom, pickCsms } from '#app/services/journey.server';
 import { getCurrentPlaybook } from '#app/services/playbook.server';
-import { CATEGORY_LABELS, CURRENCY_LABELS, SEGMENT_LABELS } from '#app/utils/format';
+import { CATEGORY_LABELS, CURRENCY_LABELS, plural, SEGMENT_LABELS } from '#app/utils/format';
 import { CLOSED_WON_WORDS, codeFor, codesOf, normaliseWord, SEGMENT_SYNONYMS, type ImportCheck } from '#app/utils/deal-import';
 import { scheduleSurveysForDeals, type DealForSurveys } from '#app/services/surveys.server';
 import { calendarDay, closeDateProblem } from '#app/utils/close-date';
@@ -56,7 +56,33 @@ const STALE_RUN_MS = 2 * 60_000;
 const ACCOUNT_CACHE = 50_000;
 const MAX_ISSUES = 100_000;
 
-export const importDir = () => path.join(os.tmpdir(), 'kept-imports');
+/**
+ * Uploaded files wait here for their import: in the app's own data folder (KEPT_DATA_DIR), not the OS
+ * temp folder other programs and instances share; the folder is 0700 and each file 0600.
+ */
+export const importDir = () => path.resolve(getEnv().KEPT_DATA_DIR, 'imports');
+/** Per user: uploads holding a file on disk (not imported yet, or an import to resume). */
+export const UPLOAD_QUOTA = { files: 5, bytes: 2 * IMPORT_MAX_BYTES };
+/** An upload nobody imports (or resumes) for a day is deleted by the worker (removeStaleUploads). */
+export const UNSTARTED_UPLOAD_TTL_MS = 24 * 3600_000;
+const MB = 1024 * 1024;
+const size = (bytes: number) => (bytes >= MB ? `${Math.round(bytes / MB)} MB` : `${Math.max(1, Math.ceil(bytes / 1024))} KB`);
+
+async function ensureImportDir() {
+  const dir = importDir();
+  await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 });
+  await fs.promises.chmod(dir, 0o700); // made earlier with a looser mode
+  return dir;
+}
+
+/** Deletes a job's file and records it: the job can no longer run or resume. */
+async function removeUploadedFile(job: { _id: Types.ObjectId; filePath: string }, now: Date, set: Record<string, unknown> = {}) {
+  await fs.promises.rm(job.filePath, { force: true });
+  await ImportJob.updateOne({ _id: job._id }, { $set: { fileRemovedAt: now, ...set } });
+}
+
+// Jobs whose file is still on disk.
+const HOLDING_FILE = () => ({ status: trusted({ $ne: 'done' as const }), fileRemovedAt: trusted({ $exists: false }) });
 
 // ---------------------------------------------------------------------------------------------
 // Fields and header detection
@@ -431,7 +457,7 @@ export async function getImportView({ user, jobId, now = new Date() }: { user: S
   // What the import will do, row by row as the run will read them (without the database): the start
   // button says it ("Import 1 row; 2 rows have errors; 1 is not closed-won").
   let check: ImportCheck | null = null;
-  if (job.status === 'uploaded' || job.status === 'failed') {
+  if ((job.status === 'uploaded' || job.status === 'failed') && !job.fileRemovedAt) {
     const sales = await loadSalesDirectory();
     const get = rowGetter(job.headers, mapping);
     const options = optionsOf(job);
@@ -470,6 +496,7 @@ export async function getImportView({ user, jobId, now = new Date() }: { user: S
     mapping,
     options: { ...optionsOf(job), defaultAeId: optionsOf(job).defaultAeId ?? '' },
     status: job.status,
+    fileRemoved: Boolean(job.fileRemovedAt),
     stale,
     totalRows: job.totalRows,
     processedRows: job.processedRows,
@@ -513,6 +540,7 @@ export async function startImport({ user, jobId, now = new Date() }: { user: Ses
   if (!job) return null;
   const stale = job.status === 'running' && (!job.heartbeatAt || now.getTime() - job.heartbeatAt.getTime() > STALE_RUN_MS);
   if (job.status === 'done') return { ok: false as const, message: 'This import has already finished.' };
+  if (job.fileRemovedAt) return { ok: false as const, message: 'The uploaded file has been removed. Upload it again to import it.' };
   if (job.status === 'running' && !stale) return { ok: false as const, message: 'This import is already running.' };
   const mapping = (job.mapping ?? {}) as Record<string, string>;
   const missing = IMPORT_FIELDS.filter((f) => f.required && !mapping[f.key]).map((f) => f.label);
@@ -763,11 +791,15 @@ export async function runImport({ jobId, attempt, now: fixedNow }: { jobId: stri
     const errorId = logError(error, { where: 'runImport', jobId });
     const message = error instanceof ImportFileError ? error.message : (error as { code?: string }).code?.startsWith('CSV_') ? csvProblem(error).message : `The import stopped unexpectedly (error ${errorId}). Resume it to continue where it stopped.`;
     await ImportJob.updateOne({ _id: job._id, attempt }, { $set: { status: 'failed', error: message, ...counts } });
+    // A file Kept cannot read ends the import: a resume would fail the same way. (After any other
+    // failure the file stays for a resume; the worker deletes it after a day without one.)
+    const unusable = error instanceof ImportFileError || (error as { code?: string }).code?.startsWith('CSV_') || (error as { code?: string }).code === 'ENOENT';
+    if (unusable) await removeUploadedFile(job, clock(), { error: `${message} Upload a corrected file to import it.` });
     return { outcome: 'failed' as const, counts };
   }
   const finishedAt = clock();
   await ImportJob.updateOne({ _id: job._id, attempt }, { $set: { status: 'done', finishedAt, heartbeatAt: finishedAt, ...counts } });
-  await fs.promises.rm(job.filePath, { force: true });
+  await removeUploadedFile(job, finishedAt);
   await recordAudit({ actorId: job.createdById, action: 'import.completed', entityType: 'import', entityId: job._id, data: { source, file: job.fileName, ...counts }, now: finishedAt });
   log('info', 'CSV import finished', { jobId, ...counts });
   return { outcome: 'done' as const, counts };
@@ -821,10 +853,19 @@ const CSV_TYPES = new Set(['text/csv', 'application/csv', 'text/plain', 'applica
  * Receives the multipart upload: the file streams to disk (never into memory), anything over
  * MAX_IMPORT_BYTES is cut off and refused, then the file is inspected and becomes an import job.
  */
-export async function receiveUpload({ user, request, maxBytes = MAX_IMPORT_BYTES }: { user: SessionUser; request: Request; maxBytes?: number }): Promise<{ ok: true; jobId: string } | { ok: false; error: string }> {
+export async function receiveUpload({ user, request, maxBytes = MAX_IMPORT_BYTES, quota = UPLOAD_QUOTA }: { user: SessionUser; request: Request; maxBytes?: number; quota?: typeof UPLOAD_QUOTA }): Promise<{ ok: true; jobId: string } | { ok: false; error: string }> {
   if (!/^multipart\/form-data/i.test(request.headers.get('Content-Type') ?? '')) return { ok: false, error: 'Choose a CSV file to upload.' };
-  await fs.promises.mkdir(importDir(), { recursive: true });
-  const target = path.join(importDir(), `${crypto.randomBytes(12).toString('hex')}.csv`);
+  const pending = await ImportJob.find({ createdById: user.id, ...HOLDING_FILE() }).select('fileBytes').lean();
+  const pendingBytes = pending.reduce((sum, j) => sum + (j.fileBytes ?? 0), 0);
+  const quotaLeft = quota.bytes - pendingBytes;
+  const advice = 'Import those first (listed under Recent imports), or wait: an upload not imported within a day is removed.';
+  if (pending.length >= quota.files || quotaLeft < 1) {
+    const files = plural(pending.length, 'uploaded file');
+    return { ok: false, error: `You already have ${files} waiting to be imported (${size(pendingBytes)}), the most one person may keep: ${quota.files} files or ${size(quota.bytes)}. ${advice}` };
+  }
+  const dir = await ensureImportDir();
+  const target = path.join(dir, `${crypto.randomBytes(12).toString('hex')}.csv`);
+  const partLimit = Math.min(maxBytes, quotaLeft);
   let formData: FormData;
   let originalName = '';
   let contentType = '';
@@ -840,7 +881,7 @@ export async function receiveUpload({ user, request, maxBytes = MAX_IMPORT_BYTES
             contentType = type;
             return path.basename(target);
           },
-          maxPartSize: maxBytes,
+          maxPartSize: partLimit,
           avoidFileConflicts: false,
           filter: ({ name }) => name === 'file',
         }),
@@ -849,6 +890,9 @@ export async function receiveUpload({ user, request, maxBytes = MAX_IMPORT_BYTES
     );
   } catch (error) {
     await fs.promises.rm(target, { force: true });
+    if (error instanceof MaxPartSizeExceededError && partLimit < maxBytes) {
+      return { ok: false, error: `This file does not fit in your upload space: ${size(quotaLeft)} of ${size(quota.bytes)} left, with ${plural(pending.length, 'uploaded file')} waiting to be imported. ${advice}` };
+    }
     if (error instanceof MaxPartSizeExceededError) return { ok: false, error: `The file is larger than ${Math.round(maxBytes / 1024 / 1024)} MB. Split it into smaller files.` };
     return { ok: false, error: 'The upload could not be read. Try again.' };
   }
@@ -861,10 +905,38 @@ export async function receiveUpload({ user, request, maxBytes = MAX_IMPORT_BYTES
     await fs.promises.rm(target, { force: true });
     return { ok: false, error: 'Only CSV files can be imported. Export the report as CSV (not Excel) and try again.' };
   }
+  // Owner-only: the upload handler creates files with the process umask (usually 0644).
+  await fs.promises.chmod(target, 0o600);
   try {
     return { ok: true, jobId: await createImportJob({ user, file: { path: target, name: path.basename(originalName), size: file.size } }) };
   } catch (error) {
     if (error instanceof ImportFileError) return { ok: false, error: error.message };
     throw error;
   }
+}
+
+/**
+ * The worker's sweep: deletes the file of every upload nobody imported, resumed or edited for
+ * UNSTARTED_UPLOAD_TTL_MS (the job stays, marked failed, saying so), and files in the upload
+ * folder that no job holds any more (an upload cut off by a crash) once as old.
+ */
+export async function removeStaleUploads({ now }: { now: Date }) {
+  const before = new Date(now.getTime() - UNSTARTED_UPLOAD_TTL_MS);
+  const stale = await ImportJob.find({ ...HOLDING_FILE(), updatedAt: trusted({ $lt: before }) }).select('filePath').lean();
+  for (const job of stale) {
+    await removeUploadedFile(job, now, { status: 'failed', error: 'Not imported within a day, so the uploaded file was removed. Upload it again to import it.' });
+  }
+  let orphans = 0;
+  const dir = importDir();
+  const names = await fs.promises.readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    const file = path.join(dir, name);
+    const stat = await fs.promises.stat(file).catch(() => null);
+    if (!stat?.isFile() || stat.mtimeMs >= before.getTime()) continue;
+    if (await ImportJob.exists({ filePath: file, ...HOLDING_FILE() })) continue;
+    await fs.promises.rm(file, { force: true });
+    orphans++;
+  }
+  if (stale.length || orphans) log('info', 'Removed stale uploads', { jobs: stale.length, orphans });
+  return { removed: stale.length, orphans };
 }

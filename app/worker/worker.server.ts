@@ -3,6 +3,7 @@ import { expireUnansweredAsks, processDueReviewCampaigns, runAdvocacyNightly } f
 import { dispatchDueEmails, settleBatchMembers } from '#app/services/email.server';
 import { sendJourneyDigests } from '#app/services/journey-digest.server';
 import { startMissingJourneys } from '#app/services/journey.server';
+import { removeStaleUploads } from '#app/services/import.server';
 import { expireDueSurveys, sendDueInvitations, sendDueReminders } from '#app/services/survey-delivery.server';
 import { applyPendingResponses, scheduleMissingSurveys } from '#app/services/surveys.server';
 import { refreshForecastSnapshot } from '#app/services/forecast.server';
@@ -122,6 +123,8 @@ export const TASKS: WorkerTask[] = [
   },
   // The daily at-risk / stalled digest to journey owners (once a day, idempotent per owner and day).
   { name: 'journey-digest', run: ({ now }) => sendJourneyDigests({ now }) },
+  // Uploaded CSVs nobody imports for a day (and files a crash left behind) are deleted.
+  { name: 'import-upload-sweep', run: atMostEvery(HOUR, ({ now }) => removeStaleUploads({ now })) },
   // Dashboard rollups recomputed from the source documents and a fresh go-live forecast: once a
   // night across all workers, and at once on a fresh install. Before the survey tasks: the rebuild
   // clears, then rewrites, so an answer bumped meanwhile could be counted twice; a fresh install's

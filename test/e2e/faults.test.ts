@@ -4,7 +4,7 @@
 import crypto from 'node:crypto';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { killAndWait, signIn, startOwnStack, submitSurvey, surveyAnswer, surveyLinksAtFake, type OwnStack } from './own-stack';
+import { clientAddress, killAndWait, signIn, startOwnStack, submitSurvey, surveyAnswer, surveyLinksAtFake, type OwnStack } from './own-stack';
 
 let stack: OwnStack;
 let models: {
@@ -199,6 +199,70 @@ describe('faults', () => {
     for (const r of results.filter((x) => x.status === 503)) expect(r.body).not.toMatch(/Mongo|ECONNREFUSED/);
     await killAndWait(worker, 'SIGTERM');
   }, 240_000);
+
+  test('database frozen (SIGSTOP, sockets open): /healthz 503 within 1 s, pages 503 with Retry-After within 4 s, 200 again by themselves after SIGCONT', async () => {
+    await stack.ensureDb();
+    const [surveyId] = await makeSurveysDue(1);
+    const once = stack.startWorker(['--once']);
+    expect((await once.exited).code, once.output()).toBe(0);
+    const surveyPath = new URL(surveyLinksAtFake(stack.fake).get(surveyId)!).pathname;
+    const cs = await signIn(stack.baseUrl, 'cs@kept.demo');
+    type Answer = { path: string; status: number; ms: number; retryAfter: string | null; body: string };
+    const ask = async (path: string, headers: Record<string, string> = {}): Promise<Answer> => {
+      const started = Date.now();
+      try {
+        const res = await fetch(`${stack.baseUrl}${path}`, { headers, signal: AbortSignal.timeout(20_000) });
+        const body = await res.text();
+        return { path, status: res.status, ms: Date.now() - started, retryAfter: res.headers.get('Retry-After'), body };
+      } catch (error) {
+        return { path, status: 0, ms: Date.now() - started, retryAfter: null, body: String(error) };
+      }
+    };
+    // Each buyer view from its own address (public pages are rate limited per address).
+    const buyer = () => ask(surveyPath, { 'X-Forwarded-For': clientAddress() });
+    const staff = (path: string) => ask(path, { cookie: cs });
+    const health = () => ask('/healthz');
+    for (const answer of await Promise.all([health(), staff('/journeys'), buyer()])) expect(answer.status, answer.path).toBe(200);
+
+    stack.freezeDb(true);
+    const frozenAt = Date.now();
+    const during: Answer[] = [];
+    try {
+      // /healthz's last ping may still count for half a second; then every probe in the freeze says 503.
+      await sleep(600);
+      while (Date.now() - frozenAt < 15_000) {
+        const round = await Promise.all([health(), staff('/journeys'), staff('/accounts'), buyer()]);
+        during.push(...round);
+        if (round.some((a) => a.status === 0)) break;
+      }
+    } finally {
+      stack.freezeDb(false);
+    }
+    const thawedAt = Date.now();
+    const healthy = await waitFor('/healthz 200 after SIGCONT', async () => (await health()).status === 200, 10_000);
+    const healthyAfterMs = Date.now() - thawedAt;
+    const after = await Promise.all([staff('/journeys'), staff('/accounts'), buyer()]);
+    const afterMs = Date.now() - thawedAt;
+
+    const slowest = (path: (p: string) => boolean) => Math.max(0, ...during.filter((a) => path(a.path)).map((a) => a.ms));
+    console.log(
+      `[faults] database frozen 15 s: ${during.length} requests, statuses ${JSON.stringify(during.reduce<Record<number, number>>((acc, a) => ({ ...acc, [a.status]: (acc[a.status] ?? 0) + 1 }), {}))}; ` +
+        `slowest /healthz ${slowest((p) => p === '/healthz')} ms, slowest staff page ${slowest((p) => p !== '/healthz' && p !== surveyPath)} ms, slowest survey page ${slowest((p) => p === surveyPath)} ms; ` +
+        `/healthz 200 ${healthyAfterMs} ms after SIGCONT, pages 200 within ${afterMs} ms`,
+    );
+    expect(during.map((a) => `${a.path === surveyPath ? '/s/…' : a.path} ${a.status}`).filter((x) => !x.endsWith(' 503'))).toEqual([]);
+    for (const a of during.filter((x) => x.path === '/healthz')) expect(a.ms, '/healthz answers within a second').toBeLessThan(1_000);
+    for (const a of during.filter((x) => x.path !== '/healthz')) {
+      expect(a.ms, `${a.path} answers 503 within 4 s`).toBeLessThan(4_000);
+      expect(a.retryAfter, a.path).toBe('5');
+      expect(a.body).not.toMatch(/Mongo|DatabaseNotAnswering|at .*\.(ts|js):\d+/);
+    }
+    expect(during.find((a) => a.path === '/journeys')?.body).toContain('Kept is briefly unavailable');
+    expect(during.find((a) => a.path === surveyPath)?.body).toContain('Please try again in a moment');
+    expect(healthy).toBe(true);
+    expect(after.map((a) => a.status)).toEqual([200, 200, 200]);
+    expect(afterMs).toBeLessThan(5_000);
+  }, 120_000);
 
   test('SIGTERM: the request in flight completes with 200 and is kept, new connections are refused, the process exits 0', async () => {
     await stack.ensureDb();

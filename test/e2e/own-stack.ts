@@ -129,11 +129,17 @@ export async function startOwnStack(options: { accounts: number }) {
     async restartDb() {
       db = await startFerretDb({ dataDir, port: dbPort, quiet: true });
     },
+    /** Freezes (SIGSTOP) or resumes (SIGCONT) the database: its sockets stay open, nothing answers. */
+    freezeDb(frozen: boolean) {
+      if (!db) throw new Error('The database is not running.');
+      db.process.kill(frozen ? 'SIGSTOP' : 'SIGCONT');
+    },
     /** Starts FerretDB again if a test stopped it and failed before starting it (so the next test is not failed by it). */
     async ensureDb() {
       if (!db) await this.restartDb();
     },
     async stop() {
+      db?.process.kill('SIGCONT'); // a frozen database would ignore SIGTERM
       for (const p of procs) await killAndWait(p);
       await db?.stop();
       await fake.stop();
