@@ -17,13 +17,19 @@ export const PASSWORD_MIN_SCORE = 3;
 // Words a guesser tries first against this product, besides zxcvbn's dictionaries.
 const PRODUCT_WORDS = ['kept', 'keptdemo', 'kept.demo', 'customer', 'advocacy', 'promises'];
 
+// zxcvbn's cost grows fast with length and dictionary size (the English word lists and
+// Levenshtein matching made one long random string cost seconds): the common dictionaries (the
+// most used passwords, diceware words) and the English translations only, the first 32 characters
+// judged (the rest can only add strength), at most 2 l33t substitutions. A few ms per password.
+const ANALYSED_LENGTH = 32;
 let zxcvbn: ZxcvbnFactory | undefined;
 function estimator() {
   zxcvbn ??= new ZxcvbnFactory({
-    dictionary: { ...common.dictionary, ...en.dictionary },
+    dictionary: { ...common.dictionary },
     graphs: common.adjacencyGraphs,
     translations: en.translations,
-    useLevenshteinDistance: true,
+    maxLength: ANALYSED_LENGTH,
+    l33tMaxSubstitutions: 2,
   });
   return zxcvbn;
 }
@@ -34,7 +40,7 @@ export function passwordProblems(password: string, userInputs: string[] = []): s
   if (password.length > PASSWORD_MAX_LENGTH) return [`Use at most ${PASSWORD_MAX_LENGTH} characters.`];
   if (password.trim() === '') return ['A password of spaces only is too easy to guess.'];
   if (isCommonPassword(password)) return ['This is one of the most common passwords. Choose something less predictable, e.g. a few unrelated words.'];
-  const result = estimator().check(password, [...PRODUCT_WORDS, ...userInputs.filter(Boolean)]);
+  const result = estimator().check(password.slice(0, ANALYSED_LENGTH), [...PRODUCT_WORDS, ...userInputs.filter(Boolean)]);
   if (result.score >= PASSWORD_MIN_SCORE) return [];
   const { warning, suggestions } = result.feedback;
   const advice = [warning, ...suggestions].filter((s): s is string => Boolean(s));

@@ -7,7 +7,7 @@ import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { FeedbackForm, useFormFeedback, type FormResult } from '#app/components/form-feedback';
 import { Field } from '#app/components/forms';
 import { NEW_PASSWORD_HINT } from '#app/components/set-password';
-import { ChangePasswordSchema, changeOwnPassword, passwordChangedAt } from '#app/services/passwords.server';
+import { ChangePasswordSchema, changeOwnPassword, lastPasswordChange } from '#app/services/passwords.server';
 import { formIdOf } from '#app/utils/form-feedback.server';
 import { formValues, parseForm, readFormData } from '#app/utils/forms.server';
 import { formatDateTime } from '#app/utils/format';
@@ -19,7 +19,7 @@ export const meta: MetaFunction = () => [{ title: 'Your account · Kept' }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  const changedAt = await passwordChangedAt(user.id);
+  const changedAt = await lastPasswordChange(user.id);
   return { name: user.name, email: user.email, role: ROLE_LABELS[user.role], passwordChangedAt: changedAt?.toISOString() ?? null };
 }
 

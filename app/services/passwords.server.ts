@@ -150,7 +150,7 @@ export async function changeOwnPassword({ request, userId, currentPassword, pass
 }
 
 /** When the user last set their password (null: set by an admin or the demo seed before this was recorded). */
-export async function passwordChangedAt(userId: string) {
+export async function lastPasswordChange(userId: string) {
   const user = await User.findById(userId).select('passwordChangedAt').lean();
   return user?.passwordChangedAt ?? null;
 }
