@@ -3,6 +3,9 @@ import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 // rate-limiter-flexible: a well-kept library with the same API for memory and shared stores.
 // Memory store per web process; with N web processes the effective limit is N times higher
 // (documented in README "Running at scale").
+/** Wrong current passwords per user within 15 minutes before the Account page answers 429. */
+export const PASSWORD_CHANGE_FAILURES = 8;
+
 const limiters = {
   loginIp: new RateLimiterMemory({ keyPrefix: 'login-ip', points: 30, duration: 15 * 60 }),
   // Sign-in (OWASP): per address, all attempts; per email and address, failures; per email from
@@ -19,7 +22,7 @@ const limiters = {
   resetPair: new RateLimiterMemory({ keyPrefix: 'reset-pair', points: 3, duration: 15 * 60 }),
   resetEmail: new RateLimiterMemory({ keyPrefix: 'reset-email', points: 5, duration: 60 * 60 }),
   // Own password change: wrong current passwords per user (a stolen session cannot guess it).
-  passwordChange: new RateLimiterMemory({ keyPrefix: 'password-change', points: 8, duration: 15 * 60 }),
+  passwordChange: new RateLimiterMemory({ keyPrefix: 'password-change', points: PASSWORD_CHANGE_FAILURES, duration: 15 * 60 }),
 };
 export type LimiterName = keyof typeof limiters;
 
@@ -68,6 +71,20 @@ export async function mayEmailReset({ email, ip }: { email: string; ip: string }
     if (error instanceof RateLimiterRes) return false;
     throw error;
   }
+}
+
+/**
+ * Before checking the current password on the Account page: 429 once the user has given a wrong
+ * one PASSWORD_CHANGE_FAILURES times within 15 minutes. Only wrong passwords count (a form with a
+ * field error does not), so a session thief cannot guess on and the owner is not locked out by typos.
+ */
+export async function passwordChangeGate(userId: string) {
+  const spent = await limiters.passwordChange.get(userId);
+  if (spent && spent.consumedPoints >= PASSWORD_CHANGE_FAILURES) throw tooMany(spent.msBeforeNext);
+}
+
+export async function recordPasswordChangeFailure(userId: string) {
+  await limiters.passwordChange.penalty(userId);
 }
 
 /** Spends one point; throws a 429 Response with Retry-After when the key is over its limit. */

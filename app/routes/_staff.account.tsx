@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data } from '@remix-run/node';
 import { useLoaderData } from '@remix-run/react';
-import { rateLimit } from '#app/auth/rate-limit.server';
+import { passwordChangeGate, recordPasswordChangeFailure } from '#app/auth/rate-limit.server';
 import { requireUser } from '#app/auth/session.server';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { FeedbackForm, useFormFeedback, type FormResult } from '#app/components/form-feedback';
@@ -25,13 +25,14 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request);
-  // Guesses at the current password through a stolen session stop here.
-  await rateLimit('passwordChange', user.id);
   const formData = await readFormData(request);
   const form = formIdOf(formValues(formData));
   const result = parseForm(ChangePasswordSchema, formData);
   if (!result.ok) return data<FormResult>({ ...result, form }, { status: 400 });
+  // Guesses at the current password through a stolen session stop here (429 after 8 wrong ones).
+  await passwordChangeGate(user.id);
   const changed = await changeOwnPassword({ request, userId: user.id, currentPassword: result.data.currentPassword, password: result.data.password });
+  if (!changed.ok) await recordPasswordChangeFailure(user.id);
   if (!changed.ok) return data<FormResult>({ ok: false, form, errors: { currentPassword: ['That is not your current password.'] }, values: {} }, { status: 400 });
   return data<FormResult>({ ok: true, form, message: 'Password changed. Every other session of yours was signed out; this one stays signed in.' });
 }

@@ -101,6 +101,18 @@ describe('changing your own password (Account page)', () => {
     expect(await verifyLogin({ email: user.email, password: GOOD })).toBe(user.id);
   });
 
+  test('after 8 wrong current passwords the form answers 429 (a stolen session cannot guess on); field errors do not count', async () => {
+    const user = await makeUser();
+    for (let i = 0; i < 10; i++) expect((await call(account.action, await formRequest(user, '/account', { currentPassword: '', password: '' }))).status).toBe(400);
+    for (let i = 0; i < 8; i++) {
+      const wrong = await call(account.action, await formRequest(user, '/account', { currentPassword: `guess-number-${i}`, password: GOOD }));
+      expect(wrong.status).toBe(400);
+    }
+    const blocked = await call(account.action, await formRequest(user, '/account', { currentPassword: TEST_PASSWORD, password: GOOD }));
+    expect(blocked.status).toBe(429);
+    expect(await verifyLogin({ email: user.email, password: TEST_PASSWORD })).toBe(user.id);
+  });
+
   test('anonymous visitors are sent to sign in', async () => {
     expect((await call(account.loader, new Request('http://localhost:3000/account'))).status).toBe(302);
   });
