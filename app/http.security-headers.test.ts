@@ -32,4 +32,10 @@ describe('securityHeaders', () => {
     }
     expect(headersFor('production').nonce).not.toEqual(headersFor('production').nonce);
   });
+
+  it('sends no Referer from the pages behind invitation and reset links (their token is in the URL)', () => {
+    expect(headersFor('production', '/invite/abc').headers['referrer-policy']).toBe('no-referrer');
+    expect(headersFor('production', '/reset-password/abc').headers['referrer-policy']).toBe('no-referrer');
+    expect(headersFor('production', '/forgot-password').headers['referrer-policy']).toBe('strict-origin-when-cross-origin');
+  });
 });

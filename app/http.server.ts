@@ -28,7 +28,7 @@ import { log } from '#app/utils/log.server';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 // Server-to-server endpoints authenticate by signature, not by browser origin.
 const SIGNED_ENDPOINTS = /^\/api\/webhooks\//;
-const TOKEN_PAGES = /^\/(s|plan|u)\//;
+const TOKEN_PAGES = /^\/(s|plan|u|invite|reset-password)\//;
 // The CSV upload's form (document or single-fetch post): the one route allowed a large body.
 const IMPORT_UPLOAD = /^\/deals\/import(\.data)?\/?$/;
 

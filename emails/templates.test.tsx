@@ -47,7 +47,7 @@ describe('user invitation', () => {
   });
 
   test('preview props are complete', () => {
-    expect(Object.keys(invitationPreview).sort()).toEqual(['invitedBy', 'name', 'role', 'signInUrl']);
+    expect(Object.keys(invitationPreview).sort()).toEqual(['expiresOn', 'invitedBy', 'name', 'role', 'setPasswordUrl', 'signInUrl']);
   });
 });
 

@@ -7,10 +7,15 @@ export type UserInvitationProps = {
   role: string;
   invitedBy: string;
   signInUrl: string;
+  /** The single-use link to choose a password; absent when the admin set one (then: sign in). */
+  setPasswordUrl?: string;
+  /** When that link stops working, as the invitee should read it, e.g. "13 May 2026". */
+  expiresOn?: string;
 };
 
-/** The invitation a new staff user receives when an admin creates their account. */
-export function UserInvitationEmail({ name, role, invitedBy, signInUrl }: UserInvitationProps) {
+/** The invitation a new staff user receives when an admin creates their account (or resends it). */
+export function UserInvitationEmail({ name, role, invitedBy, signInUrl, setPasswordUrl, expiresOn }: UserInvitationProps) {
+  const href = setPasswordUrl ?? signInUrl;
   return (
     <Layout
       preview={`${invitedBy} invited you to Kept`}
@@ -21,12 +26,18 @@ export function UserInvitationEmail({ name, role, invitedBy, signInUrl }: UserIn
         {invitedBy} invited you to Kept as <strong>{role}</strong>. Kept tracks every closed-won customer
         through handoff, implementation and go-live, and asks them whether we delivered what we promised.
       </Text>
+      {setPasswordUrl ? (
+        <Text style={paragraph}>
+          Choose your password with the button below. The link works once{expiresOn ? `, until ${expiresOn}` : ''}.
+        </Text>
+      ) : null}
       <Section style={{ margin: '8px 0 20px' }}>
-        <Button href={signInUrl} style={button}>
-          Sign in to Kept
+        <Button href={href} style={button}>
+          {setPasswordUrl ? 'Choose your password' : 'Sign in to Kept'}
         </Button>
       </Section>
-      <Text style={paragraph}>If the button does not work, open this link: {signInUrl}</Text>
+      <Text style={paragraph}>If the button does not work, open this link: {href}</Text>
+      {setPasswordUrl ? <Text style={paragraph}>Afterwards, sign in at {signInUrl}</Text> : null}
       <Text style={paragraph}>If you did not expect this invitation, you can ignore this email.</Text>
     </Layout>
   );
@@ -36,7 +47,9 @@ export const PreviewProps: UserInvitationProps = {
   name: 'Dana Whitfield',
   role: 'Customer success',
   invitedBy: 'Priya Raman',
-  signInUrl: 'http://localhost:3000/login?email=dana%40example.com',
+  signInUrl: 'http://localhost:3000/login',
+  setPasswordUrl: 'http://localhost:3000/invite/3q2-example-token',
+  expiresOn: '13 May 2026',
 };
 
 UserInvitationEmail.PreviewProps = PreviewProps;

@@ -10,7 +10,11 @@ const UserSchema = new Schema(
     email: { type: String, required: true, lowercase: true, trim: true, unique: true },
     name: { type: String, required: true, trim: true },
     role: { type: String, enum: ROLES, required: true },
-    passwordHash: { type: String, required: true },
+    /** scrypt hash; absent while an invited user has not set a password yet (they cannot sign in). */
+    passwordHash: { type: String },
+    passwordChangedAt: { type: Date },
+    /** When the latest invitation email was queued (shown to admins while the invitation is pending). */
+    invitedAt: { type: Date },
     active: { type: Boolean, default: true },
     deactivatedAt: { type: Date },
     /** True for users created by the demo seed; never created when NODE_ENV=production. */

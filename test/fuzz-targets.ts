@@ -68,6 +68,7 @@ export function flatten(data: unknown, prefix = '', into: Record<string, string>
 export async function loadFuzzTargets({ surveyPromiseIds }: { surveyPromiseIds: string[] }): Promise<Record<string, FuzzTarget>> {
   const { parseForm, formValues, fieldErrors } = await import('#app/utils/forms.server');
   const users = await import('#app/services/users.server');
+  const passwords = await import('#app/services/passwords.server');
   const advocacy = await import('#app/services/advocacy.server');
   const journeys = await import('#app/services/journey.server');
   const surveys = await import('#app/services/surveys.server');
@@ -137,15 +138,19 @@ export async function loadFuzzTargets({ surveyPromiseIds }: { surveyPromiseIds: 
   return {
     '$.tsx': { role: 'admin', shapes: [z.object({ x: z.string() })], parse: null, noForm: 'always 404 (no page at this address)' },
     'login.tsx': { role: 'anonymous', shapes: [users.LoginSchema], parse: form(users.LoginSchema), validWeight: 1, garbageWeight: 6 },
+    'forgot-password.tsx': { role: 'anonymous', shapes: [passwords.ForgotPasswordSchema], parse: form(passwords.ForgotPasswordSchema) },
+    '_staff.account.tsx': { role: 'cs', shapes: [passwords.ChangePasswordSchema], parse: form(passwords.ChangePasswordSchema) },
+    'invite.$token.tsx': { role: 'anonymous', shapes: [passwords.SetPasswordSchema], parse: null, noForm: 'the link decides first: an unknown link is a 404 before the password field is read (SetPasswordSchema, tested in app/routes/accounts-passwords.test.ts)' },
+    'reset-password.$token.tsx': { role: 'anonymous', shapes: [passwords.SetPasswordSchema], parse: null, noForm: 'the link decides first: an unknown link is a 404 before the password field is read (SetPasswordSchema, tested in app/routes/accounts-passwords.test.ts)' },
     'logout.tsx': { role: 'anonymous', shapes: [z.object({ redirectTo: z.string() })], parse: null, noForm: 'ends the session, reads no field' },
     '_staff.admin.users._index.tsx': { role: 'admin', shapes: [users.CreateUserSchema], parse: form(users.CreateUserSchema) },
     '_staff.admin.users.$userId.tsx': {
       role: 'admin',
-      shapes: [users.ChangeRoleSchema, intents('deactivate', 'reactivate')],
+      shapes: [users.ChangeRoleSchema, intents('deactivate', 'reactivate', 'resend-invitation', 'reset-link')],
       parse: (f) => {
         const intent = formValues(f).intent;
         if (intent === 'role') return form(users.ChangeRoleSchema)(f);
-        if (intent === 'deactivate' || intent === 'reactivate') return { ok: null, why: `${intent}: no fields` };
+        if (intent === 'deactivate' || intent === 'reactivate' || intent === 'resend-invitation' || intent === 'reset-link') return { ok: null, why: `${intent}: no fields` };
         return unknownAction;
       },
     },

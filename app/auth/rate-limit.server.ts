@@ -3,6 +3,9 @@ import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 // rate-limiter-flexible: a well-kept library with the same API for memory and shared stores.
 // Memory store per web process; with N web processes the effective limit is N times higher
 // (documented in README "Running at scale").
+/** Wrong current passwords per user within 15 minutes before the Account page answers 429. */
+export const PASSWORD_CHANGE_FAILURES = 8;
+
 const limiters = {
   loginIp: new RateLimiterMemory({ keyPrefix: 'login-ip', points: 30, duration: 15 * 60 }),
   // Sign-in (OWASP): per address, all attempts; per email and address, failures; per email from
@@ -13,6 +16,13 @@ const limiters = {
   publicView: new RateLimiterMemory({ keyPrefix: 'public-view', points: 120, duration: 60 }),
   emailAction: new RateLimiterMemory({ keyPrefix: 'email-action', points: 60, duration: 60 }),
   import: new RateLimiterMemory({ keyPrefix: 'import', points: 10, duration: 60 }),
+  // "Forgot your password?": per address, all requests (429 past it); reset emails per email and
+  // address and per email from every address (past them no email is sent, the answer is the same).
+  resetIp: new RateLimiterMemory({ keyPrefix: 'reset-ip', points: 20, duration: 15 * 60 }),
+  resetPair: new RateLimiterMemory({ keyPrefix: 'reset-pair', points: 3, duration: 15 * 60 }),
+  resetEmail: new RateLimiterMemory({ keyPrefix: 'reset-email', points: 5, duration: 60 * 60 }),
+  // Own password change: wrong current passwords per user (a stolen session cannot guess it).
+  passwordChange: new RateLimiterMemory({ keyPrefix: 'password-change', points: PASSWORD_CHANGE_FAILURES, duration: 15 * 60 }),
 };
 export type LimiterName = keyof typeof limiters;
 
@@ -46,6 +56,35 @@ export async function recordLoginFailure({ email, ip }: { email: string; ip: str
 /** A right password clears this address's failures for the email (not the email's back-off). */
 export async function recordLoginSuccess({ email, ip }: { email: string; ip: string }) {
   await limiters.loginPair.delete(pairKey(email, ip));
+}
+
+/**
+ * May a reset email go to `email` now (asked from `ip`)? Spends a point per email and address and
+ * per email; false once either is spent, so the form cannot be used to flood someone's inbox.
+ */
+export async function mayEmailReset({ email, ip }: { email: string; ip: string }) {
+  try {
+    await limiters.resetPair.consume(pairKey(email, ip));
+    await limiters.resetEmail.consume(email);
+    return true;
+  } catch (error) {
+    if (error instanceof RateLimiterRes) return false;
+    throw error;
+  }
+}
+
+/**
+ * Before checking the current password on the Account page: 429 once the user has given a wrong
+ * one PASSWORD_CHANGE_FAILURES times within 15 minutes. Only wrong passwords count (a form with a
+ * field error does not), so a session thief cannot guess on and the owner is not locked out by typos.
+ */
+export async function passwordChangeGate(userId: string) {
+  const spent = await limiters.passwordChange.get(userId);
+  if (spent && spent.consumedPoints >= PASSWORD_CHANGE_FAILURES) throw tooMany(spent.msBeforeNext);
+}
+
+export async function recordPasswordChangeFailure(userId: string) {
+  await limiters.passwordChange.penalty(userId);
 }
 
 /** Spends one point; throws a 429 Response with Retry-After when the key is over its limit. */

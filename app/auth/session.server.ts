@@ -94,7 +94,18 @@ export async function logout(request: Request) {
   return sessionCookie().serialize('', { maxAge: 0 });
 }
 
-/** Revokes every session of a user at once (deactivation, role change). */
+/**
+ * Revokes every other session of the request's user, keeping the one the request came with (own
+ * password change: the person stays signed in here and everywhere else is signed out).
+ */
+export async function revokeOtherSessions(request: Request, userId: string, now = new Date()) {
+  const id = await readSessionId(request);
+  const filter: Record<string, unknown> = { userId, revokedAt: trusted({ $exists: false }) };
+  if (id) filter._id = trusted({ $ne: sha256(id) });
+  await Session.updateMany(filter, { $set: { revokedAt: now } });
+}
+
+/** Revokes every session of a user at once (deactivation, role change, password reset). */
 export async function revokeUserSessions(userId: string, now = new Date()) {
   await Session.updateMany({ userId, revokedAt: trusted({ $exists: false }) }, { $set: { revokedAt: now } });
 }

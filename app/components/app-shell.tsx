@@ -35,6 +35,9 @@ export function AppShell({ user, children }: { user: ShellUser | null | undefine
           <div className="who">
             <div>{user.name}</div>
             <div>{user.roleLabel}</div>
+            <NavLink to="/account" className="account-link">
+              Your account
+            </NavLink>
             <Form method="post" action="/logout">
               <button type="submit" className="secondary">
                 Sign out

@@ -1,13 +1,20 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data } from '@remix-run/node';
-import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
+import { Link, useLoaderData } from '@remix-run/react';
 import { ROLES, ROLE_LABELS } from '#app/utils/roles';
 import { requireUser } from '#app/auth/session.server';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
-import { FormError, SelectField } from '#app/components/forms';
+import { FeedbackForm, useFormFeedback, type FormResult } from '#app/components/form-feedback';
+import { SelectField } from '#app/components/forms';
+import { emailResetLink, inviteUser } from '#app/services/passwords.server';
+import { INVITATION_DAYS, RESET_MINUTES } from '#app/utils/password-links';
 import { ChangeRoleSchema, changeUserRole, getUserById, setUserActive } from '#app/services/users.server';
-import { badRequest, formValues, notFound, parseForm, readFormData } from '#app/utils/forms.server';
+import { formIdOf } from '#app/utils/form-feedback.server';
+import { formValues, notFound, parseForm, readFormData } from '#app/utils/forms.server';
+import { formatDateTime } from '#app/utils/format';
 
+// One user, for admins: role, invitation or password reset link, access. Each form's answer shows
+// next to its own button (app/components/form-feedback.tsx).
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.user.name ?? 'User'} · Kept` }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
@@ -22,28 +29,51 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const user = await getUserById(params.userId ?? '');
   if (!user) notFound('That user');
   const formData = await readFormData(request);
-  const intent = formValues(formData).intent;
-  if (intent === 'role') {
-    const result = parseForm(ChangeRoleSchema, formData);
-    if (!result.ok) return badRequest(result);
-    if (user.id === admin.id && result.data.role !== 'admin') {
-      return badRequest({ errors: { role: ['You cannot remove your own admin role.'] }, values: { role: result.data.role } });
+  const values = formValues(formData);
+  const form = formIdOf(values);
+  const reply = (result: FormResult, status = 200) => data<FormResult>({ ...result, form }, { status });
+  const refuse = (message: string, status = 400) => reply({ ok: false, errors: { '': [message] }, values: {} }, status);
+  switch (values.intent) {
+    case 'role': {
+      const result = parseForm(ChangeRoleSchema, formData);
+      if (!result.ok) return reply(result, 400);
+      if (user.id === admin.id && result.data.role !== 'admin') {
+        return reply({ ok: false, errors: { role: ['You cannot remove your own admin role.'] }, values: { role: result.data.role } }, 400);
+      }
+      await changeUserRole({ userId: user.id, role: result.data.role, actorId: admin.id });
+      return reply({ ok: true, message: `Role changed to ${ROLE_LABELS[result.data.role]}. Their sessions were ended.` });
     }
-    await changeUserRole({ userId: user.id, role: result.data.role, actorId: admin.id });
-    return data({ ok: true as const, message: `Role changed to ${ROLE_LABELS[result.data.role]}. Their sessions were ended.`, errors: {} as Record<string, string[]> });
+    case 'deactivate':
+    case 'reactivate': {
+      if (user.id === admin.id) return refuse('You cannot deactivate yourself.');
+      await setUserActive({ userId: user.id, active: values.intent === 'reactivate', actorId: admin.id });
+      return reply({ ok: true, message: values.intent === 'deactivate' ? 'User deactivated; their sessions ended at once.' : 'User reactivated.' });
+    }
+    case 'resend-invitation': {
+      if (!user.active) return refuse('Reactivate the user before inviting them again.');
+      if (!user.invited) return refuse(`${user.name} has chosen a password already: email a reset link instead.`);
+      const sent = await inviteUser({ userId: user.id, actorId: admin.id, actorName: admin.name });
+      if (!sent) return refuse('The invitation could not be queued. Try again in a minute.', 503);
+      return reply({ ok: true, message: `A new invitation is on its way to ${user.email}; the earlier link no longer works.` });
+    }
+    case 'reset-link': {
+      if (!user.active) return refuse('Reactivate the user before sending them a reset link.');
+      const sent = await emailResetLink({ userId: user.id, actorId: admin.id });
+      if (!sent) return refuse('The email could not be queued. Try again in a minute.', 503);
+      return reply({ ok: true, message: `A reset link is on its way to ${user.email}; it works once, for ${RESET_MINUTES} minutes.` });
+    }
+    default:
+      return refuse('Unknown action.');
   }
-  if (intent === 'deactivate' || intent === 'reactivate') {
-    if (user.id === admin.id) return badRequest({ errors: { '': ['You cannot deactivate yourself.'] }, values: {} });
-    await setUserActive({ userId: user.id, active: intent === 'reactivate', actorId: admin.id });
-    return data({ ok: true as const, message: intent === 'deactivate' ? 'User deactivated; their sessions ended at once.' : 'User reactivated.', errors: {} as Record<string, string[]> });
-  }
-  return badRequest({ errors: { '': ['Unknown action.'] }, values: {} });
 }
 
 export default function UserPage() {
   const { user, isSelf } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>();
-  const message = actionData && 'message' in actionData ? actionData.message : null;
+  const role = useFormFeedback('role', { reset: false });
+  const access = useFormFeedback('access');
+  const invitation = useFormFeedback('invitation');
+  const reset = useFormFeedback('reset-link');
+  const status = !user.active ? 'deactivated' : user.invited ? 'invited, has not chosen a password yet' : 'active';
   return (
     <>
       <p>
@@ -51,19 +81,13 @@ export default function UserPage() {
       </p>
       <h1>{user.name}</h1>
       <p className="muted">
-        {user.email} · {user.active ? 'active' : 'deactivated'}
+        {user.email} · {status}
       </p>
-      {message ? (
-        <p className="notice" role="status">
-          {message}
-        </p>
-      ) : null}
-      <FormError errors={actionData?.errors?.['']} />
       <section className="panel" aria-labelledby="role-h">
         <h2 id="role-h">Role</h2>
-        <Form method="post" className="stack">
+        <FeedbackForm feedback={role} className="stack">
           <input type="hidden" name="intent" value="role" />
-          <SelectField label="Role" name="role" defaultValue={user.role} errors={actionData?.errors?.role}>
+          <SelectField label="Role" {...role.field('role', user.role)}>
             {ROLES.map((r) => (
               <option key={r} value={r}>
                 {ROLE_LABELS[r]}
@@ -71,31 +95,70 @@ export default function UserPage() {
             ))}
           </SelectField>
           <div>
-            <button type="submit">Change role</button>
+            <button type="submit" disabled={role.busy}>
+              Change role
+            </button>
           </div>
-        </Form>
+        </FeedbackForm>
       </section>
+      {user.active ? (
+        <section className="panel" aria-labelledby="password-h">
+          <h2 id="password-h">{user.invited ? 'Invitation' : 'Password'}</h2>
+          {user.invited ? (
+            <FeedbackForm feedback={invitation} className="stack">
+              <p>
+                Invitation pending{user.invitedAt ? `: last sent ${formatDateTime(user.invitedAt)}` : ''}. {user.name} cannot sign in until they choose a
+                password from the link in the email (it works once, for {INVITATION_DAYS} days). Resending ends the earlier link.
+              </p>
+              <input type="hidden" name="intent" value="resend-invitation" />
+              <div>
+                <button type="submit" disabled={invitation.busy}>
+                  Resend invitation
+                </button>
+              </div>
+            </FeedbackForm>
+          ) : (
+            <FeedbackForm feedback={reset} className="stack">
+              <p>
+                Kept never shows or sets passwords for people. If {user.name} cannot sign in, email them a link to choose a new password (it works once, for{' '}
+                {RESET_MINUTES} minutes).
+              </p>
+              <input type="hidden" name="intent" value="reset-link" />
+              <div>
+                <button type="submit" className="secondary" disabled={reset.busy}>
+                  Email a reset link
+                </button>
+              </div>
+            </FeedbackForm>
+          )}
+        </section>
+      ) : null}
       {!isSelf ? (
         <section className="panel" aria-labelledby="access-h">
           <h2 id="access-h">Access</h2>
           {user.active ? (
-            <Form
-              method="post"
+            <FeedbackForm
+              feedback={access}
+              className="stack"
               onSubmit={(event) => {
                 if (!confirm(`Deactivate ${user.name}? They are signed out everywhere at once.`)) event.preventDefault();
               }}
             >
               <p>Deactivating signs {user.name} out everywhere at once and blocks sign-in. Their records stay.</p>
-              <button type="submit" name="intent" value="deactivate" className="danger">
-                Deactivate user
-              </button>
-            </Form>
+              <div>
+                <button type="submit" name="intent" value="deactivate" className="danger" disabled={access.busy}>
+                  Deactivate user
+                </button>
+              </div>
+            </FeedbackForm>
           ) : (
-            <Form method="post">
-              <button type="submit" name="intent" value="reactivate">
-                Reactivate user
-              </button>
-            </Form>
+            <FeedbackForm feedback={access} className="stack">
+              <div>
+                <button type="submit" name="intent" value="reactivate" disabled={access.busy}>
+                  Reactivate user
+                </button>
+              </div>
+            </FeedbackForm>
           )}
         </section>
       ) : null}

@@ -1,14 +1,18 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data } from '@remix-run/node';
-import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
+import { Link, useLoaderData } from '@remix-run/react';
 
 import { requireUser } from '#app/auth/session.server';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
-import { Field, FormError, SelectField, fieldState } from '#app/components/forms';
+import { FeedbackForm, useFormFeedback, type FormResult } from '#app/components/form-feedback';
+import { Field, SelectField } from '#app/components/forms';
+import { NEW_PASSWORD_HINT } from '#app/components/set-password';
 import { CreateUserSchema, DuplicateEmailError, createUser, listUsers } from '#app/services/users.server';
 import { ROLES, ROLE_LABELS } from '#app/utils/roles';
-import { badRequest, parseForm, readFormData } from '#app/utils/forms.server';
+import { formIdOf } from '#app/utils/form-feedback.server';
+import { formValues, parseForm, readFormData } from '#app/utils/forms.server';
 import { formatDate } from '#app/utils/format';
+import { INVITATION_DAYS } from '#app/utils/password-links';
 
 export const meta: MetaFunction = () => [{ title: 'Users · Kept' }];
 
@@ -19,15 +23,20 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const admin = await requireUser(request, { roles: ['admin'] });
-  const result = parseForm(CreateUserSchema, await readFormData(request));
-  if (!result.ok) return badRequest(result);
+  const formData = await readFormData(request);
+  const form = formIdOf(formValues(formData));
+  const result = parseForm(CreateUserSchema, formData);
+  if (!result.ok) return data<FormResult>({ ...result, form }, { status: 400 });
   try {
     const user = await createUser({ ...result.data, actorId: admin.id, actorName: admin.name });
-    return data({ ok: true as const, created: user.email, errors: {} as Record<string, string[]>, values: {} as Record<string, string> });
+    const message = user.invited
+      ? `${user.email} is invited: they choose their password from the link in the email (valid ${INVITATION_DAYS} days).`
+      : `${user.email} can now sign in.`;
+    return data<FormResult>({ ok: true, form, message });
   } catch (error) {
     if (error instanceof DuplicateEmailError) {
       const { password: _p, ...values } = { ...result.data } as Record<string, string>;
-      return badRequest({ errors: { email: [error.message] }, values });
+      return data<FormResult>({ ok: false, form, errors: { email: [error.message] }, values }, { status: 400 });
     }
     throw error;
   }
@@ -35,12 +44,7 @@ export async function action({ request }: ActionFunctionArgs) {
 
 export default function Users() {
   const { users } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>();
-  const navigation = useNavigation();
-  const created = actionData && 'created' in actionData ? actionData.created : null;
-  const name = fieldState(actionData, 'name');
-  const email = fieldState(actionData, 'email');
-  const role = fieldState(actionData, 'role');
+  const f = useFormFeedback('new-user');
   return (
     <>
       <div className="page-header">
@@ -65,38 +69,46 @@ export default function Users() {
                 </td>
                 <td>{u.email}</td>
                 <td>{ROLE_LABELS[u.role]}</td>
-                <td>{u.active ? <span className="badge ok">active</span> : <span className="badge muted">deactivated</span>}</td>
+                <td>
+                  {!u.active ? (
+                    <span className="badge muted">deactivated</span>
+                  ) : u.invited ? (
+                    <span className="badge warn">invited</span>
+                  ) : (
+                    <span className="badge ok">active</span>
+                  )}
+                </td>
                 <td>{formatDate(u.createdAt)}</td>
               </tr>
             ))}
           </tbody>
         </table>
       </div>
-      <section className="panel" aria-labelledby="new-user" style={{ marginTop: '1.5rem' }}>
-        <h2 id="new-user">Add a user</h2>
-        {created ? (
-          <p className="notice" role="status">
-            {created} can now sign in.
-          </p>
-        ) : null}
-        <Form method="post" className="stack" noValidate key={created ?? 'form'}>
-          <FormError errors={actionData?.errors?.['']} />
-          <Field label="Name" name="name" required defaultValue={name.value} errors={name.errors} />
-          <Field label="Email" name="email" type="email" required defaultValue={email.value} errors={email.errors} />
-          <SelectField label="Role" name="role" defaultValue={role.value ?? 'cs'} errors={role.errors}>
+      <section className="panel" aria-labelledby="new-user-h" style={{ marginTop: '1.5rem' }}>
+        <h2 id="new-user-h">Add a user</h2>
+        <FeedbackForm feedback={f} className="stack" noValidate>
+          <Field label="Name" required {...f.field('name')} />
+          <Field label="Email" type="email" required {...f.field('email')} />
+          <SelectField label="Role" {...f.field('role', 'cs')}>
             {ROLES.map((r) => (
               <option key={r} value={r}>
                 {ROLE_LABELS[r]}
               </option>
             ))}
           </SelectField>
-          <Field label="Initial password" name="password" type="password" autoComplete="new-password" required errors={actionData?.errors?.password} hint="At least 12 characters; share it with the person securely." />
+          <Field
+            label="Initial password (optional)"
+            type="password"
+            autoComplete="new-password"
+            hint={`Leave it empty and Kept emails an invitation link (valid ${INVITATION_DAYS} days) so they choose their own. ${NEW_PASSWORD_HINT}`}
+            {...f.field('password')}
+          />
           <div>
-            <button type="submit" disabled={navigation.state === 'submitting'}>
+            <button type="submit" disabled={f.busy}>
               Add user
             </button>
           </div>
-        </Form>
+        </FeedbackForm>
       </section>
     </>
   );

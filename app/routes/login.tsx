@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data, redirect } from '@remix-run/node';
-import { Form, useActionData, useNavigation, useSearchParams } from '@remix-run/react';
+import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react';
+import { z } from 'zod';
 import { clientIp, loginGate, rateLimit, recordLoginFailure, recordLoginSuccess } from '#app/auth/rate-limit.server';
 import { safeRedirect } from '#app/auth/redirect.server';
 import { createUserSession, getUser } from '#app/auth/session.server';
@@ -11,9 +12,13 @@ import { LoginSchema, verifyLogin } from '#app/services/users.server';
 
 export const meta: MetaFunction = () => [{ title: 'Sign in · Kept' }];
 
+// `?password=reset`: the reset page sends people here once their new password is saved.
+const LoginQuerySchema = z.object({ password: z.enum(['reset']).optional().catch(undefined) });
+
 export async function loader({ request }: LoaderFunctionArgs) {
   if (await getUser(request)) throw redirect('/home');
-  return null;
+  const query = LoginQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
+  return { notice: query.password === 'reset' ? 'Your new password is saved and every session was signed out. Sign in with the new password.' : null };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -39,6 +44,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function Login() {
+  const { notice } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const [params] = useSearchParams();
   const navigation = useNavigation();
@@ -47,6 +53,11 @@ export default function Login() {
     <main className="centered">
       <div className="panel">
         <h1>Sign in to Kept</h1>
+        {notice && !actionData ? (
+          <p className="notice" role="status">
+            {notice}
+          </p>
+        ) : null}
         <Form method="post" className="stack" noValidate>
           <FormError errors={actionData?.errors?.['']} />
           <input type="hidden" name="redirectTo" value={params.get('redirectTo') ?? ''} />
@@ -56,6 +67,9 @@ export default function Login() {
             {navigation.state === 'submitting' ? 'Signing in…' : 'Sign in'}
           </button>
         </Form>
+        <p>
+          <Link to="/forgot-password">Forgot your password?</Link>
+        </p>
       </div>
     </main>
   );

@@ -13,6 +13,7 @@ import { maskLinkTokens } from '#app/utils/link-token.server';
 import { inPool } from '#app/utils/pool';
 import { ROLE_LABELS, type Role } from '#app/utils/roles';
 import { claim, complete, type LeaseUpdate } from '#app/worker/lease.server';
+import { PasswordResetEmail } from '#emails/password-reset';
 import { UserInvitationEmail } from '#emails/user-invitation';
 import { EmailBatch } from '#models/email-batch';
 import { EmailEvent } from '#models/email-event';
@@ -239,7 +240,11 @@ export async function sendEmails(inputs: SendEmailInput[]): Promise<SendEmailRes
 // ---------------------------------------------------------------------------------------------
 // Typed wrappers
 
-/** The invitation a new staff user receives; one per user, ever (key `user:<id>:invitation`). */
+/**
+ * The invitation a new staff user receives. Without a link: one per user, ever (key
+ * `user:<id>:invitation`, the admin set the password). With a set-password link: one per link
+ * (`user:<id>:invitation:<linkId>`), so "Resend invitation" sends a new email with a new link.
+ */
 export function sendUserInvitation(input: {
   userId: string;
   to: string;
@@ -247,11 +252,12 @@ export function sendUserInvitation(input: {
   role: Role;
   invitedBy: string;
   signInUrl: string;
+  setPassword?: { url: string; linkId: string; expiresOn: string };
   now?: Date;
 }) {
   const role = ROLE_LABELS[input.role] ?? input.role;
   return sendEmail({
-    key: `user:${input.userId}:invitation`,
+    key: input.setPassword ? `user:${input.userId}:invitation:${input.setPassword.linkId}` : `user:${input.userId}:invitation`,
     template: 'user-invitation',
     to: input.to,
     subject: `${input.invitedBy} invited you to Kept`,
@@ -260,7 +266,22 @@ export function sendUserInvitation(input: {
       role,
       invitedBy: input.invitedBy,
       signInUrl: input.signInUrl,
+      setPasswordUrl: input.setPassword?.url,
+      expiresOn: input.setPassword?.expiresOn,
     }),
+    meta: { entityType: 'user', entityId: input.userId },
+    now: input.now,
+  });
+}
+
+/** A password reset link (one email per link: key `user:<id>:password-reset:<linkId>`). */
+export function sendPasswordReset(input: { userId: string; to: string; name: string; resetUrl: string; linkId: string; validFor: string; now?: Date }) {
+  return sendEmail({
+    key: `user:${input.userId}:password-reset:${input.linkId}`,
+    template: 'password-reset',
+    to: input.to,
+    subject: 'Choose a new Kept password',
+    react: createElement(PasswordResetEmail, { name: input.name, resetUrl: input.resetUrl, validFor: input.validFor }),
     meta: { entityType: 'user', entityId: input.userId },
     now: input.now,
   });

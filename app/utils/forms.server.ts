@@ -36,9 +36,9 @@ export function parseForm<S extends z.ZodType>(schema: S, formData: FormData):
   return { ok: false, errors: fieldErrors(parsed.error), values: withoutSecrets(values) };
 }
 
+/** What to echo back after a refusal: never a password (password, currentPassword, …). */
 function withoutSecrets(values: Record<string, string>) {
-  const { password: _p, ...rest } = values;
-  return rest;
+  return Object.fromEntries(Object.entries(values).filter(([key]) => !/password/i.test(key)));
 }
 
 export function badRequest(failure: Omit<FormFailure, 'ok'> & { ok?: false }) {

@@ -49,6 +49,12 @@ export const EXPECTED: Record<string, RouteSpec> = {
     // Signed in, the document answer to the form's 400 is the loader's redirect home.
     post: () => ({ ...everyone({ status: 302, location: '/home' }), anonymous: { status: 400 } }),
   },
+  // Accounts (docs/security.md, "Accounts and passwords"): anyone may ask for a reset link (an empty
+  // form is a 400); a made-up invitation or reset link is a 404, like a used or expired one.
+  'forgot-password.tsx': { get: () => everyone({ status: 200 }), post: () => everyone({ status: 400 }) },
+  'invite.$token.tsx': { get: () => everyone({ status: 404 }), post: () => everyone({ status: 404 }) },
+  'reset-password.$token.tsx': { get: () => everyone({ status: 404 }), post: () => everyone({ status: 404 }) },
+  '_staff.account.tsx': { get: staffPage(ALL_ROLES), post: staffAction(ALL_ROLES) },
   // Runs last: posting it ends the session the other rows use.
   'logout.tsx': { get: () => everyone({ status: 302, location: '/login' }), post: () => everyone({ status: 302, location: '/login' }), last: true },
   '_staff.tsx': { layout: true },

@@ -21,7 +21,7 @@ import { ROOT, freePort } from '../../scripts/lib/ferretdb';
 import { Client, connectE2eDb, countAll, exportsLoader, openSurveyLink, planLink, pool, routeModules, urlFor, type Reply } from './harness';
 
 const PASSWORD = 'hardening-spec-password-2026';
-const TOKEN_PAGE = /^\/(s|plan|u)\/[A-Za-z0-9_-]{43}/;
+const TOKEN_PAGE = /^\/(s|plan|u|invite|reset-password)\/[A-Za-z0-9_-]{43}/;
 const hasUi = (source: string) => /export\s+default\b/.test(source);
 
 let disconnect: () => Promise<void> = async () => undefined;

@@ -26,12 +26,15 @@ const PHONE = { width: 390, height: 844 };
 type Visit = { who: Who; name: string; url: string; status: number; phone: boolean };
 
 /** Pages opened with a buyer's link (no login): the real link, and a made-up one for the error page. */
-type BuyerLinks = Record<'plan' | 'survey' | 'unsubscribe', string>;
+type BuyerLinks = Record<'plan' | 'survey' | 'unsubscribe' | 'invite' | 'reset', string>;
 const MADE_UP_TOKEN = 'x'.repeat(43);
 const BUYER_PAGES: Record<string, (links: BuyerLinks) => string> = {
   'plan.$token.tsx': (l) => l.plan,
   's.$token.tsx': (l) => l.survey,
   'u.$token.tsx': (l) => l.unsubscribe,
+  // Not buyers', but opened the same way: from a link in an email, no login, often on a phone.
+  'invite.$token.tsx': (l) => l.invite,
+  'reset-password.$token.tsx': (l) => l.reset,
 };
 
 const hasUi = (source: string) => /export\s+default\b/.test(source);
@@ -161,7 +164,11 @@ beforeAll(async () => {
   const plan = await planLink(seeded.journeyId!);
   const { createUnsubscribeLink } = await import('#app/services/unsubscribe.server');
   const { url } = await createUnsubscribeLink({ contact: { id: plan.contactId, email: 'gate@example.test' }, source: 'browser-gate', now: new Date() });
-  links = { plan: plan.token, survey: survey.token, unsubscribe: new URL(url).pathname.split('/u/')[1] };
+  // Opening an invitation or reset link does not spend it; these two are for seeded users.
+  const { issuePasswordLink } = await import('#app/services/passwords.server');
+  const invitation = await issuePasswordLink({ userId: seeded.users['sales@kept.demo'], purpose: 'invitation' });
+  const resetLink = await issuePasswordLink({ userId: seeded.users['marketing@kept.demo'], purpose: 'reset' });
+  links = { plan: plan.token, survey: survey.token, unsubscribe: new URL(url).pathname.split('/u/')[1], invite: invitation.token, reset: resetLink.token };
   ({ visits, uncovered } = plannedVisits(params, links));
   browser = await launchBrowser();
   fs.rmSync(SCREENS, { recursive: true, force: true });
@@ -173,7 +180,7 @@ afterAll(async () => {
 });
 
 /** The staff areas (first URL segment) the no-JavaScript tests below cover. */
-const NO_JS_AREAS = ['home', 'accounts', 'deals', 'journeys', 'surveys', 'advocacy', 'dashboards', 'admin'];
+const NO_JS_AREAS = ['home', 'accounts', 'deals', 'journeys', 'surveys', 'advocacy', 'dashboards', 'admin', 'account'];
 
 test('every page module is opened by the gate, and every staff area has a no-JavaScript check', () => {
   expect(uncovered, 'a page no role gets 200 for: give it a 200 row in access-table.ts, or a buyer link in BUYER_PAGES').toEqual([]);
@@ -323,6 +330,34 @@ describe('without JavaScript: one page per area renders and its main form works'
     expect(res.status()).toBe(400);
     await page.waitForLoadState('load');
     expect(await page.locator('.field-error').count()).toBeGreaterThan(0);
+    await page.close();
+  });
+
+  test('account (change password): a wrong current password comes back next to its field, nothing typed is echoed', async () => {
+    const page = await context.newPage();
+    await signIn(page, 'leadership@kept.demo');
+    await page.goto('/account');
+    await page.getByLabel('Current password').fill('not-the-right-one');
+    await page.getByLabel('New password').fill('tulip-quarry-museum-9');
+    const [res] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.getByRole('button', { name: 'Change password' }).click()]);
+    expect(res.status()).toBe(400);
+    await page.waitForLoadState('load');
+    expect(await page.locator('.field-error').first().textContent()).toBe('That is not your current password.');
+    expect(await page.getByRole('alert').count()).toBe(1);
+    expect(await page.getByLabel('New password').inputValue(), 'passwords are never sent back').toBe('');
+    await page.close();
+  });
+
+  test('forgot password: the form answers next to its button', async () => {
+    await context.clearCookies();
+    const page = await context.newPage();
+    await page.goto('/login');
+    await page.getByRole('link', { name: 'Forgot your password?' }).click();
+    await page.waitForURL((u) => u.pathname === '/forgot-password');
+    await page.getByLabel('Email').fill('nobody-at-all@example.test');
+    await page.getByRole('button', { name: 'Email me a link' }).click();
+    await page.getByRole('status').waitFor();
+    expect(await page.getByRole('status').textContent()).toMatch(/^If that email belongs to a Kept account/);
     await page.close();
   });
 

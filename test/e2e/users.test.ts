@@ -45,7 +45,7 @@ describe('user administration (admin@kept.demo)', () => {
     await admin.getByLabel('Name', { exact: true }).fill(NEW_USER.name);
     await admin.getByLabel('Email', { exact: true }).fill(NEW_USER.email);
     await admin.getByLabel('Role', { exact: true }).selectOption({ label: 'Sales (account executive)' });
-    await admin.getByLabel('Initial password', { exact: true }).fill(NEW_USER.password);
+    await admin.getByLabel('Initial password (optional)', { exact: true }).fill(NEW_USER.password);
     await admin.getByRole('button', { name: 'Add user' }).click();
     await expectStatus(admin, `${NEW_USER.email} can now sign in.`);
     const row = admin.locator('tr', { hasText: NEW_USER.email });
