@@ -95,6 +95,8 @@ describe('a crawl of every GET route writes nothing', () => {
       advocateId: seeded.advocateId ?? '',
       askId: seeded.askId ?? '',
       chart: 'value-by-wave',
+      // Invitation and reset pages with a token nobody holds: their "link no longer works" page.
+      token: 'unknown-token-0000000000000000000000',
     };
     // An import job to open (uploaded before the snapshot: the upload is a write).
     const importer = await new Client().login(own.upload.email, PASSWORD);
