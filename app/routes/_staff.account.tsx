@@ -10,7 +10,7 @@ import { NEW_PASSWORD_HINT } from '#app/components/set-password';
 import { ChangePasswordSchema, changeOwnPassword, lastPasswordChange } from '#app/services/passwords.server';
 import { formIdOf } from '#app/utils/form-feedback.server';
 import { formValues, parseForm, readFormData } from '#app/utils/forms.server';
-import { formatDateTime } from '#app/utils/format';
+import { LocalTime } from '#app/components/local-time';
 import { ROLE_LABELS } from '#app/utils/roles';
 
 // Every signed-in user's own account: who they are and a password change. The change needs the
@@ -48,7 +48,7 @@ export default function Account() {
       </p>
       <section className="panel narrow-form" aria-labelledby="password-h">
         <h2 id="password-h">Change your password</h2>
-        <p className="muted">{passwordChangedAt ? `Last changed ${formatDateTime(passwordChangedAt)}.` : 'Set by your admin or the demo data; change it to one only you know.'}</p>
+        <p className="muted">{passwordChangedAt ? <>Last changed <LocalTime iso={passwordChangedAt} />.</> : 'Set by your admin or the demo data; change it to one only you know.'}</p>
         <FeedbackForm feedback={f} className="stack" noValidate>
           <input type="hidden" name="username" value={email} autoComplete="username" />
           <Field label="Current password" type="password" autoComplete="current-password" required {...f.field('currentPassword')} />

@@ -6,7 +6,7 @@ import { requireUser } from '#app/auth/session.server';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { LocalTime } from '#app/components/local-time';
 import { getOutboxMessage, isDemoMode, listOutbox, OutboxQuerySchema } from '#app/services/email.server';
-import { formatDateTime, plural } from '#app/utils/format';
+import { plural } from '#app/utils/format';
 import { notFound } from '#app/utils/forms.server';
 
 const PER_PAGE = 25;
@@ -155,7 +155,12 @@ export default function Outbox() {
             {selected.events.length ? (
               <>
                 <dt>Delivery events</dt>
-                <dd>{selected.events.map((e) => `${e.type} (${formatDateTime(e.at)})`).join(', ')}</dd>
+                <dd>{selected.events.map((e, i) => (
+                    <span key={i}>
+                      {i ? ', ' : ''}
+                      {e.type} (<LocalTime iso={e.at} />)
+                    </span>
+                  ))}</dd>
               </>
             ) : null}
           </dl>

@@ -11,7 +11,7 @@ import { INVITATION_DAYS, RESET_MINUTES } from '#app/utils/password-links';
 import { ChangeRoleSchema, changeUserRole, getUserById, setUserActive } from '#app/services/users.server';
 import { formIdOf } from '#app/utils/form-feedback.server';
 import { formValues, notFound, parseForm, readFormData } from '#app/utils/forms.server';
-import { formatDateTime } from '#app/utils/format';
+import { LocalTime } from '#app/components/local-time';
 
 // One user, for admins: role, invitation or password reset link, access. Each form's answer shows
 // next to its own button (app/components/form-feedback.tsx).
@@ -107,7 +107,7 @@ export default function UserPage() {
           {user.invited ? (
             <FeedbackForm feedback={invitation} className="stack">
               <p>
-                Invitation pending{user.invitedAt ? `: last sent ${formatDateTime(user.invitedAt)}` : ''}. {user.name} cannot sign in until they choose a
+                Invitation pending{user.invitedAt ? <>: last sent <LocalTime iso={user.invitedAt} /></> : ''}. {user.name} cannot sign in until they choose a
                 password from the link in the email (it works once, for {INVITATION_DAYS} days). Resending ends the earlier link.
               </p>
               <input type="hidden" name="intent" value="resend-invitation" />

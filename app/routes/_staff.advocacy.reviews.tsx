@@ -11,7 +11,6 @@ import { LocalTime } from '#app/components/local-time';
 import { ADVOCACY_READERS, createReviewCampaign, getReviewCampaign, getReviewOverview, requireAdvocacyWriter, ReviewCampaignFormSchema } from '#app/services/advocacy.server';
 import { PLATFORM_LABELS, REVIEW_PLATFORMS } from '#app/utils/advocacy';
 import { badRequest, formValues, notFound, parseForm, readFormData } from '#app/utils/forms.server';
-import { formatDateTime } from '#app/utils/format';
 
 export const meta: MetaFunction = () => [{ title: 'Review invitations · Advocacy · Kept' }];
 

@@ -6,7 +6,8 @@ import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { getDashboardOverview, parseDashboardQuery, queryString } from '#app/services/dashboards.server';
 import { ADVOCACY_VIEWERS, dashboardTabs } from '#app/utils/dashboards';
 import { formatCell } from '#app/utils/dashboard-table';
-import { formatDateTime, plural } from '#app/utils/format';
+import { LocalTime } from '#app/components/local-time';
+import { plural } from '#app/utils/format';
 
 export const meta: MetaFunction = () => [{ title: 'Dashboards · Kept' }];
 
@@ -162,7 +163,7 @@ export default function DashboardOverview() {
             {forecast.expected.map((e) => (
               <Stat key={e.days} label={`Expected go-lives, next ${e.days} days`} value={forecast.asOf ? formatCell(e.value, 'num') : '—'} detail={`of ${forecast.open.toLocaleString('en-US')} open`} />
             ))}
-            <Stat label="Backtest, 30-day error" value={forecast.meanAbsoluteError === null ? '—' : `± ${forecast.meanAbsoluteError}`} detail={forecast.asOf ? `forecast of ${formatDateTime(forecast.asOf)}` : 'no forecast yet'} />
+            <Stat label="Backtest, 30-day error" value={forecast.meanAbsoluteError === null ? '—' : `± ${forecast.meanAbsoluteError}`} detail={forecast.asOf ? <>forecast of <LocalTime iso={forecast.asOf} /></> : 'no forecast yet'} />
           </div>
         </section>
       ) : null}

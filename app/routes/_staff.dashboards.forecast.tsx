@@ -6,7 +6,8 @@ import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { getForecastDashboard, listFilterOptions, parseDashboardQuery, queryString } from '#app/services/dashboards.server';
 import { DASHBOARD_PAGES, dashboardTabs } from '#app/utils/dashboards';
 import { formatCell } from '#app/utils/dashboard-table';
-import { formatDateTime, plural } from '#app/utils/format';
+import { LocalTime } from '#app/components/local-time';
+import { plural } from '#app/utils/format';
 
 export const meta: MetaFunction = () => [{ title: 'Conversion and forecast · Dashboards · Kept' }];
 
@@ -33,7 +34,7 @@ export default function ForecastDashboard() {
         </p>
       ) : null}
       <p className="lead" data-testid="forecast-plain">
-        <strong>{summary.plain}</strong> {asOf ? <span className="muted">Forecast of {formatDateTime(asOf)}; remade when a journey moves and every night.</span> : null}
+        <strong>{summary.plain}</strong> {asOf ? <span className="muted">Forecast of <LocalTime iso={asOf} />; remade when a journey moves and every night.</span> : null}
       </p>
       <div className="cards" aria-label="Headline figures">
         {summary.reached.slice(1).map((r) => (
@@ -51,7 +52,7 @@ export default function ForecastDashboard() {
         table={tables['forecast-by-stage']}
         search={search}
         empty={asOf ? 'No journey is open under these filters: nothing left to go live.' : 'No forecast has been made yet. The worker makes one every night; an admin can make one now with npm run metrics:rebuild.'}
-        note={asOf ? `Forecast made ${formatDateTime(asOf)} (remade within minutes when a journey moves, and every night).` : undefined}
+        note={asOf ? <>Forecast made <LocalTime iso={asOf} /> (remade within minutes when a journey moves, and every night).</> : undefined}
       >
         <BarFigure
           id="chart-forecast-by-stage"

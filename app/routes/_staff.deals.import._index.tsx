@@ -8,7 +8,6 @@ import { Field } from '#app/components/forms';
 import { AllowedValues } from '#app/components/import-values';
 import { LocalTime } from '#app/components/local-time';
 import { listImportJobs, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, receiveUpload } from '#app/services/import.server';
-import { formatDateTime } from '#app/utils/format';
 
 export const meta: MetaFunction = () => [{ title: 'Import closed-won deals · Kept' }];
 
