@@ -15,6 +15,7 @@ export const FERRETDB_BIN = path.join(TOOLS, 'bin', 'ferretdb');
 export const PATCH_DIR = path.join(ROOT, 'scripts', 'ferretdb-patches');
 
 function patchFiles(): string[] {
+  if (!fs.existsSync(PATCH_DIR)) return [];
   return fs
     .readdirSync(PATCH_DIR)
     .filter((f) => f.endsWith('.patch'))
@@ -110,15 +111,20 @@ export function ensureFerretDb(log: (line: string) => void = console.log): strin
 /**
  * Applies every patch with `git apply` (git is on any machine that cloned Kept). The copy lies
  * inside Kept's own work tree, where `git apply` would take paths relative to Kept's root and
- * skip the files it does not find there, silently; GIT_CEILING_DIRECTORIES keeps git from
- * looking above the copy, so it patches the copy as a plain directory. A patch that does not
- * apply throws, naming the patch and git's reason.
+ * skip the files it does not find there, silently; GIT_CEILING_DIRECTORIES (an absolute path)
+ * keeps git from looking above the copy, so it patches the copy as a plain directory, and a
+ * reverse check after each patch proves it is in. A patch that does not apply throws, naming
+ * the patch and git's reason.
  */
 export function applyPatches(src: string, log: (line: string) => void = console.log) {
-  const env = { ...process.env, GIT_CEILING_DIRECTORIES: path.dirname(src) };
+  const dir = path.resolve(src);
+  const env = { ...process.env, GIT_CEILING_DIRECTORIES: path.dirname(dir) };
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, env, encoding: 'utf8', stdio: 'pipe' });
   for (const file of patchFiles()) {
+    const patch = path.join(PATCH_DIR, file);
     try {
-      execFileSync('git', ['apply', '--verbose', path.join(PATCH_DIR, file)], { cwd: src, env, encoding: 'utf8', stdio: 'pipe' });
+      git('apply', patch);
+      git('apply', '--reverse', '--check', patch);
     } catch (error) {
       const stderr = String((error as { stderr?: unknown }).stderr ?? (error as Error).message).trim();
       throw new Error(`FerretDB patch ${file} does not apply to ${path.relative(ROOT, src)}:\n${stderr}`);
