@@ -1,6 +1,6 @@
 // Unpatched, FerretDB 1.24.2 indexed _id on another expression than the one it filters `{_id: x}`
 // on, so every lookup by _id scanned its table. Kept patch 0003 (docs/ferretdb-patches.md) puts
-// FerretDB's own _id index on the query expression. This starts an embedded FerretDB of its own
+// FerretDB's own _id index on the query expression; patch 0004 uses it for `{_id: x, ...}` too. This starts an embedded FerretDB of its own
 // and reads SQLite's query plan through FerretDB's explain.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -38,6 +38,17 @@ test('a lookup by ObjectId _id is served by the _id index FerretDB creates', asy
   expect(await conn.db!.collection('things').findOne({ _id: last })).toMatchObject({ i: 1999 });
   await conn.db!.collection('things').updateOne({ _id: last }, { $set: { i: -1 } });
   expect(await conn.db!.collection('things').findOne({ _id: last })).toMatchObject({ i: -1 });
+});
+
+test('a filter with _id and other fields reads that one row by the index, and checks the rest', async () => {
+  const things = conn.db!.collection('things');
+  const last = (await things.find({ i: -1 }).toArray())[0]!._id;
+  const plan = JSON.stringify(((await things.find({ _id: last, i: -1 }).explain()) as { queryPlanner?: unknown }).queryPlanner);
+
+  expect(plan).toMatch(/SEARCH things_\w+ USING INDEX things_\w+__id_/);
+  expect(await things.findOne({ _id: last, i: -1 })).toMatchObject({ i: -1 });
+  expect(await things.findOne({ _id: last, i: 5 })).toBeNull();
+  expect((await things.updateOne({ _id: last, i: 5 }, { $set: { i: 6 } })).matchedCount).toBe(0);
 });
 
 test('string _ids are served by the index as well, and it still refuses a duplicate _id', async () => {
