@@ -1,5 +1,6 @@
 // Installs and runs the embedded database: FerretDB 1.24.2 on SQLite (see README, "Decisions").
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -10,26 +11,57 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 const TOOLS = path.join(ROOT, '.tools');
 export const FERRETDB_BIN = path.join(TOOLS, 'bin', 'ferretdb');
 
-function installedVersion(): string | undefined {
-  if (!fs.existsSync(FERRETDB_BIN)) return undefined;
+/** Kept's changes to FerretDB, applied in name order to the module copy (docs/ferretdb-patches.md). */
+export const PATCH_DIR = path.join(ROOT, 'scripts', 'ferretdb-patches');
+
+function patchFiles(): string[] {
+  if (!fs.existsSync(PATCH_DIR)) return [];
+  return fs
+    .readdirSync(PATCH_DIR)
+    .filter((f) => f.endsWith('.patch'))
+    .sort();
+}
+
+/**
+ * The mark of the patch set a build carries: "kept-" and the start of a SHA-256 over the patch
+ * files' names and contents. It is built into the binary as its "package" (`ferretdb --version`),
+ * so a .tools/ built before a patch changed is rebuilt on the next start or test run.
+ */
+export function patchSetMark(): string {
+  const hash = crypto.createHash('sha256');
+  for (const file of patchFiles()) {
+    hash.update(`${file}\0`);
+    hash.update(fs.readFileSync(path.join(PATCH_DIR, file)));
+    hash.update('\0');
+  }
+  return `kept-${hash.digest('hex').slice(0, 16)}`;
+}
+
+/** The version and patch-set mark `ferretdb --version` reports, or undefined without a binary. */
+export function installedBuild(bin = FERRETDB_BIN): { version?: string; mark?: string } | undefined {
+  if (!fs.existsSync(bin)) return undefined;
   try {
-    const out = execFileSync(FERRETDB_BIN, ['--version'], { encoding: 'utf8' });
-    return /version:\s*(\S+)/.exec(out)?.[1];
+    const out = execFileSync(bin, ['--version'], { encoding: 'utf8' });
+    return { version: /version:\s*(\S+)/.exec(out)?.[1], mark: /package:\s*(\S+)/.exec(out)?.[1] };
   } catch {
     return undefined;
   }
 }
 
 /**
- * Installs FerretDB into .tools/bin with the Go toolchain, unless it is already there.
+ * Installs FerretDB, with Kept's patches, into .tools/bin with the Go toolchain, unless that build
+ * is already there.
  *
  * `go install github.com/FerretDB/FerretDB/cmd/ferretdb@v1.24.2` builds a binary that panics at
  * start ("Invalid build/version/version.txt"): the module zip lacks the generated version file.
- * So we take the same module from the Go module proxy, add that file as FerretDB's docs say, and
+ * So we take the same module from the Go module proxy, add that file as FerretDB's docs say, apply
+ * scripts/ferretdb-patches/*.patch in order (a patch that does not apply stops the build), and
  * `go install` from the copy.
  */
 export function ensureFerretDb(log: (line: string) => void = console.log): string {
-  if (installedVersion() === FERRETDB_VERSION) return FERRETDB_BIN;
+  const mark = patchSetMark();
+  const installed = installedBuild();
+  if (installed?.version === FERRETDB_VERSION && installed.mark === mark) return FERRETDB_BIN;
   try {
     execFileSync('go', ['version'], { stdio: 'ignore' });
   } catch {
@@ -38,7 +70,11 @@ export function ensureFerretDb(log: (line: string) => void = console.log): strin
         'Install Go (https://go.dev/dl/, or `apt-get install golang`), or set MONGODB_URI to a MongoDB server.',
     );
   }
-  log(`Installing FerretDB ${FERRETDB_VERSION} into .tools/ (once; about two minutes on a cold Go cache)...`);
+  log(
+    installed
+      ? `Rebuilding FerretDB ${FERRETDB_VERSION} in .tools/: its patch set changed (${installed.mark ?? 'none'} -> ${mark})...`
+      : `Installing FerretDB ${FERRETDB_VERSION} into .tools/ (once; about two minutes on a cold Go cache)...`,
+  );
   const started = Date.now();
   const info = JSON.parse(
     execFileSync('go', ['mod', 'download', '-json', `github.com/FerretDB/FerretDB@${FERRETDB_VERSION}`], {
@@ -54,17 +90,47 @@ export function ensureFerretDb(log: (line: string) => void = console.log): strin
   fs.cpSync(info.Dir, src, { recursive: true });
   makeWritable(src);
   fs.writeFileSync(path.join(src, 'build', 'version', 'version.txt'), `${FERRETDB_VERSION}\n`);
+  fs.writeFileSync(path.join(src, 'build', 'version', 'package.txt'), `${mark}\n`);
+  applyPatches(src, log);
   execFileSync('go', ['install', './cmd/ferretdb'], {
     cwd: src,
     stdio: ['ignore', 'inherit', 'inherit'],
     env: { ...process.env, GOBIN: path.dirname(FERRETDB_BIN), GOFLAGS: '-mod=mod', CGO_ENABLED: '0' },
   });
-  const version = installedVersion();
-  if (version !== FERRETDB_VERSION) {
-    throw new Error(`FerretDB was built but reports version ${version ?? '(none)'}; expected ${FERRETDB_VERSION}.`);
+  const built = installedBuild();
+  if (built?.version !== FERRETDB_VERSION || built.mark !== mark) {
+    throw new Error(
+      `FerretDB was built but reports version ${built?.version ?? '(none)'} and package ${built?.mark ?? '(none)'}; ` +
+        `expected ${FERRETDB_VERSION} and ${mark}.`,
+    );
   }
-  log(`FerretDB ${FERRETDB_VERSION} installed in ${Math.round((Date.now() - started) / 1000)} s.`);
+  log(`FerretDB ${FERRETDB_VERSION} (${mark}) installed in ${Math.round((Date.now() - started) / 1000)} s.`);
   return FERRETDB_BIN;
+}
+
+/**
+ * Applies every patch with `git apply` (git is on any machine that cloned Kept). The copy lies
+ * inside Kept's own work tree, where `git apply` would take paths relative to Kept's root and
+ * skip the files it does not find there, silently; GIT_CEILING_DIRECTORIES (an absolute path)
+ * keeps git from looking above the copy, so it patches the copy as a plain directory, and a
+ * reverse check after each patch proves it is in. A patch that does not apply throws, naming
+ * the patch and git's reason.
+ */
+export function applyPatches(src: string, log: (line: string) => void = console.log) {
+  const dir = path.resolve(src);
+  const env = { ...process.env, GIT_CEILING_DIRECTORIES: path.dirname(dir) };
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, env, encoding: 'utf8', stdio: 'pipe' });
+  for (const file of patchFiles()) {
+    const patch = path.join(PATCH_DIR, file);
+    try {
+      git('apply', patch);
+      git('apply', '--reverse', '--check', patch);
+    } catch (error) {
+      const stderr = String((error as { stderr?: unknown }).stderr ?? (error as Error).message).trim();
+      throw new Error(`FerretDB patch ${file} does not apply to ${path.relative(ROOT, src)}:\n${stderr}`);
+    }
+    log(`  applied ${file}`);
+  }
 }
 
 function makeWritable(dir: string) {
@@ -145,18 +211,11 @@ export async function startFerretDb(options: { dataDir: string; port?: number; q
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  // Tables appear as the app creates collections (and again after a test drops a database): look
-  // for new ones now and then while FerretDB runs.
-  await ensureIdIndexes(dataDir);
-  const indexer = setInterval(() => void ensureIdIndexes(dataDir), 10_000);
-  indexer.unref();
-  child.once('exit', () => clearInterval(indexer));
   return {
     uri: `mongodb://127.0.0.1:${port}/kept`,
     port,
     process: child,
     async stop() {
-      clearInterval(indexer);
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
@@ -164,51 +223,4 @@ export async function startFerretDb(options: { dataDir: string; port?: number; q
       clearTimeout(timer);
     },
   };
-}
-
-let sqliteMissing = false;
-
-/**
- * FerretDB 1.24.2's SQLite backend indexes `_id` on the expression `_ferretdb_sjson->"_id"` but
- * filters `{_id: x}` (find, update, delete) on `_ferretdb_sjson->'$._id'`; SQLite uses an index
- * only for the same expression, so every lookup by `_id` scanned its table (`EXPLAIN QUERY PLAN`:
- * `SCAN`). Measured on the 100k data set: a findById of the last of 200,000 contacts 750 ms before,
- * 1 ms after. This adds, to every collection table of every database in `dataDir`, an index on
- * the expression FerretDB filters on (README, decision 6). Needs the `sqlite3` command (Debian
- * package `sqlite3`); without it Kept works, slower, and says so once.
- */
-export async function ensureIdIndexes(dataDir: string): Promise<number> {
-  if (sqliteMissing) return 0;
-  let files: string[];
-  try {
-    files = fs.readdirSync(dataDir).filter((f) => f.endsWith('.sqlite'));
-  } catch {
-    return 0;
-  }
-  let created = 0;
-  for (const file of files) {
-    const db = path.join(dataDir, file);
-    try {
-      const list = await sqlite(db, "SELECT table_name FROM _ferretdb_collections WHERE table_name NOT IN (SELECT tbl_name FROM sqlite_master WHERE type = 'index' AND name LIKE '%\\_kept\\_id' ESCAPE '\\');");
-      const tables = list.split('\n').map((t) => t.trim()).filter((t) => /^[a-z0-9_]+$/i.test(t));
-      if (!tables.length) continue;
-      await sqlite(db, tables.map((t) => `CREATE INDEX IF NOT EXISTS "${t}_kept_id" ON "${t}" (_ferretdb_sjson->'$._id');`).join('\n'));
-      created += tables.length;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-        sqliteMissing = true;
-        console.warn('[ferretdb] The sqlite3 command is missing (Debian: apt-get install sqlite3): lookups by _id will scan whole collections.');
-        return created;
-      }
-      // A database file FerretDB is still creating, or a busy moment: the next round retries.
-    }
-  }
-  return created;
-}
-
-function sqlite(file: string, sql: string) {
-  return new Promise<string>((resolve, reject) => {
-    const child = execFile('sqlite3', ['-batch', '-cmd', '.timeout 5000', file], { encoding: 'utf8' }, (error, stdout) => (error ? reject(error) : resolve(stdout)));
-    child.stdin?.end(sql);
-  });
 }
