@@ -103,11 +103,11 @@ describe('advocacy pages: only marketing writes', () => {
     expect(await status(candidatePage.action, await formRequest(users.marketing, `/advocacy/candidates/${advocateId}`, fields('r-first-12345678')), { advocateId })).toBe(200);
     expect(await Ask.countDocuments({ advocateId })).toBe(1);
     const refused = (await candidatePage.action({ request: await formRequest(users.marketing, `/advocacy/candidates/${advocateId}`, { ...fields('r-second-1234567'), type: 'reference' }), params: { advocateId }, context: ctx })) as unknown as {
-      data: { errors: Record<string, string[]> };
+      data: { message: string };
       init: { status: number };
     };
     expect(refused.init.status).toBe(409);
-    expect(refused.data.errors[''][0]).toMatch(/Next available on \d{1,2} [A-Z][a-z]{2} \d{4}/);
+    expect(refused.data.message).toMatch(/Next available on \d{1,2} [A-Z][a-z]{2} \d{4}/);
     // An empty form is a 400 for marketing.
     expect(await status(candidatePage.action, await formRequest(users.marketing, `/advocacy/candidates/${advocateId}`, {}), { advocateId })).toBe(400);
   });

@@ -36,7 +36,7 @@ describe('cancelling a survey', () => {
     const id = String(survey!._id);
     const refused = await call(surveyPage.action, await formRequest(cs, `/surveys/${id}`, { intent: 'cancel' }), { surveyId: id });
     expect(refused.status).toBe(400);
-    expect(refused.data).toMatchObject({ ok: false, confirmError: 'Tick the box to confirm the cancellation.' });
+    expect(refused.data).toMatchObject({ ok: false, errors: { confirm: ['Tick the box to confirm the cancellation.'] } });
     expect((await Survey.findById(id).lean())!.state).toBe('scheduled');
     const done = await call(surveyPage.action, await formRequest(cs, `/surveys/${id}`, { intent: 'cancel', confirm: 'yes' }), { surveyId: id });
     expect(done).toMatchObject({ status: 200, data: { ok: true } });
