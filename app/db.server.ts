@@ -117,10 +117,9 @@ const PING_LIMIT_MS = 700;
 let probe: { result: Promise<boolean>; settledAt?: number } | undefined;
 
 // When a command of ours last came back from the database: the driver checks a connection back into
-// its pool as each command ends. Under heavy load that happens all the time even when a ping would
-// wait its turn behind other commands (measured: 6.5 % false 503s in the load test with the ping
-// alone); a frozen database checks nothing in.
-const RECENT_REPLY_MS = 1_000;
+// its pool as each command ends. Under heavy load a ping may wait its turn behind other commands
+// past its limit (measured: 6.5 % false 503s in the load test with the ping alone) while replies
+// keep coming; a frozen database sends none.
 let lastReplyAt = 0;
 const watchedClients = new WeakSet<object>();
 
@@ -133,13 +132,13 @@ function watchReplies() {
 }
 
 /**
- * True when the database answered one of our commands within the last second, or else answers a
- * ping within `PING_LIMIT_MS` on the app's own connection. One ping at a time, and its answer
- * serves every caller for half a second: a frozen database does not collect a pile of waiting pings.
+ * True when the database answers a ping within `PING_LIMIT_MS` on the app's own connection, or
+ * answers any other command of ours meanwhile (a busy database, not a frozen one). One ping at a
+ * time, and its answer serves every caller for half a second: a frozen database does not collect
+ * a pile of waiting pings.
  */
 export function databaseAnswers(): Promise<boolean> {
   watchReplies();
-  if (connected() && Date.now() - lastReplyAt < RECENT_REPLY_MS) return Promise.resolve(true);
   if (probe && (probe.settledAt === undefined || Date.now() - probe.settledAt < 500)) return probe.result;
   const current: { result: Promise<boolean>; settledAt?: number } = { result: Promise.resolve(false) };
   current.result = (async () => {
@@ -147,9 +146,11 @@ export function databaseAnswers(): Promise<boolean> {
     if (!connected() || !db) return false;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), PING_LIMIT_MS)));
+    const asked = Date.now();
     const ping = db.admin().command({ ping: 1 }).then(() => true, () => false);
     try {
-      return (await Promise.race([ping, late])) && connected();
+      const pinged = await Promise.race([ping, late]);
+      return (pinged || lastReplyAt > asked) && connected();
     } finally {
       clearTimeout(timer);
     }
