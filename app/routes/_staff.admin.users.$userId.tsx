@@ -53,13 +53,15 @@ export async function action({ request, params }: ActionFunctionArgs) {
       if (!user.active) return refuse('Reactivate the user before inviting them again.');
       if (!user.invited) return refuse(`${user.name} has chosen a password already: email a reset link instead.`);
       const sent = await inviteUser({ userId: user.id, actorId: admin.id, actorName: admin.name });
-      if (!sent) return refuse('The invitation could not be queued. Try again in a minute.', 503);
+      if (sent === 'not-eligible') return refuse(`${user.name} was deactivated or chose a password meanwhile: reload the page.`, 409);
+      if (sent === 'not-queued') return refuse('The invitation could not be queued. Try again in a minute.', 503);
       return reply({ ok: true, message: `A new invitation is on its way to ${user.email}; the earlier link no longer works.` });
     }
     case 'reset-link': {
       if (!user.active) return refuse('Reactivate the user before sending them a reset link.');
       const sent = await emailResetLink({ userId: user.id, actorId: admin.id });
-      if (!sent) return refuse('The email could not be queued. Try again in a minute.', 503);
+      if (sent === 'not-eligible') return refuse(`${user.name} was deactivated meanwhile: reactivate them first.`, 409);
+      if (sent === 'not-queued') return refuse('The email could not be queued. Try again in a minute.', 503);
       return reply({ ok: true, message: `A reset link is on its way to ${user.email}; it works once, for ${RESET_MINUTES} minutes.` });
     }
     default:

@@ -10,6 +10,7 @@ import { Session } from '#models/session';
 import { User } from '#models/user';
 import { getUser } from '#app/auth/session.server';
 import { trusted } from '#app/db.server';
+import { emailResetLink, inviteUser } from '#app/services/passwords.server';
 import { verifyLogin } from '#app/services/users.server';
 import { TEST_PASSWORD, formRequest, makeUser, requestAs } from '#test/factories';
 import * as account from './_staff.account';
@@ -264,5 +265,26 @@ describe('admin user page: feedback next to the action', () => {
     expect(await EmailMessage.countDocuments({ to: user.email, template: 'password-reset' })).toBe(1);
     const off = await call(userPage.action, await formRequest(admin, `/admin/users/${user.id}`, { _form: 'access', intent: 'deactivate' }), { userId: user.id });
     expect(off.data).toMatchObject({ ok: true, form: 'access', message: 'User deactivated; their sessions ended at once.' });
+  });
+});
+
+describe('a user deactivated while an admin emails them a link', () => {
+  test('the link is refused as such (409 on the page), never as a failure to queue (503)', async () => {
+    const admin = await makeUser({ role: 'admin' });
+    const gone = await makeUser();
+    await User.updateOne({ _id: gone.id }, { $set: { active: false } });
+    expect(await emailResetLink({ userId: gone.id, actorId: admin.id })).toBe('not-eligible');
+    expect(await inviteUser({ userId: gone.id, actorId: admin.id })).toBe('not-eligible');
+    expect(await EmailMessage.countDocuments({ to: gone.email })).toBe(0);
+    // Through the page: a reset link and a deactivation at once, a few rounds; no answer is a 5xx.
+    for (let round = 0; round < 5; round++) {
+      const user = await makeUser({ role: 'cs' });
+      const [link, off] = await Promise.all([
+        call(userPage.action, await formRequest(admin, `/admin/users/${user.id}`, { _form: 'reset-link', intent: 'reset-link' }), { userId: user.id }),
+        call(userPage.action, await formRequest(admin, `/admin/users/${user.id}`, { _form: 'access', intent: 'deactivate' }), { userId: user.id }),
+      ]);
+      expect(off.status).toBe(200);
+      expect([200, 400, 409]).toContain(link.status);
+    }
   });
 });

@@ -92,7 +92,8 @@ export async function setPasswordWithLink({ token, purpose, password, now = new 
  */
 export async function inviteUser({ userId, actorId, actorName, now = new Date() }: { userId: string; actorId: string; actorName?: string; now?: Date }) {
   const user = await User.findById(userId).select('email name role active passwordHash').lean();
-  if (!user || user.active === false || user.passwordHash) return false;
+  // Deactivated, or a password chosen, since the caller looked (a concurrent request): not a failure to queue.
+  if (!user || user.active === false || user.passwordHash) return 'not-eligible' as const;
   const { token, linkId, expiresAt } = await issuePasswordLink({ userId, purpose: 'invitation', actorId, now });
   const sent = await sendUserInvitation({
     userId,
@@ -104,20 +105,21 @@ export async function inviteUser({ userId, actorId, actorName, now = new Date() 
     setPassword: { url: appUrl(pathFor('invitation', token)), linkId, expiresOn: formatDate(expiresAt.toISOString()) },
     now,
   });
-  if (!sent.ok) return false;
+  if (!sent.ok) return 'not-queued' as const;
   await User.updateOne({ _id: userId }, { $set: { invitedAt: now } });
   await recordAudit({ actorId, action: 'user.invited', entityType: 'user', entityId: userId, now });
-  return true;
+  return 'sent' as const;
 }
 
 /** Emails an active user a 15-minute reset link (no checks on who asks: callers rate-limit). */
 export async function emailResetLink({ userId, actorId, now = new Date() }: { userId: string; actorId?: string; now?: Date }) {
   const user = await User.findById(userId).select('email name active').lean();
-  if (!user || user.active === false) return false;
+  // Deactivated since the caller looked (a concurrent request): not a failure to queue.
+  if (!user || user.active === false) return 'not-eligible' as const;
   const { token, linkId } = await issuePasswordLink({ userId, purpose: 'reset', actorId, now });
   const sent = await sendPasswordReset({ userId, to: user.email, name: user.name, resetUrl: appUrl(pathFor('reset', token)), linkId, validFor: `${RESET_MINUTES} minutes`, now });
   if (sent.ok && actorId && actorId !== userId) await recordAudit({ actorId, action: 'user.reset_link_sent', entityType: 'user', entityId: userId, now });
-  return sent.ok;
+  return sent.ok ? ('sent' as const) : ('not-queued' as const);
 }
 
 /**
