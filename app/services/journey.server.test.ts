@@ -17,7 +17,9 @@ import {
   listJourneyBoard,
   rebuildJourneyMetrics,
   recordBuyerConfirmation,
+  listActiveCsUsers,
   retractEvidence,
+  setStageOwners,
   startJourneyForDeal,
 } from './journey.server';
 import { readMetrics } from './metrics.server';
@@ -240,6 +242,72 @@ describe('the gate', () => {
       const thrown = await advanceJourney({ user, journeyId, fromStage: 'handoff', now: at(1) }).catch((r) => r as Response);
       expect((thrown as Response).status).toBe(403);
     }
+  });
+});
+
+describe('concurrent writes to one journey', () => {
+  it('concurrent acceptances, evidence, confirmations and owner changes: one acceptance, nothing lost', async () => {
+    const { cs, admin, rep, journeyId } = await setup();
+    const other = await makeUser({ role: 'cs' });
+    const [accepts, attached, confirmed, owners] = await Promise.all([
+      Promise.all(Array.from({ length: 6 }, (_, i) => acceptHandoff({ user: i % 2 ? cs : admin, journeyId, now: at(1) }))),
+      Promise.all(Array.from({ length: 10 }, (_, i) => attachEvidence({ user: cs, journeyId, input: { ...link('handoff-call', 'meeting'), url: `https://meet.example.com/rec/${i}` }, now: at(1) }))),
+      Promise.all(['kickoff-confirmed', 'kickoff-confirmed'].map((key) => buyerConfirms(journeyId, 'handoff', key, at(1)))),
+      Promise.all([
+        setStageOwners({ user: cs, journeyId, input: { stage: 'handoff', leadsCallsId: other.id, schedulesNextCallId: rep.id }, now: at(1) }),
+        setStageOwners({ user: admin, journeyId, input: { stage: 'implementation', leadsCallsId: admin.id, schedulesNextCallId: '' }, now: at(1) }),
+      ]),
+    ]);
+    expect(accepts.filter((r) => r?.ok)).toHaveLength(1);
+    expect(accepts.filter((r) => r && !r.ok && r.status === 409)).toHaveLength(5);
+    expect(attached.every((r) => r?.ok)).toBe(true);
+    expect(owners.every((r) => r?.ok)).toBe(true);
+    expect(confirmed).toHaveLength(2);
+    const j = await Journey.findById(journeyId).lean();
+    expect(j!.acceptedAt?.toISOString()).toBe(at(1).toISOString());
+    expect(j!.evidence.filter((e) => e.kind === 'cs_acceptance')).toHaveLength(1);
+    expect(j!.evidence.filter((e) => e.criterionKey === 'handoff-call').map((e) => e.url).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `https://meet.example.com/rec/${i}`).sort());
+    expect(j!.evidence.filter((e) => e.kind === 'buyer_confirmation')).toHaveLength(2);
+    expect(j!.owners.map((o) => [o.stage, o.leadsCallsId ? String(o.leadsCallsId) : null, o.schedulesNextCallId ? String(o.schedulesNextCallId) : null])).toEqual([
+      ['handoff', other.id, rep.id],
+      ['implementation', admin.id, null],
+    ]);
+    expect(await AuditEvent.countDocuments({ entityId: journeyId, action: 'journey.handoff_accepted' })).toBe(1);
+    expect(await advanceJourney({ user: cs, journeyId, fromStage: 'handoff', now: at(2) })).toMatchObject({ ok: true, to: 'implementation' });
+  });
+
+  it('concurrent retractions of one piece of evidence: one retraction, one audit event, other evidence untouched', async () => {
+    const { cs, admin, journeyId } = await setup();
+    await satisfyHandoff(journeyId, cs);
+    const target = (await Journey.findById(journeyId).lean())!.evidence.find((e) => e.criterionKey === 'handoff-call')!;
+    const reasons = Array.from({ length: 8 }, (_, i) => `Wrong recording, attempt ${i}`);
+    const [retracted, attached] = await Promise.all([
+      Promise.all(reasons.map((reason, i) => retractEvidence({ user: i % 2 ? cs : admin, journeyId, input: { evidenceId: String(target._id), reason }, now: at(2) }))),
+      Promise.all([1, 2, 3].map((i) => attachEvidence({ user: cs, journeyId, input: { ...link('handoff-call', 'meeting'), url: `https://meet.example.com/again/${i}` }, now: at(2) }))),
+    ]);
+    expect(retracted.filter((r) => r?.ok)).toHaveLength(1);
+    expect(retracted.filter((r) => r && !r.ok && 'status' in r && r.status === 409)).toHaveLength(7);
+    expect(attached.every((r) => r?.ok)).toBe(true);
+    const j = await Journey.findById(journeyId).lean();
+    const after = j!.evidence.find((e) => String(e._id) === String(target._id))!;
+    expect(reasons).toContain(after.retractReason);
+    expect(j!.evidence.filter((e) => e.retractedAt)).toHaveLength(1);
+    expect(j!.evidence.filter((e) => e.url?.startsWith('https://meet.example.com/again/'))).toHaveLength(3);
+    expect(await AuditEvent.countDocuments({ entityId: journeyId, action: 'journey.evidence_retracted' })).toBe(1);
+  });
+
+  it('concurrent intakes without an account CSM take consecutive round-robin turns', async () => {
+    const rep = await makeUser({ role: 'sales' });
+    for (let i = 0; i < 6; i++) await makeUser({ role: 'cs' });
+    const ring = (await listActiveCsUsers()).map((u) => u.id);
+    const deals = await Promise.all(Array.from({ length: 6 }, async () => makeDeal({ accountId: (await makeAccount()).id, aeId: rep.id, closedWonAt: T0 })));
+    const started = await Promise.all(deals.map((d) => startJourneyForDeal({ dealId: d.id, now: T0 })));
+    const assigned = await Promise.all(started.map(async ({ journeyId }) => String((await Journey.findById(journeyId).lean())!.csmId)));
+    // Six turns in a row of a ring of at least six: six different CSMs, next to each other in the ring.
+    const taken = new Set(assigned.map((id) => ring.indexOf(id)));
+    expect(taken.size).toBe(6);
+    const consecutive = ring.some((_, start) => Array.from({ length: 6 }, (_, k) => (start + k) % ring.length).every((p) => taken.has(p)));
+    expect(consecutive, `ring positions ${[...taken].join(', ')} of ${ring.length}`).toBe(true);
   });
 });
 

@@ -28,7 +28,6 @@ import type { SessionUser } from '#app/auth/session.server';
 import { trusted } from '#app/db.server';
 import { inPool } from '#app/utils/pool';
 import { refreshAdvocacySafely } from '#app/services/advocacy.server';
-import { claimOnce, releaseClaim } from '#app/services/claims.server';
 import { bumpMetric, clearMetrics, cohortOf, metricKey } from '#app/services/metrics.server';
 import { getCurrentPlaybook, getPlaybookVersion, type CriterionDef, type PlaybookDef, type StageDef } from '#app/services/playbook.server';
 import { ACCEPTED_KINDS, AT_RISK_SHARE, DAY_MS, EVIDENCE_LABELS, evidenceMeets, HEALTH_LABELS, HOUR_MS, isHttpsLink, LINK_EVIDENCE_KINDS, linkEvidenceEffect, type EvidenceType, type Health } from '#app/utils/journey';
@@ -128,40 +127,11 @@ export function missingCriteria(stage: StageDef, evidence: EvidenceLike[]) {
 // ---------------------------------------------------------------------------------------------
 // Writes to one journey document
 
-// FerretDB 1.24 applies an update as read-modify-write, so two concurrent updates of one journey can
-// lose one. Writes to a journey are therefore queued per journey inside the process and, across
-// processes, hold a short lock (a unique claim `lock:journey:<id>`); every "exactly once" step is
-// guarded by claimOnce, and appends are checked after writing. Without the cross-process lock, two
-// web servers attaching evidence at once lost one of the two (test/e2e/multi-process.test.ts).
-const queues = new Map<string, Promise<unknown>>();
-const LOCK_STALE_MS = 15_000;
-async function withJourneyLock<T>(journeyId: string, task: () => Promise<T>): Promise<T> {
-  const key = `lock:journey:${journeyId}`;
-  const owner = crypto.randomBytes(8).toString('hex');
-  for (let attempt = 0; !(await claimOnce({ key, owner, now: new Date() })); attempt++) {
-    // A lock left by a process that died mid-write is taken over once it is stale.
-    const held = await Claim.findById(key).select('owner at').lean();
-    if (held && Date.now() - held.at.getTime() > LOCK_STALE_MS) await releaseClaim({ key, owner: held.owner });
-    if (attempt > 1000) throw new Error(`journey ${journeyId} stayed locked`);
-    await new Promise((r) => setTimeout(r, 5 + Math.random() * 20));
-  }
-  try {
-    return await task();
-  } finally {
-    await releaseClaim({ key, owner });
-  }
-}
-function serialized<T>(journeyId: string, run: () => Promise<T>): Promise<T> {
-  const task = () => withJourneyLock(journeyId, run);
-  const previous = queues.get(journeyId) ?? Promise.resolve();
-  const next = previous.then(task, task);
-  const tail = next.catch(() => undefined);
-  queues.set(journeyId, tail);
-  void tail.then(() => {
-    if (queues.get(journeyId) === tail) queues.delete(journeyId);
-  });
-  return next;
-}
+// Every write is one update of the journey whose filter states what it depends on, so concurrent
+// writers need no lock: appends are `$push`es; a step that happens once (the handoff accepted, a
+// piece of evidence retracted, the move out of a stage) is an update conditioned on it not having
+// happened yet, and `matchedCount` says who won. Array entries keep their position for life, so
+// one entry is addressed as `evidence.<index>` (FerretDB 1.24 has no positional `$` update).
 
 type NewEvidence = {
   _id: Types.ObjectId;
@@ -177,18 +147,6 @@ type NewEvidence = {
   contactEmail?: string;
   at: Date;
 };
-
-/** Appends evidence and makes sure it stayed (append-only array: positions never change). */
-async function appendEvidence(journeyId: string, evidence: NewEvidence, extra: Record<string, unknown> = {}) {
-  await serialized(journeyId, async () => {
-    for (let attempt = 0; attempt < 4; attempt++) {
-      await Journey.updateOne({ _id: journeyId }, { $push: { evidence }, ...(Object.keys(extra).length ? { $set: extra } : {}) });
-      const present = await Journey.exists({ _id: journeyId, 'evidence._id': evidence._id });
-      if (present) return;
-    }
-    throw new Error(`evidence ${String(evidence._id)} could not be recorded on journey ${journeyId}`);
-  });
-}
 
 function conflict(message: string, extra: Record<string, unknown> = {}) {
   return { ok: false as const, status: 409 as const, message, ...extra };
@@ -215,37 +173,14 @@ async function playbookOf(j: { playbookVersion: number }): Promise<PlaybookDef> 
 // ---------------------------------------------------------------------------------------------
 // Creation
 
-let turnHint: number | undefined;
-const turnKey = (n: number) => `rr:csm#${n}`;
-
-/** The newest turn taken so far: a galloping search over `rr:csm#<n>` claims (fast _id lookups, once per process). */
-async function latestCsmTurn() {
-  if (!(await Claim.exists({ _id: turnKey(1) }))) return 0;
-  let low = 1;
-  let high = 2;
-  while (await Claim.exists({ _id: turnKey(high) })) {
-    low = high;
-    high *= 2;
-  }
-  while (high - low > 1) {
-    const mid = Math.floor((low + high) / 2);
-    if (await Claim.exists({ _id: turnKey(mid) })) low = mid;
-    else high = mid;
-  }
-  return low;
-}
-
 /**
- * Takes the next round-robin turn by claiming `rr:csm#<n>` (a unique insert: atomic), so concurrent
- * intakes never share a turn.
+ * Takes the next round-robin turn: one `$inc` of the counter `rr:csm` (created by the first
+ * upsert), so concurrent intakes never share a turn.
  */
 async function nextCsmTurn(now: Date) {
-  turnHint ??= await latestCsmTurn();
-  for (;;) {
-    const gen: number = turnHint + 1;
-    turnHint = gen;
-    if (await claimOnce({ key: turnKey(gen), owner: 'journey-intake', now })) return gen;
-  }
+  const counter = await Claim.findOneAndUpdate({ _id: 'rr:csm' }, { $inc: { gen: 1 }, $setOnInsert: { owner: 'journey-intake', at: now } }, { upsert: true, returnDocument: 'after' }).lean();
+  if (typeof counter?.gen !== 'number') throw new Error('the round-robin counter rr:csm was not written');
+  return counter.gen;
 }
 
 /** Active CS users in a stable order (the round-robin ring). */
@@ -434,7 +369,9 @@ export async function attachEvidence({ user, journeyId, input, now = new Date() 
     return { ok: false as const, status: 400 as const, errors: { kind: [`“${criterion.text}” needs ${named} as evidence.`] } };
   }
   const evidence: NewEvidence = { _id: new Types.ObjectId(), stage: stage.key, criterionKey: criterion.key, kind: input.kind, url: input.url, note: input.note || undefined, byId: user.id, byName: user.name, at: now };
-  await appendEvidence(String(j._id), evidence);
+  // Only onto the stage the criterion was checked against: a move since then wins.
+  const added = await Journey.updateOne({ _id: j._id, stage: stage.key, playbookVersion: j.playbookVersion }, { $push: { evidence } });
+  if (added.matchedCount === 0) return conflict(`This journey left ${stage.name} a moment ago: nothing was attached. Reload the page.`);
   await recordAudit({ actorId: user.id, action: 'journey.evidence_added', entityType: 'journey', entityId: j._id, data: { evidenceId: String(evidence._id), stage: stage.key, criterion: criterion.key, kind: input.kind, url: input.url, meets: effect === 'meets' }, now });
   return { ok: true as const, evidenceId: String(evidence._id), meets: effect === 'meets', criterionText: criterion.text };
 }
@@ -448,15 +385,13 @@ export async function retractEvidence({ user, journeyId, input, now = new Date()
   if (index < 0) return { ok: false as const, status: 400 as const, errors: { evidenceId: ['That evidence is not on this journey.'] } };
   const item = j.evidence[index];
   if (item.retractedAt) return conflict('That evidence was already retracted.');
-  if (!(await claimOnce({ key: `journey:${journeyId}:retract:${input.evidenceId}`, owner: user.id, now }))) return conflict('That evidence was already retracted.');
-  await serialized(journeyId, async () => {
-    const fields = { [`evidence.${index}.retractedAt`]: now, [`evidence.${index}.retractedById`]: user.id, [`evidence.${index}.retractedByName`]: user.name, [`evidence.${index}.retractReason`]: input.reason };
-    for (let attempt = 0; attempt < 4; attempt++) {
-      await Journey.updateOne({ _id: journeyId }, { $set: fields });
-      const after = await Journey.findById(journeyId).select('evidence').lean();
-      if (after?.evidence[index]?.retractedAt) return;
-    }
-  });
+  // Once: the filter wants the entry (at its lifelong position) not yet retracted.
+  const at = `evidence.${index}`;
+  const retracted = await Journey.updateOne(
+    { _id: j._id, [`${at}._id`]: item._id, [`${at}.retractedAt`]: null },
+    { $set: { [`${at}.retractedAt`]: now, [`${at}.retractedById`]: user.id, [`${at}.retractedByName`]: user.name, [`${at}.retractReason`]: input.reason } },
+  );
+  if (retracted.matchedCount === 0) return conflict('That evidence was already retracted.');
   await recordAudit({ actorId: user.id, action: 'journey.evidence_retracted', entityType: 'journey', entityId: journeyId, data: { evidenceId: input.evidenceId, stage: item.stage, criterion: item.criterionKey, reason: input.reason }, now });
   return { ok: true as const };
 }
@@ -469,17 +404,14 @@ export async function acceptHandoff({ user, journeyId, now = new Date() }: { use
   requireWriter(user);
   const j = await loadJourney(journeyId);
   if (!j) return null;
-  if (j.acceptedAt) return conflict(`The handoff was already accepted.`);
-  if (!(await claimOnce({ key: `journey:${journeyId}:accepted`, owner: user.id, now }))) return conflict('The handoff was already accepted.');
+  if (j.acceptedAt) return conflict('The handoff was already accepted.');
   const playbook = await playbookOf(j);
   const stage = playbook.stages[j.stageIndex];
   const criterion = stage.criteria.find((c) => c.evidenceType === 'cs_acceptance');
   const evidence: NewEvidence = { _id: new Types.ObjectId(), stage: stage.key, criterionKey: criterion?.key ?? 'cs-accepted', kind: 'cs_acceptance', byId: user.id, byName: user.name, note: `${user.name} accepted the handoff.`, at: now };
-  await appendEvidence(journeyId, evidence, { acceptedAt: now });
-  await serialized(journeyId, async () => {
-    // acceptedAt rides on the same write as the evidence; re-check it survived like the evidence did.
-    if (!(await Journey.exists({ _id: journeyId, acceptedAt: trusted({ $ne: null }) }))) await Journey.updateOne({ _id: journeyId }, { $set: { acceptedAt: now } });
-  });
+  // Once per journey: the acceptance and its evidence are one write, conditioned on no acceptance yet.
+  const accepted = await Journey.updateOne({ _id: j._id, acceptedAt: null }, { $set: { acceptedAt: now }, $push: { evidence } });
+  if (accepted.matchedCount === 0) return conflict('The handoff was already accepted.');
   await recordAudit({ actorId: user.id, action: 'journey.handoff_accepted', entityType: 'journey', entityId: journeyId, data: { evidenceId: String(evidence._id) }, now });
   const hours = (now.getTime() - handoffClock(j).getTime()) / HOUR_MS;
   await bumpMetric('journey.accepted', journeyDims(j), { n: 1, hours: Math.round(hours * 100) / 100, [bucketOf(hours, HOUR_BUCKETS)]: 1 });
@@ -489,7 +421,7 @@ export async function acceptHandoff({ user, journeyId, now = new Date() }: { use
 /** Records a buyer's confirmation from the shared plan page (called by plan.server.ts). */
 export async function recordBuyerConfirmation({ journeyId, stageKey, criterionKey, contact, now }: { journeyId: string; stageKey: string; criterionKey: string; contact: { id: string; name: string; email: string }; now: Date }) {
   const evidence: NewEvidence = { _id: new Types.ObjectId(), stage: stageKey, criterionKey, kind: 'buyer_confirmation', contactId: contact.id, contactName: contact.name, contactEmail: contact.email, at: now };
-  await appendEvidence(journeyId, evidence);
+  await Journey.updateOne({ _id: journeyId }, { $push: { evidence } });
   await recordAudit({ action: 'journey.buyer_confirmed', entityType: 'journey', entityId: journeyId, data: { evidenceId: String(evidence._id), stage: stageKey, criterion: criterionKey, contactId: contact.id, contactEmail: contact.email }, now });
   return String(evidence._id);
 }
@@ -511,7 +443,7 @@ export type AdvanceResult =
  * Moves a journey to the next stage. The gate holds here, on the server: every required criterion
  * of the current stage needs live evidence, else 409 naming what is missing. An admin may override
  * with a written reason (audited, counted, shown wherever the stage appears). Concurrent moves of
- * one journey out of one stage produce exactly one move (claimOnce on `journey:<id>:exit:<stage>`).
+ * one journey out of one stage produce exactly one move (an update conditioned on the stage).
  */
 export async function advanceJourney({ user, journeyId, fromStage, overrideReason = '', now = new Date() }: { user: SessionUser; journeyId: string; fromStage: string; overrideReason?: string; now?: Date }): Promise<AdvanceResult | null> {
   requireWriter(user);
@@ -534,32 +466,18 @@ export async function advanceJourney({ user, journeyId, fromStage, overrideReaso
     override = { reason, byId: user.id, byName: user.name, at: now, missing: missing.map((m) => m.key) };
   }
 
-  const claimKey = `journey:${journeyId}:exit:${stage.key}`;
-  if (!(await claimOnce({ key: claimKey, owner: user.id, now, data: { to: next.key, override: Boolean(override) } }))) {
-    return conflict(`Someone else moved this journey out of ${stage.name} a moment ago. Reload the page.`);
-  }
-  try {
-    await serialized(journeyId, async () => {
-      const fresh = await Journey.findById(journeyId).select('stages').lean();
-      const stages: Record<string, unknown>[] = (fresh?.stages ?? j.stages).map((s) => ({ ...s }));
-      const current = stages[stages.length - 1];
-      Object.assign(current, { exitedAt: now, exitedById: user.id, exitedByName: user.name, ...(override ? { override } : {}) });
-      stages.push({ key: next.key, enteredAt: now });
-      const window = stageWindow(now, next);
-      const $set: Record<string, unknown> = { stage: next.key, stageIndex: j.stageIndex + 1, stageEnteredAt: now, atRiskAt: window.atRiskAt, stalledAt: window.stalledAt, stages };
-      if (next.terminal) $set.liveAt = now;
-      if (override) $set.overrideCount = (j.overrideCount ?? 0) + 1;
-      for (let attempt = 0; attempt < 4; attempt++) {
-        await Journey.updateOne({ _id: journeyId }, { $set });
-        if (await Journey.exists({ _id: journeyId, stage: next.key })) return;
-      }
-      throw new Error('stage move could not be written');
-    });
-  } catch (error) {
-    // Nothing moved: free the claim so the move can be tried again.
-    await releaseClaim({ key: claimKey, owner: user.id });
-    throw error;
-  }
+  // One move: the filter wants the journey still where the gate was checked, so of concurrent
+  // moves exactly one matches. `stages` changes only with the stage, so the copy read is current.
+  const stages = j.stages.map((s, i) => (i === j.stages.length - 1 ? { ...s, exitedAt: now, exitedById: user.id, exitedByName: user.name, ...(override ? { override } : {}) } : s));
+  const window = stageWindow(now, next);
+  const moved = await Journey.updateOne(
+    { _id: j._id, stage: stage.key, stageIndex: j.stageIndex, playbookVersion: j.playbookVersion },
+    {
+      $set: { stage: next.key, stageIndex: j.stageIndex + 1, stageEnteredAt: now, atRiskAt: window.atRiskAt, stalledAt: window.stalledAt, stages: [...stages, { key: next.key, enteredAt: now }], ...(next.terminal ? { liveAt: now } : {}) },
+      ...(override ? { $inc: { overrideCount: 1 } } : {}),
+    },
+  );
+  if (moved.matchedCount === 0) return conflict(`Someone else moved this journey out of ${stage.name} a moment ago. Reload the page.`);
 
   const live = j.evidence.filter((e) => !e.retractedAt && e.stage === stage.key).map((e) => ({ id: String(e._id), criterion: e.criterionKey, kind: e.kind }));
   await recordAudit({
@@ -611,12 +529,12 @@ export async function setStageOwners({ user, journeyId, input, now = new Date() 
     const found = await User.countDocuments({ _id: trusted({ $in: ids }), active: true, role: trusted({ $in: ['admin', 'cs', 'sales'] }) });
     if (found !== new Set(ids).size) return { ok: false as const, status: 400 as const, errors: { leadsCallsId: ['Choose active staff members.'] } };
   }
-  await serialized(journeyId, async () => {
-    const fresh = await Journey.findById(journeyId).select('owners').lean();
-    const owners: Record<string, unknown>[] = (fresh?.owners ?? []).filter((o) => o.stage !== input.stage).map((o) => ({ stage: o.stage, leadsCallsId: o.leadsCallsId, schedulesNextCallId: o.schedulesNextCallId }));
-    owners.push({ stage: input.stage, leadsCallsId: input.leadsCallsId || undefined, schedulesNextCallId: input.schedulesNextCallId || undefined });
-    await Journey.updateOne({ _id: journeyId }, { $set: { owners } });
-  });
+  // A stage's entry keeps its position, so setting one stage's owners never rewrites another's.
+  // (Two first-time pushes for one stage: the filter lets one in, as if the other came first.)
+  const owners = { leadsCallsId: input.leadsCallsId || null, schedulesNextCallId: input.schedulesNextCallId || null };
+  const index = j.owners.findIndex((o) => o.stage === input.stage);
+  if (index >= 0) await Journey.updateOne({ _id: j._id, [`owners.${index}.stage`]: input.stage }, { $set: { [`owners.${index}.leadsCallsId`]: owners.leadsCallsId, [`owners.${index}.schedulesNextCallId`]: owners.schedulesNextCallId } });
+  else await Journey.updateOne({ _id: j._id, 'owners.stage': trusted({ $ne: input.stage }) }, { $push: { owners: { stage: input.stage, ...owners } } });
   await recordAudit({ actorId: user.id, action: 'journey.owners_changed', entityType: 'journey', entityId: journeyId, data: { ...input }, now });
   return { ok: true as const };
 }
@@ -628,7 +546,7 @@ export async function setJourneyCsm({ user, journeyId, csmId, now = new Date() }
   if (!j) return null;
   const csm = await User.findOne({ _id: csmId, role: 'cs', active: true }).select('_id').lean();
   if (!csm) return { ok: false as const, status: 400 as const, errors: { csmId: ['Choose an active CS user.'] } };
-  await serialized(journeyId, () => Journey.updateOne({ _id: journeyId }, { $set: { csmId } }));
+  await Journey.updateOne({ _id: j._id }, { $set: { csmId } });
   await Account.updateOne({ _id: j.accountId }, { $set: { csmId } });
   await recordAudit({ actorId: user.id, action: 'journey.csm_changed', entityType: 'journey', entityId: journeyId, data: { from: j.csmId ? String(j.csmId) : null, to: csmId }, now });
   return { ok: true as const };
@@ -1211,8 +1129,9 @@ export async function migrateJourneysToCurrentPlaybook({ user, fromVersion, now 
       continue;
     }
     const window = j.liveAt ? { atRiskAt: null, stalledAt: null } : stageWindow(j.stageEnteredAt, current.stages[index]);
-    await serialized(String(j._id), () => Journey.updateOne({ _id: j._id, playbookVersion: fromVersion }, { $set: { playbookVersion: current.version, stageIndex: index, ...window } }));
-    migrated++;
+    // Unless it moved meanwhile (a move is conditioned on the version too, so the two never cross).
+    const result = await Journey.updateOne({ _id: j._id, playbookVersion: fromVersion, stage: j.stage }, { $set: { playbookVersion: current.version, stageIndex: index, ...window } });
+    if (result.matchedCount) migrated++;
   }
   await recordAudit({ actorId: user.id, action: 'playbook.journeys_migrated', entityType: 'playbook', entityId: current.version, data: { fromVersion, toVersion: current.version, migrated, kept }, now });
   return { migrated, kept };
