@@ -46,7 +46,7 @@ const AdvocateSchema = new Schema(
     /** When the contact's ask budget is next clear (null: clear now); the ask itself rechecks. */
     budgetClearAt: { type: Date, default: null },
     refreshedAt: { type: Date },
-    /** Guarded revisions (claim `advocate:<id>:rev:<n>`): one writer per revision, one metric bump. */
+    /** Revision: each write is conditioned on the one read (revise() in advocacy.server.ts), so one writer per revision, one metric bump. */
     rev: { type: Number, default: 0 },
   },
   { timestamps: true },

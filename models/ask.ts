@@ -57,7 +57,7 @@ const AskSchema = new Schema(
     history: { type: [HistorySchema], default: [] },
     createdById: { type: Schema.Types.ObjectId, ref: 'User' },
     createdByName: { type: String },
-    /** Guarded revisions (claim `ask:<id>:rev:<n>`): concurrent status changes cannot both apply. */
+    /** Revision: each write is conditioned on the one read (revise()), so concurrent status changes cannot both apply. */
     rev: { type: Number, default: 0 },
   },
   { timestamps: true },

@@ -473,7 +473,7 @@ describe('asks and the ask budget', () => {
   });
 });
 
-describe('concurrency: FerretDB updates are not atomic, so the budget is unique inserts', () => {
+describe('concurrency', () => {
   test('20 concurrent asks for one contact: exactly one takes the budget', async () => {
     const c = await customer();
     const results = await Promise.all(
@@ -503,6 +503,30 @@ describe('concurrency: FerretDB updates are not atomic, so the budget is unique 
     expect(await Ask.countDocuments({ contactId: c.contact.id })).toBe(1);
     expect(await EmailMessage.countDocuments({ to: c.contact.email })).toBeLessThanOrEqual(1);
     expect((await counts(ADVOCACY_METRICS.ask, {})).asked).toBeGreaterThanOrEqual(1);
+  });
+
+  test('concurrent refreshes of one advocate: each revision applies once, so the candidate rollup moves once', async () => {
+    const c = await customer({ liveDays: null });
+    const surveyId = new Types.ObjectId();
+    expect((await answer(c, { ...promoter, surveyId })).qualifies).toEqual([]);
+    const before = await counts(ADVOCACY_METRICS.candidate, { type: 'referral', rep: rep.id });
+    await Journey.updateOne({ dealId: c.deal.id }, { $set: { liveAt: daysAgo(200) } });
+    const refreshed = await Promise.all(Array.from({ length: 10 }, () => refreshAdvocacyForDeal({ dealId: c.deal.id, now: NOW, surveyId })));
+    expect(refreshed.every((r) => r.qualifies.includes('referral'))).toBe(true);
+    const after = await counts(ADVOCACY_METRICS.candidate, { type: 'referral', rep: rep.id });
+    expect((after.n ?? 0) - (before.n ?? 0)).toBe(1);
+    const advocate = await Advocate.findOne({ dealId: c.deal.id }).lean();
+    expect(advocate!.qualifies).toEqual(['referral', 'reference', 'case_study']);
+  });
+
+  test('an ask stored before revisions were counted (no rev field) still takes status changes', async () => {
+    const c = await customer();
+    const { advocateId } = await answer(c, promoter);
+    const made = await createAsk({ user: marketing, target: { advocateId: advocateId! }, form: form({ type: 'reference', channel: 'phone' }), now: NOW });
+    const askId = (made as { askId: string }).askId;
+    await Ask.collection.updateOne({ _id: new Types.ObjectId(askId) }, { $unset: { rev: '' } });
+    expect(await updateAsk({ user: marketing, askId, input: update({ status: 'accepted' }), now: NOW })).toMatchObject({ ok: true });
+    expect(await Ask.findById(askId).lean()).toMatchObject({ status: 'accepted', rev: 1 });
   });
 
   test('concurrent status changes of one ask: one transition wins, the rollup moves once', async () => {

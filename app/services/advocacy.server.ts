@@ -18,10 +18,9 @@
 //                       counts { referrals, open, won, pipeline, revenue }: pipeline = estimated ARR
 //                       of open referrals; revenue = ARR of the new deals referrals became.
 //
-// Concurrency (FerretDB 1.24 rewrites whole documents without compare-and-set): every write to an
-// Advocate, Ask or Referral goes through revise(), which first inserts the token of the document's
-// next revision; only that insert's winner writes and bumps the rollups. The ask budget is a chain
-// of unique slot inserts (models/ask-budget-slot.ts).
+// Concurrency: every write to an Advocate, Ask or Referral goes through revise(), an update
+// conditioned on the revision read (`rev`); only its winner bumps the rollups, a loser rereads.
+// The ask budget is a chain of unique slot inserts (models/ask-budget-slot.ts).
 import crypto from 'node:crypto';
 import { Types } from 'mongoose';
 import { createElement } from 'react';
@@ -35,7 +34,6 @@ import { Claim } from '#models/claim';
 import { Contact } from '#models/contact';
 import { Deal } from '#models/deal';
 import { Journey } from '#models/journey';
-import { LeaseToken } from '#models/lease-token';
 import { Referral, type ReferralDoc } from '#models/referral';
 import { ReviewCampaign } from '#models/review-campaign';
 import { Survey } from '#models/survey';
@@ -128,12 +126,12 @@ export type AdvocacyConfig = ReturnType<typeof advocacyConfig>;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyModel = typeof Advocate | typeof Ask | typeof Referral | any;
 type Update = { $set?: Record<string, unknown>; $push?: Record<string, unknown>; $inc?: Record<string, number> };
-const REV_GRACE_MS = 30_000;
 
 /**
- * One change to one document, exactly once: reads it, asks `change(doc)` for the update (null =
- * refuse), inserts the token of revision rev+1 and, only if that insert won, writes the update.
- * A loser rereads and tries again, so `change` always sees the state it replaces.
+ * One change to one document, exactly once (optimistic concurrency): reads it, asks `change(doc)`
+ * for the update (null = refuse), and writes it only if `rev` is still the one read, bumping it.
+ * A writer that lost to another rereads and tries again, so `change` always sees the state it
+ * replaces, and the rollups move once per change.
  */
 async function revise<D extends { _id: unknown; rev?: number | null }>(input: {
   model: AnyModel;
@@ -142,29 +140,15 @@ async function revise<D extends { _id: unknown; rev?: number | null }>(input: {
   attempts?: number;
 }): Promise<{ ok: true; before: D; update: Update } | { ok: false; reason: 'missing' | 'refused' | 'busy'; doc?: D }> {
   const { model, id, change, attempts = 12 } = input;
-  const collection = model.collection.collectionName as string;
   for (let attempt = 0; attempt < attempts; attempt++) {
     const doc = (await model.findById(id).lean()) as D | null;
     if (!doc) return { ok: false, reason: 'missing' };
     const update = change(doc);
     if (!update) return { ok: false, reason: 'refused', doc };
-    const from = doc.rev ?? 0;
-    // A revision whose winner died before writing it is stepped over after a grace period.
-    for (let rev = from + 1; rev <= from + 3; rev++) {
-      const at = new Date();
-      try {
-        await LeaseToken.create({ _id: `${collection}:${String(doc._id)}:rev:${rev}`, owner: 'advocacy', kind: 'complete', at, expiresAt: new Date(at.getTime() + REV_GRACE_MS) });
-      } catch (error) {
-        if (!isDuplicateKey(error)) throw error;
-        const token = await LeaseToken.findById(`${collection}:${String(doc._id)}:rev:${rev}`).select('expiresAt').lean();
-        const current = (await model.findById(id).select('rev').lean()) as { rev?: number } | null;
-        if (token && token.expiresAt < new Date() && (current?.rev ?? 0) === from) continue;
-        break;
-      }
-      await model.updateOne({ _id: doc._id }, { ...update, $set: { ...(update.$set ?? {}), rev } });
-      return { ok: true, before: doc, update };
-    }
-    await sleep(Math.min(300, 10 * 2 ** attempt) + Math.floor(Math.random() * 10));
+    // `rev: null` also matches a document written before `rev` existed.
+    const written = await model.updateOne({ _id: doc._id, rev: doc.rev ?? null }, { ...update, $set: { ...(update.$set ?? {}), rev: (doc.rev ?? 0) + 1 } });
+    if (written.matchedCount === 1) return { ok: true, before: doc, update };
+    await sleep(Math.floor(Math.random() * 5 * (attempt + 1)));
   }
   return { ok: false, reason: 'busy' };
 }
