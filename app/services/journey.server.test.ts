@@ -18,6 +18,7 @@ import {
   rebuildJourneyMetrics,
   recordBuyerConfirmation,
   listActiveCsUsers,
+  migrateJourneysToCurrentPlaybook,
   retractEvidence,
   setStageOwners,
   startJourneyForDeal,
@@ -420,5 +421,27 @@ describe('playbook versions', () => {
     const { journeyId: newer } = await startJourneyForDeal({ dealId: deal.id, now: at(1) });
     expect((await getJourneyDetail({ user: cs, journeyId, now: at(2) }))!.stages.map((s) => s.key)).toEqual(['handoff', 'implementation', 'live']);
     expect((await getJourneyDetail({ user: cs, journeyId: newer, now: at(2) }))!.stages.map((s) => s.key)).toEqual(['handoff', 'implementation', 'adoption', 'live']);
+  });
+  it('an admin moves journeys of an older version onto the current one; a journey in a stage it lacks stays', async () => {
+    const { cs, admin, journeyId: moving } = await setup();
+    await satisfyHandoff(moving, cs);
+    await advanceJourney({ user: cs, journeyId: moving, fromStage: 'handoff', now: at(2) });
+    const { journeyId: waiting } = await setup();
+    const old = await getCurrentPlaybook();
+    // The new version replaces the handoff stage with a kickoff stage: implementation moves up one.
+    const kickoff = { key: 'kickoff', name: 'Kickoff', slaDays: 5, terminal: false, criteria: [{ key: 'kickoff-held', text: 'The kickoff call took place', required: true, evidenceType: 'meeting' as const, buyerAction: 'Joins the kickoff call' }] };
+    const stages = [kickoff, ...old.stages.filter((s) => s.key !== 'handoff')];
+    expect(await publishPlaybook({ user: admin, stages, note: 'Kickoff first', baseVersion: old.version, now: at(3) })).toMatchObject({ ok: true });
+    const result = await migrateJourneysToCurrentPlaybook({ user: admin, fromVersion: old.version, now: at(3) });
+    expect(result.migrated).toBeGreaterThanOrEqual(1);
+    expect(result.kept).toBeGreaterThanOrEqual(1);
+    const detail = await getJourneyDetail({ user: cs, journeyId: moving, now: at(4) });
+    expect(detail).toMatchObject({ playbookVersion: old.version + 1, stage: 'implementation' });
+    expect(detail!.stages.map((s) => [s.key, s.state])).toEqual(stages.map((s) => [s.key, s.key === 'kickoff' ? 'done' : s.key === 'implementation' ? 'current' : 'ahead']));
+    expect(await Journey.findById(waiting).lean()).toMatchObject({ playbookVersion: old.version, stage: 'handoff', stageIndex: 0 });
+    // Moving on from the migrated stage uses the new version's next stage.
+    await buyerConfirms(moving, 'implementation', 'plan-signed-off', at(5));
+    await buyerConfirms(moving, 'implementation', 'production-ready', at(5));
+    expect(await advanceJourney({ user: cs, journeyId: moving, fromStage: 'implementation', now: at(6) })).toMatchObject({ ok: true, to: stages[stages.findIndex((s) => s.key === 'implementation') + 1].key });
   });
 });
