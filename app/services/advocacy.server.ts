@@ -364,7 +364,7 @@ async function latestAnswer({ dealId, known }: { dealId: Types.ObjectId; known: 
 /**
  * A deal's advocates: from the candidate index when it is loaded (a walk of ~20,000 rows in memory
  * at 100,000 accounts, where the query by dealId scanned them all on FerretDB for each answer),
- * else from the database. Another process's advocate may show ~250 ms late (README, decision 5):
+ * else from the database. Another process's advocate may show ~250 ms late (docs/decisions/0005-list-pages-read-in-memory-indexes.md):
  * the unique (deal, contact) insert still holds, and the nightly refresh repairs a flag missed.
  */
 async function advocatesOfDeal(dealId: Types.ObjectId) {
