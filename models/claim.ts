@@ -1,13 +1,14 @@
 import { Schema, type InferSchemaType } from 'mongoose';
 import { defineModel } from './_define';
 
-// "Exactly once" markers. Inserting a document with a unique _id is the one write that is atomic
-// on both FerretDB 1.24 (SQLite UNIQUE) and MongoDB; conditional updates are not on FerretDB.
-// Worker leases use the same idea with their own tokens (app/worker/lease.server.ts).
+// "Exactly once" markers for business rules: an event processed once, a token consumed once, a
+// review-round member invited once. The unique _id says it; a second insert is refused on any
+// engine. (Conditional updates are atomic too, docs/decisions/0017: state that lives on a
+// document is guarded by its update's filter, not by a claim.)
 const ClaimSchema = new Schema(
   {
     _id: { type: String, required: true },
-    /** Optional sequence of claims (`<resource>#<gen>`), e.g. round-robin turns. */
+    /** Optional group of claims and their order, e.g. the members of one review round. */
     resource: { type: String },
     gen: { type: Number },
     owner: { type: String, required: true },
