@@ -620,7 +620,7 @@ export async function dispatchDueEmails(input: {
         update = { $set: { state: 'queued', lastError: outcome.error } };
         break;
     }
-    const recorded = await complete({ model: EmailMessage, id: message._id, owner, now: at, update });
+    const recorded = await complete({ model: EmailMessage, lease: message, now: at, update });
     if (!recorded) {
       // Another worker took the message over; it resends with the same key, so no duplicate.
       result.leaseLost++;
@@ -751,7 +751,7 @@ async function dispatchOneBatch(input: {
       update = { $set: { state: 'queued', lastError: outcome.error } };
       break;
   }
-  const recorded = await complete({ model: EmailBatch, id: batch._id, owner, now: at, update });
+  const recorded = await complete({ model: EmailBatch, lease: batch, now: at, update });
   if (!recorded) {
     result.leaseLost++;
     log('warn', 'Email batch lease expired before the send was recorded', { batch: String(batch._id) });
