@@ -171,7 +171,7 @@ async function withBody<T extends { _id: unknown; html?: string | null }>(messag
  * The fields of a message to rewrite once it is sent or has failed for good: its text, headers
  * (List-Unsubscribe) and, for messages from before EmailBody, html, with buyer-link tokens masked.
  * Until then the outbox needs them as they are (a retry must be byte-identical); afterwards the
- * buyer has the working links and admins keep what they need to read the email (README, Security).
+ * buyer has the working links and admins keep what they need to read the email (docs/security.md, "Buyer links in the outbox").
  */
 function maskedFields(message: { text: string; headers?: Record<string, string> | null; html?: string | null }) {
   const set: { text?: string; headers?: Record<string, string>; html?: string } = {};

@@ -47,6 +47,7 @@ import { fieldErrors, formValues } from '#app/utils/forms.server';
 import { hashLinkToken, isLinkToken, newLinkToken } from '#app/utils/link-token.server';
 import { logError } from '#app/utils/log.server';
 import { claimMany, completeMany, writeUnheld, type Lease, type LeaseUpdate } from '#app/worker/lease.server';
+import { may } from '#app/utils/permissions';
 
 export const SURVEY_METRICS = { answer: 'survey.answer', promise: 'survey.promise', funnel: 'survey.funnel', quarter: 'survey.quarter' } as const;
 
@@ -589,8 +590,7 @@ export async function rebuildSurveyMetrics() {
 // ---------------------------------------------------------------------------------------------
 // What staff see
 
-const MANAGERS = ['cs', 'admin'] as const;
-const canManage = (user: SessionUser) => (MANAGERS as readonly string[]).includes(user.role);
+const canManage = (user: SessionUser) => may(user.role, 'surveys.manage');
 
 /** What CS may do with a survey in its state (and hold: a wave held until the customer is live). */
 export function surveyActions(state: SurveyState, held?: string | null) {
