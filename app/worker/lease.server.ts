@@ -37,7 +37,7 @@ export function createLeaseOwner(prefix = 'worker') {
 }
 
 /** Matches documents nobody holds: never leased, released, or whose lease has expired. */
-export function leaseIsFree(now: Date): Filter {
+function leaseIsFree(now: Date): Filter {
   return { $or: [{ leaseExpiresAt: null }, { leaseExpiresAt: trusted({ $lte: now }) }] };
 }
 
