@@ -4,7 +4,6 @@ import { resetEnvCache } from '#app/env.server';
 import { createPacer, dispatchDueEmails, getOutboxMessage, resetEmailDispatcher, sealEmailBatch, sendEmail, sendEmails, settleBatchMembers } from '#app/services/email.server';
 import { EmailBatch } from '#models/email-batch';
 import { EmailMessage } from '#models/email-message';
-import { LeaseToken } from '#models/lease-token';
 import { PreviewProps, UserInvitationEmail } from '#emails/user-invitation';
 import { FakeResend } from '#test/fake-resend';
 
@@ -50,7 +49,7 @@ afterAll(async () => {
 beforeEach(async () => {
   fake.reset();
   resetEmailDispatcher();
-  await Promise.all([EmailMessage.deleteMany({}), EmailBatch.deleteMany({}), LeaseToken.deleteMany({})]);
+  await Promise.all([EmailMessage.deleteMany({}), EmailBatch.deleteMany({})]);
 });
 
 describe('batch sends', () => {

@@ -13,7 +13,6 @@ import {
   sendEmail,
   sendUserInvitation,
 } from '#app/services/email.server';
-import { LeaseToken } from '#models/lease-token';
 import { EmailMessage } from '#models/email-message';
 import { EmailBody } from '#models/email-body';
 import { UserInvitationEmail, PreviewProps } from '#emails/user-invitation';
@@ -57,7 +56,6 @@ beforeEach(async () => {
   resetEmailDispatcher();
   useResend();
   await EmailMessage.deleteMany({});
-  await LeaseToken.deleteMany({});
 });
 
 describe('sendEmail', () => {

@@ -10,7 +10,6 @@ import { getEnv } from '#app/env.server';
 import { idleGate } from '#app/utils/idle-gate';
 import { log, logError } from '#app/utils/log.server';
 import { maskLinkTokens } from '#app/utils/link-token.server';
-import { inPool } from '#app/utils/pool';
 import { ROLE_LABELS, type Role } from '#app/utils/roles';
 import { claim, complete, type LeaseUpdate } from '#app/worker/lease.server';
 import { PasswordResetEmail } from '#emails/password-reset';
@@ -38,8 +37,6 @@ export const MAX_BATCH_SIZE = 100;
 // producer, and the dispatcher seals it instead (see sweepUnsealedBatches).
 const BATCH_SEAL_GRACE_MS = 5 * 60_000;
 const BATCH_SWEEP_EVERY_MS = 60_000;
-// Batch members written at once after a send (one updateOne each, by _id)
-const MEMBER_WRITE_CONCURRENCY = 8;
 const SETTLE_BATCHES = 20;
 
 // ---------------------------------------------------------------------------------------------
@@ -620,7 +617,7 @@ export async function dispatchDueEmails(input: {
         update = { $set: { state: 'queued', lastError: outcome.error } };
         break;
     }
-    const recorded = await complete({ model: EmailMessage, id: message._id, owner, now: at, update });
+    const recorded = await complete({ model: EmailMessage, lease: message, now: at, update });
     if (!recorded) {
       // Another worker took the message over; it resends with the same key, so no duplicate.
       result.leaseLost++;
@@ -660,19 +657,24 @@ function noteOutcome(input: { outcome: Outcome; at: Date; messages: number; resu
   }
 }
 
+/** The emails of a batch as its producer froze them (EmailBatchPayload), if it did for this membership. */
+async function frozenEmails(batchKey: string, ids: string[]): Promise<EmailPayload[] | null> {
+  const frozen = await EmailBatchPayload.findById(batchKey).lean();
+  if (!frozen || frozen.messageIds.map(String).join() !== ids.join()) return null;
+  // lean() gives the driver's Binary for a Buffer field.
+  const gz = frozen.gz as unknown as { buffer: Uint8Array } | Buffer | null | undefined;
+  if (gz) return JSON.parse(gunzipSync(Buffer.isBuffer(gz) ? gz : Buffer.from(gz.buffer)).toString('utf8')) as EmailPayload[];
+  return (frozen.emails as EmailPayload[] | undefined) ?? null;
+}
+
 /**
  * The emails of a sealed batch, in its order: as frozen by its producer (one read), else rebuilt
  * from the stored members, one read by _id each (FerretDB 1.24 answers an _id equality from its
  * index but scans the whole outbox for an $in). Null when a member no longer exists.
  */
 async function batchEmails(batchKey: string, ids: string[]): Promise<EmailPayload[] | null> {
-  const frozen = await EmailBatchPayload.findById(batchKey).lean();
-  if (frozen && frozen.messageIds.map(String).join() === ids.join()) {
-    // lean() gives the driver's Binary for a Buffer field.
-    const gz = frozen.gz as unknown as { buffer: Uint8Array } | Buffer | null | undefined;
-    if (gz) return JSON.parse(gunzipSync(Buffer.isBuffer(gz) ? gz : Buffer.from(gz.buffer)).toString('utf8')) as EmailPayload[];
-    if (frozen.emails) return frozen.emails as EmailPayload[];
-  }
+  const frozen = await frozenEmails(batchKey, ids);
+  if (frozen) return frozen;
   const stored = await Promise.all(
     ids.map(async (id) => {
       const m = await EmailMessage.findById(id).select(PAYLOAD_FIELDS).lean();
@@ -730,9 +732,8 @@ async function dispatchOneBatch(input: {
 
   // The members' outbox entries are not written here: the batch is the record of what Resend
   // answered (its ids aligned with messageIds), and the email-settle task copies its outcome onto
-  // the members when the worker is not busy. Writing 100 members per request (one updateOne by _id
-  // each: an `_id: { $in }` filter scans the outbox on FerretDB 1.24, and a multi-statement update
-  // never answers there, docs/decisions/0006-ferretdb-with-four-patches.md) was a third of the database's work per email sent.
+  // the members when the worker is not busy. Writing them here (100 updateOnes per request, before
+  // bulkWrite answered on FerretDB) was a third of the database's work per email sent.
   let update: LeaseUpdate;
   switch (outcome.kind) {
     case 'sent':
@@ -751,25 +752,23 @@ async function dispatchOneBatch(input: {
       update = { $set: { state: 'queued', lastError: outcome.error } };
       break;
   }
-  const recorded = await complete({ model: EmailBatch, id: batch._id, owner, now: at, update });
+  const recorded = await complete({ model: EmailBatch, lease: batch, now: at, update });
   if (!recorded) {
     result.leaseLost++;
     log('warn', 'Email batch lease expired before the send was recorded', { batch: String(batch._id) });
   }
-  // Done for good: the frozen payload is not needed again (a member rebuild gives the same bytes).
-  if (recorded && (outcome.kind === 'sent' || outcome.kind === 'failed')) {
-    settleGate.poke();
-    await EmailBatchPayload.deleteOne({ _id: String(batch._id) });
-  }
+  // Done for good: the settle task copies the outcome onto the members (and then drops the payload).
+  if (recorded && (outcome.kind === 'sent' || outcome.kind === 'failed')) settleGate.poke();
   noteOutcome({ outcome, at, messages: ids.length, result, fields: { batch: String(batch._id), size: ids.length, attempt } });
   return true;
 }
 
 /**
  * Worker task: copies the outcome of finished batches (sent or failed) onto their members' outbox
- * entries, up to `limit` batches a run, one updateOne by _id per member, a few at once, masking
- * the members' buyer links (text, headers, body) as it goes; then marks the batch settled.
- * Idempotent: a run cut short is redone, with the same values.
+ * entries, up to `limit` batches a run, masking the members' buyer links (text, headers, body) as
+ * it goes; then marks the batch settled. Per batch: the members as sent (the frozen payload, one
+ * read), one bulkWrite of the members and one of their bodies. Idempotent: a run cut short is
+ * redone, with the same values.
  */
 export async function settleBatchMembers({ now, limit = SETTLE_BATCHES }: { now: Date; limit?: number }) {
   const t = now.getTime();
@@ -782,17 +781,45 @@ export async function settleBatchMembers({ now, limit = SETTLE_BATCHES }: { now:
   let members = 0;
   for (const batch of batches) {
     const set = memberState(batch);
+    const ids = batch.messageIds.map(String);
+    const sent = await sentMembers(String(batch._id), ids);
     // With the outcome, the member's buyer links are masked (its batch is never sent again).
-    await inPool(batch.messageIds, MEMBER_WRITE_CONCURRENCY, async (_id) => {
-      const member = await EmailMessage.findById(_id).select('text headers html').lean();
-      const { matchedCount } = await EmailMessage.updateOne({ _id, batchKey: batch._id }, { $set: { ...set, ...(member ? maskedFields(member as Parameters<typeof maskedFields>[0]) : {}) } });
-      if (matchedCount) await maskBody(_id);
+    await EmailMessage.bulkWrite(
+      ids.map((_id, i) => ({ updateOne: { filter: { _id, batchKey: batch._id }, update: { $set: { ...set, ...(sent[i] ? maskedFields(sent[i].message) : {}) } } } })),
+      { ordered: false },
+    );
+    const bodies = ids.flatMap((_id, i) => {
+      const html = sent[i]?.body;
+      const masked = html && maskLinkTokens(html);
+      return masked && masked !== html ? [{ updateOne: { filter: { _id }, update: { $set: { html: masked } } } }] : [];
     });
+    if (bodies.length) await EmailBody.bulkWrite(bodies, { ordered: false });
+    // Done for good: the frozen payload is not needed again (a redo reads the members, masked by now).
+    await EmailBatchPayload.deleteOne({ _id: String(batch._id) });
     await EmailBatch.updateOne({ _id: batch._id }, { $set: { membersSettledAt: new Date() } });
-    members += batch.messageIds.length;
+    members += ids.length;
   }
   settleGate.scanned(t, batches.length > 0);
   return { batches: batches.length, members, more: batches.length >= limit };
+}
+
+/**
+ * The members of a finished batch as sent, in its order: each message's text and headers (and
+ * html, for messages from before EmailBody), and its EmailBody html. From the frozen payload
+ * when there is one (bodies are in EmailBody since before payloads existed), else read by _id.
+ */
+async function sentMembers(batchKey: string, ids: string[]) {
+  type Sent = { message: { text: string; headers?: Record<string, string> | null; html?: string | null }; body: string | null };
+  const frozen = await frozenEmails(batchKey, ids);
+  if (frozen) return frozen.map((e): Sent => ({ message: { text: e.text, headers: e.headers }, body: e.html }));
+  return Promise.all(
+    ids.map(async (id): Promise<Sent | null> => {
+      const message = await EmailMessage.findById(id).select('text headers html').lean();
+      if (!message) return null;
+      const body = message.html ? null : ((await EmailBody.findById(id).lean())?.html ?? null);
+      return { message: message as Sent['message'], body };
+    }),
+  );
 }
 
 type BatchOutcome = { state: string; attempts: number; lastError?: string | null; sentAt?: Date | null; failedAt?: Date | null; nextAttemptAt?: Date | null };

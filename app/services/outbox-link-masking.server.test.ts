@@ -3,7 +3,7 @@ import { createElement } from 'react';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { SessionUser } from '#app/auth/session.server';
 import { resetEnvCache } from '#app/env.server';
-import { dispatchDueEmails, resetEmailDispatcher, sendEmail, settleBatchMembers } from '#app/services/email.server';
+import { dispatchDueEmails, resetEmailDispatcher, sealEmailBatch, sendEmail, settleBatchMembers } from '#app/services/email.server';
 import { getSurveyPage } from '#app/services/surveys.server';
 import { getUnsubscribeTarget } from '#app/services/unsubscribe.server';
 import { runCycle, TASKS } from '#app/worker/worker.server';
@@ -84,6 +84,25 @@ describe('buyer links in the outbox', () => {
     expect(selected!.html).toMatch(/\/s\/…[A-Za-z0-9_-]{4}\b/);
     expect(selected!.headers['List-Unsubscribe']).toMatch(/^<http.*\/u\/…[A-Za-z0-9_-]{4}>$/);
     expect(tokensIn(`${selected!.text}${selected!.html}${JSON.stringify(selected!.headers)}`)).toEqual([]);
+  });
+
+  test('a batch sealed without its producer’s frozen payload (the dispatcher’s repair): its members are masked too once it is sent', async () => {
+    const tokens = ['Pl4nT0k3n_abcdefghijklmnopqrstuvwxyz-0123a1', 'Pl4nT0k3n_abcdefghijklmnopqrstuvwxyz-0123b2'];
+    for (const [i, token] of tokens.entries()) {
+      const queued = await sendEmail({
+        key: `mask:batch:${i}`, template: 'journey-confirmation-request', to: `buyer${i}@example.com`, subject: 'Please confirm', batchKey: 'repaired',
+        react: createElement(JourneyConfirmationRequestEmail, { ...PreviewProps, planUrl: `http://localhost:3000/plan/${token}` }),
+      });
+      expect(queued.ok).toBe(true);
+    }
+    expect(await sealEmailBatch({ batchKey: 'repaired', now: new Date() })).toEqual({ sealed: true, size: 2 });
+    expect((await dispatchDueEmails({ now: new Date(), owner: 'worker-a' })).sent).toBe(2);
+    expect(fake.delivered.map((d) => (d.body as { text: string }).text).join()).toContain(`/plan/${tokens[1]}`);
+
+    expect(await settleBatchMembers({ now: new Date() })).toMatchObject({ batches: 1, members: 2 });
+    expect(await storedDocumentsContaining(tokens)).toEqual([]);
+    const list = await openInOutbox('?state=sent');
+    expect(list.messages).toHaveLength(2);
   });
 
   test('a single email (plan confirmation request): queued with its working link, masked once Resend accepts it', async () => {

@@ -111,7 +111,7 @@ export async function applyResendEvent({ event, svixId, now }: { event: ResendEv
   const weaker: Array<'ok' | 'unsubscribed' | 'bounced'> = reason === 'complained' ? ['ok', 'unsubscribed', 'bounced'] : ['ok', 'unsubscribed'];
   await Contact.updateMany({ email: trusted({ $in: to }), emailStatus: trusted({ $in: weaker }) }, { $set: { emailStatus: reason } });
   const contacts = await Contact.find({ email: trusted({ $in: to }) }).select('_id').lean();
-  const stopped = await stopSurveysForContacts({ contactIds: contacts.map((c) => c._id), reason, now, owner: OWNER });
+  const stopped = await stopSurveysForContacts({ contactIds: contacts.map((c) => c._id), reason, now });
   log('info', 'Resend webhook: address stopped', { type: event.type, contacts: contacts.length, ...stopped });
   return { effect: reason, contacts: contacts.length, ...stopped };
 }

@@ -5,7 +5,6 @@ import { trusted } from '#app/db.server';
 import { resetEnvCache } from '#app/env.server';
 import { EmailBatch } from '#models/email-batch';
 import { EmailMessage } from '#models/email-message';
-import { LeaseToken } from '#models/lease-token';
 import { Survey } from '#models/survey';
 import { FakeResend } from '#test/fake-resend';
 import { mulberry32 } from '#app/services/seed.server';
@@ -81,7 +80,7 @@ test(`a worker SIGKILLed ${KILLS} times at random moments of dispatching ${SURVE
     // Time passes: the dead worker's leases run out (as in survey-delivery.server.test.ts).
     const past = new Date(Date.now() - 1000);
     await EmailBatch.updateMany({ leaseOwner: trusted({ $ne: null }) }, { $set: { leaseExpiresAt: past } });
-    await LeaseToken.updateMany({}, { $set: { expiresAt: past } });
+    await Survey.updateMany({ leaseOwner: trusted({ $ne: null }) }, { $set: { leaseExpiresAt: past } });
   }
 
   // A clean run (cron-style `--once`, repeated until a cycle finds nothing left, at most 5).

@@ -10,7 +10,6 @@ import { getSurveyPage, submitSurveyAnswer } from '#app/services/surveys.server'
 import { runCycle, TASKS } from '#app/worker/worker.server';
 import { EmailBatch } from '#models/email-batch';
 import { EmailMessage } from '#models/email-message';
-import { LeaseToken } from '#models/lease-token';
 import { Survey } from '#models/survey';
 import { SurveyResponse } from '#models/survey-response';
 import { FakeResend } from '#test/fake-resend';
@@ -198,7 +197,7 @@ describe('survey emails through Resend', () => {
     // Time passes: the dead worker's leases run out.
     const past = new Date(Date.now() - 1000);
     await EmailBatch.updateMany({ leaseOwner: trusted({ $ne: null }) }, { $set: { leaseExpiresAt: past } });
-    await LeaseToken.updateMany({}, { $set: { expiresAt: past } });
+    await Survey.updateMany({ leaseOwner: trusted({ $ne: null }) }, { $set: { leaseExpiresAt: past } });
     fake.setLatency(0);
 
     const next = startWorker(['--once']);

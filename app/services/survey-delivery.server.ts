@@ -33,7 +33,7 @@ import { formatDate } from '#app/utils/format';
 import { appUrl } from '#app/utils/link-token.server';
 import { log, logError } from '#app/utils/log.server';
 import { inPool } from '#app/utils/pool';
-import type { LeaseUpdate } from '#app/worker/lease.server';
+import { writeUnheld, type LeaseUpdate } from '#app/worker/lease.server';
 import { SurveyContactAlertEmail } from '#emails/survey-contact-alert';
 import { SurveyHeldAlertEmail } from '#emails/survey-held-alert';
 import { SurveyInvitationEmail } from '#emails/survey-invitation';
@@ -229,14 +229,13 @@ async function runChunks(input: TaskInput & {
     const held = await holdSurveys({ candidates: fresh, owner, now, holdMs: HOLD_MS, accept });
     if (held.length === 0) return;
     totals.claimed += held.length;
-    const surveys = held.map((h) => h.survey);
     try {
-      const ctx = await loadChunkContext(surveys, memo);
-      const plans = await Promise.all(surveys.map((s) => plan(s, ctx)));
+      const ctx = await loadChunkContext(held, memo);
+      const plans = await Promise.all(held.map((s) => plan(s, ctx)));
       const batchKey = `${batchPrefix}:${now.toISOString()}:${crypto.randomBytes(6).toString('hex')}`;
       const sends = held.flatMap((h, i) => {
         const p = plans[i];
-        return p.kind === 'send' ? [{ held: h, plan: p, ...surveyEmail({ survey: h.survey, plan: p, ctx, batchKey, now }) }] : [];
+        return p.kind === 'send' ? [{ held: h, plan: p, ...surveyEmail({ survey: h, plan: p, ctx, batchKey, now }) }] : [];
       });
       // Links first: an email is only ever queued with links that work.
       await saveSurveyLinks(sends.map((x) => x.linkRecord));
@@ -276,14 +275,14 @@ async function runChunks(input: TaskInput & {
         totals.batches++;
         input.onBatch?.();
       }
-      const recorded = endings.flatMap((e, i) => (e.emailQueued && written[i] ? [e.held.survey] : []));
+      const recorded = endings.flatMap((e, i) => (e.emailQueued && written[i] ? [e.held] : []));
       totals.sent += endings.filter((e) => e.emailQueued).length;
       await inPool(endings.filter((e) => e.plan.kind !== 'send'), CONCURRENCY, async ({ held: h, plan: p }) => {
         if (p.kind === 'stop') {
-          await alertCsm({ survey: h.survey, reason: p.reason, contactEmail: p.contactEmail, now });
+          await alertCsm({ survey: h, reason: p.reason, contactEmail: p.contactEmail, now });
           totals.stopped++;
         } else if (p.kind === 'hold') {
-          await alertCsm({ survey: h.survey, reason: 'not-live', stageName: p.stageName, now });
+          await alertCsm({ survey: h, reason: 'not-live', stageName: p.stageName, now });
           totals.held++;
         } else totals.skipped++;
       });
@@ -305,19 +304,17 @@ async function stageNameOf(journey: JourneyForEmail) {
 
 /**
  * Held surveys (a wave that came due before the customer was live) whose journey has reached live
- * since: the hold is lifted, so the invitation task sends them in the same run.
+ * since: the hold is lifted (one bulkWrite), so the invitation task sends them in the same run.
  */
-export async function releaseHeldSurveys({ now, owner, limit = PAGE_SIZE }: { now: Date; owner?: string; limit?: number }) {
-  const held = (await Survey.find({ state: 'scheduled', held: 'not-live' }).select('_id dealId').limit(limit).lean()) as Array<{ _id: Types.ObjectId; dealId: Types.ObjectId }>;
+export async function releaseHeldSurveys({ now, limit = PAGE_SIZE }: { now: Date; limit?: number }) {
+  const notLive = { state: 'scheduled' as const, held: 'not-live' as const };
+  const held = (await Survey.find(notLive).select('_id dealId').limit(limit).lean()) as Array<{ _id: Types.ObjectId; dealId: Types.ObjectId }>;
   const journeys = new Map<string, JourneyForEmail | null>();
-  let released = 0;
-  await inPool(held, CONCURRENCY, async ({ _id, dealId }) => {
-    const [journey] = await byIds([journeyIdForDeal(dealId)], readJourney, journeys);
-    if (!journey?.liveAt) return;
-    const result = await updateSurvey({ id: _id, now, owner, waitMs: 0, accept: (s) => s.state === 'scheduled' && s.held === 'not-live', change: () => ({ $set: { held: null } }) });
-    if (result.ok) released++;
-  });
-  return { held: held.length, released };
+  await byIds(held.map((s) => journeyIdForDeal(s.dealId)), readJourney, journeys);
+  const live = held.filter((s) => journeys.get(String(journeyIdForDeal(s.dealId)))?.liveAt);
+  if (live.length === 0) return { held: held.length, released: 0 };
+  const { modifiedCount } = await Survey.bulkWrite(live.map(({ _id }) => ({ updateOne: writeUnheld({ filter: { _id, ...notLive }, update: { $set: { held: null } }, now }) })));
+  return { held: held.length, released: modifiedCount };
 }
 
 /**
@@ -330,7 +327,7 @@ export async function releaseHeldSurveys({ now, owner, limit = PAGE_SIZE }: { no
 export async function sendDueInvitations(input: TaskInput) {
   const { now } = input;
   const { reminderMs, expiryMs } = surveyTiming();
-  await releaseHeldSurveys({ now, owner: input.owner });
+  await releaseHeldSurveys({ now });
   return runChunks({
     ...input,
     // `$ne` also matches surveys written before the field existed.
@@ -396,31 +393,22 @@ export async function sendDueReminders(input: TaskInput) {
   });
 }
 
-/** Worker task: sent surveys whose link ran out without an answer become `expired`. */
+/** Worker task: sent surveys whose link ran out without an answer become `expired` (one bulkWrite). */
 export async function expireDueSurveys({ now, owner, limit = 1000, signal }: TaskInput) {
-  const due = (await Survey.find({ state: trusted({ $in: ['sent', 'reminded'] }), expiresAt: trusted({ $lte: now }) })
-    .select('_id')
-    .limit(limit)
-    .lean()) as Array<{ _id: Types.ObjectId }>;
-  let expired = 0;
-  for (const { _id } of due) {
-    if (signal?.aborted) break;
-    // An answer stored at the last second wins over the expiry.
-    if (await SurveyResponse.exists({ _id })) {
-      await applySurveyResponse({ surveyId: _id, now, owner });
-      continue;
-    }
-    const result = await updateSurvey({
-      id: _id,
-      now,
-      owner,
-      waitMs: 0,
-      accept: (s) => (s.state === 'sent' || s.state === 'reminded') && Boolean(s.expiresAt && s.expiresAt <= now),
-      change: () => ({ $set: { state: 'expired', expiredAt: now, remindAt: null } }),
-    });
-    if (result.ok) expired++;
-  }
-  return { due: due.length, expired, more: due.length >= limit };
+  const expiring = { state: trusted({ $in: ['sent' as const, 'reminded' as const] }), expiresAt: trusted({ $lte: now }) };
+  const due = (await Survey.find(expiring).select('_id').limit(limit).lean()) as Array<{ _id: Types.ObjectId }>;
+  // An answer stored at the last second wins over the expiry (and one stored after this look is applied over it).
+  const answered = new Set<string>();
+  await inPool(due, CONCURRENCY * 2, async ({ _id }) => {
+    if (await SurveyResponse.exists({ _id })) answered.add(String(_id));
+  });
+  for (const surveyId of answered) if (!signal?.aborted) await applySurveyResponse({ surveyId, now, owner });
+  const expire = due.filter(({ _id }) => !answered.has(String(_id)));
+  if (expire.length === 0 || signal?.aborted) return { due: due.length, expired: 0, more: due.length >= limit };
+  const { modifiedCount } = await Survey.bulkWrite(
+    expire.map(({ _id }) => ({ updateOne: writeUnheld({ filter: { _id, ...expiring }, update: { $set: { state: 'expired', expiredAt: now, remindAt: null } }, now }) })),
+  );
+  return { due: due.length, expired: modifiedCount, more: due.length >= limit };
 }
 
 /**
@@ -429,7 +417,7 @@ export async function expireDueSurveys({ now, owner, limit = 1000, signal }: Tas
  * but no reminder follows), their scheduled surveys are flagged, and each survey's CSM is alerted
  * to pick another contact.
  */
-export async function stopSurveysForContacts({ contactIds, reason, now, owner }: { contactIds: Array<string | Types.ObjectId>; reason: 'bounced' | 'complained' | 'unsubscribed'; now: Date; owner?: string }) {
+export async function stopSurveysForContacts({ contactIds, reason, now }: { contactIds: Array<string | Types.ObjectId>; reason: 'bounced' | 'complained' | 'unsubscribed'; now: Date }) {
   if (contactIds.length === 0) return { stopped: 0, flagged: 0 };
   const open = (await Survey.find({ contactId: trusted({ $in: contactIds }), state: trusted({ $in: ['scheduled', 'sent', 'reminded'] }) })
     .select('_id')
@@ -440,7 +428,6 @@ export async function stopSurveysForContacts({ contactIds, reason, now, owner }:
     const result = await updateSurvey({
       id: _id,
       now,
-      owner,
       accept: (s) => ['scheduled', 'sent', 'reminded'].includes(s.state) && contactIds.some((id) => String(id) === String(s.contactId)),
       change: (s) => {
         if (s.state === 'scheduled') return { $set: attention(reason, now) };

@@ -7,10 +7,10 @@ import { readMetrics } from '#app/services/metrics.server';
 import { expireDueSurveys, sendDueInvitations, sendDueReminders } from '#app/services/survey-delivery.server';
 import {
   applyPendingResponses,
-  finishSurvey,
+  finishSurveys,
   getSurveyDetail,
   getSurveyPage,
-  holdSurvey,
+  holdSurveys,
   listDealSurveys,
   rebuildSurveyMetrics,
   runSurveyAction,
@@ -109,7 +109,7 @@ describe('scheduling at intake', () => {
   });
 });
 
-describe('writing a survey (FerretDB rewrites whole documents without transactions)', () => {
+describe('writing a survey (several writers: the worker, CS, webhooks)', () => {
   test('concurrent writers never lose each other’s change', async () => {
     const { surveys } = await dealWithSurveys();
     const id = surveys[0]._id;
@@ -123,19 +123,21 @@ describe('writing a survey (FerretDB rewrites whole documents without transactio
   test('a held survey waits for its holder; a holder that died is stepped over after its hold', async () => {
     const { surveys } = await dealWithSurveys();
     const id = surveys[0]._id;
-    const held = await holdSurvey({ id, owner: 'worker-a', now: INTAKE, holdMs: 60_000, accept: () => true });
-    expect('survey' in held).toBe(true);
+    const read = async () => (await Survey.findById(id).lean())!;
+    const hold = async (owner: string) => holdSurveys({ candidates: [await read()], owner, now: INTAKE, holdMs: 60_000, accept: () => true });
+    const [held] = await hold('worker-a');
+    expect(held).toBeDefined();
     const cancel = { accept: () => true, change: () => ({ $set: { state: 'cancelled' } }), waitMs: 0 };
     expect(await updateSurvey({ id, now: INTAKE, ...cancel })).toEqual({ ok: false, reason: 'busy' });
-    expect(await holdSurvey({ id, owner: 'worker-b', now: INTAKE, holdMs: 60_000, accept: () => true })).toEqual({ refused: 'busy' });
-    expect(await finishSurvey(held as Extract<typeof held, { gen: number }>, { now: INTAKE, update: { $set: { state: 'sent' } } })).toBe(true);
+    expect(await hold('worker-b')).toEqual([]);
+    expect(await finishSurveys([{ held, update: { $set: { state: 'sent' } } }], { now: INTAKE })).toEqual([true]);
     expect(await updateSurvey({ id, now: INTAKE, ...cancel })).toMatchObject({ ok: true });
 
     // A holder that never finishes: once its hold has passed, others write, and it can no longer.
-    const dead = (await holdSurvey({ id, owner: 'worker-dead', now: INTAKE, holdMs: 60_000, accept: () => true })) as Extract<Awaited<ReturnType<typeof holdSurvey>>, { gen: number }>;
+    const [dead] = await hold('worker-dead');
     expect(await updateSurvey({ id, now: after(INTAKE, 61_000), ...cancel, change: () => ({ $set: { state: 'scheduled' } }) })).toMatchObject({ ok: true });
-    expect(await finishSurvey(dead, { now: after(INTAKE, 62_000), update: { $set: { state: 'sent' } } })).toBe(false);
-    expect((await Survey.findById(id).lean())!.state).toBe('scheduled');
+    expect(await finishSurveys([{ held: dead, update: { $set: { state: 'sent' } } }], { now: after(INTAKE, 62_000) })).toEqual([false]);
+    expect((await read()).state).toBe('scheduled');
   });
 });
 

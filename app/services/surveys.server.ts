@@ -31,7 +31,6 @@ import { Account } from '#models/account';
 import { AuditEvent, recordAudit } from '#models/audit-event';
 import { Contact } from '#models/contact';
 import { Deal } from '#models/deal';
-import { LeaseToken } from '#models/lease-token';
 import { Survey, SURVEY_STATES, type SurveyDoc, type SurveyState } from '#models/survey';
 import { OVERALL_VERDICTS, PROMISE_VERDICTS, SurveyResponse, type SurveyResponseDoc } from '#models/survey-response';
 import { SurveyToken } from '#models/survey-token';
@@ -47,8 +46,7 @@ import { planWaves } from '#app/services/survey-waves.server';
 import { fieldErrors, formValues } from '#app/utils/forms.server';
 import { hashLinkToken, isLinkToken, newLinkToken } from '#app/utils/link-token.server';
 import { logError } from '#app/utils/log.server';
-import { inPool } from '#app/utils/pool';
-import { createLeaseOwner, type LeaseUpdate } from '#app/worker/lease.server';
+import { claimMany, completeMany, writeUnheld, type Lease, type LeaseUpdate } from '#app/worker/lease.server';
 import { may } from '#app/utils/permissions';
 
 export const SURVEY_METRICS = { answer: 'survey.answer', promise: 'survey.promise', funnel: 'survey.funnel', quarter: 'survey.quarter' } as const;
@@ -78,159 +76,58 @@ export function surveyEmailKey(survey: { _id: unknown; cycle?: number | null }, 
 // ---------------------------------------------------------------------------------------------
 // Writing a survey document
 //
-// FerretDB 1.24 rewrites a whole document per update, outside any transaction, so two writers
-// (the worker, CS, a webhook) could silently undo each other. Every write to a survey therefore
-// takes the next generation of the survey first, by inserting the LeaseToken
-// `surveys:<id>:<generation>` (a unique insert: the one atomic write on every backend), and only
-// the winner writes the document, stamping that generation. This is lease.server.ts's protocol
-// reduced to what surveys need, because its costs are what made a 1,000-survey wave slow on
-// FerretDB (measured: an update ~10 ms, an insert ~1.5 ms, and any filter beyond _id scans the
-// collection): a one-step change is one insert and one update by _id; a worker that must queue an
-// email before it records it first *holds* the survey (inserts the next generation without
-// writing, so other writers wait), then writes the generation after that.
+// Several writers change a survey (the worker, CS, a webhook), so no write may rest on a stale
+// read. A worker that must queue an email before it records it *holds* the survey with the lease
+// of lease.server.ts (claimed only if unchanged since read), and records it by completing the
+// lease. A one-step change (updateSurvey) writes only if the survey is unchanged since it was read
+// and nobody holds it; every claim and such write moves `leaseGen` on, which is what "unchanged" is.
 
-const STEP_MS = 15_000;
-// Survey writes in flight at once for a chunk (finishSurveys).
-const WRITE_CONCURRENCY = 4;
-const genTokenId = (id: unknown, gen: number) => `${Survey.collection.collectionName}:${String(id)}:${gen}`;
+/** A survey as held by this worker: pass it back to finishSurveys. */
+export type HeldSurvey = SurveyLean & Lease;
 
 /**
- * Takes the generation after the survey's current one. A generation whose taker died without
- * writing it (its token expired) is stepped over, so a crash never blocks a survey for good.
- */
-async function takeGeneration(survey: { _id: unknown; leaseGen?: number | null }, input: { owner: string; now: Date; ttlMs: number; kind: 'claim' | 'complete' }) {
-  const fromGen = survey.leaseGen ?? 0;
-  // Up to 100 dead generations in a row: every taker killed while it held the survey leaves one (a
-  // cap of 5 let five SIGKILLs of workers holding the same surveys block them for good).
-  for (let gen = fromGen + 1; gen <= fromGen + 100; gen++) {
-    try {
-      await LeaseToken.create({ _id: genTokenId(survey._id, gen), owner: input.owner, kind: input.kind, at: input.now, expiresAt: new Date(input.now.getTime() + input.ttlMs) });
-      return gen;
-    } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
-      const taken = await LeaseToken.findById(genTokenId(survey._id, gen)).select('expiresAt').lean();
-      if (taken && taken.expiresAt > input.now) return null;
-    }
-  }
-  return null;
-}
-
-/** Writes generation `gen` of a survey; only the taker of `gen` calls this, right after taking it. */
-async function writeGeneration(id: unknown, gen: number, update: LeaseUpdate) {
-  await Survey.updateOne({ _id: id }, { ...update, $set: { ...update.$set, leaseGen: gen } });
-}
-
-export type HeldSurvey = { survey: SurveyLean; gen: number; owner: string };
-type HoldResult = HeldSurvey | { refused: 'missing' | 'refused' | 'busy' };
-
-/**
- * Holds a survey for a multi-step change (queue an email, then record it): nobody else can write
- * it until finishSurvey, or until `holdMs` passes (the holder is presumed dead).
- */
-export async function holdSurvey(input: {
-  id: string | Types.ObjectId;
-  /**
-   * The survey as just read (a worker's page of candidates): saves a read. A stale copy is safe:
-   * any write since then took the next generation, so this hold collides and backs off.
-   */
-  candidate?: SurveyLean;
-  owner: string;
-  now: Date;
-  holdMs: number;
-  accept: (survey: SurveyLean) => boolean;
-}): Promise<HoldResult> {
-  const { id, owner, now, holdMs, accept } = input;
-  const survey = input.candidate ?? ((await Survey.findById(id).lean()) as SurveyLean | null);
-  if (!survey) return { refused: 'missing' };
-  if (!accept(survey)) return { refused: 'refused' };
-  const gen = await takeGeneration(survey, { owner, now, ttlMs: holdMs, kind: 'claim' });
-  return gen === null ? { refused: 'busy' } : { survey, gen, owner };
-}
-
-/**
- * Ends a hold with `update` (or with no change, to let others write at once). False when the hold
- * had expired and another writer took over: then nothing is written.
- */
-export async function finishSurvey(held: HeldSurvey, input: { now: Date; update?: LeaseUpdate }) {
-  const gen = await takeGeneration({ _id: held.survey._id, leaseGen: held.gen }, { owner: held.owner, now: input.now, ttlMs: STEP_MS, kind: 'complete' });
-  if (gen !== held.gen + 1) return false;
-  await writeGeneration(held.survey._id, gen, input.update ?? {});
-  return true;
-}
-
-/**
- * holdSurvey for a chunk of candidates as just read: their next generations in one insert (a
- * worker's chunk of 100 paid 100 round trips, ~6 ms each on FerretDB). A candidate whose
- * generation was taken meanwhile goes through holdSurvey (it steps over an expired one or backs off).
+ * Holds surveys as just read (a worker's page of candidates) for a multi-step change (queue an
+ * email, then record it), with one bulkWrite: nobody else can write them until finishSurveys, or
+ * until `holdMs` passes (the holder is presumed dead). Candidates `accept` refuses, and those
+ * another writer holds or changed since the read, are left out.
  */
 export async function holdSurveys(input: { candidates: SurveyLean[]; owner: string; now: Date; holdMs: number; accept: (survey: SurveyLean) => boolean }): Promise<HeldSurvey[]> {
   const { owner, now, holdMs, accept } = input;
-  const candidates = input.candidates.filter(accept);
-  const expiresAt = new Date(now.getTime() + holdMs);
-  const won = await insertIgnoringDuplicates(
-    LeaseToken,
-    candidates.map((c) => ({ _id: genTokenId(c._id, (c.leaseGen ?? 0) + 1), owner, kind: 'claim', at: now, expiresAt })),
-  );
-  const held: HeldSurvey[] = [];
-  for (const [i, survey] of candidates.entries()) {
-    if (won.has(i)) held.push({ survey, gen: (survey.leaseGen ?? 0) + 1, owner });
-    else {
-      const result = await holdSurvey({ id: survey._id, candidate: survey, owner, now, holdMs, accept });
-      if ('survey' in result) held.push(result);
-    }
-  }
-  return held;
+  return claimMany({ model: Survey, docs: input.candidates.filter(accept), now, owner, leaseMs: holdMs });
 }
 
 /**
- * finishSurvey for many holds: the completing generations in one insert, then each survey's
- * write. Returns, per hold in order, whether it was written (false: its hold had expired and
- * another writer took over).
+ * Ends holds, each with its update (or none, to let others write at once), with one bulkWrite.
+ * Returns, per hold in order, whether it was written (false: the hold had expired or another
+ * writer took over, and nothing was written).
  */
 export async function finishSurveys(items: Array<{ held: HeldSurvey; update?: LeaseUpdate }>, input: { now: Date }): Promise<boolean[]> {
-  const { now } = input;
-  const expiresAt = new Date(now.getTime() + STEP_MS);
-  const won = await insertIgnoringDuplicates(
-    LeaseToken,
-    items.map(({ held }) => ({ _id: genTokenId(held.survey._id, held.gen + 1), owner: held.owner, kind: 'complete', at: now, expiresAt })),
-  );
-  const written = items.map((_, i) => won.has(i));
-  await inPool(items.map((item, i) => ({ ...item, i })), WRITE_CONCURRENCY, async ({ held, update, i }) => {
-    if (written[i]) await writeGeneration(held.survey._id, held.gen + 1, update ?? {});
-    // Refused: someone took generation gen + 1 (our hold expired); finishSurvey says what happened.
-    else written[i] = await finishSurvey(held, { now, update });
-  });
-  return written;
+  return completeMany({ model: Survey, items: items.map(({ held, update }) => ({ lease: held, update })), now: input.now });
 }
 
 export type UpdateResult = { ok: true; before: SurveyLean } | { ok: false; reason: 'missing' | 'refused' | 'busy' };
 
 /**
- * One change to one survey: `change(survey)` is computed from the survey as read and written as
- * its next generation; when another writer got there first (or holds it), it reads again and
- * retries, for up to `waitMs`. `accept` is checked on each read, so a change never applies to a
- * survey that moved on meanwhile.
+ * One change to one survey: `change(survey)` is computed from the survey as read and written only
+ * if the survey is unchanged since and nobody holds it; otherwise it reads again and retries, for
+ * up to `waitMs`. `accept` is checked on each read, so a change never applies to a survey that
+ * moved on meanwhile.
  */
 export async function updateSurvey(input: {
   id: string | Types.ObjectId;
   now: Date;
-  owner?: string;
   accept: (survey: SurveyLean) => boolean;
   change: (survey: SurveyLean) => LeaseUpdate;
   waitMs?: number;
 }): Promise<UpdateResult> {
   const { id, now, accept, change, waitMs = 3_000 } = input;
-  const owner = input.owner ?? createLeaseOwner('web');
   const deadline = Date.now() + waitMs;
   for (let attempt = 0; ; attempt++) {
     const survey = (await Survey.findById(id).lean()) as SurveyLean | null;
     if (!survey) return { ok: false, reason: 'missing' };
     if (!accept(survey)) return { ok: false, reason: 'refused' };
-    const gen = await takeGeneration(survey, { owner, now, ttlMs: STEP_MS, kind: 'complete' });
-    if (gen !== null) {
-      await writeGeneration(survey._id, gen, change(survey));
-      return { ok: true, before: survey };
-    }
+    const write = writeUnheld({ filter: { _id: survey._id, leaseGen: survey.leaseGen ?? null }, update: change(survey), now });
+    if ((await Survey.updateOne(write.filter, write.update)).matchedCount === 1) return { ok: true, before: survey };
     if (Date.now() >= deadline) return { ok: false, reason: 'busy' };
     await sleep(Math.min(400, 25 * 2 ** attempt));
   }
@@ -639,7 +536,6 @@ export async function applySurveyResponse({ surveyId, now, owner }: { surveyId: 
       const updated = await updateSurvey({
         id: surveyId,
         now,
-        owner,
         accept: (s) => s.state !== 'answered',
         change: () => ({
           $set: { state: 'answered', answeredAt: response.answeredAt, remindAt: null, attentionReason: null, attentionAt: null },

@@ -1,8 +1,7 @@
 import { Schema } from 'mongoose';
 import { beforeEach, describe, expect, test } from 'vitest';
 import { trusted } from '#app/db.server';
-import { claim, complete, createLeaseOwner, pruneLeaseTokens, release, renew } from '#app/worker/lease.server';
-import { LeaseToken } from '#models/lease-token';
+import { claim, claimMany, complete, completeMany, createLeaseOwner, release, renew, writeUnheld, type Lease } from '#app/worker/lease.server';
 import { defineModel } from '#models/_define';
 
 // A throwaway collection: the helpers are generic, so they are tested away from any domain model.
@@ -18,15 +17,17 @@ const Job = defineModel(
     leaseGen: { type: Number, default: 0 },
   }),
 );
+type JobLean = { _id: unknown; name: string; state: string; runs: number; leaseGen: number };
 
 const T0 = new Date('2026-03-01T09:00:00.000Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
 const LEASE = 30_000;
 const todo = () => ({ state: 'todo', dueAt: trusted({ $lte: T0 }) });
+const claimJob = (id: unknown, owner: string, now: Date) => claim<JobLean>({ model: Job, filter: { _id: id }, now, owner, leaseMs: LEASE });
+const stateOf = async (id: unknown) => (await Job.findById(id).lean())?.state;
 
 beforeEach(async () => {
   await Job.deleteMany({});
-  await LeaseToken.deleteMany({});
 });
 
 describe('claim', () => {
@@ -35,9 +36,7 @@ describe('claim', () => {
       { name: 'late', dueAt: at(-1_000) },
       { name: 'early', dueAt: at(-5_000) },
     ]);
-    const doc = await claim<{ name: string; leaseOwner: string; leaseExpiresAt: Date }>({
-      model: Job, filter: todo(), now: T0, owner: 'a', leaseMs: LEASE, sort: { dueAt: 1 },
-    });
+    const doc = await claim<JobLean>({ model: Job, filter: todo(), now: T0, owner: 'a', leaseMs: LEASE, sort: { dueAt: 1 } });
     expect(doc?.name).toBe('early');
     expect(doc?.leaseOwner).toBe('a');
     expect(doc?.leaseExpiresAt.toISOString()).toBe(at(LEASE).toISOString());
@@ -47,9 +46,7 @@ describe('claim', () => {
     await Job.create({ name: 'only', dueAt: at(-1_000) });
     expect(await claim({ model: Job, filter: todo(), now: T0, owner: 'a', leaseMs: LEASE })).not.toBeNull();
     expect(await claim({ model: Job, filter: todo(), now: at(LEASE - 1), owner: 'b', leaseMs: LEASE })).toBeNull();
-    const stolen = await claim<{ leaseOwner: string }>({
-      model: Job, filter: todo(), now: at(LEASE), owner: 'b', leaseMs: LEASE,
-    });
+    const stolen = await claim({ model: Job, filter: todo(), now: at(LEASE), owner: 'b', leaseMs: LEASE });
     expect(stolen?.leaseOwner).toBe('b');
   });
 
@@ -57,10 +54,20 @@ describe('claim', () => {
     await Job.create([{ name: 'future', dueAt: at(60_000) }, { name: 'done', state: 'done', dueAt: at(-1) }]);
     expect(await claim({ model: Job, filter: todo(), now: T0, owner: 'a', leaseMs: LEASE })).toBeNull();
     await Job.create({ name: 'due', dueAt: at(-1) });
-    const doc = await claim<{ state: string }>({
-      model: Job, filter: todo(), now: T0, owner: 'a', leaseMs: LEASE, update: { $set: { state: 'running' } },
-    });
+    const doc = await claim<JobLean>({ model: Job, filter: todo(), now: T0, owner: 'a', leaseMs: LEASE, update: { $set: { state: 'running' } } });
     expect(doc?.state).toBe('running');
+  });
+
+  test('20 concurrent claimers of one document: exactly one wins, 20 times over', async () => {
+    for (let round = 0; round < 20; round++) {
+      const { _id } = await Job.create({ name: `r${round}`, dueAt: T0 });
+      const owners = Array.from({ length: 20 }, () => createLeaseOwner('test'));
+      const won = await Promise.all(owners.map((owner) => claimJob(_id, owner, T0)));
+      const winners = won.filter((doc) => doc !== null);
+      expect(winners).toHaveLength(1);
+      // The document says who: the one claimer told it won, at the first generation.
+      expect(await Job.findById(_id).lean()).toMatchObject({ leaseOwner: winners[0]!.leaseOwner, leaseGen: 1 });
+    }
   });
 
   test('concurrent claimers never get the same document', async () => {
@@ -70,7 +77,7 @@ describe('claim', () => {
     await Promise.all(
       owners.map(async (owner) => {
         for (;;) {
-          const doc = await claim<{ name: string }>({ model: Job, filter: todo(), now: T0, owner, leaseMs: LEASE });
+          const doc = await claim<JobLean>({ model: Job, filter: todo(), now: T0, owner, leaseMs: LEASE });
           if (!doc) return;
           claimed.push(doc.name);
         }
@@ -78,73 +85,56 @@ describe('claim', () => {
     );
     expect(claimed.sort()).toEqual(['j0', 'j1', 'j2', 'j3', 'j4', 'j5']);
   });
+
+  test('a claimer that died holding the lease blocks the document only until its lease ends', async () => {
+    const { _id } = await Job.create({ name: 'x', dueAt: T0 });
+    expect(await claimJob(_id, 'dead', T0)).not.toBeNull();
+    expect(await claimJob(_id, 'a', at(LEASE - 1))).toBeNull();
+    expect(await claimJob(_id, 'a', at(LEASE))).toMatchObject({ leaseOwner: 'a', leaseGen: 2 });
+  });
 });
 
 describe('complete', () => {
   test('the owner of a live lease completes and the lease is cleared', async () => {
     const { _id } = await Job.create({ name: 'x', dueAt: T0 });
-    await claim({ model: Job, filter: { _id }, now: T0, owner: 'a', leaseMs: LEASE });
-    const ok = await complete({ model: Job, id: _id, owner: 'a', now: at(1_000), update: { $set: { state: 'done' }, $inc: { runs: 1 } } });
-    expect(ok).toBe(true);
-    const doc = await Job.findById(_id).lean();
-    expect(doc).toMatchObject({ state: 'done', runs: 1, leaseOwner: null, leaseExpiresAt: null });
+    const lease = (await claimJob(_id, 'a', T0))!;
+    expect(await complete({ model: Job, lease, now: at(1_000), update: { $set: { state: 'done' }, $inc: { runs: 1 } } })).toBe(true);
+    expect(await Job.findById(_id).lean()).toMatchObject({ state: 'done', runs: 1, leaseOwner: null, leaseExpiresAt: null });
   });
 
   test('a worker whose lease expired cannot complete, even if nobody else claimed', async () => {
     const { _id } = await Job.create({ name: 'x', dueAt: T0 });
-    await claim({ model: Job, filter: { _id }, now: T0, owner: 'a', leaseMs: LEASE });
-    const ok = await complete({ model: Job, id: _id, owner: 'a', now: at(LEASE), update: { $set: { state: 'done' } } });
-    expect(ok).toBe(false);
-    expect((await Job.findById(_id).lean())?.state).toBe('todo');
+    const lease = (await claimJob(_id, 'a', T0))!;
+    expect(await complete({ model: Job, lease, now: at(LEASE), update: { $set: { state: 'done' } } })).toBe(false);
+    expect(await stateOf(_id)).toBe('todo');
   });
 
-  test('a worker whose lease was taken over cannot complete; the new owner can', async () => {
+  test('a worker whose lease was taken over cannot complete, not even when its own process took it over; the new holder can', async () => {
     const { _id } = await Job.create({ name: 'x', dueAt: T0 });
-    await claim({ model: Job, filter: { _id }, now: T0, owner: 'a', leaseMs: LEASE });
-    await claim({ model: Job, filter: { _id }, now: at(LEASE + 1), owner: 'b', leaseMs: LEASE });
-    expect(await complete({ model: Job, id: _id, owner: 'a', now: at(LEASE + 2), update: { $set: { state: 'a' } } })).toBe(false);
-    expect(await complete({ model: Job, id: _id, owner: 'b', now: at(LEASE + 3), update: { $set: { state: 'b' } } })).toBe(true);
-    expect((await Job.findById(_id).lean())?.state).toBe('b');
-  });
-});
+    const first = (await claimJob(_id, 'a', T0))!;
+    const second = (await claimJob(_id, 'b', at(LEASE + 1)))!;
+    expect(await complete({ model: Job, lease: first, now: at(LEASE + 2), update: { $set: { state: 'a' } } })).toBe(false);
+    expect(await release({ model: Job, lease: first })).toBe(false);
+    expect(await complete({ model: Job, lease: second, now: at(LEASE + 3), update: { $set: { state: 'b' } } })).toBe(true);
+    expect(await stateOf(_id)).toBe('b');
 
-describe('renew and release', () => {
-  test('renew extends a live lease only', async () => {
-    const { _id } = await Job.create({ name: 'x', dueAt: T0 });
-    await claim({ model: Job, filter: { _id }, now: T0, owner: 'a', leaseMs: LEASE });
-    expect(await renew({ model: Job, id: _id, owner: 'a', now: at(LEASE - 1), leaseMs: LEASE })).toBe(true);
-    // Renewed: still held at the original expiry.
-    expect(await claim({ model: Job, filter: { _id }, now: at(LEASE + 1), owner: 'b', leaseMs: LEASE })).toBeNull();
-    expect(await renew({ model: Job, id: _id, owner: 'a', now: at(3 * LEASE), leaseMs: LEASE })).toBe(false);
-  });
-
-  test('release hands the work back at once; a non-owner cannot release', async () => {
-    const { _id } = await Job.create({ name: 'x', dueAt: T0 });
-    await claim({ model: Job, filter: { _id }, now: T0, owner: 'a', leaseMs: LEASE });
-    expect(await release({ model: Job, id: _id, owner: 'b', now: at(1) })).toBe(false);
-    expect(await claim({ model: Job, filter: { _id }, now: at(1), owner: 'b', leaseMs: LEASE })).toBeNull();
-    expect(await release({ model: Job, id: _id, owner: 'a', now: at(1), update: { $set: { state: 'todo' } } })).toBe(true);
-    expect(await claim({ model: Job, filter: { _id }, now: at(2), owner: 'b', leaseMs: LEASE })).not.toBeNull();
-  });
-});
-
-describe('crash safety (generation tokens)', () => {
-  test('a claimer that won a generation but died before writing blocks the document only until its lease ends', async () => {
-    const { _id } = await Job.create({ name: 'x', dueAt: T0 });
-    // Simulates a worker that inserted its claim token and crashed before updating the document.
-    await LeaseToken.create({ _id: `${Job.collection.collectionName}:${_id}:1`, owner: 'dead', kind: 'claim', at: T0, expiresAt: at(LEASE) });
-    expect(await claim({ model: Job, filter: { _id }, now: at(1_000), owner: 'a', leaseMs: LEASE })).toBeNull();
-    const doc = await claim<{ leaseOwner: string; leaseGen: number }>({ model: Job, filter: { _id }, now: at(LEASE), owner: 'a', leaseMs: LEASE });
-    expect(doc).toMatchObject({ leaseOwner: 'a', leaseGen: 2 });
+    // The same owner token (one worker process) claiming again after its lease ran out: the older claim is fenced off by the generation.
+    await Job.updateOne({ _id }, { $set: { state: 'todo' } });
+    const stale = (await claimJob(_id, 'c', at(LEASE + 4)))!;
+    const fresh = (await claimJob(_id, 'c', at(3 * LEASE)))!;
+    expect(fresh.leaseGen).toBe(stale.leaseGen + 1);
+    expect(await complete({ model: Job, lease: stale, now: at(3 * LEASE + 1), update: { $set: { state: 'stale' } } })).toBe(false);
+    expect(await complete({ model: Job, lease: fresh, now: at(3 * LEASE + 1), update: { $set: { state: 'fresh' } } })).toBe(true);
+    expect(await stateOf(_id)).toBe('fresh');
   });
 
-  test('completion and takeover race for the same generation: exactly one wins', async () => {
+  test('completion and takeover race for the same document: exactly one wins', async () => {
     for (let round = 0; round < 5; round++) {
       const { _id } = await Job.create({ name: `r${round}`, dueAt: T0 });
-      await claim({ model: Job, filter: { _id }, now: T0, owner: 'a', leaseMs: LEASE });
+      const lease = (await claimJob(_id, 'a', T0))!;
       // 'a' completes just before its expiry while 'b' (with a faster clock) takes the lease over.
       const [completed, taken] = await Promise.all([
-        complete({ model: Job, id: _id, owner: 'a', now: at(LEASE - 1), update: { $set: { state: 'done' } } }),
+        complete({ model: Job, lease, now: at(LEASE - 1), update: { $set: { state: 'done' } } }),
         claim({ model: Job, filter: { _id, state: 'todo' }, now: at(LEASE + 1), owner: 'b', leaseMs: LEASE }),
       ]);
       expect([completed, taken !== null].filter(Boolean)).toHaveLength(1);
@@ -153,13 +143,63 @@ describe('crash safety (generation tokens)', () => {
       expect(doc?.leaseOwner ?? null).toBe(completed ? null : 'b');
     }
   });
+});
 
-  test('pruning removes old tokens only', async () => {
-    await LeaseToken.create([
-      { _id: 'x:1:1', owner: 'a', kind: 'claim', at: at(-2 * 86_400_000), expiresAt: at(-2 * 86_400_000) },
-      { _id: 'x:1:2', owner: 'a', kind: 'claim', at: T0, expiresAt: at(LEASE) },
-    ]);
-    expect(await pruneLeaseTokens({ before: at(-86_400_000) })).toBe(1);
-    expect(await LeaseToken.countDocuments()).toBe(1);
+describe('renew and release', () => {
+  test('renew extends a live lease only', async () => {
+    const { _id } = await Job.create({ name: 'x', dueAt: T0 });
+    const lease = (await claimJob(_id, 'a', T0))!;
+    expect(await renew({ model: Job, lease, now: at(LEASE - 1), leaseMs: LEASE })).toBe(true);
+    // Renewed: still held at the original expiry.
+    expect(await claimJob(_id, 'b', at(LEASE + 1))).toBeNull();
+    expect(await renew({ model: Job, lease, now: at(3 * LEASE), leaseMs: LEASE })).toBe(false);
+  });
+
+  test('release hands the work back at once; a lease someone else holds cannot be released', async () => {
+    const { _id } = await Job.create({ name: 'x', dueAt: T0 });
+    const lease = (await claimJob(_id, 'a', T0))!;
+    expect(await release({ model: Job, lease: { ...lease, leaseOwner: 'b' } })).toBe(false);
+    expect(await claimJob(_id, 'b', at(1))).toBeNull();
+    expect(await release({ model: Job, lease, update: { $set: { state: 'todo' } } })).toBe(true);
+    expect(await claimJob(_id, 'b', at(2))).not.toBeNull();
+  });
+});
+
+describe('many at once', () => {
+  test('claimMany takes the documents as read, except those claimed or changed since; completeMany says which it wrote', async () => {
+    await Job.create(Array.from({ length: 5 }, (_, i) => ({ name: `j${i}`, dueAt: T0 })));
+    const read = (await Job.find({}).sort({ name: 1 }).lean()) as unknown as JobLean[];
+    // Since the read: j1 was claimed by another worker, j2 written by a one-step write.
+    const other = (await claimJob(read[1]._id, 'b', T0))!;
+    const write = writeUnheld({ filter: { _id: read[2]._id }, update: { $set: { state: 'edited' } }, now: T0 });
+    expect((await Job.updateOne(write.filter, write.update)).matchedCount).toBe(1);
+
+    const held = await claimMany({ model: Job, docs: read, now: T0, owner: 'a', leaseMs: LEASE });
+    expect(held.map((h) => h.name)).toEqual(['j0', 'j3', 'j4']);
+    expect(held.every((h) => h.leaseOwner === 'a' && h.leaseGen === 1)).toBe(true);
+    // A second claimer with the same stale read gets nothing.
+    expect(await claimMany({ model: Job, docs: read, now: T0, owner: 'c', leaseMs: LEASE })).toEqual([]);
+
+    // j3's lease is lost meanwhile (expired and taken over): only j0 and j4 are written.
+    const taken = await claimJob(held[1]._id, 'b', at(LEASE));
+    expect(taken).not.toBeNull();
+    const items = [...held, other as Lease].map((lease) => ({ lease, update: { $set: { state: 'done' } } }));
+    expect(await completeMany({ model: Job, items, now: at(LEASE - 1) })).toEqual([true, false, true, true]);
+    const states = (await Job.find({}).sort({ name: 1 }).lean()).map((j) => j.state);
+    expect(states).toEqual(['done', 'done', 'edited', 'todo', 'done']);
+  });
+
+  test('a one-step write waits for the holder and refuses a stale read', async () => {
+    const { _id } = await Job.create({ name: 'x', dueAt: T0 });
+    const read = (await Job.findById(_id).lean())!;
+    const lease = (await claimJob(_id, 'a', T0))!;
+    const edit = (now: Date, leaseGen?: number) => writeUnheld({ filter: { _id, ...(leaseGen === undefined ? {} : { leaseGen }) }, update: { $set: { state: 'edited' } }, now });
+    const apply = async (w: ReturnType<typeof edit>) => (await Job.updateOne(w.filter, w.update)).matchedCount;
+    expect(await apply(edit(at(1)))).toBe(0);
+    expect(await complete({ model: Job, lease, now: at(2), update: { $set: { state: 'done' } } })).toBe(true);
+    // Written on a read from before the claim: refused; on a fresh read: written, and the holder's generation is gone.
+    expect(await apply(edit(at(3), read.leaseGen))).toBe(0);
+    expect(await apply(edit(at(3), lease.leaseGen))).toBe(1);
+    expect(await Job.findById(_id).lean()).toMatchObject({ state: 'edited', leaseGen: 2 });
   });
 });

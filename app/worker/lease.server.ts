@@ -2,17 +2,15 @@ import crypto from 'node:crypto';
 import os from 'node:os';
 import type { Model } from 'mongoose';
 import { trusted } from '#app/db.server';
-import { LeaseToken } from '#models/lease-token';
 
-// Leases let any number of workers share one queue without transactions.
+// Leases let any number of workers share one queue without transactions (docs/leases.md).
 //
-// Portability: FerretDB 1.24 executes findOneAndUpdate/updateOne as "query, then write the whole
-// document by _id", so a filter such as { leaseExpiresAt: { $lte: now } } is NOT a compare-and-set
-// there (two concurrent claimers both got the same document in our tests). The only atomic
-// primitive on every backend is an insert guarded by a unique key. So each document carries a
-// generation counter (`leaseGen`), and every lease step (claim, renew, complete, release) first
-// inserts the LeaseToken `<collection>:<id>:<leaseGen + 1>`; only the worker whose insert wins may
-// write that step into the document. A worker that lost its lease therefore cannot mark work done.
+// A leased document carries `leaseOwner` (who holds it), `leaseExpiresAt` (until when) and
+// `leaseGen`, a fencing generation that every claim increments. A claim is one conditional write
+// that matches only a free or expired lease, so of concurrent claimers exactly one wins (MongoDB;
+// Kept's FerretDB build too, docs/ferretdb-patches.md 0002). Every later step matches
+// `{ _id, leaseOwner, leaseGen }` as claimed: a worker whose lease ran out and was claimed by
+// another (even by its own process again) holds an older generation and can no longer write.
 //
 // A model used with these helpers needs: leaseOwner: String, leaseExpiresAt: Date,
 // leaseGen: { type: Number, default: 0 }.
@@ -20,7 +18,7 @@ import { LeaseToken } from '#models/lease-token';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyModel = Model<any>;
 type Filter = Record<string, unknown>;
-/** An update document limited to the portable operators. */
+/** An update document: what a lease step writes together with the lease fields. */
 export type LeaseUpdate = {
   $set?: Record<string, unknown>;
   $inc?: Record<string, number>;
@@ -29,13 +27,9 @@ export type LeaseUpdate = {
   $min?: Record<string, unknown>;
   $max?: Record<string, unknown>;
 };
-type LeaseFields = { _id: unknown; leaseGen?: number | null; leaseOwner?: string | null; leaseExpiresAt?: Date | null };
-
-const MAX_CLAIM_CANDIDATES = 8;
-const MAX_GENERATION_SKIPS = 4;
-// A complete/release token is written a few ms before the document; if its writer dies in
-// between, the document becomes claimable again after this long.
-const STEP_GRACE_MS = 60_000;
+/** What a claim returns and every later step takes: the document as claimed. */
+export type Lease = { _id: unknown; leaseOwner: string; leaseGen: number; leaseExpiresAt: Date };
+type Unclaimed = { _id: unknown; leaseGen?: number | null };
 
 /** A random owner token for one worker process, e.g. `worker:host:1234:9f2c...`. */
 export function createLeaseOwner(prefix = 'worker') {
@@ -43,49 +37,24 @@ export function createLeaseOwner(prefix = 'worker') {
 }
 
 /** Matches documents nobody holds: never leased, released, or whose lease has expired. */
-export function leaseIsFree(now: Date): Filter {
+function leaseIsFree(now: Date): Filter {
   return { $or: [{ leaseExpiresAt: null }, { leaseExpiresAt: trusted({ $lte: now }) }] };
 }
 
-const isDuplicateKey = (error: unknown) =>
-  typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000;
-
-const tokenId = (model: AnyModel, id: unknown, gen: number) => `${model.collection.collectionName}:${String(id)}:${gen}`;
-
-/**
- * Inserts the token for the generation after `fromGen`; returns the generation won, or null when
- * another worker holds it. `skipStale` lets a claimer step over a generation whose winner never
- * finished (its token expired), so a crash cannot block a document forever.
- */
-async function takeGeneration(input: {
-  model: AnyModel;
-  id: unknown;
-  fromGen: number;
-  owner: string;
-  kind: 'claim' | 'renew' | 'complete' | 'release';
-  now: Date;
-  expiresAt: Date;
-  skipStale: boolean;
-}): Promise<number | null> {
-  const { model, id, fromGen, owner, kind, now, expiresAt, skipStale } = input;
-  for (let gen = fromGen + 1; gen <= fromGen + 1 + MAX_GENERATION_SKIPS; gen++) {
-    const _id = tokenId(model, id, gen);
-    try {
-      await LeaseToken.create({ _id, owner, kind, at: now, expiresAt });
-      return gen;
-    } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
-      if (!skipStale) return null;
-      const existing = await LeaseToken.findById(_id).select('expiresAt').lean();
-      if (existing && existing.expiresAt > now) return null;
-    }
-  }
-  return null;
-}
+/** `filter` and a free lease, flat when it can be (FerretDB finds a top-level `_id` by its index; one inside `$and` is a scan). */
+const andFree = (filter: Filter, now: Date) => ('$or' in filter ? { $and: [filter, leaseIsFree(now)] } : { ...filter, ...leaseIsFree(now) });
+const heldBy = (lease: Pick<Lease, '_id' | 'leaseOwner' | 'leaseGen'>) => ({ _id: lease._id, leaseOwner: lease.leaseOwner, leaseGen: lease.leaseGen });
+const live = (now: Date) => ({ leaseExpiresAt: trusted({ $gt: now }) });
+const taking = (owner: string, leaseExpiresAt: Date, update: LeaseUpdate = {}) => ({
+  ...update,
+  $set: { ...update.$set, leaseOwner: owner, leaseExpiresAt },
+  $inc: { ...update.$inc, leaseGen: 1 },
+});
+const ending = (update: LeaseUpdate = {}) => ({ ...update, $set: { ...update.$set, leaseOwner: null, leaseExpiresAt: null } });
 
 /**
- * Claims one document matching `filter` whose lease is free or expired. Returns the claimed
- * document (lean, after the update) or null when there is nothing to claim.
+ * Claims the first document (by `sort`) matching `filter` whose lease is free or expired, with one
+ * findOneAndUpdate. Returns it (lean, after the update) or null when there is nothing to claim.
  * Operator values inside `filter` must be wrapped in `trusted()` (sanitizeFilter is on).
  */
 export async function claim<T = Record<string, unknown>>(input: {
@@ -97,126 +66,86 @@ export async function claim<T = Record<string, unknown>>(input: {
   sort?: Record<string, 1 | -1>;
   /** Applied together with the lease, e.g. { $set: { state: 'sending' } }. */
   update?: LeaseUpdate;
-}): Promise<(T & LeaseFields) | null> {
-  const { model, filter, now, owner, leaseMs, sort, update = {} } = input;
-  const leaseExpiresAt = new Date(now.getTime() + leaseMs);
-  const lost: unknown[] = [];
-  for (let i = 0; i < MAX_CLAIM_CANDIDATES; i++) {
-    const conditions: Filter[] = [filter, leaseIsFree(now)];
-    if (lost.length) conditions.push({ _id: trusted({ $nin: lost }) });
-    const candidate = (await model
-      .findOne({ $and: conditions })
-      .sort(sort ?? { _id: 1 })
-      .select('_id leaseGen')
-      .lean()) as LeaseFields | null;
-    if (!candidate) return null;
-    const fromGen = candidate.leaseGen ?? 0;
-    const gen = await takeGeneration({
-      model, id: candidate._id, fromGen, owner, kind: 'claim', now, expiresAt: leaseExpiresAt, skipStale: true,
-    });
-    if (gen !== null) {
-      // We own generation `gen`; the write re-checks the filter and the generation we saw.
-      const doc = await model
-        .findOneAndUpdate(
-          { $and: [filter, { _id: candidate._id, leaseGen: candidate.leaseGen ?? null }] },
-          { ...update, $set: { ...update.$set, leaseGen: gen, leaseOwner: owner, leaseExpiresAt } },
-          { returnDocument: 'after' },
-        )
-        .lean();
-      if (doc) return doc as T & LeaseFields;
-    }
-    lost.push(candidate._id);
-  }
-  return null;
-}
-
-/** Reads the lease as stored and takes the next generation if `owner` still holds it. */
-async function stepAsOwner(input: {
-  model: AnyModel;
-  id: unknown;
-  owner: string;
-  now: Date;
-  kind: 'renew' | 'complete' | 'release';
-  requireLive: boolean;
-  expiresAt: Date;
-}) {
-  const { model, id, owner, now, kind, requireLive, expiresAt } = input;
-  const doc = (await model.findById(id).select('leaseGen leaseOwner leaseExpiresAt').lean()) as LeaseFields | null;
-  if (!doc || doc.leaseOwner !== owner) return null;
-  if (requireLive && (!doc.leaseExpiresAt || doc.leaseExpiresAt <= now)) return null;
-  const fromGen = doc.leaseGen ?? 0;
-  const gen = await takeGeneration({ model, id, fromGen, owner, kind, now, expiresAt, skipStale: false });
-  return gen === null ? null : { fromGen, gen };
+}): Promise<(T & Lease) | null> {
+  const { model, filter, now, owner, leaseMs, sort = { _id: 1 }, update } = input;
+  const doc = await model
+    .findOneAndUpdate(andFree(filter, now), taking(owner, new Date(now.getTime() + leaseMs), update), { sort, returnDocument: 'after' })
+    .lean();
+  return doc as (T & Lease) | null;
 }
 
 /**
- * Marks leased work done: applies `update` and clears the lease, only if `owner` still holds an
- * unexpired lease. Returns false when the lease was lost (expired or taken by another worker).
+ * Claims documents as just read (a worker's page of candidates) with one bulkWrite: each only if
+ * its lease is free and it is unchanged since the read (same `leaseGen`), so the copies returned
+ * are the documents as they now stand. Those another worker claimed or wrote meanwhile are left
+ * out (read back by `_id` only when some were). `owner` must be this claimer's own (two concurrent
+ * claims under one owner could not tell their documents apart).
  */
-export async function complete(input: {
-  model: AnyModel;
-  id: unknown;
-  owner: string;
-  now: Date;
-  update?: LeaseUpdate;
-}): Promise<boolean> {
-  const { model, id, owner, now, update = {} } = input;
-  const step = await stepAsOwner({
-    model, id, owner, now, kind: 'complete', requireLive: true, expiresAt: new Date(now.getTime() + STEP_GRACE_MS),
-  });
-  if (!step) return false;
-  const result = await model.updateOne(
-    { _id: id, leaseGen: step.fromGen },
-    { ...update, $set: { ...update.$set, leaseGen: step.gen, leaseOwner: null, leaseExpiresAt: null } },
+export async function claimMany<T extends Unclaimed>(input: { model: AnyModel; docs: T[]; now: Date; owner: string; leaseMs: number }): Promise<Array<T & Lease>> {
+  const { model, docs, now, owner, leaseMs } = input;
+  if (docs.length === 0) return [];
+  const leaseExpiresAt = new Date(now.getTime() + leaseMs);
+  const { matchedCount } = await model.bulkWrite(
+    docs.map((d) => ({ updateOne: { filter: andFree({ _id: d._id, leaseGen: d.leaseGen ?? null }, now), update: taking(owner, leaseExpiresAt) } })),
+    { ordered: false },
   );
-  return result.matchedCount === 1;
+  const claimed = (d: T) => ({ ...d, leaseOwner: owner, leaseExpiresAt, leaseGen: (d.leaseGen ?? 0) + 1 });
+  if (matchedCount === docs.length) return docs.map(claimed);
+  const after = await Promise.all(docs.map((d) => model.findById(d._id).select('leaseOwner leaseGen').lean() as Promise<Partial<Lease> | null>));
+  return docs.flatMap((d, i) => (after[i]?.leaseOwner === owner && after[i]?.leaseGen === (d.leaseGen ?? 0) + 1 ? [claimed(d)] : []));
+}
+
+/**
+ * Marks leased work done: applies `update` and clears the lease, only while `lease` (as claimed)
+ * is still held and unexpired. Returns false when the lease was lost (expired or taken over).
+ */
+export async function complete(input: { model: AnyModel; lease: Lease; now: Date; update?: LeaseUpdate }): Promise<boolean> {
+  const { model, lease, now, update } = input;
+  const { matchedCount } = await model.updateOne({ ...heldBy(lease), ...live(now) }, ending(update));
+  return matchedCount === 1;
+}
+
+/**
+ * complete for many leases with one bulkWrite; per lease in order, whether it was written. When
+ * some were not, the documents are read back: one still at the generation held and held by nobody
+ * was completed here (any later claim or write moves the generation on, so a write by someone
+ * else in the few ms between the two reads the completion as lost: false, never a wrong true).
+ */
+export async function completeMany(input: { model: AnyModel; items: Array<{ lease: Lease; update?: LeaseUpdate }>; now: Date }): Promise<boolean[]> {
+  const { model, items, now } = input;
+  if (items.length === 0) return [];
+  const { matchedCount } = await model.bulkWrite(
+    items.map(({ lease, update }) => ({ updateOne: { filter: { ...heldBy(lease), ...live(now) }, update: ending(update) } })),
+    { ordered: false },
+  );
+  if (matchedCount === items.length) return items.map(() => true);
+  const after = await Promise.all(items.map(({ lease }) => model.findById(lease._id).select('leaseOwner leaseGen').lean() as Promise<Partial<Lease> | null>));
+  return items.map(({ lease }, i) => after[i]?.leaseGen === lease.leaseGen && after[i]?.leaseOwner == null);
 }
 
 /** Extends a live lease (long tasks); false when the lease was already lost. */
-export async function renew(input: {
-  model: AnyModel;
-  id: unknown;
-  owner: string;
-  now: Date;
-  leaseMs: number;
-}): Promise<boolean> {
-  const { model, id, owner, now, leaseMs } = input;
-  const leaseExpiresAt = new Date(now.getTime() + leaseMs);
-  const step = await stepAsOwner({ model, id, owner, now, kind: 'renew', requireLive: true, expiresAt: leaseExpiresAt });
-  if (!step) return false;
-  const result = await model.updateOne(
-    { _id: id, leaseGen: step.fromGen },
-    { $set: { leaseGen: step.gen, leaseExpiresAt } },
-  );
-  return result.matchedCount === 1;
+export async function renew(input: { model: AnyModel; lease: Lease; now: Date; leaseMs: number }): Promise<boolean> {
+  const { model, lease, now, leaseMs } = input;
+  const { matchedCount } = await model.updateOne({ ...heldBy(lease), ...live(now) }, { $set: { leaseExpiresAt: new Date(now.getTime() + leaseMs) } });
+  return matchedCount === 1;
 }
 
 /**
- * Gives work back unfinished (shutdown, pause) so another worker can claim it at once.
- * Only the current owner can release, unless someone took the (expired) lease over meanwhile;
- * `update` can restore the document's state.
+ * Gives work back unfinished (shutdown, pause) so another worker can claim it at once; `update`
+ * can restore the document's state. False when someone took the (expired) lease over meanwhile.
  */
-export async function release(input: {
-  model: AnyModel;
-  id: unknown;
-  owner: string;
-  now: Date;
-  update?: LeaseUpdate;
-}): Promise<boolean> {
-  const { model, id, owner, now, update = {} } = input;
-  const step = await stepAsOwner({
-    model, id, owner, now, kind: 'release', requireLive: false, expiresAt: new Date(now.getTime() + STEP_GRACE_MS),
-  });
-  if (!step) return false;
-  const result = await model.updateOne(
-    { _id: id, leaseGen: step.fromGen },
-    { ...update, $set: { ...update.$set, leaseGen: step.gen, leaseOwner: null, leaseExpiresAt: null } },
-  );
-  return result.matchedCount === 1;
+export async function release(input: { model: AnyModel; lease: Lease; update?: LeaseUpdate }): Promise<boolean> {
+  const { model, lease, update } = input;
+  const { matchedCount } = await model.updateOne(heldBy(lease), ending(update));
+  return matchedCount === 1;
 }
 
-/** Deletes lease tokens older than `before` (a worker task runs this; a day of history is plenty). */
-export async function pruneLeaseTokens({ before }: { before: Date }) {
-  const result = await LeaseToken.deleteMany({ at: trusted({ $lt: before }) });
-  return result.deletedCount;
+/**
+ * The filter and update of a one-step write that claims nothing (a CS action, a webhook): it
+ * applies only while nobody holds the document, and moves its generation on, so a holder or a
+ * writer that read it before can no longer write over it. Put `leaseGen: <as read>` in `filter`
+ * to write only if the document is unchanged since it was read.
+ */
+export function writeUnheld({ filter, update, now }: { filter: Filter; update: LeaseUpdate; now: Date }) {
+  return { filter: andFree(filter, now), update: { ...update, $inc: { ...update.$inc, leaseGen: 1 } } };
 }

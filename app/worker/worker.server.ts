@@ -10,7 +10,6 @@ import { refreshForecastSnapshot } from '#app/services/forecast.server';
 import { runNightlyMetricsRebuild } from '#app/services/metrics-rebuild.server';
 import { idleGate } from '#app/utils/idle-gate';
 import { log, logError } from '#app/utils/log.server';
-import { pruneLeaseTokens } from '#app/worker/lease.server';
 import { pruneChanges } from '#models/change';
 
 /** What every task gets: the cycle's time, this worker's lease owner token, and a stop signal. */
@@ -93,14 +92,12 @@ export async function sendingAlongside<T>(ctx: TaskContext, produce: (onBatch: (
  */
 export const TASKS: WorkerTask[] = [
   {
-    name: 'lease-prune',
+    name: 'changes-prune',
     async run({ now }) {
-      // Old lease generations are history only; an hourly sweep keeps the collection small.
+      // The read indexes' change feeds: a web process that falls a day behind reloads anyway.
       if (now.getTime() - lastPruneAt < HOUR) return { skipped: true };
       lastPruneAt = now.getTime();
-      // The read indexes' change feeds too: a web process that falls a day behind reloads anyway.
-      const before = new Date(now.getTime() - 24 * HOUR);
-      return { deleted: await pruneLeaseTokens({ before }), changes: (await pruneChanges({ before })).deleted };
+      return { changes: (await pruneChanges({ before: new Date(now.getTime() - 24 * HOUR) })).deleted };
     },
   },
   {
