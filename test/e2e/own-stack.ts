@@ -3,8 +3,8 @@
 // (scripts/serve.ts on the e2e build) and, on demand, worker processes. Nothing is shared with the
 // e2e server of test/e2e/global-setup.ts, so stopping this database disturbs no other spec.
 // With MONGODB_URI set (a run against MongoDB, docs/mongodb.md) it starts no FerretDB: it uses a
-// database of its own on that server, dropped at the end, reached through a relay (db-proxy.ts)
-// that stands in for stopping and freezing the database.
+// database of its own on that server, dropped at the end; a spec that stops or freezes the database
+// asks for `stoppableDb`, and its processes then reach it through a relay (db-proxy.ts) that stands in.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -50,16 +50,18 @@ export async function killAndWait(proc: Proc | undefined, signal: NodeJS.Signals
 export type OwnStack = Awaited<ReturnType<typeof startOwnStack>>;
 
 /**
- * The database of a stack on the server MONGODB_URI names: a database of its own, reached through a
- * relay on 127.0.0.1 (one host, connected to directly, so every connection passes the relay).
+ * The database of a stack on the server MONGODB_URI names: a database of its own, with `relay`
+ * reached through a relay on 127.0.0.1 (one host, connected to directly, so every connection passes it).
  */
-async function onGivenServer(given: string) {
+async function onGivenServer(given: string, relay: boolean) {
   const url = URL.canParse(given) ? new URL(given) : undefined;
-  if (!url || url.protocol !== 'mongodb:' || !url.hostname) {
-    throw new Error('test/e2e/own-stack.ts relays its database connections: MONGODB_URI must name one host (mongodb://host:port/...), not a seed list or mongodb+srv.');
-  }
+  if (!url) throw new Error('MONGODB_URI is not a URL.');
   url.pathname = `/kept_own_${crypto.randomBytes(6).toString('hex')}`;
   const own = url.toString();
+  if (!relay) return { own, relayed: own, proxy: undefined };
+  if (url.protocol !== 'mongodb:' || !url.hostname) {
+    throw new Error('This spec stops its database through a relay: MONGODB_URI must name one host (mongodb://host:port/...), not a seed list or mongodb+srv.');
+  }
   const proxy = await startDbProxy({ host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 27017) });
   url.host = `127.0.0.1:${proxy.port}`;
   url.searchParams.set('directConnection', 'true');
@@ -77,8 +79,11 @@ export async function dropDatabase(uri: string) {
   }
 }
 
-/** Starts FerretDB (or uses MONGODB_URI), seeds `accounts` demo accounts, starts the fake Resend and one web server. */
-export async function startOwnStack(options: { accounts: number }) {
+/**
+ * Starts FerretDB (or uses MONGODB_URI), seeds `accounts` demo accounts, starts the fake Resend and
+ * one web server. `stoppableDb`: the spec stops or freezes the database (on MONGODB_URI: the relay).
+ */
+export async function startOwnStack(options: { accounts: number; stoppableDb?: boolean }) {
   const given = process.env.MONGODB_URI;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kept-own-db-'));
   const procs: Proc[] = [];
@@ -95,7 +100,7 @@ export async function startOwnStack(options: { accounts: number }) {
   let dbPort = 0;
   let ownDatabase: string | undefined;
   if (given) {
-    const server = await onGivenServer(given);
+    const server = await onGivenServer(given, options.stoppableDb === true);
     proxy = server.proxy;
     ownDatabase = server.own;
     mongoUri = server.relayed;
@@ -104,7 +109,8 @@ export async function startOwnStack(options: { accounts: number }) {
     dbPort = db.port;
     mongoUri = db.uri.replace(/\/kept$/, '/kept_own');
   }
-  console.log(`[own-stack] database: ${given ? `MONGODB_URI, database ${new URL(mongoUri).pathname.slice(1)} of its own, through a relay on port ${proxy!.port}` : `its own FerretDB on port ${dbPort}`}`);
+  const relayed = proxy ? `, through a relay on port ${proxy.port}` : '';
+  console.log(`[own-stack] database: ${given ? `MONGODB_URI, database ${new URL(mongoUri).pathname.slice(1)} of its own${relayed}` : `its own FerretDB on port ${dbPort}`}`);
   const fake = new FakeResend();
   await fake.start();
   const port = await freePort();
@@ -169,6 +175,7 @@ export async function startOwnStack(options: { accounts: number }) {
     },
     dbStopped: false,
     async stopDb() {
+      if (given && !proxy) throw new Error('startOwnStack({ stoppableDb: true }) to stop the database of a MONGODB_URI run.');
       stack.dbStopped = true;
       if (proxy) return proxy.stop();
       await db?.stop();
@@ -183,6 +190,7 @@ export async function startOwnStack(options: { accounts: number }) {
     /** Freezes (SIGSTOP; the relay: holds every byte) or resumes the database: its sockets stay open, nothing answers. */
     freezeDb(frozen: boolean) {
       if (proxy) return proxy.freeze(frozen);
+      if (given) throw new Error('startOwnStack({ stoppableDb: true }) to freeze the database of a MONGODB_URI run.');
       if (!db) throw new Error('The database is not running.');
       db.process.kill(frozen ? 'SIGSTOP' : 'SIGCONT');
     },
