@@ -7,7 +7,7 @@ type OnError = (error: unknown, where: { collection: string; index: string }) =>
  * Creates the indexes the models declare. On MongoDB: all of them. On FerretDB 1.24 (the embedded
  * database): only those that enforce something, unique and TTL indexes, and any other index a data
  * directory still has is dropped. FerretDB's SQLite backend answers only an `_id` equality from an
- * index (README, decisions 5 and 6), so a secondary index there is never read but is updated on
+ * index (docs/decisions/0005 and 0006), so a secondary index there is never read but is updated on
  * every write: a survey's nine made each update ~25 % dearer and each insert about twice as dear.
  * Models are created with `autoIndex: false` (db.server.ts): this runs at connect for the models
  * compiled by then, and for each model compiled later as it is compiled (models/_define.ts).

@@ -6,7 +6,7 @@ import { defineModel } from './_define';
  * message, and never updated. Kept apart from EmailMessage because FerretDB 1.24 rewrites the whole
  * document on every update: with a 10-15 KB body inside, marking a message sent cost about 7 times
  * more (40 vs 5.5 ms per document at 2,000 messages, measured for `npm run bench` before the `_id`
- * index of README decision 6 removed the scan around each update).
+ * index of docs/decisions/0006-ferretdb-with-four-patches.md removed the scan around each update).
  */
 const EmailBodySchema = new Schema(
   {

@@ -39,7 +39,7 @@ const { values } = parseArgs({
     only: { type: 'string', default: 'pages,survey,dispatch,import,js' },
     'dispatch-surveys': { type: 'string', default: '10000' },
     // The whole bench must stay under 20 minutes; on FerretDB the dispatch of 10,000 takes longer
-    // (every survey and message state change rewrites a document: see README "Benchmarks").
+    // (every survey and message state change rewrites a document: see docs/benchmarks.md).
     'dispatch-seconds': { type: 'string', default: '240' },
     'import-rows': { type: 'string', default: '100000' },
   },
@@ -266,7 +266,7 @@ async function main() {
   if (want('survey')) {
     const server = reusable ?? (await startServer(large));
     servers.push(server);
-    // Each submission still runs a few scans at 100k (README "Benchmarks"): 300 links keep the part within minutes.
+    // Each submission still runs a few scans at 100k (docs/benchmarks.md): 300 links keep the part within minutes.
     const LINKS = 300;
     const { links } = await task<{ links: { token: string; surveyId: string; promiseIds: string[] }[] }>(large, 'links', { count: LINKS + 20 });
     const viewLinks = links.slice(0, 20);

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { describeOnEngine } from '../test/engine';
 import { canConnect, freePort } from './lib/ferretdb';
 
-// The README's commands beside a running Kept: the embedded database is started the way `npm start`
+// The commands of docs/development.md beside a running Kept: the embedded database is started the way `npm start`
 // starts it (scripts/lib/runtime.ts, here through `npm run db`), then `npm run worker -- --once` and
 // `npm run metrics:rebuild` run in a shell that sets neither MONGODB_URI nor SESSION_SECRET.
 // A private data directory and port keep this away from a real `npm start` and from other tests.

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { promisify } from 'node:util';
 
-// scrypt is memory-hard and ships with Node (no native add-on to build); see README "Decisions".
+// scrypt is memory-hard and ships with Node (no native add-on to build); see docs/decisions/0003-passwords-scrypt.md.
 const scrypt = promisify(crypto.scrypt) as (
   password: string,
   salt: Buffer,

@@ -2,7 +2,7 @@ import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 
 // rate-limiter-flexible: a well-kept library with the same API for memory and shared stores.
 // Memory store per web process; with N web processes the effective limit is N times higher
-// (documented in README "Running at scale").
+// (documented in docs/scale.md, "Rate limits are per web process").
 /** Wrong current passwords per user within 15 minutes before the Account page answers 429. */
 export const PASSWORD_CHANGE_FAILURES = 8;
 

@@ -93,12 +93,12 @@ describe('requireUser', () => {
     expect(anonymousPost.status).toBe(401);
 
     const marketing = await makeUser({ role: 'marketing' });
-    const forbidden = (await requireUser(await requestAs(marketing, '/admin/users'), { roles: ['admin'] }).catch((r) => r)) as Response;
+    const forbidden = (await requireUser(await requestAs(marketing, '/admin/users'), { may: 'users.manage' }).catch((r) => r)) as Response;
     expect(forbidden.status).toBe(403);
     expect(await forbidden.text()).toContain('marketing');
 
     const admin = await makeUser({ role: 'admin' });
-    await expect(requireUser(await requestAs(admin, '/admin/users'), { roles: ['admin'] })).resolves.toMatchObject({ role: 'admin' });
+    await expect(requireUser(await requestAs(admin, '/admin/users'), { may: 'users.manage' })).resolves.toMatchObject({ role: 'admin' });
   });
 });
 

@@ -4,6 +4,7 @@ import { Session } from '#models/session';
 import { User, type Role } from '#models/user';
 import { trusted } from '#app/db.server';
 import { getEnv } from '#app/env.server';
+import { may, type Permission } from '#app/utils/permissions';
 
 export type SessionUser = { id: string; email: string; name: string; role: Role };
 
@@ -70,9 +71,10 @@ function wantsDocument(request: Request) {
 
 /**
  * Every staff loader and action starts here. Anonymous page visits are sent to /login; anonymous
- * data and form requests get 401; a signed-in user without one of `roles` gets 403 with a reason.
+ * data and form requests get 401; a signed-in user whose role lacks the permission `may` (the one
+ * table, app/utils/permissions.ts) gets 403 with a reason.
  */
-export async function requireUser(request: Request, options: { roles?: readonly Role[] } = {}) {
+export async function requireUser(request: Request, options: { may?: Permission } = {}) {
   const user = await getUser(request);
   if (!user) {
     if (wantsDocument(request)) {
@@ -81,7 +83,7 @@ export async function requireUser(request: Request, options: { roles?: readonly 
     }
     throw new Response('Sign in to continue.', { status: 401 });
   }
-  if (options.roles && !options.roles.includes(user.role)) {
+  if (options.may && !may(user.role, options.may)) {
     throw new Response(`Your role (${user.role}) cannot open this page.`, { status: 403, statusText: 'Forbidden' });
   }
   return user;

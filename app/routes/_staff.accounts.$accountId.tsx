@@ -6,6 +6,7 @@ import { PromiseList } from '#app/components/promise-list';
 import { getAccountDetail } from '#app/services/accounts.server';
 import { notFound } from '#app/utils/forms.server';
 import { SEGMENT_LABELS, formatDate, formatMoney } from '#app/utils/format';
+import { may } from '#app/utils/permissions';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.account.name ?? 'Account'} · Kept` }];
 
@@ -13,7 +14,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const account = await getAccountDetail({ user, accountId: params.accountId ?? '' });
   if (!account) notFound('That account');
-  return { account, canAddDeal: ['admin', 'cs', 'sales'].includes(user.role), canRecordChurn: ['admin', 'cs'].includes(user.role) };
+  return { account, canAddDeal: may(user.role, 'deals.record'), canRecordChurn: may(user.role, 'churn.record') };
 }
 
 export default function AccountPage() {

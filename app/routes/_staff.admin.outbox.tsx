@@ -17,7 +17,7 @@ const BADGE: Record<string, string> = { sent: 'ok', sending: 'warn', queued: 'mu
 export const meta: MetaFunction = () => [{ title: 'Email outbox · Kept' }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireUser(request, { roles: ['admin'] });
+  await requireUser(request, { may: 'outbox.view' });
   const url = new URL(request.url);
   const query = OutboxQuerySchema.safeParse(Object.fromEntries(url.searchParams));
   if (!query.success) throw new Response('That outbox filter is not valid.', { status: 400 });

@@ -16,7 +16,7 @@ import { MAX_CRITERIA, MAX_STAGES } from '#app/utils/playbook';
 export const meta: MetaFunction = () => [{ title: 'Playbook · Kept' }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireUser(request, { roles: ['admin'] });
+  await requireUser(request, { may: 'playbook.edit' });
   const [playbook, versions, perVersion] = await Promise.all([getCurrentPlaybook(), listPlaybookVersions(), countJourneysByPlaybookVersion()]);
   return {
     playbook,
@@ -29,7 +29,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 type ActionData = FormResult & { errors?: Record<string, string[]>; flags?: Record<string, string[]> };
 
 export async function action({ request }: ActionFunctionArgs) {
-  const user = await requireUser(request, { roles: ['admin'] });
+  const user = await requireUser(request, { may: 'playbook.edit' });
   const values = formValues(await readFormData(request));
   const form = formIdOf(values);
   const data = (result: ActionData, init?: { status: number }) => reply<ActionData>({ ...result, form }, init);

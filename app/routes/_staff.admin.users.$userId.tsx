@@ -18,14 +18,14 @@ import { LocalTime } from '#app/components/local-time';
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.user.name ?? 'User'} · Kept` }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const admin = await requireUser(request, { roles: ['admin'] });
+  const admin = await requireUser(request, { may: 'users.manage' });
   const user = await getUserById(params.userId ?? '');
   if (!user) notFound('That user');
   return { user, isSelf: user.id === admin.id };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const admin = await requireUser(request, { roles: ['admin'] });
+  const admin = await requireUser(request, { may: 'users.manage' });
   const user = await getUserById(params.userId ?? '');
   if (!user) notFound('That user');
   const formData = await readFormData(request);

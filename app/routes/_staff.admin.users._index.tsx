@@ -17,12 +17,12 @@ import { INVITATION_DAYS } from '#app/utils/password-links';
 export const meta: MetaFunction = () => [{ title: 'Users · Kept' }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireUser(request, { roles: ['admin'] });
+  await requireUser(request, { may: 'users.manage' });
   return { users: await listUsers() };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  const admin = await requireUser(request, { roles: ['admin'] });
+  const admin = await requireUser(request, { may: 'users.manage' });
   const formData = await readFormData(request);
   const form = formIdOf(formValues(formData));
   const result = parseForm(CreateUserSchema, formData);

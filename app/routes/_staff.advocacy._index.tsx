@@ -4,18 +4,19 @@ import { requireUser } from '#app/auth/session.server';
 import { AdvocacyTabs, PastAsks } from '#app/components/advocacy';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { Pagination } from '#app/components/pagination';
-import { ADVOCACY_READERS, CandidateQuerySchema, listCandidates } from '#app/services/advocacy.server';
+import { CandidateQuerySchema, listCandidates } from '#app/services/advocacy.server';
 import { ASK_TYPE_LABELS, CANDIDATE_TYPES } from '#app/utils/advocacy';
 import { formatDate, formatMoney } from '#app/utils/format';
+import { may } from '#app/utils/permissions';
 
 export const meta: MetaFunction = () => [{ title: 'Advocacy candidates · Kept' }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireUser(request, { roles: ADVOCACY_READERS });
+  const user = await requireUser(request, { may: 'advocacy.view' });
   const query = CandidateQuerySchema.safeParse(Object.fromEntries(new URL(request.url).searchParams));
   if (!query.success) throw new Response('That candidate filter is not valid.', { status: 400 });
   const list = await listCandidates({ query: query.data });
-  return { ...list, query: query.data, canAsk: user.role === 'marketing' };
+  return { ...list, query: query.data, canAsk: may(user.role, 'advocacy.act') };
 }
 
 export default function Candidates() {

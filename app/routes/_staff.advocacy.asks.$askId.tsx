@@ -8,23 +8,24 @@ import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { FeedbackForm, FormFeedback, useFormFeedback, type FormFeedbackState, type FormResult } from '#app/components/form-feedback';
 import { Field, SelectField, TextareaField } from '#app/components/forms';
 import { LocalTime } from '#app/components/local-time';
-import { ADVOCACY_READERS, AskUpdateSchema, getAsk, requireAdvocacyWriter, updateAsk } from '#app/services/advocacy.server';
+import { AskUpdateSchema, getAsk, requireAdvocacyWriter, updateAsk } from '#app/services/advocacy.server';
 import { ASK_STATUS_LABELS, ASK_TYPE_LABELS, PLATFORM_LABELS, type AskStatus, type AskType } from '#app/utils/advocacy';
 import { formIdOf } from '#app/utils/form-feedback.server';
 import { formValues, notFound, parseForm, readFormData } from '#app/utils/forms.server';
 import { formatDate, formatMoney } from '#app/utils/format';
+import { may } from '#app/utils/permissions';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data ? ASK_TYPE_LABELS[data.ask.type] : 'Ask'} · Advocacy · Kept` }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const user = await requireUser(request, { roles: ADVOCACY_READERS });
+  const user = await requireUser(request, { may: 'advocacy.view' });
   const found = await getAsk({ askId: params.askId ?? '' });
   if (!found) notFound('That ask');
-  return { ...found, canWrite: user.role === 'marketing' };
+  return { ...found, canWrite: may(user.role, 'advocacy.act') };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const user = await requireUser(request, { roles: ADVOCACY_READERS });
+  const user = await requireUser(request, { may: 'advocacy.view' });
   requireAdvocacyWriter(user);
   const formData = await readFormData(request);
   const values = formValues(formData);

@@ -4,14 +4,14 @@ import { requireUser } from '#app/auth/session.server';
 import { AdvocacyTabs, AskStatusBadge } from '#app/components/advocacy';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { Pagination } from '#app/components/pagination';
-import { ADVOCACY_READERS, AskListQuerySchema, listAsks } from '#app/services/advocacy.server';
+import { AskListQuerySchema, listAsks } from '#app/services/advocacy.server';
 import { ASK_STATUS_LABELS, ASK_STATUSES, ASK_TYPE_LABELS, ASK_TYPES, PLATFORM_LABELS } from '#app/utils/advocacy';
 import { formatDate } from '#app/utils/format';
 
 export const meta: MetaFunction = () => [{ title: 'Asks · Advocacy · Kept' }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireUser(request, { roles: ADVOCACY_READERS });
+  await requireUser(request, { may: 'advocacy.view' });
   const query = AskListQuerySchema.safeParse(Object.fromEntries(new URL(request.url).searchParams));
   if (!query.success) throw new Response('That ask filter is not valid.', { status: 400 });
   return { ...(await listAsks({ query: query.data })), query: query.data };

@@ -10,7 +10,6 @@ import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { FeedbackForm, useFormFeedback, type FormFeedbackState, type FormResult } from '#app/components/form-feedback';
 import { Field, SelectField, TextareaField } from '#app/components/forms';
 import {
-  ADVOCACY_READERS,
   AskFormSchema,
   createAsk,
   createReferral,
@@ -22,22 +21,23 @@ import { ASK_TYPE_LABELS, ASK_TYPES, CANDIDATE_TYPES, type AskType } from '#app/
 import { formIdOf } from '#app/utils/form-feedback.server';
 import { formValues, notFound, parseForm, readFormData } from '#app/utils/forms.server';
 import { CATEGORY_LABELS, formatDate, formatMoney, plural } from '#app/utils/format';
+import { may } from '#app/utils/permissions';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.advocate.contact.name ?? 'Advocate'} · Advocacy · Kept` }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const user = await requireUser(request, { roles: ADVOCACY_READERS });
+  const user = await requireUser(request, { may: 'advocacy.view' });
   const candidate = await getCandidate({ advocateId: params.advocateId ?? '' });
   if (!candidate) notFound('That advocate');
   // A fresh id per page view: the same form posted twice records one ask.
-  return { ...candidate, requestId: crypto.randomUUID(), canWrite: user.role === 'marketing' };
+  return { ...candidate, requestId: crypto.randomUUID(), canWrite: may(user.role, 'advocacy.act') };
 }
 
 /** An answer naming its form (`form`), so the page shows it next to that form's button. */
 type CandidateResult = FormResult & { askId?: string };
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const user = await requireUser(request, { roles: ADVOCACY_READERS });
+  const user = await requireUser(request, { may: 'advocacy.view' });
   requireAdvocacyWriter(user);
   const formData = await readFormData(request);
   const values = formValues(formData);

@@ -1,10 +1,10 @@
 import type { LoaderFunctionArgs } from '@remix-run/node';
 import { requireUser } from '#app/auth/session.server';
-import { ADVOCACY_READERS, exportAsksCsv } from '#app/services/advocacy.server';
+import { exportAsksCsv } from '#app/services/advocacy.server';
 
 /** Every ask as CSV, streamed (cells escaped against spreadsheet formulas). */
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireUser(request, { roles: ADVOCACY_READERS });
+  await requireUser(request, { may: 'advocacy.view' });
   const day = new Date().toISOString().slice(0, 10);
   return new Response(exportAsksCsv(), {
     headers: {

@@ -3,14 +3,14 @@ import { Link, useLoaderData } from '@remix-run/react';
 import { requireUser } from '#app/auth/session.server';
 import { AdvocacyTabs } from '#app/components/advocacy';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
-import { ADVOCACY_READERS, getAdvocacyFigures } from '#app/services/advocacy.server';
+import { getAdvocacyFigures } from '#app/services/advocacy.server';
 import { ASK_TYPE_LABELS, PLATFORM_LABELS } from '#app/utils/advocacy';
 import { formatMoney, plural } from '#app/utils/format';
 
 export const meta: MetaFunction = () => [{ title: 'Advocacy figures · Kept' }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireUser(request, { roles: ADVOCACY_READERS });
+  await requireUser(request, { may: 'advocacy.view' });
   return getAdvocacyFigures();
 }
 

@@ -11,7 +11,6 @@ import {
   linkReferralToDeal,
   listExpansionCandidates,
   listReferrals,
-  REFERRAL_READERS,
   ReferralActionSchema,
   ReferralListQuerySchema,
   requireAdvocacyWriter,
@@ -26,7 +25,7 @@ const MATCH_LABEL = { same: 'same', different: 'different', unknown: 'not known'
 export const meta: MetaFunction = () => [{ title: 'Referrals · Kept' }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireUser(request, { roles: REFERRAL_READERS });
+  const user = await requireUser(request, { may: 'referrals.view' });
   const query = ReferralListQuerySchema.safeParse(Object.fromEntries(new URL(request.url).searchParams));
   if (!query.success) throw new Response('That referral filter is not valid.', { status: 400 });
   const [list, expansion] = await Promise.all([listReferrals({ user, query: query.data }), listExpansionCandidates({ user, limit: 25 })]);
@@ -34,7 +33,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  const user = await requireUser(request, { roles: REFERRAL_READERS });
+  const user = await requireUser(request, { may: 'referrals.view' });
   const formData = await readFormData(request);
   // Linking and marking lost are marketing's; undoing a link is also an admin's (unlinkReferral checks).
   if (formData.get('intent') !== 'unlink') requireAdvocacyWriter(user);

@@ -8,22 +8,23 @@ import { AdvocacyTabs } from '#app/components/advocacy';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { Field, FormError, SelectField, fieldState } from '#app/components/forms';
 import { LocalTime } from '#app/components/local-time';
-import { ADVOCACY_READERS, createReviewCampaign, getReviewCampaign, getReviewOverview, requireAdvocacyWriter, ReviewCampaignFormSchema } from '#app/services/advocacy.server';
+import { createReviewCampaign, getReviewCampaign, getReviewOverview, requireAdvocacyWriter, ReviewCampaignFormSchema } from '#app/services/advocacy.server';
 import { PLATFORM_LABELS, REVIEW_PLATFORMS } from '#app/utils/advocacy';
 import { badRequest, formValues, notFound, parseForm, readFormData } from '#app/utils/forms.server';
+import { may } from '#app/utils/permissions';
 
 export const meta: MetaFunction = () => [{ title: 'Review invitations · Advocacy · Kept' }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireUser(request, { roles: ADVOCACY_READERS });
+  const user = await requireUser(request, { may: 'advocacy.view' });
   const campaignId = new URL(request.url).searchParams.get('campaign');
   const [overview, campaign] = await Promise.all([getReviewOverview(), campaignId ? getReviewCampaign({ campaignId }) : null]);
   if (campaignId && !campaign) notFound('That review campaign');
-  return { ...overview, campaign, canWrite: user.role === 'marketing' };
+  return { ...overview, campaign, canWrite: may(user.role, 'advocacy.act') };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  const user = await requireUser(request, { roles: ADVOCACY_READERS });
+  const user = await requireUser(request, { may: 'advocacy.view' });
   requireAdvocacyWriter(user);
   const formData = await readFormData(request);
   const parsed = parseForm(ReviewCampaignFormSchema, formData);

@@ -4,10 +4,11 @@ import { requireUser } from '#app/auth/session.server';
 import { DashboardTabs, Stat } from '#app/components/dashboard';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { getDashboardOverview, parseDashboardQuery, queryString } from '#app/services/dashboards.server';
-import { ADVOCACY_VIEWERS, dashboardTabs } from '#app/utils/dashboards';
+import { dashboardTabs } from '#app/utils/dashboards';
 import { formatCell } from '#app/utils/dashboard-table';
 import { LocalTime } from '#app/components/local-time';
 import { plural } from '#app/utils/format';
+import { may } from '#app/utils/permissions';
 
 export const meta: MetaFunction = () => [{ title: 'Dashboards · Kept' }];
 
@@ -23,7 +24,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const query = parseDashboardQuery(new URL(request.url));
   const overview = await getDashboardOverview({ user, query });
-  return { ...overview, tabs: dashboardTabs(user.role), search: queryString(overview.query), advocacy: (ADVOCACY_VIEWERS as readonly string[]).includes(user.role) };
+  return { ...overview, tabs: dashboardTabs(user.role), search: queryString(overview.query), advocacy: may(user.role, 'advocacy.view') };
 }
 
 type Headline = NonNullable<ReturnType<typeof useLoaderData<typeof loader>>['value']>['headline'];

@@ -6,21 +6,20 @@ import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { Field, FormError, fieldState } from '#app/components/forms';
 import { getAccountDetail } from '#app/services/accounts.server';
 import { ChurnFormSchema, recordAccountChurn } from '#app/services/deal-metrics.server';
-import { CHURN_WRITERS } from '#app/utils/dashboards';
 import { badRequest, notFound, parseForm, readFormData } from '#app/utils/forms.server';
 import { formatDate } from '#app/utils/format';
 
 export const meta: MetaFunction = () => [{ title: 'Record churn · Kept' }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const user = await requireUser(request, { roles: CHURN_WRITERS });
+  const user = await requireUser(request, { may: 'churn.record' });
   const account = await getAccountDetail({ user, accountId: params.accountId ?? '' });
   if (!account) notFound('That account');
   return { account: { id: account.id, name: account.name, status: account.status, churnedAt: account.churnedAt }, today: new Date().toISOString().slice(0, 10) };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const user = await requireUser(request, { roles: CHURN_WRITERS });
+  const user = await requireUser(request, { may: 'churn.record' });
   const parsed = parseForm(ChurnFormSchema, await readFormData(request));
   if (!parsed.ok) return badRequest(parsed);
   const accountId = params.accountId ?? '';

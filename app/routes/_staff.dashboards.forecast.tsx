@@ -4,7 +4,7 @@ import { requireUser } from '#app/auth/session.server';
 import { BarFigure, ChartSection, DashboardFilters, DashboardTabs, LineFigure, Stat } from '#app/components/dashboard';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { getForecastDashboard, listFilterOptions, parseDashboardQuery, queryString } from '#app/services/dashboards.server';
-import { DASHBOARD_PAGES, dashboardTabs } from '#app/utils/dashboards';
+import { dashboardTabs } from '#app/utils/dashboards';
 import { formatCell } from '#app/utils/dashboard-table';
 import { LocalTime } from '#app/components/local-time';
 import { plural } from '#app/utils/format';
@@ -12,7 +12,7 @@ import { plural } from '#app/utils/format';
 export const meta: MetaFunction = () => [{ title: 'Conversion and forecast · Dashboards · Kept' }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireUser(request, { roles: DASHBOARD_PAGES.forecast });
+  const user = await requireUser(request, { may: 'dashboards.forecast' });
   const query = parseDashboardQuery(new URL(request.url));
   const [data, options] = await Promise.all([getForecastDashboard({ user, query }), listFilterOptions(user)]);
   return { ...data, options, role: user.role, tabs: dashboardTabs(user.role), search: queryString(data.query) };

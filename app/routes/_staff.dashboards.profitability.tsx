@@ -4,14 +4,15 @@ import { requireUser } from '#app/auth/session.server';
 import { BarFigure, ChartSection, DashboardFilters, DashboardTabs, Stat } from '#app/components/dashboard';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { getProfitabilityDashboard, listFilterOptions, parseDashboardQuery, queryString } from '#app/services/dashboards.server';
-import { DASHBOARD_PAGES, dashboardTabs } from '#app/utils/dashboards';
+import { dashboardTabs } from '#app/utils/dashboards';
 import { formatCell } from '#app/utils/dashboard-table';
 import { plural } from '#app/utils/format';
+import { may } from '#app/utils/permissions';
 
 export const meta: MetaFunction = () => [{ title: 'Profitability by cohort · Dashboards · Kept' }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireUser(request, { roles: DASHBOARD_PAGES.profitability });
+  const user = await requireUser(request, { may: 'dashboards.profitability' });
   const query = parseDashboardQuery(new URL(request.url));
   const [data, options] = await Promise.all([getProfitabilityDashboard({ user, query }), listFilterOptions(user)]);
   return { ...data, options, role: user.role, tabs: dashboardTabs(user.role), search: queryString(data.query) };
@@ -21,7 +22,7 @@ export default function ProfitabilityDashboard() {
   const { overall, tables, query, options, role, tabs, search, empty, currencies, missingCac, partialCac, lifetimeCap, settings } = useLoaderData<typeof loader>();
   const table = tables['profitability-by-cohort'];
   const currency = query.currency ?? 'USD';
-  const canEditSpend = role === 'admin';
+  const canEditSpend = may(role, 'spend.edit');
   return (
     <>
       <div className="page-header">

@@ -15,22 +15,23 @@ import {
   saveCohortSpend,
   saveDashboardSettings,
 } from '#app/services/dashboards.server';
-import { SPEND_READERS, dashboardTabs } from '#app/utils/dashboards';
+import { dashboardTabs } from '#app/utils/dashboards';
 import { badRequest, parseForm, readFormData } from '#app/utils/forms.server';
 import { formatMoney } from '#app/utils/format';
+import { may } from '#app/utils/permissions';
 
 export const meta: MetaFunction = () => [{ title: 'Spend & targets · Dashboards · Kept' }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireUser(request, { roles: SPEND_READERS });
+  const user = await requireUser(request, { may: 'spend.view' });
   const [settings, spend] = await Promise.all([getDashboardSettings(), listCohortSpend()]);
-  return { settings, spend, canEdit: user.role === 'admin', tabs: dashboardTabs(user.role) };
+  return { settings, spend, canEdit: may(user.role, 'spend.edit'), tabs: dashboardTabs(user.role) };
 }
 
 const done = (message: string) => data({ ok: true as const, message, errors: {} as Record<string, string[]>, values: {} as Record<string, string> });
 
 export async function action({ request }: ActionFunctionArgs) {
-  const user = await requireUser(request, { roles: ['admin'] });
+  const user = await requireUser(request, { may: 'spend.edit' });
   const formData = await readFormData(request);
   const intent = formData.get('intent');
   if (intent === 'settings') {

@@ -4,14 +4,14 @@ import { requireUser } from '#app/auth/session.server';
 import { BarFigure, ChartSection, DashboardFilters, DashboardTabs, Stat } from '#app/components/dashboard';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { getTimeToLiveDashboard, listFilterOptions, parseDashboardQuery, queryString } from '#app/services/dashboards.server';
-import { DASHBOARD_PAGES, dashboardTabs } from '#app/utils/dashboards';
+import { dashboardTabs } from '#app/utils/dashboards';
 import { formatCell } from '#app/utils/dashboard-table';
 import { plural } from '#app/utils/format';
 
 export const meta: MetaFunction = () => [{ title: 'Time to live · Dashboards · Kept' }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireUser(request, { roles: DASHBOARD_PAGES['time-to-live'] });
+  const user = await requireUser(request, { may: 'dashboards.time-to-live' });
   const query = parseDashboardQuery(new URL(request.url));
   const [data, options] = await Promise.all([getTimeToLiveDashboard({ user, query }), listFilterOptions(user)]);
   return { ...data, options, role: user.role, tabs: dashboardTabs(user.role), search: queryString(data.query) };

@@ -4,13 +4,13 @@ import { requireUser } from '#app/auth/session.server';
 import { BarFigure, ChartSection, DashboardFilters, DashboardTabs, Stat } from '#app/components/dashboard';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { getValueDashboard, listFilterOptions, parseDashboardQuery, queryString } from '#app/services/dashboards.server';
-import { DASHBOARD_PAGES, FEW_ANSWERS, dashboardTabs } from '#app/utils/dashboards';
+import { FEW_ANSWERS, dashboardTabs } from '#app/utils/dashboards';
 import { formatCell } from '#app/utils/dashboard-table';
 
 export const meta: MetaFunction = () => [{ title: 'Value delivered · Dashboards · Kept' }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireUser(request, { roles: DASHBOARD_PAGES.value });
+  const user = await requireUser(request, { may: 'dashboards.value' });
   const query = parseDashboardQuery(new URL(request.url));
   const [data, options] = await Promise.all([getValueDashboard({ user, query }), listFilterOptions(user)]);
   return { ...data, options, role: user.role, tabs: dashboardTabs(user.role), search: queryString(data.query) };

@@ -4,14 +4,13 @@ import { requireUser } from '#app/auth/session.server';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { Pagination } from '#app/components/pagination';
 import { listValueAnswers, parseAnswersQuery, queryString } from '#app/services/dashboards.server';
-import { DASHBOARD_PAGES } from '#app/utils/dashboards';
 import { CATEGORY_LABELS, SEGMENT_LABELS, formatDate } from '#app/utils/format';
 import { OVERALL_BADGE, OVERALL_LABELS, VERDICT_BADGE, VERDICT_LABELS } from '#app/utils/surveys';
 
 export const meta: MetaFunction = () => [{ title: 'Answers behind the figures · Dashboards · Kept' }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireUser(request, { roles: DASHBOARD_PAGES.value });
+  const user = await requireUser(request, { may: 'dashboards.value' });
   const query = parseAnswersQuery(new URL(request.url));
   const data = await listValueAnswers({ user, query });
   const { category: _c, page: _p, ...filters } = data.query;

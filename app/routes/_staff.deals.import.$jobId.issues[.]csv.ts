@@ -5,7 +5,7 @@ import { notFound } from '#app/utils/forms.server';
 
 // The per-row report of an import (errors and skipped rows), streamed as CSV.
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const user = await requireUser(request, { roles: ['admin', 'cs'] });
+  const user = await requireUser(request, { may: 'deals.import' });
   const report = await issuesCsvStream({ user, jobId: params.jobId ?? '' });
   if (!report) notFound('That import');
   return new Response(report.stream, {

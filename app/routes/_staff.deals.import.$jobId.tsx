@@ -12,8 +12,6 @@ import { formValues, notFound, readFormData } from '#app/utils/forms.server';
 import { importButtonLabel } from '#app/utils/deal-import';
 import { CURRENCIES, CURRENCY_LABELS, SEGMENT_LABELS, plural } from '#app/utils/format';
 
-const ROLES = ['admin', 'cs'] as const;
-
 // While the import runs, the page reloads itself every two seconds: progress without JavaScript.
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `Import ${data?.job.fileName ?? ''} · Kept` },
@@ -21,7 +19,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 ];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const user = await requireUser(request, { roles: ROLES });
+  const user = await requireUser(request, { may: 'deals.import' });
   const job = await getImportView({ user, jobId: params.jobId ?? '' });
   if (!job) notFound('That import');
   const reps = job.status === 'uploaded' || job.status === 'failed' ? await listAssignableReps(user) : [];
@@ -29,7 +27,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const user = await requireUser(request, { roles: ROLES });
+  const user = await requireUser(request, { may: 'deals.import' });
   const jobId = params.jobId ?? '';
   const values = formValues(await readFormData(request));
   if (values.intent === 'mapping' || values.intent === 'start') {

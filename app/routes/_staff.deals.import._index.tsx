@@ -11,15 +11,13 @@ import { listImportJobs, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, receiveUpload } from
 
 export const meta: MetaFunction = () => [{ title: 'Import closed-won deals · Kept' }];
 
-const ROLES = ['admin', 'cs'] as const;
-
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireUser(request, { roles: ROLES });
+  const user = await requireUser(request, { may: 'deals.import' });
   return { jobs: await listImportJobs({ user }), maxMb: MAX_IMPORT_BYTES / 1024 / 1024, maxRows: MAX_IMPORT_ROWS };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  const user = await requireUser(request, { roles: ROLES });
+  const user = await requireUser(request, { may: 'deals.import' });
   await rateLimit('import', user.id);
   const result = await receiveUpload({ user, request });
   // Shown next to the file field (a file input cannot keep what was chosen: the user picks it again).

@@ -4,7 +4,7 @@ import { keptTemplateCsv } from '#app/services/import.server';
 
 // Kept's own import template: the headers Kept reads (promises and a primary contact included) and one example row.
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireUser(request, { roles: ['admin', 'cs'] });
+  await requireUser(request, { may: 'deals.import' });
   return new Response(keptTemplateCsv(), {
     headers: { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': 'attachment; filename="kept-closed-won-template.csv"' },
   });

@@ -11,10 +11,8 @@ import { CATEGORY_LABELS, CURRENCIES, CURRENCY_LABELS, MAX_PROMISE_ROWS, SEGMENT
 
 export const meta: MetaFunction = () => [{ title: 'New closed-won deal · Kept' }];
 
-const ROLES = ['admin', 'cs', 'sales'] as const;
-
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireUser(request, { roles: ROLES });
+  const user = await requireUser(request, { may: 'deals.record' });
   const accountId = new URL(request.url).searchParams.get('accountId');
   const [reps, account] = await Promise.all([
     listAssignableReps(user),
@@ -24,7 +22,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  const user = await requireUser(request, { roles: ROLES });
+  const user = await requireUser(request, { may: 'deals.record' });
   const values = formValues(await readFormData(request));
   const rows = Math.min(MAX_PROMISE_ROWS, Math.max(1, Number(values.promiseRows) || 3));
   // "Add another promise" re-renders the form with one more row and everything typed kept (no JS needed).

@@ -5,6 +5,7 @@ import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { getHome } from '#app/services/home.server';
 import { formatDate, formatMoney } from '#app/utils/format';
 import { HEALTH_LABELS, HEALTHS } from '#app/utils/journey';
+import { may } from '#app/utils/permissions';
 
 export const meta: MetaFunction = () => [{ title: 'Home · Kept' }];
 
@@ -34,7 +35,7 @@ export default function Home() {
           <p className="muted">Welcome, {name}</p>
           <h1 data-testid="home-title">{intro.title}</h1>
         </div>
-        {['admin', 'cs', 'sales'].includes(role) ? (
+        {may(role, 'deals.record') ? (
           <Link className="button" to="/deals/new">
             New closed-won deal
           </Link>

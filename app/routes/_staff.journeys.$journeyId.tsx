@@ -29,16 +29,16 @@ import { formIdOf } from '#app/utils/form-feedback.server';
 import { fieldErrors, formValues, notFound, readFormData } from '#app/utils/forms.server';
 import { SEGMENT_LABELS, formatDate, formatMoney } from '#app/utils/format';
 import { EVIDENCE_LABELS, HEALTH_BADGE, LINK_EVIDENCE_KINDS, formatDuration, type EvidenceType } from '#app/utils/journey';
+import { may } from '#app/utils/permissions';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.journey.accountName ?? 'Journey'} · Journey · Kept` }];
 
-const WRITERS = ['admin', 'cs'] as const;
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const journey = await getJourneyDetail({ user, journeyId: params.journeyId ?? '' });
   if (!journey) notFound('That journey');
-  const canWrite = (WRITERS as readonly string[]).includes(user.role);
+  const canWrite = may(user.role, 'journeys.work');
   const [staff, csUsers] = canWrite ? await Promise.all([listOwnerCandidates(), listActiveCsUsers()]) : [[], []];
   return { journey, canWrite, isAdmin: user.role === 'admin', staff, csUsers };
 }
@@ -47,7 +47,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 type ActionResult = FormResult & { intent: string; errors?: Record<string, string[]> };
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const user = await requireUser(request, { roles: WRITERS });
+  const user = await requireUser(request, { may: 'journeys.work' });
   const journeyId = params.journeyId ?? '';
   const values = formValues(await readFormData(request));
   const intent = values.intent ?? '';

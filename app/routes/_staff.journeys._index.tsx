@@ -6,6 +6,7 @@ import { Pagination } from '#app/components/pagination';
 import { BoardQuerySchema, boardScope, countJourneysByHealth, listBoardFilterOptions, listJourneyBoard } from '#app/services/journey.server';
 import { SEGMENT_LABELS, formatMoney } from '#app/utils/format';
 import { HEALTH_BADGE, HEALTH_LABELS, HEALTHS, formatDuration } from '#app/utils/journey';
+import { may } from '#app/utils/permissions';
 
 export const meta: MetaFunction = () => [{ title: 'Journeys · Kept' }];
 
@@ -21,7 +22,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     // The cards count what the list's filters select, across stages and health.
     countJourneysByHealth({ user, now, criteria: scope.criteria }),
   ]);
-  return { board, options, health, query, mine: scope.mine, notice: scope.notice, role: user.role, canImport: user.role === 'admin' || user.role === 'cs' };
+  return { board, options, health, query, mine: scope.mine, notice: scope.notice, role: user.role, canImport: may(user.role, 'deals.import') };
 }
 
 export default function JourneyBoard() {

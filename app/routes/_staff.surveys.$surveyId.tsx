@@ -27,7 +27,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const user = await requireUser(request, { roles: ['cs', 'admin'] });
+  const user = await requireUser(request, { may: 'surveys.manage' });
   // A resend emails a buyer: limited like every email-triggering action.
   await rateLimit('emailAction', user.id);
   const formData = await readFormData(request);

@@ -89,13 +89,11 @@ import { ReadIndex, derived } from '#app/services/read-index.server';
 import { optionalMoneyField } from '#app/utils/money';
 import { AdvocacyAskEmail } from '#emails/advocacy-ask';
 import { ReviewInvitationEmail } from '#emails/review-invitation';
+import { may } from '#app/utils/permissions';
 
 export const ADVOCACY_METRICS = { candidate: 'advocacy.candidate', ask: 'advocacy.ask', referral: 'advocacy.referral' } as const;
 
 /** Who may do what (docs/product-rules.md, "Who uses it"): marketing writes; leadership and admin read; sales read their own referrals. */
-export const ADVOCACY_WRITERS = ['marketing'] as const;
-export const ADVOCACY_READERS = ['marketing', 'leadership', 'admin'] as const;
-export const REFERRAL_READERS = ['marketing', 'leadership', 'admin', 'sales'] as const;
 
 /** A stable ObjectId derived from a text key (same derivation as journey.server, which imports this module). */
 const objectIdFrom = (key: string) => new Types.ObjectId(crypto.createHash('sha256').update(key).digest('hex').slice(0, 24));
@@ -111,7 +109,7 @@ function forbidden(message: string): never {
 
 /** Refuses anyone but marketing (the only role that changes advocacy data). */
 export function requireAdvocacyWriter(user: SessionUser) {
-  if (!(ADVOCACY_WRITERS as readonly string[]).includes(user.role)) forbidden('Only marketing makes asks and records referrals.');
+  if (!may(user.role, 'advocacy.act')) forbidden('Only marketing makes asks and records referrals.');
 }
 
 /** The advocacy settings (ASK_BUDGET_*, ASK_NO_RESPONSE_DAYS, REVIEW_MIN_TENURE_DAYS). */
@@ -366,7 +364,7 @@ async function latestAnswer({ dealId, known }: { dealId: Types.ObjectId; known: 
 /**
  * A deal's advocates: from the candidate index when it is loaded (a walk of ~20,000 rows in memory
  * at 100,000 accounts, where the query by dealId scanned them all on FerretDB for each answer),
- * else from the database. Another process's advocate may show ~250 ms late (README, decision 5):
+ * else from the database. Another process's advocate may show ~250 ms late (docs/decisions/0005-list-pages-read-in-memory-indexes.md):
  * the unique (deal, contact) insert still holds, and the nightly refresh repairs a flag missed.
  */
 async function advocatesOfDeal(dealId: Types.ObjectId) {
@@ -1619,14 +1617,13 @@ export async function closeReferral({ user, referralId, now = new Date() }: { us
 }
 
 /** Who may undo a referral's link to a deal (a wrong link moves referred revenue, so admins can fix it too). */
-export const REFERRAL_UNLINKERS = ['marketing', 'admin'] as const;
 
 /**
  * Undoes a referral's link to a deal, with a reason: the deal no longer counts as referred revenue,
  * the referral is open again (and can be linked to the right deal), and the undo is audited.
  */
 export async function unlinkReferral({ user, referralId, reason, now = new Date() }: { user: SessionUser; referralId: string; reason: string; now?: Date }): Promise<LinkResult> {
-  if (!(REFERRAL_UNLINKERS as readonly string[]).includes(user.role)) forbidden('Only marketing and admins undo a referral link.');
+  if (!may(user.role, 'referrals.unlink')) forbidden('Only marketing and admins undo a referral link.');
   if (!isObjectId(referralId)) throw new Response('That referral was not found.', { status: 404 });
   const result = await revise<ReferralLean>({
     model: Referral,
@@ -1697,7 +1694,7 @@ export async function listReferrals({ user, query, perPage = 25 }: { user: Sessi
   const [rows, total, linkDeal] = await Promise.all([
     Referral.find(filter).sort({ createdAt: -1, _id: -1 }).skip((query.page - 1) * perPage).limit(perPage).lean(),
     Referral.countDocuments(filter),
-    query.link && (ADVOCACY_WRITERS as readonly string[]).includes(user.role) ? Deal.findById(query.link).select('name referralId accountId').lean() : null,
+    query.link && may(user.role, 'advocacy.act') ? Deal.findById(query.link).select('name referralId accountId').lean() : null,
   ]);
   const reps = await namesOf(rows.map((r) => r.aeId));
   return {
@@ -1707,8 +1704,8 @@ export async function listReferrals({ user, query, perPage = 25 }: { user: Sessi
     pageCount: Math.max(1, Math.ceil(total / perPage)),
     linkDeal: linkDeal ? { id: String(linkDeal._id), name: linkDeal.name, linked: Boolean(linkDeal.referralId) } : null,
     linkPreview: linkDeal && !linkDeal.referralId && query.confirm ? await getReferralLinkPreview({ referralId: query.confirm, dealId: String(linkDeal._id) }) : null,
-    canWrite: (ADVOCACY_WRITERS as readonly string[]).includes(user.role),
-    canUndo: (REFERRAL_UNLINKERS as readonly string[]).includes(user.role),
+    canWrite: may(user.role, 'advocacy.act'),
+    canUndo: may(user.role, 'referrals.unlink'),
   };
 }
 
@@ -1742,7 +1739,7 @@ export async function getReferralOrigin({ user, dealId }: { user: SessionUser; d
   const rep = referral ? (await namesOf([referral.aeId])).get(String(referral.aeId)) ?? '' : '';
   return {
     referral: referral ? { ...referralView(referral), repName: rep } : null,
-    canLink: (ADVOCACY_WRITERS as readonly string[]).includes(user.role) && !referral,
+    canLink: may(user.role, 'advocacy.act') && !referral,
   };
 }
 

@@ -152,7 +152,7 @@ const r1 = (n: number | null) => (n === null ? null : Math.round(n * 10) / 10);
 // afresh) and key (page, scoped filters, the settings or playbook version they used) for at most a
 // minute, so a renamed user shows within a minute too. Recomputing them from thousands of rollup
 // rows on every view was most of the leadership dashboard's time at 100k accounts. Only with the
-// rollups in memory (READ_INDEX, decision 5); otherwise every view computes.
+// rollups in memory (READ_INDEX, docs/decisions/0005); otherwise every view computes.
 const FIGURES_TTL_MS = 60_000;
 const figuresCache = new VersionedCache<{ value: unknown; at: number }>();
 async function fromRollups<T>(key: unknown[], compute: () => Promise<T>): Promise<T> {

@@ -19,9 +19,9 @@ import { Deal } from '#models/deal';
 import type { SessionUser } from '#app/auth/session.server';
 import { claimOnce, releaseClaim } from '#app/services/claims.server';
 import { bumpMetric, clearMetrics, cohortOf, metricKey } from '#app/services/metrics.server';
-import { CHURN_WRITERS } from '#app/utils/dashboards';
 import { epochDays } from '#app/utils/metrics-math';
 import { logError } from '#app/utils/log.server';
+import { may } from '#app/utils/permissions';
 
 export const DEAL_METRICS = { won: 'deal.won', churned: 'deal.churned' } as const;
 
@@ -138,7 +138,7 @@ export type ChurnResult = { ok: true } | { ok: false; status: 400 | 404 | 409; e
  * before that date into deal.churned. Once per account (claim `account:<id>:churned`).
  */
 export async function recordAccountChurn({ user, accountId, churnedAt, now = new Date() }: { user: SessionUser; accountId: string; churnedAt: Date; now?: Date }): Promise<ChurnResult> {
-  if (!(CHURN_WRITERS as readonly string[]).includes(user.role)) throw new Response(`Your role (${user.role}) cannot record churn.`, { status: 403 });
+  if (!may(user.role, 'churn.record')) throw new Response(`Your role (${user.role}) cannot record churn.`, { status: 403 });
   if (!/^[a-f0-9]{24}$/i.test(accountId)) return { ok: false, status: 404, message: 'That account was not found.' };
   const account = await Account.findById(accountId).select('segment status csmId').lean();
   if (!account || (user.role === 'cs' && String(account.csmId ?? '') !== user.id)) return { ok: false, status: 404, message: 'That account was not found.' };

@@ -174,7 +174,7 @@ async function withBody<T extends { _id: unknown; html?: string | null }>(messag
  * The fields of a message to rewrite once it is sent or has failed for good: its text, headers
  * (List-Unsubscribe) and, for messages from before EmailBody, html, with buyer-link tokens masked.
  * Until then the outbox needs them as they are (a retry must be byte-identical); afterwards the
- * buyer has the working links and admins keep what they need to read the email (README, Security).
+ * buyer has the working links and admins keep what they need to read the email (docs/security.md, "Buyer links in the outbox").
  */
 function maskedFields(message: { text: string; headers?: Record<string, string> | null; html?: string | null }) {
   const set: { text?: string; headers?: Record<string, string>; html?: string } = {};
@@ -732,7 +732,7 @@ async function dispatchOneBatch(input: {
   // answered (its ids aligned with messageIds), and the email-settle task copies its outcome onto
   // the members when the worker is not busy. Writing 100 members per request (one updateOne by _id
   // each: an `_id: { $in }` filter scans the outbox on FerretDB 1.24, and a multi-statement update
-  // never answers there, README decision 6) was a third of the database's work per email sent.
+  // never answers there, docs/decisions/0006-ferretdb-with-four-patches.md) was a third of the database's work per email sent.
   let update: LeaseUpdate;
   switch (outcome.kind) {
     case 'sent':

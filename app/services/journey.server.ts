@@ -34,12 +34,12 @@ import { getCurrentPlaybook, getPlaybookVersion, type CriterionDef, type Playboo
 import { ACCEPTED_KINDS, AT_RISK_SHARE, DAY_MS, EVIDENCE_LABELS, evidenceMeets, HEALTH_LABELS, HOUR_MS, isHttpsLink, LINK_EVIDENCE_KINDS, linkEvidenceEffect, type EvidenceType, type Health } from '#app/utils/journey';
 import { logError } from '#app/utils/log.server';
 import { ReadIndex, VersionedCache, childIndex, derived } from '#app/services/read-index.server';
+import { may } from '#app/utils/permissions';
 
 export const JOURNEY_METRIC_KINDS = ['journey.started', 'journey.accepted', 'journey.stage', 'journey.live'] as const;
 export const DAY_BUCKETS = [1, 2, 3, 5, 7, 10, 14, 21, 30, 45, 60, 90, 120, 180, 270, 365] as const;
 export const HOUR_BUCKETS = [1, 4, 8, 24, 48, 72, 120, 168, 336] as const;
 
-const STAFF_WRITERS = ['admin', 'cs'] as const;
 const isObjectId = (id: string) => /^[a-f0-9]{24}$/i.test(id);
 
 /** A stable ObjectId derived from a text key: makes intake idempotent by _id (the one fast, atomic lookup). */
@@ -195,7 +195,7 @@ function conflict(message: string, extra: Record<string, unknown> = {}) {
 }
 
 function requireWriter(user: SessionUser) {
-  if (!(STAFF_WRITERS as readonly string[]).includes(user.role)) {
+  if (!may(user.role, 'journeys.work')) {
     throw new Response(`Your role (${user.role}) cannot change journeys.`, { status: 403 });
   }
 }

@@ -4,7 +4,7 @@ import { Metric } from '#models/metric';
 import { ReadIndex } from '#app/services/read-index.server';
 
 // FerretDB 1.24 on SQLite applies updates as read-modify-write outside a transaction, so two
-// concurrent $inc on one document can lose one (README, decision 2). Counters are therefore
+// concurrent $inc on one document can lose one (docs/decisions/0002-exactly-once-by-unique-inserts.md). Counters are therefore
 // written (1) into a document per writing process (`w` = this process's slot) so processes never
 // share a document, and (2) one at a time per key inside the process. Readers sum over slots.
 const WRITER = crypto.randomBytes(4).toString('hex');

@@ -12,7 +12,7 @@ import { FakeResend } from '#test/fake-resend';
 import { makeDueSurveys, makeUser, requestAs } from '#test/factories';
 import { loader } from '#app/routes/_staff.admin.outbox';
 
-// The outbox keeps a buyer's working links only until the email is sent (README, Security).
+// The outbox keeps a buyer's working links only until the email is sent (docs/security.md, "Buyer links in the outbox").
 const fake = new FakeResend();
 let admin: SessionUser;
 

@@ -11,7 +11,7 @@ import { feedHead, localWriteCount, readChanges } from '#models/change';
 // from a change feed that is read by `_id` lookups only: every write to a tracked collection
 // appends `<feed>:<seq>` (a unique insert, atomic on both engines) naming the changed ids; a
 // process polls for the next seq and re-reads just those documents by `_id`. On MongoDB the
-// indexed queries serve the same pages: READ_INDEX=off turns the indexes off (see README).
+// indexed queries serve the same pages: READ_INDEX=off turns the indexes off (see docs/scale.md, "Read indexes").
 
 // ---------------------------------------------------------------------------------------------
 // Readers

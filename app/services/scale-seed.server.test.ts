@@ -51,7 +51,7 @@ describe('scale data set', () => {
     const c = await counts();
     expect(c.accounts).toBe(1000);
     expect(c.journeys).toBe(c.deals);
-    // Three waves per deal, and the proportions measured at 100,000 accounts (README).
+    // Three waves per deal, and the proportions measured at 100,000 accounts (docs/benchmarks.md, "The scale data set").
     expect(c.surveys).toBe(3 * c.deals);
     expect(c.advocates / c.accounts).toBeGreaterThan(0.15);
     expect(c.advocates / c.accounts).toBeLessThan(0.25);

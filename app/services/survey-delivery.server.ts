@@ -64,7 +64,7 @@ const STOP_TEXT: Record<SurveyStopReason, string> = {
   cancelled: 'It was cancelled.',
 };
 
-/** Reads each distinct id by `_id`, a few at once: FerretDB 1.24 answers an `_id` equality from its index but scans the collection for an `$in` (README, decision 6). */
+/** Reads each distinct id by `_id`, a few at once: FerretDB 1.24 answers an `_id` equality from its index but scans the collection for an `$in` (docs/decisions/0006-ferretdb-with-four-patches.md). */
 // `seen`: what this run already read, so a deal with several waves due at once is read once.
 async function byIds<T>(ids: unknown[], read: (id: string) => Promise<T | null>, seen: Map<string, T | null>) {
   await inPool([...new Set(ids.map(String))].filter((id) => !seen.has(id)), CONCURRENCY * 2, async (id) => void seen.set(id, await read(id)));

@@ -49,6 +49,7 @@ import { hashLinkToken, isLinkToken, newLinkToken } from '#app/utils/link-token.
 import { logError } from '#app/utils/log.server';
 import { inPool } from '#app/utils/pool';
 import { createLeaseOwner, type LeaseUpdate } from '#app/worker/lease.server';
+import { may } from '#app/utils/permissions';
 
 export const SURVEY_METRICS = { answer: 'survey.answer', promise: 'survey.promise', funnel: 'survey.funnel', quarter: 'survey.quarter' } as const;
 
@@ -693,8 +694,7 @@ export async function rebuildSurveyMetrics() {
 // ---------------------------------------------------------------------------------------------
 // What staff see
 
-const MANAGERS = ['cs', 'admin'] as const;
-const canManage = (user: SessionUser) => (MANAGERS as readonly string[]).includes(user.role);
+const canManage = (user: SessionUser) => may(user.role, 'surveys.manage');
 
 /** What CS may do with a survey in its state (and hold: a wave held until the customer is live). */
 export function surveyActions(state: SurveyState, held?: string | null) {

@@ -1,5 +1,5 @@
 // Pure dashboard arithmetic over rollup counters (no mongoose: safe in the browser and in tests).
-// The formulas are written out on the dashboard pages and in the README ("Dashboards").
+// The formulas are written out on the dashboard pages and in docs/dashboards.md ("Formulas").
 
 export type Counts = Record<string, number>;
 

@@ -1,22 +1,24 @@
-import type { Role } from '#models/user';
+import { may, type Permission } from '#app/utils/permissions';
+import type { Role } from '#app/utils/roles';
 
-export type NavItem = { to: string; label: string; roles: readonly Role[] };
+/** A link of the staff navigation: shown to roles with `may` (every role without it), unless they hold `unless`. */
+export type NavItem = { to: string; label: string; may?: Permission; unless?: Permission };
 
-/** The staff navigation; each item lists the roles that may open it (the loaders enforce the same). */
+/** The staff navigation, from the permission table the loaders enforce. */
 export const NAV: NavItem[] = [
-  { to: '/home', label: 'Home', roles: ['admin', 'cs', 'sales', 'leadership', 'marketing'] },
-  { to: '/accounts', label: 'Accounts', roles: ['admin', 'cs', 'sales', 'leadership', 'marketing'] },
-  { to: '/journeys', label: 'Journeys', roles: ['admin', 'cs', 'sales', 'leadership', 'marketing'] },
-  { to: '/dashboards', label: 'Dashboards', roles: ['admin', 'cs', 'sales', 'leadership', 'marketing'] },
-  { to: '/surveys', label: 'Surveys', roles: ['admin', 'cs', 'sales', 'leadership', 'marketing'] },
-  { to: '/advocacy', label: 'Advocacy', roles: ['admin', 'leadership', 'marketing'] },
+  { to: '/home', label: 'Home' },
+  { to: '/accounts', label: 'Accounts' },
+  { to: '/journeys', label: 'Journeys' },
+  { to: '/dashboards', label: 'Dashboards' },
+  { to: '/surveys', label: 'Surveys' },
+  { to: '/advocacy', label: 'Advocacy', may: 'advocacy.view' },
   // Sales see the referrals their own customers gave (and expansion flags), nothing else of advocacy.
-  { to: '/advocacy/referrals', label: 'Referrals', roles: ['sales'] },
-  { to: '/deals/new', label: 'New deal', roles: ['admin', 'cs', 'sales'] },
-  { to: '/deals/import', label: 'Import deals', roles: ['admin', 'cs'] },
-  { to: '/admin/users', label: 'Users', roles: ['admin'] },
-  { to: '/admin/playbook', label: 'Playbook', roles: ['admin'] },
-  { to: '/admin/outbox', label: 'Email outbox', roles: ['admin'] },
+  { to: '/advocacy/referrals', label: 'Referrals', may: 'referrals.view', unless: 'advocacy.view' },
+  { to: '/deals/new', label: 'New deal', may: 'deals.record' },
+  { to: '/deals/import', label: 'Import deals', may: 'deals.import' },
+  { to: '/admin/users', label: 'Users', may: 'users.manage' },
+  { to: '/admin/playbook', label: 'Playbook', may: 'playbook.edit' },
+  { to: '/admin/outbox', label: 'Email outbox', may: 'outbox.view' },
 ];
 
-export const navFor = (role: Role) => NAV.filter((item) => item.roles.includes(role));
+export const navFor = (role: Role) => NAV.filter((item) => (!item.may || may(role, item.may)) && !(item.unless && may(role, item.unless)));

@@ -120,6 +120,13 @@ const tasks: Record<string, (args: Args) => Promise<unknown>> = {
     const journeys = deals.map((d) => ({
       _id: journeyIdForDeal(d._id), dealId: d._id, accountId: account._id, aeId: rep._id, segment: 'smb', accountName: account.name, dealName: d.name, closedWonAt,
       playbookVersion: 1, stage: 'live', stageIndex: 2, stageEnteredAt: liveAt, liveAt, atRiskAt: null, stalledAt: null,
+      // insertMany with lean skips schema defaults: give the history the app would have written,
+      // or the worker's nightly forecast rebuild fails on these journeys during the measurement.
+      stages: [
+        { key: 'handoff', enteredAt: closedWonAt, exitedAt: new Date(closedWonAt.getTime() + 10 * DAY) },
+        { key: 'implementation', enteredAt: new Date(closedWonAt.getTime() + 10 * DAY), exitedAt: liveAt },
+        { key: 'live', enteredAt: liveAt },
+      ],
     }));
     for (const group of chunks(journeys, 1000)) await Journey.insertMany(group, { lean: true });
     const dueAt = new Date(Date.now() - 3600_000);

@@ -1,4 +1,4 @@
-// Installs and runs the embedded database: FerretDB 1.24.2 on SQLite (see README, "Decisions").
+// Installs and runs the embedded database: FerretDB 1.24.2 on SQLite (see docs/decisions/0006-ferretdb-with-four-patches.md).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';

@@ -76,7 +76,7 @@ export async function prepareRuntime(
     process.env.MONGODB_URI = uri;
     return { env: process.env, source: 'running' };
   }
-  if (production) log('MONGODB_URI is not set: using the embedded FerretDB (fine for one machine; see README "Running at scale").');
+  if (production) log('MONGODB_URI is not set: using the embedded FerretDB (fine for one machine; see docs/scale.md).');
   const dir = path.join(dataDir(), 'ferretdb');
   log(`Starting the embedded database (FerretDB on SQLite, data in ${dir.startsWith(ROOT) ? path.relative(ROOT, dir) : dir}, port ${port})...`);
   const db = await startFerretDb({ dataDir: dir, port, quiet: true });

@@ -3,6 +3,7 @@
 // browser gate (pages.test.ts) opens every page a role gets 200 for, so a new route module is covered
 // by both once it has its row here.
 import { expect, inject } from 'vitest';
+import { rolesFor, type Permission } from '#app/utils/permissions';
 import { ROLES, type Role } from '#app/utils/roles';
 
 export type Who = 'anonymous' | Role;
@@ -15,9 +16,9 @@ export type RouteSpec =
 
 export const WHO: Who[] = ['anonymous', ...ROLES];
 const ALL_ROLES = ROLES;
-const DEAL_WRITERS: Role[] = ['admin', 'cs', 'sales'];
-const ADMIN: Role[] = ['admin'];
-const IMPORTERS: Role[] = ['admin', 'cs'];
+// The roles of one entry of the permission table the app enforces (app/utils/permissions.ts): this
+// table checks that every route answers as that entry says.
+const holders = (permission: Permission) => rolesFor(permission);
 
 const everyone = (outcome: Outcome): Expectations => Object.fromEntries(WHO.map((w) => [w, outcome])) as Expectations;
 
@@ -37,7 +38,7 @@ const staffAction = (allowed: readonly Role[]) => (url: string): Expectations =>
   anonymous: { status: 302, location: `/login?${new URLSearchParams({ redirectTo: url })}` },
 });
 
-/** Who may do what, per route module file (docs/product-rules.md role table; app/utils/nav.ts shows the same). */
+/** Who may do what, per route module file (the roles come from app/utils/permissions.ts; docs/product-rules.md). */
 export const EXPECTED: Record<string, RouteSpec> = {
   '$.tsx': { get: () => everyone({ status: 404 }), post: () => everyone({ status: 404 }) },
   '_index.tsx': {
@@ -62,54 +63,55 @@ export const EXPECTED: Record<string, RouteSpec> = {
   '_staff.accounts._index.tsx': { get: staffPage(ALL_ROLES) },
   '_staff.accounts.$accountId.tsx': { get: staffPage(ALL_ROLES) },
   '_staff.deals.$dealId.tsx': { get: staffPage(ALL_ROLES) },
-  '_staff.deals.new.tsx': { get: staffPage(DEAL_WRITERS), post: staffAction(DEAL_WRITERS) },
-  '_staff.admin.users._index.tsx': { get: staffPage(ADMIN), post: staffAction(ADMIN) },
-  '_staff.admin.users.$userId.tsx': { get: staffPage(ADMIN), post: staffAction(ADMIN) },
-  '_staff.admin.outbox.tsx': { get: staffPage(ADMIN) },
-  '_staff.admin.playbook.tsx': { get: staffPage(ADMIN), post: staffAction(ADMIN) },
+  '_staff.deals.new.tsx': { get: staffPage(holders('deals.record')), post: staffAction(holders('deals.record')) },
+  '_staff.admin.users._index.tsx': { get: staffPage(holders('users.manage')), post: staffAction(holders('users.manage')) },
+  '_staff.admin.users.$userId.tsx': { get: staffPage(holders('users.manage')), post: staffAction(holders('users.manage')) },
+  '_staff.admin.outbox.tsx': { get: staffPage(holders('outbox.view')) },
+  '_staff.admin.playbook.tsx': { get: staffPage(holders('playbook.edit')), post: staffAction(holders('playbook.edit')) },
   // Advocacy: marketing asks and records; leadership and admin read; sales read only the referrals
   // (and expansion flags) of their own customers; CS nothing (docs/product-rules.md, "Who uses it").
-  '_staff.advocacy._index.tsx': { get: staffPage(['admin', 'leadership', 'marketing']) },
-  '_staff.advocacy.candidates.$advocateId.tsx': { get: staffPage(['admin', 'leadership', 'marketing']), post: staffAction(['marketing']) },
-  '_staff.advocacy.asks._index.tsx': { get: staffPage(['admin', 'leadership', 'marketing']) },
-  '_staff.advocacy.asks.$askId.tsx': { get: staffPage(['admin', 'leadership', 'marketing']), post: staffAction(['marketing']) },
-  '_staff.advocacy.reviews.tsx': { get: staffPage(['admin', 'leadership', 'marketing']), post: staffAction(['marketing']) },
-  '_staff.advocacy.referrals.tsx': { get: staffPage(['admin', 'leadership', 'marketing', 'sales']), post: staffAction(['marketing']) },
-  '_staff.advocacy.figures.tsx': { get: staffPage(['admin', 'leadership', 'marketing']) },
-  '_staff.advocacy.export.candidates.ts': { get: staffPage(['admin', 'leadership', 'marketing']) },
-  '_staff.advocacy.export.asks.ts': { get: staffPage(['admin', 'leadership', 'marketing']) },
+  '_staff.advocacy._index.tsx': { get: staffPage(holders('advocacy.view')) },
+  '_staff.advocacy.candidates.$advocateId.tsx': { get: staffPage(holders('advocacy.view')), post: staffAction(holders('advocacy.act')) },
+  '_staff.advocacy.asks._index.tsx': { get: staffPage(holders('advocacy.view')) },
+  '_staff.advocacy.asks.$askId.tsx': { get: staffPage(holders('advocacy.view')), post: staffAction(holders('advocacy.act')) },
+  '_staff.advocacy.reviews.tsx': { get: staffPage(holders('advocacy.view')), post: staffAction(holders('advocacy.act')) },
+  '_staff.advocacy.referrals.tsx': { get: staffPage(holders('referrals.view')), post: staffAction(holders('advocacy.act')) },
+  '_staff.advocacy.figures.tsx': { get: staffPage(holders('advocacy.view')) },
+  '_staff.advocacy.export.candidates.ts': { get: staffPage(holders('advocacy.view')) },
+  '_staff.advocacy.export.asks.ts': { get: staffPage(holders('advocacy.view')) },
   '_staff.journeys._index.tsx': { get: staffPage(ALL_ROLES) },
   // Everyone reads a journey (sales: their own deals'); CS and admin move it and attach evidence.
-  '_staff.journeys.$journeyId.tsx': { get: staffPage(ALL_ROLES), post: staffAction(['admin', 'cs']) },
+  '_staff.journeys.$journeyId.tsx': { get: staffPage(ALL_ROLES), post: staffAction(holders('journeys.work')) },
   // The buyer's plan page: no login. A made-up token gets the same 404 as an expired one.
   'plan.$token.tsx': { get: () => everyone({ status: 404 }), post: () => everyone({ status: 400 }) },
   // Signed, not session-authenticated: GET is 405, an unsigned POST 401, whoever sends it.
   'api.webhooks.crm.ts': { get: () => everyone({ status: 405 }), post: () => everyone({ status: 401 }) },
   'api.webhooks.resend.ts': { get: () => everyone({ status: 405 }), post: () => everyone({ status: 401 }) },
   // CSV intake is CS and admin work (the import job is one cs@kept.demo uploads in beforeAll).
-  '_staff.deals.import._index.tsx': { get: staffPage(IMPORTERS), post: staffAction(IMPORTERS) },
-  '_staff.deals.import.$jobId.tsx': { get: staffPage(IMPORTERS), post: staffAction(IMPORTERS) },
-  '_staff.deals.import.$jobId.issues[.]csv.ts': { get: staffPage(IMPORTERS) },
-  '_staff.deals.import.template[.]csv.ts': { get: staffPage(IMPORTERS) },
+  '_staff.deals.import._index.tsx': { get: staffPage(holders('deals.import')), post: staffAction(holders('deals.import')) },
+  '_staff.deals.import.$jobId.tsx': { get: staffPage(holders('deals.import')), post: staffAction(holders('deals.import')) },
+  '_staff.deals.import.$jobId.issues[.]csv.ts': { get: staffPage(holders('deals.import')) },
+  '_staff.deals.import.template[.]csv.ts': { get: staffPage(holders('deals.import')) },
   // Everyone reads surveys (sales: their own deals'); CS and admin send, resend and reassign them.
   '_staff.surveys._index.tsx': { get: staffPage(ALL_ROLES) },
-  '_staff.surveys.$surveyId.tsx': { get: staffPage(ALL_ROLES), post: staffAction(['admin', 'cs']) },
+  '_staff.surveys.$surveyId.tsx': { get: staffPage(ALL_ROLES), post: staffAction(holders('surveys.manage')) },
   // The buyer's survey and unsubscribe links: no login; a made-up token is a 404 (like an expired one).
   's.$token.tsx': { get: () => everyone({ status: 404 }), post: () => everyone({ status: 404 }) },
   's.thank-you.tsx': { get: () => everyone({ status: 200 }) },
   'u.$token.tsx': { get: () => everyone({ status: 404 }), post: () => everyone({ status: 404 }) },
-  // Dashboards (app/utils/dashboards.ts): everyone has an overview; value and profitability for
+  // Dashboards (app/utils/permissions.ts): everyone has an overview; value and profitability for
   // leadership, admin and sales (their own); time to live and forecast for leadership, admin and CS
   // (their book); spend and targets read by leadership, changed by admin; churn recorded by admin/CS.
   '_staff.dashboards._index.tsx': { get: staffPage(ALL_ROLES) },
-  '_staff.dashboards.value._index.tsx': { get: staffPage(['admin', 'leadership', 'sales']) },
-  '_staff.dashboards.value.answers.tsx': { get: staffPage(['admin', 'leadership', 'sales']) },
-  '_staff.dashboards.time-to-live.tsx': { get: staffPage(['admin', 'leadership', 'cs']) },
-  '_staff.dashboards.forecast.tsx': { get: staffPage(['admin', 'leadership', 'cs']) },
-  '_staff.dashboards.profitability.tsx': { get: staffPage(['admin', 'leadership', 'sales']) },
-  '_staff.dashboards.settings.tsx': { get: staffPage(['admin', 'leadership']), post: staffAction(ADMIN) },
-  '_staff.dashboards.csv.$chart.ts': { get: staffPage(['admin', 'leadership', 'sales']) },
-  '_staff.dashboards.churn.$accountId.tsx': { get: staffPage(['admin', 'cs']), post: staffAction(['admin', 'cs']) },
+  '_staff.dashboards.value._index.tsx': { get: staffPage(holders('dashboards.value')) },
+  '_staff.dashboards.value.answers.tsx': { get: staffPage(holders('dashboards.value')) },
+  '_staff.dashboards.time-to-live.tsx': { get: staffPage(holders('dashboards.time-to-live')) },
+  '_staff.dashboards.forecast.tsx': { get: staffPage(holders('dashboards.forecast')) },
+  '_staff.dashboards.profitability.tsx': { get: staffPage(holders('dashboards.profitability')) },
+  '_staff.dashboards.settings.tsx': { get: staffPage(holders('spend.view')), post: staffAction(holders('spend.edit')) },
+  // The chart the URL names (value-by-wave) follows its page's permission.
+  '_staff.dashboards.csv.$chart.ts': { get: staffPage(holders('dashboards.value')) },
+  '_staff.dashboards.churn.$accountId.tsx': { get: staffPage(holders('churn.record')), post: staffAction(holders('churn.record')) },
 };
 
 /** A client that can send a request and read the answer (the access test's and the harness's). */

@@ -23,7 +23,7 @@ import { clientAddress } from './browser';
 import { Client, connectE2eDb, exportsAction, openSurveyLink, planLink, pool, routeModules, urlFor } from './harness';
 
 // Per form target and per webhook. The default keeps this file near a minute on a shared 2-core
-// machine; FUZZ_RUNS=1000 is the full run (README "Reliability and security" has its figures).
+// machine; FUZZ_RUNS=1000 is the full run (docs/reliability.md has its figures).
 const RUNS = Number(process.env.FUZZ_RUNS ?? 120);
 const WEBHOOK_RUNS = Number(process.env.FUZZ_RUNS ?? 400);
 const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
@@ -242,6 +242,6 @@ describe('webhooks', () => {
 });
 
 afterAll(() => {
-  // The figures for the README: status counts per target.
+  // The figures for docs/reliability.md: status counts per target.
   console.log(`[fuzz] seed ${SEED}, ${RUNS} inputs per target\n${Object.entries(figures).map(([id, s]) => `  ${id}: ${JSON.stringify(s)}`).join('\n')}`);
 });

@@ -331,7 +331,7 @@ describe('two web servers and two workers on one database', () => {
       expect(res.status, `${login.email}'s cookie from ${login.server} on ${other.name}`).toBe(200);
     }
     // Rate limits live in each process's memory: eight failed sign-ins from one address lock that
-    // email and address out on one server, while the other still answers (README, "Running at scale").
+    // email and address out on one server, while the other still answers (docs/scale.md, "Rate limits are per web process").
     const email = `nobody-${crypto.randomBytes(3).toString('hex')}@kept.demo`;
     const address = clientAddress();
     for (let i = 0; i < 8; i++) expect((await signIn(A, email, 'wrong-password', address)).status).toBe(400);
