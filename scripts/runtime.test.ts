@@ -3,60 +3,62 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import mongoose from 'mongoose';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { describeOnEngine } from '../test/engine';
 import { canConnect, freePort } from './lib/ferretdb';
 
 // The commands of docs/development.md beside a running Kept: the embedded database is started the way `npm start`
 // starts it (scripts/lib/runtime.ts, here through `npm run db`), then `npm run worker -- --once` and
 // `npm run metrics:rebuild` run in a shell that sets neither MONGODB_URI nor SESSION_SECRET.
 // A private data directory and port keep this away from a real `npm start` and from other tests.
+// A run against MongoDB (MONGODB_URI, docs/mongodb.md) has no embedded database to start: skipped there.
 const root = path.resolve(import.meta.dirname, '..');
 const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
-let dataDir: string;
-let port: number;
-let db: ChildProcess | undefined;
+describeOnEngine('ferretdb', 'runs `npm run db`, `worker` and `metrics:rebuild` on the embedded database (FerretDB), which a MongoDB run does not build', 'npm run commands beside a running Kept', () => {
+  let dataDir: string;
+  let port: number;
+  let db: ChildProcess | undefined;
 
-function shellEnv(dir = dataDir, dbPort = port) {
-  const env: NodeJS.ProcessEnv = { ...process.env, KEPT_DATA_DIR: dir, DB_PORT: String(dbPort), LOG_LEVEL: 'info' };
-  for (const name of ['MONGODB_URI', 'SESSION_SECRET', 'NODE_ENV', 'KEPT_TEST_MONGODB_URI', 'RESEND_API_KEY', 'RESEND_BASE_URL', 'APP_URL']) delete env[name];
-  return env;
-}
-
-function run(command: string, args: string[], env = shellEnv()) {
-  return new Promise<{ code: number | null; output: string }>((resolve) => {
-    const child = spawn(command, args, { cwd: root, env });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk));
-    child.on('exit', (code) => resolve({ code, output }));
-  });
-}
-
-beforeAll(async () => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kept-runtime-'));
-  port = await freePort();
-  db = spawn(tsx, ['scripts/db.ts'], { cwd: root, env: shellEnv() });
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    db!.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk;
-      if (output.includes('Embedded database ready')) resolve();
-    });
-    db!.stderr!.on('data', (chunk: Buffer) => (output += chunk));
-    db!.once('exit', (code) => reject(new Error(`npm run db exited with ${code}:\n${output}`)));
-  });
-}, 60_000);
-
-afterAll(async () => {
-  if (db && db.exitCode === null) {
-    const exited = new Promise((resolve) => db!.once('exit', resolve));
-    db.kill('SIGTERM');
-    await exited;
+  function shellEnv(dir = dataDir, dbPort = port) {
+    const env: NodeJS.ProcessEnv = { ...process.env, KEPT_DATA_DIR: dir, DB_PORT: String(dbPort), LOG_LEVEL: 'info' };
+    for (const name of ['MONGODB_URI', 'SESSION_SECRET', 'NODE_ENV', 'KEPT_TEST_MONGODB_URI', 'RESEND_API_KEY', 'RESEND_BASE_URL', 'APP_URL']) delete env[name];
+    return env;
   }
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
 
-describe('npm run commands beside a running Kept', () => {
+  function run(command: string, args: string[], env = shellEnv()) {
+    return new Promise<{ code: number | null; output: string }>((resolve) => {
+      const child = spawn(command, args, { cwd: root, env });
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk));
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk));
+      child.on('exit', (code) => resolve({ code, output }));
+    });
+  }
+
+  beforeAll(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kept-runtime-'));
+    port = await freePort();
+    db = spawn(tsx, ['scripts/db.ts'], { cwd: root, env: shellEnv() });
+    let output = '';
+    await new Promise<void>((resolve, reject) => {
+      db!.stdout!.on('data', (chunk: Buffer) => {
+        output += chunk;
+        if (output.includes('Embedded database ready')) resolve();
+      });
+      db!.stderr!.on('data', (chunk: Buffer) => (output += chunk));
+      db!.once('exit', (code) => reject(new Error(`npm run db exited with ${code}:\n${output}`)));
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    if (db && db.exitCode === null) {
+      const exited = new Promise((resolve) => db!.once('exit', resolve));
+      db.kill('SIGTERM');
+      await exited;
+    }
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
   test('worker --once and metrics:rebuild use the running embedded database and the local secret', async () => {
     const worker = await run('npm', ['run', 'worker', '--', '--once']);
     expect(worker.output).not.toMatch(/Starting the embedded database|Invalid environment configuration/);

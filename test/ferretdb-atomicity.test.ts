@@ -1,9 +1,12 @@
 // The embedded database keeps MongoDB's promises for single-statement writes: Kept's FerretDB
 // patches (docs/ferretdb-patches.md) make update, findAndModify and delete atomic and let an
 // `update` command carry many statements. Runs against the test run's database (the embedded
-// FerretDB, or MONGODB_URI), through the driver as the app does.
+// FerretDB, or MONGODB_URI), through the driver as the app does. One promise is the patched
+// FerretDB's alone: concurrent upserts on a key no unique index covers make one document there, while
+// MongoDB may insert several; the portable form (a unique index on the key) is checked on both.
 import mongoose from 'mongoose';
 import { expect, test } from 'vitest';
+import { describeOnEngine } from './engine';
 
 interface Doc {
   _id: string;
@@ -43,23 +46,38 @@ test('50 concurrent $inc on one document count every increment', async () => {
   expect(await counters.findOne({ _id: 'counter' })).toEqual({ _id: 'counter', n: 50 });
 });
 
-test('20 concurrent upserts on one key (no unique index) leave one document', async () => {
-  const upserts = collection('atomic_upserts');
+describeOnEngine('ferretdb', 'MongoDB makes one document of concurrent upserts only when a unique index covers the key; without one it may insert several', 'upserts on a key without a unique index', () => {
+  test('20 concurrent upserts on one key (no unique index) leave one document', async () => {
+    const upserts = collection('atomic_upserts');
 
-  const results = await all(20, () => upserts.updateOne({ key: 'contact@example.com' }, { $inc: { hits: 1 } }, { upsert: true }));
+    const results = await all(20, () => upserts.updateOne({ key: 'contact@example.com' }, { $inc: { hits: 1 } }, { upsert: true }));
 
-  expect(results.filter((r) => r.upsertedCount === 1)).toHaveLength(1);
+    expect(results.filter((r) => r.upsertedCount === 1)).toHaveLength(1);
+    const docs = await upserts.find({ key: 'contact@example.com' }).toArray();
+    expect(docs).toHaveLength(1);
+    expect(docs[0]!.hits).toBe(20);
+  });
+
+  test('20 concurrent findOneAndUpdate upserts on one key leave one document', async () => {
+    const upserts = collection('atomic_fam_upserts');
+
+    await all(20, (i) => upserts.findOneAndUpdate({ key: 'k' }, { $setOnInsert: { claimedBy: i } }, { upsert: true }));
+
+    expect(await upserts.countDocuments({ key: 'k' })).toBe(1);
+  });
+});
+
+test('20 concurrent upserts on a key a unique index covers leave one document, and none of them fails', async () => {
+  const upserts = collection('atomic_unique_upserts');
+  await upserts.createIndex({ key: 1 }, { unique: true });
+
+  // MongoDB retries an upsert that lost the insert race on such an index; the patched FerretDB never races.
+  const results = await Promise.allSettled(Array.from({ length: 20 }, () => upserts.updateOne({ key: 'contact@example.com' }, { $inc: { hits: 1 } }, { upsert: true })));
+
+  expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
   const docs = await upserts.find({ key: 'contact@example.com' }).toArray();
   expect(docs).toHaveLength(1);
   expect(docs[0]!.hits).toBe(20);
-});
-
-test('20 concurrent findOneAndUpdate upserts on one key leave one document', async () => {
-  const upserts = collection('atomic_fam_upserts');
-
-  await all(20, (i) => upserts.findOneAndUpdate({ key: 'k' }, { $setOnInsert: { claimedBy: i } }, { upsert: true }));
-
-  expect(await upserts.countDocuments({ key: 'k' })).toBe(1);
 });
 
 test('20 concurrent deleteOnes of a filter matching 20 documents delete all 20', async () => {

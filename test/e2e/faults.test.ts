@@ -1,6 +1,7 @@
 // Faults against a production server of our own (test/e2e/own-stack.ts): the database stopped
 // under load and started again on the same data, and the web server stopped with SIGTERM while a
-// request is in flight. The shared e2e server and its database are never touched.
+// request is in flight. The shared e2e server and its database are never touched. On a run against
+// MongoDB (MONGODB_URI) the database is stopped and frozen at a relay in front of it (db-proxy.ts).
 import crypto from 'node:crypto';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -40,7 +41,7 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined | fal
 }
 
 beforeAll(async () => {
-  stack = await startOwnStack({ accounts: 10 });
+  stack = await startOwnStack({ accounts: 10, stoppableDb: true });
   process.env.MONGODB_URI = stack.mongoUri;
   process.env.APP_URL = stack.baseUrl;
   process.env.SESSION_SECRET ??= 'e2e-faults-spec-secret-0123456789';

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { ROOT, freePort, startFerretDb, type RunningDb } from '../../scripts/lib/ferretdb';
+import { detectEngine } from '../engine';
 import type { SeededIds } from './seed-db';
 
 declare module 'vitest' {
@@ -113,6 +114,8 @@ export default async function setup(project: TestProject) {
       cleanups.push(() => db.stop());
       mongoUri = db.uri.replace(/\/kept$/, '/kept_e2e');
     }
+    const engine = await detectEngine(mongoUri);
+    say(`database: ${engine} (${process.env.MONGODB_URI ? 'MONGODB_URI, database of its own' : 'embedded FerretDB started for this run'})`);
 
     const seeded = await timed('seed demo data (40 accounts)', () => runSeedScript(mongoUri, ['--accounts', '40']));
     if (!seeded) throw new Error('test/e2e/seed-db.ts printed no SEEDED line.');
@@ -188,6 +191,7 @@ export default async function setup(project: TestProject) {
 
     project.provide('baseUrl', baseUrl);
     project.provide('mongoUri', mongoUri);
+    project.provide('dbEngine', engine);
     project.provide('seeded', seeded);
     project.provide('crmWebhookSecret', crmWebhookSecret);
     project.provide('resendWebhookSecret', resendWebhookSecret);

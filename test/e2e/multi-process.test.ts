@@ -4,7 +4,8 @@
 // step tried through both servers, the same survey link posted to both, and a few hundred due
 // surveys the two workers race to deliver. Then: no duplicate emails, no lost or double answers,
 // and rollups equal to a count from scratch and to `npm run metrics:rebuild`.
-// Nothing here touches the shared e2e server of test/e2e/global-setup.ts.
+// Nothing here touches the shared e2e server of test/e2e/global-setup.ts. With MONGODB_URI set (a
+// run against MongoDB, docs/mongodb.md) the database is one of its own on that server, dropped after.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -14,7 +15,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ROOT, freePort, startFerretDb, type RunningDb } from '../../scripts/lib/ferretdb';
 import { FakeResend } from '../fake-resend';
-import { DEMO_PASSWORD, clientAddress, surveyAnswer, surveyLinksIn } from './own-stack';
+import { DEMO_PASSWORD, clientAddress, dropDatabase, surveyAnswer, surveyLinksIn } from './own-stack';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const JOURNEYS = 6;
@@ -31,6 +32,7 @@ const fake = new FakeResend();
 const procs: Proc[] = [];
 let db: RunningDb | undefined;
 let mongoUri = '';
+let ownDatabaseOnGivenServer = false;
 let env: Record<string, string | undefined> = {};
 const servers: Server[] = [];
 let disconnect: () => Promise<void> = async () => undefined;
@@ -115,8 +117,16 @@ const sorted = (statuses: Record<string, number>) => Object.values(statuses).sor
 
 beforeAll(async () => {
   process.once('exit', killAll);
-  db = await startFerretDb({ dataDir, quiet: true });
-  mongoUri = db.uri.replace(/\/kept$/, '/kept_multi');
+  if (process.env.MONGODB_URI) {
+    const url = new URL(process.env.MONGODB_URI);
+    url.pathname = `/kept_multi_${crypto.randomBytes(6).toString('hex')}`;
+    mongoUri = url.toString();
+    ownDatabaseOnGivenServer = true;
+  } else {
+    db = await startFerretDb({ dataDir, quiet: true });
+    mongoUri = db.uri.replace(/\/kept$/, '/kept_multi');
+  }
+  console.log(`[multi-process] database: ${db ? `its own FerretDB on port ${db.port}` : `MONGODB_URI, database ${new URL(mongoUri).pathname.slice(1)} of its own`}`);
   await fake.start();
   const ports = [await freePort(), await freePort()];
   // Behind a load balancer every process knows the one public URL; here server A stands in for it.
@@ -202,6 +212,7 @@ afterAll(async () => {
   if (process.env.KEPT_MULTI_LOG) for (const p of procs) fs.writeFileSync(path.join(process.env.KEPT_MULTI_LOG, `${p.name.replace(/\W+/g, '-')}.log`), p.output());
   await disconnect().catch(() => undefined);
   for (const p of procs) await stopProc(p).catch(() => undefined);
+  if (ownDatabaseOnGivenServer) await dropDatabase(mongoUri).catch((error) => console.error(`[multi-process] could not drop its database: ${error}`));
   await db?.stop();
   await fake.stop();
   fs.rmSync(dataDir, { recursive: true, force: true });

@@ -2,14 +2,19 @@
 // stop and restart it on the same data and port), demo data, a fake Resend, the production server
 // (scripts/serve.ts on the e2e build) and, on demand, worker processes. Nothing is shared with the
 // e2e server of test/e2e/global-setup.ts, so stopping this database disturbs no other spec.
+// With MONGODB_URI set (a run against MongoDB, docs/mongodb.md) it starts no FerretDB: it uses a
+// database of its own on that server, dropped at the end; a spec that stops or freezes the database
+// asks for `stoppableDb`, and its processes then reach it through a relay (db-proxy.ts) that stands in.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import mongoose from 'mongoose';
 import { ROOT, freePort, startFerretDb, type RunningDb } from '../../scripts/lib/ferretdb';
 import { FakeResend } from '../fake-resend';
+import { startDbProxy, type DbProxy } from './db-proxy';
 import type { SeededIds } from './seed-db';
 
 export const DEMO_PASSWORD = 'kept-demo-2026';
@@ -44,11 +49,46 @@ export async function killAndWait(proc: Proc | undefined, signal: NodeJS.Signals
 
 export type OwnStack = Awaited<ReturnType<typeof startOwnStack>>;
 
-/** Starts FerretDB, seeds `accounts` demo accounts, starts the fake Resend and one web server. */
-export async function startOwnStack(options: { accounts: number }) {
+/**
+ * The database of a stack on the server MONGODB_URI names: a database of its own, with `relay`
+ * reached through a relay on 127.0.0.1 (one host, connected to directly, so every connection passes it).
+ */
+async function onGivenServer(given: string, relay: boolean) {
+  const url = URL.canParse(given) ? new URL(given) : undefined;
+  if (!url) throw new Error('MONGODB_URI is not a URL.');
+  url.pathname = `/kept_own_${crypto.randomBytes(6).toString('hex')}`;
+  const own = url.toString();
+  if (!relay) return { own, relayed: own, proxy: undefined };
+  if (url.protocol !== 'mongodb:' || !url.hostname) {
+    throw new Error('This spec stops its database through a relay: MONGODB_URI must name one host (mongodb://host:port/...), not a seed list or mongodb+srv.');
+  }
+  const proxy = await startDbProxy({ host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 27017) });
+  url.host = `127.0.0.1:${proxy.port}`;
+  url.searchParams.set('directConnection', 'true');
+  return { own, relayed: url.toString(), proxy };
+}
+
+/** Drops the database `uri` names (a spec's own database on a server it does not own). */
+export async function dropDatabase(uri: string) {
+  const client = new mongoose.mongo.MongoClient(uri, { serverSelectionTimeoutMS: 10_000 });
+  try {
+    await client.connect();
+    await client.db().dropDatabase();
+  } finally {
+    await client.close();
+  }
+}
+
+/**
+ * Starts FerretDB (or uses MONGODB_URI), seeds `accounts` demo accounts, starts the fake Resend and
+ * one web server. `stoppableDb`: the spec stops or freezes the database (on MONGODB_URI: the relay).
+ */
+export async function startOwnStack(options: { accounts: number; stoppableDb?: boolean }) {
+  const given = process.env.MONGODB_URI;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kept-own-db-'));
   const procs: Proc[] = [];
   let db: RunningDb | undefined;
+  let proxy: DbProxy | undefined;
   // If vitest dies without running afterAll, still kill what this file started.
   const killAll = () => {
     for (const p of procs) if (p.alive()) p.child.kill('SIGKILL');
@@ -56,9 +96,21 @@ export async function startOwnStack(options: { accounts: number }) {
   };
   process.once('exit', killAll);
 
-  db = await startFerretDb({ dataDir, quiet: true });
-  const dbPort = db.port;
-  const mongoUri = db.uri.replace(/\/kept$/, '/kept_own');
+  let mongoUri: string;
+  let dbPort = 0;
+  let ownDatabase: string | undefined;
+  if (given) {
+    const server = await onGivenServer(given, options.stoppableDb === true);
+    proxy = server.proxy;
+    ownDatabase = server.own;
+    mongoUri = server.relayed;
+  } else {
+    db = await startFerretDb({ dataDir, quiet: true });
+    dbPort = db.port;
+    mongoUri = db.uri.replace(/\/kept$/, '/kept_own');
+  }
+  const relayed = proxy ? `, through a relay on port ${proxy.port}` : '';
+  console.log(`[own-stack] database: ${given ? `MONGODB_URI, database ${new URL(mongoUri).pathname.slice(1)} of its own${relayed}` : `its own FerretDB on port ${dbPort}`}`);
   const fake = new FakeResend();
   await fake.start();
   const port = await freePort();
@@ -121,27 +173,38 @@ export async function startOwnStack(options: { accounts: number }) {
       procs.push(worker);
       return worker;
     },
+    dbStopped: false,
     async stopDb() {
+      if (given && !proxy) throw new Error('startOwnStack({ stoppableDb: true }) to stop the database of a MONGODB_URI run.');
+      stack.dbStopped = true;
+      if (proxy) return proxy.stop();
       await db?.stop();
       db = undefined;
     },
-    /** FerretDB again, on the same data directory and port. */
+    /** FerretDB again, on the same data directory and port (or the relay open again). */
     async restartDb() {
-      db = await startFerretDb({ dataDir, port: dbPort, quiet: true });
+      if (proxy) await proxy.start();
+      else db = await startFerretDb({ dataDir, port: dbPort, quiet: true });
+      stack.dbStopped = false;
     },
-    /** Freezes (SIGSTOP) or resumes (SIGCONT) the database: its sockets stay open, nothing answers. */
+    /** Freezes (SIGSTOP; the relay: holds every byte) or resumes the database: its sockets stay open, nothing answers. */
     freezeDb(frozen: boolean) {
+      if (proxy) return proxy.freeze(frozen);
+      if (given) throw new Error('startOwnStack({ stoppableDb: true }) to freeze the database of a MONGODB_URI run.');
       if (!db) throw new Error('The database is not running.');
       db.process.kill(frozen ? 'SIGSTOP' : 'SIGCONT');
     },
-    /** Starts FerretDB again if a test stopped it and failed before starting it (so the next test is not failed by it). */
+    /** Starts the database again if a test stopped it and failed before starting it (so the next test is not failed by it). */
     async ensureDb() {
-      if (!db) await this.restartDb();
+      if (stack.dbStopped) await this.restartDb();
     },
     async stop() {
       db?.process.kill('SIGCONT'); // a frozen database would ignore SIGTERM
+      proxy?.freeze(false);
       for (const p of procs) await killAndWait(p);
       await db?.stop();
+      await proxy?.stop();
+      if (ownDatabase) await dropDatabase(ownDatabase).catch((error) => console.error(`[own-stack] could not drop its database: ${error}`));
       await fake.stop();
       fs.rmSync(dataDir, { recursive: true, force: true });
       process.off('exit', killAll);
