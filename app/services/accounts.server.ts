@@ -1,3 +1,4 @@
+import type { Types } from 'mongoose';
 import { z } from 'zod';
 import { Account, SEGMENTS } from '#models/account';
 import { Contact } from '#models/contact';
@@ -6,6 +7,7 @@ import { User } from '#models/user';
 import type { SessionUser } from '#app/auth/session.server';
 import { trusted } from '#app/db.server';
 import { ReadIndex, VersionedCache } from '#app/services/read-index.server';
+import { objectIdFrom } from '#app/utils/ids.server';
 
 export const ACCOUNT_SORTS = ['name', '-name', 'segment', '-segment', 'createdAt', '-createdAt', 'status', '-status'] as const;
 
@@ -180,4 +182,30 @@ export async function getAccountSummary({ user, accountId }: { user: SessionUser
   if (!isObjectId(accountId)) return null;
   const a = await Account.findOne({ _id: accountId, ...scopeFor(user) }).select('name domain segment').lean();
   return a ? { id: String(a._id), name: a.name, domain: a.domain ?? '', segment: a.segment } : null;
+}
+
+const isDuplicateKey = (error: unknown) => (error as { code?: number }).code === 11000;
+
+/**
+ * The account of a new deal (intake from a CRM, a deal recorded by hand): by domain when there is
+ * one, else by exact (case-insensitive) name; the rep joins its `aeIds`. Two deliveries for one new
+ * company may race here, and an upsert on a field without a unique index may insert twice (on
+ * MongoDB too: a unique index is not possible, domains and names are optional and may repeat). So a
+ * new account gets an `_id` derived from its match key: of the racing inserts one wins, the others
+ * hit duplicate key 11000, read the winner and join it.
+ */
+export async function findOrCreateAccount(input: { name: string; domain?: string; segment: (typeof SEGMENTS)[number]; aeId: string | Types.ObjectId }) {
+  const match = input.domain ? { domain: input.domain } : { nameLower: input.name.toLowerCase() };
+  const join = async () => Account.findOneAndUpdate(match, { $addToSet: { aeIds: input.aeId } }, { returnDocument: 'after' }).lean(); // no .select(): FerretDB 1.24 refuses a projection on findAndModify
+  const existing = await join();
+  if (existing) return existing;
+  const fields = { name: input.name, segment: input.segment, status: 'active' as const, aeIds: [input.aeId], ...match };
+  try {
+    return (await Account.create({ _id: objectIdFrom(`account:${JSON.stringify(match)}`), ...fields })).toObject();
+  } catch (error) {
+    if (!isDuplicateKey(error)) throw error;
+  }
+  // A concurrent writer created it. (Or the account that once had this key changed its domain or
+  // name since: then this company is new after all and gets an ordinary id.)
+  return (await join()) ?? (await Account.create(fields)).toObject();
 }

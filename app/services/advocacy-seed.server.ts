@@ -29,12 +29,13 @@ import {
 } from '#app/services/advocacy.server';
 import { claimOnce, getClaim } from '#app/services/claims.server';
 import { intakeClosedWonDeal } from '#app/services/intake.server';
-import { acceptHandoff, advanceJourney, objectIdFrom, recordBuyerConfirmation, startJourneyForDeal } from '#app/services/journey.server';
+import { acceptHandoff, advanceJourney, recordBuyerConfirmation, startJourneyForDeal } from '#app/services/journey.server';
 import { getPlaybookVersion } from '#app/services/playbook.server';
 import { assertSeedAllowed, DEFAULT_SEED, mulberry32, normalizeSeed } from '#app/services/seed.server';
 import { seedSurveysForDeals } from '#app/services/survey-seed.server';
 import { applySurveyResponse } from '#app/services/surveys.server';
 import type { AskType, CandidateType } from '#app/utils/advocacy';
+import { objectIdFrom } from '#app/utils/ids.server';
 
 export type AdvocacySeedSummary = { answered: number; advocates: number; candidates: number; asks: number; referrals: number; referredDeals: number; reviewInvitations: number; skipped: boolean };
 

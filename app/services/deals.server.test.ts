@@ -97,6 +97,20 @@ describe('manual deals', () => {
     expect(await Account.countDocuments({ domain: 'northwind.example' })).toBe(1);
   });
 
+  it('ten deals recorded at once for one new company make one account, on any engine', async () => {
+    // An upsert on `domain` (no unique index: domains may repeat) may insert twice on MongoDB; the
+    // account's id is derived from its domain, so racing creators collide and join the winner.
+    const cs = await makeUser({ role: 'cs' });
+    const rep = await makeUser({ role: 'sales' });
+    const parsed = parseDealForm(form({ aeId: rep.id, accountDomain: 'racing.example' }));
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => createManualDeal({ user: cs, input: { ...parsed.data, dealName: `Racing ${i}` } })));
+    const accountIds = new Set(results.map((r) => (r.ok ? String(r.accountId) : 'failed')));
+    expect([...accountIds]).toHaveLength(1);
+    expect(accountIds.has('failed')).toBe(false);
+    expect(await Account.countDocuments({ domain: 'racing.example' })).toBe(1);
+  });
+
   it('refuses a sales rep recording a deal for another rep', async () => {
     const rep = await makeUser({ role: 'sales' });
     const other = await makeUser({ role: 'sales' });

@@ -8,6 +8,7 @@ import { Journey } from '#models/journey';
 import { User } from '#models/user';
 import type { SessionUser } from '#app/auth/session.server';
 import { trusted } from '#app/db.server';
+import { findOrCreateAccount } from '#app/services/accounts.server';
 import { recordDealWon } from '#app/services/deal-metrics.server';
 import { csmBook, journeyIdForDeal, startJourneySafely } from '#app/services/journey.server';
 import { scheduleSurveysSafely } from '#app/services/surveys.server';
@@ -116,15 +117,7 @@ export async function createManualDeal({ user, input, now = new Date() }: { user
     }
   }
 
-  const account = await Account.findOneAndUpdate(
-    { domain: input.accountDomain },
-    {
-      $setOnInsert: { name: input.accountName, nameLower: input.accountName.toLowerCase(), segment: input.segment, status: 'active' },
-      $addToSet: { aeIds: ae._id },
-    },
-    { upsert: true, returnDocument: 'after', runValidators: true },
-  ).lean(); // no .select(): FerretDB 1.24 refuses a projection on findAndModify
-  if (!account) throw new Error('account upsert returned nothing');
+  const account = await findOrCreateAccount({ name: input.accountName, domain: input.accountDomain, segment: input.segment, aeId: ae._id });
 
   if (input.contactEmail) {
     const hasPrimary = await Contact.exists({ accountId: account._id, isPrimary: true });

@@ -33,7 +33,7 @@ import { linkReferralSafely } from '#app/services/advocacy.server';
 import { claimOnce } from '#app/services/claims.server';
 import { dealWonRow } from '#app/services/deal-metrics.server';
 import { dealIdFor } from '#app/services/intake.server';
-import { buildJourney, bumpJourneyMetricRows, journeyDims, objectIdFrom, pickCsms } from '#app/services/journey.server';
+import { buildJourney, bumpJourneyMetricRows, journeyDims, pickCsms } from '#app/services/journey.server';
 import { getCurrentPlaybook } from '#app/services/playbook.server';
 import { CATEGORY_LABELS, CURRENCY_LABELS, plural, SEGMENT_LABELS } from '#app/utils/format';
 import { CLOSED_WON_WORDS, codeFor, codesOf, normaliseWord, SEGMENT_SYNONYMS, type ImportCheck } from '#app/utils/deal-import';
@@ -45,6 +45,7 @@ import { parseMoney } from '#app/utils/money';
 export type ImportSource = (typeof IMPORT_SOURCES)[number];
 
 import { IMPORT_MAX_BYTES } from '#app/utils/body-limits.server';
+import { objectIdFrom } from '#app/utils/ids.server';
 
 export const MAX_IMPORT_BYTES = IMPORT_MAX_BYTES;
 export const MAX_IMPORT_ROWS = 100_000;

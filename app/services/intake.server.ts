@@ -9,11 +9,13 @@ import { Contact } from '#models/contact';
 import { Deal, PROMISE_CATEGORIES, type DEAL_SOURCES } from '#models/deal';
 import { User } from '#models/user';
 import { linkReferralSafely } from '#app/services/advocacy.server';
+import { findOrCreateAccount } from '#app/services/accounts.server';
 import { claimOnce, releaseClaim } from '#app/services/claims.server';
 import { recordDealWon } from '#app/services/deal-metrics.server';
 import { closeDateProblem, parseIsoCloseDate } from '#app/utils/close-date';
 import { scheduleSurveysSafely } from '#app/services/surveys.server';
-import { objectIdFrom, startJourneySafely } from '#app/services/journey.server';
+import { startJourneySafely } from '#app/services/journey.server';
+import { objectIdFrom } from '#app/utils/ids.server';
 
 export type DealSource = (typeof DEAL_SOURCES)[number];
 
@@ -51,7 +53,7 @@ export async function intakeClosedWonDeal({ input, now = new Date(), actorId }: 
     return { dealId: String(dealId), accountId: String(existing.accountId), journeyId: journey?.journeyId ?? null, created: false };
   }
 
-  const account = await findOrCreateAccount(input);
+  const account = await findOrCreateAccount({ ...input.account, aeId: input.aeId });
   if (input.contact) await findOrCreateContact(account._id, input.contact);
 
   let created = true;
@@ -87,29 +89,6 @@ export async function intakeClosedWonDeal({ input, now = new Date(), actorId }: 
 }
 
 const isDuplicateKey = (error: unknown) => (error as { code?: number }).code === 11000;
-
-/**
- * The account of an intake: by domain when the CRM gives one, else by exact (case-insensitive)
- * name; the rep joins its `aeIds`. Several deliveries for one new company may race here, and an
- * upsert is not atomic on FerretDB (nor a unique index possible: domains and names are optional
- * and may repeat). So a new account gets an `_id` derived from its match key: of the racing
- * inserts one wins, the others hit duplicate key 11000, read the winner and join it.
- */
-async function findOrCreateAccount(input: IntakeDeal) {
-  const match = input.account.domain ? { domain: input.account.domain } : { nameLower: input.account.name.toLowerCase() };
-  const join = async () => Account.findOneAndUpdate(match, { $addToSet: { aeIds: input.aeId } }, { returnDocument: 'after' }).lean(); // no .select(): FerretDB 1.24 refuses a projection on findAndModify
-  const existing = await join();
-  if (existing) return existing;
-  const fields = { name: input.account.name, segment: input.account.segment, status: 'active' as const, aeIds: [input.aeId], ...match };
-  try {
-    return (await Account.create({ _id: objectIdFrom(`account:${JSON.stringify(match)}`), ...fields })).toObject();
-  } catch (error) {
-    if (!isDuplicateKey(error)) throw error;
-  }
-  // A concurrent delivery created it. (Or the account that once had this key changed its domain
-  // or name since: then this company is new after all and gets an ordinary id.)
-  return (await join()) ?? (await Account.create(fields)).toObject();
-}
 
 /** The contact, once per (account, email): a concurrent insert of the same one (11000) means it exists. */
 async function findOrCreateContact(accountId: Types.ObjectId, contact: NonNullable<IntakeDeal['contact']>) {

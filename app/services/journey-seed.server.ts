@@ -10,9 +10,10 @@ import { Journey } from '#models/journey';
 import { User } from '#models/user';
 import { trusted } from '#app/db.server';
 import { insertIgnoringDuplicates } from '#app/db.server';
-import { buildJourney, bumpJourneyMetricRows, journeyMetricRows, objectIdFrom, stageWindow } from '#app/services/journey.server';
+import { buildJourney, bumpJourneyMetricRows, journeyMetricRows, stageWindow } from '#app/services/journey.server';
 import { getCurrentPlaybook, type PlaybookDef, type StageDef } from '#app/services/playbook.server';
 import { DAY_MS, HOUR_MS } from '#app/utils/journey';
+import { objectIdFrom } from '#app/utils/ids.server';
 
 type SeedDeal = { _id: Types.ObjectId; crmId: string; name: string; accountId: Types.ObjectId; aeId: Types.ObjectId; closedWonAt: Date; arr: number; currency?: string };
 type SeedAccount = { _id: Types.ObjectId; name: string; segment: string; csmId?: Types.ObjectId };

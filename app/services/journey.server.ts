@@ -34,17 +34,13 @@ import { ACCEPTED_KINDS, AT_RISK_SHARE, DAY_MS, EVIDENCE_LABELS, evidenceMeets, 
 import { logError } from '#app/utils/log.server';
 import { ReadIndex, VersionedCache, childIndex, derived } from '#app/services/read-index.server';
 import { may } from '#app/utils/permissions';
+import { objectIdFrom } from '#app/utils/ids.server';
 
 export const JOURNEY_METRIC_KINDS = ['journey.started', 'journey.accepted', 'journey.stage', 'journey.live'] as const;
 export const DAY_BUCKETS = [1, 2, 3, 5, 7, 10, 14, 21, 30, 45, 60, 90, 120, 180, 270, 365] as const;
 export const HOUR_BUCKETS = [1, 4, 8, 24, 48, 72, 120, 168, 336] as const;
 
 const isObjectId = (id: string) => /^[a-f0-9]{24}$/i.test(id);
-
-/** A stable ObjectId derived from a text key: makes intake idempotent by _id (the one fast, atomic lookup). */
-export function objectIdFrom(key: string) {
-  return new Types.ObjectId(crypto.createHash('sha256').update(key).digest('hex').slice(0, 24));
-}
 
 /** The journey of a deal always has this id, so creating it twice collides on _id. */
 export const journeyIdForDeal = (dealId: string | Types.ObjectId) => objectIdFrom(`journey:${String(dealId)}`);

@@ -28,7 +28,7 @@ import { dealChurnRow, dealWonRow, DEAL_METRICS } from '#app/services/deal-metri
 import { BACKTEST_MONTHS, FORECAST_METRICS, forecastRows } from '#app/services/forecast.server';
 import { askCounters, isExpansionCandidate, laterOf, nextBudgetAvailability, rankAdvocate, storedQualifications, DAY_MS } from '#app/services/advocacy-rules.server';
 import { insertIgnoringDuplicates } from '#app/db.server';
-import { JOURNEY_METRIC_KINDS, journeyDims, journeyMetricRows, objectIdFrom } from '#app/services/journey.server';
+import { JOURNEY_METRIC_KINDS, journeyDims, journeyMetricRows } from '#app/services/journey.server';
 import { bumpMetric, clearMetrics, metricKey, withBulkMetrics } from '#app/services/metrics.server';
 import { getPlaybookVersion } from '#app/services/playbook.server';
 import { rebuildAllMetrics } from '#app/services/metrics-rebuild.server';
@@ -36,6 +36,7 @@ import { assertSeedAllowed, mulberry32, normalizeSeed, seedDemoData, type SeedBa
 import { simulateDealSurveys } from '#app/services/survey-seed.server';
 import { answerMetricRows, surveyDims, SURVEY_METRICS } from '#app/services/surveys.server';
 import { CANDIDATE_TYPES, type AskStatus, type AskType, type CandidateType } from '#app/utils/advocacy';
+import { objectIdFrom } from '#app/utils/ids.server';
 
 /** From this many accounts on, `npm run seed` writes the scale data set instead of the demo. */
 export const SCALE_FROM = 1_000;

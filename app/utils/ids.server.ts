@@ -1,0 +1,11 @@
+import crypto from 'node:crypto';
+import { Types } from 'mongoose';
+
+/**
+ * An ObjectId derived from a key: the same key always gives the same id, so two writers creating
+ * "the same" document (a deal's journey, a company's account) collide on _id and one insert wins,
+ * on any engine, without a unique index on optional fields.
+ */
+export function objectIdFrom(key: string) {
+  return new Types.ObjectId(crypto.createHash('sha256').update(key).digest('hex').slice(0, 24));
+}
