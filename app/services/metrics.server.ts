@@ -60,6 +60,20 @@ async function writeContributions(all: Contribution[]) {
   };
   for (let i = 0; i < all.length; i += 500) {
     let chunk = all.slice(i, i + 500);
+    // Keys are mostly new in the batch paths (a rebuild writes right after clearing its kinds):
+    // inserting them is cheaper than upserting; those that exist get the upsert below.
+    const plain = chunk.filter((c) => !c.once);
+    if (plain.length) {
+      const now = new Date();
+      try {
+        await Metric.insertMany(plain.map(({ key, row }) => ({ _id: key, key, ...row, createdAt: now, updatedAt: now })), { ordered: false, lean: true });
+        chunk = chunk.filter((c) => c.once);
+      } catch (error) {
+        const writeErrors = (error as { writeErrors?: { index?: number; code?: number; err?: { index?: number; code?: number } }[] }).writeErrors;
+        if (!writeErrors?.length || !writeErrors.every(isDuplicate)) throw error;
+        chunk = [...chunk.filter((c) => c.once), ...writeErrors.map((w) => plain[w.index ?? w.err?.index ?? -1])];
+      }
+    }
     // A `once` upsert that met a document listing its name fails as a duplicate key; so does one
     // that lost a race to create the document (MongoDB): tried again, only the first kind fails.
     for (let attempt = 1; chunk.length > 0; attempt++) {
@@ -78,13 +92,15 @@ async function writeContributions(all: Contribution[]) {
 }
 
 /**
- * Adds many rows at once, summed per key first (batch paths: import, seed, rebuild). `once` names
- * the batch: a key that counted it already is left alone (the name stays in the document's
- * `applied` list until a rebuild clears its kind).
+ * Adds many rows at once, summed per key first (batch paths: import, seed, rebuild; inside
+ * withBulkMetrics, to its sums). `once` names the batch: a key that counted it already is left
+ * alone (the name stays in the document's `applied` list until a rebuild clears its kind).
  */
 export async function bumpMetricRows(rows: Iterable<MetricRow>, { once }: { once?: string } = {}) {
-  const totals = new Map<string, MetricRow>();
+  const sink = once ? undefined : bulkSink.getStore();
+  const totals = sink ?? new Map<string, MetricRow>();
   for (const row of rows) addInto(totals, row.kind, row.dims, row.counts);
+  if (sink) return;
   await writeContributions([...totals].filter(([, row]) => Object.keys(row.counts).length > 0).map(([key, row]) => ({ key, row, once })));
 }
 
@@ -95,7 +111,7 @@ const bulkSink = new AsyncLocalStorage<Map<string, MetricRow>>();
 export async function withBulkMetrics<T>(task: () => Promise<T>): Promise<T> {
   const sink = new Map<string, MetricRow>();
   const result = await bulkSink.run(sink, task);
-  await bumpMetricRows(sink.values());
+  await writeContributions([...sink].filter(([, row]) => Object.keys(row.counts).length > 0).map(([key, row]) => ({ key, row })));
   return result;
 }
 
