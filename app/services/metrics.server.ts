@@ -44,12 +44,16 @@ export async function bumpMetric(kind: string, dims: MetricDims, inc: Record<str
 }
 
 type Contribution = { key: string; row: MetricRow; once?: string };
-const isDuplicate = (w: { code?: number; err?: { code?: number } }) => (w.code ?? w.err?.code) === 11000;
+type WriteError = { index?: number; code?: number; err?: { index?: number; code?: number } };
+const writeErrorsOf = (error: unknown) => (error as { writeErrors?: WriteError[] }).writeErrors ?? [];
+const isDuplicate = (w: WriteError) => (w.code ?? w.err?.code) === 11000;
+const indexOf = (w: WriteError) => w.index ?? w.err?.index ?? -1;
 
 /**
- * Writes contributions with bulkWrite (upsert + $inc by `_id`, 500 per command). One with `once`
- * is added only if its document does not list that name in `applied` yet, and lists it after: a
- * batch redone after a crash, or two processes folding the same document, count it once.
+ * Writes contributions, 500 per command: new keys inserted, the others upsert + $inc by `_id` in a
+ * bulkWrite. One with `once` is added only if its document does not list that name in `applied`
+ * yet, and lists it after: a batch redone after a crash, or two processes folding the same
+ * document, count it once.
  */
 async function writeContributions(all: Contribution[]) {
   const op = ({ key, row, once }: Contribution) => {
@@ -69,9 +73,9 @@ async function writeContributions(all: Contribution[]) {
         await Metric.insertMany(plain.map(({ key, row }) => ({ _id: key, key, ...row, createdAt: now, updatedAt: now })), { ordered: false, lean: true });
         chunk = chunk.filter((c) => c.once);
       } catch (error) {
-        const writeErrors = (error as { writeErrors?: { index?: number; code?: number; err?: { index?: number; code?: number } }[] }).writeErrors;
-        if (!writeErrors?.length || !writeErrors.every(isDuplicate)) throw error;
-        chunk = [...chunk.filter((c) => c.once), ...writeErrors.map((w) => plain[w.index ?? w.err?.index ?? -1])];
+        const writeErrors = writeErrorsOf(error);
+        if (!writeErrors.length || !writeErrors.every(isDuplicate)) throw error;
+        chunk = [...chunk.filter((c) => c.once), ...writeErrors.map((w) => plain[indexOf(w)])];
       }
     }
     // A `once` upsert that met a document listing its name fails as a duplicate key; so does one
@@ -81,9 +85,9 @@ async function writeContributions(all: Contribution[]) {
         await Metric.bulkWrite(chunk.map(op), { ordered: false });
         chunk = [];
       } catch (error) {
-        const writeErrors = (error as { writeErrors?: { index?: number; code?: number; err?: { index?: number; code?: number } }[] }).writeErrors;
-        if (!writeErrors?.length || writeErrors.some((w) => !isDuplicate(w) || !chunk[w.index ?? w.err?.index ?? -1]?.once)) throw error;
-        chunk = attempt === 1 ? writeErrors.map((w) => chunk[w.index ?? w.err?.index ?? -1]) : [];
+        const writeErrors = writeErrorsOf(error);
+        if (!writeErrors.length || writeErrors.some((w) => !isDuplicate(w) || !chunk[indexOf(w)]?.once)) throw error;
+        chunk = attempt === 1 ? writeErrors.map((w) => chunk[indexOf(w)]) : [];
       }
     }
     // bulkWrite has no per-document hooks: tell the read indexes which rollups changed.
