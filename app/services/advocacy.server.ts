@@ -264,10 +264,13 @@ export async function releaseBudgetSlots({ askId }: { askId: Types.ObjectId | st
  * loaded, else one read by _id each (an $in scans the whole collection on FerretDB).
  */
 async function emailStatusesOf(ids: string[]): Promise<Map<string, string>> {
-  const indexed = await contactChildren.valuesOf(ids);
-  if (indexed) return indexed;
-  const contacts = await Promise.all(ids.map((id) => Contact.findById(id).select('emailStatus').lean()));
-  return new Map(contacts.flatMap((c) => (c ? [[String(c._id), c.emailStatus ?? 'ok'] as const] : [])));
+  return contactChildren.answer({
+    fromMemory: ({ valuesOf }) => valuesOf(ids),
+    fromDatabase: async () => {
+      const contacts = await Promise.all(ids.map((id) => Contact.findById(id).select('emailStatus').lean()));
+      return new Map(contacts.flatMap((c) => (c ? [[String(c._id), c.emailStatus ?? 'ok'] as const] : [])));
+    },
+  });
 }
 
 /**

@@ -877,16 +877,19 @@ const byIds = async <T>(ids: string[], read: (id: string) => Promise<T | null>) 
  */
 export async function contactsOfAccounts(accountIds: unknown[], select: string) {
   const accounts = [...new Set(accountIds.map(String))];
-  const ids = await Promise.all(accounts.map((id) => contactChildren.idsOf(id)));
-  if (ids.some((x) => x === null)) return Contact.find({ accountId: trusted({ $in: accounts }) }).select(select).lean();
   const readContact = (id: string) => Contact.findById(id).select(select).lean();
-  const contacts: NonNullable<Awaited<ReturnType<typeof readContact>>>[] = [];
-  // A few at once: a chunk of survey emails asks for about 200.
-  await inPool(ids.flat() as string[], 8, async (id) => {
-    const contact = await readContact(id);
-    if (contact) contacts.push(contact);
+  return contactChildren.answer<NonNullable<Awaited<ReturnType<typeof readContact>>>[]>({
+    fromMemory: async ({ idsOf }) => {
+      const contacts: NonNullable<Awaited<ReturnType<typeof readContact>>>[] = [];
+      // A few at once: a chunk of survey emails asks for about 200.
+      await inPool(accounts.flatMap((id) => idsOf(id)), 8, async (id) => {
+        const contact = await readContact(id);
+        if (contact) contacts.push(contact);
+      });
+      return contacts;
+    },
+    fromDatabase: () => Contact.find({ accountId: trusted({ $in: accounts }) }).select(select).lean(),
   });
-  return contacts;
 }
 
 async function contactsOfAccount(accountId: string) {
@@ -896,16 +899,18 @@ async function contactsOfAccount(accountId: string) {
 
 async function journeyAudit(journeyId: string) {
   const select = 'actorId action at data';
-  const ids = await auditChildren.idsOf(journeyId, 200);
-  if (!ids) return AuditEvent.find({ entityType: 'journey', entityId: journeyId }).select(select).sort({ at: -1 }).limit(200).lean();
-  return byIds(ids, (id) => AuditEvent.findById(id).select(select).lean());
+  return auditChildren.answer({
+    fromMemory: ({ idsOf }) => byIds(idsOf(journeyId, 200), (id) => AuditEvent.findById(id).select(select).lean()),
+    fromDatabase: () => AuditEvent.find({ entityType: 'journey', entityId: journeyId }).select(select).sort({ at: -1 }).limit(200).lean(),
+  });
 }
 
 async function journeyPlanLinks(journeyId: string) {
   const select = 'contactName contactEmail stage createdAt expiresAt lastSeenAt revokedAt';
-  const ids = await planLinkChildren.idsOf(journeyId, 20);
-  if (!ids) return PlanToken.find({ journeyId }).select(select).sort({ createdAt: -1 }).limit(20).lean();
-  return byIds(ids, (id) => PlanToken.findById(id).select(select).lean());
+  return planLinkChildren.answer({
+    fromMemory: ({ idsOf }) => byIds(idsOf(journeyId, 20), (id) => PlanToken.findById(id).select(select).lean()),
+    fromDatabase: () => PlanToken.find({ journeyId }).select(select).sort({ createdAt: -1 }).limit(20).lean(),
+  });
 }
 
 /** The board's in-memory index (see read-index.server.ts): the fields it filters, sorts and shows. */

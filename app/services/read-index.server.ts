@@ -250,21 +250,25 @@ export function childIndex<Doc, V = undefined>(options: {
       if (after) add(id, after);
     },
   });
+  const newest = (parent: string, limit = Infinity) =>
+    [...(byParent.get(parent)?.entries() ?? [])]
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? 1 : -1))
+      .slice(0, limit)
+      .map(([id]) => id);
+  type Children = {
+    /** The newest `limit` child ids of `parent`. */
+    idsOf: (parent: string, limit?: number) => string[];
+    /** The kept value of each of `ids` that exists. */
+    valuesOf: (ids: string[]) => Map<string, V>;
+  };
   return {
     index,
-    /** The newest `limit` child ids of `parent`, or null while the index loads (query the database then). */
-    async idsOf(parent: string, limit = Infinity): Promise<string[] | null> {
-      const newest = () =>
-        [...(byParent.get(parent)?.entries() ?? [])]
-          .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? 1 : -1))
-          .slice(0, limit)
-          .map(([id]) => id);
-      return index.answer({ fromMemory: newest, fromDatabase: async () => null });
-    },
-    /** The kept value of each of `ids` that exists, or null while the index loads (read the documents then). */
-    async valuesOf(ids: string[]): Promise<Map<string, V> | null> {
-      const kept = (rows: Map<string, Child>) => new Map(ids.flatMap((id) => (rows.has(id) ? [[id, rows.get(id)!.value as V] as const] : [])));
-      return index.answer({ fromMemory: kept, fromDatabase: async () => null });
+    /** One answer, from the children in memory when the index is loaded, else from the database (see ReadIndex.answer). */
+    answer<T>({ fromMemory, fromDatabase }: { fromMemory: (children: Children) => T | Promise<T>; fromDatabase: () => Promise<T> }) {
+      return index.answer({
+        fromMemory: (rows) => fromMemory({ idsOf: newest, valuesOf: (ids) => new Map(ids.flatMap((id) => (rows.has(id) ? [[id, rows.get(id)!.value as V] as const] : []))) }),
+        fromDatabase,
+      });
     },
   };
 }
