@@ -3,6 +3,7 @@ import { getEnv } from '#app/env.server';
 import { indexesSettled, syncIndexes } from '#models/_indexes';
 import { recordAttemptedInserts } from '#models/change';
 import { log, logError } from '#app/utils/log.server';
+import { foldLegacyMetricsOnce } from '#app/services/metrics.server';
 
 // Security: user input must never become an operator. sanitizeFilter wraps any `$`-keyed object
 // in $eq unless the code marks it with mongoose.trusted(); strictQuery rejects unknown paths.
@@ -34,6 +35,8 @@ export function connectDb(uri = getEnv().MONGODB_URI, { socketTimeoutMs = SOCKET
     .connect(uri, options)
     .then(async (opened) => {
       await syncIndexes({ onError: (error, where) => logError(error, { where: 'index', ...where }) });
+      // Rollup documents an older version wrote per process become one per key (docs/metrics.md).
+      await foldLegacyMetricsOnce().catch((error) => logError(error, { where: 'foldLegacyMetrics' }));
       indexed = true;
       watchdog ??= setInterval(() => void reviveIfWedged(uri), WATCH_EVERY_MS).unref();
       return opened;

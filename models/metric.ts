@@ -4,8 +4,9 @@ import { defineModel } from './_define';
 
 // The read model: one document per (kind, dimensions) with counters bumped by $inc on the same
 // code path that changes the source documents; rebuildable from scratch (npm run metrics:rebuild).
-// `_id` is the key (older databases may hold documents with ObjectId ids: bumpMetric falls back to
-// the key then): an `_id` upsert is the one write FerretDB 1.24 does without scanning the collection.
+// `_id` is the key: an `_id` upsert is the one write FerretDB 1.24 does without scanning the
+// collection. Documents of older versions (per-process slots, ObjectId ids) are folded at
+// connect (foldLegacyMetrics, docs/metrics.md).
 const MetricSchema = new Schema(
   {
     _id: { type: Schema.Types.Mixed },
@@ -16,6 +17,8 @@ const MetricSchema = new Schema(
     dims: { type: Schema.Types.Mixed, default: {} },
     /** Counter name -> number; histograms as `h.<bucket>` counters. */
     counts: { type: Schema.Types.Mixed, default: {} },
+    /** Names of one-time contributions already counted (an import batch, a folded old document). */
+    applied: { type: [String], default: undefined },
   },
   { timestamps: true, minimize: false },
 );

@@ -69,47 +69,50 @@ function accountsInOrder(rows: Map<string, AccountRow>, sort: (typeof ACCOUNT_SO
 export async function listAccounts({ user, query }: { user: SessionUser; query: AccountListQuery }) {
   const q = query.q.toLowerCase();
   const skip = (query.page - 1) * PER_PAGE;
-  let rows: { _id: unknown; name: string; domain?: string | null; segment: string; status?: string | null; csmId?: unknown; createdAt?: Date | null }[];
-  let total: number;
-  const indexed = await accountListIndex.current();
+  type Row = { _id: unknown; name: string; domain?: string | null; segment: string; status?: string | null; csmId?: unknown; createdAt?: Date | null };
   const cacheKey = `${user.role === 'sales' || (query.mine && user.role === 'cs') ? user.id : ''}|${query.segment ?? ''}|${q}|${query.sort}|${skip}|${user.role}`;
-  const cached = indexed ? accountCache.get(accountListIndex.version, cacheKey) : undefined;
-  if (cached) ({ rows, total } = cached);
-  else if (indexed) {
-    const matches = (r: AccountRow) =>
-      (user.role !== 'sales' || r.aeIds.includes(user.id)) &&
-      (!query.segment || r.segment === query.segment) &&
-      (!(query.mine && user.role === 'cs') || r.csmId === user.id) &&
-      (!q || r.nameLower.startsWith(q) || (r.domain ?? '').startsWith(q));
-    rows = [];
-    total = 0;
-    for (const r of accountsInOrder(indexed, query.sort)) {
-      if (!matches(r)) continue;
-      if (total++ >= skip && rows.length < PER_PAGE) rows.push(r);
-    }
-    accountCache.set(accountListIndex.version, cacheKey, { rows: rows as AccountRow[], total });
-  } else {
-    const filter: Record<string, unknown> = { ...scopeFor(user) };
-    if (query.segment) filter.segment = query.segment;
-    if (query.mine && user.role === 'cs') filter.csmId = user.id;
-    if (q) {
-      // Prefix match on the lower-cased name or the domain: served by the nameLower / domain indexes.
-      const prefix = `^${escapeRegex(q)}`;
-      filter.$or = [{ nameLower: trusted({ $regex: prefix }) }, { domain: trusted({ $regex: prefix }) }];
-    }
-    const desc = query.sort.startsWith('-');
-    const field = query.sort.replace('-', '');
-    const sortField = field === 'name' ? 'nameLower' : field;
-    [rows, total] = await Promise.all([
-      Account.find(filter)
-        .select('name domain segment status csmId createdAt')
-        .sort({ [sortField]: desc ? -1 : 1, _id: 1 })
-        .skip(skip)
-        .limit(PER_PAGE)
-        .lean(),
-      Account.countDocuments(filter),
-    ]);
-  }
+  const { rows, total } = await accountListIndex.answer<{ rows: Row[]; total: number }>({
+    fromMemory: (indexed) => {
+      const cached = accountCache.get(accountListIndex.version, cacheKey);
+      if (cached) return cached;
+      const matches = (r: AccountRow) =>
+        (user.role !== 'sales' || r.aeIds.includes(user.id)) &&
+        (!query.segment || r.segment === query.segment) &&
+        (!(query.mine && user.role === 'cs') || r.csmId === user.id) &&
+        (!q || r.nameLower.startsWith(q) || (r.domain ?? '').startsWith(q));
+      const rows: AccountRow[] = [];
+      let total = 0;
+      for (const r of accountsInOrder(indexed, query.sort)) {
+        if (!matches(r)) continue;
+        if (total++ >= skip && rows.length < PER_PAGE) rows.push(r);
+      }
+      accountCache.set(accountListIndex.version, cacheKey, { rows, total });
+      return { rows, total };
+    },
+    fromDatabase: async () => {
+      const filter: Record<string, unknown> = { ...scopeFor(user) };
+      if (query.segment) filter.segment = query.segment;
+      if (query.mine && user.role === 'cs') filter.csmId = user.id;
+      if (q) {
+        // Prefix match on the lower-cased name or the domain: served by the nameLower / domain indexes.
+        const prefix = `^${escapeRegex(q)}`;
+        filter.$or = [{ nameLower: trusted({ $regex: prefix }) }, { domain: trusted({ $regex: prefix }) }];
+      }
+      const desc = query.sort.startsWith('-');
+      const field = query.sort.replace('-', '');
+      const sortField = field === 'name' ? 'nameLower' : field;
+      const [rows, total] = await Promise.all([
+        Account.find(filter)
+          .select('name domain segment status csmId createdAt')
+          .sort({ [sortField]: desc ? -1 : 1, _id: 1 })
+          .skip(skip)
+          .limit(PER_PAGE)
+          .lean(),
+        Account.countDocuments(filter),
+      ]);
+      return { rows, total };
+    },
+  });
   const csmIds = [...new Set(rows.map((r) => r.csmId).filter(Boolean).map(String))];
   const csms = csmIds.length ? await User.find({ _id: trusted({ $in: csmIds }) }).select('name').lean() : [];
   const csmName = new Map(csms.map((c) => [String(c._id), c.name]));

@@ -246,10 +246,13 @@ export async function releaseBudgetSlots({ askId }: { askId: Types.ObjectId | st
  * loaded, else one read by _id each (an $in scans the whole collection on FerretDB).
  */
 async function emailStatusesOf(ids: string[]): Promise<Map<string, string>> {
-  const indexed = await contactChildren.valuesOf(ids);
-  if (indexed) return indexed;
-  const contacts = await Promise.all(ids.map((id) => Contact.findById(id).select('emailStatus').lean()));
-  return new Map(contacts.flatMap((c) => (c ? [[String(c._id), c.emailStatus ?? 'ok'] as const] : [])));
+  return contactChildren.answer({
+    fromMemory: ({ valuesOf }) => valuesOf(ids),
+    fromDatabase: async () => {
+      const contacts = await Promise.all(ids.map((id) => Contact.findById(id).select('emailStatus').lean()));
+      return new Map(contacts.flatMap((c) => (c ? [[String(c._id), c.emailStatus ?? 'ok'] as const] : [])));
+    },
+  });
 }
 
 /**
@@ -352,10 +355,11 @@ async function latestAnswer({ dealId, known }: { dealId: Types.ObjectId; known: 
  * the unique (deal, contact) insert still holds, and the nightly refresh repairs a flag missed.
  */
 async function advocatesOfDeal(dealId: Types.ObjectId) {
-  const indexed = await candidateIndex.current();
-  if (!indexed) return Advocate.find({ dealId }).select('_id contactId surveyId current').lean();
   const id = String(dealId);
-  return [...indexed.values()].flatMap(({ doc }) => (String(doc.dealId) === id ? [{ _id: doc._id, contactId: doc.contactId, surveyId: doc.surveyId, current: doc.current }] : []));
+  return candidateIndex.answer<{ _id: Types.ObjectId; contactId: Types.ObjectId; surveyId?: Types.ObjectId | null; current: boolean }[]>({
+    fromMemory: (indexed) => [...indexed.values()].flatMap(({ doc }) => (String(doc.dealId) === id ? [{ _id: doc._id, contactId: doc.contactId, surveyId: doc.surveyId, current: doc.current }] : [])),
+    fromDatabase: () => Advocate.find({ dealId }).select('_id contactId surveyId current').lean(),
+  });
 }
 
 /**
@@ -556,23 +560,26 @@ const asksByContact = derived(askIndex, (rows) => {
 
 async function pastAsksOf(contactIds: Types.ObjectId[]) {
   const by = new Map<string, PastAsk[]>();
-  const indexed = await askIndex.current();
-  if (indexed) {
-    const all = asksByContact(indexed);
-    for (const id of contactIds.map(String)) by.set(id, (all.get(id) ?? []).map(({ id: askId, type, status, sentAt, channel }) => ({ id: askId, type, status, sentAt, channel })));
-    return by;
-  }
-  const asks = await Ask.find({ contactId: trusted({ $in: contactIds }) })
-    .sort({ sentAt: -1 })
-    .limit(500)
-    .select('contactId type status sentAt channel')
-    .lean();
-  for (const a of asks) {
-    const list = by.get(String(a.contactId)) ?? [];
-    list.push({ id: String(a._id), type: a.type as AskType, status: a.status as AskStatus, sentAt: iso(a.sentAt), channel: a.channel as AskChannel });
-    by.set(String(a.contactId), list);
-  }
-  return by;
+  return askIndex.answer({
+    fromMemory: (indexed) => {
+      const all = asksByContact(indexed);
+      for (const id of contactIds.map(String)) by.set(id, (all.get(id) ?? []).map(({ id: askId, type, status, sentAt, channel }) => ({ id: askId, type, status, sentAt, channel })));
+      return by;
+    },
+    fromDatabase: async () => {
+      const asks = await Ask.find({ contactId: trusted({ $in: contactIds }) })
+        .sort({ sentAt: -1 })
+        .limit(500)
+        .select('contactId type status sentAt channel')
+        .lean();
+      for (const a of asks) {
+        const list = by.get(String(a.contactId)) ?? [];
+        list.push({ id: String(a._id), type: a.type as AskType, status: a.status as AskStatus, sentAt: iso(a.sentAt), channel: a.channel as AskChannel });
+        by.set(String(a.contactId), list);
+      }
+      return by;
+    },
+  });
 }
 
 type CandidateRow = { _id: string; qualifies: string[]; current: boolean; budgetClearAt: number | null; rank: number; answeredAt: number | null; doc: AdvocateLean };
@@ -639,38 +646,36 @@ const refreshing = new Set<string>();
 /** Ranked candidates of one type: ready to ask now, or waiting for their ask budget. */
 export async function listCandidates({ query, now = new Date(), perPage = 25 }: { query: CandidateQuery; now?: Date; perPage?: number }) {
   const skip = (query.page - 1) * perPage;
-  let rows: AdvocateLean[];
-  let total: number;
-  let readyTotal: number;
-  let waitingTotal: number;
-  const indexed = await candidateIndex.current();
-  if (indexed) {
-    const t = now.getTime();
-    const list = candidatesByType(indexed).get(query.type) ?? { ranked: [], clearAts: [] };
-    readyTotal = countAtMost(list.clearAts, t);
-    waitingTotal = list.ranked.length - readyTotal;
-    const ids: string[] = [];
-    let inView = 0;
-    for (const r of list.ranked) {
-      if (ids.length >= perPage) break;
-      const ready = r.budgetClearAt === null || r.budgetClearAt <= t;
-      if ((query.view === 'ready') === ready && ++inView > skip) ids.push(r._id);
-    }
-    total = query.view === 'ready' ? readyTotal : waitingTotal;
-    rows = ids.map((id) => indexed.get(id)!.doc);
-  } else {
-    const filter = candidateFilter(query.type, query.view, now);
-    [rows, total, readyTotal, waitingTotal] = await Promise.all([
-      Advocate.find(filter)
-        .sort({ rank: -1, answeredAt: -1, _id: 1 })
-        .skip(skip)
-        .limit(perPage)
-        .lean() as Promise<AdvocateLean[]>,
-      Advocate.countDocuments(filter),
-      Advocate.countDocuments(candidateFilter(query.type, 'ready', now)),
-      Advocate.countDocuments(candidateFilter(query.type, 'waiting', now)),
-    ]);
-  }
+  const { rows, total, readyTotal, waitingTotal } = await candidateIndex.answer<{ rows: AdvocateLean[]; total: number; readyTotal: number; waitingTotal: number }>({
+    fromMemory: (indexed) => {
+      const t = now.getTime();
+      const list = candidatesByType(indexed).get(query.type) ?? { ranked: [], clearAts: [] };
+      const readyTotal = countAtMost(list.clearAts, t);
+      const waitingTotal = list.ranked.length - readyTotal;
+      const ids: string[] = [];
+      let inView = 0;
+      for (const r of list.ranked) {
+        if (ids.length >= perPage) break;
+        const ready = r.budgetClearAt === null || r.budgetClearAt <= t;
+        if ((query.view === 'ready') === ready && ++inView > skip) ids.push(r._id);
+      }
+      return { rows: ids.map((id) => indexed.get(id)!.doc), total: query.view === 'ready' ? readyTotal : waitingTotal, readyTotal, waitingTotal };
+    },
+    fromDatabase: async () => {
+      const filter = candidateFilter(query.type, query.view, now);
+      const [rows, total, readyTotal, waitingTotal] = await Promise.all([
+        Advocate.find(filter)
+          .sort({ rank: -1, answeredAt: -1, _id: 1 })
+          .skip(skip)
+          .limit(perPage)
+          .lean() as Promise<AdvocateLean[]>,
+        Advocate.countDocuments(filter),
+        Advocate.countDocuments(candidateFilter(query.type, 'ready', now)),
+        Advocate.countDocuments(candidateFilter(query.type, 'waiting', now)),
+      ]);
+      return { rows, total, readyTotal, waitingTotal };
+    },
+  });
   const [statusOf, reps, asks] = await Promise.all([emailStatusesOf(rows.map((r) => String(r.contactId))), namesOf(rows.map((r) => r.aeId)), pastAsksOf(rows.map((r) => r.contactId))]);
   const candidates = [];
   for (const r of rows) {

@@ -4,6 +4,7 @@ import mongoose from 'mongoose';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { Deal } from '#models/deal';
 import { EmailMessage } from '#models/email-message';
+import { Metric } from '#models/metric';
 import { Survey } from '#models/survey';
 import type { SessionUser } from '#app/auth/session.server';
 import { resetEnvCache } from '#app/env.server';
@@ -21,7 +22,7 @@ import { recordAccountChurn, rebuildDealMetrics } from '#app/services/deal-metri
 import { createManualDeal, type ParsedDealForm } from '#app/services/deals.server';
 import { intakeClosedWonDeal } from '#app/services/intake.server';
 import { acceptHandoff, advanceJourney, journeyIdForDeal } from '#app/services/journey.server';
-import { readMetrics } from '#app/services/metrics.server';
+import { foldLegacyMetrics, readMetrics } from '#app/services/metrics.server';
 import { rebuildAllMetrics, resetNightlyRebuildMemory, runNightlyMetricsRebuild } from '#app/services/metrics-rebuild.server';
 import { refreshForecastSnapshot } from '#app/services/forecast.server';
 import { sendDueInvitations } from '#app/services/survey-delivery.server';
@@ -254,6 +255,29 @@ describe('rollups written on the normal code paths', () => {
     // And twice in a row changes nothing.
     await rebuildDealMetrics();
     expect(await figures(u.leader)).toEqual(before.leader);
+  });
+
+  test('a database an older version wrote (a rollup document per writing process) shows the same figures once folded', async () => {
+    const views = async () => ({ leader: await figures(u.leader), repA: await figures(u.repA), cs: await figures(u.cs), filtered: await figures(u.leader, { segment: 'smb', cohort: '2025Q1' }) });
+    const before = await views();
+    // What the older version left: each key's counters spread over two writers' slot documents
+    // (`<key>|w=<hex>`), and every third key under an ObjectId from before keyed ids.
+    const docs = await Metric.collection.find({}).toArray();
+    const slots = docs.flatMap((d, i) => {
+      const counts = d.counts as Record<string, number>;
+      const half = Object.fromEntries(Object.entries(counts).map(([k, n]) => [k, Number.isInteger(n) ? Math.floor(n / 2) : n]));
+      const rest = Object.fromEntries(Object.entries(counts).map(([k, n]) => [k, n - half[k]]));
+      const first = i % 3 === 0 ? { _id: new mongoose.Types.ObjectId(), key: d.key } : { _id: `${d.key}|w=a1b2c3d4`, key: `${d.key}|w=a1b2c3d4` };
+      return [
+        { ...d, ...first, counts: half },
+        { ...d, _id: `${d.key}|w=e5f6a7b8`, key: `${d.key}|w=e5f6a7b8`, counts: rest },
+      ];
+    });
+    await Metric.collection.deleteMany({});
+    await Metric.collection.insertMany(slots as never[]);
+    expect(await foldLegacyMetrics()).toEqual({ folded: slots.length });
+    expect(await Metric.countDocuments({})).toBe(docs.length);
+    expect(await views()).toEqual(before);
   });
 
   test('the forecast snapshot is stored with its date and read back by the page', async () => {

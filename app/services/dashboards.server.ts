@@ -156,15 +156,17 @@ const r1 = (n: number | null) => (n === null ? null : Math.round(n * 10) / 10);
 const FIGURES_TTL_MS = 60_000;
 const figuresCache = new VersionedCache<{ value: unknown; at: number }>();
 async function fromRollups<T>(key: unknown[], compute: () => Promise<T>): Promise<T> {
-  if (!(await metricIndex.current())) return compute();
-  const version = metricIndex.version;
-  const k = JSON.stringify(key);
-  const hit = figuresCache.get(version, k);
-  if (hit && Date.now() - hit.at < FIGURES_TTL_MS) return hit.value as T;
-  const value = await compute();
-  // Only if no rollup changed meanwhile: the figures then match this version.
-  if (metricIndex.version === version) figuresCache.set(version, k, { value, at: Date.now() });
-  return value;
+  const cached = async () => {
+    const version = metricIndex.version;
+    const k = JSON.stringify(key);
+    const hit = figuresCache.get(version, k);
+    if (hit && Date.now() - hit.at < FIGURES_TTL_MS) return hit.value as T;
+    const value = await compute();
+    // Only if no rollup changed meanwhile: the figures then match this version.
+    if (metricIndex.version === version) figuresCache.set(version, k, { value, at: Date.now() });
+    return value;
+  };
+  return metricIndex.answer({ fromMemory: cached, fromDatabase: compute });
 }
 
 async function userNames(ids: Iterable<string>) {
@@ -579,7 +581,7 @@ function journeyFilter(q: DashboardQuery) {
 }
 
 /** Journeys stalled now, by how long past the SLA, and the ten longest (indexed on stalledAt). */
-type IndexedJourney = Awaited<ReturnType<typeof journeyBoardIndex.current>> extends Map<string, infer R> | null ? R : never;
+type IndexedJourney = typeof journeyBoardIndex.rows extends Map<string, infer R> ? R : never;
 const stalledCache = new VersionedCache<{ counts: number[]; longest: IndexedJourney[]; from: number; until: number }>();
 
 /** Stalled journeys at time `t` by band, the ten longest stalled, and until when that answer holds. */
@@ -613,39 +615,40 @@ function walkStalled(journeys: Iterable<IndexedJourney>, q: DashboardQuery, t: n
 }
 
 async function stalledNow(q: DashboardQuery, now: Date) {
-  const indexed = await journeyBoardIndex.current();
-  let counts: number[];
-  let longest: { _id: unknown; accountName: string; dealName: string; stage: string; stageEnteredAt: Date; stalledAt?: Date | null; csmId?: unknown }[];
-  if (indexed) {
-    // The same filter in memory (see read-index.server.ts): each count below scanned every journey on FerretDB.
-    // Walking 100k journeys per view was most of the leadership dashboard's time at 100k, so the
-    // answer is kept per index version and filter until the clock reaches the next moment that
-    // changes it (a journey stalls, or a stalled one crosses into the next band).
-    const t = now.getTime();
-    const key = JSON.stringify([q.segment, q.rep, q.csm, q.from, q.to]);
-    let hit = stalledCache.get(journeyBoardIndex.version, key);
-    if (!hit || t < hit.from || t >= hit.until) {
-      hit = walkStalled(indexed.values(), q, t);
-      stalledCache.set(journeyBoardIndex.version, key, hit);
-    }
-    counts = hit.counts;
-    longest = hit.longest;
-  } else {
-    const base = journeyFilter(q);
-    counts = await Promise.all(
-      STALLED_BANDS.map((b) => {
-        // Stalled for d days = stalledAt is d days ago; bands are (min, max] days.
-        const range: Record<string, Date> = b.minDays === 0 ? { $lt: now } : { $lte: new Date(now.getTime() - b.minDays * DAY_MS) };
-        if (b.maxDays !== null) range.$gt = new Date(now.getTime() - b.maxDays * DAY_MS);
-        return Journey.countDocuments({ ...base, stalledAt: trusted(range) });
-      }),
-    );
-    longest = await Journey.find({ ...base, stalledAt: trusted({ $lt: now }) })
-      .select('accountName dealName stage stageEnteredAt stalledAt csmId')
-      .sort({ stalledAt: 1, _id: 1 })
-      .limit(10)
-      .lean();
-  }
+  type Longest = { _id: unknown; accountName: string; dealName: string; stage: string; stageEnteredAt: Date; stalledAt?: Date | null; csmId?: unknown }[];
+  const { counts, longest } = await journeyBoardIndex.answer<{ counts: number[]; longest: Longest }>({
+    fromMemory: (indexed) => {
+      // The same filter in memory (see read-index.server.ts): each count below scanned every journey on FerretDB.
+      // Walking 100k journeys per view was most of the leadership dashboard's time at 100k, so the
+      // answer is kept per index version and filter until the clock reaches the next moment that
+      // changes it (a journey stalls, or a stalled one crosses into the next band).
+      const t = now.getTime();
+      const key = JSON.stringify([q.segment, q.rep, q.csm, q.from, q.to]);
+      let hit = stalledCache.get(journeyBoardIndex.version, key);
+      if (!hit || t < hit.from || t >= hit.until) {
+        hit = walkStalled(indexed.values(), q, t);
+        stalledCache.set(journeyBoardIndex.version, key, hit);
+      }
+      return hit;
+    },
+    fromDatabase: async () => {
+      const base = journeyFilter(q);
+      const counts = await Promise.all(
+        STALLED_BANDS.map((b) => {
+          // Stalled for d days = stalledAt is d days ago; bands are (min, max] days.
+          const range: Record<string, Date> = b.minDays === 0 ? { $lt: now } : { $lte: new Date(now.getTime() - b.minDays * DAY_MS) };
+          if (b.maxDays !== null) range.$gt = new Date(now.getTime() - b.maxDays * DAY_MS);
+          return Journey.countDocuments({ ...base, stalledAt: trusted(range) });
+        }),
+      );
+      const longest = await Journey.find({ ...base, stalledAt: trusted({ $lt: now }) })
+        .select('accountName dealName stage stageEnteredAt stalledAt csmId')
+        .sort({ stalledAt: 1, _id: 1 })
+        .limit(10)
+        .lean();
+      return { counts, longest };
+    },
+  });
   const names = await userNames(longest.map((j) => String(j.csmId ?? '')));
   return {
     total: counts.reduce((a, b) => a + b, 0),

@@ -21,14 +21,13 @@ import { Claim } from '#models/claim';
 import { Contact } from '#models/contact';
 import { Deal } from '#models/deal';
 import { Journey } from '#models/journey';
-import { Metric } from '#models/metric';
 import { PlanToken } from '#models/plan-token';
 import { User } from '#models/user';
 import type { SessionUser } from '#app/auth/session.server';
 import { trusted } from '#app/db.server';
 import { inPool } from '#app/utils/pool';
 import { refreshAdvocacySafely } from '#app/services/advocacy.server';
-import { bumpMetric, clearMetrics, cohortOf, metricKey } from '#app/services/metrics.server';
+import { bumpMetric, bumpMetricRows, clearMetrics, cohortOf } from '#app/services/metrics.server';
 import { getCurrentPlaybook, getPlaybookVersion, type CriterionDef, type PlaybookDef, type StageDef } from '#app/services/playbook.server';
 import { ACCEPTED_KINDS, AT_RISK_SHARE, DAY_MS, EVIDENCE_LABELS, evidenceMeets, HEALTH_LABELS, HOUR_MS, isHttpsLink, LINK_EVIDENCE_KINDS, linkEvidenceEffect, type EvidenceType, type Health } from '#app/utils/journey';
 import { logError } from '#app/utils/log.server';
@@ -792,16 +791,19 @@ const byIds = async <T>(ids: string[], read: (id: string) => Promise<T | null>) 
  */
 export async function contactsOfAccounts(accountIds: unknown[], select: string) {
   const accounts = [...new Set(accountIds.map(String))];
-  const ids = await Promise.all(accounts.map((id) => contactChildren.idsOf(id)));
-  if (ids.some((x) => x === null)) return Contact.find({ accountId: trusted({ $in: accounts }) }).select(select).lean();
   const readContact = (id: string) => Contact.findById(id).select(select).lean();
-  const contacts: NonNullable<Awaited<ReturnType<typeof readContact>>>[] = [];
-  // A few at once: a chunk of survey emails asks for about 200.
-  await inPool(ids.flat() as string[], 8, async (id) => {
-    const contact = await readContact(id);
-    if (contact) contacts.push(contact);
+  return contactChildren.answer<NonNullable<Awaited<ReturnType<typeof readContact>>>[]>({
+    fromMemory: async ({ idsOf }) => {
+      const contacts: NonNullable<Awaited<ReturnType<typeof readContact>>>[] = [];
+      // A few at once: a chunk of survey emails asks for about 200.
+      await inPool(accounts.flatMap((id) => idsOf(id)), 8, async (id) => {
+        const contact = await readContact(id);
+        if (contact) contacts.push(contact);
+      });
+      return contacts;
+    },
+    fromDatabase: () => Contact.find({ accountId: trusted({ $in: accounts }) }).select(select).lean(),
   });
-  return contacts;
 }
 
 async function contactsOfAccount(accountId: string) {
@@ -811,16 +813,18 @@ async function contactsOfAccount(accountId: string) {
 
 async function journeyAudit(journeyId: string) {
   const select = 'actorId action at data';
-  const ids = await auditChildren.idsOf(journeyId, 200);
-  if (!ids) return AuditEvent.find({ entityType: 'journey', entityId: journeyId }).select(select).sort({ at: -1 }).limit(200).lean();
-  return byIds(ids, (id) => AuditEvent.findById(id).select(select).lean());
+  return auditChildren.answer({
+    fromMemory: ({ idsOf }) => byIds(idsOf(journeyId, 200), (id) => AuditEvent.findById(id).select(select).lean()),
+    fromDatabase: () => AuditEvent.find({ entityType: 'journey', entityId: journeyId }).select(select).sort({ at: -1 }).limit(200).lean(),
+  });
 }
 
 async function journeyPlanLinks(journeyId: string) {
   const select = 'contactName contactEmail stage createdAt expiresAt lastSeenAt revokedAt';
-  const ids = await planLinkChildren.idsOf(journeyId, 20);
-  if (!ids) return PlanToken.find({ journeyId }).select(select).sort({ createdAt: -1 }).limit(20).lean();
-  return byIds(ids, (id) => PlanToken.findById(id).select(select).lean());
+  return planLinkChildren.answer({
+    fromMemory: ({ idsOf }) => byIds(idsOf(journeyId, 20), (id) => PlanToken.findById(id).select(select).lean()),
+    fromDatabase: () => PlanToken.find({ journeyId }).select(select).sort({ createdAt: -1 }).limit(20).lean(),
+  });
 }
 
 /** The board's in-memory index (see read-index.server.ts): the fields it filters, sorts and shows. */
@@ -924,61 +928,58 @@ export async function listJourneyBoard({ user, query, now = new Date() }: { user
   };
   const skip = (query.page - 1) * BOARD_PER_PAGE;
 
-  let rows: BoardRow[];
-  let total: number;
-  let stageList: ReturnType<typeof chooseStage>['stageList'];
-  let stage: string;
-  const indexed = await journeyBoardIndex.current();
   // Without a health filter the answer depends only on the index's contents: keep it per version.
   const cacheKey = criteria.health ? null : `${JSON.stringify(criteria)}|${query.stage ?? ''}|${query.sort}|${skip}`;
-  const cached = indexed && cacheKey ? boardCache.get(journeyBoardIndex.version, cacheKey) : undefined;
-  if (cached) {
-    ({ stageList, stage } = chooseStage(cached.counts));
-    total = cached.counts.get(stage) ?? 0;
-    rows = cached.rows;
-  } else if (indexed) {
-    const t = now.getTime();
-    const ordered = boardOrder(indexed);
-    const counts = new Map<string, number>();
-    for (const r of ordered) if (matchesBoard(criteria, r, t)) counts.set(r.stage, (counts.get(r.stage) ?? 0) + 1);
-    ({ stageList, stage } = chooseStage(counts));
-    total = counts.get(stage) ?? 0;
-    rows = [];
-    // Longest in stage first = oldest stageEnteredAt first (ties by _id ascending either way).
-    const oldestFirst = query.sort === '-days';
-    let seen = 0;
-    const take = (r: BoardRow) => {
-      if (r.stage !== stage || !matchesBoard(criteria, r, t)) return;
-      if (seen++ >= skip) rows.push(r);
-    };
-    if (oldestFirst) for (let i = 0; i < ordered.length && rows.length < BOARD_PER_PAGE; i++) take(ordered[i]);
-    else {
-      // Newest first: walk groups of equal stageEnteredAt backwards, each group in _id order.
-      for (let end = ordered.length; end > 0 && rows.length < BOARD_PER_PAGE; ) {
-        let start = end - 1;
-        while (start > 0 && ordered[start - 1].stageEnteredAt.getTime() === ordered[end - 1].stageEnteredAt.getTime()) start--;
-        for (let i = start; i < end && rows.length < BOARD_PER_PAGE; i++) take(ordered[i]);
-        end = start;
+  const { stageList, stage, total, rows } = await journeyBoardIndex.answer<ReturnType<typeof chooseStage> & { total: number; rows: BoardRow[] }>({
+    fromMemory: (indexed) => {
+      const cached = cacheKey ? boardCache.get(journeyBoardIndex.version, cacheKey) : undefined;
+      if (cached) {
+        const { stageList, stage } = chooseStage(cached.counts);
+        return { stageList, stage, total: cached.counts.get(stage) ?? 0, rows: cached.rows };
       }
-    }
-    if (cacheKey) boardCache.set(journeyBoardIndex.version, cacheKey, { counts, rows });
-  } else {
-    const filter = boardFilter(criteria, now);
-    const grouped = await Journey.aggregate<{ _id: string; n: number }>([{ $match: Journey.find().cast(Journey, filter) as Record<string, unknown> }, { $group: { _id: '$stage', n: { $sum: 1 } } }]);
-    ({ stageList, stage } = chooseStage(new Map(grouped.map((g) => [g._id, g.n]))));
-    const stageFilter = { ...filter, stage };
-    const [found, n] = await Promise.all([
-      Journey.find(stageFilter)
-        .select(BOARD_FIELDS)
-        .sort({ stageEnteredAt: query.sort === '-days' ? 1 : -1, _id: 1 })
-        .skip(skip)
-        .limit(BOARD_PER_PAGE)
-        .lean(),
-      Journey.countDocuments(stageFilter),
-    ]);
-    rows = found.map((d) => journeyBoardIndex.options.toRow(d as Record<string, unknown>)!);
-    total = n;
-  }
+      const t = now.getTime();
+      const ordered = boardOrder(indexed);
+      const counts = new Map<string, number>();
+      for (const r of ordered) if (matchesBoard(criteria, r, t)) counts.set(r.stage, (counts.get(r.stage) ?? 0) + 1);
+      const { stageList, stage } = chooseStage(counts);
+      const rows: BoardRow[] = [];
+      // Longest in stage first = oldest stageEnteredAt first (ties by _id ascending either way).
+      const oldestFirst = query.sort === '-days';
+      let seen = 0;
+      const take = (r: BoardRow) => {
+        if (r.stage !== stage || !matchesBoard(criteria, r, t)) return;
+        if (seen++ >= skip) rows.push(r);
+      };
+      if (oldestFirst) for (let i = 0; i < ordered.length && rows.length < BOARD_PER_PAGE; i++) take(ordered[i]);
+      else {
+        // Newest first: walk groups of equal stageEnteredAt backwards, each group in _id order.
+        for (let end = ordered.length; end > 0 && rows.length < BOARD_PER_PAGE; ) {
+          let start = end - 1;
+          while (start > 0 && ordered[start - 1].stageEnteredAt.getTime() === ordered[end - 1].stageEnteredAt.getTime()) start--;
+          for (let i = start; i < end && rows.length < BOARD_PER_PAGE; i++) take(ordered[i]);
+          end = start;
+        }
+      }
+      if (cacheKey) boardCache.set(journeyBoardIndex.version, cacheKey, { counts, rows });
+      return { stageList, stage, total: counts.get(stage) ?? 0, rows };
+    },
+    fromDatabase: async () => {
+      const filter = boardFilter(criteria, now);
+      const grouped = await Journey.aggregate<{ _id: string; n: number }>([{ $match: Journey.find().cast(Journey, filter) as Record<string, unknown> }, { $group: { _id: '$stage', n: { $sum: 1 } } }]);
+      const { stageList, stage } = chooseStage(new Map(grouped.map((g) => [g._id, g.n])));
+      const stageFilter = { ...filter, stage };
+      const [found, total] = await Promise.all([
+        Journey.find(stageFilter)
+          .select(BOARD_FIELDS)
+          .sort({ stageEnteredAt: query.sort === '-days' ? 1 : -1, _id: 1 })
+          .skip(skip)
+          .limit(BOARD_PER_PAGE)
+          .lean(),
+        Journey.countDocuments(stageFilter),
+      ]);
+      return { stageList, stage, total, rows: found.map((d) => journeyBoardIndex.options.toRow(d as Record<string, unknown>)!) };
+    },
+  });
   const ids = [...new Set(rows.flatMap((r) => [String(r.aeId), ...(r.csmId ? [String(r.csmId)] : [])]))];
   const users = ids.length ? await User.find({ _id: trusted({ $in: ids }) }).select('name').lean() : [];
   const nameOf = new Map(users.map((u) => [String(u._id), u.name]));
@@ -1014,23 +1015,26 @@ export async function listJourneyBoard({ user, query, now = new Date() }: { user
  * the `limit` most recently closed since `since`. From the board's index when loaded.
  */
 export async function csmBook({ csmId, since, limit = 8 }: { csmId: string; since: Date; limit?: number }) {
-  const indexed = await journeyBoardIndex.current();
-  if (indexed) {
-    let total = 0;
-    const recent: BoardRow[] = [];
-    for (const r of indexed.values()) {
-      if (r.csmId !== csmId) continue;
-      total++;
-      if (r.closedWonAt >= since) recent.push(r);
-    }
-    recent.sort((a, b) => b.closedWonAt.getTime() - a.closedWonAt.getTime() || (a._id < b._id ? -1 : 1));
-    return { total, recentJourneyIds: recent.slice(0, limit).map((r) => r._id) };
-  }
-  const [total, recent] = await Promise.all([
-    Journey.countDocuments({ csmId }),
-    Journey.find({ csmId, closedWonAt: trusted({ $gte: since }) }).select('_id').sort({ closedWonAt: -1, _id: 1 }).limit(limit).lean(),
-  ]);
-  return { total, recentJourneyIds: recent.map((r) => String(r._id)) };
+  return journeyBoardIndex.answer({
+    fromMemory: (indexed) => {
+      let total = 0;
+      const recent: BoardRow[] = [];
+      for (const r of indexed.values()) {
+        if (r.csmId !== csmId) continue;
+        total++;
+        if (r.closedWonAt >= since) recent.push(r);
+      }
+      recent.sort((a, b) => b.closedWonAt.getTime() - a.closedWonAt.getTime() || (a._id < b._id ? -1 : 1));
+      return { total, recentJourneyIds: recent.slice(0, limit).map((r) => r._id) };
+    },
+    fromDatabase: async () => {
+      const [total, recent] = await Promise.all([
+        Journey.countDocuments({ csmId }),
+        Journey.find({ csmId, closedWonAt: trusted({ $gte: since }) }).select('_id').sort({ closedWonAt: -1, _id: 1 }).limit(limit).lean(),
+      ]);
+      return { total, recentJourneyIds: recent.map((r) => String(r._id)) };
+    },
+  });
 }
 
 /** Choices for the board's filters: CS users and sales reps. */
@@ -1050,31 +1054,34 @@ export async function countJourneysByHealth({ user, now = new Date(), criteria }
   const scope: BoardCriteria = { ...criteria };
   // A rep never counts another rep's journeys, whatever the criteria say.
   if (user?.role === 'sales') scope.aeId = user.id;
-  const indexed = await journeyBoardIndex.current();
-  if (indexed) {
-    // From memory (see read-index.server.ts): four counts were four collection scans on FerretDB.
-    // Health changes only when the clock passes a row's atRiskAt or stalledAt: the counts are kept
-    // per index version until the next such moment, so most views do not walk every journey.
-    const t = now.getTime();
-    const key = JSON.stringify(scope);
-    const cached = healthCache.get(journeyBoardIndex.version, key);
-    if (cached && t >= cached.from && t < cached.until) return { ...cached.counts };
-    const counts = { on_track: 0, at_risk: 0, stalled: 0, live: 0 };
-    let until = Infinity;
-    for (const r of indexed.values()) {
-      if (!matchesBoard(scope, r, t)) continue;
-      for (const h of ['on_track', 'at_risk', 'stalled', 'live'] as const) if (matchesBoard({ health: h }, r, t)) counts[h]++;
-      // The next moment a comparison in matchesBoard flips: strictly after t (at_risk/stalled use
-      // `< t` and `>= t`, so a row changes when t reaches its timestamp + 1 ms).
-      for (const at of [r.atRiskAt, r.stalledAt]) if (at && at.getTime() + 1 > t && at.getTime() + 1 < until) until = at.getTime() + 1;
-    }
-    healthCache.set(journeyBoardIndex.version, key, { counts, from: t, until });
-    return { ...counts };
-  }
-  const [onTrack, atRisk, stalled, live] = await Promise.all(
-    (['on_track', 'at_risk', 'stalled', 'live'] as const).map((h) => Journey.countDocuments(boardFilter({ ...scope, health: h }, now))),
-  );
-  return { on_track: onTrack, at_risk: atRisk, stalled, live };
+  return journeyBoardIndex.answer({
+    fromMemory: (indexed) => {
+      // From memory (see read-index.server.ts): four counts were four collection scans on FerretDB.
+      // Health changes only when the clock passes a row's atRiskAt or stalledAt: the counts are kept
+      // per index version until the next such moment, so most views do not walk every journey.
+      const t = now.getTime();
+      const key = JSON.stringify(scope);
+      const cached = healthCache.get(journeyBoardIndex.version, key);
+      if (cached && t >= cached.from && t < cached.until) return { ...cached.counts };
+      const counts = { on_track: 0, at_risk: 0, stalled: 0, live: 0 };
+      let until = Infinity;
+      for (const r of indexed.values()) {
+        if (!matchesBoard(scope, r, t)) continue;
+        for (const h of ['on_track', 'at_risk', 'stalled', 'live'] as const) if (matchesBoard({ health: h }, r, t)) counts[h]++;
+        // The next moment a comparison in matchesBoard flips: strictly after t (at_risk/stalled use
+        // `< t` and `>= t`, so a row changes when t reaches its timestamp + 1 ms).
+        for (const at of [r.atRiskAt, r.stalledAt]) if (at && at.getTime() + 1 > t && at.getTime() + 1 < until) until = at.getTime() + 1;
+      }
+      healthCache.set(journeyBoardIndex.version, key, { counts, from: t, until });
+      return { ...counts };
+    },
+    fromDatabase: async () => {
+      const [onTrack, atRisk, stalled, live] = await Promise.all(
+        (['on_track', 'at_risk', 'stalled', 'live'] as const).map((h) => Journey.countDocuments(boardFilter({ ...scope, health: h }, now))),
+      );
+      return { on_track: onTrack, at_risk: atRisk, stalled, live };
+    },
+  });
 }
 
 /** Open journeys at risk or stalled at `now`, grouped by the people to tell (CSM and stage owners). */
@@ -1168,31 +1175,11 @@ export function journeyMetricRows(j: {
 }
 
 /**
- * Sums rows per (kind, dims) in memory and writes them as one new rollup slot per distinct key (a
- * plain insert, like bumpMetric's per-writer slots that readMetrics sums). Batch paths (import, seed,
- * rebuild) use it: an upsert per key scans the collection on FerretDB, an insertMany does not.
+ * Adds rows to the rollups in bulk (import, seed, rebuild): see bumpMetricRows. A named `slot`
+ * makes it idempotent: a batch redone after a crash counts once.
  */
 export async function bumpJourneyMetricRows(rows: Iterable<{ kind: string; dims: Record<string, string>; counts: Record<string, number> }>, options: { slot?: string } = {}) {
-  const totals = new Map<string, { kind: string; dims: Record<string, string>; counts: Record<string, number> }>();
-  for (const row of rows) {
-    const key = metricKey(row.kind, row.dims);
-    const into = totals.get(key) ?? { kind: row.kind, dims: row.dims, counts: {} };
-    for (const [name, n] of Object.entries(row.counts)) if (n) into.counts[name] = Math.round(((into.counts[name] ?? 0) + n) * 100) / 100;
-    totals.set(key, into);
-  }
-  if (totals.size === 0) return;
-  // A named slot makes the bump idempotent: a batch redone after a crash inserts the same keys again.
-  const slot = options.slot ?? `batch-${crypto.randomBytes(6).toString('hex')}`;
-  const now = new Date();
-  try {
-    await Metric.insertMany(
-      [...totals.entries()].map(([key, row]) => ({ _id: `${key}|w=${slot}`, key: `${key}|w=${slot}`, kind: row.kind, dims: row.dims, counts: row.counts, createdAt: now, updatedAt: now })),
-      { ordered: false, lean: true },
-    );
-  } catch (error) {
-    const writeErrors = (error as { writeErrors?: { code?: number; err?: { code?: number } }[] }).writeErrors ?? [];
-    if (!options.slot || writeErrors.length === 0 || writeErrors.some((w) => (w.code ?? w.err?.code) !== 11000)) throw error;
-  }
+  await bumpMetricRows(rows, { once: options.slot });
 }
 
 /** Recomputes every journey metric from the journeys themselves (same numbers as the incremental path). */

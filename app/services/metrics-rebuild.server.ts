@@ -6,6 +6,7 @@ import { claimOnce } from '#app/services/claims.server';
 import { rebuildDealMetrics } from '#app/services/deal-metrics.server';
 import { rebuildForecastMetrics } from '#app/services/forecast.server';
 import { rebuildJourneyMetrics } from '#app/services/journey.server';
+import { withBulkMetrics } from '#app/services/metrics.server';
 import { Metric } from '#models/metric';
 import { rebuildSurveyMetrics } from '#app/services/surveys.server';
 
@@ -26,7 +27,8 @@ export async function rebuildAllMetrics({ now = new Date(), log }: { now?: Date;
   const reports: RebuildReport[] = [];
   for (const [part, run] of parts) {
     const started = performance.now();
-    const result = await run();
+    // Each part's rollups are written in one bulkWrite once it has cleared and recomputed them.
+    const result = await withBulkMetrics(run);
     const ms = Math.round(performance.now() - started);
     reports.push({ part, ms, result });
     log?.(`  ${part.padEnd(9)} ${String(ms).padStart(7)} ms  ${JSON.stringify(result)}`);

@@ -1,26 +1,15 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import crypto from 'node:crypto';
+import mongoose from 'mongoose';
+import { recordChange } from '#models/change';
 import { Metric } from '#models/metric';
+import { claimOnce, getClaim } from '#app/services/claims.server';
 import { ReadIndex } from '#app/services/read-index.server';
 
-// FerretDB 1.24 on SQLite applies updates as read-modify-write outside a transaction, so two
-// concurrent $inc on one document can lose one (docs/decisions/0002-exactly-once-by-unique-inserts.md). Counters are therefore
-// written (1) into a document per writing process (`w` = this process's slot) so processes never
-// share a document, and (2) one at a time per key inside the process. Readers sum over slots.
-const WRITER = crypto.randomBytes(4).toString('hex');
-const queues = new Map<string, Promise<unknown>>();
-function serialized<T>(key: string, task: () => Promise<T>): Promise<T> {
-  const previous = queues.get(key) ?? Promise.resolve();
-  const next = previous.then(task, task);
-  const tail = next.catch(() => undefined);
-  queues.set(key, tail);
-  void tail.then(() => {
-    if (queues.get(key) === tail) queues.delete(key);
-  });
-  return next;
-}
+// One rollup document per (kind, dims), `_id` = the key, counters added with upsert + $inc: one
+// atomic write on MongoDB and on the embedded database (docs/metrics.md).
 
 export type MetricDims = Record<string, string | number | undefined | null>;
+type MetricRow = { kind: string; dims: Record<string, string>; counts: Record<string, number> };
 
 /** Stable key for a (kind, dims) pair: dimensions sorted, empty ones dropped. */
 export function metricKey(kind: string, dims: MetricDims) {
@@ -35,87 +24,144 @@ function cleanDims(dims: MetricDims) {
   return Object.fromEntries(Object.entries(dims).filter(([, v]) => v !== undefined && v !== null && v !== '').map(([k, v]) => [k, String(v)]));
 }
 
-/**
- * Adds to counters of one rollup document (upsert + $inc: a single atomic write, portable to
- * FerretDB). Counter names must not contain dots or start with `$`.
- */
+const incOf = (counts: Record<string, number>) => Object.fromEntries(Object.entries(counts).map(([name, n]) => [`counts.${name}`, n]));
+
+/** Adds `row` into `totals` by key (float sums rounded: the same figures whatever the order). */
+function addInto(totals: Map<string, MetricRow>, kind: string, dims: MetricDims, counts: Record<string, number>) {
+  const key = metricKey(kind, dims);
+  const into = totals.get(key) ?? { kind, dims: cleanDims(dims), counts: {} };
+  for (const [name, n] of Object.entries(counts)) if (n !== 0) into.counts[name] = Math.round(((into.counts[name] ?? 0) + n) * 1e6) / 1e6;
+  totals.set(key, into);
+}
+
+/** Adds to the counters of one rollup document. Counter names must not contain dots or start with `$`. */
 export async function bumpMetric(kind: string, dims: MetricDims, inc: Record<string, number>) {
-  const $inc = Object.fromEntries(Object.entries(inc).filter(([, n]) => n !== 0).map(([name, n]) => [`counts.${name}`, n]));
-  if (Object.keys($inc).length === 0) return;
-  const key = `${metricKey(kind, dims)}|w=${WRITER}`;
   const sink = bulkSink.getStore();
-  if (sink) {
-    const into = sink.get(key) ?? { kind, dims: cleanDims(dims), counts: {} as Record<string, number> };
-    for (const [name, n] of Object.entries(inc)) if (n !== 0) into.counts[name] = (into.counts[name] ?? 0) + n;
-    sink.set(key, into);
-    return;
-  }
-  await serialized(key, () => upsertMetric(key, { $inc, $setOnInsert: { key, kind, dims: cleanDims(dims) } }));
+  if (sink) return void addInto(sink, kind, dims, inc);
+  const $inc = incOf(Object.fromEntries(Object.entries(inc).filter(([, n]) => n !== 0)));
+  if (Object.keys($inc).length === 0) return;
+  const key = metricKey(kind, dims);
+  await Metric.updateOne({ _id: key }, { $inc, $setOnInsert: { key, kind, dims: cleanDims(dims) } }, { upsert: true });
 }
 
-/** Upsert by `_id` = key; a database from before keyed ids holds the key under an ObjectId: update that one. */
-async function upsertMetric(key: string, update: Record<string, unknown>) {
-  try {
-    await Metric.updateOne({ _id: key }, update, { upsert: true });
-  } catch (error) {
-    if ((error as { code?: unknown }).code !== 11000) throw error;
-    await Metric.updateOne({ key }, { $inc: update.$inc as Record<string, number> });
-  }
-}
-
-// withBulkMetrics: bumps made inside it are summed in memory and written at the end with bulk
-// inserts. One upsert per row scans the whole collection on FerretDB/SQLite (only _id lookups use
-// an index), so a rebuild of a 100,000-account data set would take many minutes that way.
-const bulkSink = new AsyncLocalStorage<Map<string, { kind: string; dims: Record<string, string>; counts: Record<string, number> }>>();
+type Contribution = { key: string; row: MetricRow; once?: string };
+type WriteError = { index?: number; code?: number; err?: { index?: number; code?: number } };
+const writeErrorsOf = (error: unknown) => (error as { writeErrors?: WriteError[] }).writeErrors ?? [];
+const isDuplicate = (w: WriteError) => (w.code ?? w.err?.code) === 11000;
+const indexOf = (w: WriteError) => w.index ?? w.err?.index ?? -1;
 
 /**
- * Runs `task` with every bumpMetric of its async context collected in memory, then inserts the
- * sums (chunks of 99). For rebuilds (the task clears its kinds first); a key that exists anyway
- * falls back to the usual upsert + $inc, so nothing is lost.
+ * Writes contributions, 500 per command: new keys inserted, the others upsert + $inc by `_id` in a
+ * bulkWrite. One with `once` is added only if its document does not list that name in `applied`
+ * yet, and lists it after: a batch redone after a crash, or two processes folding the same
+ * document, count it once.
  */
-export async function withBulkMetrics<T>(task: () => Promise<T>): Promise<T> {
-  const sink = new Map<string, { kind: string; dims: Record<string, string>; counts: Record<string, number> }>();
-  const result = await bulkSink.run(sink, task);
-  const now = new Date();
-  const rows = [...sink.entries()].map(([key, row]) => ({ _id: key, key, kind: row.kind, dims: row.dims, counts: Object.fromEntries(Object.entries(row.counts).map(([k, n]) => [k, Math.round(n * 1e6) / 1e6])), createdAt: now, updatedAt: now, __v: 0 }));
-  for (let i = 0; i < rows.length; i += 99) {
-    const chunk = rows.slice(i, i + 99);
-    try {
-      await Metric.insertMany(chunk, { ordered: false, lean: true });
-    } catch (error) {
-      const writeErrors = (error as { writeErrors?: { index?: number; code?: number; err?: { index?: number; code?: number } }[] }).writeErrors;
-      if (!writeErrors?.length || writeErrors.some((w) => (w.code ?? w.err?.code) !== 11000)) throw error;
-      for (const w of writeErrors) {
-        const row = chunk[w.index ?? w.err?.index ?? -1];
-        if (row) await upsertMetric(row.key, { $inc: Object.fromEntries(Object.entries(row.counts).map(([k, n]) => [`counts.${k}`, n])), $setOnInsert: { key: row.key, kind: row.kind, dims: row.dims } });
+async function writeContributions(all: Contribution[]) {
+  const op = ({ key, row, once }: Contribution) => {
+    const update: Record<string, unknown> = { $setOnInsert: { key, kind: row.kind, dims: row.dims } };
+    if (Object.keys(row.counts).length) update.$inc = incOf(row.counts);
+    if (once) update.$push = { applied: once };
+    return { updateOne: { filter: once ? { _id: key, applied: mongoose.trusted({ $ne: once }) } : { _id: key }, update, upsert: true } };
+  };
+  for (let i = 0; i < all.length; i += 500) {
+    let chunk = all.slice(i, i + 500);
+    // Keys are mostly new in the batch paths (a rebuild writes right after clearing its kinds):
+    // inserting them is cheaper than upserting; those that exist get the upsert below.
+    const plain = chunk.filter((c) => !c.once);
+    if (plain.length) {
+      const now = new Date();
+      try {
+        await Metric.insertMany(plain.map(({ key, row }) => ({ _id: key, key, ...row, createdAt: now, updatedAt: now })), { ordered: false, lean: true });
+        chunk = chunk.filter((c) => c.once);
+      } catch (error) {
+        const writeErrors = writeErrorsOf(error);
+        if (!writeErrors.length || !writeErrors.every(isDuplicate)) throw error;
+        chunk = [...chunk.filter((c) => c.once), ...writeErrors.map((w) => plain[indexOf(w)])];
       }
     }
+    // A `once` upsert that met a document listing its name fails as a duplicate key; so does one
+    // that lost a race to create the document (MongoDB): tried again, only the first kind fails.
+    for (let attempt = 1; chunk.length > 0; attempt++) {
+      try {
+        await Metric.bulkWrite(chunk.map(op), { ordered: false });
+        chunk = [];
+      } catch (error) {
+        const writeErrors = writeErrorsOf(error);
+        if (!writeErrors.length || writeErrors.some((w) => !isDuplicate(w) || !chunk[indexOf(w)]?.once)) throw error;
+        chunk = attempt === 1 ? writeErrors.map((w) => chunk[indexOf(w)]) : [];
+      }
+    }
+    // bulkWrite has no per-document hooks: tell the read indexes which rollups changed.
+    await recordChange('metrics', [...new Set(all.slice(i, i + 500).map((c) => c.key))]);
   }
+}
+
+/**
+ * Adds many rows at once, summed per key first (batch paths: import, seed, rebuild; inside
+ * withBulkMetrics, to its sums). `once` names the batch: a key that counted it already is left
+ * alone (the name stays in the document's `applied` list until a rebuild clears its kind).
+ */
+export async function bumpMetricRows(rows: Iterable<MetricRow>, { once }: { once?: string } = {}) {
+  const sink = once ? undefined : bulkSink.getStore();
+  const totals = sink ?? new Map<string, MetricRow>();
+  for (const row of rows) addInto(totals, row.kind, row.dims, row.counts);
+  if (sink) return;
+  await writeContributions([...totals].filter(([, row]) => Object.keys(row.counts).length > 0).map(([key, row]) => ({ key, row, once })));
+}
+
+// Bumps made inside withBulkMetrics are summed in memory and written once at the end.
+const bulkSink = new AsyncLocalStorage<Map<string, MetricRow>>();
+
+/** Runs `task` with every bumpMetric of its async context summed in memory, then writes the sums in bulk (rebuilds, the scale seed). */
+export async function withBulkMetrics<T>(task: () => Promise<T>): Promise<T> {
+  const sink = new Map<string, MetricRow>();
+  const result = await bulkSink.run(sink, task);
+  await writeContributions([...sink].filter(([, row]) => Object.keys(row.counts).length > 0).map(([key, row]) => ({ key, row })));
   return result;
 }
 
-/** Sums counters of rows with equal dimensions (one row per writer slot in storage). */
-function mergeSlots(rows: { dims: Record<string, string>; counts: Record<string, number> }[]) {
-  const merged = new Map<string, { dims: Record<string, string>; counts: Record<string, number> }>();
-  for (const row of rows) {
-    const k = metricKey('', row.dims);
-    const into = merged.get(k) ?? { dims: row.dims, counts: {} };
-    for (const [name, n] of Object.entries(row.counts)) into.counts[name] = (into.counts[name] ?? 0) + n;
-    merged.set(k, into);
-  }
-  return [...merged.values()];
+/**
+ * Folds the rollup documents of older versions into the one document per key: per writing process
+ * or import batch (`<key>|w=<slot>`), or under an ObjectId. Each is added once (`once` = its id),
+ * then deleted; a fold redone after a crash or run by two processes at once counts it once.
+ * connectDb runs it; on a database without such documents it is one read of the collection.
+ */
+const FOLDED = 'migration:metrics-one-document-per-key';
+
+/**
+ * foldLegacyMetrics once per database, for process start: after the first fold a claim records it,
+ * so later starts cost one `_id` lookup instead of reading every rollup document. (Slot rows an
+ * older process writes after that are removed by the nightly rebuild, which recomputes every kind:
+ * stop the old processes before starting new ones.)
+ */
+export async function foldLegacyMetricsOnce() {
+  if (await getClaim(FOLDED)) return { folded: 0 };
+  const result = await foldLegacyMetrics();
+  await claimOnce({ key: FOLDED, owner: 'migration', data: result });
+  return result;
 }
 
-type MetricRow = { kind: string; dims: Record<string, string>; counts: Record<string, number> };
-// The rollups in memory (see read-index.server.ts), grouped by kind; a kind's merged rows are
-// recomputed only after one of its documents changed.
+export async function foldLegacyMetrics() {
+  const docs = await Metric.find({}).select('key kind dims counts').lean();
+  const legacy = docs.filter((d) => typeof d._id !== 'string' || d._id !== d.key || d.key.includes('|w='));
+  if (legacy.length === 0) return { folded: 0 };
+  // An ObjectId document holds the bare key, which the folded document needs (`key` is unique).
+  for (const d of legacy) if (typeof d._id !== 'string') await Metric.updateOne({ _id: d._id }, { $set: { key: `${d.key}|w=${String(d._id)}` } });
+  const rows = legacy.map((d) => ({ kind: String(d.kind), dims: (d.dims ?? {}) as Record<string, string>, counts: (d.counts ?? {}) as Record<string, number> }));
+  await writeContributions(rows.map((row, i) => ({ key: metricKey(row.kind, row.dims), row, once: `fold:${String(legacy[i]._id)}` })));
+  // A deleteOne by _id each: a deleteMany by `_id: $in` scans the collection per command on FerretDB
+  // (14,582 old documents: 162 s; the whole fold takes 50 s this way).
+  for (let i = 0; i < legacy.length; i += 500) await Metric.bulkWrite(legacy.slice(i, i + 500).map((d) => ({ deleteOne: { filter: { _id: d._id } } })));
+  await recordChange('metrics', null);
+  return { folded: legacy.length };
+}
+
+// The rollups in memory (see read-index.server.ts), grouped by kind.
 const byKind = new Map<string, Map<string, MetricRow>>();
-const mergedByKind = new Map<string, ReturnType<typeof mergeSlots>>();
 const addRow = (id: string, row: MetricRow) => {
   let rows = byKind.get(row.kind);
   if (!rows) byKind.set(row.kind, (rows = new Map()));
   rows.set(id, row);
-  mergedByKind.delete(row.kind);
 };
 export const metricIndex = new ReadIndex<MetricRow>({
   feed: 'metrics',
@@ -124,27 +170,21 @@ export const metricIndex = new ReadIndex<MetricRow>({
   toRow: (d) => ({ kind: String(d.kind), dims: (d.dims ?? {}) as Record<string, string>, counts: (d.counts ?? {}) as Record<string, number> }),
   onReset: (rows) => {
     byKind.clear();
-    mergedByKind.clear();
     for (const [id, row] of rows) addRow(id, row);
   },
   onRow: (id, before, after) => {
-    if (before) {
-      byKind.get(before.kind)?.delete(id);
-      mergedByKind.delete(before.kind);
-    }
+    if (before) byKind.get(before.kind)?.delete(id);
     if (after) addRow(id, after);
   },
 });
 
 /** Every rollup document of a kind, as plain objects (dashboards aggregate these in code). */
 export async function readMetrics(kind: string) {
-  if (await metricIndex.current()) {
-    let merged = mergedByKind.get(kind);
-    if (!merged) mergedByKind.set(kind, (merged = mergeSlots([...(byKind.get(kind)?.values() ?? [])])));
-    return merged.map((r) => ({ dims: r.dims, counts: { ...r.counts } }));
-  }
-  const docs = await Metric.find({ kind }).select('dims counts').lean();
-  return mergeSlots(docs.map((d) => ({ dims: (d.dims ?? {}) as Record<string, string>, counts: (d.counts ?? {}) as Record<string, number> })));
+  const plain = (rows: Iterable<{ dims?: unknown; counts?: unknown }>) => [...rows].map((r) => ({ dims: (r.dims ?? {}) as Record<string, string>, counts: { ...(r.counts ?? {}) } as Record<string, number> }));
+  return metricIndex.answer({
+    fromMemory: () => plain(byKind.get(kind)?.values() ?? []),
+    fromDatabase: async () => plain(await Metric.find({ kind }).select('dims counts').lean()),
+  });
 }
 
 /** Removes a kind before a rebuild recomputes it from the source documents. */

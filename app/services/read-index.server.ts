@@ -12,6 +12,10 @@ import { feedHead, localWriteCount, readChanges } from '#models/change';
 // appends `<feed>:<seq>` (a unique insert, atomic on both engines) naming the changed ids; a
 // process polls for the next seq and re-reads just those documents by `_id`. On MongoDB the
 // indexed queries serve the same pages: READ_INDEX=off turns the indexes off (see docs/scale.md, "Read indexes").
+//
+// A caller reads through `index.answer({ fromMemory, fromDatabase })`: both paths give the same
+// answer, the index picks one (memory when loaded and fresh, else the database), the caller never
+// branches on which.
 
 // ---------------------------------------------------------------------------------------------
 // Readers
@@ -73,8 +77,17 @@ export class ReadIndex<Row> {
     return this.loading ?? Promise.resolve();
   }
 
+  /**
+   * One answer, from the rows in memory when the index is loaded (fresh to within pollMs), else
+   * from the database (while it loads, or READ_INDEX=off). Both functions must give the same answer.
+   */
+  async answer<T>({ fromMemory, fromDatabase }: { fromMemory: (rows: Map<string, Row>) => T | Promise<T>; fromDatabase: () => Promise<T> }): Promise<T> {
+    const rows = await this.current();
+    return rows ? fromMemory(rows) : fromDatabase();
+  }
+
   /** The rows, fresh to within pollMs, or null while the index is still loading (callers then query the database). */
-  async current(): Promise<Map<string, Row> | null> {
+  private async current(): Promise<Map<string, Row> | null> {
     if (!enabled()) return null;
     if (this.state === 'empty') this.warm();
     if (this.state !== 'ready') return null;
@@ -237,28 +250,25 @@ export function childIndex<Doc, V = undefined>(options: {
       if (after) add(id, after);
     },
   });
+  const newest = (parent: string, limit = Infinity) =>
+    [...(byParent.get(parent)?.entries() ?? [])]
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? 1 : -1))
+      .slice(0, limit)
+      .map(([id]) => id);
+  type Children = {
+    /** The newest `limit` child ids of `parent`. */
+    idsOf: (parent: string, limit?: number) => string[];
+    /** The kept value of each of `ids` that exists. */
+    valuesOf: (ids: string[]) => Map<string, V>;
+  };
   return {
     index,
-    /** The newest `limit` child ids of `parent`, or null while the index loads (query the database then). */
-    async idsOf(parent: string, limit = Infinity): Promise<string[] | null> {
-      if (!(await index.current())) return null;
-      const children = byParent.get(parent);
-      if (!children) return [];
-      return [...children.entries()]
-        .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? 1 : -1))
-        .slice(0, limit)
-        .map(([id]) => id);
-    },
-    /** The kept value of each of `ids` that exists, or null while the index loads (read the documents then). */
-    async valuesOf(ids: string[]): Promise<Map<string, V> | null> {
-      const rows = await index.current();
-      if (!rows) return null;
-      const values = new Map<string, V>();
-      for (const id of ids) {
-        const row = rows.get(id);
-        if (row) values.set(id, row.value as V);
-      }
-      return values;
+    /** One answer, from the children in memory when the index is loaded, else from the database (see ReadIndex.answer). */
+    answer<T>({ fromMemory, fromDatabase }: { fromMemory: (children: Children) => T | Promise<T>; fromDatabase: () => Promise<T> }) {
+      return index.answer({
+        fromMemory: (rows) => fromMemory({ idsOf: newest, valuesOf: (ids) => new Map(ids.flatMap((id) => (rows.has(id) ? [[id, rows.get(id)!.value as V] as const] : []))) }),
+        fromDatabase,
+      });
     },
   };
 }

@@ -297,10 +297,8 @@ async function promisesOf(dealId: unknown) {
 }
 
 async function accountNameOf(accountId: unknown) {
-  const indexed = await accountListIndex.current();
-  const row = indexed?.get(String(accountId));
-  if (row) return row.name;
-  return (await Account.findById(accountId).select('name').lean())?.name ?? '';
+  const fromDatabase = async () => (await Account.findById(accountId).select('name').lean())?.name ?? '';
+  return accountListIndex.answer({ fromMemory: (rows) => rows.get(String(accountId))?.name ?? fromDatabase(), fromDatabase });
 }
 
 export type SurveyPageState =
