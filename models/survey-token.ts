@@ -11,6 +11,8 @@ const SurveyTokenSchema = new Schema(
     surveyId: { type: Schema.Types.ObjectId, ref: 'Survey', required: true },
     /** The survey's deal (fixed for a survey's life), so the page reads it beside the survey. Absent on links made before it was kept. */
     dealId: { type: Schema.Types.ObjectId, ref: 'Deal' },
+    /** The survey's account (fixed too), for the page's account name. Absent on links made before it was kept. */
+    accountId: { type: Schema.Types.ObjectId, ref: 'Account' },
     cycle: { type: Number, required: true },
     contactId: { type: Schema.Types.ObjectId, ref: 'Contact', required: true },
     createdAt: { type: Date, required: true },

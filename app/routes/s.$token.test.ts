@@ -1,5 +1,5 @@
 import mongoose from 'mongoose';
-import { beforeEach, describe, expect, test } from 'vitest';
+import { beforeEach, describe, expect, test, vi } from 'vitest';
 import { resetEnvCache } from '#app/env.server';
 import { sendDueInvitations } from '#app/services/survey-delivery.server';
 import { scheduleSurveysForDeal } from '#app/services/surveys.server';
@@ -44,6 +44,28 @@ async function invitedSurvey() {
   const token = /\/s\/([A-Za-z0-9_-]{43})/.exec(message!.text)![1];
   const answer = Object.fromEntries([...deal.promiseIds.map((id) => [`promise.${id}.verdict`, 'delivered']), ['overall', 'yes'], ['nps', '10']]);
   return { surveyId: String(survey!._id), token, answer };
+}
+
+/**
+ * The database reads made while `fn` runs, by collection, in rounds: a round starts with a read
+ * that begins while none is in flight (reads started together are one round trip of waiting).
+ */
+async function readRounds(fn: () => Promise<unknown>) {
+  const rounds: string[][] = [];
+  let inFlight = 0;
+  const exec = mongoose.Query.prototype.exec;
+  const spy = vi.spyOn(mongoose.Query.prototype, 'exec').mockImplementation(function (this: mongoose.Query<unknown, unknown>, ...args: []) {
+    if (inFlight === 0) rounds.push([]);
+    rounds.at(-1)!.push(this.model.collection.collectionName);
+    inFlight++;
+    return exec.apply(this, args).finally(() => inFlight--);
+  });
+  try {
+    await fn();
+  } finally {
+    spy.mockRestore();
+  }
+  return rounds.map((round) => round.sort());
 }
 
 beforeEach(async () => {
@@ -91,6 +113,22 @@ describe('/s/<token>', () => {
       const stored = await SurveyResponse.find({ _id: surveyId }).select('overall').lean();
       expect(stored).toHaveLength(1);
       expect(stored[0].overall).toBe(overalls[results.findIndex((r) => r.status === 302)]);
+    }
+  });
+
+  test('the page waits for the database twice (the link, then survey, answer, deal and account together); a later visit reads only what can change', async () => {
+    // The account's name from the database, as on MongoDB without the in-memory account index.
+    process.env.READ_INDEX = 'off';
+    resetEnvCache();
+    try {
+      const { token } = await invitedSurvey();
+      expect(await readRounds(() => get(token))).toEqual([['surveytokens'], ['accounts', 'deals', 'surveyresponses', 'surveys']]);
+      // The link and the deal's promises never change; the survey, its answer and the account's name can.
+      expect(await readRounds(() => get(token))).toEqual([['accounts', 'surveyresponses', 'surveys']]);
+      expect((await get(token)).data).toMatchObject({ open: true, survey: { wave: 6, promises: [{ text: expect.stringMatching(/^Promise 1/) }, {}] } });
+    } finally {
+      delete process.env.READ_INDEX;
+      resetEnvCache();
     }
   });
 

@@ -40,6 +40,7 @@ import { CLOSED_WON_WORDS, codeFor, codesOf, normaliseWord, SEGMENT_SYNONYMS, ty
 import { scheduleSurveysForDeals, type DealForSurveys } from '#app/services/surveys.server';
 import { calendarDay, closeDateProblem } from '#app/utils/close-date';
 import { log, logError } from '#app/utils/log.server';
+import { Lru } from '#app/utils/lru';
 import { parseMoney } from '#app/utils/money';
 
 export type ImportSource = (typeof IMPORT_SOURCES)[number];
@@ -554,25 +555,6 @@ export async function startImport({ user, jobId, now = new Date() }: { user: Ses
 
 type AccountInfo = { id: Types.ObjectId; name: string; segment: Segment; csmId: string | null; aeIds: Set<string>; hasPrimary: boolean };
 
-/** A small LRU for accounts touched by this run (bounded, unlike the file). */
-class Lru<V> {
-  private map = new Map<string, V>();
-  constructor(private max: number) {}
-  get(key: string) {
-    const v = this.map.get(key);
-    if (v !== undefined) {
-      this.map.delete(key);
-      this.map.set(key, v);
-    }
-    return v;
-  }
-  set(key: string, value: V) {
-    this.map.delete(key);
-    this.map.set(key, value);
-    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value as string);
-  }
-}
-
 const accountKey = (a: RowDeal['account']) => (a.domain ? `domain:${a.domain}` : `name:${a.name.toLowerCase()}`);
 
 
@@ -601,6 +583,7 @@ export async function runImport({ jobId, attempt, now: fixedNow }: { jobId: stri
     if (!existingByKey.has(`name:${a.nameLower}`)) existingByKey.set(`name:${a.nameLower}`, info);
   }
   primaries.clear();
+  // Accounts touched by this run: bounded, unlike the file.
   const recent = new Lru<AccountInfo>(ACCOUNT_CACHE);
 
   const counts = { processedRows: job.processedRows, created: job.created, existing: job.existing, skipped: job.skipped, failed: job.failed };

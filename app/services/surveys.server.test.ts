@@ -1,6 +1,6 @@
 import mongoose from 'mongoose';
 import { SurveyToken } from '#models/survey-token';
-import { hashLinkToken } from '#app/utils/link-token.server';
+import { hashLinkToken, newLinkToken } from '#app/utils/link-token.server';
 import { beforeEach, describe, expect, test } from 'vitest';
 import { resetEnvCache } from '#app/env.server';
 import { readMetrics } from '#app/services/metrics.server';
@@ -183,12 +183,14 @@ describe('delivery with a pinned clock', () => {
     const reminderLink = await linkIn(`survey:${id}:reminder`);
     expect(await getSurveyPage({ token: invitationLink, now: after(SIX, 30 * DAY - 1) })).toMatchObject({ state: 'open' });
     expect(await getSurveyPage({ token: reminderLink, now: after(SIX, 30 * DAY - 1) })).toMatchObject({ state: 'open' });
-    // A link stored before links kept their deal shows the same page (the deal read after the survey).
+    // A link stored before links kept their deal and account shows the same page (both read after the survey).
     const withDeal = await getSurveyPage({ token: invitationLink, now: after(SIX, DAY) });
-    expect(withDeal.state === 'open' && withDeal.promises.length).toBeGreaterThan(0);
-    await SurveyToken.updateOne({ _id: hashLinkToken(invitationLink) }, { $unset: { dealId: 1 } });
-    expect((await SurveyToken.findById(hashLinkToken(invitationLink)).lean())!.dealId).toBeUndefined();
-    expect(await getSurveyPage({ token: invitationLink, now: after(SIX, DAY) })).toEqual(withDeal);
+    expect(withDeal.state === 'open' && withDeal.promises.length && withDeal.accountName).toBeTruthy();
+    const { dealId, accountId, ...bare } = (await SurveyToken.findById(hashLinkToken(invitationLink)).lean())!;
+    expect([dealId, accountId].every(Boolean)).toBe(true);
+    const older = newLinkToken();
+    await SurveyToken.create({ ...bare, _id: older.hash });
+    expect(await getSurveyPage({ token: older.token, now: after(SIX, DAY) })).toEqual(withDeal);
     expect(await expireDueSurveys(task(after(SIX, 30 * DAY - 1)))).toMatchObject({ expired: 0 });
     expect(await expireDueSurveys(task(after(SIX, 30 * DAY)))).toMatchObject({ expired: 1 });
     expect((await Survey.findById(id).lean())!.state).toBe('expired');

@@ -46,8 +46,9 @@ import { planWaves } from '#app/services/survey-waves.server';
 import { fieldErrors, formValues } from '#app/utils/forms.server';
 import { hashLinkToken, isLinkToken, newLinkToken } from '#app/utils/link-token.server';
 import { logError } from '#app/utils/log.server';
-import { claimMany, completeMany, writeUnheld, type Lease, type LeaseUpdate } from '#app/worker/lease.server';
+import { Lru } from '#app/utils/lru';
 import { may } from '#app/utils/permissions';
+import { claimMany, completeMany, writeUnheld, type Lease, type LeaseUpdate } from '#app/worker/lease.server';
 
 export const SURVEY_METRICS = { answer: 'survey.answer', promise: 'survey.promise', funnel: 'survey.funnel', quarter: 'survey.quarter' } as const;
 
@@ -242,9 +243,9 @@ export async function scheduleMissingSurveys({ since, now = new Date() }: { sinc
  * email is queued (saveSurveyLinks). Links are inserts, never overwrites: a retried send can never
  * invalidate a link already in someone's inbox.
  */
-export function newSurveyLink({ survey, contactId, now }: { survey: { _id: Types.ObjectId; dealId: Types.ObjectId; cycle?: number | null }; contactId: Types.ObjectId; now: Date }) {
+export function newSurveyLink({ survey, contactId, now }: { survey: { _id: Types.ObjectId; dealId: Types.ObjectId; accountId?: Types.ObjectId; cycle?: number | null }; contactId: Types.ObjectId; now: Date }) {
   const { token, hash } = newLinkToken();
-  return { token, record: { _id: hash, surveyId: survey._id, dealId: survey.dealId, cycle: survey.cycle ?? 0, contactId, createdAt: now } };
+  return { token, record: { _id: hash, surveyId: survey._id, dealId: survey.dealId, accountId: survey.accountId, cycle: survey.cycle ?? 0, contactId, createdAt: now } };
 }
 
 /** Stores the records of links from newSurveyLink (one insert for a whole chunk). */
@@ -255,9 +256,27 @@ export async function saveSurveyLinks(records: ReturnType<typeof newSurveyLink>[
 const isAnswerable = (s: Pick<SurveyLean, 'state' | 'expiresAt'>, now: Date) =>
   (s.state === 'sent' || s.state === 'reminded') && Boolean(s.expiresAt && s.expiresAt > now);
 
-type LinkLean = { surveyId: Types.ObjectId; dealId?: Types.ObjectId | null; cycle: number; contactId: Types.ObjectId };
+type LinkLean = { surveyId: Types.ObjectId; dealId?: Types.ObjectId | null; accountId?: Types.ObjectId | null; cycle: number; contactId: Types.ObjectId };
+type DealPromise = { id: string; text: string; successCriterion: string; category: string };
 
-const linkOf = async (token: string) => (isLinkToken(token) ? ((await SurveyToken.findById(hashLinkToken(token)).lean()) as LinkLean | null) : null);
+// A link record and a deal's promises never change once written (a link is an insert, never an
+// overwrite; promises are fixed at the deal's intake), so each process keeps those it has read:
+// a link's next visit (a reload, the POST after the GET, the buyer after a mail scanner) reads
+// only what can change, the survey and whether it was answered. Only found ones are kept (a
+// guessed token costs no memory). Each database read is ~1 ms of CPU on FerretDB and ~0.5 ms in
+// this process: docs/performance-survey-page.md.
+const knownLinks = new Lru<LinkLean>(20_000);
+const knownPromises = new Lru<DealPromise[]>(5_000);
+
+async function linkOf(token: string) {
+  if (!isLinkToken(token)) return null;
+  const hash = hashLinkToken(token);
+  const known = knownLinks.get(hash);
+  if (known) return known;
+  const link = (await SurveyToken.findById(hash).select('surveyId dealId accountId cycle contactId').lean()) as LinkLean | null;
+  if (link) knownLinks.set(hash, link);
+  return link;
+}
 
 /** The survey of `link` if the survey document says it can be answered by it. */
 function openSurvey(link: LinkLean, survey: SurveyLean | null, now: Date) {
@@ -270,30 +289,41 @@ function openSurvey(link: LinkLean, survey: SurveyLean | null, now: Date) {
 const isLinkOf = (link: LinkLean, survey: Pick<SurveyLean, 'cycle' | 'contactId'>) =>
   link.cycle === (survey.cycle ?? 0) && String(link.contactId) === String(survey.contactId);
 
+type LinkState = { state: 'open'; survey: SurveyLean; promises: DealPromise[]; accountName: string | undefined } | { state: 'answered' } | { state: 'closed' };
+
 /**
  * What a link can do now: `open` (show and take the form), `answered` (this link's survey has its
  * answer: the buyer, or a second tab, or a mail client, already sent it) or `closed` (unknown,
- * expired, cancelled, superseded: all look the same). Read-only.
+ * expired, cancelled, superseded: all look the same). Read-only. Two round trips: the link, then
+ * its survey, whether it was answered, its deal's promises and (`withAccountName`, for the page)
+ * its account's name together; a link made before links kept their deal and account reads those
+ * after the survey.
  */
-async function linkState(token: string, now: Date): Promise<{ state: 'open'; link: LinkLean; survey: SurveyLean } | { state: 'answered' } | { state: 'closed' }> {
+async function linkState(token: string, now: Date, { withAccountName = false } = {}): Promise<LinkState> {
   const link = await linkOf(token);
   if (!link) return { state: 'closed' };
-  const [survey, answered] = await Promise.all([
+  const [survey, answered, promises, accountName] = await Promise.all([
     Survey.findById(link.surveyId).lean() as Promise<SurveyLean | null>,
     SurveyResponse.findById(link.surveyId).select('contactId').lean(),
+    link.dealId ? promisesOf(link.dealId) : undefined,
+    withAccountName && link.accountId ? accountNameOf(link.accountId) : undefined,
   ]);
   // An answer stored by this link's recipient (before or after the survey recorded it) is "already in".
   if (answered) return survey && isLinkOf(link, survey) && String(answered.contactId) === String(link.contactId) ? { state: 'answered' } : { state: 'closed' };
   const open = openSurvey(link, survey, now);
-  return open ? { state: 'open', link, survey: open } : { state: 'closed' };
+  if (!open) return { state: 'closed' };
+  const [allPromises, name] = await Promise.all([promises ?? promisesOf(open.dealId), withAccountName ? (accountName ?? accountNameOf(open.accountId)) : undefined]);
+  return { state: 'open', survey: open, promises: allPromises, accountName: name };
 }
 
-async function promisesOf(dealId: unknown) {
-  const deal = await Deal.findById(dealId).select('name promises').lean();
-  return {
-    dealName: deal?.name ?? '',
-    promises: (deal?.promises ?? []).map((p) => ({ id: String(p._id), text: p.text, successCriterion: p.successCriterion, category: p.category })),
-  };
+async function promisesOf(dealId: unknown): Promise<DealPromise[]> {
+  const known = knownPromises.get(String(dealId));
+  if (known) return known;
+  const deal = await Deal.findById(dealId).select('promises').lean();
+  if (!deal) return [];
+  const promises = deal.promises.map((p) => ({ id: String(p._id), text: p.text, successCriterion: p.successCriterion, category: p.category }));
+  knownPromises.set(String(dealId), promises);
+  return promises;
 }
 
 async function accountNameOf(accountId: unknown) {
@@ -308,10 +338,9 @@ export type SurveyPageState =
 
 /** What the buyer's survey page shows: the form, a thank-you for answers already in, or one page for every link that cannot be answered. */
 export async function getSurveyPage({ token, now = new Date() }: { token: string; now?: Date }): Promise<SurveyPageState> {
-  const found = await linkState(token, now);
+  const found = await linkState(token, now, { withAccountName: true });
   if (found.state !== 'open') return found;
-  const { link, survey } = found;
-  const [accountName, { promises }] = await Promise.all([accountNameOf(survey.accountId), promisesOf(link.dealId ?? survey.dealId)]);
+  const { survey, promises, accountName = '' } = found;
   return {
     state: 'open',
     accountName,
@@ -378,8 +407,7 @@ export async function submitSurveyAnswer({ token, formData, now = new Date() }: 
   const found = await linkState(token, now);
   if (found.state === 'answered') return { status: 'already' };
   if (found.state === 'closed') return { status: 'closed' };
-  const { survey } = found;
-  const { promises } = await promisesOf(survey.dealId);
+  const { survey, promises } = found;
   const values = formValues(formData);
   const parsed = parseSurveyAnswer(values, promises.map((p) => p.id));
   if (!parsed.ok) return { status: 'invalid', errors: parsed.errors, values };
