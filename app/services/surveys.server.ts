@@ -81,7 +81,8 @@ export function surveyEmailKey(survey: { _id: unknown; cycle?: number | null }, 
 // read. A worker that must queue an email before it records it *holds* the survey with the lease
 // of lease.server.ts (claimed only if unchanged since read), and records it by completing the
 // lease. A one-step change (updateSurvey) writes only if the survey is unchanged since it was read
-// and nobody holds it; every claim and such write moves `leaseGen` on, which is what "unchanged" is.
+// and nobody holds it; every claim, completion, release and such write moves `leaseGen` on, which is
+// what "unchanged" is.
 
 /** A survey as held by this worker: pass it back to finishSurveys. */
 export type HeldSurvey = SurveyLean & Lease;

@@ -6,7 +6,7 @@ import { trusted } from '#app/db.server';
 // Leases let any number of workers share one queue without transactions (docs/leases.md).
 //
 // A leased document carries `leaseOwner` (who holds it), `leaseExpiresAt` (until when) and
-// `leaseGen`, a fencing generation that every claim increments. A claim is one conditional write
+// `leaseGen`, a fencing generation that every claim, completion, release and unheld write increments. A claim is one conditional write
 // that matches only a free or expired lease, so of concurrent claimers exactly one wins (MongoDB;
 // Kept's FerretDB build too, docs/ferretdb-patches.md 0002). Every later step matches
 // `{ _id, leaseOwner, leaseGen }` as claimed: a worker whose lease ran out and was claimed by
@@ -50,7 +50,14 @@ const taking = (owner: string, leaseExpiresAt: Date, update: LeaseUpdate = {}) =
   $set: { ...update.$set, leaseOwner: owner, leaseExpiresAt },
   $inc: { ...update.$inc, leaseGen: 1 },
 });
-const ending = (update: LeaseUpdate = {}) => ({ ...update, $set: { ...update.$set, leaseOwner: null, leaseExpiresAt: null } });
+// Ending a lease moves the generation on too: a copy read before the claim (a worker's page of
+// candidates) still carries the old generation, so claimMany refuses it instead of redoing
+// finished work from stale data (found by two workers inviting the same surveys twice).
+const ending = (update: LeaseUpdate = {}) => ({
+  ...update,
+  $set: { ...update.$set, leaseOwner: null, leaseExpiresAt: null },
+  $inc: { ...update.$inc, leaseGen: 1 },
+});
 
 /**
  * Claims the first document (by `sort`) matching `filter` whose lease is free or expired, with one
@@ -107,8 +114,8 @@ export async function complete(input: { model: AnyModel; lease: Lease; now: Date
 
 /**
  * complete for many leases with one bulkWrite; per lease in order, whether it was written. When
- * some were not, the documents are read back: one still at the generation held and held by nobody
- * was completed here (any later claim or write moves the generation on, so a write by someone
+ * some were not, the documents are read back: one at the generation after the one held and held by
+ * nobody was completed here (any later claim or write moves the generation on, so a write by someone
  * else in the few ms between the two reads the completion as lost: false, never a wrong true).
  */
 export async function completeMany(input: { model: AnyModel; items: Array<{ lease: Lease; update?: LeaseUpdate }>; now: Date }): Promise<boolean[]> {
@@ -120,7 +127,7 @@ export async function completeMany(input: { model: AnyModel; items: Array<{ leas
   );
   if (matchedCount === items.length) return items.map(() => true);
   const after = await Promise.all(items.map(({ lease }) => model.findById(lease._id).select('leaseOwner leaseGen').lean() as Promise<Partial<Lease> | null>));
-  return items.map(({ lease }, i) => after[i]?.leaseGen === lease.leaseGen && after[i]?.leaseOwner == null);
+  return items.map(({ lease }, i) => after[i]?.leaseGen === lease.leaseGen + 1 && after[i]?.leaseOwner == null);
 }
 
 /** Extends a live lease (long tasks); false when the lease was already lost. */
