@@ -194,13 +194,22 @@ describe('survey emails through Resend', () => {
     expect(fake.delivered).toHaveLength(100);
     expect(await EmailBatch.countDocuments({ state: 'sending' })).toBe(1);
 
-    // Time passes: the dead worker's leases run out.
+    // Time passes: the dead worker's leases run out, and so do the holds on batches it sealed (a
+    // chunk's batch waits, sealed, until its surveys are recorded or the 2-minute hold ends; a
+    // worker killed between the two leaves it to the hold, which ran out in the same time).
     const past = new Date(Date.now() - 1000);
     await EmailBatch.updateMany({ leaseOwner: trusted({ $ne: null }) }, { $set: { leaseExpiresAt: past } });
+    await EmailBatch.updateMany({ state: 'queued', attempts: 0, nextAttemptAt: trusted({ $gt: past }) }, { $set: { nextAttemptAt: past } });
     await Survey.updateMany({ leaseOwner: trusted({ $ne: null }) }, { $set: { leaseExpiresAt: past } });
     fake.setLatency(0);
 
-    const next = startWorker(['--once']);
+    // A worker as deployed: it runs cycles until the work is done (on a loaded machine one cycle
+    // may not finish all of it), then is stopped; nothing may be sent twice meanwhile.
+    const next = startWorker(['--interval=200']);
+    const until = Date.now() + 90_000;
+    while (new Set(fake.delivered.map((d) => surveyIdOf(d.body as BatchEmail))).size < ids.length && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    next.child.kill('SIGTERM');
     expect(await next.exited, next.output()).toBe(0);
     expectEachSurveyDeliveredOnce(ids);
     const firstKey = fake.requests.find((r) => r.path === '/emails/batch')!.idempotencyKey;

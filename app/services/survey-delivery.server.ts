@@ -226,7 +226,8 @@ async function runChunks(input: TaskInput & {
   return { ...totals, more: totals.claimed >= limit };
 
   async function runChunk(fresh: SurveyLean[]) {
-    const held = await holdSurveys({ candidates: fresh, owner, now, holdMs: HOLD_MS, accept });
+    // `due` again in each claim: a candidate another worker finished since the read is not due any more.
+    const held = await holdSurveys({ candidates: fresh, owner, now, holdMs: HOLD_MS, accept, due });
     if (held.length === 0) return;
     totals.claimed += held.length;
     try {

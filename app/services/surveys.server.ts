@@ -81,8 +81,7 @@ export function surveyEmailKey(survey: { _id: unknown; cycle?: number | null }, 
 // read. A worker that must queue an email before it records it *holds* the survey with the lease
 // of lease.server.ts (claimed only if unchanged since read), and records it by completing the
 // lease. A one-step change (updateSurvey) writes only if the survey is unchanged since it was read
-// and nobody holds it; every claim, completion, release and such write moves `leaseGen` on, which is
-// what "unchanged" is.
+// and nobody holds it; every claim and such write moves `leaseGen` on, which is what "unchanged" is.
 
 /** A survey as held by this worker: pass it back to finishSurveys. */
 export type HeldSurvey = SurveyLean & Lease;
@@ -93,9 +92,9 @@ export type HeldSurvey = SurveyLean & Lease;
  * until `holdMs` passes (the holder is presumed dead). Candidates `accept` refuses, and those
  * another writer holds or changed since the read, are left out.
  */
-export async function holdSurveys(input: { candidates: SurveyLean[]; owner: string; now: Date; holdMs: number; accept: (survey: SurveyLean) => boolean }): Promise<HeldSurvey[]> {
-  const { owner, now, holdMs, accept } = input;
-  return claimMany({ model: Survey, docs: input.candidates.filter(accept), now, owner, leaseMs: holdMs });
+export async function holdSurveys(input: { candidates: SurveyLean[]; owner: string; now: Date; holdMs: number; accept: (survey: SurveyLean) => boolean; due?: Record<string, unknown> }): Promise<HeldSurvey[]> {
+  const { owner, now, holdMs, accept, due } = input;
+  return claimMany({ model: Survey, docs: input.candidates.filter(accept), now, owner, leaseMs: holdMs, filter: due });
 }
 
 /**

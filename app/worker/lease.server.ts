@@ -6,7 +6,7 @@ import { trusted } from '#app/db.server';
 // Leases let any number of workers share one queue without transactions (docs/leases.md).
 //
 // A leased document carries `leaseOwner` (who holds it), `leaseExpiresAt` (until when) and
-// `leaseGen`, a fencing generation that every claim, completion, release and unheld write increments. A claim is one conditional write
+// `leaseGen`, a fencing generation that every claim increments. A claim is one conditional write
 // that matches only a free or expired lease, so of concurrent claimers exactly one wins (MongoDB;
 // Kept's FerretDB build too, docs/ferretdb-patches.md 0002). Every later step matches
 // `{ _id, leaseOwner, leaseGen }` as claimed: a worker whose lease ran out and was claimed by
@@ -50,14 +50,7 @@ const taking = (owner: string, leaseExpiresAt: Date, update: LeaseUpdate = {}) =
   $set: { ...update.$set, leaseOwner: owner, leaseExpiresAt },
   $inc: { ...update.$inc, leaseGen: 1 },
 });
-// Ending a lease moves the generation on too: a copy read before the claim (a worker's page of
-// candidates) still carries the old generation, so claimMany refuses it instead of redoing
-// finished work from stale data (found by two workers inviting the same surveys twice).
-const ending = (update: LeaseUpdate = {}) => ({
-  ...update,
-  $set: { ...update.$set, leaseOwner: null, leaseExpiresAt: null },
-  $inc: { ...update.$inc, leaseGen: 1 },
-});
+const ending = (update: LeaseUpdate = {}) => ({ ...update, $set: { ...update.$set, leaseOwner: null, leaseExpiresAt: null } });
 
 /**
  * Claims the first document (by `sort`) matching `filter` whose lease is free or expired, with one
@@ -88,12 +81,24 @@ export async function claim<T = Record<string, unknown>>(input: {
  * out (read back by `_id` only when some were). `owner` must be this claimer's own (two concurrent
  * claims under one owner could not tell their documents apart).
  */
-export async function claimMany<T extends Unclaimed>(input: { model: AnyModel; docs: T[]; now: Date; owner: string; leaseMs: number }): Promise<Array<T & Lease>> {
-  const { model, docs, now, owner, leaseMs } = input;
+export async function claimMany<T extends Unclaimed>(input: {
+  model: AnyModel;
+  docs: T[];
+  now: Date;
+  owner: string;
+  leaseMs: number;
+  /**
+   * What makes a document worth claiming (the query the docs were read with), checked again in
+   * each claim. A completion does not move the generation, so without it a copy read before another
+   * worker claimed and finished the document could claim it again and redo finished work.
+   */
+  filter?: Filter;
+}): Promise<Array<T & Lease>> {
+  const { model, docs, now, owner, leaseMs, filter = {} } = input;
   if (docs.length === 0) return [];
   const leaseExpiresAt = new Date(now.getTime() + leaseMs);
   const { matchedCount } = await model.bulkWrite(
-    docs.map((d) => ({ updateOne: { filter: andFree({ _id: d._id, leaseGen: d.leaseGen ?? null }, now), update: taking(owner, leaseExpiresAt) } })),
+    docs.map((d) => ({ updateOne: { filter: andFree({ ...filter, _id: d._id, leaseGen: d.leaseGen ?? null }, now), update: taking(owner, leaseExpiresAt) } })),
     { ordered: false },
   );
   const claimed = (d: T) => ({ ...d, leaseOwner: owner, leaseExpiresAt, leaseGen: (d.leaseGen ?? 0) + 1 });
@@ -114,8 +119,8 @@ export async function complete(input: { model: AnyModel; lease: Lease; now: Date
 
 /**
  * complete for many leases with one bulkWrite; per lease in order, whether it was written. When
- * some were not, the documents are read back: one at the generation after the one held and held by
- * nobody was completed here (any later claim or write moves the generation on, so a write by someone
+ * some were not, the documents are read back: one still at the generation held and held by nobody
+ * was completed here (any later claim or write moves the generation on, so a write by someone
  * else in the few ms between the two reads the completion as lost: false, never a wrong true).
  */
 export async function completeMany(input: { model: AnyModel; items: Array<{ lease: Lease; update?: LeaseUpdate }>; now: Date }): Promise<boolean[]> {
@@ -127,7 +132,7 @@ export async function completeMany(input: { model: AnyModel; items: Array<{ leas
   );
   if (matchedCount === items.length) return items.map(() => true);
   const after = await Promise.all(items.map(({ lease }) => model.findById(lease._id).select('leaseOwner leaseGen').lean() as Promise<Partial<Lease> | null>));
-  return items.map(({ lease }, i) => after[i]?.leaseGen === lease.leaseGen + 1 && after[i]?.leaseOwner == null);
+  return items.map(({ lease }, i) => after[i]?.leaseGen === lease.leaseGen && after[i]?.leaseOwner == null);
 }
 
 /** Extends a live lease (long tasks); false when the lease was already lost. */
