@@ -5,7 +5,7 @@ import { Contact } from '#models/contact';
 import { Deal } from '#models/deal';
 import { User } from '#models/user';
 import type { SessionUser } from '#app/auth/session.server';
-import { trusted } from '#app/db.server';
+import { trusted, isDuplicateKey } from '#app/db.server';
 import { ReadIndex, VersionedCache } from '#app/services/read-index.server';
 import { objectIdFrom } from '#app/utils/ids.server';
 
@@ -186,8 +186,6 @@ export async function getAccountSummary({ user, accountId }: { user: SessionUser
   const a = await Account.findOne({ _id: accountId, ...scopeFor(user) }).select('name domain segment').lean();
   return a ? { id: String(a._id), name: a.name, domain: a.domain ?? '', segment: a.segment } : null;
 }
-
-const isDuplicateKey = (error: unknown) => (error as { code?: number }).code === 11000;
 
 /**
  * The account of a new deal (intake from a CRM, a deal recorded by hand): by domain when there is

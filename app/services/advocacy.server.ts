@@ -40,7 +40,7 @@ import { Survey } from '#models/survey';
 import { SurveyResponse } from '#models/survey-response';
 import { User } from '#models/user';
 import type { SessionUser } from '#app/auth/session.server';
-import { trusted } from '#app/db.server';
+import { trusted, isDuplicateKey } from '#app/db.server';
 import { getEnv } from '#app/env.server';
 import {
   askCounters,
@@ -96,7 +96,6 @@ export const ADVOCACY_METRICS = { candidate: 'advocacy.candidate', ask: 'advocac
 /** A stable ObjectId derived from a text key (same derivation as journey.server, which imports this module). */
 const objectIdFrom = (key: string) => new Types.ObjectId(crypto.createHash('sha256').update(key).digest('hex').slice(0, 24));
 const isObjectId = (id: unknown): id is string => typeof id === 'string' && /^[a-f0-9]{24}$/i.test(id);
-const isDuplicateKey = (error: unknown) => (error as { code?: unknown } | null)?.code === 11000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 const idOf = (v: unknown) => (v ? String(v) : null);

@@ -1,6 +1,5 @@
 import { Claim } from '#models/claim';
-
-const isDuplicate = (error: unknown) => (error as { code?: number }).code === 11000;
+import { isDuplicateKey } from '#app/db.server';
 
 /**
  * Records that `key` happened, once: true for the single caller that got there first, false for
@@ -12,7 +11,7 @@ export async function claimOnce({ key, owner, now = new Date(), data }: { key: s
     await Claim.create({ _id: key, owner, at: now, data });
     return true;
   } catch (error) {
-    if (isDuplicate(error)) return false;
+    if (isDuplicateKey(error)) return false;
     throw error;
   }
 }

@@ -3,7 +3,7 @@
 import crypto from 'node:crypto';
 import type { Types } from 'mongoose';
 import { z } from 'zod';
-import { Account, SEGMENTS } from '#models/account';
+import { SEGMENTS } from '#models/account';
 import { recordAudit } from '#models/audit-event';
 import { Contact } from '#models/contact';
 import { Deal, PROMISE_CATEGORIES, type DEAL_SOURCES } from '#models/deal';
@@ -16,6 +16,7 @@ import { closeDateProblem, parseIsoCloseDate } from '#app/utils/close-date';
 import { scheduleSurveysSafely } from '#app/services/surveys.server';
 import { startJourneySafely } from '#app/services/journey.server';
 import { objectIdFrom } from '#app/utils/ids.server';
+import { isDuplicateKey } from '#app/db.server';
 
 export type DealSource = (typeof DEAL_SOURCES)[number];
 
@@ -87,8 +88,6 @@ export async function intakeClosedWonDeal({ input, now = new Date(), actorId }: 
   if (found && input.referralId) await linkReferralSafely({ referralId: input.referralId, dealId: String(found._id), via: 'webhook', now });
   return { dealId: String(found?._id ?? dealId), accountId: String(account._id), journeyId: journey?.journeyId ?? null, created };
 }
-
-const isDuplicateKey = (error: unknown) => (error as { code?: number }).code === 11000;
 
 /** The contact, once per (account, email): a concurrent insert of the same one (11000) means it exists. */
 async function findOrCreateContact(accountId: Types.ObjectId, contact: NonNullable<IntakeDeal['contact']>) {

@@ -12,7 +12,6 @@
 // days, HOUR_BUCKETS in hours), enough for dashboards to estimate medians and p90 without raw rows.
 // cohort = closed-won quarter (cohortOf), rep = AE user id, csm = CSM user id or "none".
 // Health is not a metric: it depends on the clock; countJourneysByHealth({ now }) reads it live.
-import crypto from 'node:crypto';
 import { Types } from 'mongoose';
 import { z } from 'zod';
 import { Account } from '#models/account';

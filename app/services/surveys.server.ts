@@ -36,7 +36,7 @@ import { OVERALL_VERDICTS, PROMISE_VERDICTS, SurveyResponse, type SurveyResponse
 import { SurveyToken } from '#models/survey-token';
 import { User } from '#models/user';
 import type { SessionUser } from '#app/auth/session.server';
-import { insertIgnoringDuplicates, trusted } from '#app/db.server';
+import { insertIgnoringDuplicates, trusted, isDuplicateKey } from '#app/db.server';
 import { getEnv } from '#app/env.server';
 import { accountListIndex } from '#app/services/accounts.server';
 import { refreshAdvocacySafely } from '#app/services/advocacy.server';
@@ -54,7 +54,6 @@ export const SURVEY_METRICS = { answer: 'survey.answer', promise: 'survey.promis
 
 const DAY_MS = 86_400_000;
 const isObjectId = (id: string) => /^[a-f0-9]{24}$/i.test(id);
-const isDuplicateKey = (error: unknown) => (error as { code?: unknown } | null)?.code === 11000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
