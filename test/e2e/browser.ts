@@ -79,9 +79,18 @@ export async function hydrated(page: Page) {
   await page.evaluate(() => new Promise<void>((done) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 150)))));
 }
 
-/** Distance in px between the nearest edges of two elements' boxes (0 when they touch or overlap). */
+/**
+ * Distance in px between the nearest edges of two elements' boxes (0 when they touch or overlap).
+ * A form that remounts after its action (the page's data revalidates) replaces its elements for a
+ * moment; the measure waits up to five seconds for both to be on screen again, as a person would.
+ */
 export async function gapBetween(a: import('playwright-core').Locator, b: import('playwright-core').Locator) {
-  const [ra, rb] = await Promise.all([a.boundingBox(), b.boundingBox()]);
+  const until = Date.now() + 5000;
+  let [ra, rb] = await Promise.all([a.boundingBox(), b.boundingBox()]);
+  while ((!ra || !rb) && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 100));
+    [ra, rb] = await Promise.all([a.boundingBox(), b.boundingBox()]);
+  }
   if (!ra || !rb) throw new Error('An element to measure is not on screen.');
   const dx = Math.max(0, rb.x - (ra.x + ra.width), ra.x - (rb.x + rb.width));
   const dy = Math.max(0, rb.y - (ra.y + ra.height), ra.y - (rb.y + rb.height));
