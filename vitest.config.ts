@@ -2,7 +2,7 @@ import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 const root = path.dirname(new URL(import.meta.url).pathname);
-const alias = ['app', 'models', 'emails', 'test'].map((dir) => ({
+const alias = ['app', 'models', 'emails', 'test', 'scripts'].map((dir) => ({
   find: new RegExp(`^#${dir}/(.*)$`),
   replacement: `${path.join(root, dir)}/$1`,
 }));

@@ -7,7 +7,7 @@ import { renderToPipeableStream } from 'react-dom/server';
 import { ErrorIdContext } from '#app/components/error-boundary';
 import { NonceProvider } from '#app/utils/nonce';
 import { logError } from '#app/utils/log.server';
-import { warmReadIndexes } from '#app/services/read-index.server';
+import { warmReadIndexes } from '#app/platform/read-index.server';
 
 const ABORT_DELAY = 5_000;
 

@@ -13,7 +13,7 @@ import {
 } from '@remix-run/node';
 import compression from 'compression';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { isDatabaseUnavailable, unlessDatabaseFrozen } from '#app/db.server';
+import { isDatabaseUnavailable, unlessDatabaseFrozen } from '#app/platform/db.server';
 import type { Env } from '#app/env.server';
 import {
   DISCARD_MAX_BYTES,

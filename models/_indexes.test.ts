@@ -45,7 +45,7 @@ describeOnEngine('mongodb', 'MongoDB gets every declared index', 'indexes on Mon
 });
 
 test('disconnecting waits for the indexes of models compiled after connect (no errors from a cut-off setup)', async () => {
-  const { connectDb, disconnectDb } = await import('#app/db.server');
+  const { connectDb, disconnectDb } = await import('#app/platform/db.server');
   const { defineModel } = await import('#models/_define');
   const errors: unknown[] = [];
   await syncIndexes({ onError: (error) => void errors.push(error) });

@@ -9,7 +9,7 @@ type OnError = (error: unknown, where: { collection: string; index: string }) =>
  * directory still has is dropped. FerretDB's SQLite backend answers only an `_id` equality from an
  * index (docs/decisions/0005 and 0006), so a secondary index there is never read but is updated on
  * every write: a survey's nine made each update ~25 % dearer and each insert about twice as dear.
- * Models are created with `autoIndex: false` (db.server.ts): this runs at connect for the models
+ * Models are created with `autoIndex: false` (app/platform/db.server.ts): this runs at connect for the models
  * compiled by then, and for each model compiled later as it is compiled (models/_define.ts).
  * A failed index (e.g. duplicates under a unique one) is reported to `onError`, not thrown.
  */

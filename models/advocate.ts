@@ -1,11 +1,11 @@
 import { Schema, type InferSchemaType } from 'mongoose';
 import { changeFeed } from './change';
 import { defineModel } from './_define';
-import { CANDIDATE_TYPES } from '#app/utils/advocacy';
+import { CANDIDATE_TYPES } from '#app/advocacy/advocacy-types';
 
 // A contact who may speak for us, tied to the deal (and rep) that won them. One document per
 // (origin deal, contact): recomputed from the deal's latest answered survey by
-// refreshAdvocacyForDeal (app/services/advocacy.server.ts), never edited by hand.
+// refreshAdvocacyForDeal (app/advocacy/advocacy.server.ts), never edited by hand.
 const AdvocateSchema = new Schema(
   {
     dealId: { type: Schema.Types.ObjectId, ref: 'Deal', required: true },

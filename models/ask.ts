@@ -1,7 +1,7 @@
 import { Schema, type InferSchemaType } from 'mongoose';
 import { changeFeed } from './change';
 import { defineModel } from './_define';
-import { ASK_CHANNELS, ASK_STATUSES, ASK_TYPES, REVIEW_PLATFORMS } from '#app/utils/advocacy';
+import { ASK_CHANNELS, ASK_STATUSES, ASK_TYPES, REVIEW_PLATFORMS } from '#app/advocacy/advocacy-types';
 
 const HistorySchema = new Schema(
   {

@@ -2,7 +2,7 @@ import mongoose, { Schema, type InferSchemaType, type Query } from 'mongoose';
 import { logError } from '#app/utils/log.server';
 import { defineModel } from './_define';
 
-// A change feed per collection, for the in-memory read indexes (app/services/read-index.server.ts).
+// A change feed per collection, for the in-memory read indexes (app/platform/read-index.server.ts).
 // Entries have dense sequential ids `<feed>:<seq>`: appending is a unique insert (atomic on
 // FerretDB and MongoDB), and reading the next entry is an `_id` lookup, the one query FerretDB 1.24
 // serves from an index. `head:<feed>` is a hint of the newest seq (never ahead of a stored entry).

@@ -2,7 +2,7 @@ import { Schema, type InferSchemaType } from 'mongoose';
 import { defineModel } from './_define';
 
 // The admin-configurable figures of the dashboards: one document, _id 'dashboards'. Missing
-// document or fields = the defaults in app/services/dashboards.server.ts (DEFAULT_DASHBOARD_SETTINGS).
+// document or fields = the defaults in app/dashboards/dashboards.server.ts (DEFAULT_DASHBOARD_SETTINGS).
 const DashboardSettingsSchema = new Schema(
   {
     _id: { type: String, required: true },

@@ -26,7 +26,7 @@ const EmailBatchSchema = new Schema(
      * Until then a member's stored state is `queued`, and readers take its state from the batch.
      */
     membersSettledAt: { type: Date },
-    // Lease fields for app/worker/lease.server.ts.
+    // Lease fields for app/platform/lease.server.ts.
     leaseOwner: { type: String },
     leaseExpiresAt: { type: Date },
     leaseGen: { type: Number, default: 0 },

@@ -50,7 +50,7 @@ const EmailMessageSchema = new Schema(
     failedAt: { type: Date },
     /** Stable batch membership (for batch sends), so a retried batch is byte-identical. */
     batchKey: { type: String },
-    // Lease fields for app/worker/lease.server.ts.
+    // Lease fields for app/platform/lease.server.ts.
     leaseOwner: { type: String },
     leaseExpiresAt: { type: Date },
     leaseGen: { type: Number, default: 0 },

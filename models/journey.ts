@@ -2,7 +2,7 @@ import { Schema, type InferSchemaType } from 'mongoose';
 import { SEGMENTS } from './account';
 import { changeFeed } from './change';
 import { defineModel } from './_define';
-import { EVIDENCE_TYPES } from '#app/utils/journey';
+import { EVIDENCE_TYPES } from '#app/journeys/journey-rules';
 
 // Evidence is append-only: an entry is never removed or edited, only retracted (with a reason).
 // Entries keep their array position for life, so a retraction addresses `evidence.<index>`.

@@ -1,5 +1,5 @@
 import { Schema, type InferSchemaType } from 'mongoose';
-import { EVIDENCE_TYPES } from '#app/utils/journey';
+import { EVIDENCE_TYPES } from '#app/journeys/journey-rules';
 import { defineModel } from './_define';
 
 // A playbook version is immutable once written: journeys keep the version they started with, so

@@ -1,6 +1,6 @@
 import { Schema, type InferSchemaType } from 'mongoose';
 import { defineModel } from './_define';
-import { REFERRAL_STATUSES } from '#app/utils/advocacy';
+import { REFERRAL_STATUSES } from '#app/advocacy/advocacy-types';
 
 // advocate -> referred company -> (later) the new deal it became. The advocate's origin deal and
 // rep are copied here so attribution never needs a join. The referral's _id is "the referral id"

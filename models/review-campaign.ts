@@ -1,6 +1,6 @@
 import { Schema, type InferSchemaType } from 'mongoose';
 import { defineModel } from './_define';
-import { REVIEW_PLATFORMS } from '#app/utils/advocacy';
+import { REVIEW_PLATFORMS } from '#app/advocacy/advocacy-types';
 
 const MemberSchema = new Schema(
   {

@@ -62,7 +62,7 @@ const SurveySchema = new Schema(
     /** CS chose to send it although the customer is not live yet (who and when; also audited). */
     sendAnywayAt: { type: Date },
     sendAnywayById: { type: Schema.Types.ObjectId, ref: 'User' },
-    // The lease of app/worker/lease.server.ts: a worker holds the survey while it queues its email;
+    // The lease of app/platform/lease.server.ts: a worker holds the survey while it queues its email;
     // every claim and every other write moves `leaseGen` on (surveys.server.ts).
     leaseOwner: { type: String },
     leaseExpiresAt: { type: Date },

@@ -1,7 +1,7 @@
 import { Schema, type InferSchemaType } from 'mongoose';
 import { defineModel } from './_define';
 
-import { ROLES, type Role } from '#app/utils/roles';
+import { ROLES, type Role } from '#app/auth/roles';
 
 export { ROLES, type Role };
 

@@ -1,8 +1,8 @@
 // `npm run metrics:rebuild`: recomputes every dashboard rollup from the source documents in
 // MONGODB_URI (or the embedded database), including a fresh go-live forecast snapshot.
 // Safe to run at any time; dashboards show a part as empty for the few seconds it is rebuilt.
-import { connectDb, disconnectDb } from '#app/db.server';
-import { rebuildAllMetrics } from '#app/services/metrics-rebuild.server';
+import { connectDb, disconnectDb } from '#app/platform/db.server';
+import { rebuildAllMetrics } from '#app/dashboards/metrics-rebuild.server';
 import { prepareRuntime } from './lib/runtime';
 
 async function main() {

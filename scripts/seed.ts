@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { progressBar } from './lib/progress';
 import { loadDotEnv, prepareRuntime } from './lib/runtime';
 import { z } from 'zod';
-import { connectDb, disconnectDb } from '#app/db.server';
+import { connectDb, disconnectDb } from '#app/platform/db.server';
 import {
   DEFAULT_ACCOUNTS,
   DEFAULT_SEED,
@@ -15,7 +15,7 @@ import {
   SeedRefusedError,
   assertSeedAllowed,
   seedDemoData,
-} from '#app/services/seed.server';
+} from '#scripts/seed/demo';
 
 const USAGE = `Usage: npm run seed -- [--accounts N] [--seed S]
 
@@ -59,7 +59,7 @@ async function main() {
   const line = (label: string, c: { inserted: number; existing: number }) =>
     `  ${label.padEnd(10)} ${String(c.inserted).padStart(8)} new ${String(c.existing).padStart(8)} already there`;
   const logins = ['', `Demo logins (password ${DEMO_PASSWORD}):`, ...DEMO_USERS.map((u) => `  ${u.role.padEnd(11)} ${u.email}`)];
-  const { SCALE_FROM, seedScaleData } = await import('#app/services/scale-seed.server');
+  const { SCALE_FROM, seedScaleData } = await import('#scripts/seed/scale');
   if (accounts >= SCALE_FROM) {
     console.log(`Seeding the scale data set: ${accounts.toLocaleString('en-US')} accounts (seed ${seed})...`);
     const bar = progressBar({ label: '  accounts' });
@@ -85,10 +85,10 @@ async function main() {
   }
   console.log(`Seeding ${accounts.toLocaleString('en-US')} demo accounts (seed ${seed})...`);
   const s = await seedDemoData({ accounts, seed, now: new Date(), log: console.log });
-  const { seedAdvocacyDemo } = await import('#app/services/advocacy-seed.server');
+  const { seedAdvocacyDemo } = await import('#scripts/seed/advocacy');
   await seedAdvocacyDemo({ seed, log: console.log });
   // Survey waves in every state for the other deals (after advocacy: its answers stay the latest).
-  const { seedSurveyDemo } = await import('#app/services/survey-seed.server');
+  const { seedSurveyDemo } = await import('#scripts/seed/surveys');
   await seedSurveyDemo({ log: console.log });
   console.log(
     [

@@ -3,7 +3,7 @@
 import path from 'node:path';
 import type { ServerBuild } from '@remix-run/node';
 import { broadcastDevReady } from '@remix-run/node';
-import { connectDb } from '#app/db.server';
+import { connectDb } from '#app/platform/db.server';
 import { getEnv } from '#app/env.server';
 import { createHttpApp } from '#app/http.server';
 import { log } from '#app/utils/log.server';

@@ -23,16 +23,16 @@ try {
 say('Building the app (remix build)...');
 execFileSync(path.join(ROOT, 'node_modules', '.bin', 'remix'), ['build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'], env: { ...env, NODE_ENV: 'production' } });
 
-const { connectDb, disconnectDb } = await import('#app/db.server');
+const { connectDb, disconnectDb } = await import('#app/platform/db.server');
 await connectDb();
 if (config.NODE_ENV !== 'production') {
-  const { isDatabaseEmpty, seedDemoData, DEMO_USERS, DEMO_PASSWORD } = await import('#app/services/seed.server');
+  const { isDatabaseEmpty, seedDemoData, DEMO_USERS, DEMO_PASSWORD } = await import('#scripts/seed/demo');
   if (await isDatabaseEmpty()) {
     say('Empty database: adding demo data (npm run seed)...');
     await seedDemoData({ log: say });
-    const { seedAdvocacyDemo } = await import('#app/services/advocacy-seed.server');
+    const { seedAdvocacyDemo } = await import('#scripts/seed/advocacy');
     await seedAdvocacyDemo({ log: say });
-    const { seedSurveyDemo } = await import('#app/services/survey-seed.server');
+    const { seedSurveyDemo } = await import('#scripts/seed/surveys');
     await seedSurveyDemo({ log: say });
   }
   say(`Demo sign-in: ${DEMO_USERS.map((u) => u.email).join(', ')} / password ${DEMO_PASSWORD}`);

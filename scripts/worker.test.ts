@@ -5,7 +5,7 @@ import path from 'node:path';
 import { createElement } from 'react';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { resetEnvCache } from '#app/env.server';
-import { sendEmail } from '#app/services/email.server';
+import { sendEmail } from '#app/email/email.server';
 import { EmailMessage } from '#models/email-message';
 import { PreviewProps, UserInvitationEmail } from '#emails/user-invitation';
 import { FakeResend } from '#test/fake-resend';

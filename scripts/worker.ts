@@ -2,10 +2,10 @@
 // seconds. `--once` runs one cycle and exits 0 on success, 1 on failure (for cron).
 // `--interval=<ms>` changes the pause between cycles (default 5000).
 // Without MONGODB_URI it uses the embedded database (the one `npm start` runs, or its own).
-import { connectDb, disconnectDb } from '#app/db.server';
+import { connectDb, disconnectDb } from '#app/platform/db.server';
 import { getEnv } from '#app/env.server';
 import { log, logError } from '#app/utils/log.server';
-import { createLeaseOwner } from '#app/worker/lease.server';
+import { createLeaseOwner } from '#app/platform/lease.server';
 import { runCycle } from '#app/worker/worker.server';
 import { prepareRuntime } from './lib/runtime';
 

@@ -8,7 +8,7 @@ import { Survey } from '#models/survey';
 import { User, type Role } from '#models/user';
 import { hashPassword } from '#app/auth/password.server';
 import { createUserSession, type SessionUser } from '#app/auth/session.server';
-import { journeyIdForDeal } from '#app/services/journey.server';
+import { journeyIdForDeal } from '#app/journeys/journey.server';
 
 export const TEST_PASSWORD = 'correct horse battery staple';
 let cachedHash: Promise<string> | undefined;

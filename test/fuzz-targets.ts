@@ -67,19 +67,19 @@ export function flatten(data: unknown, prefix = '', into: Record<string, string>
 
 export async function loadFuzzTargets({ surveyPromiseIds }: { surveyPromiseIds: string[] }): Promise<Record<string, FuzzTarget>> {
   const { parseForm, formValues, fieldErrors } = await import('#app/utils/forms.server');
-  const users = await import('#app/services/users.server');
-  const passwords = await import('#app/services/passwords.server');
-  const advocacy = await import('#app/services/advocacy.server');
-  const journeys = await import('#app/services/journey.server');
-  const surveys = await import('#app/services/surveys.server');
-  const dashboards = await import('#app/services/dashboards.server');
-  const dealMetrics = await import('#app/services/deal-metrics.server');
-  const deals = await import('#app/services/deals.server');
-  const playbook = await import('#app/services/playbook.server');
-  const plan = await import('#app/services/plan.server');
-  const imports = await import('#app/services/import.server');
+  const users = await import('#app/users/users.server');
+  const passwords = await import('#app/users/passwords.server');
+  const advocacy = await import('#app/advocacy/advocacy.server');
+  const journeys = await import('#app/journeys/journey.server');
+  const surveys = await import('#app/surveys/surveys.server');
+  const dashboards = await import('#app/dashboards/dashboards.server');
+  const dealMetrics = await import('#app/deals/deal-metrics.server');
+  const deals = await import('#app/deals/deals.server');
+  const playbook = await import('#app/journeys/playbook.server');
+  const plan = await import('#app/journeys/plan.server');
+  const imports = await import('#app/deals/import.server');
   const { PROMISE_CATEGORIES } = await import('#models/deal');
-  const { EVIDENCE_TYPES } = await import('#app/utils/journey');
+  const { EVIDENCE_TYPES } = await import('#app/journeys/journey-rules');
 
   const form = <S extends z.ZodType>(schema: S, extra: Record<string, unknown> = {}) => (f: FormData): Parsed => {
     const r = parseForm(schema, f);

@@ -136,7 +136,7 @@ describe('form actions, in-process', () => {
 describe('webhooks, in-process', () => {
   test(`CRM: ${RUNS} generated events through the route's action, only documented answers, what is stored is what the schema accepts`, async () => {
     const { action } = await import('#app/routes/api.webhooks.crm');
-    const { CrmWebhookSchema, signCrmPayload } = await import('#app/services/intake.server');
+    const { CrmWebhookSchema, signCrmPayload } = await import('#app/deals/intake.server');
     const { Deal } = await import('#models/deal');
     const arb = fc.tuple(crmEventArb(CrmWebhookSchema, OWNER, { cleanWeight: 1 }), signingArb, fc.boolean(), fc.constantFrom('application/json', 'application/json', 'text/plain', ''));
     const inputs = fc.sample(arb, { numRuns: RUNS, seed: SEED });
@@ -177,7 +177,7 @@ describe('webhooks, in-process', () => {
   });
 
   test(`Resend: ${RUNS} generated events through handleResendWebhook, no throw, only documented answers, nothing unsigned or off-schema accepted`, async () => {
-    const { ResendEventSchema, handleResendWebhook } = await import('#app/services/resend-webhook.server');
+    const { ResendEventSchema, handleResendWebhook } = await import('#app/email/resend-webhook.server');
     const hook = new Webhook(RESEND_SECRET);
     const arb = fc.tuple(resendEventArb(ResendEventSchema, { cleanWeight: 1 }), signingArb, fc.constantFrom('fresh', 'fresh', 'fresh', 'repeat'));
     const inputs = fc.sample(arb, { numRuns: RUNS, seed: SEED + 1 });

@@ -19,7 +19,7 @@ describe('the guard itself', () => {
   const editor = `
     import type { LoaderFunctionArgs } from '@remix-run/node';
     import { useLoaderData } from '@remix-run/react';
-    import { getCurrentPlaybook, MAX_STAGES, type StageDef } from '#app/services/playbook.server';
+    import { getCurrentPlaybook, MAX_STAGES, type StageDef } from '#app/journeys/playbook.server';
     export async function loader({ request }: LoaderFunctionArgs) { return { playbook: await getCurrentPlaybook(), max: MAX_STAGES }; }
     export default function Editor() {
       const { playbook } = useLoaderData<typeof loader>();
@@ -28,13 +28,13 @@ describe('the guard itself', () => {
     }`;
 
   it('flags a value from a .server module read by the page component, not the loader using it', () => {
-    expect(serverValuesInBrowserCode(editor)).toEqual([{ binding: 'MAX_STAGES', from: '#app/services/playbook.server', usedBy: 'the default export (the page component)', line: 9 }]);
+    expect(serverValuesInBrowserCode(editor)).toEqual([{ binding: 'MAX_STAGES', from: '#app/journeys/playbook.server', usedBy: 'the default export (the page component)', line: 9 }]);
   });
 
   it('follows module-level helpers the component calls, and ignores type-only uses', () => {
     const helper = `
-      import { slugify } from '#app/services/playbook.server';
-      import type { PlaybookDef } from '#app/services/playbook.server';
+      import { slugify } from '#app/journeys/playbook.server';
+      import type { PlaybookDef } from '#app/journeys/playbook.server';
       const label = (s: string) => slugify(s, 'x');
       export function meta() { return [{ title: 'x' }]; }
       export default function Page() { const p: PlaybookDef | null = null; return <p>{label('A b')}</p>; }`;
@@ -45,7 +45,7 @@ describe('the guard itself', () => {
     const serverOnly = `
       import { data } from '@remix-run/node';
       import { requireUser } from '#app/auth/session.server';
-      import { publishPlaybook } from '#app/services/playbook.server';
+      import { publishPlaybook } from '#app/journeys/playbook.server';
       const publish = (u: unknown) => publishPlaybook(u as never);
       export async function loader({ request }: { request: Request }) { return requireUser(request); }
       export async function action({ request }: { request: Request }) { return data(await publish(await requireUser(request))); }

@@ -13,7 +13,7 @@ process.env.SESSION_SECRET ??= 'test-session-secret-0123456789';
 process.env.APP_URL ??= 'http://localhost:3000';
 
 beforeAll(async () => {
-  const { connectDb } = await import('#app/db.server');
+  const { connectDb } = await import('#app/platform/db.server');
   await connectDb(process.env.MONGODB_URI);
   // Build every model's indexes up front so unique constraints hold from the first test.
   await Promise.all(Object.values(mongoose.models).map((m) => m.init()));

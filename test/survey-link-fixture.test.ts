@@ -4,8 +4,8 @@
 import mongoose from 'mongoose';
 import { beforeEach, expect, test } from 'vitest';
 import { Survey } from '#models/survey';
-import { checkFigureInvariants } from '#app/services/figure-invariants.server';
-import { submitSurveyAnswer } from '#app/services/surveys.server';
+import { checkFigureInvariants } from '#app/dashboards/figure-invariants.server';
+import { submitSurveyAnswer } from '#app/surveys/surveys.server';
 import { makeAccount, makeContact, makeDeal, makeUser } from '#test/factories';
 import { openSurveyLink } from './e2e/harness';
 

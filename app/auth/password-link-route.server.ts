@@ -6,7 +6,7 @@ import { data } from '@remix-run/node';
 import type { PasswordTokenPurpose } from '#models/password-token';
 import { clientIp, rateLimit } from '#app/auth/rate-limit.server';
 import type { FormResult } from '#app/components/form-feedback';
-import { SetPasswordSchema, findPasswordLink, setPasswordWithLink } from '#app/services/passwords.server';
+import { SetPasswordSchema, findPasswordLink, setPasswordWithLink } from '#app/users/passwords.server';
 import { formIdOf } from '#app/utils/form-feedback.server';
 import { formValues, parseForm, readFormData } from '#app/utils/forms.server';
 

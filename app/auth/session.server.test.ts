@@ -3,7 +3,7 @@ import { Session } from '#models/session';
 import { makeUser, requestAs } from '#test/factories';
 import { hashPassword, verifyPassword } from './password.server';
 import { createUserSession, getUser, logout, requireUser } from './session.server';
-import { changeUserRole, setUserActive } from '#app/services/users.server';
+import { changeUserRole, setUserActive } from '#app/users/users.server';
 
 const cookieOf = (setCookie: string) => setCookie.split(';')[0];
 const reqWith = (cookie: string, url = 'http://localhost/home', method = 'GET') => new Request(url, { method, headers: { Cookie: cookie } });

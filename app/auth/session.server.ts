@@ -2,9 +2,9 @@ import crypto from 'node:crypto';
 import { createCookie, redirect } from '@remix-run/node';
 import { Session } from '#models/session';
 import { User, type Role } from '#models/user';
-import { trusted } from '#app/db.server';
+import { trusted } from '#app/platform/db.server';
 import { getEnv } from '#app/env.server';
-import { may, type Permission } from '#app/utils/permissions';
+import { may, type Permission } from '#app/auth/permissions';
 
 export type SessionUser = { id: string; email: string; name: string; role: Role };
 
@@ -72,7 +72,7 @@ function wantsDocument(request: Request) {
 /**
  * Every staff loader and action starts here. Anonymous page visits are sent to /login; anonymous
  * data and form requests get 401; a signed-in user whose role lacks the permission `may` (the one
- * table, app/utils/permissions.ts) gets 403 with a reason.
+ * table, app/auth/permissions.ts) gets 403 with a reason.
  */
 export async function requireUser(request: Request, options: { may?: Permission } = {}) {
   const user = await getUser(request);

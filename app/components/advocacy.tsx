@@ -1,5 +1,5 @@
 import { NavLink } from '@remix-run/react';
-import { ASK_STATUS_BADGE, ASK_STATUS_LABELS, ASK_TYPE_LABELS, type AskStatus, type AskType } from '#app/utils/advocacy';
+import { ASK_STATUS_BADGE, ASK_STATUS_LABELS, ASK_TYPE_LABELS, type AskStatus, type AskType } from '#app/advocacy/advocacy-types';
 import { formatDate } from '#app/utils/format';
 
 const TABS = [

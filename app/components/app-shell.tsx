@@ -1,5 +1,5 @@
 import { Form, NavLink } from '@remix-run/react';
-import { ROLE_LABELS, type Role } from '#app/utils/roles';
+import { ROLE_LABELS, type Role } from '#app/auth/roles';
 import { navFor } from '#app/utils/nav';
 
 export type ShellUser = { name: string; email: string; role: Role; roleLabel: string };

@@ -6,7 +6,7 @@ import { Form, Link } from '@remix-run/react';
 import type { ReactNode } from 'react';
 import { Bar, BarChart, CartesianGrid, LabelList, Line, LineChart, ReferenceLine, XAxis, YAxis } from 'recharts';
 import { SEGMENT_LABELS } from '#app/utils/format';
-import { formatCell, type ColumnKind, type DashboardTable, type TableRow } from '#app/utils/dashboard-table';
+import { formatCell, type ColumnKind, type DashboardTable, type TableRow } from '#app/dashboards/dashboard-table';
 
 export type Series = { key: string; label: string };
 export type RefLine = { y: number; label: string };

@@ -1,4 +1,4 @@
-import { CODED_COLUMNS } from '#app/utils/deal-import';
+import { CODED_COLUMNS } from '#app/deals/import-rules';
 
 /** The coded columns of an import, the values each accepts (code or label, any case) and what an empty cell means. */
 export function AllowedValues() {

@@ -1,5 +1,5 @@
 import { CATEGORY_LABELS, formatDate } from '#app/utils/format';
-import { OVERALL_BADGE, OVERALL_LABELS, VERDICT_BADGE, VERDICT_LABELS } from '#app/utils/surveys';
+import { OVERALL_BADGE, OVERALL_LABELS, VERDICT_BADGE, VERDICT_LABELS } from '#app/surveys/survey-labels';
 
 export type SurveyAnswerView = {
   answeredAt: string | null;

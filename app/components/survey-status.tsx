@@ -1,7 +1,7 @@
 import { Link } from '@remix-run/react';
 import { SurveyAnswer, type SurveyAnswerView } from '#app/components/survey-answer';
 import { formatDate } from '#app/utils/format';
-import { STOP_REASON_LABELS, SURVEY_STATE_BADGE, SURVEY_STATE_LABELS } from '#app/utils/surveys';
+import { STOP_REASON_LABELS, SURVEY_STATE_BADGE, SURVEY_STATE_LABELS } from '#app/surveys/survey-labels';
 
 export type SurveyRow = {
   id: string;

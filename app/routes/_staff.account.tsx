@@ -7,11 +7,11 @@ import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { FeedbackForm, useFormFeedback, type FormResult } from '#app/components/form-feedback';
 import { Field } from '#app/components/forms';
 import { NEW_PASSWORD_HINT } from '#app/components/set-password';
-import { ChangePasswordSchema, changeOwnPassword, lastPasswordChange } from '#app/services/passwords.server';
+import { ChangePasswordSchema, changeOwnPassword, lastPasswordChange } from '#app/users/passwords.server';
 import { formIdOf } from '#app/utils/form-feedback.server';
 import { formValues, parseForm, readFormData } from '#app/utils/forms.server';
 import { LocalTime } from '#app/components/local-time';
-import { ROLE_LABELS } from '#app/utils/roles';
+import { ROLE_LABELS } from '#app/auth/roles';
 
 // Every signed-in user's own account: who they are and a password change. The change needs the
 // current password; it signs out every other session of the user and keeps this one.

@@ -3,10 +3,10 @@ import { Link, useLoaderData } from '@remix-run/react';
 import { requireUser } from '#app/auth/session.server';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { PromiseList } from '#app/components/promise-list';
-import { getAccountDetail } from '#app/services/accounts.server';
+import { getAccountDetail } from '#app/accounts/accounts.server';
 import { notFound } from '#app/utils/forms.server';
 import { SEGMENT_LABELS, formatDate, formatMoney } from '#app/utils/format';
-import { may } from '#app/utils/permissions';
+import { may } from '#app/auth/permissions';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.account.name ?? 'Account'} · Kept` }];
 

@@ -3,7 +3,7 @@ import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react';
 import { requireUser } from '#app/auth/session.server';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { Pagination } from '#app/components/pagination';
-import { AccountListQuerySchema, listAccounts } from '#app/services/accounts.server';
+import { AccountListQuerySchema, listAccounts } from '#app/accounts/accounts.server';
 import { SEGMENT_LABELS, formatDate } from '#app/utils/format';
 
 export const meta: MetaFunction = () => [{ title: 'Accounts · Kept' }];

@@ -1,7 +1,7 @@
 import { createElement } from 'react';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { resetEnvCache } from '#app/env.server';
-import { sendEmail } from '#app/services/email.server';
+import { sendEmail } from '#app/email/email.server';
 import type { SessionUser } from '#app/auth/session.server';
 import { PreviewProps, UserInvitationEmail } from '#emails/user-invitation';
 import { EmailMessage } from '#models/email-message';

@@ -5,7 +5,7 @@ import { Fragment } from 'react';
 import { requireUser } from '#app/auth/session.server';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { LocalTime } from '#app/components/local-time';
-import { getOutboxMessage, isDemoMode, listOutbox, OutboxQuerySchema } from '#app/services/email.server';
+import { getOutboxMessage, isDemoMode, listOutbox, OutboxQuerySchema } from '#app/email/email.server';
 import { plural } from '#app/utils/format';
 import { notFound } from '#app/utils/forms.server';
 

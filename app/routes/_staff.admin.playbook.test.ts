@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Playbook } from '#models/playbook';
-import { ensureDefaultPlaybook } from '#app/services/playbook.server';
+import { ensureDefaultPlaybook } from '#app/journeys/playbook.server';
 import { formRequest, makeUser } from '#test/factories';
 import { action } from './_staff.admin.playbook';
 

@@ -5,13 +5,13 @@ import { requireUser } from '#app/auth/session.server';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { FeedbackForm, useFormFeedback, type FormResult } from '#app/components/form-feedback';
 import { LocalTime } from '#app/components/local-time';
-import { countJourneysByPlaybookVersion, migrateJourneysToCurrentPlaybook } from '#app/services/journey.server';
-import { flagPlaybook, getCurrentPlaybook, listPlaybookVersions, parsePlaybookForm, publishPlaybook } from '#app/services/playbook.server';
+import { countJourneysByPlaybookVersion, migrateJourneysToCurrentPlaybook } from '#app/journeys/journey.server';
+import { flagPlaybook, getCurrentPlaybook, listPlaybookVersions, parsePlaybookForm, publishPlaybook } from '#app/journeys/playbook.server';
 import { formIdOf } from '#app/utils/form-feedback.server';
 import { formValues, readFormData } from '#app/utils/forms.server';
 import { plural } from '#app/utils/format';
-import { EVIDENCE_LABELS, EVIDENCE_TYPES } from '#app/utils/journey';
-import { MAX_CRITERIA, MAX_STAGES } from '#app/utils/playbook';
+import { EVIDENCE_LABELS, EVIDENCE_TYPES } from '#app/journeys/journey-rules';
+import { MAX_CRITERIA, MAX_STAGES } from '#app/journeys/playbook-rules';
 
 export const meta: MetaFunction = () => [{ title: 'Playbook · Kept' }];
 

@@ -1,14 +1,14 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
-import { ROLES, ROLE_LABELS } from '#app/utils/roles';
+import { ROLES, ROLE_LABELS } from '#app/auth/roles';
 import { requireUser } from '#app/auth/session.server';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { FeedbackForm, useFormFeedback, type FormResult } from '#app/components/form-feedback';
 import { SelectField } from '#app/components/forms';
-import { emailResetLink, inviteUser } from '#app/services/passwords.server';
-import { INVITATION_DAYS, RESET_MINUTES } from '#app/utils/password-links';
-import { ChangeRoleSchema, changeUserRole, getUserById, setUserActive } from '#app/services/users.server';
+import { emailResetLink, inviteUser } from '#app/users/passwords.server';
+import { INVITATION_DAYS, RESET_MINUTES } from '#app/auth/password-links';
+import { ChangeRoleSchema, changeUserRole, getUserById, setUserActive } from '#app/users/users.server';
 import { formIdOf } from '#app/utils/form-feedback.server';
 import { formValues, notFound, parseForm, readFormData } from '#app/utils/forms.server';
 import { LocalTime } from '#app/components/local-time';

@@ -7,12 +7,12 @@ import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { FeedbackForm, useFormFeedback, type FormResult } from '#app/components/form-feedback';
 import { Field, SelectField } from '#app/components/forms';
 import { NEW_PASSWORD_HINT } from '#app/components/set-password';
-import { CreateUserSchema, DuplicateEmailError, createUser, listUsers } from '#app/services/users.server';
-import { ROLES, ROLE_LABELS } from '#app/utils/roles';
+import { CreateUserSchema, DuplicateEmailError, createUser, listUsers } from '#app/users/users.server';
+import { ROLES, ROLE_LABELS } from '#app/auth/roles';
 import { formIdOf } from '#app/utils/form-feedback.server';
 import { formValues, parseForm, readFormData } from '#app/utils/forms.server';
 import { formatDate } from '#app/utils/format';
-import { INVITATION_DAYS } from '#app/utils/password-links';
+import { INVITATION_DAYS } from '#app/auth/password-links';
 
 export const meta: MetaFunction = () => [{ title: 'Users · Kept' }];
 

@@ -4,10 +4,10 @@ import { requireUser } from '#app/auth/session.server';
 import { AdvocacyTabs, PastAsks } from '#app/components/advocacy';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { Pagination } from '#app/components/pagination';
-import { CandidateQuerySchema, listCandidates } from '#app/services/advocacy.server';
-import { ASK_TYPE_LABELS, CANDIDATE_TYPES } from '#app/utils/advocacy';
+import { CandidateQuerySchema, listCandidates } from '#app/advocacy/advocacy.server';
+import { ASK_TYPE_LABELS, CANDIDATE_TYPES } from '#app/advocacy/advocacy-types';
 import { formatDate, formatMoney } from '#app/utils/format';
-import { may } from '#app/utils/permissions';
+import { may } from '#app/auth/permissions';
 
 export const meta: MetaFunction = () => [{ title: 'Advocacy candidates · Kept' }];
 

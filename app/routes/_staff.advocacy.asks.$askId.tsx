@@ -8,12 +8,12 @@ import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { FeedbackForm, FormFeedback, useFormFeedback, type FormFeedbackState, type FormResult } from '#app/components/form-feedback';
 import { Field, SelectField, TextareaField } from '#app/components/forms';
 import { LocalTime } from '#app/components/local-time';
-import { AskUpdateSchema, getAsk, requireAdvocacyWriter, updateAsk } from '#app/services/advocacy.server';
-import { ASK_STATUS_LABELS, ASK_TYPE_LABELS, PLATFORM_LABELS, type AskStatus, type AskType } from '#app/utils/advocacy';
+import { AskUpdateSchema, getAsk, requireAdvocacyWriter, updateAsk } from '#app/advocacy/advocacy.server';
+import { ASK_STATUS_LABELS, ASK_TYPE_LABELS, PLATFORM_LABELS, type AskStatus, type AskType } from '#app/advocacy/advocacy-types';
 import { formIdOf } from '#app/utils/form-feedback.server';
 import { formValues, notFound, parseForm, readFormData } from '#app/utils/forms.server';
 import { formatDate, formatMoney } from '#app/utils/format';
-import { may } from '#app/utils/permissions';
+import { may } from '#app/auth/permissions';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data ? ASK_TYPE_LABELS[data.ask.type] : 'Ask'} · Advocacy · Kept` }];
 

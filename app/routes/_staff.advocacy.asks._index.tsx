@@ -4,8 +4,8 @@ import { requireUser } from '#app/auth/session.server';
 import { AdvocacyTabs, AskStatusBadge } from '#app/components/advocacy';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { Pagination } from '#app/components/pagination';
-import { AskListQuerySchema, listAsks } from '#app/services/advocacy.server';
-import { ASK_STATUS_LABELS, ASK_STATUSES, ASK_TYPE_LABELS, ASK_TYPES, PLATFORM_LABELS } from '#app/utils/advocacy';
+import { AskListQuerySchema, listAsks } from '#app/advocacy/advocacy.server';
+import { ASK_STATUS_LABELS, ASK_STATUSES, ASK_TYPE_LABELS, ASK_TYPES, PLATFORM_LABELS } from '#app/advocacy/advocacy-types';
 import { formatDate } from '#app/utils/format';
 
 export const meta: MetaFunction = () => [{ title: 'Asks · Advocacy · Kept' }];

@@ -16,12 +16,12 @@ import {
   getCandidate,
   ReferralFormSchema,
   requireAdvocacyWriter,
-} from '#app/services/advocacy.server';
-import { ASK_TYPE_LABELS, ASK_TYPES, CANDIDATE_TYPES, type AskType } from '#app/utils/advocacy';
+} from '#app/advocacy/advocacy.server';
+import { ASK_TYPE_LABELS, ASK_TYPES, CANDIDATE_TYPES, type AskType } from '#app/advocacy/advocacy-types';
 import { formIdOf } from '#app/utils/form-feedback.server';
 import { formValues, notFound, parseForm, readFormData } from '#app/utils/forms.server';
 import { CATEGORY_LABELS, formatDate, formatMoney, plural } from '#app/utils/format';
-import { may } from '#app/utils/permissions';
+import { may } from '#app/auth/permissions';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.advocate.contact.name ?? 'Advocate'} · Advocacy · Kept` }];
 

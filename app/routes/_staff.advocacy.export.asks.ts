@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from '@remix-run/node';
 import { requireUser } from '#app/auth/session.server';
-import { exportAsksCsv } from '#app/services/advocacy.server';
+import { exportAsksCsv } from '#app/advocacy/advocacy.server';
 
 /** Every ask as CSV, streamed (cells escaped against spreadsheet formulas). */
 export async function loader({ request }: LoaderFunctionArgs) {

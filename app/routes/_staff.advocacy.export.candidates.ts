@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from '@remix-run/node';
 import { requireUser } from '#app/auth/session.server';
-import { exportCandidatesCsv } from '#app/services/advocacy.server';
+import { exportCandidatesCsv } from '#app/advocacy/advocacy.server';
 
 /** Every current candidate as CSV, streamed (cells escaped against spreadsheet formulas). */
 export async function loader({ request }: LoaderFunctionArgs) {

@@ -3,8 +3,8 @@ import { Link, useLoaderData } from '@remix-run/react';
 import { requireUser } from '#app/auth/session.server';
 import { AdvocacyTabs } from '#app/components/advocacy';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
-import { getAdvocacyFigures } from '#app/services/advocacy.server';
-import { ASK_TYPE_LABELS, PLATFORM_LABELS } from '#app/utils/advocacy';
+import { getAdvocacyFigures } from '#app/advocacy/advocacy.server';
+import { ASK_TYPE_LABELS, PLATFORM_LABELS } from '#app/advocacy/advocacy-types';
 import { formatMoney, plural } from '#app/utils/format';
 
 export const meta: MetaFunction = () => [{ title: 'Advocacy figures · Kept' }];

@@ -15,7 +15,7 @@ import {
   ReferralListQuerySchema,
   requireAdvocacyWriter,
   unlinkReferral,
-} from '#app/services/advocacy.server';
+} from '#app/advocacy/advocacy.server';
 import { badRequest, formValues, parseForm, readFormData } from '#app/utils/forms.server';
 import { formatDate, formatMoney } from '#app/utils/format';
 

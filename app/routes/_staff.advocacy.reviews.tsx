@@ -8,10 +8,10 @@ import { AdvocacyTabs } from '#app/components/advocacy';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { Field, FormError, SelectField, fieldState } from '#app/components/forms';
 import { LocalTime } from '#app/components/local-time';
-import { createReviewCampaign, getReviewCampaign, getReviewOverview, requireAdvocacyWriter, ReviewCampaignFormSchema } from '#app/services/advocacy.server';
-import { PLATFORM_LABELS, REVIEW_PLATFORMS } from '#app/utils/advocacy';
+import { createReviewCampaign, getReviewCampaign, getReviewOverview, requireAdvocacyWriter, ReviewCampaignFormSchema } from '#app/advocacy/advocacy.server';
+import { PLATFORM_LABELS, REVIEW_PLATFORMS } from '#app/advocacy/advocacy-types';
 import { badRequest, formValues, notFound, parseForm, readFormData } from '#app/utils/forms.server';
-import { may } from '#app/utils/permissions';
+import { may } from '#app/auth/permissions';
 
 export const meta: MetaFunction = () => [{ title: 'Review invitations · Advocacy · Kept' }];
 

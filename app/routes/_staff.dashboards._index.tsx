@@ -3,12 +3,12 @@ import { Link, useLoaderData } from '@remix-run/react';
 import { requireUser } from '#app/auth/session.server';
 import { DashboardTabs, Stat } from '#app/components/dashboard';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
-import { getDashboardOverview, parseDashboardQuery, queryString } from '#app/services/dashboards.server';
-import { dashboardTabs } from '#app/utils/dashboards';
-import { formatCell } from '#app/utils/dashboard-table';
+import { getDashboardOverview, parseDashboardQuery, queryString } from '#app/dashboards/dashboards.server';
+import { dashboardTabs } from '#app/dashboards/dashboard-pages';
+import { formatCell } from '#app/dashboards/dashboard-table';
 import { LocalTime } from '#app/components/local-time';
 import { plural } from '#app/utils/format';
-import { may } from '#app/utils/permissions';
+import { may } from '#app/auth/permissions';
 
 export const meta: MetaFunction = () => [{ title: 'Dashboards · Kept' }];
 

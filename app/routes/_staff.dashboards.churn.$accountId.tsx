@@ -4,8 +4,8 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-
 import { requireUser } from '#app/auth/session.server';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { Field, FormError, fieldState } from '#app/components/forms';
-import { getAccountDetail } from '#app/services/accounts.server';
-import { ChurnFormSchema, recordAccountChurn } from '#app/services/deal-metrics.server';
+import { getAccountDetail } from '#app/accounts/accounts.server';
+import { ChurnFormSchema, recordAccountChurn } from '#app/deals/deal-metrics.server';
 import { badRequest, notFound, parseForm, readFormData } from '#app/utils/forms.server';
 import { formatDate } from '#app/utils/format';
 

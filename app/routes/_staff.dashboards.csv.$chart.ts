@@ -1,8 +1,8 @@
 // CSV download of one dashboard chart's numbers, with the same filters and role scoping as its page.
 import type { LoaderFunctionArgs } from '@remix-run/node';
 import { requireUser } from '#app/auth/session.server';
-import { getDashboardTable, parseDashboardQuery } from '#app/services/dashboards.server';
-import { CHART_IDS, tableCsv, type ChartId } from '#app/utils/dashboard-table';
+import { getDashboardTable, parseDashboardQuery } from '#app/dashboards/dashboards.server';
+import { CHART_IDS, tableCsv, type ChartId } from '#app/dashboards/dashboard-table';
 import { notFound } from '#app/utils/forms.server';
 
 export async function loader({ request, params }: LoaderFunctionArgs) {

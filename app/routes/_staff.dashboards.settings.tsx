@@ -14,11 +14,11 @@ import {
   listCohortSpend,
   saveCohortSpend,
   saveDashboardSettings,
-} from '#app/services/dashboards.server';
-import { dashboardTabs } from '#app/utils/dashboards';
+} from '#app/dashboards/dashboards.server';
+import { dashboardTabs } from '#app/dashboards/dashboard-pages';
 import { badRequest, parseForm, readFormData } from '#app/utils/forms.server';
 import { formatMoney } from '#app/utils/format';
-import { may } from '#app/utils/permissions';
+import { may } from '#app/auth/permissions';
 
 export const meta: MetaFunction = () => [{ title: 'Spend & targets · Dashboards · Kept' }];
 

@@ -3,8 +3,8 @@
 import mongoose from 'mongoose';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { SessionUser } from '#app/auth/session.server';
-import { bumpMetric } from '#app/services/metrics.server';
-import { ROLES, type Role } from '#app/utils/roles';
+import { bumpMetric } from '#app/platform/metrics.server';
+import { ROLES, type Role } from '#app/auth/roles';
 import { formRequest, makeUser, requestAs } from '#test/factories';
 import { loader as overviewLoader } from './_staff.dashboards._index';
 import { action as churnAction, loader as churnLoader } from './_staff.dashboards.churn.$accountId';

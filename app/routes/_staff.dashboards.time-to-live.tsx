@@ -3,9 +3,9 @@ import { useLoaderData } from '@remix-run/react';
 import { requireUser } from '#app/auth/session.server';
 import { BarFigure, ChartSection, DashboardFilters, DashboardTabs, Stat } from '#app/components/dashboard';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
-import { getTimeToLiveDashboard, listFilterOptions, parseDashboardQuery, queryString } from '#app/services/dashboards.server';
-import { dashboardTabs } from '#app/utils/dashboards';
-import { formatCell } from '#app/utils/dashboard-table';
+import { getTimeToLiveDashboard, listFilterOptions, parseDashboardQuery, queryString } from '#app/dashboards/dashboards.server';
+import { dashboardTabs } from '#app/dashboards/dashboard-pages';
+import { formatCell } from '#app/dashboards/dashboard-table';
 import { plural } from '#app/utils/format';
 
 export const meta: MetaFunction = () => [{ title: 'Time to live · Dashboards · Kept' }];

@@ -3,9 +3,9 @@ import { Link, useLoaderData } from '@remix-run/react';
 import { requireUser } from '#app/auth/session.server';
 import { BarFigure, ChartSection, DashboardFilters, DashboardTabs, Stat } from '#app/components/dashboard';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
-import { getValueDashboard, listFilterOptions, parseDashboardQuery, queryString } from '#app/services/dashboards.server';
-import { FEW_ANSWERS, dashboardTabs } from '#app/utils/dashboards';
-import { formatCell } from '#app/utils/dashboard-table';
+import { getValueDashboard, listFilterOptions, parseDashboardQuery, queryString } from '#app/dashboards/dashboards.server';
+import { FEW_ANSWERS, dashboardTabs } from '#app/dashboards/dashboard-pages';
+import { formatCell } from '#app/dashboards/dashboard-table';
 
 export const meta: MetaFunction = () => [{ title: 'Value delivered · Dashboards · Kept' }];
 

@@ -3,9 +3,9 @@ import { Link, useLoaderData } from '@remix-run/react';
 import { requireUser } from '#app/auth/session.server';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { Pagination } from '#app/components/pagination';
-import { listValueAnswers, parseAnswersQuery, queryString } from '#app/services/dashboards.server';
+import { listValueAnswers, parseAnswersQuery, queryString } from '#app/dashboards/dashboards.server';
 import { CATEGORY_LABELS, SEGMENT_LABELS, formatDate } from '#app/utils/format';
-import { OVERALL_BADGE, OVERALL_LABELS, VERDICT_BADGE, VERDICT_LABELS } from '#app/utils/surveys';
+import { OVERALL_BADGE, OVERALL_LABELS, VERDICT_BADGE, VERDICT_LABELS } from '#app/surveys/survey-labels';
 
 export const meta: MetaFunction = () => [{ title: 'Answers behind the figures · Dashboards · Kept' }];
 

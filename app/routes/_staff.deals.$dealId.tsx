@@ -5,9 +5,9 @@ import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { PromiseList } from '#app/components/promise-list';
 import { ReferralOrigin } from '#app/components/referral-origin';
 import { SurveyStatus } from '#app/components/survey-status';
-import { getReferralOrigin } from '#app/services/advocacy.server';
-import { getDealDetail } from '#app/services/deals.server';
-import { listDealSurveys } from '#app/services/surveys.server';
+import { getReferralOrigin } from '#app/advocacy/advocacy.server';
+import { getDealDetail } from '#app/deals/deals.server';
+import { listDealSurveys } from '#app/surveys/surveys.server';
 import { notFound } from '#app/utils/forms.server';
 import { formatDate, formatMoney } from '#app/utils/format';
 

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from '@remix-run/node';
 import { requireUser } from '#app/auth/session.server';
-import { issuesCsvStream } from '#app/services/import.server';
+import { issuesCsvStream } from '#app/deals/import.server';
 import { notFound } from '#app/utils/forms.server';
 
 // The per-row report of an import (errors and skipped rows), streamed as CSV.

@@ -6,10 +6,10 @@ import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { FormError, SelectField } from '#app/components/forms';
 import { AllowedValues } from '#app/components/import-values';
 import { LocalTime } from '#app/components/local-time';
-import { listAssignableReps } from '#app/services/deals.server';
-import { getImportView, runImportInBackground, saveMapping, startImport } from '#app/services/import.server';
+import { listAssignableReps } from '#app/deals/deals.server';
+import { getImportView, runImportInBackground, saveMapping, startImport } from '#app/deals/import.server';
 import { formValues, notFound, readFormData } from '#app/utils/forms.server';
-import { importButtonLabel } from '#app/utils/deal-import';
+import { importButtonLabel } from '#app/deals/import-rules';
 import { CURRENCIES, CURRENCY_LABELS, SEGMENT_LABELS, plural } from '#app/utils/format';
 
 // While the import runs, the page reloads itself every two seconds: progress without JavaScript.

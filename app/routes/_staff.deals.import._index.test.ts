@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ImportJob } from '#models/import-job';
 import { resetEnvCache } from '#app/env.server';
-import { importDir, receiveUpload, removeStaleUploads, runImport, startImport } from '#app/services/import.server';
+import { importDir, receiveUpload, removeStaleUploads, runImport, startImport } from '#app/deals/import.server';
 import { TASKS } from '#app/worker/worker.server';
 import { makeUser, requestAs } from '#test/factories';
 import { action } from './_staff.deals.import._index';

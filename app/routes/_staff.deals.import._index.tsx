@@ -7,7 +7,7 @@ import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { Field } from '#app/components/forms';
 import { AllowedValues } from '#app/components/import-values';
 import { LocalTime } from '#app/components/local-time';
-import { listImportJobs, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, receiveUpload } from '#app/services/import.server';
+import { listImportJobs, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, receiveUpload } from '#app/deals/import.server';
 
 export const meta: MetaFunction = () => [{ title: 'Import closed-won deals · Kept' }];
 

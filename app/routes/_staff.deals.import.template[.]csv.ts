@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from '@remix-run/node';
 import { requireUser } from '#app/auth/session.server';
-import { keptTemplateCsv } from '#app/services/import.server';
+import { keptTemplateCsv } from '#app/deals/import.server';
 
 // Kept's own import template: the headers Kept reads (promises and a primary contact included) and one example row.
 export async function loader({ request }: LoaderFunctionArgs) {

@@ -4,8 +4,8 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-
 import { requireUser } from '#app/auth/session.server';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { Field, FormError, SelectField, TextareaField } from '#app/components/forms';
-import { getAccountSummary } from '#app/services/accounts.server';
-import { createManualDeal, listAssignableReps, parseDealForm } from '#app/services/deals.server';
+import { getAccountSummary } from '#app/accounts/accounts.server';
+import { createManualDeal, listAssignableReps, parseDealForm } from '#app/deals/deals.server';
 import { formValues, readFormData } from '#app/utils/forms.server';
 import { CATEGORY_LABELS, CURRENCIES, CURRENCY_LABELS, MAX_PROMISE_ROWS, SEGMENT_LABELS } from '#app/utils/format';
 

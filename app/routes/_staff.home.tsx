@@ -2,10 +2,10 @@ import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
 import { requireUser } from '#app/auth/session.server';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
-import { getHome } from '#app/services/home.server';
+import { getHome } from '#app/dashboards/home.server';
 import { formatDate, formatMoney } from '#app/utils/format';
-import { HEALTH_LABELS, HEALTHS } from '#app/utils/journey';
-import { may } from '#app/utils/permissions';
+import { HEALTH_LABELS, HEALTHS } from '#app/journeys/journey-rules';
+import { may } from '#app/auth/permissions';
 
 export const meta: MetaFunction = () => [{ title: 'Home · Kept' }];
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AuditEvent } from '#models/audit-event';
 import { Journey } from '#models/journey';
-import { startJourneyForDeal } from '#app/services/journey.server';
+import { startJourneyForDeal } from '#app/journeys/journey.server';
 import { formRequest, makeAccount, makeContact, makeDeal, makeUser, requestAs } from '#test/factories';
 import { action, loader } from './_staff.journeys.$journeyId';
 

@@ -23,13 +23,13 @@ import {
   retractEvidence,
   setJourneyCsm,
   setStageOwners,
-} from '#app/services/journey.server';
-import { RequestConfirmationSchema, requestBuyerConfirmation } from '#app/services/plan.server';
+} from '#app/journeys/journey.server';
+import { RequestConfirmationSchema, requestBuyerConfirmation } from '#app/journeys/plan.server';
 import { formIdOf } from '#app/utils/form-feedback.server';
 import { fieldErrors, formValues, notFound, readFormData } from '#app/utils/forms.server';
 import { SEGMENT_LABELS, formatDate, formatMoney } from '#app/utils/format';
-import { EVIDENCE_LABELS, HEALTH_BADGE, LINK_EVIDENCE_KINDS, formatDuration, type EvidenceType } from '#app/utils/journey';
-import { may } from '#app/utils/permissions';
+import { EVIDENCE_LABELS, HEALTH_BADGE, LINK_EVIDENCE_KINDS, formatDuration, type EvidenceType } from '#app/journeys/journey-rules';
+import { may } from '#app/auth/permissions';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.journey.accountName ?? 'Journey'} · Journey · Kept` }];
 

@@ -1,6 +1,6 @@
 import mongoose from 'mongoose';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { startJourneyForDeal } from '#app/services/journey.server';
+import { startJourneyForDeal } from '#app/journeys/journey.server';
 import { makeAccount, makeDeal, makeUser, requestAs } from '#test/factories';
 import { loader } from './_staff.journeys._index';
 

@@ -3,10 +3,10 @@ import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react';
 import { requireUser } from '#app/auth/session.server';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { Pagination } from '#app/components/pagination';
-import { BoardQuerySchema, boardScope, countJourneysByHealth, listBoardFilterOptions, listJourneyBoard } from '#app/services/journey.server';
+import { BoardQuerySchema, boardScope, countJourneysByHealth, listBoardFilterOptions, listJourneyBoard } from '#app/journeys/journey.server';
 import { SEGMENT_LABELS, formatMoney } from '#app/utils/format';
-import { HEALTH_BADGE, HEALTH_LABELS, HEALTHS, formatDuration } from '#app/utils/journey';
-import { may } from '#app/utils/permissions';
+import { HEALTH_BADGE, HEALTH_LABELS, HEALTHS, formatDuration } from '#app/journeys/journey-rules';
+import { may } from '#app/auth/permissions';
 
 export const meta: MetaFunction = () => [{ title: 'Journeys · Kept' }];
 

@@ -9,11 +9,11 @@ import { SelectField } from '#app/components/forms';
 import { LocalTime } from '#app/components/local-time';
 import { SurveyAnswer } from '#app/components/survey-answer';
 import { HeldBadge, SurveyStateBadge, surveyProgress } from '#app/components/survey-status';
-import { getSurveyDetail, runSurveyAction, SurveyActionSchema } from '#app/services/surveys.server';
+import { getSurveyDetail, runSurveyAction, SurveyActionSchema } from '#app/surveys/surveys.server';
 import { formIdOf } from '#app/utils/form-feedback.server';
 import { formValues, notFound, parseForm, readFormData } from '#app/utils/forms.server';
 import { formatDate } from '#app/utils/format';
-import { STOP_REASON_LABELS } from '#app/utils/surveys';
+import { STOP_REASON_LABELS } from '#app/surveys/survey-labels';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.account.name}: ${data.survey.wave}-month survey · Kept` : 'Survey · Kept' },

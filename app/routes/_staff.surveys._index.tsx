@@ -4,8 +4,8 @@ import { requireUser } from '#app/auth/session.server';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { Pagination } from '#app/components/pagination';
 import { HeldBadge, SurveyStateBadge, surveyProgress } from '#app/components/survey-status';
-import { listSurveys, SurveyListQuerySchema } from '#app/services/surveys.server';
-import { OVERALL_BADGE, OVERALL_LABELS, STOP_REASON_LABELS, SURVEY_STATE_LABELS, SURVEY_STATE_LIST } from '#app/utils/surveys';
+import { listSurveys, SurveyListQuerySchema } from '#app/surveys/surveys.server';
+import { OVERALL_BADGE, OVERALL_LABELS, STOP_REASON_LABELS, SURVEY_STATE_LABELS, SURVEY_STATE_LIST } from '#app/surveys/survey-labels';
 
 export const meta: MetaFunction = () => [{ title: 'Surveys · Kept' }];
 

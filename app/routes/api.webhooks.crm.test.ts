@@ -4,7 +4,7 @@ import { Contact } from '#models/contact';
 import { Deal } from '#models/deal';
 import { Journey } from '#models/journey';
 import { resetEnvCache } from '#app/env.server';
-import { signCrmPayload } from '#app/services/intake.server';
+import { signCrmPayload } from '#app/deals/intake.server';
 import { makeUser } from '#test/factories';
 import { action } from './api.webhooks.crm';
 

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs } from '@remix-run/node';
 import { getEnv } from '#app/env.server';
-import { CrmWebhookSchema, WEBHOOK_MAX_BYTES, handleCrmEvent, verifyCrmSignature } from '#app/services/intake.server';
+import { CrmWebhookSchema, WEBHOOK_MAX_BYTES, handleCrmEvent, verifyCrmSignature } from '#app/deals/intake.server';
 import { log, logError } from '#app/utils/log.server';
 
 // POST /api/webhooks/crm: closed-won deals pushed by a CRM. Authenticated by signature (the

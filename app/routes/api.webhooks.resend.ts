@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs } from '@remix-run/node';
-import { handleResendWebhook, RESEND_WEBHOOK_MAX_BYTES } from '#app/services/resend-webhook.server';
+import { handleResendWebhook, RESEND_WEBHOOK_MAX_BYTES } from '#app/email/resend-webhook.server';
 import { logError } from '#app/utils/log.server';
 
 // POST /api/webhooks/resend: Resend delivery events, signed by Svix (verified against the raw

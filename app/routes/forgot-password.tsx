@@ -5,7 +5,7 @@ import { clientIp, rateLimit } from '#app/auth/rate-limit.server';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { FeedbackForm, useFormFeedback, type FormResult } from '#app/components/form-feedback';
 import { Field } from '#app/components/forms';
-import { ForgotPasswordSchema, RESET_REQUESTED, requestPasswordReset } from '#app/services/passwords.server';
+import { ForgotPasswordSchema, RESET_REQUESTED, requestPasswordReset } from '#app/users/passwords.server';
 import { formIdOf } from '#app/utils/form-feedback.server';
 import { formValues, parseForm, readFormData } from '#app/utils/forms.server';
 

@@ -1,5 +1,5 @@
-import { isDatabaseUp } from '#app/services/health.server';
-import { readIndexStatus } from '#app/services/read-index.server';
+import { isDatabaseUp } from '#app/platform/health.server';
+import { readIndexStatus } from '#app/platform/read-index.server';
 
 // Liveness and readiness for process managers and load balancers: 200 when the database answers.
 // The body also says whether the list pages' in-memory indexes have loaded (until then those

@@ -8,7 +8,7 @@ import { createUserSession, getUser } from '#app/auth/session.server';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { Field, FormError, fieldState } from '#app/components/forms';
 import { badRequest, parseForm, readFormData } from '#app/utils/forms.server';
-import { LoginSchema, verifyLogin } from '#app/services/users.server';
+import { LoginSchema, verifyLogin } from '#app/users/users.server';
 
 export const meta: MetaFunction = () => [{ title: 'Sign in · Kept' }];
 

@@ -5,7 +5,7 @@ import { clientIp, rateLimit } from '#app/auth/rate-limit.server';
 import { FeedbackForm, FormFeedback, useFormFeedback, type FormResult } from '#app/components/form-feedback';
 import { LocalTime } from '#app/components/local-time';
 import { PromiseList } from '#app/components/promise-list';
-import { ConfirmSchema, confirmOnPlan, getPlanView } from '#app/services/plan.server';
+import { ConfirmSchema, confirmOnPlan, getPlanView } from '#app/journeys/plan.server';
 import { formIdOf } from '#app/utils/form-feedback.server';
 import { formValues, readFormData } from '#app/utils/forms.server';
 

@@ -1,8 +1,8 @@
 import mongoose from 'mongoose';
 import { beforeEach, describe, expect, test, vi } from 'vitest';
 import { resetEnvCache } from '#app/env.server';
-import { sendDueInvitations } from '#app/services/survey-delivery.server';
-import { scheduleSurveysForDeal } from '#app/services/surveys.server';
+import { sendDueInvitations } from '#app/surveys/survey-delivery.server';
+import { scheduleSurveysForDeal } from '#app/surveys/surveys.server';
 import { EmailMessage } from '#models/email-message';
 import { Survey } from '#models/survey';
 import { SurveyResponse } from '#models/survey-response';

@@ -4,7 +4,7 @@ import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/re
 import { clientIp, rateLimit } from '#app/auth/rate-limit.server';
 import { LocalTime } from '#app/components/local-time';
 import { PublicFrame } from '#app/components/public-frame';
-import { getSurveyPage, submitSurveyAnswer } from '#app/services/surveys.server';
+import { getSurveyPage, submitSurveyAnswer } from '#app/surveys/surveys.server';
 import { readFormData } from '#app/utils/forms.server';
 
 // The buyer's value-delivery survey: no login, no JavaScript needed, readable on a phone.

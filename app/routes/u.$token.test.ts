@@ -1,9 +1,9 @@
 import mongoose from 'mongoose';
 import { beforeEach, describe, expect, test } from 'vitest';
 import { resetEnvCache } from '#app/env.server';
-import { sendDueInvitations } from '#app/services/survey-delivery.server';
-import { scheduleSurveysForDeal } from '#app/services/surveys.server';
-import { createUnsubscribeLink } from '#app/services/unsubscribe.server';
+import { sendDueInvitations } from '#app/surveys/survey-delivery.server';
+import { scheduleSurveysForDeal } from '#app/surveys/surveys.server';
+import { createUnsubscribeLink } from '#app/email/unsubscribe.server';
 import { AuditEvent } from '#models/audit-event';
 import { Contact } from '#models/contact';
 import { EmailMessage } from '#models/email-message';

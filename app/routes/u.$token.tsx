@@ -4,8 +4,8 @@ import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/re
 import { z } from 'zod';
 import { clientIp, rateLimit } from '#app/auth/rate-limit.server';
 import { PublicFrame } from '#app/components/public-frame';
-import { stopSurveysForContacts } from '#app/services/survey-delivery.server';
-import { getUnsubscribeTarget, resubscribeByToken, unsubscribeByToken } from '#app/services/unsubscribe.server';
+import { stopSurveysForContacts } from '#app/surveys/survey-delivery.server';
+import { getUnsubscribeTarget, resubscribeByToken, unsubscribeByToken } from '#app/email/unsubscribe.server';
 import { readFormData } from '#app/utils/forms.server';
 import { logError } from '#app/utils/log.server';
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { csvField, toCsv } from './csv';
-import { tableCsv } from './dashboard-table';
+import { tableCsv } from '#app/dashboards/dashboard-table';
 
 /** A minimal RFC 4180 reader, to check that what we write reads back. */
 function parseCsv(text: string) {

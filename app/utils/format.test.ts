@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatDate, formatDateTime, formatDays, formatLocal, plural } from '#app/utils/format';
-import { formatDuration } from '#app/utils/journey';
+import { formatDuration } from '#app/journeys/journey-rules';
 
 describe('counts and days read as a person would say them', () => {
   it('plural: singular for exactly one, plural otherwise, thousands separated', () => {

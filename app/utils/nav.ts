@@ -1,5 +1,5 @@
-import { may, type Permission } from '#app/utils/permissions';
-import type { Role } from '#app/utils/roles';
+import { may, type Permission } from '#app/auth/permissions';
+import type { Role } from '#app/auth/roles';
 
 /** A link of the staff navigation: shown to roles with `may` (every role without it), unless they hold `unless`. */
 export type NavItem = { to: string; label: string; may?: Permission; unless?: Permission };

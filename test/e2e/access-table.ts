@@ -3,8 +3,8 @@
 // browser gate (pages.test.ts) opens every page a role gets 200 for, so a new route module is covered
 // by both once it has its row here.
 import { expect, inject } from 'vitest';
-import { rolesFor, type Permission } from '#app/utils/permissions';
-import { ROLES, type Role } from '#app/utils/roles';
+import { rolesFor, type Permission } from '#app/auth/permissions';
+import { ROLES, type Role } from '#app/auth/roles';
 
 export type Who = 'anonymous' | Role;
 export type Outcome = { status: number; location?: string };
@@ -16,7 +16,7 @@ export type RouteSpec =
 
 export const WHO: Who[] = ['anonymous', ...ROLES];
 const ALL_ROLES = ROLES;
-// The roles of one entry of the permission table the app enforces (app/utils/permissions.ts): this
+// The roles of one entry of the permission table the app enforces (app/auth/permissions.ts): this
 // table checks that every route answers as that entry says.
 const holders = (permission: Permission) => rolesFor(permission);
 
@@ -38,7 +38,7 @@ const staffAction = (allowed: readonly Role[]) => (url: string): Expectations =>
   anonymous: { status: 302, location: `/login?${new URLSearchParams({ redirectTo: url })}` },
 });
 
-/** Who may do what, per route module file (the roles come from app/utils/permissions.ts; docs/product-rules.md). */
+/** Who may do what, per route module file (the roles come from app/auth/permissions.ts; docs/product-rules.md). */
 export const EXPECTED: Record<string, RouteSpec> = {
   '$.tsx': { get: () => everyone({ status: 404 }), post: () => everyone({ status: 404 }) },
   '_index.tsx': {
@@ -99,7 +99,7 @@ export const EXPECTED: Record<string, RouteSpec> = {
   's.$token.tsx': { get: () => everyone({ status: 404 }), post: () => everyone({ status: 404 }) },
   's.thank-you.tsx': { get: () => everyone({ status: 200 }) },
   'u.$token.tsx': { get: () => everyone({ status: 404 }), post: () => everyone({ status: 404 }) },
-  // Dashboards (app/utils/permissions.ts): everyone has an overview; value and profitability for
+  // Dashboards (app/auth/permissions.ts): everyone has an overview; value and profitability for
   // leadership, admin and sales (their own); time to live and forecast for leadership, admin and CS
   // (their book); spend and targets read by leadership, changed by admin; churn recorded by admin/CS.
   '_staff.dashboards._index.tsx': { get: staffPage(ALL_ROLES) },

@@ -4,7 +4,7 @@
 // The table itself lives in access-table.ts (the browser gate derives its page list from it).
 import fs from 'node:fs';
 import { beforeAll, describe, expect, inject, test } from 'vitest';
-import { ROLES } from '#app/utils/roles';
+import { ROLES } from '#app/auth/roles';
 import { exportsAction, routeModules, urlFor } from '../route-modules';
 import { EXPECTED, WHO, seededParams, uploadTemplateImport, type Outcome, type RouteSpec, type Who } from './access-table';
 import { DEMO_PASSWORD, clientAddress } from './browser';

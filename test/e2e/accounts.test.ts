@@ -14,12 +14,12 @@ const SECOND = 'copper-meadow-lantern-58';
 const THIRD = 'quiet-falcon-orbit-77';
 let browser: Browser;
 let disconnect: () => Promise<void> = async () => undefined;
-let users: typeof import('#app/services/users.server');
+let users: typeof import('#app/users/users.server');
 let EmailMessage: typeof import('#models/email-message').EmailMessage;
 
 beforeAll(async () => {
   ({ disconnect } = await connectE2eDb());
-  users = await import('#app/services/users.server');
+  users = await import('#app/users/users.server');
   ({ EmailMessage } = await import('#models/email-message'));
   browser = await launchBrowser();
 });

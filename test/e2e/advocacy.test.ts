@@ -16,7 +16,7 @@ let browser: Browser;
 let base: string;
 let originDealId: string;
 let surveyUrl: string;
-let services: typeof import('#app/services/advocacy-seed.server') & { disconnectDb: () => Promise<void> };
+let services: typeof import('#scripts/seed/advocacy') & { disconnectDb: () => Promise<void> };
 
 /**
  * The origin customer, prepared through Kept's own services in this process (the steps that take
@@ -27,16 +27,16 @@ async function prepareOriginCustomer() {
   process.env.MONGODB_URI = inject('mongoUri');
   process.env.APP_URL = base;
   process.env.SESSION_SECRET ??= 'e2e-advocacy-spec-secret-0123456789';
-  const { connectDb, disconnectDb } = await import('#app/db.server');
+  const { connectDb, disconnectDb } = await import('#app/platform/db.server');
   await connectDb(process.env.MONGODB_URI);
   const { User } = await import('#models/user');
   const { Contact } = await import('#models/contact');
   const { Survey } = await import('#models/survey');
   const { EmailMessage } = await import('#models/email-message');
-  const { intakeClosedWonDeal } = await import('#app/services/intake.server');
-  const { scheduleSurveysForDeal, updateSurvey } = await import('#app/services/surveys.server');
-  const { sendDueInvitations } = await import('#app/services/survey-delivery.server');
-  const seed = await import('#app/services/advocacy-seed.server');
+  const { intakeClosedWonDeal } = await import('#app/deals/intake.server');
+  const { scheduleSurveysForDeal, updateSurvey } = await import('#app/surveys/surveys.server');
+  const { sendDueInvitations } = await import('#app/surveys/survey-delivery.server');
+  const seed = await import('#scripts/seed/advocacy');
   services = { ...seed, disconnectDb };
 
   const now = new Date();

@@ -19,8 +19,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Makes `count` scheduled surveys due now (through the survey service, as CS or time would). */
 /** Scheduled surveys made due now; sent even before go-live (as CS may choose: the seeded journeys are not all live). */
 async function makeSurveysDue(count: number) {
-  const { updateSurvey } = await import('#app/services/surveys.server');
-  const { trusted } = await import('#app/db.server');
+  const { updateSurvey } = await import('#app/surveys/surveys.server');
+  const { trusted } = await import('#app/platform/db.server');
   const scheduled = await models.Survey.find({ state: 'scheduled', dueAt: trusted({ $gt: new Date() }) }).select('_id').limit(count).lean();
   const now = new Date();
   for (const s of scheduled) {
@@ -45,7 +45,7 @@ beforeAll(async () => {
   process.env.MONGODB_URI = stack.mongoUri;
   process.env.APP_URL = stack.baseUrl;
   process.env.SESSION_SECRET ??= 'e2e-faults-spec-secret-0123456789';
-  const { connectDb, disconnectDb } = await import('#app/db.server');
+  const { connectDb, disconnectDb } = await import('#app/platform/db.server');
   await connectDb(stack.mongoUri);
   disconnect = disconnectDb;
   models = {

@@ -43,8 +43,8 @@ let restore: () => Promise<void> = async () => undefined;
 beforeAll(async () => {
   ({ disconnect } = await connectE2eDb());
   const seeded = inject('seeded');
-  const users = await import('#app/services/users.server');
-  const surveys = await import('#app/services/surveys.server');
+  const users = await import('#app/users/users.server');
+  const surveys = await import('#app/surveys/surveys.server');
   const { Playbook } = await import('#models/playbook');
   const { DashboardSettings } = await import('#models/dashboard-settings');
   const { CohortSpend } = await import('#models/cohort-spend');
@@ -182,7 +182,7 @@ describe('form actions', () => {
 
 describe('webhooks', () => {
   test(`CRM: ${WEBHOOK_RUNS} generated events (signed, mostly), no 5xx, what is stored is what the schema accepts`, async () => {
-    const { CrmWebhookSchema } = await import('#app/services/intake.server');
+    const { CrmWebhookSchema } = await import('#app/deals/intake.server');
     const { Deal } = await import('#models/deal');
     // Real dates and a real sales owner now and then, so some events pass and create deals.
     const secret = inject('crmWebhookSecret');
@@ -218,7 +218,7 @@ describe('webhooks', () => {
   });
 
   test(`Resend: ${WEBHOOK_RUNS} generated events (signed, mostly), no 5xx, nothing accepted that the schema refuses`, async () => {
-    const { ResendEventSchema } = await import('#app/services/resend-webhook.server');
+    const { ResendEventSchema } = await import('#app/email/resend-webhook.server');
     const hook = new Webhook(inject('resendWebhookSecret'));
     const arb = fc.tuple(resendEventArb(ResendEventSchema), signingArb, fc.constantFrom('fresh', 'fresh', 'fresh', 'repeat'));
     const inputs = fc.sample(arb, { numRuns: WEBHOOK_RUNS, seed: SEED + 1 });

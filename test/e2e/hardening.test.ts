@@ -37,7 +37,7 @@ const tokens = {} as Record<'s' | 'plan' | 'u', string>;
 let surveyIdOfLink = '';
 
 async function createOwnUser(key: keyof typeof own, role: 'cs' | 'admin' | 'sales') {
-  const { createUser } = await import('#app/services/users.server');
+  const { createUser } = await import('#app/users/users.server');
   const email = `hardening-${key}-${run}@kept.demo`;
   const user = await createUser({ name: `Hardening ${key}`, email, role, password: PASSWORD, actorId: seeded.users['admin@kept.demo'] });
   own[key] = { id: String(user.id ?? (user as { _id?: unknown })._id), email };
@@ -58,7 +58,7 @@ beforeAll(async () => {
   tokens.plan = (await planLink(seeded.journeyId!)).token;
   const { Contact } = await import('#models/contact');
   const contact = await Contact.findOne({ emailStatus: 'ok' }).select('email').lean();
-  const { createUnsubscribeLink } = await import('#app/services/unsubscribe.server');
+  const { createUnsubscribeLink } = await import('#app/email/unsubscribe.server');
   const { url } = await createUnsubscribeLink({ contact: { id: contact!._id, email: contact!.email }, source: 'hardening-spec', now: new Date() });
   tokens.u = url.split('/u/')[1];
 });
@@ -393,7 +393,7 @@ describe('mass assignment: extra form fields change nothing the form does not al
   test('journey action (change CSM): only csmId changes, whatever else the form carries', async () => {
     const { Journey } = await import('#models/journey');
     const { Account } = await import('#models/account');
-    const { trusted } = await import('#app/db.server');
+    const { trusted } = await import('#app/platform/db.server');
     const seededJourneys = [seeded.journeyId, seeded.otherJourneyId].filter(Boolean);
     const journey = await Journey.findOne({ _id: trusted({ $nin: seededJourneys }) }).lean();
     expect(journey).toBeTruthy();
@@ -425,7 +425,7 @@ describe('the HTTP layer against crafted and oversized requests', () => {
   };
 
   test('sign-in never redirects off-site, whatever redirectTo holds (tab, CR/LF, backslash)', async () => {
-    const { createUser } = await import('#app/services/users.server');
+    const { createUser } = await import('#app/users/users.server');
     const email = `hardening-redirect-${run}@kept.demo`;
     await createUser({ name: 'Hardening redirect', email, role: 'cs', password: PASSWORD, actorId: seeded.users['admin@kept.demo'] });
     for (const redirectTo of ['/\t/evil.example', '//evil.example', '/\\evil.example', '/home\r\nX: y', 'https://evil.example/']) {

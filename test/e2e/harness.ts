@@ -39,7 +39,7 @@ export async function connectE2eDb() {
   process.env.APP_URL = inject('baseUrl');
   process.env.SESSION_SECRET ??= 'e2e-hardening-spec-secret-0123456789';
   delete process.env.RESEND_API_KEY;
-  const { connectDb, disconnectDb } = await import('#app/db.server');
+  const { connectDb, disconnectDb } = await import('#app/platform/db.server');
   const { resetEnvCache } = await import('#app/env.server');
   resetEnvCache();
   const { default: mongoose } = await import('mongoose');
@@ -65,8 +65,8 @@ export async function countAll(): Promise<Record<string, number>> {
 export async function openSurveyLink(now = new Date()) {
   const { Survey } = await import('#models/survey');
   const { SurveyResponse } = await import('#models/survey-response');
-  const { bumpSurveyMetrics, newSurveyLink, saveSurveyLinks, updateSurvey } = await import('#app/services/surveys.server');
-  const { trusted } = await import('#app/db.server');
+  const { bumpSurveyMetrics, newSurveyLink, saveSurveyLinks, updateSurvey } = await import('#app/surveys/surveys.server');
+  const { trusted } = await import('#app/platform/db.server');
   const open = await Survey.find({ state: trusted({ $in: ['sent', 'reminded'] }), expiresAt: trusted({ $gt: now }), contactId: trusted({ $ne: null }) })
     .select('_id cycle contactId')
     .limit(50)
@@ -111,7 +111,7 @@ export async function pool<T, R>(items: readonly T[], concurrency: number, fn: (
 export async function planLink(journeyId: string, now = new Date()) {
   const { Journey } = await import('#models/journey');
   const { Contact } = await import('#models/contact');
-  const { createPlanToken } = await import('#app/services/plan.server');
+  const { createPlanToken } = await import('#app/journeys/plan.server');
   const journey = await Journey.findById(journeyId).select('accountId stage').lean();
   if (!journey) throw new Error(`No journey ${journeyId}`);
   const contact = await Contact.findOne({ accountId: journey.accountId }).select('name email').lean();

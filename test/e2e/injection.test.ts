@@ -44,7 +44,7 @@ beforeAll(async () => {
   for (const role of ['sales', 'cs', 'marketing'] as const) staff[role] = await new Client().login(`${role}@kept.demo`);
   // An admin of its own: posting to every action spends admin's per-user limits (imports 10 a
   // minute), and the access spec (in whatever order it runs) posts an upload as admin@kept.demo.
-  const { createUser } = await import('#app/services/users.server');
+  const { createUser } = await import('#app/users/users.server');
   const email = `injection-admin-${crypto.randomBytes(4).toString('hex')}@kept.test`;
   await createUser({ name: 'Injection admin', email, role: 'admin', password: 'injection-password-0123', actorId: seeded.users['admin@kept.demo'] });
   staff.admin = await new Client().login(email, 'injection-password-0123');
@@ -232,7 +232,7 @@ describe('CSV import', () => {
   test('operator payloads as the upload form: 400, no job', async () => {
     // A CS user of its own: these uploads spend the per-user import limit (10 a minute), which
     // cs@kept.demo needs for the import journey spec.
-    const { createUser } = await import('#app/services/users.server');
+    const { createUser } = await import('#app/users/users.server');
     const email = `injection-cs-${crypto.randomBytes(4).toString('hex')}@kept.test`;
     await createUser({ name: 'Injection CS', email, role: 'cs', password: 'injection-password-0123', actorId: inject('seeded').users['admin@kept.demo'] });
     const importer = await new Client().login(email, 'injection-password-0123');
@@ -355,7 +355,7 @@ describe('webhooks', () => {
 
   test('Resend: signed events with operators in to/email_id/tags are refused or recorded as text; no contact changes', async () => {
     const { Contact } = await import('#models/contact');
-    const { trusted } = await import('#app/db.server');
+    const { trusted } = await import('#app/platform/db.server');
     const stopped = () => Contact.countDocuments({ emailStatus: trusted({ $ne: 'ok' }) });
     const stoppedBefore = await stopped();
     const events = [

@@ -31,7 +31,7 @@ beforeAll(async () => {
   // The spec reads the captured email from the outbox (what the fake Resend would deliver).
   process.env.MONGODB_URI = inject('mongoUri');
   process.env.SESSION_SECRET ??= 'e2e-journeys-spec-secret-0123456789';
-  const { connectDb, disconnectDb, trusted } = await import('#app/db.server');
+  const { connectDb, disconnectDb, trusted } = await import('#app/platform/db.server');
   await connectDb(process.env.MONGODB_URI);
   const { EmailMessage } = await import('#models/email-message');
   outbox = {

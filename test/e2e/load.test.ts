@@ -23,7 +23,7 @@ beforeAll(async () => {
   process.env.MONGODB_URI = stack.mongoUri;
   process.env.APP_URL = stack.baseUrl;
   process.env.SESSION_SECRET ??= 'e2e-load-spec-secret-0123456789';
-  const { connectDb, disconnectDb } = await import('#app/db.server');
+  const { connectDb, disconnectDb } = await import('#app/platform/db.server');
   await connectDb(stack.mongoUri);
   disconnect = disconnectDb;
 }, 180_000);
@@ -36,8 +36,8 @@ afterAll(async () => {
 /** Makes up to `count` scheduled surveys due now, through the survey service (sent even before go-live, as CS may choose). */
 async function makeSurveysDue(count: number) {
   const { Survey } = await import('#models/survey');
-  const { updateSurvey } = await import('#app/services/surveys.server');
-  const { trusted } = await import('#app/db.server');
+  const { updateSurvey } = await import('#app/surveys/surveys.server');
+  const { trusted } = await import('#app/platform/db.server');
   const scheduled = await Survey.find({ state: 'scheduled', dueAt: trusted({ $gt: new Date() }) }).select('_id').limit(count).lean();
   const now = new Date();
   for (const s of scheduled) await updateSurvey({ id: s._id, now, accept: (x) => x.state === 'scheduled', change: () => ({ $set: { dueAt: now, sendAnywayAt: now } }) });
@@ -50,7 +50,7 @@ test(`${CLIENTS} clients for ${DURATION_MS / 1000} s across staff pages and surv
   const { AuditEvent } = await import('#models/audit-event');
   const { SurveyResponse } = await import('#models/survey-response');
   const { EmailMessage } = await import('#models/email-message');
-  const { trusted } = await import('#app/db.server');
+  const { trusted } = await import('#app/platform/db.server');
 
   // Fresh closed-won deals from the CRM: handoffs nobody accepted yet, and survey waves (scheduled by
   // the worker's intake safety net) that can come due.

@@ -36,7 +36,7 @@ beforeAll(async () => {
   const survey = await openSurveyLink();
   expect(survey, 'an open survey to answer').not.toBeNull();
   secrets['survey token'] = survey!.token;
-  const { getSurveyPage } = await import('#app/services/surveys.server');
+  const { getSurveyPage } = await import('#app/surveys/surveys.server');
   const page = await getSurveyPage({ token: survey!.token });
   if (page.state !== 'open') throw new Error(`the seeded survey link is ${page.state}`);
   const buyer = new Client();
@@ -49,7 +49,7 @@ beforeAll(async () => {
   const plan = await planLink(seeded.journeyId!);
   secrets['plan token'] = plan.token;
   expect((await new Client().request('GET', `/plan/${plan.token}`)).status).toBe(200);
-  const { createUnsubscribeLink } = await import('#app/services/unsubscribe.server');
+  const { createUnsubscribeLink } = await import('#app/email/unsubscribe.server');
   const { url } = await createUnsubscribeLink({ contact: { id: plan.contactId, email: `logs-${crypto.randomBytes(3).toString('hex')}@example.test` }, source: 'logs-spec', now: new Date() });
   secrets['unsubscribe token'] = url.split('/u/')[1];
   expect((await new Client().request('GET', `/u/${secrets['unsubscribe token']}`)).status).toBe(200);

@@ -155,14 +155,14 @@ beforeAll(async () => {
   process.env.MONGODB_URI = mongoUri;
   process.env.APP_URL = publicUrl;
   process.env.SESSION_SECRET ??= env.SESSION_SECRET;
-  const { connectDb, disconnectDb } = await import('#app/db.server');
+  const { connectDb, disconnectDb } = await import('#app/platform/db.server');
   await connectDb(mongoUri);
   disconnect = disconnectDb;
   const { User } = await import('#models/user');
   const { Deal } = await import('#models/deal');
   const { Survey } = await import('#models/survey');
   const { makeAccount, makeContact } = await import('#test/factories');
-  const { startJourneyForDeal } = await import('#app/services/journey.server');
+  const { startJourneyForDeal } = await import('#app/journeys/journey.server');
   const cs = await User.findOne({ email: 'cs@kept.demo' }).select('_id').lean();
   const rep = await User.findOne({ email: 'sales@kept.demo' }).select('_id').lean();
   if (!cs || !rep) throw new Error('The demo seed made no cs@ or sales@ user.');
@@ -308,7 +308,7 @@ describe('two web servers and two workers on one database', () => {
 
     // Dispatch: every one of the 300 surveys gets its invitation (the workers keep going meanwhile).
     const { Survey } = await import('#models/survey');
-    const { trusted } = await import('#app/db.server');
+    const { trusted } = await import('#app/platform/db.server');
     await waitFor('all 300 surveys invited', async () => (await Survey.countDocuments({ _id: trusted({ $in: created.surveyIds }), invitedAt: trusted({ $ne: null }) })) === created.surveyIds.length, 90_000, 500);
     figures.allInvitedMs = Date.now() - started;
     // The workers apply any answer a web process stored but did not finish, then stop with SIGTERM.
@@ -372,7 +372,7 @@ describe('two web servers and two workers on one database', () => {
   test('survey answers: each link posted to both servers at once, as its invitation arrived, stored exactly one answer, the winner’s; the other was told it is in', async () => {
     const { SurveyResponse } = await import('#models/survey-response');
     const { Survey } = await import('#models/survey');
-    const { trusted } = await import('#app/db.server');
+    const { trusted } = await import('#app/platform/db.server');
     expect(outcomes.answers).toHaveLength(ANSWERED_PAIRS);
     for (const { surveyId, statuses, sent } of outcomes.answers) {
       expect(opened.get(surveyId), `survey ${surveyId}: the form as the invitation arrived`).toBe(true);
@@ -393,7 +393,7 @@ describe('two web servers and two workers on one database', () => {
   test('dispatch: two workers delivered each of the 300 invitations exactly once, under one idempotency key each; no email twice', async () => {
     const { EmailMessage } = await import('#models/email-message');
     const { Survey } = await import('#models/survey');
-    const { trusted } = await import('#app/db.server');
+    const { trusted } = await import('#app/platform/db.server');
     const surveyOf = (body: Record<string, unknown>) => (body.tags as { name: string; value: string }[] | undefined)?.find((t) => t.name === 'entityId')?.value;
     const templateOf = (body: Record<string, unknown>) => (body.tags as { name: string; value: string }[] | undefined)?.find((t) => t.name === 'template')?.value;
     const invitations = fake.delivered.filter((d) => templateOf(d.body) === 'survey-invitation' && created.surveyIds.includes(surveyOf(d.body) ?? ''));
@@ -423,13 +423,13 @@ describe('two web servers and two workers on one database', () => {
   });
 
   test('rollups: the survey and journey metrics equal a count from scratch, on the dashboard too, and npm run metrics:rebuild gives the same numbers', async () => {
-    const { readMetrics } = await import('#app/services/metrics.server');
-    const { getValueDashboard, DashboardQuerySchema } = await import('#app/services/dashboards.server');
+    const { readMetrics } = await import('#app/platform/metrics.server');
+    const { getValueDashboard, DashboardQuerySchema } = await import('#app/dashboards/dashboards.server');
     const { SurveyResponse } = await import('#models/survey-response');
     const { Survey } = await import('#models/survey');
     const { Journey } = await import('#models/journey');
     const { User } = await import('#models/user');
-    const { trusted } = await import('#app/db.server');
+    const { trusted } = await import('#app/platform/db.server');
 
     // From scratch: straight from the stored answers, surveys and journeys.
     const scratch: Record<string, Record<string, number>> = {};

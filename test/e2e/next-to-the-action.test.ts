@@ -101,7 +101,7 @@ describe('the survey page answers each action next to its button', () => {
 
   test('a sent survey gives its sending time in the reader’s time zone', async () => {
     const { Survey } = await import('#models/survey');
-    const { trusted } = await import('#app/db.server');
+    const { trusted } = await import('#app/platform/db.server');
     const sent = await Survey.findOne({ sentAt: trusted({ $ne: null }) }).select('_id sentAt').lean();
     expect(sent).not.toBeNull();
     const page = await signedIn('cs@kept.demo', { timezoneId: ZONE });
@@ -158,7 +158,7 @@ describe('the advocacy pages answer each form next to its button', () => {
 
   test('ask: a missing outcome is refused next to its field, the note kept; a recorded status answers under Save', async () => {
     const { Ask } = await import('#models/ask');
-    const { trusted } = await import('#app/db.server');
+    const { trusted } = await import('#app/platform/db.server');
     const ask = await Ask.findOne({ status: 'sent', type: trusted({ $in: ['referral', 'reference', 'review'] }) }).select('_id type').lean();
     expect(ask).not.toBeNull();
     const outcomeLabel = { referral: 'Referred company', reference: 'Reference call date', review: 'Published review link' }[ask!.type as 'referral' | 'reference' | 'review'];
@@ -190,7 +190,7 @@ describe('the advocacy pages answer each form next to its button', () => {
 describe('buyer pages speak the buyer’s time', () => {
   test('plan page: the confirmation answers where its button was; times are the buyer’s own, never UTC', async () => {
     const { Journey } = await import('#models/journey');
-    const { getPlanView } = await import('#app/services/plan.server');
+    const { getPlanView } = await import('#app/journeys/plan.server');
     let token = '';
     let action = '';
     for (const j of await Journey.find({ liveAt: null }).select('_id').limit(40).lean()) {

@@ -162,10 +162,10 @@ beforeAll(async () => {
   const survey = await openSurveyLink();
   if (!survey) throw new Error('The seed left no survey with a recipient: the gate needs an open survey link.');
   const plan = await planLink(seeded.journeyId!);
-  const { createUnsubscribeLink } = await import('#app/services/unsubscribe.server');
+  const { createUnsubscribeLink } = await import('#app/email/unsubscribe.server');
   const { url } = await createUnsubscribeLink({ contact: { id: plan.contactId, email: 'gate@example.test' }, source: 'browser-gate', now: new Date() });
   // Opening an invitation or reset link does not spend it; these two are for seeded users.
-  const { issuePasswordLink } = await import('#app/services/passwords.server');
+  const { issuePasswordLink } = await import('#app/users/passwords.server');
   const invitation = await issuePasswordLink({ userId: seeded.users['sales@kept.demo'], purpose: 'invitation' });
   const resetLink = await issuePasswordLink({ userId: seeded.users['marketing@kept.demo'], purpose: 'reset' });
   links = { plan: plan.token, survey: survey.token, unsubscribe: new URL(url).pathname.split('/u/')[1], invite: invitation.token, reset: resetLink.token };

@@ -31,7 +31,7 @@ afterAll(async () => {
   if (!startedOn) return;
   const db = await connectE2eDb();
   try {
-    const { getCurrentPlaybook, getPlaybookVersion, publishPlaybook } = await import('#app/services/playbook.server');
+    const { getCurrentPlaybook, getPlaybookVersion, publishPlaybook } = await import('#app/journeys/playbook.server');
     const original = (await getPlaybookVersion(startedOn))!;
     const current = await getCurrentPlaybook();
     const { User } = await import('#models/user');

@@ -2,7 +2,7 @@
 // vitest process stay untouched): seeds the demo data into MONGODB_URI and prints the ids the
 // specs need as one `SEEDED {...}` line. `--drop` drops that database instead (CI teardown).
 import mongoose from 'mongoose';
-import { connectDb, disconnectDb, trusted } from '#app/db.server';
+import { connectDb, disconnectDb, trusted } from '#app/platform/db.server';
 
 export type SeededIds = {
   /** Demo user ids by email. */
@@ -31,17 +31,17 @@ try {
   if (args.includes('--drop')) {
     await mongoose.connection.dropDatabase();
   } else {
-    const { seedDemoData, DEMO_USERS } = await import('#app/services/seed.server');
+    const { seedDemoData, DEMO_USERS } = await import('#scripts/seed/demo');
     const now = new Date();
     await seedDemoData({ accounts, seed: 2026, now, log: (line: string) => console.error(`[seed] ${line}`) });
     // The advocacy demo first, as `npm start` seeds it: it plays its deals' survey history from the
     // close date (invited, then answered), which it cannot do over waves already scheduled.
-    const { seedAdvocacyDemo } = await import('#app/services/advocacy-seed.server');
+    const { seedAdvocacyDemo } = await import('#scripts/seed/advocacy');
     await seedAdvocacyDemo({ now, seed: 2026, log: (line: string) => console.error(`[seed] ${line}`) });
     // What intake and the worker's safety nets give every other closed-won deal: its journey and its
     // survey waves (no-ops for deals the seed already gave them).
-    const { startMissingJourneys } = await import('#app/services/journey.server');
-    const { scheduleMissingSurveys } = await import('#app/services/surveys.server');
+    const { startMissingJourneys } = await import('#app/journeys/journey.server');
+    const { scheduleMissingSurveys } = await import('#app/surveys/surveys.server');
     const journeys = await startMissingJourneys({ since: new Date(0), now });
     const surveys = await scheduleMissingSurveys({ since: new Date(0), now });
     console.error(`[seed] intake safety nets: ${journeys.started} journeys started, ${surveys.scheduled} deals got survey waves`);

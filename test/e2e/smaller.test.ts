@@ -62,7 +62,7 @@ describe('issue 13 in the browser', () => {
 
   test('cancelling a survey needs the confirmation box', async () => {
     process.env.MONGODB_URI = inject('mongoUri');
-    const { connectDb, disconnectDb } = await import('#app/db.server');
+    const { connectDb, disconnectDb } = await import('#app/platform/db.server');
     await connectDb(process.env.MONGODB_URI);
     const { Survey } = await import('#models/survey');
     const survey = await Survey.findOne({ state: 'scheduled' }).select('_id').lean();
@@ -88,10 +88,10 @@ describe('issue 13 in the browser', () => {
   test('the referrals page fits a 1366 px laptop: Mark lost is visible without sideways scroll', async () => {
     // An open referral of the demo's best advocate (the demo's own referrals may all be won by now).
     process.env.MONGODB_URI = inject('mongoUri');
-    const { connectDb, disconnectDb } = await import('#app/db.server');
+    const { connectDb, disconnectDb } = await import('#app/platform/db.server');
     await connectDb(process.env.MONGODB_URI);
     const { User } = await import('#models/user');
-    const { createReferral, ReferralFormSchema } = await import('#app/services/advocacy.server');
+    const { createReferral, ReferralFormSchema } = await import('#app/advocacy/advocacy.server');
     const marketing = (await User.findOne({ email: 'marketing@kept.demo' }).select('email name role').lean())!;
     const input = ReferralFormSchema.parse({ referredCompany: 'Layout Check Ltd', referredDomain: 'layout-check.example', referredContactName: 'Ada Park', referredContactEmail: 'ada@layout-check.example', estimatedArr: '12,000', note: '' });
     await createReferral({ user: { id: String(marketing._id), email: marketing.email, name: marketing.name, role: 'marketing' }, advocateId: inject('seeded').advocateId!, input });

@@ -1,0 +1,212 @@
+import type { Types } from 'mongoose';
+import { z } from 'zod';
+import { Account, SEGMENTS } from '#models/account';
+import { Contact } from '#models/contact';
+import { Deal } from '#models/deal';
+import { User } from '#models/user';
+import type { SessionUser } from '#app/auth/session.server';
+import { trusted, isDuplicateKey } from '#app/platform/db.server';
+import { ReadIndex, VersionedCache } from '#app/platform/read-index.server';
+import { objectIdFrom } from '#app/utils/ids.server';
+
+export const ACCOUNT_SORTS = ['name', '-name', 'segment', '-segment', 'createdAt', '-createdAt', 'status', '-status'] as const;
+
+export const AccountListQuerySchema = z.object({
+  // Longer searches are cut, not refused: parse() must not throw (a throw here was a 500).
+  q: z.string().trim().optional().default('').transform((q) => q.slice(0, 100)),
+  sort: z.enum(ACCOUNT_SORTS).catch('name'),
+  page: z.coerce.number().int().min(1).max(100_000).catch(1),
+  segment: z.enum(SEGMENTS).optional().catch(undefined),
+  mine: z.enum(['1']).optional().catch(undefined),
+});
+export type AccountListQuery = z.infer<typeof AccountListQuerySchema>;
+
+const PER_PAGE = 25;
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const isObjectId = (id: string) => /^[a-f0-9]{24}$/i.test(id);
+
+/** What a user may see: sales reps only accounts where they own a deal; everyone else all. */
+function scopeFor(user: SessionUser): Record<string, unknown> {
+  return user.role === 'sales' ? { aeIds: user.id } : {};
+}
+
+type AccountRow = { _id: string; name: string; nameLower: string; domain: string | null; segment: string; status: string | null; csmId: string | null; createdAt: Date; aeIds: string[] };
+
+/** The account list's in-memory index (see read-index.server.ts). */
+export const accountListIndex = new ReadIndex<AccountRow>({
+  feed: 'accounts',
+  model: Account,
+  select: 'name nameLower domain segment status csmId createdAt aeIds',
+  toRow: (d) => ({
+    _id: String(d._id),
+    name: String(d.name ?? ''),
+    nameLower: String(d.nameLower ?? ''),
+    domain: typeof d.domain === 'string' ? d.domain : null,
+    segment: String(d.segment ?? ''),
+    status: typeof d.status === 'string' ? d.status : null,
+    csmId: d.csmId ? String(d.csmId) : null,
+    createdAt: d.createdAt as Date,
+    aeIds: ((d.aeIds as unknown[]) ?? []).map(String),
+  }),
+});
+
+// MongoDB's order: null/missing before any value, then the value; ties by _id ascending.
+const compareValues = (a: string | number | null, b: string | number | null) => (a === b ? 0 : a === null ? -1 : b === null ? 1 : a < b ? -1 : 1);
+const sortValue = (r: AccountRow, field: string) => (field === 'createdAt' ? r.createdAt.getTime() : ((r as unknown as Record<string, string | null>)[field] ?? null));
+const orders = new Map<string, { version: number; rows: AccountRow[] }>();
+const accountCache = new VersionedCache<{ rows: AccountRow[]; total: number }>();
+function accountsInOrder(rows: Map<string, AccountRow>, sort: (typeof ACCOUNT_SORTS)[number]) {
+  const cached = orders.get(sort);
+  if (cached?.version === accountListIndex.version) return cached.rows;
+  const desc = sort.startsWith('-');
+  const field = sort.replace('-', '') === 'name' ? 'nameLower' : sort.replace('-', '');
+  const sorted = [...rows.values()].sort((a, b) => (desc ? -1 : 1) * compareValues(sortValue(a, field), sortValue(b, field)) || compareValues(a._id, b._id));
+  orders.set(sort, { version: accountListIndex.version, rows: sorted });
+  return sorted;
+}
+
+/** Accounts for the list page: search by name or domain, sort, paginate, scoped to the user. */
+export async function listAccounts({ user, query }: { user: SessionUser; query: AccountListQuery }) {
+  const q = query.q.toLowerCase();
+  const skip = (query.page - 1) * PER_PAGE;
+  type Row = { _id: unknown; name: string; domain?: string | null; segment: string; status?: string | null; csmId?: unknown; createdAt?: Date | null };
+  const cacheKey = `${user.role === 'sales' || (query.mine && user.role === 'cs') ? user.id : ''}|${query.segment ?? ''}|${q}|${query.sort}|${skip}|${user.role}`;
+  const { rows, total } = await accountListIndex.answer<{ rows: Row[]; total: number }>({
+    fromMemory: (indexed) => {
+      const cached = accountCache.get(accountListIndex.version, cacheKey);
+      if (cached) return cached;
+      const matches = (r: AccountRow) =>
+        (user.role !== 'sales' || r.aeIds.includes(user.id)) &&
+        (!query.segment || r.segment === query.segment) &&
+        (!(query.mine && user.role === 'cs') || r.csmId === user.id) &&
+        (!q || r.nameLower.startsWith(q) || (r.domain ?? '').startsWith(q));
+      const rows: AccountRow[] = [];
+      let total = 0;
+      for (const r of accountsInOrder(indexed, query.sort)) {
+        if (!matches(r)) continue;
+        if (total++ >= skip && rows.length < PER_PAGE) rows.push(r);
+      }
+      accountCache.set(accountListIndex.version, cacheKey, { rows, total });
+      return { rows, total };
+    },
+    fromDatabase: async () => {
+      const filter: Record<string, unknown> = { ...scopeFor(user) };
+      if (query.segment) filter.segment = query.segment;
+      if (query.mine && user.role === 'cs') filter.csmId = user.id;
+      if (q) {
+        // Prefix match on the lower-cased name or the domain: served by the nameLower / domain indexes.
+        const prefix = `^${escapeRegex(q)}`;
+        filter.$or = [{ nameLower: trusted({ $regex: prefix }) }, { domain: trusted({ $regex: prefix }) }];
+      }
+      const desc = query.sort.startsWith('-');
+      const field = query.sort.replace('-', '');
+      const sortField = field === 'name' ? 'nameLower' : field;
+      const [rows, total] = await Promise.all([
+        Account.find(filter)
+          .select('name domain segment status csmId createdAt')
+          .sort({ [sortField]: desc ? -1 : 1, _id: 1 })
+          .skip(skip)
+          .limit(PER_PAGE)
+          .lean(),
+        Account.countDocuments(filter),
+      ]);
+      return { rows, total };
+    },
+  });
+  const csmIds = [...new Set(rows.map((r) => r.csmId).filter(Boolean).map(String))];
+  const csms = csmIds.length ? await User.find({ _id: trusted({ $in: csmIds }) }).select('name').lean() : [];
+  const csmName = new Map(csms.map((c) => [String(c._id), c.name]));
+  return {
+    accounts: rows.map((a) => ({
+      id: String(a._id),
+      name: a.name,
+      domain: a.domain ?? '',
+      segment: a.segment,
+      status: a.status ?? 'active',
+      csm: a.csmId ? (csmName.get(String(a.csmId)) ?? '') : '',
+      createdAt: a.createdAt?.toISOString() ?? '',
+    })),
+    total,
+    page: query.page,
+    pages: Math.max(1, Math.ceil(total / PER_PAGE)),
+    perPage: PER_PAGE,
+  };
+}
+
+/** One account with its contacts and deals (a sales rep sees only their own deals); null if not visible. */
+export async function getAccountDetail({ user, accountId }: { user: SessionUser; accountId: string }) {
+  if (!isObjectId(accountId)) return null;
+  const account = await Account.findOne({ _id: accountId, ...scopeFor(user) })
+    .select('name domain segment status churnedAt csmId createdAt')
+    .lean();
+  if (!account) return null;
+  const dealFilter: Record<string, unknown> = { accountId };
+  if (user.role === 'sales') dealFilter.aeId = user.id;
+  const [contacts, deals, csm] = await Promise.all([
+    Contact.find({ accountId }).select('name email title isPrimary emailStatus').sort({ isPrimary: -1, name: 1 }).lean(),
+    Deal.find(dealFilter).select('name source crmId aeId closedWonAt arr currency promises').sort({ closedWonAt: -1 }).lean(),
+    account.csmId ? User.findById(account.csmId).select('name').lean() : null,
+  ]);
+  const aeIds = [...new Set(deals.map((d) => String(d.aeId)))];
+  const aes = aeIds.length ? await User.find({ _id: trusted({ $in: aeIds }) }).select('name').lean() : [];
+  const aeName = new Map(aes.map((a) => [String(a._id), a.name]));
+  return {
+    id: String(account._id),
+    name: account.name,
+    domain: account.domain ?? '',
+    segment: account.segment,
+    status: account.status ?? 'active',
+    churnedAt: account.churnedAt?.toISOString() ?? null,
+    csm: csm?.name ?? null,
+    contacts: contacts.map((c) => ({
+      id: String(c._id),
+      name: c.name,
+      email: c.email,
+      title: c.title ?? '',
+      isPrimary: Boolean(c.isPrimary),
+      emailStatus: c.emailStatus ?? 'ok',
+    })),
+    deals: deals.map((d) => ({
+      id: String(d._id),
+      name: d.name,
+      source: d.source,
+      crmId: d.crmId,
+      ae: aeName.get(String(d.aeId)) ?? '',
+      closedWonAt: d.closedWonAt.toISOString(),
+      arr: d.arr,
+      currency: d.currency,
+      promises: d.promises.map((p) => ({ id: String(p._id), text: p.text, successCriterion: p.successCriterion, category: p.category })),
+    })),
+  };
+}
+
+/** Name and domain of an account, for prefilling the new-deal form; null when not visible. */
+export async function getAccountSummary({ user, accountId }: { user: SessionUser; accountId: string }) {
+  if (!isObjectId(accountId)) return null;
+  const a = await Account.findOne({ _id: accountId, ...scopeFor(user) }).select('name domain segment').lean();
+  return a ? { id: String(a._id), name: a.name, domain: a.domain ?? '', segment: a.segment } : null;
+}
+
+/**
+ * The account of a new deal (intake from a CRM, a deal recorded by hand): by domain when there is
+ * one, else by exact (case-insensitive) name; the rep joins its `aeIds`. Two deliveries for one new
+ * company may race here, and an upsert on a field without a unique index may insert twice (on
+ * MongoDB too: a unique index is not possible, domains and names are optional and may repeat). So a
+ * new account gets an `_id` derived from its match key: of the racing inserts one wins, the others
+ * hit duplicate key 11000, read the winner and join it.
+ */
+export async function findOrCreateAccount(input: { name: string; domain?: string; segment: (typeof SEGMENTS)[number]; aeId: string | Types.ObjectId }) {
+  const match = input.domain ? { domain: input.domain } : { nameLower: input.name.toLowerCase() };
+  const join = async () => Account.findOneAndUpdate(match, { $addToSet: { aeIds: input.aeId } }, { returnDocument: 'after' }).lean(); // no .select(): FerretDB 1.24 refuses a projection on findAndModify
+  const existing = await join();
+  if (existing) return existing;
+  const fields = { name: input.name, segment: input.segment, status: 'active' as const, aeIds: [input.aeId], ...match };
+  try {
+    return (await Account.create({ _id: objectIdFrom(`account:${JSON.stringify(match)}`), ...fields })).toObject();
+  } catch (error) {
+    if (!isDuplicateKey(error)) throw error;
+  }
+  // A concurrent writer created it. (Or the account that once had this key changed its domain or
+  // name since: then this company is new after all and gets an ordinary id.)
+  return (await join()) ?? (await Account.create(fields)).toObject();
+}
