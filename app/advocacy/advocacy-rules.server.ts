@@ -54,6 +54,72 @@ export function candidateConditions(type: CandidateType, f: CandidateFacts, now:
   ];
 }
 
+/** What `advocateFields` reads: the deal, its account and the contact who gave the latest answer. */
+export type AdvocateSources = {
+  deal: { accountId: unknown; aeId: unknown; name: string; arr: number; currency: string; closedWonAt: Date };
+  account: { name?: string; status?: string } | null | undefined;
+  contact: { name: string; email: string; emailStatus?: string | null };
+  liveAt: Date | null;
+  latest: {
+    _id: unknown;
+    wave: number;
+    answeredAt: Date;
+    overall?: string | null;
+    nps?: number | null;
+    consentReferral?: boolean | null;
+    consentReference?: boolean | null;
+    consentCaseStudy?: boolean | null;
+    promises: { verdict?: string | null }[];
+  };
+};
+
+/**
+ * The stored fields of an advocate (everything but its ids and ask budget), from the latest answer of
+ * its deal: one builder for the refresh after an answer and for the seeded data sets.
+ */
+export function advocateFields({ deal, account, contact, liveAt, latest }: AdvocateSources, now: Date) {
+  const facts = {
+    liveAt,
+    accountChurned: account?.status === 'churned',
+    overall: (latest.overall ?? null) as CandidateFacts['overall'],
+    nps: latest.nps ?? null,
+    consents: { referral: Boolean(latest.consentReferral), reference: Boolean(latest.consentReference), case_study: Boolean(latest.consentCaseStudy) },
+    contactStatus: contact.emailStatus ?? 'ok',
+  };
+  const promisesKept = latest.promises.filter((p) => p.verdict === 'delivered').length;
+  return {
+    facts,
+    fields: {
+      accountId: deal.accountId,
+      aeId: deal.aeId,
+      contactName: contact.name,
+      contactEmail: contact.email,
+      contactStatus: facts.contactStatus,
+      accountName: account?.name ?? '',
+      dealName: deal.name,
+      dealArr: deal.arr,
+      currency: deal.currency,
+      closedWonAt: deal.closedWonAt,
+      liveAt: facts.liveAt,
+      accountChurned: facts.accountChurned,
+      surveyId: latest._id,
+      wave: latest.wave,
+      answeredAt: latest.answeredAt,
+      overall: facts.overall,
+      nps: facts.nps,
+      consentReference: facts.consents.reference,
+      consentCaseStudy: facts.consents.case_study,
+      consentReferral: facts.consents.referral,
+      promisesKept,
+      promisesTotal: latest.promises.length,
+      current: true,
+      qualifies: storedQualifications(facts, now),
+      expansion: isExpansionCandidate(facts, now),
+      rank: rankAdvocate({ nps: facts.nps, overall: facts.overall, promisesKept, promisesTotal: latest.promises.length, consents: facts.consents, dealArr: deal.arr }),
+    },
+  };
+}
+
 export const isCandidate = (type: CandidateType, f: CandidateFacts, now: Date) => candidateConditions(type, f, now).every((c) => c.ok);
 
 /** The candidate conditions that do not move with the clock or the budget: what refreshAdvocacy stores. */

@@ -43,6 +43,7 @@ import type { SessionUser } from '#app/auth/session.server';
 import { trusted, isDuplicateKey } from '#app/platform/db.server';
 import { getEnv } from '#app/env.server';
 import {
+  advocateFields,
   askCounters,
   candidateConditions,
   canMoveAsk,
@@ -52,12 +53,9 @@ import {
   DAY_MS,
   digestOf,
   drawSample,
-  isExpansionCandidate,
   laterOf,
   nextBudgetAvailability,
-  rankAdvocate,
   reviewConditions,
-  storedQualifications,
   type BudgetConfig,
   type CandidateFacts,
 } from '#app/advocacy/advocacy-rules.server';
@@ -388,50 +386,13 @@ export async function refreshAdvocacyForDeal({ dealId, now = new Date(), surveyI
   let qualifies: CandidateType[] = [];
   let expansion = false;
   if (latest && contact) {
-    const facts = {
-      liveAt: journey?.liveAt ?? null,
-      accountChurned: account?.status === 'churned',
-      overall: latest.overall as CandidateFacts['overall'],
-      nps: latest.nps,
-      consents: { referral: Boolean(latest.consentReferral), reference: Boolean(latest.consentReference), case_study: Boolean(latest.consentCaseStudy) },
-      contactStatus: contact.emailStatus ?? 'ok',
-    };
-    qualifies = storedQualifications(facts, now);
-    expansion = isExpansionCandidate(facts, now);
-    const promisesKept = latest.promises.filter((p) => p.verdict === 'delivered').length;
+    const built = advocateFields({ deal, account, contact, liveAt: journey?.liveAt ?? null, latest }, now);
+    ({ qualifies, expansion } = built.fields);
     // The ask budget sorts candidates into ready and waiting; an answer that makes no candidate
     // needs none. (Reading it is the dear part of an answer on FerretDB: the account's surveys,
     // answers and budget slots are each a scan, ~10 s at 100,000 accounts.)
     const budget = qualifies.length ? await budgetStatus({ contactId: String(contact._id), accountId: String(deal.accountId), type: qualifies[0], now }) : { clearAt: null };
-    const set = {
-      accountId: deal.accountId,
-      aeId: deal.aeId,
-      contactName: contact.name,
-      contactEmail: contact.email,
-      contactStatus: contact.emailStatus ?? 'ok',
-      accountName: account?.name ?? '',
-      dealName: deal.name,
-      dealArr: deal.arr,
-      currency: deal.currency,
-      closedWonAt: deal.closedWonAt,
-      liveAt: facts.liveAt,
-      accountChurned: facts.accountChurned,
-      surveyId: latest._id,
-      wave: latest.wave,
-      answeredAt: latest.answeredAt,
-      overall: latest.overall,
-      nps: latest.nps,
-      consentReference: facts.consents.reference,
-      consentCaseStudy: facts.consents.case_study,
-      consentReferral: facts.consents.referral,
-      promisesKept,
-      promisesTotal: latest.promises.length,
-      current: true,
-      qualifies,
-      expansion,
-      rank: rankAdvocate({ nps: latest.nps, overall: latest.overall, promisesKept, promisesTotal: latest.promises.length, consents: facts.consents, dealArr: deal.arr }),
-      budgetClearAt: budget.clearAt,
-    };
+    const set = { ...built.fields, budgetClearAt: budget.clearAt };
     const found = existing.find((a) => String(a.contactId) === String(contact._id));
     if (found) advocateId = found._id;
     else {

@@ -26,7 +26,7 @@ import { ADVOCACY_METRICS, advocacyConfig } from '#app/advocacy/advocacy.server'
 import { claimOnce, getClaim } from '#app/platform/claims.server';
 import { dealChurnRow, dealWonRow, DEAL_METRICS } from '#app/deals/deal-metrics.server';
 import { BACKTEST_MONTHS, FORECAST_METRICS, forecastRows } from '#app/dashboards/forecast.server';
-import { askCounters, isExpansionCandidate, laterOf, nextBudgetAvailability, rankAdvocate, storedQualifications, DAY_MS } from '#app/advocacy/advocacy-rules.server';
+import { advocateFields, askCounters, laterOf, nextBudgetAvailability, DAY_MS, type AdvocateSources } from '#app/advocacy/advocacy-rules.server';
 import { insertIgnoringDuplicates } from '#app/platform/db.server';
 import { JOURNEY_METRIC_KINDS, journeyDims, journeyMetricRows } from '#app/journeys/journey.server';
 import { bumpMetric, clearMetrics, metricKey, withBulkMetrics } from '#app/platform/metrics.server';
@@ -57,49 +57,15 @@ export type ScaleSeedSummary = SeedSummary & {
 const idKey = (v: unknown) => String(v);
 const plusDays = (d: Date, days: number) => new Date(d.getTime() + days * DAY_MS);
 
-/** What the buyer's latest answer makes of a deal's contact (the fields refreshAdvocacyForDeal stores). */
+/** What the buyer's latest answer makes of a deal's contact: the fields refreshAdvocacyForDeal stores. */
 function advocateFor(input: { deal: Doc; account: Doc; contact: Doc; journey: Doc | undefined; latest: Doc; now: Date }) {
   const { deal, account, contact, journey, latest, now } = input;
-  const facts = {
-    liveAt: (journey?.liveAt as Date | undefined) ?? null,
-    accountChurned: account.status === 'churned',
-    overall: latest.overall,
-    nps: latest.nps,
-    consents: { referral: Boolean(latest.consentReferral), reference: Boolean(latest.consentReference), case_study: Boolean(latest.consentCaseStudy) },
-    contactStatus: contact.emailStatus ?? 'ok',
-  };
-  const qualifies = storedQualifications(facts, now);
-  const promisesKept = (latest.promises as Doc[]).filter((p) => p.verdict === 'delivered').length;
+  const { fields } = advocateFields({ deal: deal as AdvocateSources['deal'], account, contact: contact as AdvocateSources['contact'], liveAt: (journey?.liveAt as Date | undefined) ?? null, latest: latest as AdvocateSources['latest'] }, now);
   return {
     _id: objectIdFrom(`seed-advocate:${idKey(deal._id)}:${idKey(contact._id)}`),
     dealId: deal._id,
     contactId: contact._id,
-    accountId: deal.accountId,
-    aeId: deal.aeId,
-    contactName: contact.name,
-    contactEmail: contact.email,
-    contactStatus: facts.contactStatus,
-    accountName: account.name,
-    dealName: deal.name,
-    dealArr: deal.arr,
-    currency: deal.currency,
-    closedWonAt: deal.closedWonAt,
-    liveAt: facts.liveAt,
-    accountChurned: facts.accountChurned,
-    surveyId: latest._id,
-    wave: latest.wave,
-    answeredAt: latest.answeredAt,
-    overall: latest.overall,
-    nps: latest.nps,
-    consentReference: facts.consents.reference,
-    consentCaseStudy: facts.consents.case_study,
-    consentReferral: facts.consents.referral,
-    promisesKept,
-    promisesTotal: latest.promises.length,
-    current: true,
-    qualifies,
-    expansion: isExpansionCandidate(facts, now),
-    rank: rankAdvocate({ nps: latest.nps, overall: latest.overall, promisesKept, promisesTotal: latest.promises.length, consents: facts.consents, dealArr: deal.arr }),
+    ...fields,
     budgetClearAt: null as Date | null,
     refreshedAt: now,
     rev: 0,
