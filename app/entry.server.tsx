@@ -8,6 +8,8 @@ import { ErrorIdContext } from '#app/components/error-boundary';
 import { NonceProvider } from '#app/utils/nonce';
 import { logError } from '#app/utils/log.server';
 import { warmReadIndexes } from '#app/platform/read-index.server';
+// What advocacy does when a request records a survey answer, a go-live or a referred deal (app/platform/events.server.ts).
+import '#app/advocacy/reactions.server';
 
 const ABORT_DELAY = 5_000;
 

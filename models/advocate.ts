@@ -5,7 +5,7 @@ import { CANDIDATE_TYPES } from '#app/advocacy/advocacy-types';
 
 // A contact who may speak for us, tied to the deal (and rep) that won them. One document per
 // (origin deal, contact): recomputed from the deal's latest answered survey by
-// refreshAdvocacyForDeal (app/advocacy/advocacy.server.ts), never edited by hand.
+// refreshAdvocacyForDeal (app/advocacy/refresh.server.ts), never edited by hand.
 const AdvocateSchema = new Schema(
   {
     dealId: { type: Schema.Types.ObjectId, ref: 'Deal', required: true },
@@ -46,7 +46,7 @@ const AdvocateSchema = new Schema(
     /** When the contact's ask budget is next clear (null: clear now); the ask itself rechecks. */
     budgetClearAt: { type: Date, default: null },
     refreshedAt: { type: Date },
-    /** Revision: each write is conditioned on the one read (revise() in advocacy.server.ts), so one writer per revision, one metric bump. */
+    /** Revision: each write is conditioned on the one read (revise() in app/advocacy/revise.server.ts), so one writer per revision, one metric bump. */
     rev: { type: Number, default: 0 },
   },
   { timestamps: true },

@@ -5,7 +5,7 @@ import { defineModel } from './_define';
 // (a contact, an account) has a chain of slots numbered 1, 2, 3...; `_id` = `<scope>:<ownerId>:<n>`.
 // An ask takes slot n+1 only after checking that slot n+1-k (k = asks allowed per window) is older
 // than the window; two concurrent asks both try n+1 and exactly one insert wins, the other
-// rereads the chain and is refused. See takeBudgetSlot in app/advocacy/advocacy.server.ts.
+// rereads the chain and is refused. See takeSlot in app/advocacy/ask-budget.server.ts.
 const AskBudgetSlotSchema = new Schema(
   {
     _id: { type: String, required: true },

@@ -36,7 +36,7 @@ const ReferralSchema = new Schema(
     linkedVia: { type: String, enum: ['webhook', 'import', 'manual', 'seed', null] },
     linkedById: { type: Schema.Types.ObjectId, ref: 'User' },
     createdById: { type: Schema.Types.ObjectId, ref: 'User' },
-    /** Revision: each write is conditioned on the one read (revise() in advocacy.server.ts). */
+    /** Revision: each write is conditioned on the one read (revise() in app/advocacy/revise.server.ts). */
     rev: { type: Number, default: 0 },
   },
   { timestamps: true },

@@ -13,6 +13,8 @@ process.env.SESSION_SECRET ??= 'test-session-secret-0123456789';
 process.env.APP_URL ??= 'http://localhost:3000';
 
 beforeAll(async () => {
+  // As in the web server and the worker: advocacy reacts to what surveys, journeys and deals record.
+  await import('#app/advocacy/reactions.server');
   const { connectDb } = await import('#app/platform/db.server');
   await connectDb(process.env.MONGODB_URI);
   // Build every model's indexes up front so unique constraints hold from the first test.

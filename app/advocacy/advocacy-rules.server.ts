@@ -1,6 +1,6 @@
 // The advocacy rules as pure functions (time and configuration are parameters): who is a
 // referral / reference / case-study candidate, who may be invited to review, the ask budget, the
-// ranking, the impartial review sample and CSV cells. The database side is advocacy.server.ts.
+// ranking, the impartial review sample and CSV cells. The database side is the rest of app/advocacy (advocacy.server.ts lists it).
 import crypto from 'node:crypto';
 import { ASK_TRANSITIONS, type AskStatus, type CandidateType } from '#app/advocacy/advocacy-types';
 import { formatDate, plural } from '#app/utils/format';

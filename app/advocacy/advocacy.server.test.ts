@@ -21,10 +21,7 @@ import { getEnv, resetEnvCache } from '#app/env.server';
 import { goLive } from '#scripts/seed/advocacy';
 import { DAY_MS, drawSample } from '#app/advocacy/advocacy-rules.server';
 import {
-  ADVOCACY_METRICS,
-  advocacyConfig,
   AskFormSchema,
-  budgetStatus,
   createAsk,
   createReferral,
   createReviewCampaign,
@@ -40,13 +37,12 @@ import {
   listExpansionCandidates,
   listReferrals,
   rebuildAdvocacyMetrics,
-  refreshAdvocacyForDeal,
-  REVIEW_ROUNDS_ONLY,
-  takeBudgetSlots,
   updateAsk,
-  type AskFormInput,
-  type AskUpdateInput,
 } from '#app/advocacy/advocacy.server';
+import { ADVOCACY_METRICS, advocacyConfig } from '#app/advocacy/shared.server';
+import { budgetStatus, takeBudgetSlots } from '#app/advocacy/ask-budget.server';
+import { REVIEW_ROUNDS_ONLY, type AskFormInput, type AskUpdateInput } from '#app/advocacy/forms';
+import { refreshAdvocacyForDeal } from '#app/advocacy/refresh.server';
 import { createImportJob, getImportView, runImport, saveMapping, startImport } from '#app/deals/import.server';
 import { CrmWebhookSchema, handleCrmEvent } from '#app/deals/intake.server';
 import { startJourneyForDeal } from '#app/journeys/journey.server';
@@ -722,7 +718,7 @@ describe('review invitations: all eligible or a recorded random sample', () => {
     });
     expect(result.ok).toBe(true);
     const campaign = await ReviewCampaign.findById((result as { campaignId: string }).campaignId).lean();
-    const { reviewPopulation } = await import('#app/advocacy/advocacy.server');
+    const { reviewPopulation } = await import('#app/advocacy/review-campaigns.server');
     const population = await reviewPopulation({ now: NOW, minTenureDays: 90 });
     const ids = population.map((m) => m.contactId);
     expect(ids).toContain(detractor.contact.id);

@@ -6,7 +6,8 @@ import { AuditEvent } from '#models/audit-event';
 import { Deal } from '#models/deal';
 import { Referral } from '#models/referral';
 import { compareReferredCompany } from '#app/advocacy/advocacy-rules.server';
-import { ADVOCACY_METRICS, getReferralLinkPreview, linkReferralToDeal, unlinkReferral } from '#app/advocacy/advocacy.server';
+import { getReferralLinkPreview, linkReferralToDeal, unlinkReferral } from '#app/advocacy/referrals.server';
+import { ADVOCACY_METRICS } from '#app/advocacy/shared.server';
 import { readMetrics } from '#app/platform/metrics.server';
 import { makeAccount, makeContact, makeDeal, makeUser } from '#test/factories';
 

@@ -29,7 +29,7 @@ import { User } from '#models/user';
 import type { SessionUser } from '#app/auth/session.server';
 import { insertIgnoringDuplicates, trusted } from '#app/platform/db.server';
 import { getEnv } from '#app/env.server';
-import { linkReferralSafely } from '#app/advocacy/advocacy.server';
+import { recorded } from '#app/platform/events.server';
 import { claimOnce } from '#app/platform/claims.server';
 import { dealWonRow } from '#app/deals/deal-metrics.server';
 import { dealIdFor } from '#app/deals/intake.server';
@@ -720,8 +720,8 @@ export async function runImport({ jobId, attempt, now: fixedNow }: { jobId: stri
     counts.existing += dealDocs.length - newDeals.size;
     // The money rollups of the new deals (profitability dashboards): one inserted slot per key for the batch.
     await bumpJourneyMetricRows(dealDocs.flatMap((d, i) => (newDeals.has(i) ? [dealWonRow(d, resolved.get(accountKey(good[i].deal.account))!.segment)] : [])), { slot: slot('deals') });
-    // Referred deals link back to their referral (advocacy attribution); a bad id is logged, never fatal.
-    for (const [i, g] of good.entries()) if (g.deal.referralId) await linkReferralSafely({ referralId: g.deal.referralId, dealId: String(dealDocs[i]._id), via: 'import', now });
+    // Referred deals, for the areas that react to them (advocacy links each back to its referral).
+    for (const [i, g] of good.entries()) if (g.deal.referralId) await recorded('deal.referred', { dealId: dealDocs[i]._id, referralId: g.deal.referralId, via: 'import', now });
 
     // 4. Journeys for every deal of the batch (existing journeys collide on their derived _id).
     const journeyDocs = dealDocs.map((d, i) => {

@@ -8,10 +8,10 @@ import { recordAudit } from '#models/audit-event';
 import { Contact } from '#models/contact';
 import { Deal, PROMISE_CATEGORIES, type DEAL_SOURCES } from '#models/deal';
 import { User } from '#models/user';
-import { linkReferralSafely } from '#app/advocacy/advocacy.server';
 import { findOrCreateAccount } from '#app/accounts/accounts.server';
 import { claimOnce, releaseClaim } from '#app/platform/claims.server';
 import { recordDealWon } from '#app/deals/deal-metrics.server';
+import { recorded } from '#app/platform/events.server';
 import { closeDateProblem, parseIsoCloseDate } from '#app/deals/close-date';
 import { scheduleSurveysSafely } from '#app/surveys/surveys.server';
 import { startJourneySafely } from '#app/journeys/journey.server';
@@ -50,7 +50,7 @@ export async function intakeClosedWonDeal({ input, now = new Date(), actorId }: 
   if (existing) {
     const journey = await startJourneySafely({ dealId, now, actorId });
     await scheduleSurveysSafely({ dealId, now });
-    if (input.referralId) await linkReferralSafely({ referralId: input.referralId, dealId: String(dealId), via: 'webhook', now });
+    if (input.referralId) await recorded('deal.referred', { dealId, referralId: input.referralId, via: 'webhook', now });
     return { dealId: String(dealId), accountId: String(existing.accountId), journeyId: journey?.journeyId ?? null, created: false };
   }
 
@@ -85,7 +85,7 @@ export async function intakeClosedWonDeal({ input, now = new Date(), actorId }: 
   // Its value-delivery surveys, at once and judged by this intake's time (idempotent; a failure
   // is logged and the worker's sweep repairs it).
   if (found) await scheduleSurveysSafely({ dealId: found._id, now });
-  if (found && input.referralId) await linkReferralSafely({ referralId: input.referralId, dealId: String(found._id), via: 'webhook', now });
+  if (found && input.referralId) await recorded('deal.referred', { dealId: found._id, referralId: input.referralId, via: 'webhook', now });
   return { dealId: String(found?._id ?? dealId), accountId: String(account._id), journeyId: journey?.journeyId ?? null, created };
 }
 

@@ -25,7 +25,7 @@ import { User } from '#models/user';
 import type { SessionUser } from '#app/auth/session.server';
 import { trusted } from '#app/platform/db.server';
 import { inPool } from '#app/platform/pool';
-import { refreshAdvocacySafely } from '#app/advocacy/advocacy.server';
+import { recorded } from '#app/platform/events.server';
 import { bumpMetric, bumpMetricRows, clearMetrics, cohortOf } from '#app/platform/metrics.server';
 import { getCurrentPlaybook, getPlaybookVersion, type CriterionDef, type PlaybookDef, type StageDef } from '#app/journeys/playbook.server';
 import { ACCEPTED_KINDS, AT_RISK_SHARE, DAY_MS, EVIDENCE_LABELS, evidenceMeets, HEALTH_LABELS, HOUR_MS, isHttpsLink, LINK_EVIDENCE_KINDS, linkEvidenceEffect, type EvidenceType, type Health } from '#app/journeys/journey-rules';
@@ -488,8 +488,8 @@ export async function advanceJourney({ user, journeyId, fromStage, overrideReaso
   if (next.terminal) {
     const toLive = (now.getTime() - j.closedWonAt.getTime()) / DAY_MS;
     await bumpMetric('journey.live', dims, { n: 1, days: Math.round(toLive * 100) / 100, [bucketOf(toLive, DAY_BUCKETS)]: 1 });
-    // A customer who already answered their survey may become an advocate now (issue 6).
-    await refreshAdvocacySafely({ dealId: j.dealId, now });
+    // For the areas that react to a go-live (advocacy: a customer who already answered may become an advocate).
+    await recorded('journey.live', { dealId: j.dealId, now });
   }
   return { ok: true, from: stage.key, to: next.key, live: next.terminal, overridden: Boolean(override) };
 }

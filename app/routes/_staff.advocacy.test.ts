@@ -7,7 +7,7 @@ import { Contact } from '#models/contact';
 import { Deal } from '#models/deal';
 import { Journey } from '#models/journey';
 import { SurveyResponse } from '#models/survey-response';
-import { refreshAdvocacyForDeal } from '#app/advocacy/advocacy.server';
+import { refreshAdvocacyForDeal } from '#app/advocacy/refresh.server';
 import { startJourneyForDeal } from '#app/journeys/journey.server';
 import { formRequest, makeAccount, makeContact, makeDeal, makeUser, requestAs } from '#test/factories';
 import * as asksIndex from './_staff.advocacy.asks._index';

@@ -39,8 +39,8 @@ import type { SessionUser } from '#app/auth/session.server';
 import { insertIgnoringDuplicates, trusted, isDuplicateKey } from '#app/platform/db.server';
 import { getEnv } from '#app/env.server';
 import { accountListIndex } from '#app/accounts/accounts.server';
-import { refreshAdvocacySafely } from '#app/advocacy/advocacy.server';
 import { claimOnce } from '#app/platform/claims.server';
+import { recorded } from '#app/platform/events.server';
 import { bumpMetric, clearMetrics, cohortOf, metricKey } from '#app/platform/metrics.server';
 import { planWaves } from '#app/surveys/survey-waves.server';
 import { fieldErrors, formValues } from '#app/utils/forms.server';
@@ -572,8 +572,9 @@ export async function applySurveyResponse({ surveyId, now, owner }: { surveyId: 
       const deal = await Deal.findById(response.dealId).select('arr currency').lean();
       for (const row of answerMetricRows(response, deal)) await bumpMetric(row.kind, row.dims, row.counts);
     }
-    // The answer may make (or unmake) a referral / reference / case-study candidate (issue 6).
-    await refreshAdvocacySafely({ dealId: response.dealId, now, surveyId });
+    // For the areas that react to an answer (advocacy: it may make or unmake a candidate). Before
+    // appliedAt, so a process that dies here leaves the answer pending and the worker records it again.
+    await recorded('survey.answered', { dealId: response.dealId, surveyId, now });
     await SurveyResponse.updateOne({ _id: surveyId }, { $set: { appliedAt: now } });
   }
   return { applied: true };

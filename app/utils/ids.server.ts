@@ -9,3 +9,9 @@ import { Types } from 'mongoose';
 export function objectIdFrom(key: string) {
   return new Types.ObjectId(crypto.createHash('sha256').update(key).digest('hex').slice(0, 24));
 }
+
+/** True for a 24-hex-digit id as routes receive it (anything else is no document's _id). */
+export const isObjectId = (id: unknown): id is string => typeof id === 'string' && /^[a-f0-9]{24}$/i.test(id);
+
+/** A stored reference as a string id, or null when unset. */
+export const idOf = (v: unknown) => (v ? String(v) : null);

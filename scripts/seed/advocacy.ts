@@ -17,16 +17,11 @@ import { User } from '#models/user';
 import type { SessionUser } from '#app/auth/session.server';
 import { trusted } from '#app/platform/db.server';
 import { DAY_MS } from '#app/advocacy/advocacy-rules.server';
-import {
-  createAsk,
-  createReviewCampaign,
-  expireUnansweredAsks,
-  linkReferralToDeal,
-  refreshAdvocacyForDeal,
-  updateAsk,
-  type AskFormInput,
-  type AskUpdateInput,
-} from '#app/advocacy/advocacy.server';
+import { createAsk, createReviewCampaign, expireUnansweredAsks, linkReferralToDeal, updateAsk } from '#app/advocacy/advocacy.server';
+import type { AskFormInput, AskUpdateInput } from '#app/advocacy/forms';
+import { refreshAdvocacyForDeal } from '#app/advocacy/refresh.server';
+// The seed applies survey answers and moves journeys live as people would: advocacy reacts to them.
+import '#app/advocacy/reactions.server';
 import { claimOnce, getClaim } from '#app/platform/claims.server';
 import { intakeClosedWonDeal } from '#app/deals/intake.server';
 import { acceptHandoff, advanceJourney, recordBuyerConfirmation, startJourneyForDeal } from '#app/journeys/journey.server';

@@ -11,7 +11,7 @@ import { Referral } from '#models/referral';
 import { Survey, SURVEY_STATES } from '#models/survey';
 import { SurveyResponse } from '#models/survey-response';
 import { trusted } from '#app/platform/db.server';
-import { refreshAdvocacyForDeal } from '#app/advocacy/advocacy.server';
+import { refreshAdvocacyForDeal } from '#app/advocacy/refresh.server';
 import { healthOf } from '#app/journeys/journey.server';
 import { withBulkMetrics } from '#app/platform/metrics.server';
 import { rebuildAllMetrics } from '#app/dashboards/metrics-rebuild.server';

@@ -22,7 +22,7 @@ import { Referral } from '#models/referral';
 import { Survey } from '#models/survey';
 import { SurveyResponse } from '#models/survey-response';
 import { User } from '#models/user';
-import { ADVOCACY_METRICS, advocacyConfig } from '#app/advocacy/advocacy.server';
+import { ADVOCACY_METRICS, advocacyConfig } from '#app/advocacy/shared.server';
 import { claimOnce, getClaim } from '#app/platform/claims.server';
 import { dealChurnRow, dealWonRow, DEAL_METRICS } from '#app/deals/deal-metrics.server';
 import { BACKTEST_MONTHS, FORECAST_METRICS, forecastRows } from '#app/dashboards/forecast.server';
@@ -184,7 +184,7 @@ function scaleBatch(input: { seed: number; totals: Record<'surveys' | 'responses
     }
 
     // Survey emails count in the ask budget, except the survey in which the contact said yes to
-    // exactly what is asked (advocacy.server.ts, surveyUses).
+    // exactly what is asked (app/advocacy/ask-budget.server.ts, surveyUses).
     const sentByAccount = new Map<string, Doc[]>();
     for (const s of surveys) if (s.sentAt) sentByAccount.set(idKey(s.accountId), [...(sentByAccount.get(idKey(s.accountId)) ?? []), s]);
     const responseById = new Map(responses.map((r) => [idKey(r._id), r]));
@@ -372,7 +372,7 @@ function scaleBatch(input: { seed: number; totals: Record<'surveys' | 'responses
       });
     }
     // Each advocate's budget as of today, with the asks above (what refreshAdvocacyForDeal stores).
-    // As the refresh does: only a candidate has a budget to wait for (advocacy.server.ts).
+    // As the refresh does: only a candidate has a budget to wait for (app/advocacy/refresh.server.ts).
     for (const a of advocates) a.budgetClearAt = a.qualifies.length ? budgetClearAt(a.contactId, a.accountId, a.qualifies[0] as CandidateType, now) : null;
     await rollups.journeys(batch.journeys);
     rollups.deals(batch.deals, accountById);
