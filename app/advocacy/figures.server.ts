@@ -1,6 +1,5 @@
 // Figures and exports. The three advocacy rollups (bumpMetric / readMetrics; rebuildAdvocacyMetrics()
 // recomputes all three from the Advocate, Ask and Referral documents):
-// the Advocate, Ask and Referral documents):
 //   advocacy.candidate  dims { type: referral | reference | case_study | expansion, rep }
 //                       counts { n }: advocates whose stored conditions hold (live, value delivered,
 //                       NPS 9-10, consent, deliverable contact; expansion: live + value + NPS 9-10).

@@ -10,6 +10,7 @@ import { may } from '#app/auth/permissions';
 
 export const ADVOCACY_METRICS = { candidate: 'advocacy.candidate', ask: 'advocacy.ask', referral: 'advocacy.referral' } as const;
 
+/** A 403 with the reason the page shows. */
 export function forbidden(message: string): never {
   throw new Response(message, { status: 403 });
 }
