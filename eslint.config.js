@@ -10,7 +10,7 @@ import tseslint from 'typescript-eslint';
 
 const TESTS = ['**/*.test.{ts,tsx}'];
 
-// What each layer may not import. A file gets the union of the groups its layer lists below.
+// What a layer may not import, each with the reason ESLint prints.
 const NO_TEST_OR_SCRIPT_CODE = {
   regex: '^#(test|scripts)/',
   message: 'Production code (app/, models/, emails/) must not depend on test helpers or scripts: move what both need into app/ or models/.',
@@ -28,20 +28,16 @@ const NO_DATABASE = [
   { regex: '^#models/', message: 'Pure modules (rules, math, types, labels, utils) take plain values so they run and test without a database.' },
   { regex: '^#app/platform/', message: 'Pure modules (rules, math, types, labels, utils) must not depend on the platform layer (database, claims, pools).' },
 ];
-const restrict = (...groups) => [
-  'error',
+// One layer: its files (tests excepted) get the union of the groups it lists.
+const layer = (files, groups, { ignores = [] } = {}) => ({
+  files,
+  ignores: [...TESTS, ...ignores],
   // Type-only imports are erased at build time, so they cannot pull a layer in at run time.
-  { patterns: groups.flat().map((group) => ({ ...group, allowTypeImports: true })) },
-];
+  rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: groups.flat().map((group) => ({ ...group, allowTypeImports: true })) }] },
+});
 
-const PURE = [
-  'app/**/*-rules.ts',
-  'app/**/*-rules.server.ts',
-  'app/**/*-math.ts',
-  'app/**/*-types.ts',
-  'app/**/*-labels.ts',
-  'app/utils/*.{ts,tsx}',
-];
+// Rules, math, types and labels: plain values in, plain values out.
+const PURE = ['app/**/*-rules.ts', 'app/**/*-rules.server.ts', 'app/**/*-math.ts', 'app/**/*-types.ts', 'app/**/*-labels.ts', 'app/utils/*.{ts,tsx}'];
 
 export default defineConfig(
   { ignores: ['build/', 'public/build/', '.cache/', '.data/', '.tools/', 'test-results/', 'node_modules/'] },
@@ -73,10 +69,10 @@ export default defineConfig(
     rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'error' },
   },
 
-  // Layers, from the general to the specific: a later block replaces the rule for the files it
-  // matches, so each one repeats the groups it inherits. Tests, scripts and models are free.
-  { files: ['app/**/*.{ts,tsx}'], ignores: TESTS, rules: { '@typescript-eslint/no-restricted-imports': restrict(NO_TEST_OR_SCRIPT_CODE, NO_PLATFORM_MODELS) } },
-  { files: ['models/**/*.{ts,tsx}', 'emails/**/*.{ts,tsx}', 'app/platform/**/*.{ts,tsx}'], ignores: TESTS, rules: { '@typescript-eslint/no-restricted-imports': restrict(NO_TEST_OR_SCRIPT_CODE) } },
-  { files: ['app/routes/**/*.{ts,tsx}', 'app/components/**/*.{ts,tsx}'], ignores: TESTS, rules: { '@typescript-eslint/no-restricted-imports': restrict(NO_TEST_OR_SCRIPT_CODE, NO_MODELS) } },
-  { files: PURE, ignores: ['app/utils/*.server.{ts,tsx}', ...TESTS], rules: { '@typescript-eslint/no-restricted-imports': restrict(NO_TEST_OR_SCRIPT_CODE, NO_DATABASE) } },
+  // Layers, from the general to the specific: a later layer replaces the rule for the files it
+  // matches, so each one repeats the groups it inherits. Tests and scripts/ are free.
+  layer(['app/**'], [NO_TEST_OR_SCRIPT_CODE, NO_PLATFORM_MODELS]),
+  layer(['models/**', 'emails/**', 'app/platform/**'], [NO_TEST_OR_SCRIPT_CODE]),
+  layer(['app/routes/**', 'app/components/**'], [NO_TEST_OR_SCRIPT_CODE, NO_MODELS]),
+  layer(PURE, [NO_TEST_OR_SCRIPT_CODE, NO_DATABASE], { ignores: ['app/utils/*.server.*'] }),
 );
