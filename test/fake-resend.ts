@@ -108,7 +108,7 @@ export class FakeResend {
     const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
     const idempotencyKey = headers['idempotency-key'] ?? null;
     const path = (req.url ?? '/').split('?')[0];
-    let body: unknown = null;
+    let body: unknown;
     try {
       body = raw ? JSON.parse(raw) : null;
     } catch {

@@ -185,7 +185,10 @@ describe('the impartial review sample', () => {
     const counts = new Map<string, number>();
     for (let s = 0; s < 2000; s++) for (const m of drawSample({ population: population.slice(0, 10), size: 3, seed: `seed-${s}` })) counts.set(m, (counts.get(m) ?? 0) + 1);
     // Expected 600 each (2000 draws x 3 / 10); allow generous noise.
-    for (const n of counts.values()) expect(n).toBeGreaterThan(480), expect(n).toBeLessThan(720);
+    for (const n of counts.values()) {
+      expect(n).toBeGreaterThan(480);
+      expect(n).toBeLessThan(720);
+    }
   });
 });
 

@@ -1,5 +1,5 @@
 import { Claim } from '#models/claim';
-import { isDuplicateKey } from '#app/platform/db.server';
+import { isDuplicateKey } from '#app/platform/duplicate-key';
 
 /**
  * Records that `key` happened, once: true for the single caller that got there first, false for

@@ -216,8 +216,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 /** Marks a filter fragment that the code (never the user) built with operators. */
 export const trusted = <T>(filter: T): T => mongoose.trusted(filter) as T;
 
-/** Whether a write was refused by a unique index (E11000): how an insert learns it was not first. */
-export const isDuplicateKey = (error: unknown) => (error as { code?: unknown } | null)?.code === 11000;
+export { isDuplicateKey } from '#app/platform/duplicate-key';
 
 type WriteError = { index?: number; code?: number; err?: { index?: number; code?: number } };
 /** insertMany that ignores duplicates (already there) and returns the positions actually inserted. */

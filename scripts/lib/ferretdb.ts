@@ -127,7 +127,7 @@ export function applyPatches(src: string, log: (line: string) => void = console.
       git('apply', '--reverse', '--check', patch);
     } catch (error) {
       const stderr = String((error as { stderr?: unknown }).stderr ?? (error as Error).message).trim();
-      throw new Error(`FerretDB patch ${file} does not apply to ${path.relative(ROOT, src)}:\n${stderr}`);
+      throw new Error(`FerretDB patch ${file} does not apply to ${path.relative(ROOT, src)}:\n${stderr}`, { cause: error });
     }
     log(`  applied ${file}`);
   }

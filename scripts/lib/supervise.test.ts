@@ -1,7 +1,6 @@
 // `npm start`'s supervision (scripts/lib/supervise.ts), with two stand-in children: a web server
 // and a worker. kill -9 of the worker leaves the site up and brings the worker back; stop() ends both.
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, expect, test } from 'vitest';
 import { supervise } from './supervise';
 

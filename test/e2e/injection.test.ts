@@ -31,7 +31,6 @@ const jsonPayloads = (field: string) => [
 ];
 const JSON_HEADERS = { 'Content-Type': 'application/json' };
 
-const sessionCookie = (setCookie: string | null) => setCookie?.match(/kept_session=([^;]*)/)?.[1] ?? '';
 const ids = (html: string) => new Set(html.match(/\b[a-f0-9]{24}\b/g) ?? []);
 
 let disconnect: () => Promise<void> = async () => undefined;

@@ -49,7 +49,6 @@ const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math
 test(`${CLIENTS} clients for ${DURATION_MS / 1000} s across staff pages and survey submissions: under 1 % errors, no duplicate answers, sends or audit events`, async () => {
   const { AuditEvent } = await import('#models/audit-event');
   const { SurveyResponse } = await import('#models/survey-response');
-  const { EmailMessage } = await import('#models/email-message');
   const { trusted } = await import('#app/platform/db.server');
 
   // Fresh closed-won deals from the CRM: handoffs nobody accepted yet, and survey waves (scheduled by
