@@ -24,6 +24,8 @@ export default defineConfig({
           name: 'unit',
           include: [UNIT],
           exclude: ['test/e2e/**', 'node_modules/**'],
+          // Pure files share one module cache per worker: imports dominate this lane's time.
+          isolate: false,
         },
       },
       {
