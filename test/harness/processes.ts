@@ -16,7 +16,7 @@ export type Proc = {
   alive: () => boolean;
 };
 
-export type StartNodeOptions = {
+export type StartOptions = {
   env?: NodeJS.ProcessEnv;
   /** Its own process group, so stopProc(..., { group: true }) also stops what it starts. */
   detached?: boolean;
@@ -27,7 +27,7 @@ export type StartNodeOptions = {
 };
 
 /** Runs `command` from the repository root, keeping its output (stdout and stderr together). */
-export function startProcess(command: string, args: string[] = [], options: StartNodeOptions = {}): Proc {
+export function startProcess(command: string, args: string[] = [], options: StartOptions = {}): Proc {
   const child = spawn(command, args, {
     cwd: ROOT,
     env: options.env ?? process.env,
@@ -49,7 +49,7 @@ export function startProcess(command: string, args: string[] = [], options: Star
 }
 
 /** Runs `script` (relative to the repository) with `node --import tsx`, from the repository root. */
-export function startNode(script: string, args: string[] = [], options: StartNodeOptions = {}): Proc {
+export function startNode(script: string, args: string[] = [], options: StartOptions = {}): Proc {
   return startProcess(process.execPath, ['--import', 'tsx', script, ...args], options);
 }
 
