@@ -1,10 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import mongoose from 'mongoose';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { describeOnEngine } from '../test/engine';
+import { startProcess, stopProc, waitForOutput, type Proc } from '../test/harness/processes';
 import { canConnect, freePort } from './lib/ferretdb';
 
 // The commands of docs/development.md beside a running Kept: the embedded database is started the way `npm start`
@@ -17,7 +17,7 @@ const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
 describeOnEngine('ferretdb', 'runs `npm run db`, `worker` and `metrics:rebuild` on the embedded database (FerretDB), which a MongoDB run does not build', 'npm run commands beside a running Kept', () => {
   let dataDir: string;
   let port: number;
-  let db: ChildProcess | undefined;
+  let db: Proc | undefined;
 
   function shellEnv(dir = dataDir, dbPort = port) {
     const env: NodeJS.ProcessEnv = { ...process.env, KEPT_DATA_DIR: dir, DB_PORT: String(dbPort), LOG_LEVEL: 'info' };
@@ -25,37 +25,21 @@ describeOnEngine('ferretdb', 'runs `npm run db`, `worker` and `metrics:rebuild` 
     return env;
   }
 
-  function run(command: string, args: string[], env = shellEnv()) {
-    return new Promise<{ code: number | null; output: string }>((resolve) => {
-      const child = spawn(command, args, { cwd: root, env });
-      let output = '';
-      child.stdout.on('data', (chunk: Buffer) => (output += chunk));
-      child.stderr.on('data', (chunk: Buffer) => (output += chunk));
-      child.on('exit', (code) => resolve({ code, output }));
-    });
+  async function run(command: string, args: string[], env = shellEnv()) {
+    const child = startProcess(command, args, { env });
+    const { code } = await child.exited;
+    return { code, output: child.output() };
   }
 
   beforeAll(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kept-runtime-'));
     port = await freePort();
-    db = spawn(tsx, ['scripts/db.ts'], { cwd: root, env: shellEnv() });
-    let output = '';
-    await new Promise<void>((resolve, reject) => {
-      db!.stdout!.on('data', (chunk: Buffer) => {
-        output += chunk;
-        if (output.includes('Embedded database ready')) resolve();
-      });
-      db!.stderr!.on('data', (chunk: Buffer) => (output += chunk));
-      db!.once('exit', (code) => reject(new Error(`npm run db exited with ${code}:\n${output}`)));
-    });
+    db = startProcess(tsx, ['scripts/db.ts'], { env: shellEnv() });
+    await waitForOutput(db, 'Embedded database ready', 60_000);
   }, 60_000);
 
   afterAll(async () => {
-    if (db && db.exitCode === null) {
-      const exited = new Promise((resolve) => db!.once('exit', resolve));
-      db.kill('SIGTERM');
-      await exited;
-    }
+    await stopProc(db, { signal: 'SIGTERM' });
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -70,7 +54,7 @@ describeOnEngine('ferretdb', 'runs `npm run db`, `worker` and `metrics:rebuild` 
     expect(rebuild.code).toBe(0);
 
     // Both worked in the database `npm run db` serves, which is still up; the secret is the one under the data dir.
-    expect(db?.exitCode).toBeNull();
+    expect(db?.child.exitCode).toBeNull();
     const conn = await mongoose.createConnection(`mongodb://127.0.0.1:${port}/kept`).asPromise();
     try {
       expect((await conn.db!.listCollections().toArray()).length).toBeGreaterThan(0);

@@ -3,17 +3,17 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { createElement } from 'react';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { resetEnvCache } from '#app/env.server';
 import { sendEmail } from '#app/email/email.server';
 import { EmailMessage } from '#models/email-message';
 import { PreviewProps, UserInvitationEmail } from '#emails/user-invitation';
-import { FakeResend } from '#test/fake-resend';
+import { useFakeResend } from '#test/harness/fake-resend';
 
 // Runs the real `scripts/worker.ts` (as `npm run worker` does) against this file's database.
 const root = path.resolve(import.meta.dirname, '..');
 const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
-const fake = new FakeResend();
+const fake = useFakeResend();
 
 function runWorker(args: string[], env: Record<string, string>, onOutput?: (output: string, kill: () => void) => void) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
@@ -43,12 +43,6 @@ async function unreachableDb() {
   return `mongodb://127.0.0.1:${port}/kept`;
 }
 
-beforeAll(async () => {
-  await fake.start();
-});
-afterAll(async () => {
-  await fake.stop();
-});
 
 describe('npm run worker', () => {
   test('--once sends due email and exits 0', async () => {

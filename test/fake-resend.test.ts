@@ -1,18 +1,15 @@
 import { Resend } from 'resend';
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { FakeResend } from '#test/fake-resend';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { useFakeResend } from '#test/harness/fake-resend';
 
 // The fake is what every email test trusts, so its Resend-like behaviour is checked through the SDK.
-const fake = new FakeResend();
+const fake = useFakeResend();
 let sdk: Resend;
 const email = (n: number) => ({ from: 'Kept <kept@example.com>', to: `p${n}@example.com`, subject: `S${n}`, text: `T${n}` });
 
-beforeAll(async () => {
-  await fake.start();
+beforeAll(() => {
   sdk = new Resend('re_test', { baseUrl: fake.url });
 });
-afterAll(() => fake.stop());
-beforeEach(() => fake.reset());
 
 describe('fake Resend', () => {
   test('records single sends; a replayed idempotency key returns the same id without a second delivery', async () => {

@@ -1,4 +1,4 @@
-// Starts one FerretDB for the whole unit/integration run; each test file gets its own database.
+// Starts one FerretDB for the whole server-lane run; each test file gets its own database.
 // With MONGODB_URI set (CI against MongoDB, docs/mongodb.md) that server is used instead. Either
 // way the server says which engine it is (test/engine.ts), for the engine-specific tests.
 import fs from 'node:fs';
@@ -21,7 +21,7 @@ export async function setup(project: TestProject) {
   }
   const engine = await detectEngine(process.env.KEPT_TEST_MONGODB_URI);
   project.provide('dbEngine', engine);
-  console.log(`[unit] database: ${engine} (${process.env.MONGODB_URI ? 'MONGODB_URI' : 'embedded FerretDB started for this run'})`);
+  console.log(`[server] database: ${engine} (${process.env.MONGODB_URI ? 'MONGODB_URI' : 'embedded FerretDB started for this run'})`);
 }
 
 export async function teardown() {

@@ -2,13 +2,13 @@
 // demo seed, as scripts/start.ts runs it) and over the 1k scale data set.
 import mongoose from 'mongoose';
 import { beforeEach, describe, expect, test } from 'vitest';
-import { Metric } from '#models/metric';
 import { seedAdvocacyDemo } from '#scripts/seed/advocacy';
 import { checkFigureInvariants } from '#app/dashboards/figure-invariants.server';
 import { getValueDashboard } from '#app/dashboards/dashboards.server';
 import { bumpMetric } from '#app/platform/metrics.server';
 import { SURVEY_METRICS } from '#app/surveys/surveys.server';
 import { makeUser } from '#test/factories';
+import { mergedRollups } from '#test/harness/rollups';
 import { rebuildAllMetrics } from '#app/dashboards/metrics-rebuild.server';
 import { seedScaleData } from '#scripts/seed/scale';
 import { seedDemoData } from '#scripts/seed/demo';
@@ -20,23 +20,8 @@ beforeEach(async () => {
   await Promise.all(Object.values(mongoose.connection.collections).map((c) => c.deleteMany({})));
 });
 
-/** Every rollup but the forecast's, slots merged, counters rounded (float sums differ in the last bits by order). */
-async function rollups() {
-  const docs = (await Metric.find({}).select('kind dims counts').lean()).filter((d) => !String(d.kind).startsWith('forecast'));
-  const merged = new Map<string, Record<string, number>>();
-  for (const d of docs) {
-    const key = `${d.kind}|${JSON.stringify(Object.entries(d.dims ?? {}).sort())}`;
-    const into = merged.get(key) ?? {};
-    for (const [k, n] of Object.entries((d.counts ?? {}) as Record<string, number>)) into[k] = (into[k] ?? 0) + n;
-    merged.set(key, into);
-  }
-  return Object.fromEntries(
-    [...merged.entries()]
-      .map(([k, c]) => [k, Object.fromEntries(Object.entries(c).filter(([, n]) => Math.abs(n) > 1e-9).map(([name, n]) => [name, Math.round(n * 100) / 100]).sort())] as const)
-      .filter(([, c]) => Object.keys(c).length > 0)
-      .sort(([a], [b]) => a.localeCompare(b)),
-  );
-}
+/** Every rollup but the forecast's, as two runs can be compared. */
+const rollups = () => mergedRollups((kind) => !kind.startsWith('forecast'));
 
 describe('figure invariants', () => {
   test('the demo a fresh npm start shows: every answer was invited, no rate above 100 %, rollups equal a rebuild', async () => {

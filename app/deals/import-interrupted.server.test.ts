@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,12 +12,12 @@ import { Deal } from '#models/deal';
 import { ImportJob } from '#models/import-job';
 import { Journey } from '#models/journey';
 import { makeUser } from '#test/factories';
+import { startNode, stopProc } from '#test/harness/processes';
 import { createImportJob, getImportView, runImport, saveMapping, startImport } from '#app/deals/import.server';
 
 // A CSV import whose process is SIGKILLed half-way, twice, and is then resumed: every row must end
 // up exactly once (deals counted by their natural key, source + CRM id), with its journey, its
 // account and its contact, and the rollups must count each new deal once.
-const root = path.resolve(import.meta.dirname, '../..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kept-import-kill-'));
 const ROWS = 4_000;
 const ACCOUNTS = 1_000;
@@ -26,18 +25,8 @@ const STALE_MS = 2 * 60_000 + 1_000; // a run without heartbeat for 2 minutes ma
 
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-function runInChild(jobId: string, attempt: number) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/import-runner.ts', jobId, String(attempt)], {
-    cwd: root,
-    env: { ...process.env, LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (c: Buffer) => (output += c));
-  child.stderr.on('data', (c: Buffer) => (output += c));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, exited, output: () => output };
-}
+const runInChild = (jobId: string, attempt: number) =>
+  startNode('test/import-runner.ts', [jobId, String(attempt)], { env: { ...process.env, LOG_LEVEL: 'warn' } });
 
 const progress = async (jobId: string) => (await ImportJob.findById(jobId).select('processedRows status attempt heartbeatAt created existing').lean())!;
 
@@ -80,8 +69,7 @@ test(`a ${ROWS}-row import SIGKILLed half-way twice and resumed: every row exact
       await new Promise((r) => setTimeout(r, 5));
     }
     await new Promise((r) => setTimeout(r, Math.random() * 50));
-    run.child.kill('SIGKILL');
-    await run.exited;
+    await stopProc(run);
     const job = await progress(jobId);
     expect(job.status).toBe('running');
     expect(job.processedRows).toBeLessThan(ROWS);

@@ -1,14 +1,14 @@
 import { createElement } from 'react';
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { beforeEach, describe, expect, test } from 'vitest';
 import { resetEnvCache } from '#app/env.server';
 import { createPacer, dispatchDueEmails, getOutboxMessage, resetEmailDispatcher, sealEmailBatch, sendEmail, sendEmails, settleBatchMembers } from '#app/email/email.server';
 import { EmailBatch } from '#models/email-batch';
 import { EmailMessage } from '#models/email-message';
 import { PreviewProps, UserInvitationEmail } from '#emails/user-invitation';
-import { FakeResend } from '#test/fake-resend';
+import { useFakeResend } from '#test/harness/fake-resend';
 
 // Batch sends (resend.batch.send -> POST /emails/batch) through the real SDK against the fake.
-const fake = new FakeResend();
+const fake = useFakeResend({ send: true });
 const T0 = new Date('2026-05-04T08:00:00.000Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
 const SECOND = 1000;
@@ -34,21 +34,7 @@ const batchRequests = () => fake.requests.filter((r) => r.path === '/emails/batc
 /** One outbox entry as the admin outbox shows it (a member not settled yet reads its batch). */
 const outboxOf = async (key: string) => getOutboxMessage({ id: String((await EmailMessage.findOne({ idempotencyKey: key }).select('_id').lean())!._id) });
 
-beforeAll(async () => {
-  await fake.start();
-  process.env.RESEND_API_KEY = 're_test_key';
-  process.env.RESEND_BASE_URL = fake.url;
-  resetEnvCache();
-});
-afterAll(async () => {
-  await fake.stop();
-  delete process.env.RESEND_API_KEY;
-  delete process.env.RESEND_BASE_URL;
-  resetEnvCache();
-});
 beforeEach(async () => {
-  fake.reset();
-  resetEmailDispatcher();
   await Promise.all([EmailMessage.deleteMany({}), EmailBatch.deleteMany({})]);
 });
 

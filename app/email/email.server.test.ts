@@ -2,23 +2,22 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createElement } from 'react';
 import { Resend } from 'resend';
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { beforeEach, describe, expect, test } from 'vitest';
 import { resetEnvCache } from '#app/env.server';
 import {
   createPacer,
   dispatchDueEmails,
   getOutboxMessage,
   listOutbox,
-  resetEmailDispatcher,
   sendEmail,
   sendUserInvitation,
 } from '#app/email/email.server';
 import { EmailMessage } from '#models/email-message';
 import { EmailBody } from '#models/email-body';
 import { UserInvitationEmail, PreviewProps } from '#emails/user-invitation';
-import { FakeResend } from '#test/fake-resend';
+import { useFakeResend } from '#test/harness/fake-resend';
 
-const fake = new FakeResend();
+const fake = useFakeResend({ send: true });
 const T0 = new Date('2026-05-04T08:00:00.000Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
 const SECOND = 1000;
@@ -42,19 +41,7 @@ const dispatch = (now: Date, extra: Partial<Parameters<typeof dispatchDueEmails>
   dispatchDueEmails({ now, owner: 'worker-a', pacer: createPacer(100), ...extra });
 const message = (key: string) => EmailMessage.findOne({ idempotencyKey: key }).lean();
 
-beforeAll(async () => {
-  await fake.start();
-});
-afterAll(async () => {
-  await fake.stop();
-  delete process.env.RESEND_API_KEY;
-  delete process.env.RESEND_BASE_URL;
-  resetEnvCache();
-});
 beforeEach(async () => {
-  fake.reset();
-  resetEmailDispatcher();
-  useResend();
   await EmailMessage.deleteMany({});
 });
 

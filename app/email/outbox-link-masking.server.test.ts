@@ -1,19 +1,18 @@
 import mongoose from 'mongoose';
 import { createElement } from 'react';
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { beforeEach, describe, expect, test } from 'vitest';
 import type { SessionUser } from '#app/auth/session.server';
-import { resetEnvCache } from '#app/env.server';
-import { dispatchDueEmails, resetEmailDispatcher, sealEmailBatch, sendEmail, settleBatchMembers } from '#app/email/email.server';
+import { dispatchDueEmails, sealEmailBatch, sendEmail, settleBatchMembers } from '#app/email/email.server';
 import { getSurveyPage } from '#app/surveys/surveys.server';
 import { getUnsubscribeTarget } from '#app/email/unsubscribe.server';
 import { runCycle, TASKS } from '#app/worker/worker.server';
 import { JourneyConfirmationRequestEmail, PreviewProps } from '#emails/journey-confirmation-request';
-import { FakeResend } from '#test/fake-resend';
+import { useFakeResend } from '#test/harness/fake-resend';
 import { makeDueSurveys, makeUser, requestAs } from '#test/factories';
 import { loader } from '#app/routes/_staff.admin.outbox';
 
 // The outbox keeps a buyer's working links only until the email is sent (docs/security.md, "Buyer links in the outbox").
-const fake = new FakeResend();
+const fake = useFakeResend({ send: true, env: { EMAIL_RATE_PER_SECOND: '20' } });
 let admin: SessionUser;
 
 const TOKEN = /\/(s|u|plan)\/([A-Za-z0-9_-]{43})(?![A-Za-z0-9_-])/g;
@@ -37,23 +36,8 @@ async function openInOutbox(search: string) {
   return loader({ request, params: {}, context: { nonce: '', clientIp: '127.0.0.1' } });
 }
 
-beforeAll(async () => {
-  await fake.start();
-});
-afterAll(async () => {
-  await fake.stop();
-  delete process.env.RESEND_API_KEY;
-  delete process.env.RESEND_BASE_URL;
-  resetEnvCache();
-});
 beforeEach(async () => {
-  fake.reset();
-  resetEmailDispatcher();
   await Promise.all(Object.values(mongoose.connection.collections).map((c) => c.deleteMany({})));
-  process.env.RESEND_API_KEY = 're_test_key';
-  process.env.RESEND_BASE_URL = fake.url;
-  process.env.EMAIL_RATE_PER_SECOND = '20';
-  resetEnvCache();
   admin = await makeUser({ role: 'admin' });
 });
 

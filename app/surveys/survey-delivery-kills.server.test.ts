@@ -1,12 +1,11 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, expect, test } from 'vitest';
 import { trusted } from '#app/platform/db.server';
 import { resetEnvCache } from '#app/env.server';
 import { EmailBatch } from '#models/email-batch';
 import { EmailMessage } from '#models/email-message';
 import { Survey } from '#models/survey';
-import { FakeResend } from '#test/fake-resend';
+import { useFakeResend } from '#test/harness/fake-resend';
+import { startNode, stopProc, type Proc } from '#test/harness/processes';
 import { mulberry32 } from '#scripts/seed/demo';
 import { makeDueSurveys } from '#test/factories';
 
@@ -15,8 +14,7 @@ import { makeDueSurveys } from '#test/factories';
 // dispatching 400 due surveys (KEPT_KILL_SURVEYS=1000 for the full size: about 4 minutes on two
 // cores), then a clean run finishes. Every survey's email must reach the
 // fake Resend exactly once, under one idempotency key, and nothing may stay stuck.
-const root = path.resolve(import.meta.dirname, '../..');
-const fake = new FakeResend();
+const fake = useFakeResend();
 const SURVEYS = Number(process.env.KEPT_KILL_SURVEYS) || 400;
 const KILLS = 5;
 
@@ -27,25 +25,14 @@ const surveyIdOf = (email: Tagged) => email.tags?.find((t) => t.name === 'entity
 
 /** `scripts/worker.ts` as one node process (tsx as a loader, so SIGKILL kills the worker itself). */
 function startWorker(args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/worker.ts', ...args], {
-    cwd: root,
+  return startNode('scripts/worker.ts', args, {
     env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', RESEND_API_KEY: 're_test_key', RESEND_BASE_URL: fake.url, EMAIL_RATE_PER_SECOND: '20' },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
-  child.stdout.on('data', (c: Buffer) => (output += c));
-  child.stderr.on('data', (c: Buffer) => (output += c));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, exited, output: () => output };
 }
 
-let current: ReturnType<typeof startWorker> | undefined;
-beforeAll(async () => {
-  await fake.start();
-});
+let current: Proc | undefined;
 afterAll(async () => {
-  if (current && current.child.exitCode === null) current.child.kill('SIGKILL');
-  await fake.stop();
+  await stopProc(current);
   resetEnvCache();
 });
 
@@ -90,7 +77,7 @@ test(`a worker SIGKILLed ${KILLS} times at random moments of dispatching ${SURVE
   for (; cleanRuns < 5; ) {
     cleanRuns++;
     current = startWorker(['--once']);
-    expect(await current.exited, current.output()).toBe(0);
+    expect((await current.exited).code, current.output()).toBe(0);
     const open = (await Survey.countDocuments({ state: 'scheduled' })) + (await EmailMessage.countDocuments({ state: trusted({ $ne: 'sent' }) }));
     if (open === 0) break;
   }

@@ -1,10 +1,8 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import mongoose from 'mongoose';
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { beforeEach, describe, expect, test } from 'vitest';
 import { trusted } from '#app/platform/db.server';
 import { resetEnvCache } from '#app/env.server';
-import { dispatchDueEmails, resetEmailDispatcher } from '#app/email/email.server';
+import { dispatchDueEmails } from '#app/email/email.server';
 import { sendDueInvitations } from '#app/surveys/survey-delivery.server';
 import { getSurveyPage, submitSurveyAnswer } from '#app/surveys/surveys.server';
 import { runCycle, TASKS } from '#app/worker/worker.server';
@@ -12,13 +10,13 @@ import { EmailBatch } from '#models/email-batch';
 import { EmailMessage } from '#models/email-message';
 import { Survey } from '#models/survey';
 import { SurveyResponse } from '#models/survey-response';
-import { FakeResend } from '#test/fake-resend';
+import { useFakeResend } from '#test/harness/fake-resend';
+import { startNode } from '#test/harness/processes';
 import { makeDueSurveys } from '#test/factories';
 
 // Survey emails through the outbox to the fake Resend, driven by the real SDK, the real worker
 // tasks and (for the crash tests) the real `scripts/worker.ts` process.
-const root = path.resolve(import.meta.dirname, '../..');
-const fake = new FakeResend();
+const fake = useFakeResend({ send: true, env: { EMAIL_RATE_PER_SECOND: '20' } });
 
 type BatchEmail = { to: string; headers?: Record<string, string>; tags?: { name: string; value: string }[] };
 const surveyIdOf = (email: { tags?: { name: string; value: string }[] }) => email.tags?.find((t) => t.name === 'entityId')?.value;
@@ -26,16 +24,9 @@ const surveyIdOf = (email: { tags?: { name: string; value: string }[] }) => emai
 
 /** Runs `scripts/worker.ts` as one node process (tsx as a loader, so a SIGKILL kills the worker itself). */
 function startWorker(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/worker.ts', ...args], {
-    cwd: root,
+  return startNode('scripts/worker.ts', args, {
     env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: process.env.KEPT_TEST_WORKER_LOG ?? 'warn', RESEND_API_KEY: 're_test_key', RESEND_BASE_URL: fake.url, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
-  child.stdout.on('data', (c: Buffer) => (output += c));
-  child.stderr.on('data', (c: Buffer) => (output += c));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, exited, output: () => output };
 }
 
 function expectEachSurveyDeliveredOnce(ids: string[]) {
@@ -44,23 +35,7 @@ function expectEachSurveyDeliveredOnce(ids: string[]) {
   expect(new Set(delivered)).toEqual(new Set(ids));
 }
 
-beforeAll(async () => {
-  await fake.start();
-});
-afterAll(async () => {
-  await fake.stop();
-  delete process.env.RESEND_API_KEY;
-  delete process.env.RESEND_BASE_URL;
-  delete process.env.EMAIL_RATE_PER_SECOND;
-  resetEnvCache();
-});
 beforeEach(async () => {
-  fake.reset();
-  resetEmailDispatcher();
-  process.env.RESEND_API_KEY = 're_test_key';
-  process.env.RESEND_BASE_URL = fake.url;
-  process.env.EMAIL_RATE_PER_SECOND = '20';
-  resetEnvCache();
   await Promise.all(Object.values(mongoose.connection.collections).map((c) => c.deleteMany({})));
 });
 
@@ -136,7 +111,7 @@ describe('survey emails through Resend', () => {
     while (fake.delivered.length < ids.length && Date.now() - started < 30_000) await new Promise((r) => setTimeout(r, 50));
     const tookMs = Date.now() - started;
     worker.child.kill('SIGTERM');
-    expect(await worker.exited, worker.output()).toBe(0);
+    expect((await worker.exited).code, worker.output()).toBe(0);
     expectEachSurveyDeliveredOnce(ids);
     expect(tookMs).toBeLessThan(30_000);
   }, 60_000);
@@ -210,7 +185,7 @@ describe('survey emails through Resend', () => {
     while (new Set(fake.delivered.map((d) => surveyIdOf(d.body as BatchEmail))).size < ids.length && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 100));
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     next.child.kill('SIGTERM');
-    expect(await next.exited, next.output()).toBe(0);
+    expect((await next.exited).code, next.output()).toBe(0);
     expectEachSurveyDeliveredOnce(ids);
     const firstKey = fake.requests.find((r) => r.path === '/emails/batch')!.idempotencyKey;
     // The interrupted batch was sent again under its key, byte-identical, and Resend answered it from its idempotency record.

@@ -6,7 +6,6 @@ import { Ask } from '#models/ask';
 import { Claim } from '#models/claim';
 import { Deal } from '#models/deal';
 import { Journey } from '#models/journey';
-import { Metric } from '#models/metric';
 import { Referral } from '#models/referral';
 import { Survey, SURVEY_STATES } from '#models/survey';
 import { SurveyResponse } from '#models/survey-response';
@@ -17,26 +16,12 @@ import { withBulkMetrics } from '#app/platform/metrics.server';
 import { rebuildAllMetrics } from '#app/dashboards/metrics-rebuild.server';
 import { seedScaleData } from '#scripts/seed/scale';
 import { ASK_STATUSES } from '#app/advocacy/advocacy-types';
+import { mergedRollups } from '#test/harness/rollups';
 
 const NOW = new Date('2026-11-20T10:00:00.000Z');
 
-/** Every rollup, slots merged, counters rounded (float sums differ in the last bits by order). */
-async function rollups() {
-  const docs = await Metric.find({}).select('kind dims counts').lean();
-  const merged = new Map<string, Record<string, number>>();
-  for (const d of docs) {
-    const key = `${d.kind}|${JSON.stringify(Object.entries(d.dims ?? {}).sort())}`;
-    const into = merged.get(key) ?? {};
-    for (const [k, n] of Object.entries((d.counts ?? {}) as Record<string, number>)) into[k] = (into[k] ?? 0) + n;
-    merged.set(key, into);
-  }
-  return Object.fromEntries(
-    [...merged.entries()]
-      .map(([k, c]) => [k, Object.fromEntries(Object.entries(c).filter(([, n]) => Math.abs(n) > 1e-9).map(([name, n]) => [name, Math.round(n * 100) / 100]).sort())] as const)
-      .filter(([k, c]) => Object.keys(c).length > 0 && !k.startsWith('forecast.meta'))
-      .sort(([a], [b]) => a.localeCompare(b)),
-  );
-}
+/** Every rollup but the forecast's snapshot date, as two runs can be compared. */
+const rollups = () => mergedRollups((kind) => !kind.startsWith('forecast.meta'));
 
 async function counts() {
   const [accounts, deals, journeys, surveys, responses, advocates, asks, referrals] = await Promise.all(

@@ -3,9 +3,9 @@
 // referred company closes and arrives by the signed CRM webhook with the referral id, and its ARR
 // shows as referred revenue for the advocate, the origin deal and the rep.
 import crypto from 'node:crypto';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { launchBrowser, login, newContext } from './browser';
+import { launchBrowser, newContext, signedInPage } from './browser';
 
 const suffix = crypto.randomBytes(3).toString('hex');
 const BUYER = { name: `Rowan Advocate ${suffix}`, email: `rowan-${suffix}@origin-${suffix}.example` };
@@ -89,13 +89,7 @@ afterAll(async () => {
   await services?.disconnectDb();
 });
 
-async function signedIn(email: string): Promise<Page> {
-  const context = await newContext(browser);
-  const page = await context.newPage();
-  await page.goto('/login');
-  await login(page, email);
-  return page;
-}
+const signedIn = (email: string) => signedInPage(browser, email);
 
 describe('advocacy: from a survey answer to referred revenue', () => {
   let askUrl: string;

@@ -65,6 +65,15 @@ export async function login(page: Page, email: string, password = DEMO_PASSWORD)
   await page.waitForURL((url) => url.pathname !== '/login');
 }
 
+/** A page in a fresh context, signed in as `email` (demo password). */
+export async function signedInPage(browser: Browser, email: string): Promise<Page> {
+  const context = await newContext(browser);
+  const page = await context.newPage();
+  await page.goto('/login');
+  await login(page, email);
+  return page;
+}
+
 /** The visible texts of the main navigation. */
 export async function navLabels(page: Page) {
   return (await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents()).map((t) => t.trim());

@@ -5,7 +5,8 @@
 import crypto from 'node:crypto';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { clientAddress, killAndWait, signIn, startOwnStack, submitSurvey, surveyAnswer, surveyLinksAtFake, type OwnStack } from './own-stack';
+import { stopProc, waitFor as waitUntil } from '../harness/processes';
+import { clientAddress, signIn, startOwnStack, submitSurvey, surveyAnswer, surveyLinksAtFake, type OwnStack } from './own-stack';
 
 let stack: OwnStack;
 let models: {
@@ -30,15 +31,9 @@ async function makeSurveysDue(count: number) {
   return scheduled.map((s) => String(s._id));
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await sleep(250);
-  }
-}
+/** Polls `probe` every 250 ms; a probe that throws (the database is down on purpose) means "not yet". */
+const waitFor = <T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs: number) =>
+  waitUntil(what, probe, timeoutMs, { pauseMs: 250, retryErrors: true });
 
 beforeAll(async () => {
   stack = await startOwnStack({ accounts: 10, stoppableDb: true });
@@ -198,7 +193,7 @@ describe('faults', () => {
     expect(by('after').every((r) => r.status === 200)).toBe(true);
     expect(by('down').filter((r) => r.status === 503).length).toBeGreaterThan(0);
     for (const r of results.filter((x) => x.status === 503)) expect(r.body).not.toMatch(/Mongo|ECONNREFUSED/);
-    await killAndWait(worker, 'SIGTERM');
+    await stopProc(worker, { signal: 'SIGTERM' });
   }, 240_000);
 
   test('database frozen (SIGSTOP, sockets open): /healthz 503 within 1 s, pages 503 with Retry-After within 4 s, 200 again by themselves after SIGCONT', async () => {

@@ -1,6 +1,6 @@
 // End-to-end harness: one production build, one database with demo data, one production server
 // (scripts/serve.ts) for the whole e2e run. Specs get the server's URL and the seeded ids via inject().
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { ROOT, freePort, startFerretDb, type RunningDb } from '../../scripts/lib/ferretdb';
 import { detectEngine } from '../engine';
+import { startProcess, stopProc, waitForHealthz } from '../harness/processes';
 import type { SeededIds } from './seed-db';
 
 declare module 'vitest' {
@@ -48,23 +49,6 @@ function runSeedScript(mongoUri: string, args: string[]) {
   });
   const line = out.split('\n').find((l) => l.startsWith('SEEDED '));
   return line ? (JSON.parse(line.slice('SEEDED '.length)) as SeededIds) : undefined;
-}
-
-async function waitForHealthy(url: string, server: ChildProcess, output: () => string) {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (server.exitCode !== null || server.signalCode !== null) {
-      throw new Error(`The Kept server exited (${server.signalCode ?? server.exitCode}) before answering /healthz:\n${output()}`);
-    }
-    try {
-      const res = await fetch(`${url}/healthz`);
-      if (res.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`The Kept server did not answer /healthz with 200 within 60 s:\n${output()}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 export default async function setup(project: TestProject) {
@@ -147,12 +131,13 @@ export default async function setup(project: TestProject) {
       if (logFile !== null) fs.closeSync(logFile);
       logFile = null;
     });
-    let output = '';
-    const server = spawn(bin('tsx'), [path.join(ROOT, 'scripts', 'serve.ts')], {
-      cwd: ROOT,
+    const server = startProcess(bin('tsx'), [path.join(ROOT, 'scripts', 'serve.ts')], {
       // Its own process group: teardown stops tsx and the node process it starts, and nothing else.
       detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      keep: 20_000,
+      onOutput: (chunk) => {
+        if (logFile !== null) fs.writeSync(logFile, chunk);
+      },
       env: {
         ...serverEnv,
         NODE_ENV: 'production',
@@ -171,23 +156,10 @@ export default async function setup(project: TestProject) {
         RESEND_WEBHOOK_SECRET: resendWebhookSecret,
       },
     });
-    children.push({ child: server, group: true });
-    const keep = (chunk: Buffer) => {
-      output = (output + chunk.toString()).slice(-20_000);
-      if (logFile !== null) fs.writeSync(logFile, chunk);
-    };
-    server.stdout?.on('data', keep);
-    server.stderr?.on('data', keep);
-    cleanups.push(async () => {
-      if (server.exitCode !== null || server.signalCode !== null || !server.pid) return;
-      const exited = new Promise((r) => server.once('exit', r));
-      process.kill(-server.pid, 'SIGTERM');
-      const timer = setTimeout(() => server.pid && process.kill(-server.pid, 'SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
-    });
-    await timed('start server', () => waitForHealthy(baseUrl, server, () => output));
-    if (process.env.KEPT_E2E_SERVER_LOG === '1') server.stderr?.pipe(process.stderr);
+    children.push({ child: server.child, group: true });
+    cleanups.push(() => stopProc(server, { signal: 'SIGTERM', group: true, graceMs: 5000 }));
+    await timed('start server', () => waitForHealthz(baseUrl, server));
+    if (process.env.KEPT_E2E_SERVER_LOG === '1') server.child.stderr?.pipe(process.stderr);
 
     project.provide('baseUrl', baseUrl);
     project.provide('mongoUri', mongoUri);

@@ -12,7 +12,7 @@
 // 5. mass assignment: extra fields (`role`, `_id`, `createdBy`, `aeId`, ...) in the user-admin forms,
 //    the new-deal form and a journey action change nothing but what the form allows.
 // (4, session secret rotation, and HSTS's absence in development are unit tests:
-// app/auth/session.server.test.ts and app/http.security-headers.test.ts.)
+// app/auth/session.server.test.ts and app/http.security-headers.unit.test.ts.)
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import path from 'node:path';

@@ -5,7 +5,8 @@
 // no duplicate answers, sends or audit events; prints requests, error rate and latencies (timings
 // are reported, never asserted: this machine is shared).
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { clientAddress, killAndWait, postCrmDeal, signIn, surveyAnswer, surveyLinksAtFake, type OwnStack, startOwnStack } from './own-stack';
+import { stopProc } from '../harness/processes';
+import { clientAddress, postCrmDeal, signIn, surveyAnswer, surveyLinksAtFake, type OwnStack, startOwnStack } from './own-stack';
 
 const CLIENTS = 50;
 const STAFF_CLIENTS = 30;
@@ -162,7 +163,7 @@ test(`${CLIENTS} clients for ${DURATION_MS / 1000} s across staff pages and surv
   };
   const settleBy = Date.now() + 90_000;
   while (!(await settled()) && Date.now() < settleBy) await sleep(500);
-  await killAndWait(worker, 'SIGTERM');
+  await stopProc(worker, { signal: 'SIGTERM' });
 
   step('worker done');
   // Figures.

@@ -6,7 +6,7 @@
 // and rollups equal to a count from scratch and to `npm run metrics:rebuild`.
 // Nothing here touches the shared e2e server of test/e2e/global-setup.ts. With MONGODB_URI set (a
 // run against MongoDB, docs/mongodb.md) the database is one of its own on that server, dropped after.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,6 +15,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ROOT, freePort, startFerretDb, type RunningDb } from '../../scripts/lib/ferretdb';
 import { FakeResend } from '../fake-resend';
+import { startNode as startScript, stopProc as stopScript, waitFor as waitUntil, type Proc as ScriptProc } from '../harness/processes';
 import { DEMO_PASSWORD, clientAddress, dropDatabase, surveyAnswer, surveyLinksIn } from './own-stack';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -24,7 +25,7 @@ const DEALS_PER_ACCOUNT = 10; // x 3 waves = 300 due surveys
 const ANSWERED_PAIRS = 60;
 const USERS = ['admin@kept.demo', 'cs@kept.demo', 'sales@kept.demo', 'leadership@kept.demo', 'marketing@kept.demo'];
 
-type Proc = { name: string; child: ChildProcess; exited: Promise<unknown>; output: () => string; alive: () => boolean };
+type Proc = ScriptProc & { name: string };
 type Server = { name: 'A' | 'B'; url: string; proc?: Proc };
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kept-multi-db-'));
@@ -49,42 +50,21 @@ const opened = new Map<string, boolean>();
 
 /** One node process running a script with tsx as a loader, in its own process group. */
 function startNode(name: string, script: string, args: string[], extraEnv: Record<string, string> = {}): Proc {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: ROOT, env: { ...env, ...extraEnv } as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  let output = '';
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-100_000);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  const proc = { name, child, exited, output: () => output, alive: () => child.exitCode === null && child.signalCode === null };
+  const proc = { name, ...startScript(script, args, { env: { ...env, ...extraEnv } as NodeJS.ProcessEnv, detached: true, keep: 100_000 }) };
   procs.push(proc);
   return proc;
 }
 
-async function stopProc(proc: Proc, signal: NodeJS.Signals = 'SIGTERM') {
-  if (!proc.alive() || !proc.child.pid) return;
-  const group = -proc.child.pid;
-  process.kill(group, signal);
-  const timer = setTimeout(() => proc.alive() && process.kill(group, 'SIGKILL'), 15_000);
-  await proc.exited;
-  clearTimeout(timer);
-}
+/** SIGTERM to the process group, SIGKILL after 15 s. */
+const stopProc = (proc: Proc) => stopScript(proc, { signal: 'SIGTERM', group: true, graceMs: 15_000 });
 
 const killAll = () => {
   for (const p of procs) if (p.alive() && p.child.pid) process.kill(-p.child.pid, 'SIGKILL');
   if (db?.process.exitCode === null) db.process.kill('SIGKILL');
 };
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs: number, pauseMs = 200): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(pauseMs);
-  }
-}
+const waitFor = <T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs: number, pauseMs = 200) =>
+  waitUntil(what, probe, timeoutMs, { pauseMs });
 
 /** A request to one server like a browser without JavaScript; counted in the figures. */
 async function call(server: Server, pathname: string, init: { cookie?: string; form?: URLSearchParams; address?: string } = {}) {

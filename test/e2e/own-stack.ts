@@ -5,7 +5,7 @@
 // With MONGODB_URI set (a run against MongoDB, docs/mongodb.md) it starts no FerretDB: it uses a
 // database of its own on that server, dropped at the end; a spec that stops or freezes the database
 // asks for `stoppableDb`, and its processes then reach it through a relay (db-proxy.ts) that stands in.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,38 +14,11 @@ import { promisify } from 'node:util';
 import mongoose from 'mongoose';
 import { ROOT, freePort, startFerretDb, type RunningDb } from '../../scripts/lib/ferretdb';
 import { FakeResend } from '../fake-resend';
+import { startNode, stopProc, waitForHealthz, type Proc } from '../harness/processes';
 import { startDbProxy, type DbProxy } from './db-proxy';
 import type { SeededIds } from './seed-db';
 
 export const DEMO_PASSWORD = 'kept-demo-2026';
-
-export type Proc = {
-  child: ChildProcess;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  output: () => string;
-  alive: () => boolean;
-};
-
-/** One node process running a script through tsx as a loader (so signals reach the script itself). */
-function startNode(script: string, args: string[], env: NodeJS.ProcessEnv): Proc {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-200_000);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  return { child, exited, output: () => output, alive: () => child.exitCode === null && child.signalCode === null };
-}
-
-export async function killAndWait(proc: Proc | undefined, signal: NodeJS.Signals = 'SIGKILL') {
-  if (!proc || !proc.alive()) return;
-  proc.child.kill(signal);
-  const timer = setTimeout(() => proc.alive() && proc.child.kill('SIGKILL'), 10_000);
-  await proc.exited;
-  clearTimeout(timer);
-}
 
 export type OwnStack = Awaited<ReturnType<typeof startOwnStack>>;
 
@@ -153,23 +126,14 @@ export async function startOwnStack(options: { accounts: number; stoppableDb?: b
     server: undefined as Proc | undefined,
     /** Starts scripts/serve.ts and waits until /healthz answers 200. */
     async startServer() {
-      const server = startNode('scripts/serve.ts', [], env);
+      const server = startNode('scripts/serve.ts', [], { env });
       procs.push(server);
       stack.server = server;
-      const deadline = Date.now() + 60_000;
-      for (;;) {
-        if (!server.alive()) throw new Error(`The server exited before answering /healthz:\n${server.output()}`);
-        try {
-          if ((await fetch(`${baseUrl}/healthz`)).status === 200) return server;
-        } catch {
-          // not listening yet
-        }
-        if (Date.now() > deadline) throw new Error(`No /healthz 200 within 60 s:\n${server.output()}`);
-        await new Promise((r) => setTimeout(r, 200));
-      }
+      await waitForHealthz(baseUrl, server);
+      return server;
     },
     startWorker(args: string[], extraEnv: Record<string, string> = {}) {
-      const worker = startNode('scripts/worker.ts', args, { ...env, ...extraEnv });
+      const worker = startNode('scripts/worker.ts', args, { env: { ...env, ...extraEnv } });
       procs.push(worker);
       return worker;
     },
@@ -201,7 +165,7 @@ export async function startOwnStack(options: { accounts: number; stoppableDb?: b
     async stop() {
       db?.process.kill('SIGCONT'); // a frozen database would ignore SIGTERM
       proxy?.freeze(false);
-      for (const p of procs) await killAndWait(p);
+      for (const p of procs) await stopProc(p);
       await db?.stop();
       await proxy?.stop();
       if (ownDatabase) await dropDatabase(ownDatabase).catch((error) => console.error(`[own-stack] could not drop its database: ${error}`));

@@ -5,9 +5,9 @@
 // JavaScript off and answers promise by promise, the link is used up, and CS and the deal's rep
 // see the answer on the deal page and in the survey list.
 import crypto from 'node:crypto';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { launchBrowser, login, newContext } from './browser';
+import { launchBrowser, newContext, signedInPage } from './browser';
 
 const suffix = crypto.randomBytes(3).toString('hex');
 const DEAL = {
@@ -34,13 +34,7 @@ let dealId = '';
 let surveyUrl = '';
 let disconnect: () => Promise<void> = async () => undefined;
 
-async function signedIn(email: string): Promise<Page> {
-  const context = await newContext(browser);
-  const page = await context.newPage();
-  await page.goto('/login');
-  await login(page, email);
-  return page;
-}
+const signedIn = (email: string) => signedInPage(browser, email);
 
 /**
  * Two days pass (the 6-month wave comes due) and the worker runs its invitation task, which holds
