@@ -1,7 +1,7 @@
 import type { Model } from 'mongoose';
 import { getEnv } from '#app/env.server';
 import { log, logError } from '#app/utils/log.server';
-import { feedHead, localWriteCount, readChanges } from '#models/change';
+import { feedHead, localWriteCount, readChanges } from '#app/platform/change-feed.server';
 
 // In-memory read indexes for the list pages (CS board, account search, advocacy candidates).
 //
