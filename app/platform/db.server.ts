@@ -1,9 +1,12 @@
 import mongoose from 'mongoose';
 import { getEnv } from '#app/env.server';
 import { indexesSettled, syncIndexes } from '#models/_indexes';
-import { recordAttemptedInserts } from '#models/change';
 import { log, logError } from '#app/utils/log.server';
 import { foldLegacyMetricsOnce } from '#app/platform/metrics.server';
+import { recordAttemptedInserts } from '#app/platform/change-feed.server';
+import { duplicateKeyIndexes, isDuplicateKey } from '#app/platform/driver.server';
+
+export { trusted, isDuplicateKey, duplicateKeyIndexes } from '#app/platform/driver.server';
 
 // Security: user input must never become an operator. sanitizeFilter wraps any `$`-keyed object
 // in $eq unless the code marks it with mongoose.trusted(); strictQuery rejects unknown paths.
@@ -213,31 +216,41 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return false;
 }
 
-/** Marks a filter fragment that the code (never the user) built with operators. */
-export const trusted = <T>(filter: T): T => mongoose.trusted(filter) as T;
-
-/** Whether a write was refused by a unique index (E11000): how an insert learns it was not first. */
-export const isDuplicateKey = (error: unknown) => (error as { code?: unknown } | null)?.code === 11000;
-
-type WriteError = { index?: number; code?: number; err?: { index?: number; code?: number } };
-/** insertMany that ignores duplicates (already there) and returns the positions actually inserted. */
-export async function insertIgnoringDuplicates(model: { insertMany: (docs: unknown[], options: Record<string, unknown>) => Promise<unknown> }, docs: unknown[]) {
+/**
+ * insertMany that ignores duplicates (already there) and returns the positions actually inserted.
+ * `lean` (the default): no hydration, validation or defaults (several times faster for big
+ * batches): callers build complete documents (ObjectIds, timestamps) from input they validated.
+ */
+export async function insertIgnoringDuplicates(
+  model: { insertMany: (docs: unknown[], options: Record<string, unknown>) => Promise<unknown> },
+  docs: unknown[],
+  { lean = true }: { lean?: boolean } = {},
+) {
   if (docs.length === 0) return new Set<number>();
   const inserted = new Set(docs.map((_, i) => i));
   try {
-    // lean: no hydration, validation or defaults (several times faster for big batches): callers
-    // build complete documents (ObjectIds, timestamps) from input they validated.
-    await model.insertMany(docs, { ordered: false, lean: true });
+    await model.insertMany(docs, { ordered: false, lean });
   } catch (error) {
     // Part of the batch is stored even when it throws: tell the read indexes about every attempted id.
     await recordAttemptedInserts(model as never, docs);
-    const writeErrors = ((error as { writeErrors?: WriteError[] }).writeErrors ?? []) as WriteError[];
-    if (writeErrors.length === 0) throw error;
-    for (const w of writeErrors) {
-      const code = w.code ?? w.err?.code;
-      if (code !== 11000) throw error;
-      inserted.delete(w.index ?? w.err?.index ?? -1);
-    }
+    const refused = duplicateKeyIndexes(error);
+    if (!refused) throw error;
+    for (const index of refused) inserted.delete(index);
   }
   return inserted;
+}
+
+/**
+ * Inserts `doc` unless a unique index already holds its key: true when this call stored it, false
+ * when it was there already (an earlier attempt, a concurrent caller). Hooks and validation run as
+ * for `create`.
+ */
+export async function insertOnce<M extends { create: (doc: never) => Promise<unknown> }>(model: M, doc: Parameters<M['create']>[0]) {
+  try {
+    await model.create(doc);
+    return true;
+  } catch (error) {
+    if (isDuplicateKey(error)) return false;
+    throw error;
+  }
 }
