@@ -30,7 +30,6 @@ import { Advocate, type AdvocateDoc } from '#models/advocate';
 import { Ask, type AskDoc } from '#models/ask';
 import { AskBudgetSlot } from '#models/ask-budget-slot';
 import { recordAudit } from '#models/audit-event';
-import { Claim } from '#models/claim';
 import { Contact } from '#models/contact';
 import { Deal } from '#models/deal';
 import { Journey } from '#models/journey';
@@ -59,7 +58,7 @@ import {
   type BudgetConfig,
   type CandidateFacts,
 } from '#app/advocacy/advocacy-rules.server';
-import { claimOnce, getClaim } from '#app/platform/claims.server';
+import { claimOnce, countGroupClaims, getClaim, listGroupClaims, releaseClaim, releaseClaims } from '#app/platform/claims.server';
 import { sendEmail } from '#app/email/email.server';
 import { bumpMetric, clearMetrics, readMetrics } from '#app/platform/metrics.server';
 import { createUnsubscribeLink } from '#app/email/unsubscribe.server';
@@ -1255,7 +1254,7 @@ export async function processReviewCampaign({ campaignId, now, limit = 100, acto
   const campaign = await ReviewCampaign.findById(campaignId).lean();
   if (!campaign) return { invited: 0, skipped: 0, remaining: 0 };
   const resource = `campaign:${campaignId}`;
-  const done = new Set((await Claim.find({ resource }).select('gen').lean()).map((c) => c.gen));
+  const done = new Set((await listGroupClaims(resource)).map((c) => c.gen));
   const todo = campaign.members.map((m, i) => ({ ...m, i })).filter((m) => !done.has(m.i));
   const creator = actor ?? (campaign.createdById ? await User.findById(campaign.createdById).select('name email role').lean().then((u) => (u ? { id: String(u._id), name: u.name, email: u.email, role: 'marketing' as const } : null)) : null);
   let invited = 0;
@@ -1276,15 +1275,12 @@ export async function processReviewCampaign({ campaignId, now, limit = 100, acto
       });
       outcome = result.ok ? { result: 'invited', reason: '', askId: result.askId } : { result: 'skipped', reason: result.error };
     }
-    try {
-      await Claim.create({ _id: `${resource}:member:${m.i}`, resource, gen: m.i, owner: 'advocacy', at: new Date(), data: outcome });
+    if (await claimOnce({ key: `${resource}:member:${m.i}`, group: { resource, gen: m.i }, owner: 'advocacy', data: outcome })) {
       if (outcome.result === 'invited') invited++;
       else skipped++;
-    } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
     }
   }
-  const remaining = campaign.members.length - (await Claim.countDocuments({ resource }));
+  const remaining = campaign.members.length - (await countGroupClaims(resource));
   if (remaining <= 0 && campaign.state !== 'done') await ReviewCampaign.updateOne({ _id: campaign._id }, { $set: { state: 'done' } });
   return { invited, skipped, remaining: Math.max(0, remaining) };
 }
@@ -1304,7 +1300,7 @@ export async function processDueReviewCampaigns({ now, signal }: { now: Date; si
 export async function getReviewOverview({ now = new Date() }: { now?: Date } = {}) {
   const { minTenureDays, budget } = advocacyConfig();
   const [population, campaigns] = await Promise.all([reviewPopulation({ now, minTenureDays }), ReviewCampaign.find({}).sort({ drawnAt: -1 }).limit(20).lean()]);
-  const outcomes = await Claim.find({ resource: trusted({ $in: campaigns.map((c) => `campaign:${String(c._id)}`) }) }).select('resource data').lean();
+  const outcomes = await listGroupClaims(campaigns.map((c) => `campaign:${String(c._id)}`));
   const tally = new Map<string, { invited: number; skipped: number }>();
   for (const o of outcomes) {
     const t = tally.get(o.resource ?? '') ?? { invited: 0, skipped: 0 };
@@ -1345,7 +1341,7 @@ export async function getReviewCampaign({ campaignId }: { campaignId: string }) 
   const c = await ReviewCampaign.findById(campaignId).lean();
   if (!c) return null;
   const [outcomes, contacts] = await Promise.all([
-    Claim.find({ resource: `campaign:${campaignId}` }).select('gen data').lean(),
+    listGroupClaims(`campaign:${campaignId}`),
     Contact.find({ _id: trusted({ $in: c.members.map((m) => m.contactId) }) }).select('name email accountId').lean(),
   ]);
   const accounts = await Account.find({ _id: trusted({ $in: contacts.map((x) => x.accountId) }) }).select('name').lean();
@@ -1495,7 +1491,7 @@ export async function linkReferralToDeal(input: { referralId: string; dealId: st
     const held = await getClaim(dealKey);
     if (held?.data.referralId !== referralId) {
       const mine = await getClaim(referralKey);
-      if (mine?.data.dealId === dealId && mine.owner === via) await Claim.deleteOne({ _id: referralKey, owner: via });
+      if (mine?.data.dealId === dealId && mine.owner === via) await releaseClaim({ key: referralKey, owner: via });
       return { ok: false, error: 'This deal is already linked to another referral.' };
     }
   }
@@ -1590,7 +1586,7 @@ export async function unlinkReferral({ user, referralId, reason, now = new Date(
   const dealId = String(before.newDealId);
   await Deal.updateOne({ _id: before.newDealId, referralId: before._id }, { $set: { referralId: null } });
   // Free both one-to-one claims so the referral and the deal can each be linked again.
-  await Claim.deleteMany({ _id: trusted({ $in: [`referral:${referralId}:deal`, `deal:${dealId}:referral`] }) });
+  await releaseClaims([`referral:${referralId}:deal`, `deal:${dealId}:referral`]);
   await bumpMetric(ADVOCACY_METRICS.referral, referralDims(before, before.newDealCurrency ?? before.currency ?? 'USD'), { won: -1, revenue: -(before.newDealArr ?? 0) });
   await bumpMetric(ADVOCACY_METRICS.referral, referralDims(before, before.currency ?? 'USD'), { open: 1, pipeline: before.estimatedArr ?? 0 });
   await recordAudit({ actorId: user.id, action: 'referral.unlinked', entityType: 'referral', entityId: referralId, data: { dealId, dealName: before.newDealName ?? '', reason }, now });
