@@ -1,8 +1,18 @@
+// The change feed: which documents of a tracked collection changed, in order, for every process.
+//
+// Promise: every write to a tracked collection (models that add the `changeFeed` plugin) appends
+// an entry naming the changed ids, with a dense sequence per feed; a reader that asks for the
+// entries after the last one it applied gets each change once and in order, or one "reload
+// everything" entry when it fell behind a prune or the database was reset. (An entry lost to a
+// crash between a write and its record is repaired by the readers' periodic reload.)
+// On MongoDB and FerretDB alike it uses no change streams (FerretDB 1.24 has none): appending is a
+// unique insert of `<feed>:<seq>` and reading is an `_id` lookup per entry, the one read FerretDB
+// 1.24 serves from an index (docs/architecture.md#read-indexes-and-the-change-feed,
+// docs/decisions/0005-list-pages-read-in-memory-indexes.md).
 import type { Query, Schema } from 'mongoose';
 import { Change } from '#models/change';
 import { logError } from '#app/utils/log.server';
 import { isDuplicateKey, trusted } from '#app/platform/driver.server';
-
 
 const SEQ_DIGITS = 12;
 const entryId = (feed: string, seq: number) => `${feed}:${String(seq).padStart(SEQ_DIGITS, '0')}`;

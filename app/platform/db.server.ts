@@ -1,3 +1,13 @@
+// The connection to the database, and what its failures mean for a request.
+//
+// Promise: one connection per process with the models' indexes made; a database that stops
+// answering turns into a fast 503 (`unlessDatabaseFrozen`, `isDatabaseUnavailable`) instead of a
+// hanging request, and a driver that lost the server for good is reopened by a watchdog; user
+// input never becomes a query operator (sanitizeFilter, `trusted`). Inserts that may meet their
+// own earlier attempt say whether they stored anything (`insertOnce`, `insertIgnoringDuplicates`).
+// On FerretDB: only the indexes that enforce something are made (models/_indexes.ts), since it
+// reads only `_id` from an index; everything else is the same code on both engines
+// (docs/mongodb.md, docs/reliability.md).
 import mongoose from 'mongoose';
 import { getEnv } from '#app/env.server';
 import { indexesSettled, syncIndexes } from '#models/_indexes';

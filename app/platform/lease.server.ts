@@ -5,6 +5,9 @@ import { trusted } from '#app/platform/db.server';
 
 // Leases let any number of workers share one queue without transactions (docs/leases.md).
 //
+// Promise: of any number of workers, one at a time holds a document, and a worker whose lease ran
+// out can no longer write it (fencing), on MongoDB and FerretDB alike, with conditional writes only.
+//
 // A leased document carries `leaseOwner` (who holds it), `leaseExpiresAt` (until when) and
 // `leaseGen`, a fencing generation that every claim increments. A claim is one conditional write
 // that matches only a free or expired lease, so of concurrent claimers exactly one wins (MongoDB;

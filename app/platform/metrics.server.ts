@@ -6,8 +6,14 @@ import { claimOnce, getClaim } from '#app/platform/claims.server';
 import { ReadIndex } from '#app/platform/read-index.server';
 import { duplicateKeyIndexes } from '#app/platform/driver.server';
 
-// One rollup document per (kind, dims), `_id` = the key, counters added with upsert + $inc: one
-// atomic write on MongoDB and on the embedded database (docs/metrics.md).
+// Rollup storage for the dashboards: one document per (kind, dims), `_id` = the key.
+//
+// Promise: every bump counts exactly once, whatever the concurrency and however many processes:
+// counters are added with upsert + `$inc` by `_id`, one atomic write on MongoDB and on Kept's
+// FerretDB build (docs/ferretdb-patches.md, 0002); a batch contribution named `once` counts once
+// even when redone after a crash. Readers get every rollup of a kind from memory (a read index
+// over the `metrics` change feed) or, while it loads, from the database: on FerretDB a query by
+// `kind` scans the collection, so memory is the normal path (docs/metrics.md).
 
 export type MetricDims = Record<string, string | number | undefined | null>;
 type MetricRow = { kind: string; dims: Record<string, string>; counts: Record<string, number> };

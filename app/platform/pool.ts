@@ -1,3 +1,8 @@
+// Promise: a batch of database round trips overlaps at most `size` at a time. Why it exists:
+// FerretDB 1.24 reads an `_id` equality from its index but scans the collection for an `$in`, so
+// a batch read is many `_id` reads, a few at once; the same pool keeps MongoDB's connection pool
+// from being flooded (docs/decisions/0006-ferretdb-with-four-patches.md, docs/mongodb.md).
+
 /** Runs `run` over `items` with at most `size` at once (overlaps database round trips without flooding the database). */
 export async function inPool<T>(items: T[], size: number, run: (item: T) => Promise<void>) {
   let next = 0;
