@@ -5,12 +5,12 @@
 // hanging request, and a driver that lost the server for good is reopened by a watchdog; user
 // input never becomes a query operator (sanitizeFilter, `trusted`). Inserts that may meet their
 // own earlier attempt say whether they stored anything (`insertOnce`, `insertIgnoringDuplicates`).
-// On FerretDB: only the indexes that enforce something are made (models/_indexes.ts), since it
+// On FerretDB: only the indexes that enforce something are made (app/platform/indexes.server.ts), since it
 // reads only `_id` from an index; everything else is the same code on both engines
 // (docs/mongodb.md, docs/reliability.md).
 import mongoose from 'mongoose';
 import { getEnv } from '#app/env.server';
-import { indexesSettled, syncIndexes } from '#models/_indexes';
+import { indexesSettled, syncIndexes } from '#app/platform/indexes.server';
 import { log, logError } from '#app/utils/log.server';
 import { foldLegacyMetricsOnce } from '#app/platform/metrics.server';
 import { recordAttemptedInserts } from '#app/platform/change-feed.server';
@@ -38,7 +38,7 @@ const connected = () => mongoose.connection.readyState === 1;
 
 /**
  * Connects once per process to MONGODB_URI (FerretDB locally, MongoDB in production), then makes
- * the models' indexes (all of them on MongoDB, the enforcing ones on FerretDB: models/_indexes.ts).
+ * the models' indexes (all of them on MongoDB, the enforcing ones on FerretDB: app/platform/indexes.server.ts).
  * `socketTimeoutMs`: how long one command may wait for the database's reply (0: for ever).
  */
 export function connectDb(uri = getEnv().MONGODB_URI, { socketTimeoutMs = SOCKET_TIMEOUT_MS }: { socketTimeoutMs?: number } = {}) {
