@@ -164,3 +164,19 @@ export async function release(input: { model: AnyModel; lease: Lease; update?: L
 export function writeUnheld({ filter, update, now }: { filter: Filter; update: LeaseUpdate; now: Date }) {
   return { filter: andFree(filter, now), update: { ...update, $inc: { ...update.$inc, leaseGen: 1 } } };
 }
+
+/**
+ * Runs `attempt` (read a document, decide, write it only if it is unchanged since the read) until
+ * it returns an answer; `null` means it lost the race to another writer, and it is tried again
+ * after a growing pause (25 ms doubling, at most 400 ms), until `waitMs` has passed: then `null`
+ * (busy). A conditional write is atomic on both engines (docs/decisions/0017-conditional-writes-are-atomic-on-both-engines.md).
+ */
+export async function retryLostRaces<T>(attempt: () => Promise<T | null>, { waitMs }: { waitMs: number }): Promise<T | null> {
+  const deadline = Date.now() + waitMs;
+  for (let n = 0; ; n++) {
+    const answer = await attempt();
+    if (answer !== null) return answer;
+    if (Date.now() >= deadline) return null;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(400, 25 * 2 ** n)));
+  }
+}
