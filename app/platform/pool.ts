@@ -12,3 +12,14 @@ export async function inPool<T>(items: T[], size: number, run: (item: T) => Prom
     }),
   );
 }
+
+/**
+ * Reads each distinct id with `read` (a lookup by `_id`), `size` at once, and returns what was
+ * found in the order of `ids`: the batch read FerretDB serves from its index, where one `$in`
+ * query would scan the collection. `seen` keeps what a run already read (each id is read once).
+ */
+export async function readEachById<T>(ids: unknown[], read: (id: string) => Promise<T | null>, { size, seen = new Map() }: { size: number; seen?: Map<string, T | null> }) {
+  const distinct = [...new Set(ids.map(String))];
+  await inPool(distinct.filter((id) => !seen.has(id)), size, async (id) => void seen.set(id, await read(id)));
+  return distinct.flatMap((id) => (seen.get(id) ? [seen.get(id)!] : []));
+}
