@@ -9,10 +9,10 @@
 // unique insert of `<feed>:<seq>` and reading is an `_id` lookup per entry, the one read FerretDB
 // 1.24 serves from an index (docs/architecture.md#read-indexes-and-the-change-feed,
 // docs/decisions/0005-list-pages-read-in-memory-indexes.md).
-import type { Query, Schema } from 'mongoose';
+import mongoose, { type Query, type Schema } from 'mongoose';
 import { Change } from '#models/change';
 import { logError } from '#app/utils/log.server';
-import { isDuplicateKey, trusted } from '#app/platform/driver.server';
+import { isDuplicateKey } from '#app/platform/duplicate-key';
 
 const SEQ_DIGITS = 12;
 const entryId = (feed: string, seq: number) => `${feed}:${String(seq).padStart(SEQ_DIGITS, '0')}`;
@@ -105,7 +105,7 @@ export async function readChanges(feed: string, after: number, limit = 500) {
 
 /** Drops feed entries older than `before` (the worker runs it); readers that fall behind reload. */
 export async function pruneChanges({ before }: { before: Date }) {
-  const { deletedCount } = await Change.deleteMany({ at: trusted({ $lt: before }), feed: trusted({ $ne: HEAD }) });
+  const { deletedCount } = await Change.deleteMany({ at: mongoose.trusted({ $lt: before }), feed: mongoose.trusted({ $ne: HEAD }) });
   return { deleted: deletedCount };
 }
 

@@ -7,9 +7,9 @@
 // are read by `resource`, a scan on FerretDB: keep groups for small admin pages).
 // docs/decisions/0002-exactly-once-by-unique-inserts.md; state that lives on a document is guarded
 // by its update's filter instead (docs/decisions/0017-conditional-writes-are-atomic-on-both-engines.md).
+import mongoose from 'mongoose';
 import { Claim } from '#models/claim';
-import { insertIgnoringDuplicates, insertOnce } from '#app/platform/db.server';
-import { trusted } from '#app/platform/driver.server';
+import { insertIgnoringDuplicates, insertOnce } from '#app/platform/inserts.server';
 
 type ClaimInput = {
   key: string;
@@ -55,7 +55,7 @@ export async function recordClaims(claims: Array<{ key: string; owner: string; a
 
 /** The claims of one or more groups (`resource`): each member's place (`gen`) and data. */
 export async function listGroupClaims(resources: string | string[]) {
-  const filter = typeof resources === 'string' ? { resource: resources } : { resource: trusted({ $in: resources }) };
+  const filter = typeof resources === 'string' ? { resource: resources } : { resource: mongoose.trusted({ $in: resources }) };
   const claims = await Claim.find(filter).select('resource gen data').lean();
   return claims.map((c) => ({ resource: c.resource ?? '', gen: c.gen ?? null, data: (c.data ?? {}) as Record<string, unknown> }));
 }

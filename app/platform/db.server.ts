@@ -3,8 +3,7 @@
 // Promise: one connection per process with the models' indexes made; a database that stops
 // answering turns into a fast 503 (`unlessDatabaseFrozen`, `isDatabaseUnavailable`) instead of a
 // hanging request, and a driver that lost the server for good is reopened by a watchdog; user
-// input never becomes a query operator (sanitizeFilter, `trusted`). Inserts that may meet their
-// own earlier attempt say whether they stored anything (`insertOnce`, `insertIgnoringDuplicates`).
+// input never becomes a query operator (sanitizeFilter, `trusted`).
 // On FerretDB: only the indexes that enforce something are made (app/platform/indexes.server.ts), since it
 // reads only `_id` from an index; everything else is the same code on both engines
 // (docs/mongodb.md, docs/reliability.md).
@@ -13,10 +12,9 @@ import { getEnv } from '#app/env.server';
 import { indexesSettled, syncIndexes } from '#app/platform/indexes.server';
 import { log, logError } from '#app/utils/log.server';
 import { foldLegacyMetricsOnce } from '#app/platform/metrics.server';
-import { recordAttemptedInserts } from '#app/platform/change-feed.server';
-import { duplicateKeyIndexes, isDuplicateKey } from '#app/platform/driver.server';
 
-export { trusted, isDuplicateKey, duplicateKeyIndexes } from '#app/platform/driver.server';
+export { isDuplicateKey, duplicateKeyIndexes } from '#app/platform/duplicate-key';
+export { insertIgnoringDuplicates, insertOnce } from '#app/platform/inserts.server';
 
 // Security: user input must never become an operator. sanitizeFilter wraps any `$`-keyed object
 // in $eq unless the code marks it with mongoose.trusted(); strictQuery rejects unknown paths.
@@ -215,6 +213,9 @@ const UNAVAILABLE = new Set([
 // connection (EPIPE, "This socket has been ended by the other party"), or a reset mid-read.
 const DROPPED = new Set(['EPIPE', 'ECONNRESET']);
 
+/** Marks a filter fragment that the code (never the user) built with operators. */
+export const trusted = <T>(filter: T): T => mongoose.trusted(filter) as T;
+
 /** True when `error` (or its cause) says the database is unreachable: a 503 to retry, not a bug. */
 export function isDatabaseUnavailable(error: unknown): boolean {
   for (let e = error, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
@@ -224,43 +225,4 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     if (name === 'MongooseError' && /buffering timed out|Connection was force closed/.test(message ?? '')) return true;
   }
   return false;
-}
-
-/**
- * insertMany that ignores duplicates (already there) and returns the positions actually inserted.
- * `lean` (the default): no hydration, validation or defaults (several times faster for big
- * batches): callers build complete documents (ObjectIds, timestamps) from input they validated.
- */
-export async function insertIgnoringDuplicates(
-  model: { insertMany: (docs: unknown[], options: Record<string, unknown>) => Promise<unknown> },
-  docs: unknown[],
-  { lean = true }: { lean?: boolean } = {},
-) {
-  if (docs.length === 0) return new Set<number>();
-  const inserted = new Set(docs.map((_, i) => i));
-  try {
-    await model.insertMany(docs, { ordered: false, lean });
-  } catch (error) {
-    // Part of the batch is stored even when it throws: tell the read indexes about every attempted id.
-    await recordAttemptedInserts(model as never, docs);
-    const refused = duplicateKeyIndexes(error);
-    if (!refused) throw error;
-    for (const index of refused) inserted.delete(index);
-  }
-  return inserted;
-}
-
-/**
- * Inserts `doc` unless a unique index already holds its key: true when this call stored it, false
- * when it was there already (an earlier attempt, a concurrent caller). Hooks and validation run as
- * for `create`.
- */
-export async function insertOnce<M extends { create: (doc: never) => Promise<unknown> }>(model: M, doc: Parameters<M['create']>[0]) {
-  try {
-    await model.create(doc);
-    return true;
-  } catch (error) {
-    if (isDuplicateKey(error)) return false;
-    throw error;
-  }
 }

@@ -28,10 +28,14 @@ export async function syncIndexes({ connection = mongoose.connection, onError }:
 
 let synced: { embedded: boolean; onError: OnError } | null = null;
 
+// Any compiled model: mongoose's own typings spell it this way (Model<unknown> refuses real models).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyModel = Model<any>;
+
 const pending = new Set<Promise<void>>();
 
 /** A model compiled after the connection's indexes were made gets its own now (see syncIndexes). */
-export function syncLateModel(model: Model<any>) {
+export function syncLateModel(model: AnyModel) {
   if (!synced || model.db !== mongoose.connection) return;
   const run = syncModelIndexes(model, synced.embedded, synced.onError).finally(() => pending.delete(run));
   pending.add(run);
@@ -52,7 +56,7 @@ export async function isFerretDb(connection = mongoose.connection) {
 
 const enforces = (options: Record<string, unknown> | undefined) => Boolean(options?.unique) || options?.expireAfterSeconds !== undefined;
 
-async function syncModelIndexes(model: Model<any>, embedded: boolean, onError: OnError) {
+async function syncModelIndexes(model: AnyModel, embedded: boolean, onError: OnError) {
   const collection = model.collection.collectionName;
   const attempt = async (index: string, run: () => Promise<unknown>) => {
     try {

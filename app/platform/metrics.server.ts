@@ -4,7 +4,7 @@ import { recordChange } from '#app/platform/change-feed.server';
 import { Metric } from '#models/metric';
 import { claimOnce, getClaim } from '#app/platform/claims.server';
 import { ReadIndex } from '#app/platform/read-index.server';
-import { duplicateKeyIndexes } from '#app/platform/driver.server';
+import { duplicateKeyIndexes } from '#app/platform/duplicate-key';
 
 // Rollup storage for the dashboards: one document per (kind, dims), `_id` = the key.
 //

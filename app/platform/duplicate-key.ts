@@ -1,15 +1,11 @@
-// Reading the driver's answers and marking the code's own filters.
+// Reading a unique-index refusal from the driver's answers. Its own module, importing nothing:
+// claims, the change feed and db.server.ts all use it, and db.server.ts imports those (no cycle).
 //
 // Promise: a write refused by a unique index is recognised as such, whether it was one write
 // (`create`, an upsert: the error's `code` is 11000) or a batch (`insertMany`, `bulkWrite`: the
 // error lists `writeErrors`, each with its position and code, and the rest of the batch is stored).
 // Both engines answer in these shapes: FerretDB returns MongoDB's E11000 code for its unique
-// indexes (docs/mongodb.md, docs/decisions/0002-exactly-once-by-unique-inserts.md). No import of
-// models here: models and the other platform modules import this one.
-import mongoose from 'mongoose';
-
-/** Marks a filter fragment that the code (never the user) built with operators. */
-export const trusted = <T>(filter: T): T => mongoose.trusted(filter) as T;
+// indexes (docs/mongodb.md, docs/decisions/0002-exactly-once-by-unique-inserts.md).
 
 type WriteError = { index?: number; code?: number; err?: { index?: number; code?: number } };
 const DUPLICATE_KEY = 11000;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { duplicateKeyIndexes, isDuplicateKey, trusted } from '#app/platform/driver.server';
-import { insertIgnoringDuplicates, insertOnce } from '#app/platform/db.server';
+import { duplicateKeyIndexes, isDuplicateKey } from '#app/platform/duplicate-key';
+import { insertIgnoringDuplicates, insertOnce, trusted } from '#app/platform/db.server';
 import { Claim } from '#models/claim';
 import { EmailBody } from '#models/email-body';
 
