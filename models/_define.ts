@@ -1,5 +1,5 @@
 import mongoose, { type Schema } from 'mongoose';
-import { syncLateModel } from './_indexes';
+import { syncLateModel } from '#app/platform/indexes.server';
 
 const compile = <TSchema extends Schema>(name: string, schema: TSchema) => mongoose.model(name, schema);
 

@@ -1,5 +1,5 @@
 import { Schema, type InferSchemaType } from 'mongoose';
-import { changeFeed } from './change';
+import { changeFeed } from '#app/platform/change-feed.server';
 import { defineModel } from './_define';
 import { CANDIDATE_TYPES } from '#app/advocacy/advocacy-types';
 

@@ -1,5 +1,5 @@
 import { Schema, type InferSchemaType, type Types } from 'mongoose';
-import { changeFeed } from './change';
+import { changeFeed } from '#app/platform/change-feed.server';
 import { defineModel } from './_define';
 
 // Append-only: nothing in Kept updates or deletes an AuditEvent.

@@ -1,5 +1,5 @@
 import { Schema, type InferSchemaType } from 'mongoose';
-import { changeFeed } from './change';
+import { changeFeed } from '#app/platform/change-feed.server';
 import { defineModel } from './_define';
 
 export const EMAIL_STATUSES = ['ok', 'bounced', 'complained', 'unsubscribed'] as const;

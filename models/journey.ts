@@ -1,6 +1,6 @@
 import { Schema, type InferSchemaType } from 'mongoose';
 import { SEGMENTS } from './account';
-import { changeFeed } from './change';
+import { changeFeed } from '#app/platform/change-feed.server';
 import { defineModel } from './_define';
 import { EVIDENCE_TYPES } from '#app/journeys/journey-rules';
 

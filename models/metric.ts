@@ -1,5 +1,5 @@
 import { Schema, type InferSchemaType } from 'mongoose';
-import { changeFeed } from './change';
+import { changeFeed } from '#app/platform/change-feed.server';
 import { defineModel } from './_define';
 
 // The read model: one document per (kind, dimensions) with counters bumped by $inc on the same

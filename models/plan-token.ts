@@ -1,5 +1,5 @@
 import { Schema, type InferSchemaType } from 'mongoose';
-import { changeFeed } from './change';
+import { changeFeed } from '#app/platform/change-feed.server';
 import { defineModel } from './_define';
 
 // The buyer's link to the shared plan page. Only the SHA-256 of the token is stored, so a database

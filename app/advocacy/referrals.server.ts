@@ -7,13 +7,12 @@ import { z } from 'zod';
 import { Account } from '#models/account';
 import { Advocate } from '#models/advocate';
 import { recordAudit } from '#models/audit-event';
-import { Claim } from '#models/claim';
 import { Deal } from '#models/deal';
 import { Referral, type ReferralDoc } from '#models/referral';
 import type { SessionUser } from '#app/auth/session.server';
 import { isDuplicateKey, trusted } from '#app/platform/db.server';
 import { compareReferredCompany } from '#app/advocacy/advocacy-rules.server';
-import { claimOnce, getClaim } from '#app/platform/claims.server';
+import { claimOnce, getClaim, releaseClaim, releaseClaims } from '#app/platform/claims.server';
 import { bumpMetric } from '#app/platform/metrics.server';
 import { REFERRAL_STATUSES } from '#app/advocacy/advocacy-types';
 import { may } from '#app/auth/permissions';
@@ -136,7 +135,7 @@ export async function linkReferralToDeal(input: { referralId: string; dealId: st
     const held = await getClaim(dealKey);
     if (held?.data.referralId !== referralId) {
       const mine = await getClaim(referralKey);
-      if (mine?.data.dealId === dealId && mine.owner === via) await Claim.deleteOne({ _id: referralKey, owner: via });
+      if (mine?.data.dealId === dealId && mine.owner === via) await releaseClaim({ key: referralKey, owner: via });
       return { ok: false, error: 'This deal is already linked to another referral.' };
     }
   }
@@ -217,7 +216,7 @@ export async function unlinkReferral({ user, referralId, reason, now = new Date(
   const dealId = String(before.newDealId);
   await Deal.updateOne({ _id: before.newDealId, referralId: before._id }, { $set: { referralId: null } });
   // Free both one-to-one claims so the referral and the deal can each be linked again.
-  await Claim.deleteMany({ _id: trusted({ $in: [`referral:${referralId}:deal`, `deal:${dealId}:referral`] }) });
+  await releaseClaims([`referral:${referralId}:deal`, `deal:${dealId}:referral`]);
   await bumpMetric(ADVOCACY_METRICS.referral, referralDims(before, before.newDealCurrency ?? before.currency ?? 'USD'), { won: -1, revenue: -(before.newDealArr ?? 0) });
   await bumpMetric(ADVOCACY_METRICS.referral, referralDims(before, before.currency ?? 'USD'), { open: 1, pipeline: before.estimatedArr ?? 0 });
   await recordAudit({ actorId: user.id, action: 'referral.unlinked', entityType: 'referral', entityId: referralId, data: { dealId, dealName: before.newDealName ?? '', reason }, now });

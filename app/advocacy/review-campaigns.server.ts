@@ -6,13 +6,13 @@ import crypto from 'node:crypto';
 import { Types } from 'mongoose';
 import { Account } from '#models/account';
 import { recordAudit } from '#models/audit-event';
-import { Claim } from '#models/claim';
 import { Contact } from '#models/contact';
 import { Journey } from '#models/journey';
 import { ReviewCampaign } from '#models/review-campaign';
 import { User } from '#models/user';
 import type { SessionUser } from '#app/auth/session.server';
-import { isDuplicateKey, trusted } from '#app/platform/db.server';
+import { trusted } from '#app/platform/db.server';
+import { claimOnce, countGroupClaims, listGroupClaims } from '#app/platform/claims.server';
 import { DAY_MS, digestOf, drawSample, reviewConditions } from '#app/advocacy/advocacy-rules.server';
 import type { ReviewPlatform } from '#app/advocacy/advocacy-types';
 import { logError } from '#app/utils/log.server';
@@ -92,7 +92,7 @@ export async function processReviewCampaign({ campaignId, now, limit = 100, acto
   const campaign = await ReviewCampaign.findById(campaignId).lean();
   if (!campaign) return { invited: 0, skipped: 0, remaining: 0 };
   const resource = `campaign:${campaignId}`;
-  const done = new Set((await Claim.find({ resource }).select('gen').lean()).map((c) => c.gen));
+  const done = new Set((await listGroupClaims(resource)).map((c) => c.gen));
   const todo = campaign.members.map((m, i) => ({ ...m, i })).filter((m) => !done.has(m.i));
   const creator = actor ?? (campaign.createdById ? await User.findById(campaign.createdById).select('name email role').lean().then((u) => (u ? { id: String(u._id), name: u.name, email: u.email, role: 'marketing' as const } : null)) : null);
   let invited = 0;
@@ -113,15 +113,12 @@ export async function processReviewCampaign({ campaignId, now, limit = 100, acto
       });
       outcome = result.ok ? { result: 'invited', reason: '', askId: result.askId } : { result: 'skipped', reason: result.error };
     }
-    try {
-      await Claim.create({ _id: `${resource}:member:${m.i}`, resource, gen: m.i, owner: 'advocacy', at: new Date(), data: outcome });
+    if (await claimOnce({ key: `${resource}:member:${m.i}`, group: { resource, gen: m.i }, owner: 'advocacy', data: outcome })) {
       if (outcome.result === 'invited') invited++;
       else skipped++;
-    } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
     }
   }
-  const remaining = campaign.members.length - (await Claim.countDocuments({ resource }));
+  const remaining = campaign.members.length - (await countGroupClaims(resource));
   if (remaining <= 0 && campaign.state !== 'done') await ReviewCampaign.updateOne({ _id: campaign._id }, { $set: { state: 'done' } });
   return { invited, skipped, remaining: Math.max(0, remaining) };
 }
@@ -141,7 +138,7 @@ export async function processDueReviewCampaigns({ now, signal }: { now: Date; si
 export async function getReviewOverview({ now = new Date() }: { now?: Date } = {}) {
   const { minTenureDays, budget } = advocacyConfig();
   const [population, campaigns] = await Promise.all([reviewPopulation({ now, minTenureDays }), ReviewCampaign.find({}).sort({ drawnAt: -1 }).limit(20).lean()]);
-  const outcomes = await Claim.find({ resource: trusted({ $in: campaigns.map((c) => `campaign:${String(c._id)}`) }) }).select('resource data').lean();
+  const outcomes = await listGroupClaims(campaigns.map((c) => `campaign:${String(c._id)}`));
   const tally = new Map<string, { invited: number; skipped: number }>();
   for (const o of outcomes) {
     const t = tally.get(o.resource ?? '') ?? { invited: 0, skipped: 0 };
@@ -182,7 +179,7 @@ export async function getReviewCampaign({ campaignId }: { campaignId: string }) 
   const c = await ReviewCampaign.findById(campaignId).lean();
   if (!c) return null;
   const [outcomes, contacts] = await Promise.all([
-    Claim.find({ resource: `campaign:${campaignId}` }).select('gen data').lean(),
+    listGroupClaims(`campaign:${campaignId}`),
     Contact.find({ _id: trusted({ $in: c.members.map((m) => m.contactId) }) }).select('name email accountId').lean(),
   ]);
   const accounts = await Account.find({ _id: trusted({ $in: contacts.map((x) => x.accountId) }) }).select('name').lean();

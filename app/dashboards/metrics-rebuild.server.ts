@@ -6,8 +6,7 @@ import { claimOnce } from '#app/platform/claims.server';
 import { rebuildDealMetrics } from '#app/deals/deal-metrics.server';
 import { rebuildForecastMetrics } from '#app/dashboards/forecast.server';
 import { rebuildJourneyMetrics } from '#app/journeys/journey.server';
-import { withBulkMetrics } from '#app/platform/metrics.server';
-import { Metric } from '#models/metric';
+import { hasMetrics, withBulkMetrics } from '#app/platform/metrics.server';
 import { rebuildSurveyMetrics } from '#app/surveys/surveys.server';
 
 export type RebuildReport = { part: string; ms: number; result: unknown };
@@ -47,7 +46,7 @@ export const NIGHTLY_REBUILD_HOUR_UTC = 2;
 export async function runNightlyMetricsRebuild({ now, owner }: { now: Date; owner: string }) {
   const date = now.toISOString().slice(0, 10);
   if (lastClaimedDate === date) return { skipped: 'done today' };
-  const hasSnapshot = await Metric.exists({ kind: 'forecast.meta' });
+  const hasSnapshot = await hasMetrics('forecast.meta');
   if (now.getUTCHours() < NIGHTLY_REBUILD_HOUR_UTC && hasSnapshot) return { skipped: 'before the nightly hour' };
   const won = await claimOnce({ key: `metrics-rebuild:${date}`, owner, now });
   lastClaimedDate = date;

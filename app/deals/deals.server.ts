@@ -8,6 +8,7 @@ import { Journey } from '#models/journey';
 import { User } from '#models/user';
 import type { SessionUser } from '#app/auth/session.server';
 import { trusted } from '#app/platform/db.server';
+import { readEachById } from '#app/platform/pool';
 import { findOrCreateAccount } from '#app/accounts/accounts.server';
 import { recordDealWon } from '#app/deals/deal-metrics.server';
 import { csmBook, journeyIdForDeal, startJourneySafely } from '#app/journeys/journey.server';
@@ -194,10 +195,9 @@ export async function dealStats({ user, since }: { user: SessionUser; since: Dat
     user.role === 'cs'
       ? await (async () => {
           const book = await csmBook({ csmId: user.id, since });
-          // Each deal by `_id` (one journey per deal, same derived id): FerretDB scans for an `$in`.
-          const journeys = await Promise.all(book.recentJourneyIds.map((id) => Journey.findById(id).select('dealId').lean()));
-          const deals = await Promise.all(journeys.map((j) => (j ? Deal.findById(j.dealId).select(select).lean() : null)));
-          return [book.total, deals.filter((d) => d !== null)] as const;
+          const journeys = await readEachById(book.recentJourneyIds, (id) => Journey.findById(id).select('dealId').lean(), { size: 8 });
+          const deals = await readEachById(journeys.map((j) => j.dealId), (id) => Deal.findById(id).select(select).lean(), { size: 8 });
+          return [book.total, deals] as const;
         })()
       : await Promise.all([
           Deal.countDocuments(scope),

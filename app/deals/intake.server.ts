@@ -16,7 +16,7 @@ import { closeDateProblem, parseIsoCloseDate } from '#app/deals/close-date';
 import { scheduleSurveysSafely } from '#app/surveys/surveys.server';
 import { startJourneySafely } from '#app/journeys/journey.server';
 import { objectIdFrom } from '#app/utils/ids.server';
-import { isDuplicateKey } from '#app/platform/db.server';
+import { insertOnce, isDuplicateKey } from '#app/platform/db.server';
 
 export type DealSource = (typeof DEAL_SOURCES)[number];
 
@@ -57,26 +57,21 @@ export async function intakeClosedWonDeal({ input, now = new Date(), actorId }: 
   const account = await findOrCreateAccount({ ...input.account, aeId: input.aeId });
   if (input.contact) await findOrCreateContact(account._id, input.contact);
 
-  let created = true;
-  try {
-    await Deal.create({
-      _id: dealId,
-      source: input.source,
-      crmId: input.crmId,
-      name: input.name,
-      accountId: account._id,
-      aeId: input.aeId,
-      closedWonAt: input.closedWonAt,
-      arr: input.arr,
-      currency: input.currency,
-      grossMarginPct: input.grossMarginPct,
-      cac: input.cac,
-      promises: input.promises,
-    });
-  } catch (error) {
-    if ((error as { code?: number }).code !== 11000) throw error;
-    created = false; // a concurrent delivery of the same deal won
-  }
+  // False when a concurrent delivery of the same deal won.
+  const created = await insertOnce(Deal, {
+    _id: dealId,
+    source: input.source,
+    crmId: input.crmId,
+    name: input.name,
+    accountId: account._id,
+    aeId: input.aeId,
+    closedWonAt: input.closedWonAt,
+    arr: input.arr,
+    currency: input.currency,
+    grossMarginPct: input.grossMarginPct,
+    cac: input.cac,
+    promises: input.promises,
+  });
   if (created) await recordAudit({ actorId, action: 'deal.created', entityType: 'deal', entityId: dealId, data: { source: input.source, crmId: input.crmId, promises: input.promises.length }, now });
   // The money rollups (profitability dashboard), once per new deal; never throws.
   if (created) await recordDealWon({ dealId, now });

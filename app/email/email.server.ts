@@ -5,7 +5,7 @@ import { Types } from 'mongoose';
 import { createElement, type ReactElement } from 'react';
 import { Resend } from 'resend';
 import { z } from 'zod';
-import { insertIgnoringDuplicates, trusted } from '#app/platform/db.server';
+import { insertIgnoringDuplicates, insertOnce, trusted } from '#app/platform/db.server';
 import { getEnv } from '#app/env.server';
 import { idleGate } from '#app/utils/idle-gate';
 import { log, logError } from '#app/utils/log.server';
@@ -86,9 +86,6 @@ export type SendEmailInput = {
 export type SendEmailResult =
   | { ok: true; id: string; state: EmailState; duplicate: boolean; /** sendEmails, for a message it stored: what a send carries. */ payload?: EmailPayload; /** sendEmails, for a duplicate: the batch the first message joined. */ batchKey?: string | null }
   | { ok: false; error: string };
-
-const isDuplicateKey = (error: unknown) =>
-  typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000;
 
 // Resend tags allow ASCII letters, digits, underscores and dashes only.
 const tagSafe = (value: string) => value.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 256);
@@ -214,18 +211,11 @@ export async function sendEmails(inputs: SendEmailInput[]): Promise<SendEmailRes
   // Bodies first, one insert: a message is only ever stored with a body to send. A refused
   // duplicate leaves its body behind, unread (its _id is new and no message points at it).
   await insertIgnoringDuplicates(EmailBody, rendered.map(({ _id, html }) => ({ _id, html })));
-  const refused = new Set<number>();
   if (inputs.some((i) => !i.batchKey)) singlesGate.poke();
-  try {
-    await EmailMessage.insertMany(docs, { ordered: false });
-  } catch (error) {
-    const writeErrors = (error as { writeErrors?: Array<{ index: number; code?: number; err?: { code?: number } }> }).writeErrors ?? [];
-    if (!writeErrors.length || writeErrors.some((e) => (e.code ?? e.err?.code) !== 11000)) throw error;
-    for (const e of writeErrors) refused.add(e.index);
-  }
+  const inserted = await insertIgnoringDuplicates(EmailMessage, docs, { lean: false });
   return Promise.all(
     docs.map(async (doc, index): Promise<SendEmailResult> => {
-      if (!refused.has(index)) return { ok: true, id: String(doc._id), state: doc.state, duplicate: false, payload: payloadOf({ ...doc, html: rendered[index].html }) };
+      if (inserted.has(index)) return { ok: true, id: String(doc._id), state: doc.state, duplicate: false, payload: payloadOf({ ...doc, html: rendered[index].html }) };
       const first = await EmailMessage.findOne({ idempotencyKey: doc.idempotencyKey }).select('_id state batchKey').lean();
       return first
         ? { ok: true, id: String(first._id), state: first.state as EmailState, duplicate: true, batchKey: first.batchKey ?? null }
@@ -470,21 +460,10 @@ export async function sealEmailBatch({ batchKey, now, messageIds, payloads, hold
   // The producer's rendered emails, frozen with the membership (see EmailBatchPayload).
   const emails = payloads && members.map((m) => payloads.get(String(m._id)));
   if (emails?.every(Boolean)) await insertIgnoringDuplicates(EmailBatchPayload, [{ _id: batchKey, messageIds: members.map((m) => m._id), gz: gzipSync(JSON.stringify(emails)) }]);
-  try {
-    await EmailBatch.create({
-      _id: batchKey,
-      messageIds: members.map((m) => m._id),
-      idempotencyKey: `batch:${batchKey}`,
-      state: 'queued',
-      attempts: 0,
-      nextAttemptAt: holdUntil ?? now,
-    });
-    return { sealed: true, size: members.length };
-  } catch (error) {
-    if (!isDuplicateKey(error)) throw error;
-    const winner = await EmailBatch.findById(batchKey).select('messageIds').lean();
-    return { sealed: true, size: winner?.messageIds.length ?? 0 };
-  }
+  const batch = { _id: batchKey, messageIds: members.map((m) => m._id), idempotencyKey: `batch:${batchKey}`, state: 'queued' as const, attempts: 0, nextAttemptAt: holdUntil ?? now };
+  if (await insertOnce(EmailBatch, batch)) return { sealed: true, size: members.length };
+  const winner = await EmailBatch.findById(batchKey).select('messageIds').lean();
+  return { sealed: true, size: winner?.messageIds.length ?? 0 };
 }
 
 /**

@@ -8,7 +8,7 @@ import { Contact } from '#models/contact';
 import { EmailBatch } from '#models/email-batch';
 import { EmailEvent } from '#models/email-event';
 import { EmailMessage } from '#models/email-message';
-import { trusted } from '#app/platform/db.server';
+import { insertOnce, trusted } from '#app/platform/db.server';
 import { getEnv } from '#app/env.server';
 import { claimOnce, releaseClaim } from '#app/platform/claims.server';
 import { stopSurveysForContacts } from '#app/surveys/survey-delivery.server';
@@ -98,12 +98,8 @@ export async function applyResendEvent({ event, svixId, now }: { event: ResendEv
   let entity = tagsOf(data.tags);
   if (!entity.entityType && data.email_id) entity = await entityOfEmail(data.email_id);
   const at = event.created_at && !Number.isNaN(Date.parse(event.created_at)) ? new Date(event.created_at) : now;
-  try {
-    await EmailEvent.create({ _id: svixId, type: event.type, at, providerId: data.email_id, to, entityType: entity.entityType, entityId: entity.entityId, data: data.bounce ? { bounce: data.bounce } : undefined });
-  } catch (error) {
-    // Already recorded by an earlier attempt whose effect failed.
-    if ((error as { code?: number }).code !== 11000) throw error;
-  }
+  // Or already recorded by an earlier attempt whose effect failed.
+  await insertOnce(EmailEvent, { _id: svixId, type: event.type, at, providerId: data.email_id, to, entityType: entity.entityType, entityId: entity.entityId, data: data.bounce ? { bounce: data.bounce } : undefined });
 
   const reason = event.type === 'email.complained' ? 'complained' : event.type === 'email.bounced' && data.bounce?.type !== 'Transient' ? 'bounced' : null;
   if (!reason || to.length === 0) return { effect: 'recorded' };

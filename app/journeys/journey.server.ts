@@ -16,7 +16,7 @@ import { Types } from 'mongoose';
 import { z } from 'zod';
 import { Account } from '#models/account';
 import { AuditEvent, recordAudit } from '#models/audit-event';
-import { Claim } from '#models/claim';
+import { nextTurn } from '#app/platform/claims.server';
 import { Contact } from '#models/contact';
 import { Deal } from '#models/deal';
 import { Journey } from '#models/journey';
@@ -172,9 +172,7 @@ async function playbookOf(j: { playbookVersion: number }): Promise<PlaybookDef> 
  * upsert), so concurrent intakes never share a turn.
  */
 async function nextCsmTurn(now: Date) {
-  const counter = await Claim.findOneAndUpdate({ _id: 'rr:csm' }, { $inc: { gen: 1 }, $setOnInsert: { owner: 'journey-intake', at: now } }, { upsert: true, returnDocument: 'after' }).lean();
-  if (typeof counter?.gen !== 'number') throw new Error('the round-robin counter rr:csm was not written');
-  return counter.gen;
+  return nextTurn({ key: 'rr:csm', owner: 'journey-intake', now });
 }
 
 /** Active CS users in a stable order (the round-robin ring). */

@@ -1,5 +1,6 @@
 import { recordAudit } from '#models/audit-event';
 import { Playbook } from '#models/playbook';
+import { insertOnce } from '#app/platform/db.server';
 import type { SessionUser } from '#app/auth/session.server';
 import { EVIDENCE_TYPES, type EvidenceType } from '#app/journeys/journey-rules';
 import { MAX_CRITERIA, MAX_STAGES, type CriterionDef, type PlaybookDef, type StageDef } from '#app/journeys/playbook-rules';
@@ -92,11 +93,7 @@ const versions = new Map<number, PlaybookDef>();
 /** Writes version 1 (the default playbook) if no playbook exists yet; safe to call concurrently. */
 export async function ensureDefaultPlaybook() {
   if (versions.has(1) || (await Playbook.exists({ version: 1 }))) return;
-  try {
-    await Playbook.create({ version: 1, stages: DEFAULT_PLAYBOOK_STAGES, note: 'Default playbook shipped with Kept', createdByName: 'Kept' });
-  } catch (error) {
-    if ((error as { code?: number }).code !== 11000) throw error;
-  }
+  await insertOnce(Playbook, { version: 1, stages: DEFAULT_PLAYBOOK_STAGES, note: 'Default playbook shipped with Kept', createdByName: 'Kept' });
 }
 
 /** One playbook version (immutable), or null. */
@@ -265,13 +262,8 @@ export async function publishPlaybook({ user, stages, note, baseVersion, now = n
     return { ok: false as const, error: `Version ${current.version} was published while you were editing. Reload the editor and apply your changes again.` };
   }
   const version = baseVersion + 1;
-  try {
-    await Playbook.create({ version, stages, note: note || undefined, createdById: user.id, createdByName: user.name });
-  } catch (error) {
-    if ((error as { code?: number }).code === 11000) {
-      return { ok: false as const, error: `Another admin published version ${version} a moment ago. Reload the editor and apply your changes again.` };
-    }
-    throw error;
+  if (!(await insertOnce(Playbook, { version, stages, note: note || undefined, createdById: user.id, createdByName: user.name }))) {
+    return { ok: false as const, error: `Another admin published version ${version} a moment ago. Reload the editor and apply your changes again.` };
   }
   await recordAudit({ actorId: user.id, action: 'playbook.published', entityType: 'playbook', entityId: version, data: { stages: stages.map((s) => s.key), note }, now });
   return { ok: true as const, version };

@@ -1,9 +1,20 @@
+// The connection to the database, and what its failures mean for a request.
+//
+// Promise: one connection per process with the models' indexes made; a database that stops
+// answering turns into a fast 503 (`unlessDatabaseFrozen`, `isDatabaseUnavailable`) instead of a
+// hanging request, and a driver that lost the server for good is reopened by a watchdog; user
+// input never becomes a query operator (sanitizeFilter, `trusted`).
+// On FerretDB: only the indexes that enforce something are made (app/platform/indexes.server.ts), since it
+// reads only `_id` from an index; everything else is the same code on both engines
+// (docs/mongodb.md, docs/reliability.md).
 import mongoose from 'mongoose';
 import { getEnv } from '#app/env.server';
-import { indexesSettled, syncIndexes } from '#models/_indexes';
-import { recordAttemptedInserts } from '#models/change';
+import { indexesSettled, syncIndexes } from '#app/platform/indexes.server';
 import { log, logError } from '#app/utils/log.server';
 import { foldLegacyMetricsOnce } from '#app/platform/metrics.server';
+
+export { isDuplicateKey, duplicateKeyIndexes } from '#app/platform/duplicate-key';
+export { insertIgnoringDuplicates, insertOnce } from '#app/platform/inserts.server';
 
 // Security: user input must never become an operator. sanitizeFilter wraps any `$`-keyed object
 // in $eq unless the code marks it with mongoose.trusted(); strictQuery rejects unknown paths.
@@ -25,7 +36,7 @@ const connected = () => mongoose.connection.readyState === 1;
 
 /**
  * Connects once per process to MONGODB_URI (FerretDB locally, MongoDB in production), then makes
- * the models' indexes (all of them on MongoDB, the enforcing ones on FerretDB: models/_indexes.ts).
+ * the models' indexes (all of them on MongoDB, the enforcing ones on FerretDB: app/platform/indexes.server.ts).
  * `socketTimeoutMs`: how long one command may wait for the database's reply (0: for ever).
  */
 export function connectDb(uri = getEnv().MONGODB_URI, { socketTimeoutMs = SOCKET_TIMEOUT_MS }: { socketTimeoutMs?: number } = {}) {
@@ -202,6 +213,9 @@ const UNAVAILABLE = new Set([
 // connection (EPIPE, "This socket has been ended by the other party"), or a reset mid-read.
 const DROPPED = new Set(['EPIPE', 'ECONNRESET']);
 
+/** Marks a filter fragment that the code (never the user) built with operators. */
+export const trusted = <T>(filter: T): T => mongoose.trusted(filter) as T;
+
 /** True when `error` (or its cause) says the database is unreachable: a 503 to retry, not a bug. */
 export function isDatabaseUnavailable(error: unknown): boolean {
   for (let e = error, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
@@ -211,32 +225,4 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     if (name === 'MongooseError' && /buffering timed out|Connection was force closed/.test(message ?? '')) return true;
   }
   return false;
-}
-
-/** Marks a filter fragment that the code (never the user) built with operators. */
-export const trusted = <T>(filter: T): T => mongoose.trusted(filter) as T;
-
-export { isDuplicateKey } from '#app/platform/duplicate-key';
-
-type WriteError = { index?: number; code?: number; err?: { index?: number; code?: number } };
-/** insertMany that ignores duplicates (already there) and returns the positions actually inserted. */
-export async function insertIgnoringDuplicates(model: { insertMany: (docs: unknown[], options: Record<string, unknown>) => Promise<unknown> }, docs: unknown[]) {
-  if (docs.length === 0) return new Set<number>();
-  const inserted = new Set(docs.map((_, i) => i));
-  try {
-    // lean: no hydration, validation or defaults (several times faster for big batches): callers
-    // build complete documents (ObjectIds, timestamps) from input they validated.
-    await model.insertMany(docs, { ordered: false, lean: true });
-  } catch (error) {
-    // Part of the batch is stored even when it throws: tell the read indexes about every attempted id.
-    await recordAttemptedInserts(model as never, docs);
-    const writeErrors = ((error as { writeErrors?: WriteError[] }).writeErrors ?? []) as WriteError[];
-    if (writeErrors.length === 0) throw error;
-    for (const w of writeErrors) {
-      const code = w.code ?? w.err?.code;
-      if (code !== 11000) throw error;
-      inserted.delete(w.index ?? w.err?.index ?? -1);
-    }
-  }
-  return inserted;
 }

@@ -1,7 +1,7 @@
 import { Schema } from 'mongoose';
 import { beforeEach, describe, expect, test } from 'vitest';
 import { trusted } from '#app/platform/db.server';
-import { claim, claimMany, complete, completeMany, createLeaseOwner, release, renew, writeUnheld, type Lease } from '#app/platform/lease.server';
+import { claim, claimMany, complete, completeMany, createLeaseOwner, release, renew, retryLostRaces, writeUnheld, type Lease } from '#app/platform/lease.server';
 import { defineModel } from '#models/_define';
 
 // A throwaway collection: the helpers are generic, so they are tested away from any domain model.
@@ -212,5 +212,16 @@ describe('many at once', () => {
     expect(await apply(edit(at(3), read.leaseGen))).toBe(0);
     expect(await apply(edit(at(3), lease.leaseGen))).toBe(1);
     expect(await Job.findById(_id).lean()).toMatchObject({ state: 'edited', leaseGen: 2 });
+  });
+});
+
+describe('retryLostRaces', () => {
+  test('tries a lost race again until it is won, and gives up as busy after its wait', async () => {
+    let tries = 0;
+    expect(await retryLostRaces(async () => (++tries < 3 ? null : 'written'), { waitMs: 5_000 })).toBe('written');
+    expect(tries).toBe(3);
+    const started = Date.now();
+    expect(await retryLostRaces(async () => null, { waitMs: 200 })).toBeNull();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(200);
   });
 });

@@ -5,6 +5,9 @@ import { trusted } from '#app/platform/db.server';
 
 // Leases let any number of workers share one queue without transactions (docs/leases.md).
 //
+// Promise: of any number of workers, one at a time holds a document, and a worker whose lease ran
+// out can no longer write it (fencing), on MongoDB and FerretDB alike, with conditional writes only.
+//
 // A leased document carries `leaseOwner` (who holds it), `leaseExpiresAt` (until when) and
 // `leaseGen`, a fencing generation that every claim increments. A claim is one conditional write
 // that matches only a free or expired lease, so of concurrent claimers exactly one wins (MongoDB;
@@ -160,4 +163,20 @@ export async function release(input: { model: AnyModel; lease: Lease; update?: L
  */
 export function writeUnheld({ filter, update, now }: { filter: Filter; update: LeaseUpdate; now: Date }) {
   return { filter: andFree(filter, now), update: { ...update, $inc: { ...update.$inc, leaseGen: 1 } } };
+}
+
+/**
+ * Runs `attempt` (read a document, decide, write it only if it is unchanged since the read) until
+ * it returns an answer; `null` means it lost the race to another writer, and it is tried again
+ * after a growing pause (25 ms doubling, at most 400 ms), until `waitMs` has passed: then `null`
+ * (busy). A conditional write is atomic on both engines (docs/decisions/0017-conditional-writes-are-atomic-on-both-engines.md).
+ */
+export async function retryLostRaces<T>(attempt: () => Promise<T | null>, { waitMs }: { waitMs: number }): Promise<T | null> {
+  const deadline = Date.now() + waitMs;
+  for (let n = 0; ; n++) {
+    const answer = await attempt();
+    if (answer !== null) return answer;
+    if (Date.now() >= deadline) return null;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(400, 25 * 2 ** n)));
+  }
 }

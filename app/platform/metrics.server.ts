@@ -1,12 +1,19 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import mongoose from 'mongoose';
-import { recordChange } from '#models/change';
+import { recordChange } from '#app/platform/change-feed.server';
 import { Metric } from '#models/metric';
 import { claimOnce, getClaim } from '#app/platform/claims.server';
 import { ReadIndex } from '#app/platform/read-index.server';
+import { duplicateKeyIndexes } from '#app/platform/duplicate-key';
 
-// One rollup document per (kind, dims), `_id` = the key, counters added with upsert + $inc: one
-// atomic write on MongoDB and on the embedded database (docs/metrics.md).
+// Rollup storage for the dashboards: one document per (kind, dims), `_id` = the key.
+//
+// Promise: every bump counts exactly once, whatever the concurrency and however many processes:
+// counters are added with upsert + `$inc` by `_id`, one atomic write on MongoDB and on Kept's
+// FerretDB build (docs/ferretdb-patches.md, 0002); a batch contribution named `once` counts once
+// even when redone after a crash. Readers get every rollup of a kind from memory (a read index
+// over the `metrics` change feed) or, while it loads, from the database: on FerretDB a query by
+// `kind` scans the collection, so memory is the normal path (docs/metrics.md).
 
 export type MetricDims = Record<string, string | number | undefined | null>;
 type MetricRow = { kind: string; dims: Record<string, string>; counts: Record<string, number> };
@@ -45,10 +52,6 @@ export async function bumpMetric(kind: string, dims: MetricDims, inc: Record<str
 }
 
 type Contribution = { key: string; row: MetricRow; once?: string };
-type WriteError = { index?: number; code?: number; err?: { index?: number; code?: number } };
-const writeErrorsOf = (error: unknown) => (error as { writeErrors?: WriteError[] }).writeErrors ?? [];
-const isDuplicate = (w: WriteError) => (w.code ?? w.err?.code) === 11000;
-const indexOf = (w: WriteError) => w.index ?? w.err?.index ?? -1;
 
 /**
  * Writes contributions, 500 per command: new keys inserted, the others upsert + $inc by `_id` in a
@@ -74,9 +77,9 @@ async function writeContributions(all: Contribution[]) {
         await Metric.insertMany(plain.map(({ key, row }) => ({ _id: key, key, ...row, createdAt: now, updatedAt: now })), { ordered: false, lean: true });
         chunk = chunk.filter((c) => c.once);
       } catch (error) {
-        const writeErrors = writeErrorsOf(error);
-        if (!writeErrors.length || !writeErrors.every(isDuplicate)) throw error;
-        chunk = [...chunk.filter((c) => c.once), ...writeErrors.map((w) => plain[indexOf(w)])];
+        const refused = duplicateKeyIndexes(error);
+        if (!refused) throw error;
+        chunk = [...chunk.filter((c) => c.once), ...refused.map((i) => plain[i])];
       }
     }
     // A `once` upsert that met a document listing its name fails as a duplicate key; so does one
@@ -86,9 +89,9 @@ async function writeContributions(all: Contribution[]) {
         await Metric.bulkWrite(chunk.map(op), { ordered: false });
         chunk = [];
       } catch (error) {
-        const writeErrors = writeErrorsOf(error);
-        if (!writeErrors.length || writeErrors.some((w) => !isDuplicate(w) || !chunk[indexOf(w)]?.once)) throw error;
-        chunk = attempt === 1 ? writeErrors.map((w) => chunk[indexOf(w)]) : [];
+        const refused = duplicateKeyIndexes(error);
+        if (!refused || refused.some((i) => !chunk[i]?.once)) throw error;
+        chunk = attempt === 1 ? refused.map((i) => chunk[i]) : [];
       }
     }
     // bulkWrite has no per-document hooks: tell the read indexes which rollups changed.
@@ -185,6 +188,11 @@ export async function readMetrics(kind: string) {
     fromMemory: () => plain(byKind.get(kind)?.values() ?? []),
     fromDatabase: async () => plain(await Metric.find({ kind }).select('dims counts').lean()),
   });
+}
+
+/** Whether any rollup document of a kind exists (one read, not the read index: e.g. "is there a forecast snapshot yet"). */
+export async function hasMetrics(kind: string) {
+  return (await Metric.exists({ kind })) !== null;
 }
 
 /** Removes a kind before a rebuild recomputes it from the source documents. */

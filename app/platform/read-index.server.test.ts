@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { resetEnvCache } from '#app/env.server';
-import { Change, feedHead, pruneChanges, readChanges, recordChange } from '#models/change';
+import { Change } from '#models/change';
+import { feedHead, pruneChanges, readChanges, recordChange } from '#app/platform/change-feed.server';
 import { Journey } from '#models/journey';
 import { makeAccount, makeDeal, makeUser } from '#test/factories';
 import { BoardQuerySchema, journeyBoardIndex, listJourneyBoard, startJourneyForDeal } from '#app/journeys/journey.server';

@@ -1,9 +1,12 @@
 import type { Model } from 'mongoose';
 import { getEnv } from '#app/env.server';
 import { log, logError } from '#app/utils/log.server';
-import { feedHead, localWriteCount, readChanges } from '#models/change';
+import { feedHead, localWriteCount, readChanges } from '#app/platform/change-feed.server';
 
 // In-memory read indexes for the list pages (CS board, account search, advocacy candidates).
+//
+// Promise: a list page answers exactly as its database query would (tests compare both), and a
+// write shows in every process within about 250 ms (at once in the process that wrote it).
 //
 // Why: FerretDB 1.24 on SQLite serves only `_id` equality lookups from an index; every other
 // filter, sort or count scans the whole collection (seconds at 100,000 journeys). So each web

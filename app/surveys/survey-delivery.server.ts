@@ -32,7 +32,7 @@ import { newUnsubscribeLink, saveUnsubscribeLinks } from '#app/email/unsubscribe
 import { formatDate } from '#app/utils/format';
 import { appUrl } from '#app/utils/link-token.server';
 import { log, logError } from '#app/utils/log.server';
-import { inPool } from '#app/platform/pool';
+import { inPool, readEachById } from '#app/platform/pool';
 import { writeUnheld, type LeaseUpdate } from '#app/platform/lease.server';
 import { SurveyContactAlertEmail } from '#emails/survey-contact-alert';
 import { SurveyHeldAlertEmail } from '#emails/survey-held-alert';
@@ -64,12 +64,8 @@ const STOP_TEXT: Record<SurveyStopReason, string> = {
   cancelled: 'It was cancelled.',
 };
 
-/** Reads each distinct id by `_id`, a few at once: FerretDB 1.24 answers an `_id` equality from its index but scans the collection for an `$in` (docs/decisions/0006-ferretdb-with-four-patches.md). */
 // `seen`: what this run already read, so a deal with several waves due at once is read once.
-async function byIds<T>(ids: unknown[], read: (id: string) => Promise<T | null>, seen: Map<string, T | null>) {
-  await inPool([...new Set(ids.map(String))].filter((id) => !seen.has(id)), CONCURRENCY * 2, async (id) => void seen.set(id, await read(id)));
-  return [...new Set(ids.map(String))].flatMap((id) => (seen.get(id) ? [seen.get(id)!] : []));
-}
+const byIds = <T>(ids: unknown[], read: (id: string) => Promise<T | null>, seen: Map<string, T | null>) => readEachById(ids, read, { size: CONCURRENCY * 2, seen });
 
 type RunMemo = { deals: Map<string, DealForEmail | null>; accounts: Map<string, AccountForEmail | null>; journeys: Map<string, JourneyForEmail | null> };
 type DealForEmail = { _id: Types.ObjectId; name: string; promises: { text: string }[] };

@@ -48,13 +48,12 @@ import { hashLinkToken, isLinkToken, newLinkToken } from '#app/utils/link-token.
 import { logError } from '#app/utils/log.server';
 import { Lru } from '#app/utils/lru';
 import { may } from '#app/auth/permissions';
-import { claimMany, completeMany, writeUnheld, type Lease, type LeaseUpdate } from '#app/platform/lease.server';
+import { claimMany, completeMany, retryLostRaces, writeUnheld, type Lease, type LeaseUpdate } from '#app/platform/lease.server';
 
 export const SURVEY_METRICS = { answer: 'survey.answer', promise: 'survey.promise', funnel: 'survey.funnel', quarter: 'survey.quarter' } as const;
 
 const DAY_MS = 86_400_000;
 const isObjectId = (id: string) => /^[a-f0-9]{24}$/i.test(id);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
 export type SurveyLean = SurveyDoc & { _id: Types.ObjectId };
@@ -121,16 +120,17 @@ export async function updateSurvey(input: {
   waitMs?: number;
 }): Promise<UpdateResult> {
   const { id, now, accept, change, waitMs = 3_000 } = input;
-  const deadline = Date.now() + waitMs;
-  for (let attempt = 0; ; attempt++) {
-    const survey = (await Survey.findById(id).lean()) as SurveyLean | null;
-    if (!survey) return { ok: false, reason: 'missing' };
-    if (!accept(survey)) return { ok: false, reason: 'refused' };
-    const write = writeUnheld({ filter: { _id: survey._id, leaseGen: survey.leaseGen ?? null }, update: change(survey), now });
-    if ((await Survey.updateOne(write.filter, write.update)).matchedCount === 1) return { ok: true, before: survey };
-    if (Date.now() >= deadline) return { ok: false, reason: 'busy' };
-    await sleep(Math.min(400, 25 * 2 ** attempt));
-  }
+  const result = await retryLostRaces<UpdateResult>(
+    async () => {
+      const survey = (await Survey.findById(id).lean()) as SurveyLean | null;
+      if (!survey) return { ok: false, reason: 'missing' };
+      if (!accept(survey)) return { ok: false, reason: 'refused' };
+      const write = writeUnheld({ filter: { _id: survey._id, leaseGen: survey.leaseGen ?? null }, update: change(survey), now });
+      return (await Survey.updateOne(write.filter, write.update)).matchedCount === 1 ? { ok: true, before: survey } : null;
+    },
+    { waitMs },
+  );
+  return result ?? { ok: false, reason: 'busy' };
 }
 
 // ---------------------------------------------------------------------------------------------

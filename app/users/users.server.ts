@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { recordAudit } from '#models/audit-event';
 import { ROLES, User, type Role } from '#models/user';
+import { isDuplicateKey } from '#app/platform/db.server';
 import { hashPassword, verifyPassword, getDummyHash } from '#app/auth/password.server';
 import { revokeUserSessions } from '#app/auth/session.server';
 import { getEnv } from '#app/env.server';
@@ -111,7 +112,7 @@ export async function createUser(input: z.infer<typeof CreateUserSchema> & { act
     }
     return toPublic((await User.findById(userId).select(PUBLIC_FIELDS).lean()) ?? user.toObject());
   } catch (error) {
-    if ((error as { code?: number }).code === 11000) throw new DuplicateEmailError('A user with this email already exists.');
+    if (isDuplicateKey(error)) throw new DuplicateEmailError('A user with this email already exists.');
     throw error;
   }
 }

@@ -12,7 +12,7 @@ import { refreshForecastSnapshot } from '#app/dashboards/forecast.server';
 import { runNightlyMetricsRebuild } from '#app/dashboards/metrics-rebuild.server';
 import { idleGate } from '#app/utils/idle-gate';
 import { log, logError } from '#app/utils/log.server';
-import { pruneChanges } from '#models/change';
+import { pruneChanges } from '#app/platform/change-feed.server';
 
 /** What every task gets: the cycle's time, this worker's lease owner token, and a stop signal. */
 /** `busy`: an earlier task of this cycle stopped at its limit with work left. */

@@ -5,7 +5,7 @@ import { Contact } from '#models/contact';
 import { Deal, type PromiseCategory } from '#models/deal';
 import { User, type Role } from '#models/user';
 import { hashPassword } from '#app/auth/password.server';
-import { trusted } from '#app/platform/db.server';
+import { isDuplicateKey, trusted } from '#app/platform/db.server';
 import { bumpDealsWon } from '#app/deals/deal-metrics.server';
 import { buildSeedJourneys, insertSeedJourneys } from '#scripts/seed/journeys';
 
@@ -484,10 +484,9 @@ async function insertNew(model: Model<any>, docs: Record<string, unknown>[]): Pr
     };
     return { inserted: res.insertedCount, existing: 0, wasInserted: () => true };
   } catch (error) {
-    const e = error as { code?: number; writeErrors?: { code?: number; err?: { code?: number } }[]; insertedDocs?: { _id: unknown }[] };
-    const writeErrors = e.writeErrors ?? (e.code === 11000 ? [{ code: 11000 }] : undefined);
-    if (!writeErrors || !e.insertedDocs || writeErrors.some((w) => (w.code ?? w.err?.code) !== 11000)) throw error;
-    const ids = new Set(e.insertedDocs.map((d) => String(d._id)));
+    const inserted = (error as { insertedDocs?: { _id: unknown }[] }).insertedDocs;
+    if (!isDuplicateKey(error) || !inserted) throw error;
+    const ids = new Set(inserted.map((d) => String(d._id)));
     return { inserted: ids.size, existing: docs.length - ids.size, wasInserted: (id) => ids.has(String(id)) };
   }
 }

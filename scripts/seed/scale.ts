@@ -16,14 +16,13 @@ import { Types } from 'mongoose';
 import { Advocate } from '#models/advocate';
 import { Ask } from '#models/ask';
 import { AskBudgetSlot } from '#models/ask-budget-slot';
-import { Claim } from '#models/claim';
 import { Deal } from '#models/deal';
 import { Referral } from '#models/referral';
 import { Survey } from '#models/survey';
 import { SurveyResponse } from '#models/survey-response';
 import { User } from '#models/user';
 import { ADVOCACY_METRICS, advocacyConfig } from '#app/advocacy/shared.server';
-import { claimOnce, getClaim } from '#app/platform/claims.server';
+import { claimOnce, getClaim, recordClaims } from '#app/platform/claims.server';
 import { dealChurnRow, dealWonRow, DEAL_METRICS } from '#app/deals/deal-metrics.server';
 import { BACKTEST_MONTHS, FORECAST_METRICS, forecastRows } from '#app/dashboards/forecast.server';
 import { advocateFields, askCounters, laterOf, nextBudgetAvailability, DAY_MS, type AdvocateSources } from '#app/advocacy/advocacy-rules.server';
@@ -213,7 +212,7 @@ function scaleBatch(input: { seed: number; totals: Record<'surveys' | 'responses
     const asks: Doc[] = [];
     const slots: Doc[] = [];
     const referrals: Doc[] = [];
-    const claims: Doc[] = [];
+    const claims: Parameters<typeof recordClaims>[0] = [];
     const referredDeals = new Set<string>();
     const by = { byId: marketing._id, byName: marketing.name };
     for (const deal of batch.deals) {
@@ -326,8 +325,8 @@ function scaleBatch(input: { seed: number; totals: Record<'surveys' | 'responses
             updatedAt: won.closedWonAt,
           });
           // The two claims linkReferralToDeal holds: one deal per referral, one referral per deal.
-          claims.push({ _id: `referral:${String(referralId)}:deal`, owner: 'seed', at: won.closedWonAt, data: { dealId: String(won._id) } });
-          claims.push({ _id: `deal:${String(won._id)}:referral`, owner: 'seed', at: won.closedWonAt, data: { referralId: String(referralId) } });
+          claims.push({ key: `referral:${String(referralId)}:deal`, owner: 'seed', at: won.closedWonAt, data: { dealId: String(won._id) } });
+          claims.push({ key: `deal:${String(won._id)}:referral`, owner: 'seed', at: won.closedWonAt, data: { referralId: String(referralId) } });
         }
         referrals.push(referral);
       }
@@ -391,7 +390,7 @@ function scaleBatch(input: { seed: number; totals: Record<'surveys' | 'responses
       await insertIgnoringDuplicates(AskBudgetSlot, slots);
       await write(totals.asks, Ask, asks);
       await write(totals.referrals, Referral, referrals);
-      await insertIgnoringDuplicates(Claim, claims);
+      await recordClaims(claims);
     };
   };
 }

@@ -1,3 +1,9 @@
+// The models' indexes, made per engine.
+//
+// Promise: every unique (and TTL) index a model declares holds before the app relies on it, on
+// either engine; on MongoDB every other declared index is made too. On FerretDB 1.24 the others
+// are not made (and old ones dropped): it reads only `_id` equality from an index, so they would
+// cost every write and serve no read (docs/mongodb.md, docs/decisions/0006-ferretdb-with-four-patches.md).
 import mongoose, { type Model } from 'mongoose';
 
 type Declared = [Record<string, unknown>, Record<string, unknown> | undefined];

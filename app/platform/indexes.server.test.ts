@@ -1,9 +1,9 @@
 // The embedded database (FerretDB) gets only the indexes that enforce something; MongoDB gets
-// every declared one (models/_indexes.ts). Each engine's test runs on its engine (test/engine.ts).
+// every declared one (app/platform/indexes.server.ts). Each engine's test runs on its engine (test/engine.ts).
 import mongoose, { Schema } from 'mongoose';
 import { expect, test } from 'vitest';
 import { describeOnEngine } from '#test/engine';
-import { isFerretDb, syncIndexes } from '#models/_indexes';
+import { isFerretDb, syncIndexes } from '#app/platform/indexes.server';
 import { EmailMessage } from '#models/email-message';
 import { Survey } from '#models/survey';
 
