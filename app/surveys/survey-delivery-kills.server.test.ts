@@ -7,7 +7,7 @@ import { EmailBatch } from '#models/email-batch';
 import { EmailMessage } from '#models/email-message';
 import { Survey } from '#models/survey';
 import { FakeResend } from '#test/fake-resend';
-import { mulberry32 } from '#scripts/seed/demo';
+import { mulberry32 } from '#app/utils/random.server';
 import { makeDueSurveys } from '#test/factories';
 
 // Builds on survey-delivery.server.test.ts (one worker SIGKILLed while Resend holds its batch):

@@ -7,6 +7,7 @@ import { User, type Role } from '#models/user';
 import { hashPassword } from '#app/auth/password.server';
 import { trusted } from '#app/platform/db.server';
 import { bumpDealsWon } from '#app/deals/deal-metrics.server';
+import { mulberry32 } from '#app/utils/random.server';
 import { buildSeedJourneys, insertSeedJourneys } from '#scripts/seed/journeys';
 
 // Demo data for `npm run seed`, the start script (empty database only), e2e tests and benchmarks.
@@ -54,18 +55,6 @@ const AE_WEIGHTS: [string, number][] = [
 
 // ---------------------------------------------------------------------------------------------
 // Randomness: a seeded PRNG per account, so account i is the same whatever N is and in any batch.
-
-/** mulberry32: a tiny, fast 32-bit PRNG; returns floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Mixes 32-bit integers into one (murmur3 finaliser per step). */
 function mix32(...values: number[]): number {
