@@ -1,7 +1,7 @@
 // Closed-won intake from CRMs: the signed webhook (one deal per event) and the shared deal-creation
 // step it uses. CSV imports batch the same steps in import.server.ts.
 import crypto from 'node:crypto';
-import type { Types } from 'mongoose';
+import { Types } from 'mongoose';
 import { z } from 'zod';
 import { SEGMENTS } from '#models/account';
 import { recordAudit } from '#models/audit-event';
@@ -9,7 +9,7 @@ import { Contact } from '#models/contact';
 import { Deal, PROMISE_CATEGORIES, type DEAL_SOURCES } from '#models/deal';
 import { User } from '#models/user';
 import { linkReferralSafely } from '#app/advocacy/advocacy.server';
-import { findOrCreateAccount } from '#app/accounts/accounts.server';
+import { findOrCreateAccount, findOrCreateContact } from '#app/accounts/accounts.server';
 import { claimOnce, releaseClaim } from '#app/platform/claims.server';
 import { recordDealWon } from '#app/deals/deal-metrics.server';
 import { closeDateProblem, parseIsoCloseDate } from '#app/deals/close-date';
@@ -23,8 +23,8 @@ export type DealSource = (typeof DEAL_SOURCES)[number];
 /** Deals from a CRM get an _id derived from (source, crmId): a re-import or replay finds the same deal by _id. */
 export const dealIdFor = (source: DealSource, crmId: string) => objectIdFrom(`deal:${source}:${crmId}`);
 
-export type IntakeDeal = {
-  source: DealSource;
+/** A closed-won deal's own fields, as a CRM, the CSV import or the deal form gives them. */
+export type DealFields = {
   crmId: string;
   name: string;
   closedWonAt: Date;
@@ -32,13 +32,37 @@ export type IntakeDeal = {
   currency: string;
   grossMarginPct?: number;
   cac?: number;
+  promises: { text: string; successCriterion: string; category: (typeof PROMISE_CATEGORIES)[number] }[];
+};
+
+/** A deal from a CRM or a CSV row: its fields, its rep and account, and maybe its contact and referral. */
+export type IntakeDeal = DealFields & {
+  source: DealSource;
   aeId: string;
   account: { name: string; domain?: string; segment: (typeof SEGMENTS)[number] };
   contact?: { name: string; email: string; title?: string };
-  promises: { text: string; successCriterion: string; category: (typeof PROMISE_CATEGORIES)[number] }[];
   /** The Kept referral this deal came from (advocacy attribution), if the CRM carries it. */
   referralId?: string;
 };
+
+/** A new deal's stored fields, complete for lean inserts: each promise gets its own id for life (surveys refer to it). */
+export function newDealDoc(deal: DealFields, refs: { source: DealSource; accountId: Types.ObjectId; aeId: Types.ObjectId; createdBy?: Types.ObjectId | string; now?: Date }) {
+  return {
+    source: refs.source,
+    crmId: deal.crmId,
+    name: deal.name,
+    accountId: refs.accountId,
+    aeId: refs.aeId,
+    closedWonAt: deal.closedWonAt,
+    arr: deal.arr,
+    currency: deal.currency,
+    ...(deal.grossMarginPct !== undefined ? { grossMarginPct: deal.grossMarginPct } : {}),
+    ...(deal.cac !== undefined ? { cac: deal.cac } : {}),
+    promises: deal.promises.map((p) => ({ _id: new Types.ObjectId(), ...p })),
+    ...(refs.createdBy ? { createdBy: refs.createdBy } : {}),
+    ...(refs.now ? { createdAt: refs.now, updatedAt: refs.now } : {}),
+  };
+}
 
 /**
  * Records one closed-won deal from a CRM, starts its journey and schedules its surveys. Idempotent on (source, crmId):
@@ -59,20 +83,7 @@ export async function intakeClosedWonDeal({ input, now = new Date(), actorId }: 
 
   let created = true;
   try {
-    await Deal.create({
-      _id: dealId,
-      source: input.source,
-      crmId: input.crmId,
-      name: input.name,
-      accountId: account._id,
-      aeId: input.aeId,
-      closedWonAt: input.closedWonAt,
-      arr: input.arr,
-      currency: input.currency,
-      grossMarginPct: input.grossMarginPct,
-      cac: input.cac,
-      promises: input.promises,
-    });
+    await Deal.create({ _id: dealId, ...newDealDoc(input, { source: input.source, accountId: account._id, aeId: new Types.ObjectId(input.aeId) }) });
   } catch (error) {
     if ((error as { code?: number }).code !== 11000) throw error;
     created = false; // a concurrent delivery of the same deal won
@@ -87,20 +98,6 @@ export async function intakeClosedWonDeal({ input, now = new Date(), actorId }: 
   if (found) await scheduleSurveysSafely({ dealId: found._id, now });
   if (found && input.referralId) await linkReferralSafely({ referralId: input.referralId, dealId: String(found._id), via: 'webhook', now });
   return { dealId: String(found?._id ?? dealId), accountId: String(account._id), journeyId: journey?.journeyId ?? null, created };
-}
-
-/** The contact, once per (account, email): a concurrent insert of the same one (11000) means it exists. */
-async function findOrCreateContact(accountId: Types.ObjectId, contact: NonNullable<IntakeDeal['contact']>) {
-  const hasPrimary = await Contact.exists({ accountId, isPrimary: true });
-  try {
-    await Contact.updateOne(
-      { accountId, email: contact.email },
-      { $setOnInsert: { name: contact.name || contact.email, title: contact.title, isPrimary: !hasPrimary, emailStatus: 'ok' } },
-      { upsert: true },
-    );
-  } catch (error) {
-    if (!isDuplicateKey(error)) throw error;
-  }
 }
 
 // ---------------------------------------------------------------------------------------------

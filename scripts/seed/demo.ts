@@ -6,6 +6,7 @@ import { Deal, type PromiseCategory } from '#models/deal';
 import { User, type Role } from '#models/user';
 import { hashPassword } from '#app/auth/password.server';
 import { trusted } from '#app/platform/db.server';
+import { newAccountDoc } from '#app/accounts/accounts.server';
 import { bumpDealsWon } from '#app/deals/deal-metrics.server';
 import { mulberry32 } from '#app/utils/random.server';
 import { buildSeedJourneys, insertSeedJourneys } from '#scripts/seed/journeys';
@@ -555,16 +556,9 @@ export async function seedDemoData({
       const createdAt = plan.deals[0].closedWonAt;
       accountDocs.push({
         _id: accountId,
-        name: plan.name,
-        nameLower: plan.name.toLowerCase(),
-        domain: plan.domain,
-        segment: plan.segment,
-        csmId: idOf(plan.csmEmail),
+        ...newAccountDoc({ name: plan.name, domain: plan.domain, segment: plan.segment, csmId: idOf(plan.csmEmail), aeIds: [...new Set(plan.deals.map((d) => d.aeEmail))].map(idOf), now: createdAt }),
         status: plan.status,
-        ...(plan.churnedAt ? { churnedAt: plan.churnedAt } : {}),
-        aeIds: [...new Set(plan.deals.map((d) => d.aeEmail))].map(idOf),
-        createdAt,
-        updatedAt: plan.churnedAt ?? createdAt,
+        ...(plan.churnedAt ? { churnedAt: plan.churnedAt, updatedAt: plan.churnedAt } : {}),
       });
       for (const c of plan.contacts) {
         contactDocs.push({ _id: stableId('contact', `${plan.domain}/${c.email}`), accountId, ...c, createdAt, updatedAt: createdAt });
