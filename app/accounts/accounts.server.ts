@@ -72,9 +72,7 @@ export async function listAccounts({ user, query }: { user: SessionUser; query: 
   type Row = { _id: unknown; name: string; domain?: string | null; segment: string; status?: string | null; csmId?: unknown; createdAt?: Date | null };
   const cacheKey = `${user.role === 'sales' || (query.mine && user.role === 'cs') ? user.id : ''}|${query.segment ?? ''}|${q}|${query.sort}|${skip}|${user.role}`;
   const { rows, total } = await accountListIndex.answer<{ rows: Row[]; total: number }>({
-    fromMemory: (indexed) => {
-      const cached = accountCache.get(accountListIndex.version, cacheKey);
-      if (cached) return cached;
+    fromMemory: (indexed) => accountCache.keep(accountListIndex.version, cacheKey, () => {
       const matches = (r: AccountRow) =>
         (user.role !== 'sales' || r.aeIds.includes(user.id)) &&
         (!query.segment || r.segment === query.segment) &&
@@ -86,9 +84,8 @@ export async function listAccounts({ user, query }: { user: SessionUser; query: 
         if (!matches(r)) continue;
         if (total++ >= skip && rows.length < PER_PAGE) rows.push(r);
       }
-      accountCache.set(accountListIndex.version, cacheKey, { rows, total });
       return { rows, total };
-    },
+    }),
     fromDatabase: async () => {
       const filter: Record<string, unknown> = { ...scopeFor(user) };
       if (query.segment) filter.segment = query.segment;
