@@ -29,7 +29,7 @@ import { refreshAdvocacySafely } from '#app/advocacy/advocacy.server';
 import { bumpMetric, bumpMetricRows, clearMetrics, cohortOf } from '#app/platform/metrics.server';
 import { getCurrentPlaybook, getPlaybookVersion, type CriterionDef, type PlaybookDef, type StageDef } from '#app/journeys/playbook.server';
 import { ACCEPTED_KINDS, AT_RISK_SHARE, DAY_MS, EVIDENCE_LABELS, evidenceMeets, HEALTH_LABELS, HOUR_MS, isHttpsLink, LINK_EVIDENCE_KINDS, linkEvidenceEffect, type EvidenceType, type Health } from '#app/journeys/journey-rules';
-import { logError } from '#app/utils/log.server';
+import { orLogged } from '#app/utils/log.server';
 import { ReadIndex, VersionedCache, childIndex, derived } from '#app/platform/read-index.server';
 import { may } from '#app/auth/permissions';
 import { objectIdFrom } from '#app/utils/ids.server';
@@ -301,12 +301,7 @@ export async function startJourneyForDeal({ dealId, now = new Date(), actorId }:
 
 /** Starts a journey and logs (instead of throwing) on failure: for intake paths where the deal is already saved. */
 export async function startJourneySafely(input: { dealId: string | Types.ObjectId; now?: Date; actorId?: string }) {
-  try {
-    return await startJourneyForDeal(input);
-  } catch (error) {
-    logError(error, { where: 'startJourneyForDeal', dealId: String(input.dealId) });
-    return null;
-  }
+  return orLogged(() => startJourneyForDeal(input), { where: 'startJourneyForDeal', dealId: String(input.dealId) });
 }
 
 /**
