@@ -46,7 +46,7 @@ export type IntakeDeal = DealFields & {
 };
 
 /** A new deal's stored fields, complete for lean inserts: each promise gets its own id for life (surveys refer to it). */
-export function newDealDoc(deal: DealFields, refs: { source: DealSource; accountId: Types.ObjectId; aeId: Types.ObjectId; createdBy?: Types.ObjectId | string; now?: Date }) {
+export function newDealDoc(deal: DealFields, refs: { source: DealSource; accountId: Types.ObjectId; aeId: Types.ObjectId; createdBy?: Types.ObjectId | string; now?: Date; promiseId?: (index: number) => Types.ObjectId }) {
   return {
     source: refs.source,
     crmId: deal.crmId,
@@ -58,7 +58,7 @@ export function newDealDoc(deal: DealFields, refs: { source: DealSource; account
     currency: deal.currency,
     ...(deal.grossMarginPct !== undefined ? { grossMarginPct: deal.grossMarginPct } : {}),
     ...(deal.cac !== undefined ? { cac: deal.cac } : {}),
-    promises: deal.promises.map((p) => ({ _id: new Types.ObjectId(), ...p })),
+    promises: deal.promises.map((p, i) => ({ _id: refs.promiseId?.(i) ?? new Types.ObjectId(), ...p })),
     ...(refs.createdBy ? { createdBy: refs.createdBy } : {}),
     ...(refs.now ? { createdAt: refs.now, updatedAt: refs.now } : {}),
   };

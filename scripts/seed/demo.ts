@@ -8,6 +8,7 @@ import { hashPassword } from '#app/auth/password.server';
 import { trusted } from '#app/platform/db.server';
 import { newAccountDoc } from '#app/accounts/accounts.server';
 import { bumpDealsWon } from '#app/deals/deal-metrics.server';
+import { newDealDoc } from '#app/deals/intake.server';
 import { mulberry32 } from '#app/utils/random.server';
 import { buildSeedJourneys, insertSeedJourneys } from '#scripts/seed/journeys';
 
@@ -564,17 +565,10 @@ export async function seedDemoData({
         contactDocs.push({ _id: stableId('contact', `${plan.domain}/${c.email}`), accountId, ...c, createdAt, updatedAt: createdAt });
       }
       for (const d of plan.deals) {
-        const { aeEmail, ...deal } = d;
         dealDocs.push({
           _id: stableId('deal', `seed/${d.crmId}`),
-          source: 'seed',
-          ...deal,
-          accountId,
-          aeId: idOf(aeEmail),
           // Promise ids are stable too: survey answers and dashboards refer to them.
-          promises: d.promises.map((p, i) => ({ _id: stableId('promise', `seed/${d.crmId}/${i}`), ...p })),
-          createdAt: d.closedWonAt,
-          updatedAt: d.closedWonAt,
+          ...newDealDoc(d, { source: 'seed', accountId, aeId: idOf(d.aeEmail), now: d.closedWonAt, promiseId: (i) => stableId('promise', `seed/${d.crmId}/${i}`) }),
         });
       }
     }
