@@ -1,5 +1,6 @@
-import { Button, Section, Text } from '@react-email/components';
-import { button, Layout, paragraph } from './_components/layout';
+import { Text } from '@react-email/components';
+import { ActionButton } from './_components/action-button';
+import { Layout, paragraph } from './_components/layout';
 
 export type JourneyConfirmationRequestProps = {
   contactName: string;
@@ -33,12 +34,7 @@ export function JourneyConfirmationRequestEmail({ contactName, accountName, stag
         ))}
       </ul>
       <Text style={paragraph}>The shared plan page shows every stage, the outcomes promised in the sale, and a button to confirm each item. No login needed.</Text>
-      <Section style={{ margin: '8px 0 20px' }}>
-        <Button href={planUrl} style={button}>
-          Open the shared plan
-        </Button>
-      </Section>
-      <Text style={paragraph}>If the button does not work, open this link: {planUrl}</Text>
+      <ActionButton href={planUrl}>Open the shared plan</ActionButton>
       <Text style={paragraph}>The link is personal to you and works until {expiresOn}. Opening it changes nothing: only the confirm buttons do.</Text>
     </Layout>
   );

@@ -1,5 +1,6 @@
-import { Button, Link, Section, Text } from '@react-email/components';
-import { button, Layout, paragraph } from './_components/layout';
+import { Link, Text } from '@react-email/components';
+import { ActionButton } from './_components/action-button';
+import { Layout, paragraph } from './_components/layout';
 
 export type DigestItem = { account: string; deal: string; stage: string; days: number; slaDays: number | null; url: string };
 
@@ -42,12 +43,7 @@ export function JourneyDigestEmail({ name, date, stalled, atRisk, boardUrl }: Jo
           <Items items={atRisk} />
         </>
       ) : null}
-      <Section style={{ margin: '8px 0 20px' }}>
-        <Button href={boardUrl} style={button}>
-          Open my journeys
-        </Button>
-      </Section>
-      <Text style={paragraph}>If the button does not work, open this link: {boardUrl}</Text>
+      <ActionButton href={boardUrl}>Open my journeys</ActionButton>
     </Layout>
   );
 }

@@ -1,5 +1,6 @@
-import { Button, Section, Text } from '@react-email/components';
-import { button, Layout, paragraph } from './_components/layout';
+import { Text } from '@react-email/components';
+import { ActionButton } from './_components/action-button';
+import { Layout, paragraph } from './_components/layout';
 
 export type PasswordResetProps = {
   name: string;
@@ -17,12 +18,7 @@ export function PasswordResetEmail({ name, resetUrl, validFor }: PasswordResetPr
         Someone asked to reset the password of your Kept account. To choose a new one, use the button below. The link
         works once, for {validFor}; choosing a new password signs you out everywhere.
       </Text>
-      <Section style={{ margin: '8px 0 20px' }}>
-        <Button href={resetUrl} style={button}>
-          Choose a new password
-        </Button>
-      </Section>
-      <Text style={paragraph}>If the button does not work, open this link: {resetUrl}</Text>
+      <ActionButton href={resetUrl}>Choose a new password</ActionButton>
       <Text style={paragraph}>If you did not ask for this, ignore this email: your password stays as it is.</Text>
     </Layout>
   );

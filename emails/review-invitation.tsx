@@ -1,5 +1,6 @@
-import { Button, Section, Text } from '@react-email/components';
-import { button, Layout, paragraph } from './_components/layout';
+import { Text } from '@react-email/components';
+import { ActionButton } from './_components/action-button';
+import { Layout, paragraph } from './_components/layout';
 
 export type ReviewInvitationProps = {
   contactName: string;
@@ -30,12 +31,7 @@ export function ReviewInvitationEmail({ contactName, accountName, platformName, 
         honest opinion, whatever it is: positive, critical or mixed. Other buyers learn most from reviews that say what
         worked and what did not.
       </Text>
-      <Section style={{ margin: '8px 0 20px' }}>
-        <Button href={reviewUrl} style={button}>
-          Write a review
-        </Button>
-      </Section>
-      <Text style={paragraph}>If the button does not work, open this link: {reviewUrl}</Text>
+      <ActionButton href={reviewUrl}>Write a review</ActionButton>
       {incentive ? (
         <Text style={paragraph}>
           As a thank-you for your time, everyone who writes a review receives the same thing, whatever their rating: {incentive}.

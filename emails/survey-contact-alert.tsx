@@ -1,5 +1,6 @@
-import { Button, Section, Text } from '@react-email/components';
-import { button, Layout, paragraph } from './_components/layout';
+import { Text } from '@react-email/components';
+import { ActionButton } from './_components/action-button';
+import { Layout, paragraph } from './_components/layout';
 
 export type SurveyContactAlertProps = {
   csmName: string;
@@ -22,12 +23,7 @@ export function SurveyContactAlertEmail({ csmName, accountName, dealName, waveLa
         The {waveLabel} value-delivery survey of {accountName} ({dealName}) cannot reach {contactEmail}. {reason}
       </Text>
       <Text style={paragraph}>Kept has stopped emailing that address. Please pick another contact for this survey.</Text>
-      <Section style={{ margin: '8px 0 20px' }}>
-        <Button href={surveyUrl} style={button}>
-          Choose another contact
-        </Button>
-      </Section>
-      <Text style={paragraph}>If the button does not work, open this link: {surveyUrl}</Text>
+      <ActionButton href={surveyUrl}>Choose another contact</ActionButton>
     </Layout>
   );
 }

@@ -1,5 +1,6 @@
-import { Button, Section, Text } from '@react-email/components';
-import { button, Layout, paragraph } from './_components/layout';
+import { Text } from '@react-email/components';
+import { ActionButton } from './_components/action-button';
+import { Layout, paragraph } from './_components/layout';
 
 export type SurveyHeldAlertProps = {
   csmName: string;
@@ -22,12 +23,7 @@ export function SurveyHeldAlertEmail({ csmName, accountName, dealName, waveLabel
         them whether we delivered what we promised before they could see it.
       </Text>
       <Text style={paragraph}>The survey goes out on its own once the journey reaches live. If you want the buyer&apos;s view now, you can send it anyway.</Text>
-      <Section style={{ margin: '8px 0 20px' }}>
-        <Button href={surveyUrl} style={button}>
-          Open the survey
-        </Button>
-      </Section>
-      <Text style={paragraph}>If the button does not work, open this link: {surveyUrl}</Text>
+      <ActionButton href={surveyUrl}>Open the survey</ActionButton>
     </Layout>
   );
 }

@@ -1,5 +1,6 @@
-import { Button, Section, Text } from '@react-email/components';
-import { button, Layout, paragraph } from './_components/layout';
+import { Section, Text } from '@react-email/components';
+import { ActionButton } from './_components/action-button';
+import { Layout, paragraph } from './_components/layout';
 
 export type SurveyInvitationProps = {
   contactName: string;
@@ -44,12 +45,7 @@ export function SurveyInvitationEmail({ contactName, accountName, waveLabel, pro
         Did we keep these promises? It takes two minutes: one question per promise, then one about the value overall.
         Your answer goes to the people who made the promises.
       </Text>
-      <Section style={{ margin: '8px 0 20px' }}>
-        <Button href={surveyUrl} style={button}>
-          Answer the survey
-        </Button>
-      </Section>
-      <Text style={paragraph}>If the button does not work, open this link: {surveyUrl}</Text>
+      <ActionButton href={surveyUrl}>Answer the survey</ActionButton>
       <Text style={paragraph}>The link is personal and works until {expiresOn}.</Text>
     </Layout>
   );

@@ -1,5 +1,6 @@
-import { Button, Section, Text } from '@react-email/components';
-import { button, Layout, paragraph } from './_components/layout';
+import { Text } from '@react-email/components';
+import { ActionButton } from './_components/action-button';
+import { Layout, paragraph } from './_components/layout';
 
 export type UserInvitationProps = {
   name: string;
@@ -31,12 +32,7 @@ export function UserInvitationEmail({ name, role, invitedBy, signInUrl, setPassw
           Choose your password with the button below. The link works once{expiresOn ? `, until ${expiresOn}` : ''}.
         </Text>
       ) : null}
-      <Section style={{ margin: '8px 0 20px' }}>
-        <Button href={href} style={button}>
-          {setPasswordUrl ? 'Choose your password' : 'Sign in to Kept'}
-        </Button>
-      </Section>
-      <Text style={paragraph}>If the button does not work, open this link: {href}</Text>
+      <ActionButton href={href}>{setPasswordUrl ? 'Choose your password' : 'Sign in to Kept'}</ActionButton>
       {setPasswordUrl ? <Text style={paragraph}>Afterwards, sign in at {signInUrl}</Text> : null}
       <Text style={paragraph}>If you did not expect this invitation, you can ignore this email.</Text>
     </Layout>

@@ -1,6 +1,6 @@
-import type { Types } from 'mongoose';
+import { Types } from 'mongoose';
 import { z } from 'zod';
-import { Account, SEGMENTS } from '#models/account';
+import { Account, SEGMENTS, type Segment } from '#models/account';
 import { Contact } from '#models/contact';
 import { Deal } from '#models/deal';
 import { User } from '#models/user';
@@ -72,9 +72,7 @@ export async function listAccounts({ user, query }: { user: SessionUser; query: 
   type Row = { _id: unknown; name: string; domain?: string | null; segment: string; status?: string | null; csmId?: unknown; createdAt?: Date | null };
   const cacheKey = `${user.role === 'sales' || (query.mine && user.role === 'cs') ? user.id : ''}|${query.segment ?? ''}|${q}|${query.sort}|${skip}|${user.role}`;
   const { rows, total } = await accountListIndex.answer<{ rows: Row[]; total: number }>({
-    fromMemory: (indexed) => {
-      const cached = accountCache.get(accountListIndex.version, cacheKey);
-      if (cached) return cached;
+    fromMemory: (indexed) => accountCache.keep(accountListIndex.version, cacheKey, () => {
       const matches = (r: AccountRow) =>
         (user.role !== 'sales' || r.aeIds.includes(user.id)) &&
         (!query.segment || r.segment === query.segment) &&
@@ -86,9 +84,8 @@ export async function listAccounts({ user, query }: { user: SessionUser; query: 
         if (!matches(r)) continue;
         if (total++ >= skip && rows.length < PER_PAGE) rows.push(r);
       }
-      accountCache.set(accountListIndex.version, cacheKey, { rows, total });
       return { rows, total };
-    },
+    }),
     fromDatabase: async () => {
       const filter: Record<string, unknown> = { ...scopeFor(user) };
       if (query.segment) filter.segment = query.segment;
@@ -187,26 +184,63 @@ export async function getAccountSummary({ user, accountId }: { user: SessionUser
   return a ? { id: String(a._id), name: a.name, domain: a.domain ?? '', segment: a.segment } : null;
 }
 
+/** The key a new deal's account is found by: its domain when there is one, else its lower-cased name. */
+export function accountKey(account: { name: string; domain?: string | null }) {
+  return account.domain ? `domain:${account.domain}` : `name:${account.name.toLowerCase()}`;
+}
+
+/** The _id a new account gets, derived from its key: writers creating the same company collide on it. */
+export const accountIdFor = (account: { name: string; domain?: string | null }) => objectIdFrom(`account:${accountKey(account)}`);
+
+/** A new account's stored fields, complete for lean inserts (which skip the schema's defaults and nameLower hook). */
+export function newAccountDoc(input: { name: string; domain?: string | null; segment: Segment; csmId?: Types.ObjectId | null; aeIds: Types.ObjectId[]; now?: Date }) {
+  return {
+    name: input.name,
+    nameLower: input.name.toLowerCase(),
+    ...(input.domain ? { domain: input.domain } : {}),
+    segment: input.segment,
+    status: 'active' as 'active' | 'churned',
+    ...(input.csmId ? { csmId: input.csmId } : {}),
+    aeIds: input.aeIds,
+    ...(input.now ? { createdAt: input.now, updatedAt: input.now } : {}),
+  };
+}
+
 /**
- * The account of a new deal (intake from a CRM, a deal recorded by hand): by domain when there is
- * one, else by exact (case-insensitive) name; the rep joins its `aeIds`. Two deliveries for one new
- * company may race here, and an upsert on a field without a unique index may insert twice (on
- * MongoDB too: a unique index is not possible, domains and names are optional and may repeat). So a
- * new account gets an `_id` derived from its match key: of the racing inserts one wins, the others
- * hit duplicate key 11000, read the winner and join it.
+ * The account of a new deal (a CRM webhook, a deal recorded by hand), found by accountKey; the rep
+ * joins its `aeIds`. Two deliveries for one new company may race here, and an upsert on a field
+ * without a unique index may insert twice (on MongoDB too: a unique index is not possible, domains
+ * and names are optional and may repeat). So a new account gets its derived `_id` (accountIdFor):
+ * of the racing inserts one wins, the others hit duplicate key 11000, read the winner and join it.
+ * The CSV import finds and creates its accounts in batches by the same key, id and fields.
  */
-export async function findOrCreateAccount(input: { name: string; domain?: string; segment: (typeof SEGMENTS)[number]; aeId: string | Types.ObjectId }) {
+export async function findOrCreateAccount(input: { name: string; domain?: string; segment: Segment; aeId: string | Types.ObjectId }) {
   const match = input.domain ? { domain: input.domain } : { nameLower: input.name.toLowerCase() };
   const join = async () => Account.findOneAndUpdate(match, { $addToSet: { aeIds: input.aeId } }, { returnDocument: 'after' }).lean(); // no .select(): FerretDB 1.24 refuses a projection on findAndModify
   const existing = await join();
   if (existing) return existing;
-  const fields = { name: input.name, segment: input.segment, status: 'active' as const, aeIds: [input.aeId], ...match };
+  const fields = newAccountDoc({ ...input, aeIds: [new Types.ObjectId(String(input.aeId))] });
   try {
-    return (await Account.create({ _id: objectIdFrom(`account:${JSON.stringify(match)}`), ...fields })).toObject();
+    return (await Account.create({ _id: accountIdFor(input), ...fields })).toObject();
   } catch (error) {
     if (!isDuplicateKey(error)) throw error;
   }
   // A concurrent writer created it. (Or the account that once had this key changed its domain or
   // name since: then this company is new after all and gets an ordinary id.)
   return (await join()) ?? (await Account.create(fields)).toObject();
+}
+
+/** A new deal's contact, once per (account, email); the account's first contact is its primary. */
+export async function findOrCreateContact(accountId: Types.ObjectId, contact: { name?: string; email: string; title?: string }) {
+  const hasPrimary = await Contact.exists({ accountId, isPrimary: true });
+  try {
+    await Contact.updateOne(
+      { accountId, email: contact.email },
+      { $setOnInsert: { name: contact.name || contact.email, title: contact.title, isPrimary: !hasPrimary, emailStatus: 'ok' } },
+      { upsert: true },
+    );
+  } catch (error) {
+    // A concurrent insert of the same contact (11000): it exists.
+    if (!isDuplicateKey(error)) throw error;
+  }
 }

@@ -4,6 +4,7 @@
 import crypto from 'node:crypto';
 import { ASK_TRANSITIONS, type AskStatus, type CandidateType } from '#app/advocacy/advocacy-types';
 import { formatDate, plural } from '#app/utils/format';
+import { randomFromText } from '#app/utils/random.server';
 
 export const DAY_MS = 86_400_000;
 
@@ -235,25 +236,13 @@ export function counterDiff(before: Record<string, number> | null, after: Record
 // ---------------------------------------------------------------------------------------------
 // The impartial review sample
 
-/** A deterministic PRNG (mulberry32) seeded from a hex seed: the draw can be replayed from the record. */
-function prng(seedHex: string) {
-  let a = Number.parseInt(crypto.createHash('sha256').update(seedHex).digest('hex').slice(0, 8), 16) >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Draws `size` members of `population` uniformly at random (Fisher-Yates with a seeded PRNG).
  * The same seed and population always give the same sample, so the recorded draw can be checked.
  */
 export function drawSample<T>({ population, size, seed }: { population: readonly T[]; size: number; seed: string }): T[] {
   const items = [...population];
-  const random = prng(seed);
+  const random = randomFromText(seed); // replayable from the recorded seed
   const n = Math.min(size, items.length);
   for (let i = 0; i < n; i++) {
     const j = i + Math.floor(random() * (items.length - i));

@@ -118,6 +118,25 @@ function cohortBounds(q: DashboardQuery) {
   return { from: q.cohort ?? from, to: q.cohort ?? to };
 }
 
+function cohortStart(cohort: string) {
+  const [y, q] = cohort.split('Q').map(Number);
+  return new Date(Date.UTC(y, (q - 1) * 3, 1));
+}
+
+/** The closed-won instants the cohort range selects: from its first quarter's first day to before the day after its last quarter (null: open). */
+function closedWonWindow(q: DashboardQuery) {
+  const bounds = cohortBounds(q);
+  const last = bounds.to ? cohortStart(bounds.to) : null;
+  return { from: bounds.from ? cohortStart(bounds.from) : null, until: last ? new Date(Date.UTC(last.getUTCFullYear(), last.getUTCMonth() + 3, 1)) : null };
+}
+
+/** closedWonWindow as a filter on live documents (journeys, survey answers); empty without a cohort range. */
+function closedWonFilter(q: DashboardQuery): Record<string, unknown> {
+  const { from, until } = closedWonWindow(q);
+  if (!from && !until) return {};
+  return { closedWonAt: trusted({ ...(from ? { $gte: from } : {}), ...(until ? { $lt: until } : {}) }) };
+}
+
 type Row = { dims: Record<string, string>; counts: Counts };
 
 /** Keeps the rollup rows matching the filters (a filter on a dimension a kind lacks is ignored for it). */
@@ -134,6 +153,12 @@ export function filterRows(rows: readonly Row[], q: DashboardQuery) {
     if ((bounds.from || bounds.to) && r.dims.cohort !== undefined && !cohortInRange(r.dims.cohort, bounds.from, bounds.to)) return false;
     return true;
   });
+}
+
+/** The rollup rows of each kind: all of them, and those the filters keep. */
+async function readFiltered(q: DashboardQuery, kinds: readonly string[]) {
+  const read = await Promise.all(kinds.map((kind) => readMetrics(kind)));
+  return read.map((all) => ({ all, rows: filterRows(all, q) }));
 }
 
 function groupBy(rows: readonly Row[], dim: string) {
@@ -408,15 +433,12 @@ function valueHeadline(rows: Row[], q: DashboardQuery, settings: DashboardSettin
 }
 
 async function computeValueDashboard(q: DashboardQuery, settings: DashboardSettingsView, now: Date) {
-  const [answerRows, promiseRows, funnelRows, quarterRows] = await Promise.all([
-    readMetrics(SURVEY_KINDS.answer),
-    readMetrics(SURVEY_KINDS.promise),
-    readMetrics(SURVEY_KINDS.funnel),
-    readMetrics(SURVEY_KINDS.quarter),
+  const [{ rows: answers, all: answerRows }, { rows: promises }, { rows: funnel, all: funnelRows }, { rows: quarters }] = await readFiltered(q, [
+    SURVEY_KINDS.answer,
+    SURVEY_KINDS.promise,
+    SURVEY_KINDS.funnel,
+    SURVEY_KINDS.quarter,
   ]);
-  const answers = filterRows(answerRows, q);
-  const promises = filterRows(promiseRows, q);
-  const funnel = filterRows(funnelRows, q);
   const floor = settings.valueFloorPct / 100;
   const target = settings.valueTargetPct / 100;
   const names = await userNames([...answers, ...promises, ...funnel].map((r) => r.dims.rep));
@@ -468,7 +490,7 @@ async function computeValueDashboard(q: DashboardQuery, settings: DashboardSetti
       promiseKept: kept.rate,
       promisesJudged: kept.promises,
     },
-    headline: valueHeadline(filterRows(quarterRows, q), q, settings, now),
+    headline: valueHeadline(quarters, q, settings, now),
     empty: answerRows.length === 0 && funnelRows.length === 0,
     tables,
   };
@@ -483,11 +505,6 @@ export const parseAnswersQuery = (url: URL): AnswersQuery => AnswersQuerySchema.
 
 const ANSWERS_PER_PAGE = 25;
 
-function cohortStart(cohort: string) {
-  const [y, q] = cohort.split('Q').map(Number);
-  return new Date(Date.UTC(y, (q - 1) * 3, 1));
-}
-
 /**
  * The answers behind a value or promise-kept figure (drill-down): one page of survey answers
  * matching the filters, newest first. Sales reps see only answers about their own deals.
@@ -500,16 +517,7 @@ export async function listValueAnswers({ user, query }: { user: SessionUser; que
   if (q.segment) filter.segment = q.segment;
   if (q.wave) filter.wave = Number(q.wave);
   if (q.category) filter['promises.category'] = q.category;
-  const bounds = cohortBounds(q);
-  if (bounds.from || bounds.to) {
-    const range: Record<string, Date> = {};
-    if (bounds.from) range.$gte = cohortStart(bounds.from);
-    if (bounds.to) {
-      const end = cohortStart(bounds.to);
-      range.$lt = new Date(Date.UTC(end.getUTCFullYear(), end.getUTCMonth() + 3, 1));
-    }
-    filter.closedWonAt = trusted(range);
-  }
+  Object.assign(filter, closedWonFilter(q));
   const [rows, total] = await Promise.all([
     SurveyResponse.find(filter)
       .select('dealId accountId aeId wave segment closedWonAt answeredAt overall nps promises comment')
@@ -547,6 +555,10 @@ export async function listValueAnswers({ user, query }: { user: SessionUser; que
 // ---------------------------------------------------------------------------------------------
 // Time to live
 
+/** The median, p90 and mean columns of a table of durations (the values quantiles and a mean give). */
+const durationColumns = (unit: 'days' | 'hours') =>
+  (['Median', 'p90', 'Mean'] as const).map((label) => ({ key: label.toLowerCase(), label: `${label} ${unit}`, kind: unit }));
+
 const quantiles = (counts: Counts, edges: readonly number[]) => {
   const median = histogramQuantile(counts, edges, 0.5);
   const p90 = histogramQuantile(counts, edges, 0.9);
@@ -567,17 +579,7 @@ function journeyFilter(q: DashboardQuery) {
   if (q.rep) filter.aeId = q.rep;
   if (q.csm === 'none') filter.csmId = null;
   else if (q.csm) filter.csmId = q.csm;
-  const bounds = cohortBounds(q);
-  if (bounds.from || bounds.to) {
-    const range: Record<string, Date> = {};
-    if (bounds.from) range.$gte = cohortStart(bounds.from);
-    if (bounds.to) {
-      const end = cohortStart(bounds.to);
-      range.$lt = new Date(Date.UTC(end.getUTCFullYear(), end.getUTCMonth() + 3, 1));
-    }
-    filter.closedWonAt = trusted(range);
-  }
-  return filter;
+  return { ...filter, ...closedWonFilter(q) };
 }
 
 /** Journeys stalled now, by how long past the SLA, and the ten longest (indexed on stalledAt). */
@@ -586,10 +588,9 @@ const stalledCache = new VersionedCache<{ counts: number[]; longest: IndexedJour
 
 /** Stalled journeys at time `t` by band, the ten longest stalled, and until when that answer holds. */
 function walkStalled(journeys: Iterable<IndexedJourney>, q: DashboardQuery, t: number) {
-  const bounds = cohortBounds(q);
-  const from = bounds.from ? cohortStart(bounds.from).getTime() : -Infinity;
-  const end = bounds.to ? cohortStart(bounds.to) : null;
-  const to = end ? Date.UTC(end.getUTCFullYear(), end.getUTCMonth() + 3, 1) : Infinity;
+  const window = closedWonWindow(q);
+  const from = window.from?.getTime() ?? -Infinity;
+  const to = window.until?.getTime() ?? Infinity;
   const counts = STALLED_BANDS.map(() => 0);
   const stalled: IndexedJourney[] = [];
   let until = Infinity;
@@ -624,12 +625,7 @@ async function stalledNow(q: DashboardQuery, now: Date) {
       // changes it (a journey stalls, or a stalled one crosses into the next band).
       const t = now.getTime();
       const key = JSON.stringify([q.segment, q.rep, q.csm, q.from, q.to]);
-      let hit = stalledCache.get(journeyBoardIndex.version, key);
-      if (!hit || t < hit.from || t >= hit.until) {
-        hit = walkStalled(indexed.values(), q, t);
-        stalledCache.set(journeyBoardIndex.version, key, hit);
-      }
-      return hit;
+      return stalledCache.keep(journeyBoardIndex.version, key, () => walkStalled(indexed.values(), q, t), (kept) => t >= kept.from && t < kept.until);
     },
     fromDatabase: async () => {
       const base = journeyFilter(q);
@@ -701,16 +697,7 @@ export async function getTimeToLiveDashboard({ user, query, now = new Date() }: 
 
 /** The time-to-live figures that come from the rollups alone. */
 async function computeTimeToLive(q: DashboardQuery, playbook: PlaybookDef) {
-  const [liveRows, stageRows, acceptedRows, startedRows] = await Promise.all([
-    readMetrics('journey.live'),
-    readMetrics('journey.stage'),
-    readMetrics('journey.accepted'),
-    readMetrics('journey.started'),
-  ]);
-  const live = filterRows(liveRows, q);
-  const stages = filterRows(stageRows, q);
-  const accepted = filterRows(acceptedRows, q);
-  const started = filterRows(startedRows, q);
+  const [{ rows: live }, { rows: stages }, { rows: accepted }, { rows: started, all: startedRows }] = await readFiltered(q, ['journey.live', 'journey.stage', 'journey.accepted', 'journey.started']);
 
   const liveByCohort = groupBy(live, 'cohort');
   const startedByCohort = groupBy(started, 'cohort');
@@ -734,9 +721,7 @@ async function computeTimeToLive(q: DashboardQuery, playbook: PlaybookDef) {
       title: 'Closed-won to live by cohort',
       columns: [
         { key: 'group', label: 'Cohort', kind: 'text' as const },
-        { key: 'median', label: 'Median days', kind: 'days' as const },
-        { key: 'p90', label: 'p90 days', kind: 'days' as const },
-        { key: 'mean', label: 'Mean days', kind: 'days' as const },
+        ...durationColumns('days'),
         { key: 'live', label: 'Live', kind: 'int' as const },
         { key: 'started', label: 'Closed-won', kind: 'int' as const },
       ],
@@ -747,9 +732,7 @@ async function computeTimeToLive(q: DashboardQuery, playbook: PlaybookDef) {
       title: 'Time in each stage',
       columns: [
         { key: 'group', label: 'Stage', kind: 'text' as const },
-        { key: 'median', label: 'Median days', kind: 'days' as const },
-        { key: 'p90', label: 'p90 days', kind: 'days' as const },
-        { key: 'mean', label: 'Mean days', kind: 'days' as const },
+        ...durationColumns('days'),
         { key: 'exited', label: 'Journeys that left it', kind: 'int' as const },
         { key: 'overridden', label: 'Left by admin override', kind: 'int' as const },
       ],
@@ -765,9 +748,7 @@ async function computeTimeToLive(q: DashboardQuery, playbook: PlaybookDef) {
       title: 'CS reaction time by cohort (closed-won to handoff accepted)',
       columns: [
         { key: 'group', label: 'Cohort', kind: 'text' as const },
-        { key: 'median', label: 'Median hours', kind: 'hours' as const },
-        { key: 'p90', label: 'p90 hours', kind: 'hours' as const },
-        { key: 'mean', label: 'Mean hours', kind: 'hours' as const },
+        ...durationColumns('hours'),
         { key: 'accepted', label: 'Handoffs accepted', kind: 'int' as const },
       ],
       rows: [...acceptedByCohort].sort(byKey).map(([k, c]) => {
@@ -808,19 +789,14 @@ export async function getForecastDashboard({ user, query }: { user: SessionUser;
 }
 
 async function computeForecastDashboard(q: DashboardQuery, playbook: PlaybookDef) {
-  const [startedRows, stageRows, liveRows, openRows, backtestRows, metaRows] = await Promise.all([
-    readMetrics('journey.started'),
-    readMetrics('journey.stage'),
-    readMetrics('journey.live'),
-    readMetrics(FORECAST_METRICS.open),
-    readMetrics(FORECAST_METRICS.backtest),
-    readMetrics(FORECAST_METRICS.meta),
+  const [{ rows: started, all: startedRows }, { rows: stages }, { rows: live }, { rows: open }, { rows: backtest }, { all: metaRows }] = await readFiltered(q, [
+    'journey.started',
+    'journey.stage',
+    'journey.live',
+    FORECAST_METRICS.open,
+    FORECAST_METRICS.backtest,
+    FORECAST_METRICS.meta,
   ]);
-  const started = filterRows(startedRows, q);
-  const stages = filterRows(stageRows, q);
-  const live = filterRows(liveRows, q);
-  const open = filterRows(openRows, q);
-  const backtest = filterRows(backtestRows, q);
 
   // Reached stage k = left stage k-1 (the first stage is reached at closed-won; live = journey.live).
   const path = playbook.stages;
@@ -877,15 +853,13 @@ async function computeForecastDashboard(q: DashboardQuery, playbook: PlaybookDef
       columns: [
         { key: 'group', label: 'Current stage', kind: 'text' as const },
         { key: 'open', label: 'Open journeys', kind: 'int' as const },
-        { key: 'p30', label: 'Next 30 days', kind: 'num' as const },
-        { key: 'p60', label: 'Next 60 days', kind: 'num' as const },
-        { key: 'p90', label: 'Next 90 days', kind: 'num' as const },
+        ...FORECAST_HORIZONS.map((h) => ({ key: `p${h}`, label: `Next ${h} days`, kind: 'num' as const })),
       ],
       rows: path
         .filter((s) => openByStage.has(s.key))
         .map((s) => {
           const c = openByStage.get(s.key)!;
-          return { group: stageName.get(s.key) ?? s.key, open: c.open ?? 0, p30: r1(c.p30 ?? 0), p60: r1(c.p60 ?? 0), p90: r1(c.p90 ?? 0) };
+          return { group: stageName.get(s.key) ?? s.key, open: c.open ?? 0, ...Object.fromEntries(FORECAST_HORIZONS.map((h) => [`p${h}`, r1(c[`p${h}`] ?? 0)])) };
         }),
     },
     backtest: {
@@ -894,12 +868,10 @@ async function computeForecastDashboard(q: DashboardQuery, playbook: PlaybookDef
       columns: [
         { key: 'group', label: 'Forecast made on the 1st of', kind: 'text' as const },
         { key: 'open', label: 'Open journeys', kind: 'int' as const },
-        { key: 'f30', label: 'Forecast 30 d', kind: 'num' as const },
-        { key: 'a30', label: 'Went live 30 d', kind: 'int' as const },
-        { key: 'f60', label: 'Forecast 60 d', kind: 'num' as const },
-        { key: 'a60', label: 'Went live 60 d', kind: 'int' as const },
-        { key: 'f90', label: 'Forecast 90 d', kind: 'num' as const },
-        { key: 'a90', label: 'Went live 90 d', kind: 'int' as const },
+        ...FORECAST_HORIZONS.flatMap((h) => [
+          { key: `f${h}`, label: `Forecast ${h} d`, kind: 'num' as const },
+          { key: `a${h}`, label: `Went live ${h} d`, kind: 'int' as const },
+        ]),
       ],
       rows: backtestTable,
     },

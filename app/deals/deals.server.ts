@@ -9,7 +9,8 @@ import { User } from '#models/user';
 import type { SessionUser } from '#app/auth/session.server';
 import { trusted } from '#app/platform/db.server';
 import { readEachById } from '#app/platform/pool';
-import { findOrCreateAccount } from '#app/accounts/accounts.server';
+import { findOrCreateAccount, findOrCreateContact } from '#app/accounts/accounts.server';
+import { newDealDoc } from '#app/deals/intake.server';
 import { recordDealWon } from '#app/deals/deal-metrics.server';
 import { csmBook, journeyIdForDeal, startJourneySafely } from '#app/journeys/journey.server';
 import { scheduleSurveysSafely } from '#app/surveys/surveys.server';
@@ -120,29 +121,11 @@ export async function createManualDeal({ user, input, now = new Date() }: { user
 
   const account = await findOrCreateAccount({ name: input.accountName, domain: input.accountDomain, segment: input.segment, aeId: ae._id });
 
-  if (input.contactEmail) {
-    const hasPrimary = await Contact.exists({ accountId: account._id, isPrimary: true });
-    await Contact.updateOne(
-      { accountId: account._id, email: input.contactEmail },
-      { $setOnInsert: { name: input.contactName || input.contactEmail, isPrimary: !hasPrimary, emailStatus: 'ok' } },
-      { upsert: true },
-    );
-  }
+  if (input.contactEmail) await findOrCreateContact(account._id, { name: input.contactName, email: input.contactEmail });
 
-  const deal = await Deal.create({
-    source: 'manual',
-    crmId: `manual-${crypto.randomUUID()}`,
-    name: input.dealName,
-    accountId: account._id,
-    aeId: ae._id,
-    closedWonAt: input.closedWonAt,
-    arr: input.arr,
-    currency: input.currency,
-    grossMarginPct: input.grossMarginPct,
-    cac: input.cac,
-    promises: input.promises,
-    createdBy: user.id,
-  });
+  const deal = await Deal.create(
+    newDealDoc({ ...input, crmId: `manual-${crypto.randomUUID()}`, name: input.dealName }, { source: 'manual', accountId: account._id, aeId: ae._id, createdBy: user.id }),
+  );
   await recordAudit({ actorId: user.id, action: 'deal.created', entityType: 'deal', entityId: deal._id, data: { source: 'manual', promises: input.promises.length }, now });
   // Every closed-won deal gets its post-sale journey; a failure is logged and repaired by the worker.
   await startJourneySafely({ dealId: deal._id, now, actorId: user.id });

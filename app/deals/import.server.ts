@@ -32,7 +32,8 @@ import { getEnv } from '#app/env.server';
 import { recorded } from '#app/platform/events.server';
 import { claimOnce } from '#app/platform/claims.server';
 import { dealWonRow } from '#app/deals/deal-metrics.server';
-import { dealIdFor } from '#app/deals/intake.server';
+import { dealIdFor, newDealDoc, type IntakeDeal } from '#app/deals/intake.server';
+import { accountIdFor, accountKey, newAccountDoc } from '#app/accounts/accounts.server';
 import { buildJourney, bumpJourneyMetricRows, journeyDims, pickCsms } from '#app/journeys/journey.server';
 import { getCurrentPlaybook } from '#app/journeys/playbook.server';
 import { CATEGORY_LABELS, CURRENCY_LABELS, plural, SEGMENT_LABELS } from '#app/utils/format';
@@ -46,7 +47,6 @@ import { parseMoney } from '#app/utils/money';
 export type ImportSource = (typeof IMPORT_SOURCES)[number];
 
 import { IMPORT_MAX_BYTES } from '#app/utils/body-limits.server';
-import { objectIdFrom } from '#app/utils/ids.server';
 
 export const MAX_IMPORT_BYTES = IMPORT_MAX_BYTES;
 export const MAX_IMPORT_ROWS = 100_000;
@@ -258,21 +258,8 @@ export async function createImportJob({ user, file }: { user: SessionUser; file:
 
 export type ImportOptions = { defaultAeId?: string | null; defaultSegment: Segment; dateOrder: 'mdy' | 'dmy'; currency: string };
 
-export type RowDeal = {
-  crmId: string;
-  name: string;
-  closedWonAt: Date;
-  arr: number;
-  currency: string;
-  grossMarginPct?: number;
-  cac?: number;
-  aeId: string;
-  account: { name: string; domain?: string; segment: Segment };
-  contact?: { name: string; email: string };
-  promises: { text: string; successCriterion: string; category: PromiseCategory }[];
-  /** The Kept referral the deal came from (advocacy attribution). */
-  referralId?: string;
-};
+/** A CSV row read as a deal: the fields a CRM webhook gives, the source is the import's. */
+export type RowDeal = Omit<IntakeDeal, 'source'>;
 export type RowResult = { ok: true; deal: RowDeal } | { ok: false; kind: 'error' | 'skipped'; crmId?: string; message: string };
 
 type SalesDirectory = { byEmail: Map<string, string>; byName: Map<string, string> };
@@ -555,8 +542,10 @@ export async function startImport({ user, jobId, now = new Date() }: { user: Ses
 
 type AccountInfo = { id: Types.ObjectId; name: string; segment: Segment; csmId: string | null; aeIds: Set<string>; hasPrimary: boolean };
 
-const accountKey = (a: RowDeal['account']) => (a.domain ? `domain:${a.domain}` : `name:${a.name.toLowerCase()}`);
-
+/** What the run keeps of an account it found (hasPrimary: whether it has its primary contact). */
+function accountInfo(a: { _id: Types.ObjectId; name: string; segment: string; csmId?: unknown; aeIds: unknown[] }, hasPrimary: boolean): AccountInfo {
+  return { id: a._id, name: a.name, segment: a.segment as Segment, csmId: a.csmId ? String(a.csmId) : null, aeIds: new Set(a.aeIds.map(String)), hasPrimary };
+}
 
 /**
  * Streams the job's file and imports it batch by batch, resuming after the rows already done.
@@ -578,9 +567,8 @@ export async function runImport({ jobId, attempt, now: fixedNow }: { jobId: stri
   const primaries = new Set<string>();
   for await (const c of Contact.find({ isPrimary: true }).select('accountId').lean().cursor()) primaries.add(String(c.accountId));
   for await (const a of Account.find({}).select('name nameLower domain segment csmId aeIds').lean().cursor()) {
-    const info: AccountInfo = { id: a._id, name: a.name, segment: a.segment as Segment, csmId: a.csmId ? String(a.csmId) : null, aeIds: new Set(a.aeIds.map(String)), hasPrimary: primaries.has(String(a._id)) };
-    if (a.domain && !existingByKey.has(`domain:${a.domain}`)) existingByKey.set(`domain:${a.domain}`, info);
-    if (!existingByKey.has(`name:${a.nameLower}`)) existingByKey.set(`name:${a.nameLower}`, info);
+    const info = accountInfo(a, primaries.has(String(a._id)));
+    for (const key of [...(a.domain ? [accountKey(a)] : []), accountKey({ name: a.nameLower })]) if (!existingByKey.has(key)) existingByKey.set(key, info);
   }
   primaries.clear();
   // Accounts touched by this run: bounded, unlike the file.
@@ -625,22 +613,14 @@ export async function runImport({ jobId, attempt, now: fixedNow }: { jobId: stri
     if (derived.size) {
       const entries = [...derived.entries()].map(([key, deal]) => ({
         key,
-        info: { id: objectIdFrom(`account:${key}`), name: deal.account.name, segment: deal.account.segment, csmId: nextCsm(), aeIds: new Set([deal.aeId]), hasPrimary: false } as AccountInfo,
+        info: { id: accountIdFor(deal.account), name: deal.account.name, segment: deal.account.segment, csmId: nextCsm(), aeIds: new Set([deal.aeId]), hasPrimary: false } as AccountInfo,
         deal,
       }));
       const inserted = await insertIgnoringDuplicates(
         Account,
         entries.map(({ info, deal }) => ({
           _id: info.id,
-          name: info.name,
-          nameLower: info.name.toLowerCase(),
-          ...(deal.account.domain ? { domain: deal.account.domain } : {}),
-          segment: info.segment,
-          status: 'active',
-          ...(info.csmId ? { csmId: new Types.ObjectId(info.csmId) } : {}),
-          aeIds: [...info.aeIds].map((id) => new Types.ObjectId(id)),
-          createdAt: now,
-          updatedAt: now,
+          ...newAccountDoc({ ...deal.account, csmId: info.csmId ? new Types.ObjectId(info.csmId) : null, aeIds: [...info.aeIds].map((id) => new Types.ObjectId(id)), now }),
         })),
       );
       for (const [i, { key, info }] of entries.entries()) {
@@ -650,7 +630,7 @@ export async function runImport({ jobId, attempt, now: fixedNow }: { jobId: stri
         }
         const a = await Account.findById(info.id).select('name segment csmId aeIds').lean();
         if (!a) throw new Error(`account ${key} vanished during the import`);
-        resolved.set(key, { id: a._id, name: a.name, segment: a.segment as Segment, csmId: a.csmId ? String(a.csmId) : null, aeIds: new Set(a.aeIds.map(String)), hasPrimary: true });
+        resolved.set(key, accountInfo(a, true));
       }
     }
     for (const info of resolved.values()) {
@@ -686,21 +666,7 @@ export async function runImport({ jobId, attempt, now: fixedNow }: { jobId: stri
     // 3. Deals, with _ids derived from (source, crmId): a duplicate is a deal imported before.
     const dealDocs = good.map(({ deal }) => ({
       _id: dealIdFor(source, deal.crmId),
-      source,
-      crmId: deal.crmId,
-      name: deal.name,
-      accountId: resolved.get(accountKey(deal.account))!.id,
-      aeId: new Types.ObjectId(deal.aeId),
-      closedWonAt: deal.closedWonAt,
-      arr: deal.arr,
-      currency: deal.currency,
-      ...(deal.grossMarginPct !== undefined ? { grossMarginPct: deal.grossMarginPct } : {}),
-      ...(deal.cac !== undefined ? { cac: deal.cac } : {}),
-      // Each promise keeps its own id for life (surveys refer to it).
-      promises: deal.promises.map((p) => ({ _id: new Types.ObjectId(), ...p })),
-      createdBy: job.createdById,
-      createdAt: now,
-      updatedAt: now,
+      ...newDealDoc(deal, { source, accountId: resolved.get(accountKey(deal.account))!.id, aeId: new Types.ObjectId(deal.aeId), createdBy: job.createdById, now }),
     }));
     // Contacts and deals do not depend on each other: written side by side.
     const [, newDeals] = await Promise.all([insertIgnoringDuplicates(Contact, contacts), insertIgnoringDuplicates(Deal, dealDocs)]);

@@ -1,14 +1,14 @@
 // Closed-won intake from CRMs: the signed webhook (one deal per event) and the shared deal-creation
 // step it uses. CSV imports batch the same steps in import.server.ts.
 import crypto from 'node:crypto';
-import type { Types } from 'mongoose';
+import { Types } from 'mongoose';
 import { z } from 'zod';
 import { SEGMENTS } from '#models/account';
 import { recordAudit } from '#models/audit-event';
 import { Contact } from '#models/contact';
 import { Deal, PROMISE_CATEGORIES, type DEAL_SOURCES } from '#models/deal';
 import { User } from '#models/user';
-import { findOrCreateAccount } from '#app/accounts/accounts.server';
+import { findOrCreateAccount, findOrCreateContact } from '#app/accounts/accounts.server';
 import { claimOnce, releaseClaim } from '#app/platform/claims.server';
 import { recordDealWon } from '#app/deals/deal-metrics.server';
 import { recorded } from '#app/platform/events.server';
@@ -23,8 +23,8 @@ export type DealSource = (typeof DEAL_SOURCES)[number];
 /** Deals from a CRM get an _id derived from (source, crmId): a re-import or replay finds the same deal by _id. */
 export const dealIdFor = (source: DealSource, crmId: string) => objectIdFrom(`deal:${source}:${crmId}`);
 
-export type IntakeDeal = {
-  source: DealSource;
+/** A closed-won deal's own fields, as a CRM, the CSV import or the deal form gives them. */
+export type DealFields = {
   crmId: string;
   name: string;
   closedWonAt: Date;
@@ -32,13 +32,37 @@ export type IntakeDeal = {
   currency: string;
   grossMarginPct?: number;
   cac?: number;
+  promises: { text: string; successCriterion: string; category: (typeof PROMISE_CATEGORIES)[number] }[];
+};
+
+/** A deal from a CRM or a CSV row: its fields, its rep and account, and maybe its contact and referral. */
+export type IntakeDeal = DealFields & {
+  source: DealSource;
   aeId: string;
   account: { name: string; domain?: string; segment: (typeof SEGMENTS)[number] };
   contact?: { name: string; email: string; title?: string };
-  promises: { text: string; successCriterion: string; category: (typeof PROMISE_CATEGORIES)[number] }[];
   /** The Kept referral this deal came from (advocacy attribution), if the CRM carries it. */
   referralId?: string;
 };
+
+/** A new deal's stored fields, complete for lean inserts: each promise gets its own id for life (surveys refer to it). */
+export function newDealDoc(deal: DealFields, refs: { source: DealSource; accountId: Types.ObjectId; aeId: Types.ObjectId; createdBy?: Types.ObjectId | string; now?: Date; promiseId?: (index: number) => Types.ObjectId }) {
+  return {
+    source: refs.source,
+    crmId: deal.crmId,
+    name: deal.name,
+    accountId: refs.accountId,
+    aeId: refs.aeId,
+    closedWonAt: deal.closedWonAt,
+    arr: deal.arr,
+    currency: deal.currency,
+    ...(deal.grossMarginPct !== undefined ? { grossMarginPct: deal.grossMarginPct } : {}),
+    ...(deal.cac !== undefined ? { cac: deal.cac } : {}),
+    promises: deal.promises.map((p, i) => ({ _id: refs.promiseId?.(i) ?? new Types.ObjectId(), ...p })),
+    ...(refs.createdBy ? { createdBy: refs.createdBy } : {}),
+    ...(refs.now ? { createdAt: refs.now, updatedAt: refs.now } : {}),
+  };
+}
 
 /**
  * Records one closed-won deal from a CRM, starts its journey and schedules its surveys. Idempotent on (source, crmId):
@@ -58,20 +82,7 @@ export async function intakeClosedWonDeal({ input, now = new Date(), actorId }: 
   if (input.contact) await findOrCreateContact(account._id, input.contact);
 
   // False when a concurrent delivery of the same deal won.
-  const created = await insertOnce(Deal, {
-    _id: dealId,
-    source: input.source,
-    crmId: input.crmId,
-    name: input.name,
-    accountId: account._id,
-    aeId: input.aeId,
-    closedWonAt: input.closedWonAt,
-    arr: input.arr,
-    currency: input.currency,
-    grossMarginPct: input.grossMarginPct,
-    cac: input.cac,
-    promises: input.promises,
-  });
+  const created = await insertOnce(Deal, { _id: dealId, ...newDealDoc(input, { source: input.source, accountId: account._id, aeId: new Types.ObjectId(input.aeId) }) });
   if (created) await recordAudit({ actorId, action: 'deal.created', entityType: 'deal', entityId: dealId, data: { source: input.source, crmId: input.crmId, promises: input.promises.length }, now });
   // The money rollups (profitability dashboard), once per new deal; never throws.
   if (created) await recordDealWon({ dealId, now });
@@ -82,20 +93,6 @@ export async function intakeClosedWonDeal({ input, now = new Date(), actorId }: 
   if (found) await scheduleSurveysSafely({ dealId: found._id, now });
   if (found && input.referralId) await recorded('deal.referred', { dealId: found._id, referralId: input.referralId, via: 'webhook', now });
   return { dealId: String(found?._id ?? dealId), accountId: String(account._id), journeyId: journey?.journeyId ?? null, created };
-}
-
-/** The contact, once per (account, email): a concurrent insert of the same one (11000) means it exists. */
-async function findOrCreateContact(accountId: Types.ObjectId, contact: NonNullable<IntakeDeal['contact']>) {
-  const hasPrimary = await Contact.exists({ accountId, isPrimary: true });
-  try {
-    await Contact.updateOne(
-      { accountId, email: contact.email },
-      { $setOnInsert: { name: contact.name || contact.email, title: contact.title, isPrimary: !hasPrimary, emailStatus: 'ok' } },
-      { upsert: true },
-    );
-  } catch (error) {
-    if (!isDuplicateKey(error)) throw error;
-  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -336,6 +336,24 @@ type Outcome =
   | { kind: 'failed'; error: string }
   | { kind: 'pause'; error: string; pauseMs: number; reason: string };
 
+/**
+ * How a send's outcome moves its lease (one message or a batch): sent and failed are done for good
+ * (with `sent` and `done` fields of the caller's), retry waits its delay, pause keeps the retry budget.
+ */
+function outcomeUpdate(outcome: Outcome, at: Date, fields: { sent: Record<string, unknown>; done: Record<string, unknown> }): LeaseUpdate {
+  switch (outcome.kind) {
+    case 'sent':
+      return { $set: { state: 'sent', ...fields.sent, sentAt: at, lastError: null, ...fields.done }, $inc: { attempts: 1 } };
+    case 'retry':
+      return { $set: { state: 'queued', lastError: outcome.error, nextAttemptAt: new Date(at.getTime() + outcome.delayMs) }, $inc: { attempts: 1 } };
+    case 'failed':
+      return { $set: { state: 'failed', lastError: outcome.error, failedAt: at, ...fields.done }, $inc: { attempts: 1 } };
+    case 'pause':
+      // Not the message's fault: it stays queued and due, and keeps its retry budget.
+      return { $set: { state: 'queued', lastError: outcome.error } };
+  }
+}
+
 function retryAfterMs(headers: Record<string, string> | null): number | null {
   const value = headers?.['retry-after'];
   if (!value) return null;
@@ -575,26 +593,10 @@ export async function dispatchDueEmails(input: {
       : { kind: 'sent', providerIds: [response.data.id] };
     const at = clock();
 
-    let update: LeaseUpdate;
-    switch (outcome.kind) {
-      case 'sent':
-        update = { $set: { state: 'sent', providerId: outcome.providerIds[0], sentAt: at, lastError: null, ...maskedFields(message) }, $inc: { attempts: 1 } };
-        break;
-      case 'retry':
-        update = {
-          $set: { state: 'queued', lastError: outcome.error, nextAttemptAt: new Date(at.getTime() + outcome.delayMs) },
-          $inc: { attempts: 1 },
-        };
-        singlesGate.wakeAt(at.getTime() + outcome.delayMs);
-        if (outcome.blockMs) pacer.blockFor(outcome.blockMs);
-        break;
-      case 'failed':
-        update = { $set: { state: 'failed', lastError: outcome.error, failedAt: at, ...maskedFields(message) }, $inc: { attempts: 1 } };
-        break;
-      case 'pause':
-        // Not the message's fault: it stays queued and due, and keeps its retry budget.
-        update = { $set: { state: 'queued', lastError: outcome.error } };
-        break;
+    const update = outcomeUpdate(outcome, at, { sent: outcome.kind === 'sent' ? { providerId: outcome.providerIds[0] } : {}, done: maskedFields(message) });
+    if (outcome.kind === 'retry') {
+      singlesGate.wakeAt(at.getTime() + outcome.delayMs);
+      if (outcome.blockMs) pacer.blockFor(outcome.blockMs);
     }
     const recorded = await complete({ model: EmailMessage, lease: message, now: at, update });
     if (!recorded) {
@@ -713,24 +715,8 @@ async function dispatchOneBatch(input: {
   // answered (its ids aligned with messageIds), and the email-settle task copies its outcome onto
   // the members when the worker is not busy. Writing them here (100 updateOnes per request, before
   // bulkWrite answered on FerretDB) was a third of the database's work per email sent.
-  let update: LeaseUpdate;
-  switch (outcome.kind) {
-    case 'sent':
-      update = { $set: { state: 'sent', providerIds: outcome.providerIds, sentAt: at, lastError: null }, $inc: { attempts: 1 } };
-      break;
-    case 'retry': {
-      const nextAttemptAt = new Date(at.getTime() + outcome.delayMs);
-      update = { $set: { state: 'queued', lastError: outcome.error, nextAttemptAt }, $inc: { attempts: 1 } };
-      if (outcome.blockMs) pacer.blockFor(outcome.blockMs);
-      break;
-    }
-    case 'failed':
-      update = { $set: { state: 'failed', lastError: outcome.error, failedAt: at }, $inc: { attempts: 1 } };
-      break;
-    case 'pause':
-      update = { $set: { state: 'queued', lastError: outcome.error } };
-      break;
-  }
+  const update = outcomeUpdate(outcome, at, { sent: outcome.kind === 'sent' ? { providerIds: outcome.providerIds } : {}, done: {} });
+  if (outcome.kind === 'retry' && outcome.blockMs) pacer.blockFor(outcome.blockMs);
   const recorded = await complete({ model: EmailBatch, lease: batch, now: at, update });
   if (!recorded) {
     result.leaseLost++;

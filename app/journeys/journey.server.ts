@@ -29,7 +29,7 @@ import { recorded } from '#app/platform/events.server';
 import { bumpMetric, bumpMetricRows, clearMetrics, cohortOf } from '#app/platform/metrics.server';
 import { getCurrentPlaybook, getPlaybookVersion, type CriterionDef, type PlaybookDef, type StageDef } from '#app/journeys/playbook.server';
 import { ACCEPTED_KINDS, AT_RISK_SHARE, DAY_MS, EVIDENCE_LABELS, evidenceMeets, HEALTH_LABELS, HOUR_MS, isHttpsLink, LINK_EVIDENCE_KINDS, linkEvidenceEffect, type EvidenceType, type Health } from '#app/journeys/journey-rules';
-import { logError } from '#app/utils/log.server';
+import { orLogged } from '#app/utils/log.server';
 import { ReadIndex, VersionedCache, childIndex, derived } from '#app/platform/read-index.server';
 import { may } from '#app/auth/permissions';
 import { objectIdFrom } from '#app/utils/ids.server';
@@ -299,12 +299,7 @@ export async function startJourneyForDeal({ dealId, now = new Date(), actorId }:
 
 /** Starts a journey and logs (instead of throwing) on failure: for intake paths where the deal is already saved. */
 export async function startJourneySafely(input: { dealId: string | Types.ObjectId; now?: Date; actorId?: string }) {
-  try {
-    return await startJourneyForDeal(input);
-  } catch (error) {
-    logError(error, { where: 'startJourneyForDeal', dealId: String(input.dealId) });
-    return null;
-  }
+  return orLogged(() => startJourneyForDeal(input), { where: 'startJourneyForDeal', dealId: String(input.dealId) });
 }
 
 /**
@@ -929,35 +924,34 @@ export async function listJourneyBoard({ user, query, now = new Date() }: { user
   const cacheKey = criteria.health ? null : `${JSON.stringify(criteria)}|${query.stage ?? ''}|${query.sort}|${skip}`;
   const { stageList, stage, total, rows } = await journeyBoardIndex.answer<ReturnType<typeof chooseStage> & { total: number; rows: BoardRow[] }>({
     fromMemory: (indexed) => {
-      const cached = cacheKey ? boardCache.get(journeyBoardIndex.version, cacheKey) : undefined;
-      if (cached) {
-        const { stageList, stage } = chooseStage(cached.counts);
-        return { stageList, stage, total: cached.counts.get(stage) ?? 0, rows: cached.rows };
-      }
-      const t = now.getTime();
-      const ordered = boardOrder(indexed);
-      const counts = new Map<string, number>();
-      for (const r of ordered) if (matchesBoard(criteria, r, t)) counts.set(r.stage, (counts.get(r.stage) ?? 0) + 1);
-      const { stageList, stage } = chooseStage(counts);
-      const rows: BoardRow[] = [];
-      // Longest in stage first = oldest stageEnteredAt first (ties by _id ascending either way).
-      const oldestFirst = query.sort === '-days';
-      let seen = 0;
-      const take = (r: BoardRow) => {
-        if (r.stage !== stage || !matchesBoard(criteria, r, t)) return;
-        if (seen++ >= skip) rows.push(r);
-      };
-      if (oldestFirst) for (let i = 0; i < ordered.length && rows.length < BOARD_PER_PAGE; i++) take(ordered[i]);
-      else {
-        // Newest first: walk groups of equal stageEnteredAt backwards, each group in _id order.
-        for (let end = ordered.length; end > 0 && rows.length < BOARD_PER_PAGE; ) {
-          let start = end - 1;
-          while (start > 0 && ordered[start - 1].stageEnteredAt.getTime() === ordered[end - 1].stageEnteredAt.getTime()) start--;
-          for (let i = start; i < end && rows.length < BOARD_PER_PAGE; i++) take(ordered[i]);
-          end = start;
+      const walk = () => {
+        const t = now.getTime();
+        const ordered = boardOrder(indexed);
+        const counts = new Map<string, number>();
+        for (const r of ordered) if (matchesBoard(criteria, r, t)) counts.set(r.stage, (counts.get(r.stage) ?? 0) + 1);
+        const { stage } = chooseStage(counts);
+        const rows: BoardRow[] = [];
+        // Longest in stage first = oldest stageEnteredAt first (ties by _id ascending either way).
+        const oldestFirst = query.sort === '-days';
+        let seen = 0;
+        const take = (r: BoardRow) => {
+          if (r.stage !== stage || !matchesBoard(criteria, r, t)) return;
+          if (seen++ >= skip) rows.push(r);
+        };
+        if (oldestFirst) for (let i = 0; i < ordered.length && rows.length < BOARD_PER_PAGE; i++) take(ordered[i]);
+        else {
+          // Newest first: walk groups of equal stageEnteredAt backwards, each group in _id order.
+          for (let end = ordered.length; end > 0 && rows.length < BOARD_PER_PAGE; ) {
+            let start = end - 1;
+            while (start > 0 && ordered[start - 1].stageEnteredAt.getTime() === ordered[end - 1].stageEnteredAt.getTime()) start--;
+            for (let i = start; i < end && rows.length < BOARD_PER_PAGE; i++) take(ordered[i]);
+            end = start;
+          }
         }
-      }
-      if (cacheKey) boardCache.set(journeyBoardIndex.version, cacheKey, { counts, rows });
+        return { counts, rows };
+      };
+      const { counts, rows } = cacheKey ? boardCache.keep(journeyBoardIndex.version, cacheKey, walk) : walk();
+      const { stageList, stage } = chooseStage(counts);
       return { stageList, stage, total: counts.get(stage) ?? 0, rows };
     },
     fromDatabase: async () => {
@@ -1057,19 +1051,19 @@ export async function countJourneysByHealth({ user, now = new Date(), criteria }
       // Health changes only when the clock passes a row's atRiskAt or stalledAt: the counts are kept
       // per index version until the next such moment, so most views do not walk every journey.
       const t = now.getTime();
-      const key = JSON.stringify(scope);
-      const cached = healthCache.get(journeyBoardIndex.version, key);
-      if (cached && t >= cached.from && t < cached.until) return { ...cached.counts };
-      const counts = { on_track: 0, at_risk: 0, stalled: 0, live: 0 };
-      let until = Infinity;
-      for (const r of indexed.values()) {
-        if (!matchesBoard(scope, r, t)) continue;
-        for (const h of ['on_track', 'at_risk', 'stalled', 'live'] as const) if (matchesBoard({ health: h }, r, t)) counts[h]++;
-        // The next moment a comparison in matchesBoard flips: strictly after t (at_risk/stalled use
-        // `< t` and `>= t`, so a row changes when t reaches its timestamp + 1 ms).
-        for (const at of [r.atRiskAt, r.stalledAt]) if (at && at.getTime() + 1 > t && at.getTime() + 1 < until) until = at.getTime() + 1;
-      }
-      healthCache.set(journeyBoardIndex.version, key, { counts, from: t, until });
+      const walk = () => {
+        const counts = { on_track: 0, at_risk: 0, stalled: 0, live: 0 };
+        let until = Infinity;
+        for (const r of indexed.values()) {
+          if (!matchesBoard(scope, r, t)) continue;
+          for (const h of ['on_track', 'at_risk', 'stalled', 'live'] as const) if (matchesBoard({ health: h }, r, t)) counts[h]++;
+          // The next moment a comparison in matchesBoard flips: strictly after t (at_risk/stalled use
+          // `< t` and `>= t`, so a row changes when t reaches its timestamp + 1 ms).
+          for (const at of [r.atRiskAt, r.stalledAt]) if (at && at.getTime() + 1 > t && at.getTime() + 1 < until) until = at.getTime() + 1;
+        }
+        return { counts, from: t, until };
+      };
+      const { counts } = healthCache.keep(journeyBoardIndex.version, JSON.stringify(scope), walk, (kept) => t >= kept.from && t < kept.until);
       return { ...counts };
     },
     fromDatabase: async () => {

@@ -290,4 +290,12 @@ export class VersionedCache<T> {
     }
     this.entries.set(key, value);
   }
+  /** The answer kept for `key` at `version` while `fresh` accepts it, else `compute()`'s, kept: the one cache-then-compute path. */
+  keep(version: number, key: string, compute: () => T, fresh: (kept: T) => boolean = () => true): T {
+    const kept = this.get(version, key);
+    if (kept !== undefined && fresh(kept)) return kept;
+    const value = compute();
+    this.set(version, key, value);
+    return value;
+  }
 }

@@ -6,7 +6,7 @@ import { EmailMessage } from '#models/email-message';
 import { Survey } from '#models/survey';
 import { useFakeResend } from '#test/harness/fake-resend';
 import { startNode, stopProc, type Proc } from '#test/harness/processes';
-import { mulberry32 } from '#scripts/seed/demo';
+import { mulberry32 } from '#app/utils/random.server';
 import { makeDueSurveys } from '#test/factories';
 
 // Builds on survey-delivery.server.test.ts (one worker SIGKILLed while Resend holds its batch):

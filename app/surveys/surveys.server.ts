@@ -45,7 +45,7 @@ import { bumpMetric, clearMetrics, cohortOf, metricKey } from '#app/platform/met
 import { planWaves } from '#app/surveys/survey-waves.server';
 import { fieldErrors, formValues } from '#app/utils/forms.server';
 import { hashLinkToken, isLinkToken, newLinkToken } from '#app/utils/link-token.server';
-import { logError } from '#app/utils/log.server';
+import { logError, orLogged } from '#app/utils/log.server';
 import { Lru } from '#app/utils/lru';
 import { may } from '#app/auth/permissions';
 import { claimMany, completeMany, retryLostRaces, writeUnheld, type Lease, type LeaseUpdate } from '#app/platform/lease.server';
@@ -199,12 +199,7 @@ export async function scheduleSurveysForDeal({ dealId, now = new Date() }: { dea
 
 /** scheduleSurveysForDeal for intake paths where the deal is already saved: logs instead of throwing (the worker repairs). */
 export async function scheduleSurveysSafely(input: { dealId: string | Types.ObjectId; now?: Date }) {
-  try {
-    return await scheduleSurveysForDeal(input);
-  } catch (error) {
-    logError(error, { where: 'scheduleSurveysForDeal', dealId: String(input.dealId) });
-    return null;
-  }
+  return orLogged(() => scheduleSurveysForDeal(input), { where: 'scheduleSurveysForDeal', dealId: String(input.dealId) });
 }
 
 /**

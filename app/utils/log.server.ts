@@ -32,3 +32,13 @@ export function logError(error: unknown, fields: Record<string, unknown> = {}) {
   log('error', err.message, { errorId, stack: err.stack, ...fields });
   return errorId;
 }
+
+/** Runs `task`; a failure is logged with `fields` and gives null instead of throwing (for steps a worker sweep repairs). */
+export async function orLogged<T>(task: () => Promise<T>, fields: Record<string, unknown>): Promise<T | null> {
+  try {
+    return await task();
+  } catch (error) {
+    logError(error, fields);
+    return null;
+  }
+}

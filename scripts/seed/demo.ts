@@ -6,7 +6,10 @@ import { Deal, type PromiseCategory } from '#models/deal';
 import { User, type Role } from '#models/user';
 import { hashPassword } from '#app/auth/password.server';
 import { isDuplicateKey, trusted } from '#app/platform/db.server';
+import { newAccountDoc } from '#app/accounts/accounts.server';
 import { bumpDealsWon } from '#app/deals/deal-metrics.server';
+import { newDealDoc } from '#app/deals/intake.server';
+import { mulberry32 } from '#app/utils/random.server';
 import { buildSeedJourneys, insertSeedJourneys } from '#scripts/seed/journeys';
 
 // Demo data for `npm run seed`, the start script (empty database only), e2e tests and benchmarks.
@@ -54,18 +57,6 @@ const AE_WEIGHTS: [string, number][] = [
 
 // ---------------------------------------------------------------------------------------------
 // Randomness: a seeded PRNG per account, so account i is the same whatever N is and in any batch.
-
-/** mulberry32: a tiny, fast 32-bit PRNG; returns floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Mixes 32-bit integers into one (murmur3 finaliser per step). */
 function mix32(...values: number[]): number {
@@ -565,32 +556,18 @@ export async function seedDemoData({
       const createdAt = plan.deals[0].closedWonAt;
       accountDocs.push({
         _id: accountId,
-        name: plan.name,
-        nameLower: plan.name.toLowerCase(),
-        domain: plan.domain,
-        segment: plan.segment,
-        csmId: idOf(plan.csmEmail),
+        ...newAccountDoc({ name: plan.name, domain: plan.domain, segment: plan.segment, csmId: idOf(plan.csmEmail), aeIds: [...new Set(plan.deals.map((d) => d.aeEmail))].map(idOf), now: createdAt }),
         status: plan.status,
-        ...(plan.churnedAt ? { churnedAt: plan.churnedAt } : {}),
-        aeIds: [...new Set(plan.deals.map((d) => d.aeEmail))].map(idOf),
-        createdAt,
-        updatedAt: plan.churnedAt ?? createdAt,
+        ...(plan.churnedAt ? { churnedAt: plan.churnedAt, updatedAt: plan.churnedAt } : {}),
       });
       for (const c of plan.contacts) {
         contactDocs.push({ _id: stableId('contact', `${plan.domain}/${c.email}`), accountId, ...c, createdAt, updatedAt: createdAt });
       }
       for (const d of plan.deals) {
-        const { aeEmail, ...deal } = d;
         dealDocs.push({
           _id: stableId('deal', `seed/${d.crmId}`),
-          source: 'seed',
-          ...deal,
-          accountId,
-          aeId: idOf(aeEmail),
           // Promise ids are stable too: survey answers and dashboards refer to them.
-          promises: d.promises.map((p, i) => ({ _id: stableId('promise', `seed/${d.crmId}/${i}`), ...p })),
-          createdAt: d.closedWonAt,
-          updatedAt: d.closedWonAt,
+          ...newDealDoc(d, { source: 'seed', accountId, aeId: idOf(d.aeEmail), now: d.closedWonAt, promiseId: (i) => stableId('promise', `seed/${d.crmId}/${i}`) }),
         });
       }
     }

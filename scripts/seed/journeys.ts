@@ -3,7 +3,6 @@
 // journeys stalled, some over SLA in the past, a few admin overrides and a retracted piece of
 // evidence). Pure simulation per deal (seeded by its CRM id), then batched lean inserts with ids
 // derived from the deal: a re-run inserts nothing and counts nothing twice.
-import crypto from 'node:crypto';
 import { Types } from 'mongoose';
 import { AuditEvent } from '#models/audit-event';
 import { Journey } from '#models/journey';
@@ -14,21 +13,14 @@ import { buildJourney, bumpJourneyMetricRows, journeyMetricRows, stageWindow } f
 import { getCurrentPlaybook, type PlaybookDef, type StageDef } from '#app/journeys/playbook.server';
 import { DAY_MS, HOUR_MS } from '#app/journeys/journey-rules';
 import { objectIdFrom } from '#app/utils/ids.server';
+import { randomFromText } from '#app/utils/random.server';
 
 type SeedDeal = { _id: Types.ObjectId; crmId: string; name: string; accountId: Types.ObjectId; aeId: Types.ObjectId; closedWonAt: Date; arr: number; currency?: string };
 type SeedAccount = { _id: Types.ObjectId; name: string; segment: string; csmId?: Types.ObjectId };
 type SeedContact = { _id: Types.ObjectId; accountId: Types.ObjectId; name: string; email: string; isPrimary?: boolean };
 
-function rngFor(key: string) {
-  let a = crypto.createHash('sha256').update(`journey-seed:${key}`).digest().readUInt32BE(0);
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Draws replayable per deal: the same key gives the same journey in every run. */
+const rngFor = (key: string) => randomFromText(`journey-seed:${key}`);
 
 const LINKS: Record<string, (slug: string, n: number) => string> = {
   meeting: (slug, n) => `https://meet.kept.demo/recordings/${slug}-handoff-${n}`,

@@ -31,7 +31,8 @@ import { JOURNEY_METRIC_KINDS, journeyDims, journeyMetricRows } from '#app/journ
 import { bumpMetric, clearMetrics, metricKey, withBulkMetrics } from '#app/platform/metrics.server';
 import { getPlaybookVersion } from '#app/journeys/playbook.server';
 import { rebuildAllMetrics } from '#app/dashboards/metrics-rebuild.server';
-import { assertSeedAllowed, mulberry32, normalizeSeed, seedDemoData, type SeedBatch, type SeedSummary } from '#scripts/seed/demo';
+import { mulberry32 } from '#app/utils/random.server';
+import { assertSeedAllowed, normalizeSeed, seedDemoData, type SeedBatch, type SeedSummary } from '#scripts/seed/demo';
 import { simulateDealSurveys } from '#scripts/seed/surveys';
 import { answerMetricRows, surveyDims, SURVEY_METRICS } from '#app/surveys/surveys.server';
 import { CANDIDATE_TYPES, type AskStatus, type AskType, type CandidateType } from '#app/advocacy/advocacy-types';

@@ -18,6 +18,7 @@ import { trusted } from '#app/platform/db.server';
 import { insertIgnoringDuplicates } from '#app/platform/db.server';
 import { journeyIdForDeal } from '#app/journeys/journey.server';
 import { bumpSurveyMetrics, surveyDocsFor, surveyTiming, type AnswerFacts } from '#app/surveys/surveys.server';
+import { randomFromText } from '#app/utils/random.server';
 
 type SeedDeal = {
   _id: Types.ObjectId;
@@ -35,16 +36,8 @@ const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 const DUE_WINDOW_MS = 3 * DAY_MS;
 
-function rngFor(key: string) {
-  let a = crypto.createHash('sha256').update(`survey-seed:${key}`).digest().readUInt32BE(0);
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Draws replayable per deal: the same key gives the same waves and answers in every run. */
+const rngFor = (key: string) => randomFromText(`survey-seed:${key}`);
 
 const COMMENTS = {
   delivered: ['Exactly what we were told.', 'Measured it last month: on target.', ''],

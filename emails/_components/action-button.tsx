@@ -1,0 +1,17 @@
+import { Button, Section, Text } from '@react-email/components';
+import type { ReactNode } from 'react';
+import { button, paragraph } from './layout';
+
+/** An email's one call to action: the button, then its link in plain text for clients that drop buttons. */
+export function ActionButton({ href, children }: { href: string; children: ReactNode }) {
+  return (
+    <>
+      <Section style={{ margin: '8px 0 20px' }}>
+        <Button href={href} style={button}>
+          {children}
+        </Button>
+      </Section>
+      <Text style={paragraph}>If the button does not work, open this link: {href}</Text>
+    </>
+  );
+}
