@@ -5,6 +5,7 @@
 import { Form, Link } from '@remix-run/react';
 import type { ReactNode } from 'react';
 import { Bar, BarChart, CartesianGrid, LabelList, Line, LineChart, ReferenceLine, XAxis, YAxis } from 'recharts';
+import type { Role } from '#app/auth/roles';
 import { SEGMENT_LABELS } from '#app/utils/format';
 import { formatCell, type ColumnKind, type DashboardTable, type TableRow } from '#app/dashboards/dashboard-table';
 
@@ -338,6 +339,12 @@ export function DashboardFilters({ query, options, show, currencies = [], clearT
     </Form>
   );
 }
+
+/**
+ * What a dashboard page tells the section's layout (app/routes/_staff.dashboards/route.tsx): its
+ * heading for the role, its tab, and whether the tabs keep the filters of its URL.
+ */
+export type DashboardPageHandle = { dashboard: { tab: string; heading: (role: Role) => string; keepsFilters?: false } };
 
 /** Sub-navigation between the dashboard pages the role may open. */
 export function DashboardTabs({ pages, current, search }: { pages: { to: string; label: string }[]; current: string; search: string }) {

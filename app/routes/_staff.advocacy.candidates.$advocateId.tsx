@@ -5,7 +5,7 @@ import { Link, useLoaderData } from '@remix-run/react';
 import { useState } from 'react';
 import { rateLimit } from '#app/auth/rate-limit.server';
 import { requireUser } from '#app/auth/session.server';
-import { AdvocacyTabs, AskStatusBadge } from '#app/components/advocacy';
+import { AskStatusBadge, type AdvocacyPageHandle } from '#app/components/advocacy';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { FeedbackForm, useFormFeedback, type FormFeedbackState, type FormResult } from '#app/components/form-feedback';
 import { Field, SelectField, TextareaField } from '#app/components/forms';
@@ -24,6 +24,21 @@ import { CATEGORY_LABELS, formatDate, formatMoney, plural } from '#app/utils/for
 import { may } from '#app/auth/permissions';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.advocate.contact.name ?? 'Advocate'} · Advocacy · Kept` }];
+
+type LoaderData = ReturnType<typeof useLoaderData<typeof loader>>;
+export const handle = {
+  advocacy: {
+    back: { to: '/advocacy', label: 'Candidates' },
+    heading: (data) => {
+      const { advocate } = data as LoaderData;
+      return (
+        <>
+          {advocate.contact.name} <span className="muted">· {advocate.account.name}</span>
+        </>
+      );
+    },
+  },
+} satisfies AdvocacyPageHandle;
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request, { may: 'advocacy.view' });
@@ -127,15 +142,6 @@ export default function CandidatePage() {
 
   return (
     <>
-      <p>
-        <Link to="/advocacy">← Candidates</Link>
-      </p>
-      <div className="page-header">
-        <h1>
-          {advocate.contact.name} <span className="muted">· {advocate.account.name}</span>
-        </h1>
-      </div>
-      <AdvocacyTabs />
       {!advocate.current ? <p className="form-error">A later survey answer on this deal came from someone else: this contact no longer speaks for it.</p> : null}
 
       <div className="grid-2">

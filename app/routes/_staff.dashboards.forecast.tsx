@@ -1,32 +1,28 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { useLoaderData } from '@remix-run/react';
-import { requireUser } from '#app/auth/session.server';
-import { BarFigure, ChartSection, DashboardFilters, DashboardTabs, LineFigure, Stat } from '#app/components/dashboard';
+import { BarFigure, ChartSection, DashboardFilters, LineFigure, Stat, type DashboardPageHandle } from '#app/components/dashboard';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
-import { getForecastDashboard, listFilterOptions, parseDashboardQuery, queryString } from '#app/dashboards/dashboards.server';
-import { dashboardTabs } from '#app/dashboards/dashboard-pages';
+import { getForecastDashboard } from '#app/dashboards/dashboards.server';
 import { formatCell } from '#app/dashboards/dashboard-table';
 import { LocalTime } from '#app/components/local-time';
 import { plural } from '#app/utils/format';
+import { loadDashboardPage } from '#app/routes/_staff.dashboards/page-loader.server';
 
 export const meta: MetaFunction = () => [{ title: 'Conversion and forecast · Dashboards · Kept' }];
 
+export const handle = {
+  dashboard: { tab: '/dashboards/forecast', heading: (role) => (role === 'cs' ? 'Conversion and go-live forecast: your book' : 'Conversion and go-live forecast') },
+} satisfies DashboardPageHandle;
+
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireUser(request, { may: 'dashboards.forecast' });
-  const query = parseDashboardQuery(new URL(request.url));
-  const [data, options] = await Promise.all([getForecastDashboard({ user, query }), listFilterOptions(user)]);
-  return { ...data, options, role: user.role, tabs: dashboardTabs(user.role), search: queryString(data.query) };
+  return loadDashboardPage(request, 'dashboards.forecast', getForecastDashboard);
 }
 
 export default function ForecastDashboard() {
-  const { summary, tables, stages, query, options, role, tabs, search, empty, asOf, backtestWindow } = useLoaderData<typeof loader>();
+  const { summary, tables, stages, query, options, search, empty, asOf, backtestWindow } = useLoaderData<typeof loader>();
   const reachedSeries = stages.slice(1).map((s) => ({ key: `reached_${s.key}`, label: `Reached ${s.name} %` }));
   return (
     <>
-      <div className="page-header">
-        <h1>{role === 'cs' ? 'Conversion and go-live forecast: your book' : 'Conversion and go-live forecast'}</h1>
-      </div>
-      <DashboardTabs pages={tabs} current="/dashboards/forecast" search={search} />
       <DashboardFilters query={query} options={options} show={{ rep: true, csm: true }} clearTo="/dashboards/forecast" />
       {empty ? (
         <p className="notice" role="status">

@@ -1,34 +1,30 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
-import { requireUser } from '#app/auth/session.server';
-import { BarFigure, ChartSection, DashboardFilters, DashboardTabs, Stat } from '#app/components/dashboard';
+import { BarFigure, ChartSection, DashboardFilters, Stat, type DashboardPageHandle } from '#app/components/dashboard';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
-import { getProfitabilityDashboard, listFilterOptions, parseDashboardQuery, queryString } from '#app/dashboards/dashboards.server';
-import { dashboardTabs } from '#app/dashboards/dashboard-pages';
+import { getProfitabilityDashboard } from '#app/dashboards/dashboards.server';
 import { formatCell } from '#app/dashboards/dashboard-table';
 import { plural } from '#app/utils/format';
 import { may } from '#app/auth/permissions';
+import { loadDashboardPage } from '#app/routes/_staff.dashboards/page-loader.server';
 
 export const meta: MetaFunction = () => [{ title: 'Profitability by cohort · Dashboards · Kept' }];
 
+export const handle = {
+  dashboard: { tab: '/dashboards/profitability', heading: (role) => (role === 'sales' ? 'Your customers: profitability by cohort' : 'Profitability by cohort') },
+} satisfies DashboardPageHandle;
+
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireUser(request, { may: 'dashboards.profitability' });
-  const query = parseDashboardQuery(new URL(request.url));
-  const [data, options] = await Promise.all([getProfitabilityDashboard({ user, query }), listFilterOptions(user)]);
-  return { ...data, options, role: user.role, tabs: dashboardTabs(user.role), search: queryString(data.query) };
+  return loadDashboardPage(request, 'dashboards.profitability', getProfitabilityDashboard);
 }
 
 export default function ProfitabilityDashboard() {
-  const { overall, tables, query, options, role, tabs, search, empty, currencies, missingCac, partialCac, lifetimeCap, settings } = useLoaderData<typeof loader>();
+  const { overall, tables, query, options, role, search, empty, currencies, missingCac, partialCac, lifetimeCap, settings } = useLoaderData<typeof loader>();
   const table = tables['profitability-by-cohort'];
   const currency = query.currency ?? 'USD';
   const canEditSpend = may(role, 'spend.edit');
   return (
     <>
-      <div className="page-header">
-        <h1>{role === 'sales' ? 'Your customers: profitability by cohort' : 'Profitability by cohort'}</h1>
-      </div>
-      <DashboardTabs pages={tabs} current="/dashboards/profitability" search={search} />
       <DashboardFilters query={query} options={options} show={{ rep: true, currency: true }} currencies={currencies} clearTo="/dashboards/profitability" />
       {empty ? (
         <p className="notice" role="status">

@@ -1,31 +1,25 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { useLoaderData } from '@remix-run/react';
-import { requireUser } from '#app/auth/session.server';
-import { BarFigure, ChartSection, DashboardFilters, DashboardTabs, Stat } from '#app/components/dashboard';
+import { BarFigure, ChartSection, DashboardFilters, Stat, type DashboardPageHandle } from '#app/components/dashboard';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
-import { getTimeToLiveDashboard, listFilterOptions, parseDashboardQuery, queryString } from '#app/dashboards/dashboards.server';
-import { dashboardTabs } from '#app/dashboards/dashboard-pages';
+import { getTimeToLiveDashboard } from '#app/dashboards/dashboards.server';
 import { formatCell } from '#app/dashboards/dashboard-table';
 import { plural } from '#app/utils/format';
+import { loadDashboardPage } from '#app/routes/_staff.dashboards/page-loader.server';
 
 export const meta: MetaFunction = () => [{ title: 'Time to live · Dashboards · Kept' }];
 
+export const handle = { dashboard: { tab: '/dashboards/time-to-live', heading: (role) => (role === 'cs' ? 'Time to live: your book' : 'Time to live') } } satisfies DashboardPageHandle;
+
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireUser(request, { may: 'dashboards.time-to-live' });
-  const query = parseDashboardQuery(new URL(request.url));
-  const [data, options] = await Promise.all([getTimeToLiveDashboard({ user, query }), listFilterOptions(user)]);
-  return { ...data, options, role: user.role, tabs: dashboardTabs(user.role), search: queryString(data.query) };
+  return loadDashboardPage(request, 'dashboards.time-to-live', getTimeToLiveDashboard);
 }
 
 export default function TimeToLiveDashboard() {
-  const { summary, tables, query, options, role, tabs, search, empty } = useLoaderData<typeof loader>();
+  const { summary, tables, query, options, search, empty } = useLoaderData<typeof loader>();
   const noJourneys = 'No journey has reached this point under these filters.';
   return (
     <>
-      <div className="page-header">
-        <h1>{role === 'cs' ? 'Time to live: your book' : 'Time to live'}</h1>
-      </div>
-      <DashboardTabs pages={tabs} current="/dashboards/time-to-live" search={search} />
       <DashboardFilters query={query} options={options} show={{ rep: true, csm: true }} clearTo="/dashboards/time-to-live" />
       {empty ? (
         <p className="notice" role="status">
