@@ -255,7 +255,7 @@ export async function loadFuzzTargets({ surveyPromiseIds }: { surveyPromiseIds: 
         return unknownAction;
       },
     },
-    '_staff.journeys.$journeyId.tsx': {
+    '_staff.journeys.$journeyId/': {
       role: 'cs',
       shapes: [...Object.entries(journeySchemas).map(([intent, s]) => (s as z.ZodObject).extend({ intent: z.literal(intent) })), intents('accept')],
       parse: (f) => {

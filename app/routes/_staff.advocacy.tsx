@@ -18,8 +18,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export default function AdvocacyLayout() {
   const { inSection } = useLoaderData<typeof loader>();
   const leaf = useMatches().at(-1);
-  // No heading over an error: a page whose loader failed has no data, and its boundary says why.
-  const page = leaf?.data === undefined ? undefined : (leaf.handle as AdvocacyPageHandle | undefined)?.advocacy;
+  // No heading over an error: a page whose loader did not run has no data (null), and its boundary says why.
+  const page = leaf?.data == null ? undefined : (leaf.handle as AdvocacyPageHandle | undefined)?.advocacy;
   return (
     <>
       {page && leaf ? <AdvocacyHeader page={page} data={leaf.data} inSection={inSection} /> : null}

@@ -40,7 +40,7 @@ describe('dispatchIntent', () => {
   });
 
   test('an unknown or missing intent, or one named like an Object member: 400 with a form-level error, no handler runs', async () => {
-    for (const fields of [{ intent: 'delete' }, {}, { intent: 'constructor' }, { intent: 'toString' }]) {
+    for (const fields of [{ intent: 'delete' }, {}, { intent: 'constructor' }, { intent: 'toString' }] as Record<string, string>[]) {
       const answer = refusal(await dispatchIntent(form(fields), handlers, { unknown: 'Choose what to do.' }));
       expect(answer.init.status).toBe(400);
       expect(answer.data.errors).toEqual({ '': ['Choose what to do.'] });

@@ -72,7 +72,7 @@ export type IntentHandler<T, R> = { schema: z.ZodType<T>; run: (input: T, values
 /** Declares one intent (a function, so TypeScript infers `input` from the schema). */
 export const intent = <T, R>(schema: z.ZodType<T>, run: (input: T, values: Record<string, string>) => R | Promise<R>): IntentHandler<T, R> => ({ schema, run });
 
-type IntentMap = Record<string, IntentHandler<never, unknown>>;
+type IntentMap = Record<string, { schema: z.ZodType; run: (input: never, values: Record<string, string>) => unknown }>;
 
 /**
  * Runs the handler of the form's `intent` field, after its schema accepted the fields. An unknown

@@ -82,7 +82,7 @@ export const EXPECTED: Record<string, RouteSpec> = {
   '_staff.advocacy.export.asks.ts': { get: staffPage(holders('advocacy.view')) },
   '_staff.journeys._index.tsx': { get: staffPage(ALL_ROLES) },
   // Everyone reads a journey (sales: their own deals'); CS and admin move it and attach evidence.
-  '_staff.journeys.$journeyId.tsx': { get: staffPage(ALL_ROLES), post: staffAction(holders('journeys.work')) },
+  '_staff.journeys.$journeyId/': { get: staffPage(ALL_ROLES), post: staffAction(holders('journeys.work')) },
   // The buyer's plan page: no login. A made-up token gets the same 404 as an expired one.
   'plan.$token.tsx': { get: () => everyone({ status: 404 }), post: () => everyone({ status: 400 }) },
   // Signed, not session-authenticated: GET is 405, an unsigned POST 401, whoever sends it.
