@@ -16,7 +16,7 @@ import {
   requireAdvocacyWriter,
   unlinkReferral,
 } from '#app/advocacy/advocacy.server';
-import { badRequest, formValues, parseForm, readFormData } from '#app/utils/forms.server';
+import { dispatchIntent, formValues, intent, readFormData } from '#app/utils/forms.server';
 import { formatDate, formatMoney } from '#app/utils/format';
 import { may } from '#app/auth/permissions';
 
@@ -36,23 +36,25 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return { ...list, expansion, query: query.data, ownOnly: !may(user.role, 'advocacy.view') };
 }
 
+const [LinkSchema, LostSchema, UnlinkSchema] = ReferralActionSchema.options;
+
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request, { may: 'referrals.view' });
   const formData = await readFormData(request);
+  const values = formValues(formData);
   // Linking and marking lost are marketing's; undoing a link is also an admin's (unlinkReferral checks).
-  if (formData.get('intent') !== 'unlink') requireAdvocacyWriter(user);
-  const parsed = parseForm(ReferralActionSchema, formData);
-  if (!parsed.ok) return badRequest(parsed);
-  const input = parsed.data;
-  const result =
-    input.intent === 'link'
-      ? await linkReferralToDeal({ referralId: input.referralId, dealId: input.dealId, via: 'manual', actorId: user.id })
-      : input.intent === 'unlink'
-        ? await unlinkReferral({ user, referralId: input.referralId, reason: input.reason })
-        : await closeReferral({ user, referralId: input.referralId });
-  if (!result.ok) return data({ ok: false as const, errors: { '': [result.error] } as Record<string, string[]>, values: formValues(formData) }, { status: 409 });
-  if (input.intent === 'link') throw redirect(`/deals/${input.dealId}`);
-  return { ok: true as const, message: result.message };
+  if (values.intent !== 'unlink') requireAdvocacyWriter(user);
+  const answer = (result: { ok: true; message: string } | { ok: false; error: string }) =>
+    result.ok ? { ok: true as const, message: result.message } : data({ ok: false as const, errors: { '': [result.error] } as Record<string, string[]>, values }, { status: 409 });
+  return dispatchIntent(formData, {
+    link: intent(LinkSchema, async ({ referralId, dealId }) => {
+      const result = await linkReferralToDeal({ referralId, dealId, via: 'manual', actorId: user.id });
+      if (result.ok) throw redirect(`/deals/${dealId}`);
+      return answer(result);
+    }),
+    lost: intent(LostSchema, async ({ referralId }) => answer(await closeReferral({ user, referralId }))),
+    unlink: intent(UnlinkSchema, async ({ referralId, reason }) => answer(await unlinkReferral({ user, referralId, reason }))),
+  });
 }
 
 export default function Referrals() {

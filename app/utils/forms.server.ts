@@ -1,5 +1,5 @@
 import { data } from '@remix-run/node';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { FormResult } from '#app/components/form-feedback';
 import { FORM_MAX_BYTES } from '#app/utils/body-limits.server';
 
@@ -69,6 +69,9 @@ export async function readFormData(request: Request): Promise<FormData> {
 /** One intent of a form with several buttons: the zod schema its fields pass, and what it then does. */
 export type IntentHandler<T, R> = { schema: z.ZodType<T>; run: (input: T, values: Record<string, string>) => R | Promise<R> };
 
+/** The schema of an intent whose form has no fields of its own (the button is the whole request). */
+export const NoFields = z.object({});
+
 /** Declares one intent (a function, so TypeScript infers `input` from the schema). */
 export const intent = <T, R>(schema: z.ZodType<T>, run: (input: T, values: Record<string, string>) => R | Promise<R>): IntentHandler<T, R> => ({ schema, run });
 
@@ -96,5 +99,5 @@ export async function dispatchIntent<H extends IntentMap>(
 }
 
 function intentRefusal(result: { form?: string; errors: FieldErrors; values: Record<string, string> }) {
-  return data({ ok: false as const, ...result } satisfies FormResult, { status: 400 });
+  return data<FormResult & { ok: false; errors: FieldErrors; values: Record<string, string> }>({ ok: false, ...result }, { status: 400 });
 }

@@ -3,7 +3,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
-import { z } from 'zod';
 import { may } from '#app/auth/permissions';
 import { rateLimit } from '#app/auth/rate-limit.server';
 import { requireUser } from '#app/auth/session.server';
@@ -29,7 +28,7 @@ import {
 import { RequestConfirmationSchema, requestBuyerConfirmation } from '#app/journeys/plan.server';
 import { HEALTH_BADGE } from '#app/journeys/journey-rules';
 import { formIdOf } from '#app/utils/form-feedback.server';
-import { dispatchIntent, formValues, intent, notFound, readFormData } from '#app/utils/forms.server';
+import { NoFields, dispatchIntent, formValues, intent, notFound, readFormData } from '#app/utils/forms.server';
 import { JourneyFacts } from './facts';
 import { AuditTrail, ConfirmationRequests } from './history';
 import { OwnersPanel } from './owners';
@@ -48,9 +47,6 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 type ServiceOutcome = { ok: boolean; status?: number; message?: string; errors?: Record<string, string[] | undefined>; missing?: { key: string; text: string }[] } | null;
-
-/** A form without fields of its own (the intent is the whole request). */
-const NoFieldsSchema = z.object({});
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request, { may: 'journeys.work' });
@@ -75,7 +71,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
         return outcome(result, note || 'Evidence attached.');
       }),
       retract: intent(RetractFormSchema, async (input) => outcome(await retractEvidence({ user, journeyId, input }), 'Evidence retracted. It stays on the record, struck through, with your reason.')),
-      accept: intent(NoFieldsSchema, async () => outcome(await acceptHandoff({ user, journeyId }), 'Handoff accepted.')),
+      accept: intent(NoFields, async () => outcome(await acceptHandoff({ user, journeyId }), 'Handoff accepted.')),
       advance: intent(AdvanceFormSchema, async (input) => {
         const result = await advanceJourney({ user, journeyId, fromStage: input.fromStage, overrideReason: input.overrideReason });
         if (result?.ok)
