@@ -20,6 +20,11 @@ export type AdvocacyPageHandle = {
   advocacy: { back?: { to: string; label: string }; heading?: (data: unknown) => ReactNode; download?: { href: string; label: string }; outsiderHeading?: string };
 };
 
+/** The handle of one record's page: the way back, and its heading drawn from its loader data `D`. */
+export function recordPageHandle<D>(back: { to: string; label: string }, heading: (data: D) => ReactNode): AdvocacyPageHandle {
+  return { advocacy: { back, heading: (data) => heading(data as D) } };
+}
+
 /** The heading and tabs of an advocacy page; outside the section (no advocacy.view), its own heading only. */
 export function AdvocacyHeader({ page, data, inSection }: { page: AdvocacyPageHandle['advocacy']; data: unknown; inSection: boolean }) {
   return (

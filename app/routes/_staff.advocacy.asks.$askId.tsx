@@ -3,7 +3,7 @@ import { data } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
 import { useState } from 'react';
 import { requireUser } from '#app/auth/session.server';
-import { AskStatusBadge, type AdvocacyPageHandle } from '#app/components/advocacy';
+import { AskStatusBadge, recordPageHandle } from '#app/components/advocacy';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { FeedbackForm, FormFeedback, useFormFeedback, type FormFeedbackState, type FormResult } from '#app/components/form-feedback';
 import { Field, SelectField, TextareaField } from '#app/components/forms';
@@ -17,20 +17,11 @@ import { may } from '#app/auth/permissions';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data ? ASK_TYPE_LABELS[data.ask.type] : 'Ask'} · Advocacy · Kept` }];
 
-type LoaderData = ReturnType<typeof useLoaderData<typeof loader>>;
-export const handle = {
-  advocacy: {
-    back: { to: '/advocacy/asks', label: 'Asks' },
-    heading: (data) => {
-      const { ask } = data as LoaderData;
-      return (
-        <>
-          {ASK_TYPE_LABELS[ask.type]}: {ask.contact.name} <AskStatusBadge status={ask.status} />
-        </>
-      );
-    },
-  },
-} satisfies AdvocacyPageHandle;
+export const handle = recordPageHandle<ReturnType<typeof useLoaderData<typeof loader>>>({ to: '/advocacy/asks', label: 'Asks' }, ({ ask }) => (
+  <>
+    {ASK_TYPE_LABELS[ask.type]}: {ask.contact.name} <AskStatusBadge status={ask.status} />
+  </>
+));
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request, { may: 'advocacy.view' });

@@ -5,7 +5,7 @@ import { Link, useLoaderData } from '@remix-run/react';
 import { useState } from 'react';
 import { rateLimit } from '#app/auth/rate-limit.server';
 import { requireUser } from '#app/auth/session.server';
-import { AskStatusBadge, type AdvocacyPageHandle } from '#app/components/advocacy';
+import { AskStatusBadge, recordPageHandle } from '#app/components/advocacy';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { FeedbackForm, useFormFeedback, type FormFeedbackState, type FormResult } from '#app/components/form-feedback';
 import { Field, SelectField, TextareaField } from '#app/components/forms';
@@ -25,20 +25,11 @@ import { may } from '#app/auth/permissions';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.advocate.contact.name ?? 'Advocate'} · Advocacy · Kept` }];
 
-type LoaderData = ReturnType<typeof useLoaderData<typeof loader>>;
-export const handle = {
-  advocacy: {
-    back: { to: '/advocacy', label: 'Candidates' },
-    heading: (data) => {
-      const { advocate } = data as LoaderData;
-      return (
-        <>
-          {advocate.contact.name} <span className="muted">· {advocate.account.name}</span>
-        </>
-      );
-    },
-  },
-} satisfies AdvocacyPageHandle;
+export const handle = recordPageHandle<ReturnType<typeof useLoaderData<typeof loader>>>({ to: '/advocacy', label: 'Candidates' }, ({ advocate }) => (
+  <>
+    {advocate.contact.name} <span className="muted">· {advocate.account.name}</span>
+  </>
+));
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request, { may: 'advocacy.view' });
