@@ -346,6 +346,16 @@ export function DashboardFilters({ query, options, show, currencies = [], clearT
  */
 export type DashboardPageHandle = { dashboard: { tab: string; heading: (role: Role) => string; keepsFilters?: false } };
 
+/** The closing panel of a dashboard page: how each of its figures is computed, one item each. */
+export function Formulas({ children }: { children: ReactNode }) {
+  return (
+    <section className="panel formulas" aria-labelledby="formulas">
+      <h2 id="formulas">How these figures are computed</h2>
+      <ul>{children}</ul>
+    </section>
+  );
+}
+
 /** Sub-navigation between the dashboard pages the role may open. */
 export function DashboardTabs({ pages, current, search }: { pages: { to: string; label: string }[]; current: string; search: string }) {
   return (

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { useLoaderData } from '@remix-run/react';
-import { BarFigure, ChartSection, DashboardFilters, LineFigure, Stat, type DashboardPageHandle } from '#app/components/dashboard';
+import { BarFigure, ChartSection, DashboardFilters, LineFigure, Stat, Formulas, type DashboardPageHandle } from '#app/components/dashboard';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { getForecastDashboard } from '#app/dashboards/dashboards.server';
 import { formatCell } from '#app/dashboards/dashboard-table';
@@ -82,24 +82,19 @@ export default function ForecastDashboard() {
         />
       </ChartSection>
 
-      <section className="panel formulas" aria-labelledby="formulas">
-        <h2 id="formulas">How these figures are computed</h2>
-        <ul>
-          <li>
-            <strong>Reached a stage %</strong> = deals that entered the stage ÷ closed-won deals of the cohort (a deal enters a stage when its journey leaves the previous one).
-          </li>
-          <li>
-            <strong>Expected go-lives in the next N days</strong> = the sum, over open journeys, of the probability that the journey is live within N days. For each stage, the time journeys spent in it is estimated from history (Kaplan–Meier: journeys still in the stage count as “at least this long”); a journey already D days in its stage uses only the history of journeys that were still there after D days, then the full distribution of every later stage. Journeys older in a stage than anyone before them count as not going live within the horizon.
-          </li>
-          <li>
-            <strong>Backtest</strong>: on the 1st of each past month, the same method is run with only what was known that day, and compared with the go-lives that followed among the journeys open that day.
-          </li>
-        </ul>
-      </section>
+      <Formulas>
+        <li>
+          <strong>Reached a stage %</strong> = deals that entered the stage ÷ closed-won deals of the cohort (a deal enters a stage when its journey leaves the previous one).
+        </li>
+        <li>
+          <strong>Expected go-lives in the next N days</strong> = the sum, over open journeys, of the probability that the journey is live within N days. For each stage, the time journeys spent in it is estimated from history (Kaplan–Meier: journeys still in the stage count as “at least this long”); a journey already D days in its stage uses only the history of journeys that were still there after D days, then the full distribution of every later stage. Journeys older in a stage than anyone before them count as not going live within the horizon.
+        </li>
+        <li>
+          <strong>Backtest</strong>: on the 1st of each past month, the same method is run with only what was known that day, and compared with the go-lives that followed among the journeys open that day.
+        </li>
+      </Formulas>
     </>
   );
 }
 
-export function ErrorBoundary() {
-  return <GeneralErrorBoundary />;
-}
+export { GeneralErrorBoundary as ErrorBoundary };

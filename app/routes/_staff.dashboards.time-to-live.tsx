@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { useLoaderData } from '@remix-run/react';
-import { BarFigure, ChartSection, DashboardFilters, Stat, type DashboardPageHandle } from '#app/components/dashboard';
+import { BarFigure, ChartSection, DashboardFilters, Stat, Formulas, type DashboardPageHandle } from '#app/components/dashboard';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { getTimeToLiveDashboard } from '#app/dashboards/dashboards.server';
 import { formatCell } from '#app/dashboards/dashboard-table';
@@ -72,24 +72,19 @@ export default function TimeToLiveDashboard() {
       </ChartSection>
       <ChartSection table={tables['stalled-longest']} search={search} empty="No journey is stalled." />
 
-      <section className="panel formulas" aria-labelledby="formulas">
-        <h2 id="formulas">How these figures are computed</h2>
-        <ul>
-          <li>
-            <strong>Time to live</strong>: closed-won date → the journey reached the live stage. <strong>CS reaction time</strong>: closed-won → CS accepted the handoff. <strong>Time in a stage</strong>: entered → left.
-          </li>
-          <li>
-            <strong>Median and p90</strong> are read from histograms kept with the rollups (day buckets 1, 2, 3, 5, 7, 10, 14, 21, 30, 45, 60, 90, 120, 180, 270, 365; hour buckets 1, 4, 8, 24, 48, 72, 120, 168, 336), interpolated inside the bucket: exact to within that bucket’s width (a day or two for short stages, two weeks around a month, up to three months beyond 90 days). Means are exact.
-          </li>
-          <li>
-            <strong>Stalled</strong>: still in a stage past its SLA days (read live); the longest ones are listed with how far past the SLA they are.
-          </li>
-        </ul>
-      </section>
+      <Formulas>
+        <li>
+          <strong>Time to live</strong>: closed-won date → the journey reached the live stage. <strong>CS reaction time</strong>: closed-won → CS accepted the handoff. <strong>Time in a stage</strong>: entered → left.
+        </li>
+        <li>
+          <strong>Median and p90</strong> are read from histograms kept with the rollups (day buckets 1, 2, 3, 5, 7, 10, 14, 21, 30, 45, 60, 90, 120, 180, 270, 365; hour buckets 1, 4, 8, 24, 48, 72, 120, 168, 336), interpolated inside the bucket: exact to within that bucket’s width (a day or two for short stages, two weeks around a month, up to three months beyond 90 days). Means are exact.
+        </li>
+        <li>
+          <strong>Stalled</strong>: still in a stage past its SLA days (read live); the longest ones are listed with how far past the SLA they are.
+        </li>
+      </Formulas>
     </>
   );
 }
 
-export function ErrorBoundary() {
-  return <GeneralErrorBoundary />;
-}
+export { GeneralErrorBoundary as ErrorBoundary };

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
-import { BarFigure, ChartSection, DashboardFilters, Stat, type DashboardPageHandle } from '#app/components/dashboard';
+import { BarFigure, ChartSection, DashboardFilters, Stat, Formulas, type DashboardPageHandle } from '#app/components/dashboard';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { getValueDashboard } from '#app/dashboards/dashboards.server';
 import { FEW_ANSWERS } from '#app/dashboards/dashboard-pages';
@@ -77,36 +77,31 @@ export default function ValueDashboard() {
         <BarFigure id="chart-promise-by-rep" table={tables['promise-by-rep']} series={[{ key: 'rate', label: 'Promise kept %' }]} kind="pct" />
       </ChartSection>
 
-      <section className="panel formulas" aria-labelledby="formulas">
-        <h2 id="formulas">How these figures are computed</h2>
-        <ul>
-          <li>
-            <strong>Value delivered %</strong> = answers whose overall verdict to “Have we delivered the value we promised?” is <em>yes</em> ÷ answered surveys. No answers: shown as “—”, never 0 %.
-          </li>
-          <li>
-            <strong>With partial credit</strong> = (yes + 0.5 × partly) ÷ answered.
-          </li>
-          <li>
-            <strong>Response rate</strong> = answered ÷ surveys whose invitation went out. A high share on few answers is flagged (fewer than {FEW_ANSWERS}).
-          </li>
-          <li>
-            <strong>Promise kept %</strong> = (delivered × 1 + partly × 0.5 + not yet × 0) ÷ promises judged, per promise category and per rep.
-          </li>
-          <li>
-            Floor {settings.valueFloorPct} % and target {settings.valueTargetPct} % are set by an admin
-            {may(role, 'spend.view') ? (
-              <>
-                {' '}on <Link to="/dashboards/settings">Spend &amp; targets</Link>
-              </>
-            ) : null}
-            . The date range selects closed-won quarters (cohorts).
-          </li>
-        </ul>
-      </section>
+      <Formulas>
+        <li>
+          <strong>Value delivered %</strong> = answers whose overall verdict to “Have we delivered the value we promised?” is <em>yes</em> ÷ answered surveys. No answers: shown as “—”, never 0 %.
+        </li>
+        <li>
+          <strong>With partial credit</strong> = (yes + 0.5 × partly) ÷ answered.
+        </li>
+        <li>
+          <strong>Response rate</strong> = answered ÷ surveys whose invitation went out. A high share on few answers is flagged (fewer than {FEW_ANSWERS}).
+        </li>
+        <li>
+          <strong>Promise kept %</strong> = (delivered × 1 + partly × 0.5 + not yet × 0) ÷ promises judged, per promise category and per rep.
+        </li>
+        <li>
+          Floor {settings.valueFloorPct} % and target {settings.valueTargetPct} % are set by an admin
+          {may(role, 'spend.view') ? (
+            <>
+              {' '}on <Link to="/dashboards/settings">Spend &amp; targets</Link>
+            </>
+          ) : null}
+          . The date range selects closed-won quarters (cohorts).
+        </li>
+      </Formulas>
     </>
   );
 }
 
-export function ErrorBoundary() {
-  return <GeneralErrorBoundary />;
-}
+export { GeneralErrorBoundary as ErrorBoundary };
