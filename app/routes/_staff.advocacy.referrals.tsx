@@ -36,10 +36,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return { ...list, expansion, query: query.data, ownOnly: !may(user.role, 'advocacy.view') };
 }
 
-const [LinkSchema, LostSchema, UnlinkSchema] = ReferralActionSchema.options;
-
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request, { may: 'referrals.view' });
+  // Here, not at the module's top: a .server module is empty in the browser bundle.
+  const [LinkSchema, LostSchema, UnlinkSchema] = ReferralActionSchema.options;
   const formData = await readFormData(request);
   const values = formValues(formData);
   // Linking and marking lost are marketing's; undoing a link is also an admin's (unlinkReferral checks).
