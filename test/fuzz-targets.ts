@@ -208,8 +208,8 @@ export async function loadFuzzTargets({ surveyPromiseIds }: { surveyPromiseIds: 
     '_staff.advocacy.candidates.$advocateId.tsx': {
       role: 'marketing',
       shapes: [advocacy.AskFormSchema.and(intents('ask')), advocacy.ReferralFormSchema.and(intents('referral')), intents('ask', 'referral')],
-      // The route reads the intent with formData.get(): the first value of a repeated key.
-      parse: (f) => (f.get('intent') === 'referral' ? form(advocacy.ReferralFormSchema, { intent: 'referral' })(f) : f.get('intent') === 'ask' ? form(advocacy.AskFormSchema, { intent: 'ask' })(f) : { ok: false, errors: { '': ['Choose what to do.'] } }),
+      // The route dispatches on formValues(): the last value of a repeated key.
+      parse: (f) => (formValues(f).intent === 'referral' ? form(advocacy.ReferralFormSchema, { intent: 'referral' })(f) : formValues(f).intent === 'ask' ? form(advocacy.AskFormSchema, { intent: 'ask' })(f) : { ok: false, errors: { '': ['Choose what to do.'] } }),
     },
     '_staff.advocacy.referrals.tsx': { role: 'marketing', shapes: [advocacy.ReferralActionSchema], parse: form(advocacy.ReferralActionSchema) },
     '_staff.advocacy.reviews.tsx': { role: 'marketing', shapes: [advocacy.ReviewCampaignFormSchema], parse: form(advocacy.ReviewCampaignFormSchema) },
@@ -219,7 +219,7 @@ export async function loadFuzzTargets({ surveyPromiseIds }: { surveyPromiseIds: 
       shapes: [dashboards.SettingsFormSchema.and(intents('settings')), dashboards.SpendFormSchema.and(intents('spend')), intents('delete-spend')],
       names: ['id'],
       parse: (f) => {
-        const intent = f.get('intent');
+        const intent = formValues(f).intent;
         if (intent === 'settings') return form(dashboards.SettingsFormSchema, { intent })(f);
         if (intent === 'spend') return form(dashboards.SpendFormSchema, { intent })(f);
         if (intent === 'delete-spend') return { ok: null, why: 'delete-spend: an id looked up in the database' };
@@ -255,7 +255,7 @@ export async function loadFuzzTargets({ surveyPromiseIds }: { surveyPromiseIds: 
         return unknownAction;
       },
     },
-    '_staff.journeys.$journeyId.tsx': {
+    '_staff.journeys.$journeyId/': {
       role: 'cs',
       shapes: [...Object.entries(journeySchemas).map(([intent, s]) => (s as z.ZodObject).extend({ intent: z.literal(intent) })), intents('accept')],
       parse: (f) => {

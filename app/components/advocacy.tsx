@@ -1,4 +1,5 @@
-import { NavLink } from '@remix-run/react';
+import { Link, NavLink } from '@remix-run/react';
+import type { ReactNode } from 'react';
 import { ASK_STATUS_BADGE, ASK_STATUS_LABELS, ASK_TYPE_LABELS, type AskStatus, type AskType } from '#app/advocacy/advocacy-types';
 import { formatDate } from '#app/utils/format';
 
@@ -10,8 +11,44 @@ const TABS = [
   { to: '/advocacy/figures', label: 'Figures', end: false },
 ];
 
+/**
+ * What an advocacy page tells the section's layout (app/routes/_staff.advocacy.tsx) to put above it:
+ * a way back, its heading (default "Advocacy"; from the page's loader data for one record), the CSV
+ * download its header offers, and the heading a reader outside the section sees (sales on referrals).
+ */
+export type AdvocacyPageHandle = {
+  advocacy: { back?: { to: string; label: string }; heading?: (data: unknown) => ReactNode; download?: { href: string; label: string }; outsiderHeading?: string };
+};
+
+/** The handle of one record's page: the way back, and its heading drawn from its loader data `D`. */
+export function recordPageHandle<D>(back: { to: string; label: string }, heading: (data: D) => ReactNode): AdvocacyPageHandle {
+  return { advocacy: { back, heading: (data) => heading(data as D) } };
+}
+
+/** The heading and tabs of an advocacy page; outside the section (no advocacy.view), its own heading only. */
+export function AdvocacyHeader({ page, data, inSection }: { page: AdvocacyPageHandle['advocacy']; data: unknown; inSection: boolean }) {
+  return (
+    <>
+      {page.back ? (
+        <p>
+          <Link to={page.back.to}>← {page.back.label}</Link>
+        </p>
+      ) : null}
+      <div className="page-header">
+        <h1>{inSection ? (page.heading?.(data) ?? 'Advocacy') : page.outsiderHeading}</h1>
+        {inSection && page.download ? (
+          <a className="button secondary" href={page.download.href} download>
+            {page.download.label}
+          </a>
+        ) : null}
+      </div>
+      {inSection ? <AdvocacyTabs /> : null}
+    </>
+  );
+}
+
 /** The advocacy section's own navigation (marketing, leadership, admin). */
-export function AdvocacyTabs() {
+function AdvocacyTabs() {
   return (
     <nav className="tabs" aria-label="Advocacy">
       {TABS.map((t) => (

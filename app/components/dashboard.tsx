@@ -5,6 +5,7 @@
 import { Form, Link } from '@remix-run/react';
 import type { ReactNode } from 'react';
 import { Bar, BarChart, CartesianGrid, LabelList, Line, LineChart, ReferenceLine, XAxis, YAxis } from 'recharts';
+import type { Role } from '#app/auth/roles';
 import { SEGMENT_LABELS } from '#app/utils/format';
 import { formatCell, type ColumnKind, type DashboardTable, type TableRow } from '#app/dashboards/dashboard-table';
 
@@ -336,6 +337,22 @@ export function DashboardFilters({ query, options, show, currencies = [], clearT
         Clear filters
       </Link>
     </Form>
+  );
+}
+
+/**
+ * What a dashboard page tells the section's layout (app/routes/_staff.dashboards/route.tsx): its
+ * heading for the role, its tab, and whether the tabs keep the filters of its URL.
+ */
+export type DashboardPageHandle = { dashboard: { tab: string; heading: (role: Role) => string; keepsFilters?: false } };
+
+/** The closing panel of a dashboard page: how each of its figures is computed, one item each. */
+export function Formulas({ children }: { children: ReactNode }) {
+  return (
+    <section className="panel formulas" aria-labelledby="formulas">
+      <h2 id="formulas">How these figures are computed</h2>
+      <ul>{children}</ul>
+    </section>
   );
 }
 

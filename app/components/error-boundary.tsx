@@ -62,3 +62,12 @@ export function GeneralErrorBoundary() {
     </section>
   );
 }
+
+/** The error boundary of a page outside the staff shell (sign-in, password links, not found): centred. */
+export function CenteredErrorBoundary() {
+  return (
+    <main className="centered">
+      <GeneralErrorBoundary />
+    </main>
+  );
+}

@@ -3,7 +3,7 @@ import { data } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
 import { getUser } from '#app/auth/session.server';
 import { AppShell, shellUser } from '#app/components/app-shell';
-import { GeneralErrorBoundary } from '#app/components/error-boundary';
+import { CenteredErrorBoundary } from '#app/components/error-boundary';
 
 // Catch-all: any unknown URL is a 404. A signed-in user keeps the app's navigation (they only
 // mistyped or followed an old link); everyone else gets the bare error page.
@@ -31,10 +31,4 @@ export default function NotFound() {
   );
 }
 
-export function ErrorBoundary() {
-  return (
-    <main className="centered">
-      <GeneralErrorBoundary />
-    </main>
-  );
-}
+export { CenteredErrorBoundary as ErrorBoundary };

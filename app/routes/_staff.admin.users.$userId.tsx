@@ -10,7 +10,7 @@ import { emailResetLink, inviteUser } from '#app/users/passwords.server';
 import { INVITATION_DAYS, RESET_MINUTES } from '#app/auth/password-links';
 import { ChangeRoleSchema, changeUserRole, getUserById, setUserActive } from '#app/users/users.server';
 import { formIdOf } from '#app/utils/form-feedback.server';
-import { formValues, notFound, parseForm, readFormData } from '#app/utils/forms.server';
+import { NoFields, dispatchIntent, formValues, intent, notFound, readFormData } from '#app/utils/forms.server';
 import { LocalTime } from '#app/components/local-time';
 
 // One user, for admins: role, invitation or password reset link, access. Each form's answer shows
@@ -33,40 +33,39 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const form = formIdOf(values);
   const reply = (result: FormResult, status = 200) => data<FormResult>({ ...result, form }, { status });
   const refuse = (message: string, status = 400) => reply({ ok: false, errors: { '': [message] }, values: {} }, status);
-  switch (values.intent) {
-    case 'role': {
-      const result = parseForm(ChangeRoleSchema, formData);
-      if (!result.ok) return reply(result, 400);
-      if (user.id === admin.id && result.data.role !== 'admin') {
-        return reply({ ok: false, errors: { role: ['You cannot remove your own admin role.'] }, values: { role: result.data.role } }, 400);
-      }
-      await changeUserRole({ userId: user.id, role: result.data.role, actorId: admin.id });
-      return reply({ ok: true, message: `Role changed to ${ROLE_LABELS[result.data.role]}. Their sessions were ended.` });
-    }
-    case 'deactivate':
-    case 'reactivate': {
-      if (user.id === admin.id) return refuse('You cannot deactivate yourself.');
-      await setUserActive({ userId: user.id, active: values.intent === 'reactivate', actorId: admin.id });
-      return reply({ ok: true, message: values.intent === 'deactivate' ? 'User deactivated; their sessions ended at once.' : 'User reactivated.' });
-    }
-    case 'resend-invitation': {
-      if (!user.active) return refuse('Reactivate the user before inviting them again.');
-      if (!user.invited) return refuse(`${user.name} has chosen a password already: email a reset link instead.`);
-      const sent = await inviteUser({ userId: user.id, actorId: admin.id, actorName: admin.name });
-      if (sent === 'not-eligible') return refuse(`${user.name} was deactivated or chose a password meanwhile: reload the page.`, 409);
-      if (sent === 'not-queued') return refuse('The invitation could not be queued. Try again in a minute.', 503);
-      return reply({ ok: true, message: `A new invitation is on its way to ${user.email}; the earlier link no longer works.` });
-    }
-    case 'reset-link': {
-      if (!user.active) return refuse('Reactivate the user before sending them a reset link.');
-      const sent = await emailResetLink({ userId: user.id, actorId: admin.id });
-      if (sent === 'not-eligible') return refuse(`${user.name} was deactivated meanwhile: reactivate them first.`, 409);
-      if (sent === 'not-queued') return refuse('The email could not be queued. Try again in a minute.', 503);
-      return reply({ ok: true, message: `A reset link is on its way to ${user.email}; it works once, for ${RESET_MINUTES} minutes.` });
-    }
-    default:
-      return refuse('Unknown action.');
-  }
+  const setActive = async (active: boolean) => {
+    if (user.id === admin.id) return refuse('You cannot deactivate yourself.');
+    await setUserActive({ userId: user.id, active, actorId: admin.id });
+    return reply({ ok: true, message: active ? 'User reactivated.' : 'User deactivated; their sessions ended at once.' });
+  };
+  return dispatchIntent(
+    formData,
+    {
+      role: intent(ChangeRoleSchema, async ({ role }) => {
+        if (user.id === admin.id && role !== 'admin') return reply({ ok: false, errors: { role: ['You cannot remove your own admin role.'] }, values: { role } }, 400);
+        await changeUserRole({ userId: user.id, role, actorId: admin.id });
+        return reply({ ok: true, message: `Role changed to ${ROLE_LABELS[role]}. Their sessions were ended.` });
+      }),
+      deactivate: intent(NoFields, () => setActive(false)),
+      reactivate: intent(NoFields, () => setActive(true)),
+      'resend-invitation': intent(NoFields, async () => {
+        if (!user.active) return refuse('Reactivate the user before inviting them again.');
+        if (!user.invited) return refuse(`${user.name} has chosen a password already: email a reset link instead.`);
+        const sent = await inviteUser({ userId: user.id, actorId: admin.id, actorName: admin.name });
+        if (sent === 'not-eligible') return refuse(`${user.name} was deactivated or chose a password meanwhile: reload the page.`, 409);
+        if (sent === 'not-queued') return refuse('The invitation could not be queued. Try again in a minute.', 503);
+        return reply({ ok: true, message: `A new invitation is on its way to ${user.email}; the earlier link no longer works.` });
+      }),
+      'reset-link': intent(NoFields, async () => {
+        if (!user.active) return refuse('Reactivate the user before sending them a reset link.');
+        const sent = await emailResetLink({ userId: user.id, actorId: admin.id });
+        if (sent === 'not-eligible') return refuse(`${user.name} was deactivated meanwhile: reactivate them first.`, 409);
+        if (sent === 'not-queued') return refuse('The email could not be queued. Try again in a minute.', 503);
+        return reply({ ok: true, message: `A reset link is on its way to ${user.email}; it works once, for ${RESET_MINUTES} minutes.` });
+      }),
+    },
+    { form },
+  );
 }
 
 export default function UserPage() {

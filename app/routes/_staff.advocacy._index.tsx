@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
 import { requireUser } from '#app/auth/session.server';
-import { AdvocacyTabs, PastAsks } from '#app/components/advocacy';
+import { PastAsks, type AdvocacyPageHandle } from '#app/components/advocacy';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { Pagination } from '#app/components/pagination';
 import { CandidateQuerySchema, listCandidates } from '#app/advocacy/advocacy.server';
@@ -10,6 +10,8 @@ import { formatDate, formatMoney } from '#app/utils/format';
 import { may } from '#app/auth/permissions';
 
 export const meta: MetaFunction = () => [{ title: 'Advocacy candidates · Kept' }];
+
+export const handle = { advocacy: { download: { href: '/advocacy/export/candidates', label: 'Export candidates (CSV)' } } } satisfies AdvocacyPageHandle;
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request, { may: 'advocacy.view' });
@@ -24,13 +26,6 @@ export default function Candidates() {
   const href = (changes: Record<string, string>) => `?${new URLSearchParams({ type: query.type, view: query.view, ...changes })}`;
   return (
     <>
-      <div className="page-header">
-        <h1>Advocacy</h1>
-        <a className="button secondary" href="/advocacy/export/candidates" download>
-          Export candidates (CSV)
-        </a>
-      </div>
-      <AdvocacyTabs />
       <p className="muted">
         Customers who are live, whose latest survey says we delivered the promised value, with NPS 9-10, who said yes to
         being asked, whose contact can be emailed and whose ask budget is clear. They appear when a survey answer qualifies

@@ -3,7 +3,7 @@ import { data } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
 import { useState } from 'react';
 import { requireUser } from '#app/auth/session.server';
-import { AdvocacyTabs, AskStatusBadge } from '#app/components/advocacy';
+import { AskStatusBadge, recordPageHandle } from '#app/components/advocacy';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { FeedbackForm, FormFeedback, useFormFeedback, type FormFeedbackState, type FormResult } from '#app/components/form-feedback';
 import { Field, SelectField, TextareaField } from '#app/components/forms';
@@ -16,6 +16,12 @@ import { formatDate, formatMoney } from '#app/utils/format';
 import { may } from '#app/auth/permissions';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data ? ASK_TYPE_LABELS[data.ask.type] : 'Ask'} · Advocacy · Kept` }];
+
+export const handle = recordPageHandle<ReturnType<typeof useLoaderData<typeof loader>>>({ to: '/advocacy/asks', label: 'Asks' }, ({ ask }) => (
+  <>
+    {ASK_TYPE_LABELS[ask.type]}: {ask.contact.name} <AskStatusBadge status={ask.status} />
+  </>
+));
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request, { may: 'advocacy.view' });
@@ -89,15 +95,6 @@ export default function AskPage() {
   const update = useFormFeedback('update', { anchor: 'update-section' });
   return (
     <>
-      <p>
-        <Link to="/advocacy/asks">← Asks</Link>
-      </p>
-      <div className="page-header">
-        <h1>
-          {ASK_TYPE_LABELS[ask.type]}: {ask.contact.name} <AskStatusBadge status={ask.status} />
-        </h1>
-      </div>
-      <AdvocacyTabs />
       <div className="grid-2">
         <section className="panel" aria-labelledby="facts">
           <h2 id="facts">The ask</h2>

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useLoaderData } from '@remix-run/react';
 import { requireUser } from '#app/auth/session.server';
-import { AdvocacyTabs, AskStatusBadge } from '#app/components/advocacy';
+import { AskStatusBadge, type AdvocacyPageHandle } from '#app/components/advocacy';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { Pagination } from '#app/components/pagination';
 import { AskListQuerySchema, listAsks } from '#app/advocacy/advocacy.server';
@@ -9,6 +9,8 @@ import { ASK_STATUS_LABELS, ASK_STATUSES, ASK_TYPE_LABELS, ASK_TYPES, PLATFORM_L
 import { formatDate } from '#app/utils/format';
 
 export const meta: MetaFunction = () => [{ title: 'Asks · Advocacy · Kept' }];
+
+export const handle = { advocacy: { download: { href: '/advocacy/export/asks', label: 'Export asks (CSV)' } } } satisfies AdvocacyPageHandle;
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireUser(request, { may: 'advocacy.view' });
@@ -21,13 +23,6 @@ export default function Asks() {
   const { asks, total, page, pageCount, query } = useLoaderData<typeof loader>();
   return (
     <>
-      <div className="page-header">
-        <h1>Advocacy</h1>
-        <a className="button secondary" href="/advocacy/export/asks" download>
-          Export asks (CSV)
-        </a>
-      </div>
-      <AdvocacyTabs />
       <Form method="get" className="toolbar">
         <div className="field">
           <label htmlFor="type">Ask</label>

@@ -5,7 +5,7 @@ import { Link, useLoaderData } from '@remix-run/react';
 import { useState } from 'react';
 import { rateLimit } from '#app/auth/rate-limit.server';
 import { requireUser } from '#app/auth/session.server';
-import { AdvocacyTabs, AskStatusBadge } from '#app/components/advocacy';
+import { AskStatusBadge, recordPageHandle } from '#app/components/advocacy';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { FeedbackForm, useFormFeedback, type FormFeedbackState, type FormResult } from '#app/components/form-feedback';
 import { Field, SelectField, TextareaField } from '#app/components/forms';
@@ -19,11 +19,17 @@ import {
 } from '#app/advocacy/advocacy.server';
 import { ASK_TYPE_LABELS, ASK_TYPES, CANDIDATE_TYPES, type AskType } from '#app/advocacy/advocacy-types';
 import { formIdOf } from '#app/utils/form-feedback.server';
-import { formValues, notFound, parseForm, readFormData } from '#app/utils/forms.server';
+import { dispatchIntent, formValues, intent, notFound, readFormData } from '#app/utils/forms.server';
 import { CATEGORY_LABELS, formatDate, formatMoney, plural } from '#app/utils/format';
 import { may } from '#app/auth/permissions';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.advocate.contact.name ?? 'Advocate'} · Advocacy · Kept` }];
+
+export const handle = recordPageHandle<ReturnType<typeof useLoaderData<typeof loader>>>({ to: '/advocacy', label: 'Candidates' }, ({ advocate }) => (
+  <>
+    {advocate.contact.name} <span className="muted">· {advocate.account.name}</span>
+  </>
+));
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request, { may: 'advocacy.view' });
@@ -44,20 +50,23 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const form = formIdOf(values);
   const reply = (result: Omit<CandidateResult, 'form'>, status = 200) => data<CandidateResult>({ ...result, form }, { status });
   const advocateId = params.advocateId ?? '';
-  if (values.intent === 'referral') {
-    const parsed = parseForm(ReferralFormSchema, formData);
-    if (!parsed.ok) return reply({ ok: false, errors: parsed.errors, values: parsed.values }, 400);
-    const result = await createReferral({ user, advocateId, input: parsed.data });
-    return reply({ ok: true, message: `The referral is recorded. Its referral id is ${result.referralId}: give it to sales for the CRM, so the new deal links back.` });
-  }
-  if (values.intent !== 'ask') return reply({ ok: false, message: 'Choose what to do.', values }, 400);
-  const parsed = parseForm(AskFormSchema, formData);
-  if (!parsed.ok) return reply({ ok: false, errors: parsed.errors, values: parsed.values }, 400);
-  // Asks send email: rate-limited per user like every email-triggering action.
-  await rateLimit('emailAction', user.id);
-  const result = await createAsk({ user, target: { advocateId }, form: parsed.data });
-  if (!result.ok) return reply({ ok: false, message: result.error, values }, 409);
-  return reply({ ok: true, message: result.message, askId: result.askId });
+  return dispatchIntent(
+    formData,
+    {
+      referral: intent(ReferralFormSchema, async (input) => {
+        const result = await createReferral({ user, advocateId, input });
+        return reply({ ok: true, message: `The referral is recorded. Its referral id is ${result.referralId}: give it to sales for the CRM, so the new deal links back.` });
+      }),
+      ask: intent(AskFormSchema, async (input) => {
+        // Asks send email: rate-limited per user like every email-triggering action.
+        await rateLimit('emailAction', user.id);
+        const result = await createAsk({ user, target: { advocateId }, form: input });
+        if (!result.ok) return reply({ ok: false, message: result.error, values }, 409);
+        return reply({ ok: true, message: result.message, askId: result.askId });
+      }),
+    },
+    { form, unknown: 'Choose what to do.' },
+  );
 }
 
 function Conditions({ items }: { items: { key: string; ok: boolean; text: string }[] }) {
@@ -127,15 +136,6 @@ export default function CandidatePage() {
 
   return (
     <>
-      <p>
-        <Link to="/advocacy">← Candidates</Link>
-      </p>
-      <div className="page-header">
-        <h1>
-          {advocate.contact.name} <span className="muted">· {advocate.account.name}</span>
-        </h1>
-      </div>
-      <AdvocacyTabs />
       {!advocate.current ? <p className="form-error">A later survey answer on this deal came from someone else: this contact no longer speaks for it.</p> : null}
 
       <div className="grid-2">

@@ -1,13 +1,15 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
 import { requireUser } from '#app/auth/session.server';
-import { AdvocacyTabs } from '#app/components/advocacy';
+import type { AdvocacyPageHandle } from '#app/components/advocacy';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { getAdvocacyFigures } from '#app/advocacy/advocacy.server';
 import { ASK_TYPE_LABELS, PLATFORM_LABELS } from '#app/advocacy/advocacy-types';
 import { formatMoney, plural } from '#app/utils/format';
 
 export const meta: MetaFunction = () => [{ title: 'Advocacy figures · Kept' }];
+
+export const handle = { advocacy: {} } satisfies AdvocacyPageHandle;
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireUser(request, { may: 'advocacy.view' });
@@ -56,10 +58,6 @@ export default function Figures() {
   const f = useLoaderData<typeof loader>();
   return (
     <>
-      <div className="page-header">
-        <h1>Advocacy</h1>
-      </div>
-      <AdvocacyTabs />
       <div className="cards">
         <div className="card">
           <div className="label">Referral candidates</div>

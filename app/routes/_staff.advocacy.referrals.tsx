@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { data, redirect } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react';
 import { requireUser } from '#app/auth/session.server';
-import { AdvocacyTabs } from '#app/components/advocacy';
+import type { AdvocacyPageHandle } from '#app/components/advocacy';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { FormError, TextareaField } from '#app/components/forms';
 import { Pagination } from '#app/components/pagination';
@@ -16,43 +16,49 @@ import {
   requireAdvocacyWriter,
   unlinkReferral,
 } from '#app/advocacy/advocacy.server';
-import { badRequest, formValues, parseForm, readFormData } from '#app/utils/forms.server';
+import { dispatchIntent, formValues, intent, readFormData } from '#app/utils/forms.server';
 import { formatDate, formatMoney } from '#app/utils/format';
+import { may } from '#app/auth/permissions';
 
 const MATCH_BADGE = { same: 'ok', different: 'bad', unknown: 'muted' } as const;
 const MATCH_LABEL = { same: 'same', different: 'different', unknown: 'not known' } as const;
 
 export const meta: MetaFunction = () => [{ title: 'Referrals · Kept' }];
 
+export const handle = { advocacy: { outsiderHeading: 'Referrals from your customers' } } satisfies AdvocacyPageHandle;
+
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request, { may: 'referrals.view' });
   const query = ReferralListQuerySchema.safeParse(Object.fromEntries(new URL(request.url).searchParams));
   if (!query.success) throw new Response('That referral filter is not valid.', { status: 400 });
   const [list, expansion] = await Promise.all([listReferrals({ user, query: query.data }), listExpansionCandidates({ user, limit: 25 })]);
-  return { ...list, expansion, query: query.data, isSales: user.role === 'sales' };
+  // Outside the section (sales): only their own customers' referrals, and no advocate pages to open.
+  return { ...list, expansion, query: query.data, ownOnly: !may(user.role, 'advocacy.view') };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request, { may: 'referrals.view' });
+  // Here, not at the module's top: a .server module is empty in the browser bundle.
+  const [LinkSchema, LostSchema, UnlinkSchema] = ReferralActionSchema.options;
   const formData = await readFormData(request);
+  const values = formValues(formData);
   // Linking and marking lost are marketing's; undoing a link is also an admin's (unlinkReferral checks).
-  if (formData.get('intent') !== 'unlink') requireAdvocacyWriter(user);
-  const parsed = parseForm(ReferralActionSchema, formData);
-  if (!parsed.ok) return badRequest(parsed);
-  const input = parsed.data;
-  const result =
-    input.intent === 'link'
-      ? await linkReferralToDeal({ referralId: input.referralId, dealId: input.dealId, via: 'manual', actorId: user.id })
-      : input.intent === 'unlink'
-        ? await unlinkReferral({ user, referralId: input.referralId, reason: input.reason })
-        : await closeReferral({ user, referralId: input.referralId });
-  if (!result.ok) return data({ ok: false as const, errors: { '': [result.error] } as Record<string, string[]>, values: formValues(formData) }, { status: 409 });
-  if (input.intent === 'link') throw redirect(`/deals/${input.dealId}`);
-  return { ok: true as const, message: result.message };
+  if (values.intent !== 'unlink') requireAdvocacyWriter(user);
+  const answer = (result: { ok: true; message: string } | { ok: false; error: string }) =>
+    result.ok ? { ok: true as const, message: result.message } : data({ ok: false as const, errors: { '': [result.error] } as Record<string, string[]>, values }, { status: 409 });
+  return dispatchIntent(formData, {
+    link: intent(LinkSchema, async ({ referralId, dealId }) => {
+      const result = await linkReferralToDeal({ referralId, dealId, via: 'manual', actorId: user.id });
+      if (result.ok) throw redirect(`/deals/${dealId}`);
+      return answer(result);
+    }),
+    lost: intent(LostSchema, async ({ referralId }) => answer(await closeReferral({ user, referralId }))),
+    unlink: intent(UnlinkSchema, async ({ referralId, reason }) => answer(await unlinkReferral({ user, referralId, reason }))),
+  });
 }
 
 export default function Referrals() {
-  const { referrals, total, page, pageCount, linkDeal, linkPreview, canWrite, canUndo, expansion, query, isSales } = useLoaderData<typeof loader>();
+  const { referrals, total, page, pageCount, linkDeal, linkPreview, canWrite, canUndo, expansion, query, ownOnly } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const [params] = useSearchParams();
   const errors = result && !result.ok ? result : undefined;
@@ -67,10 +73,6 @@ export default function Referrals() {
   };
   return (
     <>
-      <div className="page-header">
-        <h1>{isSales ? 'Referrals from your customers' : 'Advocacy'}</h1>
-      </div>
-      {isSales ? null : <AdvocacyTabs />}
       {result?.ok ? (
         <p className="notice" role="status">
           {result.message}
@@ -189,7 +191,7 @@ export default function Referrals() {
                     </div>
                   </td>
                   <td>
-                    {isSales ? r.advocate.name : <Link to={`/advocacy/candidates/${r.advocate.id}`}>{r.advocate.name}</Link>}
+                    {ownOnly ? r.advocate.name : <Link to={`/advocacy/candidates/${r.advocate.id}`}>{r.advocate.name}</Link>}
                     <span className="muted"> · {r.advocate.accountName}</span>
                     <div>
                       <Link to={`/deals/${r.originDeal.id}`}>{r.originDeal.name}</Link>
@@ -260,7 +262,7 @@ export default function Referrals() {
       <Pagination page={page} pages={pageCount} total={total} noun="referral" />
 
       <section className="panel" aria-labelledby="expansion">
-        <h2 id="expansion">Expansion candidates{isSales ? ' on your accounts' : ''}</h2>
+        <h2 id="expansion">Expansion candidates{ownOnly ? ' on your accounts' : ''}</h2>
         <p className="muted">Live customers whose latest survey says we delivered the promised value, with NPS 9-10: the easiest to sell more to.</p>
         {expansion.accounts.length === 0 ? (
           <p className="muted">None right now.</p>

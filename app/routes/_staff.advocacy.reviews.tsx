@@ -4,7 +4,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-
 import { useState } from 'react';
 import { rateLimit } from '#app/auth/rate-limit.server';
 import { requireUser } from '#app/auth/session.server';
-import { AdvocacyTabs } from '#app/components/advocacy';
+import type { AdvocacyPageHandle } from '#app/components/advocacy';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { Field, FormError, SelectField, fieldState } from '#app/components/forms';
 import { LocalTime } from '#app/components/local-time';
@@ -14,6 +14,8 @@ import { badRequest, formValues, notFound, parseForm, readFormData } from '#app/
 import { may } from '#app/auth/permissions';
 
 export const meta: MetaFunction = () => [{ title: 'Review invitations · Advocacy · Kept' }];
+
+export const handle = { advocacy: {} } satisfies AdvocacyPageHandle;
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request, { may: 'advocacy.view' });
@@ -47,10 +49,6 @@ export default function Reviews() {
   const [mode, setMode] = useState(errors?.values?.mode ?? 'all');
   return (
     <>
-      <div className="page-header">
-        <h1>Advocacy</h1>
-      </div>
-      <AdvocacyTabs />
       <section className="panel rule" aria-labelledby="rule">
         <h2 id="rule">The rule: invite every eligible customer, never only the happy ones</h2>
         <p>

@@ -1,18 +1,18 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
 import { requireUser } from '#app/auth/session.server';
-import { DashboardTabs, Stat } from '#app/components/dashboard';
+import { Stat, type DashboardPageHandle } from '#app/components/dashboard';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { getDashboardOverview, parseDashboardQuery, queryString } from '#app/dashboards/dashboards.server';
-import { dashboardTabs } from '#app/dashboards/dashboard-pages';
 import { formatCell } from '#app/dashboards/dashboard-table';
 import { LocalTime } from '#app/components/local-time';
 import { plural } from '#app/utils/format';
 import { may } from '#app/auth/permissions';
+import type { Role } from '#app/auth/roles';
 
 export const meta: MetaFunction = () => [{ title: 'Dashboards · Kept' }];
 
-const TITLES: Record<string, string> = {
+const TITLES: Partial<Record<Role, string>> = {
   admin: 'Dashboards',
   leadership: 'Are we keeping our promises?',
   sales: 'Your promises and customers',
@@ -20,11 +20,13 @@ const TITLES: Record<string, string> = {
   marketing: 'Dashboards',
 };
 
+export const handle = { dashboard: { tab: '/dashboards', heading: (role) => TITLES[role] ?? 'Dashboards' } } satisfies DashboardPageHandle;
+
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const query = parseDashboardQuery(new URL(request.url));
   const overview = await getDashboardOverview({ user, query });
-  return { ...overview, tabs: dashboardTabs(user.role), search: queryString(overview.query), advocacy: may(user.role, 'advocacy.view') };
+  return { ...overview, search: queryString(overview.query), advocacy: may(user.role, 'advocacy.view') };
 }
 
 type Headline = NonNullable<ReturnType<typeof useLoaderData<typeof loader>>['value']>['headline'];
@@ -87,14 +89,10 @@ function HeadlineMeasure({ id, title, what, measure, unit, floorPct, targetPct, 
 }
 
 export default function DashboardOverview() {
-  const { role, value, ttl, forecast, profitability, tabs, search, advocacy } = useLoaderData<typeof loader>();
+  const { role, value, ttl, forecast, profitability, search, advocacy } = useLoaderData<typeof loader>();
   const headline = value?.headline;
   return (
     <>
-      <div className="page-header">
-        <h1>{TITLES[role] ?? 'Dashboards'}</h1>
-      </div>
-      <DashboardTabs pages={tabs} current="/dashboards" search={search} />
       {value ? (
         <section className="panel" aria-labelledby="o-value">
           <h2 id="o-value">

@@ -1,32 +1,28 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { useLoaderData } from '@remix-run/react';
-import { requireUser } from '#app/auth/session.server';
-import { BarFigure, ChartSection, DashboardFilters, DashboardTabs, LineFigure, Stat } from '#app/components/dashboard';
+import { BarFigure, ChartSection, DashboardFilters, LineFigure, Stat, Formulas, type DashboardPageHandle } from '#app/components/dashboard';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
-import { getForecastDashboard, listFilterOptions, parseDashboardQuery, queryString } from '#app/dashboards/dashboards.server';
-import { dashboardTabs } from '#app/dashboards/dashboard-pages';
+import { getForecastDashboard } from '#app/dashboards/dashboards.server';
 import { formatCell } from '#app/dashboards/dashboard-table';
 import { LocalTime } from '#app/components/local-time';
 import { plural } from '#app/utils/format';
+import { loadDashboardPage } from '#app/routes/_staff.dashboards/page-loader.server';
 
 export const meta: MetaFunction = () => [{ title: 'Conversion and forecast · Dashboards · Kept' }];
 
+export const handle = {
+  dashboard: { tab: '/dashboards/forecast', heading: (role) => (role === 'cs' ? 'Conversion and go-live forecast: your book' : 'Conversion and go-live forecast') },
+} satisfies DashboardPageHandle;
+
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireUser(request, { may: 'dashboards.forecast' });
-  const query = parseDashboardQuery(new URL(request.url));
-  const [data, options] = await Promise.all([getForecastDashboard({ user, query }), listFilterOptions(user)]);
-  return { ...data, options, role: user.role, tabs: dashboardTabs(user.role), search: queryString(data.query) };
+  return loadDashboardPage(request, 'dashboards.forecast', getForecastDashboard);
 }
 
 export default function ForecastDashboard() {
-  const { summary, tables, stages, query, options, role, tabs, search, empty, asOf, backtestWindow } = useLoaderData<typeof loader>();
+  const { summary, tables, stages, query, options, search, empty, asOf, backtestWindow } = useLoaderData<typeof loader>();
   const reachedSeries = stages.slice(1).map((s) => ({ key: `reached_${s.key}`, label: `Reached ${s.name} %` }));
   return (
     <>
-      <div className="page-header">
-        <h1>{role === 'cs' ? 'Conversion and go-live forecast: your book' : 'Conversion and go-live forecast'}</h1>
-      </div>
-      <DashboardTabs pages={tabs} current="/dashboards/forecast" search={search} />
       <DashboardFilters query={query} options={options} show={{ rep: true, csm: true }} clearTo="/dashboards/forecast" />
       {empty ? (
         <p className="notice" role="status">
@@ -86,24 +82,19 @@ export default function ForecastDashboard() {
         />
       </ChartSection>
 
-      <section className="panel formulas" aria-labelledby="formulas">
-        <h2 id="formulas">How these figures are computed</h2>
-        <ul>
-          <li>
-            <strong>Reached a stage %</strong> = deals that entered the stage ÷ closed-won deals of the cohort (a deal enters a stage when its journey leaves the previous one).
-          </li>
-          <li>
-            <strong>Expected go-lives in the next N days</strong> = the sum, over open journeys, of the probability that the journey is live within N days. For each stage, the time journeys spent in it is estimated from history (Kaplan–Meier: journeys still in the stage count as “at least this long”); a journey already D days in its stage uses only the history of journeys that were still there after D days, then the full distribution of every later stage. Journeys older in a stage than anyone before them count as not going live within the horizon.
-          </li>
-          <li>
-            <strong>Backtest</strong>: on the 1st of each past month, the same method is run with only what was known that day, and compared with the go-lives that followed among the journeys open that day.
-          </li>
-        </ul>
-      </section>
+      <Formulas>
+        <li>
+          <strong>Reached a stage %</strong> = deals that entered the stage ÷ closed-won deals of the cohort (a deal enters a stage when its journey leaves the previous one).
+        </li>
+        <li>
+          <strong>Expected go-lives in the next N days</strong> = the sum, over open journeys, of the probability that the journey is live within N days. For each stage, the time journeys spent in it is estimated from history (Kaplan–Meier: journeys still in the stage count as “at least this long”); a journey already D days in its stage uses only the history of journeys that were still there after D days, then the full distribution of every later stage. Journeys older in a stage than anyone before them count as not going live within the horizon.
+        </li>
+        <li>
+          <strong>Backtest</strong>: on the 1st of each past month, the same method is run with only what was known that day, and compared with the go-lives that followed among the journeys open that day.
+        </li>
+      </Formulas>
     </>
   );
 }
 
-export function ErrorBoundary() {
-  return <GeneralErrorBoundary />;
-}
+export { GeneralErrorBoundary as ErrorBoundary };

@@ -1,34 +1,30 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
-import { requireUser } from '#app/auth/session.server';
-import { BarFigure, ChartSection, DashboardFilters, DashboardTabs, Stat } from '#app/components/dashboard';
+import { BarFigure, ChartSection, DashboardFilters, Stat, Formulas, type DashboardPageHandle } from '#app/components/dashboard';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
-import { getProfitabilityDashboard, listFilterOptions, parseDashboardQuery, queryString } from '#app/dashboards/dashboards.server';
-import { dashboardTabs } from '#app/dashboards/dashboard-pages';
+import { getProfitabilityDashboard } from '#app/dashboards/dashboards.server';
 import { formatCell } from '#app/dashboards/dashboard-table';
 import { plural } from '#app/utils/format';
 import { may } from '#app/auth/permissions';
+import { loadDashboardPage } from '#app/routes/_staff.dashboards/page-loader.server';
 
 export const meta: MetaFunction = () => [{ title: 'Profitability by cohort · Dashboards · Kept' }];
 
+export const handle = {
+  dashboard: { tab: '/dashboards/profitability', heading: (role) => (role === 'sales' ? 'Your customers: profitability by cohort' : 'Profitability by cohort') },
+} satisfies DashboardPageHandle;
+
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireUser(request, { may: 'dashboards.profitability' });
-  const query = parseDashboardQuery(new URL(request.url));
-  const [data, options] = await Promise.all([getProfitabilityDashboard({ user, query }), listFilterOptions(user)]);
-  return { ...data, options, role: user.role, tabs: dashboardTabs(user.role), search: queryString(data.query) };
+  return loadDashboardPage(request, 'dashboards.profitability', getProfitabilityDashboard);
 }
 
 export default function ProfitabilityDashboard() {
-  const { overall, tables, query, options, role, tabs, search, empty, currencies, missingCac, partialCac, lifetimeCap, settings } = useLoaderData<typeof loader>();
+  const { overall, tables, query, options, role, search, empty, currencies, missingCac, partialCac, lifetimeCap, settings } = useLoaderData<typeof loader>();
   const table = tables['profitability-by-cohort'];
   const currency = query.currency ?? 'USD';
   const canEditSpend = may(role, 'spend.edit');
   return (
     <>
-      <div className="page-header">
-        <h1>{role === 'sales' ? 'Your customers: profitability by cohort' : 'Profitability by cohort'}</h1>
-      </div>
-      <DashboardTabs pages={tabs} current="/dashboards/profitability" search={search} />
       <DashboardFilters query={query} options={options} show={{ rep: true, currency: true }} currencies={currencies} clearTo="/dashboards/profitability" />
       {empty ? (
         <p className="notice" role="status">
@@ -68,34 +64,29 @@ export default function ProfitabilityDashboard() {
         <BarFigure id="chart-payback" table={tables['payback-by-cohort']} series={[{ key: 'paybackMonths', label: 'Payback months' }]} kind="months" refLines={[{ y: 12, label: '12 months' }]} />
       </ChartSection>
 
-      <section className="panel formulas" aria-labelledby="formulas">
-        <h2 id="formulas">How these figures are computed</h2>
-        <ul>
-          <li>
-            <strong>Cohort</strong>: the quarter a deal closed. Each closed-won deal counts as one customer won (an expansion deal counts in its own quarter, with its own CAC).
-          </li>
-          <li>
-            <strong>Gross margin</strong> = Σ(ARR × margin) ÷ Σ ARR over deals that record a margin
-            {settings.defaultGrossMarginPct !== null ? `; cohorts with none use the default ${settings.defaultGrossMarginPct} %` : '; a cohort with none has no LTV (an admin can set a default margin)'}.
-          </li>
-          <li>
-            <strong>Observed monthly churn</strong> = churned customers ÷ customer-months observed (from closed-won to churn, or to today for customers still active).
-          </li>
-          <li>
-            <strong>LTV</strong> = ARR per customer × gross margin × lifetime in years, lifetime = 1 ÷ monthly churn months, capped at {settings.lifetimeCapMonths} months. With <strong>zero churn</strong> the lifetime is the cap (flagged in the table), never infinite.
-          </li>
-          <li>
-            <strong>CAC</strong> = the deal’s own CAC when recorded; a deal without one takes its quarter’s sales-and-marketing spend ÷ customers won that quarter. With <strong>neither</strong>, the average of the deals that have one stands for the cohort (flagged); with no CAC at all, CAC, LTV:CAC and payback show “—”.
-          </li>
-          <li>
-            <strong>LTV:CAC</strong> = LTV ÷ CAC (reference line at 3). <strong>CAC payback</strong> = CAC ÷ (ARR per customer ÷ 12 × gross margin) months (reference line at 12).
-          </li>
-        </ul>
-      </section>
+      <Formulas>
+        <li>
+          <strong>Cohort</strong>: the quarter a deal closed. Each closed-won deal counts as one customer won (an expansion deal counts in its own quarter, with its own CAC).
+        </li>
+        <li>
+          <strong>Gross margin</strong> = Σ(ARR × margin) ÷ Σ ARR over deals that record a margin
+          {settings.defaultGrossMarginPct !== null ? `; cohorts with none use the default ${settings.defaultGrossMarginPct} %` : '; a cohort with none has no LTV (an admin can set a default margin)'}.
+        </li>
+        <li>
+          <strong>Observed monthly churn</strong> = churned customers ÷ customer-months observed (from closed-won to churn, or to today for customers still active).
+        </li>
+        <li>
+          <strong>LTV</strong> = ARR per customer × gross margin × lifetime in years, lifetime = 1 ÷ monthly churn months, capped at {settings.lifetimeCapMonths} months. With <strong>zero churn</strong> the lifetime is the cap (flagged in the table), never infinite.
+        </li>
+        <li>
+          <strong>CAC</strong> = the deal’s own CAC when recorded; a deal without one takes its quarter’s sales-and-marketing spend ÷ customers won that quarter. With <strong>neither</strong>, the average of the deals that have one stands for the cohort (flagged); with no CAC at all, CAC, LTV:CAC and payback show “—”.
+        </li>
+        <li>
+          <strong>LTV:CAC</strong> = LTV ÷ CAC (reference line at 3). <strong>CAC payback</strong> = CAC ÷ (ARR per customer ÷ 12 × gross margin) months (reference line at 12).
+        </li>
+      </Formulas>
     </>
   );
 }
 
-export function ErrorBoundary() {
-  return <GeneralErrorBoundary />;
-}
+export { GeneralErrorBoundary as ErrorBoundary };

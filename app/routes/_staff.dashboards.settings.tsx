@@ -1,8 +1,9 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data } from '@remix-run/node';
+import { z } from 'zod';
 import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { requireUser } from '#app/auth/session.server';
-import { DashboardTabs } from '#app/components/dashboard';
+import type { DashboardPageHandle } from '#app/components/dashboard';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { Field, FormError, fieldState } from '#app/components/forms';
 import { LocalTime } from '#app/components/local-time';
@@ -15,47 +16,50 @@ import {
   saveCohortSpend,
   saveDashboardSettings,
 } from '#app/dashboards/dashboards.server';
-import { dashboardTabs } from '#app/dashboards/dashboard-pages';
-import { badRequest, parseForm, readFormData } from '#app/utils/forms.server';
+import { badRequest, dispatchIntent, intent, readFormData } from '#app/utils/forms.server';
 import { formatMoney } from '#app/utils/format';
 import { may } from '#app/auth/permissions';
 
 export const meta: MetaFunction = () => [{ title: 'Spend & targets · Dashboards · Kept' }];
 
+// The tabs leave the filters behind: this page has none.
+export const handle = { dashboard: { tab: '/dashboards/settings', heading: () => 'Spend & targets', keepsFilters: false } } satisfies DashboardPageHandle;
+
+/** A missing id finds no entry: the same answer as one removed meanwhile. */
+const DeleteSpendSchema = z.object({ id: z.string().default('') });
+
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request, { may: 'spend.view' });
   const [settings, spend] = await Promise.all([getDashboardSettings(), listCohortSpend()]);
-  return { settings, spend, canEdit: may(user.role, 'spend.edit'), tabs: dashboardTabs(user.role) };
+  return { settings, spend, canEdit: may(user.role, 'spend.edit') };
 }
 
 const done = (message: string) => data({ ok: true as const, message, errors: {} as Record<string, string[]>, values: {} as Record<string, string> });
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request, { may: 'spend.edit' });
-  const formData = await readFormData(request);
-  const intent = formData.get('intent');
-  if (intent === 'settings') {
-    const parsed = parseForm(SettingsFormSchema, formData);
-    if (!parsed.ok) return badRequest({ ...parsed, values: { ...parsed.values, intent: 'settings' } });
-    await saveDashboardSettings({ user, input: parsed.data });
-    return done('Targets and assumptions saved.');
-  }
-  if (intent === 'spend') {
-    const parsed = parseForm(SpendFormSchema, formData);
-    if (!parsed.ok) return badRequest({ ...parsed, values: { ...parsed.values, intent: 'spend' } });
-    await saveCohortSpend({ user, input: parsed.data });
-    return done(`Spend for ${parsed.data.quarter} (${parsed.data.currency}) saved.`);
-  }
-  if (intent === 'delete-spend') {
-    const id = String(formData.get('id') ?? '');
-    if (!(await deleteCohortSpend({ user, id }))) return badRequest({ errors: { '': ['That spend entry no longer exists.'] }, values: {} });
-    return done(`Spend ${id} removed.`);
-  }
-  return badRequest({ errors: { '': ['Choose what to save.'] }, values: {} });
+  return dispatchIntent(
+    await readFormData(request),
+    {
+      settings: intent(SettingsFormSchema, async (input) => {
+        await saveDashboardSettings({ user, input });
+        return done('Targets and assumptions saved.');
+      }),
+      spend: intent(SpendFormSchema, async (input) => {
+        await saveCohortSpend({ user, input });
+        return done(`Spend for ${input.quarter} (${input.currency}) saved.`);
+      }),
+      'delete-spend': intent(DeleteSpendSchema, async ({ id }) => {
+        if (!(await deleteCohortSpend({ user, id }))) return badRequest({ errors: { '': ['That spend entry no longer exists.'] }, values: {} });
+        return done(`Spend ${id} removed.`);
+      }),
+    },
+    { unknown: 'Choose what to save.' },
+  );
 }
 
 export default function DashboardSettingsPage() {
-  const { settings, spend, canEdit, tabs } = useLoaderData<typeof loader>();
+  const { settings, spend, canEdit } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
   const busy = navigation.state !== 'idle';
@@ -64,10 +68,6 @@ export default function DashboardSettingsPage() {
   const value = (name: string, fallback: number | null) => fieldState(forSettings, name).value ?? (fallback === null ? '' : String(fallback));
   return (
     <>
-      <div className="page-header">
-        <h1>Spend &amp; targets</h1>
-      </div>
-      <DashboardTabs pages={tabs} current="/dashboards/settings" search="" />
       {actionData && 'message' in actionData ? (
         <p className="notice" role="status">
           {actionData.message}

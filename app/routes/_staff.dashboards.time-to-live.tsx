@@ -1,31 +1,25 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { useLoaderData } from '@remix-run/react';
-import { requireUser } from '#app/auth/session.server';
-import { BarFigure, ChartSection, DashboardFilters, DashboardTabs, Stat } from '#app/components/dashboard';
+import { BarFigure, ChartSection, DashboardFilters, Stat, Formulas, type DashboardPageHandle } from '#app/components/dashboard';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
-import { getTimeToLiveDashboard, listFilterOptions, parseDashboardQuery, queryString } from '#app/dashboards/dashboards.server';
-import { dashboardTabs } from '#app/dashboards/dashboard-pages';
+import { getTimeToLiveDashboard } from '#app/dashboards/dashboards.server';
 import { formatCell } from '#app/dashboards/dashboard-table';
 import { plural } from '#app/utils/format';
+import { loadDashboardPage } from '#app/routes/_staff.dashboards/page-loader.server';
 
 export const meta: MetaFunction = () => [{ title: 'Time to live · Dashboards · Kept' }];
 
+export const handle = { dashboard: { tab: '/dashboards/time-to-live', heading: (role) => (role === 'cs' ? 'Time to live: your book' : 'Time to live') } } satisfies DashboardPageHandle;
+
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireUser(request, { may: 'dashboards.time-to-live' });
-  const query = parseDashboardQuery(new URL(request.url));
-  const [data, options] = await Promise.all([getTimeToLiveDashboard({ user, query }), listFilterOptions(user)]);
-  return { ...data, options, role: user.role, tabs: dashboardTabs(user.role), search: queryString(data.query) };
+  return loadDashboardPage(request, 'dashboards.time-to-live', getTimeToLiveDashboard);
 }
 
 export default function TimeToLiveDashboard() {
-  const { summary, tables, query, options, role, tabs, search, empty } = useLoaderData<typeof loader>();
+  const { summary, tables, query, options, search, empty } = useLoaderData<typeof loader>();
   const noJourneys = 'No journey has reached this point under these filters.';
   return (
     <>
-      <div className="page-header">
-        <h1>{role === 'cs' ? 'Time to live: your book' : 'Time to live'}</h1>
-      </div>
-      <DashboardTabs pages={tabs} current="/dashboards/time-to-live" search={search} />
       <DashboardFilters query={query} options={options} show={{ rep: true, csm: true }} clearTo="/dashboards/time-to-live" />
       {empty ? (
         <p className="notice" role="status">
@@ -78,24 +72,19 @@ export default function TimeToLiveDashboard() {
       </ChartSection>
       <ChartSection table={tables['stalled-longest']} search={search} empty="No journey is stalled." />
 
-      <section className="panel formulas" aria-labelledby="formulas">
-        <h2 id="formulas">How these figures are computed</h2>
-        <ul>
-          <li>
-            <strong>Time to live</strong>: closed-won date → the journey reached the live stage. <strong>CS reaction time</strong>: closed-won → CS accepted the handoff. <strong>Time in a stage</strong>: entered → left.
-          </li>
-          <li>
-            <strong>Median and p90</strong> are read from histograms kept with the rollups (day buckets 1, 2, 3, 5, 7, 10, 14, 21, 30, 45, 60, 90, 120, 180, 270, 365; hour buckets 1, 4, 8, 24, 48, 72, 120, 168, 336), interpolated inside the bucket: exact to within that bucket’s width (a day or two for short stages, two weeks around a month, up to three months beyond 90 days). Means are exact.
-          </li>
-          <li>
-            <strong>Stalled</strong>: still in a stage past its SLA days (read live); the longest ones are listed with how far past the SLA they are.
-          </li>
-        </ul>
-      </section>
+      <Formulas>
+        <li>
+          <strong>Time to live</strong>: closed-won date → the journey reached the live stage. <strong>CS reaction time</strong>: closed-won → CS accepted the handoff. <strong>Time in a stage</strong>: entered → left.
+        </li>
+        <li>
+          <strong>Median and p90</strong> are read from histograms kept with the rollups (day buckets 1, 2, 3, 5, 7, 10, 14, 21, 30, 45, 60, 90, 120, 180, 270, 365; hour buckets 1, 4, 8, 24, 48, 72, 120, 168, 336), interpolated inside the bucket: exact to within that bucket’s width (a day or two for short stages, two weeks around a month, up to three months beyond 90 days). Means are exact.
+        </li>
+        <li>
+          <strong>Stalled</strong>: still in a stage past its SLA days (read live); the longest ones are listed with how far past the SLA they are.
+        </li>
+      </Formulas>
     </>
   );
 }
 
-export function ErrorBoundary() {
-  return <GeneralErrorBoundary />;
-}
+export { GeneralErrorBoundary as ErrorBoundary };

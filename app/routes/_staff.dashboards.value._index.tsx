@@ -1,25 +1,27 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
-import { requireUser } from '#app/auth/session.server';
-import { BarFigure, ChartSection, DashboardFilters, DashboardTabs, Stat } from '#app/components/dashboard';
+import { BarFigure, ChartSection, DashboardFilters, Stat, Formulas, type DashboardPageHandle } from '#app/components/dashboard';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
-import { getValueDashboard, listFilterOptions, parseDashboardQuery, queryString } from '#app/dashboards/dashboards.server';
-import { FEW_ANSWERS, dashboardTabs } from '#app/dashboards/dashboard-pages';
+import { getValueDashboard } from '#app/dashboards/dashboards.server';
+import { FEW_ANSWERS } from '#app/dashboards/dashboard-pages';
 import { formatCell } from '#app/dashboards/dashboard-table';
+import { may } from '#app/auth/permissions';
+import { loadDashboardPage } from '#app/routes/_staff.dashboards/page-loader.server';
 
 export const meta: MetaFunction = () => [{ title: 'Value delivered · Dashboards · Kept' }];
 
+export const handle = {
+  dashboard: { tab: '/dashboards/value', heading: (role) => (role === 'sales' ? 'Your promises: value delivered' : 'Value delivered') },
+} satisfies DashboardPageHandle;
+
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireUser(request, { may: 'dashboards.value' });
-  const query = parseDashboardQuery(new URL(request.url));
-  const [data, options] = await Promise.all([getValueDashboard({ user, query }), listFilterOptions(user)]);
-  return { ...data, options, role: user.role, tabs: dashboardTabs(user.role), search: queryString(data.query) };
+  return loadDashboardPage(request, 'dashboards.value', getValueDashboard);
 }
 
 const TONE = { 'on-target': 'ok', 'below-target': 'warn', 'below-floor': 'bad', 'no-data': undefined } as const;
 
 export default function ValueDashboard() {
-  const { summary, settings, tables, query, options, role, tabs, search, empty } = useLoaderData<typeof loader>();
+  const { summary, settings, tables, query, options, role, search, empty } = useLoaderData<typeof loader>();
   const floor = settings.valueFloorPct / 100;
   const target = settings.valueTargetPct / 100;
   const refLines = [
@@ -30,10 +32,6 @@ export default function ValueDashboard() {
   const noAnswers = 'No survey answers match these filters yet. Surveys go to each customer 6, 9 and 12 months after closed-won; answers appear here as buyers reply.';
   return (
     <>
-      <div className="page-header">
-        <h1>{role === 'sales' ? 'Your promises: value delivered' : 'Value delivered'}</h1>
-      </div>
-      <DashboardTabs pages={tabs} current="/dashboards/value" search={search} />
       <DashboardFilters query={query} options={options} show={{ rep: true, wave: true }} clearTo="/dashboards/value" />
       {empty ? (
         <p className="notice" role="status">
@@ -79,36 +77,31 @@ export default function ValueDashboard() {
         <BarFigure id="chart-promise-by-rep" table={tables['promise-by-rep']} series={[{ key: 'rate', label: 'Promise kept %' }]} kind="pct" />
       </ChartSection>
 
-      <section className="panel formulas" aria-labelledby="formulas">
-        <h2 id="formulas">How these figures are computed</h2>
-        <ul>
-          <li>
-            <strong>Value delivered %</strong> = answers whose overall verdict to “Have we delivered the value we promised?” is <em>yes</em> ÷ answered surveys. No answers: shown as “—”, never 0 %.
-          </li>
-          <li>
-            <strong>With partial credit</strong> = (yes + 0.5 × partly) ÷ answered.
-          </li>
-          <li>
-            <strong>Response rate</strong> = answered ÷ surveys whose invitation went out. A high share on few answers is flagged (fewer than {FEW_ANSWERS}).
-          </li>
-          <li>
-            <strong>Promise kept %</strong> = (delivered × 1 + partly × 0.5 + not yet × 0) ÷ promises judged, per promise category and per rep.
-          </li>
-          <li>
-            Floor {settings.valueFloorPct} % and target {settings.valueTargetPct} % are set by an admin
-            {tabs.some((t) => t.to === '/dashboards/settings') ? (
-              <>
-                {' '}on <Link to="/dashboards/settings">Spend &amp; targets</Link>
-              </>
-            ) : null}
-            . The date range selects closed-won quarters (cohorts).
-          </li>
-        </ul>
-      </section>
+      <Formulas>
+        <li>
+          <strong>Value delivered %</strong> = answers whose overall verdict to “Have we delivered the value we promised?” is <em>yes</em> ÷ answered surveys. No answers: shown as “—”, never 0 %.
+        </li>
+        <li>
+          <strong>With partial credit</strong> = (yes + 0.5 × partly) ÷ answered.
+        </li>
+        <li>
+          <strong>Response rate</strong> = answered ÷ surveys whose invitation went out. A high share on few answers is flagged (fewer than {FEW_ANSWERS}).
+        </li>
+        <li>
+          <strong>Promise kept %</strong> = (delivered × 1 + partly × 0.5 + not yet × 0) ÷ promises judged, per promise category and per rep.
+        </li>
+        <li>
+          Floor {settings.valueFloorPct} % and target {settings.valueTargetPct} % are set by an admin
+          {may(role, 'spend.view') ? (
+            <>
+              {' '}on <Link to="/dashboards/settings">Spend &amp; targets</Link>
+            </>
+          ) : null}
+          . The date range selects closed-won quarters (cohorts).
+        </li>
+      </Formulas>
     </>
   );
 }
 
-export function ErrorBoundary() {
-  return <GeneralErrorBoundary />;
-}
+export { GeneralErrorBoundary as ErrorBoundary };

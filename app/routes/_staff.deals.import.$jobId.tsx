@@ -8,7 +8,7 @@ import { AllowedValues } from '#app/components/import-values';
 import { LocalTime } from '#app/components/local-time';
 import { listAssignableReps } from '#app/deals/deals.server';
 import { getImportView, runImportInBackground, saveMapping, startImport } from '#app/deals/import.server';
-import { formValues, notFound, readFormData } from '#app/utils/forms.server';
+import { NoFields, dispatchIntent, intent, notFound, readFormData } from '#app/utils/forms.server';
 import { importButtonLabel } from '#app/deals/import-rules';
 import { CURRENCIES, CURRENCY_LABELS, SEGMENT_LABELS, plural } from '#app/utils/format';
 
@@ -29,21 +29,25 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request, { may: 'deals.import' });
   const jobId = params.jobId ?? '';
-  const values = formValues(await readFormData(request));
-  if (values.intent === 'mapping' || values.intent === 'start') {
+  const formData = await readFormData(request);
+  // saveMapping parses the mapping itself (MappingFormSchema, then the columns against the file's headers).
+  const save = async (values: Record<string, string>) => {
     const saved = await saveMapping({ user, jobId, values });
     if (!saved) notFound('That import');
-    if (!saved.ok) return data({ errors: saved.errors, message: null }, { status: 400 });
-    if (values.intent === 'mapping') return data({ errors: {} as Record<string, string[]>, message: 'Mapping saved: the preview below uses it.' });
-  }
-  if (values.intent === 'start' || values.intent === 'resume') {
+    return saved.ok ? null : data({ errors: saved.errors, message: null }, { status: 400 });
+  };
+  const start = async () => {
     const started = await startImport({ user, jobId });
     if (!started) notFound('That import');
     if (!started.ok) return data({ errors: { '': [started.message] }, message: null }, { status: 409 });
     runImportInBackground({ jobId, attempt: started.attempt });
     throw redirect(`/deals/import/${jobId}`);
-  }
-  return data({ errors: { '': ['Unknown action.'] }, message: null }, { status: 400 });
+  };
+  return dispatchIntent(formData, {
+    mapping: intent(NoFields, async (_input, values) => (await save(values)) ?? data({ errors: {} as Record<string, string[]>, message: 'Mapping saved: the preview below uses it.' })),
+    start: intent(NoFields, async (_input, values) => (await save(values)) ?? start()),
+    resume: intent(NoFields, start),
+  });
 }
 
 // The preview shows the result first, then the columns that identify a row and decide its fate,

@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs } from '@remix-run/node';
 import { Outlet, useLoaderData } from '@remix-run/react';
 import { requireUser } from '#app/auth/session.server';
 import { AppShell, shellUser } from '#app/components/app-shell';
-import { GeneralErrorBoundary } from '#app/components/error-boundary';
+import { CenteredErrorBoundary } from '#app/components/error-boundary';
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
@@ -22,10 +22,4 @@ export default function StaffLayout() {
   );
 }
 
-export function ErrorBoundary() {
-  return (
-    <main className="centered">
-      <GeneralErrorBoundary />
-    </main>
-  );
-}
+export { CenteredErrorBoundary as ErrorBoundary };

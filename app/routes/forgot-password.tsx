@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data } from '@remix-run/node';
 import { Link } from '@remix-run/react';
 import { clientIp, rateLimit } from '#app/auth/rate-limit.server';
-import { GeneralErrorBoundary } from '#app/components/error-boundary';
+import { CenteredErrorBoundary } from '#app/components/error-boundary';
 import { FeedbackForm, useFormFeedback, type FormResult } from '#app/components/form-feedback';
 import { Field } from '#app/components/forms';
 import { ForgotPasswordSchema, RESET_REQUESTED, requestPasswordReset } from '#app/users/passwords.server';
@@ -48,10 +48,4 @@ export default function ForgotPassword() {
   );
 }
 
-export function ErrorBoundary() {
-  return (
-    <main className="centered">
-      <GeneralErrorBoundary />
-    </main>
-  );
-}
+export { CenteredErrorBoundary as ErrorBoundary };

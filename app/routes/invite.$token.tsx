@@ -3,7 +3,7 @@ import { redirect } from '@remix-run/node';
 import { useLoaderData } from '@remix-run/react';
 import { passwordLinkAction, passwordLinkLoader } from '#app/auth/password-link-route.server';
 import { createUserSession } from '#app/auth/session.server';
-import { GeneralErrorBoundary } from '#app/components/error-boundary';
+import { CenteredErrorBoundary } from '#app/components/error-boundary';
 import { LinkNotWorking, SetPasswordPage } from '#app/components/set-password';
 
 // The link in an invitation email: the new user chooses their password (once, within 7 days) and
@@ -38,10 +38,4 @@ export default function AcceptInvitation() {
   );
 }
 
-export function ErrorBoundary() {
-  return (
-    <main className="centered">
-      <GeneralErrorBoundary />
-    </main>
-  );
-}
+export { CenteredErrorBoundary as ErrorBoundary };

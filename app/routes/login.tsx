@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { clientIp, loginGate, rateLimit, recordLoginFailure, recordLoginSuccess } from '#app/auth/rate-limit.server';
 import { safeRedirect } from '#app/auth/redirect.server';
 import { createUserSession, getUser } from '#app/auth/session.server';
-import { GeneralErrorBoundary } from '#app/components/error-boundary';
+import { CenteredErrorBoundary } from '#app/components/error-boundary';
 import { Field, FormError, fieldState } from '#app/components/forms';
 import { badRequest, parseForm, readFormData } from '#app/utils/forms.server';
 import { LoginSchema, verifyLogin } from '#app/users/users.server';
@@ -75,10 +75,4 @@ export default function Login() {
   );
 }
 
-export function ErrorBoundary() {
-  return (
-    <main className="centered">
-      <GeneralErrorBoundary />
-    </main>
-  );
-}
+export { CenteredErrorBoundary as ErrorBoundary };

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { redirect } from '@remix-run/node';
 import { useLoaderData } from '@remix-run/react';
 import { passwordLinkAction, passwordLinkLoader } from '#app/auth/password-link-route.server';
-import { GeneralErrorBoundary } from '#app/components/error-boundary';
+import { CenteredErrorBoundary } from '#app/components/error-boundary';
 import { LinkNotWorking, SetPasswordPage } from '#app/components/set-password';
 
 // The link from a "Forgot your password?" email (or an admin's "Email a reset link"): works once,
@@ -36,10 +36,4 @@ export default function ResetPassword() {
   );
 }
 
-export function ErrorBoundary() {
-  return (
-    <main className="centered">
-      <GeneralErrorBoundary />
-    </main>
-  );
-}
+export { CenteredErrorBoundary as ErrorBoundary };

@@ -1,5 +1,6 @@
 import { data } from '@remix-run/node';
-import type { z } from 'zod';
+import { z } from 'zod';
+import type { FormResult } from '#app/components/form-feedback';
 import { FORM_MAX_BYTES } from '#app/utils/body-limits.server';
 
 export type FieldErrors = Record<string, string[]>;
@@ -63,4 +64,40 @@ export async function readFormData(request: Request): Promise<FormData> {
   } catch {
     throw new Response('The form data could not be read.', { status: 400 });
   }
+}
+
+/** One intent of a form with several buttons: the zod schema its fields pass, and what it then does. */
+export type IntentHandler<T, R> = { schema: z.ZodType<T>; run: (input: T, values: Record<string, string>) => R | Promise<R> };
+
+/** The schema of an intent whose form has no fields of its own (the button is the whole request). */
+export const NoFields = z.object({});
+
+/** Declares one intent (a function, so TypeScript infers `input` from the schema). */
+export const intent = <T, R>(schema: z.ZodType<T>, run: (input: T, values: Record<string, string>) => R | Promise<R>): IntentHandler<T, R> => ({ schema, run });
+
+type IntentMap = Record<string, { schema: z.ZodType; run: (input: never, values: Record<string, string>) => unknown }>;
+
+/**
+ * Runs the handler of the form's `intent` field, after its schema accepted the fields. An unknown
+ * intent or fields the schema refuses answer 400 in the FormResult shape (app/components/form-feedback.tsx):
+ * `form` names the page's form so the refusal shows next to its button, field errors sit next to
+ * their fields and the values typed are kept (never a password).
+ */
+export async function dispatchIntent<H extends IntentMap>(
+  formData: FormData,
+  handlers: H,
+  options: { form?: string; unknown?: string } = {},
+): Promise<Awaited<ReturnType<H[keyof H]['run']>> | ReturnType<typeof intentRefusal>> {
+  const values = formValues(formData);
+  const name = values.intent ?? '';
+  // Own keys only: an intent named "constructor" or "toString" is unknown, not Object's method.
+  const handler = Object.hasOwn(handlers, name) ? (handlers[name] as unknown as IntentHandler<unknown, Awaited<ReturnType<H[keyof H]['run']>>>) : undefined;
+  if (!handler) return intentRefusal({ form: options.form, errors: { '': [options.unknown ?? 'Unknown action.'] }, values: withoutSecrets(values) });
+  const parsed = handler.schema.safeParse(values);
+  if (!parsed.success) return intentRefusal({ form: options.form, errors: fieldErrors(parsed.error), values: withoutSecrets(values) });
+  return handler.run(parsed.data, values);
+}
+
+function intentRefusal(result: { form?: string; errors: FieldErrors; values: Record<string, string> }) {
+  return data<FormResult & { ok: false; errors: FieldErrors; values: Record<string, string> }>({ ok: false, ...result }, { status: 400 });
 }

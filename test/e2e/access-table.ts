@@ -10,7 +10,7 @@ export type Who = 'anonymous' | Role;
 export type Outcome = { status: number; location?: string };
 export type Expectations = Record<Who, Outcome>;
 export type RouteSpec =
-  /** A pathless layout: no URL of its own; its children's rows cover it. */
+  /** A layout (pathless, or a section's heading and tabs): its children's rows cover it. */
   | { layout: true }
   | { get: (url: string) => Expectations; post?: (url: string) => Expectations; last?: true };
 
@@ -70,6 +70,7 @@ export const EXPECTED: Record<string, RouteSpec> = {
   '_staff.admin.playbook.tsx': { get: staffPage(holders('playbook.edit')), post: staffAction(holders('playbook.edit')) },
   // Advocacy: marketing asks and records; leadership and admin read; sales read only the referrals
   // (and expansion flags) of their own customers; CS nothing (docs/product-rules.md, "Who uses it").
+  '_staff.advocacy.tsx': { layout: true },
   '_staff.advocacy._index.tsx': { get: staffPage(holders('advocacy.view')) },
   '_staff.advocacy.candidates.$advocateId.tsx': { get: staffPage(holders('advocacy.view')), post: staffAction(holders('advocacy.act')) },
   '_staff.advocacy.asks._index.tsx': { get: staffPage(holders('advocacy.view')) },
@@ -81,7 +82,7 @@ export const EXPECTED: Record<string, RouteSpec> = {
   '_staff.advocacy.export.asks.ts': { get: staffPage(holders('advocacy.view')) },
   '_staff.journeys._index.tsx': { get: staffPage(ALL_ROLES) },
   // Everyone reads a journey (sales: their own deals'); CS and admin move it and attach evidence.
-  '_staff.journeys.$journeyId.tsx': { get: staffPage(ALL_ROLES), post: staffAction(holders('journeys.work')) },
+  '_staff.journeys.$journeyId/': { get: staffPage(ALL_ROLES), post: staffAction(holders('journeys.work')) },
   // The buyer's plan page: no login. A made-up token gets the same 404 as an expired one.
   'plan.$token.tsx': { get: () => everyone({ status: 404 }), post: () => everyone({ status: 400 }) },
   // Signed, not session-authenticated: GET is 405, an unsigned POST 401, whoever sends it.
@@ -102,6 +103,7 @@ export const EXPECTED: Record<string, RouteSpec> = {
   // Dashboards (app/auth/permissions.ts): everyone has an overview; value and profitability for
   // leadership, admin and sales (their own); time to live and forecast for leadership, admin and CS
   // (their book); spend and targets read by leadership, changed by admin; churn recorded by admin/CS.
+  '_staff.dashboards/': { layout: true },
   '_staff.dashboards._index.tsx': { get: staffPage(ALL_ROLES) },
   '_staff.dashboards.value._index.tsx': { get: staffPage(holders('dashboards.value')) },
   '_staff.dashboards.value.answers.tsx': { get: staffPage(holders('dashboards.value')) },

@@ -3,7 +3,7 @@ import { AuditEvent } from '#models/audit-event';
 import { Journey } from '#models/journey';
 import { startJourneyForDeal } from '#app/journeys/journey.server';
 import { formRequest, makeAccount, makeContact, makeDeal, makeUser, requestAs } from '#test/factories';
-import { action, loader } from './_staff.journeys.$journeyId';
+import { action, loader } from './route';
 
 type Body = { intent: string; form?: string; ok: boolean; message?: string; missing?: { key: string; text: string }[]; errors?: Record<string, string[]> };
 const ctx = { nonce: '', clientIp: '10.9.0.1' };
