@@ -10,7 +10,7 @@ import { recordAudit } from '#models/audit-event';
 import { Deal } from '#models/deal';
 import { Referral, type ReferralDoc } from '#models/referral';
 import type { SessionUser } from '#app/auth/session.server';
-import { isDuplicateKey, trusted } from '#app/platform/db.server';
+import { isDuplicateKey } from '#app/platform/db.server';
 import { compareReferredCompany } from '#app/advocacy/advocacy-rules.server';
 import { claimOnce, getClaim, releaseClaim, releaseClaims } from '#app/platform/claims.server';
 import { bumpMetric } from '#app/platform/metrics.server';

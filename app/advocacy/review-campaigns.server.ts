@@ -16,7 +16,6 @@ import { claimOnce, countGroupClaims, listGroupClaims } from '#app/platform/clai
 import { DAY_MS, digestOf, drawSample, reviewConditions } from '#app/advocacy/advocacy-rules.server';
 import type { ReviewPlatform } from '#app/advocacy/advocacy-types';
 import { logError } from '#app/utils/log.server';
-import { may } from '#app/auth/permissions';
 import { isObjectId, objectIdFrom } from '#app/utils/ids.server';
 import { iso } from '#app/utils/iso';
 import { advocacyConfig, requireAdvocacyWriter } from '#app/advocacy/shared.server';

@@ -2,7 +2,6 @@ import crypto from 'node:crypto';
 import { z } from 'zod';
 import { Account, SEGMENTS } from '#models/account';
 import { recordAudit } from '#models/audit-event';
-import { Contact } from '#models/contact';
 import { Deal, PROMISE_CATEGORIES } from '#models/deal';
 import { Journey } from '#models/journey';
 import { User } from '#models/user';

@@ -5,7 +5,6 @@ import { Types } from 'mongoose';
 import { z } from 'zod';
 import { SEGMENTS } from '#models/account';
 import { recordAudit } from '#models/audit-event';
-import { Contact } from '#models/contact';
 import { Deal, PROMISE_CATEGORIES, type DEAL_SOURCES } from '#models/deal';
 import { User } from '#models/user';
 import { findOrCreateAccount, findOrCreateContact } from '#app/accounts/accounts.server';
@@ -16,7 +15,7 @@ import { closeDateProblem, parseIsoCloseDate } from '#app/deals/close-date';
 import { scheduleSurveysSafely } from '#app/surveys/surveys.server';
 import { startJourneySafely } from '#app/journeys/journey.server';
 import { objectIdFrom } from '#app/utils/ids.server';
-import { insertOnce, isDuplicateKey } from '#app/platform/db.server';
+import { insertOnce } from '#app/platform/db.server';
 
 export type DealSource = (typeof DEAL_SOURCES)[number];
 

@@ -22,7 +22,7 @@ import * as reviews from './_staff.advocacy.reviews';
 
 const ctx = { nonce: '', clientIp: '10.9.0.2' };
 type User = Awaited<ReturnType<typeof makeUser>>;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 type Fn = (args: any) => Promise<unknown>;
 
 async function status(fn: Fn, request: Request, params: Record<string, string> = {}) {

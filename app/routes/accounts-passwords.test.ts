@@ -24,7 +24,7 @@ import * as reset from './reset-password.$token';
 const GOOD = 'tulip-quarry-museum-9';
 let ipSeq = 0;
 const ctx = () => ({ nonce: '', clientIp: `10.15.${Math.floor(ipSeq / 250)}.${ipSeq++ % 250}` });
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 type Fn = (args: any) => Promise<unknown>;
 type Answer = { status: number; data: Record<string, any> | null; headers: Headers | null };
 async function call(fn: Fn, request: Request, params: Record<string, string> = {}, context = ctx()): Promise<Answer> {

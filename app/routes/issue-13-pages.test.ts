@@ -12,7 +12,7 @@ import * as referrals from './_staff.advocacy.referrals';
 import * as surveyPage from './_staff.surveys.$surveyId';
 
 const ctx = { nonce: '', clientIp: '10.9.1.3' };
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 type Fn = (args: any) => Promise<unknown>;
 async function call(fn: Fn, request: Request, params: Record<string, string> = {}) {
   try {

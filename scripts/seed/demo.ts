@@ -466,7 +466,7 @@ type Counts = { inserted: number; existing: number };
  * Docs are built complete (timestamps, defaults, __v) and inserted lean: hydrating 1,000 mongoose
  * documents costs more than the insert itself. A sample per batch still goes through the schema.
  */
-async function insertNew(model: Model<any>, docs: Record<string, unknown>[]): Promise<Counts & { wasInserted: (id: unknown) => boolean }> {
+async function insertNew<T>(model: Model<T>, docs: Record<string, unknown>[]): Promise<Counts & { wasInserted: (id: unknown) => boolean }> {
   if (docs.length === 0) return { inserted: 0, existing: 0, wasInserted: () => false };
   for (const doc of docs.slice(0, 10)) await new model(doc).validate();
   try {
