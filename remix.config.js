@@ -7,8 +7,17 @@ export default {
   watchPaths: ['./models/**/*', './emails/**/*'],
   // recharts 2 and its d3/lodash dependencies are ESM/CJS mixes that must be bundled (docs/build.md).
   serverDependenciesToBundle: [
-    /^recharts/, /^d3-/, /^internmap/, /^lodash/, /^victory-vendor/, /^react-smooth/,
-    /^recharts-scale/, /^decimal\.js-light/, /^eventemitter3/, /^tiny-invariant/, /^fast-equals/,
+    /^recharts/,
+    /^d3-/,
+    /^internmap/,
+    /^lodash/,
+    /^victory-vendor/,
+    /^react-smooth/,
+    /^recharts-scale/,
+    /^decimal\.js-light/,
+    /^eventemitter3/,
+    /^tiny-invariant/,
+    /^fast-equals/,
   ],
   future: {
     v3_fetcherPersist: true,

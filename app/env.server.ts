@@ -9,12 +9,8 @@ const bool = z
 export const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
-  MONGODB_URI: z
-    .string()
-    .regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URI'),
-  SESSION_SECRET: z
-    .string()
-    .min(16, 'must be at least 16 characters; several secrets may be given comma-separated, newest first'),
+  MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URI'),
+  SESSION_SECRET: z.string().min(16, 'must be at least 16 characters; several secrets may be given comma-separated, newest first'),
   APP_URL: z.string().url().default('http://localhost:3000'),
   RESEND_API_KEY: z.string().optional(),
   RESEND_BASE_URL: z.string().url().optional(),
@@ -31,8 +27,16 @@ export const EnvSchema = z.object({
   ASK_NO_RESPONSE_DAYS: z.coerce.number().int().min(1).max(365).default(21),
   REVIEW_MIN_TENURE_DAYS: z.coerce.number().int().min(0).max(3650).default(90),
   TRUST_PROXY: bool,
-  SESSION_IDLE_MINUTES: z.coerce.number().int().positive().default(60 * 12),
-  SESSION_ABSOLUTE_HOURS: z.coerce.number().int().positive().default(24 * 7),
+  SESSION_IDLE_MINUTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(60 * 12),
+  SESSION_ABSOLUTE_HOURS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(24 * 7),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   // List pages from in-memory read indexes kept fresh by a change feed (the embedded FerretDB
   // scans for every non-_id filter); `off` queries the database (MongoDB serves them from indexes).

@@ -19,9 +19,8 @@ beforeAll(async () => {
     // As the real routes read their bodies: whole text (webhooks), form data (forms), a stream (upload).
     // Like api.webhooks.crm.ts, which refuses a declared Content-Length over its limit itself.
     'api/webhooks/crm': {
-      action: async ({ request }) => Number(request.headers.get('Content-Length') ?? 0) > WEBHOOK_MAX_BYTES
-        ? new Response('too large', { status: 413 })
-        : new Response(String((await request.text()).length)),
+      action: async ({ request }) =>
+        Number(request.headers.get('Content-Length') ?? 0) > WEBHOOK_MAX_BYTES ? new Response('too large', { status: 413 }) : new Response(String((await request.text()).length)),
     },
     login: { action: async ({ request }) => new Response(String([...(await request.formData()).keys()].length)) },
     'deals/import': { action: ({ request }) => countBytes(request) },
@@ -33,13 +32,15 @@ afterAll(() => app.close());
 function chunked(total: number, fill = 'a') {
   const chunk = Buffer.alloc(64 * 1024, fill);
   let sent = 0;
-  return Readable.from((function* () {
-    while (sent < total) {
-      const size = Math.min(chunk.length, total - sent);
-      sent += size;
-      yield size === chunk.length ? chunk : chunk.subarray(0, size);
-    }
-  })());
+  return Readable.from(
+    (function* () {
+      while (sent < total) {
+        const size = Math.min(chunk.length, total - sent);
+        sent += size;
+        yield size === chunk.length ? chunk : chunk.subarray(0, size);
+      }
+    })(),
+  );
 }
 
 /** POST with http.request; resolves with the status, or the error code if the connection was cut. */
@@ -63,9 +64,11 @@ describe('request body limits', () => {
     const body = 'x'.repeat(300 * 1024);
     const statuses: (number | string)[] = [];
     for (let i = 0; i < 20; i++) {
-      statuses.push(await fetch(`${app.url}/api/webhooks/crm`, { method: 'POST', body, headers: { 'Content-Type': 'application/json' } })
-        .then(async (res) => (await res.text(), res.status))
-        .catch((error: Error) => String((error.cause as Error | undefined)?.message ?? error)));
+      statuses.push(
+        await fetch(`${app.url}/api/webhooks/crm`, { method: 'POST', body, headers: { 'Content-Type': 'application/json' } })
+          .then(async (res) => (await res.text(), res.status))
+          .catch((error: Error) => String((error.cause as Error | undefined)?.message ?? error)),
+      );
     }
     expect(statuses).toEqual(Array(20).fill(413));
   });
@@ -100,7 +103,9 @@ describe('request body limits', () => {
     ]);
     clearInterval(sampler);
     const growthMb = (peak - before) / 1024 / 1024;
-    console.log(`three 200 MB chunked posts: ${JSON.stringify(results.map((r) => r.status))}, RSS ${Math.round(before / 1048576)} MB -> peak ${Math.round(peak / 1048576)} MB (+${growthMb.toFixed(1)} MB), ${Date.now() - started} ms`);
+    console.log(
+      `three 200 MB chunked posts: ${JSON.stringify(results.map((r) => r.status))}, RSS ${Math.round(before / 1048576)} MB -> peak ${Math.round(peak / 1048576)} MB (+${growthMb.toFixed(1)} MB), ${Date.now() - started} ms`,
+    );
     // The server read at most its limit plus the discard allowance of each, then closed the connection.
     for (const { status } of results) expect([413, 'ECONNRESET', 'EPIPE']).toContain(status);
     expect(growthMb).toBeLessThan(64);

@@ -25,12 +25,24 @@ describe('crafted requests over HTTP', () => {
     expect(options.headers.get('Allow')).toBe('GET, HEAD, POST');
     expect(options.headers.get('Access-Control-Allow-Origin')).toBeNull();
     for (const url of ['/login', '/login.data']) {
-      const post = await fetch(`${app.url}${url}`, { method: 'POST', headers: { ...foreign, 'Sec-Fetch-Site': 'same-origin', 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'a=1' });
+      const post = await fetch(`${app.url}${url}`, {
+        method: 'POST',
+        headers: { ...foreign, 'Sec-Fetch-Site': 'same-origin', 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: 'a=1',
+      });
       expect({ url, status: post.status }).toEqual({ url, status: 403 });
     }
     expect((await fetch(`${app.url}/login`, { method: 'PUT', body: 'x' })).status).toBe(405);
     // The honest requests still work.
-    expect((await fetch(`${app.url}/login.data`, { method: 'POST', headers: { Origin: app.url, 'Sec-Fetch-Site': 'same-origin', 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'a=1' })).status).toBe(200);
+    expect(
+      (
+        await fetch(`${app.url}/login.data`, {
+          method: 'POST',
+          headers: { Origin: app.url, 'Sec-Fetch-Site': 'same-origin', 'Content-Type': 'application/x-www-form-urlencoded' },
+          body: 'a=1',
+        })
+      ).status,
+    ).toBe(200);
     expect(errors).toEqual([]);
   });
 

@@ -4,25 +4,12 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
-import {
-  createReadableStreamFromReadable,
-  createRequestHandler,
-  writeReadableStreamToWritable,
-  type AppLoadContext,
-  type ServerBuild,
-} from '@remix-run/node';
+import { createReadableStreamFromReadable, createRequestHandler, writeReadableStreamToWritable, type AppLoadContext, type ServerBuild } from '@remix-run/node';
 import compression from 'compression';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { isDatabaseUnavailable, unlessDatabaseFrozen } from '#app/platform/db.server';
 import type { Env } from '#app/env.server';
-import {
-  DISCARD_MAX_BYTES,
-  DISCARD_MAX_MS,
-  FORM_MAX_BYTES,
-  IMPORT_ENVELOPE_BYTES,
-  IMPORT_MAX_BYTES,
-  WEBHOOK_MAX_BYTES,
-} from '#app/utils/body-limits.server';
+import { DISCARD_MAX_BYTES, DISCARD_MAX_MS, FORM_MAX_BYTES, IMPORT_ENVELOPE_BYTES, IMPORT_MAX_BYTES, WEBHOOK_MAX_BYTES } from '#app/utils/body-limits.server';
 import { log } from '#app/utils/log.server';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -122,10 +109,7 @@ function refuseBody(req: Request, res: Response, limit: number) {
   res.locals.bodyRefused = true;
   log('warn', 'Request body over its limit; answered 413', { path: req.path, limit });
   if (!res.headersSent) {
-    res
-      .status(413)
-      .set({ 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' })
-      .send(`The request body is larger than ${limit} bytes.`);
+    res.status(413).set({ 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' }).send(`The request body is larger than ${limit} bytes.`);
   }
   if (req.readableEnded) return;
   let discarded = 0;
@@ -231,7 +215,8 @@ const guardedBuilds = new WeakMap<ServerBuild, ServerBuild>();
 export function withDatabaseOutagePage(build: ServerBuild): ServerBuild {
   const cached = guardedBuilds.get(build);
   if (cached) return cached;
-  const guard = (routeId: string, handler: RouteHandler): RouteHandler =>
+  const guard =
+    (routeId: string, handler: RouteHandler): RouteHandler =>
     async (args) => {
       try {
         // A frozen database would hang the request for as long as it stays frozen.
@@ -274,10 +259,7 @@ export function createHttpApp(options: { build: ServerBuild | (() => Promise<Ser
   app.use(limitDeclaredBodies);
   app.use(refuseCrossSite);
   const build = options.build;
-  const handle = createRequestHandler(
-    typeof build === 'function' ? async () => withDatabaseOutagePage(await build()) : withDatabaseOutagePage(build),
-    env.NODE_ENV,
-  );
+  const handle = createRequestHandler(typeof build === 'function' ? async () => withDatabaseOutagePage(await build()) : withDatabaseOutagePage(build), env.NODE_ENV);
   app.all('*', async (req, res, next) => {
     try {
       const request = createRemixRequest(req, res);

@@ -36,18 +36,15 @@ const ASKS: Record<AdvocacyAskProps['askType'], { preview: string; ask: string; 
 export function AdvocacyAskEmail({ askType, contactName, accountName, message, senderName, senderEmail, unsubscribeUrl }: AdvocacyAskProps) {
   const copy = ASKS[askType];
   return (
-    <Layout
-      preview={copy.preview}
-      reason={`You receive this email because you work with us at ${accountName} and said you might be open to this.`}
-      unsubscribeUrl={unsubscribeUrl}
-    >
+    <Layout preview={copy.preview} reason={`You receive this email because you work with us at ${accountName} and said you might be open to this.`} unsubscribeUrl={unsubscribeUrl}>
       <Text style={paragraph}>Hi {contactName},</Text>
-      <Text style={paragraph}>A question from {senderName}: {copy.ask}</Text>
+      <Text style={paragraph}>
+        A question from {senderName}: {copy.ask}
+      </Text>
       {message ? <Text style={paragraph}>{message}</Text> : null}
       <Text style={paragraph}>{copy.what}</Text>
       <Text style={paragraph}>
-        Saying no, or not answering, is perfectly fine and changes nothing in how we work with {accountName}. Reply to{' '}
-        {senderEmail} either way.
+        Saying no, or not answering, is perfectly fine and changes nothing in how we work with {accountName}. Reply to {senderEmail} either way.
       </Text>
       <Text style={paragraph}>Thank you, {senderName}</Text>
     </Layout>

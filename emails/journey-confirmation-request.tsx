@@ -23,8 +23,7 @@ export function JourneyConfirmationRequestEmail({ contactName, accountName, stag
     >
       <Text style={paragraph}>Hi {contactName},</Text>
       <Text style={paragraph}>
-        {csmName} is tracking the {accountName} rollout with you. We are in the <strong>{stageName}</strong> stage, and
-        before we move on we would like your confirmation of:
+        {csmName} is tracking the {accountName} rollout with you. We are in the <strong>{stageName}</strong> stage, and before we move on we would like your confirmation of:
       </Text>
       <ul>
         {items.map((item) => (

@@ -28,7 +28,10 @@ function Items({ items }: { items: DigestItem[] }) {
 /** The daily note to each journey owner: what is stalled (past the stage SLA) or at risk (past 75 %). */
 export function JourneyDigestEmail({ name, date, stalled, atRisk, boardUrl }: JourneyDigestProps) {
   return (
-    <Layout preview={`${stalled.length} stalled, ${atRisk.length} at risk: your journeys on ${date}`} reason="You receive this email because you own post-sale journeys in Kept. It is sent only on days when something needs you.">
+    <Layout
+      preview={`${stalled.length} stalled, ${atRisk.length} at risk: your journeys on ${date}`}
+      reason="You receive this email because you own post-sale journeys in Kept. It is sent only on days when something needs you."
+    >
       <Text style={paragraph}>Hi {name},</Text>
       <Text style={paragraph}>Here is what needs you today, {date}.</Text>
       {stalled.length ? (

@@ -15,8 +15,8 @@ export function PasswordResetEmail({ name, resetUrl, validFor }: PasswordResetPr
     <Layout preview="Choose a new Kept password" reason="You receive this email because someone asked to reset the password of your Kept account.">
       <Text style={paragraph}>Hi {name},</Text>
       <Text style={paragraph}>
-        Someone asked to reset the password of your Kept account. To choose a new one, use the button below. The link
-        works once, for {validFor}; choosing a new password signs you out everywhere.
+        Someone asked to reset the password of your Kept account. To choose a new one, use the button below. The link works once, for {validFor}; choosing a new password signs you
+        out everywhere.
       </Text>
       <ActionButton href={resetUrl}>Choose a new password</ActionButton>
       <Text style={paragraph}>If you did not ask for this, ignore this email: your password stays as it is.</Text>

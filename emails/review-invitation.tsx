@@ -27,15 +27,12 @@ export function ReviewInvitationEmail({ contactName, accountName, platformName, 
     >
       <Text style={paragraph}>Hi {contactName},</Text>
       <Text style={paragraph}>
-        We invite every customer who has used our product for a while to review us on {platformName}. We would value your
-        honest opinion, whatever it is: positive, critical or mixed. Other buyers learn most from reviews that say what
-        worked and what did not.
+        We invite every customer who has used our product for a while to review us on {platformName}. We would value your honest opinion, whatever it is: positive, critical or
+        mixed. Other buyers learn most from reviews that say what worked and what did not.
       </Text>
       <ActionButton href={reviewUrl}>Write a review</ActionButton>
       {incentive ? (
-        <Text style={paragraph}>
-          As a thank-you for your time, everyone who writes a review receives the same thing, whatever their rating: {incentive}.
-        </Text>
+        <Text style={paragraph}>As a thank-you for your time, everyone who writes a review receives the same thing, whatever their rating: {incentive}.</Text>
       ) : (
         <Text style={paragraph}>There is no reward for reviewing, and no review is expected: it is entirely up to you.</Text>
       )}

@@ -17,7 +17,10 @@ export type SurveyContactAlertProps = {
 /** Tells the account's CSM that a survey cannot reach its contact, so they pick another one. */
 export function SurveyContactAlertEmail({ csmName, accountName, dealName, waveLabel, contactEmail, reason, surveyUrl }: SurveyContactAlertProps) {
   return (
-    <Layout preview={`${accountName}: the ${waveLabel} survey needs another contact`} reason="You receive this email because you are the customer success manager of this account in Kept.">
+    <Layout
+      preview={`${accountName}: the ${waveLabel} survey needs another contact`}
+      reason="You receive this email because you are the customer success manager of this account in Kept."
+    >
       <Text style={paragraph}>Hi {csmName},</Text>
       <Text style={paragraph}>
         The {waveLabel} value-delivery survey of {accountName} ({dealName}) cannot reach {contactEmail}. {reason}

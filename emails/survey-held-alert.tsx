@@ -16,11 +16,14 @@ export type SurveyHeldAlertProps = {
 /** Tells the account's CSM that a due value survey waits because the customer is not live yet. */
 export function SurveyHeldAlertEmail({ csmName, accountName, dealName, waveLabel, stageName, surveyUrl }: SurveyHeldAlertProps) {
   return (
-    <Layout preview={`${accountName}: the ${waveLabel} survey waits until the customer is live`} reason="You receive this email because you are the customer success manager of this account in Kept.">
+    <Layout
+      preview={`${accountName}: the ${waveLabel} survey waits until the customer is live`}
+      reason="You receive this email because you are the customer success manager of this account in Kept."
+    >
       <Text style={paragraph}>Hi {csmName},</Text>
       <Text style={paragraph}>
-        The {waveLabel} value-delivery survey of {accountName} ({dealName}) is due, but the customer is not live yet (the journey is in {stageName}). Kept will not ask
-        them whether we delivered what we promised before they could see it.
+        The {waveLabel} value-delivery survey of {accountName} ({dealName}) is due, but the customer is not live yet (the journey is in {stageName}). Kept will not ask them whether
+        we delivered what we promised before they could see it.
       </Text>
       <Text style={paragraph}>The survey goes out on its own once the journey reaches live. If you want the buyer&apos;s view now, you can send it anyway.</Text>
       <ActionButton href={surveyUrl}>Open the survey</ActionButton>

@@ -26,11 +26,7 @@ export function SurveyInvitationEmail({ contactName, accountName, waveLabel, pro
       unsubscribeUrl={unsubscribeUrl}
     >
       <Text style={paragraph}>Hi {contactName},</Text>
-      {reminder ? (
-        <Text style={paragraph}>
-          A short reminder of our question from last week. If you have already answered, thank you, and please ignore this email.
-        </Text>
-      ) : null}
+      {reminder ? <Text style={paragraph}>A short reminder of our question from last week. If you have already answered, thank you, and please ignore this email.</Text> : null}
       <Text style={paragraph}>
         It has been {waveLabel} since {accountName} chose us. When you signed, we promised you:
       </Text>
@@ -42,8 +38,7 @@ export function SurveyInvitationEmail({ contactName, accountName, waveLabel, pro
         ))}
       </Section>
       <Text style={paragraph}>
-        Did we keep these promises? It takes two minutes: one question per promise, then one about the value overall.
-        Your answer goes to the people who made the promises.
+        Did we keep these promises? It takes two minutes: one question per promise, then one about the value overall. Your answer goes to the people who made the promises.
       </Text>
       <ActionButton href={surveyUrl}>Answer the survey</ActionButton>
       <Text style={paragraph}>The link is personal and works until {expiresOn}.</Text>

@@ -36,9 +36,7 @@ describe('every template', () => {
 
 describe('user invitation', () => {
   test('names the invitee, the role, who invited them and the sign-in link', async () => {
-    const plain = await text(
-      <UserInvitationEmail name="Ana Ruiz" role="Sales" invitedBy="Sam Okafor" signInUrl="https://kept.test/login" />,
-    );
+    const plain = await text(<UserInvitationEmail name="Ana Ruiz" role="Sales" invitedBy="Sam Okafor" signInUrl="https://kept.test/login" />);
     expect(plain).toContain('Hi Ana Ruiz,');
     expect(plain).toContain('Sam Okafor invited you to Kept as Sales.');
     expect(plain).toContain('Sign in to Kept https://kept.test/login');

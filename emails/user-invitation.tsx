@@ -18,20 +18,13 @@ export type UserInvitationProps = {
 export function UserInvitationEmail({ name, role, invitedBy, signInUrl, setPasswordUrl, expiresOn }: UserInvitationProps) {
   const href = setPasswordUrl ?? signInUrl;
   return (
-    <Layout
-      preview={`${invitedBy} invited you to Kept`}
-      reason="You receive this email because an admin created a Kept account for you."
-    >
+    <Layout preview={`${invitedBy} invited you to Kept`} reason="You receive this email because an admin created a Kept account for you.">
       <Text style={paragraph}>Hi {name},</Text>
       <Text style={paragraph}>
-        {invitedBy} invited you to Kept as <strong>{role}</strong>. Kept tracks every closed-won customer
-        through handoff, implementation and go-live, and asks them whether we delivered what we promised.
+        {invitedBy} invited you to Kept as <strong>{role}</strong>. Kept tracks every closed-won customer through handoff, implementation and go-live, and asks them whether we
+        delivered what we promised.
       </Text>
-      {setPasswordUrl ? (
-        <Text style={paragraph}>
-          Choose your password with the button below. The link works once{expiresOn ? `, until ${expiresOn}` : ''}.
-        </Text>
-      ) : null}
+      {setPasswordUrl ? <Text style={paragraph}>Choose your password with the button below. The link works once{expiresOn ? `, until ${expiresOn}` : ''}.</Text> : null}
       <ActionButton href={href}>{setPasswordUrl ? 'Choose your password' : 'Sign in to Kept'}</ActionButton>
       {setPasswordUrl ? <Text style={paragraph}>Afterwards, sign in at {signInUrl}</Text> : null}
       <Text style={paragraph}>If you did not expect this invitation, you can ignore this email.</Text>

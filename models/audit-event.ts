@@ -24,14 +24,7 @@ AuditEventSchema.plugin(changeFeed('audit'));
 export const AuditEvent = defineModel('AuditEvent', AuditEventSchema);
 
 /** Records who changed what; `now` is passed in so tests can pin the clock. */
-export async function recordAudit(input: {
-  actorId?: string | Types.ObjectId;
-  action: string;
-  entityType: string;
-  entityId: unknown;
-  data?: Record<string, unknown>;
-  now?: Date;
-}) {
+export async function recordAudit(input: { actorId?: string | Types.ObjectId; action: string; entityType: string; entityId: unknown; data?: Record<string, unknown>; now?: Date }) {
   await AuditEvent.create({
     actorId: input.actorId,
     action: input.action,

@@ -2,15 +2,7 @@ import { Schema, type InferSchemaType } from 'mongoose';
 import { defineModel } from './_define';
 
 export const DEAL_SOURCES = ['manual', 'hubspot', 'salesforce', 'kept', 'webhook', 'seed'] as const;
-export const PROMISE_CATEGORIES = [
-  'time-savings',
-  'cost-reduction',
-  'revenue-growth',
-  'adoption',
-  'integration',
-  'compliance',
-  'other',
-] as const;
+export const PROMISE_CATEGORIES = ['time-savings', 'cost-reduction', 'revenue-growth', 'adoption', 'integration', 'compliance', 'other'] as const;
 export type PromiseCategory = (typeof PROMISE_CATEGORIES)[number];
 
 // Each promise keeps its own _id for life: survey answers and dashboards refer to it.

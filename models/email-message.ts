@@ -19,10 +19,7 @@ const EmailEventSchema = new Schema(
   { _id: false },
 );
 
-const EmailTagSchema = new Schema(
-  { name: { type: String, required: true }, value: { type: String, required: true } },
-  { _id: false },
-);
+const EmailTagSchema = new Schema({ name: { type: String, required: true }, value: { type: String, required: true } }, { _id: false });
 
 const EmailMessageSchema = new Schema(
   {

@@ -23,7 +23,15 @@ const ArgsSchema = z.object({
   accounts: z.coerce.number().int().min(1000).max(1_000_000),
   'baseline-accounts': z.coerce.number().int().min(10).max(100_000),
   'skip-build': z.boolean(),
-  only: z.string().transform((s) => new Set(s.split(',').map((x) => x.trim()).filter(Boolean))),
+  only: z.string().transform(
+    (s) =>
+      new Set(
+        s
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean),
+      ),
+  ),
   'dispatch-surveys': z.coerce.number().int().min(100).max(100_000),
   'dispatch-seconds': z.coerce.number().int().min(10).max(3600),
   'import-rows': z.coerce.number().int().min(1000).max(100_000),
@@ -66,7 +74,12 @@ const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toLocaleString('e
 
 type Row = { what: string; figure: string; baseline: string; ratio: string; budget: string; verdict: string };
 const rows: Row[] = [];
-const figures: Record<string, unknown> = { date: new Date().toISOString(), machine: `${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.cpus()[0]?.model ?? ''}`.trim(), node: process.version, options: { ...values } };
+const figures: Record<string, unknown> = {
+  date: new Date().toISOString(),
+  machine: `${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.cpus()[0]?.model ?? ''}`.trim(),
+  node: process.version,
+  options: { ...values },
+};
 const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
 
 /** Runs a tsx script to completion; returns stdout. Its stderr goes to ours (progress). */
@@ -80,7 +93,12 @@ function runScript(script: string, args: string[], env: NodeJS.ProcessEnv, { inh
 }
 
 async function task<T>(uri: string, name: string, args: Record<string, unknown> = {}): Promise<T> {
-  const out = await runScript('scripts/bench/tasks.ts', [name, JSON.stringify(args)], { MONGODB_URI: uri, NODE_ENV: 'production', SESSION_SECRET: 'bench-secret-0123456789abcdef', LOG_LEVEL: 'warn' });
+  const out = await runScript('scripts/bench/tasks.ts', [name, JSON.stringify(args)], {
+    MONGODB_URI: uri,
+    NODE_ENV: 'production',
+    SESSION_SECRET: 'bench-secret-0123456789abcdef',
+    LOG_LEVEL: 'warn',
+  });
   const line = out.split('\n').find((l) => l.startsWith('RESULT '));
   if (!line) throw new Error(`bench task ${name} printed no RESULT line:\n${out.slice(-2000)}`);
   return JSON.parse(line.slice(7)) as T;
@@ -101,12 +119,19 @@ async function load(job: LoadJob): Promise<LoadResult> {
 async function ensureDataSet(uri: string, accounts: number) {
   const size = await task<{ accounts: number; surveys: number }>(uri, 'size', { accounts });
   if (size.accounts >= accounts) {
-    say(`data set of ${accounts.toLocaleString('en-US')} accounts present (${size.accounts.toLocaleString('en-US')} accounts, ${size.surveys.toLocaleString('en-US')} surveys): reused`);
+    say(
+      `data set of ${accounts.toLocaleString('en-US')} accounts present (${size.accounts.toLocaleString('en-US')} accounts, ${size.surveys.toLocaleString('en-US')} surveys): reused`,
+    );
     return;
   }
   say(`seeding ${accounts.toLocaleString('en-US')} accounts (once; reused by later runs)...`);
   const started = Date.now();
-  await runScript('scripts/seed.ts', ['--accounts', String(accounts)], { MONGODB_URI: uri, NODE_ENV: 'development', SESSION_SECRET: 'bench-secret-0123456789abcdef' }, { inherit: true });
+  await runScript(
+    'scripts/seed.ts',
+    ['--accounts', String(accounts)],
+    { MONGODB_URI: uri, NODE_ENV: 'development', SESSION_SECRET: 'bench-secret-0123456789abcdef' },
+    { inherit: true },
+  );
   say(`seeded ${accounts.toLocaleString('en-US')} accounts in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
 
@@ -125,21 +150,37 @@ async function startServer(uri: string): Promise<Server> {
   const child = spawn(process.execPath, [...profileFlags(), '--import', 'tsx', 'scripts/serve.ts'], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, NODE_ENV: 'production', PORT: String(port), MONGODB_URI: uri, APP_URL: url, SESSION_SECRET: crypto.randomBytes(24).toString('hex'), LOG_LEVEL: 'error', TRUST_PROXY: 'true', RESEND_API_KEY: '' },
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      PORT: String(port),
+      MONGODB_URI: uri,
+      APP_URL: url,
+      SESSION_SECRET: crypto.randomBytes(24).toString('hex'),
+      LOG_LEVEL: 'error',
+      TRUST_PROXY: 'true',
+      RESEND_API_KEY: '',
+    },
   });
   let stderr = '';
   child.stderr?.on('data', (c: Buffer) => (stderr = (stderr + c).slice(-4000)));
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`The server exited:\n${stderr}`);
-    const ok = await fetch(`${url}/healthz`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     if (Date.now() > deadline) throw new Error(`The server did not answer /healthz in 60 s:\n${stderr}`);
     await new Promise((r) => setTimeout(r, 250));
   }
   // The list pages answer from the database until the in-memory indexes have loaded: measure after.
   for (;;) {
-    const body = await fetch(`${url}/healthz`).then((r) => r.text(), () => '');
+    const body = await fetch(`${url}/healthz`).then(
+      (r) => r.text(),
+      () => '',
+    );
     if (body.includes('indexes ready')) break;
     if (child.exitCode !== null) throw new Error(`The server exited:\n${stderr}`);
     if (Date.now() > deadline + 10 * 60_000) throw new Error(`The read indexes did not load in 10 minutes (${body})`);
@@ -181,7 +222,11 @@ async function main() {
   fs.mkdirSync(BENCH_DIR, { recursive: true });
   if (!opts['skip-build']) {
     say('remix build (production)...');
-    execFileSync(path.join(ROOT, 'node_modules', '.bin', 'remix'), ['build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, NODE_ENV: 'production' } });
+    execFileSync(path.join(ROOT, 'node_modules', '.bin', 'remix'), ['build'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, NODE_ENV: 'production' },
+    });
   }
   // One FerretDB per data set: one process serving both let the large set's long scans hold up the
   // baseline's queries (measured: a 1k board request waited over 60 s), which is no baseline.
@@ -239,7 +284,9 @@ async function main() {
           p95.set(key, [...(p95.get(key) ?? []), answered ? result.p95 : opts.seconds * 1000]);
           if (!answered) failures.set(key, (failures.get(key) ?? 0) + 1);
           failures.set(key, (failures.get(key) ?? 0) + result.errors + result.non2xx);
-          say(`${p.name.padEnd(21)} ${set.label.padEnd(17)} run ${run}: p95 ${result.p95} ms, ${result.rps.toFixed(0)} req/s${result.non2xx + result.errors ? `, ${result.non2xx + result.errors} failed` : ''}`);
+          say(
+            `${p.name.padEnd(21)} ${set.label.padEnd(17)} run ${run}: p95 ${result.p95} ms, ${result.rps.toFixed(0)} req/s${result.non2xx + result.errors ? `, ${result.non2xx + result.errors} failed` : ''}`,
+          );
         }
       }
     }
@@ -249,12 +296,26 @@ async function main() {
       const big = median(p95.get(`${p.name}|${live[1].label}`)!);
       const failed = (failures.get(`${p.name}|${live[0].label}`) ?? 0) + (failures.get(`${p.name}|${live[1].label}`) ?? 0);
       pageFigures.push({ page: p.name, p95Baseline: base, p95Large: big, ratio: big / base, failed });
-      rows.push({ what: `p95 ${p.name} at ${live[1].label}`, figure: `${fmt(big, 0)} ms`, baseline: `${fmt(base, 0)} ms at ${live[0].label}`, ratio: `${fmt(big / base, 2)}x`, budget: '<= 1.5x', verdict: verdict(big / base <= 1.5 && failed === 0) + (failed ? ` (${failed} failed)` : '') });
+      rows.push({
+        what: `p95 ${p.name} at ${live[1].label}`,
+        figure: `${fmt(big, 0)} ms`,
+        baseline: `${fmt(base, 0)} ms at ${live[0].label}`,
+        ratio: `${fmt(big / base, 2)}x`,
+        budget: '<= 1.5x',
+        verdict: verdict(big / base <= 1.5 && failed === 0) + (failed ? ` (${failed} failed)` : ''),
+      });
     }
     figures.pages = pageFigures;
     for (const set of live) {
       const rssEnd = set.server.rssMB();
-      rows.push({ what: `server memory (${set.label})`, figure: `${fmt(rssEnd, 0)} MB after load`, baseline: `${fmt(set.rssStart, 0)} MB at start`, ratio: `${fmt(rssEnd / set.rssStart, 2)}x`, budget: 'reported', verdict: '' });
+      rows.push({
+        what: `server memory (${set.label})`,
+        figure: `${fmt(rssEnd, 0)} MB after load`,
+        baseline: `${fmt(set.rssStart, 0)} MB at start`,
+        ratio: `${fmt(rssEnd / set.rssStart, 2)}x`,
+        budget: 'reported',
+        verdict: '',
+      });
       (figures.memory ??= [] as unknown[]) as unknown[];
       (figures.memory as unknown[]).push({ dataSet: set.label, rssStartMB: set.rssStart, rssEndMB: rssEnd });
       // The large set's server (its read indexes take minutes to load) serves the survey part too.
@@ -286,12 +347,27 @@ async function main() {
     }
     const sRps = median(survey);
     const tRps = median(trivial);
-    rows.push({ what: 'public survey page, requests/s', figure: `${fmt(sRps, 0)} req/s`, baseline: `${fmt(tRps, 0)} req/s (/login, no database)`, ratio: `${fmt(sRps / tRps, 2)}x`, budget: '>= 0.5x', verdict: verdict(sRps / tRps >= 0.5 && failed === 0) + (failed ? ` (${failed} failed)` : '') });
+    rows.push({
+      what: 'public survey page, requests/s',
+      figure: `${fmt(sRps, 0)} req/s`,
+      baseline: `${fmt(tRps, 0)} req/s (/login, no database)`,
+      ratio: `${fmt(sRps / tRps, 2)}x`,
+      budget: '>= 0.5x',
+      verdict: verdict(sRps / tRps >= 0.5 && failed === 0) + (failed ? ` (${failed} failed)` : ''),
+    });
 
     // Submissions: every link posted twice (the second is a duplicate a buyer's double click makes).
     const body = (l: (typeof links)[number]) =>
-      new URLSearchParams({ overall: 'yes', nps: '9', comment: 'Benchmark answer', ...Object.fromEntries(l.promiseIds.map((id) => [`promise.${id}.verdict`, 'delivered'])) }).toString();
-    const items = submitLinks.flatMap((l) => [{ path: `/s/${l.token}`, body: body(l) }, { path: `/s/${l.token}`, body: body(l) }]);
+      new URLSearchParams({
+        overall: 'yes',
+        nps: '9',
+        comment: 'Benchmark answer',
+        ...Object.fromEntries(l.promiseIds.map((id) => [`promise.${id}.verdict`, 'delivered'])),
+      }).toString();
+    const items = submitLinks.flatMap((l) => [
+      { path: `/s/${l.token}`, body: body(l) },
+      { path: `/s/${l.token}`, body: body(l) },
+    ]);
     const submitted = await load({
       url: `${server.url}/s/${submitLinks[0].token}`,
       method: 'POST',
@@ -304,7 +380,9 @@ async function main() {
     });
     const { stored } = await task<{ stored: number }>(large, 'responses', { surveyIds: submitLinks.map((l) => l.surveyId) });
     const duplicates = Math.max(0, stored - submitLinks.length);
-    say(`survey submissions: ${submitted.requests} posts (${submitLinks.length} links x 2) at ${submitted.rps.toFixed(0)} req/s; ${stored} responses stored for ${submitLinks.length} links; statuses ${JSON.stringify(submitted.statuses)}`);
+    say(
+      `survey submissions: ${submitted.requests} posts (${submitLinks.length} links x 2) at ${submitted.rps.toFixed(0)} req/s; ${stored} responses stored for ${submitLinks.length} links; statuses ${JSON.stringify(submitted.statuses)}`,
+    );
     rows.push({
       what: 'survey submissions/s (each link posted twice)',
       figure: `${fmt(submitted.rps, 0)} req/s, ${stored}/${submitLinks.length} stored`,
@@ -327,7 +405,16 @@ async function main() {
     const worker = spawn(process.execPath, [...profileFlags(), '--import', 'tsx', 'scripts/worker.ts'], {
       cwd: ROOT,
       stdio: ['ignore', 'ignore', 'inherit'],
-      env: { ...process.env, NODE_ENV: 'production', MONGODB_URI: uri, SESSION_SECRET: 'bench-secret-0123456789abcdef', RESEND_API_KEY: 're_bench_fake', RESEND_BASE_URL: fakeUrl, EMAIL_RATE_PER_SECOND: String(RATE), LOG_LEVEL: 'error' },
+      env: {
+        ...process.env,
+        NODE_ENV: 'production',
+        MONGODB_URI: uri,
+        SESSION_SECRET: 'bench-secret-0123456789abcdef',
+        RESEND_API_KEY: 're_bench_fake',
+        RESEND_BASE_URL: fakeUrl,
+        EMAIL_RATE_PER_SECOND: String(RATE),
+        LOG_LEVEL: 'error',
+      },
     });
     const started = Date.now();
     const deadline = started + opts['dispatch-seconds'] * 1000;
@@ -346,7 +433,9 @@ async function main() {
     const surveyIds = fake.delivered.map((d) => (d.body as { tags?: { name: string; value: string }[] }).tags?.find((t) => t.name === 'entityId')?.value ?? `untagged:${d.id}`);
     const duplicates = surveyIds.length - new Set(surveyIds).size;
     const states = await task<Record<string, number>>(uri, 'surveyStates');
-    say(`dispatch: ${fake.delivered.length} delivered in ${((last - first) / 1000).toFixed(1)} s from the first send (${((Date.now() - started) / 1000).toFixed(0)} s from worker start); ${sendRequests.length} requests; survey states ${JSON.stringify(states)}`);
+    say(
+      `dispatch: ${fake.delivered.length} delivered in ${((last - first) / 1000).toFixed(1)} s from the first send (${((Date.now() - started) / 1000).toFixed(0)} s from worker start); ${sendRequests.length} requests; survey states ${JSON.stringify(states)}`,
+    );
     rows.push({
       what: `email dispatch of ${count.toLocaleString('en-US')} due surveys`,
       figure: `${fmt(perSecond, 0)} emails/s (${fake.delivered.length.toLocaleString('en-US')} delivered in ${fmt((last - started) / 1000, 0)} s), ${duplicates} duplicates`,
@@ -355,7 +444,17 @@ async function main() {
       budget: '>= 0.9x, 0 duplicates',
       verdict: verdict(perSecond / allowed >= 0.9 && duplicates === 0 && fake.delivered.length === count),
     });
-    figures.dispatch = { count, delivered: fake.delivered.length, requests: sendRequests.length, seconds: (last - started) / 1000, firstSendAfter: (first - started) / 1000, perSecond, allowed, duplicates, states };
+    figures.dispatch = {
+      count,
+      delivered: fake.delivered.length,
+      requests: sendRequests.length,
+      seconds: (last - started) / 1000,
+      firstSendAfter: (first - started) / 1000,
+      perSecond,
+      allowed,
+      duplicates,
+      states,
+    };
   }
 
   if (want('import')) {
@@ -363,8 +462,14 @@ async function main() {
     const results = [];
     for (const n of [Math.floor(opts['import-rows'] / 4), opts['import-rows']]) {
       say(`CSV import of ${n.toLocaleString('en-US')} rows...`);
-      const r = await task<{ rows: number; importMs: number; baselineMs: number; documents: number; peakLiveHeapMB: number; peakRssMB: number; bytes: number; outcome: string }>(uri, 'importCsv', { rows: n });
-      say(`  ${r.outcome}: ${(r.importMs / 1000).toFixed(1)} s (${(n / (r.importMs / 1000)).toFixed(0)} rows/s); bulk insert of its ${r.documents} documents ${(r.baselineMs / 1000).toFixed(1)} s; live heap growth peak ${r.peakLiveHeapMB.toFixed(1)} MB; RSS peak ${r.peakRssMB.toFixed(0)} MB`);
+      const r = await task<{ rows: number; importMs: number; baselineMs: number; documents: number; peakLiveHeapMB: number; peakRssMB: number; bytes: number; outcome: string }>(
+        uri,
+        'importCsv',
+        { rows: n },
+      );
+      say(
+        `  ${r.outcome}: ${(r.importMs / 1000).toFixed(1)} s (${(n / (r.importMs / 1000)).toFixed(0)} rows/s); bulk insert of its ${r.documents} documents ${(r.baselineMs / 1000).toFixed(1)} s; live heap growth peak ${r.peakLiveHeapMB.toFixed(1)} MB; RSS peak ${r.peakRssMB.toFixed(0)} MB`,
+      );
       results.push(r);
     }
     const big = results[1];
@@ -439,7 +544,7 @@ async function javascriptPerPage() {
     .filter((r) => r.id !== 'root' && build.routes[r.id]?.module.default)
     .map((route) => {
       const urls = new Set([manifest.entry.module, ...(manifest.entry.imports ?? [])]);
-      for (let r: (typeof route) | undefined = route; r; r = r.parentId ? manifest.routes[r.parentId] : undefined) {
+      for (let r: typeof route | undefined = route; r; r = r.parentId ? manifest.routes[r.parentId] : undefined) {
         urls.add(r.module);
         for (const u of r.imports ?? []) urls.add(u);
       }

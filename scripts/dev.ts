@@ -5,11 +5,11 @@ import { ROOT } from './lib/ferretdb';
 import { prepareRuntime } from './lib/runtime';
 
 const { db, env } = await prepareRuntime();
-const child = spawn(
-  path.join(ROOT, 'node_modules', '.bin', 'remix'),
-  ['dev', '--manual', '-c', `${path.join(ROOT, 'node_modules', '.bin', 'tsx')} scripts/serve.ts`],
-  { cwd: ROOT, stdio: 'inherit', env: { ...env, NODE_ENV: 'development' } },
-);
+const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'remix'), ['dev', '--manual', '-c', `${path.join(ROOT, 'node_modules', '.bin', 'tsx')} scripts/serve.ts`], {
+  cwd: ROOT,
+  stdio: 'inherit',
+  env: { ...env, NODE_ENV: 'development' },
+});
 const stop = async () => {
   child.kill('SIGTERM');
   await db?.stop();

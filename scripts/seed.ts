@@ -7,15 +7,7 @@ import { progressBar } from './lib/progress';
 import { loadDotEnv, prepareRuntime } from './lib/runtime';
 import { z } from 'zod';
 import { connectDb, disconnectDb } from '#app/platform/db.server';
-import {
-  DEFAULT_ACCOUNTS,
-  DEFAULT_SEED,
-  DEMO_PASSWORD,
-  DEMO_USERS,
-  SeedRefusedError,
-  assertSeedAllowed,
-  seedDemoData,
-} from '#scripts/seed/demo';
+import { DEFAULT_ACCOUNTS, DEFAULT_SEED, DEMO_PASSWORD, DEMO_USERS, SeedRefusedError, assertSeedAllowed, seedDemoData } from '#scripts/seed/demo';
 
 const USAGE = `Usage: npm run seed -- [--accounts N] [--seed S]
 

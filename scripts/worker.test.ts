@@ -43,13 +43,15 @@ async function unreachableDb() {
   return `mongodb://127.0.0.1:${port}/kept`;
 }
 
-
 describe('npm run worker', () => {
   test('--once sends due email and exits 0', async () => {
     process.env.RESEND_API_KEY = 're_test_key';
     resetEnvCache();
     await sendEmail({
-      key: 'worker:once', template: 'user-invitation', to: 'dana@example.com', subject: 'Hi',
+      key: 'worker:once',
+      template: 'user-invitation',
+      to: 'dana@example.com',
+      subject: 'Hi',
       react: createElement(UserInvitationEmail, PreviewProps),
     });
     delete process.env.RESEND_API_KEY;

@@ -5,9 +5,7 @@ import { detectEngine, engineOf, engineSkipReason } from './engine';
 test('a block for one engine runs on that engine and is skipped on the other, with the reason', () => {
   expect(engineSkipReason('ferretdb', 'ferretdb', 'plans', 'reads SQLite query plans')).toBeNull();
   expect(engineSkipReason('mongodb', 'mongodb', 'indexes', 'all of them')).toBeNull();
-  expect(engineSkipReason('ferretdb', 'mongodb', 'plans', 'reads SQLite query plans')).toBe(
-    '[engine] skipped on mongodb: "plans" runs on ferretdb only: reads SQLite query plans',
-  );
+  expect(engineSkipReason('ferretdb', 'mongodb', 'plans', 'reads SQLite query plans')).toBe('[engine] skipped on mongodb: "plans" runs on ferretdb only: reads SQLite query plans');
   expect(engineSkipReason('mongodb', 'ferretdb', 'indexes', 'all of them')).toBe('[engine] skipped on ferretdb: "indexes" runs on mongodb only: all of them');
 });
 

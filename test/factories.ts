@@ -98,20 +98,37 @@ export async function makeDueSurveys(n: number) {
   const closedWonAt = new Date(Date.now() - 200 * 24 * HOUR);
   const deals = await Deal.insertMany(
     Array.from({ length: Math.ceil(n / 3) }, (_, i) => ({
-      source: 'manual', crmId: `due-${i}-${uid()}`, name: `Deal ${i}`, accountId: account.id, aeId: rep.id, closedWonAt, arr: 1000, currency: 'USD',
+      source: 'manual',
+      crmId: `due-${i}-${uid()}`,
+      name: `Deal ${i}`,
+      accountId: account.id,
+      aeId: rep.id,
+      closedWonAt,
+      arr: 1000,
+      currency: 'USD',
       promises: [{ text: 'Cut onboarding time in half', successCriterion: 'Under 5 days', category: 'time-savings' }],
     })),
   );
   // Live customers: a wave due before go-live would be held (docs/surveys.md).
   await Journey.insertMany(deals.map((d) => liveJourneyDoc({ deal: d, accountName: account.name, liveAt: new Date(closedWonAt.getTime() + 60 * 24 * HOUR) })));
   const dueAt = new Date(Date.now() - HOUR);
-  const surveys = deals.flatMap((d) => [6, 9, 12].map((wave) => ({ dealId: d._id, wave, dueAt, state: 'scheduled', accountId: account.id, aeId: rep.id, segment: 'smb', closedWonAt })));
+  const surveys = deals.flatMap((d) =>
+    [6, 9, 12].map((wave) => ({ dealId: d._id, wave, dueAt, state: 'scheduled', accountId: account.id, aeId: rep.id, segment: 'smb', closedWonAt })),
+  );
   await Survey.insertMany(surveys.slice(0, n));
   return (await Survey.find({}).select('_id').lean()).map((s) => String(s._id));
 }
 
 /** A journey already live, written directly (the stage history is not what these tests are about). */
-export function liveJourneyDoc({ deal, accountName, liveAt }: { deal: { _id: unknown; accountId: unknown; aeId: unknown; name: string; closedWonAt: Date }; accountName: string; liveAt: Date }) {
+export function liveJourneyDoc({
+  deal,
+  accountName,
+  liveAt,
+}: {
+  deal: { _id: unknown; accountId: unknown; aeId: unknown; name: string; closedWonAt: Date };
+  accountName: string;
+  liveAt: Date;
+}) {
   return {
     _id: journeyIdForDeal(String(deal._id)),
     dealId: deal._id,

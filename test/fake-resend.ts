@@ -126,8 +126,7 @@ export class FakeResend {
       if (this.latencyMs > 0) setTimeout(send, this.latencyMs);
       else send();
     };
-    const error = (status: number, name: string, message = DEFAULT_MESSAGES[name] ?? name, extra = {}) =>
-      answer(status, { statusCode: status, name, message }, extra);
+    const error = (status: number, name: string, message = DEFAULT_MESSAGES[name] ?? name, extra = {}) => answer(status, { statusCode: status, name, message }, extra);
 
     if (!headers.authorization?.startsWith('Bearer ')) return error(401, 'missing_api_key', 'Missing API key in the authorization header.');
 

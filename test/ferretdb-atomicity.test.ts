@@ -46,26 +46,31 @@ test('50 concurrent $inc on one document count every increment', async () => {
   expect(await counters.findOne({ _id: 'counter' })).toEqual({ _id: 'counter', n: 50 });
 });
 
-describeOnEngine('ferretdb', 'MongoDB makes one document of concurrent upserts only when a unique index covers the key; without one it may insert several', 'upserts on a key without a unique index', () => {
-  test('20 concurrent upserts on one key (no unique index) leave one document', async () => {
-    const upserts = collection('atomic_upserts');
+describeOnEngine(
+  'ferretdb',
+  'MongoDB makes one document of concurrent upserts only when a unique index covers the key; without one it may insert several',
+  'upserts on a key without a unique index',
+  () => {
+    test('20 concurrent upserts on one key (no unique index) leave one document', async () => {
+      const upserts = collection('atomic_upserts');
 
-    const results = await all(20, () => upserts.updateOne({ key: 'contact@example.com' }, { $inc: { hits: 1 } }, { upsert: true }));
+      const results = await all(20, () => upserts.updateOne({ key: 'contact@example.com' }, { $inc: { hits: 1 } }, { upsert: true }));
 
-    expect(results.filter((r) => r.upsertedCount === 1)).toHaveLength(1);
-    const docs = await upserts.find({ key: 'contact@example.com' }).toArray();
-    expect(docs).toHaveLength(1);
-    expect(docs[0]!.hits).toBe(20);
-  });
+      expect(results.filter((r) => r.upsertedCount === 1)).toHaveLength(1);
+      const docs = await upserts.find({ key: 'contact@example.com' }).toArray();
+      expect(docs).toHaveLength(1);
+      expect(docs[0]!.hits).toBe(20);
+    });
 
-  test('20 concurrent findOneAndUpdate upserts on one key leave one document', async () => {
-    const upserts = collection('atomic_fam_upserts');
+    test('20 concurrent findOneAndUpdate upserts on one key leave one document', async () => {
+      const upserts = collection('atomic_fam_upserts');
 
-    await all(20, (i) => upserts.findOneAndUpdate({ key: 'k' }, { $setOnInsert: { claimedBy: i } }, { upsert: true }));
+      await all(20, (i) => upserts.findOneAndUpdate({ key: 'k' }, { $setOnInsert: { claimedBy: i } }, { upsert: true }));
 
-    expect(await upserts.countDocuments({ key: 'k' })).toBe(1);
-  });
-});
+      expect(await upserts.countDocuments({ key: 'k' })).toBe(1);
+    });
+  },
+);
 
 test('20 concurrent upserts on a key a unique index covers leave one document, and none of them fails', async () => {
   const upserts = collection('atomic_unique_upserts');
@@ -97,10 +102,7 @@ test('a bulkWrite of 150 updates answers and applies every one', async () => {
   const updates = Array.from({ length: 150 }, (_, i) => ({ updateOne: { filter: { _id: `d${i}` }, update: { $set: { n: i + 1 } } } }));
 
   // Unpatched, the command never answers (and holds the database's connections): fail, don't hang.
-  const outcome = await Promise.race([
-    bulk.bulkWrite(updates, { ordered: false }),
-    new Promise<'no answer'>((resolve) => setTimeout(() => resolve('no answer'), 10_000).unref()),
-  ]);
+  const outcome = await Promise.race([bulk.bulkWrite(updates, { ordered: false }), new Promise<'no answer'>((resolve) => setTimeout(() => resolve('no answer'), 10_000).unref())]);
 
   expect(outcome).not.toBe('no answer');
   expect(outcome).toMatchObject({ matchedCount: 150, modifiedCount: 150 });

@@ -29,7 +29,15 @@ describeOnEngine('ferretdb', 'checks the embedded FerretDB build (its _id index 
   });
 
   const planOf = async (collection: string, id: unknown) =>
-    JSON.stringify(((await conn.db!.collection(collection).find({ _id: id as never }).limit(1).explain()) as { queryPlanner?: unknown }).queryPlanner);
+    JSON.stringify(
+      (
+        (await conn
+          .db!.collection(collection)
+          .find({ _id: id as never })
+          .limit(1)
+          .explain()) as { queryPlanner?: unknown }
+      ).queryPlanner,
+    );
 
   test('a lookup by ObjectId _id is served by the _id index FerretDB creates', async () => {
     const docs = Array.from({ length: 2000 }, (_, i) => ({ _id: new mongoose.Types.ObjectId(), i }));

@@ -6,7 +6,23 @@
 import fc from 'fast-check';
 import { z } from 'zod';
 
-export type Json = { type?: string | string[]; enum?: unknown[]; const?: unknown; pattern?: string; format?: string; minLength?: number; maxLength?: number; minimum?: number; maximum?: number; anyOf?: Json[]; oneOf?: Json[]; allOf?: Json[]; properties?: Record<string, Json>; items?: Json; required?: string[] };
+export type Json = {
+  type?: string | string[];
+  enum?: unknown[];
+  const?: unknown;
+  pattern?: string;
+  format?: string;
+  minLength?: number;
+  maxLength?: number;
+  minimum?: number;
+  maximum?: number;
+  anyOf?: Json[];
+  oneOf?: Json[];
+  allOf?: Json[];
+  properties?: Record<string, Json>;
+  items?: Json;
+  required?: string[];
+};
 export const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { unrepresentable: 'any', io: 'input' }) as Json;
 
 /** Ids that exist in the database under test, so some generated ids point at real documents. */
@@ -19,7 +35,41 @@ const huge = fc.oneof(
   fc.integer({ min: 1_000, max: 70_000 }).map((n) => 'A'.repeat(n)),
   fc.integer({ min: 100, max: 5_000 }).map((n) => '😀'.repeat(n)),
 );
-const nasty = fc.constantFrom('', ' ', '0', '-1', '-0', '1e309', '1e-400', 'NaN', 'Infinity', '-Infinity', '9007199254740993', '99999999999999999999', 'null', 'undefined', 'true', '[]', '{}', '{"$ne":null}', '$where', '<script>alert(1)</script>', '../../etc/passwd', '\u0000', '%00', '\r\n', '2026-02-30', '0000-00-00', '9999-12-31', '2026-01-30T25:61:00Z', ' 2026-01-01 ', 'ＡＢＣ', '\u202e', 'x'.repeat(201), '9'.repeat(400));
+const nasty = fc.constantFrom(
+  '',
+  ' ',
+  '0',
+  '-1',
+  '-0',
+  '1e309',
+  '1e-400',
+  'NaN',
+  'Infinity',
+  '-Infinity',
+  '9007199254740993',
+  '99999999999999999999',
+  'null',
+  'undefined',
+  'true',
+  '[]',
+  '{}',
+  '{"$ne":null}',
+  '$where',
+  '<script>alert(1)</script>',
+  '../../etc/passwd',
+  '\u0000',
+  '%00',
+  '\r\n',
+  '2026-02-30',
+  '0000-00-00',
+  '9999-12-31',
+  '2026-01-30T25:61:00Z',
+  ' 2026-01-01 ',
+  'ＡＢＣ',
+  '\u202e',
+  'x'.repeat(201),
+  '9'.repeat(400),
+);
 /** Anything a browser, a script or an attacker might put in one form field. */
 export const garbage: fc.Arbitrary<string> = fc.oneof(
   { weight: 3, arbitrary: fc.string({ maxLength: 60 }) },
@@ -41,9 +91,16 @@ export function fieldArb(js: Json | undefined, name = ''): fc.Arbitrary<string> 
   if (js.type === 'number' || js.type === 'integer') {
     const min = js.minimum ?? -1e6;
     const max = js.maximum ?? 1e9;
-    return fc.oneof(fc.integer({ min: Math.ceil(Math.max(min, -(2 ** 31))), max: Math.floor(Math.min(max, 2 ** 31 - 1)) }).map(String), fc.double({ min: min - 10, max: max + 10, noNaN: true }).map(String));
+    return fc.oneof(
+      fc.integer({ min: Math.ceil(Math.max(min, -(2 ** 31))), max: Math.floor(Math.min(max, 2 ** 31 - 1)) }).map(String),
+      fc.double({ min: min - 10, max: max + 10, noNaN: true }).map(String),
+    );
   }
-  if (js.format === 'email') return fc.oneof(fc.emailAddress(), fc.tuple(fc.stringMatching(/^[a-z0-9._-]{1,20}$/), fc.stringMatching(/^[a-z0-9-]{1,12}\.[a-z]{2,6}$/)).map(([u, d]) => `${u}@${d}`));
+  if (js.format === 'email')
+    return fc.oneof(
+      fc.emailAddress(),
+      fc.tuple(fc.stringMatching(/^[a-z0-9._-]{1,20}$/), fc.stringMatching(/^[a-z0-9-]{1,12}\.[a-z]{2,6}$/)).map(([u, d]) => `${u}@${d}`),
+    );
   // Links (a refine in zod, so no format in the JSON schema): web addresses for fields named like one.
   if (js.format === 'uri' || (js.type === 'string' && !js.pattern && /url/i.test(name))) return fc.oneof(fc.webUrl(), fc.string({ maxLength: 60 }));
   if (js.pattern === '^\\d{4}-\\d{2}-\\d{2}$') {
@@ -77,7 +134,10 @@ export function formArb(js: Json, names: string[], validWeight: number, garbageW
     ...variants.map((variant) => {
       const props = Object.entries(variant.properties ?? {});
       const fields = props.map(([name, prop]) =>
-        fc.option(fc.oneof({ weight: validWeight, arbitrary: fieldArb(prop, name) }, { weight: garbageWeight, arbitrary: garbage }).map((v): [string, string] => [name, v]), { freq: presence, nil: null }),
+        fc.option(
+          fc.oneof({ weight: validWeight, arbitrary: fieldArb(prop, name) }, { weight: garbageWeight, arbitrary: garbage }).map((v): [string, string] => [name, v]),
+          { freq: presence, nil: null },
+        ),
       );
       const every = [...new Set([...names, ...props.map(([n]) => n)])];
       const key = fc.oneof(
@@ -133,7 +193,14 @@ export function jsonArb(js: Json | undefined, depth = 0, clean = false): fc.Arbi
   else if (js.type === 'object' || js.properties) {
     const props = Object.entries(js.properties ?? {});
     shaped = fc
-      .tuple(...props.map(([name, p]) => fc.option(jsonArb(p, depth + 1, clean).map((v) => [name, v] as const), { freq: clean && js.required?.includes(name) ? 1_000 : 8, nil: null })))
+      .tuple(
+        ...props.map(([name, p]) =>
+          fc.option(
+            jsonArb(p, depth + 1, clean).map((v) => [name, v] as const),
+            { freq: clean && js.required?.includes(name) ? 1_000 : 8, nil: null },
+          ),
+        ),
+      )
       .map((entries) => Object.fromEntries(entries.filter((e): e is readonly [string, unknown] => e !== null)));
   } else if (js.type === 'array') shaped = fc.array(jsonArb(js.items, depth + 1, clean), { maxLength: 4 });
   else if (js.type === 'number' || js.type === 'integer') {
@@ -161,6 +228,8 @@ export function crmEventArb(schema: z.ZodType, ownerEmail: string, { cleanWeight
 /** Resend events (schema: ResendEventSchema), with the event types Kept acts on mixed in. */
 export function resendEventArb(schema: z.ZodType, { cleanWeight = 0 } = {}) {
   const js = jsonSchema(schema);
-  js.properties!.type = { anyOf: [{ enum: ['email.sent', 'email.delivered', 'email.bounced', 'email.complained', 'email.opened'] }, { type: 'string', minLength: 1, maxLength: 100 }] };
+  js.properties!.type = {
+    anyOf: [{ enum: ['email.sent', 'email.delivered', 'email.bounced', 'email.complained', 'email.opened'] }, { type: 'string', minLength: 1, maxLength: 100 }],
+  };
   return cleanWeight > 0 ? fc.oneof({ weight: 1, arbitrary: jsonArb(js) }, { weight: cleanWeight, arbitrary: jsonArb(js, 0, true) }) : jsonArb(js);
 }

@@ -81,10 +81,12 @@ export async function loadFuzzTargets({ surveyPromiseIds }: { surveyPromiseIds: 
   const { PROMISE_CATEGORIES } = await import('#models/deal');
   const { EVIDENCE_TYPES } = await import('#app/journeys/journey-rules');
 
-  const form = <S extends z.ZodType>(schema: S, extra: Record<string, unknown> = {}) => (f: FormData): Parsed => {
-    const r = parseForm(schema, f);
-    return r.ok ? { ok: true, data: { ...extra, ...(r.data as Record<string, unknown>) } } : r;
-  };
+  const form =
+    <S extends z.ZodType>(schema: S, extra: Record<string, unknown> = {}) =>
+    (f: FormData): Parsed => {
+      const r = parseForm(schema, f);
+      return r.ok ? { ok: true, data: { ...extra, ...(r.data as Record<string, unknown>) } } : r;
+    };
   const safe = (schema: z.ZodType, values: Record<string, string>, extra: Record<string, unknown> = {}): Parsed => {
     const r = schema.safeParse(values);
     return r.success ? { ok: true, data: { ...extra, ...(r.data as Record<string, unknown>) } } : { ok: false, errors: fieldErrors(r.error) };
@@ -107,10 +109,23 @@ export async function loadFuzzTargets({ surveyPromiseIds }: { surveyPromiseIds: 
     consentCaseStudy: z.enum(['yes']),
     consentReferral: z.enum(['yes']),
     comment: z.string().max(5000),
-    ...Object.fromEntries(surveyPromiseIds.flatMap((id) => [[`promise.${id}.verdict`, z.enum(['delivered', 'partly', 'not_yet'])], [`promise.${id}.comment`, z.string().max(2000)]])),
+    ...Object.fromEntries(
+      surveyPromiseIds.flatMap((id) => [
+        [`promise.${id}.verdict`, z.enum(['delivered', 'partly', 'not_yet'])],
+        [`promise.${id}.comment`, z.string().max(2000)],
+      ]),
+    ),
   });
   // Rows of the numbered forms (deal promises, playbook stages), so generated forms can pass.
-  const promiseRows = z.object(Object.fromEntries([0, 1].flatMap((n) => [[`promises.${n}.text`, z.string().min(5).max(300)], [`promises.${n}.successCriterion`, z.string().min(5).max(300)], [`promises.${n}.category`, z.enum(PROMISE_CATEGORIES)]])));
+  const promiseRows = z.object(
+    Object.fromEntries(
+      [0, 1].flatMap((n) => [
+        [`promises.${n}.text`, z.string().min(5).max(300)],
+        [`promises.${n}.successCriterion`, z.string().min(5).max(300)],
+        [`promises.${n}.category`, z.enum(PROMISE_CATEGORIES)],
+      ]),
+    ),
+  );
   // The deal form's amounts are text parsed by a transform (a string in the JSON schema): numbers here.
   const dealNumbers = z.object({ arr: z.number().min(0).max(1e9), grossMarginPct: z.number().min(0).max(100), cac: z.number().min(0).max(1e6) });
   const playbookForm = z.object({
@@ -132,7 +147,13 @@ export async function loadFuzzTargets({ surveyPromiseIds }: { surveyPromiseIds: 
   });
   const mappingNames = imports.IMPORT_FIELDS.map((f) => `map.${f.key}`);
 
-  type Stage = { key: string; name: string; slaDays: number | null; terminal: boolean; criteria: { key: string; text: string; required: boolean; evidenceType: string; buyerAction: string }[] };
+  type Stage = {
+    key: string;
+    name: string;
+    slaDays: number | null;
+    terminal: boolean;
+    criteria: { key: string; text: string; required: boolean; evidenceType: string; buyerAction: string }[];
+  };
   const KEY = /^[a-z][a-z0-9-]{0,39}$/;
 
   return {
@@ -140,8 +161,18 @@ export async function loadFuzzTargets({ surveyPromiseIds }: { surveyPromiseIds: 
     'login.tsx': { role: 'anonymous', shapes: [users.LoginSchema], parse: form(users.LoginSchema), validWeight: 1, garbageWeight: 6 },
     'forgot-password.tsx': { role: 'anonymous', shapes: [passwords.ForgotPasswordSchema], parse: form(passwords.ForgotPasswordSchema) },
     '_staff.account.tsx': { role: 'cs', shapes: [passwords.ChangePasswordSchema], parse: form(passwords.ChangePasswordSchema) },
-    'invite.$token.tsx': { role: 'anonymous', shapes: [passwords.SetPasswordSchema], parse: null, noForm: 'the link decides first: an unknown link is a 404 before the password field is read (SetPasswordSchema, tested in app/routes/accounts-passwords.test.ts)' },
-    'reset-password.$token.tsx': { role: 'anonymous', shapes: [passwords.SetPasswordSchema], parse: null, noForm: 'the link decides first: an unknown link is a 404 before the password field is read (SetPasswordSchema, tested in app/routes/accounts-passwords.test.ts)' },
+    'invite.$token.tsx': {
+      role: 'anonymous',
+      shapes: [passwords.SetPasswordSchema],
+      parse: null,
+      noForm: 'the link decides first: an unknown link is a 404 before the password field is read (SetPasswordSchema, tested in app/routes/accounts-passwords.test.ts)',
+    },
+    'reset-password.$token.tsx': {
+      role: 'anonymous',
+      shapes: [passwords.SetPasswordSchema],
+      parse: null,
+      noForm: 'the link decides first: an unknown link is a 404 before the password field is read (SetPasswordSchema, tested in app/routes/accounts-passwords.test.ts)',
+    },
     'logout.tsx': { role: 'anonymous', shapes: [z.object({ redirectTo: z.string() })], parse: null, noForm: 'ends the session, reads no field' },
     '_staff.admin.users._index.tsx': { role: 'admin', shapes: [users.CreateUserSchema], parse: form(users.CreateUserSchema) },
     '_staff.admin.users.$userId.tsx': {
@@ -157,13 +188,34 @@ export async function loadFuzzTargets({ surveyPromiseIds }: { surveyPromiseIds: 
     '_staff.admin.playbook.tsx': {
       role: 'admin',
       shapes: [intents('publish', 'migrate'), z.object({ fromVersion: z.number().int().min(0).max(5) }), playbookForm],
-      names: ['note', 'baseVersion', 'terminal.name', 'stages.0.name', 'stages.0.key', 'stages.0.slaDays', 'stages.0.order', 'stages.0.criteria.0.text', 'stages.0.criteria.0.required', 'stages.0.criteria.0.evidenceType', 'stages.0.criteria.0.buyerAction', 'stages.0.criteria.1.text', 'stages.0.criteria.1.required', 'stages.1.name', 'stages.1.slaDays', 'stages.1.criteria.0.text', 'stages.1.criteria.0.required', 'stages.1.remove'],
+      names: [
+        'note',
+        'baseVersion',
+        'terminal.name',
+        'stages.0.name',
+        'stages.0.key',
+        'stages.0.slaDays',
+        'stages.0.order',
+        'stages.0.criteria.0.text',
+        'stages.0.criteria.0.required',
+        'stages.0.criteria.0.evidenceType',
+        'stages.0.criteria.0.buyerAction',
+        'stages.0.criteria.1.text',
+        'stages.0.criteria.1.required',
+        'stages.1.name',
+        'stages.1.slaDays',
+        'stages.1.criteria.0.text',
+        'stages.1.criteria.0.required',
+        'stages.1.remove',
+      ],
       validWeight: 3,
       parse: (f) => {
         const values = formValues(f);
         if (values.intent === 'migrate') {
           const fromVersion = Number(values.fromVersion);
-          return Number.isInteger(fromVersion) && fromVersion >= 1 ? { ok: true, data: { intent: 'migrate', fromVersion } } : { ok: false, errors: { '': ['Choose a version to migrate from.'] } };
+          return Number.isInteger(fromVersion) && fromVersion >= 1
+            ? { ok: true, data: { intent: 'migrate', fromVersion } }
+            : { ok: false, errors: { '': ['Choose a version to migrate from.'] } };
         }
         const parsed = playbook.parsePlaybookForm(values);
         if (Object.keys(parsed.check.errors).length) return { ok: false, errors: parsed.check.errors };
@@ -173,13 +225,26 @@ export async function loadFuzzTargets({ surveyPromiseIds }: { surveyPromiseIds: 
         if (data.intent === 'migrate') return { intent: 'migrate', fromVersion: String(data.fromVersion) };
         const values: Record<string, string> = { note: String(data.note), baseVersion: String(data.baseVersion) };
         const stages = data.stages as Stage[];
-        stages.filter((s) => !s.terminal).forEach((s, n) => {
-          Object.assign(values, { [`stages.${n}.name`]: s.name, [`stages.${n}.key`]: s.key, [`stages.${n}.slaDays`]: String(s.slaDays ?? ''), [`stages.${n}.order`]: String(n + 1) });
-          s.criteria.forEach((c, m) => {
-            const p = `stages.${n}.criteria.${m}`;
-            Object.assign(values, { [`${p}.key`]: c.key, [`${p}.text`]: c.text, [`${p}.required`]: c.required ? 'on' : '', [`${p}.evidenceType`]: c.evidenceType, [`${p}.buyerAction`]: c.buyerAction });
+        stages
+          .filter((s) => !s.terminal)
+          .forEach((s, n) => {
+            Object.assign(values, {
+              [`stages.${n}.name`]: s.name,
+              [`stages.${n}.key`]: s.key,
+              [`stages.${n}.slaDays`]: String(s.slaDays ?? ''),
+              [`stages.${n}.order`]: String(n + 1),
+            });
+            s.criteria.forEach((c, m) => {
+              const p = `stages.${n}.criteria.${m}`;
+              Object.assign(values, {
+                [`${p}.key`]: c.key,
+                [`${p}.text`]: c.text,
+                [`${p}.required`]: c.required ? 'on' : '',
+                [`${p}.evidenceType`]: c.evidenceType,
+                [`${p}.buyerAction`]: c.buyerAction,
+              });
+            });
           });
-        });
         values['terminal.name'] = stages[stages.length - 1].name;
         return values;
       },
@@ -193,7 +258,8 @@ export async function loadFuzzTargets({ surveyPromiseIds }: { surveyPromiseIds: 
         if (open.length === 0 || open.some((s) => s.terminal)) wrong.push('no stage before live, or a terminal one in the middle');
         if (new Set(stages.map((s) => s.key)).size !== stages.length) wrong.push('duplicate stage keys');
         for (const s of open) {
-          if (!KEY.test(s.key) || s.name.length < 2 || s.name.length > 60 || !Number.isInteger(s.slaDays) || s.slaDays! < 1 || s.slaDays! > 365) wrong.push(`stage ${JSON.stringify(s).slice(0, 200)}`);
+          if (!KEY.test(s.key) || s.name.length < 2 || s.name.length > 60 || !Number.isInteger(s.slaDays) || s.slaDays! < 1 || s.slaDays! > 365)
+            wrong.push(`stage ${JSON.stringify(s).slice(0, 200)}`);
           if (s.criteria.length === 0 || !s.criteria.some((c) => c.required)) wrong.push(`stage ${s.key} has no required criterion`);
           if (new Set(s.criteria.map((c) => c.key)).size !== s.criteria.length) wrong.push(`stage ${s.key} has duplicate criterion keys`);
           for (const c of s.criteria) if (!KEY.test(c.key) || c.text.length < 5 || c.text.length > 200) wrong.push(`criterion ${JSON.stringify(c).slice(0, 200)}`);
@@ -209,7 +275,12 @@ export async function loadFuzzTargets({ surveyPromiseIds }: { surveyPromiseIds: 
       role: 'marketing',
       shapes: [advocacy.AskFormSchema.and(intents('ask')), advocacy.ReferralFormSchema.and(intents('referral')), intents('ask', 'referral')],
       // The route dispatches on formValues(): the last value of a repeated key.
-      parse: (f) => (formValues(f).intent === 'referral' ? form(advocacy.ReferralFormSchema, { intent: 'referral' })(f) : formValues(f).intent === 'ask' ? form(advocacy.AskFormSchema, { intent: 'ask' })(f) : { ok: false, errors: { '': ['Choose what to do.'] } }),
+      parse: (f) =>
+        formValues(f).intent === 'referral'
+          ? form(advocacy.ReferralFormSchema, { intent: 'referral' })(f)
+          : formValues(f).intent === 'ask'
+            ? form(advocacy.AskFormSchema, { intent: 'ask' })(f)
+            : { ok: false, errors: { '': ['Choose what to do.'] } },
     },
     '_staff.advocacy.referrals.tsx': { role: 'marketing', shapes: [advocacy.ReferralActionSchema], parse: form(advocacy.ReferralActionSchema) },
     '_staff.advocacy.reviews.tsx': { role: 'marketing', shapes: [advocacy.ReviewCampaignFormSchema], parse: form(advocacy.ReviewCampaignFormSchema) },
@@ -239,7 +310,12 @@ export async function loadFuzzTargets({ surveyPromiseIds }: { surveyPromiseIds: 
       errorKeys: /^promises(\.\d+\.(text|successCriterion|category))?$/,
       outputKeys: ['promises'],
     },
-    '_staff.deals.import._index.tsx': { role: 'cs', shapes: [z.object({ file: z.string() })], parse: null, noForm: 'a CSV file upload (receiveUpload): no form fields; CSV parsing has its own tests' },
+    '_staff.deals.import._index.tsx': {
+      role: 'cs',
+      shapes: [z.object({ file: z.string() })],
+      parse: null,
+      noForm: 'a CSV file upload (receiveUpload): no form fields; CSV parsing has its own tests',
+    },
     '_staff.deals.import.$jobId.tsx': {
       role: 'cs',
       shapes: [imports.MappingFormSchema.extend({ intent: z.enum(['mapping', 'start']) }), intents('mapping', 'start', 'resume')],
@@ -279,7 +355,15 @@ export async function loadFuzzTargets({ surveyPromiseIds }: { surveyPromiseIds: 
         return parsed.ok ? { ok: true, data: parsed.data } : parsed;
       },
       toForm: (data) => {
-        const d = data as { overall: string; nps: number; consentReference: boolean; consentCaseStudy: boolean; consentReferral: boolean; comment: string; promises: { promiseId: string; verdict: string; comment: string }[] };
+        const d = data as {
+          overall: string;
+          nps: number;
+          consentReference: boolean;
+          consentCaseStudy: boolean;
+          consentReferral: boolean;
+          comment: string;
+          promises: { promiseId: string; verdict: string; comment: string }[];
+        };
         const values: Record<string, string> = { overall: d.overall, nps: String(d.nps), comment: d.comment };
         for (const k of ['consentReference', 'consentCaseStudy', 'consentReferral'] as const) if (d[k]) values[k] = 'yes';
         for (const p of d.promises) Object.assign(values, { [`promise.${p.promiseId}.verdict`]: p.verdict, [`promise.${p.promiseId}.comment`]: p.comment });
@@ -289,11 +373,20 @@ export async function loadFuzzTargets({ surveyPromiseIds }: { surveyPromiseIds: 
         const d = data as { nps: number; promises: { promiseId: string; verdict: string }[] };
         const wrong: string[] = [];
         if (!Number.isInteger(d.nps) || d.nps < 0 || d.nps > 10) wrong.push(`nps ${d.nps}`);
-        if (d.promises.length !== surveyPromiseIds.length || d.promises.some((p, i) => p.promiseId !== surveyPromiseIds[i] || !['delivered', 'partly', 'not_yet'].includes(p.verdict))) wrong.push('promises');
+        if (
+          d.promises.length !== surveyPromiseIds.length ||
+          d.promises.some((p, i) => p.promiseId !== surveyPromiseIds[i] || !['delivered', 'partly', 'not_yet'].includes(p.verdict))
+        )
+          wrong.push('promises');
         return wrong;
       },
       outputKeys: ['promises'],
     },
-    'u.$token.tsx': { role: 'anonymous', shapes: [z.object({ 'List-Unsubscribe': z.literal('One-Click') })], parse: null, noForm: 'one-click unsubscribe: the token alone, no field read' },
+    'u.$token.tsx': {
+      role: 'anonymous',
+      shapes: [z.object({ 'List-Unsubscribe': z.literal('One-Click') })],
+      parse: null,
+      noForm: 'one-click unsubscribe: the token alone, no field read',
+    },
   };
 }

@@ -54,13 +54,24 @@ afterAll(() => {
   delete process.env.RESEND_WEBHOOK_SECRET;
   resetEnvCache();
   const total = Object.values(figures).reduce((n, s) => n + (s.inputs ?? 0), 0);
-  console.log(`[schema-fuzz] seed ${SEED}, ${RUNS} inputs per target, ${total} in all\n${Object.entries(figures).map(([id, s]) => `  ${id}: ${JSON.stringify(s)}`).join('\n')}`);
+  console.log(
+    `[schema-fuzz] seed ${SEED}, ${RUNS} inputs per target, ${total} in all\n${Object.entries(figures)
+      .map(([id, s]) => `  ${id}: ${JSON.stringify(s)}`)
+      .join('\n')}`,
+  );
 });
 
 test('every route module with an action has a fuzz target (or is a webhook, fuzzed below)', () => {
-  expect(formIds.filter((id) => !(id in targets)), 'add the new action to test/fuzz-targets.ts').toEqual([]);
+  expect(
+    formIds.filter((id) => !(id in targets)),
+    'add the new action to test/fuzz-targets.ts',
+  ).toEqual([]);
   // A target without a parse must say why: its action reads no form field.
-  expect(Object.entries(targets).filter(([, t]) => !t.parse && !t.noForm).map(([id]) => id)).toEqual([]);
+  expect(
+    Object.entries(targets)
+      .filter(([, t]) => !t.parse && !t.noForm)
+      .map(([id]) => id),
+  ).toEqual([]);
 });
 
 /** What is wrong with one form input's handling (empty: fine). */
@@ -112,7 +123,8 @@ async function fuzzOne(target: FuzzTarget, names: Set<string>, kind: Parameters<
   // Submitted again as a form, the accepted value is accepted as itself.
   const again = target.parse!(formDataOf((target.toForm ?? ((d) => flatten(d)))(data)));
   if (again.ok !== true) wrong.push(`the accepted value, submitted again, is refused: ${JSON.stringify(again).slice(0, 300)}`);
-  else if (!same(again.data, data)) wrong.push(`the accepted value parses again to something else: ${JSON.stringify(data).slice(0, 200)} -> ${JSON.stringify(again.data).slice(0, 200)}`);
+  else if (!same(again.data, data))
+    wrong.push(`the accepted value parses again to something else: ${JSON.stringify(data).slice(0, 200)} -> ${JSON.stringify(again.data).slice(0, 200)}`);
   return wrong;
 }
 
@@ -138,7 +150,12 @@ describe('webhooks, in-process', () => {
     const { action } = await import('#app/routes/api.webhooks.crm');
     const { CrmWebhookSchema, signCrmPayload } = await import('#app/deals/intake.server');
     const { Deal } = await import('#models/deal');
-    const arb = fc.tuple(crmEventArb(CrmWebhookSchema, OWNER, { cleanWeight: 1 }), signingArb, fc.boolean(), fc.constantFrom('application/json', 'application/json', 'text/plain', ''));
+    const arb = fc.tuple(
+      crmEventArb(CrmWebhookSchema, OWNER, { cleanWeight: 1 }),
+      signingArb,
+      fc.boolean(),
+      fc.constantFrom('application/json', 'application/json', 'text/plain', ''),
+    );
     const inputs = fc.sample(arb, { numRuns: RUNS, seed: SEED });
     const stats: Record<string, number> = { inputs: inputs.length };
     const failures: string[] = [];
@@ -150,7 +167,11 @@ describe('webhooks, in-process', () => {
       if (signing !== 'none') headers.set('X-Kept-Signature', signCrmPayload({ secret: signing === 'wrong' ? 'not-the-secret' : CRM_SECRET, body, timestamp }));
       let res: Response;
       try {
-        res = await action({ request: new Request('http://localhost:3000/api/webhooks/crm', { method: 'POST', body, headers }), params: {}, context: { nonce: '', clientIp: '127.0.0.1' } });
+        res = await action({
+          request: new Request('http://localhost:3000/api/webhooks/crm', { method: 'POST', body, headers }),
+          params: {},
+          context: { nonce: '', clientIp: '127.0.0.1' },
+        });
       } catch (error) {
         failures.push(`the action threw (a 500): ${String(error)} for ${body.slice(0, 300)}`);
         continue;
@@ -167,7 +188,13 @@ describe('webhooks, in-process', () => {
       if (!answer.dealId) continue;
       count(stats, 'dealsStored');
       const deal = await Deal.findById(answer.dealId).select('crmId name arr currency closedWonAt').lean();
-      const expected = { crmId: parsed.data.deal.crmId, name: parsed.data.deal.name, arr: parsed.data.deal.arr, currency: parsed.data.deal.currency, closedWonAt: parsed.data.deal.closedWonAt.toISOString() };
+      const expected = {
+        crmId: parsed.data.deal.crmId,
+        name: parsed.data.deal.name,
+        arr: parsed.data.deal.arr,
+        currency: parsed.data.deal.currency,
+        closedWonAt: parsed.data.deal.closedWonAt.toISOString(),
+      };
       const stored = deal && { crmId: deal.crmId, name: deal.name, arr: deal.arr, currency: deal.currency, closedWonAt: new Date(deal.closedWonAt as Date).toISOString() };
       if (!same(stored, expected)) failures.push(`stored ${JSON.stringify(stored)}, the schema produced ${JSON.stringify(expected)}`);
     }

@@ -60,7 +60,8 @@ export function serverValuesInBrowserCode(source: string, fileName = 'route.tsx'
       if (!statement.isTypeOnly && statement.moduleSpecifier && isServerModule((statement.moduleSpecifier as ts.StringLiteral).text)) {
         roots.push({ label: 're-export', node: statement });
         const from = (statement.moduleSpecifier as ts.StringLiteral).text;
-        if (statement.exportClause && ts.isNamedExports(statement.exportClause)) for (const el of statement.exportClause.elements) if (!el.isTypeOnly) serverValues.set(el.name.text, from);
+        if (statement.exportClause && ts.isNamedExports(statement.exportClause))
+          for (const el of statement.exportClause.elements) if (!el.isTypeOnly) serverValues.set(el.name.text, from);
       } else roots.push({ label: 'export list', node: statement });
       continue;
     }

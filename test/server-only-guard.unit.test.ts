@@ -28,7 +28,9 @@ describe('the guard itself', () => {
     }`;
 
   it('flags a value from a .server module read by the page component, not the loader using it', () => {
-    expect(serverValuesInBrowserCode(editor)).toEqual([{ binding: 'MAX_STAGES', from: '#app/journeys/playbook.server', usedBy: 'the default export (the page component)', line: 9 }]);
+    expect(serverValuesInBrowserCode(editor)).toEqual([
+      { binding: 'MAX_STAGES', from: '#app/journeys/playbook.server', usedBy: 'the default export (the page component)', line: 9 },
+    ]);
   });
 
   it('follows module-level helpers the component calls, and ignores type-only uses', () => {

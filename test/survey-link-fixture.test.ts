@@ -20,7 +20,18 @@ test('a survey the fixture sends and the buyer answers counts as invited: no res
   const contact = await makeContact(account.id);
   const deal = await makeDeal({ accountId: account.id, aeId: rep.id, closedWonAt: new Date(now.getTime() - 200 * 86_400_000), promises: 1 });
   const dealDoc = await mongoose.model('Deal').findById(deal.id).lean<{ closedWonAt: Date; promises: { _id: unknown }[] }>();
-  await Survey.create({ dealId: deal.id, wave: 6, dueAt: now, state: 'scheduled', accountId: account.id, aeId: rep.id, segment: 'smb', closedWonAt: dealDoc!.closedWonAt, contactId: contact.id, contactEmail: contact.email });
+  await Survey.create({
+    dealId: deal.id,
+    wave: 6,
+    dueAt: now,
+    state: 'scheduled',
+    accountId: account.id,
+    aeId: rep.id,
+    segment: 'smb',
+    closedWonAt: dealDoc!.closedWonAt,
+    contactId: contact.id,
+    contactEmail: contact.email,
+  });
 
   const link = await openSurveyLink(now);
   expect(link).not.toBeNull();

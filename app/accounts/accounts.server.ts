@@ -13,7 +13,12 @@ export const ACCOUNT_SORTS = ['name', '-name', 'segment', '-segment', 'createdAt
 
 export const AccountListQuerySchema = z.object({
   // Longer searches are cut, not refused: parse() must not throw (a throw here was a 500).
-  q: z.string().trim().optional().default('').transform((q) => q.slice(0, 100)),
+  q: z
+    .string()
+    .trim()
+    .optional()
+    .default('')
+    .transform((q) => q.slice(0, 100)),
   sort: z.enum(ACCOUNT_SORTS).catch('name'),
   page: z.coerce.number().int().min(1).max(100_000).catch(1),
   segment: z.enum(SEGMENTS).optional().catch(undefined),
@@ -30,7 +35,17 @@ function scopeFor(user: SessionUser): Record<string, unknown> {
   return user.role === 'sales' ? { aeIds: user.id } : {};
 }
 
-type AccountRow = { _id: string; name: string; nameLower: string; domain: string | null; segment: string; status: string | null; csmId: string | null; createdAt: Date; aeIds: string[] };
+type AccountRow = {
+  _id: string;
+  name: string;
+  nameLower: string;
+  domain: string | null;
+  segment: string;
+  status: string | null;
+  csmId: string | null;
+  createdAt: Date;
+  aeIds: string[];
+};
 
 /** The account list's in-memory index (see read-index.server.ts). */
 export const accountListIndex = new ReadIndex<AccountRow>({
@@ -72,20 +87,21 @@ export async function listAccounts({ user, query }: { user: SessionUser; query: 
   type Row = { _id: unknown; name: string; domain?: string | null; segment: string; status?: string | null; csmId?: unknown; createdAt?: Date | null };
   const cacheKey = `${user.role === 'sales' || (query.mine && user.role === 'cs') ? user.id : ''}|${query.segment ?? ''}|${q}|${query.sort}|${skip}|${user.role}`;
   const { rows, total } = await accountListIndex.answer<{ rows: Row[]; total: number }>({
-    fromMemory: (indexed) => accountCache.keep(accountListIndex.version, cacheKey, () => {
-      const matches = (r: AccountRow) =>
-        (user.role !== 'sales' || r.aeIds.includes(user.id)) &&
-        (!query.segment || r.segment === query.segment) &&
-        (!(query.mine && user.role === 'cs') || r.csmId === user.id) &&
-        (!q || r.nameLower.startsWith(q) || (r.domain ?? '').startsWith(q));
-      const rows: AccountRow[] = [];
-      let total = 0;
-      for (const r of accountsInOrder(indexed, query.sort)) {
-        if (!matches(r)) continue;
-        if (total++ >= skip && rows.length < PER_PAGE) rows.push(r);
-      }
-      return { rows, total };
-    }),
+    fromMemory: (indexed) =>
+      accountCache.keep(accountListIndex.version, cacheKey, () => {
+        const matches = (r: AccountRow) =>
+          (user.role !== 'sales' || r.aeIds.includes(user.id)) &&
+          (!query.segment || r.segment === query.segment) &&
+          (!(query.mine && user.role === 'cs') || r.csmId === user.id) &&
+          (!q || r.nameLower.startsWith(q) || (r.domain ?? '').startsWith(q));
+        const rows: AccountRow[] = [];
+        let total = 0;
+        for (const r of accountsInOrder(indexed, query.sort)) {
+          if (!matches(r)) continue;
+          if (total++ >= skip && rows.length < PER_PAGE) rows.push(r);
+        }
+        return { rows, total };
+      }),
     fromDatabase: async () => {
       const filter: Record<string, unknown> = { ...scopeFor(user) };
       if (query.segment) filter.segment = query.segment;
@@ -110,8 +126,19 @@ export async function listAccounts({ user, query }: { user: SessionUser; query: 
       return { rows, total };
     },
   });
-  const csmIds = [...new Set(rows.map((r) => r.csmId).filter(Boolean).map(String))];
-  const csms = csmIds.length ? await User.find({ _id: trusted({ $in: csmIds }) }).select('name').lean() : [];
+  const csmIds = [
+    ...new Set(
+      rows
+        .map((r) => r.csmId)
+        .filter(Boolean)
+        .map(String),
+    ),
+  ];
+  const csms = csmIds.length
+    ? await User.find({ _id: trusted({ $in: csmIds }) })
+        .select('name')
+        .lean()
+    : [];
   const csmName = new Map(csms.map((c) => [String(c._id), c.name]));
   return {
     accounts: rows.map((a) => ({
@@ -145,7 +172,11 @@ export async function getAccountDetail({ user, accountId }: { user: SessionUser;
     account.csmId ? User.findById(account.csmId).select('name').lean() : null,
   ]);
   const aeIds = [...new Set(deals.map((d) => String(d.aeId)))];
-  const aes = aeIds.length ? await User.find({ _id: trusted({ $in: aeIds }) }).select('name').lean() : [];
+  const aes = aeIds.length
+    ? await User.find({ _id: trusted({ $in: aeIds }) })
+        .select('name')
+        .lean()
+    : [];
   const aeName = new Map(aes.map((a) => [String(a._id), a.name]));
   return {
     id: String(account._id),
@@ -180,7 +211,9 @@ export async function getAccountDetail({ user, accountId }: { user: SessionUser;
 /** Name and domain of an account, for prefilling the new-deal form; null when not visible. */
 export async function getAccountSummary({ user, accountId }: { user: SessionUser; accountId: string }) {
   if (!isObjectId(accountId)) return null;
-  const a = await Account.findOne({ _id: accountId, ...scopeFor(user) }).select('name domain segment').lean();
+  const a = await Account.findOne({ _id: accountId, ...scopeFor(user) })
+    .select('name domain segment')
+    .lean();
   return a ? { id: String(a._id), name: a.name, domain: a.domain ?? '', segment: a.segment } : null;
 }
 

@@ -283,7 +283,13 @@ const companyKey = (name: string) =>
     .split(/[^a-z0-9]+/)
     .filter((w) => w && !LEGAL_FORMS.has(w))
     .join(' ');
-const domainKey = (domain: string) => domain.trim().toLowerCase().replace(/^https?:\/\//, '').replace(/^www\./, '').replace(/\/.*$/, '');
+const domainKey = (domain: string) =>
+  domain
+    .trim()
+    .toLowerCase()
+    .replace(/^https?:\/\//, '')
+    .replace(/^www\./, '')
+    .replace(/\/.*$/, '');
 
 /** Same or different company and domain, between the company a referral named and a deal's account (unknown when one side is blank). */
 export function compareReferredCompany(referred: { company: string; domain: string }, deal: { company: string; domain: string }): { company: Match; domain: Match } {

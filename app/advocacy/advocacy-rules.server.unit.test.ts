@@ -138,13 +138,18 @@ describe('ask budget', () => {
 
   test('property: after the returned instant the scope is clear, one millisecond before it is not', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 400 * 24 }), { maxLength: 12 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 365 }), (hoursAgo, limit, windowDays) => {
-        const uses = hoursAgo.map((h) => new Date(now.getTime() - h * 3_600_000));
-        const next = nextBudgetAvailability({ uses, limit, windowDays, now });
-        if (!next) return uses.filter((u) => u.getTime() > now.getTime() - windowDays * DAY_MS).length < limit;
-        const at = (t: Date) => uses.filter((u) => u.getTime() > t.getTime() - windowDays * DAY_MS && u <= t).length;
-        return next > now && at(next) < limit && at(new Date(next.getTime() - 1)) >= limit;
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 400 * 24 }), { maxLength: 12 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 1, max: 365 }),
+        (hoursAgo, limit, windowDays) => {
+          const uses = hoursAgo.map((h) => new Date(now.getTime() - h * 3_600_000));
+          const next = nextBudgetAvailability({ uses, limit, windowDays, now });
+          if (!next) return uses.filter((u) => u.getTime() > now.getTime() - windowDays * DAY_MS).length < limit;
+          const at = (t: Date) => uses.filter((u) => u.getTime() > t.getTime() - windowDays * DAY_MS && u <= t).length;
+          return next > now && at(next) < limit && at(new Date(next.getTime() - 1)) >= limit;
+        },
+      ),
     );
   });
 });

@@ -150,7 +150,13 @@ describe('candidates appear and disappear with survey answers', () => {
     expect(row.contact.id).toBe(c.contact.id);
     expect(row.promisesKept).toBe(1);
     expect(row.promisesTotal).toBe(2);
-    expect(row.why).toEqual(['Live customer', 'Latest survey: we delivered the promised value', 'NPS 10 (promoter)', 'Said yes: agreed to refer other companies', 'Contact can be emailed']);
+    expect(row.why).toEqual([
+      'Live customer',
+      'Latest survey: we delivered the promised value',
+      'NPS 10 (promoter)',
+      'Said yes: agreed to refer other companies',
+      'Contact can be emailed',
+    ]);
     expect((await counts(ADVOCACY_METRICS.candidate, { type: 'referral', rep: rep.id })).n).toBeGreaterThanOrEqual(1);
   });
 
@@ -217,8 +223,22 @@ describe('candidates appear and disappear with survey answers', () => {
     const c = await customer();
     const older = new Types.ObjectId();
     await SurveyResponse.create({
-      _id: older, dealId: c.deal.id, accountId: c.account.id, aeId: rep.id, contactId: c.contact.id, contactEmail: 'x@example.com', wave: 6, segment: 'mid-market',
-      closedWonAt: daysAgo(400), answeredAt: daysAgo(30), promises: [], overall: 'no', nps: 2, consentReferral: false, consentReference: false, consentCaseStudy: false,
+      _id: older,
+      dealId: c.deal.id,
+      accountId: c.account.id,
+      aeId: rep.id,
+      contactId: c.contact.id,
+      contactEmail: 'x@example.com',
+      wave: 6,
+      segment: 'mid-market',
+      closedWonAt: daysAgo(400),
+      answeredAt: daysAgo(30),
+      promises: [],
+      overall: 'no',
+      nps: 2,
+      consentReferral: false,
+      consentReference: false,
+      consentCaseStudy: false,
     });
     await answer(c, promoter, c.contact.id);
     await refreshAdvocacyForDeal({ dealId: c.deal.id, now: NOW, surveyId: older });
@@ -322,7 +342,12 @@ describe('asks and the ask budget', () => {
     const caseStudy = await createAsk({ user: marketing, target: { advocateId: advocateId! }, form: form({ type: 'case_study', channel: 'phone' }), now: later(89) });
     expect((caseStudy as { error: string }).error).toMatch(/Next available on 30 Nov 2026/);
 
-    const ok = await createAsk({ user: marketing, target: { advocateId: advocateId! }, form: form({ type: 'reference', channel: 'phone', phoneStatus: 'accepted' }), now: later(90) });
+    const ok = await createAsk({
+      user: marketing,
+      target: { advocateId: advocateId! },
+      form: form({ type: 'reference', channel: 'phone', phoneStatus: 'accepted' }),
+      now: later(90),
+    });
     expect(ok.ok).toBe(true);
     expect(await Ask.countDocuments({ contactId: c.contact.id })).toBe(2);
     expect(await EmailMessage.countDocuments({ to: c.contact.email })).toBe(1);
@@ -431,13 +456,20 @@ describe('asks and the ask budget', () => {
     expect(referral.ok).toBe(false);
     expect((referral as { error: string }).error).toMatch(/Has not agreed to refer other companies/);
     // No review invitation one by one (that would let marketing pick the happy ones).
-    expect(await createAsk({ user: marketing, target: { advocateId: advocateId! }, form: form({ type: 'review', platform: 'g2', reviewUrlToVisit: 'https://g2.example/r' }), now: NOW })).toEqual({ ok: false, error: REVIEW_ROUNDS_ONLY });
+    expect(
+      await createAsk({ user: marketing, target: { advocateId: advocateId! }, form: form({ type: 'review', platform: 'g2', reviewUrlToVisit: 'https://g2.example/r' }), now: NOW }),
+    ).toEqual({ ok: false, error: REVIEW_ROUNDS_ONLY });
     expect(AskFormSchema.safeParse({ requestId: 'abcdefgh1', type: 'review', channel: 'email' }).success).toBe(false);
 
     const fresh = await customer({ liveDays: 10 });
     await answer(fresh, promoter);
     // A round to everyone eligible: the detractor with tenure is invited, the promoter without tenure is not.
-    const round = await createReviewCampaign({ user: marketing, input: { platform: 'g2', reviewUrl: 'https://g2.example/r', incentive: 'a USD 25 gift card', mode: 'all', sampleSize: undefined }, now: NOW, sendNow: 1000 });
+    const round = await createReviewCampaign({
+      user: marketing,
+      input: { platform: 'g2', reviewUrl: 'https://g2.example/r', incentive: 'a USD 25 gift card', mode: 'all', sampleSize: undefined },
+      now: NOW,
+      sendNow: 1000,
+    });
     expect(round.ok).toBe(true);
     const invited = await Ask.findOne({ contactId: c.contact.id, type: 'review' }).lean();
     expect(invited).toMatchObject({ status: 'sent', platform: 'g2', incentive: 'a USD 25 gift card' });
@@ -451,7 +483,12 @@ describe('asks and the ask budget', () => {
     const c = await customer({ liveDays: 300 });
     const { advocateId } = await answer(c, promoter);
     await createAsk({ user: marketing, target: { advocateId: advocateId! }, form: form({ type: 'reference', channel: 'phone' }), now: daysAgo(10) });
-    const round = await createReviewCampaign({ user: marketing, input: { platform: 'trustradius', reviewUrl: 'https://tr.example/r', incentive: '', mode: 'all', sampleSize: undefined }, now: NOW, sendNow: 1000 });
+    const round = await createReviewCampaign({
+      user: marketing,
+      input: { platform: 'trustradius', reviewUrl: 'https://tr.example/r', incentive: '', mode: 'all', sampleSize: undefined },
+      now: NOW,
+      sendNow: 1000,
+    });
     const detail = await getReviewCampaign({ campaignId: (round as { campaignId: string }).campaignId });
     const member = detail!.members.find((m) => m.contactEmail === c.contact.email)!;
     expect(member.result).toBe('skipped');
@@ -473,7 +510,16 @@ describe('concurrency', () => {
   test('20 concurrent asks for one contact: exactly one takes the budget', async () => {
     const c = await customer();
     const results = await Promise.all(
-      Array.from({ length: 20 }, () => takeBudgetSlots({ contactId: c.contact.id, accountId: c.account.id, askId: new Types.ObjectId(), type: 'referral', now: NOW, config: { windowDays: 90, perContact: 1, perAccount: 50 } })),
+      Array.from({ length: 20 }, () =>
+        takeBudgetSlots({
+          contactId: c.contact.id,
+          accountId: c.account.id,
+          askId: new Types.ObjectId(),
+          type: 'referral',
+          now: NOW,
+          config: { windowDays: 90, perContact: 1, perAccount: 50 },
+        }),
+      ),
     );
     expect(results.filter((r) => r.ok)).toHaveLength(1);
     expect(await AskBudgetSlot.countDocuments({ scope: 'contact', ownerId: c.contact.id })).toBe(1);
@@ -483,7 +529,16 @@ describe('concurrency', () => {
   test('a budget of 2 per contact: 12 concurrent asks, exactly 2 go', async () => {
     const c = await customer();
     const results = await Promise.all(
-      Array.from({ length: 12 }, () => takeBudgetSlots({ contactId: c.contact.id, accountId: c.account.id, askId: new Types.ObjectId(), type: 'reference', now: NOW, config: { windowDays: 90, perContact: 2, perAccount: 50 } })),
+      Array.from({ length: 12 }, () =>
+        takeBudgetSlots({
+          contactId: c.contact.id,
+          accountId: c.account.id,
+          askId: new Types.ObjectId(),
+          type: 'reference',
+          now: NOW,
+          config: { windowDays: 90, perContact: 2, perAccount: 50 },
+        }),
+      ),
     );
     expect(results.filter((r) => r.ok)).toHaveLength(2);
   });
@@ -493,7 +548,9 @@ describe('concurrency', () => {
     const { advocateId } = await answer(c, promoter);
     const types = ['referral', 'reference', 'case_study'] as const;
     const results = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => createAsk({ user: marketing, target: { advocateId: advocateId! }, form: form({ type: types[i % 3], channel: i % 2 ? 'phone' : 'email' }), now: NOW })),
+      Array.from({ length: 8 }, (_, i) =>
+        createAsk({ user: marketing, target: { advocateId: advocateId! }, form: form({ type: types[i % 3], channel: i % 2 ? 'phone' : 'email' }), now: NOW }),
+      ),
     );
     expect(results.filter((r) => r.ok)).toHaveLength(1);
     expect(await Ask.countDocuments({ contactId: c.contact.id })).toBe(1);
@@ -531,7 +588,11 @@ describe('concurrency', () => {
     const made = await createAsk({ user: marketing, target: { advocateId: advocateId! }, form: form({ type: 'case_study', channel: 'phone' }), now: NOW });
     const askId = (made as { askId: string }).askId;
     const before = await counts(ADVOCACY_METRICS.ask, { type: 'case_study' });
-    const outcomes = await Promise.all(['declined', 'accepted', 'declined', 'accepted', 'declined', 'no_response'].map((status) => updateAsk({ user: marketing, askId, input: update({ status: status as AskUpdateInput['status'] }), now: NOW })));
+    const outcomes = await Promise.all(
+      ['declined', 'accepted', 'declined', 'accepted', 'declined', 'no_response'].map((status) =>
+        updateAsk({ user: marketing, askId, input: update({ status: status as AskUpdateInput['status'] }), now: NOW }),
+      ),
+    );
     const after = await counts(ADVOCACY_METRICS.ask, { type: 'case_study' });
     const ask = await Ask.findById(askId).lean();
     // sent -> X, then possibly accepted -> declined: every applied change is a legal step, recorded once.
@@ -547,9 +608,17 @@ describe('concurrency', () => {
 describe('ask outcomes and expiry', () => {
   test('statuses follow the allowed steps; completing needs its outcome', async () => {
     const c = await customer({ liveDays: 500 });
-    await createReviewCampaign({ user: marketing, input: { platform: 'trustradius', reviewUrl: 'https://tr.example/r', incentive: '', mode: 'all', sampleSize: undefined }, now: later(200), sendNow: 1000 });
+    await createReviewCampaign({
+      user: marketing,
+      input: { platform: 'trustradius', reviewUrl: 'https://tr.example/r', incentive: '', mode: 'all', sampleSize: undefined },
+      now: later(200),
+      sendNow: 1000,
+    });
     const askId = String((await Ask.findOne({ contactId: c.contact.id, type: 'review' }).lean())!._id);
-    expect(await updateAsk({ user: marketing, askId, input: update({ status: 'completed' }), now: later(200) })).toEqual({ ok: false, errors: { reviewUrl: ['Paste the link to the published review.'] } });
+    expect(await updateAsk({ user: marketing, askId, input: update({ status: 'completed' }), now: later(200) })).toEqual({
+      ok: false,
+      errors: { reviewUrl: ['Paste the link to the published review.'] },
+    });
     expect((await getAsk({ askId }))!.ask.noResponseBy).not.toBeNull();
     expect((await updateAsk({ user: marketing, askId, input: update({ status: 'accepted' }), now: later(201) })).ok).toBe(true);
     expect((await updateAsk({ user: marketing, askId, input: update({ status: 'completed', reviewUrl: 'https://tr.example/reviews/123' }), now: later(203) })).ok).toBe(true);
@@ -589,7 +658,14 @@ describe('attribution: deal -> advocate -> referral -> new deal -> referred reve
     const done = await updateAsk({
       user: marketing,
       askId,
-      input: update({ status: 'completed', referredCompany: 'Referred Inc', referredDomain: 'referred.example', referredContactName: 'Rae Ferred', referredContactEmail: 'rae@referred.example', estimatedArr: 40_000 }),
+      input: update({
+        status: 'completed',
+        referredCompany: 'Referred Inc',
+        referredDomain: 'referred.example',
+        referredContactName: 'Rae Ferred',
+        referredContactEmail: 'rae@referred.example',
+        estimatedArr: 40_000,
+      }),
       now: later(5),
     });
     expect(done.ok).toBe(true);
@@ -620,13 +696,24 @@ describe('attribution: deal -> advocate -> referral -> new deal -> referred reve
 
     // One deal per referral, one referral per deal; never the advocate's own account.
     const another = await makeDeal({ accountId: (await makeAccount()).id, aeId: otherRep.id });
-    expect(await linkReferralToDeal({ referralId, dealId: another.id, via: 'manual', now: later(62) })).toEqual({ ok: false, error: 'That referral is already linked to another deal.' });
+    expect(await linkReferralToDeal({ referralId, dealId: another.id, via: 'manual', now: later(62) })).toEqual({
+      ok: false,
+      error: 'That referral is already linked to another deal.',
+    });
     const own = await makeDeal({ accountId: c.account.id, aeId: rep.id });
     const second = await updateAsk({ user: marketing, askId, input: update({ status: 'declined' }), now: later(63) });
     expect(second.ok).toBe(false);
-    const r2 = await createReferral({ user: marketing, advocateId: advocateId!, input: { referredCompany: 'Second Co', referredDomain: '', referredContactName: '', referredContactEmail: '', estimatedArr: 0, note: '' }, now: later(63) });
+    const r2 = await createReferral({
+      user: marketing,
+      advocateId: advocateId!,
+      input: { referredCompany: 'Second Co', referredDomain: '', referredContactName: '', referredContactEmail: '', estimatedArr: 0, note: '' },
+      now: later(63),
+    });
     expect((await linkReferralToDeal({ referralId: r2.referralId, dealId: own.id, via: 'manual' })).ok).toBe(false);
-    expect(await linkReferralToDeal({ referralId: r2.referralId, dealId: newDeal.id, via: 'manual' })).toEqual({ ok: false, error: 'This deal is already linked to another referral.' });
+    expect(await linkReferralToDeal({ referralId: r2.referralId, dealId: newDeal.id, via: 'manual' })).toEqual({
+      ok: false,
+      error: 'This deal is already linked to another referral.',
+    });
 
     // A sales rep sees referrals from their own customers only.
     const repView = await listReferrals({ user: rep, query: { page: 1 } });
@@ -640,13 +727,26 @@ describe('attribution: deal -> advocate -> referral -> new deal -> referred reve
     const c = await customer();
     const { advocateId } = await answer(c, promoter);
     const made = await createAsk({ user: marketing, target: { advocateId: advocateId! }, form: form(), now: NOW });
-    const done = await updateAsk({ user: marketing, askId: (made as { askId: string }).askId, input: update({ status: 'completed', referredCompany: 'Hooked Co', estimatedArr: 5_000 }), now: NOW });
+    const done = await updateAsk({
+      user: marketing,
+      askId: (made as { askId: string }).askId,
+      input: update({ status: 'completed', referredCompany: 'Hooked Co', estimatedArr: 5_000 }),
+      now: NOW,
+    });
     const referralId = (done as { referralId: string }).referralId;
     const event = CrmWebhookSchema.parse({
       id: `evt-${referralId}`,
       type: 'deal.closed_won',
       crm: 'hubspot',
-      deal: { crmId: `hs-${referralId}`, name: 'Hooked Co - Platform', closedWonAt: '2026-08-20', arr: 33_000, ownerEmail: rep.email, account: { name: 'Hooked Co', domain: 'hooked.example' }, referralId },
+      deal: {
+        crmId: `hs-${referralId}`,
+        name: 'Hooked Co - Platform',
+        closedWonAt: '2026-08-20',
+        arr: 33_000,
+        ownerEmail: rep.email,
+        account: { name: 'Hooked Co', domain: 'hooked.example' },
+        referralId,
+      },
     });
     const first = await handleCrmEvent({ event, now: NOW });
     expect(first.status).toBe(200);
@@ -657,7 +757,10 @@ describe('attribution: deal -> advocate -> referral -> new deal -> referred reve
     expect(await counts(ADVOCACY_METRICS.referral, { origin: c.deal.id })).toMatchObject({ referrals: 1, won: 1, revenue: 33_000, open: 0, pipeline: 0 });
     // A malformed referral id is refused by the schema; an unknown one is logged and the deal still arrives.
     expect(CrmWebhookSchema.safeParse({ ...event, deal: { ...event.deal, referralId: 'nope' } }).success).toBe(false);
-    const unknown = await handleCrmEvent({ event: { ...event, id: 'evt-unknown-ref', deal: { ...event.deal, crmId: 'hs-unknown', referralId: new Types.ObjectId().toHexString() } }, now: NOW });
+    const unknown = await handleCrmEvent({
+      event: { ...event, id: 'evt-unknown-ref', deal: { ...event.deal, crmId: 'hs-unknown', referralId: new Types.ObjectId().toHexString() } },
+      now: NOW,
+    });
     expect(unknown.status).toBe(200);
   });
 
@@ -744,7 +847,14 @@ describe('read model and exports', () => {
     const kinds = Object.values(ADVOCACY_METRICS);
     const norm = (rows: { dims: Record<string, string>; counts: Record<string, number> }[]) =>
       rows
-        .map((r) => ({ dims: JSON.stringify(Object.entries(r.dims).sort()), counts: Object.fromEntries(Object.entries(r.counts).filter(([, n]) => n !== 0).sort()) }))
+        .map((r) => ({
+          dims: JSON.stringify(Object.entries(r.dims).sort()),
+          counts: Object.fromEntries(
+            Object.entries(r.counts)
+              .filter(([, n]) => n !== 0)
+              .sort(),
+          ),
+        }))
         .filter((r) => Object.keys(r.counts).length)
         .sort((a, b) => a.dims.localeCompare(b.dims));
     const incremental = await Promise.all(kinds.map((k) => readMetrics(k).then(norm)));

@@ -23,7 +23,9 @@ export async function bumpCandidateDiff(rep: string, before: Record<string, numb
   }
 }
 
-export const factsOf = (a: Pick<AdvocateLean, 'liveAt' | 'accountChurned' | 'overall' | 'nps' | 'consentReferral' | 'consentReference' | 'consentCaseStudy' | 'contactStatus' | 'budgetClearAt'>): CandidateFacts => ({
+export const factsOf = (
+  a: Pick<AdvocateLean, 'liveAt' | 'accountChurned' | 'overall' | 'nps' | 'consentReferral' | 'consentReference' | 'consentCaseStudy' | 'contactStatus' | 'budgetClearAt'>,
+): CandidateFacts => ({
   liveAt: a.liveAt ?? null,
   accountChurned: Boolean(a.accountChurned),
   overall: (a.overall as CandidateFacts['overall']) ?? null,
@@ -42,7 +44,10 @@ export async function writeAdvocate(id: Types.ObjectId, set: Record<string, unkn
   });
   if (!result.ok) return result.reason === 'refused' ? { changed: false } : { changed: false, busy: true };
   const before = candidateFlags(result.before);
-  const after = candidateFlags({ qualifies: (set.qualifies as CandidateType[] | undefined) ?? result.before.qualifies, expansion: (set.expansion as boolean | undefined) ?? result.before.expansion });
+  const after = candidateFlags({
+    qualifies: (set.qualifies as CandidateType[] | undefined) ?? result.before.qualifies,
+    expansion: (set.expansion as boolean | undefined) ?? result.before.expansion,
+  });
   await bumpCandidateDiff(String(result.before.aeId), before, after);
   return { changed: true };
 }

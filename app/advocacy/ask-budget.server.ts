@@ -69,7 +69,14 @@ async function takeSlot(input: { scope: Scope; ownerId: string; limit: number; e
  * Takes the contact's and the account's budget slots for one ask, or refuses with the instant the
  * contact is next available. All or nothing: a refusal releases what was taken.
  */
-export async function takeBudgetSlots(input: { contactId: string; accountId: string; askId: Types.ObjectId; type: AskType; now: Date; config?: BudgetConfig }): Promise<{ ok: true; slotIds: string[] } | BudgetRefusal> {
+export async function takeBudgetSlots(input: {
+  contactId: string;
+  accountId: string;
+  askId: Types.ObjectId;
+  type: AskType;
+  now: Date;
+  config?: BudgetConfig;
+}): Promise<{ ok: true; slotIds: string[] } | BudgetRefusal> {
   const { contactId, accountId, askId, type, now } = input;
   const config = input.config ?? advocacyConfig().budget;
   const surveys = await surveyUses({ contactId, accountId, type, windowDays: config.windowDays, now });
@@ -108,9 +115,19 @@ export async function budgetStatus(input: { contactId: string; accountId: string
 /** Worker: frees slots whose ask was never recorded (a process died between the two inserts). */
 export async function releaseOrphanSlots({ now }: { now: Date }) {
   const before = new Date(Math.min(now.getTime(), Date.now()) - 10 * 60_000);
-  const old = await AskBudgetSlot.find({ at: trusted({ $lte: before }) }).sort({ at: -1 }).limit(500).select('_id askId').lean();
+  const old = await AskBudgetSlot.find({ at: trusted({ $lte: before }) })
+    .sort({ at: -1 })
+    .limit(500)
+    .select('_id askId')
+    .lean();
   if (old.length === 0) return { released: 0 };
-  const asks = new Set((await Ask.find({ _id: trusted({ $in: old.map((s) => s.askId) }) }).select('_id').lean()).map((a) => String(a._id)));
+  const asks = new Set(
+    (
+      await Ask.find({ _id: trusted({ $in: old.map((s) => s.askId) }) })
+        .select('_id')
+        .lean()
+    ).map((a) => String(a._id)),
+  );
   const orphans = old.filter((s) => !asks.has(String(s.askId)));
   if (orphans.length) await AskBudgetSlot.deleteMany({ _id: trusted({ $in: orphans.map((s) => s._id) }) });
   return { released: orphans.length };

@@ -20,7 +20,17 @@ import { claimOnce } from '#app/platform/claims.server';
 import { sendEmail } from '#app/email/email.server';
 import { bumpMetric } from '#app/platform/metrics.server';
 import { createUnsubscribeLink } from '#app/email/unsubscribe.server';
-import { ASK_STATUSES, ASK_TYPE_LABELS, ASK_TYPES, type AskChannel, type AskStatus, type AskType, type CandidateType, PLATFORM_LABELS, type ReviewPlatform } from '#app/advocacy/advocacy-types';
+import {
+  ASK_STATUSES,
+  ASK_TYPE_LABELS,
+  ASK_TYPES,
+  type AskChannel,
+  type AskStatus,
+  type AskType,
+  type CandidateType,
+  PLATFORM_LABELS,
+  type ReviewPlatform,
+} from '#app/advocacy/advocacy-types';
 import { logError } from '#app/utils/log.server';
 import { formatDate } from '#app/utils/format';
 import { AdvocacyAskEmail } from '#emails/advocacy-ask';
@@ -72,7 +82,11 @@ export function askView(a: AskLean) {
 }
 export type AskView = ReturnType<typeof askView>;
 
-export const askDims = (a: { type: string; channel: string; platform?: string | null }) => ({ type: a.type, channel: a.channel, platform: a.type === 'review' ? a.platform ?? 'custom' : undefined });
+export const askDims = (a: { type: string; channel: string; platform?: string | null }) => ({
+  type: a.type,
+  channel: a.channel,
+  platform: a.type === 'review' ? (a.platform ?? 'custom') : undefined,
+});
 export const everAccepted = (a: Pick<AskLean, 'history'>) => (a.history ?? []).some((h) => h.status === 'accepted' || h.status === 'completed');
 
 export type AskResult = { ok: true; askId: string; duplicate: boolean; message: string } | { ok: false; error: string; nextAvailableAt?: string | null };
@@ -107,7 +121,8 @@ async function queueAskEmail(input: { ask: AskLean; senderName: string; senderEm
     key,
     template: 'advocacy-ask',
     to: ask.contactEmail,
-    subject: ask.type === 'referral' ? 'A question about introductions' : ask.type === 'reference' ? 'Would you speak with a company like yours?' : 'Would you tell your story with us?',
+    subject:
+      ask.type === 'referral' ? 'A question about introductions' : ask.type === 'reference' ? 'Would you speak with a company like yours?' : 'Would you tell your story with us?',
     react: createElement(AdvocacyAskEmail, {
       askType: ask.type as CandidateType,
       contactName: ask.contactName,
@@ -218,7 +233,7 @@ export async function createAsk(input: {
     advocateId: advocate?._id,
     dealId: deal._id,
     aeId: deal.aeId,
-    platform: form.type === 'review' ? form.platform ?? 'custom' : undefined,
+    platform: form.type === 'review' ? (form.platform ?? 'custom') : undefined,
     reviewUrlToVisit: form.type === 'review' ? form.reviewUrlToVisit || undefined : undefined,
     incentive: form.type === 'review' ? form.incentive : '',
     campaignId: 'campaignId' in input.target && input.target.campaignId ? input.target.campaignId : undefined,
@@ -337,14 +352,19 @@ export async function updateAsk({ user, askId, input, now = new Date() }: { user
   }
   return {
     ok: true,
-    message: referralId ? `The ask is completed and the referral to ${input.referredCompany} is recorded (referral id ${referralId}).` : `The ask is now ${input.status.replace('_', ' ')}.`,
+    message: referralId
+      ? `The ask is completed and the referral to ${input.referredCompany} is recorded (referral id ${referralId}).`
+      : `The ask is now ${input.status.replace('_', ' ')}.`,
     referralId,
   };
 }
 
 /** Worker: asks sent with no answer after ASK_NO_RESPONSE_DAYS become no_response. */
 export async function expireUnansweredAsks({ now, limit = 200 }: { now: Date; limit?: number }) {
-  const due = await Ask.find({ status: 'sent', dueBy: trusted({ $lte: now }) }).limit(limit).select('_id').lean();
+  const due = await Ask.find({ status: 'sent', dueBy: trusted({ $lte: now }) })
+    .limit(limit)
+    .select('_id')
+    .lean();
   let expired = 0;
   for (const { _id } of due) {
     const result = await revise<AskLean>({
@@ -353,19 +373,32 @@ export async function expireUnansweredAsks({ now, limit = 200 }: { now: Date; li
       attempts: 3,
       change: (a) =>
         a.status === 'sent' && a.dueBy <= now
-          ? { $set: { status: 'no_response' }, $push: { history: { status: 'no_response', at: now, byName: 'Kept', note: `No answer after ${advocacyConfig().noResponseDays} days` } } }
+          ? {
+              $set: { status: 'no_response' },
+              $push: { history: { status: 'no_response', at: now, byName: 'Kept', note: `No answer after ${advocacyConfig().noResponseDays} days` } },
+            }
           : null,
     });
     if (!result.ok) continue;
-    await bumpMetric(ADVOCACY_METRICS.ask, askDims(result.before), counterDiff(askCounters({ status: 'sent', everAccepted: false }), askCounters({ status: 'no_response', everAccepted: false })));
+    await bumpMetric(
+      ADVOCACY_METRICS.ask,
+      askDims(result.before),
+      counterDiff(askCounters({ status: 'sent', everAccepted: false }), askCounters({ status: 'no_response', everAccepted: false })),
+    );
     expired++;
   }
   return { due: due.length, expired };
 }
 
 export const AskListQuerySchema = z.object({
-  type: z.enum(ASK_TYPES).optional().or(z.literal('').transform(() => undefined)),
-  status: z.enum(ASK_STATUSES).optional().or(z.literal('').transform(() => undefined)),
+  type: z
+    .enum(ASK_TYPES)
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  status: z
+    .enum(ASK_STATUSES)
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   page: z.coerce.number().int().min(1).max(100_000).default(1),
 });
 export type AskListQuery = z.infer<typeof AskListQuerySchema>;
@@ -376,7 +409,11 @@ export async function listAsks({ query, perPage = 25 }: { query: AskListQuery; p
   if (query.type) filter.type = query.type;
   if (query.status) filter.status = query.status;
   const [rows, total] = await Promise.all([
-    Ask.find(filter).sort({ sentAt: -1, _id: -1 }).skip((query.page - 1) * perPage).limit(perPage).lean(),
+    Ask.find(filter)
+      .sort({ sentAt: -1, _id: -1 })
+      .skip((query.page - 1) * perPage)
+      .limit(perPage)
+      .lean(),
     Ask.countDocuments(filter),
   ]);
   return { asks: (rows as AskLean[]).map(askView), total, page: query.page, pageCount: Math.max(1, Math.ceil(total / perPage)) };

@@ -34,9 +34,7 @@ export type CandidateQuery = z.infer<typeof CandidateQuerySchema>;
 
 function candidateFilter(type: CandidateType, view: 'ready' | 'waiting', now: Date): Record<string, unknown> {
   const base = { qualifies: type, current: true };
-  return view === 'ready'
-    ? { ...base, $or: [{ budgetClearAt: null }, { budgetClearAt: trusted({ $lte: now }) }] }
-    : { ...base, budgetClearAt: trusted({ $gt: now }) };
+  return view === 'ready' ? { ...base, $or: [{ budgetClearAt: null }, { budgetClearAt: trusted({ $lte: now }) }] } : { ...base, budgetClearAt: trusted({ $gt: now }) };
 }
 
 /**
@@ -58,7 +56,11 @@ async function pastAsksOf(contactIds: Types.ObjectId[]) {
   return askIndex.answer({
     fromMemory: (indexed) => {
       const all = asksByContact(indexed);
-      for (const id of contactIds.map(String)) by.set(id, (all.get(id) ?? []).map(({ id: askId, type, status, sentAt, channel }) => ({ id: askId, type, status, sentAt, channel })));
+      for (const id of contactIds.map(String))
+        by.set(
+          id,
+          (all.get(id) ?? []).map(({ id: askId, type, status, sentAt, channel }) => ({ id: askId, type, status, sentAt, channel })),
+        );
       return by;
     },
     fromDatabase: async () => {
@@ -112,11 +114,7 @@ export async function listCandidates({ query, now = new Date(), perPage = 25 }: 
     fromDatabase: async () => {
       const filter = candidateFilter(query.type, query.view, now);
       const [rows, total, readyTotal, waitingTotal] = await Promise.all([
-        Advocate.find(filter)
-          .sort({ rank: -1, answeredAt: -1, _id: 1 })
-          .skip(skip)
-          .limit(perPage)
-          .lean() as Promise<AdvocateLean[]>,
+        Advocate.find(filter).sort({ rank: -1, answeredAt: -1, _id: 1 }).skip(skip).limit(perPage).lean() as Promise<AdvocateLean[]>,
         Advocate.countDocuments(filter),
         Advocate.countDocuments(candidateFilter(query.type, 'ready', now)),
         Advocate.countDocuments(candidateFilter(query.type, 'waiting', now)),
@@ -124,7 +122,11 @@ export async function listCandidates({ query, now = new Date(), perPage = 25 }: 
       return { rows, total, readyTotal, waitingTotal };
     },
   });
-  const [statusOf, reps, asks] = await Promise.all([emailStatusesOf(rows.map((r) => String(r.contactId))), namesOf(rows.map((r) => r.aeId)), pastAsksOf(rows.map((r) => r.contactId))]);
+  const [statusOf, reps, asks] = await Promise.all([
+    emailStatusesOf(rows.map((r) => String(r.contactId))),
+    namesOf(rows.map((r) => r.aeId)),
+    pastAsksOf(rows.map((r) => r.contactId)),
+  ]);
   const candidates = [];
   for (const r of rows) {
     const contactStatus = statusOf.get(String(r.contactId)) ?? 'missing';
@@ -194,7 +196,10 @@ export async function getCandidate({ advocateId, now = new Date() }: { advocateI
     referral: withBudget(candidateConditions('referral', { ...facts, budgetClearAt: null }, now), 'referral'),
     reference: withBudget(candidateConditions('reference', { ...facts, budgetClearAt: null }, now), 'reference'),
     case_study: withBudget(candidateConditions('case_study', { ...facts, budgetClearAt: null }, now), 'case_study'),
-    review: withBudget(reviewConditions({ liveAt: a.liveAt ?? null, accountChurned: Boolean(a.accountChurned), contactStatus }, { minTenureDays: config.minTenureDays, now }), 'review'),
+    review: withBudget(
+      reviewConditions({ liveAt: a.liveAt ?? null, accountChurned: Boolean(a.accountChurned), contactStatus }, { minTenureDays: config.minTenureDays, now }),
+      'review',
+    ),
   };
   return {
     advocate: {

@@ -35,11 +35,7 @@ const sumBy = (rows: Row[], dim: string, counter: string) => {
 
 /** The marketing dashboard's advocacy figures, from the rollups (plus names for the top rows). */
 export async function getAdvocacyFigures({ top = 10 }: { top?: number } = {}) {
-  const [candidates, asks, referrals] = await Promise.all([
-    readMetrics(ADVOCACY_METRICS.candidate),
-    readMetrics(ADVOCACY_METRICS.ask),
-    readMetrics(ADVOCACY_METRICS.referral),
-  ]);
+  const [candidates, asks, referrals] = await Promise.all([readMetrics(ADVOCACY_METRICS.candidate), readMetrics(ADVOCACY_METRICS.ask), readMetrics(ADVOCACY_METRICS.referral)]);
   const candidateCounts = sumBy(candidates, 'type', 'n');
   const asksByType = ASK_TYPES.map((type) => {
     const rows = asks.filter((r) => r.dims.type === type);
@@ -76,8 +72,12 @@ export async function getAdvocacyFigures({ top = 10 }: { top?: number } = {}) {
   const byOrigin = group('origin');
   const byRep = group('rep');
   const [advocates, deals, reps] = await Promise.all([
-    Advocate.find({ _id: trusted({ $in: byAdvocate.map((g) => g.id) }) }).select('contactName accountName').lean(),
-    Deal.find({ _id: trusted({ $in: byOrigin.map((g) => g.id) }) }).select('name').lean(),
+    Advocate.find({ _id: trusted({ $in: byAdvocate.map((g) => g.id) }) })
+      .select('contactName accountName')
+      .lean(),
+    Deal.find({ _id: trusted({ $in: byOrigin.map((g) => g.id) }) })
+      .select('name')
+      .lean(),
     namesOf(byRep.map((g) => g.id)),
   ]);
   const advocateName = new Map(advocates.map((a) => [String(a._id), `${a.contactName} (${a.accountName})`]));
@@ -92,7 +92,12 @@ export async function getAdvocacyFigures({ top = 10 }: { top?: number } = {}) {
     totals.set(r.dims.currency, t);
   }
   return {
-    candidates: { referral: candidateCounts.get('referral') ?? 0, reference: candidateCounts.get('reference') ?? 0, case_study: candidateCounts.get('case_study') ?? 0, expansion: candidateCounts.get('expansion') ?? 0 },
+    candidates: {
+      referral: candidateCounts.get('referral') ?? 0,
+      reference: candidateCounts.get('reference') ?? 0,
+      case_study: candidateCounts.get('case_study') ?? 0,
+      expansion: candidateCounts.get('expansion') ?? 0,
+    },
     asksByType,
     reviewsByPlatform,
     referralTotals: [...totals.entries()].map(([currency, t]) => ({ currency, ...t })),
@@ -131,9 +136,28 @@ function csvStream<T>(header: string[], cursor: AsyncIterable<T>, row: (item: T)
 
 /** Every current advocate with a candidacy, as CSV (cells escaped against formula injection). */
 export function exportCandidatesCsv({ now = new Date() }: { now?: Date } = {}) {
-  const cursor = Advocate.find({ current: true, qualifies: trusted({ $ne: [] }) }).sort({ rank: -1, _id: 1 }).lean().cursor({ batchSize: 500 });
+  const cursor = Advocate.find({ current: true, qualifies: trusted({ $ne: [] }) })
+    .sort({ rank: -1, _id: 1 })
+    .lean()
+    .cursor({ batchSize: 500 });
   return csvStream(
-    ['advocate_id', 'contact', 'email', 'account', 'origin_deal_id', 'origin_deal', 'rep_id', 'nps', 'value_delivered', 'promises_kept', 'promises_total', 'qualifies_for', 'next_available', 'rank', 'answered_at'],
+    [
+      'advocate_id',
+      'contact',
+      'email',
+      'account',
+      'origin_deal_id',
+      'origin_deal',
+      'rep_id',
+      'nps',
+      'value_delivered',
+      'promises_kept',
+      'promises_total',
+      'qualifies_for',
+      'next_available',
+      'rank',
+      'answered_at',
+    ],
     cursor,
     (a) => [
       String(a._id),
@@ -159,7 +183,29 @@ export function exportCandidatesCsv({ now = new Date() }: { now?: Date } = {}) {
 export function exportAsksCsv() {
   const cursor = Ask.find({}).sort({ sentAt: -1, _id: -1 }).lean().cursor({ batchSize: 500 });
   return csvStream(
-    ['ask_id', 'type', 'channel', 'status', 'contact', 'email', 'account', 'origin_deal_id', 'rep_id', 'platform', 'incentive', 'sent_at', 'due_by', 'responded_at', 'completed_at', 'review_url', 'reference_date', 'case_study_url', 'referred_company', 'referral_id', 'created_by'],
+    [
+      'ask_id',
+      'type',
+      'channel',
+      'status',
+      'contact',
+      'email',
+      'account',
+      'origin_deal_id',
+      'rep_id',
+      'platform',
+      'incentive',
+      'sent_at',
+      'due_by',
+      'responded_at',
+      'completed_at',
+      'review_url',
+      'reference_date',
+      'case_study_url',
+      'referred_company',
+      'referral_id',
+      'created_by',
+    ],
     cursor,
     (a) => [
       String(a._id),
@@ -194,7 +240,11 @@ export function exportAsksCsv() {
 export async function rebuildAdvocacyMetrics() {
   const totals = new Map<string, { kind: string; dims: Record<string, string | undefined>; counts: Record<string, number> }>();
   const add = (kind: string, dims: Record<string, string | undefined>, counts: Record<string, number>) => {
-    const key = `${kind}|${JSON.stringify(Object.entries(dims).filter(([, v]) => v !== undefined).sort())}`;
+    const key = `${kind}|${JSON.stringify(
+      Object.entries(dims)
+        .filter(([, v]) => v !== undefined)
+        .sort(),
+    )}`;
     const into = totals.get(key) ?? { kind, dims, counts: {} };
     for (const [k, n] of Object.entries(counts)) into.counts[k] = (into.counts[k] ?? 0) + n;
     totals.set(key, into);
@@ -207,7 +257,7 @@ export async function rebuildAdvocacyMetrics() {
   }
   for await (const r of Referral.find({}).lean().cursor({ batchSize: 500 })) {
     const open = r.status === 'open';
-    add(ADVOCACY_METRICS.referral, referralDims(r, r.currency ?? 'USD'), { referrals: 1, open: open ? 1 : 0, pipeline: open ? r.estimatedArr ?? 0 : 0 });
+    add(ADVOCACY_METRICS.referral, referralDims(r, r.currency ?? 'USD'), { referrals: 1, open: open ? 1 : 0, pipeline: open ? (r.estimatedArr ?? 0) : 0 });
     if (r.newDealId) add(ADVOCACY_METRICS.referral, referralDims(r, r.newDealCurrency ?? 'USD'), { won: 1, revenue: r.newDealArr ?? 0 });
   }
   for (const kind of Object.values(ADVOCACY_METRICS)) await clearMetrics(kind);

@@ -28,8 +28,14 @@ export const AskFormSchema = z
     requestId: z.string().regex(/^[A-Za-z0-9-]{8,64}$/, 'Reload the page and try again.'),
     type: z.enum(ASK_TYPES, { error: 'Choose what to ask for.' }),
     channel: z.enum(ASK_CHANNELS, { error: 'Choose email or phone.' }),
-    platform: z.enum(REVIEW_PLATFORMS).optional().or(z.literal('').transform(() => undefined)),
-    reviewUrlToVisit: z.union([z.literal(''), httpUrl('Enter the review page as an http(s) link.')]).optional().default(''),
+    platform: z
+      .enum(REVIEW_PLATFORMS)
+      .optional()
+      .or(z.literal('').transform(() => undefined)),
+    reviewUrlToVisit: z
+      .union([z.literal(''), httpUrl('Enter the review page as an http(s) link.')])
+      .optional()
+      .default(''),
     incentive: optionalText(200),
     message: optionalText(2000),
     phoneStatus: z.enum(['sent', 'accepted', 'declined']).optional().default('sent'),
@@ -40,31 +46,50 @@ export const AskFormSchema = z
 export type AskFormInput = z.infer<typeof AskFormSchema>;
 
 /** Outcome fields of an ask, by what it was for. */
-export const AskUpdateSchema = z
-  .object({
-    status: z.enum(ASK_STATUSES, { error: 'Choose a status.' }),
-    reviewUrl: z.union([z.literal(''), httpUrl('Enter the published review as an http(s) link.')]).optional().default(''),
-    referenceDate: z
-      .union([z.literal(''), z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Enter the date as YYYY-MM-DD.')])
-      .optional()
-      .default(''),
-    caseStudyUrl: z.union([z.literal(''), httpUrl('Enter the case study as an http(s) link.')]).optional().default(''),
-    referredCompany: optionalText(160),
-    referredDomain: z
-      .union([z.literal(''), z.string().trim().toLowerCase().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, 'Enter a domain such as example.com.')])
-      .optional()
-      .default(''),
-    referredContactName: optionalText(120),
-    referredContactEmail: z.union([z.literal(''), z.string().trim().toLowerCase().email('Enter a valid email address.')]).optional().default(''),
-    estimatedArr: optionalMoneyField({ label: 'estimate' }).transform((v) => v ?? 0),
-    note: optionalText(2000),
-  });
+export const AskUpdateSchema = z.object({
+  status: z.enum(ASK_STATUSES, { error: 'Choose a status.' }),
+  reviewUrl: z
+    .union([z.literal(''), httpUrl('Enter the published review as an http(s) link.')])
+    .optional()
+    .default(''),
+  referenceDate: z
+    .union([z.literal(''), z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Enter the date as YYYY-MM-DD.')])
+    .optional()
+    .default(''),
+  caseStudyUrl: z
+    .union([z.literal(''), httpUrl('Enter the case study as an http(s) link.')])
+    .optional()
+    .default(''),
+  referredCompany: optionalText(160),
+  referredDomain: z
+    .union([
+      z.literal(''),
+      z
+        .string()
+        .trim()
+        .toLowerCase()
+        .regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, 'Enter a domain such as example.com.'),
+    ])
+    .optional()
+    .default(''),
+  referredContactName: optionalText(120),
+  referredContactEmail: z
+    .union([z.literal(''), z.string().trim().toLowerCase().email('Enter a valid email address.')])
+    .optional()
+    .default(''),
+  estimatedArr: optionalMoneyField({ label: 'estimate' }).transform((v) => v ?? 0),
+  note: optionalText(2000),
+});
 export type AskUpdateInput = z.infer<typeof AskUpdateSchema>;
 
-export const ReferralFormSchema = AskUpdateSchema.pick({ referredCompany: true, referredDomain: true, referredContactName: true, referredContactEmail: true, estimatedArr: true, note: true }).refine(
-  (v) => v.referredCompany.length >= 2,
-  { path: ['referredCompany'], message: 'Enter the company they referred.' },
-);
+export const ReferralFormSchema = AskUpdateSchema.pick({
+  referredCompany: true,
+  referredDomain: true,
+  referredContactName: true,
+  referredContactEmail: true,
+  estimatedArr: true,
+  note: true,
+}).refine((v) => v.referredCompany.length >= 2, { path: ['referredCompany'], message: 'Enter the company they referred.' });
 export type ReferralForm = z.infer<typeof ReferralFormSchema>;
 
 export const ReviewCampaignFormSchema = z

@@ -41,7 +41,10 @@ const referralCounts = async (origin: string) => {
 describe('comparing the referred company with the deal’s company', () => {
   test('legal forms, case and www do not make two companies different', () => {
     expect(compareReferredCompany({ company: 'Acme, Inc.', domain: 'www.acme.example' }, { company: 'ACME', domain: 'acme.example' })).toEqual({ company: 'same', domain: 'same' });
-    expect(compareReferredCompany({ company: 'Acme', domain: 'acme.example' }, { company: 'Globex Ltd', domain: 'globex.example' })).toEqual({ company: 'different', domain: 'different' });
+    expect(compareReferredCompany({ company: 'Acme', domain: 'acme.example' }, { company: 'Globex Ltd', domain: 'globex.example' })).toEqual({
+      company: 'different',
+      domain: 'different',
+    });
     expect(compareReferredCompany({ company: 'Acme', domain: '' }, { company: 'Acme GmbH', domain: 'acme.de' })).toEqual({ company: 'same', domain: 'unknown' });
   });
 

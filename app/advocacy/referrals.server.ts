@@ -39,7 +39,9 @@ export function referralView(r: ReferralLean) {
     originDeal: { id: String(r.originDealId), name: r.originDealName },
     aeId: String(r.aeId),
     askId: idOf(r.askId),
-    newDeal: r.newDealId ? { id: String(r.newDealId), name: r.newDealName ?? '', arr: r.newDealArr ?? 0, currency: r.newDealCurrency ?? 'USD', closedWonAt: iso(r.newDealClosedWonAt) } : null,
+    newDeal: r.newDealId
+      ? { id: String(r.newDealId), name: r.newDealName ?? '', arr: r.newDealArr ?? 0, currency: r.newDealCurrency ?? 'USD', closedWonAt: iso(r.newDealClosedWonAt) }
+      : null,
     linkedAt: iso(r.linkedAt),
     linkedVia: r.linkedVia ?? null,
     createdAt: iso(r.createdAt),
@@ -55,7 +57,19 @@ export const referralDims = (r: Pick<ReferralLean, 'advocateId' | 'originDealId'
 });
 
 /** Records that an advocate referred a company (from a completed referral ask, or directly); marketing only. */
-export async function createReferral({ user, advocateId, askId, input, now = new Date() }: { user: SessionUser; advocateId: string; askId?: string; input: ReferralForm; now?: Date }) {
+export async function createReferral({
+  user,
+  advocateId,
+  askId,
+  input,
+  now = new Date(),
+}: {
+  user: SessionUser;
+  advocateId: string;
+  askId?: string;
+  input: ReferralForm;
+  now?: Date;
+}) {
   requireAdvocacyWriter(user);
   if (!isObjectId(advocateId)) throw new Response('That advocate was not found.', { status: 404 });
   const advocate = (await Advocate.findById(advocateId).lean()) as AdvocateLean | null;
@@ -105,7 +119,13 @@ export type LinkResult = { ok: true; duplicate: boolean; message: string } | { o
  * advocate, the origin deal and the rep. One deal per referral and one referral per deal, each
  * held by a unique claim; idempotent and resumable.
  */
-export async function linkReferralToDeal(input: { referralId: string; dealId: string; via: 'webhook' | 'import' | 'manual' | 'seed'; actorId?: string; now?: Date }): Promise<LinkResult> {
+export async function linkReferralToDeal(input: {
+  referralId: string;
+  dealId: string;
+  via: 'webhook' | 'import' | 'manual' | 'seed';
+  actorId?: string;
+  now?: Date;
+}): Promise<LinkResult> {
   const { referralId, dealId, via, actorId } = input;
   const now = input.now ?? new Date();
   if (!isObjectId(referralId)) return { ok: false, error: 'That is not a referral id.' };
@@ -205,7 +225,20 @@ export async function unlinkReferral({ user, referralId, reason, now = new Date(
     id: referralId,
     change: (r) =>
       r.status === 'won' && r.newDealId
-        ? { $set: { status: 'open', newDealId: null, newDealName: null, newDealArr: null, newDealCurrency: null, newDealAeId: null, newDealClosedWonAt: null, linkedAt: null, linkedVia: null, linkedById: null } }
+        ? {
+            $set: {
+              status: 'open',
+              newDealId: null,
+              newDealName: null,
+              newDealArr: null,
+              newDealCurrency: null,
+              newDealAeId: null,
+              newDealClosedWonAt: null,
+              linkedAt: null,
+              linkedVia: null,
+              linkedById: null,
+            },
+          }
         : null,
   });
   if (!result.ok) {
@@ -219,7 +252,14 @@ export async function unlinkReferral({ user, referralId, reason, now = new Date(
   await releaseClaims([`referral:${referralId}:deal`, `deal:${dealId}:referral`]);
   await bumpMetric(ADVOCACY_METRICS.referral, referralDims(before, before.newDealCurrency ?? before.currency ?? 'USD'), { won: -1, revenue: -(before.newDealArr ?? 0) });
   await bumpMetric(ADVOCACY_METRICS.referral, referralDims(before, before.currency ?? 'USD'), { open: 1, pipeline: before.estimatedArr ?? 0 });
-  await recordAudit({ actorId: user.id, action: 'referral.unlinked', entityType: 'referral', entityId: referralId, data: { dealId, dealName: before.newDealName ?? '', reason }, now });
+  await recordAudit({
+    actorId: user.id,
+    action: 'referral.unlinked',
+    entityType: 'referral',
+    entityId: referralId,
+    data: { dealId, dealName: before.newDealName ?? '', reason },
+    now,
+  });
   return { ok: true, duplicate: false, message: `The link to ${before.newDealName ?? 'the deal'} is undone; the referral is open again.` };
 }
 
@@ -235,17 +275,34 @@ export async function getReferralLinkPreview({ referralId, dealId }: { referralI
   const referred = { company: referral.referredCompany, domain: referral.referredDomain ?? '' };
   const dealSide = { company: account?.name ?? '', domain: account?.domain ?? '' };
   return {
-    referral: { id: String(referral._id), advocateName: referral.advocateName, advocateAccountName: referral.advocateAccountName, open: referral.status === 'open' && !referral.newDealId, ...referred },
+    referral: {
+      id: String(referral._id),
+      advocateName: referral.advocateName,
+      advocateAccountName: referral.advocateAccountName,
+      open: referral.status === 'open' && !referral.newDealId,
+      ...referred,
+    },
     deal: { id: String(deal._id), name: deal.name, arr: deal.arr, currency: deal.currency ?? 'USD', ...dealSide },
     ...compareReferredCompany(referred, dealSide),
   };
 }
 
 export const ReferralListQuerySchema = z.object({
-  status: z.enum(REFERRAL_STATUSES).optional().or(z.literal('').transform(() => undefined)),
-  link: z.string().regex(/^[a-f0-9]{24}$/i).optional().or(z.literal('').transform(() => undefined)),
+  status: z
+    .enum(REFERRAL_STATUSES)
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  link: z
+    .string()
+    .regex(/^[a-f0-9]{24}$/i)
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   /** The referral chosen for `link`: the page asks to confirm, showing both companies side by side. */
-  confirm: z.string().regex(/^[a-f0-9]{24}$/i).optional().or(z.literal('').transform(() => undefined)),
+  confirm: z
+    .string()
+    .regex(/^[a-f0-9]{24}$/i)
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   page: z.coerce.number().int().min(1).max(100_000).default(1),
 });
 export type ReferralListQuery = z.infer<typeof ReferralListQuerySchema>;
@@ -255,7 +312,11 @@ export async function listReferrals({ user, query, perPage = 25 }: { user: Sessi
   const filter: Record<string, unknown> = user.role === 'sales' ? { aeId: user.id } : {};
   if (query.status) filter.status = query.status;
   const [rows, total, linkDeal] = await Promise.all([
-    Referral.find(filter).sort({ createdAt: -1, _id: -1 }).skip((query.page - 1) * perPage).limit(perPage).lean(),
+    Referral.find(filter)
+      .sort({ createdAt: -1, _id: -1 })
+      .skip((query.page - 1) * perPage)
+      .limit(perPage)
+      .lean(),
     Referral.countDocuments(filter),
     query.link && may(user.role, 'advocacy.act') ? Deal.findById(query.link).select('name referralId accountId').lean() : null,
   ]);
@@ -278,7 +339,7 @@ export async function getReferralOrigin({ user, dealId }: { user: SessionUser; d
   const deal = await Deal.findById(dealId).select('referralId').lean();
   if (!deal) return null;
   const referral = deal.referralId ? ((await Referral.findById(deal.referralId).lean()) as ReferralLean | null) : null;
-  const rep = referral ? (await namesOf([referral.aeId])).get(String(referral.aeId)) ?? '' : '';
+  const rep = referral ? ((await namesOf([referral.aeId])).get(String(referral.aeId)) ?? '') : '';
   return {
     referral: referral ? { ...referralView(referral), repName: rep } : null,
     canLink: may(user.role, 'advocacy.act') && !referral,

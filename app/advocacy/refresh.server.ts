@@ -52,7 +52,8 @@ async function latestAnswer({ dealId, known }: { dealId: Types.ObjectId; known: 
 async function advocatesOfDeal(dealId: Types.ObjectId) {
   const id = String(dealId);
   return candidateIndex.answer<{ _id: Types.ObjectId; contactId: Types.ObjectId; surveyId?: Types.ObjectId | null; current: boolean }[]>({
-    fromMemory: (indexed) => [...indexed.values()].flatMap(({ doc }) => (String(doc.dealId) === id ? [{ _id: doc._id, contactId: doc.contactId, surveyId: doc.surveyId, current: doc.current }] : [])),
+    fromMemory: (indexed) =>
+      [...indexed.values()].flatMap(({ doc }) => (String(doc.dealId) === id ? [{ _id: doc._id, contactId: doc.contactId, surveyId: doc.surveyId, current: doc.current }] : [])),
     fromDatabase: () => Advocate.find({ dealId }).select('_id contactId surveyId current').lean(),
   });
 }

@@ -28,21 +28,33 @@ import { type AskResult, createAsk } from '#app/advocacy/asks.server';
  */
 export async function reviewPopulation({ now, minTenureDays }: { now: Date; minTenureDays: number }) {
   const cutoff = new Date(now.getTime() - minTenureDays * DAY_MS);
-  const journeys = await Journey.find({ liveAt: trusted({ $ne: null, $lte: cutoff }) }).select('dealId accountId liveAt').sort({ liveAt: 1 }).lean();
+  const journeys = await Journey.find({ liveAt: trusted({ $ne: null, $lte: cutoff }) })
+    .select('dealId accountId liveAt')
+    .sort({ liveAt: 1 })
+    .lean();
   // One invitation per customer: the account's earliest live deal is its origin.
   const byAccount = new Map<string, { dealId: Types.ObjectId; liveAt: Date }>();
   for (const j of journeys) if (!byAccount.has(String(j.accountId))) byAccount.set(String(j.accountId), { dealId: j.dealId, liveAt: j.liveAt as Date });
   const accountIds = [...byAccount.keys()];
   const [accounts, contacts] = await Promise.all([
-    Account.find({ _id: trusted({ $in: accountIds }) }).select('status').lean(),
-    Contact.find({ accountId: trusted({ $in: accountIds }), isPrimary: true }).select('accountId emailStatus').lean(),
+    Account.find({ _id: trusted({ $in: accountIds }) })
+      .select('status')
+      .lean(),
+    Contact.find({ accountId: trusted({ $in: accountIds }), isPrimary: true })
+      .select('accountId emailStatus')
+      .lean(),
   ]);
   const churned = new Set(accounts.filter((a) => a.status === 'churned').map((a) => String(a._id)));
   const members: { contactId: string; dealId: string; accountId: string }[] = [];
   for (const c of contacts) {
     const origin = byAccount.get(String(c.accountId));
     if (!origin) continue;
-    if (!reviewConditions({ liveAt: origin.liveAt, accountChurned: churned.has(String(c.accountId)), contactStatus: c.emailStatus ?? 'ok' }, { minTenureDays, now }).every((x) => x.ok)) continue;
+    if (
+      !reviewConditions({ liveAt: origin.liveAt, accountChurned: churned.has(String(c.accountId)), contactStatus: c.emailStatus ?? 'ok' }, { minTenureDays, now }).every(
+        (x) => x.ok,
+      )
+    )
+      continue;
     members.push({ contactId: String(c._id), dealId: String(origin.dealId), accountId: String(c.accountId) });
   }
   // A fixed order (by contact id) makes the recorded draw reproducible from its seed.
@@ -75,7 +87,14 @@ export async function createReviewCampaign({ user, input, now = new Date(), send
     createdByName: user.name,
     drawnAt: now,
   });
-  await recordAudit({ actorId: user.id, action: 'review-campaign.drawn', entityType: 'review-campaign', entityId: campaign._id, data: { mode: input.mode, population: population.length, drawn: drawn.length, seed }, now });
+  await recordAudit({
+    actorId: user.id,
+    action: 'review-campaign.drawn',
+    entityType: 'review-campaign',
+    entityId: campaign._id,
+    data: { mode: input.mode, population: population.length, drawn: drawn.length, seed },
+    now,
+  });
   const progress = await processReviewCampaign({ campaignId: String(campaign._id), now, limit: sendNow, actor: user });
   return { ok: true as const, campaignId: String(campaign._id), population: population.length, drawn: drawn.length, ...progress };
 }
@@ -93,7 +112,14 @@ export async function processReviewCampaign({ campaignId, now, limit = 100, acto
   const resource = `campaign:${campaignId}`;
   const done = new Set((await listGroupClaims(resource)).map((c) => c.gen));
   const todo = campaign.members.map((m, i) => ({ ...m, i })).filter((m) => !done.has(m.i));
-  const creator = actor ?? (campaign.createdById ? await User.findById(campaign.createdById).select('name email role').lean().then((u) => (u ? { id: String(u._id), name: u.name, email: u.email, role: 'marketing' as const } : null)) : null);
+  const creator =
+    actor ??
+    (campaign.createdById
+      ? await User.findById(campaign.createdById)
+          .select('name email role')
+          .lean()
+          .then((u) => (u ? { id: String(u._id), name: u.name, email: u.email, role: 'marketing' as const } : null))
+      : null);
   let invited = 0;
   let skipped = 0;
   for (const m of todo.slice(0, limit)) {
@@ -104,7 +130,16 @@ export async function processReviewCampaign({ campaignId, now, limit = 100, acto
         user: creator,
         target: { contactId: String(m.contactId), dealId: String(m.dealId), campaignId },
         askId: objectIdFrom(`ask:campaign:${campaignId}:${String(m.contactId)}`),
-        form: { requestId: `campaign-${campaignId}`, type: 'review', channel: 'email', platform: campaign.platform as ReviewPlatform, reviewUrlToVisit: campaign.reviewUrl, incentive: campaign.incentive ?? '', message: '', phoneStatus: 'sent' },
+        form: {
+          requestId: `campaign-${campaignId}`,
+          type: 'review',
+          channel: 'email',
+          platform: campaign.platform as ReviewPlatform,
+          reviewUrlToVisit: campaign.reviewUrl,
+          incentive: campaign.incentive ?? '',
+          message: '',
+          phoneStatus: 'sent',
+        },
         now,
       }).catch((error): AskResult => {
         logError(error, { where: 'processReviewCampaign', campaignId });
@@ -179,9 +214,13 @@ export async function getReviewCampaign({ campaignId }: { campaignId: string }) 
   if (!c) return null;
   const [outcomes, contacts] = await Promise.all([
     listGroupClaims(`campaign:${campaignId}`),
-    Contact.find({ _id: trusted({ $in: c.members.map((m) => m.contactId) }) }).select('name email accountId').lean(),
+    Contact.find({ _id: trusted({ $in: c.members.map((m) => m.contactId) }) })
+      .select('name email accountId')
+      .lean(),
   ]);
-  const accounts = await Account.find({ _id: trusted({ $in: contacts.map((x) => x.accountId) }) }).select('name').lean();
+  const accounts = await Account.find({ _id: trusted({ $in: contacts.map((x) => x.accountId) }) })
+    .select('name')
+    .lean();
   const accountName = new Map(accounts.map((a) => [String(a._id), a.name]));
   const contactOf = new Map(contacts.map((x) => [String(x._id), x]));
   const outcomeOf = new Map(outcomes.map((o) => [o.gen, o.data as MemberOutcome]));
@@ -198,7 +237,7 @@ export async function getReviewCampaign({ campaignId }: { campaignId: string }) 
       return {
         contactName: contact?.name ?? '',
         contactEmail: contact?.email ?? '',
-        accountName: contact ? accountName.get(String(contact.accountId)) ?? '' : '',
+        accountName: contact ? (accountName.get(String(contact.accountId)) ?? '') : '',
         result: o?.result ?? 'pending',
         reason: o?.reason ?? '',
         askId: o?.askId ?? null,

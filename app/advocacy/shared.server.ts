@@ -30,6 +30,8 @@ export type AdvocacyConfig = ReturnType<typeof advocacyConfig>;
 
 /** Staff names by user id, for the rows that show a rep. */
 export async function namesOf(userIds: unknown[]) {
-  const users = await User.find({ _id: trusted({ $in: [...new Set(userIds.filter(Boolean).map(String))] }) }).select('name').lean();
+  const users = await User.find({ _id: trusted({ $in: [...new Set(userIds.filter(Boolean).map(String))] }) })
+    .select('name')
+    .lean();
   return new Map(users.map((u) => [String(u._id), u.name]));
 }

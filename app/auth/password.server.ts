@@ -2,12 +2,7 @@ import crypto from 'node:crypto';
 import { promisify } from 'node:util';
 
 // scrypt is memory-hard and ships with Node (no native add-on to build); see docs/decisions/0003-passwords-scrypt.md.
-const scrypt = promisify(crypto.scrypt) as (
-  password: string,
-  salt: Buffer,
-  keylen: number,
-  options: crypto.ScryptOptions,
-) => Promise<Buffer>;
+const scrypt = promisify(crypto.scrypt) as (password: string, salt: Buffer, keylen: number, options: crypto.ScryptOptions) => Promise<Buffer>;
 
 const PARAMS = { N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
 const KEYLEN = 32;

@@ -42,4 +42,3 @@ export const rolesFor = (permission: Permission): readonly Role[] => PERMISSIONS
 
 /** Whether `role` holds `permission`. */
 export const may = (role: Role, permission: Permission) => rolesFor(permission).includes(role);
-

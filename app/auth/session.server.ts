@@ -19,7 +19,9 @@ function sessionCookie() {
     secure: env.NODE_ENV === 'production' && env.APP_URL.startsWith('https://'),
     path: '/',
     // Newest secret first; older ones still verify cookies until removed (rotation).
-    secrets: env.SESSION_SECRET.split(',').map((s) => s.trim()).filter(Boolean),
+    secrets: env.SESSION_SECRET.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     maxAge: env.SESSION_ABSOLUTE_HOURS * 3600,
   });
 }
@@ -51,9 +53,7 @@ export async function getUser(request: Request, now = new Date()): Promise<Sessi
   if (!id) return null;
   const env = getEnv();
   const idleSince = new Date(now.getTime() - env.SESSION_IDLE_MINUTES * 60_000);
-  const session = await Session.findById(sha256(id))
-    .select('userId lastSeenAt expiresAt revokedAt')
-    .lean();
+  const session = await Session.findById(sha256(id)).select('userId lastSeenAt expiresAt revokedAt').lean();
   if (!session || session.revokedAt || session.expiresAt <= now || session.lastSeenAt <= idleSince) return null;
   const user = await User.findById(session.userId).select('email name role active').lean();
   if (!user || !user.active) return null;

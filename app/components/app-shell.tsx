@@ -5,7 +5,12 @@ import { navFor } from '#app/utils/nav';
 export type ShellUser = { name: string; email: string; role: Role; roleLabel: string };
 
 /** What the shell shows of the signed-in user (loaders return exactly this). */
-export const shellUser = (user: { name: string; email: string; role: Role }): ShellUser => ({ name: user.name, email: user.email, role: user.role, roleLabel: ROLE_LABELS[user.role] });
+export const shellUser = (user: { name: string; email: string; role: Role }): ShellUser => ({
+  name: user.name,
+  email: user.email,
+  role: user.role,
+  roleLabel: ROLE_LABELS[user.role],
+});
 
 /** The signed-in app's frame: navigation, who is signed in, sign out. Used by the staff layout and the top-level 404. */
 export function AppShell({ user, children }: { user: ShellUser | null | undefined; children: React.ReactNode }) {

@@ -118,9 +118,26 @@ function chartRows(rows: TableRow[], keys: string[]) {
   return rows.map((r) => Object.fromEntries([['group', String(r.group ?? '')], ...keys.map((k) => [k, typeof r[k] === 'number' ? r[k] : null])]));
 }
 
-export function BarFigure({ id, table, series, kind, refLines = [], height = 260 }: { id: string; table: DashboardTable; series: Series[]; kind: ColumnKind; refLines?: RefLine[]; height?: number }) {
+export function BarFigure({
+  id,
+  table,
+  series,
+  kind,
+  refLines = [],
+  height = 260,
+}: {
+  id: string;
+  table: DashboardTable;
+  series: Series[];
+  kind: ColumnKind;
+  refLines?: RefLine[];
+  height?: number;
+}) {
   const rows = table.rows.filter((r) => r.group !== 'All cohorts');
-  const data = chartRows(rows, series.map((s) => s.key));
+  const data = chartRows(
+    rows,
+    series.map((s) => s.key),
+  );
   const width = Math.max(480, Math.min(1040, 170 + rows.length * slotWidth(rows, series.length)));
   const showLabels = rows.length * series.length <= 24;
   const Label = valueLabel(kind);
@@ -139,7 +156,10 @@ export function BarFigure({ id, table, series, kind, refLines = [], height = 260
         ))}
         {refLines.map((r, i) => {
           // Two close lines (target 85 %, floor 80 %): the lower one's label goes under it.
-          const RefText = refLabel(r.label, refLines.some((o) => o.y > r.y));
+          const RefText = refLabel(
+            r.label,
+            refLines.some((o) => o.y > r.y),
+          );
           return <ReferenceLine key={r.label} y={r.y} ifOverflow="extendDomain" stroke={TEXT} strokeDasharray={i % 2 ? '2 3' : '6 4'} strokeWidth={1.5} label={<RefText />} />;
         })}
       </BarChart>
@@ -148,7 +168,10 @@ export function BarFigure({ id, table, series, kind, refLines = [], height = 260
 }
 
 export function LineFigure({ id, table, series, kind }: { id: string; table: DashboardTable; series: Series[]; kind: ColumnKind }) {
-  const data = chartRows(table.rows, series.map((s) => s.key));
+  const data = chartRows(
+    table.rows,
+    series.map((s) => s.key),
+  );
   const dashes = ['0', '6 4', '2 3'];
   const width = Math.max(480, Math.min(1040, 140 + table.rows.length * slotWidth(table.rows, 2)));
   const Label = valueLabel(kind);
@@ -254,7 +277,19 @@ export type FilterOptions = { reps: { id: string; name: string }[]; csms: { id: 
 type FilterQuery = { from?: string; to?: string; segment?: string; rep?: string; csm?: string; cohort?: string; wave?: string; currency?: string };
 
 /** The filter form (GET: the filters live in the URL, so a view can be shared). */
-export function DashboardFilters({ query, options, show, currencies = [], clearTo }: { query: FilterQuery; options: FilterOptions; show: { rep?: boolean; csm?: boolean; wave?: boolean; currency?: boolean }; currencies?: string[]; clearTo: string }) {
+export function DashboardFilters({
+  query,
+  options,
+  show,
+  currencies = [],
+  clearTo,
+}: {
+  query: FilterQuery;
+  options: FilterOptions;
+  show: { rep?: boolean; csm?: boolean; wave?: boolean; currency?: boolean };
+  currencies?: string[];
+  clearTo: string;
+}) {
   return (
     <Form method="get" className="toolbar filters" role="search" aria-label="Dashboard filters">
       <div className="field">

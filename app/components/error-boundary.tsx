@@ -14,9 +14,7 @@ let hydrated = false;
 
 function useErrorId(error: unknown) {
   const fromServer = useContext(ErrorIdContext);
-  const [fromPage] = useState(() =>
-    hydrated || typeof document === 'undefined' ? null : (document.querySelector('[data-error-id]')?.getAttribute('data-error-id') ?? null),
-  );
+  const [fromPage] = useState(() => (hydrated || typeof document === 'undefined' ? null : (document.querySelector('[data-error-id]')?.getAttribute('data-error-id') ?? null)));
   useEffect(() => {
     hydrated = true;
   }, []);
@@ -55,7 +53,14 @@ export function GeneralErrorBoundary() {
       <p className="error-code">500</p>
       <h1>Something went wrong on our side</h1>
       <p data-error-id={errorId ?? undefined}>
-        The error was logged{errorId ? <> with id <code>{errorId}</code></> : null}. Try again, or tell your admin
+        The error was logged
+        {errorId ? (
+          <>
+            {' '}
+            with id <code>{errorId}</code>
+          </>
+        ) : null}
+        . Try again, or tell your admin
         {errorId ? ' and give them this id' : ''}.
       </p>
       <Link to="/">Go to your home page</Link>

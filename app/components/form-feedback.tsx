@@ -132,7 +132,9 @@ export function FormFeedback({
       </p>
     ) : null;
   }
-  const fieldItems = Object.entries(r.errors ?? {}).flatMap(([name, messages]) => (messages ?? []).map((m) => ({ key: `${name}:${m}`, text: m, href: name ? `#${f.id}-${name}` : undefined })));
+  const fieldItems = Object.entries(r.errors ?? {}).flatMap(([name, messages]) =>
+    (messages ?? []).map((m) => ({ key: `${name}:${m}`, text: m, href: name ? `#${f.id}-${name}` : undefined })),
+  );
   const items = [...fieldItems, ...(r.missing ?? []).map((m) => ({ key: `missing:${m.key}`, text: m.text, href: missingHref?.(m.key) }))];
   const title = r.message ?? (items.length === 1 ? 'There is a problem' : `There are ${items.length} problems`);
   return (
@@ -143,7 +145,15 @@ export function FormFeedback({
       {items.length ? (
         <ul>
           {items.map((item) => (
-            <li key={item.key}>{item.href ? <a href={item.href} onClick={focusTarget}>{item.text}</a> : item.text}</li>
+            <li key={item.key}>
+              {item.href ? (
+                <a href={item.href} onClick={focusTarget}>
+                  {item.text}
+                </a>
+              ) : (
+                item.text
+              )}
+            </li>
           ))}
         </ul>
       ) : null}

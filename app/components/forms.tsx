@@ -36,7 +36,11 @@ export function Field({ label, hint, errors, type = 'text', ...input }: Common &
         aria-describedby={[hint ? hintId : '', errors?.length ? errorId : ''].filter(Boolean).join(' ') || undefined}
         {...input}
       />
-      {hint ? <span className="hint" id={hintId}>{hint}</span> : null}
+      {hint ? (
+        <span className="hint" id={hintId}>
+          {hint}
+        </span>
+      ) : null}
       <ErrorList id={errorId} errors={errors} />
     </div>
   );
@@ -48,12 +52,7 @@ export function SelectField({ label, hint, errors, children, ...select }: Common
   return (
     <div className="field">
       <label htmlFor={select.id ?? id}>{label}</label>
-      <select
-        id={select.id ?? id}
-        aria-invalid={errors?.length ? true : undefined}
-        aria-describedby={errors?.length ? errorId : undefined}
-        {...select}
-      >
+      <select id={select.id ?? id} aria-invalid={errors?.length ? true : undefined} aria-describedby={errors?.length ? errorId : undefined} {...select}>
         {children}
       </select>
       {hint ? <span className="hint">{hint}</span> : null}
@@ -68,12 +67,7 @@ export function TextareaField({ label, hint, errors, ...textarea }: Common & Tex
   return (
     <div className="field">
       <label htmlFor={textarea.id ?? id}>{label}</label>
-      <textarea
-        id={textarea.id ?? id}
-        aria-invalid={errors?.length ? true : undefined}
-        aria-describedby={errors?.length ? errorId : undefined}
-        {...textarea}
-      />
+      <textarea id={textarea.id ?? id} aria-invalid={errors?.length ? true : undefined} aria-describedby={errors?.length ? errorId : undefined} {...textarea} />
       {hint ? <span className="hint">{hint}</span> : null}
       <ErrorList id={errorId} errors={errors} />
     </div>

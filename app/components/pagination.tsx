@@ -15,8 +15,16 @@ export function Pagination({ page, pages, total, noun = 'result', nouns }: { pag
       <span className="muted">
         {plural(total, noun, nouns)} · page {page} of {pages}
       </span>
-      {page > 1 ? <Link to={hrefFor(page - 1)} rel="prev">Previous</Link> : null}
-      {page < pages ? <Link to={hrefFor(page + 1)} rel="next">Next</Link> : null}
+      {page > 1 ? (
+        <Link to={hrefFor(page - 1)} rel="prev">
+          Previous
+        </Link>
+      ) : null}
+      {page < pages ? (
+        <Link to={hrefFor(page + 1)} rel="next">
+          Next
+        </Link>
+      ) : null}
     </nav>
   );
 }

@@ -42,8 +42,7 @@ export function ReferralOrigin({ origin, dealId }: { origin: ReferralOriginView;
       ) : (
         <p>
           Not linked to a referral. If an advocate referred this customer,{' '}
-          <Link to={`/advocacy/referrals?${new URLSearchParams({ link: dealId, status: 'open' })}`}>link it to their referral</Link> so its ARR counts as referred
-          revenue.
+          <Link to={`/advocacy/referrals?${new URLSearchParams({ link: dealId, status: 'open' })}`}>link it to their referral</Link> so its ARR counts as referred revenue.
         </p>
       )}
     </section>

@@ -126,7 +126,19 @@ beforeAll(async () => {
     deals.push(result.dealId);
   }
   const crm = await intakeClosedWonDeal({
-    input: { source: 'hubspot', crmId: 'HS-1', name: 'CRM deal', closedWonAt: at('2025-05-20'), arr: 36_000, currency: 'USD', grossMarginPct: 75, cac: 12_000, aeId: u.repA.id, account: { name: 'From CRM', domain: 'from-crm.example.com', segment: 'mid-market' }, promises: [] },
+    input: {
+      source: 'hubspot',
+      crmId: 'HS-1',
+      name: 'CRM deal',
+      closedWonAt: at('2025-05-20'),
+      arr: 36_000,
+      currency: 'USD',
+      grossMarginPct: 75,
+      cac: 12_000,
+      aeId: u.repA.id,
+      account: { name: 'From CRM', domain: 'from-crm.example.com', segment: 'mid-market' },
+      promises: [],
+    },
     now: plus(at('2025-05-20'), 1),
   });
   deals.push(crm.dealId);
@@ -246,7 +258,12 @@ describe('rollups written on the normal code paths', () => {
   });
 
   test('rebuilding every rollup from the source documents gives identical figures', async () => {
-    const views = async () => ({ leader: await figures(u.leader), repA: await figures(u.repA), cs: await figures(u.cs), filtered: await figures(u.leader, { segment: 'smb', cohort: '2025Q1' }) });
+    const views = async () => ({
+      leader: await figures(u.leader),
+      repA: await figures(u.repA),
+      cs: await figures(u.cs),
+      filtered: await figures(u.leader, { segment: 'smb', cohort: '2025Q1' }),
+    });
     const before = await views();
     expect(Object.keys(before.repA)).toEqual(['value', 'valueSummary', 'valueHeadline', 'profit', 'overall']);
     const reports = await rebuildAllMetrics({ now: NOW });
@@ -258,7 +275,12 @@ describe('rollups written on the normal code paths', () => {
   });
 
   test('a database an older version wrote (a rollup document per writing process) shows the same figures once folded', async () => {
-    const views = async () => ({ leader: await figures(u.leader), repA: await figures(u.repA), cs: await figures(u.cs), filtered: await figures(u.leader, { segment: 'smb', cohort: '2025Q1' }) });
+    const views = async () => ({
+      leader: await figures(u.leader),
+      repA: await figures(u.repA),
+      cs: await figures(u.cs),
+      filtered: await figures(u.leader, { segment: 'smb', cohort: '2025Q1' }),
+    });
     const before = await views();
     // What the older version left: each key's counters spread over two writers' slot documents
     // (`<key>|w=<hex>`), and every third key under an ObjectId from before keyed ids.
@@ -357,7 +379,11 @@ describe('role scoping', () => {
 
 describe('figures kept between views', () => {
   test('a dashboard viewed again right after an answer or a go-live shows it', async () => {
-    const [value, ttl, forecast] = [await getValueDashboard({ user: u.leader, query: {} }), await getTimeToLiveDashboard({ user: u.leader, query: {}, now: NOW }), await getForecastDashboard({ user: u.leader, query: {} })];
+    const [value, ttl, forecast] = [
+      await getValueDashboard({ user: u.leader, query: {} }),
+      await getTimeToLiveDashboard({ user: u.leader, query: {}, now: NOW }),
+      await getForecastDashboard({ user: u.leader, query: {} }),
+    ];
     expect(value.summary.answered).toBe(3);
     expect(ttl.summary.live).toBe(3);
     expect(forecast.summary.reached.find((r) => r.key === 'live')?.count).toBe(3);
@@ -367,7 +393,13 @@ describe('figures kept between views', () => {
     await sendDueInvitations({ now: at('2025-11-06'), owner: 'test-worker' });
     await answer(String(deal4._id), 6, ['delivered', 'delivered'], 'yes', at('2025-11-07'));
     const deal3 = (await Deal.findOne({ name: 'Deal 3' }).select('_id').lean())!;
-    await advanceJourney({ user: u.admin, journeyId: String(journeyIdForDeal(String(deal3._id))), fromStage: 'implementation', overrideReason: 'Buyer confirmed on a recorded call with the CFO', now: at('2026-01-10') });
+    await advanceJourney({
+      user: u.admin,
+      journeyId: String(journeyIdForDeal(String(deal3._id))),
+      fromStage: 'implementation',
+      overrideReason: 'Buyer confirmed on a recorded call with the CFO',
+      now: at('2026-01-10'),
+    });
 
     expect((await getValueDashboard({ user: u.leader, query: {} })).summary.answered).toBe(4);
     expect((await getTimeToLiveDashboard({ user: u.leader, query: {}, now: NOW })).summary.live).toBe(4);
@@ -382,14 +414,22 @@ describe('forecast freshness', () => {
     expect(before.summary.open).toBe(1); // the CRM deal, still in handoff
     expect(before.tables['forecast-by-stage'].rows.map((r) => r.group)).toEqual(['Handoff']);
     const expected = Math.round(before.summary.expected[0].value!);
-    expect(before.summary.plain).toBe(expected === 0 ? 'Fewer than one of 1 open journey is expected to go live in the next 30 days.' : 'About 1 of 1 open journey goes live in the next 30 days.');
+    expect(before.summary.plain).toBe(
+      expected === 0 ? 'Fewer than one of 1 open journey is expected to go live in the next 30 days.' : 'About 1 of 1 open journey goes live in the next 30 days.',
+    );
     // Nothing moved since the snapshot: no work.
     expect(await refreshForecastSnapshot({ now: plus(NOW, 0.01), owner: 'worker-a' })).toEqual({ skipped: 'no journey moved' });
 
     // The CRM deal's journey moves on: the next worker cycle remakes the snapshot (one worker).
     const crm = (await Deal.findOne({ crmId: 'HS-1' }).select('_id').lean())!;
     const later = plus(NOW, 1);
-    await advanceJourney({ user: u.admin, journeyId: String(journeyIdForDeal(String(crm._id))), fromStage: 'handoff', overrideReason: 'Buyer confirmed on a recorded call with the CFO', now: later });
+    await advanceJourney({
+      user: u.admin,
+      journeyId: String(journeyIdForDeal(String(crm._id))),
+      fromStage: 'handoff',
+      overrideReason: 'Buyer confirmed on a recorded call with the CFO',
+      now: later,
+    });
     const refreshAt = plus(later, 0.001);
     expect(await refreshForecastSnapshot({ now: refreshAt, owner: 'worker-a' })).toMatchObject({ refreshed: true });
     expect(await refreshForecastSnapshot({ now: refreshAt, owner: 'worker-b' })).toEqual({ skipped: 'no journey moved' });

@@ -85,7 +85,10 @@ export function requirePage(user: SessionUser, page: DashboardPage) {
 // ---------------------------------------------------------------------------------------------
 // Filters (URL query string)
 
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)));
+const day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/)
+  .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)));
 
 /** The dashboard filters as they appear in the URL; anything malformed is dropped, never a 500. */
 export const DashboardQuerySchema = z.object({
@@ -93,10 +96,21 @@ export const DashboardQuerySchema = z.object({
   to: day.optional().catch(undefined),
   segment: z.enum(SEGMENTS).optional().catch(undefined),
   rep: z.string().regex(OBJECT_ID).optional().catch(undefined),
-  csm: z.union([z.string().regex(OBJECT_ID), z.literal('none')]).optional().catch(undefined),
-  cohort: z.string().regex(/^\d{4}Q[1-4]$/).optional().catch(undefined),
+  csm: z
+    .union([z.string().regex(OBJECT_ID), z.literal('none')])
+    .optional()
+    .catch(undefined),
+  cohort: z
+    .string()
+    .regex(/^\d{4}Q[1-4]$/)
+    .optional()
+    .catch(undefined),
   wave: z.enum(['6', '9', '12']).optional().catch(undefined),
-  currency: z.string().regex(/^[A-Z]{3}$/).optional().catch(undefined),
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/)
+    .optional()
+    .catch(undefined),
 });
 export type DashboardQuery = z.infer<typeof DashboardQuerySchema>;
 
@@ -197,7 +211,9 @@ async function fromRollups<T>(key: unknown[], compute: () => Promise<T>): Promis
 async function userNames(ids: Iterable<string>) {
   const list = [...new Set([...ids].filter((id) => OBJECT_ID.test(id)))];
   if (!list.length) return new Map<string, string>();
-  const users = await User.find({ _id: trusted({ $in: list }) }).select('name').lean();
+  const users = await User.find({ _id: trusted({ $in: list }) })
+    .select('name')
+    .lean();
   return new Map(users.map((u) => [String(u._id), u.name]));
 }
 
@@ -212,7 +228,10 @@ export function queryString(q: DashboardQuery, extra: Record<string, string | un
 /** Reps and CSMs for the filter menus (only for roles that may choose them). */
 export async function listFilterOptions(user: SessionUser) {
   if (user.role !== 'admin' && user.role !== 'leadership') return { reps: [], csms: [] };
-  const users = await User.find({ role: trusted({ $in: ['cs', 'sales'] }) }).select('name role active').sort({ name: 1 }).lean();
+  const users = await User.find({ role: trusted({ $in: ['cs', 'sales'] }) })
+    .select('name role active')
+    .sort({ name: 1 })
+    .lean();
   const label = (u: { name: string; active?: boolean | null }) => u.name + (u.active === false ? ' (inactive)' : '');
   return {
     reps: users.filter((u) => u.role === 'sales').map((u) => ({ id: String(u._id), name: label(u) })),
@@ -243,7 +262,12 @@ const pctField = (label: string) =>
     .trim()
     .min(1, `Enter the ${label}.`)
     .transform((v) => Number(v.replace(/[%\s]/g, '')))
-    .pipe(z.number({ error: `Enter the ${label} as a number.` }).min(0, `The ${label} cannot be negative.`).max(100, `The ${label} is at most 100 %.`));
+    .pipe(
+      z
+        .number({ error: `Enter the ${label} as a number.` })
+        .min(0, `The ${label} cannot be negative.`)
+        .max(100, `The ${label} is at most 100 %.`),
+    );
 
 export const SettingsFormSchema = z
   .object({
@@ -265,8 +289,16 @@ export const SettingsFormSchema = z
   .refine((v) => v.valueFloorPct <= v.valueTargetPct, { path: ['valueTargetPct'], message: 'The target cannot be below the floor.' });
 
 export const SpendFormSchema = z.object({
-  quarter: z.string().trim().toUpperCase().regex(/^\d{4}Q[1-4]$/, 'Enter the quarter as YYYYQn, e.g. 2026Q1.'),
-  currency: z.string().trim().toUpperCase().regex(/^[A-Z]{3}$/, 'Enter a three-letter currency code such as USD.'),
+  quarter: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .regex(/^\d{4}Q[1-4]$/, 'Enter the quarter as YYYYQn, e.g. 2026Q1.'),
+  currency: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .regex(/^[A-Z]{3}$/, 'Enter a three-letter currency code such as USD.'),
   amount: moneyField({ label: 'amount spent', max: 1e12 }),
   note: z.string().trim().max(300).optional().default(''),
 });
@@ -280,7 +312,15 @@ export async function saveDashboardSettings({ user, input }: { user: SessionUser
   requireAdmin(user);
   await DashboardSettings.updateOne(
     { _id: 'dashboards' },
-    { $set: { valueFloorPct: input.valueFloorPct, valueTargetPct: input.valueTargetPct, defaultGrossMarginPct: input.defaultGrossMarginPct, lifetimeCapMonths: input.lifetimeCapMonths, updatedById: user.id } },
+    {
+      $set: {
+        valueFloorPct: input.valueFloorPct,
+        valueTargetPct: input.valueTargetPct,
+        defaultGrossMarginPct: input.defaultGrossMarginPct,
+        lifetimeCapMonths: input.lifetimeCapMonths,
+        updatedById: user.id,
+      },
+    },
     { upsert: true, runValidators: true },
   );
 }
@@ -305,7 +345,15 @@ export async function deleteCohortSpend({ user, id }: { user: SessionUser; id: s
 /** Every spend entry, newest quarter first. */
 export async function listCohortSpend() {
   const rows = await CohortSpend.find({}).select('quarter currency amount note updatedByName updatedAt').sort({ quarter: -1, currency: 1 }).lean();
-  return rows.map((r) => ({ id: String(r._id), quarter: r.quarter, currency: r.currency, amount: r.amount, note: r.note ?? '', updatedByName: r.updatedByName ?? '', updatedAt: r.updatedAt ? r.updatedAt.toISOString() : null }));
+  return rows.map((r) => ({
+    id: String(r._id),
+    quarter: r.quarter,
+    currency: r.currency,
+    amount: r.amount,
+    note: r.note ?? '',
+    updatedByName: r.updatedByName ?? '',
+    updatedAt: r.updatedAt ? r.updatedAt.toISOString() : null,
+  }));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -448,15 +496,26 @@ async function computeValueDashboard(q: DashboardQuery, settings: DashboardSetti
     const a = groupBy(answers, dim);
     const f = groupBy(funnel, dim);
     const keys = [...new Set([...a.keys(), ...f.keys()])].map((k) => [k, a.get(k) ?? {}] as [string, Counts]).sort(order);
-    return { id, title, columns: VALUE_COLUMNS(title.replace(/^Value delivered by /, '').replace(/^./, (c) => c.toUpperCase())), rows: keys.map(([k]) => valueRow({ key: k, label: label(k) }, a.get(k) ?? {}, f.get(k) ?? {}, floor, target)) };
+    return {
+      id,
+      title,
+      columns: VALUE_COLUMNS(title.replace(/^Value delivered by /, '').replace(/^./, (c) => c.toUpperCase())),
+      rows: keys.map(([k]) => valueRow({ key: k, label: label(k) }, a.get(k) ?? {}, f.get(k) ?? {}, floor, target)),
+    };
   };
-  const byShareDesc = (a: [string, Counts], b: [string, Counts]) => (valueDelivered(b[1]).answered - valueDelivered(a[1]).answered) || a[0].localeCompare(b[0]);
+  const byShareDesc = (a: [string, Counts], b: [string, Counts]) => valueDelivered(b[1]).answered - valueDelivered(a[1]).answered || a[0].localeCompare(b[0]);
 
   const drill = (extra: Record<string, string | undefined>) => `/dashboards/value/answers${queryString(q, extra)}`;
   const pc = groupBy(promises, 'category');
   const pr = groupBy(promises, 'rep');
   const tables = {
-    'value-by-wave': table('value-by-wave', 'Value delivered by wave', 'wave', (k) => `${k} months`, (a, b) => Number(a[0]) - Number(b[0])),
+    'value-by-wave': table(
+      'value-by-wave',
+      'Value delivered by wave',
+      'wave',
+      (k) => `${k} months`,
+      (a, b) => Number(a[0]) - Number(b[0]),
+    ),
     'value-by-cohort': table('value-by-cohort', 'Value delivered by cohort', 'cohort', (k) => k, byKey),
     'value-by-rep': table('value-by-rep', 'Value delivered by rep', 'rep', repName, byShareDesc),
     'value-by-segment': table('value-by-segment', 'Value delivered by segment', 'segment', (k) => SEGMENT_LABELS[k] ?? k, byKey),
@@ -497,7 +556,11 @@ async function computeValueDashboard(q: DashboardQuery, settings: DashboardSetti
 }
 
 const AnswersQuerySchema = DashboardQuerySchema.extend({
-  category: z.string().regex(/^[a-z-]{2,40}$/).optional().catch(undefined),
+  category: z
+    .string()
+    .regex(/^[a-z-]{2,40}$/)
+    .optional()
+    .catch(undefined),
   page: z.coerce.number().int().min(1).max(10_000).catch(1),
 });
 export type AnswersQuery = z.infer<typeof AnswersQuerySchema>;
@@ -527,7 +590,11 @@ export async function listValueAnswers({ user, query }: { user: SessionUser; que
       .lean(),
     SurveyResponse.countDocuments(filter),
   ]);
-  const accounts = rows.length ? await Account.find({ _id: trusted({ $in: rows.map((r) => r.accountId) }) }).select('name').lean() : [];
+  const accounts = rows.length
+    ? await Account.find({ _id: trusted({ $in: rows.map((r) => r.accountId) }) })
+        .select('name')
+        .lean()
+    : [];
   const accountName = new Map(accounts.map((a) => [String(a._id), a.name]));
   const names = await userNames(rows.map((r) => String(r.aeId)));
   return {
@@ -547,7 +614,9 @@ export async function listValueAnswers({ user, query }: { user: SessionUser; que
       overall: r.overall,
       nps: r.nps,
       comment: r.comment ?? '',
-      promises: r.promises.filter((p) => !q.category || p.category === q.category).map((p) => ({ text: p.text, category: p.category, verdict: p.verdict, comment: p.comment ?? '' })),
+      promises: r.promises
+        .filter((p) => !q.category || p.category === q.category)
+        .map((p) => ({ text: p.text, category: p.category, verdict: p.verdict, comment: p.comment ?? '' })),
     })),
   };
 }
@@ -556,8 +625,7 @@ export async function listValueAnswers({ user, query }: { user: SessionUser; que
 // Time to live
 
 /** The median, p90 and mean columns of a table of durations (the values quantiles and a mean give). */
-const durationColumns = (unit: 'days' | 'hours') =>
-  (['Median', 'p90', 'Mean'] as const).map((label) => ({ key: label.toLowerCase(), label: `${label} ${unit}`, kind: unit }));
+const durationColumns = (unit: 'days' | 'hours') => (['Median', 'p90', 'Mean'] as const).map((label) => ({ key: label.toLowerCase(), label: `${label} ${unit}`, kind: unit }));
 
 const quantiles = (counts: Counts, edges: readonly number[]) => {
   const median = histogramQuantile(counts, edges, 0.5);
@@ -625,7 +693,12 @@ async function stalledNow(q: DashboardQuery, now: Date) {
       // changes it (a journey stalls, or a stalled one crosses into the next band).
       const t = now.getTime();
       const key = JSON.stringify([q.segment, q.rep, q.csm, q.from, q.to]);
-      return stalledCache.keep(journeyBoardIndex.version, key, () => walkStalled(indexed.values(), q, t), (kept) => t >= kept.from && t < kept.until);
+      return stalledCache.keep(
+        journeyBoardIndex.version,
+        key,
+        () => walkStalled(indexed.values(), q, t),
+        (kept) => t >= kept.from && t < kept.until,
+      );
     },
     fromDatabase: async () => {
       const base = journeyFilter(q);
@@ -689,7 +762,14 @@ export async function getTimeToLiveDashboard({ user, query, now = new Date() }: 
         { key: 'daysInStage', label: 'Days in stage', kind: 'days' as const },
         { key: 'daysPastSla', label: 'Days past SLA', kind: 'days' as const },
       ],
-      rows: stalled.longest.map((j) => ({ group: j.name, stage: stageName.get(j.stage) ?? j.stage, csm: j.csm || 'unassigned', daysInStage: j.daysInStage, daysPastSla: j.daysPastSla, _href: `/journeys/${j.id}` })),
+      rows: stalled.longest.map((j) => ({
+        group: j.name,
+        stage: stageName.get(j.stage) ?? j.stage,
+        csm: j.csm || 'unassigned',
+        daysInStage: j.daysInStage,
+        daysPastSla: j.daysPastSla,
+        _href: `/journeys/${j.id}`,
+      })),
     },
   } satisfies Partial<Record<ChartId, DashboardTable>>;
   return { query: q, summary: { ...figures.summary, stalled: stalled.total }, empty: figures.empty, tables };
@@ -697,7 +777,12 @@ export async function getTimeToLiveDashboard({ user, query, now = new Date() }: 
 
 /** The time-to-live figures that come from the rollups alone. */
 async function computeTimeToLive(q: DashboardQuery, playbook: PlaybookDef) {
-  const [{ rows: live }, { rows: stages }, { rows: accepted }, { rows: started, all: startedRows }] = await readFiltered(q, ['journey.live', 'journey.stage', 'journey.accepted', 'journey.started']);
+  const [{ rows: live }, { rows: stages }, { rows: accepted }, { rows: started, all: startedRows }] = await readFiltered(q, [
+    'journey.live',
+    'journey.stage',
+    'journey.accepted',
+    'journey.started',
+  ]);
 
   const liveByCohort = groupBy(live, 'cohort');
   const startedByCohort = groupBy(started, 'cohort');
@@ -709,7 +794,15 @@ async function computeTimeToLive(q: DashboardQuery, playbook: PlaybookDef) {
 
   const ttlRow = (label: string, c: Counts, startedN: number): TableRow => {
     const qn = quantiles(c, DAY_BUCKETS);
-    return { group: label, median: qn.median, p90: qn.p90, mean: r1(ratio(c.days ?? 0, c.n ?? 0)), live: c.n ?? 0, started: startedN, ...(qn.p90Open ? { _flag: `p90 beyond ${DAY_BUCKETS[DAY_BUCKETS.length - 1]} days` } : {}) };
+    return {
+      group: label,
+      median: qn.median,
+      p90: qn.p90,
+      mean: r1(ratio(c.days ?? 0, c.n ?? 0)),
+      live: c.n ?? 0,
+      started: startedN,
+      ...(qn.p90Open ? { _flag: `p90 beyond ${DAY_BUCKETS[DAY_BUCKETS.length - 1]} days` } : {}),
+    };
   };
   const totalLive = sumCounts(live);
   const totalAccepted = sumCounts(accepted);
@@ -740,20 +833,30 @@ async function computeTimeToLive(q: DashboardQuery, playbook: PlaybookDef) {
         .sort((a, b) => (stageOrder.get(a[0]) ?? 99) - (stageOrder.get(b[0]) ?? 99))
         .map(([k, c]) => {
           const qn = quantiles(c, DAY_BUCKETS);
-          return { group: stageName.get(k) ?? k, median: qn.median, p90: qn.p90, mean: r1(ratio(c.days ?? 0, c.exited ?? 0)), exited: c.exited ?? 0, overridden: c.overridden ?? 0 };
+          return {
+            group: stageName.get(k) ?? k,
+            median: qn.median,
+            p90: qn.p90,
+            mean: r1(ratio(c.days ?? 0, c.exited ?? 0)),
+            exited: c.exited ?? 0,
+            overridden: c.overridden ?? 0,
+          };
         }),
     },
     'reaction-by-cohort': {
       id: 'reaction-by-cohort' as const,
       title: 'CS reaction time by cohort (closed-won to handoff accepted)',
-      columns: [
-        { key: 'group', label: 'Cohort', kind: 'text' as const },
-        ...durationColumns('hours'),
-        { key: 'accepted', label: 'Handoffs accepted', kind: 'int' as const },
-      ],
+      columns: [{ key: 'group', label: 'Cohort', kind: 'text' as const }, ...durationColumns('hours'), { key: 'accepted', label: 'Handoffs accepted', kind: 'int' as const }],
       rows: [...acceptedByCohort].sort(byKey).map(([k, c]) => {
         const qn = quantiles(c, HOUR_BUCKETS);
-        return { group: k, median: qn.median, p90: qn.p90, mean: r1(ratio(c.hours ?? 0, c.n ?? 0)), accepted: c.n ?? 0, ...(qn.p90Open ? { _flag: `p90 beyond ${HOUR_BUCKETS[HOUR_BUCKETS.length - 1]} hours` } : {}) };
+        return {
+          group: k,
+          median: qn.median,
+          p90: qn.p90,
+          mean: r1(ratio(c.hours ?? 0, c.n ?? 0)),
+          accepted: c.n ?? 0,
+          ...(qn.p90Open ? { _flag: `p90 beyond ${HOUR_BUCKETS[HOUR_BUCKETS.length - 1]} hours` } : {}),
+        };
       }),
     },
   } satisfies Partial<Record<ChartId, DashboardTable>>;
@@ -819,7 +922,12 @@ async function computeForecastDashboard(q: DashboardQuery, playbook: PlaybookDef
     return row;
   };
 
-  const meta = metaRows.map((r) => r.dims.asOf).filter(Boolean).sort().pop() ?? null;
+  const meta =
+    metaRows
+      .map((r) => r.dims.asOf)
+      .filter(Boolean)
+      .sort()
+      .pop() ?? null;
   const stageName = new Map(path.map((s) => [s.key, s.name]));
   const openByStage = groupBy(open, 'stage');
   const totalOpen = sumCounts(open);
@@ -843,7 +951,16 @@ async function computeForecastDashboard(q: DashboardQuery, playbook: PlaybookDef
       title: 'Post-sale conversion by cohort',
       columns: conversionColumns,
       rows: [
-        ...cohorts.map((c) => conversionRow(c, reached(stages.filter((r) => r.dims.cohort === c), started.filter((r) => r.dims.cohort === c), live.filter((r) => r.dims.cohort === c)))),
+        ...cohorts.map((c) =>
+          conversionRow(
+            c,
+            reached(
+              stages.filter((r) => r.dims.cohort === c),
+              started.filter((r) => r.dims.cohort === c),
+              live.filter((r) => r.dims.cohort === c),
+            ),
+          ),
+        ),
         ...(cohorts.length ? [conversionRow('All cohorts', totalReached)] : []),
       ],
     },
@@ -927,7 +1044,12 @@ export async function getProfitabilityDashboard({ user, query, now = new Date() 
   const profitabilitySettings = { defaultGrossMarginPct: settings.defaultGrossMarginPct, lifetimeCapMonths: settings.lifetimeCapMonths };
   const perCohort = cohorts.map((c) => {
     const counts = cohortMoneyCounts(wonByCohort.get(c) ?? {}, churnByCohort.get(c) ?? {});
-    return { cohort: c, counts, figures: cohortProfitability(counts, { nowDays, spendPerCustomer: spendPerCustomer(c), settings: profitabilitySettings }), spend: spendOf.get(c) ?? null };
+    return {
+      cohort: c,
+      counts,
+      figures: cohortProfitability(counts, { nowDays, spendPerCustomer: spendPerCustomer(c), settings: profitabilitySettings }),
+      spend: spendOf.get(c) ?? null,
+    };
   });
   // All cohorts together: each deal without a CAC takes its own quarter's spend per customer.
   const merged = cohortMoneyCounts(sumCounts(won), sumCounts(churned));
@@ -975,21 +1097,21 @@ export async function getProfitabilityDashboard({ user, query, now = new Date() 
     id: 'profitability-by-cohort',
     title: 'Profitability by cohort',
     currency,
-      columns: [
-        { key: 'group', label: 'Cohort', kind: 'text' as const },
-        { key: 'customers', label: 'Customers', kind: 'int' as const },
-        { key: 'arr', label: 'ARR', kind: 'money' as const },
-        { key: 'grossMargin', label: 'Gross margin %', kind: 'pct' as const },
-        { key: 'churned', label: 'Churned', kind: 'int' as const },
-        { key: 'monthlyChurn', label: 'Monthly churn %', kind: 'pct' as const },
-        { key: 'lifetimeMonths', label: 'Lifetime', kind: 'months' as const },
-        { key: 'ltv', label: 'LTV', kind: 'money' as const },
-        { key: 'cac', label: 'CAC', kind: 'money' as const },
-        { key: 'ltvToCac', label: 'LTV:CAC', kind: 'ratio' as const },
-        { key: 'paybackMonths', label: 'CAC payback', kind: 'months' as const },
-        { key: 'notes', label: 'Notes', kind: 'text' as const },
-      ],
-      rows: [...perCohort.map((p) => toRow(p.cohort, p.figures)), ...(perCohort.length ? [toRow('All cohorts', overall)] : [])],
+    columns: [
+      { key: 'group', label: 'Cohort', kind: 'text' as const },
+      { key: 'customers', label: 'Customers', kind: 'int' as const },
+      { key: 'arr', label: 'ARR', kind: 'money' as const },
+      { key: 'grossMargin', label: 'Gross margin %', kind: 'pct' as const },
+      { key: 'churned', label: 'Churned', kind: 'int' as const },
+      { key: 'monthlyChurn', label: 'Monthly churn %', kind: 'pct' as const },
+      { key: 'lifetimeMonths', label: 'Lifetime', kind: 'months' as const },
+      { key: 'ltv', label: 'LTV', kind: 'money' as const },
+      { key: 'cac', label: 'CAC', kind: 'money' as const },
+      { key: 'ltvToCac', label: 'LTV:CAC', kind: 'ratio' as const },
+      { key: 'paybackMonths', label: 'CAC payback', kind: 'months' as const },
+      { key: 'notes', label: 'Notes', kind: 'text' as const },
+    ],
+    rows: [...perCohort.map((p) => toRow(p.cohort, p.figures)), ...(perCohort.length ? [toRow('All cohorts', overall)] : [])],
   };
   // One figure per chart, same rows: LTV:CAC (reference 3) and payback months (reference 12).
   const only = (id: ChartId, title: string, key: string): DashboardTable => ({
@@ -1012,7 +1134,9 @@ export async function getProfitabilityDashboard({ user, query, now = new Date() 
     // No CAC shown at all (no per-deal CAC, no spend) vs a CAC shown that is the average of the
     // deals that have one (some lack it, no spend): the page words them differently.
     missingCac: perCohort.filter((p) => p.figures.cac === null).map((p) => p.cohort),
-    partialCac: perCohort.filter((p) => p.figures.cac !== null && p.figures.cacSource === 'partial').map((p) => ({ cohort: p.cohort, known: p.figures.cacKnown, customers: p.figures.customers })),
+    partialCac: perCohort
+      .filter((p) => p.figures.cac !== null && p.figures.cacSource === 'partial')
+      .map((p) => ({ cohort: p.cohort, known: p.figures.cacKnown, customers: p.figures.customers })),
     // Every cohort with a lifetime has it at the cap: the page says why once, above the table.
     lifetimeCap: {
       months: settings.lifetimeCapMonths,
@@ -1028,7 +1152,17 @@ export async function getProfitabilityDashboard({ user, query, now = new Date() 
 // Overview and CSV
 
 /** One page's tables by chart id (for the CSV download). */
-export async function getDashboardTable({ user, chart, query, now = new Date() }: { user: SessionUser; chart: ChartId; query: DashboardQuery; now?: Date }): Promise<DashboardTable> {
+export async function getDashboardTable({
+  user,
+  chart,
+  query,
+  now = new Date(),
+}: {
+  user: SessionUser;
+  chart: ChartId;
+  query: DashboardQuery;
+  now?: Date;
+}): Promise<DashboardTable> {
   const page = CHART_PAGE[chart];
   requirePage(user, page);
   const data =
@@ -1056,6 +1190,16 @@ export async function getDashboardOverview({ user, query, now = new Date() }: { 
     value: value ? { ...value.summary, headline: value.headline, settings: value.settings, empty: value.empty } : null,
     ttl: ttl ? { ...ttl.summary, empty: ttl.empty } : null,
     forecast: forecast ? { ...forecast.summary, asOf: forecast.asOf, empty: forecast.empty } : null,
-    profitability: profitability ? { currency: profitability.query.currency, customers: profitability.overall.customers, arr: profitability.overall.arr, churned: profitability.overall.churned, ltvToCac: profitability.overall.ltvToCac, paybackMonths: profitability.overall.paybackMonths, empty: profitability.empty } : null,
+    profitability: profitability
+      ? {
+          currency: profitability.query.currency,
+          customers: profitability.overall.customers,
+          arr: profitability.overall.arr,
+          churned: profitability.overall.churned,
+          ltvToCac: profitability.overall.ltvToCac,
+          paybackMonths: profitability.overall.paybackMonths,
+          empty: profitability.empty,
+        }
+      : null,
   };
 }

@@ -47,7 +47,10 @@ describe('figure invariants', () => {
     await bumpMetric(SURVEY_METRICS.funnel, dims, { invited: 2, answered: 3 });
     await bumpMetric(SURVEY_METRICS.answer, dims, { answered: 3, valueYes: 3 });
     await bumpMetric(SURVEY_METRICS.quarter, { ...dims, quarter: '2026Q3', currency: 'USD' }, { answered: 3, valueYes: 3 });
-    expect(await checkFigureInvariants()).toEqual([expect.objectContaining({ figure: 'response rate', where: 'all=all', detail: '3 answered of 2 invited' }), ...Array(4).fill(expect.objectContaining({ figure: 'response rate' }))]);
+    expect(await checkFigureInvariants()).toEqual([
+      expect.objectContaining({ figure: 'response rate', where: 'all=all', detail: '3 answered of 2 invited' }),
+      ...Array(4).fill(expect.objectContaining({ figure: 'response rate' })),
+    ]);
     const page = await getValueDashboard({ user: leader, query: {} });
     expect(page.summary.responseRate).toBeNull();
     for (const row of page.tables['value-by-wave'].rows) expect(row.responseRate).toBeNull();

@@ -35,7 +35,10 @@ export async function checkFigureInvariants(): Promise<FigureViolation[]> {
   const ids = responses.map((r) => r._id);
   const surveys = new Map<string, { invitedAt?: Date | null; state: string }>();
   for (let i = 0; i < ids.length; i += 1000) {
-    for (const s of await Survey.find({ _id: trusted({ $in: ids.slice(i, i + 1000) }) }).select('invitedAt state').lean()) surveys.set(String(s._id), s);
+    for (const s of await Survey.find({ _id: trusted({ $in: ids.slice(i, i + 1000) }) })
+      .select('invitedAt state')
+      .lean())
+      surveys.set(String(s._id), s);
   }
   for (const id of ids) {
     const survey = surveys.get(String(id));
@@ -88,9 +91,15 @@ export async function checkFigureInvariants(): Promise<FigureViolation[]> {
     const ofPromises = new Map((dim === 'all' ? [{ key: 'all', counts: sumCounts(promises) }] : groupBy(promises, dim)).map((g) => [g.key, g.counts]));
     for (const key of new Set([...mine.keys(), ...ofAnswers.keys(), ...ofPromises.keys()])) {
       const q = mine.get(key) ?? {};
-      for (const [name, other] of [['answered', ofAnswers], ['valueYes', ofAnswers], ['promises', ofPromises], ['keptScore', ofPromises]] as const) {
+      for (const [name, other] of [
+        ['answered', ofAnswers],
+        ['valueYes', ofAnswers],
+        ['promises', ofPromises],
+        ['keptScore', ofPromises],
+      ] as const) {
         const theirs = other.get(key)?.[name] ?? 0;
-        if (Math.abs((q[name] ?? 0) - theirs) > 1e-6) broken('headline', `${dim}=${key}`, `${name} ${q[name] ?? 0} by quarter answered, ${theirs} in ${other === ofAnswers ? SURVEY_METRICS.answer : SURVEY_METRICS.promise}`);
+        if (Math.abs((q[name] ?? 0) - theirs) > 1e-6)
+          broken('headline', `${dim}=${key}`, `${name} ${q[name] ?? 0} by quarter answered, ${theirs} in ${other === ofAnswers ? SURVEY_METRICS.answer : SURVEY_METRICS.promise}`);
       }
     }
   }
@@ -98,7 +107,8 @@ export async function checkFigureInvariants(): Promise<FigureViolation[]> {
     for (const { key, counts } of groupBy(quarters, dim)) {
       if (outside(share(counts.valueYes ?? 0, counts.answered ?? 0))) broken('headline value', `${dim}=${key}`, `${counts.valueYes} yes of ${counts.answered} answers`);
       if (outside(share(counts.keptScore ?? 0, counts.promises ?? 0))) broken('headline promises', `${dim}=${key}`, `score ${counts.keptScore} of ${counts.promises} promises`);
-      if (dim === 'currency' && outside(share(counts.arrYes ?? 0, counts.arr ?? 0))) broken('ARR-weighted value', `${dim}=${key}`, `${counts.arrYes} of ${counts.arr} ARR answered`);
+      if (dim === 'currency' && outside(share(counts.arrYes ?? 0, counts.arr ?? 0)))
+        broken('ARR-weighted value', `${dim}=${key}`, `${counts.arrYes} of ${counts.arr} ARR answered`);
     }
   }
   return violations;

@@ -14,14 +14,31 @@ function finished(ago: number, h: number, i: number) {
   const start = at(ago);
   const impl = new Date(start.getTime() + h * DAY);
   const live = new Date(impl.getTime() + i * DAY);
-  return { dims, path: PATH, liveAt: live, stages: [{ key: 'handoff', enteredAt: start, exitedAt: impl }, { key: 'implementation', enteredAt: impl, exitedAt: live }, { key: 'live', enteredAt: live }] };
+  return {
+    dims,
+    path: PATH,
+    liveAt: live,
+    stages: [
+      { key: 'handoff', enteredAt: start, exitedAt: impl },
+      { key: 'implementation', enteredAt: impl, exitedAt: live },
+      { key: 'live', enteredAt: live },
+    ],
+  };
 }
 /** An open journey in handoff for `age` days. */
 const inHandoff = (age: number) => ({ dims, path: PATH, liveAt: null, stages: [{ key: 'handoff', enteredAt: at(age) }] });
 /** An open journey: handoff took h days, in implementation for `age` days. */
 function inImplementation(h: number, age: number) {
   const impl = at(age);
-  return { dims, path: PATH, liveAt: null, stages: [{ key: 'handoff', enteredAt: new Date(impl.getTime() - h * DAY), exitedAt: impl }, { key: 'implementation', enteredAt: impl }] };
+  return {
+    dims,
+    path: PATH,
+    liveAt: null,
+    stages: [
+      { key: 'handoff', enteredAt: new Date(impl.getTime() - h * DAY), exitedAt: impl },
+      { key: 'implementation', enteredAt: impl },
+    ],
+  };
 }
 
 describe('Kaplan-Meier', () => {
@@ -36,7 +53,10 @@ describe('Kaplan-Meier', () => {
   });
 
   it('journeys still in a stage lower the exit rate instead of being ignored', () => {
-    const km = kaplanMeier([{ t: 10, event: true }, { t: 50, event: false }]);
+    const km = kaplanMeier([
+      { t: 10, event: true },
+      { t: 50, event: false },
+    ]);
     expect(survivalAt(km, 10)).toBe(0.5); // one of two left by day 10; the other is still there
     expect(survivalAt(km, 1000)).toBe(0.5);
   });
@@ -77,7 +97,11 @@ describe('go-live forecast on a synthetic history with a known answer', () => {
   it('the backtest replays the method month by month and counts what happened', () => {
     // Journeys start every 5 days over the last year, each 10 + 20 days: always 30 days to live.
     const steady = Array.from({ length: 73 }, (_, k) => finished(365 - 5 * k, 10, 20)).filter((j) => j.stages[0].enteredAt < NOW);
-    const open = steady.map((j) => ({ ...j, liveAt: j.liveAt! > NOW ? null : j.liveAt, stages: j.stages.filter((s) => s.enteredAt <= NOW).map((s) => ({ ...s, exitedAt: s.exitedAt && s.exitedAt <= NOW ? s.exitedAt : undefined })) }));
+    const open = steady.map((j) => ({
+      ...j,
+      liveAt: j.liveAt! > NOW ? null : j.liveAt,
+      stages: j.stages.filter((s) => s.enteredAt <= NOW).map((s) => ({ ...s, exitedAt: s.exitedAt && s.exitedAt <= NOW ? s.exitedAt : undefined })),
+    }));
     const rows = forecastRows(open, NOW, 6).filter((r) => r.kind === 'forecast.backtest');
     const months = [...new Set(rows.map((r) => r.dims.month))].sort();
     expect(months).toEqual(['2026-01', '2026-02', '2026-03', '2026-04', '2026-05', '2026-06']); // June's 30 days end at NOW

@@ -154,7 +154,10 @@ export async function journeyMoves() {
  */
 export async function refreshForecastSnapshot({ now, owner }: { now: Date; owner: string }) {
   const metas = await readMetrics(FORECAST_METRICS.meta);
-  const latest = metas.filter((m) => m.dims.asOf).sort((a, b) => a.dims.asOf.localeCompare(b.dims.asOf)).pop();
+  const latest = metas
+    .filter((m) => m.dims.asOf)
+    .sort((a, b) => a.dims.asOf.localeCompare(b.dims.asOf))
+    .pop();
   if (!latest) return { skipped: 'no snapshot yet' };
   const moves = await journeyMoves();
   if (latest.counts.moves === moves) return { skipped: 'no journey moved' };

@@ -163,7 +163,10 @@ export type CacSource = 'per-deal' | 'per-deal+spend' | 'spend' | 'partial' | 'm
  * Without spend, the average of the known per-deal CACs stands for the cohort (`partial`); with
  * neither, CAC is missing (null) and so are LTV:CAC and payback.
  */
-export function cohortCac(c: Pick<CohortMoneyCounts, 'deals' | 'cacSum' | 'cacKnown'>, spendPerCustomer: number | null): { value: number | null; source: CacSource; known: number } {
+export function cohortCac(
+  c: Pick<CohortMoneyCounts, 'deals' | 'cacSum' | 'cacKnown'>,
+  spendPerCustomer: number | null,
+): { value: number | null; source: CacSource; known: number } {
   const known = Math.min(c.cacKnown, c.deals);
   if (c.deals <= 0) return { value: null, source: 'missing', known };
   const missing = c.deals - known;

@@ -29,14 +29,17 @@ const answerCounts = (answers: string[]) => ({
 describe('value delivered', () => {
   it('is the share of "yes" among answers, in [0, 1], and partial credit never lowers it', () => {
     fc.assert(
-      fc.property(verdicts.filter((a) => a.length > 0), (answers) => {
-        const v = valueDelivered(answerCounts(answers));
-        expect(v.share).toBeCloseTo(answers.filter((a) => a === 'yes').length / answers.length, 12);
-        expect(v.share!).toBeGreaterThanOrEqual(0);
-        expect(v.share!).toBeLessThanOrEqual(1);
-        expect(v.score!).toBeGreaterThanOrEqual(v.share! - 1e-12);
-        expect(v.score!).toBeLessThanOrEqual(1 + 1e-12);
-      }),
+      fc.property(
+        verdicts.filter((a) => a.length > 0),
+        (answers) => {
+          const v = valueDelivered(answerCounts(answers));
+          expect(v.share).toBeCloseTo(answers.filter((a) => a === 'yes').length / answers.length, 12);
+          expect(v.share!).toBeGreaterThanOrEqual(0);
+          expect(v.share!).toBeLessThanOrEqual(1);
+          expect(v.score!).toBeGreaterThanOrEqual(v.share! - 1e-12);
+          expect(v.score!).toBeLessThanOrEqual(1 + 1e-12);
+        },
+      ),
       RUNS,
     );
   });
@@ -70,9 +73,17 @@ describe('promise kept', () => {
   it('scores delivered 1, partly 0.5, not yet 0, over the promises judged', () => {
     fc.assert(
       fc.property(promise, (list) => {
-        const counts = { promises: list.length, delivered: list.filter((v) => v === 'delivered').length, partly: list.filter((v) => v === 'partly').length, notYet: list.filter((v) => v === 'not_yet').length };
+        const counts = {
+          promises: list.length,
+          delivered: list.filter((v) => v === 'delivered').length,
+          partly: list.filter((v) => v === 'partly').length,
+          notYet: list.filter((v) => v === 'not_yet').length,
+        };
         const rate = promiseKept(counts).rate;
-        if (list.length === 0) { expect(rate).toBeNull(); return; }
+        if (list.length === 0) {
+          expect(rate).toBeNull();
+          return;
+        }
         const expected = list.reduce((a, v) => a + (v === 'delivered' ? 1 : v === 'partly' ? 0.5 : 0), 0) / list.length;
         expect(rate).toBeCloseTo(expected, 12);
         expect(rate!).toBeGreaterThanOrEqual(0);
@@ -87,7 +98,11 @@ describe('promise kept', () => {
       fc.property(fc.array(fc.tuple(fc.constantFrom('a', 'b', 'c'), fc.constantFrom('delivered', 'partly', 'not_yet')), { minLength: 1, maxLength: 100 }), (list) => {
         const count = (l: typeof list) => ({ promises: l.length, delivered: l.filter(([, v]) => v === 'delivered').length, partly: l.filter(([, v]) => v === 'partly').length });
         const parts = ['a', 'b', 'c'].map((c) => count(list.filter(([k]) => k === c)));
-        const summed = parts.reduce((a, p) => ({ promises: a.promises + p.promises, delivered: a.delivered + p.delivered, partly: a.partly + p.partly }), { promises: 0, delivered: 0, partly: 0 });
+        const summed = parts.reduce((a, p) => ({ promises: a.promises + p.promises, delivered: a.delivered + p.delivered, partly: a.partly + p.partly }), {
+          promises: 0,
+          delivered: 0,
+          partly: 0,
+        });
         expect(promiseKept(summed).rate).toBeCloseTo(promiseKept(count(list)).rate!, 12);
       }),
       RUNS,
@@ -109,7 +124,10 @@ describe('medians and p90 from histogram buckets', () => {
         const truth = sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)];
         const est = histogramQuantile(counts, DAY_EDGES, q)!;
         const i = DAY_EDGES.findIndex((e) => truth <= e);
-        if (i === -1) { expect(est).toEqual({ value: 365, open: true }); return; }
+        if (i === -1) {
+          expect(est).toEqual({ value: 365, open: true });
+          return;
+        }
         const lo = i === 0 ? 0 : DAY_EDGES[i - 1];
         expect(est.value).toBeGreaterThanOrEqual(lo - 1e-9);
         expect(est.value).toBeLessThanOrEqual(DAY_EDGES[i] + 1e-9);
@@ -166,14 +184,20 @@ describe('churn, LTV and payback', () => {
 
   it('LTV = ARR x margin x lifetime, lifetime = 1 / churn capped; never infinite, monotone in churn', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 1_000_000 }), fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 0.5, noNaN: true }), fc.integer({ min: 1, max: 240 }), (arr, gm, churn, cap) => {
-        const l = lifetimeValue({ arrPerCustomer: arr, grossMargin: gm, monthlyChurn: churn, capMonths: cap });
-        expect(Number.isFinite(l.value!)).toBe(true);
-        expect(l.lifetimeMonths!).toBeLessThanOrEqual(cap);
-        expect(l.value!).toBeCloseTo((arr * gm * l.lifetimeMonths!) / 12, 6);
-        const higherChurn = lifetimeValue({ arrPerCustomer: arr, grossMargin: gm, monthlyChurn: churn + 0.01, capMonths: cap });
-        expect(higherChurn.value!).toBeLessThanOrEqual(l.value! + 1e-9);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 1_000_000 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.double({ min: 0, max: 0.5, noNaN: true }),
+        fc.integer({ min: 1, max: 240 }),
+        (arr, gm, churn, cap) => {
+          const l = lifetimeValue({ arrPerCustomer: arr, grossMargin: gm, monthlyChurn: churn, capMonths: cap });
+          expect(Number.isFinite(l.value!)).toBe(true);
+          expect(l.lifetimeMonths!).toBeLessThanOrEqual(cap);
+          expect(l.value!).toBeCloseTo((arr * gm * l.lifetimeMonths!) / 12, 6);
+          const higherChurn = lifetimeValue({ arrPerCustomer: arr, grossMargin: gm, monthlyChurn: churn + 0.01, capMonths: cap });
+          expect(higherChurn.value!).toBeLessThanOrEqual(l.value! + 1e-9);
+        },
+      ),
       RUNS,
     );
   });
@@ -190,12 +214,18 @@ describe('churn, LTV and payback', () => {
 
   it('payback = CAC / monthly gross-margin revenue; LTV:CAC x payback = lifetime', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1_000, max: 1_000_000 }), fc.double({ min: 0.05, max: 1, noNaN: true }), fc.integer({ min: 1, max: 2_000_000 }), fc.double({ min: 0.001, max: 0.3, noNaN: true }), (arr, gm, cac, churn) => {
-        const payback = paybackMonths({ cac, arrPerCustomer: arr, grossMargin: gm })!;
-        expect(payback).toBeCloseTo(cac / ((arr / 12) * gm), 6);
-        const l = lifetimeValue({ arrPerCustomer: arr, grossMargin: gm, monthlyChurn: churn, capMonths: 1_000 });
-        expect((l.value! / cac) * payback).toBeCloseTo(l.lifetimeMonths!, 6);
-      }),
+      fc.property(
+        fc.integer({ min: 1_000, max: 1_000_000 }),
+        fc.double({ min: 0.05, max: 1, noNaN: true }),
+        fc.integer({ min: 1, max: 2_000_000 }),
+        fc.double({ min: 0.001, max: 0.3, noNaN: true }),
+        (arr, gm, cac, churn) => {
+          const payback = paybackMonths({ cac, arrPerCustomer: arr, grossMargin: gm })!;
+          expect(payback).toBeCloseTo(cac / ((arr / 12) * gm), 6);
+          const l = lifetimeValue({ arrPerCustomer: arr, grossMargin: gm, monthlyChurn: churn, capMonths: 1_000 });
+          expect((l.value! / cac) * payback).toBeCloseTo(l.lifetimeMonths!, 6);
+        },
+      ),
       RUNS,
     );
   });
@@ -209,21 +239,43 @@ describe('churn, LTV and payback', () => {
 
   it('CAC: per deal when known, spend per customer for the rest, known average without spend', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 100 }), fc.integer({ min: 0, max: 100 }), fc.integer({ min: 0, max: 100_000 }), fc.option(fc.integer({ min: 0, max: 100_000 }), { nil: null }), (deals, knownRaw, avgKnown, spc) => {
-        const known = Math.min(knownRaw, deals);
-        const r = cohortCac({ deals, cacKnown: known, cacSum: known * avgKnown }, spc);
-        if (known === deals) { expect(r).toMatchObject({ value: avgKnown, source: 'per-deal' }); return; }
-        if (spc !== null) { expect(r.value).toBeCloseTo((known * avgKnown + (deals - known) * spc) / deals, 9); return; }
-        if (known > 0) { expect(r).toMatchObject({ value: avgKnown, source: 'partial' }); return; }
-        expect(r).toEqual({ value: null, source: 'missing', known: 0 });
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 100 }),
+        fc.integer({ min: 0, max: 100 }),
+        fc.integer({ min: 0, max: 100_000 }),
+        fc.option(fc.integer({ min: 0, max: 100_000 }), { nil: null }),
+        (deals, knownRaw, avgKnown, spc) => {
+          const known = Math.min(knownRaw, deals);
+          const r = cohortCac({ deals, cacKnown: known, cacSum: known * avgKnown }, spc);
+          if (known === deals) {
+            expect(r).toMatchObject({ value: avgKnown, source: 'per-deal' });
+            return;
+          }
+          if (spc !== null) {
+            expect(r.value).toBeCloseTo((known * avgKnown + (deals - known) * spc) / deals, 9);
+            return;
+          }
+          if (known > 0) {
+            expect(r).toMatchObject({ value: avgKnown, source: 'partial' });
+            return;
+          }
+          expect(r).toEqual({ value: null, source: 'missing', known: 0 });
+        },
+      ),
       RUNS,
     );
   });
 
   it('no margin recorded: the configured default, else no LTV', () => {
     const c = { ...counts({ deals: 2, arrPer: 10_000, margin: 0.5, churnedShare: 0.5, ageDays: 300, lifeShare: 0.5 }, NOW), marginArr: 0, arrWithMargin: 0 };
-    expect(cohortProfitability(c, { nowDays: NOW, spendPerCustomer: 1, settings: { defaultGrossMarginPct: 70, lifetimeCapMonths: 60 } })).toMatchObject({ grossMargin: 0.7, grossMarginSource: 'default' });
-    expect(cohortProfitability(c, { nowDays: NOW, spendPerCustomer: 1, settings: { defaultGrossMarginPct: null, lifetimeCapMonths: 60 } })).toMatchObject({ grossMargin: null, ltv: null, paybackMonths: null });
+    expect(cohortProfitability(c, { nowDays: NOW, spendPerCustomer: 1, settings: { defaultGrossMarginPct: 70, lifetimeCapMonths: 60 } })).toMatchObject({
+      grossMargin: 0.7,
+      grossMarginSource: 'default',
+    });
+    expect(cohortProfitability(c, { nowDays: NOW, spendPerCustomer: 1, settings: { defaultGrossMarginPct: null, lifetimeCapMonths: 60 } })).toMatchObject({
+      grossMargin: null,
+      ltv: null,
+      paybackMonths: null,
+    });
   });
 });

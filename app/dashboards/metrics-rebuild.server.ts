@@ -57,7 +57,10 @@ export async function runNightlyMetricsRebuild({ now, owner }: { now: Date; owne
   // and a fresh install is when buyers answer their first invitations.
   if (!hasSnapshot) {
     const reports = [];
-    for (const [part, run] of [['deals', () => rebuildDealMetrics()], ['forecast', () => rebuildForecastMetrics({ now })]] as const) {
+    for (const [part, run] of [
+      ['deals', () => rebuildDealMetrics()],
+      ['forecast', () => rebuildForecastMetrics({ now })],
+    ] as const) {
       const started = performance.now();
       await run();
       reports.push({ part, ms: Math.round(performance.now() - started) });

@@ -137,7 +137,17 @@ export type ChurnResult = { ok: true } | { ok: false; status: 400 | 404 | 409; e
  * Marks an account churned at `churnedAt` (admin, or the account's CSM) and moves its deals won
  * before that date into deal.churned. Once per account (claim `account:<id>:churned`).
  */
-export async function recordAccountChurn({ user, accountId, churnedAt, now = new Date() }: { user: SessionUser; accountId: string; churnedAt: Date; now?: Date }): Promise<ChurnResult> {
+export async function recordAccountChurn({
+  user,
+  accountId,
+  churnedAt,
+  now = new Date(),
+}: {
+  user: SessionUser;
+  accountId: string;
+  churnedAt: Date;
+  now?: Date;
+}): Promise<ChurnResult> {
   if (!may(user.role, 'churn.record')) throw new Response(`Your role (${user.role}) cannot record churn.`, { status: 403 });
   if (!/^[a-f0-9]{24}$/i.test(accountId)) return { ok: false, status: 404, message: 'That account was not found.' };
   const account = await Account.findById(accountId).select('segment status csmId').lean();
@@ -169,7 +179,8 @@ export async function recordAccountChurn({ user, accountId, churnedAt, now = new
 /** Recomputes deal.won and deal.churned from the deals and their accounts (same rows as the incremental path). */
 export async function rebuildDealMetrics() {
   const accounts = new Map<string, AccountFacts>();
-  for await (const a of Account.find({}).select('segment status churnedAt').lean().cursor()) accounts.set(String(a._id), { segment: a.segment, status: a.status, churnedAt: a.churnedAt });
+  for await (const a of Account.find({}).select('segment status churnedAt').lean().cursor())
+    accounts.set(String(a._id), { segment: a.segment, status: a.status, churnedAt: a.churnedAt });
   const totals = new Map<string, MetricRow>();
   let deals = 0;
   for await (const d of Deal.find({}).select('closedWonAt arr currency grossMarginPct cac aeId accountId').lean().cursor()) {

@@ -68,7 +68,9 @@ describe('deal form parsing', () => {
   });
 
   it('requires at least one promise and a negative amount is refused', () => {
-    const r = parseDealForm(form({ aeId: 'a'.repeat(24), arr: '-5', 'promises.0.text': '', 'promises.0.successCriterion': '', 'promises.1.text': '', 'promises.1.successCriterion': '' }));
+    const r = parseDealForm(
+      form({ aeId: 'a'.repeat(24), arr: '-5', 'promises.0.text': '', 'promises.0.successCriterion': '', 'promises.1.text': '', 'promises.1.successCriterion': '' }),
+    );
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.errors.promises?.[0]).toMatch(/at least one promise/);

@@ -26,7 +26,13 @@ const optionalNumber = (label: string, max: number) =>
     .trim()
     .optional()
     .transform((v) => (v ? Number(v.replace(/[,\s%]/g, '')) : undefined))
-    .pipe(z.number({ error: `Enter ${label} as a number.` }).min(0, `${label} cannot be negative.`).max(max, `${label} must be at most ${max}.`).optional());
+    .pipe(
+      z
+        .number({ error: `Enter ${label} as a number.` })
+        .min(0, `${label} cannot be negative.`)
+        .max(max, `${label} must be at most ${max}.`)
+        .optional(),
+    );
 
 const PromiseRowSchema = z.object({
   text: z.string().trim().min(5, 'Describe the promise (at least 5 characters).').max(300),
@@ -45,7 +51,10 @@ export const CreateDealSchema = z
       .regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, 'Enter a domain such as example.com.'),
     segment: z.enum(SEGMENTS, { error: 'Choose a segment.' }),
     contactName: z.string().trim().max(120).optional().default(''),
-    contactEmail: z.union([z.literal(''), z.string().trim().toLowerCase().email('Enter a valid email address.')]).optional().default(''),
+    contactEmail: z
+      .union([z.literal(''), z.string().trim().toLowerCase().email('Enter a valid email address.')])
+      .optional()
+      .default(''),
     dealName: z.string().trim().min(2, 'Enter a deal name.').max(160),
     closedWonAt: z
       .string()
@@ -65,9 +74,7 @@ export const CreateDealSchema = z
 export type ParsedDealForm = z.infer<typeof CreateDealSchema> & { promises: z.infer<typeof PromiseRowSchema>[] };
 
 /** Parses the deal form, including the numbered promise rows (empty rows are ignored, at least one required). */
-export function parseDealForm(values: Record<string, string>):
-  | { ok: true; data: ParsedDealForm }
-  | { ok: false; errors: Record<string, string[]> } {
+export function parseDealForm(values: Record<string, string>): { ok: true; data: ParsedDealForm } | { ok: false; errors: Record<string, string[]> } {
   const errors: Record<string, string[]> = {};
   const base = CreateDealSchema.safeParse(values);
   if (!base.success) for (const i of base.error.issues) (errors[i.path.join('.')] ??= []).push(i.message);
@@ -113,7 +120,9 @@ export async function createManualDeal({ user, input, now = new Date() }: { user
     if (existing && !existing.aeIds.some((id) => String(id) === user.id)) {
       return {
         ok: false as const,
-        errors: { accountDomain: ['An account with this domain already exists and is looked after by another account executive. Ask customer success or an admin to record this deal.'] } as FieldErrors,
+        errors: {
+          accountDomain: ['An account with this domain already exists and is looked after by another account executive. Ask customer success or an admin to record this deal.'],
+        } as FieldErrors,
       };
     }
   }
@@ -140,9 +149,7 @@ export async function getDealDetail({ user, dealId }: { user: SessionUser; dealI
   if (!isObjectId(dealId)) return null;
   const filter: Record<string, unknown> = { _id: dealId };
   if (user.role === 'sales') filter.aeId = user.id;
-  const deal = await Deal.findOne(filter)
-    .select('name source crmId accountId aeId closedWonAt arr currency grossMarginPct cac promises createdAt')
-    .lean();
+  const deal = await Deal.findOne(filter).select('name source crmId accountId aeId closedWonAt arr currency grossMarginPct cac promises createdAt').lean();
   if (!deal) return null;
   const [account, ae, journey] = await Promise.all([
     Account.findById(deal.accountId).select('name domain segment').lean(),
@@ -178,7 +185,11 @@ export async function dealStats({ user, since }: { user: SessionUser; since: Dat
       ? await (async () => {
           const book = await csmBook({ csmId: user.id, since });
           const journeys = await readEachById(book.recentJourneyIds, (id) => Journey.findById(id).select('dealId').lean(), { size: 8 });
-          const deals = await readEachById(journeys.map((j) => j.dealId), (id) => Deal.findById(id).select(select).lean(), { size: 8 });
+          const deals = await readEachById(
+            journeys.map((j) => j.dealId),
+            (id) => Deal.findById(id).select(select).lean(),
+            { size: 8 },
+          );
           return [book.total, deals] as const;
         })()
       : await Promise.all([
@@ -189,7 +200,9 @@ export async function dealStats({ user, since }: { user: SessionUser; since: Dat
             .limit(8)
             .lean(),
         ]);
-  const accounts = await Account.find({ _id: trusted({ $in: recent.map((d) => d.accountId) }) }).select('name').lean();
+  const accounts = await Account.find({ _id: trusted({ $in: recent.map((d) => d.accountId) }) })
+    .select('name')
+    .lean();
   const accountName = new Map(accounts.map((a) => [String(a._id), a.name]));
   return {
     total,

@@ -25,8 +25,7 @@ const STALE_MS = 2 * 60_000 + 1_000; // a run without heartbeat for 2 minutes ma
 
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-const runInChild = (jobId: string, attempt: number) =>
-  startNode('test/import-runner.ts', [jobId, String(attempt)], { env: { ...process.env, LOG_LEVEL: 'warn' } });
+const runInChild = (jobId: string, attempt: number) => startNode('test/import-runner.ts', [jobId, String(attempt)], { env: { ...process.env, LOG_LEVEL: 'warn' } });
 
 const progress = async (jobId: string) => (await ImportJob.findById(jobId).select('processedRows status attempt heartbeatAt created existing').lean())!;
 
@@ -35,10 +34,14 @@ test(`a ${ROWS}-row import SIGKILLed half-way twice and resumed: every row exact
   const cs = await makeUser({ role: 'cs' });
   await makeUser({ role: 'sales', email: 'kill.rep@kept.test' });
   const file = path.join(tmp, 'deals.csv');
-  const lines = ['crm_id,deal_name,stage,close_date,arr,currency,ae_email,account_name,account_domain,segment,contact_name,contact_email,promise_1,promise_1_criterion,promise_1_category'];
+  const lines = [
+    'crm_id,deal_name,stage,close_date,arr,currency,ae_email,account_name,account_domain,segment,contact_name,contact_email,promise_1,promise_1_criterion,promise_1_category',
+  ];
   for (let i = 1; i <= ROWS; i++) {
     const a = i % ACCOUNTS;
-    lines.push(`INT-${i},"Interrupted deal ${i}",Closed Won,2026-0${(i % 5) + 1}-1${i % 10},${1000 + (i % 977)},USD,kill.rep@kept.test,"Kill Account ${a}",kill${a}.example,smb,Buyer ${i},buyer${i}@kill${a}.example,"Halve onboarding for team ${i}","Onboarding under five days",time-savings`);
+    lines.push(
+      `INT-${i},"Interrupted deal ${i}",Closed Won,2026-0${(i % 5) + 1}-1${i % 10},${1000 + (i % 977)},USD,kill.rep@kept.test,"Kill Account ${a}",kill${a}.example,smb,Buyer ${i},buyer${i}@kill${a}.example,"Halve onboarding for team ${i}","Onboarding under five days",time-savings`,
+    );
   }
   fs.writeFileSync(file, `${lines.join('\n')}\n`);
   const jobId = await createImportJob({ user: cs, file: { path: file, name: 'deals.csv', size: fs.statSync(file).size } });
@@ -90,7 +93,9 @@ test(`a ${ROWS}-row import SIGKILLed half-way twice and resumed: every row exact
   );
 
   // Every row exactly once, by natural key.
-  const deals = await Deal.find({ source: 'kept', crmId: trusted({ $regex: '^INT-' }) }).select('crmId').lean();
+  const deals = await Deal.find({ source: 'kept', crmId: trusted({ $regex: '^INT-' }) })
+    .select('crmId')
+    .lean();
   expect(deals).toHaveLength(ROWS);
   expect(new Set(deals.map((d) => d.crmId)).size).toBe(ROWS);
   expect(await Journey.countDocuments({})).toBe(ROWS);

@@ -26,7 +26,11 @@ const listOf = (labels: Record<string, string>) => Object.entries(labels).map(([
 
 /** What the import page, the template and docs/importing-deals.md say about each coded column. */
 export const CODED_COLUMNS: CodedColumn[] = [
-  { column: 'stage', values: [{ code: 'closed won', label: 'Closed Won, won, closedwon' }], note: 'Rows in any other stage are skipped (reported, not imported). Empty counts as closed won.' },
+  {
+    column: 'stage',
+    values: [{ code: 'closed won', label: 'Closed Won, won, closedwon' }],
+    note: 'Rows in any other stage are skipped (reported, not imported). Empty counts as closed won.',
+  },
   { column: 'segment', values: listOf(SEGMENT_LABELS), note: 'Empty: the segment chosen on the mapping page.' },
   { column: 'currency', values: listOf(CURRENCY_LABELS), note: 'Or any other ISO 4217 code (CHF, JPY, …). Empty: the currency chosen on the mapping page.' },
   { column: 'promise_1_category … promise_3_category', values: listOf(CATEGORY_LABELS), note: 'Empty: other.' },
@@ -37,7 +41,6 @@ export const codesOf = (labels: Record<string, string>, separator = ' | ') => Ob
 
 /** What an import will do, from reading its rows: `checked` of `total` rows were read. */
 export type ImportCheck = { ok: number; errors: number; skipped: number; checked: number; total: number };
-
 
 /**
  * The start button's text: "Import 1 row; 2 rows have errors; 1 is not closed-won". For a file

@@ -70,13 +70,27 @@ describe('parsers', () => {
   it('recognises HubSpot, Salesforce and Kept headers', () => {
     const hubspot = ['Record ID', 'Deal Name', 'Deal Stage', 'Close Date', 'Amount', 'Deal owner', 'Associated Company'];
     expect(detectSource(hubspot)).toBe('hubspot');
-    expect(detectMapping(hubspot)).toMatchObject({ crmId: 'Record ID', dealName: 'Deal Name', stage: 'Deal Stage', closeDate: 'Close Date', amount: 'Amount', owner: 'Deal owner', accountName: 'Associated Company' });
+    expect(detectMapping(hubspot)).toMatchObject({
+      crmId: 'Record ID',
+      dealName: 'Deal Name',
+      stage: 'Deal Stage',
+      closeDate: 'Close Date',
+      amount: 'Amount',
+      owner: 'Deal owner',
+      accountName: 'Associated Company',
+    });
     const sf = ['Opportunity ID', 'Opportunity Name', 'Account Name', 'Stage', 'Close Date', 'Amount', 'Opportunity Owner'];
     expect(detectSource(sf)).toBe('salesforce');
     expect(detectMapping(sf)).toMatchObject({ crmId: 'Opportunity ID', dealName: 'Opportunity Name', accountName: 'Account Name', owner: 'Opportunity Owner' });
     const kept = keptTemplateCsv().split('\r\n')[0].split(',');
     expect(detectSource(kept)).toBe('kept');
-    expect(detectMapping(kept)).toMatchObject({ crmId: 'crm_id', contactEmail: 'contact_email', promise1: 'promise_1', promise1Criterion: 'promise_1_criterion', promise1Category: expect.stringMatching(/^promise_1_category /) });
+    expect(detectMapping(kept)).toMatchObject({
+      crmId: 'crm_id',
+      contactEmail: 'contact_email',
+      promise1: 'promise_1',
+      promise1Criterion: 'promise_1_criterion',
+      promise1Category: expect.stringMatching(/^promise_1_category /),
+    });
   });
 
   it('the template names the allowed values of every coded column in its header', () => {
@@ -104,7 +118,7 @@ describe('importing files', () => {
     const view = await getImportView({ user: cs, jobId, now: NOW });
     expect(view).toMatchObject({ source: 'hubspot', detectedSource: 'hubspot', totalRows: 6 });
     expect(view!.preview).toHaveLength(6);
-    expect(view!.preview.map((p) => p.result.ok ? 'ok' : p.result.kind)).toEqual(['ok', 'skipped', 'ok', 'skipped', 'error', 'ok']);
+    expect(view!.preview.map((p) => (p.result.ok ? 'ok' : p.result.kind))).toEqual(['ok', 'skipped', 'ok', 'skipped', 'error', 'ok']);
 
     const result = await run(cs, jobId);
     expect(result.counts).toMatchObject({ processedRows: 6, created: 3, existing: 0, skipped: 2, failed: 1 });
@@ -224,13 +238,17 @@ describe('coded values and amounts in rows', () => {
     expect(view!.preview.map((p) => p.result)).toEqual([{ ok: true }, { ok: true }, { ok: true }]);
     expect(view!.check).toEqual({ ok: 3, errors: 0, skipped: 0, checked: 3, total: 3 });
     expect((await run(cs, jobId)).counts).toMatchObject({ created: 3, failed: 0 });
-    const deals = await Deal.find({ crmId: trusted({ $regex: '^LBL-' }) }).sort({ crmId: 1 }).lean();
+    const deals = await Deal.find({ crmId: trusted({ $regex: '^LBL-' }) })
+      .sort({ crmId: 1 })
+      .lean();
     expect(deals.map((d) => [d.arr, d.currency, d.promises[0].category])).toEqual([
       [45000, 'EUR', 'time-savings'],
       [45000.5, 'CHF', 'cost-reduction'],
       [45000, 'GBP', 'revenue-growth'],
     ]);
-    const segments = await Account.find({ nameLower: trusted({ $regex: '^labels co lbl-' }) }).sort({ nameLower: 1 }).lean();
+    const segments = await Account.find({ nameLower: trusted({ $regex: '^labels co lbl-' }) })
+      .sort({ nameLower: 1 })
+      .lean();
     expect(segments.map((a) => a.segment)).toEqual(['mid-market', 'enterprise', 'smb']);
   });
 
@@ -249,7 +267,9 @@ describe('coded values and amounts in rows', () => {
     expect(messages[0]).toBe('Amount “45.000” could be 45 or 45,000: type 45000 if you mean 45,000, or 45.00 if you mean 45.00.');
     expect(messages[1]).toContain('Currency “XYZ” is unknown: use USD, EUR, GBP, CAD or AUD (or their labels), or another ISO code such as CHF.');
     expect(messages[1]).toContain('Segment “galactic” is unknown: use smb, mid-market or enterprise (or their labels).');
-    expect(messages[1]).toContain('Promise 1 category “happiness” is unknown: use time-savings, cost-reduction, revenue-growth, adoption, integration, compliance or other (or their labels).');
+    expect(messages[1]).toContain(
+      'Promise 1 category “happiness” is unknown: use time-savings, cost-reduction, revenue-growth, adoption, integration, compliance or other (or their labels).',
+    );
     expect(messages.slice(2)).toEqual(['ok', 'Stage “Closed Lost” is not closed-won.']);
     expect(importButtonLabel(view!.check!)).toBe('Import 1 row; 2 rows have errors; 1 is not closed-won');
   });
@@ -264,7 +284,9 @@ describe('a 100,000-row file', () => {
     await makeUser({ role: 'sales', email: 'bulk.rep@kept.test' });
     const file = path.join(tmp, 'big.csv');
     const out = fs.createWriteStream(file);
-    out.write('crm_id,deal_name,stage,close_date,arr,currency,ae_email,account_name,account_domain,segment,contact_name,contact_email,promise_1,promise_1_criterion,promise_1_category\n');
+    out.write(
+      'crm_id,deal_name,stage,close_date,arr,currency,ae_email,account_name,account_domain,segment,contact_name,contact_email,promise_1,promise_1_criterion,promise_1_category\n',
+    );
     // KEPT_BULK_ROWS shortens the file while developing; the suite runs the full 100,000 rows.
     const ROWS = Number(process.env.KEPT_BULK_ROWS ?? 100_000);
     for (let i = 1; i <= ROWS; i++) {
@@ -310,7 +332,9 @@ describe('a 100,000-row file', () => {
     clearInterval(sampler);
     const seconds = (Date.now() - t0) / 1000;
     const peak = Math.max(0, ...samples.map((x) => x.heap));
-    console.log(`${ROWS}-row import: ${seconds.toFixed(1)} s (${Math.round(ROWS / seconds)} rows/s), file ${(bytes / 1e6).toFixed(1)} MB, live heap growth peak ${(peak / 1e6).toFixed(1)} MB over ${samples.length} samples`);
+    console.log(
+      `${ROWS}-row import: ${seconds.toFixed(1)} s (${Math.round(ROWS / seconds)} rows/s), file ${(bytes / 1e6).toFixed(1)} MB, live heap growth peak ${(peak / 1e6).toFixed(1)} MB over ${samples.length} samples`,
+    );
 
     expect(result.counts).toMatchObject({ processedRows: ROWS, created: ROWS * 0.9, skipped: ROWS * 0.1, failed: 0 });
     // Progress was visible while it ran.

@@ -125,16 +125,56 @@ export const IMPORT_FIELDS: FieldDef[] = [
 const withValues = (header: string, values: string) => `${header} (${values})`;
 const categoryHeader = (n: number) => withValues(`promise_${n}_category`, codesOf(CATEGORY_LABELS));
 export const KEPT_TEMPLATE_HEADERS = [
-  'crm_id', 'deal_name', withValues('stage', 'closed won | other stages are skipped'), 'close_date', 'arr', withValues('currency', `${codesOf(CURRENCY_LABELS)} | any ISO code`), 'ae_email', 'account_name', 'account_domain', withValues('segment', codesOf(SEGMENT_LABELS)),
-  'contact_name', 'contact_email', 'gross_margin_pct', 'cac',
-  'promise_1', 'promise_1_criterion', categoryHeader(1), 'promise_2', 'promise_2_criterion', categoryHeader(2), 'promise_3', 'promise_3_criterion', categoryHeader(3),
+  'crm_id',
+  'deal_name',
+  withValues('stage', 'closed won | other stages are skipped'),
+  'close_date',
+  'arr',
+  withValues('currency', `${codesOf(CURRENCY_LABELS)} | any ISO code`),
+  'ae_email',
+  'account_name',
+  'account_domain',
+  withValues('segment', codesOf(SEGMENT_LABELS)),
+  'contact_name',
+  'contact_email',
+  'gross_margin_pct',
+  'cac',
+  'promise_1',
+  'promise_1_criterion',
+  categoryHeader(1),
+  'promise_2',
+  'promise_2_criterion',
+  categoryHeader(2),
+  'promise_3',
+  'promise_3_criterion',
+  categoryHeader(3),
 ];
 
 export function keptTemplateCsv() {
   const example = [
-    'CRM-1001', 'Northwind — Finance suite', 'closed won', '2026-01-30', '120000', 'USD', 'rep@example.com', 'Northwind Traders', 'northwind.example', 'mid-market',
-    'Nora Lindqvist', 'nora@northwind.example', '72', '18000',
-    'Cut month-end close from 10 to 4 days', 'Close done within 4 business days for 3 months', 'time-savings', 'Replace three spreadsheets with one ledger', 'Spreadsheets retired by the controller', 'adoption', '', '', '',
+    'CRM-1001',
+    'Northwind — Finance suite',
+    'closed won',
+    '2026-01-30',
+    '120000',
+    'USD',
+    'rep@example.com',
+    'Northwind Traders',
+    'northwind.example',
+    'mid-market',
+    'Nora Lindqvist',
+    'nora@northwind.example',
+    '72',
+    '18000',
+    'Cut month-end close from 10 to 4 days',
+    'Close done within 4 business days for 3 months',
+    'time-savings',
+    'Replace three spreadsheets with one ledger',
+    'Spreadsheets retired by the controller',
+    'adoption',
+    '',
+    '',
+    '',
   ];
   return `${[KEPT_TEMPLATE_HEADERS, example].map((r) => r.map(csvCell).join(',')).join('\r\n')}\r\n`;
 }
@@ -304,7 +344,12 @@ function readAmount(text: string, label: string): number | string {
 
 /** "https://www.Acme.com/about" -> "acme.com"; null when it is not a domain. */
 export function normaliseDomain(value: string): string | null {
-  const v = value.trim().toLowerCase().replace(/^[a-z]+:\/\//, '').replace(/^www\./, '').split(/[/?#:]/)[0];
+  const v = value
+    .trim()
+    .toLowerCase()
+    .replace(/^[a-z]+:\/\//, '')
+    .replace(/^www\./, '')
+    .split(/[/?#:]/)[0];
   return /^([a-z0-9-]+\.)+[a-z]{2,}$/.test(v) ? v : null;
 }
 
@@ -327,7 +372,8 @@ export function parseRow(get: (field: string) => string, ctx: { options: ImportO
   if (!ISO_CURRENCIES.has(currency)) problems.push(`Currency “${currencyCell.slice(0, 20)}” is unknown: use ${oneOf(CURRENCY_LABELS)}, or another ISO code such as CHF.`);
   const owner = get('owner');
   const ownerEmail = /[^\s<>()]+@[^\s<>()]+/.exec(owner)?.[0]?.toLowerCase();
-  const aeId = (ownerEmail ? ctx.sales.byEmail.get(ownerEmail) : undefined) ?? (owner ? ctx.sales.byName.get(owner.trim().toLowerCase()) : undefined) ?? ctx.options.defaultAeId ?? null;
+  const aeId =
+    (ownerEmail ? ctx.sales.byEmail.get(ownerEmail) : undefined) ?? (owner ? ctx.sales.byName.get(owner.trim().toLowerCase()) : undefined) ?? ctx.options.defaultAeId ?? null;
   if (!aeId) problems.push(owner ? `No active sales user matches the owner “${owner.slice(0, 60)}” (choose a default rep).` : 'The owner is empty (choose a default rep).');
   const accountName = get('accountName');
   if (accountName.length < 2 || accountName.length > 120) problems.push('The company name must be 2-120 characters.');
@@ -372,7 +418,20 @@ export function parseRow(get: (field: string) => string, ctx: { options: ImportO
   if (problems.length) return { ok: false, kind: 'error', crmId, message: problems.join(' ') };
   return {
     ok: true,
-    deal: { crmId, name, closedWonAt: closed as Date, arr: arr as number, currency, grossMarginPct, cac, aeId: aeId!, account: { name: accountName, domain, segment: segment! }, contact, promises, ...(referralId ? { referralId } : {}) },
+    deal: {
+      crmId,
+      name,
+      closedWonAt: closed as Date,
+      arr: arr as number,
+      currency,
+      grossMarginPct,
+      cac,
+      aeId: aeId!,
+      account: { name: accountName, domain, segment: segment! },
+      contact,
+      promises,
+      ...(referralId ? { referralId } : {}),
+    },
   };
 }
 
@@ -393,10 +452,18 @@ function rowGetter(headers: string[], mapping: Record<string, string>) {
 
 export const MappingFormSchema = z.object({
   source: z.enum(IMPORT_SOURCES, { error: 'Choose where the file comes from.' }),
-  defaultAeId: z.union([z.literal(''), z.string().regex(/^[a-f0-9]{24}$/i)]).optional().default(''),
+  defaultAeId: z
+    .union([z.literal(''), z.string().regex(/^[a-f0-9]{24}$/i)])
+    .optional()
+    .default(''),
   defaultSegment: z.enum(SEGMENTS).catch('mid-market'),
   dateOrder: z.enum(['mdy', 'dmy']).catch('mdy'),
-  currency: z.string().trim().toUpperCase().regex(/^[A-Z]{3}$/, 'Use a three-letter currency code.').catch('USD'),
+  currency: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .regex(/^[A-Z]{3}$/, 'Use a three-letter currency code.')
+    .catch('USD'),
 });
 
 /** Saves the edited mapping (`map.<field>` = header) and options; only before the run starts. */
@@ -417,7 +484,18 @@ export async function saveMapping({ user, jobId, values }: { user: SessionUser; 
   if (parsed.data.defaultAeId && !(await User.exists({ _id: parsed.data.defaultAeId, role: 'sales', active: true }))) errors.defaultAeId = ['Choose an active sales rep.'];
   await ImportJob.updateOne(
     { _id: job._id },
-    { $set: { mapping, source: parsed.data.source, options: { defaultAeId: parsed.data.defaultAeId || undefined, defaultSegment: parsed.data.defaultSegment, dateOrder: parsed.data.dateOrder, currency: parsed.data.currency } } },
+    {
+      $set: {
+        mapping,
+        source: parsed.data.source,
+        options: {
+          defaultAeId: parsed.data.defaultAeId || undefined,
+          defaultSegment: parsed.data.defaultSegment,
+          dateOrder: parsed.data.dateOrder,
+          currency: parsed.data.currency,
+        },
+      },
+    },
   );
   return Object.keys(errors).length ? { ok: false as const, errors } : { ok: true as const };
 }
@@ -503,7 +581,11 @@ export async function getImportView({ user, jobId, now = new Date() }: { user: S
 /** Recent imports for the upload page. */
 export async function listImportJobs({ user }: { user: SessionUser }) {
   if (user.role !== 'admin' && user.role !== 'cs') throw new Response('Only CS and admins import deals.', { status: 403 });
-  const jobs = await ImportJob.find({}).select('fileName source status totalRows processedRows created existing skipped failed createdByName createdAt').sort({ createdAt: -1 }).limit(20).lean();
+  const jobs = await ImportJob.find({})
+    .select('fileName source status totalRows processedRows created existing skipped failed createdByName createdAt')
+    .sort({ createdAt: -1 })
+    .limit(20)
+    .lean();
   return jobs.map((j) => ({
     id: String(j._id),
     fileName: j.fileName,
@@ -613,7 +695,14 @@ export async function runImport({ jobId, attempt, now: fixedNow }: { jobId: stri
     if (derived.size) {
       const entries = [...derived.entries()].map(([key, deal]) => ({
         key,
-        info: { id: accountIdFor(deal.account), name: deal.account.name, segment: deal.account.segment, csmId: nextCsm(), aeIds: new Set([deal.aeId]), hasPrimary: false } as AccountInfo,
+        info: {
+          id: accountIdFor(deal.account),
+          name: deal.account.name,
+          segment: deal.account.segment,
+          csmId: nextCsm(),
+          aeIds: new Set([deal.aeId]),
+          hasPrimary: false,
+        } as AccountInfo,
         deal,
       }));
       const inserted = await insertIgnoringDuplicates(
@@ -676,7 +765,11 @@ export async function runImport({ jobId, attempt, now: fixedNow }: { jobId: stri
     if (redone) {
       // One query for the batch (1,000 lookups by _id took a minute on a busy FerretDB).
       const collided = dealDocs.filter((_, i) => !newDeals.has(i)).map((d) => d._id);
-      const found = collided.length ? await Deal.find({ _id: trusted({ $in: collided }) }).select('createdBy createdAt').lean() : [];
+      const found = collided.length
+        ? await Deal.find({ _id: trusted({ $in: collided }) })
+            .select('createdBy createdAt')
+            .lean()
+        : [];
       const ours = new Set(found.filter((d) => String(d.createdBy) === String(job.createdById) && d.createdAt >= startedAt).map((d) => String(d._id)));
       for (const [i, d] of dealDocs.entries()) if (ours.has(String(d._id))) newDeals.add(i);
     }
@@ -685,7 +778,10 @@ export async function runImport({ jobId, attempt, now: fixedNow }: { jobId: stri
     counts.created += newDeals.size;
     counts.existing += dealDocs.length - newDeals.size;
     // The money rollups of the new deals (profitability dashboards): one inserted slot per key for the batch.
-    await bumpJourneyMetricRows(dealDocs.flatMap((d, i) => (newDeals.has(i) ? [dealWonRow(d, resolved.get(accountKey(good[i].deal.account))!.segment)] : [])), { slot: slot('deals') });
+    await bumpJourneyMetricRows(
+      dealDocs.flatMap((d, i) => (newDeals.has(i) ? [dealWonRow(d, resolved.get(accountKey(good[i].deal.account))!.segment)] : [])),
+      { slot: slot('deals') },
+    );
     // Referred deals, for the areas that react to them (advocacy links each back to its referral).
     for (const [i, g] of good.entries()) if (g.deal.referralId) await recorded('deal.referred', { dealId: dealDocs[i]._id, referralId: g.deal.referralId, via: 'import', now });
 
@@ -697,7 +793,11 @@ export async function runImport({ jobId, attempt, now: fixedNow }: { jobId: stri
     const newJourneys = await insertIgnoringDuplicates(Journey, journeyDocs);
     if (redone) {
       const collided = journeyDocs.filter((_, i) => !newJourneys.has(i) && newDeals.has(i)).map((j) => j._id);
-      const found = collided.length ? await Journey.find({ _id: trusted({ $in: collided }) }).select('createdAt').lean() : [];
+      const found = collided.length
+        ? await Journey.find({ _id: trusted({ $in: collided }) })
+            .select('createdAt')
+            .lean()
+        : [];
       const ours = new Set(found.filter((j) => j.createdAt >= startedAt).map((j) => String(j._id)));
       for (const [i, j] of journeyDocs.entries()) if (ours.has(String(j._id))) newJourneys.add(i);
     }
@@ -712,7 +812,10 @@ export async function runImport({ jobId, attempt, now: fixedNow }: { jobId: stri
     const started = journeyDocs.filter((_, i) => newJourneys.has(i));
     if (started.length) {
       // One audit event for the whole import (import.completed), not one per journey: 100k rows stay affordable.
-      await bumpJourneyMetricRows(started.map((j) => ({ kind: 'journey.started' as const, dims: journeyDims(j), counts: { n: 1 } })), { slot: slot('journeys') });
+      await bumpJourneyMetricRows(
+        started.map((j) => ({ kind: 'journey.started' as const, dims: journeyDims(j), counts: { n: 1 } })),
+        { slot: slot('journeys') },
+      );
     }
 
     if (issues.length && issuesStored < MAX_ISSUES) {
@@ -739,7 +842,12 @@ export async function runImport({ jobId, attempt, now: fixedNow }: { jobId: stri
   } catch (error) {
     if (error instanceof StoppedError) return { outcome: 'stopped' as const, counts };
     const errorId = logError(error, { where: 'runImport', jobId });
-    const message = error instanceof ImportFileError ? error.message : (error as { code?: string }).code?.startsWith('CSV_') ? csvProblem(error).message : `The import stopped unexpectedly (error ${errorId}). Resume it to continue where it stopped.`;
+    const message =
+      error instanceof ImportFileError
+        ? error.message
+        : (error as { code?: string }).code?.startsWith('CSV_')
+          ? csvProblem(error).message
+          : `The import stopped unexpectedly (error ${errorId}). Resume it to continue where it stopped.`;
     await ImportJob.updateOne({ _id: job._id, attempt }, { $set: { status: 'failed', error: message, ...counts } });
     // A file Kept cannot read ends the import: a resume would fail the same way. (After any other
     // failure the file stays for a resume; the worker deletes it after a day without one.)
@@ -750,7 +858,14 @@ export async function runImport({ jobId, attempt, now: fixedNow }: { jobId: stri
   const finishedAt = clock();
   await ImportJob.updateOne({ _id: job._id, attempt }, { $set: { status: 'done', finishedAt, heartbeatAt: finishedAt, ...counts } });
   await removeUploadedFile(job, finishedAt);
-  await recordAudit({ actorId: job.createdById, action: 'import.completed', entityType: 'import', entityId: job._id, data: { source, file: job.fileName, ...counts }, now: finishedAt });
+  await recordAudit({
+    actorId: job.createdById,
+    action: 'import.completed',
+    entityType: 'import',
+    entityId: job._id,
+    data: { source, file: job.fileName, ...counts },
+    now: finishedAt,
+  });
   log('info', 'CSV import finished', { jobId, ...counts });
   return { outcome: 'done' as const, counts };
 }
@@ -794,7 +909,15 @@ export async function issuesCsvStream({ user, jobId }: { user: SessionUser; jobI
       await cursor.close();
     },
   });
-  return { stream, fileName: `${job.fileName.replace(/\.[^.]+$/, '').replace(/[^\w.-]+/g, '_').slice(0, 80) || 'import'}-issues.csv` };
+  return {
+    stream,
+    fileName: `${
+      job.fileName
+        .replace(/\.[^.]+$/, '')
+        .replace(/[^\w.-]+/g, '_')
+        .slice(0, 80) || 'import'
+    }-issues.csv`,
+  };
 }
 
 const CSV_TYPES = new Set(['text/csv', 'application/csv', 'text/plain', 'application/vnd.ms-excel', 'text/comma-separated-values', 'application/octet-stream', '']);
@@ -803,15 +926,30 @@ const CSV_TYPES = new Set(['text/csv', 'application/csv', 'text/plain', 'applica
  * Receives the multipart upload: the file streams to disk (never into memory), anything over
  * MAX_IMPORT_BYTES is cut off and refused, then the file is inspected and becomes an import job.
  */
-export async function receiveUpload({ user, request, maxBytes = MAX_IMPORT_BYTES, quota = UPLOAD_QUOTA }: { user: SessionUser; request: Request; maxBytes?: number; quota?: typeof UPLOAD_QUOTA }): Promise<{ ok: true; jobId: string } | { ok: false; error: string }> {
+export async function receiveUpload({
+  user,
+  request,
+  maxBytes = MAX_IMPORT_BYTES,
+  quota = UPLOAD_QUOTA,
+}: {
+  user: SessionUser;
+  request: Request;
+  maxBytes?: number;
+  quota?: typeof UPLOAD_QUOTA;
+}): Promise<{ ok: true; jobId: string } | { ok: false; error: string }> {
   if (!/^multipart\/form-data/i.test(request.headers.get('Content-Type') ?? '')) return { ok: false, error: 'Choose a CSV file to upload.' };
-  const pending = await ImportJob.find({ createdById: user.id, ...HOLDING_FILE() }).select('fileBytes').lean();
+  const pending = await ImportJob.find({ createdById: user.id, ...HOLDING_FILE() })
+    .select('fileBytes')
+    .lean();
   const pendingBytes = pending.reduce((sum, j) => sum + (j.fileBytes ?? 0), 0);
   const quotaLeft = quota.bytes - pendingBytes;
   const advice = 'Import those first (listed under Recent imports), or wait: an upload not imported within a day is removed.';
   if (pending.length >= quota.files || quotaLeft < 1) {
     const files = plural(pending.length, 'uploaded file');
-    return { ok: false, error: `You already have ${files} waiting to be imported (${size(pendingBytes)}), the most one person may keep: ${quota.files} files or ${size(quota.bytes)}. ${advice}` };
+    return {
+      ok: false,
+      error: `You already have ${files} waiting to be imported (${size(pendingBytes)}), the most one person may keep: ${quota.files} files or ${size(quota.bytes)}. ${advice}`,
+    };
   }
   const dir = await ensureImportDir();
   const target = path.join(dir, `${crypto.randomBytes(12).toString('hex')}.csv`);
@@ -841,7 +979,10 @@ export async function receiveUpload({ user, request, maxBytes = MAX_IMPORT_BYTES
   } catch (error) {
     await fs.promises.rm(target, { force: true });
     if (error instanceof MaxPartSizeExceededError && partLimit < maxBytes) {
-      return { ok: false, error: `This file does not fit in your upload space: ${size(quotaLeft)} of ${size(quota.bytes)} left, with ${plural(pending.length, 'uploaded file')} waiting to be imported. ${advice}` };
+      return {
+        ok: false,
+        error: `This file does not fit in your upload space: ${size(quotaLeft)} of ${size(quota.bytes)} left, with ${plural(pending.length, 'uploaded file')} waiting to be imported. ${advice}`,
+      };
     }
     if (error instanceof MaxPartSizeExceededError) return { ok: false, error: `The file is larger than ${Math.round(maxBytes / 1024 / 1024)} MB. Split it into smaller files.` };
     return { ok: false, error: 'The upload could not be read. Try again.' };
@@ -872,7 +1013,9 @@ export async function receiveUpload({ user, request, maxBytes = MAX_IMPORT_BYTES
  */
 export async function removeStaleUploads({ now }: { now: Date }) {
   const before = new Date(now.getTime() - UNSTARTED_UPLOAD_TTL_MS);
-  const stale = await ImportJob.find({ ...HOLDING_FILE(), updatedAt: trusted({ $lt: before }) }).select('filePath').lean();
+  const stale = await ImportJob.find({ ...HOLDING_FILE(), updatedAt: trusted({ $lt: before }) })
+    .select('filePath')
+    .lean();
   for (const job of stale) {
     await removeUploadedFile(job, now, { status: 'failed', error: 'Not imported within a day, so the uploaded file was removed. Upload it again to import it.' });
   }

@@ -68,13 +68,20 @@ describe('imported history', () => {
     expect(digest.map((i) => i.dealName)).not.toContain('Old deal');
 
     // Left untouched for the handoff SLA after intake, it is stalled like any other journey.
-    expect((await listJourneyBoard({ user: admin, query: BoardQuerySchema.parse({ stage: 'handoff', health: 'stalled' }), now: daysFrom(8) })).journeys.map((j) => j.dealName)).toEqual(['New deal', 'Old deal']);
+    expect(
+      (await listJourneyBoard({ user: admin, query: BoardQuerySchema.parse({ stage: 'handoff', health: 'stalled' }), now: daysFrom(8) })).journeys.map((j) => j.dealName),
+    ).toEqual(['New deal', 'Old deal']);
 
     // CS reaction time runs from intake (a day), time to live from the close (202 days).
     const journeyId = String(old._id);
     expect(await acceptHandoff({ user: cs, journeyId, now: daysFrom(1) })).toEqual({ ok: true });
-    expect(await advanceJourney({ user: admin, journeyId, fromStage: 'handoff', overrideReason: 'Imported customer already past handoff', now: daysFrom(2) })).toMatchObject({ ok: true });
-    expect(await advanceJourney({ user: admin, journeyId, fromStage: 'implementation', overrideReason: 'Imported customer already live', now: daysFrom(2) })).toMatchObject({ ok: true, live: true });
+    expect(await advanceJourney({ user: admin, journeyId, fromStage: 'handoff', overrideReason: 'Imported customer already past handoff', now: daysFrom(2) })).toMatchObject({
+      ok: true,
+    });
+    expect(await advanceJourney({ user: admin, journeyId, fromStage: 'implementation', overrideReason: 'Imported customer already live', now: daysFrom(2) })).toMatchObject({
+      ok: true,
+      live: true,
+    });
     const accepted = (await readMetrics('journey.accepted')).reduce((n, m) => n + (m.counts.hours ?? 0), 0);
     expect(accepted).toBe(24);
     const live = (await readMetrics('journey.live')).reduce((n, m) => n + (m.counts.days ?? 0), 0);

@@ -17,7 +17,13 @@ import { makeUser } from '#test/factories';
 const NOW = new Date('2026-06-01T12:00:00.000Z');
 const HOUR = 3_600_000;
 
-const surveysOf = async (dealId: unknown) => (await Survey.find({ dealId: String(dealId) }).select('wave state').sort({ wave: 1 }).lean()).map((s) => [s.wave, s.state]);
+const surveysOf = async (dealId: unknown) =>
+  (
+    await Survey.find({ dealId: String(dealId) })
+      .select('wave state')
+      .sort({ wave: 1 })
+      .lean()
+  ).map((s) => [s.wave, s.state]);
 
 describe('surveys at intake', () => {
   test('a CRM webhook deal has its three waves at once, not after the hourly sweep', async () => {
@@ -37,7 +43,11 @@ describe('surveys at intake', () => {
       },
       now: NOW,
     });
-    expect(await surveysOf(dealId)).toEqual([[6, 'scheduled'], [9, 'scheduled'], [12, 'scheduled']]);
+    expect(await surveysOf(dealId)).toEqual([
+      [6, 'scheduled'],
+      [9, 'scheduled'],
+      [12, 'scheduled'],
+    ]);
   });
 
   test('a CSV import batch schedules the surveys of its deals', async () => {
@@ -65,8 +75,23 @@ describe('surveys at intake', () => {
     const intakeAt = NOW;
     const closedWonAt = new Date('2025-12-01T12:30:00.000Z');
     expect(waveDueAt(closedWonAt, 6).getTime()).toBe(intakeAt.getTime() + HOUR / 2);
-    const deal = await Deal.create({ source: 'hubspot', crmId: 'HS-2', name: 'Globex pilot', accountId: account._id, aeId: rep.id, closedWonAt, arr: 9_000, currency: 'USD', promises: [], createdAt: intakeAt });
+    const deal = await Deal.create({
+      source: 'hubspot',
+      crmId: 'HS-2',
+      name: 'Globex pilot',
+      accountId: account._id,
+      aeId: rep.id,
+      closedWonAt,
+      arr: 9_000,
+      currency: 'USD',
+      promises: [],
+      createdAt: intakeAt,
+    });
     await scheduleMissingSurveys({ since: new Date(intakeAt.getTime() - HOUR), now: new Date(intakeAt.getTime() + HOUR) });
-    expect(await surveysOf(deal._id)).toEqual([[6, 'scheduled'], [9, 'scheduled'], [12, 'scheduled']]);
+    expect(await surveysOf(deal._id)).toEqual([
+      [6, 'scheduled'],
+      [9, 'scheduled'],
+      [12, 'scheduled'],
+    ]);
   });
 });

@@ -45,7 +45,10 @@ export type IntakeDeal = DealFields & {
 };
 
 /** A new deal's stored fields, complete for lean inserts: each promise gets its own id for life (surveys refer to it). */
-export function newDealDoc(deal: DealFields, refs: { source: DealSource; accountId: Types.ObjectId; aeId: Types.ObjectId; createdBy?: Types.ObjectId | string; now?: Date; promiseId?: (index: number) => Types.ObjectId }) {
+export function newDealDoc(
+  deal: DealFields,
+  refs: { source: DealSource; accountId: Types.ObjectId; aeId: Types.ObjectId; createdBy?: Types.ObjectId | string; now?: Date; promiseId?: (index: number) => Types.ObjectId },
+) {
   return {
     source: refs.source,
     crmId: deal.crmId,
@@ -82,7 +85,15 @@ export async function intakeClosedWonDeal({ input, now = new Date(), actorId }: 
 
   // False when a concurrent delivery of the same deal won.
   const created = await insertOnce(Deal, { _id: dealId, ...newDealDoc(input, { source: input.source, accountId: account._id, aeId: new Types.ObjectId(input.aeId) }) });
-  if (created) await recordAudit({ actorId, action: 'deal.created', entityType: 'deal', entityId: dealId, data: { source: input.source, crmId: input.crmId, promises: input.promises.length }, now });
+  if (created)
+    await recordAudit({
+      actorId,
+      action: 'deal.created',
+      entityType: 'deal',
+      entityId: dealId,
+      data: { source: input.source, crmId: input.crmId, promises: input.promises.length },
+      now,
+    });
   // The money rollups (profitability dashboard), once per new deal; never throws.
   if (created) await recordDealWon({ dealId, now });
   const found = created ? { _id: dealId } : await Deal.findOne({ source: input.source, crmId: input.crmId }).select('_id').lean();
@@ -100,7 +111,6 @@ export async function intakeClosedWonDeal({ input, now = new Date(), actorId }: 
 export const WEBHOOK_TOLERANCE_SECONDS = 5 * 60;
 export { WEBHOOK_MAX_BYTES } from '#app/utils/body-limits.server';
 
-
 /** `t=<unix seconds>,v1=<hex>` signed with HMAC-SHA256 over `<t>.<raw body>` (for senders and tests). */
 export function signCrmPayload({ secret, body, timestamp }: { secret: string; body: string; timestamp: number }) {
   const hex = crypto.createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
@@ -111,7 +121,17 @@ export function signCrmPayload({ secret, body, timestamp }: { secret: string; bo
  * Checks `X-Kept-Signature` against every configured secret (comma-separated, for rotation) in
  * constant time, and refuses timestamps more than five minutes away from `now` (replay window).
  */
-export function verifyCrmSignature({ header, body, secrets, now }: { header: string | null; body: string; secrets: string[]; now: Date }): 'ok' | 'missing' | 'malformed' | 'stale' | 'mismatch' {
+export function verifyCrmSignature({
+  header,
+  body,
+  secrets,
+  now,
+}: {
+  header: string | null;
+  body: string;
+  secrets: string[];
+  now: Date;
+}): 'ok' | 'missing' | 'malformed' | 'stale' | 'mismatch' {
   if (!header) return 'missing';
   let timestamp: number | null = null;
   const signatures: string[] = [];
@@ -129,10 +149,14 @@ export function verifyCrmSignature({ header, body, secrets, now }: { header: str
   return 'mismatch';
 }
 
-
 /** The webhook body. Unknown fields are ignored; every field Kept reads is checked here. */
 export const CrmWebhookSchema = z.object({
-  id: z.string().trim().min(1).max(200).regex(/^[A-Za-z0-9_.:-]+$/, 'Use letters, digits and _ . : - in the event id.'),
+  id: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .regex(/^[A-Za-z0-9_.:-]+$/, 'Use letters, digits and _ . : - in the event id.'),
   type: z.literal('deal.closed_won'),
   crm: z.enum(['hubspot', 'salesforce', 'other']).default('other'),
   deal: z.object({
@@ -148,7 +172,10 @@ export const CrmWebhookSchema = z.object({
         if (problem) ctx.addIssue({ code: 'custom', message: problem });
       }),
     arr: z.number().min(0).max(1e10),
-    currency: z.string().regex(/^[A-Z]{3}$/, 'Use a three-letter currency code such as USD.').default('USD'),
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/, 'Use a three-letter currency code such as USD.')
+      .default('USD'),
     grossMarginPct: z.number().min(0).max(100).optional(),
     cac: z.number().min(0).max(1e10).optional(),
     ownerEmail: z.string().trim().toLowerCase().email(),
@@ -180,7 +207,11 @@ export const CrmWebhookSchema = z.object({
       .max(10)
       .default([]),
     /** The referral id Kept gave marketing for the referred company: links the new deal back to its advocate. */
-    referralId: z.string().trim().regex(/^[a-f0-9]{24}$/i, 'A Kept referral id is 24 hexadecimal characters.').optional(),
+    referralId: z
+      .string()
+      .trim()
+      .regex(/^[a-f0-9]{24}$/i, 'A Kept referral id is 24 hexadecimal characters.')
+      .optional(),
   }),
 });
 export type CrmWebhookEvent = z.infer<typeof CrmWebhookSchema>;
@@ -204,7 +235,14 @@ export async function handleCrmEvent({ event, now = new Date() }: { event: CrmWe
     const ae = await User.findOne({ email: event.deal.ownerEmail, role: 'sales', active: true }).select('_id').lean();
     if (!ae) {
       await releaseClaim({ key, owner: 'crm-webhook' });
-      return { status: 400, body: { ok: false, error: 'The deal owner is not an active sales user in Kept.', issues: [{ path: ['deal', 'ownerEmail'], message: 'No active sales user has this email.' }] } };
+      return {
+        status: 400,
+        body: {
+          ok: false,
+          error: 'The deal owner is not an active sales user in Kept.',
+          issues: [{ path: ['deal', 'ownerEmail'], message: 'No active sales user has this email.' }],
+        },
+      };
     }
     const d = event.deal;
     const result = await intakeClosedWonDeal({

@@ -28,8 +28,7 @@ const queue = (key: string, batchKey?: string, now = T0) =>
 const queueBatch = async (batchKey: string, size: number, now = T0) => {
   for (let i = 0; i < size; i++) await queue(`${batchKey}:m${i}`, batchKey, now);
 };
-const dispatch = (now: Date, extra: Partial<Parameters<typeof dispatchDueEmails>[0]> = {}) =>
-  dispatchDueEmails({ now, owner: 'worker-a', pacer: createPacer(100), ...extra });
+const dispatch = (now: Date, extra: Partial<Parameters<typeof dispatchDueEmails>[0]> = {}) => dispatchDueEmails({ now, owner: 'worker-a', pacer: createPacer(100), ...extra });
 const batchRequests = () => fake.requests.filter((r) => r.path === '/emails/batch');
 /** One outbox entry as the admin outbox shows it (a member not settled yet reads its batch). */
 const outboxOf = async (key: string) => getOutboxMessage({ id: String((await EmailMessage.findOne({ idempotencyKey: key }).select('_id').lean())!._id) });
@@ -64,7 +63,11 @@ describe('batch sends', () => {
     const members = await EmailMessage.find({ batchKey: 'b1' }).sort({ _id: 1 }).lean();
     // The send wrote the batch only; the outbox shows each member as its batch...
     expect(members.map((m) => m.state)).toEqual(['queued', 'queued', 'queued']);
-    expect((await Promise.all(members.map((m) => getOutboxMessage({ id: String(m._id) })))).map((m) => [m?.state, m?.attempts])).toEqual([['sent', 1], ['sent', 1], ['sent', 1]]);
+    expect((await Promise.all(members.map((m) => getOutboxMessage({ id: String(m._id) })))).map((m) => [m?.state, m?.attempts])).toEqual([
+      ['sent', 1],
+      ['sent', 1],
+      ['sent', 1],
+    ]);
     // ...until the settle task writes it onto them (once).
     expect(await settleBatchMembers({ now: T0 })).toMatchObject({ batches: 1, members: 3 });
     expect(await settleBatchMembers({ now: T0 })).toMatchObject({ batches: 0, members: 0 });
@@ -170,7 +173,13 @@ describe('batch sends', () => {
   test('sendEmails records a chunk with one insert; keys recorded before (or by a racer) come back as duplicates', async () => {
     await queue('c:1');
     const inputs = ['c:0', 'c:1', 'c:2'].map((key) => ({
-      key, template: 'user-invitation', to: 'x@example.com', subject: key, react: createElement(UserInvitationEmail, PreviewProps), batchKey: 'chunk', now: T0,
+      key,
+      template: 'user-invitation',
+      to: 'x@example.com',
+      subject: key,
+      react: createElement(UserInvitationEmail, PreviewProps),
+      batchKey: 'chunk',
+      now: T0,
     }));
     const [first, again] = await Promise.all([sendEmails(inputs), sendEmails(inputs)]);
     expect(await EmailMessage.countDocuments({})).toBe(3);

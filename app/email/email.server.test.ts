@@ -4,14 +4,7 @@ import { createElement } from 'react';
 import { Resend } from 'resend';
 import { beforeEach, describe, expect, test } from 'vitest';
 import { resetEnvCache } from '#app/env.server';
-import {
-  createPacer,
-  dispatchDueEmails,
-  getOutboxMessage,
-  listOutbox,
-  sendEmail,
-  sendUserInvitation,
-} from '#app/email/email.server';
+import { createPacer, dispatchDueEmails, getOutboxMessage, listOutbox, sendEmail, sendUserInvitation } from '#app/email/email.server';
 import { EmailMessage } from '#models/email-message';
 import { EmailBody } from '#models/email-body';
 import { UserInvitationEmail, PreviewProps } from '#emails/user-invitation';
@@ -37,8 +30,7 @@ const invitation = () => createElement(UserInvitationEmail, PreviewProps);
 const queue = (key: string, now = T0, extra: Partial<Parameters<typeof sendEmail>[0]> = {}) =>
   sendEmail({ key, template: 'user-invitation', to: 'dana@example.com', subject: `Hello ${key}`, react: invitation(), now, ...extra });
 // Each dispatcher gets its own fast pacer unless a test is about the rate limit.
-const dispatch = (now: Date, extra: Partial<Parameters<typeof dispatchDueEmails>[0]> = {}) =>
-  dispatchDueEmails({ now, owner: 'worker-a', pacer: createPacer(100), ...extra });
+const dispatch = (now: Date, extra: Partial<Parameters<typeof dispatchDueEmails>[0]> = {}) => dispatchDueEmails({ now, owner: 'worker-a', pacer: createPacer(100), ...extra });
 const message = (key: string) => EmailMessage.findOne({ idempotencyKey: key }).lean();
 
 beforeEach(async () => {
@@ -245,10 +237,7 @@ describe('dispatchDueEmails against the fake Resend (real SDK)', () => {
   test('409 invalid_idempotent_request (key reused with another payload): failed without retry', async () => {
     // Someone already used this key with a different email at Resend.
     const sdk = new Resend('re_test_key', { baseUrl: fake.url });
-    await sdk.emails.send(
-      { from: 'x@example.com', to: 'y@example.com', subject: 'other', text: 'other' },
-      { idempotencyKey: 'test:409' },
-    );
+    await sdk.emails.send({ from: 'x@example.com', to: 'y@example.com', subject: 'other', text: 'other' }, { idempotencyKey: 'test:409' });
     await queue('test:409');
     expect(await dispatch(T0)).toMatchObject({ failed: 1 });
     const stored = await message('test:409');
@@ -332,10 +321,7 @@ describe('dispatchDueEmails against the fake Resend (real SDK)', () => {
 
   test('a message left in "sending" by a crashed worker is picked up after its lease expires', async () => {
     await queue('test:crash');
-    await EmailMessage.updateOne(
-      { idempotencyKey: 'test:crash' },
-      { $set: { state: 'sending', leaseOwner: 'dead', leaseExpiresAt: at(30 * SECOND), leaseGen: 0 } },
-    );
+    await EmailMessage.updateOne({ idempotencyKey: 'test:crash' }, { $set: { state: 'sending', leaseOwner: 'dead', leaseExpiresAt: at(30 * SECOND), leaseGen: 0 } });
     expect(await dispatch(at(10 * SECOND))).toMatchObject({ claimed: 0 });
     expect(await dispatch(at(31 * SECOND))).toMatchObject({ claimed: 1, sent: 1 });
   });
@@ -348,12 +334,7 @@ describe('listOutbox and getOutboxMessage', () => {
     await queue('test:list:captured');
     const page1 = await listOutbox({ page: 1, perPage: 4 });
     expect(page1).toMatchObject({ total: 6, pageCount: 2, page: 1 });
-    expect(page1.messages.map((m) => m.subject)).toEqual([
-      'Hello test:list:captured',
-      'Hello test:list:4',
-      'Hello test:list:3',
-      'Hello test:list:2',
-    ]);
+    expect(page1.messages.map((m) => m.subject)).toEqual(['Hello test:list:captured', 'Hello test:list:4', 'Hello test:list:3', 'Hello test:list:2']);
     expect(typeof page1.messages[0].id).toBe('string');
     expect(page1.messages[0].createdAt).toMatch(/^\d{4}-\d\d-\d\dT/);
     const page2 = await listOutbox({ page: 2, perPage: 4 });

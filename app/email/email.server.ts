@@ -84,17 +84,21 @@ export type SendEmailInput = {
 };
 
 export type SendEmailResult =
-  | { ok: true; id: string; state: EmailState; duplicate: boolean; /** sendEmails, for a message it stored: what a send carries. */ payload?: EmailPayload; /** sendEmails, for a duplicate: the batch the first message joined. */ batchKey?: string | null }
+  | {
+      ok: true;
+      id: string;
+      state: EmailState;
+      duplicate: boolean;
+      /** sendEmails, for a message it stored: what a send carries. */ payload?: EmailPayload;
+      /** sendEmails, for a duplicate: the batch the first message joined. */ batchKey?: string | null;
+    }
   | { ok: false; error: string };
 
 // Resend tags allow ASCII letters, digits, underscores and dashes only.
 const tagSafe = (value: string) => value.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 256);
 
 function tagsFor(template: string, meta: SendEmailInput['meta'] = {}) {
-  return [
-    { name: 'template', value: tagSafe(template) },
-    ...Object.entries(meta).map(([name, value]) => ({ name: tagSafe(name), value: tagSafe(String(value)) })),
-  ];
+  return [{ name: 'template', value: tagSafe(template) }, ...Object.entries(meta).map(([name, value]) => ({ name: tagSafe(name), value: tagSafe(String(value)) }))];
 }
 
 /**
@@ -210,7 +214,10 @@ export async function sendEmails(inputs: SendEmailInput[]): Promise<SendEmailRes
   const docs = rendered.map(({ html: _html, ...doc }) => doc);
   // Bodies first, one insert: a message is only ever stored with a body to send. A refused
   // duplicate leaves its body behind, unread (its _id is new and no message points at it).
-  await insertIgnoringDuplicates(EmailBody, rendered.map(({ _id, html }) => ({ _id, html })));
+  await insertIgnoringDuplicates(
+    EmailBody,
+    rendered.map(({ _id, html }) => ({ _id, html })),
+  );
   if (inputs.some((i) => !i.batchKey)) singlesGate.poke();
   const inserted = await insertIgnoringDuplicates(EmailMessage, docs, { lean: false });
   return Promise.all(
@@ -379,8 +386,7 @@ function classify(error: ResendError, headers: Record<string, string> | null, at
   if (status === 401 || name === 'missing_api_key' || name === 'invalid_api_key' || name === 'restricted_api_key') {
     return { kind: 'pause', error: text, reason: name, pauseMs: AUTH_PAUSE_MS };
   }
-  const retryable =
-    status === null || status === 429 || status >= 500 || name === 'concurrent_idempotent_requests';
+  const retryable = status === null || status === 429 || status >= 500 || name === 'concurrent_idempotent_requests';
   if (!retryable) return { kind: 'failed', error: text };
   if (attempt >= MAX_ATTEMPTS) return { kind: 'failed', error: `gave up after ${attempt} attempts; last: ${text}` };
   if (status === 429) {
@@ -466,19 +472,41 @@ function payloadOf(message: Pick<StoredMessage, 'from' | 'to' | 'subject' | 'tex
  * `holdUntil`: the batch waits until then, or until releaseEmailBatches, before it may be sent
  * (a producer that still has to record what the emails announce).
  */
-export async function sealEmailBatch({ batchKey, now, messageIds, payloads, holdUntil }: { batchKey: string; now: Date; messageIds?: string[]; payloads?: Map<string, EmailPayload>; holdUntil?: Date }) {
+export async function sealEmailBatch({
+  batchKey,
+  now,
+  messageIds,
+  payloads,
+  holdUntil,
+}: {
+  batchKey: string;
+  now: Date;
+  messageIds?: string[];
+  payloads?: Map<string, EmailPayload>;
+  holdUntil?: Date;
+}) {
   const existing = await EmailBatch.findById(batchKey).select('messageIds').lean();
   if (existing) return { sealed: true, size: existing.messageIds.length };
   // A producer that queued the members itself (sendEmails) names them: no query over the outbox.
   const members = messageIds
-    ? [...messageIds].sort().slice(0, MAX_BATCH_SIZE).map((id) => ({ _id: new Types.ObjectId(id) }))
+    ? [...messageIds]
+        .sort()
+        .slice(0, MAX_BATCH_SIZE)
+        .map((id) => ({ _id: new Types.ObjectId(id) }))
     : await EmailMessage.find({ batchKey, state: 'queued' }).sort({ _id: 1 }).limit(MAX_BATCH_SIZE).select('_id').lean();
   // Demo mode captures instead of queueing: nothing to send.
   if (members.length === 0) return { sealed: false, size: 0 };
   // The producer's rendered emails, frozen with the membership (see EmailBatchPayload).
   const emails = payloads && members.map((m) => payloads.get(String(m._id)));
   if (emails?.every(Boolean)) await insertIgnoringDuplicates(EmailBatchPayload, [{ _id: batchKey, messageIds: members.map((m) => m._id), gz: gzipSync(JSON.stringify(emails)) }]);
-  const batch = { _id: batchKey, messageIds: members.map((m) => m._id), idempotencyKey: `batch:${batchKey}`, state: 'queued' as const, attempts: 0, nextAttemptAt: holdUntil ?? now };
+  const batch = {
+    _id: batchKey,
+    messageIds: members.map((m) => m._id),
+    idempotencyKey: `batch:${batchKey}`,
+    state: 'queued' as const,
+    attempts: 0,
+    nextAttemptAt: holdUntil ?? now,
+  };
   if (await insertOnce(EmailBatch, batch)) return { sealed: true, size: members.length };
   const winner = await EmailBatch.findById(batchKey).select('messageIds').lean();
   return { sealed: true, size: winner?.messageIds.length ?? 0 };
@@ -490,10 +518,7 @@ export async function sealEmailBatch({ batchKey, now, messageIds, payloads, hold
  */
 export async function releaseEmailBatches({ batchKeys, now }: { batchKeys: string[]; now: Date }) {
   if (batchKeys.length === 0) return;
-  await EmailBatch.updateMany(
-    { _id: trusted({ $in: batchKeys }), state: 'queued', attempts: 0, nextAttemptAt: trusted({ $gt: now }) },
-    { $set: { nextAttemptAt: now } },
-  );
+  await EmailBatch.updateMany({ _id: trusted({ $in: batchKeys }), state: 'queued', attempts: 0, nextAttemptAt: trusted({ $gt: now }) }, { $set: { nextAttemptAt: now } });
 }
 
 /**
@@ -533,14 +558,7 @@ async function sweepUnsealedBatches(now: Date) {
  * the message's idempotency key. `now` is the cycle's start; it advances with the wall clock
  * while the cycle runs (pacing takes real time).
  */
-export async function dispatchDueEmails(input: {
-  now: Date;
-  owner: string;
-  limit?: number;
-  leaseMs?: number;
-  pacer?: Pacer;
-  signal?: AbortSignal;
-}): Promise<DispatchResult> {
+export async function dispatchDueEmails(input: { now: Date; owner: string; limit?: number; leaseMs?: number; pacer?: Pacer; signal?: AbortSignal }): Promise<DispatchResult> {
   const { owner, limit = 50, leaseMs = DEFAULT_LEASE_MS, signal } = input;
   const result: DispatchResult = { claimed: 0, batches: 0, sent: 0, retried: 0, failed: 0, leaseLost: 0, paused: null, demo: false };
   const resend = getResend();
@@ -588,9 +606,7 @@ export async function dispatchDueEmails(input: {
       .send(payloadOf(await withBody(message)), { idempotencyKey: message.idempotencyKey, signal: AbortSignal.timeout(SEND_TIMEOUT_MS) })
       .finally(done);
     const attempt = message.attempts + 1;
-    const outcome: Outcome = response.error
-      ? classify(response.error, response.headers, attempt)
-      : { kind: 'sent', providerIds: [response.data.id] };
+    const outcome: Outcome = response.error ? classify(response.error, response.headers, attempt) : { kind: 'sent', providerIds: [response.data.id] };
     const at = clock();
 
     const update = outcomeUpdate(outcome, at, { sent: outcome.kind === 'sent' ? { providerId: outcome.providerIds[0] } : {}, done: maskedFields(message) });
@@ -671,15 +687,7 @@ async function batchEmails(batchKey: string, ids: string[]): Promise<EmailPayloa
  * and the stored messages, so a retry (or another worker after this one died) is byte-identical
  * and Resend answers it with the first result instead of sending again.
  */
-async function dispatchOneBatch(input: {
-  resend: Resend;
-  pacer: Pacer;
-  owner: string;
-  leaseMs: number;
-  now: Date;
-  clock: () => Date;
-  result: DispatchResult;
-}): Promise<boolean> {
+async function dispatchOneBatch(input: { resend: Resend; pacer: Pacer; owner: string; leaseMs: number; now: Date; clock: () => Date; result: DispatchResult }): Promise<boolean> {
   const { resend, pacer, owner, leaseMs, now, clock, result } = input;
   const batch = await claim<{ messageIds: unknown[]; idempotencyKey: string; attempts: number }>({
     model: EmailBatch,
@@ -702,12 +710,8 @@ async function dispatchOneBatch(input: {
     outcome = { kind: 'failed', error: 'a member of the batch no longer exists' };
   } else {
     const done = await pacer.take();
-    const response = await resend.batch
-      .send(emails, { idempotencyKey: batch.idempotencyKey, signal: AbortSignal.timeout(SEND_TIMEOUT_MS) })
-      .finally(done);
-    outcome = response.error
-      ? classify(response.error, response.headers, attempt)
-      : { kind: 'sent', providerIds: response.data.data.map((d) => d.id) };
+    const response = await resend.batch.send(emails, { idempotencyKey: batch.idempotencyKey, signal: AbortSignal.timeout(SEND_TIMEOUT_MS) }).finally(done);
+    outcome = response.error ? classify(response.error, response.headers, attempt) : { kind: 'sent', providerIds: response.data.data.map((d) => d.id) };
   }
   const at = clock();
 
@@ -819,7 +823,10 @@ async function withBatchState<T extends { state?: string | null; batchKey?: stri
 /** Query string of the admin outbox page. */
 export const OutboxQuerySchema = z.object({
   page: z.coerce.number().int().min(1).max(100_000).default(1),
-  state: z.enum(EMAIL_STATES).optional().or(z.literal('').transform(() => undefined)),
+  state: z
+    .enum(EMAIL_STATES)
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   message: z
     .string()
     .regex(/^[a-f0-9]{24}$/i, 'not a message id')
@@ -877,9 +884,11 @@ export async function listOutbox({ page, perPage, state, to }: { page: number; p
 /** One outbox message with its text version, headers and delivery events; null when missing. */
 export async function getOutboxMessage({ id }: { id: string }) {
   const [m] = await withBatchState(
-    [await EmailMessage.findById(id)
-      .select('idempotencyKey template to from subject text html headers metadata state attempts lastError providerId batchKey createdAt sentAt nextAttemptAt events')
-      .lean()].filter((x) => x !== null),
+    [
+      await EmailMessage.findById(id)
+        .select('idempotencyKey template to from subject text html headers metadata state attempts lastError providerId batchKey createdAt sentAt nextAttemptAt events')
+        .lean(),
+    ].filter((x) => x !== null),
   );
   if (!m) return null;
   // A batch member's Resend id is kept on its batch (aligned with messageIds).

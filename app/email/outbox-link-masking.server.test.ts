@@ -74,7 +74,11 @@ describe('buyer links in the outbox', () => {
     const tokens = ['Pl4nT0k3n_abcdefghijklmnopqrstuvwxyz-0123a1', 'Pl4nT0k3n_abcdefghijklmnopqrstuvwxyz-0123b2'];
     for (const [i, token] of tokens.entries()) {
       const queued = await sendEmail({
-        key: `mask:batch:${i}`, template: 'journey-confirmation-request', to: `buyer${i}@example.com`, subject: 'Please confirm', batchKey: 'repaired',
+        key: `mask:batch:${i}`,
+        template: 'journey-confirmation-request',
+        to: `buyer${i}@example.com`,
+        subject: 'Please confirm',
+        batchKey: 'repaired',
         react: createElement(JourneyConfirmationRequestEmail, { ...PreviewProps, planUrl: `http://localhost:3000/plan/${token}` }),
       });
       expect(queued.ok).toBe(true);
@@ -93,7 +97,10 @@ describe('buyer links in the outbox', () => {
     const token = 'Pl4nT0k3n_abcdefghijklmnopqrstuvwxyz-012345';
     expect(token).toHaveLength(43);
     const sent = await sendEmail({
-      key: 'mask:plan', template: 'journey-confirmation-request', to: 'buyer@example.com', subject: 'Please confirm',
+      key: 'mask:plan',
+      template: 'journey-confirmation-request',
+      to: 'buyer@example.com',
+      subject: 'Please confirm',
       react: createElement(JourneyConfirmationRequestEmail, { ...PreviewProps, planUrl: `http://localhost:3000/plan/${token}` }),
     });
     expect(sent.ok).toBe(true);

@@ -99,14 +99,25 @@ export async function applyResendEvent({ event, svixId, now }: { event: ResendEv
   if (!entity.entityType && data.email_id) entity = await entityOfEmail(data.email_id);
   const at = event.created_at && !Number.isNaN(Date.parse(event.created_at)) ? new Date(event.created_at) : now;
   // Or already recorded by an earlier attempt whose effect failed.
-  await insertOnce(EmailEvent, { _id: svixId, type: event.type, at, providerId: data.email_id, to, entityType: entity.entityType, entityId: entity.entityId, data: data.bounce ? { bounce: data.bounce } : undefined });
+  await insertOnce(EmailEvent, {
+    _id: svixId,
+    type: event.type,
+    at,
+    providerId: data.email_id,
+    to,
+    entityType: entity.entityType,
+    entityId: entity.entityId,
+    data: data.bounce ? { bounce: data.bounce } : undefined,
+  });
 
   const reason = event.type === 'email.complained' ? 'complained' : event.type === 'email.bounced' && data.bounce?.type !== 'Transient' ? 'bounced' : null;
   if (!reason || to.length === 0) return { effect: 'recorded' };
   // A complaint is the strongest signal; a bounce replaces "unsubscribed" (the address is dead anyway).
   const weaker: Array<'ok' | 'unsubscribed' | 'bounced'> = reason === 'complained' ? ['ok', 'unsubscribed', 'bounced'] : ['ok', 'unsubscribed'];
   await Contact.updateMany({ email: trusted({ $in: to }), emailStatus: trusted({ $in: weaker }) }, { $set: { emailStatus: reason } });
-  const contacts = await Contact.find({ email: trusted({ $in: to }) }).select('_id').lean();
+  const contacts = await Contact.find({ email: trusted({ $in: to }) })
+    .select('_id')
+    .lean();
   const stopped = await stopSurveysForContacts({ contactIds: contacts.map((c) => c._id), reason, now });
   log('info', 'Resend webhook: address stopped', { type: event.type, contacts: contacts.length, ...stopped });
   return { effect: reason, contacts: contacts.length, ...stopped };

@@ -62,7 +62,9 @@ export async function unsubscribeByToken({ token }: { token: string }) {
   const link = await UnsubscribeToken.findById(hashLinkToken(token)).select('email').lean();
   if (!link) return null;
   await Contact.updateMany({ email: link.email, emailStatus: 'ok' }, { $set: { emailStatus: 'unsubscribed' } });
-  const contacts = await Contact.find({ email: link.email, emailStatus: trusted({ $ne: 'ok' }) }).select('_id').lean();
+  const contacts = await Contact.find({ email: link.email, emailStatus: trusted({ $ne: 'ok' }) })
+    .select('_id')
+    .lean();
   return { email: link.email, contactIds: contacts.map((c) => String(c._id)) };
 }
 
@@ -91,9 +93,16 @@ export async function resubscribeByToken({ token, now = new Date() }: { token: s
 
 /** Scheduled surveys flagged because their contact unsubscribed: the contact is back, so the flag goes. */
 async function clearUnsubscribedFlags(contactIds: string[], now: Date) {
-  const flagged = await Survey.find({ contactId: trusted({ $in: contactIds }), state: 'scheduled', attentionReason: 'unsubscribed' }).select('_id').lean();
+  const flagged = await Survey.find({ contactId: trusted({ $in: contactIds }), state: 'scheduled', attentionReason: 'unsubscribed' })
+    .select('_id')
+    .lean();
   for (const { _id } of flagged) {
-    await updateSurvey({ id: _id, now, accept: (s) => s.state === 'scheduled' && s.attentionReason === 'unsubscribed', change: () => ({ $set: { attentionReason: null, attentionAt: null } }) });
+    await updateSurvey({
+      id: _id,
+      now,
+      accept: (s) => s.state === 'scheduled' && s.attentionReason === 'unsubscribed',
+      change: () => ({ $set: { attentionReason: null, attentionAt: null } }),
+    });
   }
 }
 

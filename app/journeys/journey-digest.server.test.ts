@@ -14,7 +14,11 @@ describe('daily journey digest', () => {
     const other = await makeAccount({ name: 'Fresh Co', csmId: cs.id });
     const risky = await makeAccount({ name: 'Risky Co', csmId: cs.id });
     // Handoff SLA is 7 days: closed 10 days ago = stalled, 6 days ago = at risk, 1 day ago = on track.
-    for (const [a, closed] of [[account, day(1)], [risky, day(5)], [other, day(10)]] as const) {
+    for (const [a, closed] of [
+      [account, day(1)],
+      [risky, day(5)],
+      [other, day(10)],
+    ] as const) {
       const deal = await makeDeal({ accountId: a.id, aeId: rep.id, closedWonAt: closed });
       await startJourneyForDeal({ dealId: deal.id, now: closed });
     }

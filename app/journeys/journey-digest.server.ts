@@ -22,13 +22,24 @@ export async function sendJourneyDigests({ now, force = false }: { now: Date; fo
   // 07:00 UTC also sends the day's digest, and tests counting emails see one more.
   if (!force && (process.env.NODE_ENV === 'test' || now.getUTCHours() < DIGEST_HOUR_UTC || lastDay === day)) return { skipped: true as const };
   const byOwner = await listJourneysNeedingAttention({ now });
-  const owners = byOwner.size ? await User.find({ _id: trusted({ $in: [...byOwner.keys()] }), active: true }).select('name email').lean() : [];
+  const owners = byOwner.size
+    ? await User.find({ _id: trusted({ $in: [...byOwner.keys()] }), active: true })
+        .select('name email')
+        .lean()
+    : [];
   const base = getEnv().APP_URL.replace(/\/+$/, '');
   let sent = 0;
   let failed = 0;
   for (const owner of owners) {
     const items = byOwner.get(String(owner._id)) ?? [];
-    const toItem = (i: (typeof items)[number]): DigestItem => ({ account: i.accountName, deal: i.dealName, stage: i.stageName, days: i.daysInStage, slaDays: i.slaDays, url: `${base}/journeys/${i.id}` });
+    const toItem = (i: (typeof items)[number]): DigestItem => ({
+      account: i.accountName,
+      deal: i.dealName,
+      stage: i.stageName,
+      days: i.daysInStage,
+      slaDays: i.slaDays,
+      url: `${base}/journeys/${i.id}`,
+    });
     const stalled = items.filter((i) => i.health === 'stalled').map(toItem);
     const atRisk = items.filter((i) => i.health === 'at_risk').map(toItem);
     const result = await sendEmail({

@@ -27,7 +27,8 @@ describe('what evidence means', () => {
 describe('isHttpsLink', () => {
   it('accepts secure web addresses and nothing else', () => {
     for (const ok of ['https://mail.example.com/thread/1', 'https://docs.example.com/a.pdf?v=2#p3', 'HTTPS://Example.com']) expect(isHttpsLink(ok), ok).toBe(true);
-    for (const bad of ['http://mail.example.com/x', 'https:mail.example.com', 'https://', '//example.com', 'javascript:alert(1)', 'ftp://x.example', 'mail.example.com', '']) expect(isHttpsLink(bad), bad).toBe(false);
+    for (const bad of ['http://mail.example.com/x', 'https:mail.example.com', 'https://', '//example.com', 'javascript:alert(1)', 'ftp://x.example', 'mail.example.com', ''])
+      expect(isHttpsLink(bad), bad).toBe(false);
   });
 
   it('a web URL is accepted exactly when its scheme is https', () => {

@@ -161,8 +161,13 @@ describe('the gate', () => {
     await satisfyHandoff(journeyId, cs);
     const j = await Journey.findById(journeyId).lean();
     const kickoff = j!.evidence.find((e) => e.criterionKey === 'kickoff-confirmed')!;
-    expect(await retractEvidence({ user: cs, journeyId, input: { evidenceId: String(kickoff._id), reason: 'Wrong thread, that was another customer' }, now: at(2) })).toEqual({ ok: true });
-    expect(await retractEvidence({ user: cs, journeyId, input: { evidenceId: String(kickoff._id), reason: 'again and again' }, now: at(2) })).toMatchObject({ ok: false, status: 409 });
+    expect(await retractEvidence({ user: cs, journeyId, input: { evidenceId: String(kickoff._id), reason: 'Wrong thread, that was another customer' }, now: at(2) })).toEqual({
+      ok: true,
+    });
+    expect(await retractEvidence({ user: cs, journeyId, input: { evidenceId: String(kickoff._id), reason: 'again and again' }, now: at(2) })).toMatchObject({
+      ok: false,
+      status: 409,
+    });
     const after = await Journey.findById(journeyId).lean();
     expect(after!.evidence).toHaveLength(3); // append-only: still there, marked retracted
     expect(after!.evidence.find((e) => String(e._id) === String(kickoff._id))).toMatchObject({ retractReason: 'Wrong thread, that was another customer' });
@@ -212,7 +217,11 @@ describe('the gate', () => {
     expect(moved).toMatchObject({ ok: true, overridden: true, to: 'implementation' });
     const j = await Journey.findById(journeyId).lean();
     expect(j!.overrideCount).toBe(1);
-    expect(j!.stages[0].override).toMatchObject({ reason: 'Buyer confirmed by phone; email follows next week', byName: admin.name, missing: ['cs-accepted', 'handoff-call', 'kickoff-confirmed'] });
+    expect(j!.stages[0].override).toMatchObject({
+      reason: 'Buyer confirmed by phone; email follows next week',
+      byName: admin.name,
+      missing: ['cs-accepted', 'handoff-call', 'kickoff-confirmed'],
+    });
     const audit = await AuditEvent.findOne({ entityId: journeyId, action: 'journey.stage_overridden' }).lean();
     expect(String(audit!.actorId)).toBe(admin.id);
     expect(audit!.data).toMatchObject({ from: 'handoff', to: 'implementation', reason: 'Buyer confirmed by phone; email follows next week' });
@@ -225,9 +234,7 @@ describe('the gate', () => {
   it('concurrent moves of one journey produce exactly one move', async () => {
     const { cs, admin, journeyId } = await setup();
     await satisfyHandoff(journeyId, cs);
-    const results = await Promise.all(
-      Array.from({ length: 12 }, (_, i) => advanceJourney({ user: i % 2 ? cs : admin, journeyId, fromStage: 'handoff', now: at(2) })),
-    );
+    const results = await Promise.all(Array.from({ length: 12 }, (_, i) => advanceJourney({ user: i % 2 ? cs : admin, journeyId, fromStage: 'handoff', now: at(2) })));
     expect(results.filter((r) => r?.ok)).toHaveLength(1);
     expect(results.filter((r) => r && !r.ok && r.status === 409)).toHaveLength(11);
     const j = await Journey.findById(journeyId).lean();
@@ -252,7 +259,11 @@ describe('concurrent writes to one journey', () => {
     const other = await makeUser({ role: 'cs' });
     const [accepts, attached, confirmed, owners] = await Promise.all([
       Promise.all(Array.from({ length: 6 }, (_, i) => acceptHandoff({ user: i % 2 ? cs : admin, journeyId, now: at(1) }))),
-      Promise.all(Array.from({ length: 10 }, (_, i) => attachEvidence({ user: cs, journeyId, input: { ...link('handoff-call', 'meeting'), url: `https://meet.example.com/rec/${i}` }, now: at(1) }))),
+      Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          attachEvidence({ user: cs, journeyId, input: { ...link('handoff-call', 'meeting'), url: `https://meet.example.com/rec/${i}` }, now: at(1) }),
+        ),
+      ),
       Promise.all(['kickoff-confirmed', 'kickoff-confirmed'].map((key) => buyerConfirms(journeyId, 'handoff', key, at(1)))),
       Promise.all([
         setStageOwners({ user: cs, journeyId, input: { stage: 'handoff', leadsCallsId: other.id, schedulesNextCallId: rep.id }, now: at(1) }),
@@ -267,7 +278,12 @@ describe('concurrent writes to one journey', () => {
     const j = await Journey.findById(journeyId).lean();
     expect(j!.acceptedAt?.toISOString()).toBe(at(1).toISOString());
     expect(j!.evidence.filter((e) => e.kind === 'cs_acceptance')).toHaveLength(1);
-    expect(j!.evidence.filter((e) => e.criterionKey === 'handoff-call').map((e) => e.url).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `https://meet.example.com/rec/${i}`).sort());
+    expect(
+      j!.evidence
+        .filter((e) => e.criterionKey === 'handoff-call')
+        .map((e) => e.url)
+        .sort(),
+    ).toEqual(Array.from({ length: 10 }, (_, i) => `https://meet.example.com/rec/${i}`).sort());
     expect(j!.evidence.filter((e) => e.kind === 'buyer_confirmation')).toHaveLength(2);
     expect(j!.owners.map((o) => [o.stage, o.leadsCallsId ? String(o.leadsCallsId) : null, o.schedulesNextCallId ? String(o.schedulesNextCallId) : null])).toEqual([
       ['handoff', other.id, rep.id],
@@ -284,7 +300,9 @@ describe('concurrent writes to one journey', () => {
     const reasons = Array.from({ length: 8 }, (_, i) => `Wrong recording, attempt ${i}`);
     const [retracted, attached] = await Promise.all([
       Promise.all(reasons.map((reason, i) => retractEvidence({ user: i % 2 ? cs : admin, journeyId, input: { evidenceId: String(target._id), reason }, now: at(2) }))),
-      Promise.all([1, 2, 3].map((i) => attachEvidence({ user: cs, journeyId, input: { ...link('handoff-call', 'meeting'), url: `https://meet.example.com/again/${i}` }, now: at(2) }))),
+      Promise.all(
+        [1, 2, 3].map((i) => attachEvidence({ user: cs, journeyId, input: { ...link('handoff-call', 'meeting'), url: `https://meet.example.com/again/${i}` }, now: at(2) })),
+      ),
     ]);
     expect(retracted.filter((r) => r?.ok)).toHaveLength(1);
     expect(retracted.filter((r) => r && !r.ok && 'status' in r && r.status === 409)).toHaveLength(7);
@@ -400,7 +418,14 @@ describe('health and timing with a pinned clock', () => {
 
 function normalise(rows: { dims: Record<string, string>; counts: Record<string, number> }[]) {
   return rows
-    .map((r) => ({ dims: r.dims, counts: Object.fromEntries(Object.entries(r.counts).filter(([, v]) => v !== 0).sort(([a], [b]) => a.localeCompare(b))) }))
+    .map((r) => ({
+      dims: r.dims,
+      counts: Object.fromEntries(
+        Object.entries(r.counts)
+          .filter(([, v]) => v !== 0)
+          .sort(([a], [b]) => a.localeCompare(b)),
+      ),
+    }))
     .sort((a, b) => JSON.stringify(a.dims).localeCompare(JSON.stringify(b.dims)));
 }
 
@@ -410,7 +435,13 @@ describe('playbook versions', () => {
     const current = await getCurrentPlaybook();
     const stages = [
       ...DEFAULT_PLAYBOOK_STAGES.slice(0, 2).map((s) => ({ ...s, slaDays: (s.slaDays ?? 0) + 1 })),
-      { key: 'adoption', name: 'Adoption', slaDays: 30, terminal: false, criteria: [{ key: 'usage', text: 'The buyer’s team uses it weekly', required: true, evidenceType: 'document' as const, buyerAction: 'Shares the usage report' }] },
+      {
+        key: 'adoption',
+        name: 'Adoption',
+        slaDays: 30,
+        terminal: false,
+        criteria: [{ key: 'usage', text: 'The buyer’s team uses it weekly', required: true, evidenceType: 'document' as const, buyerAction: 'Shares the usage report' }],
+      },
       DEFAULT_PLAYBOOK_STAGES[2],
     ];
     const published = await publishPlaybook({ user: admin, stages, note: 'Adoption stage', baseVersion: current.version, now: at(1) });
@@ -429,7 +460,13 @@ describe('playbook versions', () => {
     const { journeyId: waiting } = await setup();
     const old = await getCurrentPlaybook();
     // The new version replaces the handoff stage with a kickoff stage: implementation moves up one.
-    const kickoff = { key: 'kickoff', name: 'Kickoff', slaDays: 5, terminal: false, criteria: [{ key: 'kickoff-held', text: 'The kickoff call took place', required: true, evidenceType: 'meeting' as const, buyerAction: 'Joins the kickoff call' }] };
+    const kickoff = {
+      key: 'kickoff',
+      name: 'Kickoff',
+      slaDays: 5,
+      terminal: false,
+      criteria: [{ key: 'kickoff-held', text: 'The kickoff call took place', required: true, evidenceType: 'meeting' as const, buyerAction: 'Joins the kickoff call' }],
+    };
     const stages = [kickoff, ...old.stages.filter((s) => s.key !== 'handoff')];
     expect(await publishPlaybook({ user: admin, stages, note: 'Kickoff first', baseVersion: old.version, now: at(3) })).toMatchObject({ ok: true });
     const result = await migrateJourneysToCurrentPlaybook({ user: admin, fromVersion: old.version, now: at(3) });
@@ -442,6 +479,9 @@ describe('playbook versions', () => {
     // Moving on from the migrated stage uses the new version's next stage.
     await buyerConfirms(moving, 'implementation', 'plan-signed-off', at(5));
     await buyerConfirms(moving, 'implementation', 'production-ready', at(5));
-    expect(await advanceJourney({ user: cs, journeyId: moving, fromStage: 'implementation', now: at(6) })).toMatchObject({ ok: true, to: stages[stages.findIndex((s) => s.key === 'implementation') + 1].key });
+    expect(await advanceJourney({ user: cs, journeyId: moving, fromStage: 'implementation', now: at(6) })).toMatchObject({
+      ok: true,
+      to: stages[stages.findIndex((s) => s.key === 'implementation') + 1].key,
+    });
   });
 });

@@ -28,7 +28,20 @@ import { inPool } from '#app/platform/pool';
 import { recorded } from '#app/platform/events.server';
 import { bumpMetric, bumpMetricRows, clearMetrics, cohortOf } from '#app/platform/metrics.server';
 import { getCurrentPlaybook, getPlaybookVersion, type CriterionDef, type PlaybookDef, type StageDef } from '#app/journeys/playbook.server';
-import { ACCEPTED_KINDS, AT_RISK_SHARE, DAY_MS, EVIDENCE_LABELS, evidenceMeets, HEALTH_LABELS, HOUR_MS, isHttpsLink, LINK_EVIDENCE_KINDS, linkEvidenceEffect, type EvidenceType, type Health } from '#app/journeys/journey-rules';
+import {
+  ACCEPTED_KINDS,
+  AT_RISK_SHARE,
+  DAY_MS,
+  EVIDENCE_LABELS,
+  evidenceMeets,
+  HEALTH_LABELS,
+  HOUR_MS,
+  isHttpsLink,
+  LINK_EVIDENCE_KINDS,
+  linkEvidenceEffect,
+  type EvidenceType,
+  type Health,
+} from '#app/journeys/journey-rules';
 import { orLogged } from '#app/utils/log.server';
 import { ReadIndex, VersionedCache, childIndex, derived } from '#app/platform/read-index.server';
 import { may } from '#app/auth/permissions';
@@ -222,7 +235,21 @@ const oid = (id: Types.ObjectId | string) => (typeof id === 'string' ? new Types
  * ObjectId and timestamps set, so batch intake can insert it without mongoose hydration. `replay`
  * (seeds simulating past journeys) keeps the clock at the close however late `now` is.
  */
-export function buildJourney({ deal, account, csmId, playbook, now, replay = false }: { deal: DealForJourney; account: { name: string; segment: string }; csmId: string | null; playbook: PlaybookDef; now: Date; replay?: boolean }) {
+export function buildJourney({
+  deal,
+  account,
+  csmId,
+  playbook,
+  now,
+  replay = false,
+}: {
+  deal: DealForJourney;
+  account: { name: string; segment: string };
+  csmId: string | null;
+  playbook: PlaybookDef;
+  now: Date;
+  replay?: boolean;
+}) {
   const first = playbook.stages[0];
   // The clock starts at closed-won (the customer has been waiting since), never in the future;
   // for a backfilled deal it starts at intake, so history does not arrive stalled.
@@ -292,7 +319,14 @@ export async function startJourneyForDeal({ dealId, now = new Date(), actorId }:
     if ((error as { code?: number }).code === 11000) return { journeyId: String(journeyId), created: false };
     throw error;
   }
-  await recordAudit({ actorId, action: 'journey.started', entityType: 'journey', entityId: journeyId, data: { dealId: String(dealId), stage: doc.stage, playbookVersion: playbook.version, csmId }, now });
+  await recordAudit({
+    actorId,
+    action: 'journey.started',
+    entityType: 'journey',
+    entityId: journeyId,
+    data: { dealId: String(dealId), stage: doc.stage, playbookVersion: playbook.version, csmId },
+    now,
+  });
   await bumpMetric('journey.started', journeyDims(doc), { n: 1 });
   return { journeyId: String(journeyId), created: true };
 }
@@ -308,7 +342,10 @@ export async function startJourneySafely(input: { dealId: string | Types.ObjectI
  */
 export async function startMissingJourneys({ since, now = new Date() }: { since: Date; now?: Date }) {
   let started = 0;
-  const cursor = Deal.find({ createdAt: trusted({ $gte: since }) }).select('_id').lean().cursor();
+  const cursor = Deal.find({ createdAt: trusted({ $gte: since }) })
+    .select('_id')
+    .lean()
+    .cursor();
   for await (const deal of cursor) {
     if (await Journey.exists({ _id: journeyIdForDeal(deal._id) })) continue;
     const result = await startJourneySafely({ dealId: deal._id, now });
@@ -342,7 +379,17 @@ export const RetractFormSchema = z.object({
  * stage. `meets` says whether it meets the criterion: a link on a criterion only the buyer's own
  * confirmation meets is kept as a note; a link of a kind the criterion does not name is refused.
  */
-export async function attachEvidence({ user, journeyId, input, now = new Date() }: { user: SessionUser; journeyId: string; input: z.infer<typeof EvidenceFormSchema>; now?: Date }) {
+export async function attachEvidence({
+  user,
+  journeyId,
+  input,
+  now = new Date(),
+}: {
+  user: SessionUser;
+  journeyId: string;
+  input: z.infer<typeof EvidenceFormSchema>;
+  now?: Date;
+}) {
   requireWriter(user);
   const j = await loadJourney(journeyId);
   if (!j) return null;
@@ -355,16 +402,43 @@ export async function attachEvidence({ user, journeyId, input, now = new Date() 
     const named = ACCEPTED_KINDS[criterion.evidenceType].map((k) => EVIDENCE_LABELS[k].toLowerCase()).join(' or ');
     return { ok: false as const, status: 400 as const, errors: { kind: [`“${criterion.text}” needs ${named} as evidence.`] } };
   }
-  const evidence: NewEvidence = { _id: new Types.ObjectId(), stage: stage.key, criterionKey: criterion.key, kind: input.kind, url: input.url, note: input.note || undefined, byId: user.id, byName: user.name, at: now };
+  const evidence: NewEvidence = {
+    _id: new Types.ObjectId(),
+    stage: stage.key,
+    criterionKey: criterion.key,
+    kind: input.kind,
+    url: input.url,
+    note: input.note || undefined,
+    byId: user.id,
+    byName: user.name,
+    at: now,
+  };
   // Only onto the stage the criterion was checked against: a move since then wins.
   const added = await Journey.updateOne({ _id: j._id, stage: stage.key, playbookVersion: j.playbookVersion }, { $push: { evidence } });
   if (added.matchedCount === 0) return conflict(`This journey left ${stage.name} a moment ago: nothing was attached. Reload the page.`);
-  await recordAudit({ actorId: user.id, action: 'journey.evidence_added', entityType: 'journey', entityId: j._id, data: { evidenceId: String(evidence._id), stage: stage.key, criterion: criterion.key, kind: input.kind, url: input.url, meets: effect === 'meets' }, now });
+  await recordAudit({
+    actorId: user.id,
+    action: 'journey.evidence_added',
+    entityType: 'journey',
+    entityId: j._id,
+    data: { evidenceId: String(evidence._id), stage: stage.key, criterion: criterion.key, kind: input.kind, url: input.url, meets: effect === 'meets' },
+    now,
+  });
   return { ok: true as const, evidenceId: String(evidence._id), meets: effect === 'meets', criterionText: criterion.text };
 }
 
 /** Retracts a wrong piece of evidence with a reason; it stays visible, struck through. Once only. */
-export async function retractEvidence({ user, journeyId, input, now = new Date() }: { user: SessionUser; journeyId: string; input: z.infer<typeof RetractFormSchema>; now?: Date }) {
+export async function retractEvidence({
+  user,
+  journeyId,
+  input,
+  now = new Date(),
+}: {
+  user: SessionUser;
+  journeyId: string;
+  input: z.infer<typeof RetractFormSchema>;
+  now?: Date;
+}) {
   requireWriter(user);
   const j = await loadJourney(journeyId);
   if (!j) return null;
@@ -379,7 +453,14 @@ export async function retractEvidence({ user, journeyId, input, now = new Date()
     { $set: { [`${at}.retractedAt`]: now, [`${at}.retractedById`]: user.id, [`${at}.retractedByName`]: user.name, [`${at}.retractReason`]: input.reason } },
   );
   if (retracted.matchedCount === 0) return conflict('That evidence was already retracted.');
-  await recordAudit({ actorId: user.id, action: 'journey.evidence_retracted', entityType: 'journey', entityId: journeyId, data: { evidenceId: input.evidenceId, stage: item.stage, criterion: item.criterionKey, reason: input.reason }, now });
+  await recordAudit({
+    actorId: user.id,
+    action: 'journey.evidence_retracted',
+    entityType: 'journey',
+    entityId: journeyId,
+    data: { evidenceId: input.evidenceId, stage: item.stage, criterion: item.criterionKey, reason: input.reason },
+    now,
+  });
   return { ok: true as const };
 }
 
@@ -395,7 +476,16 @@ export async function acceptHandoff({ user, journeyId, now = new Date() }: { use
   const playbook = await playbookOf(j);
   const stage = playbook.stages[j.stageIndex];
   const criterion = stage.criteria.find((c) => c.evidenceType === 'cs_acceptance');
-  const evidence: NewEvidence = { _id: new Types.ObjectId(), stage: stage.key, criterionKey: criterion?.key ?? 'cs-accepted', kind: 'cs_acceptance', byId: user.id, byName: user.name, note: `${user.name} accepted the handoff.`, at: now };
+  const evidence: NewEvidence = {
+    _id: new Types.ObjectId(),
+    stage: stage.key,
+    criterionKey: criterion?.key ?? 'cs-accepted',
+    kind: 'cs_acceptance',
+    byId: user.id,
+    byName: user.name,
+    note: `${user.name} accepted the handoff.`,
+    at: now,
+  };
   // Once per journey: the acceptance and its evidence are one write, conditioned on no acceptance yet.
   const accepted = await Journey.updateOne({ _id: j._id, acceptedAt: null }, { $set: { acceptedAt: now }, $push: { evidence } });
   if (accepted.matchedCount === 0) return conflict('The handoff was already accepted.');
@@ -406,10 +496,37 @@ export async function acceptHandoff({ user, journeyId, now = new Date() }: { use
 }
 
 /** Records a buyer's confirmation from the shared plan page (called by plan.server.ts). */
-export async function recordBuyerConfirmation({ journeyId, stageKey, criterionKey, contact, now }: { journeyId: string; stageKey: string; criterionKey: string; contact: { id: string; name: string; email: string }; now: Date }) {
-  const evidence: NewEvidence = { _id: new Types.ObjectId(), stage: stageKey, criterionKey, kind: 'buyer_confirmation', contactId: contact.id, contactName: contact.name, contactEmail: contact.email, at: now };
+export async function recordBuyerConfirmation({
+  journeyId,
+  stageKey,
+  criterionKey,
+  contact,
+  now,
+}: {
+  journeyId: string;
+  stageKey: string;
+  criterionKey: string;
+  contact: { id: string; name: string; email: string };
+  now: Date;
+}) {
+  const evidence: NewEvidence = {
+    _id: new Types.ObjectId(),
+    stage: stageKey,
+    criterionKey,
+    kind: 'buyer_confirmation',
+    contactId: contact.id,
+    contactName: contact.name,
+    contactEmail: contact.email,
+    at: now,
+  };
   await Journey.updateOne({ _id: journeyId }, { $push: { evidence } });
-  await recordAudit({ action: 'journey.buyer_confirmed', entityType: 'journey', entityId: journeyId, data: { evidenceId: String(evidence._id), stage: stageKey, criterion: criterionKey, contactId: contact.id, contactEmail: contact.email }, now });
+  await recordAudit({
+    action: 'journey.buyer_confirmed',
+    entityType: 'journey',
+    entityId: journeyId,
+    data: { evidenceId: String(evidence._id), stage: stageKey, criterion: criterionKey, contactId: contact.id, contactEmail: contact.email },
+    now,
+  });
   return String(evidence._id);
 }
 
@@ -432,13 +549,26 @@ export type AdvanceResult =
  * with a written reason (audited, counted, shown wherever the stage appears). Concurrent moves of
  * one journey out of one stage produce exactly one move (an update conditioned on the stage).
  */
-export async function advanceJourney({ user, journeyId, fromStage, overrideReason = '', now = new Date() }: { user: SessionUser; journeyId: string; fromStage: string; overrideReason?: string; now?: Date }): Promise<AdvanceResult | null> {
+export async function advanceJourney({
+  user,
+  journeyId,
+  fromStage,
+  overrideReason = '',
+  now = new Date(),
+}: {
+  user: SessionUser;
+  journeyId: string;
+  fromStage: string;
+  overrideReason?: string;
+  now?: Date;
+}): Promise<AdvanceResult | null> {
   requireWriter(user);
   const j = await loadJourney(journeyId);
   if (!j) return null;
   const playbook = await playbookOf(j);
   const stage = playbook.stages[j.stageIndex];
-  if (j.stage !== fromStage) return conflict(`This journey is no longer in ${playbook.stages.find((s) => s.key === fromStage)?.name ?? fromStage}: it is in ${stage.name}. Reload the page.`);
+  if (j.stage !== fromStage)
+    return conflict(`This journey is no longer in ${playbook.stages.find((s) => s.key === fromStage)?.name ?? fromStage}: it is in ${stage.name}. Reload the page.`);
   if (stage.terminal) return conflict('This journey is already live: there is no later stage.');
   const next = playbook.stages[j.stageIndex + 1];
   const missing = missingCriteria(stage, j.evidence);
@@ -446,10 +576,14 @@ export async function advanceJourney({ user, journeyId, fromStage, overrideReaso
   let override: { reason: string; byId: string; byName: string; at: Date; missing: string[] } | undefined;
   if (missing.length > 0) {
     if (!reason) {
-      return conflict(`${stage.name} cannot be left yet: ${missing.length === 1 ? 'this required criterion has' : 'these required criteria have'} no evidence: ${missing.map((m) => `“${m.text}”`).join(', ')}.`, { missing });
+      return conflict(
+        `${stage.name} cannot be left yet: ${missing.length === 1 ? 'this required criterion has' : 'these required criteria have'} no evidence: ${missing.map((m) => `“${m.text}”`).join(', ')}.`,
+        { missing },
+      );
     }
     if (user.role !== 'admin') throw new Response('Only an admin can override the stage gate.', { status: 403 });
-    if (reason.length < 10) return { ok: false, status: 400, errors: { overrideReason: ['Explain the override in at least 10 characters: it is audited and shown in every report.'] } };
+    if (reason.length < 10)
+      return { ok: false, status: 400, errors: { overrideReason: ['Explain the override in at least 10 characters: it is audited and shown in every report.'] } };
     override = { reason, byId: user.id, byName: user.name, at: now, missing: missing.map((m) => m.key) };
   }
 
@@ -460,7 +594,15 @@ export async function advanceJourney({ user, journeyId, fromStage, overrideReaso
   const moved = await Journey.updateOne(
     { _id: j._id, stage: stage.key, stageIndex: j.stageIndex, playbookVersion: j.playbookVersion },
     {
-      $set: { stage: next.key, stageIndex: j.stageIndex + 1, stageEnteredAt: now, atRiskAt: window.atRiskAt, stalledAt: window.stalledAt, stages: [...stages, { key: next.key, enteredAt: now }], ...(next.terminal ? { liveAt: now } : {}) },
+      $set: {
+        stage: next.key,
+        stageIndex: j.stageIndex + 1,
+        stageEnteredAt: now,
+        atRiskAt: window.atRiskAt,
+        stalledAt: window.stalledAt,
+        stages: [...stages, { key: next.key, enteredAt: now }],
+        ...(next.terminal ? { liveAt: now } : {}),
+      },
       ...(override ? { $inc: { overrideCount: 1 } } : {}),
     },
   );
@@ -477,7 +619,11 @@ export async function advanceJourney({ user, journeyId, fromStage, overrideReaso
   });
   const dims = journeyDims(j);
   const days = (now.getTime() - j.stageEnteredAt.getTime()) / DAY_MS;
-  await bumpMetric('journey.stage', { ...dims, stage: stage.key }, { exited: 1, days: Math.round(days * 100) / 100, overridden: override ? 1 : 0, [bucketOf(days, DAY_BUCKETS)]: 1 });
+  await bumpMetric(
+    'journey.stage',
+    { ...dims, stage: stage.key },
+    { exited: 1, days: Math.round(days * 100) / 100, overridden: override ? 1 : 0, [bucketOf(days, DAY_BUCKETS)]: 1 },
+  );
   if (next.terminal) {
     const toLive = (now.getTime() - j.closedWonAt.getTime()) / DAY_MS;
     await bumpMetric('journey.live', dims, { n: 1, days: Math.round(toLive * 100) / 100, [bucketOf(toLive, DAY_BUCKETS)]: 1 });
@@ -500,7 +646,10 @@ export const CsmFormSchema = z.object({ csmId: z.string().regex(/^[a-f0-9]{24}$/
 
 /** Staff who can own calls: active admin, CS and sales users. */
 export async function listOwnerCandidates() {
-  const users = await User.find({ role: trusted({ $in: ['admin', 'cs', 'sales'] }), active: true }).select('name role').sort({ name: 1 }).lean();
+  const users = await User.find({ role: trusted({ $in: ['admin', 'cs', 'sales'] }), active: true })
+    .select('name role')
+    .sort({ name: 1 })
+    .lean();
   return users.map((u) => ({ id: String(u._id), name: u.name, role: u.role }));
 }
 
@@ -510,7 +659,8 @@ export async function setStageOwners({ user, journeyId, input, now = new Date() 
   const j = await loadJourney(journeyId);
   if (!j) return null;
   const playbook = await playbookOf(j);
-  if (!playbook.stages.some((s) => s.key === input.stage && !s.terminal)) return { ok: false as const, status: 400 as const, errors: { stage: ['Choose a stage of this journey.'] } };
+  if (!playbook.stages.some((s) => s.key === input.stage && !s.terminal))
+    return { ok: false as const, status: 400 as const, errors: { stage: ['Choose a stage of this journey.'] } };
   const ids = [input.leadsCallsId, input.schedulesNextCallId].filter(Boolean);
   if (ids.length) {
     const found = await User.countDocuments({ _id: trusted({ $in: ids }), active: true, role: trusted({ $in: ['admin', 'cs', 'sales'] }) });
@@ -520,7 +670,11 @@ export async function setStageOwners({ user, journeyId, input, now = new Date() 
   // (Two first-time pushes for one stage: the filter lets one in, as if the other came first.)
   const owners = { leadsCallsId: input.leadsCallsId || null, schedulesNextCallId: input.schedulesNextCallId || null };
   const index = j.owners.findIndex((o) => o.stage === input.stage);
-  if (index >= 0) await Journey.updateOne({ _id: j._id, [`owners.${index}.stage`]: input.stage }, { $set: { [`owners.${index}.leadsCallsId`]: owners.leadsCallsId, [`owners.${index}.schedulesNextCallId`]: owners.schedulesNextCallId } });
+  if (index >= 0)
+    await Journey.updateOne(
+      { _id: j._id, [`owners.${index}.stage`]: input.stage },
+      { $set: { [`owners.${index}.leadsCallsId`]: owners.leadsCallsId, [`owners.${index}.schedulesNextCallId`]: owners.schedulesNextCallId } },
+    );
   else await Journey.updateOne({ _id: j._id, 'owners.stage': trusted({ $ne: input.stage }) }, { $push: { owners: { stage: input.stage, ...owners } } });
   await recordAudit({ actorId: user.id, action: 'journey.owners_changed', entityType: 'journey', entityId: journeyId, data: { ...input }, now });
   return { ok: true as const };
@@ -535,13 +689,19 @@ export async function setJourneyCsm({ user, journeyId, csmId, now = new Date() }
   if (!csm) return { ok: false as const, status: 400 as const, errors: { csmId: ['Choose an active CS user.'] } };
   await Journey.updateOne({ _id: j._id }, { $set: { csmId } });
   await Account.updateOne({ _id: j.accountId }, { $set: { csmId } });
-  await recordAudit({ actorId: user.id, action: 'journey.csm_changed', entityType: 'journey', entityId: journeyId, data: { from: j.csmId ? String(j.csmId) : null, to: csmId }, now });
+  await recordAudit({
+    actorId: user.id,
+    action: 'journey.csm_changed',
+    entityType: 'journey',
+    entityId: journeyId,
+    data: { from: j.csmId ? String(j.csmId) : null, to: csmId },
+    now,
+  });
   return { ok: true as const };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Reads
-
 
 const AUDIT_LABELS: Record<string, string> = {
   'journey.started': 'Journey started',
@@ -577,7 +737,9 @@ export async function getJourneyDetail({ user, journeyId, now = new Date() }: { 
     if (o.leadsCallsId) userIds.add(String(o.leadsCallsId));
     if (o.schedulesNextCallId) userIds.add(String(o.schedulesNextCallId));
   }
-  const users = await User.find({ _id: trusted({ $in: [...userIds] }) }).select('name').lean();
+  const users = await User.find({ _id: trusted({ $in: [...userIds] }) })
+    .select('name')
+    .lean();
   const nameOf = new Map(users.map((u) => [String(u._id), u.name]));
   const person = (id: unknown) => (id ? { id: String(id), name: nameOf.get(String(id)) ?? 'former user' } : null);
 
@@ -600,7 +762,12 @@ export async function getJourneyDetail({ user, journeyId, now = new Date() }: { 
       days,
       overSla: days !== null && s.slaDays !== null && days > s.slaDays,
       override: entry?.override
-        ? { reason: entry.override.reason, byName: entry.override.byName, at: entry.override.at.toISOString(), missing: entry.override.missing.map((k) => criterionText.get(`${s.key}/${k}`) ?? k) }
+        ? {
+            reason: entry.override.reason,
+            byName: entry.override.byName,
+            at: entry.override.at.toISOString(),
+            missing: entry.override.missing.map((k) => criterionText.get(`${s.key}/${k}`) ?? k),
+          }
         : null,
       criteria: s.criteria.map((c) => ({
         key: c.key,
@@ -683,7 +850,11 @@ export async function getJourneyDetail({ user, journeyId, now = new Date() }: { 
       action: a.action,
       label: AUDIT_LABELS[a.action] ?? a.action,
       at: a.at.toISOString(),
-      actorName: a.actorId ? (nameOf.get(String(a.actorId)) ?? 'former user') : a.action === 'journey.buyer_confirmed' ? `Buyer (${String((a.data as { contactEmail?: string } | undefined)?.contactEmail ?? '')})` : 'Kept',
+      actorName: a.actorId
+        ? (nameOf.get(String(a.actorId)) ?? 'former user')
+        : a.action === 'journey.buyer_confirmed'
+          ? `Buyer (${String((a.data as { contactEmail?: string } | undefined)?.contactEmail ?? '')})`
+          : 'Kept',
       summary: auditSummary(a.action, (a.data ?? {}) as Record<string, unknown>, stageName, criterionText),
     })),
   };
@@ -720,9 +891,21 @@ function auditSummary(action: string, data: Record<string, unknown>, stageName: 
 export const BOARD_SORTS = ['days', '-days'] as const;
 
 export const BoardQuerySchema = z.object({
-  stage: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/).optional().catch(undefined),
-  csm: z.string().regex(/^([a-f0-9]{24}|none)$/i).optional().catch(undefined),
-  rep: z.string().regex(/^[a-f0-9]{24}$/i).optional().catch(undefined),
+  stage: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,39}$/)
+    .optional()
+    .catch(undefined),
+  csm: z
+    .string()
+    .regex(/^([a-f0-9]{24}|none)$/i)
+    .optional()
+    .catch(undefined),
+  rep: z
+    .string()
+    .regex(/^[a-f0-9]{24}$/i)
+    .optional()
+    .catch(undefined),
   segment: z.enum(['smb', 'mid-market', 'enterprise']).optional().catch(undefined),
   health: z.enum(['on_track', 'at_risk', 'stalled', 'live']).optional().catch(undefined),
   // '0' is "Only my journeys" unticked (the form sends a hidden 0 before the checkbox's 1).
@@ -773,7 +956,13 @@ const auditChildren = childIndex<{ entityType?: string; entityId?: string; at?: 
   parentOf: (d) => (d.entityType === 'journey' && d.entityId ? String(d.entityId) : null),
   orderOf: (d) => d.at?.getTime() ?? 0,
 });
-const planLinkChildren = childIndex<{ journeyId?: unknown; createdAt?: Date }>({ feed: 'plantokens', model: PlanToken, select: 'journeyId createdAt', parentOf: (d) => (d.journeyId ? String(d.journeyId) : null), orderOf: (d) => d.createdAt?.getTime() ?? 0 });
+const planLinkChildren = childIndex<{ journeyId?: unknown; createdAt?: Date }>({
+  feed: 'plantokens',
+  model: PlanToken,
+  select: 'journeyId createdAt',
+  parentOf: (d) => (d.journeyId ? String(d.journeyId) : null),
+  orderOf: (d) => d.createdAt?.getTime() ?? 0,
+});
 const byIds = async <T>(ids: string[], read: (id: string) => Promise<T | null>) => (await Promise.all(ids.map(read))).filter((d): d is Awaited<T> & {} => d !== null);
 
 /**
@@ -788,13 +977,20 @@ export async function contactsOfAccounts(accountIds: unknown[], select: string) 
     fromMemory: async ({ idsOf }) => {
       const contacts: NonNullable<Awaited<ReturnType<typeof readContact>>>[] = [];
       // A few at once: a chunk of survey emails asks for about 200.
-      await inPool(accounts.flatMap((id) => idsOf(id)), 8, async (id) => {
-        const contact = await readContact(id);
-        if (contact) contacts.push(contact);
-      });
+      await inPool(
+        accounts.flatMap((id) => idsOf(id)),
+        8,
+        async (id) => {
+          const contact = await readContact(id);
+          if (contact) contacts.push(contact);
+        },
+      );
       return contacts;
     },
-    fromDatabase: () => Contact.find({ accountId: trusted({ $in: accounts }) }).select(select).lean(),
+    fromDatabase: () =>
+      Contact.find({ accountId: trusted({ $in: accounts }) })
+        .select(select)
+        .lean(),
   });
 }
 
@@ -941,7 +1137,7 @@ export async function listJourneyBoard({ user, query, now = new Date() }: { user
         if (oldestFirst) for (let i = 0; i < ordered.length && rows.length < BOARD_PER_PAGE; i++) take(ordered[i]);
         else {
           // Newest first: walk groups of equal stageEnteredAt backwards, each group in _id order.
-          for (let end = ordered.length; end > 0 && rows.length < BOARD_PER_PAGE; ) {
+          for (let end = ordered.length; end > 0 && rows.length < BOARD_PER_PAGE;) {
             let start = end - 1;
             while (start > 0 && ordered[start - 1].stageEnteredAt.getTime() === ordered[end - 1].stageEnteredAt.getTime()) start--;
             for (let i = start; i < end && rows.length < BOARD_PER_PAGE; i++) take(ordered[i]);
@@ -956,7 +1152,10 @@ export async function listJourneyBoard({ user, query, now = new Date() }: { user
     },
     fromDatabase: async () => {
       const filter = boardFilter(criteria, now);
-      const grouped = await Journey.aggregate<{ _id: string; n: number }>([{ $match: Journey.find().cast(Journey, filter) as Record<string, unknown> }, { $group: { _id: '$stage', n: { $sum: 1 } } }]);
+      const grouped = await Journey.aggregate<{ _id: string; n: number }>([
+        { $match: Journey.find().cast(Journey, filter) as Record<string, unknown> },
+        { $group: { _id: '$stage', n: { $sum: 1 } } },
+      ]);
       const { stageList, stage } = chooseStage(new Map(grouped.map((g) => [g._id, g.n])));
       const stageFilter = { ...filter, stage };
       const [found, total] = await Promise.all([
@@ -972,7 +1171,11 @@ export async function listJourneyBoard({ user, query, now = new Date() }: { user
     },
   });
   const ids = [...new Set(rows.flatMap((r) => [String(r.aeId), ...(r.csmId ? [String(r.csmId)] : [])]))];
-  const users = ids.length ? await User.find({ _id: trusted({ $in: ids }) }).select('name').lean() : [];
+  const users = ids.length
+    ? await User.find({ _id: trusted({ $in: ids }) })
+        .select('name')
+        .lean()
+    : [];
   const nameOf = new Map(users.map((u) => [String(u._id), u.name]));
   const slaOf = new Map(playbook.stages.map((s) => [s.key, s.slaDays]));
   return {
@@ -1021,7 +1224,11 @@ export async function csmBook({ csmId, since, limit = 8 }: { csmId: string; sinc
     fromDatabase: async () => {
       const [total, recent] = await Promise.all([
         Journey.countDocuments({ csmId }),
-        Journey.find({ csmId, closedWonAt: trusted({ $gte: since }) }).select('_id').sort({ closedWonAt: -1, _id: 1 }).limit(limit).lean(),
+        Journey.find({ csmId, closedWonAt: trusted({ $gte: since }) })
+          .select('_id')
+          .sort({ closedWonAt: -1, _id: 1 })
+          .limit(limit)
+          .lean(),
       ]);
       return { total, recentJourneyIds: recent.map((r) => String(r._id)) };
     },
@@ -1030,7 +1237,10 @@ export async function csmBook({ csmId, since, limit = 8 }: { csmId: string; sinc
 
 /** Choices for the board's filters: CS users and sales reps. */
 export async function listBoardFilterOptions() {
-  const users = await User.find({ role: trusted({ $in: ['cs', 'sales'] }) }).select('name role active').sort({ name: 1 }).lean();
+  const users = await User.find({ role: trusted({ $in: ['cs', 'sales'] }) })
+    .select('name role active')
+    .sort({ name: 1 })
+    .lean();
   return {
     csms: users.filter((u) => u.role === 'cs').map((u) => ({ id: String(u._id), name: u.name + (u.active === false ? ' (inactive)' : '') })),
     reps: users.filter((u) => u.role === 'sales').map((u) => ({ id: String(u._id), name: u.name + (u.active === false ? ' (inactive)' : '') })),
@@ -1081,7 +1291,10 @@ export async function listJourneysNeedingAttention({ now }: { now: Date }) {
     .select('accountName dealName stage stageIndex stageEnteredAt atRiskAt stalledAt liveAt csmId owners playbookVersion')
     .sort({ stageEnteredAt: 1 })
     .lean();
-  const byOwner = new Map<string, { id: string; name: string; stageName: string; health: Health; daysInStage: number; slaDays: number | null; accountName: string; dealName: string }[]>();
+  const byOwner = new Map<
+    string,
+    { id: string; name: string; stageName: string; health: Health; daysInStage: number; slaDays: number | null; accountName: string; dealName: string }[]
+  >();
   for (const r of rows) {
     const health = healthOf(r, now);
     if (health !== 'at_risk' && health !== 'stalled') continue;
@@ -1089,7 +1302,16 @@ export async function listJourneysNeedingAttention({ now }: { now: Date }) {
     const stage = playbook.stages[r.stageIndex];
     const o = r.owners.find((x) => x.stage === r.stage);
     const people = new Set([r.csmId, o?.leadsCallsId, o?.schedulesNextCallId].filter(Boolean).map(String));
-    const item = { id: String(r._id), name: `${r.accountName} · ${r.dealName}`, accountName: r.accountName, dealName: r.dealName, stageName: stage.name, health, daysInStage: Math.round(((now.getTime() - r.stageEnteredAt.getTime()) / DAY_MS) * 10) / 10, slaDays: stage.slaDays };
+    const item = {
+      id: String(r._id),
+      name: `${r.accountName} · ${r.dealName}`,
+      accountName: r.accountName,
+      dealName: r.dealName,
+      stageName: stage.name,
+      health,
+      daysInStage: Math.round(((now.getTime() - r.stageEnteredAt.getTime()) / DAY_MS) * 10) / 10,
+      slaDays: stage.slaDays,
+    };
     for (const p of people) byOwner.set(p, [...(byOwner.get(p) ?? []), item]);
   }
   return byOwner;
@@ -1124,10 +1346,20 @@ export async function migrateJourneysToCurrentPlaybook({ user, fromVersion, now 
     }
     const window = j.liveAt ? { atRiskAt: null, stalledAt: null } : stageWindow(j.stageEnteredAt, current.stages[index]);
     // Unless it moved meanwhile (a move is conditioned on the version too, so the two never cross).
-    const result = await Journey.updateOne({ _id: j._id, playbookVersion: fromVersion, stage: j.stage }, { $set: { playbookVersion: current.version, stageIndex: index, ...window } });
+    const result = await Journey.updateOne(
+      { _id: j._id, playbookVersion: fromVersion, stage: j.stage },
+      { $set: { playbookVersion: current.version, stageIndex: index, ...window } },
+    );
     if (result.matchedCount) migrated++;
   }
-  await recordAudit({ actorId: user.id, action: 'playbook.journeys_migrated', entityType: 'playbook', entityId: current.version, data: { fromVersion, toVersion: current.version, migrated, kept }, now });
+  await recordAudit({
+    actorId: user.id,
+    action: 'playbook.journeys_migrated',
+    entityType: 'playbook',
+    entityId: current.version,
+    data: { fromVersion, toVersion: current.version, migrated, kept },
+    now,
+  });
   return { migrated, kept };
 }
 
@@ -1156,7 +1388,11 @@ export function journeyMetricRows(j: {
   for (const s of j.stages) {
     if (!s.exitedAt) continue;
     const days = (s.exitedAt.getTime() - s.enteredAt.getTime()) / DAY_MS;
-    rows.push({ kind: 'journey.stage', dims: { ...dims, stage: s.key }, counts: { exited: 1, days: Math.round(days * 100) / 100, overridden: s.override ? 1 : 0, [bucketOf(days, DAY_BUCKETS)]: 1 } });
+    rows.push({
+      kind: 'journey.stage',
+      dims: { ...dims, stage: s.key },
+      counts: { exited: 1, days: Math.round(days * 100) / 100, overridden: s.override ? 1 : 0, [bucketOf(days, DAY_BUCKETS)]: 1 },
+    });
   }
   if (j.liveAt) {
     const toLive = (j.liveAt.getTime() - j.closedWonAt.getTime()) / DAY_MS;

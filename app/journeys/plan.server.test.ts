@@ -32,13 +32,19 @@ async function tokenFromOutbox(to: string) {
 }
 
 async function load(token: string, ip?: string) {
-  const result = (await loader({ request: new Request(`http://localhost:3000/plan/${token}`), params: { token }, context: ctx(ip) })) as unknown as { data: { valid: boolean }; init?: { status?: number } };
+  const result = (await loader({ request: new Request(`http://localhost:3000/plan/${token}`), params: { token }, context: ctx(ip) })) as unknown as {
+    data: { valid: boolean };
+    init?: { status?: number };
+  };
   return { status: result.init?.status ?? 200, body: result.data };
 }
 
 async function confirm(token: string, criterionKey: string, ip?: string) {
   const request = await formRequest(null, `/plan/${token}`, { criterionKey });
-  const result = (await action({ request, params: { token }, context: ctx(ip) })) as unknown as { data: { ok?: boolean; valid?: boolean; message?: string }; init?: { status?: number } };
+  const result = (await action({ request, params: { token }, context: ctx(ip) })) as unknown as {
+    data: { ok?: boolean; valid?: boolean; message?: string };
+    init?: { status?: number };
+  };
   return { status: result.init?.status ?? 200, body: result.data };
 }
 
@@ -90,11 +96,7 @@ describe('buyer confirmation', () => {
     const { cs, buyer, journeyId } = await setup();
     await requestBuyerConfirmation({ user: cs, journeyId, contactId: buyer.id, now: T0 });
     const token = await tokenFromOutbox(buyer.email);
-    const answers = [
-      await load(crypto.randomBytes(32).toString('base64url')),
-      await load('short'),
-      await load(`${token.slice(0, 42)}$`),
-    ];
+    const answers = [await load(crypto.randomBytes(32).toString('base64url')), await load('short'), await load(`${token.slice(0, 42)}$`)];
     // Expired: a token whose 30 days are over.
     await PlanToken.updateOne({ tokenHash: hashPlanToken(token) }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
     answers.push(await load(token));

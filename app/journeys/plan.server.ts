@@ -101,13 +101,22 @@ export async function requestBuyerConfirmation({ user, journeyId, contactId, now
     await releaseClaim({ key, owner: user.id });
     return { ok: false as const, status: 409 as const, message: 'The email could not be queued. Try again in a moment.' };
   }
-  await recordAudit({ actorId: user.id, action: 'journey.confirmation_requested', entityType: 'journey', entityId: journeyId, data: { contactId, contactEmail: contact.email, stage: stage.key, emailId: sent.id }, now });
+  await recordAudit({
+    actorId: user.id,
+    action: 'journey.confirmation_requested',
+    entityType: 'journey',
+    entityId: journeyId,
+    data: { contactId, contactEmail: contact.email, stage: stage.key, emailId: sent.id },
+    now,
+  });
   return { ok: true as const, to: contact.email };
 }
 
 async function findLiveToken(token: string, now: Date) {
   if (!TOKEN_FORMAT.test(token)) return null;
-  const t = await PlanToken.findOne({ tokenHash: hashPlanToken(token) }).select('journeyId contactId contactName contactEmail expiresAt revokedAt').lean();
+  const t = await PlanToken.findOne({ tokenHash: hashPlanToken(token) })
+    .select('journeyId contactId contactName contactEmail expiresAt revokedAt')
+    .lean();
   if (!t || t.revokedAt || t.expiresAt <= now) return null;
   return t;
 }

@@ -59,7 +59,13 @@ export const DEFAULT_PLAYBOOK_STAGES: StageDef[] = [
 
 type StoredPlaybook = {
   version: number;
-  stages: { key: string; name: string; slaDays?: number | null; terminal?: boolean | null; criteria: { key: string; text: string; required?: boolean | null; evidenceType?: string | null; buyerAction?: string | null }[] }[];
+  stages: {
+    key: string;
+    name: string;
+    slaDays?: number | null;
+    terminal?: boolean | null;
+    criteria: { key: string; text: string; required?: boolean | null; evidenceType?: string | null; buyerAction?: string | null }[];
+  }[];
   note?: string | null;
   createdAt?: Date;
   createdByName?: string | null;
@@ -199,7 +205,8 @@ export function parsePlaybookForm(values: Record<string, string>): { stages: Sta
     key = uniqueKey(key, (k) => stageKeys.has(k) || k === 'live');
     stageKeys.add(key);
     if (criteriaRows.length === 0) add(errors, `${p}.criteria`, 'A stage needs at least one exit criterion: what must be true, with evidence, before the journey moves on.');
-    if (criteriaRows.length > 0 && !criteriaRows.some((c) => c.row.required)) add(errors, `${p}.criteria`, 'Mark at least one criterion as required, or the gate would let every journey through.');
+    if (criteriaRows.length > 0 && !criteriaRows.some((c) => c.row.required))
+      add(errors, `${p}.criteria`, 'Mark at least one criterion as required, or the gate would let every journey through.');
     const criterionKeys = new Set<string>();
     const criteria = criteriaRows.map(({ m, row }) => {
       const c = `${p}.criteria.${m}`;
@@ -255,7 +262,19 @@ export function flagPlaybook(stages: StageDef[]): Record<string, string[]> {
  * Two admins publishing from the same base collide on the unique version: the second is told to
  * reload instead of silently overwriting the first.
  */
-export async function publishPlaybook({ user, stages, note, baseVersion, now = new Date() }: { user: SessionUser; stages: StageDef[]; note: string; baseVersion: number; now?: Date }) {
+export async function publishPlaybook({
+  user,
+  stages,
+  note,
+  baseVersion,
+  now = new Date(),
+}: {
+  user: SessionUser;
+  stages: StageDef[];
+  note: string;
+  baseVersion: number;
+  now?: Date;
+}) {
   if (user.role !== 'admin') throw new Response('Only an admin can edit the playbook.', { status: 403 });
   const current = await getCurrentPlaybook();
   if (current.version !== baseVersion) {

@@ -11,7 +11,23 @@ describe('parsePlaybookForm', () => {
       [`stages.0.criteria.${m}.evidenceType`]: 'document',
       [`stages.0.criteria.${m}.required`]: 'on',
     });
-    const values = { 'stages.0.name': 'Handoff', 'stages.0.key': key, 'stages.0.slaDays': '10', 'stages.0.order': '0', 'stages.1.name': 'Kickoff', 'stages.1.key': key, 'stages.1.slaDays': '10', 'stages.1.order': '1', ...criterion(0), ...criterion(1), ...criterion(2), 'stages.1.criteria.0.text': 'Buyer attends the kickoff', 'stages.1.criteria.0.required': 'on', 'stages.1.criteria.0.evidenceType': 'meeting', 'stages.1.criteria.0.buyerAction': 'Attends' };
+    const values = {
+      'stages.0.name': 'Handoff',
+      'stages.0.key': key,
+      'stages.0.slaDays': '10',
+      'stages.0.order': '0',
+      'stages.1.name': 'Kickoff',
+      'stages.1.key': key,
+      'stages.1.slaDays': '10',
+      'stages.1.order': '1',
+      ...criterion(0),
+      ...criterion(1),
+      ...criterion(2),
+      'stages.1.criteria.0.text': 'Buyer attends the kickoff',
+      'stages.1.criteria.0.required': 'on',
+      'stages.1.criteria.0.evidenceType': 'meeting',
+      'stages.1.criteria.0.buyerAction': 'Attends',
+    };
     const started = Date.now();
     const { stages } = parsePlaybookForm(values);
     expect(Date.now() - started).toBeLessThan(1000);

@@ -90,7 +90,9 @@ export async function readChanges(feed: string, after: number, limit = 500) {
   const out: { seq: number; ids: string[] | null }[] = [];
   let seq = after;
   while (out.length < limit) {
-    const next = await Change.findById(entryId(feed, seq + 1)).select('seq ids').lean();
+    const next = await Change.findById(entryId(feed, seq + 1))
+      .select('seq ids')
+      .lean();
     if (!next) break;
     out.push({ seq: next.seq, ids: next.ids ?? null });
     seq = next.seq;
@@ -131,7 +133,10 @@ export function changeFeed(feed: string) {
       await recordChange(feed, [String(doc._id)]);
     });
     schema.post('insertMany', async function (docs: unknown) {
-      await recordChange(feed, (docs as { _id: unknown }[]).map((d) => String(d._id)));
+      await recordChange(
+        feed,
+        (docs as { _id: unknown }[]).map((d) => String(d._id)),
+      );
     });
     for (const op of ['updateOne', 'updateMany', 'findOneAndUpdate', 'replaceOne', 'deleteOne', 'deleteMany', 'findOneAndDelete', 'findOneAndReplace'] as const) {
       schema.post(op, async function (this: Query<unknown, unknown>) {
@@ -144,6 +149,9 @@ export function changeFeed(feed: string) {
 /** For insertMany calls that fail part-way (duplicates ignored): records every attempted id of a tracked model. */
 export async function recordAttemptedInserts(model: { schema?: Schema }, docs: unknown[]) {
   const feed = model.schema?.get('changeFeed' as never) as string | undefined;
-  if (feed) await recordChange(feed, docs.map((d) => String((d as { _id: unknown })._id)));
+  if (feed)
+    await recordChange(
+      feed,
+      docs.map((d) => String((d as { _id: unknown })._id)),
+    );
 }
-

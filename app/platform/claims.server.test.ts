@@ -32,14 +32,20 @@ describe('counters and groups of claims', () => {
     await claimOnce({ key: 'round:2:member:0', owner: 'w', group: { resource: 'round:2', gen: 0 } });
     expect(await countGroupClaims('round:1')).toBe(2);
     const listed = await listGroupClaims('round:1');
-    expect(listed.map((c) => [c.gen, c.data.result]).sort()).toEqual([[0, 'r0'], [1, 'r1']]);
+    expect(listed.map((c) => [c.gen, c.data.result]).sort()).toEqual([
+      [0, 'r0'],
+      [1, 'r1'],
+    ]);
     expect((await listGroupClaims(['round:1', 'round:2'])).map((c) => c.resource).sort()).toEqual(['round:1', 'round:1', 'round:2']);
   });
 
   it('frees keys whoever holds them, and records claims in bulk without touching held ones', async () => {
     const at = new Date('2026-01-01T00:00:00Z');
     await claimOnce({ key: 'held', owner: 'first' });
-    await recordClaims([{ key: 'held', owner: 'seed', at }, { key: 'new', owner: 'seed', at, data: { n: 1 } }]);
+    await recordClaims([
+      { key: 'held', owner: 'seed', at },
+      { key: 'new', owner: 'seed', at, data: { n: 1 } },
+    ]);
     expect((await getClaim('held'))?.owner).toBe('first');
     expect(await getClaim('new')).toEqual({ owner: 'seed', at, data: { n: 1 } });
     await releaseClaims(['held', 'new', 'never']);

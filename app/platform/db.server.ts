@@ -161,7 +161,13 @@ export function databaseAnswers(): Promise<boolean> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), PING_LIMIT_MS)));
     const asked = Date.now();
-    const ping = db.admin().command({ ping: 1 }).then(() => true, () => false);
+    const ping = db
+      .admin()
+      .command({ ping: 1 })
+      .then(
+        () => true,
+        () => false,
+      );
     try {
       const pinged = await Promise.race([ping, late]);
       return (pinged || lastReplyAt > asked) && connected();

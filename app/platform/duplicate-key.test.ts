@@ -5,7 +5,11 @@ import { Claim } from '#models/claim';
 import { EmailBody } from '#models/email-body';
 
 const claim = (id: string) => ({ _id: id, owner: 'test', at: new Date() });
-const errorOf = (work: Promise<unknown>) => work.then(() => undefined, (error: unknown) => error);
+const errorOf = (work: Promise<unknown>) =>
+  work.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
 
 describe('reading a unique-index refusal from the engine', () => {
   it('recognises one refused insert', async () => {
@@ -20,7 +24,15 @@ describe('reading a unique-index refusal from the engine', () => {
     const error = await errorOf(Claim.insertMany([claim('b1'), claim('b2'), claim('b3'), claim('b1')], { ordered: false, lean: true }));
     expect(isDuplicateKey(error)).toBe(true);
     expect(duplicateKeyIndexes(error)).toEqual([1, 3]);
-    expect((await Claim.find({ _id: trusted({ $in: ['b1', 'b2', 'b3'] }) }).select('_id').lean()).map((c) => c._id).sort()).toEqual(['b1', 'b2', 'b3']);
+    expect(
+      (
+        await Claim.find({ _id: trusted({ $in: ['b1', 'b2', 'b3'] }) })
+          .select('_id')
+          .lean()
+      )
+        .map((c) => c._id)
+        .sort(),
+    ).toEqual(['b1', 'b2', 'b3']);
   });
 
   it('does not take a batch that failed for another reason as duplicates', async () => {
@@ -42,7 +54,10 @@ describe('insertOnce and insertIgnoringDuplicates', () => {
 
   it('returns the positions it stored, hydrated or lean', async () => {
     await EmailBody.create({ _id: 'a'.repeat(24), html: 'old' });
-    const docs = [{ _id: 'a'.repeat(24), html: 'again' }, { _id: 'b'.repeat(24), html: 'new' }];
+    const docs = [
+      { _id: 'a'.repeat(24), html: 'again' },
+      { _id: 'b'.repeat(24), html: 'new' },
+    ];
     expect([...(await insertIgnoringDuplicates(EmailBody, docs, { lean: false }))]).toEqual([1]);
     expect([...(await insertIgnoringDuplicates(EmailBody, [...docs, { _id: 'c'.repeat(24), html: 'newer' }]))]).toEqual([2]);
   });

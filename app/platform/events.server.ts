@@ -49,7 +49,11 @@ export async function recorded<E extends DomainEvent>(event: E, facts: DomainEve
     try {
       await reaction(facts);
     } catch (error) {
-      const ids = Object.fromEntries(Object.entries(facts).filter(([k]) => k.endsWith('Id')).map(([k, v]) => [k, String(v)]));
+      const ids = Object.fromEntries(
+        Object.entries(facts)
+          .filter(([k]) => k.endsWith('Id'))
+          .map(([k, v]) => [k, String(v)]),
+      );
       logError(error, { where: `reaction ${name} to ${event}`, ...ids });
     }
   }

@@ -12,19 +12,35 @@ const names = async (model: typeof Survey | typeof EmailMessage) => (await model
 describeOnEngine('ferretdb', 'FerretDB gets only the enforcing indexes (it reads no other)', 'indexes on the embedded database', () => {
   test('on FerretDB: the unique indexes are made and enforced, the others are not made, and old ones are dropped', async () => {
     expect(await isFerretDb()).toBe(true);
-    await syncIndexes({ onError: (error) => { throw error; } });
+    await syncIndexes({
+      onError: (error) => {
+        throw error;
+      },
+    });
     expect(await names(Survey)).toEqual(['_id_', 'dealId_1_wave_1']);
     expect(await names(EmailMessage)).toContain('idempotencyKey_1');
 
     // One survey per (deal, wave), whatever the index list says.
-    const survey = { dealId: '6a0000000000000000000001', wave: 6, dueAt: new Date(), accountId: '6a0000000000000000000002', aeId: '6a0000000000000000000003', segment: 'smb', closedWonAt: new Date() };
+    const survey = {
+      dealId: '6a0000000000000000000001',
+      wave: 6,
+      dueAt: new Date(),
+      accountId: '6a0000000000000000000002',
+      aeId: '6a0000000000000000000003',
+      segment: 'smb',
+      closedWonAt: new Date(),
+    };
     await Survey.create(survey);
     await expect(Survey.create(survey)).rejects.toMatchObject({ code: 11000 });
 
     // A data directory made before this kept the declared secondary indexes: the next start drops them.
     await Survey.collection.createIndex({ state: 1, dueAt: 1 });
     expect(await names(Survey)).toContain('state_1_dueAt_1');
-    await syncIndexes({ onError: (error) => { throw error; } });
+    await syncIndexes({
+      onError: (error) => {
+        throw error;
+      },
+    });
     expect(await names(Survey)).toEqual(['_id_', 'dealId_1_wave_1']);
   });
 });
@@ -32,13 +48,27 @@ describeOnEngine('ferretdb', 'FerretDB gets only the enforcing indexes (it reads
 describeOnEngine('mongodb', 'MongoDB gets every declared index', 'indexes on MongoDB', () => {
   test('on MongoDB: every index a model declares is made, and the unique ones are enforced', async () => {
     expect(await isFerretDb()).toBe(false);
-    expect(await syncIndexes({ onError: (error) => { throw error; } })).toEqual({ embedded: false });
+    expect(
+      await syncIndexes({
+        onError: (error) => {
+          throw error;
+        },
+      }),
+    ).toEqual({ embedded: false });
     for (const model of Object.values(mongoose.models)) {
       expect({ model: model.modelName, missing: (await model.diffIndexes()).toCreate }).toEqual({ model: model.modelName, missing: [] });
     }
     expect(await names(Survey)).toEqual(expect.arrayContaining(['_id_', 'dealId_1_wave_1', 'state_1_dueAt_1']));
 
-    const survey = { dealId: '6a0000000000000000000001', wave: 6, dueAt: new Date(), accountId: '6a0000000000000000000002', aeId: '6a0000000000000000000003', segment: 'smb', closedWonAt: new Date() };
+    const survey = {
+      dealId: '6a0000000000000000000001',
+      wave: 6,
+      dueAt: new Date(),
+      accountId: '6a0000000000000000000002',
+      aeId: '6a0000000000000000000003',
+      segment: 'smb',
+      closedWonAt: new Date(),
+    };
     await Survey.create(survey);
     await expect(Survey.create(survey)).rejects.toMatchObject({ code: 11000 });
   });

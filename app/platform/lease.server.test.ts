@@ -51,7 +51,10 @@ describe('claim', () => {
   });
 
   test('applies the extra update together with the lease, and respects the filter', async () => {
-    await Job.create([{ name: 'future', dueAt: at(60_000) }, { name: 'done', state: 'done', dueAt: at(-1) }]);
+    await Job.create([
+      { name: 'future', dueAt: at(60_000) },
+      { name: 'done', state: 'done', dueAt: at(-1) },
+    ]);
     expect(await claim({ model: Job, filter: todo(), now: T0, owner: 'a', leaseMs: LEASE })).toBeNull();
     await Job.create({ name: 'due', dueAt: at(-1) });
     const doc = await claim<JobLean>({ model: Job, filter: todo(), now: T0, owner: 'a', leaseMs: LEASE, update: { $set: { state: 'running' } } });

@@ -71,9 +71,7 @@ export async function claim<T = Record<string, unknown>>(input: {
   update?: LeaseUpdate;
 }): Promise<(T & Lease) | null> {
   const { model, filter, now, owner, leaseMs, sort = { _id: 1 }, update } = input;
-  const doc = await model
-    .findOneAndUpdate(andFree(filter, now), taking(owner, new Date(now.getTime() + leaseMs), update), { sort, returnDocument: 'after' })
-    .lean();
+  const doc = await model.findOneAndUpdate(andFree(filter, now), taking(owner, new Date(now.getTime() + leaseMs), update), { sort, returnDocument: 'after' }).lean();
   return doc as (T & Lease) | null;
 }
 

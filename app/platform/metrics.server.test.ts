@@ -30,7 +30,10 @@ describe('metrics under concurrency', () => {
   it('loses no increment when many requests bump the same counters at once', async () => {
     await all(100, (i) => bumpMetric('test.race', { rep: i % 2 ? 'a' : 'b' }, { n: 1 }));
     const rows = await readMetrics('test.race');
-    expect(rows.map((r) => [r.dims.rep, r.counts.n]).sort()).toEqual([['a', 50], ['b', 50]]);
+    expect(rows.map((r) => [r.dims.rep, r.counts.n]).sort()).toEqual([
+      ['a', 50],
+      ['b', 50],
+    ]);
   });
 
   it('50 concurrent bumps of one new key from two connections (two processes) count 50 in one document', async () => {
@@ -81,7 +84,15 @@ describe('rollup documents of older versions', () => {
   it('per-process slots and ObjectId documents fold into one document per key, counted once by concurrent folds', async () => {
     const key = metricKey('test.old', { rep: 'a' });
     const now = new Date();
-    const old = (id: unknown, storedKey: string, counts: Record<string, number>) => ({ _id: id, key: storedKey, kind: 'test.old', dims: { rep: 'a' }, counts, createdAt: now, updatedAt: now });
+    const old = (id: unknown, storedKey: string, counts: Record<string, number>) => ({
+      _id: id,
+      key: storedKey,
+      kind: 'test.old',
+      dims: { rep: 'a' },
+      counts,
+      createdAt: now,
+      updatedAt: now,
+    });
     await Metric.collection.insertMany([
       old(`${key}|w=1a2b3c4d`, `${key}|w=1a2b3c4d`, { n: 3, days: 1.25 }),
       old(`${key}|w=batch-0a1b2c3d4e5f`, `${key}|w=batch-0a1b2c3d4e5f`, { n: 4 }),

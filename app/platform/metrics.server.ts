@@ -28,7 +28,11 @@ export function metricKey(kind: string, dims: MetricDims) {
 }
 
 function cleanDims(dims: MetricDims) {
-  return Object.fromEntries(Object.entries(dims).filter(([, v]) => v !== undefined && v !== null && v !== '').map(([k, v]) => [k, String(v)]));
+  return Object.fromEntries(
+    Object.entries(dims)
+      .filter(([, v]) => v !== undefined && v !== null && v !== '')
+      .map(([k, v]) => [k, String(v)]),
+  );
 }
 
 const incOf = (counts: Record<string, number>) => Object.fromEntries(Object.entries(counts).map(([name, n]) => [`counts.${name}`, n]));
@@ -74,7 +78,10 @@ async function writeContributions(all: Contribution[]) {
     if (plain.length) {
       const now = new Date();
       try {
-        await Metric.insertMany(plain.map(({ key, row }) => ({ _id: key, key, ...row, createdAt: now, updatedAt: now })), { ordered: false, lean: true });
+        await Metric.insertMany(
+          plain.map(({ key, row }) => ({ _id: key, key, ...row, createdAt: now, updatedAt: now })),
+          { ordered: false, lean: true },
+        );
         chunk = chunk.filter((c) => c.once);
       } catch (error) {
         const refused = duplicateKeyIndexes(error);
@@ -183,7 +190,8 @@ export const metricIndex = new ReadIndex<MetricRow>({
 
 /** Every rollup document of a kind, as plain objects (dashboards aggregate these in code). */
 export async function readMetrics(kind: string) {
-  const plain = (rows: Iterable<{ dims?: unknown; counts?: unknown }>) => [...rows].map((r) => ({ dims: (r.dims ?? {}) as Record<string, string>, counts: { ...(r.counts ?? {}) } as Record<string, number> }));
+  const plain = (rows: Iterable<{ dims?: unknown; counts?: unknown }>) =>
+    [...rows].map((r) => ({ dims: (r.dims ?? {}) as Record<string, string>, counts: { ...(r.counts ?? {}) } as Record<string, number> }));
   return metricIndex.answer({
     fromMemory: () => plain(byKind.get(kind)?.values() ?? []),
     fromDatabase: async () => plain(await Metric.find({ kind }).select('dims counts').lean()),

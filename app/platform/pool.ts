@@ -20,6 +20,10 @@ export async function inPool<T>(items: T[], size: number, run: (item: T) => Prom
  */
 export async function readEachById<T>(ids: unknown[], read: (id: string) => Promise<T | null>, { size, seen = new Map() }: { size: number; seen?: Map<string, T | null> }) {
   const distinct = [...new Set(ids.map(String))];
-  await inPool(distinct.filter((id) => !seen.has(id)), size, async (id) => void seen.set(id, await read(id)));
+  await inPool(
+    distinct.filter((id) => !seen.has(id)),
+    size,
+    async (id) => void seen.set(id, await read(id)),
+  );
   return distinct.flatMap((id) => (seen.get(id) ? [seen.get(id)!] : []));
 }

@@ -108,7 +108,13 @@ describe('the CS board from the in-memory index', () => {
           page: fc.integer({ min: 1, max: 3 }),
         }),
         async ({ user, ...raw }) => {
-          const query = BoardQuerySchema.parse(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)])));
+          const query = BoardQuerySchema.parse(
+            Object.fromEntries(
+              Object.entries(raw)
+                .filter(([, v]) => v !== undefined)
+                .map(([k, v]) => [k, String(v)]),
+            ),
+          );
           const fromIndex = await board('memory', user, query);
           const fromDb = await board('off', user, query);
           expect(fromIndex).toEqual(fromDb);
@@ -171,7 +177,13 @@ describe('the account list from the in-memory index', () => {
           page: fc.integer({ min: 1, max: 2 }),
         }),
         async ({ user, ...raw }) => {
-          const query = AccountListQuerySchema.parse(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)])));
+          const query = AccountListQuerySchema.parse(
+            Object.fromEntries(
+              Object.entries(raw)
+                .filter(([, v]) => v !== undefined)
+                .map(([k, v]) => [k, String(v)]),
+            ),
+          );
           expect(await list('memory', user, query)).toEqual(await list('off', user, query));
         },
       ),
@@ -224,7 +236,10 @@ describe('stalled journeys on the time-to-live dashboard from the in-memory inde
       const account = await makeAccount({ csmId: cs.id });
       const deal = await makeDeal({ accountId: account.id, aeId: reps[i % 2].id, closedWonAt: new Date(T0.getTime() - (i % 3) * 100 * DAY) });
       const { journeyId } = await startJourneyForDeal({ dealId: deal.id, now: T0 });
-      await Journey.updateOne({ _id: journeyId }, { $set: { stalledAt: i % 5 === 0 ? null : new Date(now.getTime() - [1, 7, 8, 30, 31, 90, 91, 400, -3][i % 9] * DAY), segment: (['smb', 'enterprise'] as const)[i % 2] } });
+      await Journey.updateOne(
+        { _id: journeyId },
+        { $set: { stalledAt: i % 5 === 0 ? null : new Date(now.getTime() - [1, 7, 8, 30, 31, 90, 91, 400, -3][i % 9] * DAY), segment: (['smb', 'enterprise'] as const)[i % 2] } },
+      );
     }
     const stalled = async (env: 'memory' | 'off', raw: Record<string, string>, at: Date) => {
       process.env.READ_INDEX = env;

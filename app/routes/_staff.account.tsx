@@ -48,7 +48,15 @@ export default function Account() {
       </p>
       <section className="panel narrow-form" aria-labelledby="password-h">
         <h2 id="password-h">Change your password</h2>
-        <p className="muted">{passwordChangedAt ? <>Last changed <LocalTime iso={passwordChangedAt} />.</> : 'Set by your admin or the demo data; change it to one only you know.'}</p>
+        <p className="muted">
+          {passwordChangedAt ? (
+            <>
+              Last changed <LocalTime iso={passwordChangedAt} />.
+            </>
+          ) : (
+            'Set by your admin or the demo data; change it to one only you know.'
+          )}
+        </p>
         <FeedbackForm feedback={f} className="stack" noValidate>
           <input type="hidden" name="username" value={email} autoComplete="username" />
           <Field label="Current password" type="password" autoComplete="current-password" required {...f.field('currentPassword')} />

@@ -63,8 +63,7 @@ export default function AccountPage() {
             <ul>
               {account.contacts.map((c) => (
                 <li key={c.id}>
-                  {c.name} {c.title ? <span className="muted">· {c.title}</span> : null} · <span>{c.email}</span>{' '}
-                  {c.isPrimary ? <span className="badge ok">primary</span> : null}{' '}
+                  {c.name} {c.title ? <span className="muted">· {c.title}</span> : null} · <span>{c.email}</span> {c.isPrimary ? <span className="badge ok">primary</span> : null}{' '}
                   {c.emailStatus !== 'ok' ? <span className="badge bad">{c.emailStatus}</span> : null}
                 </li>
               ))}

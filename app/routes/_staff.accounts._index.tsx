@@ -72,7 +72,11 @@ export default function Accounts() {
       <div className="table-wrap">
         {accounts.length === 0 ? (
           <p className="empty">
-            {query.q ? `No account matches “${query.q}”.` : role === 'sales' ? 'You have no accounts yet: record a closed-won deal to add one.' : 'No accounts yet. Record a closed-won deal to add the first one.'}
+            {query.q
+              ? `No account matches “${query.q}”.`
+              : role === 'sales'
+                ? 'You have no accounts yet: record a closed-won deal to add one.'
+                : 'No accounts yet. Record a closed-won deal to add the first one.'}
           </p>
         ) : (
           <table>

@@ -24,7 +24,10 @@ beforeAll(async () => {
   admin = await makeUser({ role: 'admin' });
   for (let i = 0; i < 30; i++) {
     await sendEmail({
-      key: `outbox:${i}`, template: 'user-invitation', to: `p${i}@example.com`, subject: `Subject ${i}`,
+      key: `outbox:${i}`,
+      template: 'user-invitation',
+      to: `p${i}@example.com`,
+      subject: `Subject ${i}`,
       react: createElement(UserInvitationEmail, { ...PreviewProps, name: `Person ${i}` }),
     });
   }

@@ -22,10 +22,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const query = OutboxQuerySchema.safeParse(Object.fromEntries(url.searchParams));
   if (!query.success) throw new Response('That outbox filter is not valid.', { status: 400 });
   const { page, state, message, to } = query.data;
-  const [list, selected] = await Promise.all([
-    listOutbox({ page, perPage: PER_PAGE, state, to }),
-    message ? getOutboxMessage({ id: message }) : null,
-  ]);
+  const [list, selected] = await Promise.all([listOutbox({ page, perPage: PER_PAGE, state, to }), message ? getOutboxMessage({ id: message }) : null]);
   if (message && !selected) notFound('That email');
   return { ...list, state: state ?? null, to: to ?? null, selected, demo: isDemoMode() };
 }
@@ -155,12 +152,14 @@ export default function Outbox() {
             {selected.events.length ? (
               <>
                 <dt>Delivery events</dt>
-                <dd>{selected.events.map((e, i) => (
+                <dd>
+                  {selected.events.map((e, i) => (
                     <span key={i}>
                       {i ? ', ' : ''}
                       {e.type} (<LocalTime iso={e.at} />)
                     </span>
-                  ))}</dd>
+                  ))}
+                </dd>
               </>
             ) : null}
           </dl>
@@ -212,9 +211,11 @@ export default function Outbox() {
                   <td className="num">{m.attempts}</td>
                   <td>
                     {m.lastError ? <span className="muted">{m.lastError}</span> : null}
-                    {m.state === 'queued' && m.nextAttemptAt ? <div>
+                    {m.state === 'queued' && m.nextAttemptAt ? (
+                      <div>
                         <LocalTime iso={m.nextAttemptAt} />
-                      </div> : null}
+                      </div>
+                    ) : null}
                   </td>
                 </tr>
               ))}

@@ -9,7 +9,10 @@ const ctx = { nonce: '', clientIp: '10.6.0.1' };
 
 async function post(user: Awaited<ReturnType<typeof makeUser>>, fields: Record<string, string>) {
   try {
-    const result = (await action({ request: await formRequest(user, '/admin/playbook', fields), params: {}, context: ctx })) as unknown as { data: Body; init?: { status?: number } };
+    const result = (await action({ request: await formRequest(user, '/admin/playbook', fields), params: {}, context: ctx })) as unknown as {
+      data: Body;
+      init?: { status?: number };
+    };
     return { status: result.init?.status ?? 200, body: result.data };
   } catch (thrown) {
     return { status: (thrown as Response).status, body: null };

@@ -37,7 +37,10 @@ export async function action({ request }: ActionFunctionArgs) {
     const fromVersion = Number(values.fromVersion);
     if (!Number.isInteger(fromVersion) || fromVersion < 1) return data({ ok: false, errors: { '': ['Choose a version to migrate from.'] } }, { status: 400 });
     const result = await migrateJourneysToCurrentPlaybook({ user, fromVersion });
-    return data({ ok: true, message: `${plural(result.migrated, 'journey')} moved from v${fromVersion} to the current version; ${plural(result.kept, 'journey')} ${result.kept === 1 ? 'stays' : 'stay'} on v${fromVersion} (their stage no longer exists).` });
+    return data({
+      ok: true,
+      message: `${plural(result.migrated, 'journey')} moved from v${fromVersion} to the current version; ${plural(result.kept, 'journey')} ${result.kept === 1 ? 'stays' : 'stay'} on v${fromVersion} (their stage no longer exists).`,
+    });
   }
   const parsed = parsePlaybookForm(values);
   if (Object.keys(parsed.check.errors).length) return data({ ok: false, errors: parsed.check.errors, flags: parsed.check.flags, values }, { status: 400 });
@@ -74,9 +77,9 @@ export default function PlaybookEditor() {
     <>
       <h1>Post-sale playbook</h1>
       <p>
-        The stages every closed-won customer goes through, with the exit criteria the server checks before a journey moves on. Good criteria are{' '}
-        <strong>required</strong>, <strong>factual</strong>, <strong>inspectable</strong> (they name the evidence) and <strong>buyer-centric</strong> (they say
-        what the buyer did). Saving publishes version {playbook.version + 1}; journeys under way keep the version they started with.
+        The stages every closed-won customer goes through, with the exit criteria the server checks before a journey moves on. Good criteria are <strong>required</strong>,{' '}
+        <strong>factual</strong>, <strong>inspectable</strong> (they name the evidence) and <strong>buyer-centric</strong> (they say what the buyer did). Saving publishes version{' '}
+        {playbook.version + 1}; journeys under way keep the version they started with.
       </p>
       {/* Keyed by version: after a publish the fields show the new version, not what was typed into the old one. */}
       <FeedbackForm feedback={publish} key={playbook.version} className="stack" style={{ maxWidth: 'none' }}>
@@ -97,7 +100,15 @@ export default function PlaybookEditor() {
                 </div>
                 <div className="field">
                   <label htmlFor={`publish-${p}.slaDays`}>SLA (days)</label>
-                  <input id={`publish-${p}.slaDays`} name={`${p}.slaDays`} type="number" min={1} max={365} defaultValue={v(`${p}.slaDays`, stage?.slaDays ? String(stage.slaDays) : '')} aria-invalid={errors[`${p}.slaDays`] ? true : undefined} />
+                  <input
+                    id={`publish-${p}.slaDays`}
+                    name={`${p}.slaDays`}
+                    type="number"
+                    min={1}
+                    max={365}
+                    defaultValue={v(`${p}.slaDays`, stage?.slaDays ? String(stage.slaDays) : '')}
+                    aria-invalid={errors[`${p}.slaDays`] ? true : undefined}
+                  />
                   {note(`${p}.slaDays`)}
                 </div>
                 <div className="field">
@@ -130,11 +141,21 @@ export default function PlaybookEditor() {
                       <tr key={m}>
                         <td>
                           {c ? <input type="hidden" name={`${q}.key`} value={c.key} /> : null}
-                          <input id={`publish-${q}.text`} aria-label={`Stage ${n + 1} criterion ${m + 1}`} name={`${q}.text`} defaultValue={v(`${q}.text`, c?.text ?? '')} aria-invalid={errors[`${q}.text`] ? true : undefined} />
+                          <input
+                            id={`publish-${q}.text`}
+                            aria-label={`Stage ${n + 1} criterion ${m + 1}`}
+                            name={`${q}.text`}
+                            defaultValue={v(`${q}.text`, c?.text ?? '')}
+                            aria-invalid={errors[`${q}.text`] ? true : undefined}
+                          />
                           {note(`${q}.text`)}
                         </td>
                         <td>
-                          <input aria-label={`Stage ${n + 1} criterion ${m + 1} buyer action`} name={`${q}.buyerAction`} defaultValue={v(`${q}.buyerAction`, c?.buyerAction ?? '')} />
+                          <input
+                            aria-label={`Stage ${n + 1} criterion ${m + 1} buyer action`}
+                            name={`${q}.buyerAction`}
+                            defaultValue={v(`${q}.buyerAction`, c?.buyerAction ?? '')}
+                          />
                           {note(`${q}.buyerAction`)}
                         </td>
                         <td>
@@ -206,9 +227,7 @@ export default function PlaybookEditor() {
                 </td>
                 <td>{ver.note}</td>
                 <td className="num">{ver.journeys.toLocaleString('en-US')}</td>
-                <td>
-                  {ver.version !== playbook.version && ver.journeys > 0 ? <MigrateForm fromVersion={ver.version} toVersion={playbook.version} /> : null}
-                </td>
+                <td>{ver.version !== playbook.version && ver.journeys > 0 ? <MigrateForm fromVersion={ver.version} toVersion={playbook.version} /> : null}</td>
               </tr>
             ))}
           </tbody>

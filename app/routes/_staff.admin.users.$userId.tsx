@@ -108,8 +108,15 @@ export default function UserPage() {
           {user.invited ? (
             <FeedbackForm feedback={invitation} className="stack">
               <p>
-                Invitation pending{user.invitedAt ? <>: last sent <LocalTime iso={user.invitedAt} /></> : ''}. {user.name} cannot sign in until they choose a
-                password from the link in the email (it works once, for {INVITATION_DAYS} days). Resending ends the earlier link.
+                Invitation pending
+                {user.invitedAt ? (
+                  <>
+                    : last sent <LocalTime iso={user.invitedAt} />
+                  </>
+                ) : (
+                  ''
+                )}
+                . {user.name} cannot sign in until they choose a password from the link in the email (it works once, for {INVITATION_DAYS} days). Resending ends the earlier link.
               </p>
               <input type="hidden" name="intent" value="resend-invitation" />
               <div>
@@ -121,8 +128,8 @@ export default function UserPage() {
           ) : (
             <FeedbackForm feedback={reset} className="stack">
               <p>
-                Kept never shows or sets passwords for people. If {user.name} cannot sign in, email them a link to choose a new password (it works once, for{' '}
-                {RESET_MINUTES} minutes).
+                Kept never shows or sets passwords for people. If {user.name} cannot sign in, email them a link to choose a new password (it works once, for {RESET_MINUTES}{' '}
+                minutes).
               </p>
               <input type="hidden" name="intent" value="reset-link" />
               <div>

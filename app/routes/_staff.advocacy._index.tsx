@@ -27,9 +27,8 @@ export default function Candidates() {
   return (
     <>
       <p className="muted">
-        Customers who are live, whose latest survey says we delivered the promised value, with NPS 9-10, who said yes to
-        being asked, whose contact can be emailed and whose ask budget is clear. They appear when a survey answer qualifies
-        them and disappear when a later answer does not. Ranked by NPS, promises kept, consents and deal size.
+        Customers who are live, whose latest survey says we delivered the promised value, with NPS 9-10, who said yes to being asked, whose contact can be emailed and whose ask
+        budget is clear. They appear when a survey answer qualifies them and disappear when a later answer does not. Ranked by NPS, promises kept, consents and deal size.
       </p>
       <nav className="tabs" aria-label="Candidate type">
         {CANDIDATE_TYPES.map((t) => (
@@ -82,7 +81,9 @@ export default function Candidates() {
                         <li key={w}>{w}</li>
                       ))}
                     </ul>
-                    <div className="muted">Answered {formatDate(c.answeredAt)} ({c.wave} months)</div>
+                    <div className="muted">
+                      Answered {formatDate(c.answeredAt)} ({c.wave} months)
+                    </div>
                   </td>
                   <td>
                     <Link to={`/deals/${c.deal.id}`}>{c.deal.name}</Link>

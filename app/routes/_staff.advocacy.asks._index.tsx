@@ -86,7 +86,13 @@ export default function Asks() {
                     <AskStatusBadge status={a.status} />
                   </td>
                   <td>{formatDate(a.noResponseBy)}</td>
-                  <td>{a.reviewUrl ? <a href={a.reviewUrl}>review</a> : a.referredCompany ?? (a.referenceDate ? `call ${formatDate(a.referenceDate)}` : a.caseStudyUrl ? <a href={a.caseStudyUrl}>case study</a> : '—')}</td>
+                  <td>
+                    {a.reviewUrl ? (
+                      <a href={a.reviewUrl}>review</a>
+                    ) : (
+                      (a.referredCompany ?? (a.referenceDate ? `call ${formatDate(a.referenceDate)}` : a.caseStudyUrl ? <a href={a.caseStudyUrl}>case study</a> : '—'))
+                    )}
+                  </td>
                 </tr>
               ))}
             </tbody>

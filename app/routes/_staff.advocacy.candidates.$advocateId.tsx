@@ -9,14 +9,7 @@ import { AskStatusBadge, recordPageHandle } from '#app/components/advocacy';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { FeedbackForm, useFormFeedback, type FormFeedbackState, type FormResult } from '#app/components/form-feedback';
 import { Field, SelectField, TextareaField } from '#app/components/forms';
-import {
-  AskFormSchema,
-  createAsk,
-  createReferral,
-  getCandidate,
-  ReferralFormSchema,
-  requireAdvocacyWriter,
-} from '#app/advocacy/advocacy.server';
+import { AskFormSchema, createAsk, createReferral, getCandidate, ReferralFormSchema, requireAdvocacyWriter } from '#app/advocacy/advocacy.server';
 import { ASK_TYPE_LABELS, ASK_TYPES, CANDIDATE_TYPES, type AskType } from '#app/advocacy/advocacy-types';
 import { formIdOf } from '#app/utils/form-feedback.server';
 import { dispatchIntent, formValues, intent, notFound, readFormData } from '#app/utils/forms.server';
@@ -92,7 +85,11 @@ function AskForm({ f, canAsk, requestId }: { f: FormFeedbackState; canAsk: CanAs
   const { defaultValue: _type, ...typeField } = f.field('type');
   const { defaultValue: _channel, ...channelField } = f.field('channel');
   return (
-    <FeedbackForm feedback={f} className="stack wide" successDetail={(r) => ((r as CandidateResult).askId ? <Link to={`/advocacy/asks/${(r as CandidateResult).askId}`}>Open the ask</Link> : null)}>
+    <FeedbackForm
+      feedback={f}
+      className="stack wide"
+      successDetail={(r) => ((r as CandidateResult).askId ? <Link to={`/advocacy/asks/${(r as CandidateResult).askId}`}>Open the ask</Link> : null)}
+    >
       <input type="hidden" name="intent" value="ask" />
       <input type="hidden" name="requestId" value={requestId} />
       <div className="row">
@@ -162,7 +159,9 @@ export default function CandidatePage() {
             </dd>
             <dt>Said yes to</dt>
             <dd>
-              {[advocate.consents.referral && 'referrals', advocate.consents.reference && 'reference calls', advocate.consents.case_study && 'a case study'].filter(Boolean).join(', ') || 'nothing yet'}
+              {[advocate.consents.referral && 'referrals', advocate.consents.reference && 'reference calls', advocate.consents.case_study && 'a case study']
+                .filter(Boolean)
+                .join(', ') || 'nothing yet'}
             </dd>
             {advocate.expansion ? (
               <>
@@ -207,8 +206,8 @@ export default function CandidatePage() {
             </div>
           ))}
           <p className="muted">
-            One ask budget: at most {plural(budget.perContact, 'ask')} per contact and {budget.perAccount} per account in {budget.windowDays} days, survey emails
-            included. Review invitations need {minTenureDays} days live and never look at the survey score.
+            One ask budget: at most {plural(budget.perContact, 'ask')} per contact and {budget.perAccount} per account in {budget.windowDays} days, survey emails included. Review
+            invitations need {minTenureDays} days live and never look at the survey score.
           </p>
         </section>
       </div>
@@ -247,7 +246,7 @@ export default function CandidatePage() {
                   <td>
                     <AskStatusBadge status={a.status} />
                   </td>
-                  <td>{a.reviewUrl ?? a.referredCompany ?? (a.referenceDate ? `call on ${formatDate(a.referenceDate)}` : a.caseStudyUrl ?? '—')}</td>
+                  <td>{a.reviewUrl ?? a.referredCompany ?? (a.referenceDate ? `call on ${formatDate(a.referenceDate)}` : (a.caseStudyUrl ?? '—'))}</td>
                 </tr>
               ))}
             </tbody>

@@ -87,8 +87,8 @@ export default function Referrals() {
             </>
           ) : (
             <>
-              Choose the referral that <Link to={`/deals/${linkDeal.id}`}>{linkDeal.name}</Link> came from: its ARR will count as referred revenue for the
-              advocate, their origin deal and rep.
+              Choose the referral that <Link to={`/deals/${linkDeal.id}`}>{linkDeal.name}</Link> came from: its ARR will count as referred revenue for the advocate, their origin
+              deal and rep.
             </>
           )}
         </p>
@@ -130,8 +130,8 @@ export default function Referrals() {
             <p className="form-error">The deal’s company does not match the referred company. Link only if you know it is the same business.</p>
           ) : null}
           <p className="muted">
-            {formatMoney(linkPreview.deal.arr, linkPreview.deal.currency)} will count as referred revenue for {linkPreview.referral.advocateName} ({linkPreview.referral.advocateAccountName}). Marketing or an
-            admin can undo the link later, with a reason.
+            {formatMoney(linkPreview.deal.arr, linkPreview.deal.currency)} will count as referred revenue for {linkPreview.referral.advocateName} (
+            {linkPreview.referral.advocateAccountName}). Marketing or an admin can undo the link later, with a reason.
           </p>
           {linkPreview.referral.open ? (
             <Form method="post" className="row">
@@ -147,9 +147,8 @@ export default function Referrals() {
         </section>
       ) : null}
       <p className="muted">
-        A referral records advocate → referred company → contact. When the referred company closes, the new deal links back (the
-        CRM webhook or CSV import carrying the referral id, or by hand here) and its ARR counts as referred revenue for the
-        advocate, the origin deal and the rep who won it.
+        A referral records advocate → referred company → contact. When the referred company closes, the new deal links back (the CRM webhook or CSV import carrying the referral id,
+        or by hand here) and its ARR counts as referred revenue for the advocate, the origin deal and the rep who won it.
       </p>
       <Form method="get" className="toolbar">
         {linkDeal ? <input type="hidden" name="link" value={linkDeal.id} /> : null}

@@ -52,19 +52,18 @@ export default function Reviews() {
       <section className="panel rule" aria-labelledby="rule">
         <h2 id="rule">The rule: invite every eligible customer, never only the happy ones</h2>
         <p>
-          G2, TrustRadius and Capterra forbid <strong>review gating</strong>: choosing who to invite by how satisfied they are.
-          So in Kept a customer is eligible for a review invitation when they have been <strong>live for at least {minTenureDays} days</strong>{' '}
-          and their contact can be emailed. <strong>The survey score and NPS are never read</strong>: a detractor with tenure is
-          invited, a promoter without tenure is not. Please do not “fix” this into asking promoters only; it would break the
-          platforms’ terms and get reviews removed.
+          G2, TrustRadius and Capterra forbid <strong>review gating</strong>: choosing who to invite by how satisfied they are. So in Kept a customer is eligible for a review
+          invitation when they have been <strong>live for at least {minTenureDays} days</strong> and their contact can be emailed.{' '}
+          <strong>The survey score and NPS are never read</strong>: a detractor with tenure is invited, a promoter without tenure is not. Please do not “fix” this into asking
+          promoters only; it would break the platforms’ terms and get reviews removed.
         </p>
         <ul>
           <li>Invite all eligible customers, or a random sample that Kept draws and records (seed, population, draw), so anyone can check it was not hand-picked.</li>
           <li>Neutral wording: the email asks for an honest review, positive or critical.</li>
           <li>The same incentive (or none) for everyone, stated in the email and never tied to the rating.</li>
           <li>
-            Each invitation uses the contact’s ask budget ({budget.perContact} per {budget.windowDays} days, survey emails included); a customer asked
-            recently is skipped and the reason recorded.
+            Each invitation uses the contact’s ask budget ({budget.perContact} per {budget.windowDays} days, survey emails included); a customer asked recently is skipped and the
+            reason recorded.
           </li>
         </ul>
         <p>
@@ -91,8 +90,22 @@ export default function Reviews() {
                   </option>
                 ))}
               </SelectField>
-              <Field label="Review page link" name="reviewUrl" type="url" required placeholder="https://www.g2.com/products/…/take_survey" defaultValue={errors?.values?.reviewUrl} errors={errors?.errors?.reviewUrl} />
-              <Field label="Incentive for everyone (optional)" name="incentive" placeholder="e.g. a USD 25 gift card" defaultValue={errors?.values?.incentive} errors={errors?.errors?.incentive} />
+              <Field
+                label="Review page link"
+                name="reviewUrl"
+                type="url"
+                required
+                placeholder="https://www.g2.com/products/…/take_survey"
+                defaultValue={errors?.values?.reviewUrl}
+                errors={errors?.errors?.reviewUrl}
+              />
+              <Field
+                label="Incentive for everyone (optional)"
+                name="incentive"
+                placeholder="e.g. a USD 25 gift card"
+                defaultValue={errors?.values?.incentive}
+                errors={errors?.errors?.incentive}
+              />
             </div>
             <fieldset>
               <legend>Who</legend>
@@ -102,7 +115,15 @@ export default function Reviews() {
               <label>
                 <input type="radio" name="mode" value="sample" checked={mode === 'sample'} onChange={() => setMode('sample')} /> A random sample of
               </label>{' '}
-              <input aria-label="Sample size" name="sampleSize" type="number" min={1} max={eligibleNow || undefined} defaultValue={errors?.values?.sampleSize} style={{ width: '6rem' }} />
+              <input
+                aria-label="Sample size"
+                name="sampleSize"
+                type="number"
+                min={1}
+                max={eligibleNow || undefined}
+                defaultValue={errors?.values?.sampleSize}
+                style={{ width: '6rem' }}
+              />
               {errors?.errors?.sampleSize ? <p className="field-error">{errors.errors.sampleSize.join(' ')}</p> : null}
             </fieldset>
             <button type="submit" disabled={navigation.state === 'submitting' || eligibleNow === 0}>
@@ -118,8 +139,8 @@ export default function Reviews() {
             The draw: {PLATFORM_LABELS[campaign.platform]}, {campaign.mode === 'all' ? 'all eligible customers' : `a random sample of ${campaign.members.length}`}
           </h2>
           <p className="muted">
-            Population {campaign.populationSize} (SHA-256 of its contact ids in order: <code>{campaign.populationDigest.slice(0, 16)}…</code>), seed{' '}
-            <code>{campaign.seed}</code>. The same seed and population always draw the same sample.
+            Population {campaign.populationSize} (SHA-256 of its contact ids in order: <code>{campaign.populationDigest.slice(0, 16)}…</code>), seed <code>{campaign.seed}</code>.
+            The same seed and population always draw the same sample.
           </p>
           <table>
             <thead>
@@ -169,7 +190,8 @@ export default function Reviews() {
               {campaigns.map((c) => (
                 <tr key={c.id}>
                   <td>
-                    <Link to={`?campaign=${c.id}`}><LocalTime iso={c.drawnAt} />
+                    <Link to={`?campaign=${c.id}`}>
+                      <LocalTime iso={c.drawnAt} />
                     </Link>
                     <div className="muted">by {c.createdByName}</div>
                   </td>

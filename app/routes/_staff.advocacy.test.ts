@@ -22,14 +22,14 @@ import * as reviews from './_staff.advocacy.reviews';
 
 const ctx = { nonce: '', clientIp: '10.9.0.2' };
 type User = Awaited<ReturnType<typeof makeUser>>;
- 
+
 type Fn = (args: any) => Promise<unknown>;
 
 async function status(fn: Fn, request: Request, params: Record<string, string> = {}) {
   try {
     const result = (await fn({ request, params, context: ctx })) as { init?: { status?: number } } | Response | undefined;
     if (result instanceof Response) return result.status;
-    return result && typeof result === 'object' && 'init' in result ? result.init?.status ?? 200 : 200;
+    return result && typeof result === 'object' && 'init' in result ? (result.init?.status ?? 200) : 200;
   } catch (thrown) {
     if (thrown instanceof Response) return thrown.status;
     throw thrown;
@@ -102,7 +102,11 @@ describe('advocacy pages: only marketing writes', () => {
     expect(await Ask.countDocuments({ advocateId })).toBe(0);
     expect(await status(candidatePage.action, await formRequest(users.marketing, `/advocacy/candidates/${advocateId}`, fields('r-first-12345678')), { advocateId })).toBe(200);
     expect(await Ask.countDocuments({ advocateId })).toBe(1);
-    const refused = (await candidatePage.action({ request: await formRequest(users.marketing, `/advocacy/candidates/${advocateId}`, { ...fields('r-second-1234567'), type: 'reference' }), params: { advocateId }, context: ctx })) as unknown as {
+    const refused = (await candidatePage.action({
+      request: await formRequest(users.marketing, `/advocacy/candidates/${advocateId}`, { ...fields('r-second-1234567'), type: 'reference' }),
+      params: { advocateId },
+      context: ctx,
+    })) as unknown as {
       data: { message: string };
       init: { status: number };
     };
@@ -114,7 +118,11 @@ describe('advocacy pages: only marketing writes', () => {
 
   test('ask updates, review rounds and referral links: marketing 400 on an empty form, everyone else 403', async () => {
     const { users, advocateId } = await world();
-    await candidatePage.action({ request: await formRequest(users.marketing, `/advocacy/candidates/${advocateId}`, { intent: 'ask', requestId: 'r-upd-123456789', type: 'reference', channel: 'phone' }), params: { advocateId }, context: ctx });
+    await candidatePage.action({
+      request: await formRequest(users.marketing, `/advocacy/candidates/${advocateId}`, { intent: 'ask', requestId: 'r-upd-123456789', type: 'reference', channel: 'phone' }),
+      params: { advocateId },
+      context: ctx,
+    });
     const askId = String((await Ask.findOne({ advocateId }).lean())!._id);
     const actions: [Fn, string, Record<string, string>?][] = [
       [askPage.action, `/advocacy/asks/${askId}`, { askId }],
@@ -123,7 +131,8 @@ describe('advocacy pages: only marketing writes', () => {
     ];
     for (const [action, url, params] of actions) {
       expect(await status(action, await formRequest(users.marketing, url, {}), params), `${url} as marketing`).toBe(400);
-      for (const role of ['leadership', 'admin', 'cs', 'sales'] as const) expect(await status(action, await formRequest(users[role], url, {}), params), `${url} as ${role}`).toBe(403);
+      for (const role of ['leadership', 'admin', 'cs', 'sales'] as const)
+        expect(await status(action, await formRequest(users[role], url, {}), params), `${url} as ${role}`).toBe(403);
     }
     expect(await status(askPage.action, await formRequest(users.marketing, `/advocacy/asks/${askId}`, { status: 'accepted' }), { askId })).toBe(200);
     expect((await Ask.findById(askId).lean())!.status).toBe('accepted');

@@ -39,10 +39,29 @@ const TONE: Record<Measure['status'], string> = { 'no-data': '', 'below-floor': 
 const pts = (gap: number) => `${gap > 0 ? '+' : gap < 0 ? '−' : '±'}${Math.abs(gap).toFixed(1)} pts`;
 const quarterLabel = (q: string) => `${q.slice(4)} ${q.slice(0, 4)}`;
 /** A quarter's share against the lines, coloured as the headline is (the text carries the number). */
-const cellStatus = (share: number | null, floorPct: number, targetPct: number) => (share === null ? 'no-data' : share * 100 < floorPct ? 'below-floor' : share * 100 < targetPct ? 'below-target' : 'on-target');
+const cellStatus = (share: number | null, floorPct: number, targetPct: number) =>
+  share === null ? 'no-data' : share * 100 < floorPct ? 'below-floor' : share * 100 < targetPct ? 'below-target' : 'on-target';
 
 /** One headline figure: what it measures, the share, where it stands against the lines, its last four quarters. */
-function HeadlineMeasure({ id, title, what, measure, unit, floorPct, targetPct, children }: { id: string; title: string; what: string; measure: Measure; unit: [string, string]; floorPct: number; targetPct: number; children?: React.ReactNode }) {
+function HeadlineMeasure({
+  id,
+  title,
+  what,
+  measure,
+  unit,
+  floorPct,
+  targetPct,
+  children,
+}: {
+  id: string;
+  title: string;
+  what: string;
+  measure: Measure;
+  unit: [string, string];
+  floorPct: number;
+  targetPct: number;
+  children?: React.ReactNode;
+}) {
   const last = measure.trend[measure.trend.length - 1];
   const before = measure.trend[measure.trend.length - 2];
   const change = last.share !== null && before.share !== null ? Math.round((last.share - before.share) * 1000) / 10 : null;
@@ -61,9 +80,7 @@ function HeadlineMeasure({ id, title, what, measure, unit, floorPct, targetPct, 
         {what} ({plural(measure.n, ...unit)})
       </p>
       <table className="headline-trend" data-testid={`${id}-trend`}>
-        <caption className="small">
-          By quarter answered{change !== null ? <>: {pts(change)} vs the quarter before</> : null}
-        </caption>
+        <caption className="small">By quarter answered{change !== null ? <>: {pts(change)} vs the quarter before</> : null}</caption>
         <thead>
           <tr>
             {measure.trend.map((t) => (
@@ -112,7 +129,9 @@ export default function DashboardOverview() {
                 <p className="small" data-testid="overview-value-arr">
                   {headline.arrWeighted ? (
                     <>
-                      Weighted by ARR: <strong>{formatCell(headline.arrWeighted.share, 'pct')}</strong> ({formatCell(headline.arrWeighted.arrYes, 'money', headline.arrWeighted.currency)} of {formatCell(headline.arrWeighted.arrAnswered, 'money', headline.arrWeighted.currency)} ARR answered
+                      Weighted by ARR: <strong>{formatCell(headline.arrWeighted.share, 'pct')}</strong> (
+                      {formatCell(headline.arrWeighted.arrYes, 'money', headline.arrWeighted.currency)} of{' '}
+                      {formatCell(headline.arrWeighted.arrAnswered, 'money', headline.arrWeighted.currency)} ARR answered
                       {headline.arrWeighted.otherCurrencies.length ? `; ${headline.arrWeighted.currency} deals only` : ''})
                     </>
                   ) : (
@@ -160,9 +179,26 @@ export default function DashboardOverview() {
           </p>
           <div className="cards">
             {forecast.expected.map((e) => (
-              <Stat key={e.days} label={`Expected go-lives, next ${e.days} days`} value={forecast.asOf ? formatCell(e.value, 'num') : '—'} detail={`of ${forecast.open.toLocaleString('en-US')} open`} />
+              <Stat
+                key={e.days}
+                label={`Expected go-lives, next ${e.days} days`}
+                value={forecast.asOf ? formatCell(e.value, 'num') : '—'}
+                detail={`of ${forecast.open.toLocaleString('en-US')} open`}
+              />
             ))}
-            <Stat label="Backtest, 30-day error" value={forecast.meanAbsoluteError === null ? '—' : `± ${forecast.meanAbsoluteError}`} detail={forecast.asOf ? <>forecast of <LocalTime iso={forecast.asOf} /></> : 'no forecast yet'} />
+            <Stat
+              label="Backtest, 30-day error"
+              value={forecast.meanAbsoluteError === null ? '—' : `± ${forecast.meanAbsoluteError}`}
+              detail={
+                forecast.asOf ? (
+                  <>
+                    forecast of <LocalTime iso={forecast.asOf} />
+                  </>
+                ) : (
+                  'no forecast yet'
+                )
+              }
+            />
           </div>
         </section>
       ) : null}
@@ -174,8 +210,18 @@ export default function DashboardOverview() {
           <div className="cards">
             <Stat label="Customers won" value={profitability.customers.toLocaleString('en-US')} detail={`${profitability.churned.toLocaleString('en-US')} churned`} />
             <Stat label="ARR won" value={formatCell(profitability.arr, 'money', profitability.currency)} />
-            <Stat label="LTV:CAC" value={formatCell(profitability.ltvToCac, 'ratio')} tone={profitability.ltvToCac === null ? undefined : profitability.ltvToCac >= 3 ? 'ok' : 'bad'} detail="reference 3" />
-            <Stat label="CAC payback" value={formatCell(profitability.paybackMonths, 'months')} tone={profitability.paybackMonths === null ? undefined : profitability.paybackMonths <= 12 ? 'ok' : 'bad'} detail="reference 12 months" />
+            <Stat
+              label="LTV:CAC"
+              value={formatCell(profitability.ltvToCac, 'ratio')}
+              tone={profitability.ltvToCac === null ? undefined : profitability.ltvToCac >= 3 ? 'ok' : 'bad'}
+              detail="reference 3"
+            />
+            <Stat
+              label="CAC payback"
+              value={formatCell(profitability.paybackMonths, 'months')}
+              tone={profitability.paybackMonths === null ? undefined : profitability.paybackMonths <= 12 ? 'ok' : 'bad'}
+              detail="reference 12 months"
+            />
           </div>
         </section>
       ) : null}

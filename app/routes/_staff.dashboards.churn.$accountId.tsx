@@ -26,7 +26,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const result = await recordAccountChurn({ user, accountId, churnedAt: parsed.data.churnedAt, now: new Date() });
   if (result.ok) throw redirect(`/accounts/${accountId}`);
   if (result.status === 404) notFound('That account');
-  return data({ ok: false as const, errors: result.errors ?? { '': [result.message ?? 'The churn could not be recorded.'] }, values: {} as Record<string, string> }, { status: result.status });
+  return data(
+    { ok: false as const, errors: result.errors ?? { '': [result.message ?? 'The churn could not be recorded.'] }, values: {} as Record<string, string> },
+    { status: result.status },
+  );
 }
 
 export default function RecordChurn() {
@@ -47,7 +50,14 @@ export default function RecordChurn() {
         <Form method="post" className="stack">
           <p>The customer’s deals won before this date count as churned in the profitability figures (observed churn, LTV). This is recorded once and audited.</p>
           <FormError errors={actionData?.errors?.['']} />
-          <Field label="Churn date" name="churnedAt" type="date" max={today} defaultValue={fieldState(actionData, 'churnedAt').value ?? today} errors={fieldState(actionData, 'churnedAt').errors} />
+          <Field
+            label="Churn date"
+            name="churnedAt"
+            type="date"
+            max={today}
+            defaultValue={fieldState(actionData, 'churnedAt').value ?? today}
+            errors={fieldState(actionData, 'churnedAt').errors}
+          />
           <label>
             <input type="checkbox" name="confirm" value="yes" /> The customer has stopped paying and will not renew.
           </label>

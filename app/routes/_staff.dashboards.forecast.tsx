@@ -30,25 +30,51 @@ export default function ForecastDashboard() {
         </p>
       ) : null}
       <p className="lead" data-testid="forecast-plain">
-        <strong>{summary.plain}</strong> {asOf ? <span className="muted">Forecast of <LocalTime iso={asOf} />; remade when a journey moves and every night.</span> : null}
+        <strong>{summary.plain}</strong>{' '}
+        {asOf ? (
+          <span className="muted">
+            Forecast of <LocalTime iso={asOf} />; remade when a journey moves and every night.
+          </span>
+        ) : null}
       </p>
       <div className="cards" aria-label="Headline figures">
         {summary.reached.slice(1).map((r) => (
           <Stat key={r.key} label={`Reached ${r.name}`} value={formatCell(r.share, 'pct')} detail={`${r.count.toLocaleString('en-US')} of ${plural(summary.deals, 'deal')}`} />
         ))}
         {summary.expected.map((e) => (
-          <Stat key={e.days} testId={`stat-forecast-${e.days}`} label={`Expected go-lives, next ${e.days} days`} value={asOf ? formatCell(e.value, 'num') : '—'} detail={`of ${plural(summary.open, 'open journey')}`} />
+          <Stat
+            key={e.days}
+            testId={`stat-forecast-${e.days}`}
+            label={`Expected go-lives, next ${e.days} days`}
+            value={asOf ? formatCell(e.value, 'num') : '—'}
+            detail={`of ${plural(summary.open, 'open journey')}`}
+          />
         ))}
       </div>
 
-      <ChartSection table={tables['conversion-by-cohort']} search={search} empty="No closed-won deal matches these filters." note="Share of each cohort's deals that reached each stage so far.">
+      <ChartSection
+        table={tables['conversion-by-cohort']}
+        search={search}
+        empty="No closed-won deal matches these filters."
+        note="Share of each cohort's deals that reached each stage so far."
+      >
         <BarFigure id="chart-conversion-by-cohort" table={tables['conversion-by-cohort']} series={reachedSeries} kind="pct" />
       </ChartSection>
       <ChartSection
         table={tables['forecast-by-stage']}
         search={search}
-        empty={asOf ? 'No journey is open under these filters: nothing left to go live.' : 'No forecast has been made yet. The worker makes one every night; an admin can make one now with npm run metrics:rebuild.'}
-        note={asOf ? <>Forecast made <LocalTime iso={asOf} /> (remade within minutes when a journey moves, and every night).</> : undefined}
+        empty={
+          asOf
+            ? 'No journey is open under these filters: nothing left to go live.'
+            : 'No forecast has been made yet. The worker makes one every night; an admin can make one now with npm run metrics:rebuild.'
+        }
+        note={
+          asOf ? (
+            <>
+              Forecast made <LocalTime iso={asOf} /> (remade within minutes when a journey moves, and every night).
+            </>
+          ) : undefined
+        }
       >
         <BarFigure
           id="chart-forecast-by-stage"
@@ -87,10 +113,14 @@ export default function ForecastDashboard() {
           <strong>Reached a stage %</strong> = deals that entered the stage ÷ closed-won deals of the cohort (a deal enters a stage when its journey leaves the previous one).
         </li>
         <li>
-          <strong>Expected go-lives in the next N days</strong> = the sum, over open journeys, of the probability that the journey is live within N days. For each stage, the time journeys spent in it is estimated from history (Kaplan–Meier: journeys still in the stage count as “at least this long”); a journey already D days in its stage uses only the history of journeys that were still there after D days, then the full distribution of every later stage. Journeys older in a stage than anyone before them count as not going live within the horizon.
+          <strong>Expected go-lives in the next N days</strong> = the sum, over open journeys, of the probability that the journey is live within N days. For each stage, the time
+          journeys spent in it is estimated from history (Kaplan–Meier: journeys still in the stage count as “at least this long”); a journey already D days in its stage uses only
+          the history of journeys that were still there after D days, then the full distribution of every later stage. Journeys older in a stage than anyone before them count as
+          not going live within the horizon.
         </li>
         <li>
-          <strong>Backtest</strong>: on the 1st of each past month, the same method is run with only what was known that day, and compared with the go-lives that followed among the journeys open that day.
+          <strong>Backtest</strong>: on the 1st of each past month, the same method is run with only what was known that day, and compared with the go-lives that followed among the
+          journeys open that day.
         </li>
       </Formulas>
     </>

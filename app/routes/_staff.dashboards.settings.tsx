@@ -81,8 +81,20 @@ export default function DashboardSettingsPage() {
           <Form method="post" className="stack">
             <input type="hidden" name="intent" value="settings" />
             <div className="row">
-              <Field label="Value delivered floor (%)" name="valueFloorPct" inputMode="decimal" defaultValue={value('valueFloorPct', settings.valueFloorPct)} errors={fieldState(forSettings, 'valueFloorPct').errors} />
-              <Field label="Value delivered target (%)" name="valueTargetPct" inputMode="decimal" defaultValue={value('valueTargetPct', settings.valueTargetPct)} errors={fieldState(forSettings, 'valueTargetPct').errors} />
+              <Field
+                label="Value delivered floor (%)"
+                name="valueFloorPct"
+                inputMode="decimal"
+                defaultValue={value('valueFloorPct', settings.valueFloorPct)}
+                errors={fieldState(forSettings, 'valueFloorPct').errors}
+              />
+              <Field
+                label="Value delivered target (%)"
+                name="valueTargetPct"
+                inputMode="decimal"
+                defaultValue={value('valueTargetPct', settings.valueTargetPct)}
+                errors={fieldState(forSettings, 'valueTargetPct').errors}
+              />
             </div>
             <div className="row">
               <Field
@@ -124,9 +136,7 @@ export default function DashboardSettingsPage() {
 
       <section className="panel" aria-labelledby="spend">
         <h2 id="spend">Sales and marketing spend per quarter</h2>
-        <p className="muted">
-          For deals without their own CAC: a quarter’s spend ÷ the customers won that quarter is their CAC on the profitability page.
-        </p>
+        <p className="muted">For deals without their own CAC: a quarter’s spend ÷ the customers won that quarter is their CAC on the profitability page.</p>
         {spend.length === 0 ? (
           <p className="empty">No spend entered yet.</p>
         ) : (
@@ -151,7 +161,8 @@ export default function DashboardSettingsPage() {
                     <td className="num">{formatMoney(s.amount, s.currency)}</td>
                     <td>{s.note || <span className="muted">—</span>}</td>
                     <td>
-                      {s.updatedByName} <span className="muted">
+                      {s.updatedByName}{' '}
+                      <span className="muted">
                         <LocalTime iso={s.updatedAt} />
                       </span>
                     </td>
@@ -161,7 +172,11 @@ export default function DashboardSettingsPage() {
                           <input type="hidden" name="intent" value="delete-spend" />
                           <input type="hidden" name="id" value={s.id} />
                           <button type="submit" className="secondary small" disabled={busy}>
-                            Remove<span className="sr-only"> {s.quarter} {s.currency}</span>
+                            Remove
+                            <span className="sr-only">
+                              {' '}
+                              {s.quarter} {s.currency}
+                            </span>
                           </button>
                         </Form>
                       </td>

@@ -64,14 +64,20 @@ describe('dashboard loaders check the role', () => {
 
   test('the CSV of a chart follows its page: value charts for leadership, admin and sales only', async () => {
     for (const role of ROLES) {
-      expect([role, await status(csvLoader as Loader, users[role], '/dashboards/csv/value-by-wave', { chart: 'value-by-wave' })]).toEqual([role, ['admin', 'leadership', 'sales'].includes(role) ? 200 : 403]);
+      expect([role, await status(csvLoader as Loader, users[role], '/dashboards/csv/value-by-wave', { chart: 'value-by-wave' })]).toEqual([
+        role,
+        ['admin', 'leadership', 'sales'].includes(role) ? 200 : 403,
+      ]);
     }
     expect(await status(csvLoader as Loader, users.admin, '/dashboards/csv/nope', { chart: 'nope' })).toBe(404);
   });
 
   test('churn is recorded by admin and CS only', async () => {
     for (const role of ROLES) {
-      expect([role, await status(churnLoader as Loader, users[role], '/dashboards/churn/000000000000000000000000', { accountId: '000000000000000000000000' })]).toEqual([role, ['admin', 'cs'].includes(role) ? 404 : 403]);
+      expect([role, await status(churnLoader as Loader, users[role], '/dashboards/churn/000000000000000000000000', { accountId: '000000000000000000000000' })]).toEqual([
+        role,
+        ['admin', 'cs'].includes(role) ? 404 : 403,
+      ]);
     }
     const post = async (user: SessionUser) => {
       try {
@@ -88,7 +94,10 @@ describe('dashboard loaders check the role', () => {
   test('only an admin changes spend and targets; leadership reads them', async () => {
     const post = async (user: SessionUser, fields: Record<string, string>) => {
       try {
-        const r = (await settingsAction({ request: await formRequest(user, '/dashboards/settings', fields), params: {}, context: ctx })) as { init?: { status?: number }; data?: unknown };
+        const r = (await settingsAction({ request: await formRequest(user, '/dashboards/settings', fields), params: {}, context: ctx })) as {
+          init?: { status?: number };
+          data?: unknown;
+        };
         return r.init?.status ?? 200;
       } catch (thrown) {
         return (thrown as Response).status;
@@ -99,13 +108,20 @@ describe('dashboard loaders check the role', () => {
     expect(await post(users.admin, { ...spend, amount: '-5' })).toBe(400);
     expect(await post(users.admin, spend)).toBe(200);
     expect(await post(users.admin, { intent: 'settings', valueFloorPct: '90', valueTargetPct: '85', lifetimeCapMonths: '60' })).toBe(400); // target below floor
-    const seen = (await settingsLoader({ request: await requestAs(users.leadership, '/dashboards/settings'), params: {}, context: ctx })) as { spend: { id: string; amount: number }[]; canEdit: boolean };
+    const seen = (await settingsLoader({ request: await requestAs(users.leadership, '/dashboards/settings'), params: {}, context: ctx })) as {
+      spend: { id: string; amount: number }[];
+      canEdit: boolean;
+    };
     expect(seen).toMatchObject({ canEdit: false, spend: [{ id: '2026Q1:USD', amount: 120_000 }] });
   });
 
   test('spend is read as people type it; an ambiguous amount comes back as the field error with the text kept', async () => {
     const save = async (amount: string) =>
-      (await settingsAction({ request: await formRequest(users.admin, '/dashboards/settings', { intent: 'spend', quarter: '2026Q2', currency: 'EUR', amount, note: '' }), params: {}, context: ctx })) as {
+      (await settingsAction({
+        request: await formRequest(users.admin, '/dashboards/settings', { intent: 'spend', quarter: '2026Q2', currency: 'EUR', amount, note: '' }),
+        params: {},
+        context: ctx,
+      })) as {
         data: { errors: Record<string, string[]>; values: Record<string, string> };
         init?: { status?: number };
       };
@@ -121,10 +137,15 @@ describe('dashboard loaders check the role', () => {
 
 describe('what each role gets back', () => {
   test('a sales rep gets their own figures even when the URL names another rep', async () => {
-    const data = (await valueLoader({ request: await requestAs(honestRep, `/dashboards/value?rep=${evilRep.id}`), params: {}, context: ctx })) as { summary: { answered: number; share: number }; options: { reps: unknown[] } };
+    const data = (await valueLoader({ request: await requestAs(honestRep, `/dashboards/value?rep=${evilRep.id}`), params: {}, context: ctx })) as {
+      summary: { answered: number; share: number };
+      options: { reps: unknown[] };
+    };
     expect(data.summary).toMatchObject({ answered: 1, share: 0 });
     expect(data.options.reps).toEqual([]); // no rep menu for a rep
-    const leader = (await valueLoader({ request: await requestAs(users.leadership, `/dashboards/value?rep=${evilRep.id}`), params: {}, context: ctx })) as { summary: { answered: number; share: number } };
+    const leader = (await valueLoader({ request: await requestAs(users.leadership, `/dashboards/value?rep=${evilRep.id}`), params: {}, context: ctx })) as {
+      summary: { answered: number; share: number };
+    };
     expect(leader.summary).toMatchObject({ answered: 1, share: 1 });
   });
 
@@ -144,7 +165,11 @@ describe('what each role gets back', () => {
   });
 
   test('the CSV carries the table with formula-looking names defused', async () => {
-    const res = (await csvLoader({ request: await requestAs(users.leadership, '/dashboards/csv/value-by-rep?segment=smb'), params: { chart: 'value-by-rep' }, context: ctx })) as Response;
+    const res = (await csvLoader({
+      request: await requestAs(users.leadership, '/dashboards/csv/value-by-rep?segment=smb'),
+      params: { chart: 'value-by-rep' },
+      context: ctx,
+    })) as Response;
     expect(res.headers.get('Content-Type')).toBe('text/csv; charset=utf-8');
     expect(res.headers.get('Content-Disposition')).toMatch(/^attachment; filename="kept-value-by-rep-\d{4}-\d{2}-\d{2}\.csv"$/);
     const text = (await res.text()).replace(/^\uFEFF/, '');

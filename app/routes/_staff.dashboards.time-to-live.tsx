@@ -9,7 +9,9 @@ import { loadDashboardPage } from '#app/routes/_staff.dashboards/page-loader.ser
 
 export const meta: MetaFunction = () => [{ title: 'Time to live · Dashboards · Kept' }];
 
-export const handle = { dashboard: { tab: '/dashboards/time-to-live', heading: (role) => (role === 'cs' ? 'Time to live: your book' : 'Time to live') } } satisfies DashboardPageHandle;
+export const handle = {
+  dashboard: { tab: '/dashboards/time-to-live', heading: (role) => (role === 'cs' ? 'Time to live: your book' : 'Time to live') },
+} satisfies DashboardPageHandle;
 
 export async function loader({ request }: LoaderFunctionArgs) {
   return loadDashboardPage(request, 'dashboards.time-to-live', getTimeToLiveDashboard);
@@ -27,11 +29,29 @@ export default function TimeToLiveDashboard() {
         </p>
       ) : null}
       <div className="cards" aria-label="Headline figures">
-        <Stat testId="stat-ttl-median" label="Closed-won → live, median" value={formatCell(summary.medianDays, 'days')} detail={`${summary.live.toLocaleString('en-US')} of ${plural(summary.started, 'journey')} live`} />
-        <Stat label="Closed-won → live, p90" value={summary.p90Open ? `> ${formatCell(summary.p90Days, 'days')}` : formatCell(summary.p90Days, 'days')} detail="9 in 10 customers were live within this" />
-        <Stat label="CS reaction time, median" value={formatCell(summary.reactionMedianHours, 'hours')} detail={`p90 ${formatCell(summary.reactionP90Hours, 'hours')} · ${plural(summary.accepted, 'handoff')} accepted`} />
+        <Stat
+          testId="stat-ttl-median"
+          label="Closed-won → live, median"
+          value={formatCell(summary.medianDays, 'days')}
+          detail={`${summary.live.toLocaleString('en-US')} of ${plural(summary.started, 'journey')} live`}
+        />
+        <Stat
+          label="Closed-won → live, p90"
+          value={summary.p90Open ? `> ${formatCell(summary.p90Days, 'days')}` : formatCell(summary.p90Days, 'days')}
+          detail="9 in 10 customers were live within this"
+        />
+        <Stat
+          label="CS reaction time, median"
+          value={formatCell(summary.reactionMedianHours, 'hours')}
+          detail={`p90 ${formatCell(summary.reactionP90Hours, 'hours')} · ${plural(summary.accepted, 'handoff')} accepted`}
+        />
         <Stat label="Stalled now" value={summary.stalled.toLocaleString('en-US')} tone={summary.stalled > 0 ? 'bad' : 'ok'} detail="past the stage SLA" />
-        <Stat label="Stage overrides" value={summary.overrides.toLocaleString('en-US')} tone={summary.overrides > 0 ? 'warn' : undefined} detail="stages left without evidence, by an admin" />
+        <Stat
+          label="Stage overrides"
+          value={summary.overrides.toLocaleString('en-US')}
+          tone={summary.overrides > 0 ? 'warn' : undefined}
+          detail="stages left without evidence, by an admin"
+        />
       </div>
 
       <ChartSection table={tables['ttl-by-cohort']} search={search} empty={noJourneys} note="Cohort = the quarter the deal closed. Younger cohorts have fewer live customers yet.">
@@ -45,7 +65,12 @@ export default function TimeToLiveDashboard() {
           kind="days"
         />
       </ChartSection>
-      <ChartSection table={tables['stage-time']} search={search} empty="No journey has left a stage yet under these filters." note="Counted when a journey leaves the stage. Overrides: moves an admin forced without the required evidence.">
+      <ChartSection
+        table={tables['stage-time']}
+        search={search}
+        empty="No journey has left a stage yet under these filters."
+        note="Counted when a journey leaves the stage. Overrides: moves an admin forced without the required evidence."
+      >
         <BarFigure
           id="chart-stage-time"
           table={tables['stage-time']}
@@ -74,10 +99,13 @@ export default function TimeToLiveDashboard() {
 
       <Formulas>
         <li>
-          <strong>Time to live</strong>: closed-won date → the journey reached the live stage. <strong>CS reaction time</strong>: closed-won → CS accepted the handoff. <strong>Time in a stage</strong>: entered → left.
+          <strong>Time to live</strong>: closed-won date → the journey reached the live stage. <strong>CS reaction time</strong>: closed-won → CS accepted the handoff.{' '}
+          <strong>Time in a stage</strong>: entered → left.
         </li>
         <li>
-          <strong>Median and p90</strong> are read from histograms kept with the rollups (day buckets 1, 2, 3, 5, 7, 10, 14, 21, 30, 45, 60, 90, 120, 180, 270, 365; hour buckets 1, 4, 8, 24, 48, 72, 120, 168, 336), interpolated inside the bucket: exact to within that bucket’s width (a day or two for short stages, two weeks around a month, up to three months beyond 90 days). Means are exact.
+          <strong>Median and p90</strong> are read from histograms kept with the rollups (day buckets 1, 2, 3, 5, 7, 10, 14, 21, 30, 45, 60, 90, 120, 180, 270, 365; hour buckets 1,
+          4, 8, 24, 48, 72, 120, 168, 336), interpolated inside the bucket: exact to within that bucket’s width (a day or two for short stages, two weeks around a month, up to
+          three months beyond 90 days). Means are exact.
         </li>
         <li>
           <strong>Stalled</strong>: still in a stage past its SLA days (read live); the longest ones are listed with how far past the SLA they are.

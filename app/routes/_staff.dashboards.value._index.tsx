@@ -35,7 +35,8 @@ export default function ValueDashboard() {
       <DashboardFilters query={query} options={options} show={{ rep: true, wave: true }} clearTo="/dashboards/value" />
       {empty ? (
         <p className="notice" role="status">
-          No survey has been sent or answered yet, so there is nothing to chart. The first wave goes out six months after a deal closes; if answers exist but this page is empty, an admin can run <code>npm run metrics:rebuild</code>.
+          No survey has been sent or answered yet, so there is nothing to chart. The first wave goes out six months after a deal closes; if answers exist but this page is empty, an
+          admin can run <code>npm run metrics:rebuild</code>.
         </p>
       ) : null}
       <div className="cards" aria-label="Headline figures">
@@ -46,7 +47,11 @@ export default function ValueDashboard() {
           tone={TONE[summary.status]}
           detail={`${summary.answered.toLocaleString('en-US')} answers${summary.answered > 0 && summary.answered < FEW_ANSWERS ? ': few answers, read with care' : ''}`}
         />
-        <Stat label="Response rate" value={formatCell(summary.responseRate, 'pct')} detail={`${summary.answered.toLocaleString('en-US')} of ${summary.invited.toLocaleString('en-US')} invited`} />
+        <Stat
+          label="Response rate"
+          value={formatCell(summary.responseRate, 'pct')}
+          detail={`${summary.answered.toLocaleString('en-US')} of ${summary.invited.toLocaleString('en-US')} invited`}
+        />
         <Stat label="Promise kept" value={formatCell(summary.promiseKept, 'pct')} detail={`${summary.promisesJudged.toLocaleString('en-US')} promises judged`} />
         <Stat label="With partial credit" value={formatCell(summary.score, 'pct')} detail="yes = 1, partly = 0.5, no = 0" />
       </div>
@@ -73,13 +78,19 @@ export default function ValueDashboard() {
       >
         <BarFigure id="chart-promise-by-category" table={tables['promise-by-category']} series={[{ key: 'rate', label: 'Promise kept %' }]} kind="pct" />
       </ChartSection>
-      <ChartSection table={tables['promise-by-rep']} search={search} empty="No promise has been judged by a buyer yet under these filters." note="Open a rep to read the answers behind their figure.">
+      <ChartSection
+        table={tables['promise-by-rep']}
+        search={search}
+        empty="No promise has been judged by a buyer yet under these filters."
+        note="Open a rep to read the answers behind their figure."
+      >
         <BarFigure id="chart-promise-by-rep" table={tables['promise-by-rep']} series={[{ key: 'rate', label: 'Promise kept %' }]} kind="pct" />
       </ChartSection>
 
       <Formulas>
         <li>
-          <strong>Value delivered %</strong> = answers whose overall verdict to “Have we delivered the value we promised?” is <em>yes</em> ÷ answered surveys. No answers: shown as “—”, never 0 %.
+          <strong>Value delivered %</strong> = answers whose overall verdict to “Have we delivered the value we promised?” is <em>yes</em> ÷ answered surveys. No answers: shown as
+          “—”, never 0 %.
         </li>
         <li>
           <strong>With partial credit</strong> = (yes + 0.5 × partly) ÷ answered.
@@ -94,7 +105,8 @@ export default function ValueDashboard() {
           Floor {settings.valueFloorPct} % and target {settings.valueTargetPct} % are set by an admin
           {may(role, 'spend.view') ? (
             <>
-              {' '}on <Link to="/dashboards/settings">Spend &amp; targets</Link>
+              {' '}
+              on <Link to="/dashboards/settings">Spend &amp; targets</Link>
             </>
           ) : null}
           . The date range selects closed-won quarters (cohorts).

@@ -50,9 +50,7 @@ export default function DealPage() {
           <dt>Journey</dt>
           <dd>
             {deal.journey ? (
-              <Link to={`/journeys/${deal.journey.id}`}>
-                {deal.journey.liveAt ? `Live since ${formatDate(deal.journey.liveAt)}` : `In ${deal.journey.stage}`}
-              </Link>
+              <Link to={`/journeys/${deal.journey.id}`}>{deal.journey.liveAt ? `Live since ${formatDate(deal.journey.liveAt)}` : `In ${deal.journey.stage}`}</Link>
             ) : (
               <span className="muted">not started yet</span>
             )}

@@ -44,7 +44,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
     throw redirect(`/deals/import/${jobId}`);
   };
   return dispatchIntent(formData, {
-    mapping: intent(NoFields, async (_input, values) => (await save(values)) ?? data({ errors: {} as Record<string, string[]>, message: 'Mapping saved: the preview below uses it.' })),
+    mapping: intent(
+      NoFields,
+      async (_input, values) => (await save(values)) ?? data({ errors: {} as Record<string, string[]>, message: 'Mapping saved: the preview below uses it.' }),
+    ),
     start: intent(NoFields, async (_input, values) => (await save(values)) ?? start()),
     resume: intent(NoFields, start),
   });
@@ -143,8 +146,8 @@ export default function ImportJobPage() {
         <section className="panel import" aria-labelledby="preview-h">
           <h2 id="preview-h">Preview</h2>
           <p className="muted">
-            Kept read {job.check ? (job.check.checked === job.totalRows ? 'every row' : `the first ${job.check.checked.toLocaleString('en-US')} rows`) : 'the file'} with the mapping below; nothing is
-            written until you start. {job.preview.length ? `The first ${job.preview.length === 1 ? 'row' : `${job.preview.length} rows`}:` : ''}
+            Kept read {job.check ? (job.check.checked === job.totalRows ? 'every row' : `the first ${job.check.checked.toLocaleString('en-US')} rows`) : 'the file'} with the
+            mapping below; nothing is written until you start. {job.preview.length ? `The first ${job.preview.length === 1 ? 'row' : `${job.preview.length} rows`}:` : ''}
           </p>
           {job.preview.length ? (
             <div className="table-wrap">

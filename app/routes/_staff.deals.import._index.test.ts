@@ -47,9 +47,15 @@ describe('CSV upload', () => {
 
   it('refuses a non-CSV file, a missing file, a binary file renamed .csv and a JSON body', async () => {
     const cs = await makeUser({ role: 'cs' });
-    expect(await uploadAs(cs, new File(['PK\u0003\u0004 not really'], 'deals.xlsx', { type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }))).toMatchObject({ status: 400, error: expect.stringMatching(/Only CSV/) });
+    expect(await uploadAs(cs, new File(['PK\u0003\u0004 not really'], 'deals.xlsx', { type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }))).toMatchObject({
+      status: 400,
+      error: expect.stringMatching(/Only CSV/),
+    });
     expect(await uploadAs(cs, null, { note: 'x' })).toMatchObject({ status: 400, error: expect.stringMatching(/Choose a CSV file/) });
-    expect(await uploadAs(cs, new File([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d])], 'deals.csv', { type: 'text/csv' }))).toMatchObject({ status: 400, error: expect.stringMatching(/not a CSV/) });
+    expect(await uploadAs(cs, new File([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d])], 'deals.csv', { type: 'text/csv' }))).toMatchObject({
+      status: 400,
+      error: expect.stringMatching(/not a CSV/),
+    });
     const request = await requestAs(cs, '/deals/import', { method: 'POST', body: '{"file":{"$ne":null}}', headers: { 'Content-Type': 'application/json' } });
     const json = (await action({ request, params: {}, context: ctx })) as unknown as { init?: { status?: number } };
     expect(json.init?.status).toBe(400);
@@ -162,7 +168,8 @@ describe('uploads on disk (issue 15: never cleaned, shared temp folder, 0644)', 
     const before = filesOnDisk();
     expect(await upload()).toEqual({
       ok: false,
-      error: 'This file does not fit in your upload space: 1 KB of 2 KB left, with 1 uploaded file waiting to be imported. Import those first (listed under Recent imports), or wait: an upload not imported within a day is removed.',
+      error:
+        'This file does not fit in your upload space: 1 KB of 2 KB left, with 1 uploaded file waiting to be imported. Import those first (listed under Recent imports), or wait: an upload not imported within a day is removed.',
     });
     expect(filesOnDisk()).toEqual(before);
   });

@@ -40,8 +40,8 @@ export default function ImportPage() {
         <a href="/deals/import/template.csv" download>
           Kept’s template
         </a>{' '}
-        (with promises and a primary contact). Kept recognises the columns, shows you the mapping and a preview before anything is written, and imports only
-        closed-won rows. Importing the same file twice changes nothing.
+        (with promises and a primary contact). Kept recognises the columns, shows you the mapping and a preview before anything is written, and imports only closed-won rows.
+        Importing the same file twice changes nothing.
       </p>
       <Form method="post" encType="multipart/form-data" className="stack panel">
         <Field
@@ -63,9 +63,9 @@ export default function ImportPage() {
       <section aria-labelledby="values-h">
         <h2 id="values-h">Coded columns and amounts</h2>
         <p className="muted">
-          These columns take one of a few values: the code or its label, in any case (“Time savings” reads as <code>time-savings</code>). Amounts may carry a
-          currency sign and group thousands: <code>45000</code>, <code>$45,000</code>, <code>45 000</code>, <code>45,000.50</code>, <code>45.000,50 €</code>.
-          An amount like <code>45.000</code> (45 or 45 thousand?) is reported as an error rather than guessed.
+          These columns take one of a few values: the code or its label, in any case (“Time savings” reads as <code>time-savings</code>). Amounts may carry a currency sign and
+          group thousands: <code>45000</code>, <code>$45,000</code>, <code>45 000</code>, <code>45,000.50</code>, <code>45.000,50 €</code>. An amount like <code>45.000</code> (45
+          or 45 thousand?) is reported as an error rather than guessed.
         </p>
         <AllowedValues />
       </section>

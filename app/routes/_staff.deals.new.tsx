@@ -14,10 +14,7 @@ export const meta: MetaFunction = () => [{ title: 'New closed-won deal · Kept' 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request, { may: 'deals.record' });
   const accountId = new URL(request.url).searchParams.get('accountId');
-  const [reps, account] = await Promise.all([
-    listAssignableReps(user),
-    accountId ? getAccountSummary({ user, accountId }) : null,
-  ]);
+  const [reps, account] = await Promise.all([listAssignableReps(user), accountId ? getAccountSummary({ user, accountId }) : null]);
   return { reps, account, defaultAeId: user.role === 'sales' ? user.id : '', today: new Date().toISOString().slice(0, 10) };
 }
 
@@ -65,7 +62,14 @@ export default function NewDeal() {
           <legend>Customer</legend>
           <div className="row">
             <Field label="Account name" name="accountName" required defaultValue={v('accountName', account?.name)} errors={e('accountName')} />
-            <Field label="Account domain" name="accountDomain" required defaultValue={v('accountDomain', account?.domain)} errors={e('accountDomain')} hint="Finds the existing account, or creates it." />
+            <Field
+              label="Account domain"
+              name="accountDomain"
+              required
+              defaultValue={v('accountDomain', account?.domain)}
+              errors={e('accountDomain')}
+              hint="Finds the existing account, or creates it."
+            />
           </div>
           <SelectField label="Segment" name="segment" defaultValue={v('segment', account?.segment ?? 'mid-market')} errors={e('segment')}>
             {Object.entries(SEGMENT_LABELS).map(([value, label]) => (
@@ -76,7 +80,14 @@ export default function NewDeal() {
           </SelectField>
           <div className="row">
             <Field label="Primary contact name" name="contactName" defaultValue={v('contactName')} errors={e('contactName')} />
-            <Field label="Primary contact email" name="contactEmail" type="email" defaultValue={v('contactEmail')} errors={e('contactEmail')} hint="The buyer who will confirm stages and answer the value surveys." />
+            <Field
+              label="Primary contact email"
+              name="contactEmail"
+              type="email"
+              defaultValue={v('contactEmail')}
+              errors={e('contactEmail')}
+              hint="The buyer who will confirm stages and answer the value surveys."
+            />
           </div>
         </fieldset>
         <fieldset>
@@ -112,10 +123,27 @@ export default function NewDeal() {
           <FormError errors={e('promises')} />
           {Array.from({ length: rows }, (_, n) => (
             <div key={n} className="panel">
-              <TextareaField label={`Promise ${n + 1}`} name={`promises.${n}.text`} defaultValue={v(`promises.${n}.text`)} errors={e(`promises.${n}.text`)} placeholder="e.g. Cut month-end close from 10 to 4 days" rows={2} />
+              <TextareaField
+                label={`Promise ${n + 1}`}
+                name={`promises.${n}.text`}
+                defaultValue={v(`promises.${n}.text`)}
+                errors={e(`promises.${n}.text`)}
+                placeholder="e.g. Cut month-end close from 10 to 4 days"
+                rows={2}
+              />
               <div className="row">
-                <Field label={`Success criterion ${n + 1}`} name={`promises.${n}.successCriterion`} defaultValue={v(`promises.${n}.successCriterion`)} errors={e(`promises.${n}.successCriterion`)} />
-                <SelectField label={`Category ${n + 1}`} name={`promises.${n}.category`} defaultValue={v(`promises.${n}.category`, 'time-savings')} errors={e(`promises.${n}.category`)}>
+                <Field
+                  label={`Success criterion ${n + 1}`}
+                  name={`promises.${n}.successCriterion`}
+                  defaultValue={v(`promises.${n}.successCriterion`)}
+                  errors={e(`promises.${n}.successCriterion`)}
+                />
+                <SelectField
+                  label={`Category ${n + 1}`}
+                  name={`promises.${n}.category`}
+                  defaultValue={v(`promises.${n}.category`, 'time-savings')}
+                  errors={e(`promises.${n}.category`)}
+                >
                   {Object.entries(CATEGORY_LABELS).map(([value, label]) => (
                     <option key={value} value={value}>
                       {label}

@@ -32,7 +32,8 @@ async function setup() {
   return { me, other, admin, rep };
 }
 
-const open = async (user: Awaited<ReturnType<typeof makeUser>>, query = '') => (await loader({ request: await requestAs(user, `/journeys${query}`), params: {}, context: ctx })) as Board;
+const open = async (user: Awaited<ReturnType<typeof makeUser>>, query = '') =>
+  (await loader({ request: await requestAs(user, `/journeys${query}`), params: {}, context: ctx })) as Board;
 const cardTotal = (b: Board) => Object.values(b.health).reduce((n, v) => n + v, 0);
 
 describe('journey board: whose journeys', () => {

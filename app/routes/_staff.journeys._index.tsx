@@ -173,7 +173,11 @@ export default function JourneyBoard() {
                   </td>
                   <td>
                     <span className={`badge ${HEALTH_BADGE[j.health]}`}>{HEALTH_LABELS[j.health]}</span>{' '}
-                    {j.overrides ? <span className="badge bad" title="Stage moved by admin override">override</span> : null}
+                    {j.overrides ? (
+                      <span className="badge bad" title="Stage moved by admin override">
+                        override
+                      </span>
+                    ) : null}
                   </td>
                   <td className="num">{formatMoney(j.arr, j.currency)}</td>
                 </tr>

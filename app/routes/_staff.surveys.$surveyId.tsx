@@ -15,9 +15,7 @@ import { formValues, notFound, parseForm, readFormData } from '#app/utils/forms.
 import { formatDate } from '#app/utils/format';
 import { STOP_REASON_LABELS } from '#app/surveys/survey-labels';
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: data ? `${data.account.name}: ${data.survey.wave}-month survey · Kept` : 'Survey · Kept' },
-];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.account.name}: ${data.survey.wave}-month survey · Kept` : 'Survey · Kept' }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
@@ -46,7 +44,12 @@ type Contact = { id: string; name: string; email: string; isPrimary: boolean; em
 function ContactSelect({ f, contacts, label }: { f: FormFeedbackState; label: string; contacts: Contact[] }) {
   const usable = contacts.filter((c) => c.emailStatus === 'ok');
   return (
-    <SelectField label={label} {...f.field('contactId', '')} required hint={usable.length < contacts.length ? 'Contacts who bounced, complained or unsubscribed are not listed.' : undefined}>
+    <SelectField
+      label={label}
+      {...f.field('contactId', '')}
+      required
+      hint={usable.length < contacts.length ? 'Contacts who bounced, complained or unsubscribed are not listed.' : undefined}
+    >
       <option value="" disabled>
         Choose a contact
       </option>
@@ -92,8 +95,8 @@ export default function SurveyDetail() {
       ) : null}
       {survey.held === 'not-live' ? (
         <p className="notice" data-testid="survey-held">
-          This wave is due, but the customer is not live yet, so Kept is not asking them whether we delivered what we promised. It goes out on its own once the journey reaches
-          live{actions?.sendAnyway ? ', or send it anyway below' : ''}.
+          This wave is due, but the customer is not live yet, so Kept is not asking them whether we delivered what we promised. It goes out on its own once the journey reaches live
+          {actions?.sendAnyway ? ', or send it anyway below' : ''}.
         </p>
       ) : null}
       {survey.sendAnywayAt ? (

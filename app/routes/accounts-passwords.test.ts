@@ -24,14 +24,15 @@ import * as reset from './reset-password.$token';
 const GOOD = 'tulip-quarry-museum-9';
 let ipSeq = 0;
 const ctx = () => ({ nonce: '', clientIp: `10.15.${Math.floor(ipSeq / 250)}.${ipSeq++ % 250}` });
- 
+
 type Fn = (args: any) => Promise<unknown>;
 type Answer = { status: number; data: Record<string, any> | null; headers: Headers | null };
 async function call(fn: Fn, request: Request, params: Record<string, string> = {}, context = ctx()): Promise<Answer> {
   try {
     const result = (await fn({ request, params, context })) as { init?: { status?: number; headers?: HeadersInit }; data?: unknown } | Response;
     if (result instanceof Response) return { status: result.status, data: null, headers: result.headers };
-    if (result && typeof result === 'object' && 'init' in result) return { status: result.init?.status ?? 200, data: result.data as Record<string, any>, headers: new Headers(result.init?.headers) };
+    if (result && typeof result === 'object' && 'init' in result)
+      return { status: result.init?.status ?? 200, data: result.data as Record<string, any>, headers: new Headers(result.init?.headers) };
     return { status: 200, data: result as Record<string, any>, headers: null };
   } catch (thrown) {
     if (thrown instanceof Response) return { status: thrown.status, data: null, headers: thrown.headers };
@@ -40,7 +41,12 @@ async function call(fn: Fn, request: Request, params: Record<string, string> = {
 }
 const cookieOf = (headers: Headers | null) => headers?.get('Set-Cookie')?.split(';')[0] ?? '';
 const withCookie = (cookie: string, url: string, fields?: Record<string, string>) =>
-  new Request(new URL(url, 'http://localhost:3000'), fields ? { method: 'POST', body: new URLSearchParams(fields), headers: { Cookie: cookie, 'Content-Type': 'application/x-www-form-urlencoded' } } : { headers: { Cookie: cookie } });
+  new Request(
+    new URL(url, 'http://localhost:3000'),
+    fields
+      ? { method: 'POST', body: new URLSearchParams(fields), headers: { Cookie: cookie, 'Content-Type': 'application/x-www-form-urlencoded' } }
+      : { headers: { Cookie: cookie } },
+  );
 const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
 
 /** The link token in the newest email to `to` of `template`. */
@@ -122,7 +128,10 @@ describe('changing your own password (Account page)', () => {
 describe('invitations', () => {
   test('an admin adds a user without a password; the emailed link lets them choose one, once, and signs them in', async () => {
     const admin = await makeUser({ role: 'admin' });
-    const created = await call(users.action, await formRequest(admin, '/admin/users', { _form: 'new-user', name: 'Ines Invited', email: 'ines@example.test', role: 'sales', password: '' }));
+    const created = await call(
+      users.action,
+      await formRequest(admin, '/admin/users', { _form: 'new-user', name: 'Ines Invited', email: 'ines@example.test', role: 'sales', password: '' }),
+    );
     expect(created.status).toBe(200);
     expect(created.data?.message).toMatch(/^ines@example\.test is invited/);
     const ines = await User.findOne({ email: 'ines@example.test' }).lean();

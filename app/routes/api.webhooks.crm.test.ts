@@ -48,7 +48,11 @@ async function deliver(body: string, options: { secret?: string; timestamp?: num
   const headers = new Headers({ 'Content-Type': options.contentType ?? 'application/json' });
   const header = options.header === undefined ? signCrmPayload({ secret: options.secret ?? SECRET, body, timestamp }) : options.header;
   if (header !== null) headers.set('X-Kept-Signature', header);
-  const response = await action({ request: new Request('http://localhost:3000/api/webhooks/crm', { method: 'POST', body, headers }), params: {}, context: { nonce: '', clientIp: '127.0.0.1' } });
+  const response = await action({
+    request: new Request('http://localhost:3000/api/webhooks/crm', { method: 'POST', body, headers }),
+    params: {},
+    context: { nonce: '', clientIp: '127.0.0.1' },
+  });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 

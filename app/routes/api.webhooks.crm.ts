@@ -16,7 +16,10 @@ export async function loader() {
 
 export async function action({ request }: ActionFunctionArgs) {
   if (request.method !== 'POST') return json(405, { ok: false, error: 'Use POST.' }, { Allow: 'POST' });
-  const secrets = (getEnv().CRM_WEBHOOK_SECRET ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const secrets = (getEnv().CRM_WEBHOOK_SECRET ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (secrets.length === 0) return json(503, { ok: false, error: 'The CRM webhook is not configured (CRM_WEBHOOK_SECRET is not set).' });
   if (Number(request.headers.get('Content-Length') ?? 0) > WEBHOOK_MAX_BYTES) return json(413, { ok: false, error: `The body is larger than ${WEBHOOK_MAX_BYTES} bytes.` });
 
@@ -32,7 +35,12 @@ export async function action({ request }: ActionFunctionArgs) {
   const verdict = verifyCrmSignature({ header: request.headers.get('X-Kept-Signature'), body: raw, secrets, now });
   if (verdict !== 'ok') {
     log('warn', 'CRM webhook refused', { verdict });
-    const reasons = { missing: 'The X-Kept-Signature header is missing.', malformed: 'The X-Kept-Signature header is malformed.', stale: 'The signature timestamp is outside the five-minute window.', mismatch: 'The signature does not match.' };
+    const reasons = {
+      missing: 'The X-Kept-Signature header is missing.',
+      malformed: 'The X-Kept-Signature header is malformed.',
+      stale: 'The signature timestamp is outside the five-minute window.',
+      mismatch: 'The signature does not match.',
+    };
     return json(401, { ok: false, error: reasons[verdict] });
   }
 

@@ -48,7 +48,10 @@ const bounce = (to: string, surveyId: string, type = 'Permanent') => ({
     email_id: crypto.randomUUID(),
     to: [to],
     subject: 'Northwind, did we deliver what we promised?',
-    tags: [{ name: 'entityType', value: 'survey' }, { name: 'entityId', value: surveyId }],
+    tags: [
+      { name: 'entityType', value: 'survey' },
+      { name: 'entityId', value: surveyId },
+    ],
     bounce: { type, subType: 'General', message: 'Mailbox does not exist' },
   },
 });

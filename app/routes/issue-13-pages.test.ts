@@ -12,7 +12,7 @@ import * as referrals from './_staff.advocacy.referrals';
 import * as surveyPage from './_staff.surveys.$surveyId';
 
 const ctx = { nonce: '', clientIp: '10.9.1.3' };
- 
+
 type Fn = (args: any) => Promise<unknown>;
 async function call(fn: Fn, request: Request, params: Record<string, string> = {}) {
   try {
@@ -63,13 +63,22 @@ describe('linking and unlinking a referral on the referrals page', () => {
     const contact = await makeContact(origin.id);
     const originDeal = await makeDeal({ accountId: origin.id, aeId: rep.id });
     const referral = await Referral.create({
-      advocateId: new Types.ObjectId(), advocateContactId: contact.id, advocateName: 'Ada', advocateAccountId: origin.id, advocateAccountName: 'Origin',
-      originDealId: originDeal.id, aeId: rep.id, referredCompany: 'Umbrella Corp', referredDomain: 'umbrella.example',
+      advocateId: new Types.ObjectId(),
+      advocateContactId: contact.id,
+      advocateName: 'Ada',
+      advocateAccountId: origin.id,
+      advocateAccountName: 'Origin',
+      originDealId: originDeal.id,
+      aeId: rep.id,
+      referredCompany: 'Umbrella Corp',
+      referredDomain: 'umbrella.example',
     });
     const referralId = String(referral._id);
     const deal = await makeDeal({ accountId: (await makeAccount({ name: 'Umbrella', domain: 'umbrella.example' })).id, aeId: rep.id });
     const page = await call(referrals.loader, await requestAs(marketing, `/advocacy/referrals?link=${deal.id}&confirm=${referralId}`));
-    expect(page.data).toMatchObject({ linkPreview: { referral: { id: referralId, company: 'Umbrella Corp' }, deal: { id: deal.id, company: 'Umbrella' }, company: 'same', domain: 'same' } });
+    expect(page.data).toMatchObject({
+      linkPreview: { referral: { id: referralId, company: 'Umbrella Corp' }, deal: { id: deal.id, company: 'Umbrella' }, company: 'same', domain: 'same' },
+    });
     // Without `confirm` no preview: the row's button only leads to the confirmation.
     expect((await call(referrals.loader, await requestAs(marketing, `/advocacy/referrals?link=${deal.id}`))).data).toMatchObject({ linkPreview: null });
 
@@ -79,8 +88,13 @@ describe('linking and unlinking a referral on the referrals page', () => {
     expect(noReason.data).toMatchObject({ errors: { reason: ['Say why the link is wrong (at least 5 characters).'] }, values: { reason: ' no' } });
     expect((await Referral.findById(referralId).lean())!.status).toBe('won');
     const leadership = await makeUser({ role: 'leadership' });
-    expect((await call(referrals.action, await formRequest(leadership, '/advocacy/referrals', { intent: 'unlink', referralId, reason: 'not from this referral' }))).status).toBe(403);
-    const undone = await call(referrals.action, await formRequest(await makeUser({ role: 'admin' }), '/advocacy/referrals', { intent: 'unlink', referralId, reason: 'not from this referral' }));
+    expect((await call(referrals.action, await formRequest(leadership, '/advocacy/referrals', { intent: 'unlink', referralId, reason: 'not from this referral' }))).status).toBe(
+      403,
+    );
+    const undone = await call(
+      referrals.action,
+      await formRequest(await makeUser({ role: 'admin' }), '/advocacy/referrals', { intent: 'unlink', referralId, reason: 'not from this referral' }),
+    );
     expect(undone).toMatchObject({ status: 200, data: { ok: true } });
     expect((await Referral.findById(referralId).lean())!.status).toBe('open');
   });

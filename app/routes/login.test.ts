@@ -87,7 +87,11 @@ describe('login action', () => {
   });
 
   it('answers a JSON body (operator injection attempt) with 400', async () => {
-    const request = new Request('http://localhost:3000/login', { method: 'POST', body: JSON.stringify({ email: { $gt: '' }, password: { $ne: null } }), headers: { 'Content-Type': 'application/json' } });
+    const request = new Request('http://localhost:3000/login', {
+      method: 'POST',
+      body: JSON.stringify({ email: { $gt: '' }, password: { $ne: null } }),
+      headers: { 'Content-Type': 'application/json' },
+    });
     const thrown = await action({ request, params: {}, context: ctx('10.0.0.5') }).catch((r) => r as Response);
     expect((thrown as Response).status).toBe(400);
   });

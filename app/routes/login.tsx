@@ -31,10 +31,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const userId = await verifyLogin({ email, password });
   if (!userId) {
     await recordLoginFailure({ email, ip });
-    return data(
-      { ok: false as const, errors: { '': ['Wrong email or password.'] } as Record<string, string[]>, values: { email } as Record<string, string> },
-      { status: 400 },
-    );
+    return data({ ok: false as const, errors: { '': ['Wrong email or password.'] } as Record<string, string[]>, values: { email } as Record<string, string> }, { status: 400 });
   }
   await recordLoginSuccess({ email, ip });
   // Decided before the session exists: a Location header that cannot be sent must not leave a session behind.

@@ -53,8 +53,8 @@ function ClosedLink() {
     <SurveyFrame>
       <h1>This survey link cannot be used</h1>
       <p>
-        It may have expired, been replaced by a newer link, or been copied incompletely. If you still want to tell us
-        how we are doing, reply to the email you received and your customer success manager will send you a new link.
+        It may have expired, been replaced by a newer link, or been copied incompletely. If you still want to tell us how we are doing, reply to the email you received and your
+        customer success manager will send you a new link.
       </p>
     </SurveyFrame>
   );
@@ -71,7 +71,19 @@ const OVERALL = [
   { value: 'no', label: 'No' },
 ];
 
-function Choices({ name, legend, options, value, errors }: { name: string; legend: React.ReactNode; options: { value: string; label: string }[]; value?: string; errors?: string[] }) {
+function Choices({
+  name,
+  legend,
+  options,
+  value,
+  errors,
+}: {
+  name: string;
+  legend: React.ReactNode;
+  options: { value: string; label: string }[];
+  value?: string;
+  errors?: string[];
+}) {
   const errorId = `${name}-error`;
   return (
     <fieldset className="choices" aria-describedby={errors?.length ? errorId : undefined}>
@@ -108,9 +120,8 @@ export default function SurveyPage() {
     <SurveyFrame>
       <h1>Did we deliver what we promised?</h1>
       <p>
-        Hello {survey.contactName}. It has been {survey.wave} months since {survey.accountName} chose us. When you signed,
-        we made you the promises below. Please tell us, promise by promise, whether we kept them. It takes about two
-        minutes; your answers go to the people who made the promises.
+        Hello {survey.contactName}. It has been {survey.wave} months since {survey.accountName} chose us. When you signed, we made you the promises below. Please tell us, promise
+        by promise, whether we kept them. It takes about two minutes; your answers go to the people who made the promises.
       </p>
       {hasErrors ? (
         <p className="form-error" role="alert">
@@ -160,16 +171,13 @@ export default function SurveyPage() {
           <fieldset className="choices">
             <legend>Would you be willing to… (optional)</legend>
             <label className="check">
-              <input type="checkbox" name="consentReference" value="yes" defaultChecked={values.consentReference === 'yes'} /> speak with a
-              prospective customer as a reference
+              <input type="checkbox" name="consentReference" value="yes" defaultChecked={values.consentReference === 'yes'} /> speak with a prospective customer as a reference
             </label>
             <label className="check">
-              <input type="checkbox" name="consentCaseStudy" value="yes" defaultChecked={values.consentCaseStudy === 'yes'} /> take part in a
-              case study
+              <input type="checkbox" name="consentCaseStudy" value="yes" defaultChecked={values.consentCaseStudy === 'yes'} /> take part in a case study
             </label>
             <label className="check">
-              <input type="checkbox" name="consentReferral" value="yes" defaultChecked={values.consentReferral === 'yes'} /> introduce us to
-              someone who could use us
+              <input type="checkbox" name="consentReferral" value="yes" defaultChecked={values.consentReferral === 'yes'} /> introduce us to someone who could use us
             </label>
           </fieldset>
           <div className="field">

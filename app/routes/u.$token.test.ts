@@ -67,7 +67,13 @@ describe('/u/<token> one-click unsubscribe', () => {
     const token = url.split('/u/')[1];
     const get = async () => ((await loader({ request: new Request(url), params: { token }, context: ctx })) as unknown as { data: { unsubscribed?: boolean } }).data;
     const post = async (body: string) =>
-      ((await action({ request: new Request(url, { method: 'POST', body, headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }), params: { token }, context: ctx })) as unknown as { data: unknown }).data;
+      (
+        (await action({
+          request: new Request(url, { method: 'POST', body, headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }),
+          params: { token },
+          context: ctx,
+        })) as unknown as { data: unknown }
+      ).data;
 
     expect(await post('intent=unsubscribe')).toEqual({ valid: true, done: 'unsubscribed' });
     expect(await get()).toMatchObject({ valid: true, unsubscribed: true });
@@ -102,9 +108,15 @@ describe('/u/<token> one-click unsubscribe', () => {
 
   test('an unknown link is a 404 page for GET and POST', async () => {
     const token = 'B'.repeat(43);
-    const get = (await loader({ request: new Request(`http://localhost:3000/u/${token}`), params: { token }, context: ctx })) as unknown as { data: unknown; init: { status: number } };
+    const get = (await loader({ request: new Request(`http://localhost:3000/u/${token}`), params: { token }, context: ctx })) as unknown as {
+      data: unknown;
+      init: { status: number };
+    };
     expect(get).toMatchObject({ data: { valid: false }, init: { status: 404 } });
-    const post = (await action({ request: new Request(`http://localhost:3000/u/${token}`, { method: 'POST' }), params: { token }, context: ctx })) as unknown as { data: unknown; init: { status: number } };
+    const post = (await action({ request: new Request(`http://localhost:3000/u/${token}`, { method: 'POST' }), params: { token }, context: ctx })) as unknown as {
+      data: unknown;
+      init: { status: number };
+    };
     expect(post).toMatchObject({ data: { valid: false }, init: { status: 404 } });
   });
 });

@@ -21,8 +21,6 @@ const KILLS = 5;
 type Tagged = { tags?: { name: string; value: string }[] };
 const surveyIdOf = (email: Tagged) => email.tags?.find((t) => t.name === 'entityId')?.value;
 
-
-
 /** `scripts/worker.ts` as one node process (tsx as a loader, so SIGKILL kills the worker itself). */
 function startWorker(args: string[]) {
   return startNode('scripts/worker.ts', args, {
@@ -74,7 +72,7 @@ test(`a worker SIGKILLed ${KILLS} times at random moments of dispatching ${SURVE
   fake.setLatency(0);
   const cleanStarted = Date.now();
   let cleanRuns = 0;
-  for (; cleanRuns < 5; ) {
+  for (; cleanRuns < 5;) {
     cleanRuns++;
     current = startWorker(['--once']);
     expect((await current.exited).code, current.output()).toBe(0);
@@ -100,11 +98,12 @@ test(`a worker SIGKILLed ${KILLS} times at random moments of dispatching ${SURVE
   expect(batchRequests.filter((r) => r.status !== 200)).toEqual([]);
   for (const bodies of keys.values()) expect(new Set(bodies).size).toBe(1);
   const emailToKey = new Map<string, string>();
-  for (const [key, bodies] of keys) for (const e of JSON.parse(bodies[0]) as Tagged[]) {
-    const id = surveyIdOf(e)!;
-    expect(emailToKey.get(id) ?? key, `survey ${id} in two batches`).toBe(key);
-    emailToKey.set(id, key);
-  }
+  for (const [key, bodies] of keys)
+    for (const e of JSON.parse(bodies[0]) as Tagged[]) {
+      const id = surveyIdOf(e)!;
+      expect(emailToKey.get(id) ?? key, `survey ${id} in two batches`).toBe(key);
+      emailToKey.set(id, key);
+    }
   // Nothing stuck: every outbox entry, batch and survey finished.
   expect(await EmailMessage.countDocuments({})).toBe(SURVEYS);
   expect(await EmailMessage.countDocuments({ state: 'sent' })).toBe(SURVEYS);

@@ -21,7 +21,6 @@ const fake = useFakeResend({ send: true, env: { EMAIL_RATE_PER_SECOND: '20' } })
 type BatchEmail = { to: string; headers?: Record<string, string>; tags?: { name: string; value: string }[] };
 const surveyIdOf = (email: { tags?: { name: string; value: string }[] }) => email.tags?.find((t) => t.name === 'entityId')?.value;
 
-
 /** Runs `scripts/worker.ts` as one node process (tsx as a loader, so a SIGKILL kills the worker itself). */
 function startWorker(args: string[], env: Record<string, string> = {}) {
   return startNode('scripts/worker.ts', args, {

@@ -77,12 +77,27 @@ const readJourney = (id: string) => Journey.findById(id).select('dealId stage pl
 async function loadChunkContext(surveys: SurveyLean[], memo: RunMemo) {
   const [deals, accounts, journeys, contacts] = await Promise.all([
     // One survey's deal and account per read: the `$in` over a chunk's deals scanned every deal (263 ms per chunk at 3,300 deals).
-    byIds(surveys.map((s) => s.dealId), (id) => Deal.findById(id).select('name promises').lean() as Promise<DealForEmail | null>, memo.deals),
-    byIds(surveys.map((s) => s.accountId), (id) => Account.findById(id).select('name csmId').lean() as Promise<AccountForEmail | null>, memo.accounts),
+    byIds(
+      surveys.map((s) => s.dealId),
+      (id) => Deal.findById(id).select('name promises').lean() as Promise<DealForEmail | null>,
+      memo.deals,
+    ),
+    byIds(
+      surveys.map((s) => s.accountId),
+      (id) => Account.findById(id).select('name csmId').lean() as Promise<AccountForEmail | null>,
+      memo.accounts,
+    ),
     // The journey's id follows from the deal's, so each is one read by `_id`.
-    byIds(surveys.map((s) => journeyIdForDeal(s.dealId)), readJourney, memo.journeys),
+    byIds(
+      surveys.map((s) => journeyIdForDeal(s.dealId)),
+      readJourney,
+      memo.journeys,
+    ),
     // Read fresh per chunk: a bounce since the last chunk counts.
-    contactsOfAccounts(surveys.map((s) => s.accountId), 'accountId name email isPrimary emailStatus'),
+    contactsOfAccounts(
+      surveys.map((s) => s.accountId),
+      'accountId name email isPrimary emailStatus',
+    ),
   ]);
   return {
     deal: new Map(deals.map((d) => [String(d._id), d])),
@@ -110,8 +125,7 @@ function recipientOf(survey: SurveyLean, ctx: ChunkContext): ContactLean | null 
  */
 export async function alertCsm(
   input: { survey: Pick<SurveyLean, '_id' | 'accountId' | 'dealId' | 'wave' | 'cycle' | 'contactEmail'>; now: Date } & (
-    | { reason: SurveyStopReason; contactEmail?: string }
-    | { reason: 'not-live'; stageName: string }
+    { reason: SurveyStopReason; contactEmail?: string } | { reason: 'not-live'; stageName: string }
   ),
 ) {
   const { survey, reason, now } = input;
@@ -122,7 +136,13 @@ export async function alertCsm(
     return;
   }
   const deal = await Deal.findById(survey.dealId).select('name').lean();
-  const common = { csmName: csm.name, accountName: account.name, dealName: deal?.name ?? '', waveLabel: waveLabel(survey.wave), surveyUrl: appUrl(`/surveys/${String(survey._id)}`) };
+  const common = {
+    csmName: csm.name,
+    accountName: account.name,
+    dealName: deal?.name ?? '',
+    waveLabel: waveLabel(survey.wave),
+    surveyUrl: appUrl(`/surveys/${String(survey._id)}`),
+  };
   const result = await sendEmail({
     key: `survey:${String(survey._id)}:alert:${survey.cycle ?? 0}:${reason}`,
     to: csm.email,
@@ -190,14 +210,16 @@ function surveyEmail(input: { survey: SurveyLean; plan: Extract<Plan, { kind: 's
  * then seal the chunk's emails as one Resend batch. A crash anywhere leaves the holds to expire;
  * the next worker redoes the chunk and the email keys make the redo harmless.
  */
-async function runChunks(input: TaskInput & {
-  due: Record<string, unknown>;
-  accept: (s: SurveyLean) => boolean;
-  batchPrefix: string;
-  plan: (survey: SurveyLean, ctx: ChunkContext) => Promise<Plan>;
-  /** After a survey's email was recorded (e.g. to count its first invitation). */
-  onSent?: (sent: SurveyLean[]) => Promise<unknown>;
-}) {
+async function runChunks(
+  input: TaskInput & {
+    due: Record<string, unknown>;
+    accept: (s: SurveyLean) => boolean;
+    batchPrefix: string;
+    plan: (survey: SurveyLean, ctx: ChunkContext) => Promise<Plan>;
+    /** After a survey's email was recorded (e.g. to count its first invitation). */
+    onSent?: (sent: SurveyLean[]) => Promise<unknown>;
+  },
+) {
   const { now, owner, signal, limit = PAGE_SIZE, due, accept, batchPrefix, plan, onSent } = input;
   const totals = { claimed: 0, sent: 0, stopped: 0, held: 0, skipped: 0, batches: 0 };
   const seen = new Set<string>();
@@ -274,20 +296,27 @@ async function runChunks(input: TaskInput & {
       }
       const recorded = endings.flatMap((e, i) => (e.emailQueued && written[i] ? [e.held] : []));
       totals.sent += endings.filter((e) => e.emailQueued).length;
-      await inPool(endings.filter((e) => e.plan.kind !== 'send'), CONCURRENCY, async ({ held: h, plan: p }) => {
-        if (p.kind === 'stop') {
-          await alertCsm({ survey: h, reason: p.reason, contactEmail: p.contactEmail, now });
-          totals.stopped++;
-        } else if (p.kind === 'hold') {
-          await alertCsm({ survey: h, reason: 'not-live', stageName: p.stageName, now });
-          totals.held++;
-        } else totals.skipped++;
-      });
+      await inPool(
+        endings.filter((e) => e.plan.kind !== 'send'),
+        CONCURRENCY,
+        async ({ held: h, plan: p }) => {
+          if (p.kind === 'stop') {
+            await alertCsm({ survey: h, reason: p.reason, contactEmail: p.contactEmail, now });
+            totals.stopped++;
+          } else if (p.kind === 'hold') {
+            await alertCsm({ survey: h, reason: 'not-live', stageName: p.stageName, now });
+            totals.held++;
+          } else totals.skipped++;
+        },
+      );
       if (recorded.length && onSent) await onSent(recorded);
     } catch (error) {
       // Give the chunk back at once; the next cycle redoes it with the same email keys.
       logError(error, { where: `${batchPrefix} task` });
-      await finishSurveys(held.map((h) => ({ held: h })), { now }).catch(() => undefined);
+      await finishSurveys(
+        held.map((h) => ({ held: h })),
+        { now },
+      ).catch(() => undefined);
       throw error;
     }
   }
@@ -307,7 +336,11 @@ export async function releaseHeldSurveys({ now, limit = PAGE_SIZE }: { now: Date
   const notLive = { state: 'scheduled' as const, held: 'not-live' as const };
   const held = (await Survey.find(notLive).select('_id dealId').limit(limit).lean()) as Array<{ _id: Types.ObjectId; dealId: Types.ObjectId }>;
   const journeys = new Map<string, JourneyForEmail | null>();
-  await byIds(held.map((s) => journeyIdForDeal(s.dealId)), readJourney, journeys);
+  await byIds(
+    held.map((s) => journeyIdForDeal(s.dealId)),
+    readJourney,
+    journeys,
+  );
   const live = held.filter((s) => journeys.get(String(journeyIdForDeal(s.dealId)))?.liveAt);
   if (live.length === 0) return { held: held.length, released: 0 };
   const { modifiedCount } = await Survey.bulkWrite(live.map(({ _id }) => ({ updateOne: writeUnheld({ filter: { _id, ...notLive }, update: { $set: { held: null } }, now }) })));
@@ -414,7 +447,15 @@ export async function expireDueSurveys({ now, owner, limit = 1000, signal }: Tas
  * but no reminder follows), their scheduled surveys are flagged, and each survey's CSM is alerted
  * to pick another contact.
  */
-export async function stopSurveysForContacts({ contactIds, reason, now }: { contactIds: Array<string | Types.ObjectId>; reason: 'bounced' | 'complained' | 'unsubscribed'; now: Date }) {
+export async function stopSurveysForContacts({
+  contactIds,
+  reason,
+  now,
+}: {
+  contactIds: Array<string | Types.ObjectId>;
+  reason: 'bounced' | 'complained' | 'unsubscribed';
+  now: Date;
+}) {
   if (contactIds.length === 0) return { stopped: 0, flagged: 0 };
   const open = (await Survey.find({ contactId: trusted({ $in: contactIds }), state: trusted({ $in: ['scheduled', 'sent', 'reminded'] }) })
     .select('_id')

@@ -261,17 +261,28 @@ describe('the survey link', () => {
       expect(page).toMatchObject({ wave: 6, contactName: 'Maria Lopez', promises: [{ id: deal.promiseIds[0] }, { id: deal.promiseIds[1] }] });
     }
     const missing = await submitSurveyAnswer({ token, formData: answerForm([deal.promiseIds[0]], { nps: '11' }), now });
-    expect(missing).toMatchObject({ status: 'invalid', errors: { [`promise.${deal.promiseIds[1]}.verdict`]: ['Choose delivered, partly or not yet.'], nps: ['Choose a score from 0 to 10.'] } });
+    expect(missing).toMatchObject({
+      status: 'invalid',
+      errors: { [`promise.${deal.promiseIds[1]}.verdict`]: ['Choose delivered, partly or not yet.'], nps: ['Choose a score from 0 to 10.'] },
+    });
     expect(await SurveyResponse.countDocuments({})).toBe(0);
 
-    const form = answerForm(deal.promiseIds, { [`promise.${deal.promiseIds[1]}.verdict`]: 'partly', [`promise.${deal.promiseIds[1]}.comment`]: 'Half the teams', consentReference: 'yes', comment: 'Good year' });
+    const form = answerForm(deal.promiseIds, {
+      [`promise.${deal.promiseIds[1]}.verdict`]: 'partly',
+      [`promise.${deal.promiseIds[1]}.comment`]: 'Half the teams',
+      consentReference: 'yes',
+      comment: 'Good year',
+    });
     expect(await submitSurveyAnswer({ token, formData: form, now })).toEqual({ status: 'answered' });
     // A second submit and a later visit: the answer is already in (not "this link cannot be used").
     expect(await submitSurveyAnswer({ token, formData: form, now })).toEqual({ status: 'already' });
     expect(await getSurveyPage({ token, now })).toEqual({ state: 'answered' });
     const stored = await SurveyResponse.findById(surveys[0]._id).lean();
     expect(stored).toMatchObject({ overall: 'yes', nps: 9, consentReference: true, consentCaseStudy: false, comment: 'Good year' });
-    expect(stored!.promises.map((p) => [p.verdict, p.comment])).toEqual([['delivered', ''], ['partly', 'Half the teams']]);
+    expect(stored!.promises.map((p) => [p.verdict, p.comment])).toEqual([
+      ['delivered', ''],
+      ['partly', 'Half the teams'],
+    ]);
     expect(await Survey.findById(surveys[0]._id).lean()).toMatchObject({ state: 'answered' });
   });
 
@@ -300,7 +311,9 @@ describe('the survey link', () => {
     // A resend to another contact starts a new cycle: the first link stops working.
     const cs = await makeUser({ role: 'cs' });
     const other = await makeContact(account.id, { isPrimary: false });
-    expect(await runSurveyAction({ user: cs, surveyId: String(surveys[0]._id), action: { intent: 'resend', contactId: other.id }, now: after(SIX, DAY) })).toMatchObject({ ok: true });
+    expect(await runSurveyAction({ user: cs, surveyId: String(surveys[0]._id), action: { intent: 'resend', contactId: other.id }, now: after(SIX, DAY) })).toMatchObject({
+      ok: true,
+    });
     expect(await getSurveyPage({ token, now: after(SIX, DAY) })).toEqual({ state: 'closed' });
     await sendDueInvitations(task(after(SIX, DAY)));
     const resent = await EmailMessage.findOne({ idempotencyKey: `survey:${surveys[0]._id}:invitation:1` }).lean();
@@ -506,7 +519,14 @@ describe('value-delivered read model', () => {
       dims: { wave: '6', cohort: '2026Q1', rep: a.rep.id, segment: 'smb' },
       counts: expect.objectContaining({ answered: 1, valuePartly: 1, valueScore: 0.5, npsSum: 6, npsDetractors: 1, consentCaseStudy: 1 }),
     });
-    expect(incremental[SURVEY_METRICS.promise].map((r: { dims: { segment: string; category: string }; counts: Record<string, number> }) => [r.dims.segment, r.dims.category, r.counts.promises, r.counts.keptScore])).toEqual(
+    expect(
+      incremental[SURVEY_METRICS.promise].map((r: { dims: { segment: string; category: string }; counts: Record<string, number> }) => [
+        r.dims.segment,
+        r.dims.category,
+        r.counts.promises,
+        r.counts.keptScore,
+      ]),
+    ).toEqual(
       expect.arrayContaining([
         ['smb', 'time-savings', 2, 1],
         ['enterprise', 'time-savings', 1, 0.5],
@@ -527,8 +547,16 @@ describe('value-delivered read model', () => {
     await sendDueInvitations(task(SIX));
     const s = surveys[0];
     await SurveyResponse.create({
-      _id: s._id, dealId: s.dealId, accountId: s.accountId, aeId: s.aeId, wave: 6, segment: s.segment, closedWonAt: s.closedWonAt,
-      answeredAt: after(SIX, DAY), overall: 'yes', nps: 10,
+      _id: s._id,
+      dealId: s.dealId,
+      accountId: s.accountId,
+      aeId: s.aeId,
+      wave: 6,
+      segment: s.segment,
+      closedWonAt: s.closedWonAt,
+      answeredAt: after(SIX, DAY),
+      overall: 'yes',
+      nps: 10,
       promises: deal.promiseIds.map((promiseId) => ({ promiseId, text: 'p', category: 'adoption', verdict: 'delivered' })),
     });
     expect(await applyPendingResponses({ now: after(SIX, DAY), owner: 'w' })).toEqual({ pending: 1, applied: 1, more: false });

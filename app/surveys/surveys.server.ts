@@ -90,7 +90,14 @@ export type HeldSurvey = SurveyLean & Lease;
  * until `holdMs` passes (the holder is presumed dead). Candidates `accept` refuses, and those
  * another writer holds or changed since the read, are left out.
  */
-export async function holdSurveys(input: { candidates: SurveyLean[]; owner: string; now: Date; holdMs: number; accept: (survey: SurveyLean) => boolean; due?: Record<string, unknown> }): Promise<HeldSurvey[]> {
+export async function holdSurveys(input: {
+  candidates: SurveyLean[];
+  owner: string;
+  now: Date;
+  holdMs: number;
+  accept: (survey: SurveyLean) => boolean;
+  due?: Record<string, unknown>;
+}): Promise<HeldSurvey[]> {
   const { owner, now, holdMs, accept, due } = input;
   return claimMany({ model: Survey, docs: input.candidates.filter(accept), now, owner, leaseMs: holdMs, filter: due });
 }
@@ -177,8 +184,12 @@ export async function scheduleSurveysForDeals({ deals, now = new Date() }: { dea
   if (deals.length === 0) return { created: 0, deals: 0 };
   const accountIds = [...new Set(deals.map((d) => String(d.accountId)))];
   const [accounts, primaries] = await Promise.all([
-    Account.find({ _id: trusted({ $in: accountIds }) }).select('segment').lean(),
-    Contact.find({ accountId: trusted({ $in: accountIds }), isPrimary: true }).select('accountId name email').lean(),
+    Account.find({ _id: trusted({ $in: accountIds }) })
+      .select('segment')
+      .lean(),
+    Contact.find({ accountId: trusted({ $in: accountIds }), isPrimary: true })
+      .select('accountId name email')
+      .lean(),
   ]);
   const segmentOf = new Map(accounts.map((a) => [String(a._id), a.segment]));
   const primaryOf = new Map(primaries.map((c) => [String(c.accountId), c]));
@@ -209,10 +220,19 @@ export async function scheduleSurveysSafely(input: { dealId: string | Types.Obje
  */
 export async function scheduleMissingSurveys({ since, now = new Date() }: { since: Date; now?: Date }) {
   let scheduled = 0;
-  const cursor = Deal.find({ createdAt: trusted({ $gte: since }) }).select('_id accountId aeId closedWonAt createdAt').lean().cursor({ batchSize: 500 });
+  const cursor = Deal.find({ createdAt: trusted({ $gte: since }) })
+    .select('_id accountId aeId closedWonAt createdAt')
+    .lean()
+    .cursor({ batchSize: 500 });
   let page: DealForSurveys[] = [];
   const flush = async () => {
-    const have = new Set((await Survey.find({ dealId: trusted({ $in: page.map((d) => d._id) }) }).select('dealId').lean()).map((s) => String(s.dealId)));
+    const have = new Set(
+      (
+        await Survey.find({ dealId: trusted({ $in: page.map((d) => d._id) }) })
+          .select('dealId')
+          .lean()
+      ).map((s) => String(s.dealId)),
+    );
     const missing = page.filter((d) => !have.has(String(d._id)));
     page = [];
     try {
@@ -237,7 +257,15 @@ export async function scheduleMissingSurveys({ since, now = new Date() }: { sinc
  * email is queued (saveSurveyLinks). Links are inserts, never overwrites: a retried send can never
  * invalidate a link already in someone's inbox.
  */
-export function newSurveyLink({ survey, contactId, now }: { survey: { _id: Types.ObjectId; dealId: Types.ObjectId; accountId?: Types.ObjectId; cycle?: number | null }; contactId: Types.ObjectId; now: Date }) {
+export function newSurveyLink({
+  survey,
+  contactId,
+  now,
+}: {
+  survey: { _id: Types.ObjectId; dealId: Types.ObjectId; accountId?: Types.ObjectId; cycle?: number | null };
+  contactId: Types.ObjectId;
+  now: Date;
+}) {
   const { token, hash } = newLinkToken();
   return { token, record: { _id: hash, surveyId: survey._id, dealId: survey.dealId, accountId: survey.accountId, cycle: survey.cycle ?? 0, contactId, createdAt: now } };
 }
@@ -247,8 +275,7 @@ export async function saveSurveyLinks(records: ReturnType<typeof newSurveyLink>[
   if (records.length) await SurveyToken.insertMany(records);
 }
 
-const isAnswerable = (s: Pick<SurveyLean, 'state' | 'expiresAt'>, now: Date) =>
-  (s.state === 'sent' || s.state === 'reminded') && Boolean(s.expiresAt && s.expiresAt > now);
+const isAnswerable = (s: Pick<SurveyLean, 'state' | 'expiresAt'>, now: Date) => (s.state === 'sent' || s.state === 'reminded') && Boolean(s.expiresAt && s.expiresAt > now);
 
 type LinkLean = { surveyId: Types.ObjectId; dealId?: Types.ObjectId | null; accountId?: Types.ObjectId | null; cycle: number; contactId: Types.ObjectId };
 type DealPromise = { id: string; text: string; successCriterion: string; category: string };
@@ -280,8 +307,7 @@ function openSurvey(link: LinkLean, survey: SurveyLean | null, now: Date) {
 }
 
 /** The link is the survey's current one: same cycle (not superseded by a resend) and same recipient. */
-const isLinkOf = (link: LinkLean, survey: Pick<SurveyLean, 'cycle' | 'contactId'>) =>
-  link.cycle === (survey.cycle ?? 0) && String(link.contactId) === String(survey.contactId);
+const isLinkOf = (link: LinkLean, survey: Pick<SurveyLean, 'cycle' | 'contactId'>) => link.cycle === (survey.cycle ?? 0) && String(link.contactId) === String(survey.contactId);
 
 type LinkState = { state: 'open'; survey: SurveyLean; promises: DealPromise[]; accountName: string | undefined } | { state: 'answered' } | { state: 'closed' };
 
@@ -363,10 +389,12 @@ const PromiseCommentSchema = z.string().trim().max(2000, 'Keep the comment under
 /** The survey form: `promise.<id>.verdict` and `promise.<id>.comment` per promise, then the overall questions. */
 export function parseSurveyAnswer(values: Record<string, string>, promiseIds: string[]) {
   const schema = AnswerBaseSchema.extend(
-    Object.fromEntries(promiseIds.flatMap((id) => [[`promise.${id}.verdict`, VerdictSchema], [`promise.${id}.comment`, PromiseCommentSchema]])) as Record<
-      string,
-      typeof VerdictSchema | typeof PromiseCommentSchema
-    >,
+    Object.fromEntries(
+      promiseIds.flatMap((id) => [
+        [`promise.${id}.verdict`, VerdictSchema],
+        [`promise.${id}.comment`, PromiseCommentSchema],
+      ]),
+    ) as Record<string, typeof VerdictSchema | typeof PromiseCommentSchema>,
   );
   const parsed = schema.safeParse(values);
   if (!parsed.success) return { ok: false as const, errors: fieldErrors(parsed.error) };
@@ -386,10 +414,7 @@ export function parseSurveyAnswer(values: Record<string, string>, promiseIds: st
 }
 
 export type SubmitResult =
-  | { status: 'answered' }
-  | { status: 'already' }
-  | { status: 'closed' }
-  | { status: 'invalid'; errors: Record<string, string[]>; values: Record<string, string> };
+  { status: 'answered' } | { status: 'already' } | { status: 'closed' } | { status: 'invalid'; errors: Record<string, string[]>; values: Record<string, string> };
 
 /**
  * The buyer's submit. Inserting the SurveyResponse (unique _id = the survey's id) is the one
@@ -403,7 +428,10 @@ export async function submitSurveyAnswer({ token, formData, now = new Date() }: 
   if (found.state === 'closed') return { status: 'closed' };
   const { survey, promises } = found;
   const values = formValues(formData);
-  const parsed = parseSurveyAnswer(values, promises.map((p) => p.id));
+  const parsed = parseSurveyAnswer(
+    values,
+    promises.map((p) => p.id),
+  );
   if (!parsed.ok) return { status: 'invalid', errors: parsed.errors, values };
   const byId = new Map(promises.map((p) => [p.id, p]));
   try {
@@ -444,7 +472,10 @@ export function surveyDims(s: { wave: number; closedWonAt: Date; aeId: unknown; 
 }
 
 type MetricRow = { kind: string; dims: Record<string, string>; counts: Record<string, number> };
-export type AnswerFacts = Pick<SurveyResponseDoc, 'wave' | 'closedWonAt' | 'aeId' | 'segment' | 'overall' | 'nps' | 'consentReference' | 'consentCaseStudy' | 'consentReferral' | 'answeredAt' | 'dealId'> & {
+export type AnswerFacts = Pick<
+  SurveyResponseDoc,
+  'wave' | 'closedWonAt' | 'aeId' | 'segment' | 'overall' | 'nps' | 'consentReference' | 'consentCaseStudy' | 'consentReferral' | 'answeredAt' | 'dealId'
+> & {
   promises: Array<{ category: string; verdict: string }>;
 };
 /** The deal's ARR and currency an answer is weighted by (survey.quarter); null when the deal is gone. */
@@ -455,7 +486,10 @@ export async function answerDeals(dealIds: Iterable<unknown>) {
   const ids = [...new Set([...dealIds].map(String))];
   const deals = new Map<string, { arr: number; currency: string }>();
   for (let i = 0; i < ids.length; i += 1000) {
-    for (const d of await Deal.find({ _id: trusted({ $in: ids.slice(i, i + 1000) }) }).select('arr currency').lean()) deals.set(String(d._id), { arr: d.arr, currency: d.currency ?? 'USD' });
+    for (const d of await Deal.find({ _id: trusted({ $in: ids.slice(i, i + 1000) }) })
+      .select('arr currency')
+      .lean())
+      deals.set(String(d._id), { arr: d.arr, currency: d.currency ?? 'USD' });
   }
   return deals;
 }
@@ -591,7 +625,11 @@ export async function applyPendingResponses({ now, owner, limit = 200 }: { now: 
  */
 export async function rebuildSurveyMetrics() {
   const totals = metricTotals();
-  for await (const s of Survey.find({ invitedAt: trusted({ $ne: null }) }).select('wave closedWonAt aeId segment').lean().cursor()) totals.add(invitedRow(s));
+  for await (const s of Survey.find({ invitedAt: trusted({ $ne: null }) })
+    .select('wave closedWonAt aeId segment')
+    .lean()
+    .cursor())
+    totals.add(invitedRow(s));
   // Answers in pages of a thousand, each page's deals read at once (ARR for survey.quarter).
   let page: AnswerFacts[] = [];
   const flush = async () => {
@@ -599,7 +637,10 @@ export async function rebuildSurveyMetrics() {
     for (const r of page) for (const row of answerMetricRows(r, deals.get(String(r.dealId)))) totals.add(row);
     page = [];
   };
-  for await (const r of SurveyResponse.find({}).select('dealId answeredAt wave closedWonAt aeId segment overall nps consentReference consentCaseStudy consentReferral promises').lean().cursor()) {
+  for await (const r of SurveyResponse.find({})
+    .select('dealId answeredAt wave closedWonAt aeId segment overall nps consentReference consentCaseStudy consentReferral promises')
+    .lean()
+    .cursor()) {
     page.push(r);
     if (page.length >= 1000) await flush();
   }
@@ -677,7 +718,9 @@ const scopeFor = (user: SessionUser): Record<string, unknown> => (user.role === 
 /** The surveys of one deal, by wave, with their answers. */
 export async function listDealSurveys({ user, dealId }: { user: SessionUser; dealId: string }) {
   if (!isObjectId(dealId)) return { surveys: [], canManage: false };
-  const surveys = (await Survey.find({ dealId, ...scopeFor(user) }).sort({ wave: 1 }).lean()) as SurveyLean[];
+  const surveys = (await Survey.find({ dealId, ...scopeFor(user) })
+    .sort({ wave: 1 })
+    .lean()) as SurveyLean[];
   const responses = await loadResponses(surveys.filter((s) => s.state === 'answered').map((s) => s._id));
   const byId = new Map(responses.map((r) => [String(r._id), r]));
   return {
@@ -688,8 +731,14 @@ export async function listDealSurveys({ user, dealId }: { user: SessionUser; dea
 
 export const SurveyListQuerySchema = z.object({
   page: z.coerce.number().int().min(1).max(100_000).default(1),
-  state: z.enum(SURVEY_STATES).optional().or(z.literal('').transform(() => undefined)),
-  wave: z.enum(['6', '9', '12']).optional().or(z.literal('').transform(() => undefined)),
+  state: z
+    .enum(SURVEY_STATES)
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  wave: z
+    .enum(['6', '9', '12'])
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   attention: z.enum(['1']).optional(),
   held: z.enum(['1']).optional(),
   mine: z.enum(['1']).optional(),
@@ -716,8 +765,12 @@ export async function listSurveys({ user, query, perPage = 25 }: { user: Session
     Survey.countDocuments(filter),
   ]);
   const [deals, accounts, responses] = await Promise.all([
-    Deal.find({ _id: trusted({ $in: rows.map((r) => r.dealId) }) }).select('name').lean(),
-    Account.find({ _id: trusted({ $in: rows.map((r) => r.accountId) }) }).select('name').lean(),
+    Deal.find({ _id: trusted({ $in: rows.map((r) => r.dealId) }) })
+      .select('name')
+      .lean(),
+    Account.find({ _id: trusted({ $in: rows.map((r) => r.accountId) }) })
+      .select('name')
+      .lean(),
     loadResponses(rows.filter((r) => r.state === 'answered').map((r) => r._id)),
   ]);
   const dealName = new Map(deals.map((d) => [String(d._id), d.name]));
@@ -789,11 +842,31 @@ const REFUSED: Record<SurveyAction['intent'], string> = {
   'send-anyway': 'This survey is not waiting for the customer to go live.',
 };
 
-const ACTION_OF: Record<SurveyAction['intent'], keyof ReturnType<typeof surveyActions>> = { recipient: 'changeRecipient', resend: 'resend', cancel: 'cancel', 'send-anyway': 'sendAnyway' };
-const AUDIT_OF: Record<SurveyAction['intent'], string> = { recipient: 'survey.recipient-changed', resend: 'survey.resent', cancel: 'survey.cancelled', 'send-anyway': 'survey.sent-anyway' };
+const ACTION_OF: Record<SurveyAction['intent'], keyof ReturnType<typeof surveyActions>> = {
+  recipient: 'changeRecipient',
+  resend: 'resend',
+  cancel: 'cancel',
+  'send-anyway': 'sendAnyway',
+};
+const AUDIT_OF: Record<SurveyAction['intent'], string> = {
+  recipient: 'survey.recipient-changed',
+  resend: 'survey.resent',
+  cancel: 'survey.cancelled',
+  'send-anyway': 'survey.sent-anyway',
+};
 
 /** Changes the recipient before sending, resends to another contact, cancels, or sends a held wave anyway; CS and admin only, audited. */
-export async function runSurveyAction({ user, surveyId, action, now = new Date() }: { user: SessionUser; surveyId: string; action: SurveyAction; now?: Date }): Promise<ActionResult> {
+export async function runSurveyAction({
+  user,
+  surveyId,
+  action,
+  now = new Date(),
+}: {
+  user: SessionUser;
+  surveyId: string;
+  action: SurveyAction;
+  now?: Date;
+}): Promise<ActionResult> {
   if (!canManage(user)) throw new Response('Only customer success and admins manage surveys.', { status: 403 });
   if (!isObjectId(surveyId)) throw new Response('That survey was not found.', { status: 404 });
   const survey = await Survey.findById(surveyId).select('accountId').lean();

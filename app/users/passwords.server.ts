@@ -143,7 +143,19 @@ export async function requestPasswordReset({ email: address, ip, now = new Date(
  * The signed-in user changes their own password: the current one must be right; on success
  * every other session of the user ends and the request's own session stays.
  */
-export async function changeOwnPassword({ request, userId, currentPassword, password, now = new Date() }: { request: Request; userId: string; currentPassword: string; password: string; now?: Date }) {
+export async function changeOwnPassword({
+  request,
+  userId,
+  currentPassword,
+  password,
+  now = new Date(),
+}: {
+  request: Request;
+  userId: string;
+  currentPassword: string;
+  password: string;
+  now?: Date;
+}) {
   const user = await User.findById(userId).select('passwordHash').lean();
   if (!user || !(await verifyPassword(currentPassword, user.passwordHash))) return { ok: false as const };
   await storePassword({ userId, password, action: 'user.password_changed', actorId: userId, now });

@@ -106,7 +106,15 @@ export async function createUser(input: z.infer<typeof CreateUserSchema> & { act
     const userId = String(user._id);
     await recordAudit({ actorId: input.actorId, action: 'user.created', entityType: 'user', entityId: user._id, data: { role: input.role }, now });
     if (input.password) {
-      await sendUserInvitation({ userId, to: user.email, name: user.name, role: input.role, invitedBy: input.actorName ?? 'Your admin', signInUrl: new URL('/login', getEnv().APP_URL).toString(), now });
+      await sendUserInvitation({
+        userId,
+        to: user.email,
+        name: user.name,
+        role: input.role,
+        invitedBy: input.actorName ?? 'Your admin',
+        signInUrl: new URL('/login', getEnv().APP_URL).toString(),
+        now,
+      });
     } else {
       await inviteUser({ userId, actorId: input.actorId, actorName: input.actorName, now });
     }

@@ -54,11 +54,13 @@ describe('CSV export', () => {
         const rows = cells.map((r) => Array.from({ length: width }, (_, i) => r[i] ?? ''));
         const back = parseCsv(toCsv(rows[0], rows.slice(1)));
         expect(back).toHaveLength(rows.length);
-        back.forEach((r, i) => r.forEach((cell, j) => {
-          const original = rows[i][j];
-          expect(cell).toBe(/^[=+\-@\t\r]/.test(original) ? `'${original}` : original);
-          expect(/^[=+\-@]/.test(cell)).toBe(false);
-        }));
+        back.forEach((r, i) =>
+          r.forEach((cell, j) => {
+            const original = rows[i][j];
+            expect(cell).toBe(/^[=+\-@\t\r]/.test(original) ? `'${original}` : original);
+            expect(/^[=+\-@]/.test(cell)).toBe(false);
+          }),
+        );
       }),
       { numRuns: 300 },
     );
@@ -73,7 +75,10 @@ describe('CSV export', () => {
         { key: 'share', label: 'Value delivered %', kind: 'pct' },
         { key: 'answered', label: 'Answered', kind: 'int' },
       ],
-      rows: [{ group: '=cmd|/c calc', share: 0.8125, answered: 16, _href: '/x' }, { group: 'Sam', share: null, answered: 0 }],
+      rows: [
+        { group: '=cmd|/c calc', share: 0.8125, answered: 16, _href: '/x' },
+        { group: 'Sam', share: null, answered: 0 },
+      ],
     });
     expect(csv).toBe("Rep,Value delivered %,Answered\r\n'=cmd|/c calc,81.3,16\r\nSam,,0\r\n");
   });

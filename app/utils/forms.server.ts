@@ -28,9 +28,7 @@ export function formValues(formData: FormData): Record<string, string> {
  * Parses a form with a zod schema. On failure, the caller returns `badRequest(result)`: status 400,
  * field errors for the page to show next to the fields, and the values to keep in the form.
  */
-export function parseForm<S extends z.ZodType>(schema: S, formData: FormData):
-  | { ok: true; data: z.infer<S> }
-  | FormFailure {
+export function parseForm<S extends z.ZodType>(schema: S, formData: FormData): { ok: true; data: z.infer<S> } | FormFailure {
   const values = formValues(formData);
   const parsed = schema.safeParse(values);
   if (parsed.success) return { ok: true, data: parsed.data };

@@ -26,7 +26,8 @@ describe('dispatchIntent', () => {
     rename: intent(z.object({ name: z.string().trim().min(1, 'Give a name.') }), (input) => ({ ok: true as const, message: `Renamed to ${input.name}.` })),
     archive: intent(z.object({}), async () => ({ ok: true as const, message: 'Archived.' })),
   };
-  const refusal = (answer: unknown) => answer as { data: { ok: boolean; form?: string; errors: Record<string, string[]>; values: Record<string, string> }; init: { status: number } };
+  const refusal = (answer: unknown) =>
+    answer as { data: { ok: boolean; form?: string; errors: Record<string, string[]>; values: Record<string, string> }; init: { status: number } };
 
   test('runs the handler of the intent with the parsed fields', async () => {
     expect(await dispatchIntent(form({ intent: 'rename', name: '  Acme ' }), handlers)).toEqual({ ok: true, message: 'Renamed to Acme.' });

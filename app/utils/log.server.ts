@@ -4,9 +4,7 @@ import crypto from 'node:crypto';
 const SECRET_KEYS = /token|password|secret|cookie|authorization|api[_-]?key/i;
 
 function scrub(fields: Record<string, unknown>) {
-  return Object.fromEntries(
-    Object.entries(fields).map(([k, v]) => [k, SECRET_KEYS.test(k) ? '[redacted]' : v]),
-  );
+  return Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, SECRET_KEYS.test(k) ? '[redacted]' : v]));
 }
 
 function redactUrl(value: unknown) {

@@ -93,7 +93,10 @@ describe('money form fields', () => {
     expect(errors({ arr: '$45,000', cac: '' })).toEqual({ arr: 45000, cac: undefined });
     expect(errors({ arr: '45.000,00', cac: '1 200' })).toEqual({ arr: 45000, cac: 1200 });
     expect(errors({ arr: '', cac: '' })).toEqual({ arr: 'Enter the annual recurring revenue.' });
-    expect(errors({ arr: '45.000', cac: 'a lot' })).toEqual({ arr: expect.stringMatching(/could be 45 or 45,000/), cac: '“a lot” is not a number: type it like 45000, 45,000.50 or 45.000,50.' });
+    expect(errors({ arr: '45.000', cac: 'a lot' })).toEqual({
+      arr: expect.stringMatching(/could be 45 or 45,000/),
+      cac: '“a lot” is not a number: type it like 45000, 45,000.50 or 45.000,50.',
+    });
     expect(errors({ arr: '-5', cac: '' })).toEqual({ arr: 'The annual recurring revenue cannot be negative.' });
   });
 });

@@ -154,12 +154,7 @@ export const TASKS: WorkerTask[] = [
  * 5 s before the worker could back off), so the cycle ends there and the rest are reported skipped.
  * `ok` is false when any task failed (the `--once` exit code, and the loop's back-off).
  */
-export async function runCycle(input: {
-  now: Date;
-  owner: string;
-  signal?: AbortSignal;
-  tasks?: readonly WorkerTask[];
-}): Promise<CycleResult> {
+export async function runCycle(input: { now: Date; owner: string; signal?: AbortSignal; tasks?: readonly WorkerTask[] }): Promise<CycleResult> {
   const { now, owner, tasks = TASKS } = input;
   const signal = input.signal ?? new AbortController().signal;
   const reports: TaskReport[] = [];

@@ -27,12 +27,25 @@ describe('runCycle', () => {
       now: NOW,
       owner: 'w1',
       tasks: [
-        { name: 'broken', run: async () => { throw new Error('boom'); } },
-        { name: 'fine', run: async () => { ran.push('fine'); } },
+        {
+          name: 'broken',
+          run: async () => {
+            throw new Error('boom');
+          },
+        },
+        {
+          name: 'fine',
+          run: async () => {
+            ran.push('fine');
+          },
+        },
       ],
     });
     expect(result.ok).toBe(false);
-    expect(result.tasks).toMatchObject([{ name: 'broken', ok: false, error: 'boom' }, { name: 'fine', ok: true }]);
+    expect(result.tasks).toMatchObject([
+      { name: 'broken', ok: false, error: 'boom' },
+      { name: 'fine', ok: true },
+    ]);
     expect(ran).toEqual(['fine']);
   });
 
@@ -43,9 +56,24 @@ describe('runCycle', () => {
       now: NOW,
       owner: 'w1',
       tasks: [
-        { name: 'first', run: async () => { ran.push('first'); } },
-        { name: 'down', run: async () => { throw unreachable; } },
-        { name: 'later', run: async () => { ran.push('later'); } },
+        {
+          name: 'first',
+          run: async () => {
+            ran.push('first');
+          },
+        },
+        {
+          name: 'down',
+          run: async () => {
+            throw unreachable;
+          },
+        },
+        {
+          name: 'later',
+          run: async () => {
+            ran.push('later');
+          },
+        },
       ],
     });
     expect(result.ok).toBe(false);
@@ -79,8 +107,19 @@ describe('runCycle', () => {
       owner: 'w1',
       signal: stop.signal,
       tasks: [
-        { name: 'a', run: async () => { ran.push('a'); stop.abort(); } },
-        { name: 'b', run: async () => { ran.push('b'); } },
+        {
+          name: 'a',
+          run: async () => {
+            ran.push('a');
+            stop.abort();
+          },
+        },
+        {
+          name: 'b',
+          run: async () => {
+            ran.push('b');
+          },
+        },
       ],
     });
     expect(ran).toEqual(['a']);

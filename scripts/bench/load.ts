@@ -40,26 +40,26 @@ const items = job.items;
 const ipOf = (n: number) => `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
 const instance = autocannon(
   {
-  url: job.url,
-  method: job.method ?? 'GET',
-  headers: job.headers,
-  connections: job.connections,
-  duration: job.seconds,
-  // With one item per request, stop when they are used up.
-  amount: job.once && items ? items.length : undefined,
-  requests:
-    items || job.clients
-      ? [
-          {
-            setupRequest: (req) => {
-              const n = next++;
-              const item = items ? items[job.once ? n : n % items.length] : undefined;
-              const headers = job.clients ? { ...req.headers, 'x-forwarded-for': ipOf(n % job.clients) } : req.headers;
-              return { ...req, ...(item?.path ? { path: item.path } : {}), ...(item?.body !== undefined ? { body: item.body } : {}), headers };
+    url: job.url,
+    method: job.method ?? 'GET',
+    headers: job.headers,
+    connections: job.connections,
+    duration: job.seconds,
+    // With one item per request, stop when they are used up.
+    amount: job.once && items ? items.length : undefined,
+    requests:
+      items || job.clients
+        ? [
+            {
+              setupRequest: (req) => {
+                const n = next++;
+                const item = items ? items[job.once ? n : n % items.length] : undefined;
+                const headers = job.clients ? { ...req.headers, 'x-forwarded-for': ipOf(n % job.clients) } : req.headers;
+                return { ...req, ...(item?.path ? { path: item.path } : {}), ...(item?.body !== undefined ? { body: item.body } : {}), headers };
+              },
             },
-          },
-        ]
-      : undefined,
+          ]
+        : undefined,
   },
   (error, result) => {
     if (error) throw error;

@@ -40,7 +40,8 @@ for (const [id, us] of selfUs) {
 const all = [...selfUs.values()].reduce((a, b) => a + b, 0);
 const print = (title: string, map: Map<string, number>) => {
   console.log(`\n${title} (of ${(all / 1e6).toFixed(1)} s sampled)`);
-  for (const [l, us] of [...map].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${(us / 1e3).toFixed(0).padStart(8)} ms ${((us / all) * 100).toFixed(1).padStart(5)} %  ${l}`);
+  for (const [l, us] of [...map].sort((a, b) => b[1] - a[1]).slice(0, top))
+    console.log(`${(us / 1e3).toFixed(0).padStart(8)} ms ${((us / all) * 100).toFixed(1).padStart(5)} %  ${l}`);
 };
 print('Self time', self);
 print('Total time', total);

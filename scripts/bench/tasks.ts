@@ -30,7 +30,16 @@ const tasks: Record<string, (args: Args) => Promise<unknown>> = {
   /** Whether `npm run seed -- --accounts N` finished on this database: its completion record, read by _id (a count scans on FerretDB). */
   async size({ accounts }: Args) {
     const done = await getClaim(`seed:scale:${normalizeSeed(DEFAULT_SEED)}:${Number(accounts)}`);
-    return done ? { accounts: Number(done.data.accounts && (done.data.accounts as { inserted: number; existing: number }).inserted + (done.data.accounts as { existing: number }).existing) || Number(accounts), surveys: Number((done.data.surveys as { inserted?: number; existing?: number } | undefined)?.inserted ?? 0) + Number((done.data.surveys as { existing?: number } | undefined)?.existing ?? 0) } : { accounts: 0, surveys: 0 };
+    return done
+      ? {
+          accounts:
+            Number(done.data.accounts && (done.data.accounts as { inserted: number; existing: number }).inserted + (done.data.accounts as { existing: number }).existing) ||
+            Number(accounts),
+          surveys:
+            Number((done.data.surveys as { inserted?: number; existing?: number } | undefined)?.inserted ?? 0) +
+            Number((done.data.surveys as { existing?: number } | undefined)?.existing ?? 0),
+        }
+      : { accounts: 0, surveys: 0 };
   },
 
   /** What the page benchmarks open: the first seeded journey (the seed is deterministic, so the same one at 1k and 100k) and a search prefix. */
@@ -111,15 +120,36 @@ const tasks: Record<string, (args: Args) => Promise<unknown>> = {
     const closedWonAt = new Date(Date.now() - 200 * DAY);
     const n = Number(count);
     const deals = Array.from({ length: Math.ceil(n / 3) }, (_, i) => ({
-      _id: new Types.ObjectId(), source: 'manual', crmId: `bench-${i}`, name: `Bench deal ${i}`, accountId: account._id, aeId: rep._id, closedWonAt, arr: 1000, currency: 'USD',
+      _id: new Types.ObjectId(),
+      source: 'manual',
+      crmId: `bench-${i}`,
+      name: `Bench deal ${i}`,
+      accountId: account._id,
+      aeId: rep._id,
+      closedWonAt,
+      arr: 1000,
+      currency: 'USD',
       promises: [{ text: 'Cut onboarding time in half', successCriterion: 'Under 5 days', category: 'time-savings' }],
     }));
     for (const group of chunks(deals, 1000)) await Deal.insertMany(group, { lean: true });
     // Live customers: a wave due before go-live would be held, not sent (docs/surveys.md).
     const liveAt = new Date(closedWonAt.getTime() + 60 * DAY);
     const journeys = deals.map((d) => ({
-      _id: journeyIdForDeal(d._id), dealId: d._id, accountId: account._id, aeId: rep._id, segment: 'smb', accountName: account.name, dealName: d.name, closedWonAt,
-      playbookVersion: 1, stage: 'live', stageIndex: 2, stageEnteredAt: liveAt, liveAt, atRiskAt: null, stalledAt: null,
+      _id: journeyIdForDeal(d._id),
+      dealId: d._id,
+      accountId: account._id,
+      aeId: rep._id,
+      segment: 'smb',
+      accountName: account.name,
+      dealName: d.name,
+      closedWonAt,
+      playbookVersion: 1,
+      stage: 'live',
+      stageIndex: 2,
+      stageEnteredAt: liveAt,
+      liveAt,
+      atRiskAt: null,
+      stalledAt: null,
       // insertMany with lean skips schema defaults: give the history the app would have written,
       // or the worker's nightly forecast rebuild fails on these journeys during the measurement.
       stages: [
@@ -130,7 +160,9 @@ const tasks: Record<string, (args: Args) => Promise<unknown>> = {
     }));
     for (const group of chunks(journeys, 1000)) await Journey.insertMany(group, { lean: true });
     const dueAt = new Date(Date.now() - 3600_000);
-    const surveys = deals.flatMap((d) => [6, 9, 12].map((wave) => ({ dealId: d._id, wave, dueAt, state: 'scheduled', accountId: account._id, aeId: rep._id, segment: 'smb', closedWonAt }))).slice(0, n);
+    const surveys = deals
+      .flatMap((d) => [6, 9, 12].map((wave) => ({ dealId: d._id, wave, dueAt, state: 'scheduled', accountId: account._id, aeId: rep._id, segment: 'smb', closedWonAt })))
+      .slice(0, n);
     for (const group of chunks(surveys, 1000)) await Survey.insertMany(group, { lean: true });
     return { surveys: surveys.length };
   },
@@ -154,7 +186,9 @@ const tasks: Record<string, (args: Args) => Promise<unknown>> = {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kept-bench-import-'));
     const file = path.join(dir, 'bench.csv');
     const out = fs.createWriteStream(file);
-    out.write('crm_id,deal_name,stage,close_date,arr,currency,ae_email,account_name,account_domain,segment,contact_name,contact_email,promise_1,promise_1_criterion,promise_1_category\n');
+    out.write(
+      'crm_id,deal_name,stage,close_date,arr,currency,ae_email,account_name,account_domain,segment,contact_name,contact_email,promise_1,promise_1_criterion,promise_1_category\n',
+    );
     for (let i = 1; i <= ROWS; i++) {
       const account = i % Math.max(1, Math.floor(ROWS / 5));
       const line = `BENCH-${i},"Bench deal ${i}: a realistic name with some length",Closed Won,2026-0${(i % 5) + 1}-1${i % 10},${1000 + (i % 977)}.00,USD,bench.rep@bench.example,"Bench Account ${account}",bench${account}.example,${['smb', 'mid-market', 'enterprise'][i % 3]},Buyer ${i},buyer${i}@bench${account}.example,"Reduce onboarding time for team ${i} by half","Onboarding under five days, measured in month three",time-savings\n`;

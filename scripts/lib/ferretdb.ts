@@ -99,10 +99,7 @@ export function ensureFerretDb(log: (line: string) => void = console.log): strin
   });
   const built = installedBuild();
   if (built?.version !== FERRETDB_VERSION || built.mark !== mark) {
-    throw new Error(
-      `FerretDB was built but reports version ${built?.version ?? '(none)'} and package ${built?.mark ?? '(none)'}; ` +
-        `expected ${FERRETDB_VERSION} and ${mark}.`,
-    );
+    throw new Error(`FerretDB was built but reports version ${built?.version ?? '(none)'} and package ${built?.mark ?? '(none)'}; ` + `expected ${FERRETDB_VERSION} and ${mark}.`);
   }
   log(`FerretDB ${FERRETDB_VERSION} (${mark}) installed in ${Math.round((Date.now() - started) / 1000)} s.`);
   return FERRETDB_BIN;

@@ -61,9 +61,7 @@ export type DbSource = 'MONGODB_URI' | 'running' | 'started';
  * Sets MONGODB_URI and the local SESSION_SECRET in process.env. `db` is set only when this call
  * started the embedded database: the caller stops it when it exits.
  */
-export async function prepareRuntime(
-  log: (line: string) => void = console.log,
-): Promise<{ db?: RunningDb; env: NodeJS.ProcessEnv; source: DbSource }> {
+export async function prepareRuntime(log: (line: string) => void = console.log): Promise<{ db?: RunningDb; env: NodeJS.ProcessEnv; source: DbSource }> {
   loadDotEnv();
   const production = process.env.NODE_ENV === 'production';
   if (!process.env.SESSION_SECRET && !production) process.env.SESSION_SECRET = localSessionSecret();

@@ -11,11 +11,16 @@ afterEach(async () => {
   for (const stop of stops.splice(0)) await stop();
 });
 
-const get = (port: number) => new Promise<string>((resolve, reject) => http.get({ host: '127.0.0.1', port, path: '/' }, (res) => {
-  let body = '';
-  res.on('data', (c) => (body += c));
-  res.on('end', () => resolve(body));
-}).on('error', reject));
+const get = (port: number) =>
+  new Promise<string>((resolve, reject) =>
+    http
+      .get({ host: '127.0.0.1', port, path: '/' }, (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve(body));
+      })
+      .on('error', reject),
+  );
 const until = async (check: () => boolean, ms = 10_000) => {
   const deadline = Date.now() + ms;
   while (!check()) {
@@ -31,7 +36,10 @@ test('kill -9 of the worker: the site stays up, the worker is back after its bac
   const backoff = { firstMs: 200, maxMs: 1000, healthyAfterMs: 60_000 };
   const web = supervise({ name: 'serve.ts', command: process.execPath, args: ['-e', WEB], options, say, backoff });
   const worker = supervise({ name: 'worker.ts', command: process.execPath, args: ['-e', WORKER], options, say, backoff });
-  stops.push(() => web.stop(2000), () => worker.stop(2000));
+  stops.push(
+    () => web.stop(2000),
+    () => worker.stop(2000),
+  );
   const port = await new Promise<number>((resolve) => web.child.once('message', (m) => resolve(Number(m))));
   await new Promise((resolve) => worker.child.once('message', resolve));
   const webPid = web.child.pid;

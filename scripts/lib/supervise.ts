@@ -5,7 +5,14 @@ import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process'
 export type Backoff = { firstMs: number; maxMs: number; /** A child that ran this long starts again at firstMs. */ healthyAfterMs: number };
 export const DEFAULT_BACKOFF: Backoff = { firstMs: 1000, maxMs: 30_000, healthyAfterMs: 60_000 };
 
-export function supervise({ name, command, args, options, say, backoff = DEFAULT_BACKOFF }: {
+export function supervise({
+  name,
+  command,
+  args,
+  options,
+  say,
+  backoff = DEFAULT_BACKOFF,
+}: {
   name: string;
   command: string;
   args: string[];

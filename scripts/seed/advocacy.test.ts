@@ -45,9 +45,21 @@ describe('advocacy demo data', () => {
     expect([await Advocate.countDocuments({}), await Ask.countDocuments({}), await Referral.countDocuments({})]).toEqual(counts);
 
     // The demo went through the real paths: a rebuild finds the same figures.
-    const before = JSON.stringify(await readMetrics('advocacy.referral').then((rows) => rows.map((r) => ({ ...r, counts: Object.fromEntries(Object.entries(r.counts).filter(([, n]) => n)) })).sort((a, b) => JSON.stringify(a.dims).localeCompare(JSON.stringify(b.dims)))));
+    const before = JSON.stringify(
+      await readMetrics('advocacy.referral').then((rows) =>
+        rows
+          .map((r) => ({ ...r, counts: Object.fromEntries(Object.entries(r.counts).filter(([, n]) => n)) }))
+          .sort((a, b) => JSON.stringify(a.dims).localeCompare(JSON.stringify(b.dims))),
+      ),
+    );
     await rebuildAdvocacyMetrics();
-    const after = JSON.stringify(await readMetrics('advocacy.referral').then((rows) => rows.map((r) => ({ ...r, counts: Object.fromEntries(Object.entries(r.counts).filter(([, n]) => n)) })).sort((a, b) => JSON.stringify(a.dims).localeCompare(JSON.stringify(b.dims)))));
+    const after = JSON.stringify(
+      await readMetrics('advocacy.referral').then((rows) =>
+        rows
+          .map((r) => ({ ...r, counts: Object.fromEntries(Object.entries(r.counts).filter(([, n]) => n)) }))
+          .sort((a, b) => JSON.stringify(a.dims).localeCompare(JSON.stringify(b.dims))),
+      ),
+    );
     expect(after).toBe(before);
   }, 120_000);
 });

@@ -33,9 +33,23 @@ import { applySurveyResponse } from '#app/surveys/surveys.server';
 import type { AskType, CandidateType } from '#app/advocacy/advocacy-types';
 import { objectIdFrom } from '#app/utils/ids.server';
 
-export type AdvocacySeedSummary = { answered: number; advocates: number; candidates: number; asks: number; referrals: number; referredDeals: number; reviewInvitations: number; skipped: boolean };
+export type AdvocacySeedSummary = {
+  answered: number;
+  advocates: number;
+  candidates: number;
+  asks: number;
+  referrals: number;
+  referredDeals: number;
+  reviewInvitations: number;
+  skipped: boolean;
+};
 
-const asSession = (u: { _id: unknown; email: string; name: string; role: string }): SessionUser => ({ id: String(u._id), email: u.email, name: u.name, role: u.role as SessionUser['role'] });
+const asSession = (u: { _id: unknown; email: string; name: string; role: string }): SessionUser => ({
+  id: String(u._id),
+  email: u.email,
+  name: u.name,
+  role: u.role as SessionUser['role'],
+});
 
 /** Moves a journey to live through the real gate: CS accepts, the buyer confirms every other criterion (demo and e2e data). */
 export async function goLive(input: { journeyId: string; cs: SessionUser; contact: { id: string; name: string; email: string }; start: Date }) {
@@ -140,26 +154,104 @@ const outcome = (over: Partial<AskUpdateInput>): AskUpdateInput => ({
   ...over,
 });
 
-type Scenario = { type: AskType; channel?: 'email' | 'phone'; daysAgo: number; steps: { after: number; update: Partial<AskUpdateInput> }[]; closes?: { arr: number; company: string; domain: string } };
+type Scenario = {
+  type: AskType;
+  channel?: 'email' | 'phone';
+  daysAgo: number;
+  steps: { after: number; update: Partial<AskUpdateInput> }[];
+  closes?: { arr: number; company: string; domain: string };
+};
 
 // Every ask status (review invitations come from the review round below), and referrals that
 // became deals (those first: they need referral candidates).
 const SCENARIOS: Scenario[] = [
-  { type: 'referral', daysAgo: 75, steps: [{ after: 4, update: { status: 'accepted' } }, { after: 9, update: { status: 'completed', referredCompany: 'Brightwater Logistics', referredDomain: 'brightwater-logistics.example', referredContactName: 'Dana Brightwater', referredContactEmail: 'dana@brightwater-logistics.example', estimatedArr: 60_000 } }], closes: { arr: 84_000, company: 'Brightwater Logistics', domain: 'brightwater-logistics.example' } },
-  { type: 'referral', daysAgo: 85, steps: [{ after: 10, update: { status: 'completed', referredCompany: 'Harbor & Vine Retail', referredDomain: 'harborvine.example', referredContactName: 'Lou Harbor', referredContactEmail: 'lou@harborvine.example', estimatedArr: 30_000 } }], closes: { arr: 36_000, company: 'Harbor & Vine Retail', domain: 'harborvine.example' } },
-  { type: 'reference', channel: 'phone', daysAgo: 60, steps: [{ after: 0, update: { status: 'accepted' } }, { after: 12, update: { status: 'completed', referenceDate: '' } }] },
+  {
+    type: 'referral',
+    daysAgo: 75,
+    steps: [
+      { after: 4, update: { status: 'accepted' } },
+      {
+        after: 9,
+        update: {
+          status: 'completed',
+          referredCompany: 'Brightwater Logistics',
+          referredDomain: 'brightwater-logistics.example',
+          referredContactName: 'Dana Brightwater',
+          referredContactEmail: 'dana@brightwater-logistics.example',
+          estimatedArr: 60_000,
+        },
+      },
+    ],
+    closes: { arr: 84_000, company: 'Brightwater Logistics', domain: 'brightwater-logistics.example' },
+  },
+  {
+    type: 'referral',
+    daysAgo: 85,
+    steps: [
+      {
+        after: 10,
+        update: {
+          status: 'completed',
+          referredCompany: 'Harbor & Vine Retail',
+          referredDomain: 'harborvine.example',
+          referredContactName: 'Lou Harbor',
+          referredContactEmail: 'lou@harborvine.example',
+          estimatedArr: 30_000,
+        },
+      },
+    ],
+    closes: { arr: 36_000, company: 'Harbor & Vine Retail', domain: 'harborvine.example' },
+  },
+  {
+    type: 'reference',
+    channel: 'phone',
+    daysAgo: 60,
+    steps: [
+      { after: 0, update: { status: 'accepted' } },
+      { after: 12, update: { status: 'completed', referenceDate: '' } },
+    ],
+  },
   { type: 'case_study', daysAgo: 5, steps: [] },
-  { type: 'referral', daysAgo: 50, steps: [{ after: 6, update: { status: 'completed', referredCompany: 'Northgate Health', referredDomain: 'northgate-health.example', referredContactName: 'Priya Northgate', referredContactEmail: 'priya@northgate-health.example', estimatedArr: 45_000 } }] },
+  {
+    type: 'referral',
+    daysAgo: 50,
+    steps: [
+      {
+        after: 6,
+        update: {
+          status: 'completed',
+          referredCompany: 'Northgate Health',
+          referredDomain: 'northgate-health.example',
+          referredContactName: 'Priya Northgate',
+          referredContactEmail: 'priya@northgate-health.example',
+          estimatedArr: 45_000,
+        },
+      },
+    ],
+  },
   { type: 'reference', daysAgo: 45, steps: [{ after: 3, update: { status: 'declined', note: 'Too busy this quarter.' } }] },
   { type: 'referral', daysAgo: 40, steps: [] },
-  { type: 'case_study', daysAgo: 65, steps: [{ after: 7, update: { status: 'accepted' } }, { after: 30, update: { status: 'completed', caseStudyUrl: 'https://kept.example/customers/case-study' } }] },
+  {
+    type: 'case_study',
+    daysAgo: 65,
+    steps: [
+      { after: 7, update: { status: 'accepted' } },
+      { after: 30, update: { status: 'completed', caseStudyUrl: 'https://kept.example/customers/case-study' } },
+    ],
+  },
 ];
 
 /**
  * Adds the advocacy demo on top of the seeded accounts and deals. Run after seedDemoData; a second
  * run does nothing. `maxDeals` bounds how many customers answer their survey.
  */
-export async function seedAdvocacyDemo({ now = new Date(), seed = DEFAULT_SEED, log = () => undefined, maxDeals = 40, nodeEnv = process.env.NODE_ENV }: { now?: Date; seed?: number | string; log?: (line: string) => void; maxDeals?: number; nodeEnv?: string } = {}): Promise<AdvocacySeedSummary> {
+export async function seedAdvocacyDemo({
+  now = new Date(),
+  seed = DEFAULT_SEED,
+  log = () => undefined,
+  maxDeals = 40,
+  nodeEnv = process.env.NODE_ENV,
+}: { now?: Date; seed?: number | string; log?: (line: string) => void; maxDeals?: number; nodeEnv?: string } = {}): Promise<AdvocacySeedSummary> {
   assertSeedAllowed(nodeEnv);
   const summary: AdvocacySeedSummary = { answered: 0, advocates: 0, candidates: 0, asks: 0, referrals: 0, referredDeals: 0, reviewInvitations: 0, skipped: false };
   const doneKey = `demo:advocacy:${normalizeSeed(seed)}`;
@@ -193,14 +285,22 @@ export async function seedAdvocacyDemo({ now = new Date(), seed = DEFAULT_SEED, 
     // With its journey, so a wave due before go-live is held as the worker would have held it.
     const journey = await Journey.findById(journeyId).select('dealId liveAt').lean();
     const { toAnswer } = await seedSurveysForDeals({ deals: [deal], accounts: [account], contacts: [contact], journeys: journey ? [journey] : [], now, answering: 'latest' });
-    const answered = toAnswer[0] ?? (await Survey.findOne({ dealId: deal._id, state: 'answered' }).sort({ wave: -1 }).select('wave answeredAt').lean().then((s) => (s?.answeredAt ? { wave: s.wave, at: s.answeredAt } : null)));
+    const answered =
+      toAnswer[0] ??
+      (await Survey.findOne({ dealId: deal._id, state: 'answered' })
+        .sort({ wave: -1 })
+        .select('wave answeredAt')
+        .lean()
+        .then((s) => (s?.answeredAt ? { wave: s.wave, at: s.answeredAt } : null)));
     if (answered && (await answerWave({ dealId: deal._id, wave: answered.wave, random, answeredAt: answered.at }))) summary.answered++;
     await refreshAdvocacyForDeal({ dealId: deal._id, now });
   }
   log(`  advocacy: ${summary.answered} customers went live and answered their latest survey`);
 
   // Marketing's asks of the best-ranked candidates, back in time so every status shows.
-  const candidates = await Advocate.find({ current: true, qualifies: trusted({ $ne: [] }) }).sort({ rank: -1, _id: 1 }).lean();
+  const candidates = await Advocate.find({ current: true, qualifies: trusted({ $ne: [] }) })
+    .sort({ rank: -1, _id: 1 })
+    .lean();
   const used = new Set<string>();
   for (const scenario of SCENARIOS) {
     // The best-ranked candidate marketing may ask then. A later survey wave may have used a
@@ -208,7 +308,13 @@ export async function seedAdvocacyDemo({ now = new Date(), seed = DEFAULT_SEED, 
     // again, if the scenario still fits before today.
     const tryAsk = async (advocateId: string, at: Date) => {
       const id = objectIdFrom(`demo:ask:${advocateId}`);
-      const made = await createAsk({ user: marketing, target: { advocateId }, askId: id, form: ask(scenario.type, { channel: scenario.channel ?? 'email', requestId: `demo-${String(id)}` }), now: at });
+      const made = await createAsk({
+        user: marketing,
+        target: { advocateId },
+        askId: id,
+        form: ask(scenario.type, { channel: scenario.channel ?? 'email', requestId: `demo-${String(id)}` }),
+        now: at,
+      });
       return made.ok ? id : { freeAt: 'nextAvailableAt' in made && made.nextAvailableAt ? new Date(made.nextAvailableAt) : null };
     };
     const lastStep = Math.max(0, ...scenario.steps.map((st) => st.after)) + (scenario.closes ? 30 : 0);
@@ -283,7 +389,8 @@ export async function seedAdvocacyDemo({ now = new Date(), seed = DEFAULT_SEED, 
       // Two of the invited answered: one said yes, one published a review.
       const invited = await Ask.find({ campaignId: round.campaignId }).sort({ _id: 1 }).limit(2).select('_id').lean();
       const steps: Partial<AskUpdateInput>[] = [{ status: 'accepted' }, { status: 'completed', reviewUrl: 'https://reviews.capterra.example/kept/review-4521' }];
-      for (const [i, a] of invited.entries()) await updateAsk({ user: marketing, askId: String(a._id), input: outcome(steps[i]), now: new Date(now.getTime() - (12 - i) * DAY_MS) });
+      for (const [i, a] of invited.entries())
+        await updateAsk({ user: marketing, askId: String(a._id), input: outcome(steps[i]), now: new Date(now.getTime() - (12 - i) * DAY_MS) });
     }
   }
   await expireUnansweredAsks({ now });

@@ -22,12 +22,7 @@ const now = new Date('2026-11-26T12:00:00Z');
 const DAY = 86_400_000;
 
 async function counts() {
-  const [users, accounts, contacts, deals] = await Promise.all([
-    User.countDocuments(),
-    Account.countDocuments(),
-    Contact.countDocuments(),
-    Deal.countDocuments(),
-  ]);
+  const [users, accounts, contacts, deals] = await Promise.all([User.countDocuments(), Account.countDocuments(), Contact.countDocuments(), Deal.countDocuments()]);
   return { users, accounts, contacts, deals };
 }
 

@@ -46,14 +46,8 @@ export const DEMO_TEAM: readonly DemoUser[] = [
 export const demoUser = (role: Role): DemoUser => DEMO_USERS.find((u) => u.role === role)!;
 
 // The demo CS and sales users own a larger share, so logging in as them shows a full book.
-const CSM_WEIGHTS: [string, number][] = [
-  ['cs@kept.demo', 2],
-  ...DEMO_TEAM.filter((u) => u.role === 'cs').map((u): [string, number] => [u.email, 1]),
-];
-const AE_WEIGHTS: [string, number][] = [
-  ['sales@kept.demo', 3],
-  ...DEMO_TEAM.filter((u) => u.role === 'sales').map((u): [string, number] => [u.email, 1]),
-];
+const CSM_WEIGHTS: [string, number][] = [['cs@kept.demo', 2], ...DEMO_TEAM.filter((u) => u.role === 'cs').map((u): [string, number] => [u.email, 1])];
+const AE_WEIGHTS: [string, number][] = [['sales@kept.demo', 3], ...DEMO_TEAM.filter((u) => u.role === 'sales').map((u): [string, number] => [u.email, 1])];
 
 // ---------------------------------------------------------------------------------------------
 // Randomness: a seeded PRNG per account, so account i is the same whatever N is and in any batch.
@@ -107,39 +101,210 @@ function createRng(seed: number): Rng {
 // space, so 100,000 accounts get unique domains without remembering the ones already used.
 
 const NAME_HEADS = [
-  'North', 'South', 'East', 'West', 'Bright', 'Blue', 'Silver', 'Iron', 'Clear', 'Red', 'Green',
-  'High', 'Cedar', 'Maple', 'Oak', 'Pine', 'Birch', 'Harbor', 'Granite', 'Copper', 'Gold',
-  'Crystal', 'Swift', 'True', 'Prime', 'Bold', 'Black', 'White', 'Sun', 'Moon', 'Star', 'Sky',
-  'Lake', 'Bay', 'Cloud', 'Frost', 'Ember', 'Fox', 'Hawk', 'Eagle', 'Wolf', 'Bear', 'Elm',
-  'Ash', 'Willow', 'Lumen', 'Nova', 'Vector', 'Amber', 'Coral', 'Delta', 'Echo', 'Falcon',
-  'Glacier', 'Indigo', 'Juniper', 'Keystone', 'Lantern', 'Meridian', 'Orchard', 'Quarry',
-  'Raven', 'Tidal', 'Zenith',
+  'North',
+  'South',
+  'East',
+  'West',
+  'Bright',
+  'Blue',
+  'Silver',
+  'Iron',
+  'Clear',
+  'Red',
+  'Green',
+  'High',
+  'Cedar',
+  'Maple',
+  'Oak',
+  'Pine',
+  'Birch',
+  'Harbor',
+  'Granite',
+  'Copper',
+  'Gold',
+  'Crystal',
+  'Swift',
+  'True',
+  'Prime',
+  'Bold',
+  'Black',
+  'White',
+  'Sun',
+  'Moon',
+  'Star',
+  'Sky',
+  'Lake',
+  'Bay',
+  'Cloud',
+  'Frost',
+  'Ember',
+  'Fox',
+  'Hawk',
+  'Eagle',
+  'Wolf',
+  'Bear',
+  'Elm',
+  'Ash',
+  'Willow',
+  'Lumen',
+  'Nova',
+  'Vector',
+  'Amber',
+  'Coral',
+  'Delta',
+  'Echo',
+  'Falcon',
+  'Glacier',
+  'Indigo',
+  'Juniper',
+  'Keystone',
+  'Lantern',
+  'Meridian',
+  'Orchard',
+  'Quarry',
+  'Raven',
+  'Tidal',
+  'Zenith',
 ] as const;
 const NAME_TAILS = [
-  'wind', 'path', 'stone', 'field', 'bridge', 'point', 'gate', 'line', 'ridge', 'crest', 'wood',
-  'water', 'forge', 'light', 'wave', 'peak', 'brook', 'haven', 'works', 'mark', 'view', 'leaf',
-  'port', 'rock', 'spring', 'vale', 'well', 'yard', 'shore', 'fall', 'ford', 'hill', 'moor',
-  'glen', 'dale', 'key', 'loop', 'mill', 'post', 'tree',
+  'wind',
+  'path',
+  'stone',
+  'field',
+  'bridge',
+  'point',
+  'gate',
+  'line',
+  'ridge',
+  'crest',
+  'wood',
+  'water',
+  'forge',
+  'light',
+  'wave',
+  'peak',
+  'brook',
+  'haven',
+  'works',
+  'mark',
+  'view',
+  'leaf',
+  'port',
+  'rock',
+  'spring',
+  'vale',
+  'well',
+  'yard',
+  'shore',
+  'fall',
+  'ford',
+  'hill',
+  'moor',
+  'glen',
+  'dale',
+  'key',
+  'loop',
+  'mill',
+  'post',
+  'tree',
 ] as const;
 const INDUSTRIES = [
-  'Logistics', 'Analytics', 'Health', 'Foods', 'Energy', 'Robotics', 'Software', 'Systems',
-  'Labs', 'Capital', 'Insurance', 'Manufacturing', 'Freight', 'Biotech', 'Retail', 'Media',
-  'Security', 'Networks', 'Payments', 'Learning', 'Construction', 'Hospitality', 'Pharma',
-  'Telecom', 'Apparel', 'Mobility', 'Materials', 'Dynamics', 'Marine', 'Aerospace', 'Clinics',
-  'Realty', 'Legal', 'Travel', 'Furniture', 'Packaging', 'Textiles', 'Dental', 'Solar', 'Cargo',
+  'Logistics',
+  'Analytics',
+  'Health',
+  'Foods',
+  'Energy',
+  'Robotics',
+  'Software',
+  'Systems',
+  'Labs',
+  'Capital',
+  'Insurance',
+  'Manufacturing',
+  'Freight',
+  'Biotech',
+  'Retail',
+  'Media',
+  'Security',
+  'Networks',
+  'Payments',
+  'Learning',
+  'Construction',
+  'Hospitality',
+  'Pharma',
+  'Telecom',
+  'Apparel',
+  'Mobility',
+  'Materials',
+  'Dynamics',
+  'Marine',
+  'Aerospace',
+  'Clinics',
+  'Realty',
+  'Legal',
+  'Travel',
+  'Furniture',
+  'Packaging',
+  'Textiles',
+  'Dental',
+  'Solar',
+  'Cargo',
 ] as const;
 const SURNAMES = [
-  'Abbott', 'Barlow', 'Calloway', 'Dempsey', 'Ellison', 'Fairbanks', 'Garrison', 'Hale',
-  'Ingram', 'Jarvis', 'Kendrick', 'Lockhart', 'Mercer', 'Norwood', 'Ogden', 'Prescott',
-  'Quinlan', 'Radcliffe', 'Sterling', 'Thornton', 'Underhill', 'Vance', 'Whitaker', 'Yardley',
-  'Ashby', 'Becket', 'Carver', 'Drummond', 'Everett', 'Fletcher', 'Gallagher', 'Harding',
-  'Kessler', 'Langley', 'Montague', 'Pemberton', 'Rutherford', 'Sinclair', 'Talbot', 'Winslow',
+  'Abbott',
+  'Barlow',
+  'Calloway',
+  'Dempsey',
+  'Ellison',
+  'Fairbanks',
+  'Garrison',
+  'Hale',
+  'Ingram',
+  'Jarvis',
+  'Kendrick',
+  'Lockhart',
+  'Mercer',
+  'Norwood',
+  'Ogden',
+  'Prescott',
+  'Quinlan',
+  'Radcliffe',
+  'Sterling',
+  'Thornton',
+  'Underhill',
+  'Vance',
+  'Whitaker',
+  'Yardley',
+  'Ashby',
+  'Becket',
+  'Carver',
+  'Drummond',
+  'Everett',
+  'Fletcher',
+  'Gallagher',
+  'Harding',
+  'Kessler',
+  'Langley',
+  'Montague',
+  'Pemberton',
+  'Rutherford',
+  'Sinclair',
+  'Talbot',
+  'Winslow',
 ] as const;
 const FIRM_KINDS = ['Group', 'Holdings', 'Industries', 'Consulting', 'Brothers', 'Associates'] as const;
 // Accounts beyond the name space reuse it with a region, like a customer's regional subsidiary.
 const REGIONS = [
-  ['Europe', 'eu'], ['Americas', 'us'], ['Asia Pacific', 'apac'], ['UK', 'uk'], ['Nordics', 'nordics'],
-  ['Canada', 'ca'], ['Australia', 'au'], ['Latin America', 'latam'], ['Japan', 'jp'], ['India', 'in'],
+  ['Europe', 'eu'],
+  ['Americas', 'us'],
+  ['Asia Pacific', 'apac'],
+  ['UK', 'uk'],
+  ['Nordics', 'nordics'],
+  ['Canada', 'ca'],
+  ['Australia', 'au'],
+  ['Latin America', 'latam'],
+  ['Japan', 'jp'],
+  ['India', 'in'],
 ] as const;
 
 const SPACE_A = NAME_HEADS.length * NAME_TAILS.length * INDUSTRIES.length; // "Northwind Logistics"
@@ -217,33 +382,174 @@ function companyForIndex(seed: number, index: number) {
 // People
 
 const FIRST_NAMES = [
-  'Olivia', 'Liam', 'Emma', 'Noah', 'Ava', 'Ethan', 'Sophia', 'Lucas', 'Isabella', 'Mason',
-  'Mia', 'Logan', 'Charlotte', 'James', 'Amelia', 'Benjamin', 'Harper', 'Elijah', 'Evelyn',
-  'Daniel', 'Aisha', 'Mateo', 'Chloe', 'Henry', 'Zoe', 'Samuel', 'Nora', 'David', 'Leah',
-  'Omar', 'Fatima', 'Wei', 'Mei', 'Hiroshi', 'Yuki', 'Raj', 'Ananya', 'Arjun', 'Kwame', 'Ngozi',
-  'Lars', 'Ingrid', 'Pierre', 'Camille', 'Giulia', 'Marco', 'Sven', 'Freya', 'Carlos', 'Lucia',
-  'Tomasz', 'Katarzyna', 'Andrei', 'Elena', 'Sean', 'Siobhan', 'Malik', 'Imani', 'Ravi', 'Priyanka',
-  'Jin', 'Soo-ah', 'Tariq', 'Layla', 'Felix', 'Hanna', 'Mateus', 'Beatriz', 'Kofi', 'Abena',
+  'Olivia',
+  'Liam',
+  'Emma',
+  'Noah',
+  'Ava',
+  'Ethan',
+  'Sophia',
+  'Lucas',
+  'Isabella',
+  'Mason',
+  'Mia',
+  'Logan',
+  'Charlotte',
+  'James',
+  'Amelia',
+  'Benjamin',
+  'Harper',
+  'Elijah',
+  'Evelyn',
+  'Daniel',
+  'Aisha',
+  'Mateo',
+  'Chloe',
+  'Henry',
+  'Zoe',
+  'Samuel',
+  'Nora',
+  'David',
+  'Leah',
+  'Omar',
+  'Fatima',
+  'Wei',
+  'Mei',
+  'Hiroshi',
+  'Yuki',
+  'Raj',
+  'Ananya',
+  'Arjun',
+  'Kwame',
+  'Ngozi',
+  'Lars',
+  'Ingrid',
+  'Pierre',
+  'Camille',
+  'Giulia',
+  'Marco',
+  'Sven',
+  'Freya',
+  'Carlos',
+  'Lucia',
+  'Tomasz',
+  'Katarzyna',
+  'Andrei',
+  'Elena',
+  'Sean',
+  'Siobhan',
+  'Malik',
+  'Imani',
+  'Ravi',
+  'Priyanka',
+  'Jin',
+  'Soo-ah',
+  'Tariq',
+  'Layla',
+  'Felix',
+  'Hanna',
+  'Mateus',
+  'Beatriz',
+  'Kofi',
+  'Abena',
 ] as const;
 const LAST_NAMES = [
-  'Smith', 'Johnson', 'Williams', 'Brown', 'Garcia', 'Miller', 'Davis', 'Martinez', 'Lopez',
-  'Wilson', 'Anderson', 'Thomas', 'Taylor', 'Moore', 'Jackson', 'Martin', 'Lee', 'Thompson',
-  'White', 'Harris', 'Clark', 'Lewis', 'Walker', 'Young', 'Patel', 'Shah', 'Nguyen', 'Chen',
-  'Wang', 'Kim', 'Park', 'Tanaka', 'Sato', 'Mensah', 'Okonkwo', 'Adeyemi', 'Müller', 'Schmidt',
-  'Fischer', 'Dubois', 'Moreau', 'Rossi', 'Bianchi', 'Johansson', 'Nielsen', 'Kowalski',
-  'Novak', 'Ivanova', 'Murphy', "O'Brien", 'Kelly', 'Haddad', 'Hassan', 'Singh', 'Gupta',
-  'Silva', 'Santos', 'Costa', 'Fernández', 'Jiménez', 'Reyes', 'Cruz', 'Hughes', 'Foster',
+  'Smith',
+  'Johnson',
+  'Williams',
+  'Brown',
+  'Garcia',
+  'Miller',
+  'Davis',
+  'Martinez',
+  'Lopez',
+  'Wilson',
+  'Anderson',
+  'Thomas',
+  'Taylor',
+  'Moore',
+  'Jackson',
+  'Martin',
+  'Lee',
+  'Thompson',
+  'White',
+  'Harris',
+  'Clark',
+  'Lewis',
+  'Walker',
+  'Young',
+  'Patel',
+  'Shah',
+  'Nguyen',
+  'Chen',
+  'Wang',
+  'Kim',
+  'Park',
+  'Tanaka',
+  'Sato',
+  'Mensah',
+  'Okonkwo',
+  'Adeyemi',
+  'Müller',
+  'Schmidt',
+  'Fischer',
+  'Dubois',
+  'Moreau',
+  'Rossi',
+  'Bianchi',
+  'Johansson',
+  'Nielsen',
+  'Kowalski',
+  'Novak',
+  'Ivanova',
+  'Murphy',
+  "O'Brien",
+  'Kelly',
+  'Haddad',
+  'Hassan',
+  'Singh',
+  'Gupta',
+  'Silva',
+  'Santos',
+  'Costa',
+  'Fernández',
+  'Jiménez',
+  'Reyes',
+  'Cruz',
+  'Hughes',
+  'Foster',
 ] as const;
 const PRIMARY_TITLES = [
-  'VP of Operations', 'Head of Finance', 'Chief Financial Officer', 'Chief Operating Officer',
-  'Director of Customer Experience', 'VP of Sales', 'Head of IT', 'Director of Revenue Operations',
-  'Financial Controller', 'VP of Engineering', 'Head of People', 'Chief Marketing Officer',
-  'Director of Supply Chain', 'Head of Product', 'Chief Information Officer',
+  'VP of Operations',
+  'Head of Finance',
+  'Chief Financial Officer',
+  'Chief Operating Officer',
+  'Director of Customer Experience',
+  'VP of Sales',
+  'Head of IT',
+  'Director of Revenue Operations',
+  'Financial Controller',
+  'VP of Engineering',
+  'Head of People',
+  'Chief Marketing Officer',
+  'Director of Supply Chain',
+  'Head of Product',
+  'Chief Information Officer',
 ] as const;
 const OTHER_TITLES = [
-  'Operations Manager', 'IT Manager', 'Finance Manager', 'Senior Analyst', 'Project Manager',
-  'Procurement Lead', 'Systems Administrator', 'Customer Support Lead', 'Data Analyst',
-  'Marketing Manager', 'Implementation Lead', 'Sales Operations Manager', 'Accounting Manager',
+  'Operations Manager',
+  'IT Manager',
+  'Finance Manager',
+  'Senior Analyst',
+  'Project Manager',
+  'Procurement Lead',
+  'Systems Administrator',
+  'Customer Support Lead',
+  'Data Analyst',
+  'Marketing Manager',
+  'Implementation Lead',
+  'Sales Operations Manager',
+  'Accounting Manager',
 ] as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -259,45 +565,222 @@ const pct = (r: Rng, min: number, max: number, step = 5) => r.int(min / step, ma
 /** The library the seed draws from (~30 realistic promises across every category). */
 export const PROMISE_TEMPLATES: readonly PromiseTemplate[] = [
   // time-savings
-  { category: 'time-savings', make: (r) => { const from = r.int(8, 12), to = r.int(3, 5); return { text: `Cut month-end close from ${from} to ${to} days`, successCriterion: `Close completed within ${to} business days for 3 consecutive months` }; } },
-  { category: 'time-savings', make: (r) => { const from = r.int(6, 10), to = r.int(2, 4); return { text: `Reduce new-customer onboarding from ${from} weeks to ${to}`, successCriterion: `Median onboarding time at or below ${to} weeks across a full quarter` }; } },
-  { category: 'time-savings', make: (r) => { const h = r.int(3, 8); return { text: `Save each account manager ${h} hours a week on reporting`, successCriterion: `Time logged on weekly reporting down by ${h} hours per manager for 6 consecutive weeks` }; } },
-  { category: 'time-savings', make: (r) => { const m = pct(r, 15, 60); return { text: `Answer support tickets within ${m} minutes`, successCriterion: `90th-percentile first-response time under ${m} minutes for 30 days` }; } },
-  { category: 'time-savings', make: () => ({ text: 'Send invoices the same day an order is fulfilled', successCriterion: '95% of invoices sent within 24 hours of fulfilment for 2 consecutive months' }) },
-  { category: 'time-savings', make: (r) => { const from = r.int(4, 7), to = 1; return { text: `Cut quote turnaround from ${from} days to ${to}`, successCriterion: `80% of quotes sent within ${to} business day of the request over a quarter` }; } },
-  { category: 'time-savings', make: (r) => { const from = r.int(10, 15), to = r.int(2, 4); return { text: `Shorten quarterly access reviews from ${from} days to ${to}`, successCriterion: `Last quarterly review finished within ${to} working days, per the audit log` }; } },
+  {
+    category: 'time-savings',
+    make: (r) => {
+      const from = r.int(8, 12),
+        to = r.int(3, 5);
+      return { text: `Cut month-end close from ${from} to ${to} days`, successCriterion: `Close completed within ${to} business days for 3 consecutive months` };
+    },
+  },
+  {
+    category: 'time-savings',
+    make: (r) => {
+      const from = r.int(6, 10),
+        to = r.int(2, 4);
+      return { text: `Reduce new-customer onboarding from ${from} weeks to ${to}`, successCriterion: `Median onboarding time at or below ${to} weeks across a full quarter` };
+    },
+  },
+  {
+    category: 'time-savings',
+    make: (r) => {
+      const h = r.int(3, 8);
+      return {
+        text: `Save each account manager ${h} hours a week on reporting`,
+        successCriterion: `Time logged on weekly reporting down by ${h} hours per manager for 6 consecutive weeks`,
+      };
+    },
+  },
+  {
+    category: 'time-savings',
+    make: (r) => {
+      const m = pct(r, 15, 60);
+      return { text: `Answer support tickets within ${m} minutes`, successCriterion: `90th-percentile first-response time under ${m} minutes for 30 days` };
+    },
+  },
+  {
+    category: 'time-savings',
+    make: () => ({ text: 'Send invoices the same day an order is fulfilled', successCriterion: '95% of invoices sent within 24 hours of fulfilment for 2 consecutive months' }),
+  },
+  {
+    category: 'time-savings',
+    make: (r) => {
+      const from = r.int(4, 7),
+        to = 1;
+      return { text: `Cut quote turnaround from ${from} days to ${to}`, successCriterion: `80% of quotes sent within ${to} business day of the request over a quarter` };
+    },
+  },
+  {
+    category: 'time-savings',
+    make: (r) => {
+      const from = r.int(10, 15),
+        to = r.int(2, 4);
+      return {
+        text: `Shorten quarterly access reviews from ${from} days to ${to}`,
+        successCriterion: `Last quarterly review finished within ${to} working days, per the audit log`,
+      };
+    },
+  },
   // cost-reduction
-  { category: 'cost-reduction', make: (r) => { const p = pct(r, 8, 20, 2); return { text: `Lower freight spend by ${p}% in the first year`, successCriterion: `Freight cost per shipment ${p}% below the pre-purchase baseline over 2 quarters` }; } },
-  { category: 'cost-reduction', make: (r) => { const n = r.int(2, 5); return { text: `Retire ${n} legacy tools and their licences`, successCriterion: `${n} tools decommissioned and licences cancelled, confirmed by procurement` }; } },
-  { category: 'cost-reduction', make: (r) => { const p = pct(r, 15, 40); return { text: `Reduce warehouse overtime by ${p}%`, successCriterion: `Overtime hours ${p}% below the same months last year for 3 consecutive months` }; } },
-  { category: 'cost-reduction', make: (r) => { const p = pct(r, 10, 30); return { text: `Cut cloud infrastructure costs by ${p}%`, successCriterion: `Monthly cloud bill ${p}% below the 3-month baseline for 2 consecutive months` }; } },
-  { category: 'cost-reduction', make: (r) => { const p = pct(r, 20, 50); return { text: `Reduce payment write-offs by ${p}%`, successCriterion: `Write-offs in the first two quarters ${p}% below the prior two` }; } },
-  { category: 'cost-reduction', make: (r) => { const k = r.int(2, 6) * 10; return { text: `Save $${k}k a year in agency fees by bringing reporting in-house`, successCriterion: `Agency contract ended and no replacement spend for 6 months` }; } },
+  {
+    category: 'cost-reduction',
+    make: (r) => {
+      const p = pct(r, 8, 20, 2);
+      return { text: `Lower freight spend by ${p}% in the first year`, successCriterion: `Freight cost per shipment ${p}% below the pre-purchase baseline over 2 quarters` };
+    },
+  },
+  {
+    category: 'cost-reduction',
+    make: (r) => {
+      const n = r.int(2, 5);
+      return { text: `Retire ${n} legacy tools and their licences`, successCriterion: `${n} tools decommissioned and licences cancelled, confirmed by procurement` };
+    },
+  },
+  {
+    category: 'cost-reduction',
+    make: (r) => {
+      const p = pct(r, 15, 40);
+      return { text: `Reduce warehouse overtime by ${p}%`, successCriterion: `Overtime hours ${p}% below the same months last year for 3 consecutive months` };
+    },
+  },
+  {
+    category: 'cost-reduction',
+    make: (r) => {
+      const p = pct(r, 10, 30);
+      return { text: `Cut cloud infrastructure costs by ${p}%`, successCriterion: `Monthly cloud bill ${p}% below the 3-month baseline for 2 consecutive months` };
+    },
+  },
+  {
+    category: 'cost-reduction',
+    make: (r) => {
+      const p = pct(r, 20, 50);
+      return { text: `Reduce payment write-offs by ${p}%`, successCriterion: `Write-offs in the first two quarters ${p}% below the prior two` };
+    },
+  },
+  {
+    category: 'cost-reduction',
+    make: (r) => {
+      const k = r.int(2, 6) * 10;
+      return { text: `Save $${k}k a year in agency fees by bringing reporting in-house`, successCriterion: `Agency contract ended and no replacement spend for 6 months` };
+    },
+  },
   // revenue-growth
-  { category: 'revenue-growth', make: (r) => { const from = r.int(78, 84), to = from + r.int(4, 8); return { text: `Raise gross renewal rate from ${from}% to ${to}%`, successCriterion: `Trailing-12-month gross renewal rate at or above ${to}%` }; } },
-  { category: 'revenue-growth', make: (r) => { const p = pct(r, 5, 15); return { text: `Lift average order value by ${p}%`, successCriterion: `Average order value ${p}% above baseline for a full quarter` }; } },
-  { category: 'revenue-growth', make: (r) => { const k = r.int(5, 30) * 10; return { text: `Recover $${k}k a year in missed billing`, successCriterion: `Billing audit shows at least $${Math.round(k / 2)}k recovered in the first 6 months` }; } },
-  { category: 'revenue-growth', make: (r) => { const p = pct(r, 15, 40); return { text: `Grow qualified pipeline by ${p}% within two quarters`, successCriterion: `Sales-accepted pipeline ${p}% above the same two quarters last year` }; } },
-  { category: 'revenue-growth', make: (r) => { const from = r.int(8, 14), to = from + r.int(3, 6); return { text: `Increase trial-to-paid conversion from ${from}% to ${to}%`, successCriterion: `Conversion at or above ${to}% for 2 consecutive months` }; } },
+  {
+    category: 'revenue-growth',
+    make: (r) => {
+      const from = r.int(78, 84),
+        to = from + r.int(4, 8);
+      return { text: `Raise gross renewal rate from ${from}% to ${to}%`, successCriterion: `Trailing-12-month gross renewal rate at or above ${to}%` };
+    },
+  },
+  {
+    category: 'revenue-growth',
+    make: (r) => {
+      const p = pct(r, 5, 15);
+      return { text: `Lift average order value by ${p}%`, successCriterion: `Average order value ${p}% above baseline for a full quarter` };
+    },
+  },
+  {
+    category: 'revenue-growth',
+    make: (r) => {
+      const k = r.int(5, 30) * 10;
+      return { text: `Recover $${k}k a year in missed billing`, successCriterion: `Billing audit shows at least $${Math.round(k / 2)}k recovered in the first 6 months` };
+    },
+  },
+  {
+    category: 'revenue-growth',
+    make: (r) => {
+      const p = pct(r, 15, 40);
+      return { text: `Grow qualified pipeline by ${p}% within two quarters`, successCriterion: `Sales-accepted pipeline ${p}% above the same two quarters last year` };
+    },
+  },
+  {
+    category: 'revenue-growth',
+    make: (r) => {
+      const from = r.int(8, 14),
+        to = from + r.int(3, 6);
+      return { text: `Increase trial-to-paid conversion from ${from}% to ${to}%`, successCriterion: `Conversion at or above ${to}% for 2 consecutive months` };
+    },
+  },
   // adoption
-  { category: 'adoption', make: (r) => { const p = pct(r, 70, 90); return { text: `${p}% of field staff using the mobile app every week within 90 days`, successCriterion: `Weekly active users at or above ${p}% of licensed seats for 4 consecutive weeks` }; } },
-  { category: 'adoption', make: (r) => { const n = r.int(3, 8); return { text: `All ${n} regional teams run their weekly forecast in the platform`, successCriterion: `Every region submits its forecast in-platform for 8 consecutive weeks` }; } },
-  { category: 'adoption', make: () => ({ text: 'Replace the capacity-planning spreadsheets', successCriterion: 'No planning spreadsheet in use for a full quarter, confirmed by the operations lead' }) },
-  { category: 'adoption', make: () => ({ text: 'Managers run their weekly review from the dashboard', successCriterion: 'Dashboard used in at least 90% of weekly reviews over a quarter' }) },
-  { category: 'adoption', make: (r) => { const p = pct(r, 25, 45); return { text: `Self-service answers resolve ${p}% of customer questions`, successCriterion: `${p}% of help-centre sessions end without a ticket over 60 days` }; } },
+  {
+    category: 'adoption',
+    make: (r) => {
+      const p = pct(r, 70, 90);
+      return {
+        text: `${p}% of field staff using the mobile app every week within 90 days`,
+        successCriterion: `Weekly active users at or above ${p}% of licensed seats for 4 consecutive weeks`,
+      };
+    },
+  },
+  {
+    category: 'adoption',
+    make: (r) => {
+      const n = r.int(3, 8);
+      return {
+        text: `All ${n} regional teams run their weekly forecast in the platform`,
+        successCriterion: `Every region submits its forecast in-platform for 8 consecutive weeks`,
+      };
+    },
+  },
+  {
+    category: 'adoption',
+    make: () => ({ text: 'Replace the capacity-planning spreadsheets', successCriterion: 'No planning spreadsheet in use for a full quarter, confirmed by the operations lead' }),
+  },
+  {
+    category: 'adoption',
+    make: () => ({ text: 'Managers run their weekly review from the dashboard', successCriterion: 'Dashboard used in at least 90% of weekly reviews over a quarter' }),
+  },
+  {
+    category: 'adoption',
+    make: (r) => {
+      const p = pct(r, 25, 45);
+      return { text: `Self-service answers resolve ${p}% of customer questions`, successCriterion: `${p}% of help-centre sessions end without a ticket over 60 days` };
+    },
+  },
   // integration
-  { category: 'integration', make: () => ({ text: 'Two-way Salesforce sync live within 30 days of kickoff', successCriterion: 'Records sync both ways within 5 minutes, checked on 100 sampled records' }) },
-  { category: 'integration', make: () => ({ text: 'NetSuite journal entries posted automatically', successCriterion: 'Zero manual journal entries for synced transactions in a full month' }) },
+  {
+    category: 'integration',
+    make: () => ({ text: 'Two-way Salesforce sync live within 30 days of kickoff', successCriterion: 'Records sync both ways within 5 minutes, checked on 100 sampled records' }),
+  },
+  {
+    category: 'integration',
+    make: () => ({ text: 'NetSuite journal entries posted automatically', successCriterion: 'Zero manual journal entries for synced transactions in a full month' }),
+  },
   { category: 'integration', make: () => ({ text: 'Single sign-on through Okta for every user at go-live', successCriterion: '100% of logins through SSO for 30 days' }) },
-  { category: 'integration', make: () => ({ text: 'Shopify orders reach the warehouse system without re-keying', successCriterion: 'No manually entered orders for 4 consecutive weeks' }) },
-  { category: 'integration', make: () => ({ text: 'Hourly export to the Snowflake data warehouse', successCriterion: 'Hourly refresh succeeds at least 99% of the time over 30 days' }) },
+  {
+    category: 'integration',
+    make: () => ({ text: 'Shopify orders reach the warehouse system without re-keying', successCriterion: 'No manually entered orders for 4 consecutive weeks' }),
+  },
+  {
+    category: 'integration',
+    make: () => ({ text: 'Hourly export to the Snowflake data warehouse', successCriterion: 'Hourly refresh succeeds at least 99% of the time over 30 days' }),
+  },
   // compliance
-  { category: 'compliance', make: () => ({ text: 'Pass the SOC 2 Type II audit with no access-review findings', successCriterion: "The auditor's report lists zero access-review exceptions" }) },
-  { category: 'compliance', make: () => ({ text: 'Every patient-record access logged and reviewable (HIPAA)', successCriterion: 'Quarterly review finds 100% of record views in the audit log' }) },
-  { category: 'compliance', make: (r) => { const d = r.int(5, 10); return { text: `Close GDPR deletion requests within ${d} days`, successCriterion: `Every deletion request in a quarter closed within ${d} days` }; } },
+  {
+    category: 'compliance',
+    make: () => ({ text: 'Pass the SOC 2 Type II audit with no access-review findings', successCriterion: "The auditor's report lists zero access-review exceptions" }),
+  },
+  {
+    category: 'compliance',
+    make: () => ({ text: 'Every patient-record access logged and reviewable (HIPAA)', successCriterion: 'Quarterly review finds 100% of record views in the audit log' }),
+  },
+  {
+    category: 'compliance',
+    make: (r) => {
+      const d = r.int(5, 10);
+      return { text: `Close GDPR deletion requests within ${d} days`, successCriterion: `Every deletion request in a quarter closed within ${d} days` };
+    },
+  },
   // other
-  { category: 'other', make: () => ({ text: 'A named CSM and quarterly business reviews in the first year', successCriterion: 'Four QBRs held, with minutes shared with the buyer' }) },
-  { category: 'other', make: () => ({ text: 'Executive sponsor check-in twice a year', successCriterion: 'Two sponsor meetings held in the first 12 months, confirmed by the buyer' }) },
+  {
+    category: 'other',
+    make: () => ({ text: 'A named CSM and quarterly business reviews in the first year', successCriterion: 'Four QBRs held, with minutes shared with the buyer' }),
+  },
+  {
+    category: 'other',
+    make: () => ({ text: 'Executive sponsor check-in twice a year', successCriterion: 'Two sponsor meetings held in the first 12 months, confirmed by the buyer' }),
+  },
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -306,7 +789,11 @@ export const PROMISE_TEMPLATES: readonly PromiseTemplate[] = [
 const DAY = 86_400_000;
 const HISTORY_DAYS = 548; // 18 months
 
-const SEGMENT_MIX: [Segment, number][] = [['smb', 55], ['mid-market', 32], ['enterprise', 13]];
+const SEGMENT_MIX: [Segment, number][] = [
+  ['smb', 55],
+  ['mid-market', 32],
+  ['enterprise', 13],
+];
 const ARR_RANGE: Record<Segment, { min: number; max: number; step: number }> = {
   smb: { min: 6_000, max: 30_000, step: 500 },
   'mid-market': { min: 30_000, max: 120_000, step: 1_000 },
@@ -353,7 +840,12 @@ function daysBefore(now: Date, daysAgo: number, r: Rng) {
 }
 
 function pickPromises(r: Rng): SeedPromise[] {
-  const count = r.weighted([[1, 20], [2, 35], [3, 30], [4, 15]] as const);
+  const count = r.weighted([
+    [1, 20],
+    [2, 35],
+    [3, 30],
+    [4, 15],
+  ] as const);
   const chosen = new Set<number>();
   while (chosen.size < count) chosen.add(r.int(0, PROMISE_TEMPLATES.length - 1));
   return [...chosen].map((i) => ({ ...PROMISE_TEMPLATES[i].make(r), category: PROMISE_TEMPLATES[i].category }));
@@ -362,7 +854,17 @@ function pickPromises(r: Rng): SeedPromise[] {
 function makeDeal(r: Rng, input: { crmId: string; name: string; aeEmail: string; closedWonAt: Date; arr: number; cacRatio: [number, number] }): SeedDeal {
   const grossMarginPct = r.int(60, 85);
   const cac = r.chance(0.85) ? roundTo(input.arr * (input.cacRatio[0] + r.next() * (input.cacRatio[1] - input.cacRatio[0])), 100) : undefined;
-  return { crmId: input.crmId, name: input.name, aeEmail: input.aeEmail, closedWonAt: input.closedWonAt, arr: input.arr, currency: 'USD', grossMarginPct, ...(cac === undefined ? {} : { cac }), promises: pickPromises(r) };
+  return {
+    crmId: input.crmId,
+    name: input.name,
+    aeEmail: input.aeEmail,
+    closedWonAt: input.closedWonAt,
+    arr: input.arr,
+    currency: 'USD',
+    grossMarginPct,
+    ...(cac === undefined ? {} : { cac }),
+    promises: pickPromises(r),
+  };
 }
 
 /**
@@ -372,13 +874,22 @@ function makeDeal(r: Rng, input: { crmId: string; name: string; aeEmail: string;
 export function generateAccountPlan({ seed, index, now }: { seed: number; index: number; now: Date }): SeedAccountPlan {
   const r = createRng(mix32(seed, index, 0xacc));
   const { baseName, domain } = companyForIndex(seed, index);
-  const legal = r.weighted([['', 70], [', Inc.', 18], [' Ltd', 7], [' GmbH', 5]] as const);
+  const legal = r.weighted([
+    ['', 70],
+    [', Inc.', 18],
+    [' Ltd', 7],
+    [' GmbH', 5],
+  ] as const);
   const name = `${baseName}${legal}`;
   const segment = r.weighted(SEGMENT_MIX);
   const csmEmail = r.weighted(CSM_WEIGHTS);
 
   // Contacts: 1-3, the first is the primary (the survey recipient, so always deliverable).
-  const contactCount = r.weighted([[1, 30], [2, 40], [3, 30]] as const);
+  const contactCount = r.weighted([
+    [1, 30],
+    [2, 40],
+    [3, 30],
+  ] as const);
   const contacts: SeedContact[] = [];
   const emails = new Set<string>();
   while (contacts.length < contactCount) {
@@ -388,7 +899,13 @@ export function generateAccountPlan({ seed, index, now }: { seed: number; index:
     if (emails.has(email)) continue;
     emails.add(email);
     const isPrimary = contacts.length === 0;
-    const emailStatus = isPrimary ? 'ok' : r.weighted([['ok', 94], ['bounced', 4], ['unsubscribed', 2]] as const);
+    const emailStatus = isPrimary
+      ? 'ok'
+      : r.weighted([
+          ['ok', 94],
+          ['bounced', 4],
+          ['unsubscribed', 2],
+        ] as const);
     contacts.push({ name: `${first} ${last}`, email, title: r.pick(isPrimary ? PRIMARY_TITLES : OTHER_TITLES), isPrimary, emailStatus });
   }
 
@@ -470,7 +987,10 @@ async function insertNew<T>(model: Model<T>, docs: Record<string, unknown>[]): P
   if (docs.length === 0) return { inserted: 0, existing: 0, wasInserted: () => false };
   for (const doc of docs.slice(0, 10)) await new model(doc).validate();
   try {
-    const res = (await model.insertMany(docs.map((d) => ({ __v: 0, ...d })), { ordered: false, lean: true, rawResult: true })) as unknown as {
+    const res = (await model.insertMany(
+      docs.map((d) => ({ __v: 0, ...d })),
+      { ordered: false, lean: true, rawResult: true },
+    )) as unknown as {
       insertedCount: number;
     };
     return { inserted: res.insertedCount, existing: 0, wasInserted: () => true };
@@ -541,7 +1061,15 @@ export async function seedDemoData({
     return id;
   };
 
-  const summary: SeedSummary = { users: users.counts, accounts: { inserted: 0, existing: 0 }, contacts: { inserted: 0, existing: 0 }, deals: { inserted: 0, existing: 0 }, journeys: { inserted: 0, existing: 0 }, promises: 0, ms: 0 };
+  const summary: SeedSummary = {
+    users: users.counts,
+    accounts: { inserted: 0, existing: 0 },
+    contacts: { inserted: 0, existing: 0 },
+    deals: { inserted: 0, existing: 0 },
+    journeys: { inserted: 0, existing: 0 },
+    promises: 0,
+    ms: 0,
+  };
   const add = (into: Counts, c: Counts) => {
     into.inserted += c.inserted;
     into.existing += c.existing;
@@ -556,7 +1084,14 @@ export async function seedDemoData({
       const createdAt = plan.deals[0].closedWonAt;
       accountDocs.push({
         _id: accountId,
-        ...newAccountDoc({ name: plan.name, domain: plan.domain, segment: plan.segment, csmId: idOf(plan.csmEmail), aeIds: [...new Set(plan.deals.map((d) => d.aeEmail))].map(idOf), now: createdAt }),
+        ...newAccountDoc({
+          name: plan.name,
+          domain: plan.domain,
+          segment: plan.segment,
+          csmId: idOf(plan.csmEmail),
+          aeIds: [...new Set(plan.deals.map((d) => d.aeEmail))].map(idOf),
+          now: createdAt,
+        }),
         status: plan.status,
         ...(plan.churnedAt ? { churnedAt: plan.churnedAt, updatedAt: plan.churnedAt } : {}),
       });
@@ -599,7 +1134,13 @@ export async function seedDemoData({
 async function seedUsers(now: Date) {
   const all: DemoUser[] = [...DEMO_USERS, ...DEMO_TEAM];
   const emails = all.map((u) => u.email);
-  const existing = new Set((await User.find({ email: trusted({ $in: emails }) }).select('email').lean()).map((u) => u.email));
+  const existing = new Set(
+    (
+      await User.find({ email: trusted({ $in: emails }) })
+        .select('email')
+        .lean()
+    ).map((u) => u.email),
+  );
   const missing = all.filter((u) => !existing.has(u.email));
   let counts: Counts = { inserted: 0, existing: existing.size };
   if (missing.length) {
@@ -611,6 +1152,8 @@ async function seedUsers(now: Date) {
     );
     counts = { inserted: c.inserted, existing: existing.size + c.existing };
   }
-  const rows = await User.find({ email: trusted({ $in: emails }) }).select('email').lean();
+  const rows = await User.find({ email: trusted({ $in: emails }) })
+    .select('email')
+    .lean();
   return { counts, ids: new Map(rows.map((u) => [u.email, u._id])) };
 }

@@ -11,7 +11,17 @@ const now = new Date('2026-11-20T10:00:00Z');
 const snapshot = async () =>
   JSON.stringify(
     (await Promise.all(['journey.started', 'journey.accepted', 'journey.stage', 'journey.live'].map(readMetrics))).map((rows) =>
-      rows.map((r) => ({ dims: r.dims, counts: Object.fromEntries(Object.entries(r.counts).filter(([, n]) => n).map(([k, n]) => [k, Math.round(n * 100) / 100]).sort()) })).sort((a, b) => JSON.stringify(a.dims).localeCompare(JSON.stringify(b.dims))),
+      rows
+        .map((r) => ({
+          dims: r.dims,
+          counts: Object.fromEntries(
+            Object.entries(r.counts)
+              .filter(([, n]) => n)
+              .map(([k, n]) => [k, Math.round(n * 100) / 100])
+              .sort(),
+          ),
+        }))
+        .sort((a, b) => JSON.stringify(a.dims).localeCompare(JSON.stringify(b.dims))),
     ),
   );
 

@@ -40,11 +40,32 @@ type Person = { id: Types.ObjectId; name: string };
  * takes a plausible time around its SLA, and ~8 % get stuck (they show up stalled). Returns the
  * journey document as of `now` and the audit events of its moves.
  */
-export function simulateJourney({ deal, account, contact, csm, ae, admin, playbook, now }: { deal: SeedDeal; account: SeedAccount; contact: SeedContact | null; csm: Person | null; ae: Person; admin: Person; playbook: PlaybookDef; now: Date }) {
+export function simulateJourney({
+  deal,
+  account,
+  contact,
+  csm,
+  ae,
+  admin,
+  playbook,
+  now,
+}: {
+  deal: SeedDeal;
+  account: SeedAccount;
+  contact: SeedContact | null;
+  csm: Person | null;
+  ae: Person;
+  admin: Person;
+  playbook: PlaybookDef;
+  now: Date;
+}) {
   const r = rngFor(deal.crmId);
   const doc: ReturnType<typeof buildJourney> & Record<string, unknown> = buildJourney({ deal, account, csmId: csm ? String(csm.id) : null, playbook, now, replay: true });
   const t0 = doc.stageEnteredAt;
-  const slug = account.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  const slug = account.name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
   const staff = csm ?? ae;
   let evidenceN = 0;
   const evidence: Record<string, unknown>[] = [];
@@ -53,11 +74,22 @@ export function simulateJourney({ deal, account, contact, csm, ae, admin, playbo
     const n = evidenceN++;
     const id = objectIdFrom(`seed-evidence:${String(deal._id)}:${n}`);
     const base = { _id: id, stage: stage.key, criterionKey: criterion.key, at };
-    if (criterion.evidenceType === 'cs_acceptance') evidence.push({ ...base, kind: 'cs_acceptance', byId: staff.id, byName: staff.name, note: `${staff.name} accepted the handoff.` });
+    if (criterion.evidenceType === 'cs_acceptance')
+      evidence.push({ ...base, kind: 'cs_acceptance', byId: staff.id, byName: staff.name, note: `${staff.name} accepted the handoff.` });
     else if (criterion.evidenceType === 'buyer_confirmation' && contact) {
       // Only the buyer's own confirmation meets such a criterion; now and then CS had attached the
       // buyer's email beforehand, which stays beside it as a note.
-      if (r() < 0.25) evidence.push({ ...base, _id: objectIdFrom(`seed-evidence:${String(deal._id)}:${n}:note`), at: new Date(at.getTime() - HOUR_MS), kind: 'email', url: LINKS.email(slug || 'customer', n), note: NOTES.email[n % NOTES.email.length], byId: staff.id, byName: staff.name });
+      if (r() < 0.25)
+        evidence.push({
+          ...base,
+          _id: objectIdFrom(`seed-evidence:${String(deal._id)}:${n}:note`),
+          at: new Date(at.getTime() - HOUR_MS),
+          kind: 'email',
+          url: LINKS.email(slug || 'customer', n),
+          note: NOTES.email[n % NOTES.email.length],
+          byId: staff.id,
+          byName: staff.name,
+        });
       evidence.push({ ...base, kind: 'buyer_confirmation', contactId: contact._id, contactName: contact.name, contactEmail: contact.email });
     } else {
       const kind = criterion.evidenceType === 'meeting' ? 'meeting' : criterion.evidenceType === 'document' || r() < 0.4 ? 'document' : 'email';
@@ -84,7 +116,10 @@ export function simulateJourney({ deal, account, contact, csm, ae, admin, playbo
     // Evidence arrives over the stage; in the current stage only what has happened by now.
     const override = leaves && overrideStage === i;
     stage.criteria.forEach((c, k) => {
-      const at = c.evidenceType === 'cs_acceptance' ? acceptedAt : new Date(enteredAt.getTime() + ((k + 1) / (stage.criteria.length + 1)) * Math.min(days, 400) * DAY_MS * (leaves ? 1 : 0.6 + r() * 0.8));
+      const at =
+        c.evidenceType === 'cs_acceptance'
+          ? acceptedAt
+          : new Date(enteredAt.getTime() + ((k + 1) / (stage.criteria.length + 1)) * Math.min(days, 400) * DAY_MS * (leaves ? 1 : 0.6 + r() * 0.8));
       const skipForOverride = override && c.evidenceType !== 'cs_acceptance' && k === stage.criteria.length - 1;
       if (at <= now && (leaves ? at <= exitAt : true) && !skipForOverride) add(stage, c, at);
     });
@@ -155,14 +190,26 @@ export function simulateJourney({ deal, account, contact, csm, ae, admin, playbo
 type BuiltJourney = ReturnType<typeof simulateJourney>;
 
 /** Simulates the journeys of one batch of seeded deals (no writes; see insertSeedJourneys). */
-export async function buildSeedJourneys({ deals, accounts, contacts, now }: { deals: SeedDeal[]; accounts: SeedAccount[]; contacts: SeedContact[]; now: Date }): Promise<BuiltJourney[]> {
+export async function buildSeedJourneys({
+  deals,
+  accounts,
+  contacts,
+  now,
+}: {
+  deals: SeedDeal[];
+  accounts: SeedAccount[];
+  contacts: SeedContact[];
+  now: Date;
+}): Promise<BuiltJourney[]> {
   if (deals.length === 0) return [];
   const playbook = await getCurrentPlaybook();
   const accountById = new Map(accounts.map((a) => [String(a._id), a]));
   const primaryOf = new Map(contacts.filter((c) => c.isPrimary).map((c) => [String(c.accountId), c]));
   const userIds = [...new Set([...deals.map((d) => String(d.aeId)), ...accounts.filter((a) => a.csmId).map((a) => String(a.csmId))])];
   const [users, admin] = await Promise.all([
-    User.find({ _id: trusted({ $in: userIds }) }).select('name').lean(),
+    User.find({ _id: trusted({ $in: userIds }) })
+      .select('name')
+      .lean(),
     User.findOne({ role: 'admin', active: true }).sort({ _id: 1 }).select('name').lean(),
   ]);
   const person = new Map(users.map((u) => [String(u._id), { id: u._id, name: u.name }]));
@@ -183,7 +230,10 @@ export async function buildSeedJourneys({ deals, accounts, contacts, now }: { de
  */
 export async function insertSeedJourneys(built: BuiltJourney[], { bumpMetrics = true }: { bumpMetrics?: boolean } = {}) {
   if (built.length === 0) return { inserted: 0, existing: 0 };
-  const inserted = await insertIgnoringDuplicates(Journey, built.map((b) => b.doc));
+  const inserted = await insertIgnoringDuplicates(
+    Journey,
+    built.map((b) => b.doc),
+  );
   const fresh = built.filter((_, i) => inserted.has(i));
   const audits = fresh.flatMap((b) => b.audits);
   if (audits.length) await AuditEvent.insertMany(audits, { ordered: false, lean: true });

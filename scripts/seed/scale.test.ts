@@ -74,7 +74,15 @@ describe('scale data set', () => {
     expect((await seedScaleData({ accounts: 1000, seed: 42, now: NOW, nodeEnv: 'test' })).skipped).toBe(true);
     await Claim.deleteMany({ _id: trusted({ $regex: '^seed:scale:' }) });
     const again = await seedScaleData({ accounts: 1000, seed: 42, now: NOW, nodeEnv: 'test' });
-    expect([again.accounts.inserted, again.deals.inserted, again.surveys.inserted, again.responses.inserted, again.advocates.inserted, again.asks.inserted, again.referrals.inserted]).toEqual([0, 0, 0, 0, 0, 0, 0]);
+    expect([
+      again.accounts.inserted,
+      again.deals.inserted,
+      again.surveys.inserted,
+      again.responses.inserted,
+      again.advocates.inserted,
+      again.asks.inserted,
+      again.referrals.inserted,
+    ]).toEqual([0, 0, 0, 0, 0, 0, 0]);
     expect(await counts()).toEqual(c);
     expect(await rollups()).toEqual(seeded);
   }, 400_000);

@@ -60,7 +60,16 @@ const plusDays = (d: Date, days: number) => new Date(d.getTime() + days * DAY_MS
 /** What the buyer's latest answer makes of a deal's contact: the fields refreshAdvocacyForDeal stores. */
 function advocateFor(input: { deal: Doc; account: Doc; contact: Doc; journey: Doc | undefined; latest: Doc; now: Date }) {
   const { deal, account, contact, journey, latest, now } = input;
-  const { fields } = advocateFields({ deal: deal as AdvocateSources['deal'], account, contact: contact as AdvocateSources['contact'], liveAt: (journey?.liveAt as Date | undefined) ?? null, latest: latest as AdvocateSources['latest'] }, now);
+  const { fields } = advocateFields(
+    {
+      deal: deal as AdvocateSources['deal'],
+      account,
+      contact: contact as AdvocateSources['contact'],
+      liveAt: (journey?.liveAt as Date | undefined) ?? null,
+      latest: latest as AdvocateSources['latest'],
+    },
+    now,
+  );
   return {
     _id: objectIdFrom(`seed-advocate:${idKey(deal._id)}:${idKey(contact._id)}`),
     dealId: deal._id,
@@ -100,7 +109,12 @@ function rollupTotals() {
           path = ((await getPlaybookVersion(j.playbookVersion))?.stages ?? []).filter((st) => !st.terminal).map((st) => st.key);
           paths.set(j.playbookVersion, path);
         }
-        histories.push({ dims: journeyDims(j as never), stages: (j.stages as Doc[]).map((st) => ({ key: st.key, enteredAt: st.enteredAt, exitedAt: st.exitedAt ?? null })), liveAt: j.liveAt ?? null, path });
+        histories.push({
+          dims: journeyDims(j as never),
+          stages: (j.stages as Doc[]).map((st) => ({ key: st.key, enteredAt: st.enteredAt, exitedAt: st.exitedAt ?? null })),
+          liveAt: j.liveAt ?? null,
+          path,
+        });
       }
     },
     deals(deals: Doc[], accountById: Map<string, Doc>) {
@@ -118,23 +132,34 @@ function rollupTotals() {
     },
     advocacy(advocates: Doc[], asks: Doc[], referrals: Doc[]) {
       for (const a of advocates) {
-        for (const type of [...CANDIDATE_TYPES.filter((t) => a.qualifies.includes(t)), ...(a.expansion ? ['expansion'] : [])]) add({ kind: ADVOCACY_METRICS.candidate, dims: { type, rep: idKey(a.aeId) }, counts: { n: 1 } });
+        for (const type of [...CANDIDATE_TYPES.filter((t) => a.qualifies.includes(t)), ...(a.expansion ? ['expansion'] : [])])
+          add({ kind: ADVOCACY_METRICS.candidate, dims: { type, rep: idKey(a.aeId) }, counts: { n: 1 } });
       }
       for (const a of asks) {
         const everAccepted = (a.history as Doc[]).some((h) => h.status === 'accepted' || h.status === 'completed');
-        add({ kind: ADVOCACY_METRICS.ask, dims: { type: a.type, channel: a.channel, platform: a.type === 'review' ? a.platform ?? 'custom' : undefined }, counts: askCounters({ status: a.status, everAccepted }) });
+        add({
+          kind: ADVOCACY_METRICS.ask,
+          dims: { type: a.type, channel: a.channel, platform: a.type === 'review' ? (a.platform ?? 'custom') : undefined },
+          counts: askCounters({ status: a.status, everAccepted }),
+        });
       }
       for (const r of referrals) {
         const dims = (currency: string) => ({ advocate: idKey(r.advocateId), origin: idKey(r.originDealId), rep: idKey(r.aeId), currency });
         const open = r.status === 'open';
-        add({ kind: ADVOCACY_METRICS.referral, dims: dims(r.currency ?? 'USD'), counts: { referrals: 1, open: open ? 1 : 0, pipeline: open ? r.estimatedArr ?? 0 : 0 } });
+        add({ kind: ADVOCACY_METRICS.referral, dims: dims(r.currency ?? 'USD'), counts: { referrals: 1, open: open ? 1 : 0, pipeline: open ? (r.estimatedArr ?? 0) : 0 } });
         if (r.newDealId) add({ kind: ADVOCACY_METRICS.referral, dims: dims(r.newDealCurrency ?? 'USD'), counts: { won: 1, revenue: r.newDealArr ?? 0 } });
       }
     },
     /** Replaces every rollup kind with the sums (bulk inserts), the forecast computed as of `now`. */
     async write(now: Date) {
       const forecast = forecastRows(histories, now, BACKTEST_MONTHS);
-      const kinds = [...JOURNEY_METRIC_KINDS, ...Object.values(SURVEY_METRICS), ...Object.values(ADVOCACY_METRICS), ...Object.values(DEAL_METRICS), ...Object.values(FORECAST_METRICS)];
+      const kinds = [
+        ...JOURNEY_METRIC_KINDS,
+        ...Object.values(SURVEY_METRICS),
+        ...Object.values(ADVOCACY_METRICS),
+        ...Object.values(DEAL_METRICS),
+        ...Object.values(FORECAST_METRICS),
+      ];
       for (const kind of kinds) await clearMetrics(kind);
       await withBulkMetrics(async () => {
         for (const row of [...totals.values(), ...forecast]) await bumpMetric(row.kind, row.dims, row.counts);
@@ -146,7 +171,10 @@ function rollupTotals() {
 }
 
 const CONSENT_FIELD: Record<CandidateType, string> = { referral: 'consentReferral', reference: 'consentReference', case_study: 'consentCaseStudy' };
-const OUTCOME_NOTES = { declined: ['Too busy this quarter.', 'Legal does not allow public references.', 'Maybe after our renewal.'], accepted: ['Happy to, will confirm a date.', 'Yes, send the details.'] } as const;
+const OUTCOME_NOTES = {
+  declined: ['Too busy this quarter.', 'Legal does not allow public references.', 'Maybe after our renewal.'],
+  accepted: ['Happy to, will confirm a date.', 'Yes, send the details.'],
+} as const;
 
 /** The batch extension: surveys, answers, advocates, asks, budget slots and referrals of one batch. */
 function scaleBatch(input: { seed: number; totals: Record<'surveys' | 'responses' | 'advocates' | 'asks' | 'referrals', Counts>; rollups: ReturnType<typeof rollupTotals> }) {
@@ -170,7 +198,14 @@ function scaleBatch(input: { seed: number; totals: Record<'surveys' | 'responses
       const account = accountById.get(idKey(deal.accountId))!;
       const primary = primaryOf.get(idKey(deal.accountId)) ?? null;
       const journey = journeyOf.get(idKey(deal._id));
-      const sim = simulateDealSurveys({ deal: deal as never, segment: account.segment, primary: primary as never, now, engagement: 'scale', journey: journey ? { liveAt: (journey.liveAt as Date | null | undefined) ?? null } : undefined });
+      const sim = simulateDealSurveys({
+        deal: deal as never,
+        segment: account.segment,
+        primary: primary as never,
+        now,
+        engagement: 'scale',
+        journey: journey ? { liveAt: (journey.liveAt as Date | null | undefined) ?? null } : undefined,
+      });
       for (const d of sim.docs) surveys.push({ __v: 0, ...d });
       for (const a of sim.answers) {
         responses.push(a);
@@ -237,8 +272,22 @@ function scaleBatch(input: { seed: number; totals: Record<'surveys' | 'responses
       const roll = r();
       const path: AskStatus[] =
         age < config.noResponseDays
-          ? roll < 0.55 ? ['sent'] : roll < 0.8 ? ['sent', 'accepted'] : roll < 0.9 ? ['sent', 'declined'] : ['sent', 'accepted', 'completed']
-          : roll < 0.35 ? ['sent', 'accepted', 'completed'] : roll < 0.45 ? ['sent', 'accepted'] : roll < 0.62 ? ['sent', 'declined'] : roll < 0.7 ? ['sent', 'completed'] : ['sent', 'no_response'];
+          ? roll < 0.55
+            ? ['sent']
+            : roll < 0.8
+              ? ['sent', 'accepted']
+              : roll < 0.9
+                ? ['sent', 'declined']
+                : ['sent', 'accepted', 'completed']
+          : roll < 0.35
+            ? ['sent', 'accepted', 'completed']
+            : roll < 0.45
+              ? ['sent', 'accepted']
+              : roll < 0.62
+                ? ['sent', 'declined']
+                : roll < 0.7
+                  ? ['sent', 'completed']
+                  : ['sent', 'no_response'];
       const history = path.map((status, i) => {
         if (i === 0) return { status, at: sentAt, ...by, note: channel === 'phone' ? 'Asked by phone' : 'Email queued' };
         if (status === 'no_response') return { status, at: plusDays(sentAt, config.noResponseDays), byName: 'Kept', note: `No answer after ${config.noResponseDays} days` };
@@ -253,7 +302,10 @@ function scaleBatch(input: { seed: number; totals: Record<'surveys' | 'responses
       const completedAt = status === 'completed' ? history[history.length - 1].at : undefined;
 
       const slotIds: string[] = [];
-      for (const [scope, ownerId] of [['contact', contact._id], ['account', deal.accountId]] as const) {
+      for (const [scope, ownerId] of [
+        ['contact', contact._id],
+        ['account', deal.accountId],
+      ] as const) {
         const key = `${scope}:${idKey(ownerId)}`;
         const chain = slotsOf.get(key) ?? [];
         const slot = { _id: `${key}:${chain.length + 1}`, scope, ownerId: idKey(ownerId), n: chain.length + 1, at: sentAt, askId, type };
@@ -359,7 +411,7 @@ function scaleBatch(input: { seed: number; totals: Record<'surveys' | 'responses
         ...(respondedAt ? { respondedAt } : {}),
         ...(completedAt ? { completedAt } : {}),
         ...outcome,
-        outcomeNote: history.length > 1 ? history[history.length - 1].note ?? '' : '',
+        outcomeNote: history.length > 1 ? (history[history.length - 1].note ?? '') : '',
         ...(channel === 'email' ? { emailKey: `ask:${String(askId)}` } : {}),
         slotIds,
         history,
@@ -432,7 +484,9 @@ export async function seedScaleData({
   // The sums in memory are exact only if this run wrote every document there is.
   const wroteAll = startedEmpty && [summary.accounts, summary.contacts, summary.deals, summary.journeys, ...Object.values(totals)].every((c) => c.existing === 0);
   log(wroteAll ? '  rollups: writing the sums of what was seeded...' : '  rollups: documents from an earlier run found, rebuilding every metric from the database...');
-  const parts = wroteAll ? [{ part: 'seeded', ms: 0, rows: await rollups.write(now) }] : (await withBulkMetrics(() => rebuildAllMetrics({ now }))).map((r) => ({ part: r.part, ms: r.ms }));
+  const parts = wroteAll
+    ? [{ part: 'seeded', ms: 0, rows: await rollups.write(now) }]
+    : (await withBulkMetrics(() => rebuildAllMetrics({ now }))).map((r) => ({ part: r.part, ms: r.ms }));
   const result: ScaleSeedSummary = { ...summary, ...totals, rollups: { ms: Date.now() - started, parts }, ms: summary.ms + (Date.now() - started), skipped: false };
   await claimOnce({ key: doneKey, owner: 'seed', now, data: { ...result } });
   return result;

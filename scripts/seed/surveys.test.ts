@@ -44,7 +44,12 @@ describe('demo surveys', () => {
         if (['sent', 'reminded'].includes(d.state)) expect((d.expiresAt as Date).getTime()).toBeGreaterThan(NOW.getTime());
         if (d.state === 'answered') expect((d.answeredAt as Date).getTime()).toBeLessThan(NOW.getTime());
       }
-      expect(answers.map((a) => String(a._id)).sort()).toEqual(docs.filter((d) => d.state === 'answered').map((d) => String(d._id)).sort());
+      expect(answers.map((a) => String(a._id)).sort()).toEqual(
+        docs
+          .filter((d) => d.state === 'answered')
+          .map((d) => String(d._id))
+          .sort(),
+      );
     }
     expect([...states.keys()].sort()).toEqual(['answered', 'bounced', 'cancelled', 'expired', 'held', 'reminded', 'scheduled', 'sent', 'skipped']);
     expect(states.get('answered')! / (states.get('answered')! + states.get('expired')!)).toBeGreaterThan(0.55);

@@ -54,7 +54,7 @@ type Doc = ReturnType<typeof surveyDocsFor>[number] & Record<string, unknown>;
 
 /** The buyer's answer to one seeded survey, from the deal's "how well did we deliver" quality. */
 function answerFor(doc: Doc, deal: SeedDeal, quality: number, r: () => number, answeredAt: Date) {
-  const pick = <T,>(list: readonly T[]) => list[Math.floor(r() * list.length)];
+  const pick = <T>(list: readonly T[]) => list[Math.floor(r() * list.length)];
   const promises = deal.promises.map((p) => {
     const x = r();
     const verdict = x < quality ? 'delivered' : x < quality + (1 - quality) * 0.6 ? 'partly' : 'not_yet';
@@ -89,7 +89,13 @@ function answerFor(doc: Doc, deal: SeedDeal, quality: number, r: () => number, a
 
 /** A seeded survey's id, derived from its deal and wave: a re-run inserts the same _id and is refused. */
 export const seedSurveyId = (dealId: unknown, wave: number) =>
-  new Types.ObjectId(crypto.createHash('sha256').update(`kept-seed:survey:${String(dealId)}:${wave}`).digest().subarray(0, 12));
+  new Types.ObjectId(
+    crypto
+      .createHash('sha256')
+      .update(`kept-seed:survey:${String(dealId)}:${wave}`)
+      .digest()
+      .subarray(0, 12),
+  );
 
 /**
  * How buyers answer. `demo` (npm run seed's 200 accounts): about 62 % of invitations answered, so
@@ -136,7 +142,9 @@ export function simulateDealSurveys({
   const late = answeringWave === undefined && rngFor(`${deal.crmId}:intake`)() < 0.1;
   let answered: { surveyId: Types.ObjectId; wave: number; at: Date } | null = null;
   const intakeAt = new Date(Math.min(now.getTime(), deal.closedWonAt.getTime() + (late ? 200 : 1) * DAY_MS));
-  const docs = (surveyDocsFor({ deal: { ...deal, createdAt: intakeAt }, segment, primary, now: intakeAt }) as Doc[]).map((d) => Object.assign(d, { _id: seedSurveyId(deal._id, d.wave) }));
+  const docs = (surveyDocsFor({ deal: { ...deal, createdAt: intakeAt }, segment, primary, now: intakeAt }) as Doc[]).map((d) =>
+    Object.assign(d, { _id: seedSurveyId(deal._id, d.wave) }),
+  );
   // 'latest': the last wave due a month ago or more (its answer is in by now).
   const answering = answeringWave === 'latest' ? docs.filter((d) => d.dueAt.getTime() <= now.getTime() - 30 * DAY_MS).at(-1)?.wave : answeringWave;
   const engaged = rngFor(`${String(deal.accountId)}:engaged`)() < ENGAGED_SHARE;
@@ -202,7 +210,7 @@ export function simulateDealSurveys({
       Object.assign(doc, { state: 'expired', remindedAt: remindAt, remindAt: null, expiredAt: expiresAt });
     }
   }
-  return { docs, answers, answered, bouncedContactId: bounced ? primary?._id ?? null : null };
+  return { docs, answers, answered, bouncedContactId: bounced ? (primary?._id ?? null) : null };
 }
 
 /**
@@ -229,7 +237,14 @@ export async function seedSurveysForDeals({
   const primaryOf = new Map(contacts.filter((c) => c.isPrimary).map((c) => [String(c.accountId), c]));
   const journeyOf = new Map(journeys.map((j) => [String(j.dealId), j]));
   const simulated = deals.map((deal) =>
-    simulateDealSurveys({ deal, segment: segmentOf.get(String(deal.accountId)) ?? 'smb', primary: primaryOf.get(String(deal.accountId)) ?? null, now, journey: journeyOf.get(String(deal._id)), answering }),
+    simulateDealSurveys({
+      deal,
+      segment: segmentOf.get(String(deal.accountId)) ?? 'smb',
+      primary: primaryOf.get(String(deal.accountId)) ?? null,
+      now,
+      journey: journeyOf.get(String(deal._id)),
+      answering,
+    }),
   );
   const docs = simulated.flatMap((s) => s.docs);
   const inserted = await insertIgnoringDuplicates(Survey, docs);
@@ -256,16 +271,28 @@ export async function seedSurveyDemo({ now = new Date(), log = () => undefined }
   const cursor = Deal.find({ source: 'seed' }).select('crmId accountId aeId closedWonAt promises').sort({ _id: 1 }).lean().cursor({ batchSize: 1000 });
   let page: SeedDeal[] = [];
   const flush = async () => {
-    const have = new Set((await Survey.find({ dealId: trusted({ $in: page.map((d) => d._id) }) }).select('dealId').lean()).map((s) => String(s.dealId)));
+    const have = new Set(
+      (
+        await Survey.find({ dealId: trusted({ $in: page.map((d) => d._id) }) })
+          .select('dealId')
+          .lean()
+      ).map((s) => String(s.dealId)),
+    );
     const deals = page.filter((d) => !have.has(String(d._id)));
     totals.existing += (page.length - deals.length) * 3;
     page = [];
     if (deals.length === 0) return;
     const accountIds = [...new Set(deals.map((d) => String(d.accountId)))];
     const [accounts, contacts, journeys] = await Promise.all([
-      Account.find({ _id: trusted({ $in: accountIds }) }).select('segment').lean(),
-      Contact.find({ accountId: trusted({ $in: accountIds }), isPrimary: true }).select('accountId name email isPrimary').lean(),
-      Journey.find({ _id: trusted({ $in: deals.map((d) => journeyIdForDeal(d._id)) }) }).select('dealId liveAt').lean(),
+      Account.find({ _id: trusted({ $in: accountIds }) })
+        .select('segment')
+        .lean(),
+      Contact.find({ accountId: trusted({ $in: accountIds }), isPrimary: true })
+        .select('accountId name email isPrimary')
+        .lean(),
+      Journey.find({ _id: trusted({ $in: deals.map((d) => journeyIdForDeal(d._id)) }) })
+        .select('dealId liveAt')
+        .lean(),
     ]);
     const result = await seedSurveysForDeals({ deals, accounts: accounts as SeedAccount[], contacts: contacts as SeedContact[], journeys: journeys as SeedJourney[], now });
     totals.inserted += result.inserted;

@@ -11,8 +11,7 @@ export type Outcome = { status: number; location?: string };
 export type Expectations = Record<Who, Outcome>;
 export type RouteSpec =
   /** A layout (pathless, or a section's heading and tabs): its children's rows cover it. */
-  | { layout: true }
-  | { get: (url: string) => Expectations; post?: (url: string) => Expectations; last?: true };
+  { layout: true } | { get: (url: string) => Expectations; post?: (url: string) => Expectations; last?: true };
 
 export const WHO: Who[] = ['anonymous', ...ROLES];
 const ALL_ROLES = ROLES;
@@ -23,20 +22,24 @@ const holders = (permission: Permission) => rolesFor(permission);
 const everyone = (outcome: Outcome): Expectations => Object.fromEntries(WHO.map((w) => [w, outcome])) as Expectations;
 
 /** A staff page: anonymous -> /login with the way back; allowed roles 200; other roles 403. */
-const staffPage = (allowed: readonly Role[]) => (url: string): Expectations => ({
-  ...(Object.fromEntries(ROLES.map((r) => [r, { status: allowed.includes(r) ? 200 : 403 }])) as Record<Role, Outcome>),
-  anonymous: { status: 302, location: `/login?${new URLSearchParams({ redirectTo: url })}` },
-});
+const staffPage =
+  (allowed: readonly Role[]) =>
+  (url: string): Expectations => ({
+    ...(Object.fromEntries(ROLES.map((r) => [r, { status: allowed.includes(r) ? 200 : 403 }])) as Record<Role, Outcome>),
+    anonymous: { status: 302, location: `/login?${new URLSearchParams({ redirectTo: url })}` },
+  });
 
 /**
  * A staff form post with an empty body: allowed roles get the form's 400, other roles 403. Anonymous:
  * the action answers 401, and Remix then renders the document, whose layout loader sends the visitor
  * to /login (the data request, `.data`, keeps the 401: see "anonymous data requests" below).
  */
-const staffAction = (allowed: readonly Role[]) => (url: string): Expectations => ({
-  ...(Object.fromEntries(ROLES.map((r) => [r, { status: allowed.includes(r) ? 400 : 403 }])) as Record<Role, Outcome>),
-  anonymous: { status: 302, location: `/login?${new URLSearchParams({ redirectTo: url })}` },
-});
+const staffAction =
+  (allowed: readonly Role[]) =>
+  (url: string): Expectations => ({
+    ...(Object.fromEntries(ROLES.map((r) => [r, { status: allowed.includes(r) ? 400 : 403 }])) as Record<Role, Outcome>),
+    anonymous: { status: 302, location: `/login?${new URLSearchParams({ redirectTo: url })}` },
+  });
 
 /** Who may do what, per route module file (the roles come from app/auth/permissions.ts; docs/product-rules.md). */
 export const EXPECTED: Record<string, RouteSpec> = {
@@ -148,4 +151,3 @@ export async function uploadTemplateImport(cs: Requester) {
   if (upload.status !== 302 || !jobId) throw new Error(`Uploading the template answered ${upload.status} ${upload.location}: ${upload.body.slice(0, 300)}`);
   return jobId;
 }
-

@@ -145,7 +145,11 @@ describe('bodies that are not forms', () => {
     const seen: Record<string, number[]> = {};
     for (const m of withActions) {
       const url = urlFor(m.id, params);
-      for (const [type, body] of [['application/json', '{"email":{"$gt":""}}'], ['text/plain', 'hello'], ['multipart/form-data; boundary=x', 'not multipart']]) {
+      for (const [type, body] of [
+        ['application/json', '{"email":{"$gt":""}}'],
+        ['text/plain', 'hello'],
+        ['multipart/form-data; boundary=x', 'not multipart'],
+      ]) {
         const res = await admin.request('POST', url, { body, headers: { 'Content-Type': type } });
         (seen[m.id] ??= []).push(res.status);
       }

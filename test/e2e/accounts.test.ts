@@ -32,11 +32,14 @@ afterAll(async () => {
 async function linkIn(to: string, template: string) {
   let link: string | undefined;
   await expect
-    .poll(async () => {
-      const mail = await EmailMessage.findOne({ to, template }).sort({ _id: -1 }).lean();
-      link = mail?.text?.match(/https?:\/\/\S+\/(invite|reset-password)\/[A-Za-z0-9_-]{43}/)?.[0];
-      return Boolean(link);
-    }, { timeout: 10_000 })
+    .poll(
+      async () => {
+        const mail = await EmailMessage.findOne({ to, template }).sort({ _id: -1 }).lean();
+        link = mail?.text?.match(/https?:\/\/\S+\/(invite|reset-password)\/[A-Za-z0-9_-]{43}/)?.[0];
+        return Boolean(link);
+      },
+      { timeout: 10_000 },
+    )
     .toBe(true);
   return new URL(link!).pathname;
 }
@@ -100,7 +103,10 @@ describe('accounts and passwords', () => {
     await adminPage.getByLabel('Name', { exact: true }).fill(`Ivo Invited ${suffix}`);
     await adminPage.getByLabel('Email', { exact: true }).fill(email);
     await adminPage.getByRole('button', { name: 'Add user' }).click();
-    await adminPage.getByRole('status').filter({ hasText: `${email} is invited` }).waitFor();
+    await adminPage
+      .getByRole('status')
+      .filter({ hasText: `${email} is invited` })
+      .waitFor();
     await adminPage.locator('tr', { hasText: email }).getByText('invited', { exact: true }).waitFor();
 
     const page = await (await newContext(browser)).newPage();

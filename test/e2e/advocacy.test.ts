@@ -102,7 +102,10 @@ describe('advocacy: from a survey answer to referred revenue', () => {
     const verdicts = page.getByRole('group', { name: 'Did we deliver it?' });
     for (let i = 0; i < (await verdicts.count()); i++) await verdicts.nth(i).getByLabel('Delivered').check();
     await page.getByRole('group', { name: 'Have we delivered the value we promised?' }).getByLabel('Yes').check();
-    await page.getByRole('group', { name: /How likely are you to recommend us/ }).getByLabel('10', { exact: true }).check();
+    await page
+      .getByRole('group', { name: /How likely are you to recommend us/ })
+      .getByLabel('10', { exact: true })
+      .check();
     await page.getByLabel(/introduce us to someone who could use us/).check();
     await Promise.all([page.waitForURL(/\/s\/thank-you/), page.getByRole('button', { name: 'Send my answers' }).click()]);
     await page.getByRole('heading', { name: 'Thank you' }).waitFor();
@@ -175,7 +178,11 @@ describe('advocacy: from a survey answer to referred revenue', () => {
     });
     const timestamp = Math.floor(Date.now() / 1000);
     const signature = crypto.createHmac('sha256', inject('crmWebhookSecret')).update(`${timestamp}.${body}`).digest('hex');
-    const res = await fetch(`${base}/api/webhooks/crm`, { method: 'POST', body, headers: { 'Content-Type': 'application/json', 'X-Kept-Signature': `t=${timestamp},v1=${signature}` } });
+    const res = await fetch(`${base}/api/webhooks/crm`, {
+      method: 'POST',
+      body,
+      headers: { 'Content-Type': 'application/json', 'X-Kept-Signature': `t=${timestamp},v1=${signature}` },
+    });
     expect(res.status, await res.clone().text()).toBe(200);
     const { dealId } = (await res.json()) as { dealId: string };
 
@@ -192,7 +199,11 @@ describe('advocacy: from a survey answer to referred revenue', () => {
     const page = await signedIn('leadership@kept.demo');
     await page.goto('/advocacy/figures');
     const revenueOf = async (table: string, name: string) => {
-      const cells = await page.getByRole('region', { name: table }).getByRole('row', { name: new RegExp(name) }).getByRole('cell').allTextContents();
+      const cells = await page
+        .getByRole('region', { name: table })
+        .getByRole('row', { name: new RegExp(name) })
+        .getByRole('cell')
+        .allTextContents();
       return Number(cells.at(-1)!.replace(/[^0-9.]/g, ''));
     };
     expect(await revenueOf('Referred revenue by advocate', BUYER.name)).toBe(REFERRED.arr);

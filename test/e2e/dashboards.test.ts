@@ -82,21 +82,31 @@ describe('leadership dashboards on the seeded demo', () => {
       expect(await m.locator('.big').textContent()).toMatch(/^\d{1,3}\.\d %$/);
       expect(await m.locator('.status').textContent()).toMatch(/^(Below floor|Below goal|On goal)$/);
       expect(await m.getByTestId(/-gaps$/).textContent()).toMatch(/^[+−±]\d+\.\d pts vs the 80 % floor · [+−±]\d+\.\d pts vs the 85 % goal$/);
-      expect(await m.getByTestId(/-trend$/).locator('thead th').count()).toBe(4);
+      expect(
+        await m
+          .getByTestId(/-trend$/)
+          .locator('thead th')
+          .count(),
+      ).toBe(4);
     }
     expect(await page.getByTestId('overview-value-arr').textContent()).toMatch(/^Weighted by ARR: \d{1,3}\.\d % \(\$[\d,]+ of \$[\d,]+ ARR answered/);
     // Side by side at 1366 px, both in the first screen.
     const [a, b] = [await value.boundingBox(), await promises.boundingBox()];
     expect(Math.abs(a!.y - b!.y)).toBeLessThan(2);
     expect(a!.y + a!.height).toBeLessThan(900);
-    expect(await page.getByTestId('overview-forecast-plain').textContent()).toMatch(/^(About [\d,]+ of [\d,]+ open journeys? (go|goes) live in the next 30 days\.|Fewer than one|No journey is open)/);
+    expect(await page.getByTestId('overview-forecast-plain').textContent()).toMatch(
+      /^(About [\d,]+ of [\d,]+ open journeys? (go|goes) live in the next 30 days\.|Fewer than one|No journey is open)/,
+    );
     fs.mkdirSync(path.join(ROOT, '.data', 'screens'), { recursive: true });
     await page.screenshot({ path: path.join(ROOT, '.data', 'screens', 'overview-1366.png'), fullPage: true });
     await page.goto('/dashboards/profitability');
     await page.getByRole('heading', { level: 1 }).waitFor();
     // "No CAC" names only cohorts whose CAC shows "—".
     const warning = (await page.locator('.notice.warn').allTextContents()).join(' ');
-    const rows = await page.getByTestId('table-profitability-by-cohort').locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('th, td')].map((c) => c.textContent ?? '')));
+    const rows = await page
+      .getByTestId('table-profitability-by-cohort')
+      .locator('tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('th, td')].map((c) => c.textContent ?? '')));
     for (const cohort of /No CAC for ([^:]+):/.exec(warning)?.[1].split(', ') ?? []) expect(rows.find((r) => r[0] === cohort)?.[8]).toBe('—');
     await page.screenshot({ path: path.join(ROOT, '.data', 'screens', 'profitability-1366.png') });
     // Nothing of the cohort table is hidden behind a horizontal scroll at 1366 px.
@@ -139,12 +149,18 @@ describe('leadership dashboards on the seeded demo', () => {
 
   test('the CSV download carries the filtered table', async () => {
     await page.goto('/dashboards/profitability?segment=enterprise');
-    const href = await page.getByTestId('section-profitability-by-cohort').getByRole('link', { name: /Download CSV/ }).getAttribute('href');
+    const href = await page
+      .getByTestId('section-profitability-by-cohort')
+      .getByRole('link', { name: /Download CSV/ })
+      .getAttribute('href');
     expect(href).toBe('/dashboards/csv/profitability-by-cohort?segment=enterprise&currency=USD');
     const res = await context.request.get(href!);
     expect(res.status()).toBe(200);
     expect(res.headers()['content-type']).toBe('text/csv; charset=utf-8');
-    const lines = (await res.text()).replace(/^\uFEFF/, '').trim().split('\r\n');
+    const lines = (await res.text())
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
     expect(lines[0]).toBe('Cohort,Customers,ARR (USD),Gross margin %,Churned,Monthly churn %,Lifetime,LTV (USD),CAC (USD),LTV:CAC,CAC payback,Notes');
     expect(lines.at(-1)).toMatch(/^All cohorts,\d+,/);
   });

@@ -47,8 +47,7 @@ async function fillDealForm(p: Page, { arr }: { arr: string }) {
 }
 
 /** The error text shown in the same field block as the labelled control. */
-const fieldError = (p: Page, label: string) =>
-  p.locator('.field', { has: p.getByLabel(label, { exact: true }) }).locator('.field-error');
+const fieldError = (p: Page, label: string) => p.locator('.field', { has: p.getByLabel(label, { exact: true }) }).locator('.field-error');
 
 async function expectFormKept(p: Page, aeValue: string) {
   const field = (label: string) => p.getByLabel(label, { exact: true });

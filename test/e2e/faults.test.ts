@@ -22,7 +22,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function makeSurveysDue(count: number) {
   const { updateSurvey } = await import('#app/surveys/surveys.server');
   const { trusted } = await import('#app/platform/db.server');
-  const scheduled = await models.Survey.find({ state: 'scheduled', dueAt: trusted({ $gt: new Date() }) }).select('_id').limit(count).lean();
+  const scheduled = await models.Survey.find({ state: 'scheduled', dueAt: trusted({ $gt: new Date() }) })
+    .select('_id')
+    .limit(count)
+    .lean();
   const now = new Date();
   for (const s of scheduled) {
     const r = await updateSurvey({ id: s._id, now, accept: (x) => x.state === 'scheduled', change: () => ({ $set: { dueAt: now, sendAnywayAt: now } }) });
@@ -32,8 +35,7 @@ async function makeSurveysDue(count: number) {
 }
 
 /** Polls `probe` every 250 ms; a probe that throws (the database is down on purpose) means "not yet". */
-const waitFor = <T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs: number) =>
-  waitUntil(what, probe, timeoutMs, { pauseMs: 250, retryErrors: true });
+const waitFor = <T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs: number) => waitUntil(what, probe, timeoutMs, { pauseMs: 250, retryErrors: true });
 
 beforeAll(async () => {
   stack = await startOwnStack({ accounts: 10, stoppableDb: true });
@@ -185,9 +187,15 @@ describe('faults', () => {
     // Never a 500, never a hung request; 503 only while the database was away. (A command written
     // just as FerretDB closed its connection once met a bare EPIPE the outage classifier did not
     // know: it is classified now, and the server's error lines are printed if anything else appears.)
-    const errorLines = (stack.server?.output() ?? '').split('\n').filter((l) => l.includes('"level":"error"')).map((l) => l.slice(0, 400));
+    const errorLines = (stack.server?.output() ?? '')
+      .split('\n')
+      .filter((l) => l.includes('"level":"error"'))
+      .map((l) => l.slice(0, 400));
     const unexpected = results.filter((r) => r.status !== 200 && r.status !== 503);
-    expect(unexpected.map((r) => `${r.phase} ${r.path} ${r.status}`), errorLines.slice(0, 3).join('\n')).toEqual([]);
+    expect(
+      unexpected.map((r) => `${r.phase} ${r.path} ${r.status}`),
+      errorLines.slice(0, 3).join('\n'),
+    ).toEqual([]);
     expect(by('before').every((r) => r.status === 200)).toBe(true);
     expect(by('after').length).toBeGreaterThan(0);
     expect(by('after').every((r) => r.status === 200)).toBe(true);
@@ -268,7 +276,14 @@ describe('faults', () => {
       id: `evt-${crmId}`,
       type: 'deal.closed_won',
       crm: 'hubspot',
-      deal: { crmId, name: `Slow Upload Ltd - rollout`, closedWonAt: new Date().toISOString().slice(0, 10), arr: 42000, ownerEmail: 'sales@kept.demo', account: { name: `Slow Upload ${crmId}` } },
+      deal: {
+        crmId,
+        name: `Slow Upload Ltd - rollout`,
+        closedWonAt: new Date().toISOString().slice(0, 10),
+        arr: 42000,
+        ownerEmail: 'sales@kept.demo',
+        account: { name: `Slow Upload ${crmId}` },
+      },
     });
     const t = Math.floor(Date.now() / 1000);
     const signature = crypto.createHmac('sha256', stack.crmWebhookSecret).update(`${t}.${body}`).digest('hex');
@@ -301,11 +316,15 @@ describe('faults', () => {
         });
         probe.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error'));
       });
-    const refused = await waitFor('new connections to be refused', async () => {
-      // (A connection the kernel queued just before the listener closed is reset: keep probing.)
-      const result = await connectResult();
-      return result === 'ECONNREFUSED' ? result : undefined;
-    }, 5_000);
+    const refused = await waitFor(
+      'new connections to be refused',
+      async () => {
+        // (A connection the kernel queued just before the listener closed is reset: keep probing.)
+        const result = await connectResult();
+        return result === 'ECONNREFUSED' ? result : undefined;
+      },
+      5_000,
+    );
     expect(refused).toBe('ECONNREFUSED');
     expect(server.alive()).toBe(true);
 

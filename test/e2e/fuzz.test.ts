@@ -64,7 +64,13 @@ beforeAll(async () => {
   };
 
   // A throwaway user for the user-admin form: fuzzing deactivates and re-roles it, not a demo user.
-  const throwaway = await users.createUser({ name: 'Fuzz Target', email: `fuzz-${crypto.randomBytes(4).toString('hex')}@kept.test`, role: 'cs', password: 'fuzz-password-0123', actorId: seeded.users['admin@kept.demo'] });
+  const throwaway = await users.createUser({
+    name: 'Fuzz Target',
+    email: `fuzz-${crypto.randomBytes(4).toString('hex')}@kept.test`,
+    role: 'cs',
+    password: 'fuzz-password-0123',
+    actorId: seeded.users['admin@kept.demo'],
+  });
   const throwawayId = String((throwaway as { id?: unknown }).id ?? (throwaway as { _id?: unknown })._id ?? throwaway);
   const survey = await openSurveyLink();
   const planned = await planLink(seeded.journeyId!);
@@ -72,7 +78,22 @@ beforeAll(async () => {
   const surveyPromiseIds = survey ? await surveys.getSurveyPage({ token: survey.token }).then((p) => (p.state === 'open' ? p.promises.map((x) => x.id) : [])) : [];
   const contacts = (await Contact.find({ accountId: seeded.accountId }).select('_id').limit(3).lean()).map((c) => String(c._id));
   const referrals = (await Referral.find({}).select('_id').limit(3).lean()).map((r) => String(r._id));
-  setKnownIds([...new Set([...Object.values(seeded.users), seeded.accountId, seeded.dealId, seeded.journeyId, seeded.surveyId, seeded.advocateId, seeded.askId, ...contacts, ...referrals, throwawayId].filter((x): x is string => Boolean(x && /^[a-f0-9]{24}$/.test(x))))]);
+  setKnownIds([
+    ...new Set(
+      [
+        ...Object.values(seeded.users),
+        seeded.accountId,
+        seeded.dealId,
+        seeded.journeyId,
+        seeded.surveyId,
+        seeded.advocateId,
+        seeded.askId,
+        ...contacts,
+        ...referrals,
+        throwawayId,
+      ].filter((x): x is string => Boolean(x && /^[a-f0-9]{24}$/.test(x))),
+    ),
+  ]);
 
   params = {
     accountId: seeded.accountId,
@@ -125,20 +146,20 @@ async function send(who: Role, method: string, url: string, encoded: Encoded) {
   if (client.cookie) headers.Cookie = client.cookie;
   headers.Origin = client.base;
   for (let attempt = 0; ; attempt++) {
-  try {
-    const res = await fetch(client.base + url, { method, headers, body: encoded.body, redirect: 'manual' });
-    const body = await res.text();
-    return { status: res.status, location: res.headers.get('location'), body };
-  } catch (error) {
-    // A kept-alive socket the server closed after refusing an earlier large body: retry on a new one.
-    if (attempt < 2) continue;
-    // A dropped connection is a failure like a 5xx (status 0), reported with its input, except
-    // for a large body the server refused before reading it all: Node then closes the socket
-    // while the client is still sending, which the client sees as a reset (ECONNRESET/EPIPE).
-    const size = typeof encoded.body === 'string' ? Buffer.byteLength(encoded.body) : [...encoded.body.values()].reduce((n, v) => n + String(v).length, 0);
-    const reset = /ECONNRESET|EPIPE|other side closed/.test(String((error as Error).cause ?? error));
-    return { status: reset && size > 64 * 1024 ? 499 : 0, location: null, body: String((error as Error).cause ?? error) };
-  }
+    try {
+      const res = await fetch(client.base + url, { method, headers, body: encoded.body, redirect: 'manual' });
+      const body = await res.text();
+      return { status: res.status, location: res.headers.get('location'), body };
+    } catch (error) {
+      // A kept-alive socket the server closed after refusing an earlier large body: retry on a new one.
+      if (attempt < 2) continue;
+      // A dropped connection is a failure like a 5xx (status 0), reported with its input, except
+      // for a large body the server refused before reading it all: Node then closes the socket
+      // while the client is still sending, which the client sees as a reset (ECONNRESET/EPIPE).
+      const size = typeof encoded.body === 'string' ? Buffer.byteLength(encoded.body) : [...encoded.body.values()].reduce((n, v) => n + String(v).length, 0);
+      const reset = /ECONNRESET|EPIPE|other side closed/.test(String((error as Error).cause ?? error));
+      return { status: reset && size > 64 * 1024 ? 499 : 0, location: null, body: String((error as Error).cause ?? error) };
+    }
   }
 }
 
@@ -194,7 +215,10 @@ describe('webhooks', () => {
     await pool(inputs, CONCURRENCY, async ([event, signing, asText], i) => {
       const body = asText ? `${JSON.stringify(event)}\n` : JSON.stringify(event);
       const t = Math.floor(Date.now() / 1000) - (signing === 'stale' ? 3600 : 0);
-      const hmac = crypto.createHmac('sha256', signing === 'wrong' ? 'not-the-secret' : secret).update(`${t}.${body}`).digest('hex');
+      const hmac = crypto
+        .createHmac('sha256', signing === 'wrong' ? 'not-the-secret' : secret)
+        .update(`${t}.${body}`)
+        .digest('hex');
       const headers: Record<string, string> = { 'Content-Type': i % 7 === 0 ? 'text/plain' : 'application/json' };
       if (signing !== 'none') headers['X-Kept-Signature'] = `t=${t},v1=${hmac}`;
       const res = await send('anonymous', 'POST', '/api/webhooks/crm', { kind: 'json', body, headers });
@@ -202,7 +226,8 @@ describe('webhooks', () => {
       if (res.status >= 500 || res.status === 0) failures.push(`${res.status} for ${body.slice(0, 300)}: ${res.body.slice(0, 200)}`);
       if (res.status === 200) {
         const parsed = CrmWebhookSchema.safeParse(JSON.parse(body));
-        if (!parsed.success || signing !== 'good') failures.push(`accepted although ${signing !== 'good' ? `the signature is ${signing}` : 'the schema refuses it'}: ${body.slice(0, 300)}`);
+        if (!parsed.success || signing !== 'good')
+          failures.push(`accepted although ${signing !== 'good' ? `the signature is ${signing}` : 'the schema refuses it'}: ${body.slice(0, 300)}`);
         const dealId = (JSON.parse(res.body) as { dealId?: string }).dealId;
         if (parsed.success && dealId) stored.push({ event: parsed.data, dealId });
       }
@@ -211,7 +236,12 @@ describe('webhooks', () => {
     for (const { event, dealId } of stored) {
       const d = await Deal.findById(dealId).select('crmId name arr currency closedWonAt').lean();
       expect(d, `deal ${dealId}`).not.toBeNull();
-      expect({ crmId: d!.crmId, name: d!.name, arr: d!.arr, currency: d!.currency }).toEqual({ crmId: event.deal.crmId, name: event.deal.name, arr: event.deal.arr, currency: event.deal.currency });
+      expect({ crmId: d!.crmId, name: d!.name, arr: d!.arr, currency: d!.currency }).toEqual({
+        crmId: event.deal.crmId,
+        name: event.deal.name,
+        arr: event.deal.arr,
+        currency: event.deal.currency,
+      });
     }
     figures['api.webhooks.crm.ts'] = { ...statuses, dealsStored: stored.length };
     expect(failures.slice(0, 5), `seed ${SEED}`).toEqual([]);
@@ -243,5 +273,9 @@ describe('webhooks', () => {
 
 afterAll(() => {
   // The figures for docs/reliability.md: status counts per target.
-  console.log(`[fuzz] seed ${SEED}, ${RUNS} inputs per target\n${Object.entries(figures).map(([id, s]) => `  ${id}: ${JSON.stringify(s)}`).join('\n')}`);
+  console.log(
+    `[fuzz] seed ${SEED}, ${RUNS} inputs per target\n${Object.entries(figures)
+      .map(([id, s]) => `  ${id}: ${JSON.stringify(s)}`)
+      .join('\n')}`,
+  );
 });

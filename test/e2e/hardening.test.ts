@@ -117,7 +117,11 @@ describe('a crawl of every GET route writes nothing', () => {
       urls.push({ id: m.id, url, data });
     }
     const requests: { who: string; client: Client; url: string }[] = [];
-    for (const [who, client] of [['admin', admin], ['sales', sales], ['anonymous', anonymous]] as const) {
+    for (const [who, client] of [
+      ['admin', admin],
+      ['sales', sales],
+      ['anonymous', anonymous],
+    ] as const) {
       for (const u of urls) {
         requests.push({ who, client, url: u.url });
         if (u.data) requests.push({ who, client, url: u.data });
@@ -136,7 +140,10 @@ describe('a crawl of every GET route writes nothing', () => {
     // The live links opened (not the "closed link" 404), for staff and anonymous visitors alike.
     for (const kind of ['s', 'plan', 'u'] as const) {
       const pages = replies.filter((r) => r.url === `/${kind}/${tokens[kind]}`);
-      expect(pages.map((p) => p.reply.status), `/${kind}/<live token>`).toEqual([200, 200, 200]);
+      expect(
+        pages.map((p) => p.reply.status),
+        `/${kind}/<live token>`,
+      ).toEqual([200, 200, 200]);
     }
     expect(replies.find((r) => r.who === 'admin' && r.url === '/admin/users')?.reply.status).toBe(200);
     expect(replies.find((r) => r.who === 'sales' && r.url === '/deals/new')?.reply.status).toBe(200);
@@ -192,9 +199,13 @@ describe('security headers on every HTML answer of the crawl', () => {
     // carry a live link): every one carries no-store, set once in the HTTP layer.
     const pages = crawled.filter((r) => /text\/html|text\/x-script/.test(r.reply.headers.get('content-type') ?? '') || r.url.includes('.data'));
     expect(pages.length).toBeGreaterThan(100);
-    expect(pages.filter((r) => !/\bno-store\b/.test(r.reply.headers.get('cache-control') ?? '')).map((r) => `${r.who} ${r.url} ${r.reply.headers.get('cache-control')}`)).toEqual([]);
+    expect(pages.filter((r) => !/\bno-store\b/.test(r.reply.headers.get('cache-control') ?? '')).map((r) => `${r.who} ${r.url} ${r.reply.headers.get('cache-control')}`)).toEqual(
+      [],
+    );
     console.log(`[hardening] Cache-Control no-store on all ${pages.length} page and .data answers`);
-    console.log(`[hardening] headers: ${html.length} HTML answers (${tokenPages.length} token pages), ${nonces.length} distinct nonces, ${scriptTags} script tags all carrying their nonce`);
+    console.log(
+      `[hardening] headers: ${html.length} HTML answers (${tokenPages.length} token pages), ${nonces.length} distinct nonces, ${scriptTags} script tags all carrying their nonce`,
+    );
   });
 });
 
@@ -305,14 +316,23 @@ describe('a spoofed X-Forwarded-For resets nothing without a trusted proxy', () 
 
   test('same build, same database, TRUST_PROXY unset: a new X-Forwarded-For on every post still hits 429', async () => {
     const spoofer = new Client(base);
-    const result = await untilLimited(spoofer, `/s/${bogusToken()}`, 30, () => 'overall=yes', () => ({ 'X-Forwarded-For': new Client().address }));
+    const result = await untilLimited(
+      spoofer,
+      `/s/${bogusToken()}`,
+      30,
+      () => 'overall=yes',
+      () => ({ 'X-Forwarded-For': new Client().address }),
+    );
     const retryAfter = expectLimited(result, 30, [404]);
     // The shared server trusts its proxy: the same rotation there is 31 different clients, none limited.
     const rotating = new Client();
     const trusted: number[] = [];
-    for (let i = 0; i < 31; i++) trusted.push((await rotating.request('POST', `/s/${bogusToken()}`, { body: 'overall=yes', headers: { 'X-Forwarded-For': new Client().address } })).status);
+    for (let i = 0; i < 31; i++)
+      trusted.push((await rotating.request('POST', `/s/${bogusToken()}`, { body: 'overall=yes', headers: { 'X-Forwarded-For': new Client().address } })).status);
     expect(trusted.filter((s) => s !== 404)).toEqual([]);
-    console.log(`[hardening] X-Forwarded-For: untrusted server 429 at post ${result.statuses.length} of rotating addresses (Retry-After ${retryAfter}); trusted server 31/31 not limited`);
+    console.log(
+      `[hardening] X-Forwarded-For: untrusted server 429 at post ${result.statuses.length} of rotating addresses (Retry-After ${retryAfter}); trusted server 31/31 not limited`,
+    );
   });
 });
 
@@ -326,14 +346,25 @@ describe('mass assignment: extra form fields change nothing the form does not al
   test('user admin: a non-admin cannot reach the forms; an admin sets only the role, and creates only name, email, role, password', async () => {
     const { User } = await import('#models/user');
     const target = own.target.id;
-    const extras = { _id: fakeId(), createdBy: seeded.users['sales@kept.demo'], email: `evil-${run}@example.com`, name: 'Evil', active: 'false', passwordHash: 'scrypt$evil', demo: 'true', deactivatedAt: '2020-01-01' };
+    const extras = {
+      _id: fakeId(),
+      createdBy: seeded.users['sales@kept.demo'],
+      email: `evil-${run}@example.com`,
+      name: 'Evil',
+      active: 'false',
+      passwordHash: 'scrypt$evil',
+      demo: 'true',
+      deactivatedAt: '2020-01-01',
+    };
     const before = plain(await User.findById(target).lean());
     const usersBefore = await User.countDocuments({});
 
     // A sales rep posting the admin forms: 403, nothing written.
     const asSales = await sales.request('POST', `/admin/users/${target}`, { body: new URLSearchParams({ intent: 'role', role: 'admin', ...extras }).toString() });
     expect(asSales.status).toBe(403);
-    const createAsSales = await sales.request('POST', '/admin/users', { body: new URLSearchParams({ name: 'Sneaky', email: `sneaky-${run}@kept.demo`, role: 'admin', password: PASSWORD }).toString() });
+    const createAsSales = await sales.request('POST', '/admin/users', {
+      body: new URLSearchParams({ name: 'Sneaky', email: `sneaky-${run}@kept.demo`, role: 'admin', password: PASSWORD }).toString(),
+    });
     expect(createAsSales.status).toBe(403);
     expect(plain(await User.findById(target).lean())).toEqual(before);
     expect(await User.countDocuments({})).toBe(usersBefore);
@@ -348,11 +379,19 @@ describe('mass assignment: extra form fields change nothing the form does not al
 
     // Creating a user with extra fields: the chosen _id, active, demo and passwordHash are ignored.
     const email = `created-${run}@kept.demo`;
-    const created = await admin.request('POST', '/admin/users', { body: new URLSearchParams({ ...extras, name: 'Created Person', email, role: 'cs', password: PASSWORD }).toString() });
+    const created = await admin.request('POST', '/admin/users', {
+      body: new URLSearchParams({ ...extras, name: 'Created Person', email, role: 'cs', password: PASSWORD }).toString(),
+    });
     expect(created.status, created.body.slice(0, 300)).toBe(200);
     const user = plain(await User.findOne({ email }).lean());
     expect(user._id).not.toBe(extras._id);
-    expect({ name: user.name, role: user.role, active: user.active, demo: user.demo, createdBy: user.createdBy }).toEqual({ name: 'Created Person', role: 'cs', active: true, demo: false, createdBy: undefined });
+    expect({ name: user.name, role: user.role, active: user.active, demo: user.demo, createdBy: user.createdBy }).toEqual({
+      name: 'Created Person',
+      role: 'cs',
+      active: true,
+      demo: false,
+      createdBy: undefined,
+    });
     expect(String(user.passwordHash)).toMatch(/^scrypt\$/);
     expect(user.passwordHash).not.toBe(extras.passwordHash);
     expect(user.deactivatedAt).toBeUndefined();
@@ -367,10 +406,23 @@ describe('mass assignment: extra form fields change nothing the form does not al
     const domain = `mass-${run}.example`;
     const form = (aeId: string) =>
       new URLSearchParams({
-        accountName: `Mass ${run}`, accountDomain: domain, segment: 'smb', dealName: `Mass assignment ${run}`,
-        closedWonAt: new Date().toISOString().slice(0, 10), arr: '12000', currency: 'USD', aeId,
-        'promises.0.text': 'Reports before Monday', 'promises.0.successCriterion': 'Ready by 8:00 on Mondays', 'promises.0.category': 'time-savings',
-        _id: fakeId(), createdBy: seeded.users['admin@kept.demo'], source: 'crm', crmId: `evil-${run}`, accountId: seeded.otherAccountId ?? fakeId(), role: 'admin',
+        accountName: `Mass ${run}`,
+        accountDomain: domain,
+        segment: 'smb',
+        dealName: `Mass assignment ${run}`,
+        closedWonAt: new Date().toISOString().slice(0, 10),
+        arr: '12000',
+        currency: 'USD',
+        aeId,
+        'promises.0.text': 'Reports before Monday',
+        'promises.0.successCriterion': 'Ready by 8:00 on Mondays',
+        'promises.0.category': 'time-savings',
+        _id: fakeId(),
+        createdBy: seeded.users['admin@kept.demo'],
+        source: 'crm',
+        crmId: `evil-${run}`,
+        accountId: seeded.otherAccountId ?? fakeId(),
+        role: 'admin',
       }).toString();
     const dealsBefore = await Deal.countDocuments({});
 
@@ -402,9 +454,19 @@ describe('mass assignment: extra form fields change nothing the form does not al
     const accountBefore = plain(await Account.findById(journey!.accountId).lean());
     const res = await admin.request('POST', `/journeys/${journey!._id}`, {
       body: new URLSearchParams({
-        intent: 'csm', csmId: newCsm,
-        _id: fakeId(), createdBy: seeded.users['sales@kept.demo'], aeId: seeded.users['sales@kept.demo'], dealId: seeded.dealId, accountId: seeded.accountId,
-        stage: 'live', stageIndex: '9', status: 'live', playbookVersion: '99', evidence: '[]', role: 'admin',
+        intent: 'csm',
+        csmId: newCsm,
+        _id: fakeId(),
+        createdBy: seeded.users['sales@kept.demo'],
+        aeId: seeded.users['sales@kept.demo'],
+        dealId: seeded.dealId,
+        accountId: seeded.accountId,
+        stage: 'live',
+        stageIndex: '9',
+        status: 'live',
+        playbookVersion: '99',
+        evidence: '[]',
+        role: 'admin',
       }).toString(),
     });
     expect(res.status, res.body.slice(0, 300)).toBe(200);
@@ -421,7 +483,11 @@ describe('the HTTP layer against crafted and oversized requests', () => {
   const serverLog = inject('serverLog');
   const errorLines = async (from: number) => {
     const fs = await import('node:fs');
-    return fs.readFileSync(serverLog, 'utf8').slice(from).split('\n').filter((l) => l.includes('"level":"error"'));
+    return fs
+      .readFileSync(serverLog, 'utf8')
+      .slice(from)
+      .split('\n')
+      .filter((l) => l.includes('"level":"error"'));
   };
 
   test('sign-in never redirects off-site, whatever redirectTo holds (tab, CR/LF, backslash)', async () => {
@@ -452,14 +518,16 @@ describe('the HTTP layer against crafted and oversized requests', () => {
     const body = JSON.stringify({ padding: 'x'.repeat(300 * 1024) });
     const statuses: (number | string)[] = [];
     for (let i = 0; i < 20; i++) {
-      statuses.push(await fetch(`${inject('baseUrl')}/api/webhooks/crm`, { method: 'POST', body, headers: { 'Content-Type': 'application/json' } })
-        .then(async (res) => (await res.text(), res.status))
-        .catch((error: Error) => String((error.cause as Error | undefined)?.message ?? error)));
+      statuses.push(
+        await fetch(`${inject('baseUrl')}/api/webhooks/crm`, { method: 'POST', body, headers: { 'Content-Type': 'application/json' } })
+          .then(async (res) => (await res.text(), res.status))
+          .catch((error: Error) => String((error.cause as Error | undefined)?.message ?? error)),
+      );
     }
     expect(statuses).toEqual(Array(20).fill(413));
   });
 
-  test('three 200 MB chunked POSTs before sign-in (webhook, sign-in form, survey link) leave the server\'s memory flat', async () => {
+  test("three 200 MB chunked POSTs before sign-in (webhook, sign-in form, survey link) leave the server's memory flat", async () => {
     const http = await import('node:http');
     const { execFileSync } = await import('node:child_process');
     const fs = await import('node:fs');
@@ -498,7 +566,9 @@ describe('the HTTP layer against crafted and oversized requests', () => {
     ]);
     clearInterval(sampler);
     const seconds = (Date.now() - started) / 1000;
-    figures.push(`oversized bodies: 3 x 200 MB chunked, answers ${JSON.stringify(results)}, web process RSS ${before.toFixed(0)} MB -> peak ${peak.toFixed(0)} MB in ${seconds.toFixed(1)} s`);
+    figures.push(
+      `oversized bodies: 3 x 200 MB chunked, answers ${JSON.stringify(results)}, web process RSS ${before.toFixed(0)} MB -> peak ${peak.toFixed(0)} MB in ${seconds.toFixed(1)} s`,
+    );
     console.log(`[hardening] ${figures.at(-1)}`);
     for (const status of results) expect([413, 'ECONNRESET', 'EPIPE']).toContain(status);
     expect(peak - before).toBeLessThan(64);

@@ -77,7 +77,9 @@ export async function openSurveyLink(now = new Date()) {
     await saveSurveyLinks([link.record]);
     return { token: link.token, surveyId: String(survey._id) };
   }
-  const scheduled = await Survey.findOne({ state: 'scheduled', contactId: trusted({ $ne: null }) }).select('_id').lean();
+  const scheduled = await Survey.findOne({ state: 'scheduled', contactId: trusted({ $ne: null }) })
+    .select('_id')
+    .lean();
   if (!scheduled) return null;
   const expiresAt = new Date(now.getTime() + 14 * 86_400_000);
   // As the invitation task does: the first send sets invitedAt and counts it in survey.funnel, or

@@ -99,7 +99,32 @@ describe('sign-in', () => {
 describe('query strings of every page', () => {
   // Every field name a list reads, and a few that none does: an injected key is either dropped by
   // the page's zod schema (the page is the honest one) or refused; never widens what the user sees.
-  const FIELDS = ['q', 'page', 'sort', 'state', 'status', 'type', 'view', 'segment', 'mine', 'stage', 'csm', 'rep', 'health', 'wave', 'attention', 'message', 'link', 'campaign', 'accountId', 'aeId', 'aeIds', '_id', 'role', 'redirectTo'];
+  const FIELDS = [
+    'q',
+    'page',
+    'sort',
+    'state',
+    'status',
+    'type',
+    'view',
+    'segment',
+    'mine',
+    'stage',
+    'csm',
+    'rep',
+    'health',
+    'wave',
+    'attention',
+    'message',
+    'link',
+    'campaign',
+    'accountId',
+    'aeId',
+    'aeIds',
+    '_id',
+    'role',
+    'redirectTo',
+  ];
   // Every field with every operator, in four query strings (each request carries them all).
   const QUERIES = [
     FIELDS.map((f) => `${f}[$ne]=&${f}[$exists]=true`).join('&'),
@@ -111,7 +136,8 @@ describe('query strings of every page', () => {
 
   test('the enumeration finds the list pages', () => {
     const ids = pages.map((p) => p.id);
-    for (const id of ['_staff.accounts._index.tsx', '_staff.journeys._index.tsx', '_staff.surveys._index.tsx', '_staff.admin.outbox.tsx', '_staff.advocacy.referrals.tsx']) expect(ids).toContain(id);
+    for (const id of ['_staff.accounts._index.tsx', '_staff.journeys._index.tsx', '_staff.surveys._index.tsx', '_staff.admin.outbox.tsx', '_staff.advocacy.referrals.tsx'])
+      expect(ids).toContain(id);
   });
 
   test('every page answers injected query strings like the honest page (no 5xx, no extra ids), as sales where sales may open it, else as admin', async () => {
@@ -155,9 +181,20 @@ describe('query strings of every page', () => {
     expect(all.size).toBeGreaterThan(0);
     // Another rep's account by name: nothing, whatever operators come with it.
     expect((await rows(`q=${encodeURIComponent(other!.name)}`)).size).toBe(0);
-    for (const q of ['q[$regex]=.*', 'q[$ne]=', 'q[$gt]=', `q=${encodeURIComponent('.*')}`, `q=${encodeURIComponent('^')}`, `q=${encodeURIComponent('{"$ne":null}')}`, `q=${encodeURIComponent(other!.name)}&q[$ne]=`]) {
+    for (const q of [
+      'q[$regex]=.*',
+      'q[$ne]=',
+      'q[$gt]=',
+      `q=${encodeURIComponent('.*')}`,
+      `q=${encodeURIComponent('^')}`,
+      `q=${encodeURIComponent('{"$ne":null}')}`,
+      `q=${encodeURIComponent(other!.name)}&q[$ne]=`,
+    ]) {
       const seen = await rows(q);
-      expect([...seen].filter((r) => !all.has(r)), q).toEqual([]);
+      expect(
+        [...seen].filter((r) => !all.has(r)),
+        q,
+      ).toEqual([]);
     }
     // A search longer than the schema allows is a normal page, not a server error.
     const long = await staff.sales.request('GET', `/accounts?q=${'a'.repeat(500)}`);
@@ -213,10 +250,7 @@ describe('buyer links (survey and plan tokens)', () => {
     const seeded = inject('seeded');
     const { token } = await planLink(seeded.journeyId!);
     const before = await countAll();
-    const bodies = [
-      ...formPayloads('criterionKey').map((body) => ({ body })),
-      ...jsonPayloads('criterionKey').map((p) => ({ body: JSON.stringify(p), headers: JSON_HEADERS })),
-    ];
+    const bodies = [...formPayloads('criterionKey').map((body) => ({ body })), ...jsonPayloads('criterionKey').map((p) => ({ body: JSON.stringify(p), headers: JSON_HEADERS }))];
     for (const attempt of bodies) {
       const res = await new Client().request('POST', `/plan/${token}`, attempt);
       expect([400, 429], `${attempt.body}: ${res.status}`).toContain(res.status);
@@ -325,7 +359,20 @@ describe('webhooks', () => {
 
   test('CRM: signed events with operators in any field are 400 (schema), nothing written', async () => {
     const before = await countAll();
-    const paths = ['id', 'type', 'crm', 'deal', 'deal.crmId', 'deal.name', 'deal.closedWonAt', 'deal.arr', 'deal.ownerEmail', 'deal.account', 'deal.account.name', 'deal.account.domain'];
+    const paths = [
+      'id',
+      'type',
+      'crm',
+      'deal',
+      'deal.crmId',
+      'deal.name',
+      'deal.closedWonAt',
+      'deal.arr',
+      'deal.ownerEmail',
+      'deal.account',
+      'deal.account.name',
+      'deal.account.domain',
+    ];
     const operators = [{ $ne: null }, { $gt: '' }, { $regex: '.*' }, { $where: '1' }, [{ $or: [{}] }]];
     for (const path of paths) {
       for (const op of operators) {

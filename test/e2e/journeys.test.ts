@@ -37,7 +37,9 @@ beforeAll(async () => {
   outbox = {
     async latestPlanLink(to, after) {
       for (let i = 0; i < 50; i++) {
-        const message = await EmailMessage.findOne({ to, template: 'journey-confirmation-request', createdAt: trusted({ $gte: after }) }).sort({ createdAt: -1 }).lean();
+        const message = await EmailMessage.findOne({ to, template: 'journey-confirmation-request', createdAt: trusted({ $gte: after }) })
+          .sort({ createdAt: -1 })
+          .lean();
         const link = message?.text.match(/https?:\/\/[^\s)]+\/plan\/[A-Za-z0-9_-]{43}/)?.[0];
         if (link) return link;
         await new Promise((r) => setTimeout(r, 200));

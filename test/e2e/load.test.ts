@@ -39,7 +39,10 @@ async function makeSurveysDue(count: number) {
   const { Survey } = await import('#models/survey');
   const { updateSurvey } = await import('#app/surveys/surveys.server');
   const { trusted } = await import('#app/platform/db.server');
-  const scheduled = await Survey.find({ state: 'scheduled', dueAt: trusted({ $gt: new Date() }) }).select('_id').limit(count).lean();
+  const scheduled = await Survey.find({ state: 'scheduled', dueAt: trusted({ $gt: new Date() }) })
+    .select('_id')
+    .limit(count)
+    .lean();
   const now = new Date();
   for (const s of scheduled) await updateSurvey({ id: s._id, now, accept: (x) => x.state === 'scheduled', change: () => ({ $set: { dueAt: now, sendAnywayAt: now } }) });
   return scheduled.map((s) => String(s._id));
@@ -145,10 +148,7 @@ test(`${CLIENTS} clients for ${DURATION_MS / 1000} s across staff pages and surv
   };
 
   const started = Date.now();
-  await Promise.all([
-    ...staff.map((client, i) => staffClient(client, i)),
-    ...Array.from({ length: groups * BUYERS_PER_LINK }, (_, i) => buyerClient(i % groups)),
-  ]);
+  await Promise.all([...staff.map((client, i) => staffClient(client, i)), ...Array.from({ length: groups * BUYERS_PER_LINK }, (_, i) => buyerClient(i % groups))]);
   const seconds = (Date.now() - started) / 1000;
 
   step('load done');
@@ -170,7 +170,10 @@ test(`${CLIENTS} clients for ${DURATION_MS / 1000} s across staff pages and surv
   const errors = samples.filter((s) => !s.ok);
   const kinds = [...new Set(samples.map((s) => s.kind))];
   const figures = kinds.map((kind) => {
-    const ms = samples.filter((s) => s.kind === kind).map((s) => s.ms).sort((a, b) => a - b);
+    const ms = samples
+      .filter((s) => s.kind === kind)
+      .map((s) => s.ms)
+      .sort((a, b) => a - b);
     return `${kind}: ${ms.length} (p50 ${Math.round(percentile(ms, 50))} ms, p95 ${Math.round(percentile(ms, 95))} ms)`;
   });
   const statusCounts = samples.reduce<Record<string, number>>((acc, s) => ({ ...acc, [s.status]: (acc[s.status] ?? 0) + 1 }), {});
@@ -202,7 +205,11 @@ test(`${CLIENTS} clients for ${DURATION_MS / 1000} s across staff pages and surv
   // No duplicate sends: every invitation (before and during the load) reached Resend exactly once.
   const delivered = stack.fake.delivered.map(tagOf);
   const invited = [...answerable, ...sentDuringLoad];
-  const wentOut = (await Survey.find({ _id: trusted({ $in: invited }), state: trusted({ $in: ['sent', 'reminded', 'answered'] }) }).select('_id').lean()).map((x) => String(x._id));
+  const wentOut = (
+    await Survey.find({ _id: trusted({ $in: invited }), state: trusted({ $in: ['sent', 'reminded', 'answered'] }) })
+      .select('_id')
+      .lean()
+  ).map((x) => String(x._id));
   expect(wentOut.length).toBeGreaterThan(answerable.length);
   expect(delivered.filter((id) => invited.includes(id)).sort()).toEqual(wentOut.sort());
 }, 360_000);

@@ -50,15 +50,25 @@ beforeAll(async () => {
   secrets['plan token'] = plan.token;
   expect((await new Client().request('GET', `/plan/${plan.token}`)).status).toBe(200);
   const { createUnsubscribeLink } = await import('#app/email/unsubscribe.server');
-  const { url } = await createUnsubscribeLink({ contact: { id: plan.contactId, email: `logs-${crypto.randomBytes(3).toString('hex')}@example.test` }, source: 'logs-spec', now: new Date() });
+  const { url } = await createUnsubscribeLink({
+    contact: { id: plan.contactId, email: `logs-${crypto.randomBytes(3).toString('hex')}@example.test` },
+    source: 'logs-spec',
+    now: new Date(),
+  });
   secrets['unsubscribe token'] = url.split('/u/')[1];
   expect((await new Client().request('GET', `/u/${secrets['unsubscribe token']}`)).status).toBe(200);
 
   // Webhooks with bad signatures.
   const body = JSON.stringify({ id: 'evt-logs', type: 'deal.closed_won' });
-  const crm = await new Client().request('POST', '/api/webhooks/crm', { body, headers: { 'Content-Type': 'application/json', 'X-Kept-Signature': `t=${Math.floor(Date.now() / 1000)},v1=${'0'.repeat(64)}` } });
+  const crm = await new Client().request('POST', '/api/webhooks/crm', {
+    body,
+    headers: { 'Content-Type': 'application/json', 'X-Kept-Signature': `t=${Math.floor(Date.now() / 1000)},v1=${'0'.repeat(64)}` },
+  });
   expect(crm.status).toBe(401);
-  const resend = await new Client().request('POST', '/api/webhooks/resend', { body, headers: { 'Content-Type': 'application/json', 'svix-id': 'msg_logs', 'svix-timestamp': String(Math.floor(Date.now() / 1000)), 'svix-signature': 'v1,bm90IGEgc2lnbmF0dXJl' } });
+  const resend = await new Client().request('POST', '/api/webhooks/resend', {
+    body,
+    headers: { 'Content-Type': 'application/json', 'svix-id': 'msg_logs', 'svix-timestamp': String(Math.floor(Date.now() / 1000)), 'svix-signature': 'v1,bm90IGEgc2lnbmF0dXJl' },
+  });
   expect(resend.status).toBe(401);
 
   // An unexpected error: a deal document the code never writes (a close date that is no date), so
@@ -66,7 +76,16 @@ beforeAll(async () => {
   const { default: mongoose } = await import('mongoose');
   const deals = mongoose.connection.db!.collection('deals');
   const _id = new mongoose.Types.ObjectId();
-  await deals.insertOne({ _id, name: 'Broken on purpose', accountId: new mongoose.Types.ObjectId(seeded.accountId), aeId: new mongoose.Types.ObjectId(seeded.users['sales@kept.demo']), closedWonAt: 'not a date', arr: 1, currency: 'USD', promises: [] });
+  await deals.insertOne({
+    _id,
+    name: 'Broken on purpose',
+    accountId: new mongoose.Types.ObjectId(seeded.accountId),
+    aeId: new mongoose.Types.ObjectId(seeded.users['sales@kept.demo']),
+    closedWonAt: 'not a date',
+    arr: 1,
+    currency: 'USD',
+    promises: [],
+  });
   try {
     const admin = new Client();
     admin.cookie = `kept_session=${secrets['admin session cookie']}`;
@@ -86,10 +105,14 @@ describe('server logs', () => {
   test('hold none of the passwords, session cookies, buyer-link tokens or server secrets of this run', () => {
     const log = logSince();
     expect(log.length, 'the run wrote log lines').toBeGreaterThan(0);
-    const found = Object.entries(secrets).filter(([, value]) => value.length >= 8 && log.includes(value)).map(([name]) => name);
+    const found = Object.entries(secrets)
+      .filter(([, value]) => value.length >= 8 && log.includes(value))
+      .map(([name]) => name);
     expect(found).toEqual([]);
     // A URL-encoded or cookie-signature form of a secret would slip past a plain search: check those too.
-    const encoded = Object.entries(secrets).filter(([, value]) => log.includes(encodeURIComponent(value)) || log.includes(Buffer.from(value).toString('base64'))).map(([name]) => name);
+    const encoded = Object.entries(secrets)
+      .filter(([, value]) => log.includes(encodeURIComponent(value)) || log.includes(Buffer.from(value).toString('base64')))
+      .map(([name]) => name);
     expect(encoded).toEqual([]);
     expect(Object.keys(secrets).length).toBeGreaterThanOrEqual(11);
   });

@@ -63,8 +63,7 @@ const killAll = () => {
   if (db?.process.exitCode === null) db.process.kill('SIGKILL');
 };
 
-const waitFor = <T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs: number, pauseMs = 200) =>
-  waitUntil(what, probe, timeoutMs, { pauseMs });
+const waitFor = <T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs: number, pauseMs = 200) => waitUntil(what, probe, timeoutMs, { pauseMs });
 
 /** A request to one server like a browser without JavaScript; counted in the figures. */
 async function call(server: Server, pathname: string, init: { cookie?: string; form?: URLSearchParams; address?: string } = {}) {
@@ -153,7 +152,17 @@ beforeAll(async () => {
   for (let i = 0; i < JOURNEYS; i++) {
     const account = await makeAccount({ name: `Multi ${tag} journey ${i}`, segment: 'smb', csmId: String(cs._id), aeIds: [String(rep._id)] });
     const contact = await makeContact(account.id, { email: `buyer-${i}-${tag}@journey.example` });
-    const deal = await Deal.create({ source: 'manual', crmId: `multi-${tag}-j${i}`, name: `Journey deal ${i}`, accountId: account.id, aeId: rep._id, closedWonAt: new Date(Date.now() - 5 * 86_400_000), arr: 12_000, currency: 'USD', promises: [promise] });
+    const deal = await Deal.create({
+      source: 'manual',
+      crmId: `multi-${tag}-j${i}`,
+      name: `Journey deal ${i}`,
+      accountId: account.id,
+      aeId: rep._id,
+      closedWonAt: new Date(Date.now() - 5 * 86_400_000),
+      arr: 12_000,
+      currency: 'USD',
+      promises: [promise],
+    });
     const { journeyId } = await startJourneyForDeal({ dealId: deal._id });
     created.journeyIds.push(journeyId);
     created.contacts.set(journeyId, contact);
@@ -166,12 +175,36 @@ beforeAll(async () => {
     const account = await makeAccount({ name: `Multi ${tag} surveys ${a}`, segment: a % 2 ? 'smb' : 'enterprise', csmId: String(cs._id), aeIds: [String(rep._id)] });
     await makeContact(account.id, { email: `survey-buyer-${a}-${tag}@surveys.example` });
     const deals = await Deal.insertMany(
-      Array.from({ length: DEALS_PER_ACCOUNT }, (_, d) => ({ source: 'manual', crmId: `multi-${tag}-s${a}-${d}`, name: `Survey deal ${a}.${d}`, accountId: account.id, aeId: rep._id, closedWonAt, arr: 9_000, currency: 'USD', promises: [promise] })),
+      Array.from({ length: DEALS_PER_ACCOUNT }, (_, d) => ({
+        source: 'manual',
+        crmId: `multi-${tag}-s${a}-${d}`,
+        name: `Survey deal ${a}.${d}`,
+        accountId: account.id,
+        aeId: rep._id,
+        closedWonAt,
+        arr: 9_000,
+        currency: 'USD',
+        promises: [promise],
+      })),
     );
     // The worker starts these deals' journeys (in handoff, not live), and a wave due before go-live is
     // held (docs/surveys.md): CS chose to send these anyway, so the two workers race on all 300.
     const sendAnywayAt = new Date();
-    const surveys = await Survey.insertMany(deals.flatMap((d) => [6, 9, 12].map((wave) => ({ dealId: d._id, wave, dueAt, state: 'scheduled', accountId: account.id, aeId: rep._id, segment: a % 2 ? 'smb' : 'enterprise', closedWonAt, sendAnywayAt }))));
+    const surveys = await Survey.insertMany(
+      deals.flatMap((d) =>
+        [6, 9, 12].map((wave) => ({
+          dealId: d._id,
+          wave,
+          dueAt,
+          state: 'scheduled',
+          accountId: account.id,
+          aeId: rep._id,
+          segment: a % 2 ? 'smb' : 'enterprise',
+          closedWonAt,
+          sendAnywayAt,
+        })),
+      ),
+    );
     created.surveyIds.push(...surveys.map((s) => String(s._id)));
   }
 
@@ -179,10 +212,14 @@ beforeAll(async () => {
   await Promise.all(
     servers.map(async (server, i) => {
       server.proc = startNode(`web ${server.name}`, 'scripts/serve.ts', [], { PORT: String(ports[i]) });
-      await waitFor(`/healthz 200 from server ${server.name}`, async () => {
-        if (!server.proc!.alive()) throw new Error(`Server ${server.name} exited:\n${server.proc!.output()}`);
-        return (await fetch(`${server.url}/healthz`).catch(() => null))?.status === 200;
-      }, 60_000);
+      await waitFor(
+        `/healthz 200 from server ${server.name}`,
+        async () => {
+          if (!server.proc!.alive()) throw new Error(`Server ${server.name} exited:\n${server.proc!.output()}`);
+          return (await fetch(`${server.url}/healthz`).catch(() => null))?.status === 200;
+        },
+        60_000,
+      );
     }),
   );
 }, 180_000);
@@ -200,106 +237,133 @@ afterAll(async () => {
 }, 60_000);
 
 describe('two web servers and two workers on one database', () => {
-  test('driven at once: logins on both servers, one journey step through both, one survey link posted to both, 300 due surveys for two workers', async () => {
-    const started = Date.now();
-    const [A, B] = servers;
-    const workers = [startNode('worker 1', 'scripts/worker.ts', ['--interval=300']), startNode('worker 2', 'scripts/worker.ts', ['--interval=300'])];
+  test(
+    'driven at once: logins on both servers, one journey step through both, one survey link posted to both, 300 due surveys for two workers',
+    async () => {
+      const started = Date.now();
+      const [A, B] = servers;
+      const workers = [startNode('worker 1', 'scripts/worker.ts', ['--interval=300']), startNode('worker 2', 'scripts/worker.ts', ['--interval=300'])];
 
-    // Logins: every demo user signs in on both servers at the same moment.
-    const logins = (async () => {
-      await Promise.all(
-        USERS.flatMap((email) =>
-          servers.map(async (server) => {
-            const { status, cookie } = await signIn(server, email);
-            outcomes.logins.push({ email, server: server.name, cookie, status });
+      // Logins: every demo user signs in on both servers at the same moment.
+      const logins = (async () => {
+        await Promise.all(
+          USERS.flatMap((email) =>
+            servers.map(async (server) => {
+              const { status, cookie } = await signIn(server, email);
+              outcomes.logins.push({ email, server: server.name, cookie, status });
+            }),
+          ),
+        );
+      })();
+
+      // Journeys: CS on server A and the admin on server B take every step at the same moment.
+      const journeys = (async () => {
+        const cookies = { A: (await signIn(A, 'cs@kept.demo')).cookie, B: (await signIn(B, 'admin@kept.demo')).cookie };
+        const form = (fields: Record<string, string>) => new URLSearchParams(fields);
+        await Promise.all(
+          created.journeyIds.map(async (journeyId) => {
+            const at = `/journeys/${journeyId}`;
+            const record = (step: string, statuses: Record<string, number>) => outcomes.journeys.push({ journeyId, step, statuses });
+            record('accept', await race(at, { A: form({ intent: 'accept' }), B: form({ intent: 'accept' }) }, cookies));
+            const evidence = (who: string) =>
+              form({
+                intent: 'evidence',
+                criterionKey: 'handoff-call',
+                kind: 'meeting',
+                url: `https://meet.example.com/rec/${journeyId}/${who}`,
+                note: `Recording attached via ${who}`,
+              });
+            record('evidence', await race(at, { A: evidence('A'), B: evidence('B') }, cookies));
+            const contact = created.contacts.get(journeyId)!;
+            const ask = form({ intent: 'request-confirmation', contactId: contact.id });
+            record('request-confirmation', await race(at, { A: ask, B: ask }, cookies));
+            // The request goes out through a worker; the buyer's link arrives at the fake Resend.
+            const link = await waitFor(
+              `the plan link for ${contact.email}`,
+              async () => {
+                const email = fake.delivered.find((d) => d.body.to === contact.email || (Array.isArray(d.body.to) && d.body.to.includes(contact.email)));
+                return (email?.body.text as string | undefined)?.match(/\/plan\/[A-Za-z0-9_-]{43}/)?.[0];
+              },
+              Number(process.env.KEPT_MULTI_PLAN_WAIT ?? 150_000),
+            ).catch(async (error) => {
+              const { EmailMessage } = await import('#models/email-message');
+              const outbox = await EmailMessage.find({ to: contact.email }).select('template state attempts lastError nextAttemptAt leaseOwner batchKey').lean();
+              throw new Error(
+                `${String(error)}; outbox: ${JSON.stringify(outbox)}; statuses so far: ${JSON.stringify(outcomes.journeys.filter((o) => o.journeyId === journeyId))}`,
+              );
+            });
+            const confirm = form({ criterionKey: 'kickoff-confirmed' });
+            record('buyer-confirm', await race(link, { A: confirm, B: confirm }));
+            record('advance', await race(at, { A: form({ intent: 'advance', fromStage: 'handoff' }), B: form({ intent: 'advance', fromStage: 'handoff' }) }, cookies));
           }),
-        ),
+        );
+      })();
+
+      // Survey answers: the first links to arrive are answered through both servers at once, with
+      // different answers, so the stored one shows which submit won. They are opened the moment the
+      // invitation reaches Resend, as a buyer or a mail scanner could: the link must already work then
+      // (issue 21). The fake answers the worker meanwhile (holding it longer than the send timeout would
+      // let the other worker take the batch over and replay it).
+      const answers = (async () => {
+        const done = new Set<string>();
+        const mine = new Set(created.surveyIds);
+        const racing: Promise<void>[] = [];
+        let firstLinkAt = 0;
+        const answerBoth = async ([surveyId, link]: [string, string]) => {
+          const yes = await surveyAnswer(link, { 'X-Forwarded-For': clientAddress() });
+          // The page showed the form (its promises) as the email arrived, not "this link cannot be used".
+          opened.set(
+            surveyId,
+            [...yes.keys()].some((key) => key.endsWith('.verdict')),
+          );
+          const no = new URLSearchParams(yes);
+          no.set('overall', 'no');
+          no.set('nps', '3');
+          for (const key of [...no.keys()]) if (key.endsWith('.verdict')) no.set(key, 'not_yet');
+          const statuses = await race(new URL(link).pathname, { A: yes, B: no });
+          outcomes.answers.push({ surveyId, statuses, sent: { A: 'yes', B: 'no' } });
+        };
+        fake.whenAccepted(async (emails) => {
+          const fresh = [...surveyLinksIn(emails)].filter(([id]) => mine.has(id) && !done.has(id)).slice(0, ANSWERED_PAIRS - done.size);
+          if (fresh.length === 0) return;
+          firstLinkAt ||= Date.now();
+          for (const [id] of fresh) done.add(id);
+          const answered = (async () => {
+            for (let i = 0; i < fresh.length; i += 6) await Promise.all(fresh.slice(i, i + 6).map(answerBoth));
+          })();
+          racing.push(answered);
+        });
+        await waitFor(`${ANSWERED_PAIRS} invitations`, async () => done.size >= ANSWERED_PAIRS, 90_000);
+        fake.whenAccepted(null);
+        await Promise.all(racing);
+        figures.firstInvitationMs = firstLinkAt - started;
+      })();
+
+      await Promise.all([logins, journeys, answers]);
+
+      // Dispatch: every one of the 300 surveys gets its invitation (the workers keep going meanwhile).
+      const { Survey } = await import('#models/survey');
+      const { trusted } = await import('#app/platform/db.server');
+      await waitFor(
+        'all 300 surveys invited',
+        async () => (await Survey.countDocuments({ _id: trusted({ $in: created.surveyIds }), invitedAt: trusted({ $ne: null }) })) === created.surveyIds.length,
+        90_000,
+        500,
       );
-    })();
-
-    // Journeys: CS on server A and the admin on server B take every step at the same moment.
-    const journeys = (async () => {
-      const cookies = { A: (await signIn(A, 'cs@kept.demo')).cookie, B: (await signIn(B, 'admin@kept.demo')).cookie };
-      const form = (fields: Record<string, string>) => new URLSearchParams(fields);
-      await Promise.all(
-        created.journeyIds.map(async (journeyId) => {
-          const at = `/journeys/${journeyId}`;
-          const record = (step: string, statuses: Record<string, number>) => outcomes.journeys.push({ journeyId, step, statuses });
-          record('accept', await race(at, { A: form({ intent: 'accept' }), B: form({ intent: 'accept' }) }, cookies));
-          const evidence = (who: string) => form({ intent: 'evidence', criterionKey: 'handoff-call', kind: 'meeting', url: `https://meet.example.com/rec/${journeyId}/${who}`, note: `Recording attached via ${who}` });
-          record('evidence', await race(at, { A: evidence('A'), B: evidence('B') }, cookies));
-          const contact = created.contacts.get(journeyId)!;
-          const ask = form({ intent: 'request-confirmation', contactId: contact.id });
-          record('request-confirmation', await race(at, { A: ask, B: ask }, cookies));
-          // The request goes out through a worker; the buyer's link arrives at the fake Resend.
-          const link = await waitFor(`the plan link for ${contact.email}`, async () => {
-            const email = fake.delivered.find((d) => d.body.to === contact.email || (Array.isArray(d.body.to) && d.body.to.includes(contact.email)));
-            return (email?.body.text as string | undefined)?.match(/\/plan\/[A-Za-z0-9_-]{43}/)?.[0];
-          }, Number(process.env.KEPT_MULTI_PLAN_WAIT ?? 150_000)).catch(async (error) => {
-            const { EmailMessage } = await import('#models/email-message');
-            const outbox = await EmailMessage.find({ to: contact.email }).select('template state attempts lastError nextAttemptAt leaseOwner batchKey').lean();
-            throw new Error(`${String(error)}; outbox: ${JSON.stringify(outbox)}; statuses so far: ${JSON.stringify(outcomes.journeys.filter((o) => o.journeyId === journeyId))}`);
-          });
-          const confirm = form({ criterionKey: 'kickoff-confirmed' });
-          record('buyer-confirm', await race(link, { A: confirm, B: confirm }));
-          record('advance', await race(at, { A: form({ intent: 'advance', fromStage: 'handoff' }), B: form({ intent: 'advance', fromStage: 'handoff' }) }, cookies));
-        }),
+      figures.allInvitedMs = Date.now() - started;
+      // The workers apply any answer a web process stored but did not finish, then stop with SIGTERM.
+      const { SurveyResponse } = await import('#models/survey-response');
+      await waitFor('every answer applied', async () => (await SurveyResponse.countDocuments({ appliedAt: null })) === 0, 30_000, 500);
+      await sleep(1_000);
+      for (const w of workers) await stopProc(w);
+      for (const w of workers) expect(w.child.exitCode, w.output()).toBe(0);
+      figures.driveMs = Date.now() - started;
+      console.log(
+        `[multi-process] ${figures.requests} HTTP requests (A ${figures.byServer.A}, B ${figures.byServer.B}) in ${(figures.driveMs / 1000).toFixed(1)} s; statuses ${JSON.stringify(figures.statuses)}; first invitation at ${(figures.firstInvitationMs / 1000).toFixed(1)} s, all 300 invited at ${(figures.allInvitedMs / 1000).toFixed(1)} s; ${fake.requests.length} requests at the fake Resend, ${fake.delivered.length} emails delivered`,
       );
-    })();
-
-    // Survey answers: the first links to arrive are answered through both servers at once, with
-    // different answers, so the stored one shows which submit won. They are opened the moment the
-    // invitation reaches Resend, as a buyer or a mail scanner could: the link must already work then
-    // (issue 21). The fake answers the worker meanwhile (holding it longer than the send timeout would
-    // let the other worker take the batch over and replay it).
-    const answers = (async () => {
-      const done = new Set<string>();
-      const mine = new Set(created.surveyIds);
-      const racing: Promise<void>[] = [];
-      let firstLinkAt = 0;
-      const answerBoth = async ([surveyId, link]: [string, string]) => {
-        const yes = await surveyAnswer(link, { 'X-Forwarded-For': clientAddress() });
-        // The page showed the form (its promises) as the email arrived, not "this link cannot be used".
-        opened.set(surveyId, [...yes.keys()].some((key) => key.endsWith('.verdict')));
-        const no = new URLSearchParams(yes);
-        no.set('overall', 'no');
-        no.set('nps', '3');
-        for (const key of [...no.keys()]) if (key.endsWith('.verdict')) no.set(key, 'not_yet');
-        const statuses = await race(new URL(link).pathname, { A: yes, B: no });
-        outcomes.answers.push({ surveyId, statuses, sent: { A: 'yes', B: 'no' } });
-      };
-      fake.whenAccepted(async (emails) => {
-        const fresh = [...surveyLinksIn(emails)].filter(([id]) => mine.has(id) && !done.has(id)).slice(0, ANSWERED_PAIRS - done.size);
-        if (fresh.length === 0) return;
-        firstLinkAt ||= Date.now();
-        for (const [id] of fresh) done.add(id);
-        const answered = (async () => {
-          for (let i = 0; i < fresh.length; i += 6) await Promise.all(fresh.slice(i, i + 6).map(answerBoth));
-        })();
-        racing.push(answered);
-      });
-      await waitFor(`${ANSWERED_PAIRS} invitations`, async () => done.size >= ANSWERED_PAIRS, 90_000);
-      fake.whenAccepted(null);
-      await Promise.all(racing);
-      figures.firstInvitationMs = firstLinkAt - started;
-    })();
-
-    await Promise.all([logins, journeys, answers]);
-
-    // Dispatch: every one of the 300 surveys gets its invitation (the workers keep going meanwhile).
-    const { Survey } = await import('#models/survey');
-    const { trusted } = await import('#app/platform/db.server');
-    await waitFor('all 300 surveys invited', async () => (await Survey.countDocuments({ _id: trusted({ $in: created.surveyIds }), invitedAt: trusted({ $ne: null }) })) === created.surveyIds.length, 90_000, 500);
-    figures.allInvitedMs = Date.now() - started;
-    // The workers apply any answer a web process stored but did not finish, then stop with SIGTERM.
-    const { SurveyResponse } = await import('#models/survey-response');
-    await waitFor('every answer applied', async () => (await SurveyResponse.countDocuments({ appliedAt: null })) === 0, 30_000, 500);
-    await sleep(1_000);
-    for (const w of workers) await stopProc(w);
-    for (const w of workers) expect(w.child.exitCode, w.output()).toBe(0);
-    figures.driveMs = Date.now() - started;
-    console.log(`[multi-process] ${figures.requests} HTTP requests (A ${figures.byServer.A}, B ${figures.byServer.B}) in ${(figures.driveMs / 1000).toFixed(1)} s; statuses ${JSON.stringify(figures.statuses)}; first invitation at ${(figures.firstInvitationMs / 1000).toFixed(1)} s, all 300 invited at ${(figures.allInvitedMs / 1000).toFixed(1)} s; ${fake.requests.length} requests at the fake Resend, ${fake.delivered.length} emails delivered`);
-  }, Number(process.env.KEPT_MULTI_TIMEOUT ?? 240_000));
+    },
+    Number(process.env.KEPT_MULTI_TIMEOUT ?? 240_000),
+  );
 
   test('logins: every user signed in on both servers, and a session made by one server is valid on the other', async () => {
     expect(outcomes.logins).toHaveLength(USERS.length * 2);
@@ -338,12 +402,23 @@ describe('two web servers and two workers on one database', () => {
       expect(j?.acceptedAt).toBeTruthy();
       const handoff = j!.evidence.filter((e) => e.stage === 'handoff');
       // Both servers' evidence is there (no lost append), and one of everything else.
-      expect(handoff.filter((e) => e.criterionKey === 'handoff-call').map((e) => e.url).sort()).toEqual([`https://meet.example.com/rec/${journeyId}/A`, `https://meet.example.com/rec/${journeyId}/B`]);
+      expect(
+        handoff
+          .filter((e) => e.criterionKey === 'handoff-call')
+          .map((e) => e.url)
+          .sort(),
+      ).toEqual([`https://meet.example.com/rec/${journeyId}/A`, `https://meet.example.com/rec/${journeyId}/B`]);
       expect(handoff.filter((e) => e.kind === 'cs_acceptance')).toHaveLength(1);
       expect(handoff.filter((e) => e.kind === 'buyer_confirmation')).toHaveLength(1);
       const audit = await AuditEvent.find({ entityType: 'journey', entityId: journeyId }).select('action data').lean();
       const count = (action: string) => audit.filter((e) => e.action === action).length;
-      expect({ started: count('journey.started'), accepted: count('journey.handoff_accepted'), evidence: count('journey.evidence_added'), confirmed: count('journey.buyer_confirmed'), moved: count('journey.stage_moved') }).toEqual({ started: 1, accepted: 1, evidence: 2, confirmed: 1, moved: 1 });
+      expect({
+        started: count('journey.started'),
+        accepted: count('journey.handoff_accepted'),
+        evidence: count('journey.evidence_added'),
+        confirmed: count('journey.buyer_confirmed'),
+        moved: count('journey.stage_moved'),
+      }).toEqual({ started: 1, accepted: 1, evidence: 2, confirmed: 1, moved: 1 });
       expect(audit.find((e) => e.action === 'journey.stage_moved')?.data).toMatchObject({ from: 'handoff', to: 'implementation' });
       expect(j?.stages[0].exitedAt).toBeTruthy();
     }
@@ -381,7 +456,10 @@ describe('two web servers and two workers on one database', () => {
     expect(new Set(invitations.map((d) => surveyOf(d.body))).size).toBe(created.surveyIds.length);
     // One outbox message per survey invitation, keyed survey:<id>:invitation, sent: written onto
     // each member by a worker's settle task once the workers are idle (its batch says so at once).
-    const invitationMessages = () => EmailMessage.find({ idempotencyKey: trusted({ $in: created.surveyIds.map((id) => `survey:${id}:invitation`) }) }).select('idempotencyKey state').lean();
+    const invitationMessages = () =>
+      EmailMessage.find({ idempotencyKey: trusted({ $in: created.surveyIds.map((id) => `survey:${id}:invitation`) }) })
+        .select('idempotencyKey state')
+        .lean();
     await waitFor('the workers to settle the batch members', async () => (await invitationMessages()).every((m) => m.state === 'sent'), 60_000);
     const messages = await invitationMessages();
     expect(messages).toHaveLength(created.surveyIds.length);
@@ -399,7 +477,9 @@ describe('two web servers and two workers on one database', () => {
     expect([...seen].filter(([, n]) => n > 1)).toEqual([]);
     expect(fake.delivered).toHaveLength(await EmailMessage.countDocuments({ state: 'sent' }));
     const batches = accepted.filter((r) => r.path === '/emails/batch');
-    console.log(`[multi-process] fake Resend: ${fake.requests.length} requests (${batches.length} batches, ${accepted.length - batches.length} single sends), ${fake.delivered.length} emails, ${invitations.length} invitations`);
+    console.log(
+      `[multi-process] fake Resend: ${fake.requests.length} requests (${batches.length} batches, ${accepted.length - batches.length} single sends), ${fake.delivered.length} emails, ${invitations.length} invitations`,
+    );
   });
 
   test('rollups: the survey and journey metrics equal a count from scratch, on the dashboard too, and npm run metrics:rebuild gives the same numbers', async () => {
@@ -426,7 +506,10 @@ describe('two web servers and two workers on one database', () => {
       add(w, 'promises', r.promises.length);
       add(w, 'delivered', r.promises.filter((p) => p.verdict === 'delivered').length);
     }
-    for (const s of await Survey.find({ invitedAt: trusted({ $ne: null }) }).select('wave').lean()) add(String(s.wave), 'invited', 1);
+    for (const s of await Survey.find({ invitedAt: trusted({ $ne: null }) })
+      .select('wave')
+      .lean())
+      add(String(s.wave), 'invited', 1);
     const journeys = await Journey.find({}).select('stageIndex acceptedAt').lean();
     const journeyScratch = { started: journeys.length, accepted: journeys.filter((j) => j.acceptedAt).length, exited: journeys.reduce((n, j) => n + j.stageIndex, 0) };
 
@@ -448,7 +531,10 @@ describe('two web servers and two workers on one database', () => {
 
     // What leadership sees on the value dashboard.
     const leader = await User.findOne({ email: 'leadership@kept.demo' }).select('email name role').lean();
-    const view = await getValueDashboard({ user: { id: String(leader!._id), email: leader!.email, name: leader!.name, role: 'leadership' }, query: DashboardQuerySchema.parse({}) });
+    const view = await getValueDashboard({
+      user: { id: String(leader!._id), email: leader!.email, name: leader!.name, role: 'leadership' },
+      query: DashboardQuerySchema.parse({}),
+    });
     const total = (name: string) => Object.values(scratch).reduce((n, w) => n + (w[name] ?? 0), 0);
     expect(view.summary.answered).toBe(total('answered'));
     expect(view.summary.invited).toBe(total('invited'));
@@ -460,6 +546,8 @@ describe('two web servers and two workers on one database', () => {
     expect(rebuild.child.exitCode, rebuild.output()).toBe(0);
     const rebuilt = await fromRollups();
     expect(rebuilt).toEqual(incremental);
-    console.log(`[multi-process] rollups: ${total('answered')} answers (${total('valueYes')} yes), ${total('invited')} invited, ${journeyScratch.exited} stage exits; equal from scratch, incrementally and after the rebuild`);
+    console.log(
+      `[multi-process] rollups: ${total('answered')} answers (${total('valueYes')} yes), ${total('invited')} invited, ${journeyScratch.exited} stage exits; equal from scratch, incrementally and after the rebuild`,
+    );
   }, 60_000);
 });

@@ -33,7 +33,10 @@ async function signedIn(email: string, options: { javaScriptEnabled?: boolean; t
 function inZone(page: Page, iso: string, time = true) {
   return page.evaluate(
     ([at, zone, withTime]) =>
-      new Intl.DateTimeFormat('en-GB', withTime ? { dateStyle: 'medium', timeStyle: 'short', timeZone: zone } : { day: 'numeric', month: 'short', year: 'numeric', timeZone: zone }).format(new Date(at)),
+      new Intl.DateTimeFormat(
+        'en-GB',
+        withTime ? { dateStyle: 'medium', timeStyle: 'short', timeZone: zone } : { day: 'numeric', month: 'short', year: 'numeric', timeZone: zone },
+      ).format(new Date(at)),
     [iso, ZONE, time] as const,
   );
 }
@@ -102,7 +105,9 @@ describe('the survey page answers each action next to its button', () => {
   test('a sent survey gives its sending time in the reader’s time zone', async () => {
     const { Survey } = await import('#models/survey');
     const { trusted } = await import('#app/platform/db.server');
-    const sent = await Survey.findOne({ sentAt: trusted({ $ne: null }) }).select('_id sentAt').lean();
+    const sent = await Survey.findOne({ sentAt: trusted({ $ne: null }) })
+      .select('_id sentAt')
+      .lean();
     expect(sent).not.toBeNull();
     const page = await signedIn('cs@kept.demo', { timezoneId: ZONE });
     await page.goto(`/surveys/${String(sent!._id)}`);
@@ -159,7 +164,9 @@ describe('the advocacy pages answer each form next to its button', () => {
   test('ask: a missing outcome is refused next to its field, the note kept; a recorded status answers under Save', async () => {
     const { Ask } = await import('#models/ask');
     const { trusted } = await import('#app/platform/db.server');
-    const ask = await Ask.findOne({ status: 'sent', type: trusted({ $in: ['referral', 'reference', 'review'] }) }).select('_id type').lean();
+    const ask = await Ask.findOne({ status: 'sent', type: trusted({ $in: ['referral', 'reference', 'review'] }) })
+      .select('_id type')
+      .lean();
     expect(ask).not.toBeNull();
     const outcomeLabel = { referral: 'Referred company', reference: 'Reference call date', review: 'Published review link' }[ask!.type as 'referral' | 'reference' | 'review'];
     const page = await signedIn('marketing@kept.demo');

@@ -105,11 +105,15 @@ export async function startOwnStack(options: { accounts: number; stoppableDb?: b
     CRM_WEBHOOK_SECRET: crmWebhookSecret,
   };
 
-  const { stdout: seedOut } = await promisify(execFile)(path.join(ROOT, 'node_modules', '.bin', 'tsx'), [path.join(ROOT, 'test/e2e/seed-db.ts'), '--accounts', String(options.accounts)], {
-    cwd: ROOT,
-    env: { ...env, NODE_ENV: 'test' },
-    maxBuffer: 20 * 1024 * 1024,
-  });
+  const { stdout: seedOut } = await promisify(execFile)(
+    path.join(ROOT, 'node_modules', '.bin', 'tsx'),
+    [path.join(ROOT, 'test/e2e/seed-db.ts'), '--accounts', String(options.accounts)],
+    {
+      cwd: ROOT,
+      env: { ...env, NODE_ENV: 'test' },
+      maxBuffer: 20 * 1024 * 1024,
+    },
+  );
 
   const line = seedOut.split('\n').find((l) => l.startsWith('SEEDED '));
   if (!line) throw new Error('test/e2e/seed-db.ts printed no SEEDED line.');
@@ -238,7 +242,11 @@ export async function postCrmDeal(stack: { baseUrl: string; crmWebhookSecret: st
     type: 'deal.closed_won',
     crm: 'hubspot',
     deal: {
-      crmId, name: `${crmId} rollout`, closedWonAt: new Date().toISOString().slice(0, 10), arr: 36000, ownerEmail: 'sales@kept.demo',
+      crmId,
+      name: `${crmId} rollout`,
+      closedWonAt: new Date().toISOString().slice(0, 10),
+      arr: 36000,
+      ownerEmail: 'sales@kept.demo',
       account: { name: `Account ${crmId}`, domain: `${crmId}.example` },
       primaryContact: { name: `Buyer ${crmId}`, email: `buyer@${crmId}.example` },
       promises: [{ text: 'Reports before the Monday meeting', successCriterion: 'Ready by 8:00 on Mondays', category: 'time-savings' }],
@@ -246,7 +254,11 @@ export async function postCrmDeal(stack: { baseUrl: string; crmWebhookSecret: st
   });
   const t = Math.floor(Date.now() / 1000);
   const signature = crypto.createHmac('sha256', stack.crmWebhookSecret).update(`${t}.${body}`).digest('hex');
-  const res = await fetch(`${stack.baseUrl}/api/webhooks/crm`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Kept-Signature': `t=${t},v1=${signature}` }, body });
+  const res = await fetch(`${stack.baseUrl}/api/webhooks/crm`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-Kept-Signature': `t=${t},v1=${signature}` },
+    body,
+  });
   if (res.status !== 200) throw new Error(`CRM webhook answered ${res.status}: ${await res.text()}`);
   return (await res.json()) as { dealId: string; journeyId: string };
 }

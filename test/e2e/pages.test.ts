@@ -80,7 +80,9 @@ async function inspect(page: Page, phone: boolean) {
 
   await page.evaluate(AXE_SOURCE);
   const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const axe = (
+      window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> } }
+    ).axe;
     const result = await axe.run(document, { resultTypes: ['violations'] });
     return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
   });
@@ -285,7 +287,13 @@ describe('without JavaScript: one page per area renders and its main form works'
     await page.goto('/deals/new');
     await page.getByLabel('Deal name').fill('');
     await page.getByLabel('Account name').fill('Gate Test Co');
-    const [res] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.getByRole('button', { name: /create deal/i }).last().click()]);
+    const [res] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST'),
+      page
+        .getByRole('button', { name: /create deal/i })
+        .last()
+        .click(),
+    ]);
     expect(res.status()).toBe(400);
     await page.waitForLoadState('load');
     expect(await page.locator('.field-error').count()).toBeGreaterThan(0);

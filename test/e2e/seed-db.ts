@@ -52,14 +52,22 @@ try {
     const { Survey } = await import('#models/survey');
     const emails = DEMO_USERS.map((u: { email: string }) => u.email);
     const users = Object.fromEntries(
-      (await User.find({ email: trusted({ $in: emails }) }).select('email').lean()).map((u) => [u.email, String(u._id)]),
+      (
+        await User.find({ email: trusted({ $in: emails }) })
+          .select('email')
+          .lean()
+      ).map((u) => [u.email, String(u._id)]),
     );
     const salesId = users['sales@kept.demo'];
     if (!salesId) throw new Error('The seed did not create sales@kept.demo.');
     const own = await Deal.findOne({ aeId: salesId }).select('accountId').lean();
     if (!own) throw new Error('The seed gave sales@kept.demo no deal: the access test needs one.');
-    const otherDeal = await Deal.findOne({ aeId: trusted({ $ne: salesId }) }).select('_id').lean();
-    const otherAccount = await Account.findOne({ aeIds: trusted({ $ne: salesId }) }).select('_id').lean();
+    const otherDeal = await Deal.findOne({ aeId: trusted({ $ne: salesId }) })
+      .select('_id')
+      .lean();
+    const otherAccount = await Account.findOne({ aeIds: trusted({ $ne: salesId }) })
+      .select('_id')
+      .lean();
     const journeyOf = async (dealId: unknown) => {
       const journey = dealId ? await Journey.findOne({ dealId }).select('_id').lean() : null;
       return journey ? String(journey._id) : null;
@@ -78,7 +86,14 @@ try {
       otherJourneyId: await journeyOf(otherDeal?._id),
       otherSurveyId: await surveyOf(otherDeal?._id),
       otherAccountId: otherAccount ? String(otherAccount._id) : null,
-      advocateId: await import('#models/advocate').then(({ Advocate }) => Advocate.findOne({ current: true, qualifies: trusted({ $ne: [] }) }).sort({ rank: -1 }).select('_id').lean()).then((a) => (a ? String(a._id) : null)),
+      advocateId: await import('#models/advocate')
+        .then(({ Advocate }) =>
+          Advocate.findOne({ current: true, qualifies: trusted({ $ne: [] }) })
+            .sort({ rank: -1 })
+            .select('_id')
+            .lean(),
+        )
+        .then((a) => (a ? String(a._id) : null)),
       askId: await import('#models/ask').then(({ Ask }) => Ask.findOne({}).select('_id').lean()).then((a) => (a ? String(a._id) : null)),
     };
     console.log(`SEEDED ${JSON.stringify(ids)}`);

@@ -93,7 +93,14 @@ describe('issue 13 in the browser', () => {
     const { User } = await import('#models/user');
     const { createReferral, ReferralFormSchema } = await import('#app/advocacy/advocacy.server');
     const marketing = (await User.findOne({ email: 'marketing@kept.demo' }).select('email name role').lean())!;
-    const input = ReferralFormSchema.parse({ referredCompany: 'Layout Check Ltd', referredDomain: 'layout-check.example', referredContactName: 'Ada Park', referredContactEmail: 'ada@layout-check.example', estimatedArr: '12,000', note: '' });
+    const input = ReferralFormSchema.parse({
+      referredCompany: 'Layout Check Ltd',
+      referredDomain: 'layout-check.example',
+      referredContactName: 'Ada Park',
+      referredContactEmail: 'ada@layout-check.example',
+      estimatedArr: '12,000',
+      note: '',
+    });
     await createReferral({ user: { id: String(marketing._id), email: marketing.email, name: marketing.name, role: 'marketing' }, advocateId: inject('seeded').advocateId!, input });
     await disconnectDb();
     const page = await signedIn('marketing@kept.demo');

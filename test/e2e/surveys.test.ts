@@ -134,7 +134,10 @@ describe('value-delivery survey (6 months)', () => {
     await promise(1).getByRole('group', { name: 'Did we deliver it?' }).getByLabel('Partly').check();
     await promise(1).getByLabel('Comment (optional)').fill('Down 12 % so far; the new rota starts in March.');
     await page.getByRole('group', { name: 'Have we delivered the value we promised?' }).getByLabel('Yes').check();
-    await page.getByRole('group', { name: /How likely are you to recommend us/ }).getByLabel('9', { exact: true }).check();
+    await page
+      .getByRole('group', { name: /How likely are you to recommend us/ })
+      .getByLabel('9', { exact: true })
+      .check();
     await page.getByLabel(/speak with a prospective customer as a reference/).check();
     await page.getByLabel('Anything else you want us to know? (optional)').fill('The onboarding team was excellent.');
     await Promise.all([page.waitForURL(/\/s\/thank-you$/), page.getByRole('button', { name: 'Send my answers' }).click()]);

@@ -42,9 +42,7 @@ export function startProcess(command: string, args: string[] = [], options: Star
   };
   child.stdout?.on('data', onChunk);
   child.stderr?.on('data', onChunk);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   return { child, exited, output: () => output, alive: () => child.exitCode === null && child.signalCode === null };
 }
 
@@ -93,7 +91,11 @@ export async function waitFor<T>(
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = retryErrors ? await Promise.resolve().then(probe).catch(() => undefined) : await probe();
+    const value = retryErrors
+      ? await Promise.resolve()
+          .then(probe)
+          .catch(() => undefined)
+      : await probe();
     if (value) return value;
     if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(pauseMs);

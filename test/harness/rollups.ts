@@ -17,7 +17,18 @@ export async function mergedRollups(keep: (kind: string) => boolean = () => true
   }
   return Object.fromEntries(
     [...merged.entries()]
-      .map(([k, c]) => [k, Object.fromEntries(Object.entries(c).filter(([, n]) => Math.abs(n) > 1e-9).map(([name, n]) => [name, Math.round(n * 100) / 100]).sort())] as const)
+      .map(
+        ([k, c]) =>
+          [
+            k,
+            Object.fromEntries(
+              Object.entries(c)
+                .filter(([, n]) => Math.abs(n) > 1e-9)
+                .map(([name, n]) => [name, Math.round(n * 100) / 100])
+                .sort(),
+            ),
+          ] as const,
+      )
       .filter(([, c]) => Object.keys(c).length > 0)
       .sort(([a], [b]) => a.localeCompare(b)),
   );

@@ -85,14 +85,19 @@ describe('journey page action', () => {
     expect((await post(rep, journeyId, { intent: 'accept' })).status).toBe(403);
     expect((await post(leader, journeyId, { intent: 'accept' })).status).toBe(403);
     expect((await post(null, journeyId, { intent: 'accept' })).status).toBe(401);
-    const view = (user: typeof rep) => requestAs(user, `/journeys/${journeyId}`).then((request) => loader({ request, params: { journeyId }, context: ctx }).catch((r) => r as Response));
+    const view = (user: typeof rep) =>
+      requestAs(user, `/journeys/${journeyId}`).then((request) => loader({ request, params: { journeyId }, context: ctx }).catch((r) => r as Response));
     expect(await view(rep)).toHaveProperty('journey');
     expect(((await view(otherRep)) as Response).status).toBe(404);
   });
 
   it('a JSON body or an injected operator is a 400, never a 500', async () => {
     const { cs, journeyId } = await setup();
-    const request = await requestAs(cs, `/journeys/${journeyId}`, { method: 'POST', body: JSON.stringify({ intent: 'advance', fromStage: { $ne: null } }), headers: { 'Content-Type': 'application/json' } });
+    const request = await requestAs(cs, `/journeys/${journeyId}`, {
+      method: 'POST',
+      body: JSON.stringify({ intent: 'advance', fromStage: { $ne: null } }),
+      headers: { 'Content-Type': 'application/json' },
+    });
     const thrown = await action({ request, params: { journeyId }, context: ctx }).catch((r) => r as Response);
     expect((thrown as Response).status).toBe(400);
     expect((await post(cs, journeyId, { intent: 'advance', 'fromStage[$ne]': 'x' })).status).toBe(400);

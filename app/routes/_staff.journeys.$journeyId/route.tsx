@@ -67,15 +67,22 @@ export async function action({ request, params }: ActionFunctionArgs) {
       evidence: intent(EvidenceFormSchema, async (input) => {
         const result = await attachEvidence({ user, journeyId, input });
         const note =
-          result?.ok && !result.meets ? `Link attached as a note. “${result.criterionText}” is met only when the buyer confirms on the shared plan page: send them a confirmation request.` : '';
+          result?.ok && !result.meets
+            ? `Link attached as a note. “${result.criterionText}” is met only when the buyer confirms on the shared plan page: send them a confirmation request.`
+            : '';
         return outcome(result, note || 'Evidence attached.');
       }),
-      retract: intent(RetractFormSchema, async (input) => outcome(await retractEvidence({ user, journeyId, input }), 'Evidence retracted. It stays on the record, struck through, with your reason.')),
+      retract: intent(RetractFormSchema, async (input) =>
+        outcome(await retractEvidence({ user, journeyId, input }), 'Evidence retracted. It stays on the record, struck through, with your reason.'),
+      ),
       accept: intent(NoFields, async () => outcome(await acceptHandoff({ user, journeyId }), 'Handoff accepted.')),
       advance: intent(AdvanceFormSchema, async (input) => {
         const result = await advanceJourney({ user, journeyId, fromStage: input.fromStage, overrideReason: input.overrideReason });
         if (result?.ok)
-          return reply({ ok: true, message: result.live ? 'The customer is live. Go-live date recorded.' : `Moved to the next stage${result.overridden ? ' by override (audited)' : ''}.` });
+          return reply({
+            ok: true,
+            message: result.live ? 'The customer is live. Go-live date recorded.' : `Moved to the next stage${result.overridden ? ' by override (audited)' : ''}.`,
+          });
         return outcome(result, '');
       }),
       'request-confirmation': intent(RequestConfirmationSchema, async (input) => {

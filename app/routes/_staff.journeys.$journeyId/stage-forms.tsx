@@ -63,7 +63,9 @@ export function EvidenceForm({ criteria }: { criteria: Criterion[] }) {
       <Field label="Link (https://…)" {...f.field('url')} type="url" required hint="The email thread, meeting recording or document where the buyer did it." />
       <TextareaField label="Note" {...f.field('note')} rows={2} />
       {criteria.some((c) => c.evidenceType === 'buyer_confirmation') ? (
-        <p className="hint">A criterion that asks for the buyer’s confirmation is met only when the buyer confirms on the shared plan page; a link attached to it is kept as a note.</p>
+        <p className="hint">
+          A criterion that asks for the buyer’s confirmation is met only when the buyer confirms on the shared plan page; a link attached to it is kept as a note.
+        </p>
       ) : null}
       <div>
         <button type="submit" disabled={f.busy}>
@@ -107,7 +109,9 @@ export function AdvanceForm({ f, journey, isAdmin }: { f: FormFeedbackState; jou
       {journey.missing.length ? (
         <>
           <p className="muted">Waiting for evidence: {journey.missing.map((m) => m.text).join('; ')}.</p>
-          {isAdmin ? <TextareaField label="Admin override: why move without the evidence?" {...f.field('overrideReason')} rows={2} hint="Audited and shown wherever this stage appears." /> : null}
+          {isAdmin ? (
+            <TextareaField label="Admin override: why move without the evidence?" {...f.field('overrideReason')} rows={2} hint="Audited and shown wherever this stage appears." />
+          ) : null}
         </>
       ) : (
         <p className="muted">Every required criterion has evidence.</p>

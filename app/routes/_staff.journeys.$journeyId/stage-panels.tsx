@@ -11,7 +11,19 @@ import type { Detail } from './types';
  * The accept and advance forms disappear when they succeed (the handoff is accepted; the journey
  * goes live), so the page owns their state and their message shows where the form was.
  */
-export function CurrentStagePanel({ journey, canWrite, isAdmin, accept, advance }: { journey: Detail; canWrite: boolean; isAdmin: boolean; accept: FormFeedbackState; advance: FormFeedbackState }) {
+export function CurrentStagePanel({
+  journey,
+  canWrite,
+  isAdmin,
+  accept,
+  advance,
+}: {
+  journey: Detail;
+  canWrite: boolean;
+  isAdmin: boolean;
+  accept: FormFeedbackState;
+  advance: FormFeedbackState;
+}) {
   const current = journey.stages.find((s) => s.state === 'current');
   const openCriteria = current?.criteria.filter((c) => c.evidenceType !== 'cs_acceptance') ?? [];
   const deliverable = journey.contacts.filter((c) => c.emailStatus === 'ok');
