@@ -213,6 +213,14 @@ export async function scheduleSurveysSafely(input: { dealId: string | Types.Obje
   return orLogged(() => scheduleSurveysForDeal(input), { where: 'scheduleSurveysForDeal', dealId: String(input.dealId) });
 }
 
+/** Which of these deals already have their surveys (by deal id as a string). */
+export async function dealsWithSurveys(dealIds: Types.ObjectId[]) {
+  const found = await Survey.find({ dealId: trusted({ $in: dealIds }) })
+    .select('dealId')
+    .lean();
+  return new Set(found.map((s) => String(s.dealId)));
+}
+
 /**
  * Safety net for every intake path (manual, CRM webhook, CSV import: each schedules at intake):
  * schedules the surveys of deals recorded since `since` that have none (a crash between saving
@@ -226,13 +234,7 @@ export async function scheduleMissingSurveys({ since, now = new Date() }: { sinc
     .cursor({ batchSize: 500 });
   let page: DealForSurveys[] = [];
   const flush = async () => {
-    const have = new Set(
-      (
-        await Survey.find({ dealId: trusted({ $in: page.map((d) => d._id) }) })
-          .select('dealId')
-          .lean()
-      ).map((s) => String(s.dealId)),
-    );
+    const have = await dealsWithSurveys(page.map((d) => d._id));
     const missing = page.filter((d) => !have.has(String(d._id)));
     page = [];
     try {

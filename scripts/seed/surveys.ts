@@ -17,7 +17,7 @@ import { SurveyResponse } from '#models/survey-response';
 import { trusted } from '#app/platform/db.server';
 import { insertIgnoringDuplicates } from '#app/platform/db.server';
 import { journeyIdForDeal } from '#app/journeys/journey.server';
-import { bumpSurveyMetrics, surveyDocsFor, surveyTiming, type AnswerFacts } from '#app/surveys/surveys.server';
+import { bumpSurveyMetrics, dealsWithSurveys, surveyDocsFor, surveyTiming, type AnswerFacts } from '#app/surveys/surveys.server';
 import { randomFromText } from '#app/utils/random.server';
 
 type SeedDeal = {
@@ -271,13 +271,7 @@ export async function seedSurveyDemo({ now = new Date(), log = () => undefined }
   const cursor = Deal.find({ source: 'seed' }).select('crmId accountId aeId closedWonAt promises').sort({ _id: 1 }).lean().cursor({ batchSize: 1000 });
   let page: SeedDeal[] = [];
   const flush = async () => {
-    const have = new Set(
-      (
-        await Survey.find({ dealId: trusted({ $in: page.map((d) => d._id) }) })
-          .select('dealId')
-          .lean()
-      ).map((s) => String(s.dealId)),
-    );
+    const have = await dealsWithSurveys(page.map((d) => d._id));
     const deals = page.filter((d) => !have.has(String(d._id)));
     totals.existing += (page.length - deals.length) * 3;
     page = [];
