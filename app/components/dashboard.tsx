@@ -6,8 +6,9 @@ import { Form, Link } from '@remix-run/react';
 import type { ReactNode } from 'react';
 import { Bar, BarChart, CartesianGrid, LabelList, Line, LineChart, ReferenceLine, XAxis, YAxis } from 'recharts';
 import type { Role } from '#app/auth/roles';
-import { SEGMENT_LABELS } from '#app/utils/format';
+import { SEGMENT_OPTIONS } from '#app/utils/format';
 import { formatCell, type ColumnKind, type DashboardTable, type TableRow } from '#app/dashboards/dashboard-table';
+import { FilterSelect } from '#app/components/forms';
 
 export type Series = { key: string; label: string };
 export type RefLine = { y: number; label: string };
@@ -304,43 +305,20 @@ export function DashboardFilters({
         <label htmlFor="f-cohort">Cohort</label>
         <input id="f-cohort" type="text" name="cohort" placeholder="2026Q1" pattern="\d{4}Q[1-4]" defaultValue={query.cohort ?? ''} />
       </div>
-      <div className="field">
-        <label htmlFor="f-segment">Segment</label>
-        <select id="f-segment" name="segment" defaultValue={query.segment ?? ''}>
-          <option value="">All segments</option>
-          {Object.entries(SEGMENT_LABELS).map(([value, label]) => (
-            <option key={value} value={value}>
-              {label}
-            </option>
-          ))}
-        </select>
-      </div>
+      <FilterSelect id="f-segment" label="Segment" name="segment" defaultValue={query.segment ?? ''} anyLabel="All segments" options={SEGMENT_OPTIONS} />
       {show.rep && options.reps.length ? (
-        <div className="field">
-          <label htmlFor="f-rep">Rep</label>
-          <select id="f-rep" name="rep" defaultValue={query.rep ?? ''}>
-            <option value="">All reps</option>
-            {options.reps.map((u) => (
-              <option key={u.id} value={u.id}>
-                {u.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <FilterSelect id="f-rep" label="Rep" name="rep" defaultValue={query.rep ?? ''} anyLabel="All reps" options={options.reps.map((u) => ({ value: u.id, label: u.name }))} />
       ) : null}
       {show.csm && options.csms.length ? (
-        <div className="field">
-          <label htmlFor="f-csm">CSM</label>
-          <select id="f-csm" name="csm" defaultValue={query.csm ?? ''}>
-            <option value="">All CSMs</option>
-            <option value="none">Unassigned</option>
-            {options.csms.map((u) => (
-              <option key={u.id} value={u.id}>
-                {u.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <FilterSelect
+          id="f-csm"
+          label="CSM"
+          name="csm"
+          defaultValue={query.csm ?? ''}
+          anyLabel="All CSMs"
+          extra={[{ value: 'none', label: 'Unassigned' }]}
+          options={options.csms.map((u) => ({ value: u.id, label: u.name }))}
+        />
       ) : null}
       {show.wave ? (
         <div className="field">

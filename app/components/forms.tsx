@@ -83,3 +83,41 @@ export function FormError({ errors }: { errors?: string[] }) {
     </div>
   );
 }
+
+export type FilterOption = { value: string; label: ReactNode };
+
+/**
+ * One select of a filter bar (a GET form): its first option (`anyLabel`, value "") clears the
+ * filter; `extra` options (e.g. "Unassigned") come before the listed ones.
+ */
+export function FilterSelect({
+  id,
+  label,
+  name,
+  defaultValue,
+  anyLabel,
+  extra = [],
+  options,
+}: {
+  id: string;
+  label: ReactNode;
+  name: string;
+  defaultValue: string;
+  anyLabel: string;
+  extra?: FilterOption[];
+  options: FilterOption[];
+}) {
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <select id={id} name={name} defaultValue={defaultValue}>
+        <option value="">{anyLabel}</option>
+        {[...extra, ...options].map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}

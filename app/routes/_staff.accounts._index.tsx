@@ -4,7 +4,8 @@ import { requireUser } from '#app/auth/session.server';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { Pagination } from '#app/components/pagination';
 import { AccountListQuerySchema, listAccounts } from '#app/accounts/accounts.server';
-import { SEGMENT_LABELS, formatDate } from '#app/utils/format';
+import { SEGMENT_LABELS, SEGMENT_OPTIONS, formatDate } from '#app/utils/format';
+import { FilterSelect } from '#app/components/forms';
 
 export const meta: MetaFunction = () => [{ title: 'Accounts · Kept' }];
 
@@ -50,17 +51,7 @@ export default function Accounts() {
           <label htmlFor="q">Search by name or domain</label>
           <input id="q" type="search" name="q" defaultValue={query.q} placeholder="e.g. Acme or acme.com" />
         </div>
-        <div className="field">
-          <label htmlFor="segment">Segment</label>
-          <select id="segment" name="segment" defaultValue={query.segment ?? ''}>
-            <option value="">All segments</option>
-            {Object.entries(SEGMENT_LABELS).map(([value, label]) => (
-              <option key={value} value={value}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </div>
+        <FilterSelect id="segment" label="Segment" name="segment" defaultValue={query.segment ?? ''} anyLabel="All segments" options={SEGMENT_OPTIONS} />
         {role === 'cs' ? (
           <label>
             <input type="checkbox" name="mine" value="1" defaultChecked={query.mine === '1'} /> Only my accounts

@@ -7,6 +7,7 @@ import { Pagination } from '#app/components/pagination';
 import { AskListQuerySchema, listAsks } from '#app/advocacy/advocacy.server';
 import { ASK_STATUS_LABELS, ASK_STATUSES, ASK_TYPE_LABELS, ASK_TYPES, PLATFORM_LABELS } from '#app/advocacy/advocacy-types';
 import { formatDate } from '#app/utils/format';
+import { FilterSelect } from '#app/components/forms';
 
 export const meta: MetaFunction = () => [{ title: 'Asks · Advocacy · Kept' }];
 
@@ -24,28 +25,15 @@ export default function Asks() {
   return (
     <>
       <Form method="get" className="toolbar">
-        <div className="field">
-          <label htmlFor="type">Ask</label>
-          <select id="type" name="type" defaultValue={query.type ?? ''}>
-            <option value="">All</option>
-            {ASK_TYPES.map((t) => (
-              <option key={t} value={t}>
-                {ASK_TYPE_LABELS[t]}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="status">Status</label>
-          <select id="status" name="status" defaultValue={query.status ?? ''}>
-            <option value="">All</option>
-            {ASK_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {ASK_STATUS_LABELS[s]}
-              </option>
-            ))}
-          </select>
-        </div>
+        <FilterSelect id="type" label="Ask" name="type" defaultValue={query.type ?? ''} anyLabel="All" options={ASK_TYPES.map((t) => ({ value: t, label: ASK_TYPE_LABELS[t] }))} />
+        <FilterSelect
+          id="status"
+          label="Status"
+          name="status"
+          defaultValue={query.status ?? ''}
+          anyLabel="All"
+          options={ASK_STATUSES.map((s) => ({ value: s, label: ASK_STATUS_LABELS[s] }))}
+        />
         <button type="submit" className="secondary">
           Filter
         </button>

@@ -4,9 +4,10 @@ import { requireUser } from '#app/auth/session.server';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { Pagination } from '#app/components/pagination';
 import { BoardQuerySchema, boardScope, countJourneysByHealth, listBoardFilterOptions, listJourneyBoard } from '#app/journeys/journey.server';
-import { SEGMENT_LABELS, formatMoney } from '#app/utils/format';
+import { SEGMENT_LABELS, SEGMENT_OPTIONS, formatMoney } from '#app/utils/format';
 import { HEALTH_BADGE, HEALTH_LABELS, HEALTHS, formatDuration } from '#app/journeys/journey-rules';
 import { may } from '#app/auth/permissions';
+import { FilterSelect } from '#app/components/forms';
 
 export const meta: MetaFunction = () => [{ title: 'Journeys · Kept' }];
 
@@ -70,54 +71,28 @@ export default function JourneyBoard() {
           </label>
         ) : null}
         {options.csms.length && !mine ? (
-          <div className="field">
-            <label htmlFor="csm">CSM</label>
-            <select id="csm" name="csm" defaultValue={query.csm ?? ''}>
-              <option value="">Any CSM</option>
-              <option value="none">Unassigned</option>
-              {options.csms.map((u) => (
-                <option key={u.id} value={u.id}>
-                  {u.name}
-                </option>
-              ))}
-            </select>
-          </div>
+          <FilterSelect
+            id="csm"
+            label="CSM"
+            name="csm"
+            defaultValue={query.csm ?? ''}
+            anyLabel="Any CSM"
+            extra={[{ value: 'none', label: 'Unassigned' }]}
+            options={options.csms.map((u) => ({ value: u.id, label: u.name }))}
+          />
         ) : null}
         {options.reps.length ? (
-          <div className="field">
-            <label htmlFor="rep">Rep</label>
-            <select id="rep" name="rep" defaultValue={query.rep ?? ''}>
-              <option value="">Any rep</option>
-              {options.reps.map((u) => (
-                <option key={u.id} value={u.id}>
-                  {u.name}
-                </option>
-              ))}
-            </select>
-          </div>
+          <FilterSelect id="rep" label="Rep" name="rep" defaultValue={query.rep ?? ''} anyLabel="Any rep" options={options.reps.map((u) => ({ value: u.id, label: u.name }))} />
         ) : null}
-        <div className="field">
-          <label htmlFor="segment">Segment</label>
-          <select id="segment" name="segment" defaultValue={query.segment ?? ''}>
-            <option value="">All segments</option>
-            {Object.entries(SEGMENT_LABELS).map(([value, label]) => (
-              <option key={value} value={value}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="health">Health</label>
-          <select id="health" name="health" defaultValue={query.health ?? ''}>
-            <option value="">Any health</option>
-            {HEALTHS.map((h) => (
-              <option key={h} value={h}>
-                {HEALTH_LABELS[h]}
-              </option>
-            ))}
-          </select>
-        </div>
+        <FilterSelect id="segment" label="Segment" name="segment" defaultValue={query.segment ?? ''} anyLabel="All segments" options={SEGMENT_OPTIONS} />
+        <FilterSelect
+          id="health"
+          label="Health"
+          name="health"
+          defaultValue={query.health ?? ''}
+          anyLabel="Any health"
+          options={HEALTHS.map((h) => ({ value: h, label: HEALTH_LABELS[h] }))}
+        />
         <input type="hidden" name="sort" value={query.sort} />
         <button type="submit">Filter</button>
       </Form>

@@ -6,6 +6,7 @@ import { Pagination } from '#app/components/pagination';
 import { HeldBadge, SurveyStateBadge, surveyProgress } from '#app/components/survey-status';
 import { listSurveys, SurveyListQuerySchema } from '#app/surveys/surveys.server';
 import { OVERALL_BADGE, OVERALL_LABELS, STOP_REASON_LABELS, SURVEY_STATE_LABELS, SURVEY_STATE_LIST } from '#app/surveys/survey-labels';
+import { FilterSelect } from '#app/components/forms';
 
 export const meta: MetaFunction = () => [{ title: 'Surveys · Kept' }];
 
@@ -25,17 +26,14 @@ export default function Surveys() {
         <h1>Value-delivery surveys</h1>
       </div>
       <Form method="get" className="toolbar" role="search">
-        <div className="field">
-          <label htmlFor="state">Status</label>
-          <select id="state" name="state" defaultValue={query.state ?? ''}>
-            <option value="">All</option>
-            {SURVEY_STATE_LIST.map((s) => (
-              <option key={s} value={s}>
-                {SURVEY_STATE_LABELS[s]}
-              </option>
-            ))}
-          </select>
-        </div>
+        <FilterSelect
+          id="state"
+          label="Status"
+          name="state"
+          defaultValue={query.state ?? ''}
+          anyLabel="All"
+          options={SURVEY_STATE_LIST.map((s) => ({ value: s, label: SURVEY_STATE_LABELS[s] }))}
+        />
         <div className="field">
           <label htmlFor="wave">Wave</label>
           <select id="wave" name="wave" defaultValue={query.wave ?? ''}>

@@ -74,6 +74,8 @@ export const CURRENCY_LABELS = { USD: 'US dollar', EUR: 'Euro', GBP: 'British po
 export const CURRENCIES = Object.keys(CURRENCY_LABELS) as (keyof typeof CURRENCY_LABELS)[];
 
 export const SEGMENT_LABELS: Record<string, string> = { smb: 'SMB', 'mid-market': 'Mid-market', enterprise: 'Enterprise' };
+/** The segments as filter options, in their usual order. */
+export const SEGMENT_OPTIONS = Object.entries(SEGMENT_LABELS).map(([value, label]) => ({ value, label }));
 
 /** The deal form shows up to this many promise rows. */
 export const MAX_PROMISE_ROWS = 10;
