@@ -1,10 +1,11 @@
-import { Link, NavLink } from '@remix-run/react';
+import { Link, NavLink, useLocation } from '@remix-run/react';
 import type { ReactNode } from 'react';
 import { ASK_STATUS_BADGE, ASK_STATUS_LABELS, ASK_TYPE_LABELS, type AskStatus, type AskType } from '#app/advocacy/advocacy-types';
 import { formatDate } from '#app/utils/format';
 
-const TABS = [
-  { to: '/advocacy', label: 'Candidates', end: true },
+// `within`: deeper pages that belong to the tab (one candidate's page lies under Candidates).
+const TABS: { to: string; label: string; end: boolean; within?: string }[] = [
+  { to: '/advocacy', label: 'Candidates', end: true, within: '/advocacy/candidates/' },
   { to: '/advocacy/asks', label: 'Asks', end: false },
   { to: '/advocacy/reviews', label: 'Review invitations', end: false },
   { to: '/advocacy/referrals', label: 'Referrals', end: false },
@@ -49,13 +50,20 @@ export function AdvocacyHeader({ page, data, inSection }: { page: AdvocacyPageHa
 
 /** The advocacy section's own navigation (marketing, leadership, admin). */
 function AdvocacyTabs() {
+  const { pathname } = useLocation();
   return (
     <nav className="tabs" aria-label="Advocacy">
-      {TABS.map((t) => (
-        <NavLink key={t.to} to={t.to} end={t.end}>
-          {t.label}
-        </NavLink>
-      ))}
+      {TABS.map((t) =>
+        t.within && pathname.startsWith(t.within) ? (
+          <Link key={t.to} to={t.to} aria-current="page">
+            {t.label}
+          </Link>
+        ) : (
+          <NavLink key={t.to} to={t.to} end={t.end}>
+            {t.label}
+          </NavLink>
+        ),
+      )}
     </nav>
   );
 }

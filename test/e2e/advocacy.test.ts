@@ -121,6 +121,9 @@ describe('advocacy: from a survey answer to referred revenue', () => {
     await expect(row.textContent()).resolves.toContain('Sam Seller');
     await row.getByRole('link', { name: BUYER.name }).click();
     await page.waitForURL(/\/advocacy\/candidates\/[a-f0-9]{24}$/);
+    // One candidate's page lies under the Candidates tab, and the tab bar says so.
+    const tabs = page.getByRole('navigation', { name: 'Advocacy' });
+    await expect(tabs.getByRole('link', { name: 'Candidates' }).getAttribute('aria-current')).resolves.toBe('page');
     await page.getByLabel('Ask for', { exact: true }).selectOption('referral');
     await page.getByLabel('Channel', { exact: true }).selectOption('email');
     await page.getByRole('button', { name: 'Send the ask' }).click();
