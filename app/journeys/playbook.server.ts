@@ -233,7 +233,9 @@ export function parsePlaybookForm(values: Record<string, string>): { stages: Sta
   const terminalName = (values['terminal.name'] ?? 'Live').trim() || 'Live';
   ordered.push({ key: 'live', name: terminalName.slice(0, 60), slaDays: null, terminal: true, criteria: [] });
   const note = (values.note ?? '').trim().slice(0, 300);
-  const baseVersion = Number(values.baseVersion) || 0;
+  // The version the edit started from: a whole number, else 0 (publishing then reports a conflict).
+  const asked = Number(values.baseVersion);
+  const baseVersion = Number.isSafeInteger(asked) && asked >= 0 ? asked : 0;
   return { stages: ordered, note, baseVersion, check: { errors, flags } };
 }
 

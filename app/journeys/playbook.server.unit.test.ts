@@ -52,4 +52,10 @@ describe('parsePlaybookForm', () => {
     expect(names({ ...stage(0, 'Handoff', '1'), ...stage(1, 'Implementation', '2') })).toEqual(['Handoff', 'Implementation', 'Live']);
     expect(names({ ...stage(0, 'Handoff', '2'), ...stage(1, 'Implementation', '2') })).toEqual(['Implementation', 'Handoff', 'Live']);
   });
+
+  it('reads the version the edit started from as a whole number, else 0 (a forged "Infinity" was accepted)', () => {
+    const base = (baseVersion: string) => parsePlaybookForm({ baseVersion }).baseVersion;
+    expect(base('7')).toBe(7);
+    for (const forged of ['Infinity', '1e400', '-3', '2.5', 'x', '']) expect(base(forged)).toBe(0);
+  });
 });
