@@ -20,6 +20,20 @@ export type DomainEvents = {
   'journey.live': { dealId: Id; now: Date };
   /** A deal arrived (CRM webhook, CSV import) naming the Kept referral it came from. */
   'deal.referred': { dealId: Id; referralId: string; via: 'webhook' | 'import'; now: Date };
+  /** A closed-won deal was recorded (form, CSV import, CRM webhook); not for a replayed one. */
+  'deal.closed_won': { dealId: Id; now: Date };
+  /** A journey moved from one stage to another (forward, or back by CS). */
+  'journey.stage_changed': { journeyId: Id; dealId: Id; from: string; to: string; now: Date };
+  /** A buyer judged a promise "Not yet" in a value survey. */
+  'promise.not_kept': { dealId: Id; surveyId: Id; promiseId: Id; now: Date };
+  /** A recovery case was opened (once per deal, wave and promise). */
+  'recovery.opened': { caseId: Id; dealId: Id; now: Date };
+  /** A recovery case was closed: delivered (recovered) or won't deliver. */
+  'recovery.closed': { caseId: Id; dealId: Id; status: 'delivered' | 'wont_deliver'; now: Date };
+  /** A customer became an advocate candidate. */
+  'advocate.candidate': { advocateId: Id; dealId: Id; now: Date };
+  /** A referral turned into a closed-won deal. */
+  'referral.won': { referralId: Id; dealId: Id; now: Date };
 };
 export type DomainEvent = keyof DomainEvents;
 type Reaction<E extends DomainEvent> = (facts: DomainEvents[E]) => Promise<unknown>;
