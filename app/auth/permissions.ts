@@ -33,6 +33,8 @@ export const PERMISSIONS = {
   'users.manage': ['admin'],
   'playbook.edit': ['admin'],
   'outbox.view': ['admin'],
+  /** See and revoke every user's personal API tokens (everyone manages their own). */
+  'apiTokens.manage': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -6,6 +6,9 @@ import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 /** Wrong current passwords per user within 15 minutes before the Account page answers 429. */
 export const PASSWORD_CHANGE_FAILURES = 8;
 
+/** Requests one API token may make per minute (per web process) before the API answers 429. */
+export const API_REQUESTS_PER_MINUTE = 120;
+
 const limiters = {
   loginIp: new RateLimiterMemory({ keyPrefix: 'login-ip', points: 30, duration: 15 * 60 }),
   // Sign-in (OWASP): per address, all attempts; per email and address, failures; per email from
@@ -23,6 +26,9 @@ const limiters = {
   resetEmail: new RateLimiterMemory({ keyPrefix: 'reset-email', points: 5, duration: 60 * 60 }),
   // Own password change: wrong current passwords per user (a stolen session cannot guess it).
   passwordChange: new RateLimiterMemory({ keyPrefix: 'password-change', points: PASSWORD_CHANGE_FAILURES, duration: 15 * 60 }),
+  // The JSON API (docs/api.md): requests per personal token, and unknown or revoked tokens per address.
+  apiToken: new RateLimiterMemory({ keyPrefix: 'api-token', points: API_REQUESTS_PER_MINUTE, duration: 60 }),
+  apiRefused: new RateLimiterMemory({ keyPrefix: 'api-refused', points: 30, duration: 60 }),
 };
 export type LimiterName = keyof typeof limiters;
 
