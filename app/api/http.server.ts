@@ -1,16 +1,17 @@
 // One way every /api/v1 route answers (docs/api.md): the bearer token first, then the token's scope
 // and the rate limit, then the route's work; JSON in the shapes of app/api/schemas.server.ts, errors
 // as `{ error: { code, message, fields? } }`, never a page, never cached.
-import type { z } from 'zod';
+import { z } from 'zod';
 import { rateLimit } from '#app/auth/rate-limit.server';
 import type { SessionUser } from '#app/auth/session.server';
 import { isDatabaseUnavailable } from '#app/platform/db.server';
 import { fieldErrors } from '#app/utils/forms.server';
 import { log, logError } from '#app/utils/log.server';
 import type { ApiTokenScope } from '#models/api-token';
+import type { ErrorSchema } from './schemas.server';
 import { authenticateToken } from './tokens.server';
 
-export type ErrorCode = z.infer<typeof import('./schemas.server').ErrorSchema>['error']['code'];
+export type ErrorCode = z.infer<typeof ErrorSchema>['error']['code'];
 
 /** A refusal a route throws; answered as the JSON error with its status. */
 export class ApiError extends Error {
@@ -36,8 +37,18 @@ export const notFound = (what: string) => new ApiError(404, 'not_found', `${what
 /** The query string through `schema`: unknown or malformed parameters are a 400 naming them. */
 export function parseQuery<S extends z.ZodType>(request: Request, schema: S): z.infer<S> {
   const parsed = schema.safeParse(Object.fromEntries(new URL(request.url).searchParams));
-  if (!parsed.success) throw new ApiError(400, 'invalid_request', 'The query string is not valid.', fieldErrors(parsed.error));
+  if (!parsed.success) throw new ApiError(400, 'invalid_request', 'The query string is not valid.', issueFields(parsed.error));
   return parsed.data;
+}
+
+/** Field errors, with each unknown key named as its own field (zod reports them on the object). */
+function issueFields(error: z.ZodError) {
+  const fields = fieldErrors(new z.ZodError(error.issues.filter((i) => i.code !== 'unrecognized_keys')));
+  for (const issue of error.issues) {
+    if (issue.code !== 'unrecognized_keys') continue;
+    for (const key of issue.keys) fields[[...issue.path, key].join('.')] = ['Unknown parameter.'];
+  }
+  return fields;
 }
 
 /** The JSON body through `schema`: not JSON, or fields the schema refuses, are a 400 naming them. */
@@ -51,7 +62,7 @@ export async function parseBody<S extends z.ZodType>(request: Request, schema: S
     throw new ApiError(400, 'invalid_request', 'The body is not valid JSON.');
   }
   const parsed = schema.safeParse(body);
-  if (!parsed.success) throw new ApiError(400, 'invalid_request', 'The body is not valid.', fieldErrors(parsed.error));
+  if (!parsed.success) throw new ApiError(400, 'invalid_request', 'The body is not valid.', issueFields(parsed.error));
   return parsed.data;
 }
 

@@ -86,9 +86,8 @@ export async function listTokens({ user, everyone = false }: { user: SessionUser
 export async function revokeToken({ user, tokenId, now = new Date() }: { user: SessionUser; tokenId: string; now?: Date }) {
   const filter: Record<string, unknown> = { _id: tokenId, revokedAt: null };
   if (!may(user.role, 'apiTokens.manage')) filter.userId = user.id;
-  const token = await ApiToken.findOneAndUpdate(filter, { $set: { revokedAt: now, revokedById: user.id } }, { new: true })
-    .select('userId name')
-    .lean();
+  // No projection: FerretDB 1.24 does not implement one on findAndModify.
+  const token = await ApiToken.findOneAndUpdate(filter, { $set: { revokedAt: now, revokedById: user.id } }, { returnDocument: 'after' }).lean();
   if (!token) return { ok: false as const };
   await recordAudit({ actorId: user.id, action: 'api-token.revoked', entityType: 'api-token', entityId: tokenId, data: { name: token.name, ownerId: String(token.userId) }, now });
   return { ok: true as const, name: token.name };
