@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data } from '@remix-run/node';
-import { useLoaderData } from '@remix-run/react';
+import { Link, useLoaderData } from '@remix-run/react';
 import { passwordChangeGate, recordPasswordChangeFailure } from '#app/auth/rate-limit.server';
 import { requireUser } from '#app/auth/session.server';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
@@ -67,6 +67,13 @@ export default function Account() {
             </button>
           </div>
         </FeedbackForm>
+      </section>
+      <section className="panel narrow-form" aria-labelledby="tokens-h">
+        <h2 id="tokens-h">API tokens</h2>
+        <p className="muted">Personal tokens let scripts and other tools use Kept’s API as you.</p>
+        <p>
+          <Link to="/account/tokens">Manage your API tokens</Link>
+        </p>
       </section>
     </>
   );
