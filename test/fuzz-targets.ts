@@ -5,6 +5,7 @@
 // Both specs fail when a route module with an action has no entry here.
 import { z } from 'zod';
 import { jsonSchema, objectVariants } from './fuzz-inputs';
+import { routeModules } from './route-modules';
 
 export type Role = 'anonymous' | 'admin' | 'cs' | 'sales' | 'marketing' | 'leadership';
 /** What the action makes of a form: accepted data, field errors, or no schema to judge this input by (`ok: null`). */
@@ -32,6 +33,10 @@ export type FuzzTarget = {
 };
 
 export const WEBHOOKS = ['api.webhooks.crm.ts', 'api.webhooks.resend.ts'];
+/** The JSON API's route modules (bearer token, JSON): every one exports an action (POST or a 405). */
+export const API_ROUTES = routeModules()
+  .map((m) => m.id)
+  .filter((id) => id.startsWith('api.v1.'));
 
 /** FormData holding these values, or these pairs in order (repeated keys kept: what a browser would send). */
 export function formDataOf(values: Record<string, string> | [string, string][]) {
@@ -78,6 +83,7 @@ export async function loadFuzzTargets({ surveyPromiseIds }: { surveyPromiseIds: 
   const playbook = await import('#app/journeys/playbook.server');
   const plan = await import('#app/journeys/plan.server');
   const imports = await import('#app/deals/import.server');
+  const apiTokens = await import('#app/api/tokens.server');
   const { PROMISE_CATEGORIES } = await import('#models/deal');
   const { EVIDENCE_TYPES } = await import('#app/journeys/journey-rules');
 
@@ -161,6 +167,27 @@ export async function loadFuzzTargets({ surveyPromiseIds }: { surveyPromiseIds: 
     'login.tsx': { role: 'anonymous', shapes: [users.LoginSchema], parse: form(users.LoginSchema), validWeight: 1, garbageWeight: 6 },
     'forgot-password.tsx': { role: 'anonymous', shapes: [passwords.ForgotPasswordSchema], parse: form(passwords.ForgotPasswordSchema) },
     '_staff.account.tsx': { role: 'cs', shapes: [passwords.ChangePasswordSchema], parse: form(passwords.ChangePasswordSchema) },
+    '_staff.account_.tokens.tsx': {
+      role: 'cs',
+      shapes: [apiTokens.TokenFormSchema.extend({ intent: z.literal('create') }), apiTokens.RevokeFormSchema.extend({ intent: z.literal('revoke') })],
+      parse: (f) => {
+        const intent = formValues(f).intent;
+        if (intent === 'create') return form(apiTokens.TokenFormSchema, { intent })(f);
+        if (intent === 'revoke') return form(apiTokens.RevokeFormSchema, { intent })(f);
+        return unknownAction;
+      },
+    },
+    ...Object.fromEntries(
+      API_ROUTES.map((id) => [
+        id,
+        {
+          role: 'cs',
+          shapes: [],
+          parse: null,
+          noForm: 'the JSON API: the bearer token decides first (401 without one, whatever the body), and a POST body is JSON parsed by zod (app/routes/api.v1.test.ts)',
+        } satisfies FuzzTarget,
+      ]),
+    ),
     'invite.$token.tsx': {
       role: 'anonymous',
       shapes: [passwords.SetPasswordSchema],

@@ -43,6 +43,8 @@ function routeSegments(name: string) {
 export function urlFor(id: string, params: Record<string, string>) {
   const segments = routeSegments(id.replace(/\/$/, '').replace(/\.(tsx?|jsx?)$/, ''))
     .filter((s) => !s.startsWith('_'))
+    // A trailing underscore opts a segment out of nesting (`account_.tokens`); the URL has no underscore.
+    .map((s) => s.replace(/_$/, ''))
     .map((s) => {
       if (s === '$') return 'no-such-page/anywhere';
       if (s.startsWith('$')) {

@@ -67,7 +67,7 @@ export const ENDPOINTS: Endpoint[] = [
   },
   ...resource('Journey', 'journeys', S.JourneyList, S.JourneySchema, S.JourneyListQuery, 'api.v1.journeys.$journeyId.ts', 'journeys'),
   ...resource('Survey', 'surveys', S.SurveyList, S.SurveySchema, S.SurveyListQuery, 'api.v1.surveys.$surveyId.ts', 'surveys'),
-  ...resource('Answer', 'answers', S.AnswerList, S.AnswerSchema, S.AnswerListQuery, 'api.v1.answers.$answerId.ts', 'survey answers'),
+  ...resource('Answer', 'answers', S.AnswerList, S.AnswerSchema, S.AnswerListQuery, 'api.v1.answers.$surveyId.ts', 'survey answers'),
   {
     route: 'api.v1.openapi[.]json.ts',
     method: 'get',

@@ -17,7 +17,7 @@ import { makeUser } from '#test/factories';
 import * as accounts from './api.v1.accounts';
 import * as account from './api.v1.accounts.$accountId';
 import * as answers from './api.v1.answers';
-import * as answer from './api.v1.answers.$answerId';
+import * as answer from './api.v1.answers.$surveyId';
 import * as deals from './api.v1.deals';
 import * as deal from './api.v1.deals.$dealId';
 import * as journeys from './api.v1.journeys';
@@ -209,7 +209,7 @@ describe('the same access rules as the pages', () => {
       [account, 'accountId', accountOfB, 'accounts'],
       [journey, 'journeyId', String(j!._id), 'journeys'],
       [survey, 'surveyId', String(s!._id), 'surveys'],
-      [answer, 'answerId', String(s!._id), 'answers'],
+      [answer, 'surveyId', String(s!._id), 'answers'],
     ];
     for (const [module, param, id, plural] of cases) {
       expect((await call(module, `/api/v1/${plural}/${id}`, { token: repAToken, params: { [param]: id } })).status, plural).toBe(404);

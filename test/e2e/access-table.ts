@@ -41,6 +41,9 @@ const staffAction =
     anonymous: { status: 302, location: `/login?${new URLSearchParams({ redirectTo: url })}` },
   });
 
+/** A read-only API route: no bearer token is a 401 whoever asks; POST is a 405. */
+const apiRead: RouteSpec = { get: () => everyone({ status: 401 }), post: () => everyone({ status: 405 }) };
+
 /** Who may do what, per route module file (the roles come from app/auth/permissions.ts; docs/product-rules.md). */
 export const EXPECTED: Record<string, RouteSpec> = {
   '$.tsx': { get: () => everyone({ status: 404 }), post: () => everyone({ status: 404 }) },
@@ -59,6 +62,8 @@ export const EXPECTED: Record<string, RouteSpec> = {
   'invite.$token.tsx': { get: () => everyone({ status: 404 }), post: () => everyone({ status: 404 }) },
   'reset-password.$token.tsx': { get: () => everyone({ status: 404 }), post: () => everyone({ status: 404 }) },
   '_staff.account.tsx': { get: staffPage(ALL_ROLES), post: staffAction(ALL_ROLES) },
+  // Everyone manages their own API tokens (admins also everyone's: app/auth/permissions.ts).
+  '_staff.account_.tokens.tsx': { get: staffPage(ALL_ROLES), post: staffAction(ALL_ROLES) },
   // Runs last: posting it ends the session the other rows use.
   'logout.tsx': { get: () => everyone({ status: 302, location: '/login' }), post: () => everyone({ status: 302, location: '/login' }), last: true },
   '_staff.tsx': { layout: true },
@@ -91,6 +96,19 @@ export const EXPECTED: Record<string, RouteSpec> = {
   // Signed, not session-authenticated: GET is 405, an unsigned POST 401, whoever sends it.
   'api.webhooks.crm.ts': { get: () => everyone({ status: 405 }), post: () => everyone({ status: 401 }) },
   'api.webhooks.resend.ts': { get: () => everyone({ status: 405 }), post: () => everyone({ status: 401 }) },
+  // The JSON API (docs/api.md) authenticates by bearer token, never by the session cookie: 401 for
+  // everyone here; its routes with a write answer 401 to POST too, the read-only ones 405.
+  'api.v1.accounts.ts': apiRead,
+  'api.v1.accounts.$accountId.ts': apiRead,
+  'api.v1.deals.ts': { get: () => everyone({ status: 401 }), post: () => everyone({ status: 401 }) },
+  'api.v1.deals.$dealId.ts': apiRead,
+  'api.v1.journeys.ts': apiRead,
+  'api.v1.journeys.$journeyId.ts': apiRead,
+  'api.v1.surveys.ts': apiRead,
+  'api.v1.surveys.$surveyId.ts': apiRead,
+  'api.v1.answers.ts': apiRead,
+  'api.v1.answers.$surveyId.ts': apiRead,
+  'api.v1.openapi[.]json.ts': { get: () => everyone({ status: 200 }), post: () => everyone({ status: 405 }) },
   // CSV intake is CS and admin work (the import job is one cs@kept.demo uploads in beforeAll).
   '_staff.deals.import._index.tsx': { get: staffPage(holders('deals.import')), post: staffAction(holders('deals.import')) },
   '_staff.deals.import.$jobId.tsx': { get: staffPage(holders('deals.import')), post: staffAction(holders('deals.import')) },
