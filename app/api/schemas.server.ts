@@ -51,7 +51,7 @@ export const JourneyListQuery = z.strictObject({
   ...page,
   accountId: Id.optional().describe("Only this account's journeys."),
   dealId: Id.optional().describe("Only this deal's journey."),
-  stage: z.string().trim().min(1).max(60).optional().describe('Only journeys in this stage (a playbook stage key, e.g. `kickoff`).'),
+  stage: z.string().trim().min(1).max(60).optional().describe('Only journeys in this stage (a playbook stage key, e.g. `implementation` or `live`).'),
 });
 export const SurveyListQuery = z.strictObject({
   ...page,
