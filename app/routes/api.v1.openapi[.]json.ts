@@ -1,4 +1,3 @@
-import type { LoaderFunctionArgs } from '@remix-run/node';
 import { json, methodNotAllowed } from '#app/api/http.server';
 import { openApiDocument } from '#app/api/openapi.server';
 import { getEnv } from '#app/env.server';

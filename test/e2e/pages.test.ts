@@ -356,6 +356,34 @@ describe('without JavaScript: one page per area renders and its main form works'
     await page.close();
   });
 
+  test('account (API tokens): a token is created and shown once, works on the API, and is revoked', async () => {
+    const page = await context.newPage();
+    await signIn(page, 'cs@kept.demo');
+    await page.goto('/account/tokens');
+    await page.getByLabel('Name', { exact: true }).fill('Browser gate');
+    await page.getByLabel(/Read and write/).check();
+    const [res] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.getByRole('button', { name: 'Create token' }).click()]);
+    expect(res.status()).toBe(200);
+    await page.waitForLoadState('load');
+    const token = await page.getByLabel('Your new API token').inputValue();
+    expect(token).toMatch(/^kept_[a-f0-9]{24}_/);
+    fs.mkdirSync(path.join(SCREENS, 'cs'), { recursive: true });
+    await page.screenshot({ path: path.join(SCREENS, 'cs', 'account_.tokens-created.png'), fullPage: true });
+    const api = (t: string) => fetch(`${inject('baseUrl')}/api/v1/deals?limit=1`, { headers: { Authorization: `Bearer ${t}` } });
+    expect((await api(token)).status).toBe(200);
+    // Shown once: the page opened again lists the token, without it.
+    await page.goto('/account/tokens');
+    expect(await page.getByLabel('Your new API token').count()).toBe(0);
+    expect(await page.content()).not.toContain(token);
+    const row = page.getByRole('row', { name: /Browser gate/ });
+    expect(await row.getByText('Read and write').count()).toBe(1);
+    await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), row.getByRole('button', { name: 'Revoke Browser gate' }).click()]);
+    await page.waitForLoadState('load');
+    expect(await page.getByText('Token “Browser gate” revoked').count()).toBe(1);
+    expect((await api(token)).status).toBe(401);
+    await page.close();
+  });
+
   test('forgot password: the form answers next to its button', async () => {
     await context.clearCookies();
     const page = await context.newPage();
