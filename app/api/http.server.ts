@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { rateLimit } from '#app/auth/rate-limit.server';
 import type { SessionUser } from '#app/auth/session.server';
 import { isDatabaseUnavailable } from '#app/platform/db.server';
+import { WEBHOOK_MAX_BYTES } from '#app/utils/body-limits.server';
 import { fieldErrors } from '#app/utils/forms.server';
 import { log, logError } from '#app/utils/log.server';
 import type { ApiTokenScope } from '#models/api-token';
@@ -51,13 +52,20 @@ function issueFields(error: z.ZodError) {
   return fields;
 }
 
+/** The most bytes of JSON body the API reads (one deal is a few KB); the webhooks' limit. */
+export const API_BODY_MAX_BYTES = WEBHOOK_MAX_BYTES;
+
 /** The JSON body through `schema`: not JSON, or fields the schema refuses, are a 400 naming them. */
 export async function parseBody<S extends z.ZodType>(request: Request, schema: S): Promise<z.infer<S>> {
   if (!/^application\/json\b/i.test(request.headers.get('Content-Type') ?? ''))
     throw new ApiError(400, 'invalid_request', 'Send the body as JSON (Content-Type: application/json).');
+  const tooLarge = new ApiError(413, 'payload_too_large', `The body is larger than ${API_BODY_MAX_BYTES} bytes.`);
+  if (Number(request.headers.get('Content-Length') ?? 0) > API_BODY_MAX_BYTES) throw tooLarge;
+  const raw = await request.text();
+  if (Buffer.byteLength(raw) > API_BODY_MAX_BYTES) throw tooLarge;
   let body: unknown;
   try {
-    body = JSON.parse(await request.text());
+    body = JSON.parse(raw);
   } catch {
     throw new ApiError(400, 'invalid_request', 'The body is not valid JSON.');
   }

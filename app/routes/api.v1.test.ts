@@ -330,5 +330,8 @@ describe('POST /api/v1/deals', () => {
     expect(notSales.body.error?.fields?.ownerEmail).toEqual(['No active sales user has this email.']);
     const notJson = await call(deals, '/api/v1/deals', { token: csWrite, method: 'POST', body: undefined });
     expect(notJson.status).toBe(400);
+    const huge = await call(deals, '/api/v1/deals', { token: csWrite, method: 'POST', body: dealBody({ ownerEmail: repA.email, padding: 'x'.repeat(300 * 1024) }) });
+    expect(huge.status).toBe(413);
+    expect(huge.body.error?.code).toBe('payload_too_large');
   });
 });
