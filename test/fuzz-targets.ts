@@ -182,7 +182,8 @@ export async function loadFuzzTargets({ surveyPromiseIds }: { surveyPromiseIds: 
         id,
         {
           role: 'cs',
-          shapes: [],
+          // Fields a confused client might post as a form; the route reads none of them as one.
+          shapes: [z.object({ access_token: z.string().max(80), crmId: z.string().max(40), limit: z.string().max(6) })],
           parse: null,
           noForm: 'the JSON API: the bearer token decides first (401 without one, whatever the body), and a POST body is JSON parsed by zod (app/routes/api.v1.test.ts)',
         } satisfies FuzzTarget,
