@@ -265,6 +265,10 @@ describe('pages and refusals', () => {
     expect(Object.keys(bad.body.error!.fields!).sort()).toEqual(['colour', 'cursor', 'limit']);
     expect((await call(surveys, '/api/v1/surveys?state=lost', { token: adminToken })).body.error?.fields?.state).toBeDefined();
     expect((await call(deals, '/api/v1/deals?limit=abc', { token: adminToken })).body.error?.fields?.limit).toEqual(['Use a whole number.']);
+    // Nothing in a query string widens a sales rep's scope: operator keys and other fields are unknown parameters.
+    const widened = await call(deals, `/api/v1/deals?aeId=${repB.id}&accountId[$ne]=x`, { token: repAToken });
+    expect(widened.status).toBe(400);
+    expect(Object.keys(widened.body.error!.fields!).sort()).toEqual(['accountId[$ne]', 'aeId']);
   });
 
   test('a read-only route answers 405 to POST, as JSON', async () => {
