@@ -251,7 +251,7 @@ describe('the answer', () => {
     const closed = await RecoveryCase.findById(kase._id).lean();
     expect(closed).toMatchObject({ status: 'delivered', recoveredAt: at(1), closedAt: at(1), rev: 1 });
     expect(closedEvents).toEqual([{ caseId: String(kase._id), status: 'delivered' }]);
-    expect(await AuditEvent.countDocuments({ action: 'recovery.recovered', entityId: kase._id })).toBe(1);
+    expect(await AuditEvent.countDocuments({ action: 'recovery.recovered', entityId: String(kase._id) })).toBe(1);
     const alert = await EmailMessage.findOne({ template: 'reask-answer-alert' }).lean();
     expect(alert?.to).toBe(csm.email);
     // Applying it again (the worker's safety net) changes nothing.
