@@ -1,5 +1,6 @@
 import mongoose, { Types } from 'mongoose';
 import { beforeEach, describe, expect, test } from 'vitest';
+import { Advocate } from '#models/advocate';
 import { AskBudgetSlot } from '#models/ask-budget-slot';
 import { AuditEvent } from '#models/audit-event';
 import { Contact } from '#models/contact';
@@ -266,6 +267,8 @@ describe('the answer', () => {
     expect(verdicts[deal.promiseIds[1]]).toMatchObject({ verdict: 'delivered', source: 'survey', original: null });
     const response = await SurveyResponse.findOne().lean();
     expect(response?.promises[0].verdict).toBe('not_yet');
+    // Advocacy counts the recovered promise as kept (its reaction to recovery.closed).
+    expect(await Advocate.findOne({ dealId: deal.id }).select('promisesKept promisesTotal').lean()).toMatchObject({ promisesKept: 2, promisesTotal: 2 });
     // The link is used: the page thanks, a second submit is told "already".
     expect((await getReaskPage({ token, now: at(2) })).state).toBe('answered');
     expect((await submitReaskAnswer({ token, formData: form({ verdict: 'not_yet' }), now: at(2) })).status).toBe('already');
