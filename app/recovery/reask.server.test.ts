@@ -13,6 +13,7 @@ import { onRecorded } from '#app/platform/events.server';
 import { applyPendingReaskAnswers, getReaskPage, latestPromiseVerdicts, submitReaskAnswer } from '#app/recovery/reask-answer.server';
 import { expireDueReasks, scheduleDueReasks, sendDueReaskReminders, sendDueReasks } from '#app/recovery/reask.server';
 import { hashLinkToken } from '#app/utils/link-token.server';
+import { runCycle, TASKS } from '#app/worker/worker.server';
 import { makeAccount, makeContact, makeDeal, makeUser } from '#test/factories';
 
 const DAY = 24 * 3600_000;
@@ -154,6 +155,16 @@ describe('sending a re-ask', () => {
     expect(reask.state).toBe('sent');
     expect(reask.expiresAt).toEqual(at(14));
     expect(reask.remindAt).toEqual(at(5));
+  });
+
+  test("the worker's cycle schedules and sends a due re-ask in one go, and a second worker's cycle adds nothing", async () => {
+    await brokenPromise();
+    const tasks = TASKS.filter((t) => t.name.startsWith('reask-'));
+    expect(tasks.map((t) => t.name)).toEqual(['reask-schedule', 'reask-answers', 'reask-expiry', 'reask-invitations', 'reask-reminders']);
+    const [a, b] = await Promise.all([runCycle({ now: NOW, owner: 'worker-a', tasks }), runCycle({ now: NOW, owner: 'worker-b', tasks })]);
+    expect(a.ok && b.ok).toBe(true);
+    expect(await reaskEmails()).toHaveLength(1);
+    expect(await PromiseReask.countDocuments({ state: 'sent' })).toBe(1);
   });
 
   test('two workers racing over 12 due re-asks send each exactly once', async () => {
