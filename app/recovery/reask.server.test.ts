@@ -15,6 +15,7 @@ import { expireDueReasks, scheduleDueReasks, sendDueReaskReminders, sendDueReask
 import { hashLinkToken } from '#app/utils/link-token.server';
 import { runCycle, TASKS } from '#app/worker/worker.server';
 import { makeAccount, makeContact, makeDeal, makeUser } from '#test/factories';
+import { seedReaskDemo } from '#scripts/seed/reask';
 
 const DAY = 24 * 3600_000;
 const NOW = new Date('2026-11-20T09:00:00Z');
@@ -320,5 +321,23 @@ describe('the answer', () => {
     expect((await getReaskPage({ token, now: at(1) })).state).toBe('open');
     expect((await getReaskPage({ token: 'x'.repeat(43), now: at(1) })).state).toBe('closed');
     expect((await getReaskPage({ token: 'short', now: at(1) })).state).toBe('closed');
+  });
+});
+
+describe('demo data', () => {
+  test('the seed makes a sent re-ask whose link works, one answered "Delivered" with its case closed, one expired; a re-run adds nothing', async () => {
+    for (let i = 0; i < 3; i++) await brokenPromise();
+    await RecoveryCase.deleteMany({});
+    expect((await seedReaskDemo({ now: NOW, log: () => undefined })).reasks).toBe(3);
+    expect((await seedReaskDemo({ now: NOW, log: () => undefined })).reasks).toBe(0);
+    const reasks = await PromiseReask.find().lean();
+    expect(reasks.map((r) => r.state).sort()).toEqual(['answered', 'expired', 'sent']);
+    const answered = reasks.find((r) => r.state === 'answered')!;
+    expect((await RecoveryCase.findById(answered.caseId).lean())?.status).toBe('delivered');
+    const sent = reasks.find((r) => r.state === 'sent')!;
+    expect((await latestPromiseVerdicts({ dealIds: [String(answered.dealId)] })).get(String(answered.dealId))![answered.promiseId].source).toBe('reask');
+    expect(await PromiseReaskToken.countDocuments({ reaskId: sent._id })).toBe(1);
+    // The expired one is recorded as such already: the worker finds nothing left to expire.
+    expect((await expireDueReasks({ now: NOW, owner: 'w' })).expired).toBe(0);
   });
 });
