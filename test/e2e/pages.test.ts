@@ -411,8 +411,13 @@ describe('without JavaScript: one page per area renders and its main form works'
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Thank you, your answer is already in');
     const { RecoveryCase } = await import('#models/recovery-case');
     const { PromiseReask } = await import('#models/promise-reask');
-    const answered = await PromiseReask.findById(reask!.reaskId).select('caseId').lean();
+    const answered = await PromiseReask.findById(reask!.reaskId).select('caseId dealId promiseText').lean();
     expect((await RecoveryCase.findById(answered!.caseId).select('status').lean())?.status).toBe('delivered');
+    // The deal page shows the promise's latest verdict: the re-ask's, beside what the survey said.
+    await signIn(page, 'admin@kept.demo');
+    await page.goto(`/deals/${String(answered!.dealId)}`);
+    const promise = page.locator('section[aria-labelledby="promises"] ol.promises > li', { hasText: answered!.promiseText });
+    expect(await promise.textContent()).toMatch(/Latest verdict: Delivered asked again, .* \(the survey said (not yet|partly) on /);
     await page.close();
   });
 
