@@ -82,6 +82,9 @@ async function main() {
   // Survey waves in every state for the other deals (after advocacy: its answers stay the latest).
   const { seedSurveyDemo } = await import('#scripts/seed/surveys');
   await seedSurveyDemo({ log: console.log });
+  // Re-asks of broken promises (after the surveys: they follow up "Not yet" answers).
+  const { seedReaskDemo } = await import('#scripts/seed/reask');
+  await seedReaskDemo({ log: console.log });
   console.log(
     [
       `Done in ${(s.ms / 1000).toFixed(1)} s.`,

@@ -34,6 +34,8 @@ if (config.NODE_ENV !== 'production') {
     await seedAdvocacyDemo({ log: say });
     const { seedSurveyDemo } = await import('#scripts/seed/surveys');
     await seedSurveyDemo({ log: say });
+    const { seedReaskDemo } = await import('#scripts/seed/reask');
+    await seedReaskDemo({ log: say });
   }
   say(`Demo sign-in: ${DEMO_USERS.map((u) => u.email).join(', ')} / password ${DEMO_PASSWORD}`);
 }

@@ -86,6 +86,7 @@ export async function loadFuzzTargets({ surveyPromiseIds }: { surveyPromiseIds: 
   const apiTokens = await import('#app/api/tokens.server');
   const { PROMISE_CATEGORIES } = await import('#models/deal');
   const { EVIDENCE_TYPES } = await import('#app/journeys/journey-rules');
+  const { ReaskAnswerSchema } = await import('#app/recovery/reask-rules');
 
   const form =
     <S extends z.ZodType>(schema: S, extra: Record<string, unknown> = {}) =>
@@ -374,6 +375,7 @@ export async function loadFuzzTargets({ surveyPromiseIds }: { surveyPromiseIds: 
     },
     '_staff.surveys.$surveyId.tsx': { role: 'cs', shapes: [surveys.SurveyActionSchema], parse: form(surveys.SurveyActionSchema) },
     'plan.$token.tsx': { role: 'anonymous', shapes: [plan.ConfirmSchema], parse: (f) => safe(plan.ConfirmSchema, formValues(f)) },
+    'r.$token.tsx': { role: 'anonymous', shapes: [ReaskAnswerSchema], parse: (f) => safe(ReaskAnswerSchema, formValues(f)) },
     's.$token.tsx': {
       role: 'anonymous',
       shapes: [answerShape],

@@ -13,20 +13,24 @@ import type { AskType } from '#app/advocacy/advocacy-types';
 import { advocacyConfig } from '#app/advocacy/shared.server';
 
 type Scope = 'contact' | 'account';
+/** What takes budget: marketing's asks, and the re-ask of a broken promise (app/recovery/reask.server.ts). */
+export type BudgetUse = AskType | 'reask';
 type BudgetRefusal = { ok: false; scope: Scope | 'busy'; nextAvailableAt: Date | null };
 
 /**
  * Survey emails count in the budget too (docs/product-rules.md). One exception: a referral, reference or
  * case-study ask may follow the survey in which the contact said yes to exactly that, because
- * the contact asked for it. Review invitations never get that exception.
+ * the contact asked for it. Review invitations never get that exception. Likewise the re-ask of a
+ * promise may follow the survey in which the buyer said it was not delivered (`exemptSurveyIds`).
  */
-async function surveyUses({ contactId, accountId, type, windowDays, now }: { contactId: string; accountId: string; type: AskType; windowDays: number; now: Date }) {
+async function surveyUses(input: { contactId: string; accountId: string; type: BudgetUse; exemptSurveyIds?: string[]; windowDays: number; now: Date }) {
+  const { contactId, accountId, type, windowDays, now } = input;
   const since = new Date(now.getTime() - windowDays * DAY_MS);
   const surveys = await Survey.find({ accountId, sentAt: trusted({ $gt: since, $lte: now }) })
     .select('_id contactId sentAt')
     .lean();
-  let exempt = new Set<string>();
-  if (type !== 'review' && surveys.length) {
+  let exempt = new Set<string>(input.exemptSurveyIds ?? []);
+  if (type !== 'review' && type !== 'reask' && surveys.length) {
     const field = type === 'referral' ? 'consentReferral' : type === 'reference' ? 'consentReference' : 'consentCaseStudy';
     const answers = await SurveyResponse.find({ _id: trusted({ $in: surveys.map((s) => s._id) }) })
       .select(`_id contactId ${field}`)
@@ -46,7 +50,7 @@ async function surveyUses({ contactId, accountId, type, windowDays, now }: { con
  * than the window; two concurrent asks both try slot n+1, exactly one insert wins, and the loser
  * rereads the chain (now holding the winner) and is refused.
  */
-async function takeSlot(input: { scope: Scope; ownerId: string; limit: number; extra: Date[]; askId: Types.ObjectId; type: AskType; windowDays: number; now: Date }) {
+async function takeSlot(input: { scope: Scope; ownerId: string; limit: number; extra: Date[]; askId: Types.ObjectId; type: BudgetUse; windowDays: number; now: Date }) {
   const { scope, ownerId, limit, extra, askId, type, windowDays, now } = input;
   for (let attempt = 0; attempt < 8; attempt++) {
     const recent = await AskBudgetSlot.find({ scope, ownerId }).sort({ n: -1 }).limit(limit).select('_id n at askId').lean();
@@ -73,13 +77,15 @@ export async function takeBudgetSlots(input: {
   contactId: string;
   accountId: string;
   askId: Types.ObjectId;
-  type: AskType;
+  type: BudgetUse;
+  /** Survey emails that do not count against this ask (the survey whose answer a re-ask follows up). */
+  exemptSurveyIds?: string[];
   now: Date;
   config?: BudgetConfig;
 }): Promise<{ ok: true; slotIds: string[] } | BudgetRefusal> {
-  const { contactId, accountId, askId, type, now } = input;
+  const { contactId, accountId, askId, type, exemptSurveyIds, now } = input;
   const config = input.config ?? advocacyConfig().budget;
-  const surveys = await surveyUses({ contactId, accountId, type, windowDays: config.windowDays, now });
+  const surveys = await surveyUses({ contactId, accountId, type, exemptSurveyIds, windowDays: config.windowDays, now });
   const contact = await takeSlot({ scope: 'contact', ownerId: contactId, limit: config.perContact, extra: surveys.contact, askId, type, windowDays: config.windowDays, now });
   if (!contact.ok) return { ok: false, scope: contact.nextAvailableAt ? 'contact' : 'busy', nextAvailableAt: contact.nextAvailableAt };
   const account = await takeSlot({ scope: 'account', ownerId: accountId, limit: config.perAccount, extra: surveys.account, askId, type, windowDays: config.windowDays, now });
@@ -112,10 +118,13 @@ export async function budgetStatus(input: { contactId: string; accountId: string
   return { clearAt: laterOf(contactNext, accountNext), contactNext, accountNext };
 }
 
-/** Worker: frees slots whose ask was never recorded (a process died between the two inserts). */
+/**
+ * Worker: frees slots whose ask was never recorded (a process died between the two inserts). A
+ * re-ask's slots are not asks: its document exists before it takes them, and it frees its own.
+ */
 export async function releaseOrphanSlots({ now }: { now: Date }) {
   const before = new Date(Math.min(now.getTime(), Date.now()) - 10 * 60_000);
-  const old = await AskBudgetSlot.find({ at: trusted({ $lte: before }) })
+  const old = await AskBudgetSlot.find({ at: trusted({ $lte: before }), type: trusted({ $ne: 'reask' }) })
     .sort({ at: -1 })
     .limit(500)
     .select('_id askId')

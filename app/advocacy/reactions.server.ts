@@ -13,6 +13,9 @@ onRecorded('survey.answered', 'advocacy.refresh', ({ dealId, surveyId, now }) =>
 // A customer who already answered their survey may become an advocate at go-live (issue 6).
 onRecorded('journey.live', 'advocacy.refresh', ({ dealId, now }) => refreshAdvocacyForDeal({ dealId, now }));
 
+// A promise recovered (the buyer answered "Delivered" when re-asked) counts as kept (docs/reask.md).
+onRecorded('recovery.closed', 'advocacy.refresh', ({ dealId, now }) => refreshAdvocacyForDeal({ dealId, now }));
+
 // A referred deal links back to its referral (attribution); a bad id is logged, never fatal.
 onRecorded('deal.referred', 'advocacy.link-referral', async ({ dealId, referralId, via, now }) => {
   const result = await linkReferralToDeal({ referralId, dealId: String(dealId), via, now });

@@ -9,6 +9,7 @@ import { Advocate } from '#models/advocate';
 import { Contact } from '#models/contact';
 import { Deal } from '#models/deal';
 import { Journey } from '#models/journey';
+import { PromiseReaskAnswer } from '#models/promise-reask';
 import { SurveyResponse } from '#models/survey-response';
 import { isDuplicateKey } from '#app/platform/db.server';
 import { advocateFields } from '#app/advocacy/advocacy-rules.server';
@@ -44,6 +45,17 @@ async function latestAnswer({ dealId, known }: { dealId: Types.ObjectId; known: 
 }
 
 /**
+ * The answer with each promise's verdict as the buyer last gave it: a re-ask answered after the
+ * survey (docs/reask.md) replaces that promise's verdict (so a promise recovered counts as kept).
+ */
+async function withReaskedVerdicts<T extends { dealId: Types.ObjectId; answeredAt: Date; promises: { promiseId: unknown; verdict: string }[] }>(answer: T): Promise<T> {
+  const reasked = await PromiseReaskAnswer.find({ dealId: answer.dealId }).select('promiseId verdict answeredAt').sort({ answeredAt: 1 }).lean();
+  const later = new Map(reasked.filter((r) => r.answeredAt >= answer.answeredAt).map((r) => [r.promiseId, r.verdict]));
+  if (later.size === 0) return answer;
+  return { ...answer, promises: answer.promises.map((p) => ({ ...p, verdict: later.get(String(p.promiseId)) ?? p.verdict })) };
+}
+
+/**
  * A deal's advocates: from the candidate index when it is loaded (a walk of ~20,000 rows in memory
  * at 100,000 accounts, where the query by dealId scanned them all on FerretDB for each answer),
  * else from the database. Another process's advocate may show ~250 ms late (docs/decisions/0005-list-pages-read-in-memory-indexes.md):
@@ -72,7 +84,8 @@ export async function refreshAdvocacyForDeal({ dealId, now = new Date(), surveyI
     Account.findById(deal.accountId).select('name status').lean(),
     advocatesOfDeal(deal._id),
   ]);
-  const latest = await latestAnswer({ dealId: deal._id, known: [surveyId, ...existing.filter((a) => a.current).map((a) => a.surveyId)] });
+  const answer = await latestAnswer({ dealId: deal._id, known: [surveyId, ...existing.filter((a) => a.current).map((a) => a.surveyId)] });
+  const latest = answer && (await withReaskedVerdicts(answer));
   const contact = latest
     ? latest.contactId
       ? await Contact.findById(latest.contactId).select('name email emailStatus accountId').lean()

@@ -1,9 +1,24 @@
-import { CATEGORY_LABELS } from '#app/utils/format';
+import { VERDICT_BADGE, VERDICT_LABELS } from '#app/surveys/survey-labels';
+import { CATEGORY_LABELS, formatDate } from '#app/utils/format';
 
 export type PromiseView = { id: string; text: string; successCriterion: string; category: string };
+/** A promise's latest verdict (survey or re-ask) and, when a re-ask changed it, the survey verdict before. */
+export type PromiseVerdict = { verdict: string; at: string; source: 'survey' | 'reask'; original: { verdict: string; at: string } | null };
 
-/** The promises a rep made in the sale, each with the criterion the buyer will judge it by. */
-export function PromiseList({ promises }: { promises: PromiseView[] }) {
+function Verdict({ v }: { v: PromiseVerdict }) {
+  return (
+    <div>
+      Latest verdict: <span className={`badge ${VERDICT_BADGE[v.verdict] ?? 'muted'}`}>{VERDICT_LABELS[v.verdict] ?? v.verdict}</span>{' '}
+      <span className="muted">
+        {v.source === 'reask' ? 'asked again' : 'survey'}, {formatDate(v.at)}
+        {v.original ? ` (the survey said ${(VERDICT_LABELS[v.original.verdict] ?? v.original.verdict).toLowerCase()} on ${formatDate(v.original.at)})` : ''}
+      </span>
+    </div>
+  );
+}
+
+/** The promises a rep made in the sale, each with the criterion the buyer will judge it by and, when given, its latest verdict. */
+export function PromiseList({ promises, verdicts }: { promises: PromiseView[]; verdicts?: Record<string, PromiseVerdict> }) {
   if (promises.length === 0) return <p className="muted">No promises were recorded on this deal.</p>;
   return (
     <ol className="promises">
@@ -11,6 +26,7 @@ export function PromiseList({ promises }: { promises: PromiseView[] }) {
         <li key={p.id}>
           <strong>{p.text}</strong> <span className="badge muted">{CATEGORY_LABELS[p.category] ?? p.category}</span>
           <div className="muted">Success criterion: {p.successCriterion}</div>
+          {verdicts?.[p.id] ? <Verdict v={verdicts[p.id]} /> : null}
         </li>
       ))}
     </ol>

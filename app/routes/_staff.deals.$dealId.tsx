@@ -7,6 +7,7 @@ import { ReferralOrigin } from '#app/components/referral-origin';
 import { SurveyStatus } from '#app/components/survey-status';
 import { getReferralOrigin } from '#app/advocacy/advocacy.server';
 import { getDealDetail } from '#app/deals/deals.server';
+import { latestPromiseVerdicts } from '#app/recovery/reask-answer.server';
 import { listDealSurveys } from '#app/surveys/surveys.server';
 import { notFound } from '#app/utils/forms.server';
 import { formatDate, formatMoney } from '#app/utils/format';
@@ -19,11 +20,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   if (!deal) notFound('That deal');
   const { surveys } = await listDealSurveys({ user, dealId: deal.id });
   const referralOrigin = await getReferralOrigin({ user, dealId: deal.id });
-  return { deal, surveys, referralOrigin };
+  // Each promise's latest verdict: a re-ask's answer counts over the survey it follows up.
+  const verdicts = (await latestPromiseVerdicts({ dealIds: [deal.id] })).get(deal.id) ?? {};
+  return { deal, surveys, referralOrigin, verdicts };
 }
 
 export default function DealPage() {
-  const { deal, surveys, referralOrigin } = useLoaderData<typeof loader>();
+  const { deal, surveys, referralOrigin, verdicts } = useLoaderData<typeof loader>();
   return (
     <>
       {deal.account ? (
@@ -65,7 +68,7 @@ export default function DealPage() {
       </section>
       <section className="panel" aria-labelledby="promises">
         <h2 id="promises">Promises made in the sale</h2>
-        <PromiseList promises={deal.promises} />
+        <PromiseList promises={deal.promises} verdicts={verdicts} />
       </section>
       <section className="panel" aria-labelledby="surveys">
         <h2 id="surveys">Value-delivery surveys</h2>

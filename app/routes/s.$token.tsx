@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { data, redirect } from '@remix-run/node';
 import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { clientIp, rateLimit } from '#app/auth/rate-limit.server';
+import { Choices } from '#app/components/choices';
 import { LocalTime } from '#app/components/local-time';
 import { PublicFrame } from '#app/components/public-frame';
 import { getSurveyPage, submitSurveyAnswer } from '#app/surveys/surveys.server';
@@ -70,40 +71,6 @@ const OVERALL = [
   { value: 'partly', label: 'Partly' },
   { value: 'no', label: 'No' },
 ];
-
-function Choices({
-  name,
-  legend,
-  options,
-  value,
-  errors,
-}: {
-  name: string;
-  legend: React.ReactNode;
-  options: { value: string; label: string }[];
-  value?: string;
-  errors?: string[];
-}) {
-  const errorId = `${name}-error`;
-  return (
-    <fieldset className="choices" aria-describedby={errors?.length ? errorId : undefined}>
-      <legend>{legend}</legend>
-      <div className="choice-row">
-        {options.map((o) => (
-          <label key={o.value} className="choice">
-            <input type="radio" name={name} value={o.value} defaultChecked={value === o.value} required />
-            <span>{o.label}</span>
-          </label>
-        ))}
-      </div>
-      {errors?.length ? (
-        <p className="field-error" id={errorId}>
-          {errors.join(' ')}
-        </p>
-      ) : null}
-    </fieldset>
-  );
-}
 
 export default function SurveyPage() {
   const loaded = useLoaderData<typeof loader>();

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { getEnv } from '#app/env.server';
 
-// Tokens in buyer links (/s/<token>, /u/<token>, /plan/<token>): 256 random bits, URL-safe; only
+// Tokens in buyer links (/s/<token>, /r/<token>, /u/<token>, /plan/<token>): 256 random bits, URL-safe; only
 // the SHA-256 is stored, so a database leak reveals no working link. The outbox keeps an email's
 // links only until it is sent (maskLinkTokens).
 
@@ -22,7 +22,7 @@ export const isLinkToken = (token: string) => TOKEN_PATTERN.test(token);
 export const appUrl = (path: string) => `${getEnv().APP_URL.replace(/\/+$/, '')}${path}`;
 
 // A token in a buyer link, anywhere in an email's html, text or headers.
-const TOKEN_IN_LINK = /\/(s|u|plan)\/([A-Za-z0-9_-]{43})(?![A-Za-z0-9_-])/g;
+const TOKEN_IN_LINK = /\/(s|r|u|plan)\/([A-Za-z0-9_-]{43})(?![A-Za-z0-9_-])/g;
 
 /**
  * The same text with every buyer-link token masked to its last four characters (`/s/…Ab3d`):

@@ -13,6 +13,8 @@ import { runNightlyMetricsRebuild } from '#app/dashboards/metrics-rebuild.server
 import { idleGate } from '#app/utils/idle-gate';
 import { log, logError } from '#app/utils/log.server';
 import { pruneChanges } from '#app/platform/change-feed.server';
+import { applyPendingReaskAnswers } from '#app/recovery/reask-answer.server';
+import { expireDueReasks, scheduleDueReasks, sendDueReaskReminders, sendDueReasks } from '#app/recovery/reask.server';
 
 /** What every task gets: the cycle's time, this worker's lease owner token, and a stop signal. */
 /** `busy`: an earlier task of this cycle stopped at its limit with work left. */
@@ -136,6 +138,12 @@ export const TASKS: WorkerTask[] = [
   { name: 'survey-expiry', run: atMostEvery(MINUTE, ({ now, owner, signal }) => expireDueSurveys({ now, owner, signal })) },
   { name: 'survey-invitations', run: (ctx) => sendingAlongside(ctx, (onBatch) => sendDueInvitations({ ...ctx, onBatch })) },
   { name: 'survey-reminders', run: atMostEvery(MINUTE, (ctx) => sendingAlongside(ctx, (onBatch) => sendDueReminders({ ...ctx, onBatch }))) },
+  // The re-ask of a broken promise once its recovery plan's date passed (docs/reask.md).
+  { name: 'reask-schedule', run: atMostEvery(MINUTE, ({ now }) => scheduleDueReasks({ now })) },
+  { name: 'reask-answers', run: atMostEvery(MINUTE, ({ now }) => applyPendingReaskAnswers({ now })) },
+  { name: 'reask-expiry', run: atMostEvery(MINUTE, (ctx) => expireDueReasks(ctx)) },
+  { name: 'reask-invitations', run: (ctx) => sendDueReasks(ctx) },
+  { name: 'reask-reminders', run: atMostEvery(MINUTE, (ctx) => sendDueReaskReminders(ctx)) },
   { name: 'advocacy-ask-expiry', run: ({ now }) => expireUnansweredAsks({ now }) },
   { name: 'advocacy-review-invitations', run: ({ now, signal }) => processDueReviewCampaigns({ now, signal }) },
   { name: 'advocacy-nightly', run: ({ now, owner, signal }) => runAdvocacyNightly({ now, owner, signal }) },

@@ -120,6 +120,9 @@ export const EXPECTED: Record<string, RouteSpec> = {
   // The buyer's survey and unsubscribe links: no login; a made-up token is a 404 (like an expired one).
   's.$token.tsx': { get: () => everyone({ status: 404 }), post: () => everyone({ status: 404 }) },
   's.thank-you.tsx': { get: () => everyone({ status: 200 }) },
+  // The re-ask of one broken promise (docs/reask.md): the same, with its own thank-you.
+  'r.$token.tsx': { get: () => everyone({ status: 404 }), post: () => everyone({ status: 404 }) },
+  'r.thank-you.tsx': { get: () => everyone({ status: 200 }) },
   'u.$token.tsx': { get: () => everyone({ status: 404 }), post: () => everyone({ status: 404 }) },
   // Dashboards (app/auth/permissions.ts): everyone has an overview; value and profitability for
   // leadership, admin and sales (their own); time to live and forecast for leadership, admin and CS

@@ -95,6 +95,36 @@ export async function openSurveyLink(now = new Date()) {
   return openSurveyLink(now);
 }
 
+/**
+ * A fresh, answerable link to a re-ask of a broken promise (docs/reask.md): a new token for a
+ * seeded re-ask that is open, or a new case and re-ask on a seeded "Not yet" answer when none is.
+ */
+export async function openReaskLink(now = new Date()) {
+  const { PromiseReask, PromiseReaskAnswer, PromiseReaskToken } = await import('#models/promise-reask');
+  const { SurveyResponse } = await import('#models/survey-response');
+  const { newLinkToken } = await import('#app/utils/link-token.server');
+  const { trusted } = await import('#app/platform/db.server');
+  const { createDemoReask } = await import('#scripts/seed/reask');
+  const open = await PromiseReask.find({ state: trusted({ $in: ['sent' as const, 'reminded' as const] }), expiresAt: trusted({ $gt: now }), contactId: trusted({ $ne: null }) })
+    .select('_id contactId')
+    .limit(20)
+    .lean();
+  for (const reask of open) {
+    if (await PromiseReaskAnswer.exists({ _id: reask._id })) continue;
+    const link = newLinkToken();
+    await PromiseReaskToken.create({ _id: link.hash, reaskId: reask._id, contactId: reask.contactId!, createdAt: now });
+    return { token: link.token, reaskId: String(reask._id) };
+  }
+  const sources = await SurveyResponse.find({ 'promises.verdict': trusted({ $in: ['not_yet', 'partly'] }) })
+    .limit(50)
+    .lean();
+  for (const source of sources) {
+    const made = await createDemoReask({ source, state: 'sent', now });
+    if (made?.token) return { token: made.token, reaskId: made.reaskId };
+  }
+  return null;
+}
+
 /** Runs `fn` over `items` with at most `concurrency` at a time; results in input order. */
 export async function pool<T, R>(items: readonly T[], concurrency: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);

@@ -13,7 +13,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { EXPECTED, WHO, seededParams, uploadTemplateImport, type Who } from './access-table';
 import { launchBrowser, login, newContext } from './browser';
-import { Client, connectE2eDb, openSurveyLink, planLink, routeModules, urlFor } from './harness';
+import { Client, connectE2eDb, openReaskLink, openSurveyLink, planLink, routeModules, urlFor } from './harness';
 
 // Evaluated through the DevTools protocol rather than added as a <script>: Kept's Content Security
 // Policy (rightly) refuses inline scripts, and the gate must not loosen it to look at a page.
@@ -26,11 +26,12 @@ const PHONE = { width: 390, height: 844 };
 type Visit = { who: Who; name: string; url: string; status: number; phone: boolean };
 
 /** Pages opened with a buyer's link (no login): the real link, and a made-up one for the error page. */
-type BuyerLinks = Record<'plan' | 'survey' | 'unsubscribe' | 'invite' | 'reset', string>;
+type BuyerLinks = Record<'plan' | 'survey' | 'reask' | 'unsubscribe' | 'invite' | 'reset', string>;
 const MADE_UP_TOKEN = 'x'.repeat(43);
 const BUYER_PAGES: Record<string, (links: BuyerLinks) => string> = {
   'plan.$token.tsx': (l) => l.plan,
   's.$token.tsx': (l) => l.survey,
+  'r.$token.tsx': (l) => l.reask,
   'u.$token.tsx': (l) => l.unsubscribe,
   // Not buyers', but opened the same way: from a link in an email, no login, often on a phone.
   'invite.$token.tsx': (l) => l.invite,
@@ -163,6 +164,8 @@ beforeAll(async () => {
   const seeded = inject('seeded');
   const survey = await openSurveyLink();
   if (!survey) throw new Error('The seed left no survey with a recipient: the gate needs an open survey link.');
+  const reask = await openReaskLink();
+  if (!reask) throw new Error('The seed left no promise judged "Not yet": the gate needs an open re-ask link.');
   const plan = await planLink(seeded.journeyId!);
   const { createUnsubscribeLink } = await import('#app/email/unsubscribe.server');
   const { url } = await createUnsubscribeLink({ contact: { id: plan.contactId, email: 'gate@example.test' }, source: 'browser-gate', now: new Date() });
@@ -170,7 +173,7 @@ beforeAll(async () => {
   const { issuePasswordLink } = await import('#app/users/passwords.server');
   const invitation = await issuePasswordLink({ userId: seeded.users['sales@kept.demo'], purpose: 'invitation' });
   const resetLink = await issuePasswordLink({ userId: seeded.users['marketing@kept.demo'], purpose: 'reset' });
-  links = { plan: plan.token, survey: survey.token, unsubscribe: new URL(url).pathname.split('/u/')[1], invite: invitation.token, reset: resetLink.token };
+  links = { plan: plan.token, survey: survey.token, reask: reask.token, unsubscribe: new URL(url).pathname.split('/u/')[1], invite: invitation.token, reset: resetLink.token };
   ({ visits, uncovered } = plannedVisits(params, links));
   browser = await launchBrowser();
   fs.rmSync(SCREENS, { recursive: true, force: true });
@@ -410,6 +413,39 @@ describe('without JavaScript: one page per area renders and its main form works'
     await page.getByRole('button', { name: 'Send my answers' }).click();
     await page.waitForURL((u) => u.pathname === '/s/thank-you');
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBeTruthy();
+    await page.close();
+  });
+
+  test('buyer (re-ask link): a missing answer is named next to the question and the comment kept; "Delivered" thanks the buyer; the link is then used', async () => {
+    const reask = await openReaskLink();
+    expect(reask).not.toBeNull();
+    await context.clearCookies();
+    const page = await context.newPage();
+    await page.goto(`/r/${reask!.token}`);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Is it delivered now?');
+    await page.getByLabel('Comment (optional)').fill('All teams onboarded');
+    // The browser's own check would stop an empty choice: post without it, as a script-less client may.
+    await page.locator('form.survey-form').evaluate((form) => form.setAttribute('novalidate', ''));
+    await page.getByRole('button', { name: 'Send my answer' }).click();
+    await page.locator('#verdict-error').waitFor();
+    expect(await page.locator('#verdict-error').textContent()).toBe('Choose delivered, partly or not yet.');
+    expect(await page.getByLabel('Comment (optional)').inputValue()).toBe('All teams onboarded');
+    await page.locator('label.choice', { hasText: 'Delivered' }).click();
+    await page.getByRole('button', { name: 'Send my answer' }).click();
+    await page.waitForURL((u) => u.pathname === '/r/thank-you');
+    expect(await page.locator('main p').first().textContent()).toMatch(/glad it is delivered/);
+    const again = await page.goto(`/r/${reask!.token}`);
+    expect(again?.status()).toBe(200);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Thank you, your answer is already in');
+    const { RecoveryCase } = await import('#models/recovery-case');
+    const { PromiseReask } = await import('#models/promise-reask');
+    const answered = await PromiseReask.findById(reask!.reaskId).select('caseId dealId promiseText').lean();
+    expect((await RecoveryCase.findById(answered!.caseId).select('status').lean())?.status).toBe('delivered');
+    // The deal page shows the promise's latest verdict: the re-ask's, beside what the survey said.
+    await signIn(page, 'admin@kept.demo');
+    await page.goto(`/deals/${String(answered!.dealId)}`);
+    const promise = page.locator('section[aria-labelledby="promises"] ol.promises > li', { hasText: answered!.promiseText });
+    expect(await promise.textContent()).toMatch(/Latest verdict: Delivered asked again, .* \(the survey said (not yet|partly) on /);
     await page.close();
   });
 

@@ -45,6 +45,8 @@ try {
     const journeys = await startMissingJourneys({ since: new Date(0), now });
     const surveys = await scheduleMissingSurveys({ since: new Date(0), now });
     console.error(`[seed] intake safety nets: ${journeys.started} journeys started, ${surveys.scheduled} deals got survey waves`);
+    const { seedReaskDemo } = await import('#scripts/seed/reask');
+    await seedReaskDemo({ now, log: (line: string) => console.error(`[seed] ${line}`) });
     const { User } = await import('#models/user');
     const { Deal } = await import('#models/deal');
     const { Account } = await import('#models/account');
