@@ -63,6 +63,20 @@ export const BrandFormSchema = z.object({
 });
 export type BrandInput = z.infer<typeof BrandFormSchema>;
 
+/** What a buyer page or email needs to show the brand (app/components/public-frame.tsx, emails/_components/brand.tsx). */
+export type BuyerBrand = {
+  name: string;
+  accentColor: string;
+  /** White or dark, whichever reads on the accent. */
+  textOnAccent: string;
+  /** `/brand/logo?v=…` (absolute in emails); null without a logo. */
+  logoUrl: string | null;
+  postalAddress: string | null;
+  privacyUrl: string | null;
+  /** True once an admin set a brand: the footer then says "Powered by Kept". */
+  vendor: boolean;
+};
+
 // ---------------------------------------------------------------------------------------------
 // Colour
 
@@ -96,6 +110,17 @@ export function accentWarning(accent: string): string | null {
   }
   return `Neither white (${ratio(white)}) nor dark text (${ratio(dark)}) reaches ${MIN_CONTRAST}:1 on ${accent}: choose a darker or lighter colour.`;
 }
+
+/** Kept's own look: staff emails, and buyer pages and emails of a Kept with no brand set. */
+export const KEPT_BRAND: BuyerBrand = {
+  name: 'Kept',
+  accentColor: DEFAULT_ACCENT,
+  textOnAccent: textOn(DEFAULT_ACCENT),
+  logoUrl: null,
+  postalAddress: null,
+  privacyUrl: null,
+  vendor: false,
+};
 
 // ---------------------------------------------------------------------------------------------
 // The logo

@@ -13,7 +13,9 @@ import { trusted } from '#app/platform/db.server';
 import { logError } from '#app/utils/log.server';
 import { recordAudit } from '#models/audit-event';
 import { BRAND_ID, Brand } from '#models/brand';
-import { checkLogo, DEFAULT_ACCENT, fromHeader, textOn, type BrandInput } from './brand-rules';
+import { checkLogo, fromHeader, KEPT_BRAND, textOn, type BrandInput, type BuyerBrand } from './brand-rules';
+
+export { KEPT_BRAND, type BuyerBrand };
 
 export const BRAND_TTL_MS = 5_000;
 
@@ -28,31 +30,6 @@ export type BrandSettings = {
   privacyUrl: string | null;
   logo: { version: string; contentType: string; size: number } | null;
   updatedAt: string | null;
-};
-
-/** What a buyer page or email needs to show the brand (emails/_components/brand.tsx, app/components/public-frame.tsx). */
-export type BuyerBrand = {
-  name: string;
-  accentColor: string;
-  /** White or dark, whichever reads on the accent. */
-  textOnAccent: string;
-  /** `/brand/logo?v=…` (absolute in emails); null without a logo. */
-  logoUrl: string | null;
-  postalAddress: string | null;
-  privacyUrl: string | null;
-  /** True once an admin set a brand: the footer then says "Powered by Kept". */
-  vendor: boolean;
-};
-
-/** Kept's own look, for buyers of a Kept with no brand set (and for a failed read). */
-export const KEPT_BRAND: BuyerBrand = {
-  name: 'Kept',
-  accentColor: DEFAULT_ACCENT,
-  textOnAccent: textOn(DEFAULT_ACCENT),
-  logoUrl: null,
-  postalAddress: null,
-  privacyUrl: null,
-  vendor: false,
 };
 
 const SETTINGS_FIELDS = 'name accentColor senderName senderEmail replyTo postalAddress privacyUrl logo.version logo.contentType logo.size updatedAt';
@@ -187,7 +164,14 @@ export async function saveLogo({ user, bytes, now = new Date() }: { user: Sessio
     { upsert: true },
   );
   forgetBrand();
-  await recordAudit({ actorId: user.id, action: 'brand.logo_uploaded', entityType: 'brand', entityId: BRAND_ID, data: { contentType: check.contentType, size: bytes.length, version }, now });
+  await recordAudit({
+    actorId: user.id,
+    action: 'brand.logo_uploaded',
+    entityType: 'brand',
+    entityId: BRAND_ID,
+    data: { contentType: check.contentType, size: bytes.length, version },
+    now,
+  });
   return { ok: true as const, version, contentType: check.contentType };
 }
 
