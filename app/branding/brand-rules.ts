@@ -99,6 +99,11 @@ export function textOn(accent: string) {
   return contrastRatio(accent, LIGHT_TEXT) >= MIN_CONTRAST ? LIGHT_TEXT : DARK_TEXT;
 }
 
+/** The accent as link and button colour on a white page: itself when white text reads on it, else dark. */
+export function inkOn(accent: string) {
+  return contrastRatio(accent, LIGHT_TEXT) >= MIN_CONTRAST ? accent : DARK_TEXT;
+}
+
 /** A sentence for the admin when white text does not read on the accent (buttons switch to dark text). */
 export function accentWarning(accent: string): string | null {
   const white = contrastRatio(accent, LIGHT_TEXT);
@@ -157,6 +162,18 @@ export function fromHeader(name: string, address: string) {
   const clean = name.replace(/["\\<>\r\n]/g, '').trim();
   if (!clean) return address;
   return /[()<>@,;:".[\]]/.test(clean) ? `"${clean}" <${address}>` : `${clean} <${address}>`;
+}
+
+/**
+ * A note for the admin when the sender's domain is not the default sender's: Resend sends only from
+ * a domain verified in its dashboard, and refuses the others.
+ */
+export function senderDomainNote(senderEmail: string | null | undefined, defaultFrom: string): string | null {
+  if (!senderEmail) return null;
+  const domain = senderEmail.split('@')[1]?.toLowerCase();
+  const fallback = /@([^>\s]+)>?\s*$/.exec(defaultFrom)?.[1]?.toLowerCase();
+  if (!domain || domain === fallback) return null;
+  return `Resend sends only from domains verified in your Resend account (Domains). Verify ${domain} there before buyers' emails go out from ${senderEmail}, or Resend refuses them.`;
 }
 
 /** "Maria" from "Maria Lopez"; the whole name when it is one word; "there" when there is none. */
