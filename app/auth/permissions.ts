@@ -33,6 +33,8 @@ export const PERMISSIONS = {
   'users.manage': ['admin'],
   'playbook.edit': ['admin'],
   'outbox.view': ['admin'],
+  /** The vendor's name, logo, colours and sender that buyers see (app/branding). */
+  'brand.edit': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

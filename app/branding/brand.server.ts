@@ -192,3 +192,6 @@ export async function readLogo(): Promise<{ data: Buffer; contentType: string; v
   const bytes = Buffer.isBuffer(data) ? data : Buffer.from((data as { buffer: Uint8Array }).buffer);
   return { data: bytes, contentType: doc.logo.contentType, version: doc.logo.version };
 }
+
+/** The sender buyer emails use when the brand names none (EMAIL_FROM). */
+export const defaultSender = () => getEnv().EMAIL_FROM;
