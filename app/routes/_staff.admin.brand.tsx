@@ -53,14 +53,14 @@ export async function action({ request }: ActionFunctionArgs) {
 /** The email header as a buyer's inbox shows it (the same band as emails/_components/brand.tsx). */
 function EmailPreview({ brand, from }: { brand: BuyerBrand; from: string }) {
   return (
-    <figure className="email-preview" aria-label="Email preview">
-      <p className="email-preview-body muted">
+    <figure className="brand-mock" aria-label="Email preview">
+      <p className="brand-mock-body muted">
         From: {from}
         <br />
         Subject: Northwind Freight, did we deliver what we promised?
       </p>
       <BuyerHeader brand={brand} label="" />
-      <div className="email-preview-body">
+      <div className="brand-mock-body">
         <p>Hi Maria,</p>
         <p className="muted">…</p>
         <BuyerFooter brand={brand} />
@@ -117,9 +117,9 @@ export default function BrandPage() {
         <div className="brand-preview">
           <div>
             <h3>Buyer page header</h3>
-            <div className="email-preview">
+            <div className="brand-mock">
               <BuyerHeader brand={preview} label="Value check-in" />
-              <div className="email-preview-body">
+              <div className="brand-mock-body">
                 <BuyerFooter brand={preview} />
               </div>
             </div>
