@@ -31,7 +31,7 @@ const save = (user: Awaited<ReturnType<typeof makeUser>>, fields: Record<string,
 async function upload(user: Awaited<ReturnType<typeof makeUser>>, bytes: Uint8Array, name: string, type: string) {
   const form = new FormData();
   form.set('intent', 'logo');
-  form.set('logo', new File([bytes], name, { type }));
+  form.set('logo', new File([new Uint8Array(bytes)], name, { type }));
   return answer(async () => action({ request: await requestAs(user, '/admin/brand', { method: 'POST', body: form }), params: {}, context: ctx }));
 }
 

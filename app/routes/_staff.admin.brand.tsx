@@ -17,7 +17,8 @@ export const meta: MetaFunction = () => [{ title: 'Brand · Admin · Kept' }];
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireUser(request, { may: 'brand.edit' });
   const settings = await getBrandSettings({ fresh: true });
-  return { settings, defaultFrom: defaultSender() };
+  // The saved brand as buyers see it (its logo URL), for the preview.
+  return { settings, saved: buyerBrandOf(settings), defaultFrom: defaultSender() };
 }
 
 type Result = { ok: boolean; intent: string; message?: string; errors: Record<string, string[]>; values: Record<string, string> };
@@ -70,20 +71,20 @@ function EmailPreview({ brand, from }: { brand: BuyerBrand; from: string }) {
 }
 
 export default function BrandPage() {
-  const { settings, defaultFrom } = useLoaderData<typeof loader>();
+  const { settings, saved, defaultFrom } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>() as Result | undefined;
   const navigation = useNavigation();
   const busy = navigation.state !== 'idle';
   const forSave = actionData?.intent === 'save' || actionData?.values?.intent === 'save' ? actionData : undefined;
   const forLogo = actionData?.intent === 'logo' || actionData?.intent === 'remove-logo' ? actionData : undefined;
-  const value = (name: string, saved: string | null | undefined) => fieldState(forSave, name).value ?? saved ?? '';
+  const value = (name: string, stored: string | null | undefined) => fieldState(forSave, name).value ?? stored ?? '';
 
   // The preview follows what is typed (with JavaScript); without it, what is saved.
   const [typed, setTyped] = useState<{ name?: string; accentColor?: string; postalAddress?: string; privacyUrl?: string; senderName?: string; senderEmail?: string }>({});
   const name = typed.name ?? value('name', settings?.name) ?? '';
   const accent = normalizeHex(typed.accentColor ?? value('accentColor', settings?.accentColor ?? '#1f4e79')) ?? settings?.accentColor ?? '#1f4e79';
   const preview: BuyerBrand = {
-    ...buyerBrandOf(settings),
+    ...saved,
     name: name.trim() || 'Your company',
     accentColor: accent,
     textOnAccent: textOn(accent),
@@ -297,7 +298,13 @@ export default function BrandPage() {
           </div>
         </Form>
         {settings?.logo ? (
-          <Form method="post" style={{ marginTop: '0.75rem' }}>
+          <Form
+            method="post"
+            style={{ marginTop: '0.75rem' }}
+            onSubmit={(event) => {
+              if (!window.confirm('Remove the logo? Buyers then see the company name in the header until you upload one again.')) event.preventDefault();
+            }}
+          >
             <input type="hidden" name="intent" value="remove-logo" />
             <button type="submit" className="secondary" disabled={busy}>
               Remove the logo

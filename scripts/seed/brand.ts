@@ -9,7 +9,7 @@ export const DEMO_BRAND = {
   senderName: 'Lumen Analytics Customer Success',
   senderEmail: 'success@lumen.demo',
   replyTo: 'cs-team@lumen.demo',
-  postalAddress: 'Lumen Analytics Ltd\n12 Harbour Street, Bristol BS1 4QA',
+  postalAddress: '12 Harbour Street\nBristol BS1 4QA, United Kingdom',
   privacyUrl: 'https://lumen.demo/privacy',
 };
 

@@ -76,8 +76,8 @@ describe('the brand, as buyers and admins see it', () => {
     await login(page, 'admin@kept.demo');
     await page.getByRole('navigation').getByRole('link', { name: 'Brand' }).click();
     await page.waitForURL((u) => u.pathname === '/admin/brand');
-    await expect(page.getByLabel('Company name').inputValue()).resolves.toBe('Lumen Analytics');
     await page.screenshot({ path: `${SCREENS}/admin-brand-1366.png`, fullPage: true });
+    await expect(page.getByLabel('Company name').inputValue()).resolves.toBe('Lumen Analytics');
 
     // The preview follows what is typed (a light accent switches to dark text, with a warning).
     await page.getByLabel('Accent colour').fill('#fde047');
