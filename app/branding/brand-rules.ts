@@ -57,7 +57,7 @@ export const BrandFormSchema = z.object({
       z
         .string()
         .url('Enter the full link to your privacy policy, starting with https://.')
-        .refine((v) => new URL(v).protocol === 'https:', 'The privacy policy link must start with https://.'),
+        .refine((v) => URL.canParse(v) && new URL(v).protocol === 'https:', 'The privacy policy link must start with https://.'),
     ),
   ),
 });

@@ -74,3 +74,13 @@ describe('the form', () => {
     expect(bad.success).toBe(false);
   });
 });
+
+describe('the privacy link', () => {
+  it('refuses what is not a URL with a field error, never a throw (found by the schema fuzz)', () => {
+    const parsed = BrandFormSchema.safeParse({ name: 'Acme', accentColor: '#abc', privacyUrl: 'not a url' });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error!.issues.map((i) => i.path.join('.'))).toContain('privacyUrl');
+    expect(BrandFormSchema.safeParse({ name: 'Acme', accentColor: '#abc', privacyUrl: 'http://acme.example/p' }).success).toBe(false);
+    expect(BrandFormSchema.safeParse({ name: 'Acme', accentColor: '#abc', privacyUrl: 'https://acme.example/p' }).success).toBe(true);
+  });
+});
