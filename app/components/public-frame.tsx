@@ -66,6 +66,3 @@ export function buyerMeta(title: string) {
     return [{ title: `${title} · ${brand.name}` }, { name: 'robots', content: 'noindex, nofollow' }];
   };
 }
-
-/** The last full day a link works, for "works until <day>": its expiry instant is exclusive. */
-export const lastDayOf = (expiresAt: string) => new Date(Date.parse(expiresAt) - 1).toISOString();

@@ -53,7 +53,7 @@ function WaitingItem({ item: w }: { item: Waiting }) {
           <span className="badge ok">confirmed</span>{' '}
           {w.confirmedBy ? (
             <span className="muted">
-              by {w.confirmedBy.name}, <LocalTime iso={w.confirmedBy.at} time={false} />
+              by {w.confirmedBy.name}, <LocalTime iso={w.confirmedBy.at} />
             </span>
           ) : (
             <span className="muted">recorded by your team</span>

@@ -4,7 +4,7 @@ import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/re
 import { clientIp, rateLimit } from '#app/auth/rate-limit.server';
 import { LocalTime } from '#app/components/local-time';
 import { firstName } from '#app/branding/brand-rules';
-import { buyerMeta, lastDayOf, PublicFrame } from '#app/components/public-frame';
+import { buyerMeta, PublicFrame } from '#app/components/public-frame';
 import { getSurveyPage, submitSurveyAnswer } from '#app/surveys/surveys.server';
 import { readFormData } from '#app/utils/forms.server';
 
@@ -193,7 +193,7 @@ export default function SurveyPage() {
         </button>
         {survey.expiresAt ? (
           <p className="muted">
-            This link works until <LocalTime iso={lastDayOf(survey.expiresAt)} time={false} />.
+            This link works until <LocalTime iso={survey.expiresAt} />.
           </p>
         ) : null}
       </Form>

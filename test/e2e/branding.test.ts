@@ -60,8 +60,8 @@ describe('the brand, as buyers and admins see it', () => {
         expect(await page.title()).toMatch(/· Lumen Analytics$/);
         const text = await page.locator('main').innerText();
         expect(text.match(/Kept/g), `${name}: Kept only as "Powered by"`).toEqual(['Kept']);
-        // Dates only on buyer pages: no time of day.
-        expect(text, name).not.toMatch(/\d{1,2}:\d{2}/);
+        // Times on buyer pages are the buyer's own (LocalTime), never UTC.
+        expect(text, name).not.toMatch(/UTC/);
         expect(await fitsWidth(page), `${name} at ${viewport.width} px`).toBe(true);
         await page.screenshot({ path: `${SCREENS}/${name}-${viewport.width}.png`, fullPage: true });
       }
