@@ -1,4 +1,5 @@
 import type { LinksFunction, MetaFunction } from '@remix-run/node';
+import { getBuyerBrand } from '#app/branding/brand.server';
 import { Links, Meta, Outlet, Scripts, ScrollRestoration } from '@remix-run/react';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { useNonce } from '#app/utils/nonce';
@@ -10,6 +11,11 @@ export const links: LinksFunction = () => [
 ];
 
 export const meta: MetaFunction = () => [{ title: 'Kept' }];
+
+/** The vendor's brand, for the buyer pages' frame (app/components/public-frame.tsx); cached per process. */
+export async function loader() {
+  return { brand: await getBuyerBrand() };
+}
 
 export function Layout({ children }: { children: React.ReactNode }) {
   const nonce = useNonce();

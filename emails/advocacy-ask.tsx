@@ -1,7 +1,10 @@
 import { Text } from '@react-email/components';
+import { Greeting, PREVIEW_BRAND, type EmailBrand } from './_components/brand';
 import { Layout, paragraph } from './_components/layout';
 
 export type AdvocacyAskProps = {
+  /** The vendor's letterhead (app/branding's buyerEmailBrand()); Kept's own when absent. */
+  brand?: EmailBrand;
   askType: 'referral' | 'reference' | 'case_study';
   contactName: string;
   accountName: string;
@@ -33,11 +36,16 @@ const ASKS: Record<AdvocacyAskProps['askType'], { preview: string; ask: string; 
 };
 
 /** An ask of an advocate who told us they were open to it: a referral, a reference call or a case study. */
-export function AdvocacyAskEmail({ askType, contactName, accountName, message, senderName, senderEmail, unsubscribeUrl }: AdvocacyAskProps) {
+export function AdvocacyAskEmail({ brand, askType, contactName, accountName, message, senderName, senderEmail, unsubscribeUrl }: AdvocacyAskProps) {
   const copy = ASKS[askType];
   return (
-    <Layout preview={copy.preview} reason={`You receive this email because you work with us at ${accountName} and said you might be open to this.`} unsubscribeUrl={unsubscribeUrl}>
-      <Text style={paragraph}>Hi {contactName},</Text>
+    <Layout
+      brand={brand}
+      preview={copy.preview}
+      reason={`You receive this email because you work with us at ${accountName} and said you might be open to this.`}
+      unsubscribeUrl={unsubscribeUrl}
+    >
+      <Greeting name={contactName} />
       <Text style={paragraph}>
         A question from {senderName}: {copy.ask}
       </Text>
@@ -52,6 +60,7 @@ export function AdvocacyAskEmail({ askType, contactName, accountName, message, s
 }
 
 export const PreviewProps: AdvocacyAskProps = {
+  brand: PREVIEW_BRAND,
   askType: 'reference',
   contactName: 'Maria Lopez',
   accountName: 'Northwind Freight',

@@ -1,8 +1,11 @@
 import { Text } from '@react-email/components';
 import { ActionButton } from './_components/action-button';
+import { Greeting, PREVIEW_BRAND, type EmailBrand } from './_components/brand';
 import { Layout, paragraph } from './_components/layout';
 
 export type JourneyConfirmationRequestProps = {
+  /** The vendor's letterhead (app/branding's buyerEmailBrand()); Kept's own when absent. */
+  brand?: EmailBrand;
   contactName: string;
   accountName: string;
   stageName: string;
@@ -15,13 +18,14 @@ export type JourneyConfirmationRequestProps = {
 };
 
 /** Asks the buyer to confirm the current stage's outcomes on the shared plan page (no login). */
-export function JourneyConfirmationRequestEmail({ contactName, accountName, stageName, items, csmName, planUrl, expiresOn }: JourneyConfirmationRequestProps) {
+export function JourneyConfirmationRequestEmail({ brand, contactName, accountName, stageName, items, csmName, planUrl, expiresOn }: JourneyConfirmationRequestProps) {
   return (
     <Layout
+      brand={brand}
       preview={`Please confirm the ${stageName.toLowerCase()} steps for ${accountName}`}
       reason={`You receive this email because ${csmName} asked you to confirm progress on the ${accountName} rollout.`}
     >
-      <Text style={paragraph}>Hi {contactName},</Text>
+      <Greeting name={contactName} />
       <Text style={paragraph}>
         {csmName} is tracking the {accountName} rollout with you. We are in the <strong>{stageName}</strong> stage, and before we move on we would like your confirmation of:
       </Text>
@@ -40,6 +44,7 @@ export function JourneyConfirmationRequestEmail({ contactName, accountName, stag
 }
 
 export const PreviewProps: JourneyConfirmationRequestProps = {
+  brand: PREVIEW_BRAND,
   contactName: 'Nora Lindqvist',
   accountName: 'Northwind Traders',
   stageName: 'Handoff',

@@ -1,8 +1,11 @@
 import { Text } from '@react-email/components';
 import { ActionButton } from './_components/action-button';
+import { Greeting, PREVIEW_BRAND, type EmailBrand } from './_components/brand';
 import { Layout, paragraph } from './_components/layout';
 
 export type ReviewInvitationProps = {
+  /** The vendor's letterhead (app/branding's buyerEmailBrand()); Kept's own when absent. */
+  brand?: EmailBrand;
   contactName: string;
   accountName: string;
   /** "G2", "TrustRadius", "Capterra" or "our review page". */
@@ -18,14 +21,15 @@ export type ReviewInvitationProps = {
 // impartial sample), neutral wording that asks for an honest review, positive or critical, and the
 // same incentive for everyone, stated up front and never tied to the rating.
 /** An invitation to review us, sent to every customer live long enough (or a random sample), never chosen by score. */
-export function ReviewInvitationEmail({ contactName, accountName, platformName, reviewUrl, incentive, senderName, unsubscribeUrl }: ReviewInvitationProps) {
+export function ReviewInvitationEmail({ brand, contactName, accountName, platformName, reviewUrl, incentive, senderName, unsubscribeUrl }: ReviewInvitationProps) {
   return (
     <Layout
+      brand={brand}
       preview={`Would you review us on ${platformName}?`}
       reason={`You receive this email because ${accountName} has used our product for a while; we invite every customer at this stage.`}
       unsubscribeUrl={unsubscribeUrl}
     >
-      <Text style={paragraph}>Hi {contactName},</Text>
+      <Greeting name={contactName} />
       <Text style={paragraph}>
         We invite every customer who has used our product for a while to review us on {platformName}. We would value your honest opinion, whatever it is: positive, critical or
         mixed. Other buyers learn most from reviews that say what worked and what did not.
@@ -42,6 +46,7 @@ export function ReviewInvitationEmail({ contactName, accountName, platformName, 
 }
 
 export const PreviewProps: ReviewInvitationProps = {
+  brand: PREVIEW_BRAND,
   contactName: 'Maria Lopez',
   accountName: 'Northwind Freight',
   platformName: 'G2',

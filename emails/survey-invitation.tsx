@@ -1,8 +1,11 @@
 import { Section, Text } from '@react-email/components';
 import { ActionButton } from './_components/action-button';
+import { Greeting, PREVIEW_BRAND, type EmailBrand } from './_components/brand';
 import { Layout, paragraph } from './_components/layout';
 
 export type SurveyInvitationProps = {
+  /** The vendor's letterhead (app/branding's buyerEmailBrand()); Kept's own when absent. */
+  brand?: EmailBrand;
   contactName: string;
   accountName: string;
   /** "6 months", "9 months" or "12 months". */
@@ -18,14 +21,15 @@ export type SurveyInvitationProps = {
 };
 
 /** The value-delivery survey invitation (and its reminder) a buyer receives 6, 9 and 12 months after the close. */
-export function SurveyInvitationEmail({ contactName, accountName, waveLabel, promises, surveyUrl, unsubscribeUrl, expiresOn, reminder = false }: SurveyInvitationProps) {
+export function SurveyInvitationEmail({ brand, contactName, accountName, waveLabel, promises, surveyUrl, unsubscribeUrl, expiresOn, reminder = false }: SurveyInvitationProps) {
   return (
     <Layout
+      brand={brand}
       preview={reminder ? `A reminder: did we deliver what we promised ${accountName}?` : `Did we deliver what we promised ${accountName}?`}
       reason={`You receive this email because you are the contact for ${accountName}'s check-ins.`}
       unsubscribeUrl={unsubscribeUrl}
     >
-      <Text style={paragraph}>Hi {contactName},</Text>
+      <Greeting name={contactName} />
       {reminder ? <Text style={paragraph}>A short reminder of our question from last week. If you have already answered, thank you, and please ignore this email.</Text> : null}
       <Text style={paragraph}>
         It has been {waveLabel} since {accountName} chose us. When you signed, we promised you:
@@ -47,6 +51,7 @@ export function SurveyInvitationEmail({ contactName, accountName, waveLabel, pro
 }
 
 export const PreviewProps: SurveyInvitationProps = {
+  brand: PREVIEW_BRAND,
   contactName: 'Maria Lopez',
   accountName: 'Northwind Freight',
   waveLabel: '6 months',

@@ -28,6 +28,8 @@ const EmailMessageSchema = new Schema(
     template: { type: String, required: true },
     to: { type: String, required: true, lowercase: true, trim: true },
     from: { type: String, required: true },
+    /** Reply-To, when the sender set one (a buyer email of a brand with a reply-to address). */
+    replyTo: { type: String },
     subject: { type: String, required: true },
     /** Messages stored before the body moved to EmailBody (same _id) carry their html here. */
     html: { type: String },

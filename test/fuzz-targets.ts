@@ -84,6 +84,7 @@ export async function loadFuzzTargets({ surveyPromiseIds }: { surveyPromiseIds: 
   const plan = await import('#app/journeys/plan.server');
   const imports = await import('#app/deals/import.server');
   const apiTokens = await import('#app/api/tokens.server');
+  const brand = await import('#app/branding/brand-rules');
   const { PROMISE_CATEGORIES } = await import('#models/deal');
   const { EVIDENCE_TYPES } = await import('#app/journeys/journey-rules');
   const { ReaskAnswerSchema } = await import('#app/recovery/reask-rules');
@@ -314,6 +315,17 @@ export async function loadFuzzTargets({ surveyPromiseIds }: { surveyPromiseIds: 
     '_staff.advocacy.referrals.tsx': { role: 'marketing', shapes: [advocacy.ReferralActionSchema], parse: form(advocacy.ReferralActionSchema) },
     '_staff.advocacy.reviews.tsx': { role: 'marketing', shapes: [advocacy.ReviewCampaignFormSchema], parse: form(advocacy.ReviewCampaignFormSchema) },
     '_staff.dashboards.churn.$accountId.tsx': { role: 'cs', shapes: [dealMetrics.ChurnFormSchema], parse: form(dealMetrics.ChurnFormSchema) },
+    '_staff.admin.brand.tsx': {
+      role: 'admin',
+      shapes: [brand.BrandFormSchema.and(intents('save')), intents('logo', 'remove-logo')],
+      parse: (f) => {
+        const intent = formValues(f).intent;
+        if (intent === 'save') return form(brand.BrandFormSchema, { intent })(f);
+        if (intent === 'logo') return { ok: null, why: 'logo: a file, judged by its bytes (app/branding/brand.server.test.ts)' };
+        if (intent === 'remove-logo') return { ok: null, why: 'remove-logo: no fields' };
+        return { ok: false, errors: { '': ['Choose what to save.'] } };
+      },
+    },
     '_staff.dashboards.settings.tsx': {
       role: 'admin',
       shapes: [dashboards.SettingsFormSchema.and(intents('settings')), dashboards.SpendFormSchema.and(intents('spend')), intents('delete-spend')],

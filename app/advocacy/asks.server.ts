@@ -35,6 +35,7 @@ import { logError } from '#app/utils/log.server';
 import { formatDate } from '#app/utils/format';
 import { AdvocacyAskEmail } from '#emails/advocacy-ask';
 import { ReviewInvitationEmail } from '#emails/review-invitation';
+import { buyerEmailBrand } from '#app/branding/brand.server';
 import { idOf, isObjectId, objectIdFrom } from '#app/utils/ids.server';
 import { iso } from '#app/utils/iso';
 import { ADVOCACY_METRICS, advocacyConfig, namesOf, requireAdvocacyWriter } from '#app/advocacy/shared.server';
@@ -96,14 +97,17 @@ async function queueAskEmail(input: { ask: AskLean; senderName: string; senderEm
   const { ask, senderName, senderEmail, now } = input;
   const unsubscribe = await createUnsubscribeLink({ contact: { id: ask.contactId, email: ask.contactEmail }, source: `ask:${String(ask._id)}`, now });
   const key = `ask:${String(ask._id)}`;
+  const { brand, ...sender } = await buyerEmailBrand();
   if (ask.type === 'review') {
     const platformName = PLATFORM_LABELS[(ask.platform as ReviewPlatform) ?? 'custom'];
     return sendEmail({
       key,
       template: 'review-invitation',
       to: ask.contactEmail,
+      ...sender,
       subject: `Would you review us on ${platformName === 'Custom URL' ? 'our review page' : platformName}?`,
       react: createElement(ReviewInvitationEmail, {
+        brand,
         contactName: ask.contactName,
         accountName: ask.accountName,
         platformName: platformName === 'Custom URL' ? 'our review page' : platformName,
@@ -121,9 +125,11 @@ async function queueAskEmail(input: { ask: AskLean; senderName: string; senderEm
     key,
     template: 'advocacy-ask',
     to: ask.contactEmail,
+    ...sender,
     subject:
       ask.type === 'referral' ? 'A question about introductions' : ask.type === 'reference' ? 'Would you speak with a company like yours?' : 'Would you tell your story with us?',
     react: createElement(AdvocacyAskEmail, {
+      brand,
       askType: ask.type as CandidateType,
       contactName: ask.contactName,
       accountName: ask.accountName,

@@ -35,6 +35,8 @@ export const PERMISSIONS = {
   'outbox.view': ['admin'],
   /** See and revoke every user's personal API tokens (everyone manages their own). */
   'apiTokens.manage': ['admin'],
+  /** The vendor's name, logo, colours and sender that buyers see (app/branding). */
+  'brand.edit': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

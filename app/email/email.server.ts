@@ -73,6 +73,10 @@ export type SendEmailInput = {
   react: ReactElement;
   /** Extra MIME headers, e.g. List-Unsubscribe and List-Unsubscribe-Post. */
   headers?: Record<string, string>;
+  /** The sender, e.g. the vendor's brand (`buyerSender()` of app/branding); default EMAIL_FROM. */
+  from?: string;
+  /** Where replies go (the brand's reply-to); none by default. */
+  replyTo?: string;
   /** What the email is about, e.g. { entityType: 'survey', entityId: '...' }. */
   meta?: Record<string, string | number | boolean>;
   /**
@@ -137,7 +141,7 @@ export function headerSafe(value: string) {
 
 /** The outbox document of one email: rendered html and text, tags, `queued` (or `captured` in demo mode). */
 async function outboxDocument(input: SendEmailInput & { now: Date }) {
-  const { key, template, to, subject, react, headers, meta, batchKey, now } = input;
+  const { key, template, to, subject, react, headers, meta, batchKey, now, from, replyTo } = input;
   const env = getEnv();
   const html = await render(react);
   const text = toPlainText(html);
@@ -147,7 +151,8 @@ async function outboxDocument(input: SendEmailInput & { now: Date }) {
     template,
     // Every header value Kept builds goes through headerSafe, here, in the one place that stores them.
     to: headerSafe(to),
-    from: headerSafe(env.EMAIL_FROM),
+    from: headerSafe(from || env.EMAIL_FROM),
+    ...(replyTo ? { replyTo: headerSafe(replyTo) } : {}),
     subject: headerSafe(subject),
     html, // stored apart, in EmailBody (insert-only, the message's _id)
     text,
@@ -435,6 +440,7 @@ type StoredMessage = {
   _id: unknown;
   idempotencyKey: string;
   from: string;
+  replyTo?: string | null;
   to: string;
   subject: string;
   html?: string | null;
@@ -444,13 +450,14 @@ type StoredMessage = {
   attempts: number;
   template: string;
 };
-const PAYLOAD_FIELDS = '_id idempotencyKey from to subject html text headers tags attempts template';
+const PAYLOAD_FIELDS = '_id idempotencyKey from replyTo to subject html text headers tags attempts template';
 
 /** The request body of one email, rebuilt from the stored message, so every retry is byte-identical. */
 type EmailPayload = ReturnType<typeof payloadOf>;
-function payloadOf(message: Pick<StoredMessage, 'from' | 'to' | 'subject' | 'text' | 'headers' | 'tags'> & { html: string }) {
+function payloadOf(message: Pick<StoredMessage, 'from' | 'replyTo' | 'to' | 'subject' | 'text' | 'headers' | 'tags'> & { html: string }) {
   return {
     from: message.from,
+    ...(message.replyTo ? { replyTo: message.replyTo } : {}),
     to: message.to,
     subject: message.subject,
     html: message.html,
@@ -886,7 +893,7 @@ export async function getOutboxMessage({ id }: { id: string }) {
   const [m] = await withBatchState(
     [
       await EmailMessage.findById(id)
-        .select('idempotencyKey template to from subject text html headers metadata state attempts lastError providerId batchKey createdAt sentAt nextAttemptAt events')
+        .select('idempotencyKey template to from replyTo subject text html headers metadata state attempts lastError providerId batchKey createdAt sentAt nextAttemptAt events')
         .lean(),
     ].filter((x) => x !== null),
   );
@@ -909,6 +916,7 @@ export async function getOutboxMessage({ id }: { id: string }) {
     template: m.template,
     to: m.to,
     from: m.from,
+    replyTo: m.replyTo ?? null,
     subject: m.subject,
     text,
     /** Shown only inside a sandboxed iframe (no scripts, no same origin). */

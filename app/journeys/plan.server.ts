@@ -12,6 +12,7 @@ import { Journey } from '#models/journey';
 import { PlanToken } from '#models/plan-token';
 import { User } from '#models/user';
 import { JourneyConfirmationRequestEmail } from '#emails/journey-confirmation-request';
+import { buyerEmailBrand } from '#app/branding/brand.server';
 import type { SessionUser } from '#app/auth/session.server';
 import { getEnv } from '#app/env.server';
 import { claimOnce, releaseClaim } from '#app/platform/claims.server';
@@ -78,12 +79,15 @@ export async function requestBuyerConfirmation({ user, journeyId, contactId, now
   const csm = j.csmId ? await User.findById(j.csmId).select('name').lean() : null;
   const token = await createPlanToken({ journeyId, contact: { id: contactId, name: contact.name, email: contact.email }, stage: stage.key, createdById: user.id, now });
   const expiresAt = new Date(now.getTime() + PLAN_TOKEN_DAYS * 86_400_000);
+  const { brand, ...sender } = await buyerEmailBrand();
   const sent = await sendEmail({
     key,
     template: 'journey-confirmation-request',
     to: contact.email,
+    ...sender,
     subject: `Please confirm the ${stage.name.toLowerCase()} steps for ${j.accountName}`,
     react: createElement(JourneyConfirmationRequestEmail, {
+      brand,
       contactName: contact.name,
       accountName: j.accountName,
       stageName: stage.name,

@@ -111,6 +111,12 @@ export default function Outbox() {
             <dd>{selected.to}</dd>
             <dt>From</dt>
             <dd>{selected.from}</dd>
+            {selected.replyTo ? (
+              <>
+                <dt>Reply-To</dt>
+                <dd>{selected.replyTo}</dd>
+              </>
+            ) : null}
             <dt>Template</dt>
             <dd>{selected.template}</dd>
             <dt>Idempotency key</dt>

@@ -4,13 +4,15 @@ import { useActionData, useLoaderData } from '@remix-run/react';
 import { clientIp, rateLimit } from '#app/auth/rate-limit.server';
 import { FeedbackForm, FormFeedback, useFormFeedback, type FormResult } from '#app/components/form-feedback';
 import { LocalTime } from '#app/components/local-time';
+import { firstName } from '#app/branding/brand-rules';
+import { buyerMeta, PublicFrame } from '#app/components/public-frame';
 import { PromiseList } from '#app/components/promise-list';
 import { ConfirmSchema, confirmOnPlan, getPlanView } from '#app/journeys/plan.server';
 import { formIdOf } from '#app/utils/form-feedback.server';
 import { formValues, readFormData } from '#app/utils/forms.server';
 
 // The buyer's shared plan page: no login, no JavaScript needed, GET reads only.
-export const meta: MetaFunction = () => [{ title: 'Your shared plan · Kept' }, { name: 'robots', content: 'noindex, nofollow' }];
+export const meta: MetaFunction = buyerMeta('Your shared plan');
 
 type Context = { clientIp?: string };
 
@@ -73,14 +75,7 @@ function WaitingItem({ item: w }: { item: Waiting }) {
 }
 
 function Frame({ children }: { children: React.ReactNode }) {
-  return (
-    <main className="public">
-      <header>
-        <span aria-hidden="true">●</span> Kept · shared plan
-      </header>
-      {children}
-    </main>
-  );
+  return <PublicFrame label="Shared plan">{children}</PublicFrame>;
 }
 
 export default function PlanPage() {
@@ -102,7 +97,7 @@ export default function PlanPage() {
         {plan.accountName}: {plan.live ? 'you are live' : `${plan.currentStageName} stage`}
       </h1>
       <p>
-        Hello {plan.contactName}. This page shows where the {plan.accountName} rollout stands
+        Hello {firstName(plan.contactName)}. This page shows where the {plan.accountName} rollout stands
         {plan.csmName ? `, tracked with you by ${plan.csmName}` : ''}.
       </p>
 

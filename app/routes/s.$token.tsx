@@ -4,13 +4,14 @@ import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/re
 import { clientIp, rateLimit } from '#app/auth/rate-limit.server';
 import { Choices } from '#app/components/choices';
 import { LocalTime } from '#app/components/local-time';
-import { PublicFrame } from '#app/components/public-frame';
+import { firstName } from '#app/branding/brand-rules';
+import { buyerMeta, PublicFrame } from '#app/components/public-frame';
 import { getSurveyPage, submitSurveyAnswer } from '#app/surveys/surveys.server';
 import { readFormData } from '#app/utils/forms.server';
 
 // The buyer's value-delivery survey: no login, no JavaScript needed, readable on a phone.
 // GET only reads (mail scanners open links); the POST consumes the link, once.
-export const meta: MetaFunction = () => [{ title: 'Did we deliver what we promised? · Kept' }, { name: 'robots', content: 'noindex, nofollow' }];
+export const meta: MetaFunction = buyerMeta('Did we deliver what we promised?');
 
 type Context = { clientIp?: string };
 const NO_STORE = { 'Cache-Control': 'no-store' };
@@ -38,7 +39,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   return data({ open: true as const, errors: result.errors, values: result.values }, { status: 400, headers: NO_STORE });
 }
 
-const SurveyFrame = ({ children }: { children: React.ReactNode }) => <PublicFrame label="value check-in">{children}</PublicFrame>;
+const SurveyFrame = ({ children }: { children: React.ReactNode }) => <PublicFrame label="Value check-in">{children}</PublicFrame>;
 
 function AlreadyAnswered() {
   return (
@@ -87,8 +88,8 @@ export default function SurveyPage() {
     <SurveyFrame>
       <h1>Did we deliver what we promised?</h1>
       <p>
-        Hello {survey.contactName}. It has been {survey.wave} months since {survey.accountName} chose us. When you signed, we made you the promises below. Please tell us, promise
-        by promise, whether we kept them. It takes about two minutes; your answers go to the people who made the promises.
+        Hello {firstName(survey.contactName)}. It has been {survey.wave} months since {survey.accountName} chose us. When you signed, we made you the promises below. Please tell
+        us, promise by promise, whether we kept them. It takes about two minutes; your answers go to the people who made the promises.
       </p>
       {hasErrors ? (
         <p className="form-error" role="alert">

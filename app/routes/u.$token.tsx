@@ -3,7 +3,7 @@ import { data } from '@remix-run/node';
 import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { z } from 'zod';
 import { clientIp, rateLimit } from '#app/auth/rate-limit.server';
-import { PublicFrame } from '#app/components/public-frame';
+import { buyerMeta, PublicFrame } from '#app/components/public-frame';
 import { stopSurveysForContacts } from '#app/surveys/survey-delivery.server';
 import { getUnsubscribeTarget, resubscribeByToken, unsubscribeByToken } from '#app/email/unsubscribe.server';
 import { readFormData } from '#app/utils/forms.server';
@@ -14,7 +14,7 @@ import { logError } from '#app/utils/log.server';
 // List-Unsubscribe-Post (`List-Unsubscribe=One-Click`, no cookies, no Origin). No login.
 // A second visit says the address is unsubscribed and offers to re-subscribe: a POST with
 // intent=resubscribe, which only the page's own button sends (a one-click POST never has it).
-export const meta: MetaFunction = () => [{ title: 'Unsubscribe · Kept' }, { name: 'robots', content: 'noindex, nofollow' }];
+export const meta: MetaFunction = buyerMeta('Unsubscribe');
 
 type Context = { clientIp?: string };
 const NO_STORE = { 'Cache-Control': 'no-store' };
@@ -57,7 +57,7 @@ export default function Unsubscribe() {
   const busy = useNavigation().state === 'submitting';
   if (!loaded.valid || done?.valid === false) {
     return (
-      <PublicFrame label="email preferences">
+      <PublicFrame label="Email preferences">
         <h1>This unsubscribe link does not work</h1>
         <p>It may have been copied incompletely. Reply to the email you received and we will stop writing to you.</p>
       </PublicFrame>
@@ -65,7 +65,7 @@ export default function Unsubscribe() {
   }
   if (done?.done === 'resubscribed') {
     return (
-      <PublicFrame label="email preferences">
+      <PublicFrame label="Email preferences">
         <h1>Welcome back</h1>
         <p role="status">{loaded.maskedEmail} will receive value check-in surveys and requests from us again.</p>
       </PublicFrame>
@@ -73,7 +73,7 @@ export default function Unsubscribe() {
   }
   if (done?.done === 'unsubscribed') {
     return (
-      <PublicFrame label="email preferences">
+      <PublicFrame label="Email preferences">
         <h1>You are unsubscribed</h1>
         <p role="status">We will not send surveys or requests to {loaded.maskedEmail} any more. Your customer success manager has been told.</p>
         <ResubscribeForm busy={busy} />
@@ -82,7 +82,7 @@ export default function Unsubscribe() {
   }
   if (loaded.unsubscribed) {
     return (
-      <PublicFrame label="email preferences">
+      <PublicFrame label="Email preferences">
         <h1>{loaded.maskedEmail} is unsubscribed</h1>
         <p>We do not send surveys or requests to this address. If you unsubscribed by mistake, or would like to hear from us again, you can re-subscribe.</p>
         <ResubscribeForm busy={busy} />
@@ -90,7 +90,7 @@ export default function Unsubscribe() {
     );
   }
   return (
-    <PublicFrame label="email preferences">
+    <PublicFrame label="Email preferences">
       <h1>Unsubscribe {loaded.maskedEmail}?</h1>
       <p>You will no longer receive value check-in surveys or requests from us at this address.</p>
       <Form method="post">

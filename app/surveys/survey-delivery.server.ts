@@ -37,6 +37,7 @@ import { writeUnheld, type LeaseUpdate } from '#app/platform/lease.server';
 import { SurveyContactAlertEmail } from '#emails/survey-contact-alert';
 import { SurveyHeldAlertEmail } from '#emails/survey-held-alert';
 import { SurveyInvitationEmail } from '#emails/survey-invitation';
+import { buyerEmailBrand } from '#app/branding/brand.server';
 
 // Long enough for a chunk of 100 (links, render, one outbox insert); a dead worker's surveys are
 // picked up again after it.
@@ -75,7 +76,7 @@ const readJourney = (id: string) => Journey.findById(id).select('dealId stage pl
 
 /** Deals, accounts and contacts of a chunk of surveys (deals and accounts read once per run). */
 async function loadChunkContext(surveys: SurveyLean[], memo: RunMemo) {
-  const [deals, accounts, journeys, contacts] = await Promise.all([
+  const [deals, accounts, journeys, contacts, letterhead] = await Promise.all([
     // One survey's deal and account per read: the `$in` over a chunk's deals scanned every deal (263 ms per chunk at 3,300 deals).
     byIds(
       surveys.map((s) => s.dealId),
@@ -98,8 +99,11 @@ async function loadChunkContext(surveys: SurveyLean[], memo: RunMemo) {
       surveys.map((s) => s.accountId),
       'accountId name email isPrimary emailStatus',
     ),
+    // The vendor's brand and sender (cached per process, docs/branding.md).
+    buyerEmailBrand(),
   ]);
   return {
+    letterhead,
     deal: new Map(deals.map((d) => [String(d._id), d])),
     account: new Map(accounts.map((a) => [String(a._id), a])),
     journey: new Map(journeys.map((j) => [String(j.dealId), j])),
@@ -184,7 +188,10 @@ function surveyEmail(input: { survey: SurveyLean; plan: Extract<Plan, { kind: 's
     template: 'survey-invitation',
     to: contact.email,
     subject: `${kind === 'reminder' ? 'Reminder: ' : ''}${accountName}, did we deliver what we promised?`,
+    from: ctx.letterhead.from,
+    replyTo: ctx.letterhead.replyTo,
     react: createElement(SurveyInvitationEmail, {
+      brand: ctx.letterhead.brand,
       contactName: contact.name,
       accountName,
       waveLabel: waveLabel(survey.wave),

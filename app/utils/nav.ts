@@ -19,6 +19,7 @@ export const NAV: NavItem[] = [
   { to: '/admin/users', label: 'Users', may: 'users.manage' },
   { to: '/admin/playbook', label: 'Playbook', may: 'playbook.edit' },
   { to: '/admin/outbox', label: 'Email outbox', may: 'outbox.view' },
+  { to: '/admin/brand', label: 'Brand', may: 'brand.edit' },
 ];
 
 export const navFor = (role: Role) => NAV.filter((item) => (!item.may || may(role, item.may)) && !(item.unless && may(role, item.unless)));

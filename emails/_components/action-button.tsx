@@ -1,13 +1,14 @@
 import { Button, Section, Text } from '@react-email/components';
 import type { ReactNode } from 'react';
-import { button, paragraph } from './layout';
+import { paragraph, useButtonStyle } from './layout';
 
 /** An email's one call to action: the button, then its link in plain text for clients that drop buttons. */
 export function ActionButton({ href, children }: { href: string; children: ReactNode }) {
+  const style = useButtonStyle();
   return (
     <>
       <Section style={{ margin: '8px 0 20px' }}>
-        <Button href={href} style={button}>
+        <Button href={href} style={style}>
           {children}
         </Button>
       </Section>

@@ -1,10 +1,11 @@
 import { Body, Container, Head, Hr, Html, Link, Preview, Section, Text } from '@react-email/components';
 import type { ReactNode } from 'react';
+import { BrandFooter, BrandHeader, BrandProvider, KEPT_EMAIL_BRAND, useEmailBrand, type EmailBrand } from './brand';
 
 const styles = {
   body: { backgroundColor: '#f6f7f9', fontFamily: 'Helvetica, Arial, sans-serif', color: '#1b2430', margin: 0 },
-  container: { backgroundColor: '#ffffff', border: '1px solid #d9dee5', borderRadius: 8, margin: '24px auto', maxWidth: 560, padding: '24px 32px' },
-  brand: { color: '#1f4e79', fontSize: 20, fontWeight: 700, margin: '0 0 16px' },
+  container: { backgroundColor: '#ffffff', border: '1px solid #d9dee5', borderRadius: 8, margin: '24px auto', maxWidth: 560 },
+  content: { padding: '20px 32px 24px' },
   footer: { color: '#5b6574', fontSize: 12, lineHeight: '18px', margin: '4px 0' },
 } as const;
 
@@ -16,29 +17,35 @@ export type LayoutProps = {
   unsubscribeUrl?: string;
   /** Why the recipient gets this email, one sentence. */
   reason?: string;
+  /** The vendor's brand (every buyer email: app/branding's buyerEmailBrand()); Kept's own when absent. */
+  brand?: EmailBrand;
 };
 
 /** The frame every Kept email shares: brand header, body, footer (with unsubscribe when given). */
-export function Layout({ preview, children, unsubscribeUrl, reason }: LayoutProps) {
+export function Layout({ preview, children, unsubscribeUrl, reason, brand = KEPT_EMAIL_BRAND }: LayoutProps) {
   return (
-    <Html lang="en">
-      <Head />
-      <Preview>{preview}</Preview>
-      <Body style={styles.body}>
-        <Container style={styles.container}>
-          <Text style={styles.brand}>Kept</Text>
-          <Section>{children}</Section>
-          <Hr style={{ borderColor: '#d9dee5', margin: '24px 0 12px' }} />
-          {reason ? <Text style={styles.footer}>{reason}</Text> : null}
-          {unsubscribeUrl ? (
-            <Text style={styles.footer}>
-              Don&apos;t want these emails? <Link href={unsubscribeUrl}>Unsubscribe</Link>
-            </Text>
-          ) : null}
-          <Text style={styles.footer}>Sent by Kept, the customer-advocacy and post-sale tracking portal.</Text>
-        </Container>
-      </Body>
-    </Html>
+    <BrandProvider value={brand}>
+      <Html lang="en">
+        <Head />
+        <Preview>{preview}</Preview>
+        <Body style={styles.body}>
+          <Container style={styles.container}>
+            <BrandHeader />
+            <Section style={styles.content}>
+              <Section>{children}</Section>
+              <Hr style={{ borderColor: '#d9dee5', margin: '24px 0 12px' }} />
+              {reason ? <Text style={styles.footer}>{reason}</Text> : null}
+              {unsubscribeUrl ? (
+                <Text style={styles.footer}>
+                  Don&apos;t want these emails? <Link href={unsubscribeUrl}>Unsubscribe</Link>
+                </Text>
+              ) : null}
+              <BrandFooter />
+            </Section>
+          </Container>
+        </Body>
+      </Html>
+    </BrandProvider>
   );
 }
 
@@ -53,3 +60,9 @@ export const button = {
   padding: '10px 18px',
   textDecoration: 'none',
 } as const;
+
+/** The button style in the brand's accent (inside <Layout brand>). */
+export function useButtonStyle() {
+  const brand = useEmailBrand();
+  return { ...button, backgroundColor: brand.accentColor, color: brand.textOnAccent };
+}

@@ -11,6 +11,7 @@ import { bumpDealsWon } from '#app/deals/deal-metrics.server';
 import { newDealDoc } from '#app/deals/intake.server';
 import { mulberry32 } from '#app/utils/random.server';
 import { buildSeedJourneys, insertSeedJourneys } from '#scripts/seed/journeys';
+import { seedBrand } from '#scripts/seed/brand';
 
 // Demo data for `npm run seed`, the start script (empty database only), e2e tests and benchmarks.
 // Everything below is a pure function of (seed, account index, now) until `seedDemoData` writes it.
@@ -1055,6 +1056,7 @@ export async function seedDemoData({
   const started = Date.now();
   const seedNumber = normalizeSeed(seed);
   const users = await seedUsers(now);
+  await seedBrand(now);
   const idOf = (email: string) => {
     const id = users.ids.get(email);
     if (!id) throw new Error(`Seed user ${email} is missing`);

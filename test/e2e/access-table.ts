@@ -75,6 +75,9 @@ export const EXPECTED: Record<string, RouteSpec> = {
   '_staff.admin.users._index.tsx': { get: staffPage(holders('users.manage')), post: staffAction(holders('users.manage')) },
   '_staff.admin.users.$userId.tsx': { get: staffPage(holders('users.manage')), post: staffAction(holders('users.manage')) },
   '_staff.admin.outbox.tsx': { get: staffPage(holders('outbox.view')) },
+  '_staff.admin.brand.tsx': { get: staffPage(holders('brand.edit')), post: staffAction(holders('brand.edit')) },
+  // The vendor's logo is public (mail clients fetch it); the demo data sets one.
+  'brand.logo.ts': { get: () => everyone({ status: 200 }) },
   '_staff.admin.playbook.tsx': { get: staffPage(holders('playbook.edit')), post: staffAction(holders('playbook.edit')) },
   // Advocacy: marketing asks and records; leadership and admin read; sales read only the referrals
   // (and expansion flags) of their own customers; CS nothing (docs/product-rules.md, "Who uses it").
