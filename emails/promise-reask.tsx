@@ -1,8 +1,11 @@
 import { Text } from '@react-email/components';
 import { ActionButton } from './_components/action-button';
+import { Greeting, type EmailBrand } from './_components/brand';
 import { Layout, paragraph } from './_components/layout';
 
 export type PromiseReaskProps = {
+  /** The vendor's letterhead (app/branding's buyerEmailBrand()); Kept's own when absent. */
+  brand?: EmailBrand;
   contactName: string;
   accountName: string;
   /** The one promise the buyer judged not delivered. */
@@ -18,14 +21,15 @@ export type PromiseReaskProps = {
 };
 
 /** The re-ask of one promise once the agreed recovery plan's date has passed: one question, three answers. */
-export function PromiseReaskEmail({ contactName, accountName, promise, plan, reaskUrl, unsubscribeUrl, expiresOn, reminder = false }: PromiseReaskProps) {
+export function PromiseReaskEmail({ brand, contactName, accountName, promise, plan, reaskUrl, unsubscribeUrl, expiresOn, reminder = false }: PromiseReaskProps) {
   return (
     <Layout
+      brand={brand}
       preview={`${reminder ? 'A reminder: ' : ''}is “${promise}” delivered now?`}
       reason={`You receive this email because you are the contact for ${accountName}'s check-ins.`}
       unsubscribeUrl={unsubscribeUrl}
     >
-      <Text style={paragraph}>Hi {contactName},</Text>
+      <Greeting name={contactName} />
       {reminder ? (
         <Text style={paragraph}>A short reminder of our question from a few days ago. If you have already answered, thank you, and please ignore this email.</Text>
       ) : null}

@@ -5,7 +5,7 @@ import { Layout, paragraph } from './_components/layout';
 export type ReaskAnswerAlertProps = {
   csmName: string;
   accountName: string;
-  contactName: string;
+  buyerName: string;
   promise: string;
   /** "Delivered", "Partly" or "Not yet". */
   verdictLabel: string;
@@ -18,12 +18,12 @@ export type ReaskAnswerAlertProps = {
 };
 
 /** Tells the case's CSM what the buyer answered to the re-ask of one promise. */
-export function ReaskAnswerAlertEmail({ csmName, accountName, contactName, promise, verdictLabel, comment, recovered, caseUrl }: ReaskAnswerAlertProps) {
+export function ReaskAnswerAlertEmail({ csmName, accountName, buyerName, promise, verdictLabel, comment, recovered, caseUrl }: ReaskAnswerAlertProps) {
   return (
     <Layout preview={`${accountName}: “${promise}” is ${verdictLabel.toLowerCase()}`} reason="You receive this email because you own this recovery case in Kept.">
       <Text style={paragraph}>Hi {csmName},</Text>
       <Text style={paragraph}>
-        We asked {contactName} at {accountName} again whether “{promise}” is delivered now. Their answer: {verdictLabel}.
+        We asked {buyerName} at {accountName} again whether “{promise}” is delivered now. Their answer: {verdictLabel}.
       </Text>
       {comment ? <Text style={paragraph}>Their comment: “{comment}”</Text> : null}
       <Text style={paragraph}>
@@ -39,7 +39,7 @@ export function ReaskAnswerAlertEmail({ csmName, accountName, contactName, promi
 export const PreviewProps: ReaskAnswerAlertProps = {
   csmName: 'Priya Raman',
   accountName: 'Northwind Freight',
-  contactName: 'Maria Lopez',
+  buyerName: 'Maria Lopez',
   promise: 'Cut month-end close from 10 to 4 days',
   verdictLabel: 'Partly',
   comment: 'Down to 6 days; the reconciliation still needs a person.',

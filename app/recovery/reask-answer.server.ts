@@ -193,7 +193,7 @@ async function tellCsm({
     react: createElement(ReaskAnswerAlertEmail, {
       csmName: csm.name,
       accountName: account?.name ?? '',
-      contactName: reask?.contactName || 'the buyer',
+      buyerName: reask?.contactName || 'the buyer',
       promise: reask?.promiseText ?? '',
       verdictLabel,
       comment: answer.comment ?? '',

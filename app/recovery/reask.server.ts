@@ -9,6 +9,7 @@ import { Contact } from '#models/contact';
 import { PromiseReask, PromiseReaskAnswer, PromiseReaskToken, type PromiseReaskDoc } from '#models/promise-reask';
 import { RecoveryCase } from '#models/recovery-case';
 import { takeBudgetSlots } from '#app/advocacy/ask-budget.server';
+import { buyerEmailBrand } from '#app/branding/brand.server';
 import { sendEmail } from '#app/email/email.server';
 import { newUnsubscribeLink, saveUnsubscribeLinks } from '#app/email/unsubscribe.server';
 import { trusted } from '#app/platform/db.server';
@@ -102,12 +103,15 @@ async function reaskEmail(input: { reask: ReaskLean; contact: { _id: Types.Objec
   // Links first: an email is only ever queued with links that work.
   await PromiseReaskToken.create({ _id: hash, reaskId: reask._id, contactId: contact._id, createdAt: now });
   await saveUnsubscribeLinks([unsubscribe.record]);
+  const { brand, ...sender } = await buyerEmailBrand();
   return sendEmail({
+    ...sender,
     key: `reask:${String(reask._id)}:${kind}`,
     template: 'promise-reask',
     to: contact.email,
     subject: `${kind === 'reminder' ? 'Reminder: ' : ''}${accountName}, is this promise delivered now?`,
     react: createElement(PromiseReaskEmail, {
+      brand,
       contactName: contact.name,
       accountName,
       promise: reask.promiseText,

@@ -4,7 +4,7 @@ import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/re
 import { clientIp, rateLimit } from '#app/auth/rate-limit.server';
 import { Choices } from '#app/components/choices';
 import { LocalTime } from '#app/components/local-time';
-import { PublicFrame } from '#app/components/public-frame';
+import { PublicFrame, buyerMeta } from '#app/components/public-frame';
 import { getReaskPage, submitReaskAnswer } from '#app/recovery/reask-answer.server';
 import { REASK_VERDICTS, REASK_VERDICT_LABELS } from '#app/recovery/reask-rules';
 import { readFormData } from '#app/utils/forms.server';
@@ -12,7 +12,7 @@ import { formatDate } from '#app/utils/format';
 
 // The re-ask of one promise: no login, no JavaScript needed, readable on a phone. GET only reads
 // (mail scanners open links); the POST consumes the link, once (docs/reask.md).
-export const meta: MetaFunction = () => [{ title: 'Is it delivered now? · Kept' }, { name: 'robots', content: 'noindex, nofollow' }];
+export const meta: MetaFunction = buyerMeta('Is it delivered now?');
 
 type Context = { clientIp?: string };
 const NO_STORE = { 'Cache-Control': 'no-store' };
