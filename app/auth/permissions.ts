@@ -33,6 +33,8 @@ export const PERMISSIONS = {
   'users.manage': ['admin'],
   'playbook.edit': ['admin'],
   'outbox.view': ['admin'],
+  /** Outgoing webhooks and Slack channels: register, test, disable, read the delivery log. */
+  'integrations.manage': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

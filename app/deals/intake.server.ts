@@ -101,6 +101,8 @@ export async function intakeClosedWonDeal({ input, now = new Date(), actorId }: 
   // is logged and the worker's sweep repairs it).
   if (found) await scheduleSurveysSafely({ dealId: found._id, now });
   if (found && input.referralId) await recorded('deal.referred', { dealId: found._id, referralId: input.referralId, via: 'webhook', now });
+  // For the areas that react to a new customer (outgoing webhooks, Slack); not for a replayed event.
+  if (created) await recorded('deal.closed_won', { dealId, now });
   return { dealId: String(found?._id ?? dealId), accountId: String(account._id), journeyId: journey?.journeyId ?? null, created };
 }
 

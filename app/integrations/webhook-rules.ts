@@ -85,18 +85,22 @@ export function retryAfterMs(header: string | null | undefined, now: Date): numb
 /** The pause after the `attempts`-th failed attempt: 30 s, doubling, at most an hour. */
 export const backoffMs = (attempts: number) => Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempts - 1));
 
-/** What one attempt got back: an HTTP status, or no answer at all (timeout, refused, DNS, TLS). */
-export type AttemptAnswer = { status: number; retryAfter?: string | null } | { error: string };
+/**
+ * What one attempt got back: an HTTP status, no answer at all (timeout, connection refused, DNS,
+ * TLS), or `refused`: Kept would not send it (an inside address in production).
+ */
+export type AttemptAnswer = { status: number; retryAfter?: string | null } | { error: string } | { refused: string };
 
 export type AttemptVerdict = { state: 'delivered' } | { state: 'failed'; reason: string } | { state: 'pending'; nextAttemptAt: Date; reason: string };
 
 /**
  * What an attempt's answer means. 2xx: delivered. 429, 5xx, or no answer: retried after the
  * back-off, or after Retry-After when the receiver asks for longer, while the delivery is younger
- * than a day; then failed. Any other status (3xx: Kept never follows redirects, 4xx): failed at once.
+ * than a day; then failed. A refused address, or any other status (3xx: Kept never follows redirects, 4xx): failed at once.
  * `attempts` counts this attempt.
  */
 export function judgeAttempt({ answer, attempts, createdAt, now }: { answer: AttemptAnswer; attempts: number; createdAt: Date; now: Date }): AttemptVerdict {
+  if ('refused' in answer) return { state: 'failed', reason: answer.refused };
   if ('status' in answer && answer.status >= 200 && answer.status < 300) return { state: 'delivered' };
   const retryable = 'error' in answer || answer.status === 429 || answer.status >= 500;
   const reason = 'error' in answer ? answer.error : `HTTP ${answer.status}`;
