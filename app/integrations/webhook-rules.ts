@@ -105,11 +105,12 @@ export function judgeAttempt({ answer, attempts, createdAt, now }: { answer: Att
   const retryable = 'error' in answer || answer.status === 429 || answer.status >= 500;
   const reason = 'error' in answer ? answer.error : `HTTP ${answer.status}`;
   if (!retryable) return { state: 'failed', reason: answer.status >= 300 && answer.status < 400 ? `${reason} (Kept does not follow redirects)` : reason };
+  const lastChance = createdAt.getTime() + RETRY_FOR_MS;
+  if (now.getTime() >= lastChance) return { state: 'failed', reason: `${reason}; gave up after a day of retries` };
   const asked = 'status' in answer ? retryAfterMs(answer.retryAfter, now) : null;
   const wait = Math.max(backoffMs(attempts), asked ?? 0);
-  const next = new Date(now.getTime() + wait);
-  if (next.getTime() - createdAt.getTime() > RETRY_FOR_MS) return { state: 'failed', reason: `${reason}; gave up after a day of retries` };
-  return { state: 'pending', nextAttemptAt: next, reason };
+  // The last attempt is made a day after the event, so a delivery that fails is one that failed for a day.
+  return { state: 'pending', nextAttemptAt: new Date(Math.min(now.getTime() + wait, lastChance)), reason };
 }
 
 /** Whether an endpoint failing since `failingSince` has failed long enough to be disabled. */

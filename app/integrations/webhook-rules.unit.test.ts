@@ -77,7 +77,9 @@ describe('judging an attempt', () => {
 
   test('a delivery is retried for a day, then failed', () => {
     const late = new Date(created.getTime() + 24 * 3600_000 - 10_000);
-    expect(judge({ status: 500 }, 30, late)).toMatchObject({ state: 'failed', reason: expect.stringMatching(/gave up after a day/) });
+    // The last retry is a day after the event, not later.
+    expect(judge({ status: 500 }, 30, late)).toMatchObject({ state: 'pending', nextAttemptAt: new Date(created.getTime() + 24 * 3600_000) });
+    expect(judge({ status: 500 }, 31, new Date(created.getTime() + 24 * 3600_000))).toMatchObject({ state: 'failed', reason: expect.stringMatching(/gave up after a day/) });
     expect(failedForADay(created, late)).toBe(false);
     expect(failedForADay(created, new Date(created.getTime() + 24 * 3600_000))).toBe(true);
   });

@@ -409,21 +409,37 @@ async function attemptDelivery(lease: DeliveryLease, clock: () => Date): Promise
   const done = await complete({ model: WebhookDelivery, lease, now: after, update: { $set: set, $inc: { attempts: 1 } } });
   if (!done) return 'lost';
   // A test event tells the admin whether the endpoint answers; only real events count for its health.
-  if (!lease.test) await recordEndpointHealth({ endpoint, delivered: verdict.state === 'delivered', lastError: verdict.state === 'delivered' ? '' : verdict.reason, now: after });
+  if (!lease.test)
+    await recordEndpointHealth({ endpoint, delivered: verdict.state === 'delivered', lastError: verdict.state === 'delivered' ? '' : verdict.reason, eventAt: lease.createdAt, now: after });
   return verdict.state === 'delivered' ? 'delivered' : verdict.state === 'pending' ? 'retried' : 'failed';
 }
 
 /**
- * A success ends the endpoint's failure streak; the first failure after one starts it. An endpoint
+ * A success ends the endpoint's failure streak; the first failure after one starts it, at the
+ * event's time (or the last success, if later): a delivery retried until a day after its event and
+ * still failing is a day of failure. An endpoint
  * whose streak is a day old is disabled with one conditional write, and its winner emails the
  * admins (a key per admin and streak: a retried email is the same email).
  */
-async function recordEndpointHealth({ endpoint, delivered, lastError, now }: { endpoint: EndpointLean; delivered: boolean; lastError: string; now: Date }) {
+async function recordEndpointHealth({
+  endpoint,
+  delivered,
+  lastError,
+  eventAt,
+  now,
+}: {
+  endpoint: EndpointLean;
+  delivered: boolean;
+  lastError: string;
+  eventAt: Date;
+  now: Date;
+}) {
   if (delivered) {
     await WebhookEndpoint.updateOne({ _id: endpoint._id }, { $set: { lastSuccessAt: now, failingSince: null } });
     return;
   }
-  await WebhookEndpoint.updateOne({ _id: endpoint._id, failingSince: null }, { $set: { failingSince: now } });
+  const since = Math.min(now.getTime(), Math.max(eventAt.getTime(), endpoint.lastSuccessAt?.getTime() ?? 0));
+  await WebhookEndpoint.updateOne({ _id: endpoint._id, failingSince: null }, { $set: { failingSince: new Date(since) } });
   const fresh = (await WebhookEndpoint.findById(endpoint._id).lean()) as EndpointLean | null;
   if (!fresh?.enabled || !fresh.failingSince || !failedForADay(fresh.failingSince, now)) return;
   const off = await WebhookEndpoint.updateOne(
