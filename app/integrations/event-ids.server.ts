@@ -22,5 +22,9 @@ export function eventIdFor(type: WebhookEvent, facts: Record<string, unknown>) {
     const value = facts[key];
     return value instanceof Date ? value.toISOString() : String(value ?? '');
   });
-  return `evt_${crypto.createHash('sha256').update([type, ...parts].join('\u001f')).digest('hex').slice(0, 32)}`;
+  return `evt_${crypto
+    .createHash('sha256')
+    .update([type, ...parts].join('\u001f'))
+    .digest('hex')
+    .slice(0, 32)}`;
 }

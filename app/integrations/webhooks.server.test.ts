@@ -50,7 +50,11 @@ describe('a webhook delivery', () => {
     expect(verifySignature({ header: request.headers['kept-signature'], body: request.body, secrets: [secret], now: new Date() })).toBe('ok');
     expect(verifySignature({ header: request.headers['kept-signature'], body: request.body, secrets: ['whsec_someone_else'], now: new Date() })).toBe('mismatch');
     const payload = JSON.parse(request.body);
-    expect(payload).toMatchObject({ type: 'deal.closed_won', createdAt: now.toISOString(), data: { dealId, account: { name: accountName }, url: `http://localhost:3000/deals/${dealId}` } });
+    expect(payload).toMatchObject({
+      type: 'deal.closed_won',
+      createdAt: now.toISOString(),
+      data: { dealId, account: { name: accountName }, url: `http://localhost:3000/deals/${dealId}` },
+    });
     expect(payload.id).toBe(request.headers['kept-event-id']);
     expect(payload.id).toBe(eventIdFor('deal.closed_won', { dealId, now }));
 
@@ -197,7 +201,13 @@ describe('in production (SSRF)', () => {
     try {
       const byAddress = await WebhookEndpoint.create({ kind: 'webhook', url: `https://127.0.0.1:${receiver.port}/x`, events: ['deal.closed_won'], secret: 's', enabled: true });
       const byName = await WebhookEndpoint.create({ kind: 'webhook', url: `https://localhost:${receiver.port}/x`, events: ['deal.closed_won'], secret: 's', enabled: true });
-      const mapped = await WebhookEndpoint.create({ kind: 'webhook', url: `https://[::ffff:127.0.0.1]:${receiver.port}/x`, events: ['deal.closed_won'], secret: 's', enabled: true });
+      const mapped = await WebhookEndpoint.create({
+        kind: 'webhook',
+        url: `https://[::ffff:127.0.0.1]:${receiver.port}/x`,
+        events: ['deal.closed_won'],
+        secret: 's',
+        enabled: true,
+      });
       await recorded('deal.closed_won', { dealId, now: new Date() });
       expect(await dispatch(new Date())).toMatchObject({ failed: 3 });
       expect(receiver.requests).toHaveLength(0);

@@ -62,9 +62,18 @@ const labelOf = (e: Pick<EndpointLean, 'kind' | 'team' | 'url'>) =>
 // ---------------------------------------------------------------------------------------------
 // Forms
 
-/** The events ticked on a form: one checkbox per event, named `event:<type>`. */
-const eventBoxes = Object.fromEntries(WEBHOOK_EVENT_TYPES.map((t) => [`event:${t}`, z.literal('on').optional()]));
-const pickEvents = (values: Record<string, unknown>) => WEBHOOK_EVENT_TYPES.filter((t) => values[`event:${t}`] === 'on');
+/**
+ * The events ticked on a form: one checkbox per event, named `event:<type>`, gathered into
+ * `events` before the schema runs, so "choose an event" shows next to the boxes together with any
+ * other field's error.
+ */
+const withEvents = (values: unknown) => {
+  const v = (values ?? {}) as Record<string, unknown>;
+  return { ...v, events: WEBHOOK_EVENT_TYPES.filter((t) => v[`event:${t}`] === 'on') };
+};
+const Events = z.array(z.enum(WEBHOOK_EVENT_TYPES as [WebhookEvent, ...WebhookEvent[]])).min(1, 'Choose at least one event.');
+const Description = z.string().trim().max(200, 'Use at most 200 characters.').default('');
+const EndpointId = z.string().regex(/^[a-f0-9]{24}$/, 'That endpoint was not found.');
 
 /** Why Kept refuses `url`: the rules of webhook-rules.ts, and in production no inside IP literal. */
 function urlProblem(kind: 'webhook' | 'slack', url: string) {
@@ -75,39 +84,24 @@ function urlProblem(kind: 'webhook' | 'slack', url: string) {
   return null;
 }
 
-const UrlField = (kind: 'webhook' | 'slack') =>
+/** A URL field; `optional` lets it stay empty (a Slack channel keeping its saved URL). */
+const UrlField = (kind: 'webhook' | 'slack', { optional = false } = {}) =>
   z
     .string()
     .trim()
-    .min(1, 'Enter the URL.')
+    .default('')
     .superRefine((url, ctx) => {
-      const problem = urlProblem(kind, url);
+      const problem = url ? urlProblem(kind, url) : optional ? null : 'Enter the URL.';
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
     });
-const AtLeastOneEvent = { message: 'Choose at least one event.', path: ['events'] };
 
-export const EndpointFormSchema = z
-  .object({ url: UrlField('webhook'), description: z.string().trim().max(200, 'Use at most 200 characters.').default(''), ...eventBoxes })
-  .transform((v) => ({ url: v.url, description: v.description, events: pickEvents(v) }))
-  .refine((v) => v.events.length > 0, AtLeastOneEvent);
-
-export const EndpointEventsSchema = z
-  .object({ endpointId: z.string().regex(/^[a-f0-9]{24}$/), description: z.string().trim().max(200, 'Use at most 200 characters.').default(''), ...eventBoxes })
-  .transform((v) => ({ endpointId: v.endpointId, description: v.description, events: pickEvents(v) }))
-  .refine((v) => v.events.length > 0, AtLeastOneEvent);
-
-export const EndpointIdSchema = z.object({ endpointId: z.string().regex(/^[a-f0-9]{24}$/, 'That endpoint was not found.') });
+export const EndpointFormSchema = z.preprocess(withEvents, z.object({ url: UrlField('webhook'), description: Description, events: Events }));
+export const EndpointEventsSchema = z.preprocess(withEvents, z.object({ endpointId: EndpointId, description: Description, events: Events }));
+export const EndpointIdSchema = z.object({ endpointId: EndpointId });
 export const DeleteEndpointSchema = EndpointIdSchema.extend({ confirm: z.literal('yes', { message: 'Tick the box to confirm: deleting cannot be undone.' }) });
 
 /** A team's Slack channel: the URL may stay empty to keep the one saved. */
-export const SlackFormSchema = z
-  .object({ team: z.enum(SLACK_TEAMS), url: z.string().trim().default(''), ...eventBoxes })
-  .transform((v) => ({ team: v.team, url: v.url, events: pickEvents(v) }))
-  .superRefine((v, ctx) => {
-    const problem = v.url ? urlProblem('slack', v.url) : null;
-    if (problem) ctx.addIssue({ code: 'custom', message: problem, path: ['url'] });
-    if (v.events.length === 0) ctx.addIssue({ code: 'custom', ...AtLeastOneEvent });
-  });
+export const SlackFormSchema = z.preprocess(withEvents, z.object({ team: z.enum(SLACK_TEAMS), url: UrlField('slack', { optional: true }), events: Events }));
 export const SlackTeamSchema = z.object({ team: z.enum(SLACK_TEAMS) });
 
 export const DeliveryLogQuerySchema = z.object({
@@ -410,7 +404,13 @@ async function attemptDelivery(lease: DeliveryLease, clock: () => Date): Promise
   if (!done) return 'lost';
   // A test event tells the admin whether the endpoint answers; only real events count for its health.
   if (!lease.test)
-    await recordEndpointHealth({ endpoint, delivered: verdict.state === 'delivered', lastError: verdict.state === 'delivered' ? '' : verdict.reason, eventAt: lease.createdAt, now: after });
+    await recordEndpointHealth({
+      endpoint,
+      delivered: verdict.state === 'delivered',
+      lastError: verdict.state === 'delivered' ? '' : verdict.reason,
+      eventAt: lease.createdAt,
+      now: after,
+    });
   return verdict.state === 'delivered' ? 'delivered' : verdict.state === 'pending' ? 'retried' : 'failed';
 }
 
@@ -421,19 +421,7 @@ async function attemptDelivery(lease: DeliveryLease, clock: () => Date): Promise
  * whose streak is a day old is disabled with one conditional write, and its winner emails the
  * admins (a key per admin and streak: a retried email is the same email).
  */
-async function recordEndpointHealth({
-  endpoint,
-  delivered,
-  lastError,
-  eventAt,
-  now,
-}: {
-  endpoint: EndpointLean;
-  delivered: boolean;
-  lastError: string;
-  eventAt: Date;
-  now: Date;
-}) {
+async function recordEndpointHealth({ endpoint, delivered, lastError, eventAt, now }: { endpoint: EndpointLean; delivered: boolean; lastError: string; eventAt: Date; now: Date }) {
   if (delivered) {
     await WebhookEndpoint.updateOne({ _id: endpoint._id }, { $set: { lastSuccessAt: now, failingSince: null } });
     return;
