@@ -5,7 +5,7 @@ import { WebhookDelivery } from '#models/webhook-delivery';
 import { WebhookEndpoint } from '#models/webhook-endpoint';
 import { resetEnvCache } from '#app/env.server';
 import { eventIdFor } from '#app/integrations/event-ids.server';
-import { createEndpoint, dispatchDueWebhooks, listDeliveries, saveSlackChannel, sendTestEvent } from '#app/integrations/webhooks.server';
+import { createEndpoint, dispatchDueWebhooks, forgetEndpoints, listDeliveries, saveSlackChannel, sendTestEvent, setEndpointEnabled } from '#app/integrations/webhooks.server';
 import { recorded } from '#app/platform/events.server';
 import { verifySignature } from '#app/utils/hmac-signature.server';
 import { makeAccount, makeDeal, makeUser } from '#test/factories';
@@ -22,6 +22,7 @@ let accountName: string;
 
 beforeEach(async () => {
   await Promise.all([WebhookEndpoint.deleteMany({}), WebhookDelivery.deleteMany({}), EmailMessage.deleteMany({})]);
+  forgetEndpoints();
   admin = await makeUser({ role: 'admin' });
   const account = await makeAccount();
   accountName = account.name;
@@ -70,7 +71,7 @@ describe('a webhook delivery', () => {
   test('goes only to endpoints subscribed to the event, and not to disabled ones', async () => {
     const journeys = await endpoint(['journey.live']);
     const off = await endpoint(['deal.closed_won']);
-    await WebhookEndpoint.updateOne({ _id: off.id }, { $set: { enabled: false } });
+    await setEndpointEnabled({ endpointId: off.id, enabled: false });
     await recorded('deal.closed_won', { dealId, now: new Date() });
     expect(await WebhookDelivery.countDocuments({})).toBe(0);
     await recorded('journey.live', { dealId, now: new Date() });
@@ -208,6 +209,7 @@ describe('in production (SSRF)', () => {
         secret: 's',
         enabled: true,
       });
+      forgetEndpoints();
       await recorded('deal.closed_won', { dealId, now: new Date() });
       expect(await dispatch(new Date())).toMatchObject({ failed: 3 });
       expect(receiver.requests).toHaveLength(0);

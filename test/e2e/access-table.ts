@@ -71,6 +71,9 @@ export const EXPECTED: Record<string, RouteSpec> = {
   '_staff.admin.users.$userId.tsx': { get: staffPage(holders('users.manage')), post: staffAction(holders('users.manage')) },
   '_staff.admin.outbox.tsx': { get: staffPage(holders('outbox.view')) },
   '_staff.admin.playbook.tsx': { get: staffPage(holders('playbook.edit')), post: staffAction(holders('playbook.edit')) },
+  // Outgoing webhooks and Slack channels: admins only.
+  '_staff.admin.webhooks.tsx': { get: staffPage(holders('integrations.manage')), post: staffAction(holders('integrations.manage')) },
+  '_staff.admin.slack.tsx': { get: staffPage(holders('integrations.manage')), post: staffAction(holders('integrations.manage')) },
   // Advocacy: marketing asks and records; leadership and admin read; sales read only the referrals
   // (and expansion flags) of their own customers; CS nothing (docs/product-rules.md, "Who uses it").
   '_staff.advocacy.tsx': { layout: true },
