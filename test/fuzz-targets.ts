@@ -199,6 +199,7 @@ export async function loadFuzzTargets({ surveyPromiseIds }: { surveyPromiseIds: 
       role: 'admin',
       shapes: [intents('create', 'events', 'enable', 'disable', 'test', 'delete'), webhookFields],
       outputKeys: ['events'],
+      errorKeys: /^events$/,
       parse: (f) => {
         const intent = formValues(f).intent;
         if (intent === 'create') return form(webhooks.EndpointFormSchema)(f);
@@ -212,6 +213,7 @@ export async function loadFuzzTargets({ surveyPromiseIds }: { surveyPromiseIds: 
       role: 'admin',
       shapes: [intents('save', 'test', 'enable', 'disable', 'remove'), webhookFields.extend({ team: z.enum(['cs', 'sales', 'marketing', 'leadership']) })],
       outputKeys: ['events'],
+      errorKeys: /^events$/,
       parse: (f) => {
         const intent = formValues(f).intent;
         if (intent === 'save') return { ok: null, why: 'save: a channel without a saved URL is refused after a database lookup' };
