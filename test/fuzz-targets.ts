@@ -218,7 +218,7 @@ export async function loadFuzzTargets({ surveyPromiseIds }: { surveyPromiseIds: 
         const intent = formValues(f).intent;
         if (intent === 'save') return { ok: null, why: 'save: a channel without a saved URL is refused after a database lookup' };
         if (intent === 'test' || intent === 'enable' || intent === 'disable') return form(webhooks.SlackTeamSchema)(f);
-        if (intent === 'remove') return { ok: null, why: 'remove: the confirmation schema lives in the route' };
+        if (intent === 'remove') return form(webhooks.SlackRemoveSchema)(f);
         return unknownAction;
       },
     },

@@ -103,6 +103,7 @@ export const DeleteEndpointSchema = EndpointIdSchema.extend({ confirm: z.literal
 /** A team's Slack channel: the URL may stay empty to keep the one saved. */
 export const SlackFormSchema = z.preprocess(withEvents, z.object({ team: z.enum(SLACK_TEAMS), url: UrlField('slack', { optional: true }), events: Events }));
 export const SlackTeamSchema = z.object({ team: z.enum(SLACK_TEAMS) });
+export const SlackRemoveSchema = SlackTeamSchema.extend({ confirm: z.literal('yes', { message: 'Tick the box to confirm.' }) });
 
 export const DeliveryLogQuerySchema = z.object({
   endpoint: z

@@ -11,6 +11,7 @@ import { DeliveryLog, EventCheckboxes } from '#app/components/webhooks';
 import { SLACK_TEAM_LABELS, type SlackTeam } from '#app/integrations/webhook-rules';
 import {
   SlackFormSchema,
+  SlackRemoveSchema,
   SlackTeamSchema,
   listDeliveries,
   listSlackChannels,
@@ -43,8 +44,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const log = shown ? await listDeliveries({ endpointId: shown.id, page: query.page }) : null;
   return { teams, logTeam: shown ? query.team! : null, log };
 }
-
-const RemoveSchema = SlackTeamSchema.extend({ confirm: z.literal('yes', { message: 'Tick the box to confirm.' }) });
 
 export async function action({ request }: ActionFunctionArgs) {
   const admin = await requireUser(request, { may: 'integrations.manage' });
@@ -80,7 +79,7 @@ export async function action({ request }: ActionFunctionArgs) {
         await setEndpointEnabled({ endpointId: channel.id, enabled: false });
         return reply({ ok: true, message: 'Disabled: Kept posts nothing to the channel until you enable it.' });
       }),
-      remove: intent(RemoveSchema, async ({ team }) => {
+      remove: intent(SlackRemoveSchema, async ({ team }) => {
         await removeSlackChannel({ team });
         return reply({ ok: true, message: `The ${SLACK_TEAM_LABELS[team]} channel is removed.` });
       }),
