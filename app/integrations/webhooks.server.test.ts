@@ -6,7 +6,8 @@ import { WebhookEndpoint } from '#models/webhook-endpoint';
 import { resetEnvCache } from '#app/env.server';
 import { eventIdFor } from '#app/integrations/event-ids.server';
 import { createEndpoint, dispatchDueWebhooks, forgetEndpoints, listDeliveries, saveSlackChannel, sendTestEvent, setEndpointEnabled } from '#app/integrations/webhooks.server';
-import { recorded } from '#app/platform/events.server';
+import { reactionsTo, recorded } from '#app/platform/events.server';
+import { WEBHOOK_EVENT_TYPES } from '#app/integrations/webhook-rules';
 import { verifySignature } from '#app/utils/hmac-signature.server';
 import { makeAccount, makeDeal, makeUser } from '#test/factories';
 import { useFakeWebhookReceiver } from '#test/harness/fake-webhook-receiver';
@@ -35,6 +36,10 @@ const dispatch = (now: Date, owner = 'worker-a') => dispatchDueWebhooks({ now, o
 const deliveryOf = async (endpointId: string) => (await WebhookDelivery.find({ endpointId }).lean())[0];
 
 describe('a webhook delivery', () => {
+  test('every event an endpoint may subscribe to has the reaction that queues its deliveries', () => {
+    for (const type of WEBHOOK_EVENT_TYPES) expect(reactionsTo(type), type).toContain('integrations.webhooks');
+  });
+
   test('is signed with the endpoint’s secret and carries a stable event id', async () => {
     const { id, secret } = await endpoint();
     const now = new Date();
