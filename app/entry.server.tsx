@@ -10,6 +10,8 @@ import { logError } from '#app/utils/log.server';
 import { warmReadIndexes } from '#app/platform/read-index.server';
 // What advocacy does when a request records a survey answer, a go-live or a referred deal (app/platform/events.server.ts).
 import '#app/advocacy/reactions.server';
+// Outgoing webhooks and Slack queue a delivery for each event an endpoint subscribed to.
+import '#app/integrations/reactions.server';
 
 const ABORT_DELAY = 5_000;
 

@@ -85,6 +85,8 @@ export async function loadFuzzTargets({ surveyPromiseIds }: { surveyPromiseIds: 
   const imports = await import('#app/deals/import.server');
   const apiTokens = await import('#app/api/tokens.server');
   const brand = await import('#app/branding/brand-rules');
+  const webhooks = await import('#app/integrations/webhooks.server');
+  const { WEBHOOK_EVENT_TYPES } = await import('#app/integrations/webhook-rules');
   const { PROMISE_CATEGORIES } = await import('#models/deal');
   const { EVIDENCE_TYPES } = await import('#app/journeys/journey-rules');
   const { ReaskAnswerSchema } = await import('#app/recovery/reask-rules');
@@ -153,6 +155,14 @@ export async function loadFuzzTargets({ surveyPromiseIds }: { surveyPromiseIds: 
       ]),
     ),
   });
+  // The webhook and Slack forms: one checkbox per event (`event:<type>`), gathered into `events`.
+  const webhookFields = z.object({
+    url: z.string().max(300),
+    description: z.string().max(200),
+    endpointId: z.string().regex(/^[a-f0-9]{24}$/),
+    confirm: z.enum(['yes']),
+    ...Object.fromEntries(WEBHOOK_EVENT_TYPES.map((t) => [`event:${t}`, z.enum(['on'])])),
+  });
   const mappingNames = imports.IMPORT_FIELDS.map((f) => `map.${f.key}`);
 
   type Stage = {
@@ -212,6 +222,33 @@ export async function loadFuzzTargets({ surveyPromiseIds }: { surveyPromiseIds: 
         const intent = formValues(f).intent;
         if (intent === 'role') return form(users.ChangeRoleSchema)(f);
         if (intent === 'deactivate' || intent === 'reactivate' || intent === 'resend-invitation' || intent === 'reset-link') return { ok: null, why: `${intent}: no fields` };
+        return unknownAction;
+      },
+    },
+    '_staff.admin.webhooks.tsx': {
+      role: 'admin',
+      shapes: [intents('create', 'events', 'enable', 'disable', 'test', 'delete'), webhookFields],
+      outputKeys: ['events'],
+      errorKeys: /^events$/,
+      parse: (f) => {
+        const intent = formValues(f).intent;
+        if (intent === 'create') return form(webhooks.EndpointFormSchema)(f);
+        if (intent === 'events') return form(webhooks.EndpointEventsSchema)(f);
+        if (intent === 'enable' || intent === 'disable' || intent === 'test') return form(webhooks.EndpointIdSchema)(f);
+        if (intent === 'delete') return form(webhooks.DeleteEndpointSchema)(f);
+        return unknownAction;
+      },
+    },
+    '_staff.admin.slack.tsx': {
+      role: 'admin',
+      shapes: [intents('save', 'test', 'enable', 'disable', 'remove'), webhookFields.extend({ team: z.enum(['cs', 'sales', 'marketing', 'leadership']) })],
+      outputKeys: ['events'],
+      errorKeys: /^events$/,
+      parse: (f) => {
+        const intent = formValues(f).intent;
+        if (intent === 'save') return { ok: null, why: 'save: a channel without a saved URL is refused after a database lookup' };
+        if (intent === 'test' || intent === 'enable' || intent === 'disable') return form(webhooks.SlackTeamSchema)(f);
+        if (intent === 'remove') return form(webhooks.SlackRemoveSchema)(f);
         return unknownAction;
       },
     },

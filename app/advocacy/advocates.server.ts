@@ -7,6 +7,7 @@ import { bumpMetric } from '#app/platform/metrics.server';
 import { CANDIDATE_TYPES, type CandidateType } from '#app/advocacy/advocacy-types';
 import { ADVOCACY_METRICS } from '#app/advocacy/shared.server';
 import { revise, unchanged } from '#app/advocacy/revise.server';
+import { recorded } from '#app/platform/events.server';
 
 export type AdvocateLean = AdvocateDoc & { _id: Types.ObjectId; rev?: number };
 
@@ -49,5 +50,8 @@ export async function writeAdvocate(id: Types.ObjectId, set: Record<string, unkn
     expansion: (set.expansion as boolean | undefined) ?? result.before.expansion,
   });
   await bumpCandidateDiff(String(result.before.aeId), before, after);
+  // Someone who was no kind of candidate now is one (outgoing webhooks and Slack react).
+  const isCandidate = (flags: Record<string, number>) => CANDIDATE_TYPES.some((t) => flags[t] > 0);
+  if (!isCandidate(before) && isCandidate(after)) await recorded('advocate.candidate', { advocateId: id, dealId: result.before.dealId, now: new Date() });
   return { changed: true };
 }

@@ -20,6 +20,7 @@ import { idOf, isObjectId, objectIdFrom } from '#app/utils/ids.server';
 import { iso } from '#app/utils/iso';
 import { ADVOCACY_METRICS, forbidden, namesOf, requireAdvocacyWriter } from '#app/advocacy/shared.server';
 import { revise } from '#app/advocacy/revise.server';
+import { recorded } from '#app/platform/events.server';
 import type { AdvocateLean } from '#app/advocacy/advocates.server';
 import type { ReferralForm } from '#app/advocacy/forms';
 
@@ -187,6 +188,7 @@ export async function linkReferralToDeal(input: {
     const before = linked.before;
     if (before.status === 'open') await bumpMetric(ADVOCACY_METRICS.referral, referralDims(before, before.currency ?? 'USD'), { open: -1, pipeline: -(before.estimatedArr ?? 0) });
     await bumpMetric(ADVOCACY_METRICS.referral, referralDims(before, deal.currency), { won: 1, revenue: deal.arr });
+    await recorded('referral.won', { referralId: referral._id, dealId: deal._id, now });
   } else if (linked.reason === 'refused') {
     return { ok: true, duplicate: true, message: 'This deal is already linked to that referral.' };
   }

@@ -37,6 +37,8 @@ export const PERMISSIONS = {
   'apiTokens.manage': ['admin'],
   /** The vendor's name, logo, colours and sender that buyers see (app/branding). */
   'brand.edit': ['admin'],
+  /** Outgoing webhooks and Slack channels: register, test, disable, read the delivery log. */
+  'integrations.manage': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -11,6 +11,7 @@ import { readEachById } from '#app/platform/pool';
 import { findOrCreateAccount, findOrCreateContact } from '#app/accounts/accounts.server';
 import { newDealDoc } from '#app/deals/intake.server';
 import { recordDealWon } from '#app/deals/deal-metrics.server';
+import { recorded } from '#app/platform/events.server';
 import { csmBook, journeyIdForDeal, startJourneySafely } from '#app/journeys/journey.server';
 import { scheduleSurveysSafely } from '#app/surveys/surveys.server';
 
@@ -141,6 +142,8 @@ export async function createManualDeal({ user, input, now = new Date() }: { user
   await recordDealWon({ dealId: deal._id, now });
   // Its value-delivery surveys (6, 9, 12 months); a failure is logged and repaired by the worker.
   await scheduleSurveysSafely({ dealId: deal._id, now });
+  // For the areas that react to a new customer (outgoing webhooks, Slack).
+  await recorded('deal.closed_won', { dealId: deal._id, now });
   return { ok: true as const, dealId: String(deal._id), accountId: String(account._id) };
 }
 

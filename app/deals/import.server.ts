@@ -784,6 +784,8 @@ export async function runImport({ jobId, attempt, now: fixedNow }: { jobId: stri
     );
     // Referred deals, for the areas that react to them (advocacy links each back to its referral).
     for (const [i, g] of good.entries()) if (g.deal.referralId) await recorded('deal.referred', { dealId: dealDocs[i]._id, referralId: g.deal.referralId, via: 'import', now });
+    // New deals only (a row imported before is not a new closed-won), for outgoing webhooks and Slack.
+    for (const i of newDeals) await recorded('deal.closed_won', { dealId: dealDocs[i]._id, now });
 
     // 4. Journeys for every deal of the batch (existing journeys collide on their derived _id).
     const journeyDocs = dealDocs.map((d, i) => {

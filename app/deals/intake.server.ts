@@ -1,6 +1,5 @@
 // Closed-won intake from CRMs: the signed webhook (one deal per event) and the shared deal-creation
 // step it uses. CSV imports batch the same steps in import.server.ts.
-import crypto from 'node:crypto';
 import { Types } from 'mongoose';
 import { z } from 'zod';
 import { SEGMENTS } from '#models/account';
@@ -102,52 +101,17 @@ export async function intakeClosedWonDeal({ input, now = new Date(), actorId }: 
   // is logged and the worker's sweep repairs it).
   if (found) await scheduleSurveysSafely({ dealId: found._id, now });
   if (found && input.referralId) await recorded('deal.referred', { dealId: found._id, referralId: input.referralId, via: 'webhook', now });
+  // For the areas that react to a new customer (outgoing webhooks, Slack); not for a replayed event.
+  if (created) await recorded('deal.closed_won', { dealId, now });
   return { dealId: String(found?._id ?? dealId), accountId: String(account._id), journeyId: journey?.journeyId ?? null, created };
 }
 
 // ---------------------------------------------------------------------------------------------
 // The CRM webhook
 
-export const WEBHOOK_TOLERANCE_SECONDS = 5 * 60;
+// The signature scheme is shared with Kept's outgoing webhooks (app/utils/hmac-signature.server.ts).
+export { SIGNATURE_TOLERANCE_SECONDS as WEBHOOK_TOLERANCE_SECONDS, signPayload as signCrmPayload, verifySignature as verifyCrmSignature } from '#app/utils/hmac-signature.server';
 export { WEBHOOK_MAX_BYTES } from '#app/utils/body-limits.server';
-
-/** `t=<unix seconds>,v1=<hex>` signed with HMAC-SHA256 over `<t>.<raw body>` (for senders and tests). */
-export function signCrmPayload({ secret, body, timestamp }: { secret: string; body: string; timestamp: number }) {
-  const hex = crypto.createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
-  return `t=${timestamp},v1=${hex}`;
-}
-
-/**
- * Checks `X-Kept-Signature` against every configured secret (comma-separated, for rotation) in
- * constant time, and refuses timestamps more than five minutes away from `now` (replay window).
- */
-export function verifyCrmSignature({
-  header,
-  body,
-  secrets,
-  now,
-}: {
-  header: string | null;
-  body: string;
-  secrets: string[];
-  now: Date;
-}): 'ok' | 'missing' | 'malformed' | 'stale' | 'mismatch' {
-  if (!header) return 'missing';
-  let timestamp: number | null = null;
-  const signatures: string[] = [];
-  for (const part of header.split(',')) {
-    const [key, value] = part.trim().split('=', 2);
-    if (key === 't' && /^\d{1,12}$/.test(value ?? '')) timestamp = Number(value);
-    if (key === 'v1' && /^[a-f0-9]{64}$/i.test(value ?? '')) signatures.push(value.toLowerCase());
-  }
-  if (timestamp === null || signatures.length === 0) return 'malformed';
-  if (Math.abs(now.getTime() / 1000 - timestamp) > WEBHOOK_TOLERANCE_SECONDS) return 'stale';
-  for (const secret of secrets) {
-    const expected = Buffer.from(crypto.createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex'));
-    for (const given of signatures) if (crypto.timingSafeEqual(expected, Buffer.from(given))) return 'ok';
-  }
-  return 'mismatch';
-}
 
 /** The webhook body. Unknown fields are ignored; every field Kept reads is checked here. */
 export const CrmWebhookSchema = z.object({

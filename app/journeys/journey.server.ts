@@ -624,6 +624,7 @@ export async function advanceJourney({
     { ...dims, stage: stage.key },
     { exited: 1, days: Math.round(days * 100) / 100, overridden: override ? 1 : 0, [bucketOf(days, DAY_BUCKETS)]: 1 },
   );
+  await recorded('journey.stage_changed', { journeyId: j._id, dealId: j.dealId, from: stage.key, to: next.key, now });
   if (next.terminal) {
     const toLive = (now.getTime() - j.closedWonAt.getTime()) / DAY_MS;
     await bumpMetric('journey.live', dims, { n: 1, days: Math.round(toLive * 100) / 100, [bucketOf(toLive, DAY_BUCKETS)]: 1 });

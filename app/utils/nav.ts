@@ -20,6 +20,8 @@ export const NAV: NavItem[] = [
   { to: '/admin/playbook', label: 'Playbook', may: 'playbook.edit' },
   { to: '/admin/outbox', label: 'Email outbox', may: 'outbox.view' },
   { to: '/admin/brand', label: 'Brand', may: 'brand.edit' },
+  { to: '/admin/webhooks', label: 'Webhooks', may: 'integrations.manage' },
+  { to: '/admin/slack', label: 'Slack', may: 'integrations.manage' },
 ];
 
 export const navFor = (role: Role) => NAV.filter((item) => (!item.may || may(role, item.may)) && !(item.unless && may(role, item.unless)));

@@ -2,6 +2,8 @@ import { isDatabaseUnavailable } from '#app/platform/db.server';
 import { expireUnansweredAsks, processDueReviewCampaigns, runAdvocacyNightly } from '#app/advocacy/advocacy.server';
 // What advocacy does when the worker applies an answer or imports a referred deal (app/platform/events.server.ts).
 import '#app/advocacy/reactions.server';
+import '#app/integrations/reactions.server';
+import { dispatchDueWebhooks } from '#app/integrations/webhooks.server';
 import { dispatchDueEmails, settleBatchMembers } from '#app/email/email.server';
 import { sendJourneyDigests } from '#app/journeys/journey-digest.server';
 import { startMissingJourneys } from '#app/journeys/journey.server';
@@ -147,6 +149,8 @@ export const TASKS: WorkerTask[] = [
   { name: 'advocacy-ask-expiry', run: ({ now }) => expireUnansweredAsks({ now }) },
   { name: 'advocacy-review-invitations', run: ({ now, signal }) => processDueReviewCampaigns({ now, signal }) },
   { name: 'advocacy-nightly', run: ({ now, owner, signal }) => runAdvocacyNightly({ now, owner, signal }) },
+  // Outgoing webhooks and Slack messages: due deliveries, each under a lease (docs/webhooks.md).
+  { name: 'webhook-deliveries', run: ({ now, owner, signal }) => dispatchDueWebhooks({ now, owner, signal }) },
   {
     name: 'email-dispatch',
     run: ({ now, owner, signal }) => dispatchDueEmails({ now, owner, signal }),

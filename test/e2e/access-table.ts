@@ -79,6 +79,9 @@ export const EXPECTED: Record<string, RouteSpec> = {
   // The vendor's logo is public (mail clients fetch it); the demo data sets one.
   'brand.logo.ts': { get: () => everyone({ status: 200 }) },
   '_staff.admin.playbook.tsx': { get: staffPage(holders('playbook.edit')), post: staffAction(holders('playbook.edit')) },
+  // Outgoing webhooks and Slack channels: admins only.
+  '_staff.admin.webhooks.tsx': { get: staffPage(holders('integrations.manage')), post: staffAction(holders('integrations.manage')) },
+  '_staff.admin.slack.tsx': { get: staffPage(holders('integrations.manage')), post: staffAction(holders('integrations.manage')) },
   // Advocacy: marketing asks and records; leadership and admin read; sales read only the referrals
   // (and expansion flags) of their own customers; CS nothing (docs/product-rules.md, "Who uses it").
   '_staff.advocacy.tsx': { layout: true },

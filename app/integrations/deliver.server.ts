@@ -1,0 +1,116 @@
+// One HTTP POST of a webhook delivery, and nothing else: a 10 s limit for the whole exchange, no
+// redirects followed (node's http client never follows them), and in production no inside
+// address (SSRF): the host is resolved here, every address it resolves to is checked
+// (address-rules.ts), and the connection goes to the address checked, so a DNS answer that
+// changes between the check and the connect (DNS rebinding) cannot slip an inside address in.
+import dns from 'node:dns';
+import http from 'node:http';
+import https from 'node:https';
+import type { LookupFunction } from 'node:net';
+import { blockedAddressClass, isIpLiteral } from '#app/integrations/address-rules';
+import type { AttemptAnswer } from '#app/integrations/webhook-rules';
+
+export const REQUEST_TIMEOUT_MS = 10_000;
+/** How much of a response Kept reads (for nothing but to let the connection finish). */
+const MAX_RESPONSE_BYTES = 16 * 1024;
+
+type Resolved = { address: string; family: number };
+
+/**
+ * The address to connect to for `host`, checked; `refused` names why not. With `guard` off (not
+ * production) any address goes and the system resolver picks, as for any other request.
+ */
+export async function resolveChecked(host: string, guard: boolean): Promise<{ pinned: Resolved | null } | { refused: string }> {
+  if (!guard) return { pinned: null };
+  const bare = host.replace(/^\[|\]$/g, '');
+  let addresses: Resolved[];
+  try {
+    addresses = isIpLiteral(bare) ? [{ address: bare, family: bare.includes(':') ? 6 : 4 }] : await dns.promises.lookup(bare, { all: true, verbatim: true });
+  } catch (error) {
+    // Not found is an answer like a timeout: the name may exist again later.
+    throw Object.assign(new Error(`DNS lookup of ${bare} failed (${(error as NodeJS.ErrnoException).code ?? 'error'})`), { dns: true });
+  }
+  if (addresses.length === 0) throw Object.assign(new Error(`DNS lookup of ${bare} found no address`), { dns: true });
+  for (const { address } of addresses) {
+    const blocked = blockedAddressClass(address);
+    if (blocked) return { refused: `Refused: ${bare} is a ${blocked} address (${address}); Kept sends webhooks only to public addresses.` };
+  }
+  return { pinned: addresses[0] };
+}
+
+/**
+ * POSTs `body` to `url` with `headers`. Never throws: every outcome is an AttemptAnswer for
+ * judgeAttempt (webhook-rules.ts).
+ */
+export async function postOnce({
+  url,
+  body,
+  headers,
+  guard,
+  timeoutMs = REQUEST_TIMEOUT_MS,
+}: {
+  url: string;
+  body: string;
+  headers: Record<string, string>;
+  guard: boolean;
+  timeoutMs?: number;
+}): Promise<AttemptAnswer> {
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch {
+    return { refused: 'The endpoint URL is not valid.' };
+  }
+  if (target.protocol !== 'https:' && target.protocol !== 'http:') return { refused: 'The endpoint URL is neither https nor http.' };
+  if (guard && target.protocol !== 'https:') return { refused: 'Refused: Kept sends webhooks only over https in production.' };
+  let checked: Awaited<ReturnType<typeof resolveChecked>>;
+  try {
+    checked = await resolveChecked(target.hostname, guard);
+  } catch (error) {
+    return { error: (error as Error).message };
+  }
+  if ('refused' in checked) return checked;
+  const pinned = checked.pinned;
+  const lookup: LookupFunction | undefined = pinned
+    ? (_hostname, options, callback) => {
+        if (options.all) callback(null, [pinned]);
+        else callback(null, pinned.address, pinned.family);
+      }
+    : undefined;
+  const client = target.protocol === 'https:' ? https : http;
+  return new Promise<AttemptAnswer>((resolve) => {
+    let settled = false;
+    const finish = (answer: AttemptAnswer) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(answer);
+    };
+    const request = client.request(
+      target,
+      {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'User-Agent': 'Kept-Webhooks/1', ...headers, 'Content-Length': String(Buffer.byteLength(body)) },
+        agent: false,
+        ...(lookup ? { lookup } : {}),
+      },
+      (response) => {
+        let read = 0;
+        response.on('data', (chunk: Buffer) => {
+          read += chunk.length;
+          if (read > MAX_RESPONSE_BYTES) response.destroy();
+        });
+        const answer = { status: response.statusCode ?? 0, retryAfter: (response.headers['retry-after'] as string | undefined) ?? null };
+        response.on('end', () => finish(answer));
+        response.on('close', () => finish(answer));
+        response.on('error', () => finish(answer));
+      },
+    );
+    const timer = setTimeout(() => {
+      request.destroy();
+      finish({ error: `No answer within ${Math.round(timeoutMs / 1000)} s` });
+    }, timeoutMs);
+    request.on('error', (error: NodeJS.ErrnoException) => finish({ error: `${error.code ?? 'Error'}: ${error.message}`.slice(0, 300) }));
+    request.end(body);
+  });
+}
