@@ -66,6 +66,10 @@ const RecoveryCaseSchema = new Schema(
     slaDueAt: { type: Date, required: true },
     plan: { type: RecoveryPlanSchema },
     escalatedAt: { type: Date },
+    /** 'sla' when the daily digest escalated it, else who did (a user id as a string). */
+    escalatedBy: { type: String },
+    /** When the escalation was listed in the admins' daily digest (listed once). */
+    escalationListedAt: { type: Date },
     closedAt: { type: Date },
     /** Set when the buyer answered "Delivered" to the re-ask (or CS recorded delivery). */
     recoveredAt: { type: Date },
