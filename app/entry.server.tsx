@@ -10,6 +10,8 @@ import { logError } from '#app/utils/log.server';
 import { warmReadIndexes } from '#app/platform/read-index.server';
 // What advocacy does when a request records a survey answer, a go-live or a referred deal (app/platform/events.server.ts).
 import '#app/advocacy/reactions.server';
+// Recovery opens cases when an answer says a promise was not kept (app/recovery/reactions.server.ts).
+import '#app/recovery/reactions.server';
 
 const ABORT_DELAY = 5_000;
 

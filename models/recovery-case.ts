@@ -65,6 +65,8 @@ const RecoveryCaseSchema = new Schema(
     /** The SLA: the CSM should have a plan agreed or the case closed by then. */
     slaDueAt: { type: Date, required: true },
     plan: { type: RecoveryPlanSchema },
+    /** When the CSM's and the rep's emails were queued (the opening's last step; the repair resumes it). */
+    notifiedAt: { type: Date },
     escalatedAt: { type: Date },
     /** 'sla' when the daily digest escalated it, else who did (a user id as a string). */
     escalatedBy: { type: String },

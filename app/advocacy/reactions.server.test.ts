@@ -55,7 +55,7 @@ const qualifiesOf = async (dealId: string) => (await Advocate.findOne({ dealId }
 
 describe('advocacy reacts to what surveys, journeys and deals record', () => {
   test('the reactions are registered in this process, as the web server and the worker load them', () => {
-    expect(reactionsTo('survey.answered')).toEqual(['advocacy.refresh']);
+    expect(reactionsTo('survey.answered')).toContain('advocacy.refresh');
     expect(reactionsTo('journey.live')).toEqual(['advocacy.refresh']);
     expect(reactionsTo('deal.referred')).toEqual(['advocacy.link-referral']);
   });
