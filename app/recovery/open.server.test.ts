@@ -34,7 +34,7 @@ async function storedAnswer(opts: { verdicts?: Verdict[]; overall?: 'yes' | 'par
   const contact = await makeContact(account.id);
   const deal = await makeDeal({ accountId: account.id, aeId: rep.id, promises: verdicts.length, arr: 120_000 });
   const dealDoc = (await Deal.findById(deal.id).lean())!;
-  await Journey.create({ ...liveJourneyDoc({ deal: dealDoc, accountName: account.name, liveAt: new Date(NOW.getTime() - 100 * DAY) }), csmId: opts.csmOnJourney ? csm.id : undefined });
+  await Journey.collection.insertOne({ ...liveJourneyDoc({ deal: dealDoc, accountName: account.name, liveAt: new Date(NOW.getTime() - 100 * DAY) }), csmId: opts.csmOnJourney ? new Types.ObjectId(csm.id) : undefined } as never);
   const surveyId = new Types.ObjectId();
   await SurveyResponse.create({
     _id: surveyId,
