@@ -22,9 +22,7 @@ export function RecoveryRepNoticeEmail({ repName, accountName, promise, buyerWor
       <Text style={paragraph}>The buyer at {accountName} told us in their value survey that this promise was not kept:</Text>
       <Text style={{ ...paragraph, fontWeight: 700 }}>{promise}</Text>
       {buyerWords ? <Text style={quote}>“{buyerWords}”</Text> : null}
-      <Text style={paragraph}>
-        {csmName} owns the recovery. Nothing is needed from you unless they ask; you can follow the case in Kept.
-      </Text>
+      <Text style={paragraph}>{csmName} owns the recovery. Nothing is needed from you unless they ask; you can follow the case in Kept.</Text>
       <ActionButton href={caseUrl}>Follow the case</ActionButton>
     </Layout>
   );

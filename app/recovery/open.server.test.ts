@@ -27,14 +27,28 @@ beforeAll(async () => {
 type Verdict = 'delivered' | 'partly' | 'not_yet';
 
 /** A live customer whose buyer's answer is stored as the submit stores it (not yet applied unless `appliedAt`). */
-async function storedAnswer(opts: { verdicts?: Verdict[]; overall?: 'yes' | 'partly' | 'no'; nps?: number; comment?: string; promiseComment?: string; appliedAt?: Date | null; csmOnJourney?: boolean; recoverPartly?: boolean } = {}) {
+async function storedAnswer(
+  opts: {
+    verdicts?: Verdict[];
+    overall?: 'yes' | 'partly' | 'no';
+    nps?: number;
+    comment?: string;
+    promiseComment?: string;
+    appliedAt?: Date | null;
+    csmOnJourney?: boolean;
+    recoverPartly?: boolean;
+  } = {},
+) {
   const { verdicts = ['not_yet', 'delivered'], overall = 'yes', nps = 8, comment = '', promiseComment = '', appliedAt = null } = opts;
   const account = await makeAccount({ name: `Blackglen ${new Types.ObjectId().toHexString().slice(-4)}`, csmId: opts.csmOnJourney ? undefined : csm.id });
   if (opts.recoverPartly) await Account.updateOne({ _id: account.id }, { $set: { recoverPartly: true } });
   const contact = await makeContact(account.id);
   const deal = await makeDeal({ accountId: account.id, aeId: rep.id, promises: verdicts.length, arr: 120_000 });
   const dealDoc = (await Deal.findById(deal.id).lean())!;
-  await Journey.collection.insertOne({ ...liveJourneyDoc({ deal: dealDoc, accountName: account.name, liveAt: new Date(NOW.getTime() - 100 * DAY) }), csmId: opts.csmOnJourney ? new Types.ObjectId(csm.id) : undefined } as never);
+  await Journey.collection.insertOne({
+    ...liveJourneyDoc({ deal: dealDoc, accountName: account.name, liveAt: new Date(NOW.getTime() - 100 * DAY) }),
+    csmId: opts.csmOnJourney ? new Types.ObjectId(csm.id) : undefined,
+  } as never);
   const surveyId = new Types.ObjectId();
   await SurveyResponse.create({
     _id: surveyId,
@@ -71,10 +85,12 @@ describe('an applied answer opens recovery cases', () => {
     const a = await storedAnswer({ nps: 0, overall: 'no', comment: 'We are not getting what we were sold', promiseComment: '<b>Still</b> exporting by hand' });
     await applySurveyResponse({ surveyId: a.surveyId, now: NOW });
     const cases = await casesOf(a.dealId);
-    expect(cases.map((c) => [c.promiseKey, c.trigger, c.status])).toEqual([
-      [a.promiseIds[0], 'promise_not_yet', 'open'],
-      ['overall', 'overall_no', 'open'],
-    ].sort((x, y) => x[0].localeCompare(y[0])));
+    expect(cases.map((c) => [c.promiseKey, c.trigger, c.status])).toEqual(
+      [
+        [a.promiseIds[0], 'promise_not_yet', 'open'],
+        ['overall', 'overall_no', 'open'],
+      ].sort((x, y) => x[0].localeCompare(y[0])),
+    );
     const promiseCase = cases.find((c) => c.promiseKey === a.promiseIds[0])!;
     expect(promiseCase).toMatchObject({ buyerWords: '<b>Still</b> exporting by hand', nps: 0, arr: 120_000, segment: 'mid-market', category: 'time-savings' });
     expect(String(promiseCase.aeId)).toBe(rep.id);

@@ -95,7 +95,14 @@ export async function openCasesForAnswer({ surveyId, now }: { surveyId: Id; now:
 async function notifyOpenedCases({ dealId, wave, now }: { dealId: Id; wave: number; now: Date }) {
   const cases = await RecoveryCase.find({ dealId, wave, notifiedAt: null }).lean();
   if (cases.length === 0) return;
-  const userIds = [...new Set(cases.flatMap((c) => [c.aeId, c.csmId]).filter(Boolean).map(String))];
+  const userIds = [
+    ...new Set(
+      cases
+        .flatMap((c) => [c.aeId, c.csmId])
+        .filter(Boolean)
+        .map(String),
+    ),
+  ];
   const [users, account] = await Promise.all([
     User.find({ _id: trusted({ $in: userIds }) })
       .select('name email active')

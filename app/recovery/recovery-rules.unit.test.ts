@@ -11,7 +11,10 @@ describe('which answer opens which cases', () => {
   });
 
   it('one case per promise judged "Not yet", with the buyer’s own words on it', () => {
-    const cases = casesForAnswer(answer({ promises: [promise('a', 'not_yet', 'Still exporting by hand'), promise('b', 'delivered'), promise('c', 'not_yet')], comment: 'Overall fine' }), policy);
+    const cases = casesForAnswer(
+      answer({ promises: [promise('a', 'not_yet', 'Still exporting by hand'), promise('b', 'delivered'), promise('c', 'not_yet')], comment: 'Overall fine' }),
+      policy,
+    );
     expect(cases.map((c) => [c.promiseKey, c.trigger, c.buyerWords])).toEqual([
       ['a', 'promise_not_yet', 'Still exporting by hand'],
       // No comment on the promise: the answer's comment stands in.

@@ -25,7 +25,12 @@ const wholeNumber = (label: string, min: number, max: number) =>
     .min(1, `Enter ${label}.`)
     .regex(/^\d+$/, `Enter ${label} as a whole number.`)
     .transform(Number)
-    .pipe(z.number().min(min, `${label[0].toUpperCase()}${label.slice(1)} is at least ${min}.`).max(max, `${label[0].toUpperCase()}${label.slice(1)} is at most ${max}.`));
+    .pipe(
+      z
+        .number()
+        .min(min, `${label[0].toUpperCase()}${label.slice(1)} is at least ${min}.`)
+        .max(max, `${label[0].toUpperCase()}${label.slice(1)} is at most ${max}.`),
+    );
 
 export const RecoverySettingsSchema = z.object({
   npsThreshold: wholeNumber('the NPS threshold', 0, 10),
@@ -50,4 +55,10 @@ export async function setRecoverPartly({ user, accountId, recoverPartly, now = n
   if (updated.matchedCount === 0) return null;
   await recordAudit({ actorId: user.id, action: 'account.recover_partly_changed', entityType: 'account', entityId: accountId, data: { recoverPartly }, now });
   return { ok: true as const };
+}
+
+/** Whether "Partly" opens a case at this account (false for an unknown id). */
+export async function getRecoverPartly(accountId: string) {
+  if (!/^[a-f0-9]{24}$/i.test(accountId)) return false;
+  return Boolean((await Account.findById(accountId).select('recoverPartly').lean())?.recoverPartly);
 }
