@@ -258,10 +258,9 @@ async function change({
   const updated = await RecoveryCase.findOneAndUpdate(
     { _id: caseId, rev: expectedRev, status: trusted({ $in: [...ALLOWED_FROM[action]] as RecoveryStatus[] }) },
     { $set: { ...set, updatedAt: now }, ...(unset ? { $unset: unset } : {}), $inc: { rev: 1 } },
+    // No projection: FerretDB 1.24's findAndModify does not implement `fields`.
     { new: true },
-  )
-    .select('dealId status')
-    .lean();
+  ).lean();
   if (!updated) {
     const current = await RecoveryCase.findById(caseId).select('status rev').lean();
     if (!current) return null;

@@ -1,18 +1,14 @@
-import { Types } from 'mongoose';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { Account } from '#models/account';
 import { AuditEvent } from '#models/audit-event';
-import { Deal } from '#models/deal';
 import { EmailMessage } from '#models/email-message';
-import { Journey } from '#models/journey';
 import { RecoveryCase } from '#models/recovery-case';
 import { RecoverySettings } from '#models/recovery-settings';
-import { SurveyResponse } from '#models/survey-response';
 import { reactionsTo } from '#app/platform/events.server';
 import { trusted } from '#app/platform/db.server';
 import { openCasesForAnswer, openMissingCases } from '#app/recovery/open.server';
 import { applyPendingResponses, applySurveyResponse } from '#app/surveys/surveys.server';
-import { liveJourneyDoc, makeAccount, makeContact, makeDeal, makeUser } from '#test/factories';
+import { makeUser } from '#test/factories';
+import { storedAnswer as makeAnswer } from '#test/recovery';
 
 const NOW = new Date('2026-12-04T10:00:00Z'); // a Friday
 const DAY = 86_400_000;
@@ -24,51 +20,7 @@ beforeAll(async () => {
   csm = await makeUser({ role: 'cs', name: 'Priya Csm' });
 });
 
-type Verdict = 'delivered' | 'partly' | 'not_yet';
-
-/** A live customer whose buyer's answer is stored as the submit stores it (not yet applied unless `appliedAt`). */
-async function storedAnswer(
-  opts: {
-    verdicts?: Verdict[];
-    overall?: 'yes' | 'partly' | 'no';
-    nps?: number;
-    comment?: string;
-    promiseComment?: string;
-    appliedAt?: Date | null;
-    csmOnJourney?: boolean;
-    recoverPartly?: boolean;
-  } = {},
-) {
-  const { verdicts = ['not_yet', 'delivered'], overall = 'yes', nps = 8, comment = '', promiseComment = '', appliedAt = null } = opts;
-  const account = await makeAccount({ name: `Blackglen ${new Types.ObjectId().toHexString().slice(-4)}`, csmId: opts.csmOnJourney ? undefined : csm.id });
-  if (opts.recoverPartly) await Account.updateOne({ _id: account.id }, { $set: { recoverPartly: true } });
-  const contact = await makeContact(account.id);
-  const deal = await makeDeal({ accountId: account.id, aeId: rep.id, promises: verdicts.length, arr: 120_000 });
-  const dealDoc = (await Deal.findById(deal.id).lean())!;
-  await Journey.collection.insertOne({
-    ...liveJourneyDoc({ deal: dealDoc, accountName: account.name, liveAt: new Date(NOW.getTime() - 100 * DAY) }),
-    csmId: opts.csmOnJourney ? new Types.ObjectId(csm.id) : undefined,
-  } as never);
-  const surveyId = new Types.ObjectId();
-  await SurveyResponse.create({
-    _id: surveyId,
-    dealId: deal.id,
-    accountId: account.id,
-    aeId: rep.id,
-    contactId: contact.id,
-    contactEmail: contact.email,
-    wave: 6,
-    segment: 'mid-market',
-    closedWonAt: dealDoc.closedWonAt,
-    answeredAt: NOW,
-    promises: dealDoc.promises.map((p, i) => ({ promiseId: p._id, text: p.text, category: p.category, verdict: verdicts[i], comment: i === 0 ? promiseComment : '' })),
-    overall,
-    nps,
-    comment,
-    appliedAt,
-  });
-  return { account, dealId: deal.id, promiseIds: deal.promiseIds, surveyId };
-}
+const storedAnswer = (opts: Omit<Parameters<typeof makeAnswer>[0], 'rep' | 'csm' | 'now'> = {}) => makeAnswer({ rep, csm, now: NOW, ...opts });
 
 const casesOf = (dealId: string) => RecoveryCase.find({ dealId }).sort({ promiseKey: 1 }).lean();
 const emailsFor = async (caseIds: unknown[]) => {
