@@ -30,7 +30,7 @@ export async function storedAnswer(opts: {
   const deal = await makeDeal({ accountId: account.id, aeId: rep.id, promises: verdicts.length, arr: 120_000 });
   const dealDoc = (await Deal.findById(deal.id).lean())!;
   const journey = liveJourneyDoc({ deal: dealDoc, accountName: account.name, liveAt: new Date(now.getTime() - 100 * DAY) });
-  await Journey.collection.insertOne({ ...journey, csmId: opts.csmOnJourney ? new Types.ObjectId(csm.id) : undefined } as never);
+  await Journey.collection.insertOne({ ...journey, stages: [], evidence: [], csmId: opts.csmOnJourney ? new Types.ObjectId(csm.id) : undefined } as never);
   const surveyId = new Types.ObjectId();
   await SurveyResponse.create({
     _id: surveyId,
