@@ -21,7 +21,7 @@ export function RecoveryPlanRequestEmail({ contactName, accountName, promise, pl
   return (
     <Layout preview={`What we agreed to fix for ${accountName}`} reason="You receive this email because you told us a promise was not kept, and we agreed a plan with you.">
       <Text style={paragraph}>Hello {contactName},</Text>
-      <Text style={paragraph}>Thank you for telling us that this was not delivered:</Text>
+      <Text style={paragraph}>Thank you for telling us that this was not delivered to {accountName}:</Text>
       <Text style={{ ...paragraph, fontWeight: 700 }}>{promise}</Text>
       <Text style={paragraph}>
         Here is what we agreed to do, by {dueBy}: {planText}
