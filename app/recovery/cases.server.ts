@@ -88,19 +88,25 @@ export async function listCases({ user, query, now = new Date(), perPage = 25 }:
     total,
     page,
     pages,
-    cases: rows.map((r) => ({
-      id: String(r._id),
-      account: accountName.get(String(r.accountId)) ?? '—',
-      subject: caseSubject(r),
-      status: r.status as RecoveryStatus,
-      arr: r.arr,
-      csm: r.csmId ? (userName.get(String(r.csmId)) ?? '—') : null,
-      rep: userName.get(String(r.aeId)) ?? '—',
-      slaDueAt: r.slaDueAt.toISOString(),
-      sla: isClosed(r.status as RecoveryStatus) ? null : slaLabel(r.slaDueAt, now),
-      overdue: !isClosed(r.status as RecoveryStatus) && r.slaDueAt < now,
-      planConfirmed: Boolean(r.plan?.buyerConfirmedAt),
-    })),
+    cases: rows.map((r) => {
+      // Once a plan is agreed, what the CSM works to is the plan's date.
+      const planned = r.status === 'plan_agreed' && r.plan?.dueBy ? r.plan.dueBy : null;
+      const due = planned ?? r.slaDueAt;
+      return {
+        id: String(r._id),
+        account: accountName.get(String(r.accountId)) ?? '—',
+        subject: caseSubject(r),
+        status: r.status as RecoveryStatus,
+        arr: r.arr,
+        csm: r.csmId ? (userName.get(String(r.csmId)) ?? '—') : null,
+        rep: userName.get(String(r.aeId)) ?? '—',
+        dueAt: due.toISOString(),
+        dueKind: planned ? ('plan' as const) : ('sla' as const),
+        sla: isClosed(r.status as RecoveryStatus) ? null : slaLabel(due, now),
+        overdue: !isClosed(r.status as RecoveryStatus) && due < now,
+        planConfirmed: Boolean(r.plan?.buyerConfirmedAt),
+      };
+    }),
   };
 }
 
@@ -259,7 +265,7 @@ async function change({
     { _id: caseId, rev: expectedRev, status: trusted({ $in: [...ALLOWED_FROM[action]] as RecoveryStatus[] }) },
     { $set: { ...set, updatedAt: now }, ...(unset ? { $unset: unset } : {}), $inc: { rev: 1 } },
     // No projection: FerretDB 1.24's findAndModify does not implement `fields`.
-    { new: true },
+    { returnDocument: 'after' },
   ).lean();
   if (!updated) {
     const current = await RecoveryCase.findById(caseId).select('status rev').lean();

@@ -121,7 +121,11 @@ export default function RecoveryCasePage() {
             <dt>SLA</dt>
             <dd>
               {formatDate(c.slaDueAt)}{' '}
-              {c.sla ? <span className={`badge ${c.sla.overdue ? 'bad' : c.sla.daysLeft <= 1 ? 'warn' : 'muted'}`}>{c.sla.label}</span> : <span className="muted">(closed)</span>}
+              {c.sla && c.status !== 'plan_agreed' ? (
+                <span className={`badge ${c.sla.overdue ? 'bad' : c.sla.daysLeft <= 1 ? 'warn' : 'muted'}`}>{c.sla.label}</span>
+              ) : (
+                <span className="muted">{c.sla ? '(a plan is agreed: its date counts now)' : '(closed)'}</span>
+              )}
             </dd>
             {c.closedAt ? (
               <>

@@ -66,7 +66,7 @@ export default function RecoveryCases() {
                 <th>Account</th>
                 <th>What was not kept</th>
                 <th>Status</th>
-                <th>SLA</th>
+                <th>Due</th>
                 <th>CSM</th>
                 <th>Rep</th>
                 <th className="num">ARR</th>
@@ -85,7 +85,10 @@ export default function RecoveryCases() {
                   </td>
                   <td>
                     {c.sla ? <span className={c.overdue ? 'badge bad' : undefined}>{c.sla}</span> : <span className="muted">closed</span>}
-                    <div className="muted">{formatDate(c.slaDueAt)}</div>
+                    <div className="muted">
+                      {c.dueKind === 'plan' ? 'plan: ' : 'SLA: '}
+                      {formatDate(c.dueAt)}
+                    </div>
                   </td>
                   <td>{c.csm ?? <span className="muted">unassigned</span>}</td>
                   <td>{c.rep}</td>
