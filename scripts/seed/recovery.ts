@@ -6,6 +6,7 @@
 import { Account } from '#models/account';
 import { Contact } from '#models/contact';
 import { Deal } from '#models/deal';
+import { Journey } from '#models/journey';
 import { RecoveryCase } from '#models/recovery-case';
 import { Survey } from '#models/survey';
 import { SurveyResponse } from '#models/survey-response';
@@ -228,6 +229,7 @@ export async function seedRecoveryDemo({
     });
     if (!intake.created || !intake.journeyId) continue;
     await Account.updateOne({ _id: intake.accountId }, { $set: { csmId: cs.id } });
+    await Journey.updateOne({ _id: intake.journeyId }, { $set: { csmId: cs.id } });
     const contact = await Contact.findOne({ accountId: intake.accountId, email: story.contact.email }).select('name email').lean();
     if (!contact) continue;
     await goLive({ journeyId: intake.journeyId, cs, contact: { id: String(contact._id), name: contact.name, email: contact.email }, start: closedWonAt });

@@ -100,7 +100,7 @@ describe('a broken promise, recovered with the buyer', () => {
     await login(rep, 'sales@kept.demo');
     await rep.goto(`/recovery/${caseId}`);
     await hydrated(rep);
-    await expect(rep.getByText(plan).isVisible()).resolves.toBe(true);
+    await expect(rep.getByText(plan).first().isVisible()).resolves.toBe(true);
     await expect(rep.getByRole('button', { name: /Mark delivered|Agree the plan|Save the new plan/ }).count()).resolves.toBe(0);
     await shot(rep, 'case-rep');
   });
