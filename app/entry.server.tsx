@@ -12,6 +12,8 @@ import { warmReadIndexes } from '#app/platform/read-index.server';
 import '#app/advocacy/reactions.server';
 // Outgoing webhooks and Slack queue a delivery for each event an endpoint subscribed to.
 import '#app/integrations/reactions.server';
+// Recovery opens cases when an answer says a promise was not kept (app/recovery/reactions.server.ts).
+import '#app/recovery/reactions.server';
 
 const ABORT_DELAY = 5_000;
 

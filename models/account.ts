@@ -17,6 +17,8 @@ const AccountSchema = new Schema(
     churnedAt: { type: Date },
     /** Reps with a deal on this account: scopes what a sales user sees, served by an index. */
     aeIds: { type: [Schema.Types.ObjectId], default: [] },
+    /** A promise judged "Partly" opens a recovery case too (set by CS or admin; docs/recovery.md). */
+    recoverPartly: { type: Boolean, default: false },
   },
   { timestamps: true },
 );

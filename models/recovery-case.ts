@@ -65,7 +65,13 @@ const RecoveryCaseSchema = new Schema(
     /** The SLA: the CSM should have a plan agreed or the case closed by then. */
     slaDueAt: { type: Date, required: true },
     plan: { type: RecoveryPlanSchema },
+    /** When the CSM's and the rep's emails were queued (the opening's last step; the repair resumes it). */
+    notifiedAt: { type: Date },
     escalatedAt: { type: Date },
+    /** 'sla' when the daily digest escalated it, else who did (a user id as a string). */
+    escalatedBy: { type: String },
+    /** When the escalation was listed in the admins' daily digest (listed once). */
+    escalationListedAt: { type: Date },
     closedAt: { type: Date },
     /** Set when the buyer answered "Delivered" to the re-ask (or CS recorded delivery). */
     recoveredAt: { type: Date },

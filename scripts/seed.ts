@@ -79,6 +79,8 @@ async function main() {
   const s = await seedDemoData({ accounts, seed, now: new Date(), log: console.log });
   const { seedAdvocacyDemo } = await import('#scripts/seed/advocacy');
   await seedAdvocacyDemo({ seed, log: console.log });
+  const { seedRecoveryDemo } = await import('#scripts/seed/recovery');
+  await seedRecoveryDemo({ seed, log: console.log });
   // Survey waves in every state for the other deals (after advocacy: its answers stay the latest).
   const { seedSurveyDemo } = await import('#scripts/seed/surveys');
   await seedSurveyDemo({ log: console.log });

@@ -32,6 +32,8 @@ if (config.NODE_ENV !== 'production') {
     await seedDemoData({ log: say });
     const { seedAdvocacyDemo } = await import('#scripts/seed/advocacy');
     await seedAdvocacyDemo({ log: say });
+    const { seedRecoveryDemo } = await import('#scripts/seed/recovery');
+    await seedRecoveryDemo({ log: say });
     const { seedSurveyDemo } = await import('#scripts/seed/surveys');
     await seedSurveyDemo({ log: say });
     const { seedReaskDemo } = await import('#scripts/seed/reask');

@@ -87,6 +87,9 @@ export async function loadFuzzTargets({ surveyPromiseIds }: { surveyPromiseIds: 
   const brand = await import('#app/branding/brand-rules');
   const webhooks = await import('#app/integrations/webhooks.server');
   const { WEBHOOK_EVENT_TYPES } = await import('#app/integrations/webhook-rules');
+  const recovery = await import('#app/recovery/cases.server');
+  const recoverySettings = await import('#app/recovery/settings.server');
+  const buyerPlan = await import('#app/recovery/buyer-plan.server');
   const { PROMISE_CATEGORIES } = await import('#models/deal');
   const { EVIDENCE_TYPES } = await import('#app/journeys/journey-rules');
   const { ReaskAnswerSchema } = await import('#app/recovery/reask-rules');
@@ -423,8 +426,45 @@ export async function loadFuzzTargets({ surveyPromiseIds }: { surveyPromiseIds: 
       },
     },
     '_staff.surveys.$surveyId.tsx': { role: 'cs', shapes: [surveys.SurveyActionSchema], parse: form(surveys.SurveyActionSchema) },
-    'plan.$token.tsx': { role: 'anonymous', shapes: [plan.ConfirmSchema], parse: (f) => safe(plan.ConfirmSchema, formValues(f)) },
     'r.$token.tsx': { role: 'anonymous', shapes: [ReaskAnswerSchema], parse: (f) => safe(ReaskAnswerSchema, formValues(f)) },
+    'plan.$token.tsx': {
+      role: 'anonymous',
+      shapes: [plan.ConfirmSchema, buyerPlan.ConfirmRecoveryPlanSchema, intents('confirm-recovery')],
+      // A recovery plan's confirmation names its intent; every other form confirms a criterion.
+      parse: (f) =>
+        formValues(f).intent === 'confirm-recovery'
+          ? safe(buyerPlan.ConfirmRecoveryPlanSchema, formValues(f), { intent: 'confirm-recovery' })
+          : safe(plan.ConfirmSchema, formValues(f)),
+    },
+    '_staff.recovery.$caseId.tsx': {
+      role: 'cs',
+      shapes: [
+        recovery.AgreePlanSchema,
+        recovery.DeliverSchema,
+        recovery.WontDeliverSchema,
+        recovery.EscalateSchema,
+        recovery.ReassignSchema,
+        intents('agree_plan', 'deliver', 'wont_deliver', 'escalate', 'reassign', 'send_plan'),
+      ],
+      parse: (f) => {
+        const intent = formValues(f).intent;
+        const schemas: Record<string, z.ZodType> = {
+          agree_plan: recovery.AgreePlanSchema,
+          deliver: recovery.DeliverSchema,
+          wont_deliver: recovery.WontDeliverSchema,
+          escalate: recovery.EscalateSchema,
+          reassign: recovery.ReassignSchema,
+        };
+        if (intent === 'send_plan') return { ok: null, why: 'send_plan: no fields' };
+        return intent && Object.hasOwn(schemas, intent) ? form(schemas[intent], { intent })(f) : unknownAction;
+      },
+    },
+    '_staff.recovery.settings.tsx': { role: 'admin', shapes: [recoverySettings.RecoverySettingsSchema], parse: form(recoverySettings.RecoverySettingsSchema) },
+    '_staff.accounts.$accountId.tsx': {
+      role: 'cs',
+      shapes: [recoverySettings.RecoverPartlySchema, intents('recover-partly')],
+      parse: (f) => (formValues(f).intent === 'recover-partly' ? form(recoverySettings.RecoverPartlySchema, { intent: 'recover-partly' })(f) : unknownAction),
+    },
     's.$token.tsx': {
       role: 'anonymous',
       shapes: [answerShape],

@@ -30,6 +30,12 @@ export const PERMISSIONS = {
   /** Read referrals (sales: those their own customers gave). */
   'referrals.view': ['admin', 'leadership', 'marketing', 'sales'],
   'referrals.unlink': ['admin', 'marketing'],
+  /** Read recovery cases (sales: only the cases of promises they made, read-only). */
+  'recovery.view': ['admin', 'cs', 'sales'],
+  /** Work a recovery case: agree a plan, deliver, close, escalate, reassign; the account's Partly switch. */
+  'recovery.act': ['admin', 'cs'],
+  /** Change the recovery settings (NPS threshold, SLA). */
+  'recovery.settings': ['admin'],
   'users.manage': ['admin'],
   'playbook.edit': ['admin'],
   'outbox.view': ['admin'],

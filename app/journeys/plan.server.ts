@@ -21,6 +21,7 @@ import { isSatisfied, recordBuyerConfirmation } from '#app/journeys/journey.serv
 import { getPlaybookVersion } from '#app/journeys/playbook.server';
 import { formatDate } from '#app/utils/format';
 import { buyerCanConfirm } from '#app/journeys/journey-rules';
+import { confirmRecoveryPlan, recoveryPlansForDeal } from '#app/recovery/buyer-plan.server';
 
 export const PLAN_TOKEN_DAYS = 30;
 const TOKEN_FORMAT = /^[A-Za-z0-9_-]{43}$/;
@@ -133,7 +134,12 @@ export async function getPlanView({ token, now = new Date() }: { token: string; 
   if (!j) return null;
   const playbook = await getPlaybookVersion(j.playbookVersion);
   if (!playbook) return null;
-  const [deal, csm] = await Promise.all([Deal.findById(j.dealId).select('promises').lean(), j.csmId ? User.findById(j.csmId).select('name').lean() : null]);
+  const [deal, csm, recoveryPlans] = await Promise.all([
+    Deal.findById(j.dealId).select('promises').lean(),
+    j.csmId ? User.findById(j.csmId).select('name').lean() : null,
+    // What we agreed to fix after the buyer said a promise was not kept (docs/recovery.md).
+    recoveryPlansForDeal(j.dealId),
+  ]);
   const entries = new Map(j.stages.map((s) => [s.key, s]));
   const current = playbook.stages[j.stageIndex];
   const confirmedBy = (stageKey: string, criterionKey: string) =>
@@ -169,7 +175,19 @@ export async function getPlanView({ token, now = new Date() }: { token: string; 
             };
           }),
     promises: (deal?.promises ?? []).map((p) => ({ id: String(p._id), text: p.text, successCriterion: p.successCriterion, category: p.category })),
+    recoveryPlans,
   };
+}
+
+/** The buyer confirms an agreed recovery plan of this journey's deal (recorded once per plan). */
+export async function confirmRecoveryOnPlan({ token, caseId, planVersion, now = new Date() }: { token: string; caseId: string; planVersion: string; now?: Date }) {
+  const t = await findLiveToken(token, now);
+  if (!t) return null;
+  const j = await Journey.findById(t.journeyId).select('dealId').lean();
+  if (!j) return null;
+  const result = await confirmRecoveryPlan({ dealId: j.dealId, caseId, planVersion, contact: { id: String(t.contactId), name: t.contactName }, now });
+  await PlanToken.updateOne({ _id: t._id }, { $set: { lastSeenAt: now } });
+  return result;
 }
 
 /**

@@ -1,4 +1,5 @@
-import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { data } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
 import { requireUser } from '#app/auth/session.server';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
@@ -7,6 +8,10 @@ import { getAccountDetail } from '#app/accounts/accounts.server';
 import { notFound } from '#app/utils/forms.server';
 import { SEGMENT_LABELS, formatDate, formatMoney } from '#app/utils/format';
 import { may } from '#app/auth/permissions';
+import { FeedbackForm, useFormFeedback, type FormResult } from '#app/components/form-feedback';
+import { RecoverPartlySchema, getRecoverPartly, setRecoverPartly } from '#app/recovery/settings.server';
+import { formIdOf } from '#app/utils/form-feedback.server';
+import { dispatchIntent, formValues, intent, readFormData } from '#app/utils/forms.server';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.account.name ?? 'Account'} · Kept` }];
 
@@ -14,11 +19,50 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const account = await getAccountDetail({ user, accountId: params.accountId ?? '' });
   if (!account) notFound('That account');
-  return { account, canAddDeal: may(user.role, 'deals.record'), canRecordChurn: may(user.role, 'churn.record') };
+  return {
+    account,
+    canAddDeal: may(user.role, 'deals.record'),
+    canRecordChurn: may(user.role, 'churn.record'),
+    recoverPartly: await getRecoverPartly(account.id),
+    canSetRecovery: may(user.role, 'recovery.act'),
+  };
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const user = await requireUser(request, { may: 'recovery.act' });
+  const formData = await readFormData(request);
+  const form = formIdOf(formValues(formData));
+  return dispatchIntent(
+    formData,
+    {
+      // Whether a promise judged "Partly" opens a recovery case here (docs/recovery.md).
+      'recover-partly': intent(RecoverPartlySchema, async ({ recoverPartly }) => {
+        const on = recoverPartly === 'on';
+        if (!(await setRecoverPartly({ user, accountId: params.accountId ?? '', recoverPartly: on }))) notFound('That account');
+        return data<FormResult>({ ok: true, form, message: on ? '“Partly” now opens a recovery case here.' : 'Only “Not yet” opens a recovery case here now.' });
+      }),
+    },
+    { form },
+  );
+}
+
+/** CS and admin: whether "Partly" opens a recovery case at this account. */
+function RecoverPartlyForm({ on }: { on: boolean }) {
+  const f = useFormFeedback('recover-partly', { reset: false });
+  return (
+    <FeedbackForm feedback={f}>
+      <input type="hidden" name="intent" value="recover-partly" />
+      <input type="hidden" name="recoverPartly" value={on ? 'off' : 'on'} />
+      {on ? 'A promise judged “Partly” opens a recovery case. ' : 'Only a promise judged “Not yet” opens a recovery case. '}
+      <button type="submit" className="secondary" disabled={f.busy}>
+        {on ? 'Stop opening cases for “Partly”' : 'Open cases for “Partly” too'}
+      </button>
+    </FeedbackForm>
+  );
 }
 
 export default function AccountPage() {
-  const { account, canAddDeal, canRecordChurn } = useLoaderData<typeof loader>();
+  const { account, canAddDeal, canRecordChurn, recoverPartly, canSetRecovery } = useLoaderData<typeof loader>();
   return (
     <>
       <p>
@@ -53,6 +97,8 @@ export default function AccountPage() {
             </dd>
             <dt>CSM</dt>
             <dd>{account.csm ?? 'unassigned'}</dd>
+            <dt>Recovery</dt>
+            <dd>{canSetRecovery ? <RecoverPartlyForm on={recoverPartly} /> : recoverPartly ? '“Partly” and “Not yet” open a case' : '“Not yet” opens a case'}</dd>
           </dl>
         </section>
         <section className="panel" aria-labelledby="contacts">

@@ -7,7 +7,9 @@ import { LocalTime } from '#app/components/local-time';
 import { firstName } from '#app/branding/brand-rules';
 import { buyerMeta, PublicFrame } from '#app/components/public-frame';
 import { PromiseList } from '#app/components/promise-list';
-import { ConfirmSchema, confirmOnPlan, getPlanView } from '#app/journeys/plan.server';
+import { ConfirmSchema, confirmOnPlan, confirmRecoveryOnPlan, getPlanView } from '#app/journeys/plan.server';
+import { ConfirmRecoveryPlanSchema } from '#app/recovery/buyer-plan.server';
+import { formatDate } from '#app/utils/format';
 import { formIdOf } from '#app/utils/form-feedback.server';
 import { formValues, readFormData } from '#app/utils/forms.server';
 
@@ -32,6 +34,15 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   // The answer names the form (one per criterion), so it shows next to the button that was clicked.
   const form = formIdOf(values);
   const reply = (result: Omit<FormResult, 'form'>, status = 200) => data<FormResult>({ ...result, form }, { status });
+  if (values.intent === 'confirm-recovery') {
+    // The buyer confirms a plan agreed to fix a promise that was not kept (docs/recovery.md).
+    const plan = ConfirmRecoveryPlanSchema.safeParse(values);
+    if (!plan.success) return reply({ ok: false, message: 'Choose the plan you confirm.' }, 400);
+    const confirmed = await confirmRecoveryOnPlan({ token: params.token ?? '', ...plan.data });
+    if (!confirmed) return invalidLink();
+    if (!confirmed.ok) return reply({ ok: false, message: confirmed.message }, 409);
+    return reply({ ok: true, message: confirmed.already ? 'You had already confirmed this plan. Thank you.' : 'Thank you: your confirmation of the plan is recorded.' });
+  }
   const parsed = ConfirmSchema.safeParse(values);
   if (!parsed.success) return reply({ ok: false, message: 'Choose what you confirm.' }, 400);
   const result = await confirmOnPlan({ token: params.token ?? '', criterionKey: parsed.data.criterionKey });
@@ -74,6 +85,39 @@ function WaitingItem({ item: w }: { item: Waiting }) {
   );
 }
 
+type RecoveryPlan = { caseId: string; promise: string; planText: string; dueBy: string; planVersion: string; confirmedAt: string | null; confirmedBy: string | null };
+
+/** One plan agreed to fix a promise; its confirmation's answer shows in the item, where the button was. */
+function RecoveryPlanItem({ plan: p }: { plan: RecoveryPlan }) {
+  const f = useFormFeedback(`confirm-recovery-${p.caseId}`, { anchor: `recovery-${p.caseId}` });
+  return (
+    <li id={`recovery-${p.caseId}`}>
+      <strong>{p.promise}</strong>
+      <div>
+        What we will do: {p.planText} <span className="muted">· by {formatDate(p.dueBy)}</span>
+      </div>
+      {p.confirmedAt ? (
+        <div>
+          <span className="badge ok">confirmed</span>{' '}
+          <span className="muted">
+            by {p.confirmedBy}, <LocalTime iso={p.confirmedAt} />
+          </span>
+          <FormFeedback feedback={f} />
+        </div>
+      ) : (
+        <FeedbackForm feedback={f}>
+          <input type="hidden" name="intent" value="confirm-recovery" />
+          <input type="hidden" name="caseId" value={p.caseId} />
+          <input type="hidden" name="planVersion" value={p.planVersion} />
+          <button type="submit" disabled={f.busy}>
+            I confirm this is what we agreed
+          </button>
+        </FeedbackForm>
+      )}
+    </li>
+  );
+}
+
 function Frame({ children }: { children: React.ReactNode }) {
   return <PublicFrame label="Shared plan">{children}</PublicFrame>;
 }
@@ -100,6 +144,18 @@ export default function PlanPage() {
         Hello {firstName(plan.contactName)}. This page shows where the {plan.accountName} rollout stands
         {plan.csmName ? `, tracked with you by ${plan.csmName}` : ''}.
       </p>
+
+      {plan.recoveryPlans.length ? (
+        <section className="panel" aria-labelledby="recovery-h">
+          <h2 id="recovery-h">What we agreed to fix</h2>
+          <p className="muted">You told us these were not delivered. Here is what we will do, and by when.</p>
+          <ul className="criteria">
+            {plan.recoveryPlans.map((p) => (
+              <RecoveryPlanItem key={`${p.caseId}-${p.planVersion}`} plan={p} />
+            ))}
+          </ul>
+        </section>
+      ) : null}
 
       <section className="panel" aria-labelledby="stages-h">
         <h2 id="stages-h">Stages</h2>

@@ -14,6 +14,8 @@ export const NAV: NavItem[] = [
   { to: '/advocacy', label: 'Advocacy', may: 'advocacy.view' },
   // Sales see the referrals their own customers gave (and expansion flags), nothing else of advocacy.
   { to: '/advocacy/referrals', label: 'Referrals', may: 'referrals.view', unless: 'advocacy.view' },
+  // CS and admin work recovery cases; a rep follows the cases of the promises they made.
+  { to: '/recovery', label: 'Recovery', may: 'recovery.view' },
   { to: '/deals/new', label: 'New deal', may: 'deals.record' },
   { to: '/deals/import', label: 'Import deals', may: 'deals.import' },
   { to: '/admin/users', label: 'Users', may: 'users.manage' },

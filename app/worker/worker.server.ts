@@ -4,12 +4,14 @@ import { expireUnansweredAsks, processDueReviewCampaigns, runAdvocacyNightly } f
 import '#app/advocacy/reactions.server';
 import '#app/integrations/reactions.server';
 import { dispatchDueWebhooks } from '#app/integrations/webhooks.server';
+import '#app/recovery/reactions.server';
 import { dispatchDueEmails, settleBatchMembers } from '#app/email/email.server';
 import { sendJourneyDigests } from '#app/journeys/journey-digest.server';
 import { startMissingJourneys } from '#app/journeys/journey.server';
 import { removeStaleUploads } from '#app/deals/import.server';
 import { expireDueSurveys, sendDueInvitations, sendDueReminders } from '#app/surveys/survey-delivery.server';
 import { applyPendingResponses, scheduleMissingSurveys } from '#app/surveys/surveys.server';
+import { openMissingCases } from '#app/recovery/open.server';
 import { refreshForecastSnapshot } from '#app/dashboards/forecast.server';
 import { runNightlyMetricsRebuild } from '#app/dashboards/metrics-rebuild.server';
 import { idleGate } from '#app/utils/idle-gate';
@@ -137,6 +139,9 @@ export const TASKS: WorkerTask[] = [
   { name: 'forecast-refresh', run: atMostEvery(2 * MINUTE, ({ now, owner }) => refreshForecastSnapshot({ now, owner })) },
   // The safety net for answers whose inline apply failed (the buyer's submit applies them at once).
   { name: 'survey-answers', run: atMostEvery(MINUTE, ({ now, owner }) => applyPendingResponses({ now, owner })) },
+  // The safety net for recovery cases an applied answer should have opened (a reaction that failed
+  // or a process that died after applying the answer): hourly, over the last three days' answers.
+  { name: 'recovery-open-missing', run: atMostEvery(HOUR, ({ now }) => openMissingCases({ since: new Date(now.getTime() - 72 * HOUR), now })) },
   { name: 'survey-expiry', run: atMostEvery(MINUTE, ({ now, owner, signal }) => expireDueSurveys({ now, owner, signal })) },
   { name: 'survey-invitations', run: (ctx) => sendingAlongside(ctx, (onBatch) => sendDueInvitations({ ...ctx, onBatch })) },
   { name: 'survey-reminders', run: atMostEvery(MINUTE, (ctx) => sendingAlongside(ctx, (onBatch) => sendDueReminders({ ...ctx, onBatch }))) },

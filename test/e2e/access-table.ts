@@ -69,7 +69,8 @@ export const EXPECTED: Record<string, RouteSpec> = {
   '_staff.tsx': { layout: true },
   '_staff.home.tsx': { get: staffPage(ALL_ROLES) },
   '_staff.accounts._index.tsx': { get: staffPage(ALL_ROLES) },
-  '_staff.accounts.$accountId.tsx': { get: staffPage(ALL_ROLES) },
+  // Everyone reads an account; CS and admin switch whether "Partly" opens a recovery case there.
+  '_staff.accounts.$accountId.tsx': { get: staffPage(ALL_ROLES), post: staffAction(holders('recovery.act')) },
   '_staff.deals.$dealId.tsx': { get: staffPage(ALL_ROLES) },
   '_staff.deals.new.tsx': { get: staffPage(holders('deals.record')), post: staffAction(holders('deals.record')) },
   '_staff.admin.users._index.tsx': { get: staffPage(holders('users.manage')), post: staffAction(holders('users.manage')) },
@@ -94,6 +95,11 @@ export const EXPECTED: Record<string, RouteSpec> = {
   '_staff.advocacy.figures.tsx': { get: staffPage(holders('advocacy.view')) },
   '_staff.advocacy.export.candidates.ts': { get: staffPage(holders('advocacy.view')) },
   '_staff.advocacy.export.asks.ts': { get: staffPage(holders('advocacy.view')) },
+  // Recovery (docs/recovery.md): CS and admin work cases; sales read the cases of their own promises
+  // (the seeded case is one of sales@kept.demo's); only admins change the settings.
+  '_staff.recovery._index.tsx': { get: staffPage(holders('recovery.view')) },
+  '_staff.recovery.$caseId.tsx': { get: staffPage(holders('recovery.view')), post: staffAction(holders('recovery.act')) },
+  '_staff.recovery.settings.tsx': { get: staffPage(holders('recovery.settings')), post: staffAction(holders('recovery.settings')) },
   '_staff.journeys._index.tsx': { get: staffPage(ALL_ROLES) },
   // Everyone reads a journey (sales: their own deals'); CS and admin move it and attach evidence.
   '_staff.journeys.$journeyId/': { get: staffPage(ALL_ROLES), post: staffAction(holders('journeys.work')) },
@@ -164,6 +170,7 @@ export function seededParams(): Record<string, string> {
     token: 'x'.repeat(43), // the shape of a real token (32 random bytes, base64url), unknown to the server
     advocateId: seeded.advocateId ?? '',
     askId: seeded.askId ?? '',
+    caseId: seeded.caseId ?? '',
   };
 }
 

@@ -185,7 +185,7 @@ afterAll(async () => {
 });
 
 /** The staff areas (first URL segment) the no-JavaScript tests below cover. */
-const NO_JS_AREAS = ['home', 'accounts', 'deals', 'journeys', 'surveys', 'advocacy', 'dashboards', 'admin', 'account'];
+const NO_JS_AREAS = ['home', 'accounts', 'deals', 'journeys', 'surveys', 'recovery', 'advocacy', 'dashboards', 'admin', 'account'];
 
 test('every page module is opened by the gate, and every staff area has a no-JavaScript check', () => {
   expect(uncovered, 'a page no role gets 200 for: give it a 200 row in access-table.ts, or a buyer link in BUYER_PAGES').toEqual([]);
@@ -308,6 +308,7 @@ describe('without JavaScript: one page per area renders and its main form works'
     ['accounts', '/accounts', 'cs'],
     ['journeys', '/journeys', 'cs'],
     ['surveys', '/surveys', 'cs'],
+    ['recovery', '/recovery', 'cs'],
   ] as const) {
     test(`${area} (${url}): the search form filters by query string`, async () => {
       const page = await context.newPage();
@@ -320,6 +321,20 @@ describe('without JavaScript: one page per area renders and its main form works'
       await page.close();
     });
   }
+
+  test('recovery (a case): a plan too vague comes back with the message next to the field, the text kept', async () => {
+    const page = await context.newPage();
+    await signIn(page, 'cs@kept.demo');
+    await page.goto(`/recovery/${params.caseId}`);
+    await page.getByLabel('What will be done').fill('Fix it');
+    await page.getByLabel('Done by').fill(new Date(Date.now() + 14 * 86_400_000).toISOString().slice(0, 10));
+    const [res] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.getByRole('button', { name: /Agree the plan|Save the new plan/ }).click()]);
+    expect(res.status()).toBe(400);
+    await page.waitForLoadState('load');
+    expect(await page.locator('.field-error').filter({ hasText: 'at least 10 characters' }).count()).toBeGreaterThan(0);
+    expect(await page.getByLabel('What will be done').inputValue(), 'what the user typed is kept').toBe('Fix it');
+    await page.close();
+  });
 
   test('dashboards and advocacy: the overview pages render their content', async () => {
     const page = await context.newPage();

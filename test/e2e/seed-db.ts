@@ -21,6 +21,8 @@ export type SeededIds = {
   /** A referral/reference/case-study candidate and an ask made of one (advocacy demo data). */
   advocateId: string | null;
   askId: string | null;
+  /** A recovery case of a promise sales@kept.demo made (Blackglen Construction's, open). */
+  caseId: string | null;
 };
 
 const args = process.argv.slice(2);
@@ -38,6 +40,9 @@ try {
     // close date (invited, then answered), which it cannot do over waves already scheduled.
     const { seedAdvocacyDemo } = await import('#scripts/seed/advocacy');
     await seedAdvocacyDemo({ now, seed: 2026, log: (line: string) => console.error(`[seed] ${line}`) });
+    // Recovery cases in every state (Blackglen Construction's detractor among them).
+    const { seedRecoveryDemo } = await import('#scripts/seed/recovery');
+    await seedRecoveryDemo({ now, seed: 2026, log: (line: string) => console.error(`[seed] ${line}`) });
     // What intake and the worker's safety nets give every other closed-won deal: its journey and its
     // survey waves (no-ops for deals the seed already gave them).
     const { startMissingJourneys } = await import('#app/journeys/journey.server');
@@ -97,6 +102,14 @@ try {
         )
         .then((a) => (a ? String(a._id) : null)),
       askId: await import('#models/ask').then(({ Ask }) => Ask.findOne({}).select('_id').lean()).then((a) => (a ? String(a._id) : null)),
+      caseId: await import('#models/recovery-case')
+        .then(({ RecoveryCase }) =>
+          RecoveryCase.findOne({ aeId: salesId, status: 'open', promiseKey: trusted({ $ne: 'overall' }) })
+            .sort({ openedAt: -1 })
+            .select('_id')
+            .lean(),
+        )
+        .then((c) => (c ? String(c._id) : null)),
     };
     console.log(`SEEDED ${JSON.stringify(ids)}`);
   }
