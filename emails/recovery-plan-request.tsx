@@ -1,8 +1,11 @@
 import { Text } from '@react-email/components';
 import { ActionButton } from './_components/action-button';
+import { Greeting, type EmailBrand } from './_components/brand';
 import { Layout, paragraph } from './_components/layout';
 
 export type RecoveryPlanRequestProps = {
+  /** The vendor's letterhead (app/branding's buyerEmailBrand()); Kept's own when absent. */
+  brand?: EmailBrand;
   contactName: string;
   accountName: string;
   promise: string;
@@ -17,10 +20,14 @@ export type RecoveryPlanRequestProps = {
 };
 
 /** Sends the buyer the plan agreed to fix a promise, with a link to confirm it on the shared plan page. */
-export function RecoveryPlanRequestEmail({ contactName, accountName, promise, planText, dueBy, csmName, planUrl, expiresOn }: RecoveryPlanRequestProps) {
+export function RecoveryPlanRequestEmail({ brand, contactName, accountName, promise, planText, dueBy, csmName, planUrl, expiresOn }: RecoveryPlanRequestProps) {
   return (
-    <Layout preview={`What we agreed to fix for ${accountName}`} reason="You receive this email because you told us a promise was not kept, and we agreed a plan with you.">
-      <Text style={paragraph}>Hello {contactName},</Text>
+    <Layout
+      brand={brand}
+      preview={`What we agreed to fix for ${accountName}`}
+      reason="You receive this email because you told us a promise was not kept, and we agreed a plan with you."
+    >
+      <Greeting name={contactName} />
       <Text style={paragraph}>Thank you for telling us that this was not delivered to {accountName}:</Text>
       <Text style={{ ...paragraph, fontWeight: 700 }}>{promise}</Text>
       <Text style={paragraph}>

@@ -13,6 +13,7 @@ import { User } from '#models/user';
 import { RecoveryPlanRequestEmail } from '#emails/recovery-plan-request';
 import { may } from '#app/auth/permissions';
 import type { SessionUser } from '#app/auth/session.server';
+import { buyerEmailBrand } from '#app/branding/brand.server';
 import { sendEmail } from '#app/email/email.server';
 import { getEnv } from '#app/env.server';
 import { createPlanToken, hashPlanToken, PLAN_TOKEN_DAYS } from '#app/journeys/plan.server';
@@ -388,12 +389,15 @@ export async function sendPlanToBuyer({ user, caseId, now = new Date() }: { user
     createdById: user.id,
     now,
   });
+  const { brand, ...sender } = await buyerEmailBrand();
   const sent = await sendEmail({
+    ...sender,
     key: `recovery:${caseId}:plan-request:${c.plan.agreedAt.toISOString()}`,
     template: 'recovery-plan-request',
     to: contact.email,
     subject: `What we agreed to fix for ${account?.name ?? 'you'}`,
     react: createElement(RecoveryPlanRequestEmail, {
+      brand,
       contactName: contact.name,
       accountName: account?.name ?? '',
       promise: caseSubject(c),
