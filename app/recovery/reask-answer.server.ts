@@ -155,7 +155,7 @@ async function closeCaseAsRecovered({ caseId, reaskId, now }: { caseId: Types.Ob
       { $set: { status: 'delivered', recoveredAt: now, closedAt: now }, $inc: { rev: 1 } },
     );
     if (modifiedCount !== 1) continue;
-    await recordAudit({ action: 'recovery.recovered', entityType: 'recovery-case', entityId: caseId, data: { via: 'reask', reaskId: String(reaskId), from: kase.status }, now });
+    await recordAudit({ action: 'recovery.recovered', entityType: 'recovery_case', entityId: caseId, data: { via: 'reask', reaskId: String(reaskId), from: kase.status }, now });
     await recorded('recovery.closed', { caseId, dealId: kase.dealId, status: 'delivered', now });
     return true;
   }
