@@ -10,6 +10,7 @@ import { logError } from '#app/utils/log.server';
 import { warmReadIndexes } from '#app/platform/read-index.server';
 // What advocacy does when a request records a survey answer, a go-live or a referred deal (app/platform/events.server.ts).
 import '#app/advocacy/reactions.server';
+import '#app/recovery/figure-reactions.server';
 
 const ABORT_DELAY = 5_000;
 

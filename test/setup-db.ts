@@ -15,6 +15,7 @@ process.env.APP_URL ??= 'http://localhost:3000';
 beforeAll(async () => {
   // As in the web server and the worker: advocacy reacts to what surveys, journeys and deals record.
   await import('#app/advocacy/reactions.server');
+  await import('#app/recovery/figure-reactions.server');
   const { connectDb } = await import('#app/platform/db.server');
   await connectDb(process.env.MONGODB_URI);
   // Build every model's indexes up front so unique constraints hold from the first test.

@@ -75,6 +75,10 @@ export const CHART_PAGE: Record<ChartId, DashboardPage> = {
   'profitability-by-cohort': 'profitability',
   'ltv-cac-by-cohort': 'profitability',
   'payback-by-cohort': 'profitability',
+  'recovery-by-rep': 'recovery',
+  'recovery-by-csm': 'recovery',
+  'recovery-by-category': 'recovery',
+  'recovery-by-cohort': 'recovery',
 };
 
 /** 403 unless the role may open the page. */
@@ -1172,7 +1176,10 @@ export async function getDashboardTable({
         ? await getTimeToLiveDashboard({ user, query, now })
         : page === 'forecast'
           ? await getForecastDashboard({ user, query })
-          : await getProfitabilityDashboard({ user, query, now });
+          : page === 'recovery'
+            ? // Imported when asked: the recovery page's module imports this one.
+              await (await import('#app/dashboards/recovery-dashboard.server')).getRecoveryDashboard({ user, query })
+            : await getProfitabilityDashboard({ user, query, now });
   return (data.tables as Partial<Record<ChartId, DashboardTable>>)[chart]!;
 }
 

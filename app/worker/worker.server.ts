@@ -2,6 +2,7 @@ import { isDatabaseUnavailable } from '#app/platform/db.server';
 import { expireUnansweredAsks, processDueReviewCampaigns, runAdvocacyNightly } from '#app/advocacy/advocacy.server';
 // What advocacy does when the worker applies an answer or imports a referred deal (app/platform/events.server.ts).
 import '#app/advocacy/reactions.server';
+import '#app/recovery/figure-reactions.server';
 import { dispatchDueEmails, settleBatchMembers } from '#app/email/email.server';
 import { sendJourneyDigests } from '#app/journeys/journey-digest.server';
 import { startMissingJourneys } from '#app/journeys/journey.server';

@@ -22,6 +22,7 @@ import type { AskFormInput, AskUpdateInput } from '#app/advocacy/forms';
 import { refreshAdvocacyForDeal } from '#app/advocacy/refresh.server';
 // The seed applies survey answers and moves journeys live as people would: advocacy reacts to them.
 import '#app/advocacy/reactions.server';
+import '#app/recovery/figure-reactions.server';
 import { claimOnce, getClaim } from '#app/platform/claims.server';
 import { intakeClosedWonDeal } from '#app/deals/intake.server';
 import { acceptHandoff, advanceJourney, recordBuyerConfirmation, startJourneyForDeal } from '#app/journeys/journey.server';

@@ -112,6 +112,7 @@ export const EXPECTED: Record<string, RouteSpec> = {
   '_staff.dashboards.value._index.tsx': { get: staffPage(holders('dashboards.value')) },
   '_staff.dashboards.value.answers.tsx': { get: staffPage(holders('dashboards.value')) },
   '_staff.dashboards.time-to-live.tsx': { get: staffPage(holders('dashboards.time-to-live')) },
+  '_staff.dashboards.recovery.tsx': { get: staffPage(holders('dashboards.recovery')) },
   '_staff.dashboards.forecast.tsx': { get: staffPage(holders('dashboards.forecast')) },
   '_staff.dashboards.profitability.tsx': { get: staffPage(holders('dashboards.profitability')) },
   '_staff.dashboards.settings.tsx': { get: staffPage(holders('spend.view')), post: staffAction(holders('spend.edit')) },
