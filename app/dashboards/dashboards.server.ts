@@ -1169,6 +1169,8 @@ export async function getDashboardTable({
 }): Promise<DashboardTable> {
   const page = CHART_PAGE[chart];
   requirePage(user, page);
+  // The recovery page's tables come from its own module (recovery-dashboard.server.ts), which reads this one.
+  if (page === 'recovery') throw new Error('recovery tables: use getRecoveryDashboard');
   const data =
     page === 'value'
       ? await getValueDashboard({ user, query })
@@ -1176,10 +1178,7 @@ export async function getDashboardTable({
         ? await getTimeToLiveDashboard({ user, query, now })
         : page === 'forecast'
           ? await getForecastDashboard({ user, query })
-          : page === 'recovery'
-            ? // Imported when asked: the recovery page's module imports this one.
-              await (await import('#app/dashboards/recovery-dashboard.server')).getRecoveryDashboard({ user, query })
-            : await getProfitabilityDashboard({ user, query, now });
+          : await getProfitabilityDashboard({ user, query, now });
   return (data.tables as Partial<Record<ChartId, DashboardTable>>)[chart]!;
 }
 
