@@ -63,6 +63,7 @@ export const EXPECTED: Record<string, RouteSpec> = {
   'logout.tsx': { get: () => everyone({ status: 302, location: '/login' }), post: () => everyone({ status: 302, location: '/login' }), last: true },
   '_staff.tsx': { layout: true },
   '_staff.home.tsx': { get: staffPage(ALL_ROLES) },
+  '_staff.promises.tsx': { get: staffPage(holders('promises.view')) },
   '_staff.work.tsx': { get: staffPage(holders('work.view')), post: staffAction(holders('work.snooze')) },
   '_staff.accounts._index.tsx': { get: staffPage(ALL_ROLES) },
   '_staff.accounts.$accountId.tsx': { get: staffPage(ALL_ROLES) },
