@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data } from '@remix-run/node';
-import { Link, useLoaderData } from '@remix-run/react';
+import { Link, useActionData, useLoaderData } from '@remix-run/react';
+import { useEffect, useState } from 'react';
 import { requireUser } from '#app/auth/session.server';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { FeedbackForm, useFormFeedback, type FormResult } from '#app/components/form-feedback';
@@ -44,6 +45,10 @@ export async function action({ request }: ActionFunctionArgs) {
 
 export default function WorkQueue() {
   const page = useLoaderData<typeof loader>();
+  // A snoozed item leaves the list with its form: what happened is said at the top of the list.
+  const actionData = useActionData<FormResult>();
+  const [done, setDone] = useState<string | null>(null);
+  const said = done ?? (actionData?.ok ? (actionData.message ?? null) : null);
   if (page.mode === 'summary') return <Summary summaries={page.summaries} />;
   const { queue, own, name, csm, today } = page;
   const base = csm ? `?csm=${csm}` : '?';
@@ -72,6 +77,11 @@ export default function WorkQueue() {
           Snoozed ({queue.snoozedCount})
         </Link>
       </nav>
+      {said ? (
+        <p className="notice" role="status" data-testid="work-done">
+          {said}
+        </p>
+      ) : null}
       {queue.items.length === 0 ? (
         <p className="empty" data-testid="work-empty">
           {queue.view === 'snoozed'
@@ -81,7 +91,7 @@ export default function WorkQueue() {
               : `Nothing waits for ${name}.`}
         </p>
       ) : (
-        <WorkItemList items={queue.items} renderExtra={own ? (item) => <SnoozeControls item={item} today={today} /> : undefined} />
+        <WorkItemList items={queue.items} renderExtra={own ? (item) => <SnoozeControls item={item} today={today} onDone={setDone} /> : undefined} />
       )}
       <Pagination page={queue.page} pages={queue.pages} total={queue.total} noun="item" />
     </>
@@ -90,10 +100,14 @@ export default function WorkQueue() {
 
 type Item = Parameters<typeof WorkItemList>[0]['items'][number];
 
-function SnoozeControls({ item, today }: { item: Item; today: string }) {
+function SnoozeControls({ item, today, onDone }: { item: Item; today: string; onDone: (message: string) => void }) {
   const key = `${item.kind}-${item.itemId}`;
   const snooze = useFormFeedback(`snooze-${key}`);
   const wake = useFormFeedback(`wake-${key}`);
+  const message = snooze.result?.ok ? snooze.result.message : wake.result?.ok ? wake.result.message : undefined;
+  useEffect(() => {
+    if (message) onDone(message);
+  }, [message, onDone]);
   if (item.snoozed) {
     return (
       <FeedbackForm feedback={wake}>
