@@ -4,12 +4,11 @@
 import type { Types } from 'mongoose';
 import { Account } from '#models/account';
 import { Deal } from '#models/deal';
-import { RecoveryCase } from '#models/recovery-case';
 import { SurveyResponse } from '#models/survey-response';
 import { User } from '#models/user';
 import type { SessionUser } from '#app/auth/session.server';
 import { trusted } from '#app/platform/db.server';
-import { OPEN_RECOVERY_STATUSES } from '#app/work/work.server';
+import { openCases } from '#app/work/work.server';
 import { keptRate, PROMISES_PER_PAGE, VERDICT_ORDER, type PromisesQuery, type Verdict } from '#app/promises/promise-rules';
 
 export type LatestVerdict = { verdict: Verdict; at: Date; wave: number; comment: string; surveyId: string };
@@ -47,14 +46,8 @@ export async function listRepPromises({ user, query }: { user: SessionUser; quer
   const deals = await Deal.find(rep ? { aeId: rep } : {})
     .select('name accountId aeId closedWonAt arr currency promises')
     .lean();
-  const [verdicts, cases, accounts] = await Promise.all([
-    latestVerdicts(deals.map((d) => d._id)),
-    RecoveryCase.find({ status: trusted({ $in: [...OPEN_RECOVERY_STATUSES] }), ...(rep ? { aeId: rep } : {}) })
-      .select('dealId promiseKey status')
-      .lean(),
-    accountNames(deals.map((d) => d.accountId)),
-  ]);
-  const caseOf = new Map(cases.map((c) => [`${String(c.dealId)}|${c.promiseKey}`, { id: String(c._id), status: c.status }]));
+  const [verdicts, cases, accounts] = await Promise.all([latestVerdicts(deals.map((d) => d._id)), openCases({ aeId: rep }), accountNames(deals.map((d) => d.accountId))]);
+  const caseOf = new Map(cases.map((c) => [`${c.dealId}|${c.promiseKey}`, { id: c.id, status: c.status }]));
   const rows = deals.flatMap((d) =>
     d.promises.map((p) => {
       const v = verdicts.get(String(p._id));

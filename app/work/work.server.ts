@@ -66,16 +66,19 @@ async function journeysOf(csmId: string | null): Promise<Map<string, JourneyRow>
   });
 }
 
-function journeyItems(journeys: Map<string, JourneyRow>, now: Date): (WorkItem & { csmId: string })[] {
+async function journeyItems(journeys: Map<string, JourneyRow>, now: Date): Promise<(WorkItem & { csmId: string })[]> {
   const items: (WorkItem & { csmId: string })[] = [];
+  const stageNames = new Map<number, Map<string, string>>();
   for (const [id, r] of journeys) {
     const health = healthOf(r, now);
     if (health !== 'at_risk' && health !== 'stalled') continue;
+    let names = stageNames.get(r.playbookVersion);
+    if (!names) stageNames.set(r.playbookVersion, (names = new Map((await getPlaybookVersion(r.playbookVersion))?.stages.map((st) => [st.key, st.name]) ?? [])));
     items.push({
       kind: 'journey',
       itemId: id,
       csmId: r.csmId!,
-      what: `${HEALTH_LABELS[health]} in stage “${r.stage}” · ${r.dealName}`,
+      what: `${HEALTH_LABELS[health]} in ${names.get(r.stage) ?? r.stage} · ${r.dealName}`,
       accountId: '',
       accountName: r.accountName,
       arr: r.arr,
@@ -159,26 +162,75 @@ const TRIGGER_WHAT: Record<string, string> = {
   low_nps: 'Low NPS',
 };
 
+type CaseRow = {
+  dealId: string;
+  accountId: string;
+  aeId: string;
+  csmId: string | null;
+  promiseKey: string;
+  trigger: string;
+  promiseText: string;
+  nps: number | null;
+  status: string;
+  arr: number;
+  slaDueAt: Date;
+};
+const CASE_FIELDS = 'dealId accountId aeId csmId promiseKey trigger promiseText nps status arr slaDueAt';
+const caseRow = (d: Record<string, unknown>): CaseRow | null =>
+  (OPEN_RECOVERY_STATUSES as readonly string[]).includes(String(d.status))
+    ? {
+        dealId: String(d.dealId),
+        accountId: String(d.accountId),
+        aeId: String(d.aeId),
+        csmId: d.csmId ? String(d.csmId) : null,
+        promiseKey: String(d.promiseKey),
+        trigger: String(d.trigger),
+        promiseText: String(d.promiseText ?? ''),
+        nps: typeof d.nps === 'number' ? d.nps : null,
+        status: String(d.status),
+        arr: Number(d.arr ?? 0),
+        slaDueAt: d.slaDueAt as Date,
+      }
+    : null;
+
+/** The open recovery cases (open, plan agreed, escalated), by case id: the queue and sales' promises read them. */
+export const openCaseIndex = new ReadIndex<CaseRow>({ feed: 'recoverycases', model: RecoveryCase, select: CASE_FIELDS, toRow: caseRow });
+
+/** Open cases, with their id, whose CSM (or rep) is the one given; null: every one. */
+export async function openCases(by: { csmId?: string | null; aeId?: string | null }): Promise<(CaseRow & { id: string })[]> {
+  const keep = (r: CaseRow) => (by.csmId === undefined || (by.csmId === null ? r.csmId !== null : r.csmId === by.csmId)) && (!by.aeId || r.aeId === by.aeId);
+  return openCaseIndex.answer({
+    fromMemory: (rows) => [...rows].filter(([, r]) => keep(r)).map(([id, r]) => ({ ...r, id })),
+    fromDatabase: async () => {
+      const found = await RecoveryCase.find({ status: trusted({ $in: [...OPEN_RECOVERY_STATUSES] }) })
+        .select(CASE_FIELDS)
+        .lean();
+      return found.flatMap((d) => {
+        const r = caseRow(d as Record<string, unknown>);
+        return r && keep(r) ? [{ ...r, id: String(d._id) }] : [];
+      });
+    },
+  });
+}
+
 async function recoveryItems(csmId: string | null, journeys: Map<string, JourneyRow>, now: Date): Promise<(WorkItem & { csmId: string })[]> {
-  const cases = await RecoveryCase.find({ status: trusted({ $in: [...OPEN_RECOVERY_STATUSES] }), ...(csmId ? { csmId } : { csmId: trusted({ $ne: null }) }) })
-    .select('dealId accountId csmId trigger promiseText nps status arr slaDueAt plan')
-    .lean();
+  const cases = await openCases({ csmId });
   return cases.map((c) => {
     const j = journeys.get(String(journeyIdForDeal(c.dealId)));
-    const what = `${TRIGGER_WHAT[c.trigger] ?? 'Recovery'}${c.promiseText ? `: ${c.promiseText}` : c.trigger === 'low_nps' && c.nps !== undefined ? ` (${c.nps})` : ''}`;
+    const what = `${TRIGGER_WHAT[c.trigger] ?? 'Recovery'}${c.promiseText ? `: ${c.promiseText}` : c.trigger === 'low_nps' && c.nps !== null ? ` (${c.nps})` : ''}`;
     const label = c.status === 'open' ? 'Agree a plan with the buyer' : c.status === 'escalated' ? 'Resolve the escalated case' : 'Record the outcome';
     return {
       kind: 'recovery' as const,
-      itemId: String(c._id),
-      csmId: String(c.csmId),
+      itemId: c.id,
+      csmId: c.csmId!,
       what: c.status === 'escalated' ? `Escalated · ${what}` : what,
-      accountId: String(c.accountId),
+      accountId: c.accountId,
       accountName: j?.accountName ?? '',
       arr: c.arr,
       currency: j?.currency ?? 'USD',
       daysOverdue: days(c.slaDueAt, now),
       dueAt: c.slaDueAt.toISOString(),
-      action: { label, href: `/recovery/${String(c._id)}` },
+      action: { label, href: `/recovery/${c.id}` },
     };
   });
 }
@@ -262,8 +314,13 @@ async function stillNeedsCs(item: WorkItem) {
 /** Every item waiting for one CSM (or for every CSM), unranked. */
 async function collectItems(csmId: string | null, now: Date) {
   const journeys = await journeysOf(csmId);
-  const [cases, confirmations, surveys] = await Promise.all([recoveryItems(csmId, journeys, now), confirmationItems(journeys, now), surveysNeedingCs()]);
-  return [...cases, ...confirmations, ...journeyItems(journeys, now), ...surveyItems(surveys, journeys, now)];
+  const [cases, confirmations, stuck, surveys] = await Promise.all([
+    recoveryItems(csmId, journeys, now),
+    confirmationItems(journeys, now),
+    journeyItems(journeys, now),
+    surveysNeedingCs(),
+  ]);
+  return [...cases, ...confirmations, ...stuck, ...surveyItems(surveys, journeys, now)];
 }
 
 /** The snoozes in force at `now`: of one user, or of every user (by user id). */
