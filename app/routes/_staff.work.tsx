@@ -49,6 +49,9 @@ export default function WorkQueue() {
   const actionData = useActionData<FormResult>();
   const [done, setDone] = useState<string | null>(null);
   const said = done ?? (actionData?.ok ? (actionData.message ?? null) : null);
+  const view = page.mode === 'queue' ? page.queue.view : null;
+  // Another tab or page of the queue: the message was about the list left behind.
+  useEffect(() => setDone(null), [view]);
   if (page.mode === 'summary') return <Summary summaries={page.summaries} />;
   const { queue, own, name, csm, today } = page;
   const base = csm ? `?csm=${csm}` : '?';
@@ -100,6 +103,9 @@ export default function WorkQueue() {
 
 type Item = Parameters<typeof WorkItemList>[0]['items'][number];
 
+/** The day a snooze was chosen until (it is stored as the end of that day). */
+const lastDay = (until: string) => new Date(Date.parse(until) - 1).toISOString().slice(0, 10);
+
 function SnoozeControls({ item, today, onDone }: { item: Item; today: string; onDone: (message: string) => void }) {
   const key = `${item.kind}-${item.itemId}`;
   const snooze = useFormFeedback(`snooze-${key}`);
@@ -112,7 +118,7 @@ function SnoozeControls({ item, today, onDone }: { item: Item; today: string; on
     return (
       <FeedbackForm feedback={wake}>
         <p className="muted">
-          Snoozed until {item.snoozed.until.slice(0, 10)}: {item.snoozed.reason}
+          Snoozed through {lastDay(item.snoozed.until)}: {item.snoozed.reason}
         </p>
         <input type="hidden" name="intent" value="wake" />
         <input type="hidden" name="kind" value={item.kind} />
