@@ -79,6 +79,7 @@ async function journeyItems(journeys: Map<string, JourneyRow>, now: Date): Promi
       itemId: id,
       csmId: r.csmId!,
       what: `${HEALTH_LABELS[health]} in ${names.get(r.stage) ?? r.stage} · ${r.dealName}`,
+      // The board's index has no account id: the item links the journey (its action), not the account.
       accountId: '',
       accountName: r.accountName,
       arr: r.arr,
@@ -375,20 +376,7 @@ export async function listWorkQueue({
   const shown = list.slice((page - 1) * perPage, page * perPage);
   const fresh = await Promise.all(shown.map(stillNeedsCs));
   const kept = shown.filter((_, i) => fresh[i]);
-  await fillAccountIds(kept);
   return { items: kept, total: list.length, openCount: open.length, snoozedCount: snoozed.length, page, pages, view: query.view };
-}
-
-/** Journey items come from the board's index, which has no account id: read it for the few shown. */
-async function fillAccountIds(items: WorkItem[]) {
-  await Promise.all(
-    items
-      .filter((i) => !i.accountId && i.kind === 'journey')
-      .map(async (i) => {
-        const j = await Journey.findById(i.itemId).select('accountId').lean();
-        if (j) i.accountId = String(j.accountId);
-      }),
-  );
 }
 
 /** Leadership and admin: every CSM's queue length (snoozed items left out) and oldest item. */
