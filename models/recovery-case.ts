@@ -1,5 +1,6 @@
 import { Schema, type InferSchemaType } from 'mongoose';
 import { PROMISE_CATEGORIES } from './deal';
+import { changeFeed } from '#app/platform/change-feed.server';
 import { defineModel } from './_define';
 
 /**
@@ -89,4 +90,7 @@ RecoveryCaseSchema.index({ accountId: 1, openedAt: -1 });
 RecoveryCaseSchema.index({ status: 1, slaDueAt: 1 });
 
 export type RecoveryCaseDoc = InferSchemaType<typeof RecoveryCaseSchema>;
+// Every write is recorded in the 'recoverycases' change feed: the work queue and sales' promises keep
+// the open cases in memory (a query by csmId or aeId scans the collection on the embedded database).
+RecoveryCaseSchema.plugin(changeFeed('recoverycases'));
 export const RecoveryCase = defineModel('RecoveryCase', RecoveryCaseSchema);

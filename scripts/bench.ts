@@ -266,6 +266,8 @@ async function main() {
         { name: 'journey page', path: `/journeys/${target.journeyId}`, cookie: cs },
         { name: 'leadership dashboard', path: '/dashboards', cookie: leadership },
         { name: 'candidates page', path: '/advocacy', cookie: marketing },
+        { name: 'CS work queue', path: '/work', cookie: cs },
+        { name: 'work queues (leadership)', path: '/work', cookie: leadership },
       ];
       live.push({ ...set, server, pages, rssStart: server.rssMB() });
     }

@@ -36,6 +36,13 @@ export const PERMISSIONS = {
   'recovery.act': ['admin', 'cs'],
   /** Change the recovery settings (NPS threshold, SLA). */
   'recovery.settings': ['admin'],
+  /** The work queue: CS their own; leadership and admin every CSM's (read-only). */
+  'work.view': ['admin', 'leadership', 'cs'],
+  /** Snooze an item of one's own work queue. */
+  'work.snooze': ['cs'],
+  /** Sales' view of the promises they made (leadership and admin: every rep's). */
+  'promises.view': ['admin', 'leadership', 'sales'],
+  'dashboards.recovery': ['admin', 'leadership'],
   'users.manage': ['admin'],
   'playbook.edit': ['admin'],
   'outbox.view': ['admin'],

@@ -2,7 +2,7 @@
 import { may } from '#app/auth/permissions';
 import type { Role } from '#app/auth/roles';
 
-export type DashboardPage = 'value' | 'time-to-live' | 'forecast' | 'profitability';
+export type DashboardPage = 'value' | 'time-to-live' | 'forecast' | 'profitability' | 'recovery';
 
 /** Fewer answers than this: a value-delivered share is shown with a "few answers" caveat. */
 export const FEW_ANSWERS = 5;
@@ -15,6 +15,7 @@ const TABS: { to: string; label: string; allowed: (role: Role) => boolean }[] = 
   { to: '/dashboards/time-to-live', label: 'Time to live', allowed: (r) => canOpen(r, 'time-to-live') },
   { to: '/dashboards/forecast', label: 'Conversion & forecast', allowed: (r) => canOpen(r, 'forecast') },
   { to: '/dashboards/profitability', label: 'Profitability', allowed: (r) => canOpen(r, 'profitability') },
+  { to: '/dashboards/recovery', label: 'Recovery', allowed: (r) => canOpen(r, 'recovery') },
   { to: '/dashboards/settings', label: 'Spend & targets', allowed: (r) => may(r, 'spend.view') },
 ];
 

@@ -20,6 +20,10 @@ export const CHART_IDS = [
   'profitability-by-cohort',
   'ltv-cac-by-cohort',
   'payback-by-cohort',
+  'recovery-by-rep',
+  'recovery-by-csm',
+  'recovery-by-category',
+  'recovery-by-cohort',
 ] as const;
 export type ChartId = (typeof CHART_IDS)[number];
 

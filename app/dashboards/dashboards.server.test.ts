@@ -267,7 +267,7 @@ describe('rollups written on the normal code paths', () => {
     const before = await views();
     expect(Object.keys(before.repA)).toEqual(['value', 'valueSummary', 'valueHeadline', 'profit', 'overall']);
     const reports = await rebuildAllMetrics({ now: NOW });
-    expect(reports.map((r) => r.part)).toEqual(['journeys', 'surveys', 'advocacy', 'deals', 'forecast']);
+    expect(reports.map((r) => r.part)).toEqual(['journeys', 'surveys', 'advocacy', 'deals', 'recovery', 'forecast']);
     expect(await views()).toEqual(before);
     // And twice in a row changes nothing.
     await rebuildDealMetrics();

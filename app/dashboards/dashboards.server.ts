@@ -75,6 +75,10 @@ export const CHART_PAGE: Record<ChartId, DashboardPage> = {
   'profitability-by-cohort': 'profitability',
   'ltv-cac-by-cohort': 'profitability',
   'payback-by-cohort': 'profitability',
+  'recovery-by-rep': 'recovery',
+  'recovery-by-csm': 'recovery',
+  'recovery-by-category': 'recovery',
+  'recovery-by-cohort': 'recovery',
 };
 
 /** 403 unless the role may open the page. */
@@ -1165,6 +1169,8 @@ export async function getDashboardTable({
 }): Promise<DashboardTable> {
   const page = CHART_PAGE[chart];
   requirePage(user, page);
+  // The recovery page's tables come from its own module (recovery-dashboard.server.ts), which reads this one.
+  if (page === 'recovery') throw new Error('recovery tables: use getRecoveryDashboard');
   const data =
     page === 'value'
       ? await getValueDashboard({ user, query })

@@ -7,6 +7,7 @@ import { trusted } from '#app/platform/db.server';
 import { readMetrics } from '#app/platform/metrics.server';
 import { SURVEY_METRICS } from '#app/surveys/surveys.server';
 import { sumCounts, type Counts } from '#app/dashboards/metrics-math';
+import { RECOVERY_METRIC } from '#app/dashboards/recovery-metrics.server';
 
 export type FigureViolation = { figure: string; where: string; detail: string };
 
@@ -111,5 +112,22 @@ export async function checkFigureInvariants(): Promise<FigureViolation[]> {
         broken('ARR-weighted value', `${dim}=${key}`, `${counts.arrYes} of ${counts.arr} ARR answered`);
     }
   }
+  // Recovery (docs/work-queue.md): closed = delivered + won't deliver <= opened; the recovery rate,
+  // the share of broken promises recovered and the promise-kept share after recovery within 0-100 %.
+  const recovery = await readMetrics(RECOVERY_METRIC);
+  for (const dim of ['all', 'rep', 'csm', 'category', 'cohort']) {
+    for (const { key, counts } of dim === 'all' ? [{ key: 'all', counts: sumCounts(recovery) }] : groupBy(recovery, dim)) {
+      const [opened, closed, delivered, wont] = [counts.opened ?? 0, counts.closed ?? 0, counts.delivered ?? 0, counts.wontDeliver ?? 0];
+      if (Math.abs(delivered + wont - closed) > 1e-9) broken('recovery rate', `${dim}=${key}`, `delivered + won't deliver = ${delivered + wont}, closed ${closed}`);
+      if (closed > opened) broken('recovery rate', `${dim}=${key}`, `${closed} closed of ${opened} opened`);
+      if (outside(share(delivered, closed))) broken('recovery rate', `${dim}=${key}`, `${delivered} delivered of ${closed} closed`);
+    }
+  }
+  const promiseCases = sumCounts(recovery.filter((r) => r.dims.scope === 'promise'));
+  if (outside(share(promiseCases.delivered ?? 0, promiseCases.opened ?? 0)))
+    broken('promises recovered', 'all', `${promiseCases.delivered} delivered of ${promiseCases.opened} promise cases`);
+  const judged = sumCounts(promises);
+  if (outside(share((judged.keptScore ?? 0) + (promiseCases.keptGain ?? 0), judged.promises ?? 0)))
+    broken('promise kept after recovery', 'all', `score ${judged.keptScore} + recovered ${promiseCases.keptGain} of ${judged.promises} promises`);
   return violations;
 }

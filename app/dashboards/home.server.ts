@@ -4,6 +4,7 @@ import { User } from '#models/user';
 import type { SessionUser } from '#app/auth/session.server';
 import { dealStats } from '#app/deals/deals.server';
 import { countJourneysByHealth } from '#app/journeys/journey.server';
+import { workQueuePanel } from '#app/work/work.server';
 
 const DAY = 86_400_000;
 
@@ -22,5 +23,7 @@ export async function getHome({ user, now = new Date() }: { user: SessionUser; n
   ]);
   // A CSM's own journeys by health: their book at a glance (counted like the board's cards).
   const health = user.role === 'cs' ? await countJourneysByHealth({ user, now, criteria: { csmId: user.id } }) : null;
-  return { deals, accounts, users, outbox, health };
+  // A CSM's work queue comes first on their home: what waits for them, most at stake first.
+  const work = user.role === 'cs' ? await workQueuePanel({ csmId: user.id, now }) : null;
+  return { deals, accounts, users, outbox, health, work };
 }

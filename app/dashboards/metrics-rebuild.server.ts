@@ -6,6 +6,7 @@ import { claimOnce } from '#app/platform/claims.server';
 import { rebuildDealMetrics } from '#app/deals/deal-metrics.server';
 import { rebuildForecastMetrics } from '#app/dashboards/forecast.server';
 import { rebuildJourneyMetrics } from '#app/journeys/journey.server';
+import { rebuildRecoveryMetrics } from '#app/dashboards/recovery-metrics.server';
 import { hasMetrics, withBulkMetrics } from '#app/platform/metrics.server';
 import { rebuildSurveyMetrics } from '#app/surveys/surveys.server';
 
@@ -21,6 +22,7 @@ export async function rebuildAllMetrics({ now = new Date(), log }: { now?: Date;
     ['surveys', () => rebuildSurveyMetrics()],
     ['advocacy', () => rebuildAdvocacyMetrics()],
     ['deals', () => rebuildDealMetrics()],
+    ['recovery', () => rebuildRecoveryMetrics()],
     ['forecast', () => rebuildForecastMetrics({ now })],
   ];
   const reports: RebuildReport[] = [];

@@ -4,12 +4,15 @@ import { requireUser } from '#app/auth/session.server';
 import { getDashboardTable, parseDashboardQuery } from '#app/dashboards/dashboards.server';
 import { CHART_IDS, tableCsv, type ChartId } from '#app/dashboards/dashboard-table';
 import { notFound } from '#app/utils/forms.server';
+import { getRecoveryDashboard, RECOVERY_CHARTS } from '#app/dashboards/recovery-dashboard.server';
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const chart = params.chart ?? '';
   if (!(CHART_IDS as readonly string[]).includes(chart)) notFound('That chart');
-  const table = await getDashboardTable({ user, chart: chart as ChartId, query: parseDashboardQuery(new URL(request.url)) });
+  const query = parseDashboardQuery(new URL(request.url));
+  const recovery = RECOVERY_CHARTS.find((c) => c === chart);
+  const table = recovery ? (await getRecoveryDashboard({ user, query })).tables[recovery] : await getDashboardTable({ user, chart: chart as ChartId, query });
   const day = new Date().toISOString().slice(0, 10);
   return new Response(`\uFEFF${tableCsv(table)}`, {
     headers: {

@@ -6,6 +6,7 @@ import { getHome } from '#app/dashboards/home.server';
 import { formatDate, formatMoney } from '#app/utils/format';
 import { HEALTH_LABELS, HEALTHS } from '#app/journeys/journey-rules';
 import { may } from '#app/auth/permissions';
+import { WorkItemList } from '#app/components/work-queue';
 
 export const meta: MetaFunction = () => [{ title: 'Home · Kept' }];
 
@@ -24,7 +25,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export default function Home() {
-  const { deals, accounts, users, outbox, health, role, name } = useLoaderData<typeof loader>();
+  const { deals, accounts, users, outbox, health, work, role, name } = useLoaderData<typeof loader>();
   const intro = INTRO[role];
   // A CSM with nothing in their book yet: say so, instead of a page of zeros.
   const emptyBook = role === 'cs' && accounts === 0 && deals.total === 0;
@@ -47,6 +48,20 @@ export default function Home() {
         ) : null}
       </div>
       <p>{intro.body}</p>
+      {work ? (
+        <section className="panel" aria-labelledby="work-queue" data-testid="home-work-queue">
+          <h2 id="work-queue">What waits for you</h2>
+          {work.items.length === 0 ? (
+            <p className="empty">Nothing waits for you{work.snoozedCount ? ` (${work.snoozedCount} snoozed)` : ''}.</p>
+          ) : (
+            <WorkItemList items={work.items} />
+          )}
+          <p>
+            <Link to="/work">{work.total > work.items.length ? `All ${work.total.toLocaleString('en-US')} items of your work queue` : 'Your work queue'}</Link>
+            {work.snoozedCount ? <span className="muted"> · {work.snoozedCount} snoozed</span> : null}
+          </p>
+        </section>
+      ) : null}
       {emptyBook ? (
         <section className="panel" aria-labelledby="empty-book" data-testid="empty-book">
           <h2 id="empty-book">Your book is empty for now</h2>

@@ -7,6 +7,8 @@ export type NavItem = { to: string; label: string; may?: Permission; unless?: Pe
 /** The staff navigation, from the permission table the loaders enforce. */
 export const NAV: NavItem[] = [
   { to: '/home', label: 'Home' },
+  { to: '/work', label: 'Work queue', may: 'work.view' },
+  { to: '/promises', label: 'Promises', may: 'promises.view' },
   { to: '/accounts', label: 'Accounts' },
   { to: '/journeys', label: 'Journeys' },
   { to: '/dashboards', label: 'Dashboards' },

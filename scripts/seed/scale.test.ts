@@ -1,3 +1,4 @@
+import { RecoveryCase, RECOVERY_STATUSES } from '#models/recovery-case';
 import mongoose from 'mongoose';
 import { describe, expect, test } from 'vitest';
 import { Account } from '#models/account';
@@ -54,6 +55,8 @@ describe('scale data set', () => {
     expect(new Set(journeys.map((j) => healthOf(j as never, NOW)))).toEqual(new Set(['on_track', 'at_risk', 'stalled', 'live']));
     expect(new Set((await Ask.find({}).select('status').lean()).map((a) => a.status))).toEqual(new Set(ASK_STATUSES));
     expect(await Advocate.countDocuments({ qualifies: trusted({ $ne: [] }) })).toBeGreaterThan(20);
+    // A recovery case per promise answered "Not yet", in every state.
+    expect(new Set((await RecoveryCase.find({}).select('status').lean()).map((r) => r.status))).toEqual(new Set(RECOVERY_STATUSES));
     // A referral that became a deal points both ways.
     for (const r of await Referral.find({ status: 'won' }).lean()) expect(String((await Deal.findById(r.newDealId).select('referralId').lean())!.referralId)).toBe(String(r._id));
 

@@ -37,6 +37,8 @@ import { simulateDealSurveys } from '#scripts/seed/surveys';
 import { answerMetricRows, surveyDims, SURVEY_METRICS } from '#app/surveys/surveys.server';
 import { CANDIDATE_TYPES, type AskStatus, type AskType, type CandidateType } from '#app/advocacy/advocacy-types';
 import { objectIdFrom } from '#app/utils/ids.server';
+import { RecoveryCase } from '#models/recovery-case';
+import { closedRow, openedRow, RECOVERY_METRIC } from '#app/dashboards/recovery-metrics.server';
 
 /** From this many accounts on, `npm run seed` writes the scale data set instead of the demo. */
 export const SCALE_FROM = 1_000;
@@ -150,6 +152,13 @@ function rollupTotals() {
         if (r.newDealId) add({ kind: ADVOCACY_METRICS.referral, dims: dims(r.newDealCurrency ?? 'USD'), counts: { won: 1, revenue: r.newDealArr ?? 0 } });
       }
     },
+    recovery(cases: Doc[]) {
+      for (const c of cases) {
+        add(openedRow(c as never));
+        const closed = closedRow(c as never);
+        if (closed) add(closed);
+      }
+    },
     /** Replaces every rollup kind with the sums (bulk inserts), the forecast computed as of `now`. */
     async write(now: Date) {
       const forecast = forecastRows(histories, now, BACKTEST_MONTHS);
@@ -159,6 +168,7 @@ function rollupTotals() {
         ...Object.values(ADVOCACY_METRICS),
         ...Object.values(DEAL_METRICS),
         ...Object.values(FORECAST_METRICS),
+        RECOVERY_METRIC,
       ];
       for (const kind of kinds) await clearMetrics(kind);
       await withBulkMetrics(async () => {
@@ -168,6 +178,59 @@ function rollupTotals() {
       return totals.size + forecast.length + 1;
     },
   };
+}
+
+/**
+ * A recovery case per promise answered "Not yet" (what the recovery area opens), its state played
+ * forward to today: cases opened more than 60 days ago are closed (delivered 7 in 10, else won't
+ * deliver), younger ones open, plan agreed or (past their 7-day SLA, one in three) escalated.
+ */
+function recoveryCasesOf(responses: Doc[], input: { deals: Doc[]; accountById: Map<string, Doc>; journeyOf: Map<string, Doc>; now: Date }) {
+  const dealOf = new Map(input.deals.map((d) => [idKey(d._id), d]));
+  const cases: Doc[] = [];
+  for (const r of responses) {
+    const deal = dealOf.get(idKey(r.dealId));
+    if (!deal) continue;
+    const csmId = input.journeyOf.get(idKey(deal._id))?.csmId ?? input.accountById.get(idKey(deal.accountId))?.csmId ?? null;
+    for (const p of r.promises as Doc[]) {
+      if (p.verdict !== 'not_yet') continue;
+      const _id = objectIdFrom(`seed-recovery:${idKey(r.dealId)}:${r.wave}:${idKey(p.promiseId)}`);
+      const roll = parseInt(String(_id).slice(-4), 16) / 0x10000;
+      const openedAt = r.answeredAt as Date;
+      const slaDueAt = new Date(openedAt.getTime() + 7 * DAY_MS);
+      const age = (input.now.getTime() - openedAt.getTime()) / DAY_MS;
+      const closedAt = new Date(openedAt.getTime() + Math.round(5 + roll * 50) * DAY_MS);
+      const status = age > 60 ? (roll < 0.7 ? 'delivered' : 'wont_deliver') : age > 7 && roll < 0.33 ? 'escalated' : roll < 0.5 ? 'open' : 'plan_agreed';
+      cases.push({
+        _id,
+        dealId: r.dealId,
+        accountId: r.accountId,
+        surveyId: r._id,
+        wave: r.wave,
+        promiseKey: idKey(p.promiseId),
+        trigger: 'promise_not_yet',
+        promiseText: p.text,
+        category: p.category,
+        buyerWords: p.comment ?? '',
+        aeId: deal.aeId,
+        csmId,
+        segment: r.segment,
+        closedWonAt: r.closedWonAt,
+        arr: deal.arr,
+        status,
+        openedAt,
+        slaDueAt,
+        ...(status === 'escalated' ? { escalatedAt: slaDueAt } : {}),
+        ...(status === 'delivered' ? { closedAt, recoveredAt: closedAt } : {}),
+        ...(status === 'wont_deliver' ? { closedAt, wontDeliverReason: 'Not on the roadmap this year' } : {}),
+        rev: 0,
+        createdAt: openedAt,
+        updatedAt: status === 'delivered' || status === 'wont_deliver' ? closedAt : openedAt,
+        __v: 0,
+      });
+    }
+  }
+  return cases;
 }
 
 const CONSENT_FIELD: Record<CandidateType, string> = { referral: 'consentReferral', reference: 'consentReference', case_study: 'consentCaseStudy' };
@@ -426,6 +489,8 @@ function scaleBatch(input: { seed: number; totals: Record<'surveys' | 'responses
     // Each advocate's budget as of today, with the asks above (what refreshAdvocacyForDeal stores).
     // As the refresh does: only a candidate has a budget to wait for (app/advocacy/refresh.server.ts).
     for (const a of advocates) a.budgetClearAt = a.qualifies.length ? budgetClearAt(a.contactId, a.accountId, a.qualifies[0] as CandidateType, now) : null;
+    const cases = recoveryCasesOf(responses, { deals: batch.deals, accountById, journeyOf, now });
+    rollups.recovery(cases);
     await rollups.journeys(batch.journeys);
     rollups.deals(batch.deals, accountById);
     rollups.surveys(surveys, responses, batch.deals);
@@ -443,6 +508,7 @@ function scaleBatch(input: { seed: number; totals: Record<'surveys' | 'responses
       await insertIgnoringDuplicates(AskBudgetSlot, slots);
       await write(totals.asks, Ask, asks);
       await write(totals.referrals, Referral, referrals);
+      await insertIgnoringDuplicates(RecoveryCase, cases);
       await recordClaims(claims);
     };
   };

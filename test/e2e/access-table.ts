@@ -68,6 +68,8 @@ export const EXPECTED: Record<string, RouteSpec> = {
   'logout.tsx': { get: () => everyone({ status: 302, location: '/login' }), post: () => everyone({ status: 302, location: '/login' }), last: true },
   '_staff.tsx': { layout: true },
   '_staff.home.tsx': { get: staffPage(ALL_ROLES) },
+  '_staff.promises.tsx': { get: staffPage(holders('promises.view')) },
+  '_staff.work.tsx': { get: staffPage(holders('work.view')), post: staffAction(holders('work.snooze')) },
   '_staff.accounts._index.tsx': { get: staffPage(ALL_ROLES) },
   // Everyone reads an account; CS and admin switch whether "Partly" opens a recovery case there.
   '_staff.accounts.$accountId.tsx': { get: staffPage(ALL_ROLES), post: staffAction(holders('recovery.act')) },
@@ -144,6 +146,7 @@ export const EXPECTED: Record<string, RouteSpec> = {
   '_staff.dashboards.value._index.tsx': { get: staffPage(holders('dashboards.value')) },
   '_staff.dashboards.value.answers.tsx': { get: staffPage(holders('dashboards.value')) },
   '_staff.dashboards.time-to-live.tsx': { get: staffPage(holders('dashboards.time-to-live')) },
+  '_staff.dashboards.recovery.tsx': { get: staffPage(holders('dashboards.recovery')) },
   '_staff.dashboards.forecast.tsx': { get: staffPage(holders('dashboards.forecast')) },
   '_staff.dashboards.profitability.tsx': { get: staffPage(holders('dashboards.profitability')) },
   '_staff.dashboards.settings.tsx': { get: staffPage(holders('spend.view')), post: staffAction(holders('spend.edit')) },

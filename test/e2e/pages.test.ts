@@ -185,7 +185,7 @@ afterAll(async () => {
 });
 
 /** The staff areas (first URL segment) the no-JavaScript tests below cover. */
-const NO_JS_AREAS = ['home', 'accounts', 'deals', 'journeys', 'surveys', 'recovery', 'advocacy', 'dashboards', 'admin', 'account'];
+const NO_JS_AREAS = ['home', 'accounts', 'deals', 'journeys', 'surveys', 'recovery', 'advocacy', 'dashboards', 'admin', 'account', 'work', 'promises'];
 
 test('every page module is opened by the gate, and every staff area has a no-JavaScript check', () => {
   expect(uncovered, 'a page no role gets 200 for: give it a 200 row in access-table.ts, or a buyer link in BUYER_PAGES').toEqual([]);
@@ -304,11 +304,36 @@ describe('without JavaScript: one page per area renders and its main form works'
     await page.close();
   });
 
+  test('work (work queue): a refused snooze comes back with the message next to the field; a good one moves the item to Snoozed', async () => {
+    const page = await context.newPage();
+    await signIn(page, 'cs@kept.demo');
+    await page.goto('/work');
+    const row = page.getByTestId('work-items').locator('tbody tr').first();
+    await row.locator('summary', { hasText: 'Snooze' }).click();
+    const until = new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10);
+    await row.getByLabel('Until').fill(until);
+    await row.getByLabel('Why it can wait').fill('no');
+    const [refused] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), row.getByRole('button', { name: 'Snooze' }).click()]);
+    expect(refused.status()).toBe(400);
+    await page.waitForLoadState('load');
+    const again = page.getByTestId('work-items').locator('tbody tr').first();
+    expect(await again.locator('.field-error').innerText()).toContain('Say why it can wait');
+    expect(await again.getByLabel('Why it can wait').inputValue(), 'what the user typed is kept').toBe('no');
+    await again.getByLabel('Why it can wait').fill('Buyer on holiday');
+    await again.getByRole('button', { name: 'Snooze' }).click();
+    await page.getByTestId('work-done').waitFor();
+    await page.goto('/work?view=snoozed');
+    await page.getByRole('button', { name: 'Bring back now' }).first().click();
+    await page.getByTestId('work-done').filter({ hasText: 'Back in your queue.' }).waitFor();
+    await page.close();
+  });
+
   for (const [area, url, role] of [
     ['accounts', '/accounts', 'cs'],
     ['journeys', '/journeys', 'cs'],
     ['surveys', '/surveys', 'cs'],
     ['recovery', '/recovery', 'cs'],
+    ['promises', '/promises', 'sales'],
   ] as const) {
     test(`${area} (${url}): the search form filters by query string`, async () => {
       const page = await context.newPage();

@@ -1,0 +1,129 @@
+// Sales' view of their promises (`/promises`): every promise a rep made (from their deals), its
+// latest verdict, its open recovery case, the rep's promise-kept rate and the categories they keep
+// least. Leadership and admin see every rep's, or one rep's (filter). See docs/work-queue.md.
+import type { Types } from 'mongoose';
+import { Account } from '#models/account';
+import { Deal } from '#models/deal';
+import { SurveyResponse } from '#models/survey-response';
+import { User } from '#models/user';
+import type { SessionUser } from '#app/auth/session.server';
+import { trusted } from '#app/platform/db.server';
+import { openCases } from '#app/work/work.server';
+import { keptRate, PROMISES_PER_PAGE, VERDICT_ORDER, type PromisesQuery, type Verdict } from '#app/promises/promise-rules';
+
+export type LatestVerdict = { verdict: Verdict; at: Date; wave: number; comment: string; surveyId: string };
+
+/**
+ * The latest verdict on each promise of these deals, by promise id: the buyer's most recent answer
+ * that judged it. The one place that decides what "latest" means: a re-ask of one promise
+ * (docs/work-queue.md) adds its answers here.
+ */
+export async function latestVerdicts(dealIds: (string | Types.ObjectId)[]): Promise<Map<string, LatestVerdict>> {
+  const latest = new Map<string, LatestVerdict>();
+  if (dealIds.length === 0) return latest;
+  for (let i = 0; i < dealIds.length; i += 1000) {
+    const responses = await SurveyResponse.find({ dealId: trusted({ $in: dealIds.slice(i, i + 1000) }) })
+      .select('wave answeredAt promises')
+      .lean();
+    for (const r of responses) {
+      for (const p of r.promises) {
+        const key = String(p.promiseId);
+        const seen = latest.get(key);
+        if (!seen || r.answeredAt > seen.at) latest.set(key, { verdict: p.verdict as Verdict, at: r.answeredAt, wave: r.wave, comment: p.comment ?? '', surveyId: String(r._id) });
+      }
+    }
+  }
+  return latest;
+}
+
+/** Whose promises a user sees: a rep their own; leadership and admin the rep they chose, or everyone's (null). */
+export function promisesOwner(user: SessionUser, query: Pick<PromisesQuery, 'rep'>): string | null {
+  return user.role === 'sales' ? user.id : (query.rep ?? null);
+}
+
+export async function listRepPromises({ user, query }: { user: SessionUser; query: PromisesQuery }) {
+  const rep = promisesOwner(user, query);
+  const deals = await Deal.find(rep ? { aeId: rep } : {})
+    .select('name accountId aeId closedWonAt arr currency promises')
+    .lean();
+  const [verdicts, cases, accounts] = await Promise.all([latestVerdicts(deals.map((d) => d._id)), openCases({ aeId: rep }), accountNames(deals.map((d) => d.accountId))]);
+  const caseOf = new Map(cases.map((c) => [`${c.dealId}|${c.promiseKey}`, { id: c.id, status: c.status }]));
+  const rows = deals.flatMap((d) =>
+    d.promises.map((p) => {
+      const v = verdicts.get(String(p._id));
+      return {
+        id: String(p._id),
+        text: p.text,
+        successCriterion: p.successCriterion,
+        category: p.category,
+        dealId: String(d._id),
+        dealName: d.name,
+        accountId: String(d.accountId),
+        accountName: accounts.get(String(d.accountId)) ?? '',
+        aeId: String(d.aeId),
+        closedWonAt: d.closedWonAt.toISOString(),
+        verdict: v?.verdict ?? null,
+        verdictAt: v?.at.toISOString() ?? null,
+        verdictWave: v?.wave ?? null,
+        buyerComment: v?.comment ?? '',
+        recoveryCase: caseOf.get(`${String(d._id)}|${String(p._id)}`) ?? null,
+      };
+    }),
+  );
+
+  const rate = keptRate(rows.map((r) => r.verdict));
+  const byCategory = new Map<string, (Verdict | null)[]>();
+  for (const r of rows) byCategory.set(r.category, [...(byCategory.get(r.category) ?? []), r.verdict]);
+  const categories = [...byCategory]
+    .map(([category, vs]) => ({ category, promises: vs.length, judged: vs.filter(Boolean).length, notYet: vs.filter((v) => v === 'not_yet').length, rate: keptRate(vs) }))
+    // Kept least first; categories nobody judged yet last.
+    .sort((a, b) => (a.rate ?? 2) - (b.rate ?? 2) || b.judged - a.judged || a.category.localeCompare(b.category));
+
+  const cmp = (a: (typeof rows)[number], b: (typeof rows)[number]) => {
+    switch (query.sort) {
+      case 'verdict':
+        return VERDICT_ORDER[a.verdict ?? 'none'] - VERDICT_ORDER[b.verdict ?? 'none'] || b.closedWonAt.localeCompare(a.closedWonAt);
+      case 'category':
+        return a.category.localeCompare(b.category) || b.closedWonAt.localeCompare(a.closedWonAt);
+      case 'account':
+        return a.accountName.localeCompare(b.accountName) || b.closedWonAt.localeCompare(a.closedWonAt);
+      default:
+        return b.closedWonAt.localeCompare(a.closedWonAt);
+    }
+  };
+  rows.sort((a, b) => cmp(a, b) || a.id.localeCompare(b.id));
+  const pages = Math.max(1, Math.ceil(rows.length / PROMISES_PER_PAGE));
+  const page = Math.min(query.page, pages);
+  const shown = rows.slice((page - 1) * PROMISES_PER_PAGE, page * PROMISES_PER_PAGE);
+  const reps = user.role === 'sales' ? [] : await User.find({ role: 'sales' }).select('name active').sort({ name: 1 }).lean();
+  const repNames = new Map(reps.map((u) => [String(u._id), u.name]));
+  return {
+    rep,
+    repName: rep ? (user.role === 'sales' ? user.name : (repNames.get(rep) ?? null)) : null,
+    reps: reps.map((u) => ({ id: String(u._id), name: u.name + (u.active === false ? ' (inactive)' : '') })),
+    summary: {
+      promises: rows.length,
+      judged: rows.filter((r) => r.verdict).length,
+      notYet: rows.filter((r) => r.verdict === 'not_yet').length,
+      openCases: rows.filter((r) => r.recoveryCase).length,
+      keptRate: rate,
+    },
+    categories,
+    promises: shown.map((r) => ({ ...r, repName: rep ? null : (repNames.get(r.aeId) ?? '') })),
+    total: rows.length,
+    page,
+    pages,
+  };
+}
+
+async function accountNames(ids: unknown[]) {
+  const list = [...new Set(ids.map(String))];
+  const out = new Map<string, string>();
+  for (let i = 0; i < list.length; i += 1000) {
+    const found = await Account.find({ _id: trusted({ $in: list.slice(i, i + 1000) }) })
+      .select('name')
+      .lean();
+    for (const a of found) out.set(String(a._id), a.name);
+  }
+  return out;
+}

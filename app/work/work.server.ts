@@ -1,0 +1,462 @@
+// One work queue per CSM (`/work`, the first panel of the CS home): everything that waits for them,
+// ranked by ARR at stake and days overdue (work-rules.ts), with snoozes. See docs/work-queue.md.
+//
+// Where the items come from, and what each costs at 100,000 accounts on the embedded database
+// (which serves only `_id` lookups from an index, docs/scale.md):
+// - journeys at risk or stalled, and the journeys behind the other items: the board's in-memory
+//   index (journeyBoardIndex), with the journeys' own health rule (healthOf);
+// - plan links waiting for the buyer: an in-memory index of the plan links (feed `plantokens`),
+//   then the few candidate journeys read by `_id` to see which criteria still wait;
+// - open recovery cases and this user's snoozes: a query each (small collections);
+// - surveys that need another contact or are held: a snapshot of those surveys, at most
+//   SURVEY_SNAPSHOT_MS old, refreshed in the background (a scan of every survey is seconds at
+//   100k); each survey shown is read again by `_id`, so one CS just fixed never shows.
+import type { Types } from 'mongoose';
+import { Journey } from '#models/journey';
+import { PlanToken } from '#models/plan-token';
+import { RecoveryCase } from '#models/recovery-case';
+import { Survey } from '#models/survey';
+import { User } from '#models/user';
+import { WorkSnooze } from '#models/work-snooze';
+import { recordAudit } from '#models/audit-event';
+import type { SessionUser } from '#app/auth/session.server';
+import { healthOf, journeyBoardIndex, journeyIdForDeal, missingCriteria } from '#app/journeys/journey.server';
+import { buyerCanConfirm, HEALTH_LABELS } from '#app/journeys/journey-rules';
+import { getPlaybookVersion } from '#app/journeys/playbook.server';
+import { trusted } from '#app/platform/db.server';
+import { ReadIndex } from '#app/platform/read-index.server';
+import { STOP_REASON_LABELS } from '#app/surveys/survey-labels';
+import {
+  BUYER_CONFIRMATION_WAIT_DAYS,
+  compareWorkItems,
+  snoozeEnd,
+  WORK_PER_PAGE,
+  workItemKey,
+  type SnoozeInput,
+  type WorkItem,
+  type WorkItemKind,
+  type WorkQuery,
+} from '#app/work/work-rules';
+
+const DAY = 86_400_000;
+const days = (from: Date, to: Date) => Math.round(((to.getTime() - from.getTime()) / DAY) * 10) / 10;
+
+/** The statuses of a case that still waits for its CSM. */
+export const OPEN_RECOVERY_STATUSES = ['open', 'plan_agreed', 'escalated'] as const;
+
+// ---------------------------------------------------------------------------------------------
+// Journeys (the board's index)
+
+type JourneyRow = NonNullable<ReturnType<typeof journeyBoardIndex.options.toRow>>;
+
+/** Journeys with a CSM (one CSM's, or everyone's), by id. */
+async function journeysOf(csmId: string | null): Promise<Map<string, JourneyRow>> {
+  return journeyBoardIndex.answer({
+    fromMemory: (rows) => {
+      const out = new Map<string, JourneyRow>();
+      for (const [id, r] of rows) if (r.csmId !== null && (csmId === null || r.csmId === csmId)) out.set(id, r);
+      return out;
+    },
+    fromDatabase: async () => {
+      const found = await Journey.find(csmId ? { csmId } : { csmId: trusted({ $ne: null }) })
+        .select(journeyBoardIndex.options.select)
+        .lean();
+      return new Map(found.map((d) => [String(d._id), journeyBoardIndex.options.toRow(d as Record<string, unknown>)!]));
+    },
+  });
+}
+
+async function journeyItems(journeys: Map<string, JourneyRow>, now: Date): Promise<(WorkItem & { csmId: string })[]> {
+  const items: (WorkItem & { csmId: string })[] = [];
+  const stageNames = new Map<number, Map<string, string>>();
+  for (const [id, r] of journeys) {
+    const health = healthOf(r, now);
+    if (health !== 'at_risk' && health !== 'stalled') continue;
+    let names = stageNames.get(r.playbookVersion);
+    if (!names) stageNames.set(r.playbookVersion, (names = new Map((await getPlaybookVersion(r.playbookVersion))?.stages.map((st) => [st.key, st.name]) ?? [])));
+    items.push({
+      kind: 'journey',
+      itemId: id,
+      csmId: r.csmId!,
+      what: `${HEALTH_LABELS[health]} in ${names.get(r.stage) ?? r.stage} · ${r.dealName}`,
+      // The board's index has no account id: the item links the journey (its action), not the account.
+      accountId: '',
+      accountName: r.accountName,
+      arr: r.arr,
+      currency: r.currency,
+      daysOverdue: days(r.stalledAt!, now),
+      dueAt: r.stalledAt!.toISOString(),
+      action: { label: health === 'stalled' ? 'Unblock the journey' : 'Move the journey on', href: `/journeys/${id}` },
+    });
+  }
+  return items;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Buyer confirmations waiting on the plan page
+
+type PlanRequestRow = { journeyId: string; stage: string; createdAt: Date; expiresAt: Date };
+
+/** Plan links not revoked (the buyer may still confirm through them), by link id. */
+export const planRequestIndex = new ReadIndex<PlanRequestRow>({
+  feed: 'plantokens',
+  model: PlanToken,
+  select: 'journeyId stage createdAt expiresAt revokedAt',
+  toRow: (d) => (d.revokedAt ? null : { journeyId: String(d.journeyId), stage: String(d.stage), createdAt: d.createdAt as Date, expiresAt: d.expiresAt as Date }),
+});
+
+async function confirmationItems(journeys: Map<string, JourneyRow>, now: Date): Promise<(WorkItem & { csmId: string })[]> {
+  const cutoff = now.getTime() - BUYER_CONFIRMATION_WAIT_DAYS * DAY;
+  const waiting = (r: PlanRequestRow) => r.createdAt.getTime() < cutoff && r.expiresAt.getTime() > now.getTime();
+  const requests = await planRequestIndex.answer({
+    fromMemory: (rows) => [...rows.values()].filter(waiting),
+    fromDatabase: async () =>
+      (
+        await PlanToken.find({ revokedAt: null, createdAt: trusted({ $lt: new Date(cutoff) }), expiresAt: trusted({ $gt: now }) })
+          .select('journeyId stage createdAt expiresAt')
+          .lean()
+      ).map((d) => ({ journeyId: String(d.journeyId), stage: d.stage, createdAt: d.createdAt as Date, expiresAt: d.expiresAt })),
+  });
+  // The first request for the journey's current stage (a later link for the same stage is a reminder).
+  const firstAsked = new Map<string, Date>();
+  for (const r of requests) {
+    const j = journeys.get(r.journeyId);
+    if (!j || j.liveAt || j.stage !== r.stage) continue;
+    const seen = firstAsked.get(r.journeyId);
+    if (!seen || r.createdAt < seen) firstAsked.set(r.journeyId, r.createdAt);
+  }
+  const items: (WorkItem & { csmId: string })[] = [];
+  for (const [journeyId, askedAt] of firstAsked) {
+    const j = await Journey.findById(journeyId).select('accountId stage stageIndex playbookVersion evidence').lean();
+    if (!j) continue;
+    const stage = (await getPlaybookVersion(j.playbookVersion))?.stages[j.stageIndex];
+    if (!stage || stage.key !== j.stage) continue;
+    const missing = new Set(missingCriteria(stage, j.evidence).map((c) => c.key));
+    const waitingOn = stage.criteria.filter((c) => missing.has(c.key) && buyerCanConfirm(c));
+    if (waitingOn.length === 0) continue;
+    const row = journeys.get(journeyId)!;
+    const due = new Date(askedAt.getTime() + BUYER_CONFIRMATION_WAIT_DAYS * DAY);
+    items.push({
+      kind: 'confirmation',
+      itemId: journeyId,
+      csmId: row.csmId!,
+      what: `Buyer has not confirmed: ${waitingOn.map((c) => c.text).join('; ')}`,
+      accountId: String(j.accountId),
+      accountName: row.accountName,
+      arr: row.arr,
+      currency: row.currency,
+      daysOverdue: days(due, now),
+      dueAt: due.toISOString(),
+      action: { label: 'Follow up with the buyer', href: `/journeys/${journeyId}#plan-link` },
+    });
+  }
+  return items;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Recovery cases
+
+const TRIGGER_WHAT: Record<string, string> = {
+  promise_not_yet: 'Promise not kept',
+  promise_partly: 'Promise partly kept',
+  overall_no: 'Buyer says the value was not delivered',
+  low_nps: 'Low NPS',
+};
+
+type CaseRow = {
+  dealId: string;
+  accountId: string;
+  aeId: string;
+  csmId: string | null;
+  promiseKey: string;
+  trigger: string;
+  promiseText: string;
+  nps: number | null;
+  status: string;
+  arr: number;
+  slaDueAt: Date;
+};
+const CASE_FIELDS = 'dealId accountId aeId csmId promiseKey trigger promiseText nps status arr slaDueAt';
+const caseRow = (d: Record<string, unknown>): CaseRow | null =>
+  (OPEN_RECOVERY_STATUSES as readonly string[]).includes(String(d.status))
+    ? {
+        dealId: String(d.dealId),
+        accountId: String(d.accountId),
+        aeId: String(d.aeId),
+        csmId: d.csmId ? String(d.csmId) : null,
+        promiseKey: String(d.promiseKey),
+        trigger: String(d.trigger),
+        promiseText: String(d.promiseText ?? ''),
+        nps: typeof d.nps === 'number' ? d.nps : null,
+        status: String(d.status),
+        arr: Number(d.arr ?? 0),
+        slaDueAt: d.slaDueAt as Date,
+      }
+    : null;
+
+/** The open recovery cases (open, plan agreed, escalated), by case id: the queue and sales' promises read them. */
+export const openCaseIndex = new ReadIndex<CaseRow>({ feed: 'recoverycases', model: RecoveryCase, select: CASE_FIELDS, toRow: caseRow });
+
+/** Open cases, with their id, whose CSM (or rep) is the one given; null: every one. */
+export async function openCases(by: { csmId?: string | null; aeId?: string | null }): Promise<(CaseRow & { id: string })[]> {
+  const keep = (r: CaseRow) => (by.csmId === undefined || (by.csmId === null ? r.csmId !== null : r.csmId === by.csmId)) && (!by.aeId || r.aeId === by.aeId);
+  return openCaseIndex.answer({
+    fromMemory: (rows) => [...rows].filter(([, r]) => keep(r)).map(([id, r]) => ({ ...r, id })),
+    fromDatabase: async () => {
+      const found = await RecoveryCase.find({ status: trusted({ $in: [...OPEN_RECOVERY_STATUSES] }) })
+        .select(CASE_FIELDS)
+        .lean();
+      return found.flatMap((d) => {
+        const r = caseRow(d as Record<string, unknown>);
+        return r && keep(r) ? [{ ...r, id: String(d._id) }] : [];
+      });
+    },
+  });
+}
+
+async function recoveryItems(csmId: string | null, journeys: Map<string, JourneyRow>, now: Date): Promise<(WorkItem & { csmId: string })[]> {
+  const cases = await openCases({ csmId });
+  return cases.map((c) => {
+    const j = journeys.get(String(journeyIdForDeal(c.dealId)));
+    const what = `${TRIGGER_WHAT[c.trigger] ?? 'Recovery'}${c.promiseText ? `: ${c.promiseText}` : c.trigger === 'low_nps' && c.nps !== null ? ` (${c.nps})` : ''}`;
+    const label = c.status === 'open' ? 'Agree a plan with the buyer' : c.status === 'escalated' ? 'Resolve the escalated case' : 'Record the outcome';
+    return {
+      kind: 'recovery' as const,
+      itemId: c.id,
+      csmId: c.csmId!,
+      what: c.status === 'escalated' ? `Escalated · ${what}` : what,
+      accountId: c.accountId,
+      accountName: j?.accountName ?? '',
+      arr: c.arr,
+      currency: j?.currency ?? 'USD',
+      daysOverdue: days(c.slaDueAt, now),
+      dueAt: c.slaDueAt.toISOString(),
+      action: { label, href: `/recovery/${c.id}` },
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Surveys that need CS (a snapshot: see the top of this file)
+
+/** How old the snapshot of surveys needing CS may be before a view refreshes it in the background. */
+export const SURVEY_SNAPSHOT_MS = 30_000;
+
+type SurveyRow = { _id: Types.ObjectId; dealId: Types.ObjectId; accountId: Types.ObjectId; wave: number; dueAt: Date; attentionReason?: string | null; attentionAt?: Date | null };
+let snapshot: { at: number; rows: SurveyRow[] } | null = null;
+let refreshing: Promise<void> | null = null;
+
+const needsCs: Record<string, unknown> = { $or: [{ attentionReason: trusted({ $ne: null }) }, { state: 'scheduled', held: 'not-live' }] };
+const SURVEY_FIELDS = 'dealId accountId wave dueAt state held attentionReason attentionAt';
+
+function refreshSnapshot() {
+  refreshing ??= (async () => {
+    const at = Date.now();
+    const rows = (await Survey.find(trusted(needsCs)).select(SURVEY_FIELDS).lean()) as SurveyRow[];
+    snapshot = { at, rows };
+  })().finally(() => (refreshing = null));
+  return refreshing;
+}
+
+async function surveysNeedingCs() {
+  if (!snapshot) await refreshSnapshot();
+  else if (Date.now() - snapshot.at > SURVEY_SNAPSHOT_MS) void refreshSnapshot().catch(() => undefined);
+  return snapshot!.rows;
+}
+
+/** Forgets the snapshot (tests; a process that just changed many surveys). */
+export function forgetWorkSnapshot() {
+  snapshot = null;
+}
+
+function surveyItem(s: SurveyRow, j: JourneyRow, now: Date): WorkItem & { csmId: string } {
+  const base = { itemId: String(s._id), csmId: j.csmId!, accountId: String(s.accountId), accountName: j.accountName, arr: j.arr, currency: j.currency };
+  if (s.attentionReason) {
+    const since = s.attentionAt ?? s.dueAt;
+    return {
+      ...base,
+      kind: 'survey-contact',
+      what: `${s.wave}-month survey: ${STOP_REASON_LABELS[s.attentionReason as keyof typeof STOP_REASON_LABELS] ?? s.attentionReason}`,
+      daysOverdue: days(since, now),
+      dueAt: since.toISOString(),
+      action: { label: 'Choose another contact', href: `/surveys/${String(s._id)}` },
+    };
+  }
+  return {
+    ...base,
+    kind: 'survey-held',
+    what: `${s.wave}-month survey held: ${j.dealName} is not live yet`,
+    daysOverdue: days(s.dueAt, now),
+    dueAt: s.dueAt.toISOString(),
+    action: { label: 'Send anyway or get it live', href: `/surveys/${String(s._id)}` },
+  };
+}
+
+function surveyItems(rows: SurveyRow[], journeys: Map<string, JourneyRow>, now: Date) {
+  const items: (WorkItem & { csmId: string })[] = [];
+  for (const s of rows) {
+    const j = journeys.get(String(journeyIdForDeal(s.dealId)));
+    if (j) items.push(surveyItem(s, j, now));
+  }
+  return items;
+}
+
+/** The survey as it is now, if it still needs CS (the snapshot may be up to SURVEY_SNAPSHOT_MS old). */
+async function stillNeedsCs(item: WorkItem) {
+  if (item.kind !== 'survey-contact' && item.kind !== 'survey-held') return true;
+  const s = await Survey.findById(item.itemId).select(SURVEY_FIELDS).lean();
+  if (!s) return false;
+  return item.kind === 'survey-contact' ? Boolean(s.attentionReason) : s.state === 'scheduled' && s.held === 'not-live' && !s.attentionReason;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The queue
+
+/** Every item waiting for one CSM (or for every CSM), unranked. */
+async function collectItems(csmId: string | null, now: Date) {
+  const journeys = await journeysOf(csmId);
+  const [cases, confirmations, stuck, surveys] = await Promise.all([
+    recoveryItems(csmId, journeys, now),
+    confirmationItems(journeys, now),
+    journeyItems(journeys, now),
+    surveysNeedingCs(),
+  ]);
+  return [...cases, ...confirmations, ...stuck, ...surveyItems(surveys, journeys, now)];
+}
+
+/** The snoozes in force at `now`: of one user, or of every user (by user id). */
+async function snoozesInForce(userId: string | null, now: Date) {
+  const rows = await WorkSnooze.find({ ...(userId ? { userId } : {}), until: trusted({ $gt: now }) })
+    .select('userId kind itemId until reason at')
+    .lean();
+  return rows;
+}
+
+/** Whose queue a user sees: their own (CS), or the one leadership and admin chose (null: the summary of every CSM). */
+export function queueOwner(user: SessionUser, query: Pick<WorkQuery, 'csm'>): string | null {
+  if (user.role === 'cs') return user.id;
+  return query.csm ?? null;
+}
+
+export type WorkQueueView = {
+  items: (WorkItem & { snoozed?: { until: string; reason: string } })[];
+  total: number;
+  openCount: number;
+  snoozedCount: number;
+  page: number;
+  pages: number;
+  view: WorkQuery['view'];
+};
+
+/** One page of a CSM's queue (or of what they snoozed), ranked. */
+export async function listWorkQueue({
+  csmId,
+  query,
+  now = new Date(),
+  perPage = WORK_PER_PAGE,
+}: {
+  csmId: string;
+  query: Pick<WorkQuery, 'view' | 'page'>;
+  now?: Date;
+  perPage?: number;
+}): Promise<WorkQueueView> {
+  const [items, snoozes] = await Promise.all([collectItems(csmId, now), snoozesInForce(csmId, now)]);
+  const snoozeOf = new Map(snoozes.map((s) => [workItemKey(s), s]));
+  const open: WorkItem[] = [];
+  const snoozed: WorkQueueView['items'] = [];
+  for (const { csmId: _owner, ...item } of items) {
+    const s = snoozeOf.get(workItemKey(item));
+    if (s) snoozed.push({ ...item, snoozed: { until: s.until.toISOString(), reason: s.reason } });
+    else open.push(item);
+  }
+  const list = query.view === 'snoozed' ? snoozed : open;
+  list.sort(compareWorkItems);
+  const pages = Math.max(1, Math.ceil(list.length / perPage));
+  const page = Math.min(query.page, pages);
+  const shown = list.slice((page - 1) * perPage, page * perPage);
+  const fresh = await Promise.all(shown.map(stillNeedsCs));
+  const kept = shown.filter((_, i) => fresh[i]);
+  return { items: kept, total: list.length, openCount: open.length, snoozedCount: snoozed.length, page, pages, view: query.view };
+}
+
+/** Leadership and admin: every CSM's queue length (snoozed items left out) and oldest item. */
+export async function summariseQueues({ now = new Date() }: { now?: Date } = {}) {
+  const [items, snoozes, csms] = await Promise.all([
+    collectItems(null, now),
+    snoozesInForce(null, now),
+    User.find({ role: 'cs' }).select('name email active').sort({ name: 1 }).lean(),
+  ]);
+  const snoozed = new Set(snoozes.map((s) => `${String(s.userId)}|${workItemKey(s)}`));
+  const byCsm = new Map<string, { count: number; snoozed: number; oldest: WorkItem | null; arr: number }>();
+  for (const item of items) {
+    const entry = byCsm.get(item.csmId) ?? { count: 0, snoozed: 0, oldest: null, arr: 0 };
+    if (snoozed.has(`${item.csmId}|${workItemKey(item)}`)) entry.snoozed++;
+    else {
+      entry.count++;
+      entry.arr += item.arr;
+      if (!entry.oldest || item.dueAt < entry.oldest.dueAt) entry.oldest = item;
+    }
+    byCsm.set(item.csmId, entry);
+  }
+  return csms
+    .map((u) => {
+      const e = byCsm.get(String(u._id)) ?? { count: 0, snoozed: 0, oldest: null, arr: 0 };
+      return {
+        id: String(u._id),
+        name: u.name + (u.active === false ? ' (inactive)' : ''),
+        count: e.count,
+        snoozed: e.snoozed,
+        oldest: e.oldest ? { what: e.oldest.what, accountName: e.oldest.accountName, dueAt: e.oldest.dueAt, daysOverdue: e.oldest.daysOverdue } : null,
+      };
+    })
+    .filter((s) => s.count > 0 || s.snoozed > 0 || !s.name.endsWith('(inactive)'))
+    .sort((a, b) => b.count - a.count || a.name.localeCompare(b.name));
+}
+
+/** A CS user's name, for the heading of a queue leadership opened (null: not a CS user). */
+export async function csmName(id: string) {
+  const u = await User.findOne({ _id: id, role: 'cs' }).select('name').lean();
+  return u?.name ?? null;
+}
+
+/** The length of a CSM's queue and its first items (the CS home's first panel). */
+export async function workQueuePanel({ csmId, now = new Date(), limit = 5 }: { csmId: string; now?: Date; limit?: number }) {
+  const view = await listWorkQueue({ csmId, query: { view: 'open', page: 1 }, now, perPage: limit });
+  return { items: view.items, total: view.total, snoozedCount: view.snoozedCount };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Snoozes (audited)
+
+export type SnoozeResult = { ok: true; message: string } | { ok: false; error: string };
+
+/** Hides one item of the user's own queue until the end of `until` (a second snooze moves the date). */
+export async function snoozeItem({ user, input, now = new Date() }: { user: SessionUser; input: SnoozeInput; now?: Date }): Promise<SnoozeResult> {
+  // Only an item that is in the user's queue now can be snoozed (no snoozes of someone else's work).
+  const items = await collectItems(user.id, now);
+  const item = items.find((i) => i.kind === input.kind && i.itemId === input.itemId);
+  if (!item) return { ok: false, error: 'That item is no longer in your queue.' };
+  const until = snoozeEnd(input.until);
+  await WorkSnooze.updateOne(
+    { userId: user.id, kind: input.kind, itemId: input.itemId },
+    { $set: { until, reason: input.reason, at: now }, $setOnInsert: { userId: user.id, kind: input.kind, itemId: input.itemId } },
+    { upsert: true },
+  );
+  await recordAudit({
+    actorId: user.id,
+    action: 'work.snoozed',
+    entityType: 'work-item',
+    entityId: workItemKey(input),
+    data: { until, reason: input.reason, account: item.accountName },
+    now,
+  });
+  return { ok: true, message: `Snoozed until ${input.until}: ${item.what} (${item.accountName}).` };
+}
+
+/** Brings a snoozed item back at once. */
+export async function wakeItem({ user, kind, itemId, now = new Date() }: { user: SessionUser; kind: WorkItemKind; itemId: string; now?: Date }): Promise<SnoozeResult> {
+  const { deletedCount } = await WorkSnooze.deleteOne({ userId: user.id, kind, itemId });
+  if (!deletedCount) return { ok: false, error: 'That item is not snoozed.' };
+  await recordAudit({ actorId: user.id, action: 'work.woken', entityType: 'work-item', entityId: workItemKey({ kind, itemId }), now });
+  return { ok: true, message: 'Back in your queue.' };
+}
