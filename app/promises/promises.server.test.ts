@@ -1,4 +1,6 @@
+import { Types } from 'mongoose';
 import { describe, expect, it } from 'vitest';
+import { PromiseReaskAnswer } from '#models/promise-reask';
 import { Deal } from '#models/deal';
 import { RecoveryCase } from '#models/recovery-case';
 import { SurveyResponse } from '#models/survey-response';
@@ -90,5 +92,31 @@ describe('sales’ view of their promises', () => {
     const one = await listRepPromises({ user: leader, query: query({ rep: other.id }) });
     expect(one.promises.map((p) => p.dealId)).toEqual([theirs.id]);
     expect(one.summary.keptRate).toBeNull();
+  });
+
+  it('counts a re-ask answered after the survey as the promise’s latest verdict', async () => {
+    const rep = await makeUser({ role: 'sales' });
+    const account = await makeAccount({ name: 'Recovered Co' });
+    const deal = await makeDeal({ accountId: account.id, aeId: rep.id, promises: 2 });
+    const [p1, p2] = deal.promiseIds;
+    await answer(deal, 6, new Date('2026-07-10T00:00:00Z'), [
+      [p1, 'not_yet'],
+      [p2, 'not_yet'],
+    ]);
+    // The buyer answered "Delivered" to the re-ask of p1 once its recovery plan's date passed.
+    await PromiseReaskAnswer.create({
+      _id: new Types.ObjectId(),
+      caseId: new Types.ObjectId(),
+      dealId: deal.id,
+      accountId: account.id,
+      promiseId: p1,
+      verdict: 'delivered',
+      answeredAt: new Date('2026-09-01T00:00:00Z'),
+    });
+    const latest = await latestVerdicts([deal.id]);
+    expect(latest.get(p1)).toMatchObject({ verdict: 'delivered', source: 'reask', wave: 6 });
+    expect(latest.get(p2)).toMatchObject({ verdict: 'not_yet', source: 'survey' });
+    const view = await listRepPromises({ user: rep, query: query() });
+    expect(view.summary.keptRate).toBeCloseTo(0.5);
   });
 });

@@ -4,6 +4,7 @@
 import type { Types } from 'mongoose';
 import { Account } from '#models/account';
 import { Deal } from '#models/deal';
+import { PromiseReaskAnswer } from '#models/promise-reask';
 import { SurveyResponse } from '#models/survey-response';
 import { User } from '#models/user';
 import type { SessionUser } from '#app/auth/session.server';
@@ -11,12 +12,12 @@ import { trusted } from '#app/platform/db.server';
 import { openCases } from '#app/work/work.server';
 import { keptRate, PROMISES_PER_PAGE, VERDICT_ORDER, type PromisesQuery, type Verdict } from '#app/promises/promise-rules';
 
-export type LatestVerdict = { verdict: Verdict; at: Date; wave: number; comment: string; surveyId: string };
+export type LatestVerdict = { verdict: Verdict; at: Date; wave: number; comment: string; surveyId: string; source: 'survey' | 'reask' };
 
 /**
  * The latest verdict on each promise of these deals, by promise id: the buyer's most recent answer
- * that judged it. The one place that decides what "latest" means: a re-ask of one promise
- * (docs/work-queue.md) adds its answers here.
+ * that judged it, in a value survey or in the re-ask of that one promise (docs/reask.md): a buyer who
+ * answered "Delivered" to the re-ask after "Not yet" in the survey has "Delivered" as latest.
  */
 export async function latestVerdicts(dealIds: (string | Types.ObjectId)[]): Promise<Map<string, LatestVerdict>> {
   const latest = new Map<string, LatestVerdict>();
@@ -29,8 +30,24 @@ export async function latestVerdicts(dealIds: (string | Types.ObjectId)[]): Prom
       for (const p of r.promises) {
         const key = String(p.promiseId);
         const seen = latest.get(key);
-        if (!seen || r.answeredAt > seen.at) latest.set(key, { verdict: p.verdict as Verdict, at: r.answeredAt, wave: r.wave, comment: p.comment ?? '', surveyId: String(r._id) });
+        if (!seen || r.answeredAt > seen.at)
+          latest.set(key, { verdict: p.verdict as Verdict, at: r.answeredAt, wave: r.wave, comment: p.comment ?? '', surveyId: String(r._id), source: 'survey' });
       }
+    }
+    const reasked = await PromiseReaskAnswer.find({ dealId: trusted({ $in: dealIds.slice(i, i + 1000) }) })
+      .select('promiseId verdict comment answeredAt')
+      .lean();
+    for (const a of reasked) {
+      const seen = latest.get(a.promiseId);
+      if (!seen || a.answeredAt > seen.at)
+        latest.set(a.promiseId, {
+          verdict: a.verdict as Verdict,
+          at: a.answeredAt,
+          wave: seen?.wave ?? 0,
+          comment: a.comment ?? '',
+          surveyId: seen?.surveyId ?? '',
+          source: 'reask',
+        });
     }
   }
   return latest;
