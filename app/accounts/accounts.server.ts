@@ -277,3 +277,16 @@ export async function findOrCreateContact(accountId: Types.ObjectId, contact: { 
     if (!isDuplicateKey(error)) throw error;
   }
 }
+
+/** Account names by id (as strings), for rows that show an account; unknown ids are left out. */
+export async function accountNamesById(ids: unknown[]) {
+  const list = [...new Set(ids.filter(Boolean).map(String))];
+  const names = new Map<string, string>();
+  for (let i = 0; i < list.length; i += 1000) {
+    const found = await Account.find({ _id: trusted({ $in: list.slice(i, i + 1000) }) })
+      .select('name')
+      .lean();
+    for (const a of found) names.set(String(a._id), a.name);
+  }
+  return names;
+}

@@ -1,12 +1,11 @@
 // What every advocacy module uses: who may change advocacy data (docs/product-rules.md, "Who uses
 // it": marketing writes; leadership and admin read; sales read their own referrals), the settings,
 // the names of the three rollups (described in figures.server.ts) and staff names for rows.
-import { User } from '#models/user';
 import type { SessionUser } from '#app/auth/session.server';
-import { trusted } from '#app/platform/db.server';
 import { getEnv } from '#app/env.server';
 import type { BudgetConfig } from '#app/advocacy/advocacy-rules.server';
 import { may } from '#app/auth/permissions';
+import { userNamesById } from '#app/users/users.server';
 
 export const ADVOCACY_METRICS = { candidate: 'advocacy.candidate', ask: 'advocacy.ask', referral: 'advocacy.referral' } as const;
 
@@ -29,9 +28,4 @@ export function advocacyConfig() {
 export type AdvocacyConfig = ReturnType<typeof advocacyConfig>;
 
 /** Staff names by user id, for the rows that show a rep. */
-export async function namesOf(userIds: unknown[]) {
-  const users = await User.find({ _id: trusted({ $in: [...new Set(userIds.filter(Boolean).map(String))] }) })
-    .select('name')
-    .lean();
-  return new Map(users.map((u) => [String(u._id), u.name]));
-}
+export const namesOf = userNamesById;

@@ -2,7 +2,6 @@
 // latest verdict, its open recovery case, the rep's promise-kept rate and the categories they keep
 // least. Leadership and admin see every rep's, or one rep's (filter). See docs/work-queue.md.
 import type { Types } from 'mongoose';
-import { Account } from '#models/account';
 import { Deal } from '#models/deal';
 import { PromiseReaskAnswer } from '#models/promise-reask';
 import { SurveyResponse } from '#models/survey-response';
@@ -11,6 +10,7 @@ import type { SessionUser } from '#app/auth/session.server';
 import { trusted } from '#app/platform/db.server';
 import { openCases } from '#app/work/work.server';
 import { keptRate, PROMISES_PER_PAGE, VERDICT_ORDER, type PromisesQuery, type Verdict } from '#app/promises/promise-rules';
+import { accountNamesById } from '#app/accounts/accounts.server';
 
 export type LatestVerdict = { verdict: Verdict; at: Date; wave: number; comment: string; surveyId: string; source: 'survey' | 'reask' };
 
@@ -63,7 +63,7 @@ export async function listRepPromises({ user, query }: { user: SessionUser; quer
   const deals = await Deal.find(rep ? { aeId: rep } : {})
     .select('name accountId aeId closedWonAt arr currency promises')
     .lean();
-  const [verdicts, cases, accounts] = await Promise.all([latestVerdicts(deals.map((d) => d._id)), openCases({ aeId: rep }), accountNames(deals.map((d) => d.accountId))]);
+  const [verdicts, cases, accounts] = await Promise.all([latestVerdicts(deals.map((d) => d._id)), openCases({ aeId: rep }), accountNamesById(deals.map((d) => d.accountId))]);
   const caseOf = new Map(cases.map((c) => [`${c.dealId}|${c.promiseKey}`, { id: c.id, status: c.status }]));
   const rows = deals.flatMap((d) =>
     d.promises.map((p) => {
@@ -131,16 +131,4 @@ export async function listRepPromises({ user, query }: { user: SessionUser; quer
     page,
     pages,
   };
-}
-
-async function accountNames(ids: unknown[]) {
-  const list = [...new Set(ids.map(String))];
-  const out = new Map<string, string>();
-  for (let i = 0; i < list.length; i += 1000) {
-    const found = await Account.find({ _id: trusted({ $in: list.slice(i, i + 1000) }) })
-      .select('name')
-      .lean();
-    for (const a of found) out.set(String(a._id), a.name);
-  }
-  return out;
 }

@@ -23,6 +23,8 @@ import { caseSubject } from '#app/recovery/open.server';
 import { ALLOWED_FROM, actionsFor, isClosed, slaDaysLeft, slaLabel, type RecoveryAction } from '#app/recovery/recovery-rules';
 import { formatDate } from '#app/utils/format';
 import { iso } from '#app/utils/iso';
+import { accountNamesById } from '#app/accounts/accounts.server';
+import { userNamesById } from '#app/users/users.server';
 
 const OBJECT_ID = /^[a-f0-9]{24}$/i;
 const DAY = 86_400_000;
@@ -64,27 +66,7 @@ export async function listCases({ user, query, now = new Date(), perPage = 25 }:
     .limit(perPage)
     .select('accountId promiseText trigger nps status slaDueAt csmId aeId arr openedAt plan.buyerConfirmedAt plan.dueBy')
     .lean();
-  const [accounts, users] = await Promise.all([
-    Account.find({ _id: trusted({ $in: [...new Set(rows.map((r) => String(r.accountId)))] }) })
-      .select('name')
-      .lean(),
-    User.find({
-      _id: trusted({
-        $in: [
-          ...new Set(
-            rows
-              .flatMap((r) => [r.csmId, r.aeId])
-              .filter(Boolean)
-              .map(String),
-          ),
-        ],
-      }),
-    })
-      .select('name')
-      .lean(),
-  ]);
-  const accountName = new Map(accounts.map((a) => [String(a._id), a.name]));
-  const userName = new Map(users.map((u) => [String(u._id), u.name]));
+  const [accountName, userName] = await Promise.all([accountNamesById(rows.map((r) => r.accountId)), userNamesById(rows.flatMap((r) => [r.csmId, r.aeId]))]);
   return {
     total,
     page,

@@ -2,14 +2,14 @@
 // while open (or past its plan's date plus the SLA while plan_agreed) becomes `escalated`, one
 // conditional write each, audited; the admins (the CSMs' managers) see every newly escalated case
 // listed once in their digest (docs/recovery.md, "Escalation").
-import { Account } from '#models/account';
 import { recordAudit } from '#models/audit-event';
 import { RecoveryCase, type RecoveryStatus } from '#models/recovery-case';
-import { User } from '#models/user';
 import { trusted } from '#app/platform/db.server';
 import { caseSubject, caseUrl } from '#app/recovery/open.server';
 import { escalationDueAt, slaLabel } from '#app/recovery/recovery-rules';
 import { getRecoverySettings } from '#app/recovery/settings.server';
+import { accountNamesById } from '#app/accounts/accounts.server';
+import { userNamesById } from '#app/users/users.server';
 
 /** Escalates every case past its deadline; returns how many this call escalated. */
 export async function escalateOverdueCases({ now, limit = 1000 }: { now: Date; limit?: number }) {
@@ -44,27 +44,7 @@ export async function escalationsToList({ now, limit = 200 }: { now: Date; limit
     .sort({ slaDueAt: 1 })
     .limit(limit)
     .lean();
-  const [accounts, csms] = await Promise.all([
-    Account.find({ _id: trusted({ $in: [...new Set(cases.map((c) => String(c.accountId)))] }) })
-      .select('name')
-      .lean(),
-    User.find({
-      _id: trusted({
-        $in: [
-          ...new Set(
-            cases
-              .map((c) => c.csmId)
-              .filter(Boolean)
-              .map(String),
-          ),
-        ],
-      }),
-    })
-      .select('name')
-      .lean(),
-  ]);
-  const accountName = new Map(accounts.map((a) => [String(a._id), a.name]));
-  const csmName = new Map(csms.map((u) => [String(u._id), u.name]));
+  const [accountName, csmName] = await Promise.all([accountNamesById(cases.map((c) => c.accountId)), userNamesById(cases.map((c) => c.csmId))]);
   return {
     ids: cases.map((c) => c._id),
     items: cases.map((c): EscalationItem => ({

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { recordAudit } from '#models/audit-event';
 import { ROLES, User, type Role } from '#models/user';
-import { isDuplicateKey } from '#app/platform/db.server';
+import { isDuplicateKey, trusted } from '#app/platform/db.server';
 import { hashPassword, verifyPassword, getDummyHash } from '#app/auth/password.server';
 import { revokeUserSessions } from '#app/auth/session.server';
 import { getEnv } from '#app/env.server';
@@ -143,4 +143,12 @@ export async function setUserActive({ userId, active, actorId, now = new Date() 
   if (!active) await revokeUserSessions(userId, now);
   await recordAudit({ actorId, action: active ? 'user.reactivated' : 'user.deactivated', entityType: 'user', entityId: userId, now });
   return true;
+}
+
+/** Staff names by user id (as strings), for rows that show a rep or a CSM; unknown ids are left out. */
+export async function userNamesById(ids: unknown[]) {
+  const users = await User.find({ _id: trusted({ $in: [...new Set(ids.filter(Boolean).map(String))] }) })
+    .select('name')
+    .lean();
+  return new Map(users.map((u) => [String(u._id), u.name]));
 }
