@@ -90,6 +90,7 @@ export async function loadFuzzTargets({ surveyPromiseIds }: { surveyPromiseIds: 
   const recovery = await import('#app/recovery/cases.server');
   const recoverySettings = await import('#app/recovery/settings.server');
   const buyerPlan = await import('#app/recovery/buyer-plan.server');
+  const work = await import('#app/work/work-rules');
   const { PROMISE_CATEGORIES } = await import('#models/deal');
   const { EVIDENCE_TYPES } = await import('#app/journeys/journey-rules');
   const { ReaskAnswerSchema } = await import('#app/recovery/reask-rules');
@@ -457,6 +458,16 @@ export async function loadFuzzTargets({ surveyPromiseIds }: { surveyPromiseIds: 
         };
         if (intent === 'send_plan') return { ok: null, why: 'send_plan: no fields' };
         return intent && Object.hasOwn(schemas, intent) ? form(schemas[intent], { intent })(f) : unknownAction;
+      },
+    },
+    '_staff.work.tsx': {
+      role: 'cs',
+      shapes: [work.snoozeFormSchema(new Date()), work.WakeFormSchema, intents('snooze', 'wake')],
+      parse: (f) => {
+        const intent = formValues(f).intent;
+        if (intent === 'snooze') return form(work.snoozeFormSchema(new Date()), { intent })(f);
+        if (intent === 'wake') return form(work.WakeFormSchema, { intent })(f);
+        return unknownAction;
       },
     },
     '_staff.recovery.settings.tsx': { role: 'admin', shapes: [recoverySettings.RecoverySettingsSchema], parse: form(recoverySettings.RecoverySettingsSchema) },
