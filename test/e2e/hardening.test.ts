@@ -94,6 +94,7 @@ describe('a crawl of every GET route writes nothing', () => {
       surveyId: seeded.surveyId ?? '',
       advocateId: seeded.advocateId ?? '',
       askId: seeded.askId ?? '',
+      caseId: seeded.caseId ?? '',
       chart: 'value-by-wave',
       // Invitation and reset pages with a token nobody holds: their "link no longer works" page.
       token: 'unknown-token-0000000000000000000000',
