@@ -2,6 +2,9 @@ import { describe, expect, test } from 'vitest';
 import { Account } from '#models/account';
 import { RecoveryCase } from '#models/recovery-case';
 import { RECOVERY_STATUSES } from '#models/recovery-case';
+import { Survey } from '#models/survey';
+import { trusted } from '#app/platform/db.server';
+import { readMetrics } from '#app/platform/metrics.server';
 import { seedDemoData } from '#scripts/seed/demo';
 import { seedRecoveryDemo } from '#scripts/seed/recovery';
 
@@ -26,6 +29,10 @@ describe('recovery demo data', () => {
       ['promise_not_yet', 0],
     ]);
     expect(theirs.find((c) => c.trigger === 'overall_no')!.buyerWords).toBe('We are not getting what we were sold. The ERP sync was the reason we signed.');
+
+    // The surveys it answered count as invited too: the funnel never shows more answers than invitations.
+    const invited = (await readMetrics('survey.funnel')).reduce((n, r) => n + (r.counts.invited ?? 0), 0);
+    expect(invited).toBe(await Survey.countDocuments({ invitedAt: trusted({ $ne: null }) }));
 
     expect((await seedRecoveryDemo({ now, seed: 42 })).skipped).toBe(true);
     expect(await RecoveryCase.countDocuments({})).toBe(cases.length);

@@ -16,7 +16,7 @@ import { claimOnce, getClaim } from '#app/platform/claims.server';
 import { intakeClosedWonDeal } from '#app/deals/intake.server';
 import { agreePlan, escalateCase, markDelivered, markWontDeliver, sendPlanToBuyer } from '#app/recovery/cases.server';
 import { confirmRecoveryPlan } from '#app/recovery/buyer-plan.server';
-import { applySurveyResponse } from '#app/surveys/surveys.server';
+import { applySurveyResponse, bumpSurveyMetrics } from '#app/surveys/surveys.server';
 // The seed applies survey answers as the submit does: recovery opens the cases.
 import '#app/recovery/reactions.server';
 import { assertSeedAllowed, DEFAULT_SEED, normalizeSeed } from '#scripts/seed/demo';
@@ -253,6 +253,8 @@ export async function seedRecoveryDemo({
         $inc: { leaseGen: 1 },
       },
     );
+    // Counted as invited, as the worker's send counts it (the funnel's response rate reads it).
+    await bumpSurveyMetrics({ invited: [survey] });
     await SurveyResponse.create({
       _id: survey._id,
       dealId: intake.dealId,
