@@ -52,15 +52,21 @@ beforeAll(async () => {
   const { Contact } = await import('#models/contact');
   const { Referral } = await import('#models/referral');
 
-  // Fuzzed forms may publish a playbook or change dashboard targets: put them back afterwards, so
-  // the specs that run later see the seeded configuration.
-  const saved = await Promise.all([Playbook, DashboardSettings, CohortSpend].map(async (model) => ({ model, docs: await (model as typeof Playbook).find({}).lean() })));
+  const { Brand } = await import('#models/brand');
+  const { RecoverySettings } = await import('#models/recovery-settings');
+  const { BRAND_TTL_MS } = await import('#app/branding/brand.server');
+
+  // Fuzzed forms may publish a playbook, change dashboard targets or recovery settings, rename the
+  // brand or remove its logo: put them back afterwards, so the specs that run later see the seeded
+  // configuration (and wait out the server's brand cache).
+  const models = [Playbook, DashboardSettings, CohortSpend, Brand, RecoverySettings] as unknown as (typeof Playbook)[];
+  const saved = await Promise.all(models.map(async (model) => ({ model, docs: await model.find({}).lean() })));
   restore = async () => {
     for (const { model, docs } of saved) {
-      const m = model as typeof Playbook;
-      await m.deleteMany({});
-      if (docs.length) await m.insertMany(docs as never[]);
+      await model.deleteMany({});
+      if (docs.length) await model.insertMany(docs as never[]);
     }
+    await new Promise((r) => setTimeout(r, BRAND_TTL_MS + 500));
   };
 
   // A throwaway user for the user-admin form: fuzzing deactivates and re-roles it, not a demo user.

@@ -55,6 +55,7 @@ beforeAll(async () => {
     surveyId: seeded.surveyId ?? '',
     advocateId: seeded.advocateId ?? '',
     askId: seeded.askId ?? '',
+    caseId: seeded.caseId ?? '',
     chart: 'value-by-wave',
     jobId: '0'.repeat(24),
     token: 'x'.repeat(43),
