@@ -82,6 +82,7 @@ export async function listRepPromises({ user, query }: { user: SessionUser; quer
         verdict: v?.verdict ?? null,
         verdictAt: v?.at.toISOString() ?? null,
         verdictWave: v?.wave ?? null,
+        verdictSource: v?.source ?? null,
         buyerComment: v?.comment ?? '',
         recoveryCase: caseOf.get(`${String(d._id)}|${String(p._id)}`) ?? null,
       };

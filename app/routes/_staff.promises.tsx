@@ -127,7 +127,9 @@ export default function Promises() {
                   <td>{formatDate(p.closedWonAt)}</td>
                   <td>
                     <span className={`badge ${VERDICT_BADGE[p.verdict ?? 'none']}`}>{VERDICT_LABELS[p.verdict ?? 'none']}</span>
-                    {p.verdictAt ? <div className="muted small">{`${p.verdictWave}-month survey, ${formatDate(p.verdictAt)}`}</div> : null}
+                    {p.verdictAt ? (
+                      <div className="muted small">{`${p.verdictSource === 'reask' ? 'asked again' : `${p.verdictWave}-month survey`}, ${formatDate(p.verdictAt)}`}</div>
+                    ) : null}
                     {p.buyerComment ? <div className="small">“{p.buyerComment}”</div> : null}
                   </td>
                   <td>
