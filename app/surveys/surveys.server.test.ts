@@ -1,7 +1,7 @@
 import mongoose from 'mongoose';
 import { SurveyToken } from '#models/survey-token';
 import { hashLinkToken, newLinkToken } from '#app/utils/link-token.server';
-import { beforeEach, describe, expect, test } from 'vitest';
+import { beforeEach, describe, expect, test, vi } from 'vitest';
 import { resetEnvCache } from '#app/env.server';
 import { readMetrics } from '#app/platform/metrics.server';
 import { expireDueSurveys, sendDueInvitations, sendDueReminders } from '#app/surveys/survey-delivery.server';
@@ -284,6 +284,22 @@ describe('the survey link', () => {
       ['partly', 'Half the teams'],
     ]);
     expect(await Survey.findById(surveys[0]._id).lean()).toMatchObject({ state: 'answered' });
+  });
+
+  test('a submit that read the answer before it was stored and the survey after it was applied is told the answer is in', async () => {
+    const { surveys, deal } = await dealWithSurveys();
+    await sendDueInvitations(task(SIX));
+    const token = await linkIn(`survey:${surveys[0]._id}:invitation`);
+    const now = after(SIX, DAY);
+    expect(await submitSurveyAnswer({ token, formData: answerForm(deal.promiseIds), now })).toEqual({ status: 'answered' });
+    // The racing submit's two reads run at once: its answer read was served before the winner's
+    // insert, its survey read after the winner's apply (seen on two web servers under load).
+    const stale = vi.spyOn(SurveyResponse, 'findById').mockImplementationOnce((() => ({ select: () => ({ lean: async () => null }) })) as never);
+    try {
+      expect(await submitSurveyAnswer({ token, formData: answerForm(deal.promiseIds), now })).toEqual({ status: 'already' });
+    } finally {
+      stale.mockRestore();
+    }
   });
 
   test('two concurrent submissions of one link store exactly one response', async () => {

@@ -331,9 +331,16 @@ async function linkState(token: string, now: Date, { withAccountName = false } =
     withAccountName && link.accountId ? accountNameOf(link.accountId) : undefined,
   ]);
   // An answer stored by this link's recipient (before or after the survey recorded it) is "already in".
-  if (answered) return survey && isLinkOf(link, survey) && String(answered.contactId) === String(link.contactId) ? { state: 'answered' } : { state: 'closed' };
+  const answeredState = (a: { contactId?: unknown }): LinkState =>
+    survey && isLinkOf(link, survey) && String(a.contactId) === String(link.contactId) ? { state: 'answered' } : { state: 'closed' };
+  if (answered) return answeredState(answered);
   const open = openSurvey(link, survey, now);
-  if (!open) return { state: 'closed' };
+  if (!open) {
+    // The two reads above run at once: a submit racing this one may have stored its answer and
+    // marked the survey answered between them. Read the answer again before calling the link closed.
+    const late = survey?.state === 'answered' ? await SurveyResponse.findById(link.surveyId).select('contactId').lean() : null;
+    return late ? answeredState(late) : { state: 'closed' };
+  }
   const [allPromises, name] = await Promise.all([promises ?? promisesOf(open.dealId), withAccountName ? (accountName ?? accountNameOf(open.accountId)) : undefined]);
   return { state: 'open', survey: open, promises: allPromises, accountName: name };
 }
