@@ -1,4 +1,5 @@
 import { Schema, type InferSchemaType } from 'mongoose';
+import { LOCALES } from '#app/i18n/locales';
 import { changeFeed } from '#app/platform/change-feed.server';
 import { defineModel } from './_define';
 
@@ -19,6 +20,8 @@ const AccountSchema = new Schema(
     aeIds: { type: [Schema.Types.ObjectId], default: [] },
     /** A promise judged "Partly" opens a recovery case too (set by CS or admin; docs/recovery.md). */
     recoverPartly: { type: Boolean, default: false },
+    /** The language of the account's buyers unless a contact sets their own (docs/i18n.md). */
+    language: { type: String, enum: LOCALES },
   },
   { timestamps: true },
 );

@@ -1,4 +1,5 @@
 import { Schema, type InferSchemaType } from 'mongoose';
+import { LOCALES } from '#app/i18n/locales';
 import { defineModel } from './_define';
 
 // The vendor's brand that buyers see on every page and email: one document, _id 'brand'
@@ -26,6 +27,8 @@ const BrandSchema = new Schema(
     postalAddress: { type: String },
     privacyUrl: { type: String },
     logo: { type: BrandLogoSchema },
+    /** The buyers' language when neither the contact nor the account sets one (docs/i18n.md). */
+    defaultLanguage: { type: String, enum: LOCALES },
     updatedById: { type: Schema.Types.ObjectId, ref: 'User' },
   },
   { timestamps: true, versionKey: false },

@@ -1,4 +1,5 @@
 import { Schema, type InferSchemaType } from 'mongoose';
+import { LOCALES } from '#app/i18n/locales';
 import { changeFeed } from '#app/platform/change-feed.server';
 import { defineModel } from './_define';
 
@@ -12,6 +13,8 @@ const ContactSchema = new Schema(
     title: { type: String, trim: true },
     isPrimary: { type: Boolean, default: false },
     emailStatus: { type: String, enum: EMAIL_STATUSES, default: 'ok' },
+    /** The language this buyer reads Kept in; unset = the account's, else the admin's default (docs/i18n.md). */
+    language: { type: String, enum: LOCALES },
   },
   { timestamps: true },
 );

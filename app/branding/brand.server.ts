@@ -6,6 +6,7 @@
 // a change of letterhead needs; no change-feed subscription for a document that changes a few
 // times a year. The logo bytes are never cached here: they are read only by /brand/logo, whose
 // URL carries the logo's version so browsers and mail clients cache it instead.
+import { isLocale, type Locale } from '#app/i18n/locales';
 import { createHash } from 'node:crypto';
 import type { SessionUser } from '#app/auth/session.server';
 import { getEnv } from '#app/env.server';
@@ -28,11 +29,13 @@ export type BrandSettings = {
   replyTo: string | null;
   postalAddress: string | null;
   privacyUrl: string | null;
+  /** The buyers' language when neither contact nor account sets one; null = English. */
+  defaultLanguage: Locale | null;
   logo: { version: string; contentType: string; size: number } | null;
   updatedAt: string | null;
 };
 
-const SETTINGS_FIELDS = 'name accentColor senderName senderEmail replyTo postalAddress privacyUrl logo.version logo.contentType logo.size updatedAt';
+const SETTINGS_FIELDS = 'name accentColor senderName senderEmail replyTo postalAddress privacyUrl defaultLanguage logo.version logo.contentType logo.size updatedAt';
 
 async function readSettings(): Promise<BrandSettings | null> {
   const doc = await Brand.findById(BRAND_ID).select(SETTINGS_FIELDS).lean();
@@ -45,6 +48,7 @@ async function readSettings(): Promise<BrandSettings | null> {
     replyTo: doc.replyTo ?? null,
     postalAddress: doc.postalAddress ?? null,
     privacyUrl: doc.privacyUrl ?? null,
+    defaultLanguage: isLocale(doc.defaultLanguage) ? doc.defaultLanguage : null,
     logo: doc.logo?.version ? { version: doc.logo.version, contentType: doc.logo.contentType, size: doc.logo.size } : null,
     updatedAt: doc.updatedAt ? doc.updatedAt.toISOString() : null,
   };

@@ -1,6 +1,8 @@
 import { useRouteLoaderData } from '@remix-run/react';
 import type { CSSProperties } from 'react';
 import { inkOn, KEPT_BRAND, type BuyerBrand } from '#app/branding/brand-rules';
+import { useMessages } from '#app/i18n/i18n';
+import { commonMessages } from '#app/i18n/messages/common';
 
 // The frame of every page a buyer opens without signing in (survey, thank-you, unsubscribe, shared
 // plan): the vendor's header (logo or name on its accent colour) and footer (postal address,
@@ -25,6 +27,7 @@ export function BuyerHeader({ brand, label }: { brand: BuyerBrand; label: string
 
 /** Who runs the page: the vendor's name, postal address and privacy policy, then Kept as "Powered by". */
 export function BuyerFooter({ brand }: { brand: BuyerBrand }) {
+  const t = useMessages(commonMessages);
   if (!brand.vendor) return null;
   return (
     <footer className="buyer-footer">
@@ -35,11 +38,11 @@ export function BuyerFooter({ brand }: { brand: BuyerBrand }) {
       {brand.privacyUrl ? (
         <p>
           <a href={brand.privacyUrl} rel="noopener noreferrer">
-            Privacy policy
+            {t('privacyPolicy')}
           </a>
         </p>
       ) : null}
-      <p className="powered-by">Powered by Kept</p>
+      <p className="powered-by">{t('poweredBy')}</p>
     </footer>
   );
 }
