@@ -77,6 +77,9 @@ const RecoveryCaseSchema = new Schema(
     /** Set when the buyer answered "Delivered" to the re-ask (or CS recorded delivery). */
     recoveredAt: { type: Date },
     wontDeliverReason: { type: String, trim: true },
+    /** The re-ask of the current plan could not go out (bounced, complained, unsubscribed, no-recipient): CS must act. */
+    reaskStopReason: { type: String, default: null },
+    reaskStoppedAt: { type: Date, default: null },
     /** Optimistic concurrency: every status change is one updateOne on {_id, rev}. */
     rev: { type: Number, default: 0 },
   },

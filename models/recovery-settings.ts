@@ -10,6 +10,10 @@ const RecoverySettingsSchema = new Schema(
     npsThreshold: { type: Number, min: 0, max: 10 },
     /** Business days (Monday to Friday) the CSM has to agree a plan or close a case. */
     slaBusinessDays: { type: Number, min: 1, max: 60 },
+    /** Days after a re-ask went out to send its one reminder (docs/reask.md). */
+    reaskReminderDays: { type: Number, min: 1, max: 30 },
+    /** Days a re-ask's link works. */
+    reaskExpiryDays: { type: Number, min: 2, max: 60 },
     updatedById: { type: Schema.Types.ObjectId, ref: 'User' },
   },
   { timestamps: true, versionKey: false },

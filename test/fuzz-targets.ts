@@ -445,7 +445,7 @@ export async function loadFuzzTargets({ surveyPromiseIds }: { surveyPromiseIds: 
         recovery.WontDeliverSchema,
         recovery.EscalateSchema,
         recovery.ReassignSchema,
-        intents('agree_plan', 'deliver', 'wont_deliver', 'escalate', 'reassign', 'send_plan'),
+        intents('agree_plan', 'deliver', 'wont_deliver', 'escalate', 'reassign', 'send_plan', 'resend_reask'),
       ],
       parse: (f) => {
         const intent = formValues(f).intent;
@@ -456,7 +456,7 @@ export async function loadFuzzTargets({ surveyPromiseIds }: { surveyPromiseIds: 
           escalate: recovery.EscalateSchema,
           reassign: recovery.ReassignSchema,
         };
-        if (intent === 'send_plan') return { ok: null, why: 'send_plan: no fields' };
+        if (intent === 'send_plan' || intent === 'resend_reask') return { ok: null, why: `${intent}: no fields` };
         return intent && Object.hasOwn(schemas, intent) ? form(schemas[intent], { intent })(f) : unknownAction;
       },
     },

@@ -105,6 +105,7 @@ const ACTION_LABELS: Record<string, string> = {
   'recovery.reassign': 'CSM reassigned',
   'recovery.plan_sent': 'Plan sent to the buyer',
   'recovery.buyer_confirmed': 'The buyer confirmed the plan',
+  'recovery.reask_resent': 'Re-ask scheduled again after a contact fix',
   'recovery.recovered': 'The buyer answered “Delivered”',
 };
 
@@ -151,6 +152,7 @@ export async function getCase({ user, caseId, now = new Date() }: { user: Sessio
       closedAt: iso(c.closedAt),
       escalatedAt: iso(c.escalatedAt),
       wontDeliverReason: c.wontDeliverReason ?? null,
+      reaskStop: c.reaskStopReason && !isClosed(status) ? { reason: c.reaskStopReason, at: iso(c.reaskStoppedAt) } : null,
       plan: c.plan
         ? {
             text: c.plan.text,
@@ -290,7 +292,7 @@ export async function agreePlan({
     action: 'agree_plan',
     expectedRev: input.rev,
     // A new plan is a new agreement: the buyer confirms it again.
-    set: { status: 'plan_agreed', plan: { text: input.planText, dueBy, agreedAt: now, agreedById: user.id } },
+    set: { status: 'plan_agreed', plan: { text: input.planText, dueBy, agreedAt: now, agreedById: user.id }, reaskStopReason: null, reaskStoppedAt: null },
     audit: { text: input.planText, dueBy: dueBy.toISOString() },
     now,
   });

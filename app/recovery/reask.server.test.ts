@@ -11,7 +11,9 @@ import { Survey } from '#models/survey';
 import { SurveyResponse } from '#models/survey-response';
 import { onRecorded } from '#app/platform/events.server';
 import { applyPendingReaskAnswers, getReaskPage, latestPromiseVerdicts, submitReaskAnswer } from '#app/recovery/reask-answer.server';
-import { expireDueReasks, scheduleDueReasks, sendDueReaskReminders, sendDueReasks } from '#app/recovery/reask.server';
+import { expireDueReasks, resendStoppedReask, scheduleDueReasks, sendDueReaskReminders, sendDueReasks } from '#app/recovery/reask.server';
+import { RecoverySettingsSchema, saveRecoverySettings } from '#app/recovery/settings.server';
+import { listWorkQueue } from '#app/work/work.server';
 import { hashLinkToken } from '#app/utils/link-token.server';
 import { runCycle, TASKS } from '#app/worker/worker.server';
 import { makeAccount, makeContact, makeDeal, makeUser } from '#test/factories';
@@ -220,6 +222,35 @@ describe('sending a re-ask', () => {
     expect(await AskBudgetSlot.countDocuments({ type: 'reask' })).toBe(2);
   });
 
+  test('a re-ask nobody can receive lands in the CSM’s queue; after the contact is fixed, “send again” sends it once', async () => {
+    const { kase, contact, csm, account } = await brokenPromise();
+    await Contact.updateOne({ _id: contact.id }, { $set: { emailStatus: 'bounced' } });
+    await sendNow();
+    expect(await reaskEmails()).toHaveLength(0);
+
+    const queue = await listWorkQueue({ csmId: csm.id, query: { view: 'open', page: 1 }, now: at(1) });
+    const item = queue.items.find((i) => i.itemId === String(kase._id));
+    expect(item).toMatchObject({ what: expect.stringContaining('Re-ask not sent (the contact’s address bounced)'), action: { label: 'Fix the contact, send the re-ask again' } });
+
+    const user = { id: csm.id, role: 'cs' as const, name: 'CSM', email: 'csm@example.com' };
+    const refused = await resendStoppedReask({ user, caseId: String(kase._id), now: at(1) });
+    expect(refused).toMatchObject({ ok: false, message: expect.stringContaining('Still nobody can receive it') });
+
+    // CS adds a working contact and makes them the account's primary.
+    await Contact.updateOne({ _id: contact.id }, { $set: { isPrimary: false } });
+    const fixed = await makeContact(account.id, { name: 'Jon Berg' });
+    const resent = await resendStoppedReask({ user, caseId: String(kase._id), now: at(1) });
+    expect(resent).toMatchObject({ ok: true, message: expect.stringContaining(fixed.email) });
+    expect(await resendStoppedReask({ user, caseId: String(kase._id), now: at(1) })).toMatchObject({ ok: false });
+
+    await sendDueReasks({ now: at(1), owner: 'worker-b' });
+    await sendDueReasks({ now: at(1), owner: 'worker-a' });
+    expect((await reaskEmails()).map((e) => e.to)).toEqual([fixed.email]);
+    const after = await listWorkQueue({ csmId: csm.id, query: { view: 'open', page: 1 }, now: at(1) });
+    expect(after.items.find((i) => i.itemId === String(kase._id))?.what ?? '').not.toContain('Re-ask not sent');
+    expect(await AuditEvent.countDocuments({ entityId: String(kase._id), action: 'recovery.reask_resent' })).toBe(1);
+  });
+
   test('a case closed before the re-ask went out is not re-asked', async () => {
     const { kase } = await brokenPromise();
     await scheduleDueReasks({ now: NOW });
@@ -251,6 +282,19 @@ describe('sending a re-ask', () => {
     expect(expiry.expired).toBe(1);
     expect((await PromiseReask.find().lean()).map((r) => r.state).sort()).toEqual(['answered', 'expired']);
     expect(await PromiseReaskAnswer.countDocuments()).toBe(1);
+  });
+
+  test('the admin’s reminder and expiry days apply to re-asks sent after the change', async () => {
+    const admin = { id: new Types.ObjectId().toHexString(), role: 'admin' as const, name: 'Admin', email: 'admin@example.com' };
+    const bad = RecoverySettingsSchema.safeParse({ npsThreshold: '6', slaBusinessDays: '5', reaskReminderDays: '9', reaskExpiryDays: '7' });
+    expect(bad.error?.issues).toMatchObject([{ path: ['reaskReminderDays'], message: 'The reminder must go out before the link expires.' }]);
+    const input = RecoverySettingsSchema.parse({ npsThreshold: '6', slaBusinessDays: '5', reaskReminderDays: '2', reaskExpiryDays: '7' });
+    await saveRecoverySettings({ user: admin, input, now: NOW });
+    await brokenPromise();
+    await sendNow();
+    expect(await PromiseReask.findOne().lean()).toMatchObject({ remindAt: at(2), expiresAt: at(7) });
+    await sendDueReaskReminders({ now: at(2), owner: 'w' });
+    expect(await EmailMessage.countDocuments({ idempotencyKey: /:reminder$/ })).toBe(1);
   });
 });
 

@@ -5,6 +5,7 @@
 import type { Types } from 'mongoose';
 import { createElement } from 'react';
 import { Account } from '#models/account';
+import { recordAudit } from '#models/audit-event';
 import { Contact } from '#models/contact';
 import { PromiseReask, PromiseReaskAnswer, PromiseReaskToken, type PromiseReaskDoc } from '#models/promise-reask';
 import { RecoveryCase } from '#models/recovery-case';
@@ -16,9 +17,12 @@ import { trusted } from '#app/platform/db.server';
 import { insertIgnoringDuplicates } from '#app/platform/inserts.server';
 import { claim, complete, release, writeUnheld, type Lease, type LeaseUpdate } from '#app/platform/lease.server';
 import { reaskTiming } from '#app/recovery/reask-rules';
+import { getRecoverySettings } from '#app/recovery/settings.server';
 import { formatDate } from '#app/utils/format';
 import { appUrl, newLinkToken } from '#app/utils/link-token.server';
 import { log } from '#app/utils/log.server';
+import { STOP_REASON_LABELS } from '#app/surveys/survey-labels';
+import type { SessionUser } from '#app/auth/session.server';
 import { PromiseReaskEmail } from '#emails/promise-reask';
 
 // Long enough to read a case, take budget, store a link and queue one email.
@@ -127,12 +131,22 @@ async function reaskEmail(input: { reask: ReaskLean; contact: { _id: Types.Objec
   });
 }
 
-/** The case's contact, else the account's primary contact of today. */
-async function recipientOf(reask: ReaskLean, caseContactId: unknown) {
+/**
+ * The case's contact when they can receive email, else the account's primary contact when they can;
+ * else whoever of the two exists (so the stop names why), else null.
+ */
+async function recipientOf(reask: { accountId: Types.ObjectId }, caseContactId: Types.ObjectId | null | undefined) {
   const select = 'name email emailStatus accountId';
   const chosen = caseContactId ? await Contact.findOne({ _id: caseContactId, accountId: reask.accountId }).select(select).lean() : null;
-  return chosen ?? (await Contact.findOne({ accountId: reask.accountId, isPrimary: true }).select(select).lean());
+  if (chosen && (chosen.emailStatus ?? 'ok') === 'ok') return chosen;
+  const primary = await Contact.findOne({ accountId: reask.accountId, isPrimary: true }).select(select).lean();
+  if (primary && (primary.emailStatus ?? 'ok') === 'ok') return primary;
+  return chosen ?? primary;
 }
+
+/** Why nobody can receive the re-ask, or null when the contact can. */
+const stopReasonOf = (contact: { emailStatus?: string | null } | null) =>
+  !contact ? 'no-recipient' : contact.emailStatus && contact.emailStatus !== 'ok' ? contact.emailStatus : null;
 
 type Decision = { update: LeaseUpdate } | { giveBack: true };
 
@@ -145,9 +159,11 @@ async function deliverOne(reask: HeldReask, now: Date): Promise<Decision & { out
     return { outcome: 'cancelled', update: { $set: { state: 'cancelled', stopReason: reason, stoppedAt: now } } };
   }
   const contact = await recipientOf(reask, kase.contactId);
-  const stop = !contact ? 'no-recipient' : contact.emailStatus && contact.emailStatus !== 'ok' ? contact.emailStatus : null;
+  const stop = stopReasonOf(contact);
   if (stop || !contact) {
     log('warn', 'Re-ask not sent: nobody can receive it', { reaskId: String(reask._id), reason: stop });
+    // The case says so, which puts it in its CSM's work queue until a new plan or a resend clears it.
+    await RecoveryCase.updateOne({ _id: reask.caseId, 'plan.agreedAt': reask.planAgreedAt }, { $set: { reaskStopReason: stop, reaskStoppedAt: now } });
     return { outcome: 'stopped', update: { $set: { state: 'stopped', stopReason: stop, stoppedAt: now, contactEmail: contact?.email } } };
   }
   const budget = await takeBudgetSlots({
@@ -163,7 +179,8 @@ async function deliverOne(reask: HeldReask, now: Date): Promise<Decision & { out
     if (budget.nextAvailableAt) return { outcome: 'deferred', update: { $set: { dueAt: budget.nextAvailableAt, deferredAt: now } } };
     return { outcome: 'retry', giveBack: true };
   }
-  const { remindAt, expiresAt } = reaskTiming(now);
+  const settings = await getRecoverySettings();
+  const { remindAt, expiresAt } = reaskTiming(now, { reminderDays: settings.reaskReminderDays, expiryDays: settings.reaskExpiryDays });
   const queued = await reaskEmail({ reask, contact, kind: 'invitation', expiresAt, now });
   if (!queued.ok) {
     // The slots stay ours (keyed by this re-ask): the next claim takes the same ones again.
@@ -202,6 +219,34 @@ async function eachClaimed(input: TaskInput & { filter: Record<string, unknown>;
     if (!written) log('warn', 'Re-ask lease lost before its outcome was recorded', { reaskId: String(held._id) });
   }
   return { claimed, ...counts, more: claimed >= limit };
+}
+
+/**
+ * CS fixed the contact after a re-ask stopped: the stopped re-ask of the case's current plan is
+ * scheduled again (one conditional write on its state, so two clicks schedule it once) and goes out
+ * on the worker's next cycle. Refused while still nobody can receive it.
+ */
+export async function resendStoppedReask({ user, caseId, now = new Date() }: { user: SessionUser; caseId: string; now?: Date }) {
+  const kase = await RecoveryCase.findOne({ _id: caseId, status: trusted({ $in: ['plan_agreed' as const, 'escalated' as const] }) })
+    .select('accountId contactId plan reaskStopReason')
+    .lean();
+  if (!kase?.plan?.agreedAt || !kase.reaskStopReason) return { ok: false as const, status: 409 as const, message: 'No stopped re-ask waits on this case.' };
+  const contact = await recipientOf(kase, kase.contactId);
+  const stop = stopReasonOf(contact);
+  if (stop)
+    return {
+      ok: false as const,
+      status: 409 as const,
+      message: `Still nobody can receive it: ${(STOP_REASON_LABELS[stop] ?? stop).toLowerCase()}. Fix the account’s contacts first.`,
+    };
+  const { modifiedCount } = await PromiseReask.updateOne(
+    { caseId: kase._id, planAgreedAt: kase.plan.agreedAt, state: 'stopped' },
+    { $set: { state: 'scheduled', dueAt: now, updatedAt: now }, $unset: { stopReason: 1, stoppedAt: 1 } },
+  );
+  await RecoveryCase.updateOne({ _id: kase._id, 'plan.agreedAt': kase.plan.agreedAt }, { $set: { reaskStopReason: null, reaskStoppedAt: null } });
+  if (modifiedCount === 0) return { ok: false as const, status: 409 as const, message: 'The re-ask is already scheduled again.' };
+  await recordAudit({ actorId: user.id, action: 'recovery.reask_resent', entityType: 'recovery_case', entityId: String(kase._id), data: { to: contact!.email }, now });
+  return { ok: true as const, message: `The re-ask goes to ${contact!.name} (${contact!.email}) within a few minutes.` };
 }
 
 /** Worker task: every scheduled re-ask whose time has come goes out once (key `reask:<id>:invitation`). */

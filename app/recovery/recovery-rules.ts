@@ -1,12 +1,13 @@
 // The rules of recovery cases, as plain functions: which answer opens which cases, when a case is
 // due, which status change is allowed from where, and what the SLA looks like to the CSM. No
 // database here (docs/recovery.md).
+import { REASK_EXPIRY_DAYS, REASK_REMINDER_DAYS } from '#app/recovery/reask-rules';
 import type { RecoveryStatus, RecoveryTrigger } from '#models/recovery-case';
 
 export type { RecoveryStatus, RecoveryTrigger };
 
 /** The admin's settings when nothing is saved: NPS 0-6 is a detractor; 5 business days to act. */
-export const DEFAULT_RECOVERY_SETTINGS = { npsThreshold: 6, slaBusinessDays: 5 } as const;
+export const DEFAULT_RECOVERY_SETTINGS = { npsThreshold: 6, slaBusinessDays: 5, reaskReminderDays: REASK_REMINDER_DAYS, reaskExpiryDays: REASK_EXPIRY_DAYS } as const;
 export type RecoveryPolicy = { npsThreshold: number; recoverPartly: boolean };
 
 /** The parts of a survey answer the rules read. */

@@ -7,7 +7,7 @@ import type { SessionUser } from '#app/auth/session.server';
 import { may } from '#app/auth/permissions';
 import { DEFAULT_RECOVERY_SETTINGS } from '#app/recovery/recovery-rules';
 
-export type RecoverySettingsView = { npsThreshold: number; slaBusinessDays: number };
+export type RecoverySettingsView = { npsThreshold: number; slaBusinessDays: number; reaskReminderDays: number; reaskExpiryDays: number };
 
 /** The settings in force: what the admin saved, else the defaults. */
 export async function getRecoverySettings(): Promise<RecoverySettingsView> {
@@ -15,6 +15,8 @@ export async function getRecoverySettings(): Promise<RecoverySettingsView> {
   return {
     npsThreshold: doc?.npsThreshold ?? DEFAULT_RECOVERY_SETTINGS.npsThreshold,
     slaBusinessDays: doc?.slaBusinessDays ?? DEFAULT_RECOVERY_SETTINGS.slaBusinessDays,
+    reaskReminderDays: doc?.reaskReminderDays ?? DEFAULT_RECOVERY_SETTINGS.reaskReminderDays,
+    reaskExpiryDays: doc?.reaskExpiryDays ?? DEFAULT_RECOVERY_SETTINGS.reaskExpiryDays,
   };
 }
 
@@ -32,10 +34,14 @@ const wholeNumber = (label: string, min: number, max: number) =>
         .max(max, `${label[0].toUpperCase()}${label.slice(1)} is at most ${max}.`),
     );
 
-export const RecoverySettingsSchema = z.object({
-  npsThreshold: wholeNumber('the NPS threshold', 0, 10),
-  slaBusinessDays: wholeNumber('the SLA in business days', 1, 60),
-});
+export const RecoverySettingsSchema = z
+  .object({
+    npsThreshold: wholeNumber('the NPS threshold', 0, 10),
+    slaBusinessDays: wholeNumber('the SLA in business days', 1, 60),
+    reaskReminderDays: wholeNumber('the days before the reminder', 1, 30),
+    reaskExpiryDays: wholeNumber('the days the link works', 2, 60),
+  })
+  .refine((s) => s.reaskReminderDays < s.reaskExpiryDays, { path: ['reaskReminderDays'], message: 'The reminder must go out before the link expires.' });
 
 /** Saves the admin's settings (audited). New cases use them; open cases keep their SLA. */
 export async function saveRecoverySettings({ user, input, now = new Date() }: { user: SessionUser; input: z.infer<typeof RecoverySettingsSchema>; now?: Date }) {

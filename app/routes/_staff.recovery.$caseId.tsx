@@ -22,6 +22,8 @@ import {
   reassignCase,
   sendPlanToBuyer,
 } from '#app/recovery/cases.server';
+import { resendStoppedReask } from '#app/recovery/reask.server';
+import { STOP_REASON_LABELS } from '#app/surveys/survey-labels';
 import { RECOVERY_TRIGGER_LABELS } from '#app/recovery/recovery-rules';
 import { formIdOf } from '#app/utils/form-feedback.server';
 import { NoFields, dispatchIntent, formValues, intent, notFound, readFormData } from '#app/utils/forms.server';
@@ -58,6 +60,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
       wont_deliver: intent(WontDeliverSchema, async (input) => answer(await markWontDeliver({ user, caseId, input }))),
       escalate: intent(EscalateSchema, async (input) => answer(await escalateCase({ user, caseId, input }))),
       reassign: intent(ReassignSchema, async (input) => answer(await reassignCase({ user, caseId, input }))),
+      resend_reask: intent(NoFields, async () => {
+        await rateLimit('emailAction', user.id);
+        return answer(await resendStoppedReask({ user, caseId }));
+      }),
       send_plan: intent(NoFields, async () => {
         // Emails a buyer: limited like every email-triggering action.
         await rateLimit('emailAction', user.id);
@@ -75,6 +81,7 @@ export default function RecoveryCasePage() {
   const { case: c, account, deal, surveyId, contact, rep, csm, history, actions, canAct, canSendPlan, csmOptions } = useLoaderData<typeof loader>();
   const plan = useFormFeedback('agree-plan', { anchor: 'plan-section' });
   const sendPlan = useFormFeedback('send-plan', { anchor: 'plan-section' });
+  const resend = useFormFeedback('resend-reask', { anchor: 'plan-section' });
   const deliver = useFormFeedback('deliver', AT_ACTIONS);
   const wont = useFormFeedback('wont-deliver', AT_ACTIONS);
   const escalate = useFormFeedback('escalate', AT_ACTIONS);
@@ -176,6 +183,22 @@ export default function RecoveryCasePage() {
                 <span className="badge warn">waiting for the buyer’s confirmation</span>
               )}
             </p>
+            {c.reaskStop ? (
+              <div className="notice warn" role="status">
+                <p>
+                  <strong>The re-ask of this promise could not be sent:</strong> {(STOP_REASON_LABELS[c.reaskStop.reason] ?? c.reaskStop.reason).toLowerCase()}. Fix the contact on{' '}
+                  <Link to={`/accounts/${account.id}`}>{account.name}</Link>, then send it again, or agree a new plan.
+                </p>
+                {canAct ? (
+                  <FeedbackForm feedback={resend}>
+                    <input type="hidden" name="intent" value="resend_reask" />
+                    <button type="submit" className="secondary" disabled={resend.busy}>
+                      Send the re-ask again
+                    </button>
+                  </FeedbackForm>
+                ) : null}
+              </div>
+            ) : null}
             {canSendPlan && !c.plan.buyerConfirmedAt ? (
               <FeedbackForm feedback={sendPlan}>
                 <input type="hidden" name="intent" value="send_plan" />

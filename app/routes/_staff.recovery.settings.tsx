@@ -57,6 +57,21 @@ export default function RecoverySettingsPage() {
             />
           </div>
           <p className="muted">A promise judged “Partly” opens a case only at accounts whose page says so.</p>
+          <h3>The re-ask of a promise</h3>
+          <div className="row">
+            <Field
+              label="Reminder after (days)"
+              inputMode="numeric"
+              {...f.field('reaskReminderDays', String(settings.reaskReminderDays))}
+              hint={`One reminder this many days after the re-ask, if the buyer has not answered (default ${DEFAULT_RECOVERY_SETTINGS.reaskReminderDays}).`}
+            />
+            <Field
+              label="Link works for (days)"
+              inputMode="numeric"
+              {...f.field('reaskExpiryDays', String(settings.reaskExpiryDays))}
+              hint={`The re-ask's link expires after this many days (default ${DEFAULT_RECOVERY_SETTINGS.reaskExpiryDays}). Re-asks already sent keep their dates.`}
+            />
+          </div>
           <div>
             <button type="submit" disabled={f.busy}>
               Save

@@ -175,8 +175,10 @@ type CaseRow = {
   status: string;
   arr: number;
   slaDueAt: Date;
+  /** The re-ask could not go out (why, since when): the item asks CS to fix the contact. */
+  reaskStop: { reason: string; at: Date } | null;
 };
-const CASE_FIELDS = 'dealId accountId aeId csmId promiseKey trigger promiseText nps status arr slaDueAt';
+const CASE_FIELDS = 'dealId accountId aeId csmId promiseKey trigger promiseText nps status arr slaDueAt reaskStopReason reaskStoppedAt';
 const caseRow = (d: Record<string, unknown>): CaseRow | null =>
   (OPEN_RECOVERY_STATUSES as readonly string[]).includes(String(d.status))
     ? {
@@ -191,6 +193,7 @@ const caseRow = (d: Record<string, unknown>): CaseRow | null =>
         status: String(d.status),
         arr: Number(d.arr ?? 0),
         slaDueAt: d.slaDueAt as Date,
+        reaskStop: d.reaskStopReason && d.reaskStoppedAt ? { reason: String(d.reaskStopReason), at: d.reaskStoppedAt as Date } : null,
       }
     : null;
 
@@ -219,19 +222,26 @@ async function recoveryItems(csmId: string | null, journeys: Map<string, Journey
   return cases.map((c) => {
     const j = journeys.get(String(journeyIdForDeal(c.dealId)));
     const what = `${TRIGGER_WHAT[c.trigger] ?? 'Recovery'}${c.promiseText ? `: ${c.promiseText}` : c.trigger === 'low_nps' && c.nps !== null ? ` (${c.nps})` : ''}`;
-    const label = c.status === 'open' ? 'Agree a plan with the buyer' : c.status === 'escalated' ? 'Resolve the escalated case' : 'Record the outcome';
+    const label = c.reaskStop
+      ? 'Fix the contact, send the re-ask again'
+      : c.status === 'open'
+        ? 'Agree a plan with the buyer'
+        : c.status === 'escalated'
+          ? 'Resolve the escalated case'
+          : 'Record the outcome';
+    const since = c.reaskStop?.at ?? c.slaDueAt;
     return {
       kind: 'recovery' as const,
       itemId: c.id,
       csmId: c.csmId!,
-      what: c.status === 'escalated' ? `Escalated · ${what}` : what,
+      what: `${c.status === 'escalated' ? 'Escalated · ' : ''}${c.reaskStop ? `Re-ask not sent (${(STOP_REASON_LABELS[c.reaskStop.reason] ?? c.reaskStop.reason).toLowerCase()}) · ` : ''}${what}`,
       accountId: c.accountId,
       accountName: j?.accountName ?? '',
       arr: c.arr,
       currency: j?.currency ?? 'USD',
-      daysOverdue: days(c.slaDueAt, now),
-      dueAt: c.slaDueAt.toISOString(),
-      action: { label, href: `/recovery/${c.id}` },
+      daysOverdue: days(since, now),
+      dueAt: since.toISOString(),
+      action: { label, href: `/recovery/${c.id}${c.reaskStop ? '#plan-section' : ''}` },
     };
   });
 }
