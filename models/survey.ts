@@ -1,4 +1,5 @@
 import { Schema, type InferSchemaType } from 'mongoose';
+import { changeFeed } from '#app/platform/change-feed.server';
 import { defineModel } from './_define';
 
 /**
@@ -83,4 +84,7 @@ SurveySchema.index({ contactId: 1, state: 1 });
 SurveySchema.index({ attentionAt: -1 });
 
 export type SurveyDoc = InferSchemaType<typeof SurveySchema>;
+// Every write is recorded in the 'surveys' change feed: the work queue keeps the few surveys that
+// need CS in memory (app/work/work.server.ts). Batch writes record theirs with recordBatchWrite.
+SurveySchema.plugin(changeFeed('surveys'));
 export const Survey = defineModel('Survey', SurveySchema);

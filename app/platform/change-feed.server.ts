@@ -146,12 +146,23 @@ export function changeFeed(feed: string) {
   };
 }
 
-/** For insertMany calls that fail part-way (duplicates ignored): records every attempted id of a tracked model. */
-export async function recordAttemptedInserts(model: { schema?: Schema }, docs: unknown[]) {
+/**
+ * For writes the plugin cannot see: `bulkWrite` (mongoose's hook does not tell which documents) and
+ * insertMany calls that fail part-way (duplicates ignored). Records the ids a tracked model's batch
+ * touched, after the batch; does nothing for an untracked model.
+ */
+export async function recordBatchWrite(model: { schema?: Schema }, ids: unknown[]) {
   const feed = model.schema?.get('changeFeed' as never) as string | undefined;
-  if (feed)
+  if (feed && ids.length)
     await recordChange(
       feed,
-      docs.map((d) => String((d as { _id: unknown })._id)),
+      ids.map((id) => String(id)),
     );
 }
+
+/** insertMany that failed part-way: every attempted document's id (see recordBatchWrite). */
+export const recordAttemptedInserts = (model: { schema?: Schema }, docs: unknown[]) =>
+  recordBatchWrite(
+    model,
+    docs.map((d) => (d as { _id: unknown })._id),
+  );

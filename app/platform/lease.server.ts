@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
 import type { Model } from 'mongoose';
+import { recordBatchWrite } from '#app/platform/change-feed.server';
 import { trusted } from '#app/platform/db.server';
 
 // Leases let any number of workers share one queue without transactions (docs/leases.md).
@@ -102,6 +103,10 @@ export async function claimMany<T extends Unclaimed>(input: {
     docs.map((d) => ({ updateOne: { filter: andFree({ ...filter, _id: d._id, leaseGen: d.leaseGen ?? null }, now), update: taking(owner, leaseExpiresAt) } })),
     { ordered: false },
   );
+  await recordBatchWrite(
+    model,
+    docs.map((d) => d._id),
+  );
   const claimed = (d: T) => ({ ...d, leaseOwner: owner, leaseExpiresAt, leaseGen: (d.leaseGen ?? 0) + 1 });
   if (matchedCount === docs.length) return docs.map(claimed);
   const after = await Promise.all(docs.map((d) => model.findById(d._id).select('leaseOwner leaseGen').lean() as Promise<Partial<Lease> | null>));
@@ -130,6 +135,10 @@ export async function completeMany(input: { model: AnyModel; items: Array<{ leas
   const { matchedCount } = await model.bulkWrite(
     items.map(({ lease, update }) => ({ updateOne: { filter: { ...heldBy(lease), ...live(now) }, update: ending(update) } })),
     { ordered: false },
+  );
+  await recordBatchWrite(
+    model,
+    items.map(({ lease }) => lease._id),
   );
   if (matchedCount === items.length) return items.map(() => true);
   const after = await Promise.all(items.map(({ lease }) => model.findById(lease._id).select('leaseOwner leaseGen').lean() as Promise<Partial<Lease> | null>));

@@ -34,6 +34,7 @@ import { appUrl } from '#app/utils/link-token.server';
 import { log, logError } from '#app/utils/log.server';
 import { inPool, readEachById } from '#app/platform/pool';
 import { writeUnheld, type LeaseUpdate } from '#app/platform/lease.server';
+import { recordBatchWrite } from '#app/platform/change-feed.server';
 import { SurveyContactAlertEmail } from '#emails/survey-contact-alert';
 import { SurveyHeldAlertEmail } from '#emails/survey-held-alert';
 import { SurveyInvitationEmail } from '#emails/survey-invitation';
@@ -351,6 +352,10 @@ export async function releaseHeldSurveys({ now, limit = PAGE_SIZE }: { now: Date
   const live = held.filter((s) => journeys.get(String(journeyIdForDeal(s.dealId)))?.liveAt);
   if (live.length === 0) return { held: held.length, released: 0 };
   const { modifiedCount } = await Survey.bulkWrite(live.map(({ _id }) => ({ updateOne: writeUnheld({ filter: { _id, ...notLive }, update: { $set: { held: null } }, now }) })));
+  await recordBatchWrite(
+    Survey,
+    live.map(({ _id }) => _id),
+  );
   return { held: held.length, released: modifiedCount };
 }
 
@@ -444,6 +449,10 @@ export async function expireDueSurveys({ now, owner, limit = 1000, signal }: Tas
   if (expire.length === 0 || signal?.aborted) return { due: due.length, expired: 0, more: due.length >= limit };
   const { modifiedCount } = await Survey.bulkWrite(
     expire.map(({ _id }) => ({ updateOne: writeUnheld({ filter: { _id, ...expiring }, update: { $set: { state: 'expired', expiredAt: now, remindAt: null } }, now }) })),
+  );
+  await recordBatchWrite(
+    Survey,
+    expire.map(({ _id }) => _id),
   );
   return { due: due.length, expired: modifiedCount, more: due.length >= limit };
 }

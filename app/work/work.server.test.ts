@@ -1,11 +1,13 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AuditEvent } from '#models/audit-event';
 import { PlanToken } from '#models/plan-token';
 import { RecoveryCase, type RecoveryStatus } from '#models/recovery-case';
 import { Survey } from '#models/survey';
 import { journeyIdForDeal, startJourneyForDeal } from '#app/journeys/journey.server';
 import { scheduleSurveysForDeal } from '#app/surveys/surveys.server';
-import { forgetWorkSnapshot, listWorkQueue, snoozeItem, summariseQueues, wakeItem } from '#app/work/work.server';
+import { listWorkQueue, snoozeItem, summariseQueues, surveysNeedingCsIndex, wakeItem } from '#app/work/work.server';
+import { resetEnvCache } from '#app/env.server';
+import { claimMany, completeMany } from '#app/platform/lease.server';
 import { snoozeFormSchema } from '#app/work/work-rules';
 import { makeAccount, makeContact, makeDeal, makeUser } from '#test/factories';
 
@@ -72,7 +74,6 @@ async function book() {
     expiresAt: new Date(now.getTime() + 20 * DAY),
     createdAt: ago(7),
   });
-  forgetWorkSnapshot();
   return { rep, csm, other, big, small, bigDeal, smallDeal, recovery, bounced: bounced! };
 }
 
@@ -82,8 +83,6 @@ async function markLive(dealId: string) {
 }
 
 describe('a CSM’s work queue', () => {
-  beforeEach(() => forgetWorkSnapshot());
-
   it('holds every kind of waiting item of their own book, ranked by ARR at stake and days overdue', async () => {
     const { csm, recovery, bounced, bigDeal } = await book();
     const view = await listWorkQueue({ csmId: csm.id, query: { view: 'open', page: 1 }, now });
@@ -107,7 +106,7 @@ describe('a CSM’s work queue', () => {
     expect(view.total).toBe(5);
   });
 
-  it('a survey that is put right leaves the queue at once, though the snapshot of surveys is older', async () => {
+  it('a survey that is put right leaves the queue at once, and its counts with it', async () => {
     const { csm, bounced } = await book();
     expect((await listWorkQueue({ csmId: csm.id, query: { view: 'open', page: 1 }, now })).items.map((i) => i.kind)).toContain('survey-contact');
     await Survey.updateOne({ _id: bounced._id }, { $set: { attentionReason: null, attentionAt: null, state: 'scheduled' } });
@@ -163,6 +162,29 @@ describe('a CSM’s work queue', () => {
     const home = await getHome({ user: csm, now });
     expect(home.work).toMatchObject({ total: 5, snoozedCount: 0 });
     expect(home.work!.items.map((i) => i.kind)).toEqual(['journey', 'confirmation', 'survey-held', 'recovery', 'survey-contact']);
+  });
+
+  it('from the in-memory index, sees a survey a worker stopped in a batch write at once, as the database does', async () => {
+    const { csm, smallDeal } = await book();
+    await surveysNeedingCsIndex.warm();
+    expect(surveysNeedingCsIndex.ready).toBe(true);
+    const before = await listWorkQueue({ csmId: csm.id, query: { view: 'open', page: 1 }, now });
+    // The 9-month survey bounces in a delivery batch: claimMany + completeMany, one bulkWrite each.
+    const docs = await Survey.find({ dealId: smallDeal.id, wave: 9 }).lean();
+    const held = await claimMany({ model: Survey, docs, now, owner: 'worker-a', leaseMs: 60_000 });
+    expect((await listWorkQueue({ csmId: csm.id, query: { view: 'open', page: 1 }, now })).total).toBe(before.total);
+    await completeMany({ model: Survey, items: held.map((lease) => ({ lease, update: { $set: { state: 'bounced', attentionReason: 'bounced', attentionAt: ago(1) } } })), now });
+    const after = await listWorkQueue({ csmId: csm.id, query: { view: 'open', page: 1 }, now });
+    expect(after.total).toBe(before.total + 1);
+    expect(after.items.map((i) => i.what)).toContain('9-month survey: The contact’s address bounced');
+    process.env.READ_INDEX = 'off';
+    resetEnvCache();
+    try {
+      expect(await listWorkQueue({ csmId: csm.id, query: { view: 'open', page: 1 }, now })).toEqual(after);
+    } finally {
+      delete process.env.READ_INDEX;
+      resetEnvCache();
+    }
   });
 
   it('pages the queue', async () => {

@@ -8,10 +8,8 @@
 // - plan links waiting for the buyer: an in-memory index of the plan links (feed `plantokens`),
 //   then the few candidate journeys read by `_id` to see which criteria still wait;
 // - open recovery cases and this user's snoozes: a query each (small collections);
-// - surveys that need another contact or are held: a snapshot of those surveys, at most
-//   SURVEY_SNAPSHOT_MS old, refreshed in the background (a scan of every survey is seconds at
-//   100k); each survey shown is read again by `_id`, so one CS just fixed never shows.
-import type { Types } from 'mongoose';
+// - surveys that need another contact or are held: an in-memory index of just those surveys (feed
+//   `surveys`), as a scan of every survey takes over a minute at 100k.
 import { Journey } from '#models/journey';
 import { PlanToken } from '#models/plan-token';
 import { RecoveryCase } from '#models/recovery-case';
@@ -24,6 +22,7 @@ import { healthOf, journeyBoardIndex, journeyIdForDeal, missingCriteria } from '
 import { buyerCanConfirm, HEALTH_LABELS } from '#app/journeys/journey-rules';
 import { getPlaybookVersion } from '#app/journeys/playbook.server';
 import { trusted } from '#app/platform/db.server';
+import { readEachById } from '#app/platform/pool';
 import { ReadIndex } from '#app/platform/read-index.server';
 import { STOP_REASON_LABELS } from '#app/surveys/survey-labels';
 import {
@@ -105,6 +104,8 @@ export const planRequestIndex = new ReadIndex<PlanRequestRow>({
   toRow: (d) => (d.revokedAt ? null : { journeyId: String(d.journeyId), stage: String(d.stage), createdAt: d.createdAt as Date, expiresAt: d.expiresAt as Date }),
 });
 
+const readWaitingJourney = (id: string) => Journey.findById(id).select('accountId stage stageIndex playbookVersion evidence').lean();
+
 async function confirmationItems(journeys: Map<string, JourneyRow>, now: Date): Promise<(WorkItem & { csmId: string })[]> {
   const cutoff = now.getTime() - BUYER_CONFIRMATION_WAIT_DAYS * DAY;
   const waiting = (r: PlanRequestRow) => r.createdAt.getTime() < cutoff && r.expiresAt.getTime() > now.getTime();
@@ -126,8 +127,11 @@ async function confirmationItems(journeys: Map<string, JourneyRow>, now: Date): 
     if (!seen || r.createdAt < seen) firstAsked.set(r.journeyId, r.createdAt);
   }
   const items: (WorkItem & { csmId: string })[] = [];
+  // `_id` reads, several at a time (leadership's summary reads every CSM's waiting journeys).
+  const read = new Map<string, Awaited<ReturnType<typeof readWaitingJourney>>>();
+  await readEachById([...firstAsked.keys()], readWaitingJourney, { size: 8, seen: read });
   for (const [journeyId, askedAt] of firstAsked) {
-    const j = await Journey.findById(journeyId).select('accountId stage stageIndex playbookVersion evidence').lean();
+    const j = read.get(journeyId);
     if (!j) continue;
     const stage = (await getPlaybookVersion(j.playbookVersion))?.stages[j.stageIndex];
     if (!stage || stage.key !== j.stage) continue;
@@ -247,40 +251,48 @@ async function recoveryItems(csmId: string | null, journeys: Map<string, Journey
 }
 
 // ---------------------------------------------------------------------------------------------
-// Surveys that need CS (a snapshot: see the top of this file)
+// Surveys that need CS: an in-memory index of just those (feed `surveys`)
 
-/** How old the snapshot of surveys needing CS may be before a view refreshes it in the background. */
-export const SURVEY_SNAPSHOT_MS = 30_000;
+type SurveyRow = { dealId: string; accountId: string; wave: number; dueAt: Date; attentionReason: string | null; attentionAt: Date | null };
 
-type SurveyRow = { _id: Types.ObjectId; dealId: Types.ObjectId; accountId: Types.ObjectId; wave: number; dueAt: Date; attentionReason?: string | null; attentionAt?: Date | null };
-let snapshot: { at: number; rows: SurveyRow[] } | null = null;
-let refreshing: Promise<void> | null = null;
-
-const needsCs: Record<string, unknown> = { $or: [{ attentionReason: trusted({ $ne: null }) }, { state: 'scheduled', held: 'not-live' }] };
 const SURVEY_FIELDS = 'dealId accountId wave dueAt state held attentionReason attentionAt';
+const needsCs = (d: Record<string, unknown>) => Boolean(d.attentionReason) || (d.state === 'scheduled' && d.held === 'not-live');
 
-function refreshSnapshot() {
-  refreshing ??= (async () => {
-    const at = Date.now();
-    const rows = (await Survey.find(trusted(needsCs)).select(SURVEY_FIELDS).lean()) as SurveyRow[];
-    snapshot = { at, rows };
-  })().finally(() => (refreshing = null));
-  return refreshing;
+/** Surveys that need another contact or are held until go-live, by survey id (every other survey is left out). */
+export const surveysNeedingCsIndex = new ReadIndex<SurveyRow>({
+  feed: 'surveys',
+  model: Survey,
+  select: SURVEY_FIELDS,
+  toRow: (d) =>
+    needsCs(d)
+      ? {
+          dealId: String(d.dealId),
+          accountId: String(d.accountId),
+          wave: Number(d.wave),
+          dueAt: d.dueAt as Date,
+          attentionReason: d.attentionReason ? String(d.attentionReason) : null,
+          attentionAt: (d.attentionAt as Date | null) ?? null,
+        }
+      : null,
+});
+
+async function surveysNeedingCs(): Promise<(SurveyRow & { id: string })[]> {
+  return surveysNeedingCsIndex.answer({
+    fromMemory: (rows) => [...rows].map(([id, r]) => ({ ...r, id })),
+    fromDatabase: async () => {
+      const found = await Survey.find(trusted({ $or: [{ attentionReason: trusted({ $ne: null }) }, { state: 'scheduled', held: 'not-live' }] }))
+        .select(SURVEY_FIELDS)
+        .lean();
+      return found.flatMap((d) => {
+        const r = surveysNeedingCsIndex.options.toRow(d as Record<string, unknown>);
+        return r ? [{ ...r, id: String(d._id) }] : [];
+      });
+    },
+  });
 }
 
-async function surveysNeedingCs() {
-  if (!snapshot) await refreshSnapshot();
-  else if (Date.now() - snapshot.at > SURVEY_SNAPSHOT_MS) void refreshSnapshot().catch(() => undefined);
-  return snapshot!.rows;
-}
-
-/** Forgets the snapshot (tests; a process that just changed many surveys). */
-export function forgetWorkSnapshot() {
-  snapshot = null;
-}
-
-function surveyItem(s: SurveyRow, j: JourneyRow, now: Date): WorkItem & { csmId: string } {
-  const base = { itemId: String(s._id), csmId: j.csmId!, accountId: String(s.accountId), accountName: j.accountName, arr: j.arr, currency: j.currency };
+function surveyItem(s: SurveyRow & { id: string }, j: JourneyRow, now: Date): WorkItem & { csmId: string } {
+  const base = { itemId: s.id, csmId: j.csmId!, accountId: String(s.accountId), accountName: j.accountName, arr: j.arr, currency: j.currency };
   if (s.attentionReason) {
     const since = s.attentionAt ?? s.dueAt;
     return {
@@ -289,7 +301,7 @@ function surveyItem(s: SurveyRow, j: JourneyRow, now: Date): WorkItem & { csmId:
       what: `${s.wave}-month survey: ${STOP_REASON_LABELS[s.attentionReason as keyof typeof STOP_REASON_LABELS] ?? s.attentionReason}`,
       daysOverdue: days(since, now),
       dueAt: since.toISOString(),
-      action: { label: 'Choose another contact', href: `/surveys/${String(s._id)}` },
+      action: { label: 'Choose another contact', href: `/surveys/${s.id}` },
     };
   }
   return {
@@ -298,25 +310,17 @@ function surveyItem(s: SurveyRow, j: JourneyRow, now: Date): WorkItem & { csmId:
     what: `${s.wave}-month survey held: ${j.dealName} is not live yet`,
     daysOverdue: days(s.dueAt, now),
     dueAt: s.dueAt.toISOString(),
-    action: { label: 'Send anyway or get it live', href: `/surveys/${String(s._id)}` },
+    action: { label: 'Send anyway or get it live', href: `/surveys/${s.id}` },
   };
 }
 
-function surveyItems(rows: SurveyRow[], journeys: Map<string, JourneyRow>, now: Date) {
+function surveyItems(rows: (SurveyRow & { id: string })[], journeys: Map<string, JourneyRow>, now: Date) {
   const items: (WorkItem & { csmId: string })[] = [];
   for (const s of rows) {
     const j = journeys.get(String(journeyIdForDeal(s.dealId)));
     if (j) items.push(surveyItem(s, j, now));
   }
   return items;
-}
-
-/** The survey as it is now, if it still needs CS (the snapshot may be up to SURVEY_SNAPSHOT_MS old). */
-async function stillNeedsCs(item: WorkItem) {
-  if (item.kind !== 'survey-contact' && item.kind !== 'survey-held') return true;
-  const s = await Survey.findById(item.itemId).select(SURVEY_FIELDS).lean();
-  if (!s) return false;
-  return item.kind === 'survey-contact' ? Boolean(s.attentionReason) : s.state === 'scheduled' && s.held === 'not-live' && !s.attentionReason;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -384,9 +388,7 @@ export async function listWorkQueue({
   const pages = Math.max(1, Math.ceil(list.length / perPage));
   const page = Math.min(query.page, pages);
   const shown = list.slice((page - 1) * perPage, page * perPage);
-  const fresh = await Promise.all(shown.map(stillNeedsCs));
-  const kept = shown.filter((_, i) => fresh[i]);
-  return { items: kept, total: list.length, openCount: open.length, snoozedCount: snoozed.length, page, pages, view: query.view };
+  return { items: shown, total: list.length, openCount: open.length, snoozedCount: snoozed.length, page, pages, view: query.view };
 }
 
 /** Leadership and admin: every CSM's queue length (snoozed items left out) and oldest item. */
