@@ -37,10 +37,19 @@ const taskId = z.string().regex(OBJECT_ID, 'Choose a task.');
 
 export const CompleteTaskSchema = z.object({ taskId });
 export const TaskCommentSchema = z.object({ taskId, text: commentText });
+/** The owners form: several `ownerIds` checkboxes, so parse `{ taskId, ownerIds: formData.getAll('ownerIds') }`. */
 export const TaskOwnersSchema = z.object({
   taskId,
-  ownerIds: z.preprocess((v) => (Array.isArray(v) ? v : typeof v === 'string' && v ? v.split(',') : []), z.array(z.string().regex(OBJECT_ID)).max(20)),
+  ownerIds: z.array(z.string().regex(OBJECT_ID, 'Choose contacts of this account.')).max(20, 'Choose at most 20 owners.'),
 });
+/** The owners form's fields one value at a time (what the intent dispatcher reads before the route reads every `ownerIds`). */
+export const TaskOwnersFieldsSchema = z.object({ taskId, ownerIds: z.string().regex(OBJECT_ID, 'Choose contacts of this account.').optional() });
+/** The owners form with every checked `ownerIds`; its errors keyed `ownerIds` (where the page shows them). */
+export function parseTaskOwners(taskId: string, ownerIds: unknown[]) {
+  const parsed = TaskOwnersSchema.safeParse({ taskId, ownerIds });
+  if (parsed.success) return { ok: true as const, data: parsed.data };
+  return { ok: false as const, errors: { ownerIds: [...new Set(parsed.error.issues.map((i) => i.message))] } };
+}
 export const TaskDueSchema = z.object({
   taskId,
   dueOn: z

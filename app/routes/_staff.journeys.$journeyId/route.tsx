@@ -27,7 +27,16 @@ import {
 } from '#app/journeys/journey.server';
 import { RequestConfirmationSchema, requestBuyerConfirmation } from '#app/journeys/plan.server';
 import { HEALTH_BADGE } from '#app/journeys/journey-rules';
-import { commentAsStaff, getJourneyTasks, setTaskDue, setTaskOwners, TaskCommentSchema, TaskDueSchema, TaskOwnersSchema } from '#app/buyer-tasks/tasks.server';
+import {
+  commentAsStaff,
+  getJourneyTasks,
+  setTaskDue,
+  setTaskOwners,
+  TaskCommentSchema,
+  TaskDueSchema,
+  TaskOwnersFieldsSchema,
+  parseTaskOwners,
+} from '#app/buyer-tasks/tasks.server';
 import { formIdOf } from '#app/utils/form-feedback.server';
 import { NoFields, dispatchIntent, formValues, intent, notFound, readFormData } from '#app/utils/forms.server';
 import { JourneyFacts } from './facts';
@@ -95,10 +104,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
       }),
       owners: intent(OwnersFormSchema, async (input) => outcome(await setStageOwners({ user, journeyId, input }), 'Owners updated.')),
       // Buyer tasks (docs/buyer-tasks.md): owners on the buyer's side, due date, a comment to the buyer.
-      'task-owners': intent(TaskOwnersSchema, async (input) => {
+      'task-owners': intent(TaskOwnersFieldsSchema, async (input) => {
         // Several checkboxes share the name: read them all (formValues keeps one).
-        const owners = TaskOwnersSchema.safeParse({ taskId: input.taskId, ownerIds: formData.getAll('ownerIds') });
-        if (!owners.success) return reply({ ok: false, message: 'Choose contacts of this account.', errors: { ownerIds: ['Choose contacts of this account.'] }, values }, 400);
+        const owners = parseTaskOwners(input.taskId, formData.getAll('ownerIds'));
+        if (!owners.ok) return reply({ ok: false, errors: owners.errors, values }, 400);
         return outcome(await setTaskOwners({ user, journeyId, input: owners.data }), 'Owners saved.');
       }),
       'task-due': intent(TaskDueSchema, async (input) => outcome(await setTaskDue({ user, journeyId, input }), 'Due date saved.')),
