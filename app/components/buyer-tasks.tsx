@@ -10,6 +10,9 @@ import { LocaleProvider, useLocale, useMessages } from '#app/i18n/i18n';
 import type { Locale } from '#app/i18n/locales';
 import { taskMessages } from '#app/i18n/messages/tasks';
 
+/** "Signs off the plan" -> "signs off the plan", to follow "I confirm:". */
+const lowerFirst = (text: string) => text.charAt(0).toLowerCase() + text.slice(1);
+
 export type PlanTask = {
   id: string;
   title: string;
@@ -88,7 +91,7 @@ function TaskItem({ task }: { task: PlanTask }) {
           <input type="hidden" name="intent" value="task-complete" />
           <input type="hidden" name="taskId" value={task.id} />
           <button type="submit" disabled={complete.busy}>
-            {t('complete')}
+            {t('complete', { action: lowerFirst(task.title) })}
           </button>
         </FeedbackForm>
       ) : null}

@@ -1,7 +1,7 @@
 // Who on the buyer's side owes what, and since when (docs/buyer-tasks.md): one compact row per buyer
 // task, and per task a form for its owners, due date and a comment to the buyer (all audited).
 import { FeedbackForm, useFormFeedback } from '#app/components/form-feedback';
-import { Field, TextareaField } from '#app/components/forms';
+import { Field, SelectField, TextareaField } from '#app/components/forms';
 import { LocalTime } from '#app/components/local-time';
 import { COMMENT_MAX, type TaskState } from '#app/buyer-tasks/task-rules';
 
@@ -128,27 +128,33 @@ function TaskForms({ task, contacts }: { task: Task; contacts: Contact[] }) {
   const owners = useFormFeedback(`task-owners-${task.id}`, { reset: false, anchor: `buyer-task-${task.id}` });
   const due = useFormFeedback(`task-due-${task.id}`, { reset: false, anchor: `buyer-task-${task.id}` });
   const comment = useFormFeedback(`task-comment-${task.id}`, { anchor: `buyer-task-${task.id}` });
-  const owned = new Set(task.owners.map((o) => o.id));
   const ownerErrors = owners.result && !owners.result.ok ? owners.result.errors?.ownerIds : undefined;
   return (
     <div className="grid-2">
       <FeedbackForm feedback={owners} className="stack">
         <input type="hidden" name="intent" value="task-owners" />
         <input type="hidden" name="taskId" value={task.id} />
-        <fieldset>
-          <legend>Owners on the buyer's side</legend>
-          {contacts.length === 0 ? <p className="muted">This account has no contacts yet.</p> : null}
-          {contacts.map((c) => (
-            <label key={c.id} className="checkbox">
-              <input type="checkbox" name="ownerIds" value={c.id} defaultChecked={owned.has(c.id)} /> {c.name}{' '}
-              <span className="muted">
-                {c.email}
+        {contacts.length === 0 ? (
+          <p className="muted">This account has no contacts yet: add one on the account page.</p>
+        ) : (
+          <SelectField
+            label="Owed by"
+            hint="Contacts of the account; choose several with Ctrl or Cmd. None: nobody is reminded."
+            name="ownerIds"
+            id={`task-owners-${task.id}-ownerIds`}
+            multiple
+            size={Math.min(6, Math.max(2, contacts.length))}
+            defaultValue={task.owners.map((o) => o.id)}
+            errors={ownerErrors}
+          >
+            {contacts.map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.name} · {c.email}
                 {c.emailStatus !== 'ok' ? ` (${c.emailStatus}: no reminders)` : ''}
-              </span>
-            </label>
-          ))}
-          {ownerErrors?.length ? <p className="field-error">{ownerErrors.join(' ')}</p> : null}
-        </fieldset>
+              </option>
+            ))}
+          </SelectField>
+        )}
         <div>
           <button type="submit" className="secondary" disabled={owners.busy}>
             Save owners
