@@ -2,7 +2,7 @@
 // by when, who on their side owns it, a button to mark it done (that is their confirmation) and a
 // comment thread with the vendor's team. Every text comes from the tasks catalogue in the buyer's
 // language; comments are plain text (React escapes them). Works without JavaScript.
-import { FeedbackForm, useFormFeedback } from '#app/components/form-feedback';
+import { FeedbackForm, FormFeedback, useFormFeedback } from '#app/components/form-feedback';
 import { TextareaField } from '#app/components/forms';
 import { COMMENT_MAX, type TaskState } from '#app/buyer-tasks/task-rules';
 import { formatDate } from '#app/i18n/format';
@@ -78,13 +78,17 @@ function TaskItem({ task }: { task: PlanTask }) {
         {task.mine ? ` (${t('youOwn')})` : ''}
       </div>
       {task.state === 'done' && task.doneAt ? (
-        <div className="muted">
-          {task.doneVia === 'buyer' && task.doneByName
-            ? t('doneBy', { name: task.doneByName, date: date(task.doneAt) })
-            : task.doneVia === 'stage_left'
-              ? t('closedWithStage', { date: date(task.doneAt) })
-              : t('doneByTeam', { date: date(task.doneAt) })}
-        </div>
+        <>
+          <div className="muted">
+            {task.doneVia === 'buyer' && task.doneByName
+              ? t('doneBy', { name: task.doneByName, date: date(task.doneAt) })
+              : task.doneVia === 'stage_left'
+                ? t('closedWithStage', { date: date(task.doneAt) })
+                : t('doneByTeam', { date: date(task.doneAt) })}
+          </div>
+          {/* The answer to the confirmation stays where its button was. */}
+          <FormFeedback feedback={complete} />
+        </>
       ) : null}
       {task.state !== 'done' ? (
         <FeedbackForm feedback={complete}>

@@ -43,7 +43,7 @@ beforeAll(async () => {
     arr: 12_000,
     currency: 'USD',
     grossMarginPct: 70,
-    promises: [{ text: 'Weekly reports by email', successCriterion: 'Sent every Monday', category: 'reporting' }],
+    promises: [{ text: 'Weekly reports by email', successCriterion: 'Sent every Monday', category: 'other' }],
   });
   ({ journeyId } = await startJourneyForDeal({ dealId: deal._id, now }));
   await openTasksForDeal({ dealId: deal._id, now });

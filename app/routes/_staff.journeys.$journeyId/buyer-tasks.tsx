@@ -176,8 +176,8 @@ function TaskForms({ task, contacts }: { task: Task; contacts: Contact[] }) {
           <input type="hidden" name="intent" value="task-comment" />
           <input type="hidden" name="taskId" value={task.id} />
           <TextareaField
-            label="Comment to the buyer"
-            hint={`Plain text, up to ${COMMENT_MAX} characters. Shown on the buyer's plan page.`}
+            label="Comment"
+            hint={`Plain text, up to ${COMMENT_MAX} characters. The buyer sees it on the plan page.`}
             rows={2}
             maxLength={COMMENT_MAX}
             required
