@@ -100,7 +100,7 @@ describe('buyer tasks on the shared plan (the buyer, then cs@kept.demo)', () => 
     await login(page, 'cs@kept.demo');
     await page.goto(`/journeys/${journeyId}`);
     await hydrated(page);
-    const panel = page.getByRole('region', { name: 'Buyer tasks' });
+    const panel = page.getByRole('region', { name: 'Tasks on the customer’s side' });
     const rows = panel.locator('tbody tr');
     await expect(rows.count()).resolves.toBe(2);
     const kickoff = rows.filter({ hasText: 'Confirms the kickoff date' });

@@ -59,7 +59,7 @@ export function BuyerTasksPanel({ data, canWrite }: { data: JourneyTasks | null;
   const { tasks, contacts } = data;
   return (
     <section className="panel" aria-labelledby="buyer-tasks-h" id="buyer-tasks">
-      <h2 id="buyer-tasks-h">Buyer tasks</h2>
+      <h2 id="buyer-tasks-h">Tasks on the customer’s side</h2>
       {tasks.length === 0 ? (
         <p className="muted">No buyer tasks yet. A stage's criteria the buyer confirms become tasks when the stage starts.</p>
       ) : (
