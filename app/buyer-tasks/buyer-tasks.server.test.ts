@@ -202,6 +202,17 @@ describe('reminders', () => {
     expect(emails[2].text).toMatch(/Overdue · Attends the handoff call/);
   });
 
+  test('a Swedish-speaking buyer gets the email in Swedish, with the dates as Swedish writes them', async () => {
+    const { nora } = await setup();
+    await Contact.updateOne({ _id: nora.id }, { $set: { language: 'sv' } });
+    await run(at(0, 1));
+    const [email] = await emailsTo(nora.email);
+    expect(email.subject).toMatch(/^2 uppgifter väntar på dig i planen för /);
+    expect(email.text).toContain('Hej Nora!');
+    expect(email.text).toContain('Ny · Confirms the kickoff date');
+    expect(email.text).toContain('klar senast 15 dec. 2026');
+  });
+
   test('a task opened later the same day waits for the next day: never two emails a day', async () => {
     const { nora, journeyId, account, cs } = await setup();
     await run(at(0, 1));
