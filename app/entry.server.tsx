@@ -14,6 +14,8 @@ import '#app/advocacy/reactions.server';
 import '#app/integrations/reactions.server';
 // Recovery opens cases when an answer says a promise was not kept (app/recovery/reactions.server.ts).
 import '#app/recovery/reactions.server';
+// Buyer tasks open when their stage starts (app/buyer-tasks/reactions.server.ts).
+import '#app/buyer-tasks/reactions.server';
 
 const ABORT_DELAY = 5_000;
 

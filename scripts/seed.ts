@@ -87,6 +87,9 @@ async function main() {
   // Re-asks of broken promises (after the surveys: they follow up "Not yet" answers).
   const { seedReaskDemo } = await import('#scripts/seed/reask');
   await seedReaskDemo({ log: console.log });
+  // Buyer tasks in every state on the journeys not live yet (docs/buyer-tasks.md).
+  const { seedBuyerTaskDemo } = await import('#scripts/seed/buyer-tasks');
+  await seedBuyerTaskDemo({ log: console.log });
   console.log(
     [
       `Done in ${(s.ms / 1000).toFixed(1)} s.`,

@@ -38,6 +38,8 @@ if (config.NODE_ENV !== 'production') {
     await seedSurveyDemo({ log: say });
     const { seedReaskDemo } = await import('#scripts/seed/reask');
     await seedReaskDemo({ log: say });
+    const { seedBuyerTaskDemo } = await import('#scripts/seed/buyer-tasks');
+    await seedBuyerTaskDemo({ log: say });
   }
   say(`Demo sign-in: ${DEMO_USERS.map((u) => u.email).join(', ')} / password ${DEMO_PASSWORD}`);
 }

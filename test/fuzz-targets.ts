@@ -90,6 +90,7 @@ export async function loadFuzzTargets({ surveyPromiseIds }: { surveyPromiseIds: 
   const recovery = await import('#app/recovery/cases.server');
   const recoverySettings = await import('#app/recovery/settings.server');
   const buyerPlan = await import('#app/recovery/buyer-plan.server');
+  const buyerTasks = await import('#app/buyer-tasks/tasks.server');
   const work = await import('#app/work/work-rules');
   const { PROMISE_CATEGORIES } = await import('#models/deal');
   const { EVIDENCE_TYPES } = await import('#app/journeys/journey-rules');
@@ -115,6 +116,9 @@ export async function loadFuzzTargets({ surveyPromiseIds }: { surveyPromiseIds: 
     'request-confirmation': plan.RequestConfirmationSchema,
     owners: journeys.OwnersFormSchema,
     csm: journeys.CsmFormSchema,
+    'task-owners': buyerTasks.TaskOwnersFieldsSchema,
+    'task-due': buyerTasks.TaskDueSchema,
+    'task-comment': buyerTasks.TaskCommentSchema,
   };
   const answerShape = z.object({
     overall: z.enum(['yes', 'partly', 'no']),
@@ -422,6 +426,13 @@ export async function loadFuzzTargets({ surveyPromiseIds }: { surveyPromiseIds: 
         // Own keys only: a generated intent like "valueOf" must not find Object.prototype's method
         // (the route itself switches on the intent).
         const schema = Object.hasOwn(journeySchemas, intent) ? journeySchemas[intent] : undefined;
+        // The owners of a buyer task: every `ownerIds` checkbox, after the fields one at a time.
+        if (intent === 'task-owners') {
+          const fields = safe(schema!, values, { intent });
+          if (!fields.ok) return fields;
+          const owners = buyerTasks.parseTaskOwners(values.taskId, f.getAll('ownerIds'));
+          return owners.ok ? fields : owners;
+        }
         if (schema) return safe(schema, values, { intent });
         return intent === 'accept' ? { ok: null, why: 'accept: no fields' } : unknownAction;
       },
@@ -430,12 +441,21 @@ export async function loadFuzzTargets({ surveyPromiseIds }: { surveyPromiseIds: 
     'r.$token.tsx': { role: 'anonymous', shapes: [ReaskAnswerSchema], parse: (f) => safe(ReaskAnswerSchema, formValues(f)) },
     'plan.$token.tsx': {
       role: 'anonymous',
-      shapes: [plan.ConfirmSchema, buyerPlan.ConfirmRecoveryPlanSchema, intents('confirm-recovery')],
-      // A recovery plan's confirmation names its intent; every other form confirms a criterion.
-      parse: (f) =>
-        formValues(f).intent === 'confirm-recovery'
-          ? safe(buyerPlan.ConfirmRecoveryPlanSchema, formValues(f), { intent: 'confirm-recovery' })
-          : safe(plan.ConfirmSchema, formValues(f)),
+      shapes: [
+        plan.ConfirmSchema,
+        buyerPlan.ConfirmRecoveryPlanSchema,
+        buyerTasks.CompleteTaskSchema.extend({ intent: z.literal('task-complete') }),
+        buyerTasks.TaskCommentSchema.extend({ intent: z.literal('task-comment') }),
+        intents('confirm-recovery', 'task-complete', 'task-comment'),
+      ],
+      // A recovery plan's confirmation and the buyer task forms name their intent; every other form confirms a criterion.
+      parse: (f) => {
+        const values = formValues(f);
+        if (values.intent === 'confirm-recovery') return safe(buyerPlan.ConfirmRecoveryPlanSchema, values, { intent: 'confirm-recovery' });
+        if (values.intent === 'task-complete') return safe(buyerTasks.CompleteTaskSchema, values, { intent: 'task-complete' });
+        if (values.intent === 'task-comment') return safe(buyerTasks.TaskCommentSchema, values, { intent: 'task-comment' });
+        return safe(plan.ConfirmSchema, values);
+      },
     },
     '_staff.recovery.$caseId.tsx': {
       role: 'cs',

@@ -17,6 +17,7 @@ beforeAll(async () => {
   await import('#app/advocacy/reactions.server');
   await import('#app/integrations/reactions.server');
   await import('#app/recovery/reactions.server');
+  await import('#app/buyer-tasks/reactions.server');
   const { connectDb } = await import('#app/platform/db.server');
   await connectDb(process.env.MONGODB_URI);
   // Build every model's indexes up front so unique constraints hold from the first test.

@@ -715,6 +715,10 @@ const AUDIT_LABELS: Record<string, string> = {
   'journey.owners_changed': 'Owners changed',
   'journey.csm_changed': 'CSM changed',
   'journey.confirmation_requested': 'Buyer confirmation requested',
+  // Buyer tasks (app/buyer-tasks/tasks.server.ts).
+  'buyer_task.owners_set': 'Buyer task owners set',
+  'buyer_task.due_set': 'Buyer task due date set',
+  'buyer_task.commented': 'Buyer task comment',
 };
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
@@ -881,6 +885,12 @@ function auditSummary(action: string, data: Record<string, unknown>, stageName: 
       return `Sent to ${String(data.contactEmail ?? '')}`;
     case 'journey.owners_changed':
       return `Owners of ${s(data.stage)} updated`;
+    case 'buyer_task.owners_set':
+      return `“${String(data.title ?? '')}”: ${Array.isArray(data.to) ? data.to.length : 0} owner(s) on the buyer's side`;
+    case 'buyer_task.due_set':
+      return `“${String(data.title ?? '')}”: due ${String(data.from ?? '')} → ${String(data.to ?? '')}`;
+    case 'buyer_task.commented':
+      return `“${String(data.title ?? '')}”: ${String(data.text ?? '')}`;
     default:
       return '';
   }

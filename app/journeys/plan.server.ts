@@ -117,7 +117,8 @@ export async function requestBuyerConfirmation({ user, journeyId, contactId, now
   return { ok: true as const, to: contact.email };
 }
 
-async function findLiveToken(token: string, now: Date) {
+/** The live plan link of `token` (null for every kind of bad link); buyer tasks use it too. */
+export async function findLiveToken(token: string, now: Date) {
   if (!TOKEN_FORMAT.test(token)) return null;
   const t = await PlanToken.findOne({ tokenHash: hashPlanToken(token) })
     .select('journeyId contactId contactName contactEmail expiresAt revokedAt')

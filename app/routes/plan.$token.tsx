@@ -6,6 +6,8 @@ import { FeedbackForm, FormFeedback, useFormFeedback, type FormResult } from '#a
 import { LocalTime } from '#app/components/local-time';
 import { firstName } from '#app/branding/brand-rules';
 import { buyerMeta, PublicFrame } from '#app/components/public-frame';
+import { BuyerTasks } from '#app/components/buyer-tasks';
+import { buyerTaskAction, getPlanTasks, TASK_INTENTS } from '#app/buyer-tasks/tasks.server';
 import { PromiseList } from '#app/components/promise-list';
 import { ConfirmSchema, confirmOnPlan, confirmRecoveryOnPlan, getPlanView } from '#app/journeys/plan.server';
 import { ConfirmRecoveryPlanSchema } from '#app/recovery/buyer-plan.server';
@@ -25,7 +27,9 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
   await rateLimit('publicView', clientIp(context as Context));
   const plan = await getPlanView({ token: params.token ?? '' });
   if (!plan) return invalidLink();
-  return data({ valid: true as const, plan }, { headers: { 'Cache-Control': 'no-store' } });
+  // The buyer's tasks of this stage (docs/buyer-tasks.md), in their own component.
+  const tasks = await getPlanTasks({ token: params.token ?? '' });
+  return data({ valid: true as const, plan, tasks }, { headers: { 'Cache-Control': 'no-store' } });
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
@@ -34,6 +38,12 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   // The answer names the form (one per criterion), so it shows next to the button that was clicked.
   const form = formIdOf(values);
   const reply = (result: Omit<FormResult, 'form'>, status = 200) => data<FormResult>({ ...result, form }, { status });
+  if ((TASK_INTENTS as readonly string[]).includes(values.intent)) {
+    // Complete a buyer task (that is the confirmation) or comment on it (docs/buyer-tasks.md).
+    const answer = await buyerTaskAction({ token: params.token ?? '', values });
+    if (!answer) return invalidLink();
+    return reply(answer.result, answer.status);
+  }
   if (values.intent === 'confirm-recovery') {
     // The buyer confirms a plan agreed to fix a promise that was not kept (docs/recovery.md).
     const plan = ConfirmRecoveryPlanSchema.safeParse(values);
@@ -133,8 +143,11 @@ export default function PlanPage() {
       </Frame>
     );
   }
-  const { plan } = loaded;
-  const open = plan.waiting.filter((w) => !w.done);
+  const { plan, tasks } = loaded;
+  // A criterion that is a buyer task shows as the task, not twice.
+  const tasked = new Set(tasks?.tasks.map((task) => task.criterionKey) ?? []);
+  const waiting = plan.waiting.filter((w) => !tasked.has(w.key));
+  const open = waiting.filter((w) => !w.done);
   return (
     <Frame>
       <h1>
@@ -185,11 +198,13 @@ export default function PlanPage() {
         </ol>
       </section>
 
-      {!plan.live ? (
+      {!plan.live && tasks?.tasks.length ? <BuyerTasks locale={tasks.locale} tasks={tasks.tasks} /> : null}
+
+      {!plan.live && (waiting.length || !tasked.size) ? (
         <section className="panel" aria-labelledby="waiting-h">
           <h2 id="waiting-h">{open.length ? 'Waiting for you' : 'Nothing waits for you right now'}</h2>
           <ul className="criteria">
-            {plan.waiting.map((w) => (
+            {waiting.map((w) => (
               <WaitingItem key={w.key} item={w} />
             ))}
           </ul>

@@ -5,6 +5,9 @@ import '#app/advocacy/reactions.server';
 import '#app/integrations/reactions.server';
 import { dispatchDueWebhooks } from '#app/integrations/webhooks.server';
 import '#app/recovery/reactions.server';
+import '#app/buyer-tasks/reactions.server';
+import { openMissingTasks } from '#app/buyer-tasks/tasks.server';
+import { sendBuyerTaskReminders } from '#app/buyer-tasks/reminders.server';
 import { dispatchDueEmails, settleBatchMembers } from '#app/email/email.server';
 import { sendJourneyDigests } from '#app/journeys/journey-digest.server';
 import { startMissingJourneys } from '#app/journeys/journey.server';
@@ -151,6 +154,10 @@ export const TASKS: WorkerTask[] = [
   { name: 'reask-expiry', run: atMostEvery(MINUTE, (ctx) => expireDueReasks(ctx)) },
   { name: 'reask-invitations', run: (ctx) => sendDueReasks(ctx) },
   { name: 'reask-reminders', run: atMostEvery(MINUTE, (ctx) => sendDueReaskReminders(ctx)) },
+  // Buyer tasks (docs/buyer-tasks.md): the sweep that opens tasks a reaction missed, then the
+  // reminders: at most one email per buyer per day, a digest on Mondays.
+  { name: 'buyer-tasks-open-missing', run: atMostEvery(HOUR, ({ now }) => openMissingTasks({ since: new Date(now.getTime() - 72 * HOUR), now })) },
+  { name: 'buyer-task-reminders', run: atMostEvery(MINUTE, (ctx) => sendBuyerTaskReminders(ctx)) },
   { name: 'advocacy-ask-expiry', run: ({ now }) => expireUnansweredAsks({ now }) },
   { name: 'advocacy-review-invitations', run: ({ now, signal }) => processDueReviewCampaigns({ now, signal }) },
   { name: 'advocacy-nightly', run: ({ now, owner, signal }) => runAdvocacyNightly({ now, owner, signal }) },

@@ -24,6 +24,7 @@ import { refreshAdvocacyForDeal } from '#app/advocacy/refresh.server';
 import '#app/advocacy/reactions.server';
 import '#app/integrations/reactions.server';
 import '#app/recovery/reactions.server';
+import '#app/buyer-tasks/reactions.server';
 import { claimOnce, getClaim } from '#app/platform/claims.server';
 import { intakeClosedWonDeal } from '#app/deals/intake.server';
 import { acceptHandoff, advanceJourney, recordBuyerConfirmation, startJourneyForDeal } from '#app/journeys/journey.server';

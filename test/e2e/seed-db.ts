@@ -52,6 +52,8 @@ try {
     console.error(`[seed] intake safety nets: ${journeys.started} journeys started, ${surveys.scheduled} deals got survey waves`);
     const { seedReaskDemo } = await import('#scripts/seed/reask');
     await seedReaskDemo({ now, log: (line: string) => console.error(`[seed] ${line}`) });
+    const { seedBuyerTaskDemo } = await import('#scripts/seed/buyer-tasks');
+    await seedBuyerTaskDemo({ now, log: (line: string) => console.error(`[seed] ${line}`) });
     const { User } = await import('#models/user');
     const { Deal } = await import('#models/deal');
     const { Account } = await import('#models/account');

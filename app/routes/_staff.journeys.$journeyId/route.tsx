@@ -27,9 +27,20 @@ import {
 } from '#app/journeys/journey.server';
 import { RequestConfirmationSchema, requestBuyerConfirmation } from '#app/journeys/plan.server';
 import { HEALTH_BADGE } from '#app/journeys/journey-rules';
+import {
+  commentAsStaff,
+  getJourneyTasks,
+  setTaskDue,
+  setTaskOwners,
+  TaskCommentSchema,
+  TaskDueSchema,
+  TaskOwnersFieldsSchema,
+  parseTaskOwners,
+} from '#app/buyer-tasks/tasks.server';
 import { formIdOf } from '#app/utils/form-feedback.server';
 import { NoFields, dispatchIntent, formValues, intent, notFound, readFormData } from '#app/utils/forms.server';
 import { JourneyFacts } from './facts';
+import { BuyerTasksPanel } from './buyer-tasks';
 import { AuditTrail, ConfirmationRequests } from './history';
 import { OwnersPanel } from './owners';
 import { CurrentStagePanel, EarlierStagesPanel } from './stage-panels';
@@ -43,7 +54,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   if (!journey) notFound('That journey');
   const canWrite = may(user.role, 'journeys.work');
   const [staff, csUsers] = canWrite ? await Promise.all([listOwnerCandidates(), listActiveCsUsers()]) : [[], []];
-  return { journey, canWrite, isAdmin: user.role === 'admin', staff, csUsers };
+  const buyerTasks = await getJourneyTasks({ journeyId: params.journeyId ?? '' });
+  return { journey, canWrite, isAdmin: user.role === 'admin', staff, csUsers, buyerTasks };
 }
 
 type ServiceOutcome = { ok: boolean; status?: number; message?: string; errors?: Record<string, string[] | undefined>; missing?: { key: string; text: string }[] } | null;
@@ -91,6 +103,15 @@ export async function action({ request, params }: ActionFunctionArgs) {
         return outcome(result, result?.ok ? `Confirmation request sent to ${result.to}.` : '');
       }),
       owners: intent(OwnersFormSchema, async (input) => outcome(await setStageOwners({ user, journeyId, input }), 'Owners updated.')),
+      // Buyer tasks (docs/buyer-tasks.md): owners on the buyer's side, due date, a comment to the buyer.
+      'task-owners': intent(TaskOwnersFieldsSchema, async (input) => {
+        // Several checkboxes share the name: read them all (formValues keeps one).
+        const owners = parseTaskOwners(input.taskId, formData.getAll('ownerIds'));
+        if (!owners.ok) return reply({ ok: false, errors: owners.errors, values }, 400);
+        return outcome(await setTaskOwners({ user, journeyId, input: owners.data }), 'Owners saved.');
+      }),
+      'task-due': intent(TaskDueSchema, async (input) => outcome(await setTaskDue({ user, journeyId, input }), 'Due date saved.')),
+      'task-comment': intent(TaskCommentSchema, async (input) => outcome(await commentAsStaff({ user, journeyId, input }), 'Comment added: the buyer sees it on the plan page.')),
       csm: intent(CsmFormSchema, async (input) => outcome(await setJourneyCsm({ user, journeyId, csmId: input.csmId }), 'CSM changed.')),
     },
     { form },
@@ -98,7 +119,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function JourneyPage() {
-  const { journey, canWrite, isAdmin, staff, csUsers } = useLoaderData<typeof loader>();
+  const { journey, canWrite, isAdmin, staff, csUsers, buyerTasks } = useLoaderData<typeof loader>();
   // These two forms disappear when they succeed, so their state lives here (see CurrentStagePanel).
   const accept = useFormFeedback('accept');
   const advance = useFormFeedback('advance');
@@ -137,6 +158,7 @@ export default function JourneyPage() {
 
       <CurrentStagePanel journey={journey} canWrite={canWrite} isAdmin={isAdmin} accept={accept} advance={advance} />
       <EarlierStagesPanel journey={journey} canWrite={canWrite} />
+      <BuyerTasksPanel data={buyerTasks} canWrite={canWrite} />
 
       <div className="grid-2">
         <OwnersPanel journey={journey} canWrite={canWrite} staff={staff} csUsers={csUsers} />
