@@ -259,13 +259,7 @@ export async function loadFuzzTargets({ surveyPromiseIds }: { surveyPromiseIds: 
     },
     '_staff.admin.crm.tsx': {
       role: 'admin',
-      shapes: [
-        intents('connect', 'mapping', 'test', 'pause', 'resume', 'disconnect'),
-        crm.ConnectFormSchema,
-        crm.MappingFormSchema,
-        crm.TestPushSchema,
-        crm.DisconnectSchema,
-      ],
+      shapes: [intents('connect', 'mapping', 'test', 'pause', 'resume', 'disconnect'), crm.ConnectFormSchema, crm.MappingFormSchema, crm.TestPushSchema, crm.DisconnectSchema],
       parse: (f) => {
         const intent = formValues(f).intent;
         if (intent === 'connect') return { ok: null, why: 'connect: an empty secret keeps the saved one, judged after a database lookup' };

@@ -54,7 +54,9 @@ describe('what Kept writes back', () => {
 describe('reading a CRM’s answer', () => {
   test('HubSpot’s and Salesforce’s error bodies give their code and message', () => {
     expect(crmErrorMessage('{"status":"error","message":"resource not found","category":"OBJECT_NOT_FOUND"}')).toBe('OBJECT_NOT_FOUND: resource not found');
-    expect(crmErrorMessage('{"status":"error","message":"You have reached your secondly limit.","errorType":"RATE_LIMIT"}')).toBe('RATE_LIMIT: You have reached your secondly limit.');
+    expect(crmErrorMessage('{"status":"error","message":"You have reached your secondly limit.","errorType":"RATE_LIMIT"}')).toBe(
+      'RATE_LIMIT: You have reached your secondly limit.',
+    );
     expect(crmErrorMessage('[{"message":"No such column","errorCode":"INVALID_FIELD"}]')).toBe('INVALID_FIELD: No such column');
     expect(crmErrorMessage('{"error":"invalid_client","error_description":"invalid client credentials"}')).toBe('invalid_client: invalid client credentials');
     expect(crmErrorMessage('<html>Bad gateway</html>')).toBeNull();

@@ -89,8 +89,8 @@ export default function CrmWriteBack() {
         <Link to="/admin/webhooks">Webhooks</Link>
       </div>
       <p className="muted">
-        Kept writes each deal’s post-sale stage, go-live date, time to live, latest value verdict, value delivered and advocate status to the deal (opportunity) and its
-        company (account) in your CRM, whenever one of them changes. Failed pushes are retried for a day; nothing here slows a page down.
+        Kept writes each deal’s post-sale stage, go-live date, time to live, latest value verdict, value delivered and advocate status to the deal (opportunity) and its company
+        (account) in your CRM, whenever one of them changes. Failed pushes are retried for a day; nothing here slows a page down.
       </p>
       <ConnectionPanel connection={connection} />
       {connection ? (
@@ -165,7 +165,11 @@ function ConnectionPanel({ connection }: { connection: CrmConnectionView | null 
             id={`${f.id}-salesforceClientSecret`}
             name="salesforceClientSecret"
             errors={f.field('salesforceClientSecret').errors}
-            hint={connection?.salesforceClientSecret ? `Saved: ${connection.salesforceClientSecret}. Leave empty to keep it.` : 'A connected app with the client credentials flow enabled.'}
+            hint={
+              connection?.salesforceClientSecret
+                ? `Saved: ${connection.salesforceClientSecret}. Leave empty to keep it.`
+                : 'A connected app with the client credentials flow enabled.'
+            }
           />
         </fieldset>
         <p className="hint">Kept uses the fields of the CRM chosen above; credentials are never shown again after saving.</p>
