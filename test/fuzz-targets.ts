@@ -263,10 +263,10 @@ export async function loadFuzzTargets({ surveyPromiseIds }: { surveyPromiseIds: 
       parse: (f) => {
         const intent = formValues(f).intent;
         if (intent === 'connect') return { ok: null, why: 'connect: an empty secret keeps the saved one, judged after a database lookup' };
-        if (intent === 'mapping') return form(crm.MappingFormSchema)(f);
+        if (intent === 'mapping') return form(crm.MappingFormSchema, { intent })(f);
         if (intent === 'test') return { ok: null, why: 'test: the deal id is looked up in the database, and the CRM answers' };
         if (intent === 'pause' || intent === 'resume') return { ok: null, why: `${intent}: no fields` };
-        if (intent === 'disconnect') return form(crm.DisconnectSchema)(f);
+        if (intent === 'disconnect') return form(crm.DisconnectSchema, { intent })(f);
         return unknownAction;
       },
     },
