@@ -65,7 +65,8 @@ export async function action({ request }: ActionFunctionArgs) {
       test: intent(TestPushSchema, async ({ crmDealId }, values) => {
         const result = await testCrmPush({ crmDealId });
         if (result.ok) return reply({ ok: true, message: result.message });
-        return reply({ ok: false, errors: { [result.field ?? '']: [result.error] }, values }, result.field ? 400 : 502);
+        // Not a 5xx: Kept worked; the CRM (or the missing connection) said no, and the page says why.
+        return reply({ ok: false, errors: { [result.field ?? '']: [result.error] }, values }, result.field ? 400 : 409);
       }),
       pause: intent(NoFields, async () =>
         (await setCrmEnabled(false)) ? reply({ ok: true, message: 'Paused: Kept sends nothing to the CRM until you resume.' }) : notConnected(),
