@@ -302,7 +302,7 @@ function SyncLog({ log }: { log: ReturnType<typeof useLoaderData<typeof loader>>
   return (
     <>
       {log.attempts.length === 0 ? (
-        <p className="empty">No pushes yet. Each change of a deal from the connected CRM appears here; “Test push” makes one now.</p>
+        <p className="empty">No pushes yet. Once a CRM is connected, each change of a deal from it appears here, and so does a test push.</p>
       ) : (
         <div className="table-wrap">
           <table>
