@@ -12,6 +12,7 @@ import { warmReadIndexes } from '#app/platform/read-index.server';
 import '#app/advocacy/reactions.server';
 // Outgoing webhooks and Slack queue a delivery for each event an endpoint subscribed to.
 import '#app/integrations/reactions.server';
+import '#app/crm/reactions.server';
 // Recovery opens cases when an answer says a promise was not kept (app/recovery/reactions.server.ts).
 import '#app/recovery/reactions.server';
 // Buyer tasks open when their stage starts (app/buyer-tasks/reactions.server.ts).

@@ -16,6 +16,8 @@ const DealSchema = new Schema(
   {
     source: { type: String, enum: DEAL_SOURCES, required: true },
     crmId: { type: String, required: true, trim: true },
+    /** The deal's company (HubSpot) or account (Salesforce) id in the same CRM, when its intake carried it: the CRM write-back updates it too. */
+    crmAccountId: { type: String, trim: true },
     name: { type: String, required: true, trim: true },
     accountId: { type: Schema.Types.ObjectId, ref: 'Account', required: true },
     aeId: { type: Schema.Types.ObjectId, ref: 'User', required: true },
@@ -35,6 +37,8 @@ DealSchema.index({ source: 1, crmId: 1 }, { unique: true });
 DealSchema.index({ accountId: 1, closedWonAt: -1 });
 DealSchema.index({ aeId: 1, closedWonAt: -1 });
 DealSchema.index({ closedWonAt: -1 });
+// The CRM write-back: a company's newest deal (app/crm/crm-values.server.ts).
+DealSchema.index({ source: 1, crmAccountId: 1, closedWonAt: -1 });
 
 export type DealDoc = InferSchemaType<typeof DealSchema>;
 export const Deal = defineModel('Deal', DealSchema);

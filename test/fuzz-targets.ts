@@ -86,6 +86,7 @@ export async function loadFuzzTargets({ surveyPromiseIds }: { surveyPromiseIds: 
   const apiTokens = await import('#app/api/tokens.server');
   const brand = await import('#app/branding/brand-rules');
   const webhooks = await import('#app/integrations/webhooks.server');
+  const crm = await import('#app/crm/crm.server');
   const { WEBHOOK_EVENT_TYPES } = await import('#app/integrations/webhook-rules');
   const recovery = await import('#app/recovery/cases.server');
   const recoverySettings = await import('#app/recovery/settings.server');
@@ -257,6 +258,19 @@ export async function loadFuzzTargets({ surveyPromiseIds }: { surveyPromiseIds: 
         if (intent === 'save') return { ok: null, why: 'save: a channel without a saved URL is refused after a database lookup' };
         if (intent === 'test' || intent === 'enable' || intent === 'disable') return form(webhooks.SlackTeamSchema)(f);
         if (intent === 'remove') return form(webhooks.SlackRemoveSchema)(f);
+        return unknownAction;
+      },
+    },
+    '_staff.admin.crm.tsx': {
+      role: 'admin',
+      shapes: [intents('connect', 'mapping', 'test', 'pause', 'resume', 'disconnect'), crm.ConnectFormSchema, crm.MappingFormSchema, crm.TestPushSchema, crm.DisconnectSchema],
+      parse: (f) => {
+        const intent = formValues(f).intent;
+        if (intent === 'connect') return { ok: null, why: 'connect: an empty secret keeps the saved one, judged after a database lookup' };
+        if (intent === 'mapping') return form(crm.MappingFormSchema, { intent })(f);
+        if (intent === 'test') return { ok: null, why: 'test: the deal id is looked up in the database, and the CRM answers' };
+        if (intent === 'pause' || intent === 'resume') return { ok: null, why: `${intent}: no fields` };
+        if (intent === 'disconnect') return form(crm.DisconnectSchema, { intent })(f);
         return unknownAction;
       },
     },

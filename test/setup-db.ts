@@ -16,6 +16,7 @@ beforeAll(async () => {
   // As in the web server and the worker: advocacy reacts to what surveys, journeys and deals record.
   await import('#app/advocacy/reactions.server');
   await import('#app/integrations/reactions.server');
+  await import('#app/crm/reactions.server');
   await import('#app/recovery/reactions.server');
   await import('#app/buyer-tasks/reactions.server');
   const { connectDb } = await import('#app/platform/db.server');

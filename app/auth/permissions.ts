@@ -50,7 +50,7 @@ export const PERMISSIONS = {
   'apiTokens.manage': ['admin'],
   /** The vendor's name, logo, colours and sender that buyers see (app/branding). */
   'brand.edit': ['admin'],
-  /** Outgoing webhooks and Slack channels: register, test, disable, read the delivery log. */
+  /** Outgoing webhooks, Slack channels and the CRM write-back: connect, test, disable, read the delivery and sync logs. */
   'integrations.manage': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 

@@ -111,6 +111,11 @@ export const IMPORT_FIELDS: FieldDef[] = [
   { key: 'currency', label: 'Currency', synonyms: ['currency', 'currencycode', 'dealcurrency', 'opportunitycurrency', 'amountcurrency'] },
   { key: 'owner', label: 'Deal owner (name or email)', synonyms: ['dealowner', 'opportunityowner', 'owner', 'aeemail', 'owneremail', 'accountexecutive'] },
   { key: 'accountName', label: 'Company / account name', required: true, synonyms: ['associatedcompany', 'accountname', 'companyname', 'company'] },
+  {
+    key: 'accountCrmId',
+    label: 'Company / account CRM id',
+    synonyms: ['associatedcompanyids', 'associatedcompanyid', 'companyid', 'accountid', 'accountcrmid', 'companycrmid'],
+  },
   { key: 'accountDomain', label: 'Company domain', synonyms: ['accountdomain', 'companydomainname', 'domain', 'website', 'accountwebsite', 'associatedcompanydomain'] },
   { key: 'segment', label: 'Segment', synonyms: ['segment', 'customersegment', 'accountsegment'] },
   { key: 'contactName', label: 'Primary contact name', synonyms: ['contactname', 'primarycontactname', 'primarycontact'] },
@@ -413,6 +418,8 @@ export function parseRow(get: (field: string) => string, ctx: { options: ImportO
     else if (!category || !PROMISE_CATEGORIES.includes(category)) problems.push(`Promise ${n} category “${categoryCell.slice(0, 30)}” is unknown: use ${oneOf(CATEGORY_LABELS)}.`);
     else promises.push({ text, successCriterion: criterion, category });
   }
+  // HubSpot exports every associated company, separated by semicolons: the first is the deal's primary.
+  const crmAccountId = get('accountCrmId').split(/[;,]/)[0].trim().slice(0, 200) || undefined;
   const referralId = get('referralId').trim().toLowerCase() || undefined;
   if (referralId && !/^[a-f0-9]{24}$/.test(referralId)) problems.push(`“${referralId.slice(0, 40)}” is not a Kept referral id (24 hexadecimal characters).`);
   if (problems.length) return { ok: false, kind: 'error', crmId, message: problems.join(' ') };
@@ -420,6 +427,7 @@ export function parseRow(get: (field: string) => string, ctx: { options: ImportO
     ok: true,
     deal: {
       crmId,
+      ...(crmAccountId ? { crmAccountId } : {}),
       name,
       closedWonAt: closed as Date,
       arr: arr as number,

@@ -24,6 +24,8 @@ export const dealIdFor = (source: DealSource, crmId: string) => objectIdFrom(`de
 /** A closed-won deal's own fields, as a CRM, the CSV import or the deal form gives them. */
 export type DealFields = {
   crmId: string;
+  /** The company / account id in the deal's CRM (the CRM write-back updates that record too). */
+  crmAccountId?: string;
   name: string;
   closedWonAt: Date;
   arr: number;
@@ -51,6 +53,7 @@ export function newDealDoc(
   return {
     source: refs.source,
     crmId: deal.crmId,
+    ...(deal.crmAccountId ? { crmAccountId: deal.crmAccountId } : {}),
     name: deal.name,
     accountId: refs.accountId,
     aeId: refs.aeId,
@@ -144,6 +147,8 @@ export const CrmWebhookSchema = z.object({
     cac: z.number().min(0).max(1e10).optional(),
     ownerEmail: z.string().trim().toLowerCase().email(),
     account: z.object({
+      /** The company (HubSpot) or account (Salesforce) id: the CRM write-back updates that record too. */
+      crmId: z.string().trim().min(1).max(200).optional(),
       name: z.string().trim().min(2).max(120),
       domain: z
         .string()
@@ -213,6 +218,7 @@ export async function handleCrmEvent({ event, now = new Date() }: { event: CrmWe
       input: {
         source: SOURCE_OF[event.crm],
         crmId: d.crmId,
+        crmAccountId: d.account.crmId,
         name: d.name,
         closedWonAt: d.closedWonAt,
         arr: d.arr,
@@ -220,7 +226,7 @@ export async function handleCrmEvent({ event, now = new Date() }: { event: CrmWe
         grossMarginPct: d.grossMarginPct,
         cac: d.cac,
         aeId: String(ae._id),
-        account: d.account,
+        account: { name: d.account.name, domain: d.account.domain, segment: d.account.segment },
         contact: d.primaryContact,
         promises: d.promises,
         referralId: d.referralId,

@@ -1,4 +1,5 @@
-// One HTTP POST of a webhook delivery, and nothing else: a 10 s limit for the whole exchange, no
+// One HTTP request of an outgoing delivery (a webhook POST, a CRM write-back PATCH), and nothing
+// else: a 10 s limit for the whole exchange, no
 // redirects followed (node's http client never follows them), and in production no inside
 // address (SSRF): the host is resolved here, every address it resolves to is checked
 // (address-rules.ts), and the connection goes to the address checked, so a DNS answer that
@@ -20,7 +21,7 @@ type Resolved = { address: string; family: number };
  * The address to connect to for `host`, checked; `refused` names why not. With `guard` off (not
  * production) any address goes and the system resolver picks, as for any other request.
  */
-export async function resolveChecked(host: string, guard: boolean): Promise<{ pinned: Resolved | null } | { refused: string }> {
+export async function resolveChecked(host: string, guard: boolean, what = 'webhooks'): Promise<{ pinned: Resolved | null } | { refused: string }> {
   if (!guard) return { pinned: null };
   const bare = host.replace(/^\[|\]$/g, '');
   let addresses: Resolved[];
@@ -33,28 +34,46 @@ export async function resolveChecked(host: string, guard: boolean): Promise<{ pi
   if (addresses.length === 0) throw Object.assign(new Error(`DNS lookup of ${bare} found no address`), { dns: true });
   for (const { address } of addresses) {
     const blocked = blockedAddressClass(address);
-    if (blocked) return { refused: `Refused: ${bare} is a ${blocked} address (${address}); Kept sends webhooks only to public addresses.` };
+    if (blocked) return { refused: `Refused: ${bare} is a ${blocked} address (${address}); Kept sends ${what} only to public addresses.` };
   }
   return { pinned: addresses[0] };
 }
+
+/** An answer with the start of the response body, for callers that read it (a CRM's error message, an OAuth token). */
+export type HttpAnswer = AttemptAnswer & { text?: string };
 
 /**
  * POSTs `body` to `url` with `headers`. Never throws: every outcome is an AttemptAnswer for
  * judgeAttempt (webhook-rules.ts).
  */
-export async function postOnce({
+export async function postOnce(input: { url: string; body: string; headers: Record<string, string>; guard: boolean; timeoutMs?: number }): Promise<AttemptAnswer> {
+  return requestOnce({ ...input, method: 'POST' });
+}
+
+/**
+ * Sends one request (`method`, `body`) to `url` under the rules above. Never throws. With
+ * `readBody`, the answer carries the first 16 KiB of the response as text. `what` names the
+ * traffic in a refusal ("webhooks", "CRM updates").
+ */
+export async function requestOnce({
+  method,
   url,
   body,
   headers,
   guard,
   timeoutMs = REQUEST_TIMEOUT_MS,
+  readBody = false,
+  what = 'webhooks',
 }: {
+  method: 'POST' | 'PATCH';
   url: string;
   body: string;
   headers: Record<string, string>;
   guard: boolean;
   timeoutMs?: number;
-}): Promise<AttemptAnswer> {
+  readBody?: boolean;
+  what?: string;
+}): Promise<HttpAnswer> {
   let target: URL;
   try {
     target = new URL(url);
@@ -62,10 +81,10 @@ export async function postOnce({
     return { refused: 'The endpoint URL is not valid.' };
   }
   if (target.protocol !== 'https:' && target.protocol !== 'http:') return { refused: 'The endpoint URL is neither https nor http.' };
-  if (guard && target.protocol !== 'https:') return { refused: 'Refused: Kept sends webhooks only over https in production.' };
+  if (guard && target.protocol !== 'https:') return { refused: `Refused: Kept sends ${what} only over https in production.` };
   let checked: Awaited<ReturnType<typeof resolveChecked>>;
   try {
-    checked = await resolveChecked(target.hostname, guard);
+    checked = await resolveChecked(target.hostname, guard, what);
   } catch (error) {
     return { error: (error as Error).message };
   }
@@ -78,9 +97,9 @@ export async function postOnce({
       }
     : undefined;
   const client = target.protocol === 'https:' ? https : http;
-  return new Promise<AttemptAnswer>((resolve) => {
+  return new Promise<HttpAnswer>((resolve) => {
     let settled = false;
-    const finish = (answer: AttemptAnswer) => {
+    const finish = (answer: HttpAnswer) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
@@ -89,21 +108,27 @@ export async function postOnce({
     const request = client.request(
       target,
       {
-        method: 'POST',
+        method,
         headers: { 'Content-Type': 'application/json', 'User-Agent': 'Kept-Webhooks/1', ...headers, 'Content-Length': String(Buffer.byteLength(body)) },
         agent: false,
         ...(lookup ? { lookup } : {}),
       },
       (response) => {
         let read = 0;
+        const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => {
           read += chunk.length;
+          if (readBody && read <= MAX_RESPONSE_BYTES) chunks.push(chunk);
           if (read > MAX_RESPONSE_BYTES) response.destroy();
         });
-        const answer = { status: response.statusCode ?? 0, retryAfter: (response.headers['retry-after'] as string | undefined) ?? null };
-        response.on('end', () => finish(answer));
-        response.on('close', () => finish(answer));
-        response.on('error', () => finish(answer));
+        const answer = () => ({
+          status: response.statusCode ?? 0,
+          retryAfter: (response.headers['retry-after'] as string | undefined) ?? null,
+          ...(readBody ? { text: Buffer.concat(chunks).toString('utf8') } : {}),
+        });
+        response.on('end', () => finish(answer()));
+        response.on('close', () => finish(answer()));
+        response.on('error', () => finish(answer()));
       },
     );
     const timer = setTimeout(() => {

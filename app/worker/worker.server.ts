@@ -3,6 +3,8 @@ import { expireUnansweredAsks, processDueReviewCampaigns, runAdvocacyNightly } f
 // What advocacy does when the worker applies an answer or imports a referred deal (app/platform/events.server.ts).
 import '#app/advocacy/reactions.server';
 import '#app/integrations/reactions.server';
+import '#app/crm/reactions.server';
+import { dispatchDueCrmPushes } from '#app/crm/crm.server';
 import { dispatchDueWebhooks } from '#app/integrations/webhooks.server';
 import '#app/recovery/reactions.server';
 import '#app/buyer-tasks/reactions.server';
@@ -163,6 +165,8 @@ export const TASKS: WorkerTask[] = [
   { name: 'advocacy-nightly', run: ({ now, owner, signal }) => runAdvocacyNightly({ now, owner, signal }) },
   // Outgoing webhooks and Slack messages: due deliveries, each under a lease (docs/webhooks.md).
   { name: 'webhook-deliveries', run: ({ now, owner, signal }) => dispatchDueWebhooks({ now, owner, signal }) },
+  // CRM write-back: due pushes to HubSpot or Salesforce, each under a lease (docs/crm-write-back.md).
+  { name: 'crm-pushes', run: ({ now, owner, signal }) => dispatchDueCrmPushes({ now, owner, signal }) },
   {
     name: 'email-dispatch',
     run: ({ now, owner, signal }) => dispatchDueEmails({ now, owner, signal }),

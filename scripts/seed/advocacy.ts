@@ -23,6 +23,7 @@ import { refreshAdvocacyForDeal } from '#app/advocacy/refresh.server';
 // The seed applies survey answers and moves journeys live as people would: advocacy reacts to them.
 import '#app/advocacy/reactions.server';
 import '#app/integrations/reactions.server';
+import '#app/crm/reactions.server';
 import '#app/recovery/reactions.server';
 import '#app/buyer-tasks/reactions.server';
 import { claimOnce, getClaim } from '#app/platform/claims.server';

@@ -85,6 +85,7 @@ export const EXPECTED: Record<string, RouteSpec> = {
   // Outgoing webhooks and Slack channels: admins only.
   '_staff.admin.webhooks.tsx': { get: staffPage(holders('integrations.manage')), post: staffAction(holders('integrations.manage')) },
   '_staff.admin.slack.tsx': { get: staffPage(holders('integrations.manage')), post: staffAction(holders('integrations.manage')) },
+  '_staff.admin.crm.tsx': { get: staffPage(holders('integrations.manage')), post: staffAction(holders('integrations.manage')) },
   // Advocacy: marketing asks and records; leadership and admin read; sales read only the referrals
   // (and expansion flags) of their own customers; CS nothing (docs/product-rules.md, "Who uses it").
   '_staff.advocacy.tsx': { layout: true },
