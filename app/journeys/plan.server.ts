@@ -21,6 +21,7 @@ import { isSatisfied, recordBuyerConfirmation } from '#app/journeys/journey.serv
 import { getPlaybookVersion } from '#app/journeys/playbook.server';
 import { formatDate } from '#app/utils/format';
 import { buyerCanConfirm } from '#app/journeys/journey-rules';
+import { buyerDelayView } from '#app/journeys/delay-views';
 import { confirmRecoveryPlan, recoveryPlansForDeal } from '#app/recovery/buyer-plan.server';
 
 export const PLAN_TOKEN_DAYS = 30;
@@ -117,7 +118,8 @@ export async function requestBuyerConfirmation({ user, journeyId, contactId, now
   return { ok: true as const, to: contact.email };
 }
 
-async function findLiveToken(token: string, now: Date) {
+/** The stored link behind a plan token, or null for every kind of bad link. */
+export async function findLiveToken(token: string, now: Date) {
   if (!TOKEN_FORMAT.test(token)) return null;
   const t = await PlanToken.findOne({ tokenHash: hashPlanToken(token) })
     .select('journeyId contactId contactName contactEmail expiresAt revokedAt')
@@ -130,7 +132,7 @@ async function findLiveToken(token: string, now: Date) {
 export async function getPlanView({ token, now = new Date() }: { token: string; now?: Date }) {
   const t = await findLiveToken(token, now);
   if (!t) return null;
-  const j = await Journey.findById(t.journeyId).select('dealId accountName dealName stage stageIndex playbookVersion stages evidence csmId liveAt').lean();
+  const j = await Journey.findById(t.journeyId).select('dealId accountName dealName stage stageIndex playbookVersion stages evidence csmId liveAt delays openDelayId').lean();
   if (!j) return null;
   const playbook = await getPlaybookVersion(j.playbookVersion);
   if (!playbook) return null;
@@ -176,6 +178,8 @@ export async function getPlanView({ token, now = new Date() }: { token: string; 
           }),
     promises: (deal?.promises ?? []).map((p) => ({ id: String(p._id), text: p.text, successCriterion: p.successCriterion, category: p.category })),
     recoveryPlans,
+    // "Waiting on you": a delay the team marked, for the buyer to confirm (docs/buyer-delays.md).
+    delay: j.liveAt ? null : buyerDelayView(j),
   };
 }
 
