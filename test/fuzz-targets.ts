@@ -82,6 +82,7 @@ export async function loadFuzzTargets({ surveyPromiseIds }: { surveyPromiseIds: 
   const deals = await import('#app/deals/deals.server');
   const playbook = await import('#app/journeys/playbook.server');
   const plan = await import('#app/journeys/plan.server');
+  const delays = await import('#app/journeys/delays.server');
   const imports = await import('#app/deals/import.server');
   const apiTokens = await import('#app/api/tokens.server');
   const brand = await import('#app/branding/brand-rules');
@@ -115,6 +116,8 @@ export async function loadFuzzTargets({ surveyPromiseIds }: { surveyPromiseIds: 
     'request-confirmation': plan.RequestConfirmationSchema,
     owners: journeys.OwnersFormSchema,
     csm: journeys.CsmFormSchema,
+    'mark-delay': delays.MarkDelaySchema,
+    'end-delay': delays.EndDelaySchema,
   };
   const answerShape = z.object({
     overall: z.enum(['yes', 'partly', 'no']),
@@ -430,12 +433,14 @@ export async function loadFuzzTargets({ surveyPromiseIds }: { surveyPromiseIds: 
     'r.$token.tsx': { role: 'anonymous', shapes: [ReaskAnswerSchema], parse: (f) => safe(ReaskAnswerSchema, formValues(f)) },
     'plan.$token.tsx': {
       role: 'anonymous',
-      shapes: [plan.ConfirmSchema, buyerPlan.ConfirmRecoveryPlanSchema, intents('confirm-recovery')],
-      // A recovery plan's confirmation names its intent; every other form confirms a criterion.
+      shapes: [plan.ConfirmSchema, buyerPlan.ConfirmRecoveryPlanSchema, intents('confirm-recovery'), delays.ConfirmDelaySchema.extend({ intent: z.literal('confirm-delay') })],
+      // A recovery plan's or a delay's confirmation names its intent; every other form confirms a criterion.
       parse: (f) =>
         formValues(f).intent === 'confirm-recovery'
           ? safe(buyerPlan.ConfirmRecoveryPlanSchema, formValues(f), { intent: 'confirm-recovery' })
-          : safe(plan.ConfirmSchema, formValues(f)),
+          : formValues(f).intent === 'confirm-delay'
+            ? safe(delays.ConfirmDelaySchema, formValues(f), { intent: 'confirm-delay' })
+            : safe(plan.ConfirmSchema, formValues(f)),
     },
     '_staff.recovery.$caseId.tsx': {
       role: 'cs',

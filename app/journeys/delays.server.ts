@@ -118,7 +118,7 @@ export async function confirmDelay({ journeyId, delayId, contact, now = new Date
     const j = await load(journeyId);
     if (!j) return null;
     const open = openDelay(j);
-    if (!open || String(open.delay._id) !== delayId) return { ok: false as const, message: 'Your team has already closed this. The page shows where things stand now.' };
+    if (!open || String(open.delay._id) !== delayId) return { ok: false as const, code: 'ended' as const, message: 'That delay has already ended.' };
     if (open.delay.confirmedAt) return { ok: true as const, already: true };
     const at = `delays.${open.index}`;
     const delays = j.delays.map((d, i) => (i === open.index ? { ...d, confirmedAt: now } : d));
@@ -137,7 +137,7 @@ export async function confirmDelay({ journeyId, delayId, contact, now = new Date
     });
     return { ok: true as const, already: false };
   }
-  return { ok: false as const, message: 'This changed a moment ago. Reload the page and try again.' };
+  return { ok: false as const, code: 'changed' as const, message: 'This changed a moment ago. Reload the page and try again.' };
 }
 
 /** The plan page's form: the link names the journey and the buyer; the form only the delay. */

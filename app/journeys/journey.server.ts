@@ -43,7 +43,8 @@ import {
   type EvidenceType,
   type Health,
 } from '#app/journeys/journey-rules';
-import { healthOf, stageWindow, timeToLiveDays, type DelaySpan } from '#app/journeys/sla-rules';
+import { healthOf, isPausedInstant, slaDaysUsed, stageWindow, timeToLiveDays, type DelaySpan } from '#app/journeys/sla-rules';
+import { staffDelayView } from '#app/journeys/delay-views';
 import { orLogged } from '#app/utils/log.server';
 import { ReadIndex, VersionedCache, childIndex, derived } from '#app/platform/read-index.server';
 import { may } from '#app/auth/permissions';
@@ -710,6 +711,9 @@ const AUDIT_LABELS: Record<string, string> = {
   'journey.owners_changed': 'Owners changed',
   'journey.csm_changed': 'CSM changed',
   'journey.confirmation_requested': 'Buyer confirmation requested',
+  'journey.delay_marked': 'Waiting on the customer',
+  'journey.delay_confirmed': 'Buyer confirmed the delay',
+  'journey.delay_ended': 'Delay ended',
 };
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
@@ -756,7 +760,8 @@ export async function getJourneyDetail({ user, journeyId, now = new Date() }: { 
       exitedAt: iso(entry?.exitedAt),
       exitedByName: entry?.exitedByName ?? null,
       days,
-      overSla: days !== null && s.slaDays !== null && days > s.slaDays,
+      // Over the SLA by the paused clock: buyer-confirmed delays do not count (sla-rules.ts).
+      overSla: Boolean(entry && s.slaDays !== null && slaDaysUsed(entry.enteredAt, s, j.delays ?? [], entry.exitedAt ?? now) > s.slaDays),
       override: entry?.override
         ? {
             reason: entry.override.reason,
@@ -818,6 +823,11 @@ export async function getJourneyDetail({ user, journeyId, now = new Date() }: { 
     healthLabel: HEALTH_LABELS[health],
     atRiskAt: iso(j.atRiskAt),
     stalledAt: iso(j.stalledAt),
+    // Delays the buyer owns; the stage's SLA clock is paused while one is buyer-confirmed.
+    delays: staffDelayView(j, now),
+    slaPaused: !j.liveAt && isPausedInstant(j.stalledAt),
+    slaDaysUsed: slaDaysUsed(j.stageEnteredAt, stage, j.delays ?? [], now),
+    slaDays: stage.slaDays,
     overrideCount: j.overrideCount ?? 0,
     csm: person(j.csmId),
     ae: person(j.aeId),
@@ -848,7 +858,7 @@ export async function getJourneyDetail({ user, journeyId, now = new Date() }: { 
       at: a.at.toISOString(),
       actorName: a.actorId
         ? (nameOf.get(String(a.actorId)) ?? 'former user')
-        : a.action === 'journey.buyer_confirmed'
+        : a.action === 'journey.buyer_confirmed' || a.action === 'journey.delay_confirmed'
           ? `Buyer (${String((a.data as { contactEmail?: string } | undefined)?.contactEmail ?? '')})`
           : 'Kept',
       summary: auditSummary(a.action, (a.data ?? {}) as Record<string, unknown>, stageName, criterionText),
@@ -874,6 +884,14 @@ function auditSummary(action: string, data: Record<string, unknown>, stageName: 
       return `“${c(data.stage, data.criterion)}” confirmed on the shared plan page`;
     case 'journey.confirmation_requested':
       return `Sent to ${String(data.contactEmail ?? '')}`;
+    case 'journey.delay_marked':
+      return `In ${s(data.stage)}: ${String(data.reason ?? '')}`;
+    case 'journey.delay_confirmed':
+      return `Confirmed on the shared plan page by ${String(data.contactEmail ?? '')}: the SLA clock of ${s(data.stage)} paused`;
+    case 'journey.delay_ended':
+      return data.confirmed
+        ? `The SLA clock of ${s(data.stage)} runs again (paused ${String(data.pausedDays ?? 0)} days)`
+        : `Ended before the buyer confirmed it: nothing was paused`;
     case 'journey.owners_changed':
       return `Owners of ${s(data.stage)} updated`;
     default:

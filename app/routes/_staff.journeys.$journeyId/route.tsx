@@ -26,9 +26,11 @@ import {
   setStageOwners,
 } from '#app/journeys/journey.server';
 import { RequestConfirmationSchema, requestBuyerConfirmation } from '#app/journeys/plan.server';
+import { EndDelaySchema, MarkDelaySchema, endDelay, markDelay } from '#app/journeys/delays.server';
 import { HEALTH_BADGE } from '#app/journeys/journey-rules';
 import { formIdOf } from '#app/utils/form-feedback.server';
 import { NoFields, dispatchIntent, formValues, intent, notFound, readFormData } from '#app/utils/forms.server';
+import { DelayPanel, SlaPauseBadge } from './delay';
 import { JourneyFacts } from './facts';
 import { AuditTrail, ConfirmationRequests } from './history';
 import { OwnersPanel } from './owners';
@@ -92,6 +94,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
       }),
       owners: intent(OwnersFormSchema, async (input) => outcome(await setStageOwners({ user, journeyId, input }), 'Owners updated.')),
       csm: intent(CsmFormSchema, async (input) => outcome(await setJourneyCsm({ user, journeyId, csmId: input.csmId }), 'CSM changed.')),
+      'mark-delay': intent(MarkDelaySchema, async (input) =>
+        outcome(await markDelay({ user, journeyId, input }), 'Marked as waiting on the customer. The SLA clock pauses once the buyer confirms it on the shared plan page.'),
+      ),
+      'end-delay': intent(EndDelaySchema, async (input) => outcome(await endDelay({ user, journeyId, input }), 'Delay ended: the SLA clock runs again.')),
     },
     { form },
   );
@@ -115,6 +121,7 @@ export default function JourneyPage() {
           <p>
             <span className="badge muted">{journey.stageName}</span> {/* A live journey's health is its stage: one "Live" badge, not two. */}
             {journey.healthLabel !== journey.stageName ? <span className={`badge ${HEALTH_BADGE[journey.health]}`}>{journey.healthLabel}</span> : null}{' '}
+            <SlaPauseBadge journey={journey} />{' '}
             {journey.overrideCount > 0 ? (
               <span className="badge bad">
                 {journey.overrideCount} override{journey.overrideCount > 1 ? 's' : ''}
@@ -135,6 +142,7 @@ export default function JourneyPage() {
         <Timeline journey={journey} />
       </section>
 
+      <DelayPanel journey={journey} canWrite={canWrite} />
       <CurrentStagePanel journey={journey} canWrite={canWrite} isAdmin={isAdmin} accept={accept} advance={advance} />
       <EarlierStagesPanel journey={journey} canWrite={canWrite} />
 
