@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { AuditEvent } from '#models/audit-event';
 import { Journey } from '#models/journey';
 import { DAY_MS } from '#app/journeys/journey-rules';
-import { advanceJourney, healthOf, rebuildJourneyMetrics, startJourneyForDeal } from '#app/journeys/journey.server';
+import { advanceJourney, healthOf, listJourneysNeedingAttention, rebuildJourneyMetrics, startJourneyForDeal } from '#app/journeys/journey.server';
+import { listWorkQueue } from '#app/work/work.server';
 import { confirmDelay, confirmDelayOnPlan, endDelay, markDelay } from '#app/journeys/delays.server';
 import { createPlanToken, getPlanView } from '#app/journeys/plan.server';
 import { PAUSED_UNTIL_RESUMED } from '#app/journeys/sla-rules';
@@ -64,6 +65,19 @@ describe('delays the buyer owns', () => {
     expect(resumed.openDelayId).toBeNull();
     expect(await endDelay({ user: cs, journeyId, input: { delayId: String(paused.delays[0]._id) }, now: at(7) })).toMatchObject({ ok: false, status: 409 });
     expect(await auditOf(journeyId)).toEqual(['journey.delay_marked', 'journey.delay_confirmed', 'journey.delay_ended']);
+  });
+
+  it('an at-risk journey whose buyer confirmed the delay leaves the work queue and the digest; a claimed one stays', async () => {
+    const { cs, journeyId, token } = await setup(at(-6));
+    const inQueue = async () => (await listWorkQueue({ csmId: cs.id, query: { view: 'open', page: 1 }, now: T0 })).items.filter((i) => i.kind === 'journey').length;
+    const inDigest = async () => ((await listJourneysNeedingAttention({ now: T0 })).get(cs.id) ?? []).length;
+    // Six days into a 7-day SLA: at risk.
+    expect([await inQueue(), await inDigest()]).toEqual([1, 1]);
+    const marked = await markDelay({ user: cs, journeyId, input: { reason: REASON }, now: at(-1) });
+    expect([await inQueue(), await inDigest()]).toEqual([1, 1]);
+    await confirmDelayOnPlan({ token, delayId: marked!.ok ? marked!.delayId : '', now: at(-0.5) });
+    expect(healthOf(await journey(journeyId), T0)).toBe('at_risk');
+    expect([await inQueue(), await inDigest()]).toEqual([0, 0]);
   });
 
   it('a confirm after the delay ended changes nothing', async () => {

@@ -43,7 +43,7 @@ import {
   type EvidenceType,
   type Health,
 } from '#app/journeys/journey-rules';
-import { healthOf, isPausedInstant, slaDaysUsed, stageWindow, timeToLiveDays, type DelaySpan } from '#app/journeys/sla-rules';
+import { clockPaused, healthOf, isPausedInstant, slaDaysUsed, stageWindow, timeToLiveDays, type DelaySpan } from '#app/journeys/sla-rules';
 import { staffDelayView } from '#app/journeys/delay-views';
 import { orLogged } from '#app/utils/log.server';
 import { ReadIndex, VersionedCache, childIndex, derived } from '#app/platform/read-index.server';
@@ -1312,6 +1312,7 @@ export async function listJourneysNeedingAttention({ now }: { now: Date }) {
   for (const r of rows) {
     const health = healthOf(r, now);
     if (health !== 'at_risk' && health !== 'stalled') continue;
+    if (clockPaused(r)) continue; // waiting on the customer, who confirmed it (docs/buyer-delays.md)
     const playbook = await playbookOf(r);
     const stage = playbook.stages[r.stageIndex];
     const o = r.owners.find((x) => x.stage === r.stage);

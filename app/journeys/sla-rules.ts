@@ -14,6 +14,12 @@ export const PAUSED_UNTIL_RESUMED = new Date('9999-12-31T00:00:00.000Z');
 
 export const isPausedInstant = (d: Date | null | undefined) => Boolean(d && d.getTime() >= PAUSED_UNTIL_RESUMED.getTime());
 
+/**
+ * The stage's clock is paused on the customer (a buyer-confirmed delay is open): the CSM has nothing
+ * to chase, so the work queue and the daily digest leave the journey out even if it was at risk.
+ */
+export const clockPaused = (j: { liveAt?: Date | null; stalledAt?: Date | null }) => !j.liveAt && isPausedInstant(j.stalledAt);
+
 /** The buyer-confirmed spans of `delays`, clipped to [from, to] (an open one runs to `to`), merged. */
 export function confirmedSpans(delays: readonly DelaySpan[], from: Date, to: Date) {
   const spans = delays
