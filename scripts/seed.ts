@@ -87,6 +87,9 @@ async function main() {
   // Re-asks of broken promises (after the surveys: they follow up "Not yet" answers).
   const { seedReaskDemo } = await import('#scripts/seed/reask');
   await seedReaskDemo({ log: console.log });
+  // Journeys waiting on the customer: confirmed (SLA paused), claimed only, ended (docs/buyer-delays.md).
+  const { seedDelayDemo } = await import('#scripts/seed/delays');
+  await seedDelayDemo({ log: console.log });
   console.log(
     [
       `Done in ${(s.ms / 1000).toFixed(1)} s.`,

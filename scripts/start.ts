@@ -38,6 +38,9 @@ if (config.NODE_ENV !== 'production') {
     await seedSurveyDemo({ log: say });
     const { seedReaskDemo } = await import('#scripts/seed/reask');
     await seedReaskDemo({ log: say });
+    // Journeys waiting on the customer: confirmed (SLA paused), claimed only, ended (docs/buyer-delays.md).
+    const { seedDelayDemo } = await import('#scripts/seed/delays');
+    await seedDelayDemo({ log: say });
   }
   say(`Demo sign-in: ${DEMO_USERS.map((u) => u.email).join(', ')} / password ${DEMO_PASSWORD}`);
 }

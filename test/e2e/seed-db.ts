@@ -52,6 +52,9 @@ try {
     console.error(`[seed] intake safety nets: ${journeys.started} journeys started, ${surveys.scheduled} deals got survey waves`);
     const { seedReaskDemo } = await import('#scripts/seed/reask');
     await seedReaskDemo({ now, log: (line: string) => console.error(`[seed] ${line}`) });
+    // Journeys waiting on the customer: confirmed (SLA paused), claimed only, ended (docs/buyer-delays.md).
+    const { seedDelayDemo } = await import('#scripts/seed/delays');
+    await seedDelayDemo({ now, log: (line: string) => console.error(`[seed] ${line}`) });
     const { User } = await import('#models/user');
     const { Deal } = await import('#models/deal');
     const { Account } = await import('#models/account');
