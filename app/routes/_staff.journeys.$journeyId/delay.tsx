@@ -75,7 +75,7 @@ export function DelayPanel({ journey, canWrite }: { journey: Detail; canWrite: b
             When the customer holds the journey up, say what they owe. Once the buyer confirms it on the shared plan page, this stage’s SLA clock pauses until you end the delay or
             the stage changes.
           </p>
-          <TextareaField label="What the customer owes (the buyer reads this)" {...mark.field('reason')} rows={2} maxLength={300} required />
+          <TextareaField label="What the customer owes" hint="Shown to the customer on the shared plan page." {...mark.field('reason')} rows={2} maxLength={300} required />
           <div>
             <button type="submit" disabled={mark.busy}>
               Mark as waiting on the customer
