@@ -62,6 +62,26 @@ const OwnerSchema = new Schema(
   { _id: false },
 );
 
+// A delay the customer owns ("waiting on the customer"): marked by CS with a reason, confirmed by
+// the buyer on the shared plan page (only then does the stage's SLA clock pause), ended by CS or by
+// the stage changing. Append-only by position like evidence (`delays.<index>`); `openDelayId`
+// names the one open delay, so "at most one open" is a filter on a scalar. See docs/buyer-delays.md.
+const DelaySchema = new Schema({
+  stage: { type: String, required: true },
+  reason: { type: String, required: true },
+  markedAt: { type: Date, required: true },
+  markedById: { type: Schema.Types.ObjectId, ref: 'User' },
+  markedByName: { type: String },
+  confirmedAt: { type: Date, default: null },
+  confirmedByContactId: { type: Schema.Types.ObjectId, ref: 'Contact' },
+  confirmedByName: { type: String },
+  endedAt: { type: Date, default: null },
+  endedById: { type: Schema.Types.ObjectId, ref: 'User' },
+  endedByName: { type: String },
+  /** Why it ended: CS ended it, or the journey left the stage. */
+  endedBy: { type: String, enum: ['csm', 'stage_changed'] },
+});
+
 const JourneySchema = new Schema(
   {
     dealId: { type: Schema.Types.ObjectId, ref: 'Deal', required: true },
@@ -97,6 +117,8 @@ const JourneySchema = new Schema(
     evidence: { type: [EvidenceSchema], default: [] },
     owners: { type: [OwnerSchema], default: [] },
     overrideCount: { type: Number, default: 0 },
+    delays: { type: [DelaySchema], default: [] },
+    openDelayId: { type: Schema.Types.ObjectId, default: null },
   },
   { timestamps: true },
 );

@@ -90,6 +90,9 @@ async function main() {
   // Buyer tasks in every state on the journeys not live yet (docs/buyer-tasks.md).
   const { seedBuyerTaskDemo } = await import('#scripts/seed/buyer-tasks');
   await seedBuyerTaskDemo({ log: console.log });
+  // Journeys waiting on the customer: confirmed (SLA paused), claimed only, ended (docs/buyer-delays.md).
+  const { seedDelayDemo } = await import('#scripts/seed/delays');
+  await seedDelayDemo({ log: console.log });
   console.log(
     [
       `Done in ${(s.ms / 1000).toFixed(1)} s.`,

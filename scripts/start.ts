@@ -40,6 +40,9 @@ if (config.NODE_ENV !== 'production') {
     await seedReaskDemo({ log: say });
     const { seedBuyerTaskDemo } = await import('#scripts/seed/buyer-tasks');
     await seedBuyerTaskDemo({ log: say });
+    // Journeys waiting on the customer: confirmed (SLA paused), claimed only, ended (docs/buyer-delays.md).
+    const { seedDelayDemo } = await import('#scripts/seed/delays');
+    await seedDelayDemo({ log: say });
   }
   say(`Demo sign-in: ${DEMO_USERS.map((u) => u.email).join(', ')} / password ${DEMO_PASSWORD}`);
 }

@@ -82,6 +82,7 @@ export async function loadFuzzTargets({ surveyPromiseIds }: { surveyPromiseIds: 
   const deals = await import('#app/deals/deals.server');
   const playbook = await import('#app/journeys/playbook.server');
   const plan = await import('#app/journeys/plan.server');
+  const delays = await import('#app/journeys/delays.server');
   const imports = await import('#app/deals/import.server');
   const apiTokens = await import('#app/api/tokens.server');
   const brand = await import('#app/branding/brand-rules');
@@ -120,6 +121,8 @@ export async function loadFuzzTargets({ surveyPromiseIds }: { surveyPromiseIds: 
     'task-owners': buyerTasks.TaskOwnersFieldsSchema,
     'task-due': buyerTasks.TaskDueSchema,
     'task-comment': buyerTasks.TaskCommentSchema,
+    'mark-delay': delays.MarkDelaySchema,
+    'end-delay': delays.EndDelaySchema,
   };
   const answerShape = z.object({
     overall: z.enum(['yes', 'partly', 'no']),
@@ -460,14 +463,16 @@ export async function loadFuzzTargets({ surveyPromiseIds }: { surveyPromiseIds: 
         buyerPlan.ConfirmRecoveryPlanSchema,
         buyerTasks.CompleteTaskSchema.extend({ intent: z.literal('task-complete') }),
         buyerTasks.TaskCommentSchema.extend({ intent: z.literal('task-comment') }),
-        intents('confirm-recovery', 'task-complete', 'task-comment'),
+        delays.ConfirmDelaySchema.extend({ intent: z.literal('confirm-delay') }),
+        intents('confirm-recovery', 'task-complete', 'task-comment', 'confirm-delay'),
       ],
-      // A recovery plan's confirmation and the buyer task forms name their intent; every other form confirms a criterion.
+      // A recovery plan's or a delay's confirmation and the buyer task forms name their intent; every other form confirms a criterion.
       parse: (f) => {
         const values = formValues(f);
         if (values.intent === 'confirm-recovery') return safe(buyerPlan.ConfirmRecoveryPlanSchema, values, { intent: 'confirm-recovery' });
         if (values.intent === 'task-complete') return safe(buyerTasks.CompleteTaskSchema, values, { intent: 'task-complete' });
         if (values.intent === 'task-comment') return safe(buyerTasks.TaskCommentSchema, values, { intent: 'task-comment' });
+        if (values.intent === 'confirm-delay') return safe(delays.ConfirmDelaySchema, values, { intent: 'confirm-delay' });
         return safe(plan.ConfirmSchema, values);
       },
     },

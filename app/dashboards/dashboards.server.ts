@@ -781,12 +781,15 @@ export async function getTimeToLiveDashboard({ user, query, now = new Date() }: 
 
 /** The time-to-live figures that come from the rollups alone. */
 async function computeTimeToLive(q: DashboardQuery, playbook: PlaybookDef) {
-  const [{ rows: live }, { rows: stages }, { rows: accepted }, { rows: started, all: startedRows }] = await readFiltered(q, [
+  const [{ rows: live }, { rows: stages }, { rows: accepted }, { rows: started, all: startedRows }, { rows: liveNet }] = await readFiltered(q, [
     'journey.live',
     'journey.stage',
     'journey.accepted',
     'journey.started',
+    // Closed-won -> live without the buyer-confirmed delays (docs/buyer-delays.md).
+    'journey.live_net',
   ]);
+  const liveNetByCohort = groupBy(liveNet, 'cohort');
 
   const liveByCohort = groupBy(live, 'cohort');
   const startedByCohort = groupBy(started, 'cohort');
@@ -796,13 +799,15 @@ async function computeTimeToLive(q: DashboardQuery, playbook: PlaybookDef) {
   const byStage = groupBy(stages, 'stage');
   const acceptedByCohort = groupBy(accepted, 'cohort');
 
-  const ttlRow = (label: string, c: Counts, startedN: number): TableRow => {
+  const ttlRow = (label: string, c: Counts, startedN: number, net: Counts): TableRow => {
     const qn = quantiles(c, DAY_BUCKETS);
     return {
       group: label,
       median: qn.median,
       p90: qn.p90,
       mean: r1(ratio(c.days ?? 0, c.n ?? 0)),
+      netMedian: quantiles(net, DAY_BUCKETS).median,
+      netMean: r1(ratio(net.days ?? 0, net.n ?? 0)),
       live: c.n ?? 0,
       started: startedN,
       ...(qn.p90Open ? { _flag: `p90 beyond ${DAY_BUCKETS[DAY_BUCKETS.length - 1]} days` } : {}),
@@ -819,10 +824,12 @@ async function computeTimeToLive(q: DashboardQuery, playbook: PlaybookDef) {
       columns: [
         { key: 'group', label: 'Cohort', kind: 'text' as const },
         ...durationColumns('days'),
+        { key: 'netMedian', label: 'Median days excl. buyer-confirmed delays', kind: 'days' as const },
+        { key: 'netMean', label: 'Mean days excl. buyer-confirmed delays', kind: 'days' as const },
         { key: 'live', label: 'Live', kind: 'int' as const },
         { key: 'started', label: 'Closed-won', kind: 'int' as const },
       ],
-      rows: cohorts.map((c) => ttlRow(c, liveByCohort.get(c) ?? {}, startedByCohort.get(c)?.n ?? 0)),
+      rows: cohorts.map((c) => ttlRow(c, liveByCohort.get(c) ?? {}, startedByCohort.get(c)?.n ?? 0, liveNetByCohort.get(c) ?? {})),
     },
     'stage-time': {
       id: 'stage-time' as const,
@@ -866,6 +873,8 @@ async function computeTimeToLive(q: DashboardQuery, playbook: PlaybookDef) {
   } satisfies Partial<Record<ChartId, DashboardTable>>;
 
   const ttl = quantiles(totalLive, DAY_BUCKETS);
+  const totalNet = sumCounts(liveNet);
+  const net = quantiles(totalNet, DAY_BUCKETS);
   const reaction = quantiles(totalAccepted, HOUR_BUCKETS);
   return {
     summary: {
@@ -874,6 +883,11 @@ async function computeTimeToLive(q: DashboardQuery, playbook: PlaybookDef) {
       medianDays: ttl.median,
       p90Days: ttl.p90,
       p90Open: ttl.p90Open,
+      meanDays: r1(ratio(totalLive.days ?? 0, totalLive.n ?? 0)),
+      netMedianDays: net.median,
+      netMeanDays: r1(ratio(totalNet.days ?? 0, totalNet.n ?? 0)),
+      /** Days of buyer-confirmed delays inside closed-won -> live, summed over the live journeys. */
+      delayDays: r1(Math.max(0, (totalLive.days ?? 0) - (totalNet.days ?? 0))),
       reactionMedianHours: reaction.median,
       reactionP90Hours: reaction.p90,
       accepted: totalAccepted.n ?? 0,

@@ -8,6 +8,8 @@
 //                     time in each stage, counted when the journey leaves it; `overridden` = admin overrides.
 //   journey.live      dims { cohort, segment, rep, csm }         counts { n, days, <day buckets> }
 //                     closed-won -> live.
+//   journey.live_net  dims { cohort, segment, rep, csm }         counts { n, days, <day buckets> }
+//                     closed-won -> live without the buyer-confirmed delays (docs/buyer-delays.md).
 // Buckets are cumulative-free histogram counters named `le<edge>` / `gt<last edge>` (DAY_BUCKETS in
 // days, HOUR_BUCKETS in hours), enough for dashboards to estimate medians and p90 without raw rows.
 // cohort = closed-won quarter (cohortOf), rep = AE user id, csm = CSM user id or "none".
@@ -30,7 +32,6 @@ import { bumpMetric, bumpMetricRows, clearMetrics, cohortOf } from '#app/platfor
 import { getCurrentPlaybook, getPlaybookVersion, type CriterionDef, type PlaybookDef, type StageDef } from '#app/journeys/playbook.server';
 import {
   ACCEPTED_KINDS,
-  AT_RISK_SHARE,
   DAY_MS,
   EVIDENCE_LABELS,
   evidenceMeets,
@@ -42,12 +43,14 @@ import {
   type EvidenceType,
   type Health,
 } from '#app/journeys/journey-rules';
+import { clockPaused, healthOf, isPausedInstant, slaDaysUsed, stageWindow, timeToLiveDays, type DelaySpan } from '#app/journeys/sla-rules';
+import { staffDelayView } from '#app/journeys/delay-views';
 import { orLogged } from '#app/utils/log.server';
 import { ReadIndex, VersionedCache, childIndex, derived } from '#app/platform/read-index.server';
 import { may } from '#app/auth/permissions';
 import { objectIdFrom } from '#app/utils/ids.server';
 
-export const JOURNEY_METRIC_KINDS = ['journey.started', 'journey.accepted', 'journey.stage', 'journey.live'] as const;
+export const JOURNEY_METRIC_KINDS = ['journey.started', 'journey.accepted', 'journey.stage', 'journey.live', 'journey.live_net'] as const;
 export const DAY_BUCKETS = [1, 2, 3, 5, 7, 10, 14, 21, 30, 45, 60, 90, 120, 180, 270, 365] as const;
 export const HOUR_BUCKETS = [1, 4, 8, 24, 48, 72, 120, 168, 336] as const;
 
@@ -65,22 +68,9 @@ export function bucketOf(value: number, edges: readonly number[]) {
 // ---------------------------------------------------------------------------------------------
 // Health and timing (pure: time is a parameter)
 
-/** The at-risk (75 % of SLA) and stalled (SLA) instants of a stage entered at `enteredAt`. */
-export function stageWindow(enteredAt: Date, stage: Pick<StageDef, 'slaDays' | 'terminal'>) {
-  if (stage.terminal || !stage.slaDays) return { atRiskAt: null, stalledAt: null };
-  return {
-    atRiskAt: new Date(enteredAt.getTime() + AT_RISK_SHARE * stage.slaDays * DAY_MS),
-    stalledAt: new Date(enteredAt.getTime() + stage.slaDays * DAY_MS),
-  };
-}
-
-/** On track / at risk (past 75 % of the stage SLA) / stalled (past the SLA) / live. */
-export function healthOf(j: { liveAt?: Date | null; atRiskAt?: Date | null; stalledAt?: Date | null }, now: Date): Health {
-  if (j.liveAt || !j.stalledAt) return 'live';
-  if (now.getTime() > j.stalledAt.getTime()) return 'stalled';
-  if (j.atRiskAt && now.getTime() > j.atRiskAt.getTime()) return 'at_risk';
-  return 'on_track';
-}
+// The at-risk / stalled instants and health, with the pause for buyer-confirmed delays: one rule,
+// in app/journeys/sla-rules.ts (docs/buyer-delays.md).
+export { healthOf, stageWindow };
 
 /** The filter selecting journeys of one health at `now` (served by the atRiskAt / stalledAt indexes). */
 export function healthFilter(health: Health, now: Date): Record<string, unknown> {
@@ -591,10 +581,14 @@ export async function advanceJourney({
   // moves exactly one matches. `stages` changes only with the stage, so the copy read is current.
   const stages = j.stages.map((s, i) => (i === j.stages.length - 1 ? { ...s, exitedAt: now, exitedById: user.id, exitedByName: user.name, ...(override ? { override } : {}) } : s));
   const window = stageWindow(now, next);
+  // An open delay ends with the stage (docs/buyer-delays.md); the filter wants it still the open one.
+  const delayIndex = j.openDelayId ? (j.delays ?? []).findIndex((d) => String(d._id) === String(j.openDelayId)) : -1;
+  const endDelay = delayIndex >= 0 ? { [`delays.${delayIndex}.endedAt`]: now, [`delays.${delayIndex}.endedBy`]: 'stage_changed', openDelayId: null } : {};
   const moved = await Journey.updateOne(
-    { _id: j._id, stage: stage.key, stageIndex: j.stageIndex, playbookVersion: j.playbookVersion },
+    { _id: j._id, stage: stage.key, stageIndex: j.stageIndex, playbookVersion: j.playbookVersion, openDelayId: j.openDelayId ?? null },
     {
       $set: {
+        ...endDelay,
         stage: next.key,
         stageIndex: j.stageIndex + 1,
         stageEnteredAt: now,
@@ -628,6 +622,8 @@ export async function advanceJourney({
   if (next.terminal) {
     const toLive = (now.getTime() - j.closedWonAt.getTime()) / DAY_MS;
     await bumpMetric('journey.live', dims, { n: 1, days: Math.round(toLive * 100) / 100, [bucketOf(toLive, DAY_BUCKETS)]: 1 });
+    const delays = (j.delays ?? []).map((d, i) => (i === delayIndex ? { ...d, endedAt: now } : d));
+    await bumpMetric('journey.live_net', dims, liveNetCounts(timeToLiveDays({ closedWonAt: j.closedWonAt, liveAt: now, delays }).excludingDelays));
     // For the areas that react to a go-live (advocacy: a customer who already answered may become an advocate).
     await recorded('journey.live', { dealId: j.dealId, now });
   }
@@ -719,6 +715,9 @@ const AUDIT_LABELS: Record<string, string> = {
   'buyer_task.owners_set': 'Buyer task owners set',
   'buyer_task.due_set': 'Buyer task due date set',
   'buyer_task.commented': 'Buyer task comment',
+  'journey.delay_marked': 'Waiting on the customer',
+  'journey.delay_confirmed': 'Buyer confirmed the delay',
+  'journey.delay_ended': 'Delay ended',
 };
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
@@ -765,7 +764,8 @@ export async function getJourneyDetail({ user, journeyId, now = new Date() }: { 
       exitedAt: iso(entry?.exitedAt),
       exitedByName: entry?.exitedByName ?? null,
       days,
-      overSla: days !== null && s.slaDays !== null && days > s.slaDays,
+      // Over the SLA by the paused clock: buyer-confirmed delays do not count (sla-rules.ts).
+      overSla: Boolean(entry && s.slaDays !== null && slaDaysUsed(entry.enteredAt, s, j.delays ?? [], entry.exitedAt ?? now) > s.slaDays),
       override: entry?.override
         ? {
             reason: entry.override.reason,
@@ -827,6 +827,11 @@ export async function getJourneyDetail({ user, journeyId, now = new Date() }: { 
     healthLabel: HEALTH_LABELS[health],
     atRiskAt: iso(j.atRiskAt),
     stalledAt: iso(j.stalledAt),
+    // Delays the buyer owns; the stage's SLA clock is paused while one is buyer-confirmed.
+    delays: staffDelayView(j, now),
+    slaPaused: !j.liveAt && isPausedInstant(j.stalledAt),
+    slaDaysUsed: slaDaysUsed(j.stageEnteredAt, stage, j.delays ?? [], now),
+    slaDays: stage.slaDays,
     overrideCount: j.overrideCount ?? 0,
     csm: person(j.csmId),
     ae: person(j.aeId),
@@ -857,7 +862,7 @@ export async function getJourneyDetail({ user, journeyId, now = new Date() }: { 
       at: a.at.toISOString(),
       actorName: a.actorId
         ? (nameOf.get(String(a.actorId)) ?? 'former user')
-        : a.action === 'journey.buyer_confirmed'
+        : a.action === 'journey.buyer_confirmed' || a.action === 'journey.delay_confirmed'
           ? `Buyer (${String((a.data as { contactEmail?: string } | undefined)?.contactEmail ?? '')})`
           : 'Kept',
       summary: auditSummary(a.action, (a.data ?? {}) as Record<string, unknown>, stageName, criterionText),
@@ -883,6 +888,14 @@ function auditSummary(action: string, data: Record<string, unknown>, stageName: 
       return `“${c(data.stage, data.criterion)}” confirmed on the shared plan page`;
     case 'journey.confirmation_requested':
       return `Sent to ${String(data.contactEmail ?? '')}`;
+    case 'journey.delay_marked':
+      return `In ${s(data.stage)}: ${String(data.reason ?? '')}`;
+    case 'journey.delay_confirmed':
+      return `Confirmed on the shared plan page by ${String(data.contactEmail ?? '')}: the SLA clock of ${s(data.stage)} paused`;
+    case 'journey.delay_ended':
+      return data.confirmed
+        ? `The SLA clock of ${s(data.stage)} runs again (paused ${String(data.pausedDays ?? 0)} days)`
+        : `Ended before the buyer confirmed it: nothing was paused`;
     case 'journey.owners_changed':
       return `Owners of ${s(data.stage)} updated`;
     case 'buyer_task.owners_set':
@@ -1309,6 +1322,7 @@ export async function listJourneysNeedingAttention({ now }: { now: Date }) {
   for (const r of rows) {
     const health = healthOf(r, now);
     if (health !== 'at_risk' && health !== 'stalled') continue;
+    if (clockPaused(r)) continue; // waiting on the customer, who confirmed it (docs/buyer-delays.md)
     const playbook = await playbookOf(r);
     const stage = playbook.stages[r.stageIndex];
     const o = r.owners.find((x) => x.stage === r.stage);
@@ -1348,14 +1362,14 @@ export async function migrateJourneysToCurrentPlaybook({ user, fromVersion, now 
   if (fromVersion === current.version) return { migrated: 0, kept: 0 };
   let migrated = 0;
   let kept = 0;
-  const cursor = Journey.find({ playbookVersion: fromVersion }).select('_id stage stageEnteredAt liveAt').lean().cursor();
+  const cursor = Journey.find({ playbookVersion: fromVersion }).select('_id stage stageEnteredAt liveAt delays').lean().cursor();
   for await (const j of cursor) {
     const index = current.stages.findIndex((s) => s.key === j.stage);
     if (index < 0) {
       kept++;
       continue;
     }
-    const window = j.liveAt ? { atRiskAt: null, stalledAt: null } : stageWindow(j.stageEnteredAt, current.stages[index]);
+    const window = j.liveAt ? { atRiskAt: null, stalledAt: null } : stageWindow(j.stageEnteredAt, current.stages[index], j.delays);
     // Unless it moved meanwhile (a move is conditioned on the version too, so the two never cross).
     const result = await Journey.updateOne(
       { _id: j._id, playbookVersion: fromVersion, stage: j.stage },
@@ -1389,6 +1403,7 @@ export function journeyMetricRows(j: {
   acceptedAt?: Date | null;
   liveAt?: Date | null;
   stages: { key: string; enteredAt: Date; exitedAt?: Date | null; override?: unknown }[];
+  delays?: DelaySpan[] | null;
 }): JourneyMetricRow[] {
   const dims = journeyDims(j);
   const rows: JourneyMetricRow[] = [{ kind: 'journey.started', dims, counts: { n: 1 } }];
@@ -1408,8 +1423,14 @@ export function journeyMetricRows(j: {
   if (j.liveAt) {
     const toLive = (j.liveAt.getTime() - j.closedWonAt.getTime()) / DAY_MS;
     rows.push({ kind: 'journey.live', dims, counts: { n: 1, days: Math.round(toLive * 100) / 100, [bucketOf(toLive, DAY_BUCKETS)]: 1 } });
+    rows.push({ kind: 'journey.live_net', dims, counts: liveNetCounts(timeToLiveDays({ closedWonAt: j.closedWonAt, liveAt: j.liveAt, delays: j.delays }).excludingDelays) });
   }
   return rows;
+}
+
+/** The `journey.live_net` counts of one journey: closed-won -> live without buyer-confirmed delays. */
+function liveNetCounts(days: number) {
+  return { n: 1, days: Math.round(days * 100) / 100, [bucketOf(days, DAY_BUCKETS)]: 1 };
 }
 
 /**
@@ -1423,7 +1444,7 @@ export async function bumpJourneyMetricRows(rows: Iterable<{ kind: string; dims:
 /** Recomputes every journey metric from the journeys themselves (same numbers as the incremental path). */
 export async function rebuildJourneyMetrics() {
   for (const kind of JOURNEY_METRIC_KINDS) await clearMetrics(kind);
-  const cursor = Journey.find({}).select('closedWonAt backfilledAt segment aeId csmId acceptedAt liveAt stages').lean().cursor();
+  const cursor = Journey.find({}).select('closedWonAt backfilledAt segment aeId csmId acceptedAt liveAt stages delays').lean().cursor();
   let journeys = 0;
   let batch: JourneyMetricRow[] = [];
   for await (const j of cursor) {

@@ -21,6 +21,7 @@ import { isSatisfied, recordBuyerConfirmation } from '#app/journeys/journey.serv
 import { getPlaybookVersion } from '#app/journeys/playbook.server';
 import { formatDate } from '#app/utils/format';
 import { buyerCanConfirm } from '#app/journeys/journey-rules';
+import { buyerDelayView } from '#app/journeys/delay-views';
 import { confirmRecoveryPlan, recoveryPlansForDeal } from '#app/recovery/buyer-plan.server';
 
 export const PLAN_TOKEN_DAYS = 30;
@@ -131,7 +132,7 @@ export async function findLiveToken(token: string, now: Date) {
 export async function getPlanView({ token, now = new Date() }: { token: string; now?: Date }) {
   const t = await findLiveToken(token, now);
   if (!t) return null;
-  const j = await Journey.findById(t.journeyId).select('dealId accountName dealName stage stageIndex playbookVersion stages evidence csmId liveAt').lean();
+  const j = await Journey.findById(t.journeyId).select('dealId accountName dealName stage stageIndex playbookVersion stages evidence csmId liveAt delays openDelayId').lean();
   if (!j) return null;
   const playbook = await getPlaybookVersion(j.playbookVersion);
   if (!playbook) return null;
@@ -177,6 +178,8 @@ export async function getPlanView({ token, now = new Date() }: { token: string; 
           }),
     promises: (deal?.promises ?? []).map((p) => ({ id: String(p._id), text: p.text, successCriterion: p.successCriterion, category: p.category })),
     recoveryPlans,
+    // "Waiting on you": a delay the team marked, for the buyer to confirm (docs/buyer-delays.md).
+    delay: j.liveAt ? null : buyerDelayView(j),
   };
 }
 

@@ -36,6 +36,12 @@ export default function TimeToLiveDashboard() {
           detail={`${summary.live.toLocaleString('en-US')} of ${plural(summary.started, 'journey')} live`}
         />
         <Stat
+          testId="stat-ttl-net-median"
+          label="Closed-won → live excl. buyer-confirmed delays, median"
+          value={formatCell(summary.netMedianDays, 'days')}
+          detail={`mean ${formatCell(summary.netMeanDays, 'days')} vs ${formatCell(summary.meanDays, 'days')} in total: ${formatCell(summary.delayDays, 'days')} the customers confirmed were on them`}
+        />
+        <Stat
           label="Closed-won → live, p90"
           value={summary.p90Open ? `> ${formatCell(summary.p90Days, 'days')}` : formatCell(summary.p90Days, 'days')}
           detail="9 in 10 customers were live within this"
@@ -101,6 +107,11 @@ export default function TimeToLiveDashboard() {
         <li>
           <strong>Time to live</strong>: closed-won date → the journey reached the live stage. <strong>CS reaction time</strong>: closed-won → CS accepted the handoff.{' '}
           <strong>Time in a stage</strong>: entered → left.
+        </li>
+        <li>
+          <strong>Excluding buyer-confirmed delays</strong>: the same time to live without the days a journey was “waiting on the customer” and the buyer confirmed it on the shared
+          plan page (from their confirmation to the delay’s end). A delay CS marked but the buyer never confirmed counts in both figures. The stage SLA clock pauses for the same
+          days.
         </li>
         <li>
           <strong>Median and p90</strong> are read from histograms kept with the rollups (day buckets 1, 2, 3, 5, 7, 10, 14, 21, 30, 45, 60, 90, 120, 180, 270, 365; hour buckets 1,

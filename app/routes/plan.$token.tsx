@@ -11,6 +11,8 @@ import { buyerTaskAction, getPlanTasks, TASK_INTENTS } from '#app/buyer-tasks/ta
 import { PromiseList } from '#app/components/promise-list';
 import { ConfirmSchema, confirmOnPlan, confirmRecoveryOnPlan, getPlanView } from '#app/journeys/plan.server';
 import { ConfirmRecoveryPlanSchema } from '#app/recovery/buyer-plan.server';
+import { BuyerDelay } from '#app/components/buyer-delay';
+import { ConfirmDelaySchema, confirmDelayOnPlan } from '#app/journeys/delays.server';
 import { formatDate } from '#app/utils/format';
 import { formIdOf } from '#app/utils/form-feedback.server';
 import { formValues, readFormData } from '#app/utils/forms.server';
@@ -52,6 +54,14 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     if (!confirmed) return invalidLink();
     if (!confirmed.ok) return reply({ ok: false, message: confirmed.message }, 409);
     return reply({ ok: true, message: confirmed.already ? 'You had already confirmed this plan. Thank you.' : 'Thank you: your confirmation of the plan is recorded.' });
+  }
+  if (values.intent === 'confirm-delay') {
+    // The buyer confirms the team's "waiting on you" (docs/buyer-delays.md); the message is a catalogue key.
+    const delay = ConfirmDelaySchema.safeParse(values);
+    if (!delay.success) return reply({ ok: false, message: 'invalid' }, 400);
+    const confirmed = await confirmDelayOnPlan({ token: params.token ?? '', delayId: delay.data.delayId });
+    if (!confirmed) return invalidLink();
+    return confirmed.ok ? reply({ ok: true, message: confirmed.already ? 'alreadyConfirmed' : 'confirmedNow' }) : reply({ ok: false, message: confirmed.code }, 409);
   }
   const parsed = ConfirmSchema.safeParse(values);
   if (!parsed.success) return reply({ ok: false, message: 'Choose what you confirm.' }, 400);
@@ -197,6 +207,8 @@ export default function PlanPage() {
           ))}
         </ol>
       </section>
+
+      {plan.delay ? <BuyerDelay delay={plan.delay} csmName={plan.csmName} /> : null}
 
       {!plan.live && tasks?.tasks.length ? <BuyerTasks locale={tasks.locale} tasks={tasks.tasks} /> : null}
 

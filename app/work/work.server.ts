@@ -19,6 +19,7 @@ import { WorkSnooze } from '#models/work-snooze';
 import { recordAudit } from '#models/audit-event';
 import type { SessionUser } from '#app/auth/session.server';
 import { healthOf, journeyBoardIndex, journeyIdForDeal, missingCriteria } from '#app/journeys/journey.server';
+import { clockPaused } from '#app/journeys/sla-rules';
 import { buyerCanConfirm, HEALTH_LABELS } from '#app/journeys/journey-rules';
 import { getPlaybookVersion } from '#app/journeys/playbook.server';
 import { trusted } from '#app/platform/db.server';
@@ -71,6 +72,7 @@ async function journeyItems(journeys: Map<string, JourneyRow>, now: Date): Promi
   for (const [id, r] of journeys) {
     const health = healthOf(r, now);
     if (health !== 'at_risk' && health !== 'stalled') continue;
+    if (clockPaused(r)) continue; // waiting on the customer, who confirmed it (docs/buyer-delays.md)
     let names = stageNames.get(r.playbookVersion);
     if (!names) stageNames.set(r.playbookVersion, (names = new Map((await getPlaybookVersion(r.playbookVersion))?.stages.map((st) => [st.key, st.name]) ?? [])));
     items.push({

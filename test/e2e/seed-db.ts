@@ -54,6 +54,9 @@ try {
     await seedReaskDemo({ now, log: (line: string) => console.error(`[seed] ${line}`) });
     const { seedBuyerTaskDemo } = await import('#scripts/seed/buyer-tasks');
     await seedBuyerTaskDemo({ now, log: (line: string) => console.error(`[seed] ${line}`) });
+    // Journeys waiting on the customer: confirmed (SLA paused), claimed only, ended (docs/buyer-delays.md).
+    const { seedDelayDemo } = await import('#scripts/seed/delays');
+    await seedDelayDemo({ now, log: (line: string) => console.error(`[seed] ${line}`) });
     const { User } = await import('#models/user');
     const { Deal } = await import('#models/deal');
     const { Account } = await import('#models/account');

@@ -26,6 +26,7 @@ import {
   setStageOwners,
 } from '#app/journeys/journey.server';
 import { RequestConfirmationSchema, requestBuyerConfirmation } from '#app/journeys/plan.server';
+import { EndDelaySchema, MarkDelaySchema, endDelay, markDelay } from '#app/journeys/delays.server';
 import { HEALTH_BADGE } from '#app/journeys/journey-rules';
 import {
   commentAsStaff,
@@ -39,6 +40,7 @@ import {
 } from '#app/buyer-tasks/tasks.server';
 import { formIdOf } from '#app/utils/form-feedback.server';
 import { NoFields, dispatchIntent, formValues, intent, notFound, readFormData } from '#app/utils/forms.server';
+import { DelayPanel, SlaPauseBadge } from './delay';
 import { JourneyFacts } from './facts';
 import { BuyerTasksPanel } from './buyer-tasks';
 import { AuditTrail, ConfirmationRequests } from './history';
@@ -113,6 +115,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
       'task-due': intent(TaskDueSchema, async (input) => outcome(await setTaskDue({ user, journeyId, input }), 'Due date saved.')),
       'task-comment': intent(TaskCommentSchema, async (input) => outcome(await commentAsStaff({ user, journeyId, input }), 'Comment added: the buyer sees it on the plan page.')),
       csm: intent(CsmFormSchema, async (input) => outcome(await setJourneyCsm({ user, journeyId, csmId: input.csmId }), 'CSM changed.')),
+      'mark-delay': intent(MarkDelaySchema, async (input) =>
+        outcome(await markDelay({ user, journeyId, input }), 'Marked as waiting on the customer. The SLA clock pauses once the buyer confirms it on the shared plan page.'),
+      ),
+      'end-delay': intent(EndDelaySchema, async (input) => outcome(await endDelay({ user, journeyId, input }), 'Delay ended: the SLA clock runs again.')),
     },
     { form },
   );
@@ -136,6 +142,7 @@ export default function JourneyPage() {
           <p>
             <span className="badge muted">{journey.stageName}</span> {/* A live journey's health is its stage: one "Live" badge, not two. */}
             {journey.healthLabel !== journey.stageName ? <span className={`badge ${HEALTH_BADGE[journey.health]}`}>{journey.healthLabel}</span> : null}{' '}
+            <SlaPauseBadge journey={journey} />{' '}
             {journey.overrideCount > 0 ? (
               <span className="badge bad">
                 {journey.overrideCount} override{journey.overrideCount > 1 ? 's' : ''}
@@ -156,6 +163,7 @@ export default function JourneyPage() {
         <Timeline journey={journey} />
       </section>
 
+      <DelayPanel journey={journey} canWrite={canWrite} />
       <CurrentStagePanel journey={journey} canWrite={canWrite} isAdmin={isAdmin} accept={accept} advance={advance} />
       <EarlierStagesPanel journey={journey} canWrite={canWrite} />
       <BuyerTasksPanel data={buyerTasks} canWrite={canWrite} />
