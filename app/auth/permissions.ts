@@ -52,6 +52,8 @@ export const PERMISSIONS = {
   'brand.edit': ['admin'],
   /** Outgoing webhooks and Slack channels: register, test, disable, read the delivery log. */
   'integrations.manage': ['admin'],
+  /** Single sign-on: the identity provider connection and the "SSO only" switch (app/sso). */
+  'sso.manage': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;
