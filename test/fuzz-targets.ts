@@ -86,6 +86,7 @@ export async function loadFuzzTargets({ surveyPromiseIds }: { surveyPromiseIds: 
   const apiTokens = await import('#app/api/tokens.server');
   const brand = await import('#app/branding/brand-rules');
   const webhooks = await import('#app/integrations/webhooks.server');
+  const sso = await import('#app/sso/sso-rules');
   const { WEBHOOK_EVENT_TYPES } = await import('#app/integrations/webhook-rules');
   const recovery = await import('#app/recovery/cases.server');
   const recoverySettings = await import('#app/recovery/settings.server');
@@ -255,6 +256,23 @@ export async function loadFuzzTargets({ surveyPromiseIds }: { surveyPromiseIds: 
         if (intent === 'remove') return form(webhooks.SlackRemoveSchema)(f);
         return unknownAction;
       },
+    },
+    '_staff.admin.sso.tsx': {
+      role: 'admin',
+      shapes: [intents('save', 'test', 'mode'), sso.SsoConnectionSchema.omit({ intent: true }), sso.SsoModeSchema],
+      parse: (f) => {
+        const intent = formValues(f).intent;
+        if (intent === 'save') return form(sso.SsoConnectionSchema)(f);
+        if (intent === 'test') return { ok: null, why: 'test: no fields (fetches the saved issuer’s discovery document)' };
+        if (intent === 'mode') return form(sso.SsoModeSchema)(f);
+        return unknownAction;
+      },
+    },
+    'sso.login.tsx': {
+      role: 'anonymous',
+      shapes: [z.object({ redirectTo: z.string() })],
+      parse: null,
+      noForm: 'starts a sign-in: redirectTo is made safe (safeRedirect) and the answer is a redirect, to the identity provider or back to /login',
     },
     '_staff.admin.playbook.tsx': {
       role: 'admin',

@@ -40,11 +40,11 @@ export async function action({ request }: ActionFunctionArgs) {
         return tested.ok ? reply({ ok: true, message: tested.message }) : reply({ ok: false, errors: { '': [tested.message] } }, 409);
       }),
       mode: intent(SsoModeSchema, async (input, values) => {
-        const saved = await setSsoOnly({ ...input, actorId: admin.id });
+        const saved = await setSsoOnly({ ssoOnly: input.ssoOnly === 'on', breakGlassUserId: input.breakGlassUserId, actorId: admin.id });
         if (!saved.ok) return reply({ ok: false, errors: saved.errors, values }, 409);
         return reply({
           ok: true,
-          message: input.ssoOnly ? 'SSO only is on: passwords no longer work, except for the break-glass admin.' : 'SSO only is off: passwords work again next to SSO.',
+          message: input.ssoOnly === 'on' ? 'SSO only is on: passwords no longer work, except for the break-glass admin.' : 'SSO only is off: passwords work again next to SSO.',
         });
       }),
     },

@@ -35,7 +35,7 @@ export const SsoConnectionSchema = z.object({
 export const SsoModeSchema = z
   .object({
     intent: z.literal('mode'),
-    ssoOnly: z.enum(['on', 'off'], { error: 'Choose whether passwords stay on.' }).transform((v) => v === 'on'),
+    ssoOnly: z.enum(['on', 'off'], { error: 'Choose whether passwords stay on.' }),
     breakGlassUserId: z.preprocess(
       (v) => (v === '' ? undefined : v),
       z
@@ -45,7 +45,7 @@ export const SsoModeSchema = z
     ),
   })
   .superRefine((v, ctx) => {
-    if (v.ssoOnly && !v.breakGlassUserId) ctx.addIssue({ code: 'custom', path: ['breakGlassUserId'], message: 'Choose the break-glass admin who keeps a password.' });
+    if (v.ssoOnly === 'on' && !v.breakGlassUserId) ctx.addIssue({ code: 'custom', path: ['breakGlassUserId'], message: 'Choose the break-glass admin who keeps a password.' });
   });
 
 /** A saved secret as the admin page shows it: its length hidden, its last four characters kept. */

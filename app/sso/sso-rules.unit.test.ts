@@ -31,8 +31,8 @@ describe('the admin forms', () => {
   it('turns SSO only on only with a break-glass admin', () => {
     const missing = SsoModeSchema.safeParse({ intent: 'mode', ssoOnly: 'on', breakGlassUserId: '' });
     expect(missing.success ? null : missing.error.issues[0].path).toEqual(['breakGlassUserId']);
-    expect(SsoModeSchema.parse({ intent: 'mode', ssoOnly: 'off', breakGlassUserId: '' })).toEqual({ intent: 'mode', ssoOnly: false, breakGlassUserId: undefined });
-    expect(SsoModeSchema.parse({ intent: 'mode', ssoOnly: 'on', breakGlassUserId: 'a'.repeat(24) }).ssoOnly).toBe(true);
+    expect(SsoModeSchema.parse({ intent: 'mode', ssoOnly: 'off', breakGlassUserId: '' })).toEqual({ intent: 'mode', ssoOnly: 'off', breakGlassUserId: undefined });
+    expect(SsoModeSchema.parse({ intent: 'mode', ssoOnly: 'on', breakGlassUserId: 'a'.repeat(24) }).ssoOnly).toBe('on');
   });
 });
 
