@@ -119,11 +119,14 @@ export default function SingleSignOn() {
 
       <section className="panel" aria-labelledby="sso-test-h" style={{ marginTop: '1rem' }}>
         <h2 id="sso-test-h">Discovery</h2>
-        <FeedbackForm feedback={test} className="row">
+        <FeedbackForm feedback={test} className="stack">
           <input type="hidden" name="intent" value="test" />
-          <button type="submit" className="secondary" disabled={test.busy || !settings}>
-            {test.busy ? 'Testing…' : 'Test discovery'}
-          </button>
+          <p className="muted">Kept fetches the provider’s discovery document and checks it names the issuer above.</p>
+          <div>
+            <button type="submit" className="secondary" disabled={test.busy || !settings}>
+              {test.busy ? 'Testing…' : 'Test discovery'}
+            </button>
+          </div>
           {!test.result ? (
             settings?.discovery ? (
               <p className={settings.discovery.ok ? 'notice' : 'form-error'} data-testid="sso-discovery">

@@ -9,7 +9,9 @@ import { CenteredErrorBoundary } from '#app/components/error-boundary';
 import { Field, FormError, fieldState } from '#app/components/forms';
 import { badRequest, parseForm, readFormData } from '#app/utils/forms.server';
 import { LoginSchema, verifyLogin } from '#app/users/users.server';
-import { PASSWORDS_OFF, SSO_REFUSALS, SSO_REFUSAL_CODES, passwordsAllowed, signInOptions } from '#app/sso/sso.server';
+import { PASSWORDS_OFF, passwordsAllowed, signInOptions } from '#app/sso/sso.server';
+// Pure (the browser bundle evaluates this module's top level too): never from a .server module.
+import { SSO_REFUSALS, SSO_REFUSAL_CODES } from '#app/sso/sso-rules';
 
 export const meta: MetaFunction = () => [{ title: 'Sign in · Kept' }];
 
@@ -69,7 +71,7 @@ export default function Login() {
       <Field label="Email" name="email" type="email" autoComplete="username" required defaultValue={email.value} errors={email.errors} autoFocus={!sso} />
       <Field label="Password" name="password" type="password" autoComplete="current-password" required errors={actionData?.errors?.password} />
       <button type="submit" className={sso ? 'secondary' : undefined} disabled={navigation.state === 'submitting'}>
-        {navigation.state === 'submitting' ? 'Signing in…' : sso ? 'Sign in with password' : 'Sign in'}
+        {navigation.state === 'submitting' ? 'Signing in…' : 'Sign in'}
       </button>
     </Form>
   );

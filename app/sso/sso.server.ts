@@ -158,6 +158,7 @@ function discoveryMessage(error: unknown, issuer: string) {
     return `The provider at that address names a different issuer than ${issuer}: copy the issuer exactly as the provider’s discovery document gives it.`;
   }
   if (/only requests to HTTPS/i.test(text)) return 'The provider must be reached over https.';
+  if (/fetch failed|ECONNREFUSED|ENOTFOUND|EAI_AGAIN|getaddrinfo/i.test(text)) return 'Kept could not reach the provider at that address.';
   if (/timeout|aborted/i.test(text)) return `The provider did not answer within ${DISCOVERY_TIMEOUT_SECONDS} seconds.`;
   if (/unexpected HTTP response status code|RESPONSE_IS_NOT_CONFORM|content-type|PARSE_ERROR/i.test(text)) {
     return 'No OpenID Connect discovery document at <issuer>/.well-known/openid-configuration.';
