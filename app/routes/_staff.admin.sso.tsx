@@ -6,7 +6,7 @@ import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { FeedbackForm, useFormFeedback, type FormResult } from '#app/components/form-feedback';
 import { Field, SelectField } from '#app/components/forms';
 import { LocalTime } from '#app/components/local-time';
-import { SsoConnectionSchema, SsoModeSchema, breakGlassCandidates, saveConnection, setSsoOnly, ssoSettingsView, testDiscovery } from '#app/sso/sso.server';
+import { SsoConnectionSchema, SsoModeSchema, breakGlassCandidates, callbackUrl, saveConnection, setSsoOnly, ssoSettingsView, testDiscovery } from '#app/sso/sso.server';
 import { formIdOf } from '#app/utils/form-feedback.server';
 import { NoFields, dispatchIntent, formValues, intent, readFormData } from '#app/utils/forms.server';
 
@@ -18,7 +18,7 @@ export const meta: MetaFunction = () => [{ title: 'Single sign-on · Kept' }];
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireUser(request, { may: 'sso.manage' });
   const [settings, admins] = await Promise.all([ssoSettingsView(), breakGlassCandidates()]);
-  return { settings, admins };
+  return { settings, admins, callbackUrl: callbackUrl() };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -53,7 +53,7 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function SingleSignOn() {
-  const { settings, admins } = useLoaderData<typeof loader>();
+  const { settings, admins, callbackUrl: redirectUrl } = useLoaderData<typeof loader>();
   const connection = useFormFeedback('sso-connection', { reset: false });
   const test = useFormFeedback('sso-test');
   const mode = useFormFeedback('sso-mode', { reset: false });
@@ -80,8 +80,7 @@ export default function SingleSignOn() {
       <section className="panel" aria-labelledby="sso-connection-h" style={{ marginTop: '1rem' }}>
         <h2 id="sso-connection-h">Identity provider</h2>
         <p>
-          Register Kept in your identity provider as a web application with this redirect (callback) URL:{' '}
-          <code data-testid="sso-callback-url">{settings?.callbackUrl ?? '…/sso/callback'}</code>
+          Register Kept in your identity provider as a web application with this redirect (callback) URL: <code data-testid="sso-callback-url">{redirectUrl}</code>
         </p>
         <FeedbackForm feedback={connection} className="stack" noValidate>
           <input type="hidden" name="intent" value="save" />

@@ -25,6 +25,9 @@ const DISCOVERY_TIMEOUT_SECONDS = 5;
 const FLOW_MINUTES = 10;
 export const CALLBACK_PATH = '/sso/callback';
 
+/** The redirect URL to register with the identity provider. */
+export const callbackUrl = () => new URL(CALLBACK_PATH, getEnv().APP_URL).toString();
+
 async function loadSettings() {
   return SsoSettings.findById(SSO_SETTINGS_ID).lean();
 }
@@ -42,7 +45,6 @@ export async function ssoSettingsView() {
     ssoOnly: s.ssoOnly,
     breakGlassUserId: s.breakGlassUserId ? String(s.breakGlassUserId) : null,
     discovery: discovery ? { at: discovery.at.toISOString(), ok: discovery.ok, message: discovery.message } : null,
-    callbackUrl: new URL(CALLBACK_PATH, getEnv().APP_URL).toString(),
     updatedAt: (s as { updatedAt?: Date }).updatedAt?.toISOString() ?? null,
   };
 }
@@ -228,7 +230,7 @@ export async function startSignIn({ redirectTo }: { redirectTo?: string | null }
     startedAt: Date.now(),
   };
   const url = oidc.buildAuthorizationUrl(config, {
-    redirect_uri: new URL(CALLBACK_PATH, getEnv().APP_URL).toString(),
+    redirect_uri: callbackUrl(),
     scope: 'openid email profile',
     state: flow.state,
     nonce: flow.nonce,

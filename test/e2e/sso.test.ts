@@ -9,7 +9,7 @@ import crypto from 'node:crypto';
 import net from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { hydrated, launchBrowser, login, newContext } from './browser';
+import { DEMO_PASSWORD, hydrated, launchBrowser, login, newContext } from './browser';
 import { connectE2eDb } from './harness';
 
 const SHOTS = '.data/screens/sso';
@@ -119,5 +119,39 @@ describe('single sign-on (admin@kept.demo)', () => {
     await expect.poll(() => visitor.getByRole('alert').first().textContent()).toMatch(/did not pass Kept’s checks/);
     await visitor.close();
     expect(consoleErrors).toEqual([]);
+  });
+
+  test('SSO only: the password form refuses a CS user and lets the break-glass admin in', async () => {
+    const { ObjectId } = db.mongoose.mongo;
+    const admin = await db.mongoose.connection.collection('users').findOne({ email: 'admin@kept.demo' });
+    // Set in the database: the production server accepts no local provider, so discovery cannot pass here.
+    await settings().updateOne({}, { $set: { ssoOnly: true, breakGlassUserId: new ObjectId(String(admin!._id)) } });
+    try {
+      const visitor = await (await newContext(browser)).newPage();
+      await visitor.goto('/login');
+      await hydrated(visitor);
+      expect(await visitor.getByLabel('Password', { exact: true }).isVisible()).toBe(false);
+      expect(await visitor.getByRole('link', { name: 'Forgot your password?' }).count()).toBe(0);
+      await visitor.screenshot({ path: `${SHOTS}/login-sso-only-1366.png`, fullPage: true });
+
+      await visitor.getByText('Break-glass admin: sign in with a password').click();
+      await visitor.getByLabel('Email', { exact: true }).fill('cs@kept.demo');
+      await visitor.getByLabel('Password', { exact: true }).fill(DEMO_PASSWORD);
+      await visitor.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await expect.poll(() => visitor.getByRole('alert').first().textContent()).toMatch(/Passwords are turned off: sign in with Acme SSO/);
+      expect(new URL(visitor.url()).pathname).toBe('/login');
+      await visitor.screenshot({ path: `${SHOTS}/login-sso-only-refused-1366.png`, fullPage: true });
+      await visitor.close();
+
+      const breakGlass = await (await newContext(browser)).newPage();
+      await breakGlass.goto('/login');
+      await hydrated(breakGlass);
+      await breakGlass.getByText('Break-glass admin: sign in with a password').click();
+      await login(breakGlass, 'admin@kept.demo');
+      expect(new URL(breakGlass.url()).pathname).toBe('/home');
+      await breakGlass.close();
+    } finally {
+      await settings().updateOne({}, { $set: { ssoOnly: false, breakGlassUserId: null } });
+    }
   });
 });
