@@ -18,7 +18,7 @@ export const meta: MetaFunction = () => [{ title: 'Single sign-on · Kept' }];
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireUser(request, { may: 'sso.manage' });
   const [settings, admins] = await Promise.all([ssoSettingsView(), breakGlassCandidates()]);
-  return { settings, admins, callbackUrl: callbackUrl() };
+  return { settings, admins, redirectUrl: callbackUrl() };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -53,7 +53,7 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function SingleSignOn() {
-  const { settings, admins, callbackUrl: redirectUrl } = useLoaderData<typeof loader>();
+  const { settings, admins, redirectUrl } = useLoaderData<typeof loader>();
   const connection = useFormFeedback('sso-connection', { reset: false });
   const test = useFormFeedback('sso-test');
   const mode = useFormFeedback('sso-mode', { reset: false });

@@ -285,7 +285,7 @@ describe('the admin page', () => {
     const page = await adminLoader({ request: await requestAs(admin, '/admin/sso'), params: {}, context: ctx() });
     expect(JSON.stringify(page)).not.toContain(secret);
     expect(page.settings).toMatchObject({ companyName: 'Initech', issuer: idp.issuer, secretHint: '••••••••4242' });
-    expect(page.callbackUrl).toBe(CALLBACK);
+    expect(page.redirectUrl).toBe(CALLBACK);
     // Empty secret: the saved one stays (and a bad issuer is refused next to its field, the secret not echoed).
     await save({ companyName: 'Initech', issuer: idp.issuer, clientId: idp.clientId, clientSecret: '' });
     expect((await SsoSettings.findById('sso').lean())?.clientSecret).toBe(secret);
