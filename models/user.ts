@@ -17,6 +17,10 @@ const UserSchema = new Schema(
     invitedAt: { type: Date },
     active: { type: Boolean, default: true },
     deactivatedAt: { type: Date },
+    /** The company identity (OpenID Connect issuer + subject) linked at the first SSO sign-in (app/sso). */
+    ssoIssuer: { type: String },
+    ssoSubject: { type: String },
+    ssoLinkedAt: { type: Date },
     /** True for users created by the demo seed; never created when NODE_ENV=production. */
     demo: { type: Boolean, default: false },
   },

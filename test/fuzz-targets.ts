@@ -88,6 +88,7 @@ export async function loadFuzzTargets({ surveyPromiseIds }: { surveyPromiseIds: 
   const brand = await import('#app/branding/brand-rules');
   const webhooks = await import('#app/integrations/webhooks.server');
   const crm = await import('#app/crm/crm.server');
+  const sso = await import('#app/sso/sso-rules');
   const { WEBHOOK_EVENT_TYPES } = await import('#app/integrations/webhook-rules');
   const recovery = await import('#app/recovery/cases.server');
   const recoverySettings = await import('#app/recovery/settings.server');
@@ -276,6 +277,23 @@ export async function loadFuzzTargets({ surveyPromiseIds }: { surveyPromiseIds: 
         if (intent === 'disconnect') return form(crm.DisconnectSchema, { intent })(f);
         return unknownAction;
       },
+    },
+    '_staff.admin.sso.tsx': {
+      role: 'admin',
+      shapes: [intents('save', 'test', 'mode'), sso.SsoConnectionSchema.omit({ intent: true }), sso.SsoModeSchema],
+      parse: (f) => {
+        const intent = formValues(f).intent;
+        if (intent === 'save') return form(sso.SsoConnectionSchema)(f);
+        if (intent === 'test') return { ok: null, why: 'test: no fields (fetches the saved issuer’s discovery document)' };
+        if (intent === 'mode') return form(sso.SsoModeSchema)(f);
+        return unknownAction;
+      },
+    },
+    'sso.login.tsx': {
+      role: 'anonymous',
+      shapes: [z.object({ redirectTo: z.string() })],
+      parse: null,
+      noForm: 'starts a sign-in: redirectTo is made safe (safeRedirect) and the answer is a redirect, to the identity provider or back to /login',
     },
     '_staff.admin.playbook.tsx': {
       role: 'admin',

@@ -21,7 +21,11 @@ function referencedNames(node: ts.Node, sourceFile: ts.SourceFile) {
     if (ts.isIdentifier(n)) {
       const parent = n.parent;
       // `x.name` and `{ name: ... }` keys are not references to a binding called `name`.
-      const isPropertyName = (parent && ts.isPropertyAccessExpression(parent) && parent.name === n) || (parent && ts.isPropertyAssignment(parent) && parent.name === n);
+      // Nor is a JSX attribute's name (`<form action="/sso/login">` does not use a binding `action`).
+      const isPropertyName =
+        (parent && ts.isPropertyAccessExpression(parent) && parent.name === n) ||
+        (parent && ts.isPropertyAssignment(parent) && parent.name === n) ||
+        (parent && ts.isJsxAttribute(parent) && parent.name === n);
       if (!isPropertyName) names.push({ name: n.text, line: sourceFile.getLineAndCharacterOfPosition(n.getStart(sourceFile)).line + 1 });
     }
     ts.forEachChild(n, visit);

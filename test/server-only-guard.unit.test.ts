@@ -55,4 +55,12 @@ describe('the guard itself', () => {
       export default function Page() { return <p>fine</p>; }`;
     expect(serverValuesInBrowserCode(serverOnly)).toEqual([]);
   });
+
+  it('does not take a JSX attribute named like a server-only export for a use of it', () => {
+    const form = `
+      import { readFormData } from '#app/utils/forms.server';
+      export async function action({ request }: { request: Request }) { return readFormData(request); }
+      export default function Page() { return <form method="post" action="/elsewhere"><button>Go</button></form>; }`;
+    expect(serverValuesInBrowserCode(form)).toEqual([]);
+  });
 });

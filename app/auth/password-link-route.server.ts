@@ -9,6 +9,7 @@ import type { FormResult } from '#app/components/form-feedback';
 import { SetPasswordSchema, findPasswordLink, setPasswordWithLink } from '#app/users/passwords.server';
 import { formIdOf } from '#app/utils/form-feedback.server';
 import { formValues, parseForm, readFormData } from '#app/utils/forms.server';
+import { PASSWORDS_OFF, passwordsAllowed, signInOptions } from '#app/sso/sso.server';
 
 type Context = { clientIp?: string };
 const NO_STORE = { 'Cache-Control': 'no-store' };
@@ -34,7 +35,13 @@ export async function passwordLinkAction(
   const form = formIdOf(formValues(formData));
   const token = params.token ?? '';
   const refuseGone = () => data<FormResult>({ ok: false, form, errors: { '': [gone] } }, { status: 404, headers: NO_STORE });
-  if (!(await findPasswordLink({ token, purpose }))) return refuseGone();
+  const link = await findPasswordLink({ token, purpose });
+  if (!link) return refuseGone();
+  // "SSO only": nobody but the break-glass admin sets a password (invited people sign in with SSO).
+  const sso = await signInOptions();
+  if (sso?.ssoOnly && !(await passwordsAllowed({ userId: link.userId }))) {
+    return data<FormResult>({ ok: false, form, errors: { '': [PASSWORDS_OFF(sso.companyName)] } }, { status: 403, headers: NO_STORE });
+  }
   const result = parseForm(SetPasswordSchema, formData);
   if (!result.ok) return data<FormResult>({ ...result, form }, { status: 400, headers: NO_STORE });
   const userId = await setPasswordWithLink({ token, purpose, password: result.data.password });

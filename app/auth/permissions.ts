@@ -52,6 +52,8 @@ export const PERMISSIONS = {
   'brand.edit': ['admin'],
   /** Outgoing webhooks, Slack channels and the CRM write-back: connect, test, disable, read the delivery and sync logs. */
   'integrations.manage': ['admin'],
+  /** Single sign-on: the identity provider connection and the "SSO only" switch (app/sso). */
+  'sso.manage': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

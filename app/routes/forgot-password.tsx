@@ -8,6 +8,7 @@ import { Field } from '#app/components/forms';
 import { ForgotPasswordSchema, RESET_REQUESTED, requestPasswordReset } from '#app/users/passwords.server';
 import { formIdOf } from '#app/utils/form-feedback.server';
 import { formValues, parseForm, readFormData } from '#app/utils/forms.server';
+import { passwordsAllowed } from '#app/sso/sso.server';
 
 // "Forgot your password?": the same answer whether the email belongs to anyone or not (and in the
 // same time); the email, when there is one, carries a 15-minute single-use link. Rate limited per
@@ -21,7 +22,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const form = formIdOf(formValues(formData));
   const result = parseForm(ForgotPasswordSchema, formData);
   if (!result.ok) return data<FormResult>({ ...result, form }, { status: 400 });
-  await requestPasswordReset({ email: result.data.email, ip });
+  // "SSO only": no reset email but for the break-glass admin; the same answer either way.
+  if (await passwordsAllowed({ email: result.data.email })) await requestPasswordReset({ email: result.data.email, ip });
   return data<FormResult>({ ok: true, form, message: RESET_REQUESTED, values: { email: result.data.email } });
 }
 

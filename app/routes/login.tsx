@@ -9,16 +9,27 @@ import { CenteredErrorBoundary } from '#app/components/error-boundary';
 import { Field, FormError, fieldState } from '#app/components/forms';
 import { badRequest, parseForm, readFormData } from '#app/utils/forms.server';
 import { LoginSchema, verifyLogin } from '#app/users/users.server';
+import { PASSWORDS_OFF, passwordsAllowed, signInOptions } from '#app/sso/sso.server';
+// Pure (the browser bundle evaluates this module's top level too): never from a .server module.
+import { SSO_REFUSALS, SSO_REFUSAL_CODES } from '#app/sso/sso-rules';
 
 export const meta: MetaFunction = () => [{ title: 'Sign in · Kept' }];
 
 // `?password=reset`: the reset page sends people here once their new password is saved.
-const LoginQuerySchema = z.object({ password: z.enum(['reset']).optional().catch(undefined) });
+// `?sso=<reason>`: a single sign-on that did not sign the person in says why (app/sso).
+const LoginQuerySchema = z.object({
+  password: z.enum(['reset']).optional().catch(undefined),
+  sso: z.enum(SSO_REFUSAL_CODES).optional().catch(undefined),
+});
 
 export async function loader({ request }: LoaderFunctionArgs) {
   if (await getUser(request)) throw redirect('/home');
   const query = LoginQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
-  return { notice: query.password === 'reset' ? 'Your new password is saved and every session was signed out. Sign in with the new password.' : null };
+  return {
+    notice: query.password === 'reset' ? 'Your new password is saved and every session was signed out. Sign in with the new password.' : null,
+    ssoError: query.sso ? SSO_REFUSALS[query.sso] : null,
+    sso: await signInOptions(),
+  };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -29,6 +40,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const { email, password, redirectTo } = result.data;
   await loginGate({ email, ip });
   const userId = await verifyLogin({ email, password });
+  // "SSO only": one answer for every refusal, so the form does not tell who the break-glass admin is.
+  const sso = await signInOptions();
+  if (sso?.ssoOnly && !(userId && (await passwordsAllowed({ userId })))) {
+    await recordLoginFailure({ email, ip });
+    return data({ ok: false as const, errors: { '': [PASSWORDS_OFF(sso.companyName)] } as Record<string, string[]>, values: { email } as Record<string, string> }, { status: 403 });
+  }
   if (!userId) {
     await recordLoginFailure({ email, ip });
     return data({ ok: false as const, errors: { '': ['Wrong email or password.'] } as Record<string, string[]>, values: { email } as Record<string, string> }, { status: 400 });
@@ -41,11 +58,23 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function Login() {
-  const { notice } = useLoaderData<typeof loader>();
+  const { notice, ssoError, sso } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const [params] = useSearchParams();
   const navigation = useNavigation();
   const email = fieldState(actionData, 'email');
+  const redirectTo = params.get('redirectTo') ?? '';
+  const passwordForm = (
+    <Form method="post" className="stack" noValidate>
+      <FormError errors={actionData?.errors?.['']} />
+      <input type="hidden" name="redirectTo" value={redirectTo} />
+      <Field label="Email" name="email" type="email" autoComplete="username" required defaultValue={email.value} errors={email.errors} autoFocus={!sso} />
+      <Field label="Password" name="password" type="password" autoComplete="current-password" required errors={actionData?.errors?.password} />
+      <button type="submit" className={sso ? 'secondary' : undefined} disabled={navigation.state === 'submitting'}>
+        {navigation.state === 'submitting' ? 'Signing in…' : 'Sign in'}
+      </button>
+    </Form>
+  );
   return (
     <main className="centered">
       <div className="panel">
@@ -55,18 +84,37 @@ export default function Login() {
             {notice}
           </p>
         ) : null}
-        <Form method="post" className="stack" noValidate>
-          <FormError errors={actionData?.errors?.['']} />
-          <input type="hidden" name="redirectTo" value={params.get('redirectTo') ?? ''} />
-          <Field label="Email" name="email" type="email" autoComplete="username" required defaultValue={email.value} errors={email.errors} autoFocus />
-          <Field label="Password" name="password" type="password" autoComplete="current-password" required errors={actionData?.errors?.password} />
-          <button type="submit" disabled={navigation.state === 'submitting'}>
-            {navigation.state === 'submitting' ? 'Signing in…' : 'Sign in'}
-          </button>
-        </Form>
-        <p>
-          <Link to="/forgot-password">Forgot your password?</Link>
-        </p>
+        {ssoError && !actionData ? (
+          <div className="form-error" role="alert">
+            {ssoError}
+          </div>
+        ) : null}
+        {sso ? (
+          <form method="post" action="/sso/login" className="stack">
+            <input type="hidden" name="redirectTo" value={redirectTo} />
+            <button type="submit" autoFocus>
+              Sign in with {sso.companyName} SSO
+            </button>
+          </form>
+        ) : null}
+        {sso?.ssoOnly ? (
+          <details className="break-glass" open={Boolean(actionData)}>
+            <summary>Break-glass admin: sign in with a password</summary>
+            {passwordForm}
+          </details>
+        ) : sso ? (
+          <>
+            <p className="muted or-divider">or with your Kept password</p>
+            {passwordForm}
+          </>
+        ) : (
+          passwordForm
+        )}
+        {sso?.ssoOnly ? null : (
+          <p>
+            <Link to="/forgot-password">Forgot your password?</Link>
+          </p>
+        )}
       </div>
     </main>
   );

@@ -35,9 +35,9 @@ export function parseForm<S extends z.ZodType>(schema: S, formData: FormData): {
   return { ok: false, errors: fieldErrors(parsed.error), values: withoutSecrets(values) };
 }
 
-/** What to echo back after a refusal: never a password (password, currentPassword, …). */
+/** What to echo back after a refusal: never a password or a secret (password, currentPassword, clientSecret, …). */
 function withoutSecrets(values: Record<string, string>) {
-  return Object.fromEntries(Object.entries(values).filter(([key]) => !/password/i.test(key)));
+  return Object.fromEntries(Object.entries(values).filter(([key]) => !/password|secret/i.test(key)));
 }
 
 export function badRequest(failure: Omit<FormFailure, 'ok'> & { ok?: false }) {

@@ -8,8 +8,9 @@ function scrub(fields: Record<string, unknown>) {
 }
 
 function redactUrl(value: unknown) {
-  // Token pages carry the secret in the path (/s/<token>, /plan/<token>, /u/<token>).
-  return typeof value === 'string' ? value.replace(/\/(s|plan|u)\/[A-Za-z0-9_-]{8,}/g, '/$1/[token]') : value;
+  // Token pages carry the secret in the path (/s/<token>, /plan/<token>, /u/<token>); the SSO
+  // callback carries the provider's one-time code and the state in its query.
+  return typeof value === 'string' ? value.replace(/\/(s|plan|u)\/[A-Za-z0-9_-]{8,}/g, '/$1/[token]').replace(/(\/sso\/callback)\?\S*/g, '$1?[redacted]') : value;
 }
 
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40 } as const;

@@ -27,6 +27,7 @@ export const NAV: NavItem[] = [
   { to: '/admin/webhooks', label: 'Webhooks', may: 'integrations.manage' },
   { to: '/admin/slack', label: 'Slack', may: 'integrations.manage' },
   { to: '/admin/crm', label: 'CRM write-back', may: 'integrations.manage' },
+  { to: '/admin/sso', label: 'Single sign-on', may: 'sso.manage' },
 ];
 
 export const navFor = (role: Role) => NAV.filter((item) => (!item.may || may(role, item.may)) && !(item.unless && may(role, item.unless)));

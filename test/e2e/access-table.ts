@@ -86,6 +86,12 @@ export const EXPECTED: Record<string, RouteSpec> = {
   '_staff.admin.webhooks.tsx': { get: staffPage(holders('integrations.manage')), post: staffAction(holders('integrations.manage')) },
   '_staff.admin.slack.tsx': { get: staffPage(holders('integrations.manage')), post: staffAction(holders('integrations.manage')) },
   '_staff.admin.crm.tsx': { get: staffPage(holders('integrations.manage')), post: staffAction(holders('integrations.manage')) },
+  // Single sign-on (docs/sso.md): admins configure it. The SSO button posts to /sso/login and the
+  // identity provider comes back to /sso/callback: both answer a redirect whoever asks (to the
+  // provider, or back to /login saying why: not set up, no sign-in in progress…).
+  '_staff.admin.sso.tsx': { get: staffPage(holders('sso.manage')), post: staffAction(holders('sso.manage')) },
+  'sso.login.tsx': { get: () => everyone({ status: 302, location: '/login' }), post: () => everyone({ status: 302 }) },
+  'sso.callback.tsx': { get: () => everyone({ status: 302 }) },
   // Advocacy: marketing asks and records; leadership and admin read; sales read only the referrals
   // (and expansion flags) of their own customers; CS nothing (docs/product-rules.md, "Who uses it").
   '_staff.advocacy.tsx': { layout: true },
