@@ -419,7 +419,11 @@ export const PlaybookProfileSchema = z.object({
   ...segmentBoxes,
 });
 export const CreatePlaybookSchema = PlaybookProfileSchema.extend({ copyFrom: z.string().trim().max(60).default(DEFAULT_PLAYBOOK_KEY) });
-export const PlaybookKeySchema = z.object({ playbook: z.string().trim().max(60).default(DEFAULT_PLAYBOOK_KEY) });
+/** Moving the journeys of an older version onto the current one cannot be undone: the box must be ticked. */
+export const MigrateSchema = z.object({
+  fromVersion: z.coerce.number({ error: 'Choose a version to migrate from.' }).int('Choose a version to migrate from.').min(1, 'Choose a version to migrate from.'),
+  confirm: z.literal('yes', { error: 'Tick the box to confirm: moved journeys cannot be moved back.' }),
+});
 
 const segmentsOf = (input: Record<string, unknown>) => SEGMENTS.filter((s) => input[`segment.${s}`] === 'on' || input[`segment.${s}`] === 'true');
 
