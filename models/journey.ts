@@ -95,6 +95,8 @@ const JourneySchema = new Schema(
     arr: { type: Number, default: 0 },
     currency: { type: String, default: 'USD' },
     closedWonAt: { type: Date, required: true },
+    /** The playbook the journey started on (chosen by segment at intake); older journeys have none: "default". */
+    playbookKey: { type: String, default: 'default' },
     playbookVersion: { type: Number, required: true },
     /** Current stage key and its position in the playbook version. */
     stage: { type: String, required: true },

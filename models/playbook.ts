@@ -2,8 +2,10 @@ import { Schema, type InferSchemaType } from 'mongoose';
 import { EVIDENCE_TYPES } from '#app/journeys/journey-rules';
 import { defineModel } from './_define';
 
-// A playbook version is immutable once written: journeys keep the version they started with, so
-// editing publishes version n+1 (the unique index makes two concurrent publishes collide, one wins).
+// A playbook version is immutable once written: journeys keep the playbook and version they started
+// with, so editing publishes version n+1 of that playbook (the unique index on playbook + version makes
+// two concurrent publishes collide, one wins). The playbook's name and segments live in
+// models/playbook-profile.ts; see docs/playbooks.md.
 const CriterionSchema = new Schema(
   {
     /** Stable within a stage: evidence refers to it. */
@@ -33,7 +35,9 @@ const StageSchema = new Schema(
 
 const PlaybookSchema = new Schema(
   {
-    version: { type: Number, required: true, unique: true, min: 1 },
+    /** Which playbook (models/playbook-profile.ts `key`); documents written before there were several have none: "default". */
+    playbookKey: { type: String, required: true, default: 'default' },
+    version: { type: Number, required: true, min: 1 },
     stages: { type: [StageSchema], required: true },
     note: { type: String, trim: true },
     createdById: { type: Schema.Types.ObjectId, ref: 'User' },
@@ -41,6 +45,10 @@ const PlaybookSchema = new Schema(
   },
   { timestamps: true },
 );
+
+// Versions count per playbook. Replaces the index on `version` alone (dropped by ensurePlaybooks in
+// app/journeys/playbook.server.ts on databases that still have it).
+PlaybookSchema.index({ playbookKey: 1, version: 1 }, { unique: true });
 
 export type PlaybookDoc = InferSchemaType<typeof PlaybookSchema>;
 export const Playbook = defineModel('Playbook', PlaybookSchema);

@@ -297,7 +297,12 @@ export async function loadFuzzTargets({ surveyPromiseIds }: { surveyPromiseIds: 
     },
     '_staff.admin.playbook.tsx': {
       role: 'admin',
-      shapes: [intents('publish', 'migrate'), z.object({ fromVersion: z.number().int().min(0).max(5) }), playbookForm],
+      shapes: [
+        intents('publish', 'migrate', 'create', 'profile'),
+        z.object({ fromVersion: z.number().int().min(0).max(5), confirm: z.literal('yes') }),
+        playbook.CreatePlaybookSchema,
+        playbookForm,
+      ],
       names: [
         'note',
         'baseVersion',
@@ -322,17 +327,20 @@ export async function loadFuzzTargets({ surveyPromiseIds }: { surveyPromiseIds: 
       parse: (f) => {
         const values = formValues(f);
         if (values.intent === 'migrate') {
-          const fromVersion = Number(values.fromVersion);
-          return Number.isInteger(fromVersion) && fromVersion >= 1
-            ? { ok: true, data: { intent: 'migrate', fromVersion } }
-            : { ok: false, errors: { '': ['Choose a version to migrate from.'] } };
+          const parsed = playbook.MigrateSchema.safeParse(values);
+          return parsed.success ? { ok: true, data: { intent: 'migrate', fromVersion: parsed.data.fromVersion } } : { ok: false, errors: fieldErrors(parsed.error) };
+        }
+        if (values.intent === 'create' || values.intent === 'profile') {
+          const parsed = (values.intent === 'create' ? playbook.CreatePlaybookSchema : playbook.PlaybookProfileSchema).safeParse(values);
+          if (!parsed.success) return { ok: false, errors: fieldErrors(parsed.error) };
+          return { ok: null, why: `${values.intent}: a name or segment another playbook has is refused after a database lookup` };
         }
         const parsed = playbook.parsePlaybookForm(values);
         if (Object.keys(parsed.check.errors).length) return { ok: false, errors: parsed.check.errors };
         return { ok: true, data: { stages: parsed.stages, note: parsed.note, baseVersion: parsed.baseVersion } };
       },
       toForm: (data) => {
-        if (data.intent === 'migrate') return { intent: 'migrate', fromVersion: String(data.fromVersion) };
+        if (data.intent === 'migrate') return { intent: 'migrate', fromVersion: String(data.fromVersion), confirm: 'yes' };
         const values: Record<string, string> = { note: String(data.note), baseVersion: String(data.baseVersion) };
         const stages = data.stages as Stage[];
         stages

@@ -121,7 +121,7 @@ async function deliver(notice: Notice, now: Date): Promise<'sent' | 'skipped' | 
   const journeys = new Map(
     (
       await Journey.find({ _id: trusted({ $in: [...new Set(tasks.map((t) => String(t.journeyId)))] }) })
-        .select('accountName stage stageIndex playbookVersion evidence liveAt')
+        .select('accountName stage stageIndex playbookKey playbookVersion evidence liveAt')
         .lean()
     ).map((j) => [String(j._id), j]),
   );
@@ -130,7 +130,7 @@ async function deliver(notice: Notice, now: Date): Promise<'sent' | 'skipped' | 
   for (const task of tasks) {
     const j = journeys.get(String(task.journeyId));
     if (!j || j.liveAt || j.stage !== task.stage) continue;
-    const criterion = (await getPlaybookVersion(j.playbookVersion))?.stages[j.stageIndex]?.criteria.find((c) => c.key === task.criterionKey);
+    const criterion = (await getPlaybookVersion(j.playbookVersion, j.playbookKey))?.stages[j.stageIndex]?.criteria.find((c) => c.key === task.criterionKey);
     if (criterion && isSatisfied(task.stage, criterion, j.evidence)) {
       await BuyerTask.updateOne({ _id: task._id, status: 'open' }, { $set: { status: 'done', doneAt: now, doneVia: 'evidence' } });
       continue;

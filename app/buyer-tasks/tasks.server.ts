@@ -76,9 +76,9 @@ async function defaultOwners(journeyId: Id, accountId: Id) {
  * that stage. Returns how many it opened.
  */
 export async function openStageTasks({ journeyId, stageKey, now }: { journeyId: Id; stageKey?: string; now: Date }) {
-  const j = await Journey.findById(journeyId).select('accountId stage stageIndex stageEnteredAt playbookVersion evidence liveAt').lean();
+  const j = await Journey.findById(journeyId).select('accountId stage stageIndex stageEnteredAt playbookKey playbookVersion evidence liveAt').lean();
   if (!j || j.liveAt || (stageKey && j.stage !== stageKey)) return 0;
-  const playbook = await getPlaybookVersion(j.playbookVersion);
+  const playbook = await getPlaybookVersion(j.playbookVersion, j.playbookKey);
   const stage = playbook?.stages[j.stageIndex];
   if (!stage || stage.terminal) return 0;
   const criteria = stage.criteria.filter((c) => buyerCanConfirm(c));

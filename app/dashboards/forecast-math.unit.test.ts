@@ -7,7 +7,7 @@ const DAY = 86_400_000;
 const NOW = new Date('2026-07-01T00:00:00Z');
 const PATH = ['handoff', 'implementation'];
 const at = (daysBeforeNow: number) => new Date(NOW.getTime() - daysBeforeNow * DAY);
-const dims = { cohort: '2026Q1', segment: 'smb', rep: 'r', csm: 'c' };
+const dims = { cohort: '2026Q1', segment: 'smb', rep: 'r', csm: 'c', playbook: 'default' };
 
 /** A finished journey: handoff for h days, implementation for i days, then live; started `ago` days before NOW. */
 function finished(ago: number, h: number, i: number) {

@@ -42,14 +42,15 @@ type MetricRow = { kind: string; dims: Record<string, string>; counts: Record<st
 
 /** Every journey's stage history and the non-terminal stages of its playbook version, in order. */
 export async function loadJourneyHistories(): Promise<History[]> {
-  const paths = new Map<number, string[]>();
+  const paths = new Map<string, string[]>();
   const out: History[] = [];
-  for await (const j of Journey.find({}).select('closedWonAt segment aeId csmId stages liveAt playbookVersion').lean().cursor()) {
-    let path = paths.get(j.playbookVersion);
+  for await (const j of Journey.find({}).select('closedWonAt segment aeId csmId stages liveAt playbookKey playbookVersion').lean().cursor()) {
+    const version = `${j.playbookKey ?? ''}@${j.playbookVersion}`;
+    let path = paths.get(version);
     if (!path) {
-      const playbook = await getPlaybookVersion(j.playbookVersion);
+      const playbook = await getPlaybookVersion(j.playbookVersion, j.playbookKey);
       path = (playbook?.stages ?? []).filter((s) => !s.terminal).map((s) => s.key);
-      paths.set(j.playbookVersion, path);
+      paths.set(version, path);
     }
     out.push({ dims: journeyDims(j), stages: j.stages.map((s) => ({ key: s.key, enteredAt: s.enteredAt, exitedAt: s.exitedAt ?? null })), liveAt: j.liveAt ?? null, path });
   }

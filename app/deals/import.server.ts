@@ -35,7 +35,7 @@ import { dealWonRow } from '#app/deals/deal-metrics.server';
 import { dealIdFor, newDealDoc, type IntakeDeal } from '#app/deals/intake.server';
 import { accountIdFor, accountKey, newAccountDoc } from '#app/accounts/accounts.server';
 import { buildJourney, bumpJourneyMetricRows, journeyDims, pickCsms } from '#app/journeys/journey.server';
-import { getCurrentPlaybook } from '#app/journeys/playbook.server';
+import { playbookChooser } from '#app/journeys/playbook.server';
 import { CATEGORY_LABELS, CURRENCY_LABELS, plural, SEGMENT_LABELS } from '#app/utils/format';
 import { CLOSED_WON_WORDS, codeFor, codesOf, normaliseWord, SEGMENT_SYNONYMS, type ImportCheck } from '#app/deals/import-rules';
 import { scheduleSurveysForDeals, type DealForSurveys } from '#app/surveys/surveys.server';
@@ -648,7 +648,7 @@ export async function runImport({ jobId, attempt, now: fixedNow }: { jobId: stri
   const mapping = (job.mapping ?? {}) as Record<string, string>;
   const options = optionsOf(job);
   const source = job.source as ImportSource;
-  const [sales, playbook] = await Promise.all([loadSalesDirectory(), getCurrentPlaybook()]);
+  const [sales, playbookOf] = await Promise.all([loadSalesDirectory(), playbookChooser()]);
   const get = rowGetter(job.headers, mapping);
 
   // Accounts that existed before this run, by domain and by name; those this run creates have
@@ -798,7 +798,7 @@ export async function runImport({ jobId, attempt, now: fixedNow }: { jobId: stri
     // 4. Journeys for every deal of the batch (existing journeys collide on their derived _id).
     const journeyDocs = dealDocs.map((d, i) => {
       const info = resolved.get(accountKey(good[i].deal.account))!;
-      return buildJourney({ deal: d, account: { name: info.name, segment: info.segment }, csmId: info.csmId, playbook, now });
+      return buildJourney({ deal: d, account: { name: info.name, segment: info.segment }, csmId: info.csmId, playbook: playbookOf(info.segment), now });
     });
     const newJourneys = await insertIgnoringDuplicates(Journey, journeyDocs);
     if (redone) {

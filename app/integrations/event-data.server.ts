@@ -6,7 +6,7 @@ import { Account } from '#models/account';
 import { Advocate } from '#models/advocate';
 import { Deal } from '#models/deal';
 import { Journey } from '#models/journey';
-import { Playbook } from '#models/playbook';
+import { getPlaybookVersion } from '#app/journeys/playbook.server';
 import { getEnv } from '#app/env.server';
 import type { DomainEvents } from '#app/platform/events.server';
 import type { EventData } from '#app/integrations/slack-rules';
@@ -31,8 +31,8 @@ export async function eventData<E extends WebhookEvent>(type: E, facts: DomainEv
   switch (type) {
     case 'journey.stage_changed': {
       const journeyId = String(f.journeyId);
-      const journey = await Journey.findById(journeyId).select('playbookVersion').lean();
-      const playbook = journey ? await Playbook.findOne({ version: journey.playbookVersion }).select('stages.key stages.name').lean() : null;
+      const journey = await Journey.findById(journeyId).select('playbookKey playbookVersion').lean();
+      const playbook = journey ? await getPlaybookVersion(journey.playbookVersion, journey.playbookKey) : null;
       const nameOf = (key: unknown) => playbook?.stages.find((s) => s.key === key)?.name ?? String(key);
       Object.assign(data, { journeyId, from: String(f.from), to: String(f.to), fromName: nameOf(f.from), toName: nameOf(f.to), url: keptUrl(`/journeys/${journeyId}`) });
       break;

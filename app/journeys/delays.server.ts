@@ -24,7 +24,7 @@ export const ConfirmDelaySchema = z.object({ delayId: ObjectIdField });
 
 const conflict = (message: string) => ({ ok: false as const, status: 409 as const, message });
 
-const FIELDS = 'stage stageIndex stageEnteredAt playbookVersion liveAt delays openDelayId';
+const FIELDS = 'stage stageIndex stageEnteredAt playbookKey playbookVersion liveAt delays openDelayId';
 
 async function load(journeyId: string) {
   if (!/^[a-f0-9]{24}$/i.test(journeyId)) return null;
@@ -45,7 +45,7 @@ function openDelay(j: Loaded) {
 
 /** The at-risk / stalled instants of the current stage once `delays` stand as given (sla-rules). */
 async function windowWith(j: Loaded, delays: DelaySpan[]) {
-  const playbook = await getPlaybookVersion(j.playbookVersion);
+  const playbook = await getPlaybookVersion(j.playbookVersion, j.playbookKey);
   const stage = playbook?.stages[j.stageIndex];
   if (!stage) throw new Error(`playbook version ${j.playbookVersion} has no stage ${j.stageIndex}`);
   return stageWindow(j.stageEnteredAt, stage, delays);

@@ -29,7 +29,8 @@ import { trusted } from '#app/platform/db.server';
 import { inPool } from '#app/platform/pool';
 import { recorded } from '#app/platform/events.server';
 import { bumpMetric, bumpMetricRows, clearMetrics, cohortOf } from '#app/platform/metrics.server';
-import { getCurrentPlaybook, getPlaybookVersion, type CriterionDef, type PlaybookDef, type StageDef } from '#app/journeys/playbook.server';
+import { getCurrentPlaybook, getPlaybookVersion, listPlaybooks, playbookForSegment, type CriterionDef, type PlaybookDef, type StageDef } from '#app/journeys/playbook.server';
+import { DEFAULT_PLAYBOOK_KEY, playbookKeyOf } from '#app/journeys/playbook-rules';
 import {
   ACCEPTED_KINDS,
   DAY_MS,
@@ -161,9 +162,9 @@ async function loadJourney(journeyId: string) {
 }
 type JourneyLean = NonNullable<Awaited<ReturnType<typeof loadJourney>>>;
 
-async function playbookOf(j: { playbookVersion: number }): Promise<PlaybookDef> {
-  const playbook = await getPlaybookVersion(j.playbookVersion);
-  if (!playbook) throw new Error(`playbook version ${j.playbookVersion} is missing`);
+async function playbookOf(j: { playbookKey?: string | null; playbookVersion: number }): Promise<PlaybookDef> {
+  const playbook = await getPlaybookVersion(j.playbookVersion, j.playbookKey);
+  if (!playbook) throw new Error(`playbook ${playbookKeyOf(j.playbookKey)} version ${j.playbookVersion} is missing`);
   return playbook;
 }
 
@@ -261,6 +262,7 @@ export function buildJourney({
     currency: deal.currency ?? 'USD',
     closedWonAt: deal.closedWonAt,
     ...(backfilled ? { backfilledAt: now } : {}),
+    playbookKey: playbook.playbookKey,
     playbookVersion: playbook.version,
     stage: first.key,
     stageIndex: 0,
@@ -280,12 +282,13 @@ export function buildJourney({
 export type JourneyStart = ReturnType<typeof buildJourney>;
 
 /** Metric dimensions of a journey. */
-export function journeyDims(j: { closedWonAt: Date; segment: string; aeId: unknown; csmId?: unknown }) {
-  return { cohort: cohortOf(j.closedWonAt), segment: j.segment, rep: String(j.aeId), csm: j.csmId ? String(j.csmId) : 'none' };
+export function journeyDims(j: { closedWonAt: Date; segment: string; aeId: unknown; csmId?: unknown; playbookKey?: string | null }) {
+  return { cohort: cohortOf(j.closedWonAt), segment: j.segment, rep: String(j.aeId), csm: j.csmId ? String(j.csmId) : 'none', playbook: playbookKeyOf(j.playbookKey) };
 }
 
 /**
- * Starts the journey of a closed-won deal in the first stage of the current playbook, with its CSM
+ * Starts the journey of a closed-won deal in the first stage of the current version of the playbook
+ * its segment chooses (choosePlaybookKey, docs/playbooks.md), with its CSM
  * and stage owners. Idempotent: the journey's _id derives from the deal's, so a second call (a
  * re-import, a replayed webhook, a retry) finds the first journey and changes nothing.
  */
@@ -296,7 +299,7 @@ export async function startJourneyForDeal({ dealId, now = new Date(), actorId }:
   if (!deal) throw new Error(`deal ${String(dealId)} not found`);
   const account = await Account.findById(deal.accountId).select('name segment csmId').lean();
   if (!account) throw new Error(`account of deal ${String(dealId)} not found`);
-  const playbook = await getCurrentPlaybook();
+  const playbook = await playbookForSegment(account.segment);
   let csmId = account.csmId ? String(account.csmId) : null;
   if (!csmId) {
     csmId = (await pickCsms({ count: 1, now }))();
@@ -314,7 +317,7 @@ export async function startJourneyForDeal({ dealId, now = new Date(), actorId }:
     action: 'journey.started',
     entityType: 'journey',
     entityId: journeyId,
-    data: { dealId: String(dealId), stage: doc.stage, playbookVersion: playbook.version, csmId },
+    data: { dealId: String(dealId), stage: doc.stage, playbookKey: playbook.playbookKey, playbookVersion: playbook.version, csmId },
     now,
   });
   await bumpMetric('journey.started', journeyDims(doc), { n: 1 });
@@ -729,7 +732,7 @@ export async function getJourneyDetail({ user, journeyId, now = new Date() }: { 
   const j = await Journey.findById(journeyId).lean();
   if (!j || (user.role === 'sales' && String(j.aeId) !== user.id)) return null;
   const playbook = await playbookOf(j);
-  const current = await getCurrentPlaybook();
+  const [current, playbooks] = await Promise.all([getCurrentPlaybook(j.playbookKey), listPlaybooks()]);
   const [deal, contacts, audit, requests] = await Promise.all([
     Deal.findById(j.dealId).select('promises source crmId').lean(),
     contactsOfAccount(String(j.accountId)),
@@ -816,6 +819,8 @@ export async function getJourneyDetail({ user, journeyId, now = new Date() }: { 
     backfilledAt: iso(j.backfilledAt),
     acceptedAt: iso(j.acceptedAt),
     liveAt: iso(j.liveAt),
+    playbookKey: playbook.playbookKey,
+    playbookName: playbooks.find((p) => p.key === playbook.playbookKey)?.name ?? playbook.playbookKey,
     playbookVersion: j.playbookVersion,
     currentPlaybookVersion: current.version,
     stage: stage.key,
@@ -931,6 +936,12 @@ export const BoardQuerySchema = z.object({
     .optional()
     .catch(undefined),
   segment: z.enum(['smb', 'mid-market', 'enterprise']).optional().catch(undefined),
+  /** A playbook key (docs/playbooks.md); an unknown one shows an empty board that says so. */
+  playbook: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,39}$/)
+    .optional()
+    .catch(undefined),
   health: z.enum(['on_track', 'at_risk', 'stalled', 'live']).optional().catch(undefined),
   // '0' is "Only my journeys" unticked (the form sends a hidden 0 before the checkbox's 1).
   mine: z.enum(['1', '0']).optional().catch(undefined),
@@ -941,7 +952,7 @@ export type BoardQuery = z.infer<typeof BoardQuerySchema>;
 
 const BOARD_PER_PAGE = 25;
 
-const BOARD_FIELDS = 'accountName dealName segment csmId aeId stage stageEnteredAt atRiskAt stalledAt liveAt closedWonAt playbookVersion overrideCount arr currency';
+const BOARD_FIELDS = 'accountName dealName segment csmId aeId stage stageEnteredAt atRiskAt stalledAt liveAt closedWonAt playbookKey playbookVersion overrideCount arr currency';
 type BoardRow = {
   _id: string;
   accountName: string;
@@ -955,6 +966,7 @@ type BoardRow = {
   stalledAt: Date | null;
   liveAt: Date | null;
   closedWonAt: Date;
+  playbookKey: string;
   playbookVersion: number;
   overrideCount: number;
   arr: number;
@@ -1057,6 +1069,7 @@ export const journeyBoardIndex = new ReadIndex<BoardRow>({
     stalledAt: dateOrNull(d.stalledAt),
     liveAt: dateOrNull(d.liveAt),
     closedWonAt: d.closedWonAt as Date,
+    playbookKey: playbookKeyOf(d.playbookKey as string | null | undefined),
     playbookVersion: Number(d.playbookVersion ?? 1),
     overrideCount: Number(d.overrideCount ?? 0),
     arr: Number(d.arr ?? 0),
@@ -1071,7 +1084,7 @@ const boardOrder = derived(journeyBoardIndex, (rows) =>
 const boardCache = new VersionedCache<{ counts: Map<string, number>; rows: BoardRow[] }>();
 const healthCache = new VersionedCache<{ counts: Record<'on_track' | 'at_risk' | 'stalled' | 'live', number>; from: number; until: number }>();
 
-export type BoardCriteria = { aeId?: string; csmId?: string | null; segment?: string; health?: Health };
+export type BoardCriteria = { aeId?: string; csmId?: string | null; segment?: string; playbookKey?: string; health?: Health };
 
 /** Said on the board when someone who owns no journeys asks for "only my journeys". */
 export const MINE_REFUSED = 'Only my journeys is for customer success: a journey belongs to its CSM, and you are not one. Showing every journey that matches the other filters.';
@@ -1092,6 +1105,7 @@ export function boardScope(user: SessionUser, query: BoardQuery) {
   else if (query.csm) criteria.csmId = query.csm;
   if (query.rep && user.role !== 'sales') criteria.aeId = query.rep;
   if (query.segment) criteria.segment = query.segment;
+  if (query.playbook) criteria.playbookKey = query.playbook;
   const { health } = query;
   return { criteria, withHealth: health ? { ...criteria, health } : criteria, mine, notice };
 }
@@ -1102,6 +1116,7 @@ function boardFilter(criteria: BoardCriteria, now: Date) {
   if (criteria.aeId !== undefined) filter.aeId = criteria.aeId;
   if (criteria.csmId !== undefined) filter.csmId = criteria.csmId;
   if (criteria.segment) filter.segment = criteria.segment;
+  if (criteria.playbookKey) Object.assign(filter, playbookFilter(criteria.playbookKey));
   if (criteria.health) Object.assign(filter, healthFilter(criteria.health, now));
   return filter;
 }
@@ -1111,6 +1126,7 @@ function matchesBoard(c: BoardCriteria, r: BoardRow, now: number) {
   if (c.aeId !== undefined && r.aeId !== c.aeId) return false;
   if (c.csmId !== undefined && r.csmId !== c.csmId) return false;
   if (c.segment !== undefined && r.segment !== c.segment) return false;
+  if (c.playbookKey !== undefined && r.playbookKey !== c.playbookKey) return false;
   switch (c.health) {
     case 'live':
       return r.stalledAt === null;
@@ -1126,17 +1142,32 @@ function matchesBoard(c: BoardCriteria, r: BoardRow, now: number) {
 }
 
 /**
+ * The board's stage columns: the current stages of one playbook, or without a playbook filter those
+ * of the default playbook followed by the other playbooks' stages it lacks (a stage shared by key
+ * is one column). Also the current version of every playbook, for each row's SLA.
+ */
+async function boardStages(playbookKey: string | undefined) {
+  const playbooks = await listPlaybooks();
+  const current = new Map<string, PlaybookDef>();
+  for (const p of playbooks) current.set(p.key, await getCurrentPlaybook(p.key));
+  const chosen = playbookKey ? current.get(playbookKey) : undefined;
+  const stages: StageDef[] = [...(chosen ?? current.get(DEFAULT_PLAYBOOK_KEY)!).stages];
+  if (!playbookKey) for (const p of current.values()) for (const st of p.stages) if (!stages.some((x) => x.key === st.key)) stages.splice(stages.length - 1, 0, st);
+  return { playbooks, current, stages };
+}
+
+/**
  * The CS board: journeys of one stage (default: the first with journeys) with filters, sorted by
  * days in stage, plus the count per stage under the same filters. Served from the in-memory index
  * when it is loaded, else by the database (both give the same answer: journey.server.test.ts).
  */
 export async function listJourneyBoard({ user, query, now = new Date() }: { user: SessionUser; query: BoardQuery; now?: Date }) {
   const criteria = boardScope(user, query).withHealth;
-  const playbook = await getCurrentPlaybook();
+  const { playbooks, current, stages: columns } = await boardStages(criteria.playbookKey);
   const chooseStage = (counts: Map<string, number>) => {
-    const stageList = playbook.stages.map((s) => ({ key: s.key, name: s.name, slaDays: s.slaDays, count: counts.get(s.key) ?? 0 }));
+    const stageList = columns.map((s) => ({ key: s.key, name: s.name, slaDays: s.slaDays, count: counts.get(s.key) ?? 0 }));
     for (const [key, n] of counts) if (!stageList.some((s) => s.key === key)) stageList.push({ key, name: key, slaDays: null, count: n });
-    return { stageList, stage: query.stage ?? stageList.find((s) => s.count > 0)?.key ?? playbook.stages[0].key };
+    return { stageList, stage: query.stage ?? stageList.find((s) => s.count > 0)?.key ?? columns[0].key };
   };
   const skip = (query.page - 1) * BOARD_PER_PAGE;
 
@@ -1201,10 +1232,14 @@ export async function listJourneyBoard({ user, query, now = new Date() }: { user
         .lean()
     : [];
   const nameOf = new Map(users.map((u) => [String(u._id), u.name]));
-  const slaOf = new Map(playbook.stages.map((s) => [s.key, s.slaDays]));
+  const slaOf = (r: BoardRow) => current.get(r.playbookKey)?.stages.find((s) => s.key === r.stage)?.slaDays ?? null;
+  const playbookName = new Map(playbooks.map((p) => [p.key, p.name]));
   return {
     stage,
     stages: stageList,
+    /** The playbooks to filter by; `unknownPlaybook` when the query names none of them. */
+    playbooks: playbooks.map((p) => ({ key: p.key, name: p.name })),
+    unknownPlaybook: Boolean(criteria.playbookKey && !playbookName.has(criteria.playbookKey)),
     total,
     page: query.page,
     pages: Math.max(1, Math.ceil(total / BOARD_PER_PAGE)),
@@ -1215,10 +1250,11 @@ export async function listJourneyBoard({ user, query, now = new Date() }: { user
         accountName: r.accountName,
         dealName: r.dealName,
         segment: r.segment,
+        playbook: playbookName.get(r.playbookKey) ?? r.playbookKey,
         csm: r.csmId ? (nameOf.get(String(r.csmId)) ?? '') : '',
         ae: nameOf.get(String(r.aeId)) ?? '',
         daysInStage: Math.round(((now.getTime() - r.stageEnteredAt.getTime()) / DAY_MS) * 10) / 10,
-        slaDays: slaOf.get(r.stage) ?? null,
+        slaDays: slaOf(r),
         health,
         overrides: r.overrideCount ?? 0,
         arr: r.arr ?? 0,
@@ -1312,7 +1348,7 @@ export async function countJourneysByHealth({ user, now = new Date(), criteria }
 /** Open journeys at risk or stalled at `now`, grouped by the people to tell (CSM and stage owners). */
 export async function listJourneysNeedingAttention({ now }: { now: Date }) {
   const rows = await Journey.find({ atRiskAt: trusted({ $lt: now }) })
-    .select('accountName dealName stage stageIndex stageEnteredAt atRiskAt stalledAt liveAt csmId owners playbookVersion')
+    .select('accountName dealName stage stageIndex stageEnteredAt atRiskAt stalledAt liveAt csmId owners playbookKey playbookVersion')
     .sort({ stageEnteredAt: 1 })
     .lean();
   const byOwner = new Map<
@@ -1345,24 +1381,54 @@ export async function listJourneysNeedingAttention({ now }: { now: Date }) {
 // ---------------------------------------------------------------------------------------------
 // Playbook migration
 
-/** Journeys per playbook version (for the editor: who is on which version). */
-export async function countJourneysByPlaybookVersion() {
-  const rows = await Journey.aggregate<{ _id: number; n: number }>([{ $group: { _id: '$playbookVersion', n: { $sum: 1 } } }]);
+/**
+ * The journeys of one playbook, as a filter. The default playbook's include journeys without a key
+ * (written before there were several playbooks, or by an older process during an upgrade).
+ */
+export function playbookFilter(key: string): Record<string, unknown> {
+  return { playbookKey: key === DEFAULT_PLAYBOOK_KEY ? trusted({ $in: [DEFAULT_PLAYBOOK_KEY, null] }) : key };
+}
+
+/** Journeys per version of one playbook (for the editor: who is on which version). */
+export async function countJourneysByPlaybookVersion(playbookKey: string = DEFAULT_PLAYBOOK_KEY) {
+  const rows = await Journey.aggregate<{ _id: number; n: number }>([{ $match: playbookFilter(playbookKey) }, { $group: { _id: '$playbookVersion', n: { $sum: 1 } } }]);
   return new Map(rows.map((r) => [r._id, r.n]));
 }
 
+/** Journeys per playbook (for the editor's list). */
+export async function countJourneysByPlaybook() {
+  const rows = await Journey.aggregate<{ _id: string | null; n: number }>([{ $group: { _id: '$playbookKey', n: { $sum: 1 } } }]);
+  const counts = new Map<string, number>();
+  for (const r of rows) counts.set(playbookKeyOf(r._id), (counts.get(playbookKeyOf(r._id)) ?? 0) + r.n);
+  return counts;
+}
+
 /**
- * Moves the journeys of an older playbook version onto the current one, explicitly (an admin
+ * Moves the journeys of an older version of a playbook onto its current one, explicitly (an admin
  * action). A journey moves only if its current stage exists in the new version; its SLA clock is
- * recomputed from when it entered the stage. Others stay on their version and are counted.
+ * recomputed from when it entered the stage. Others stay on their version and are counted. A
+ * journey never changes playbook: only its version within the playbook it started on.
  */
-export async function migrateJourneysToCurrentPlaybook({ user, fromVersion, now = new Date() }: { user: SessionUser; fromVersion: number; now?: Date }) {
+export async function migrateJourneysToCurrentPlaybook({
+  user,
+  playbookKey = DEFAULT_PLAYBOOK_KEY,
+  fromVersion,
+  now = new Date(),
+}: {
+  user: SessionUser;
+  playbookKey?: string;
+  fromVersion: number;
+  now?: Date;
+}) {
   if (user.role !== 'admin') throw new Response('Only an admin can migrate journeys.', { status: 403 });
-  const current = await getCurrentPlaybook();
+  const current = await getCurrentPlaybook(playbookKey);
   if (fromVersion === current.version) return { migrated: 0, kept: 0 };
   let migrated = 0;
   let kept = 0;
-  const cursor = Journey.find({ playbookVersion: fromVersion }).select('_id stage stageEnteredAt liveAt delays').lean().cursor();
+  const cursor = Journey.find({ ...playbookFilter(playbookKey), playbookVersion: fromVersion })
+    .select('_id stage stageEnteredAt liveAt delays')
+    .lean()
+    .cursor();
   for await (const j of cursor) {
     const index = current.stages.findIndex((s) => s.key === j.stage);
     if (index < 0) {
@@ -1372,8 +1438,8 @@ export async function migrateJourneysToCurrentPlaybook({ user, fromVersion, now 
     const window = j.liveAt ? { atRiskAt: null, stalledAt: null } : stageWindow(j.stageEnteredAt, current.stages[index], j.delays);
     // Unless it moved meanwhile (a move is conditioned on the version too, so the two never cross).
     const result = await Journey.updateOne(
-      { _id: j._id, playbookVersion: fromVersion, stage: j.stage },
-      { $set: { playbookVersion: current.version, stageIndex: index, ...window } },
+      { _id: j._id, ...playbookFilter(playbookKey), playbookVersion: fromVersion, stage: j.stage },
+      { $set: { playbookKey, playbookVersion: current.version, stageIndex: index, ...window } },
     );
     if (result.matchedCount) migrated++;
   }
@@ -1381,8 +1447,8 @@ export async function migrateJourneysToCurrentPlaybook({ user, fromVersion, now 
     actorId: user.id,
     action: 'playbook.journeys_migrated',
     entityType: 'playbook',
-    entityId: current.version,
-    data: { fromVersion, toVersion: current.version, migrated, kept },
+    entityId: playbookKey === DEFAULT_PLAYBOOK_KEY ? current.version : `${playbookKey}@${current.version}`,
+    data: { playbookKey, fromVersion, toVersion: current.version, migrated, kept },
     now,
   });
   return { migrated, kept };
@@ -1398,6 +1464,7 @@ export function journeyMetricRows(j: {
   closedWonAt: Date;
   backfilledAt?: Date | null;
   segment: string;
+  playbookKey?: string | null;
   aeId: unknown;
   csmId?: unknown;
   acceptedAt?: Date | null;
@@ -1444,7 +1511,7 @@ export async function bumpJourneyMetricRows(rows: Iterable<{ kind: string; dims:
 /** Recomputes every journey metric from the journeys themselves (same numbers as the incremental path). */
 export async function rebuildJourneyMetrics() {
   for (const kind of JOURNEY_METRIC_KINDS) await clearMetrics(kind);
-  const cursor = Journey.find({}).select('closedWonAt backfilledAt segment aeId csmId acceptedAt liveAt stages delays').lean().cursor();
+  const cursor = Journey.find({}).select('closedWonAt backfilledAt segment aeId csmId playbookKey acceptedAt liveAt stages delays').lean().cursor();
   let journeys = 0;
   let batch: JourneyMetricRow[] = [];
   for await (const j of cursor) {

@@ -61,9 +61,9 @@ export async function createPlanToken(input: { journeyId: string; contact: { id:
 export async function requestBuyerConfirmation({ user, journeyId, contactId, now = new Date() }: { user: SessionUser; journeyId: string; contactId: string; now?: Date }) {
   if (user.role !== 'admin' && user.role !== 'cs') throw new Response(`Your role (${user.role}) cannot change journeys.`, { status: 403 });
   if (!/^[a-f0-9]{24}$/i.test(journeyId)) return null;
-  const j = await Journey.findById(journeyId).select('accountId accountName stage stageIndex playbookVersion evidence csmId').lean();
+  const j = await Journey.findById(journeyId).select('accountId accountName stage stageIndex playbookKey playbookVersion evidence csmId').lean();
   if (!j) return null;
-  const playbook = await getPlaybookVersion(j.playbookVersion);
+  const playbook = await getPlaybookVersion(j.playbookVersion, j.playbookKey);
   const stage = playbook?.stages[j.stageIndex];
   if (!stage || stage.terminal) return { ok: false as const, status: 409 as const, message: 'This journey is live: nothing waits for the buyer.' };
   const contact = await Contact.findOne({ _id: contactId, accountId: j.accountId }).select('name email emailStatus').lean();
@@ -132,9 +132,9 @@ export async function findLiveToken(token: string, now: Date) {
 export async function getPlanView({ token, now = new Date() }: { token: string; now?: Date }) {
   const t = await findLiveToken(token, now);
   if (!t) return null;
-  const j = await Journey.findById(t.journeyId).select('dealId accountName dealName stage stageIndex playbookVersion stages evidence csmId liveAt delays openDelayId').lean();
+  const j = await Journey.findById(t.journeyId).select('dealId accountName dealName stage stageIndex playbookKey playbookVersion stages evidence csmId liveAt delays openDelayId').lean();
   if (!j) return null;
-  const playbook = await getPlaybookVersion(j.playbookVersion);
+  const playbook = await getPlaybookVersion(j.playbookVersion, j.playbookKey);
   if (!playbook) return null;
   const [deal, csm, recoveryPlans] = await Promise.all([
     Deal.findById(j.dealId).select('promises').lean(),
@@ -201,9 +201,9 @@ export async function confirmRecoveryOnPlan({ token, caseId, planVersion, now = 
 export async function confirmOnPlan({ token, criterionKey, now = new Date() }: { token: string; criterionKey: string; now?: Date }) {
   const t = await findLiveToken(token, now);
   if (!t) return null;
-  const j = await Journey.findById(t.journeyId).select('stage stageIndex playbookVersion evidence').lean();
+  const j = await Journey.findById(t.journeyId).select('stage stageIndex playbookKey playbookVersion evidence').lean();
   if (!j) return null;
-  const playbook = await getPlaybookVersion(j.playbookVersion);
+  const playbook = await getPlaybookVersion(j.playbookVersion, j.playbookKey);
   const stage = playbook?.stages[j.stageIndex];
   const criterion = stage?.criteria.find((c) => c.key === criterionKey);
   if (!stage || !criterion || !buyerCanConfirm(criterion)) {

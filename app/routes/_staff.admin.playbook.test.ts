@@ -9,10 +9,9 @@ const ctx = { nonce: '', clientIp: '10.6.0.1' };
 
 async function post(user: Awaited<ReturnType<typeof makeUser>>, fields: Record<string, string>) {
   try {
-    const result = (await action({ request: await formRequest(user, '/admin/playbook', fields), params: {}, context: ctx })) as unknown as {
-      data: Body;
-      init?: { status?: number };
-    };
+    const result = (await action({ request: await formRequest(user, '/admin/playbook', fields), params: {}, context: ctx })) as unknown as
+      { data: Body; init?: { status?: number } } | Response;
+    if (result instanceof Response) return { status: result.status, body: null, location: result.headers.get('Location') };
     return { status: result.init?.status ?? 200, body: result.data };
   } catch (thrown) {
     return { status: (thrown as Response).status, body: null };
@@ -61,6 +60,29 @@ describe('playbook editor', () => {
     expect(stored!.stages[0].criteria.map((c) => c.key)).toEqual(['kickoff-confirmed', 'we-gave-a-great-demo-of-the-prod']);
     // Publishing again from the old base version is refused instead of overwriting.
     expect((await post(admin, base(version))).status).toBe(409);
+  });
+
+  it('creates a playbook for a segment, then refuses a second claim on that segment next to the segments', async () => {
+    const admin = await makeUser({ role: 'admin' });
+    const created = await post(admin, { intent: 'create', name: 'SMB quick start', 'segment.smb': 'on', copyFrom: 'default' });
+    expect(created).toMatchObject({ status: 302, location: '/admin/playbook?playbook=smb-quick-start&created=1' });
+    expect(await Playbook.countDocuments({ playbookKey: 'smb-quick-start' })).toBe(1);
+    const refused = await post(admin, { intent: 'create', name: 'SMB pilot', 'segment.smb': 'on', copyFrom: 'default' });
+    expect(refused.status).toBe(400);
+    expect(refused.body!.errors!.segments?.[0]).toMatch(/SMB is already served by “SMB quick start”/);
+    const blank = await post(admin, { intent: 'create', name: ' ', copyFrom: 'default' });
+    expect(blank.body!.errors!.name?.[0]).toMatch(/Name the playbook/);
+    const renamed = await post(admin, { intent: 'profile', playbook: 'smb-quick-start', name: 'Small business quick start', 'segment.smb': 'on', 'segment.mid-market': 'on' });
+    expect(renamed.status).toBe(200);
+    expect(renamed.body!.message).toMatch(/New journeys in SMB, Mid-market start on “Small business quick start”/);
+  });
+
+  it('moves journeys to another version only once the admin ticked that it cannot be undone', async () => {
+    const admin = await makeUser({ role: 'admin' });
+    const refused = await post(admin, { intent: 'migrate', fromVersion: '1' });
+    expect(refused.status).toBe(400);
+    expect(refused.body!.errors!.confirm?.[0]).toMatch(/cannot be moved back/);
+    expect((await post(admin, { intent: 'migrate', fromVersion: '1', confirm: 'yes' })).status).toBe(200);
   });
 
   it('only admins may edit it', async () => {

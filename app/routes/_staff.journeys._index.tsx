@@ -85,6 +85,16 @@ export default function JourneyBoard() {
           <FilterSelect id="rep" label="Rep" name="rep" defaultValue={query.rep ?? ''} anyLabel="Any rep" options={options.reps.map((u) => ({ value: u.id, label: u.name }))} />
         ) : null}
         <FilterSelect id="segment" label="Segment" name="segment" defaultValue={query.segment ?? ''} anyLabel="All segments" options={SEGMENT_OPTIONS} />
+        {board.playbooks.length > 1 || query.playbook ? (
+          <FilterSelect
+            id="playbook"
+            label="Playbook"
+            name="playbook"
+            defaultValue={query.playbook ?? ''}
+            anyLabel="All playbooks"
+            options={board.playbooks.map((p) => ({ value: p.key, label: p.name }))}
+          />
+        ) : null}
         <FilterSelect
           id="health"
           label="Health"
@@ -106,12 +116,22 @@ export default function JourneyBoard() {
       <div className="table-wrap">
         {board.journeys.length === 0 ? (
           <p className="empty">
-            {role === 'sales' ? (
+            {board.unknownPlaybook ? (
+              <>
+                No playbook has the key “{query.playbook}”: it may have been renamed or the link is old.{' '}
+                <Link to={withParams({ playbook: null, stage: null })}>Show every playbook</Link>
+              </>
+            ) : role === 'sales' ? (
               'No journeys of your deals match.'
             ) : mine && board.stages.every((s) => s.count === 0) && !query.segment && !query.rep && !query.health ? (
               <>
                 No journeys are assigned to you yet: new closed-won customers are given to CS users in turn, or a colleague can hand you one from its page.{' '}
                 <Link to="?mine=0">See everyone’s journeys</Link>
+              </>
+            ) : query.playbook && board.stages.every((s) => s.count === 0) ? (
+              <>
+                No journey on the playbook “{board.playbooks.find((p) => p.key === query.playbook)?.name ?? query.playbook}” matches the filters yet.{' '}
+                <Link to={withParams({ playbook: null, stage: null })}>Show every playbook</Link>
               </>
             ) : (
               'No journey in this stage matches the filters.'
@@ -123,6 +143,7 @@ export default function JourneyBoard() {
               <tr>
                 <th>Customer</th>
                 <th>Segment</th>
+                {board.playbooks.length > 1 ? <th>Playbook</th> : null}
                 <th>CSM</th>
                 <th>Rep</th>
                 <th aria-sort={sortState}>
@@ -140,6 +161,7 @@ export default function JourneyBoard() {
                     <div className="muted">{j.dealName}</div>
                   </td>
                   <td>{SEGMENT_LABELS[j.segment] ?? j.segment}</td>
+                  {board.playbooks.length > 1 ? <td>{j.playbook}</td> : null}
                   <td>{j.csm || <span className="muted">unassigned</span>}</td>
                   <td>{j.ae}</td>
                   <td>

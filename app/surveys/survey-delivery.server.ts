@@ -72,8 +72,8 @@ const byIds = <T>(ids: unknown[], read: (id: string) => Promise<T | null>, seen:
 type RunMemo = { deals: Map<string, DealForEmail | null>; accounts: Map<string, AccountForEmail | null>; journeys: Map<string, JourneyForEmail | null> };
 type DealForEmail = { _id: Types.ObjectId; name: string; promises: { text: string }[] };
 type AccountForEmail = { _id: Types.ObjectId; name: string; csmId?: Types.ObjectId | null };
-type JourneyForEmail = { _id: Types.ObjectId; dealId: Types.ObjectId; stage: string; playbookVersion: number; liveAt?: Date | null };
-const readJourney = (id: string) => Journey.findById(id).select('dealId stage playbookVersion liveAt').lean() as Promise<JourneyForEmail | null>;
+type JourneyForEmail = { _id: Types.ObjectId; dealId: Types.ObjectId; stage: string; playbookKey?: string | null; playbookVersion: number; liveAt?: Date | null };
+const readJourney = (id: string) => Journey.findById(id).select('dealId stage playbookKey playbookVersion liveAt').lean() as Promise<JourneyForEmail | null>;
 
 /** Deals, accounts and contacts of a chunk of surveys (deals and accounts read once per run). */
 async function loadChunkContext(surveys: SurveyLean[], memo: RunMemo) {
@@ -332,7 +332,7 @@ async function runChunks(
 
 /** The stage a not-live journey is in, by its playbook's name for it. */
 async function stageNameOf(journey: JourneyForEmail) {
-  const playbook = await getPlaybookVersion(journey.playbookVersion);
+  const playbook = await getPlaybookVersion(journey.playbookVersion, journey.playbookKey);
   return playbook?.stages.find((s) => s.key === journey.stage)?.name ?? journey.stage;
 }
 

@@ -68,13 +68,14 @@ async function journeysOf(csmId: string | null): Promise<Map<string, JourneyRow>
 
 async function journeyItems(journeys: Map<string, JourneyRow>, now: Date): Promise<(WorkItem & { csmId: string })[]> {
   const items: (WorkItem & { csmId: string })[] = [];
-  const stageNames = new Map<number, Map<string, string>>();
+  const stageNames = new Map<string, Map<string, string>>();
   for (const [id, r] of journeys) {
     const health = healthOf(r, now);
     if (health !== 'at_risk' && health !== 'stalled') continue;
     if (clockPaused(r)) continue; // waiting on the customer, who confirmed it (docs/buyer-delays.md)
-    let names = stageNames.get(r.playbookVersion);
-    if (!names) stageNames.set(r.playbookVersion, (names = new Map((await getPlaybookVersion(r.playbookVersion))?.stages.map((st) => [st.key, st.name]) ?? [])));
+    const version = `${r.playbookKey}@${r.playbookVersion}`;
+    let names = stageNames.get(version);
+    if (!names) stageNames.set(version, (names = new Map((await getPlaybookVersion(r.playbookVersion, r.playbookKey))?.stages.map((st) => [st.key, st.name]) ?? [])));
     items.push({
       kind: 'journey',
       itemId: id,
@@ -106,7 +107,7 @@ export const planRequestIndex = new ReadIndex<PlanRequestRow>({
   toRow: (d) => (d.revokedAt ? null : { journeyId: String(d.journeyId), stage: String(d.stage), createdAt: d.createdAt as Date, expiresAt: d.expiresAt as Date }),
 });
 
-const readWaitingJourney = (id: string) => Journey.findById(id).select('accountId stage stageIndex playbookVersion evidence').lean();
+const readWaitingJourney = (id: string) => Journey.findById(id).select('accountId stage stageIndex playbookKey playbookVersion evidence').lean();
 
 async function confirmationItems(journeys: Map<string, JourneyRow>, now: Date): Promise<(WorkItem & { csmId: string })[]> {
   const cutoff = now.getTime() - BUYER_CONFIRMATION_WAIT_DAYS * DAY;
@@ -135,7 +136,7 @@ async function confirmationItems(journeys: Map<string, JourneyRow>, now: Date): 
   for (const [journeyId, askedAt] of firstAsked) {
     const j = read.get(journeyId);
     if (!j) continue;
-    const stage = (await getPlaybookVersion(j.playbookVersion))?.stages[j.stageIndex];
+    const stage = (await getPlaybookVersion(j.playbookVersion, j.playbookKey))?.stages[j.stageIndex];
     if (!stage || stage.key !== j.stage) continue;
     const missing = new Set(missingCriteria(stage, j.evidence).map((c) => c.key));
     const waitingOn = stage.criteria.filter((c) => missing.has(c.key) && buyerCanConfirm(c));

@@ -59,9 +59,9 @@ const asSession = (u: { _id: unknown; email: string; name: string; role: string 
 export async function goLive(input: { journeyId: string; cs: SessionUser; contact: { id: string; name: string; email: string }; start: Date }) {
   const { journeyId, cs, contact, start } = input;
   for (let step = 0; step < 6; step++) {
-    const j = await Journey.findById(journeyId).select('stage stageIndex playbookVersion evidence liveAt').lean();
+    const j = await Journey.findById(journeyId).select('stage stageIndex playbookKey playbookVersion evidence liveAt').lean();
     if (!j || j.liveAt) return;
-    const playbook = await getPlaybookVersion(j.playbookVersion);
+    const playbook = await getPlaybookVersion(j.playbookVersion, j.playbookKey);
     const stage = playbook?.stages[j.stageIndex];
     if (!stage || stage.terminal) return;
     const at = new Date(start.getTime() + (step + 1) * 12 * DAY_MS);

@@ -41,7 +41,7 @@ describe('demo journeys', () => {
     expect(journeys.some((j) => j.overrideCount > 0)).toBe(true);
     expect(journeys.some((j) => j.evidence.some((e) => e.retractedAt))).toBe(true);
 
-    const playbook = (await getPlaybookVersion(1))!;
+    const playbook = (await getPlaybookVersion(1, 'default'))!;
     for (const j of journeys) {
       // Every stage left was left through the gate (all required evidence) or by a recorded override.
       for (const entry of j.stages.filter((s) => s.exitedAt)) {

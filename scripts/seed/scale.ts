@@ -95,7 +95,7 @@ type Row = { kind: string; dims: Record<string, string | undefined>; counts: Rec
 function rollupTotals() {
   const totals = new Map<string, Row>();
   const histories: Parameters<typeof forecastRows>[0][number][] = [];
-  const paths = new Map<number, string[]>();
+  const paths = new Map<string, string[]>();
   const add = (row: Row) => {
     const key = metricKey(row.kind, row.dims);
     const into = totals.get(key) ?? { kind: row.kind, dims: row.dims, counts: {} };
@@ -106,10 +106,11 @@ function rollupTotals() {
     async journeys(journeys: Doc[]) {
       for (const j of journeys) {
         for (const row of journeyMetricRows(j as never)) add(row);
-        let path = paths.get(j.playbookVersion);
+        const version = `${j.playbookKey ?? ''}@${j.playbookVersion}`;
+        let path = paths.get(version);
         if (!path) {
-          path = ((await getPlaybookVersion(j.playbookVersion))?.stages ?? []).filter((st) => !st.terminal).map((st) => st.key);
-          paths.set(j.playbookVersion, path);
+          path = ((await getPlaybookVersion(j.playbookVersion, j.playbookKey))?.stages ?? []).filter((st) => !st.terminal).map((st) => st.key);
+          paths.set(version, path);
         }
         histories.push({
           dims: journeyDims(j as never),

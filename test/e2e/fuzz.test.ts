@@ -46,6 +46,7 @@ beforeAll(async () => {
   const users = await import('#app/users/users.server');
   const surveys = await import('#app/surveys/surveys.server');
   const { Playbook } = await import('#models/playbook');
+  const { PlaybookProfile } = await import('#models/playbook-profile');
   const { DashboardSettings } = await import('#models/dashboard-settings');
   const { CohortSpend } = await import('#models/cohort-spend');
   const { Deal } = await import('#models/deal');
@@ -56,10 +57,10 @@ beforeAll(async () => {
   const { RecoverySettings } = await import('#models/recovery-settings');
   const { BRAND_TTL_MS } = await import('#app/branding/brand.server');
 
-  // Fuzzed forms may publish a playbook, change dashboard targets or recovery settings, rename the
+  // Fuzzed forms may publish or create a playbook, change dashboard targets or recovery settings, rename the
   // brand or remove its logo: put them back afterwards, so the specs that run later see the seeded
   // configuration (and wait out the server's brand cache).
-  const models = [Playbook, DashboardSettings, CohortSpend, Brand, RecoverySettings] as unknown as (typeof Playbook)[];
+  const models = [Playbook, PlaybookProfile, DashboardSettings, CohortSpend, Brand, RecoverySettings] as unknown as (typeof Playbook)[];
   const saved = await Promise.all(models.map(async (model) => ({ model, docs: await model.find({}).lean() })));
   restore = async () => {
     for (const { model, docs } of saved) {

@@ -32,7 +32,7 @@ afterAll(async () => {
   const db = await connectE2eDb();
   try {
     const { getCurrentPlaybook, getPlaybookVersion, publishPlaybook } = await import('#app/journeys/playbook.server');
-    const original = (await getPlaybookVersion(startedOn))!;
+    const original = (await getPlaybookVersion(startedOn, 'default'))!;
     const current = await getCurrentPlaybook();
     const { User } = await import('#models/user');
     const ada = (await User.findOne({ email: 'admin@kept.demo' }).select('name').lean())!;

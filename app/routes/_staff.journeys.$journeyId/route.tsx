@@ -149,7 +149,7 @@ export default function JourneyPage() {
               </span>
             ) : null}{' '}
             <span className="muted">
-              Playbook v{journey.playbookVersion}
+              Playbook “{journey.playbookName}” v{journey.playbookVersion}
               {journey.playbookVersion !== journey.currentPlaybookVersion ? ` (current is v${journey.currentPlaybookVersion}; this journey keeps the version it started with)` : ''}
             </span>
           </p>
