@@ -132,7 +132,9 @@ export async function findLiveToken(token: string, now: Date) {
 export async function getPlanView({ token, now = new Date() }: { token: string; now?: Date }) {
   const t = await findLiveToken(token, now);
   if (!t) return null;
-  const j = await Journey.findById(t.journeyId).select('dealId accountName dealName stage stageIndex playbookKey playbookVersion stages evidence csmId liveAt delays openDelayId').lean();
+  const j = await Journey.findById(t.journeyId)
+    .select('dealId accountName dealName stage stageIndex playbookKey playbookVersion stages evidence csmId liveAt delays openDelayId')
+    .lean();
   if (!j) return null;
   const playbook = await getPlaybookVersion(j.playbookVersion, j.playbookKey);
   if (!playbook) return null;
