@@ -6,7 +6,7 @@
 import { render } from '@react-email/components';
 import type { ComponentType } from 'react';
 import { renderToString } from 'react-dom/server';
-import { Outlet } from 'react-router-dom';
+import { Outlet, type RouteObject } from 'react-router-dom';
 import { createStaticHandler, createStaticRouter, StaticRouterProvider } from 'react-router-dom/server';
 import { describe, expect, test } from 'vitest';
 import { formatDate, formatNumber } from './format';
@@ -128,7 +128,7 @@ type RouteModule = { default: ComponentType; handle?: unknown; ErrorBoundary?: C
 
 /** The page's HTML for `data` from its loader (a thrown error shows its error boundary), with the admin's default `defaultLocale`. */
 async function renderPage(mod: RouteModule, path: string, url: string, data: unknown, defaultLocale: Locale = 'en') {
-  const routes = [
+  const routes: RouteObject[] = [
     {
       id: 'root',
       path: '/',
@@ -143,7 +143,7 @@ async function renderPage(mod: RouteModule, path: string, url: string, data: unk
           handle: mod.handle,
           loader: () => {
             if (data instanceof Error) throw data;
-            return data;
+            return data as Record<string, unknown>;
           },
         },
       ],
@@ -268,7 +268,7 @@ describe('buyer pages', () => {
 
   test('field errors from the server show in the buyer’s language', async () => {
     // The action's errors are the schema's English texts; the page translates the known ones.
-    const routes = [
+    const routes: RouteObject[] = [
       {
         id: 'root',
         path: '/',
