@@ -1,6 +1,9 @@
 import type { LinksFunction, MetaFunction } from '@remix-run/node';
 import { getBuyerBrand } from '#app/branding/brand.server';
 import { Links, Meta, Outlet, Scripts, ScrollRestoration } from '@remix-run/react';
+import { buyerLocale } from '#app/i18n/locale.server';
+import { DEFAULT_LOCALE } from '#app/i18n/locales';
+import { LocaleProvider, usePageLocale } from '#app/i18n/i18n';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { useNonce } from '#app/utils/nonce';
 import styles from '#app/styles/app.css';
@@ -12,15 +15,18 @@ export const links: LinksFunction = () => [
 
 export const meta: MetaFunction = () => [{ title: 'Kept' }];
 
-/** The vendor's brand, for the buyer pages' frame (app/components/public-frame.tsx); cached per process. */
+/** The vendor's brand, for the buyer pages' frame (app/components/public-frame.tsx), and the buyers' default language; cached per process. */
 export async function loader() {
-  return { brand: await getBuyerBrand() };
+  const [brand, defaultLocale] = await Promise.all([getBuyerBrand(), buyerLocale({}).catch(() => DEFAULT_LOCALE)]);
+  return { brand, defaultLocale };
 }
 
 export function Layout({ children }: { children: React.ReactNode }) {
   const nonce = useNonce();
+  // A buyer page is in the buyer's language (docs/i18n.md); staff pages are English.
+  const locale = usePageLocale();
   return (
-    <html lang="en">
+    <html lang={locale}>
       <head>
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -28,7 +34,7 @@ export function Layout({ children }: { children: React.ReactNode }) {
         <Links />
       </head>
       <body>
-        {children}
+        <LocaleProvider locale={locale}>{children}</LocaleProvider>
         <ScrollRestoration nonce={nonce} />
         <Scripts nonce={nonce} />
       </body>

@@ -1,10 +1,16 @@
 import { Text } from '@react-email/components';
 import { Greeting, PREVIEW_BRAND, type EmailBrand } from './_components/brand';
 import { Layout, paragraph } from './_components/layout';
+import type { Locale } from '#app/i18n/locales';
+import { translator } from '#app/i18n/messages';
+import { advocacyMessages } from '#app/i18n/messages/advocacy';
+import { commonMessages } from '#app/i18n/messages/common';
 
 export type AdvocacyAskProps = {
   /** The vendor's letterhead (app/branding's buyerEmailBrand()); Kept's own when absent. */
   brand?: EmailBrand;
+  /** The buyer's language (docs/i18n.md); English when absent. */
+  locale?: Locale;
   askType: 'referral' | 'reference' | 'case_study';
   contactName: string;
   accountName: string;
@@ -16,45 +22,28 @@ export type AdvocacyAskProps = {
 };
 
 // Neutral wording on purpose: one question, no pressure, no reward, "no" is a fine answer, and the
-// recipient can stop these emails in one click.
-const ASKS: Record<AdvocacyAskProps['askType'], { preview: string; ask: string; what: string }> = {
-  referral: {
-    preview: 'A question about introductions',
-    ask: 'do you know another company that faces the challenges you brought to us? If so, would you be open to introducing us (a referral)?',
-    what: 'If yes, a reply with the company’s name (and a contact, if you are comfortable sharing one) is all we need. We will mention that you introduced us only if you agree.',
-  },
-  reference: {
-    preview: 'Would you speak with a company like yours?',
-    ask: 'would you be willing to be a reference: a short call (about 20 minutes) with a company considering us, to share your own experience, good and bad?',
-    what: 'If yes, reply and we will agree a time that suits you. You would never be asked more than once in a while.',
-  },
-  case_study: {
-    preview: 'Would you tell your story with us?',
-    ask: 'would you be open to a case study: a short interview about what you set out to do and what happened, written up with you and published only with your approval?',
-    what: 'If yes, reply and we will send the questions in advance. You review every word before anything is published.',
-  },
-};
+// recipient can stop these emails in one click (app/i18n/messages/advocacy.ts).
+const ASKS = {
+  referral: { subject: 'referralSubject', ask: 'referralAsk', what: 'referralWhat' },
+  reference: { subject: 'referenceSubject', ask: 'referenceAsk', what: 'referenceWhat' },
+  case_study: { subject: 'caseStudySubject', ask: 'caseStudyAsk', what: 'caseStudyWhat' },
+} as const;
+
+/** The subject line of an ask, in the buyer's language. */
+export const advocacyAskSubject = (locale: Locale, askType: AdvocacyAskProps['askType']) => translator(advocacyMessages, locale)(ASKS[askType].subject);
 
 /** An ask of an advocate who told us they were open to it: a referral, a reference call or a case study. */
-export function AdvocacyAskEmail({ brand, askType, contactName, accountName, message, senderName, senderEmail, unsubscribeUrl }: AdvocacyAskProps) {
-  const copy = ASKS[askType];
+export function AdvocacyAskEmail({ brand, locale = 'en', askType, contactName, accountName, message, senderName, senderEmail, unsubscribeUrl }: AdvocacyAskProps) {
+  const t = translator(advocacyMessages, locale);
+  const keys = ASKS[askType];
   return (
-    <Layout
-      brand={brand}
-      preview={copy.preview}
-      reason={`You receive this email because you work with us at ${accountName} and said you might be open to this.`}
-      unsubscribeUrl={unsubscribeUrl}
-    >
+    <Layout brand={brand} locale={locale} preview={t(keys.subject)} reason={t('askReason', { account: accountName })} unsubscribeUrl={unsubscribeUrl}>
       <Greeting name={contactName} />
-      <Text style={paragraph}>
-        A question from {senderName}: {copy.ask}
-      </Text>
+      <Text style={paragraph}>{t('askFrom', { sender: senderName, ask: t(keys.ask) })}</Text>
       {message ? <Text style={paragraph}>{message}</Text> : null}
-      <Text style={paragraph}>{copy.what}</Text>
-      <Text style={paragraph}>
-        Saying no, or not answering, is perfectly fine and changes nothing in how we work with {accountName}. Reply to {senderEmail} either way.
-      </Text>
-      <Text style={paragraph}>Thank you, {senderName}</Text>
+      <Text style={paragraph}>{t(keys.what)}</Text>
+      <Text style={paragraph}>{t('askNoPressure', { account: accountName, email: senderEmail })}</Text>
+      <Text style={paragraph}>{translator(commonMessages, locale)('thanksSignature', { name: senderName })}</Text>
     </Layout>
   );
 }

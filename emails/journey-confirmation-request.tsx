@@ -2,10 +2,15 @@ import { Text } from '@react-email/components';
 import { ActionButton } from './_components/action-button';
 import { Greeting, PREVIEW_BRAND, type EmailBrand } from './_components/brand';
 import { Layout, paragraph } from './_components/layout';
+import type { Locale } from '#app/i18n/locales';
+import { translator } from '#app/i18n/messages';
+import { planMessages } from '#app/i18n/messages/plan';
 
 export type JourneyConfirmationRequestProps = {
   /** The vendor's letterhead (app/branding's buyerEmailBrand()); Kept's own when absent. */
   brand?: EmailBrand;
+  /** The buyer's language (docs/i18n.md); English when absent. */
+  locale?: Locale;
   contactName: string;
   accountName: string;
   stageName: string;
@@ -13,22 +18,32 @@ export type JourneyConfirmationRequestProps = {
   items: string[];
   csmName: string;
   planUrl: string;
-  /** Human date, e.g. "26 Dec 2026". */
+  /** The date in the buyer's language (app/i18n/format.ts), e.g. "26 Dec 2026". */
   expiresOn: string;
 };
 
 /** Asks the buyer to confirm the current stage's outcomes on the shared plan page (no login). */
-export function JourneyConfirmationRequestEmail({ brand, contactName, accountName, stageName, items, csmName, planUrl, expiresOn }: JourneyConfirmationRequestProps) {
+export function JourneyConfirmationRequestEmail({
+  brand,
+  locale = 'en',
+  contactName,
+  accountName,
+  stageName,
+  items,
+  csmName,
+  planUrl,
+  expiresOn,
+}: JourneyConfirmationRequestProps) {
+  const t = translator(planMessages, locale);
   return (
     <Layout
       brand={brand}
-      preview={`Please confirm the ${stageName.toLowerCase()} steps for ${accountName}`}
-      reason={`You receive this email because ${csmName} asked you to confirm progress on the ${accountName} rollout.`}
+      locale={locale}
+      preview={t('confirmSubject', { stage: stageName.toLowerCase(), account: accountName })}
+      reason={t('confirmReason', { csm: csmName, account: accountName })}
     >
       <Greeting name={contactName} />
-      <Text style={paragraph}>
-        {csmName} is tracking the {accountName} rollout with you. We are in the <strong>{stageName}</strong> stage, and before we move on we would like your confirmation of:
-      </Text>
+      <Text style={paragraph}>{t('confirmBody', { csm: csmName, account: accountName, stage: stageName })}</Text>
       <ul>
         {items.map((item) => (
           <li key={item} style={{ ...paragraph, margin: '0 0 6px' }}>
@@ -36,9 +51,9 @@ export function JourneyConfirmationRequestEmail({ brand, contactName, accountNam
           </li>
         ))}
       </ul>
-      <Text style={paragraph}>The shared plan page shows every stage, the outcomes promised in the sale, and a button to confirm each item. No login needed.</Text>
-      <ActionButton href={planUrl}>Open the shared plan</ActionButton>
-      <Text style={paragraph}>The link is personal to you and works until {expiresOn}. Opening it changes nothing: only the confirm buttons do.</Text>
+      <Text style={paragraph}>{t('confirmExplain')}</Text>
+      <ActionButton href={planUrl}>{t('confirmButton')}</ActionButton>
+      <Text style={paragraph}>{t('confirmLinkNote', { date: expiresOn })}</Text>
     </Layout>
   );
 }

@@ -2,10 +2,16 @@ import { Text } from '@react-email/components';
 import { ActionButton } from './_components/action-button';
 import { Greeting, type EmailBrand } from './_components/brand';
 import { Layout, paragraph } from './_components/layout';
+import type { Locale } from '#app/i18n/locales';
+import { translator } from '#app/i18n/messages';
+import { commonMessages } from '#app/i18n/messages/common';
+import { planMessages } from '#app/i18n/messages/plan';
 
 export type RecoveryPlanRequestProps = {
   /** The vendor's letterhead (app/branding's buyerEmailBrand()); Kept's own when absent. */
   brand?: EmailBrand;
+  /** The buyer's language (docs/i18n.md); English when absent. */
+  locale?: Locale;
   contactName: string;
   accountName: string;
   promise: string;
@@ -20,25 +26,23 @@ export type RecoveryPlanRequestProps = {
 };
 
 /** Sends the buyer the plan agreed to fix a promise, with a link to confirm it on the shared plan page. */
-export function RecoveryPlanRequestEmail({ brand, contactName, accountName, promise, planText, dueBy, csmName, planUrl, expiresOn }: RecoveryPlanRequestProps) {
+export function RecoveryPlanRequestEmail({ brand, locale = 'en', contactName, accountName, promise, planText, dueBy, csmName, planUrl, expiresOn }: RecoveryPlanRequestProps) {
+  const t = translator(planMessages, locale);
   return (
-    <Layout
-      brand={brand}
-      preview={`What we agreed to fix for ${accountName}`}
-      reason="You receive this email because you told us a promise was not kept, and we agreed a plan with you."
-    >
+    <Layout brand={brand} locale={locale} preview={t('recoverySubject', { account: accountName })} reason={t('recoveryReason')}>
       <Greeting name={contactName} />
-      <Text style={paragraph}>Thank you for telling us that this was not delivered to {accountName}:</Text>
+      <Text style={paragraph}>{t('recoveryThanks', { account: accountName })}</Text>
       <Text style={{ ...paragraph, fontWeight: 700 }}>{promise}</Text>
-      <Text style={paragraph}>
-        Here is what we agreed to do, by {dueBy}: {planText}
-      </Text>
-      <Text style={paragraph}>Please confirm that this is what we agreed. {csmName} will keep you posted.</Text>
-      <ActionButton href={planUrl}>Review and confirm the plan</ActionButton>
-      <Text style={paragraph}>The link is personal and works until {expiresOn}.</Text>
+      <Text style={paragraph}>{t('recoveryPlan', { date: dueBy, plan: planText })}</Text>
+      <Text style={paragraph}>{t('recoveryConfirm', { csm: csmName })}</Text>
+      <ActionButton href={planUrl}>{t('recoveryButton')}</ActionButton>
+      <Text style={paragraph}>{translator(commonMessages, locale)('linkWorksUntil', { date: expiresOn })}</Text>
     </Layout>
   );
 }
+
+/** The subject line, in the buyer's language. */
+export const recoveryPlanRequestSubject = (locale: Locale, accountName: string) => translator(planMessages, locale)('recoverySubject', { account: accountName });
 
 export const PreviewProps: RecoveryPlanRequestProps = {
   contactName: 'Dana Whitfield',

@@ -2,14 +2,20 @@ import { Text } from '@react-email/components';
 import { ActionButton } from './_components/action-button';
 import { Greeting, PREVIEW_BRAND, type EmailBrand } from './_components/brand';
 import { Layout, paragraph } from './_components/layout';
+import type { Locale } from '#app/i18n/locales';
+import { translator } from '#app/i18n/messages';
+import { advocacyMessages } from '#app/i18n/messages/advocacy';
+import { commonMessages } from '#app/i18n/messages/common';
 
 export type ReviewInvitationProps = {
   /** The vendor's letterhead (app/branding's buyerEmailBrand()); Kept's own when absent. */
   brand?: EmailBrand;
+  /** The buyer's language (docs/i18n.md); English when absent. */
+  locale?: Locale;
   contactName: string;
   accountName: string;
-  /** "G2", "TrustRadius", "Capterra" or "our review page". */
-  platformName: string;
+  /** "G2", "TrustRadius" or "Capterra"; null for the vendor's own review page ("our review page"). */
+  platformName: string | null;
   reviewUrl: string;
   /** The same incentive for everyone invited, whatever their rating; empty when there is none. */
   incentive: string;
@@ -21,29 +27,25 @@ export type ReviewInvitationProps = {
 // impartial sample), neutral wording that asks for an honest review, positive or critical, and the
 // same incentive for everyone, stated up front and never tied to the rating.
 /** An invitation to review us, sent to every customer live long enough (or a random sample), never chosen by score. */
-export function ReviewInvitationEmail({ brand, contactName, accountName, platformName, reviewUrl, incentive, senderName, unsubscribeUrl }: ReviewInvitationProps) {
+export function ReviewInvitationEmail({ brand, locale = 'en', contactName, accountName, platformName, reviewUrl, incentive, senderName, unsubscribeUrl }: ReviewInvitationProps) {
+  const t = translator(advocacyMessages, locale);
+  const platform = platformName ?? t('ourReviewPage');
   return (
-    <Layout
-      brand={brand}
-      preview={`Would you review us on ${platformName}?`}
-      reason={`You receive this email because ${accountName} has used our product for a while; we invite every customer at this stage.`}
-      unsubscribeUrl={unsubscribeUrl}
-    >
+    <Layout brand={brand} locale={locale} preview={t('reviewSubject', { platform })} reason={t('reviewReason', { account: accountName })} unsubscribeUrl={unsubscribeUrl}>
       <Greeting name={contactName} />
-      <Text style={paragraph}>
-        We invite every customer who has used our product for a while to review us on {platformName}. We would value your honest opinion, whatever it is: positive, critical or
-        mixed. Other buyers learn most from reviews that say what worked and what did not.
-      </Text>
-      <ActionButton href={reviewUrl}>Write a review</ActionButton>
-      {incentive ? (
-        <Text style={paragraph}>As a thank-you for your time, everyone who writes a review receives the same thing, whatever their rating: {incentive}.</Text>
-      ) : (
-        <Text style={paragraph}>There is no reward for reviewing, and no review is expected: it is entirely up to you.</Text>
-      )}
-      <Text style={paragraph}>Thank you, {senderName}</Text>
+      <Text style={paragraph}>{t('reviewInvite', { platform })}</Text>
+      <ActionButton href={reviewUrl}>{t('reviewButton')}</ActionButton>
+      {incentive ? <Text style={paragraph}>{t('reviewIncentive', { incentive })}</Text> : <Text style={paragraph}>{t('reviewNoIncentive')}</Text>}
+      <Text style={paragraph}>{translator(commonMessages, locale)('thanksSignature', { name: senderName })}</Text>
     </Layout>
   );
 }
+
+/** The subject line, in the buyer's language (null platform: the vendor's own review page). */
+export const reviewInvitationSubject = (locale: Locale, platformName: string | null) => {
+  const t = translator(advocacyMessages, locale);
+  return t('reviewSubject', { platform: platformName ?? t('ourReviewPage') });
+};
 
 export const PreviewProps: ReviewInvitationProps = {
   brand: PREVIEW_BRAND,

@@ -1,5 +1,6 @@
 import { Schema, type InferSchemaType } from 'mongoose';
 import { PROMISE_VERDICTS } from './survey-response';
+import { LOCALES } from '#app/i18n/locales';
 import { defineModel } from './_define';
 
 /**
@@ -71,6 +72,8 @@ const PromiseReaskTokenSchema = new Schema(
     _id: { type: String, required: true },
     reaskId: { type: Schema.Types.ObjectId, ref: 'PromiseReask', required: true },
     contactId: { type: Schema.Types.ObjectId, ref: 'Contact', required: true },
+    /** The language the link's email was written in (docs/i18n.md): the re-ask page speaks it too. Absent on older links. */
+    locale: { type: String, enum: LOCALES },
     createdAt: { type: Date, required: true },
   },
   { versionKey: false },

@@ -1,4 +1,5 @@
 import { Schema, type InferSchemaType } from 'mongoose';
+import { LOCALES } from '#app/i18n/locales';
 import { defineModel } from './_define';
 
 // A survey link. `_id` is the SHA-256 of the random token: the token itself is only in the email.
@@ -15,6 +16,8 @@ const SurveyTokenSchema = new Schema(
     accountId: { type: Schema.Types.ObjectId, ref: 'Account' },
     cycle: { type: Number, required: true },
     contactId: { type: Schema.Types.ObjectId, ref: 'Contact', required: true },
+    /** The language the link's email was written in (docs/i18n.md): the survey page speaks it too. Absent on older links. */
+    locale: { type: String, enum: LOCALES },
     createdAt: { type: Date, required: true },
   },
   { versionKey: false },

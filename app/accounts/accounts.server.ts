@@ -161,13 +161,13 @@ export async function listAccounts({ user, query }: { user: SessionUser; query: 
 export async function getAccountDetail({ user, accountId }: { user: SessionUser; accountId: string }) {
   if (!isObjectId(accountId)) return null;
   const account = await Account.findOne({ _id: accountId, ...scopeFor(user) })
-    .select('name domain segment status churnedAt csmId createdAt')
+    .select('name domain segment status churnedAt csmId createdAt language')
     .lean();
   if (!account) return null;
   const dealFilter: Record<string, unknown> = { accountId };
   if (user.role === 'sales') dealFilter.aeId = user.id;
   const [contacts, deals, csm] = await Promise.all([
-    Contact.find({ accountId }).select('name email title isPrimary emailStatus').sort({ isPrimary: -1, name: 1 }).lean(),
+    Contact.find({ accountId }).select('name email title isPrimary emailStatus language').sort({ isPrimary: -1, name: 1 }).lean(),
     Deal.find(dealFilter).select('name source crmId aeId closedWonAt arr currency promises').sort({ closedWonAt: -1 }).lean(),
     account.csmId ? User.findById(account.csmId).select('name').lean() : null,
   ]);
@@ -186,6 +186,8 @@ export async function getAccountDetail({ user, accountId }: { user: SessionUser;
     status: account.status ?? 'active',
     churnedAt: account.churnedAt?.toISOString() ?? null,
     csm: csm?.name ?? null,
+    /** The buyers' language unless a contact sets their own; null = the admin's default (docs/i18n.md). */
+    language: account.language ?? null,
     contacts: contacts.map((c) => ({
       id: String(c._id),
       name: c.name,
@@ -193,6 +195,7 @@ export async function getAccountDetail({ user, accountId }: { user: SessionUser;
       title: c.title ?? '',
       isPrimary: Boolean(c.isPrimary),
       emailStatus: c.emailStatus ?? 'ok',
+      language: c.language ?? null,
     })),
     deals: deals.map((d) => ({
       id: String(d._id),
@@ -264,12 +267,16 @@ export async function findOrCreateAccount(input: { name: string; domain?: string
 }
 
 /** A new deal's contact, once per (account, email); the account's first contact is its primary. */
-export async function findOrCreateContact(accountId: Types.ObjectId, contact: { name?: string; email: string; title?: string }) {
+export async function findOrCreateContact(accountId: Types.ObjectId, contact: { name?: string; email: string; title?: string; language?: string }) {
   const hasPrimary = await Contact.exists({ accountId, isPrimary: true });
   try {
     await Contact.updateOne(
       { accountId, email: contact.email },
-      { $setOnInsert: { name: contact.name || contact.email, title: contact.title, isPrimary: !hasPrimary, emailStatus: 'ok' } },
+      {
+        $setOnInsert: { name: contact.name || contact.email, title: contact.title, isPrimary: !hasPrimary, emailStatus: 'ok' },
+        // A language the CRM sends is its latest word on the contact (docs/i18n.md).
+        ...(contact.language ? { $set: { language: contact.language } } : {}),
+      },
       { upsert: true },
     );
   } catch (error) {

@@ -33,8 +33,9 @@ import {
 } from '#app/advocacy/advocacy-types';
 import { logError } from '#app/utils/log.server';
 import { formatDate } from '#app/utils/format';
-import { AdvocacyAskEmail } from '#emails/advocacy-ask';
-import { ReviewInvitationEmail } from '#emails/review-invitation';
+import { AdvocacyAskEmail, advocacyAskSubject } from '#emails/advocacy-ask';
+import { ReviewInvitationEmail, reviewInvitationSubject } from '#emails/review-invitation';
+import { buyerLocale } from '#app/i18n/locale.server';
 import { buyerEmailBrand } from '#app/branding/brand.server';
 import { idOf, isObjectId, objectIdFrom } from '#app/utils/ids.server';
 import { iso } from '#app/utils/iso';
@@ -97,20 +98,29 @@ async function queueAskEmail(input: { ask: AskLean; senderName: string; senderEm
   const { ask, senderName, senderEmail, now } = input;
   const unsubscribe = await createUnsubscribeLink({ contact: { id: ask.contactId, email: ask.contactEmail }, source: `ask:${String(ask._id)}`, now });
   const key = `ask:${String(ask._id)}`;
-  const { brand, ...sender } = await buyerEmailBrand();
+  const [{ brand, ...sender }, contact, account] = await Promise.all([
+    buyerEmailBrand(),
+    Contact.findById(ask.contactId).select('language').lean(),
+    Account.findById(ask.accountId).select('language').lean(),
+  ]);
+  // The buyer's language (docs/i18n.md).
+  const locale = await buyerLocale({ contact, account });
   if (ask.type === 'review') {
-    const platformName = PLATFORM_LABELS[(ask.platform as ReviewPlatform) ?? 'custom'];
+    const label = PLATFORM_LABELS[(ask.platform as ReviewPlatform) ?? 'custom'];
+    // The vendor's own review page is "our review page" in the buyer's language.
+    const platformName = label === 'Custom URL' ? null : label;
     return sendEmail({
       key,
       template: 'review-invitation',
       to: ask.contactEmail,
       ...sender,
-      subject: `Would you review us on ${platformName === 'Custom URL' ? 'our review page' : platformName}?`,
+      subject: reviewInvitationSubject(locale, platformName),
       react: createElement(ReviewInvitationEmail, {
         brand,
+        locale,
         contactName: ask.contactName,
         accountName: ask.accountName,
-        platformName: platformName === 'Custom URL' ? 'our review page' : platformName,
+        platformName,
         reviewUrl: ask.reviewUrlToVisit ?? '',
         incentive: ask.incentive ?? '',
         senderName,
@@ -126,10 +136,10 @@ async function queueAskEmail(input: { ask: AskLean; senderName: string; senderEm
     template: 'advocacy-ask',
     to: ask.contactEmail,
     ...sender,
-    subject:
-      ask.type === 'referral' ? 'A question about introductions' : ask.type === 'reference' ? 'Would you speak with a company like yours?' : 'Would you tell your story with us?',
+    subject: advocacyAskSubject(locale, ask.type as CandidateType),
     react: createElement(AdvocacyAskEmail, {
       brand,
+      locale,
       askType: ask.type as CandidateType,
       contactName: ask.contactName,
       accountName: ask.accountName,

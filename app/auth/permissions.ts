@@ -48,6 +48,8 @@ export const PERMISSIONS = {
   'outbox.view': ['admin'],
   /** See and revoke every user's personal API tokens (everyone manages their own). */
   'apiTokens.manage': ['admin'],
+  /** The language a buyer reads Kept in, on a contact or an account (docs/i18n.md). */
+  'buyers.language': ['admin', 'cs'],
   /** The vendor's name, logo, colours and sender that buyers see (app/branding). */
   'brand.edit': ['admin'],
   /** Outgoing webhooks, Slack channels and the CRM write-back: connect, test, disable, read the delivery and sync logs. */

@@ -2,6 +2,7 @@
 // (by their magic bytes), which text colour reads on the accent colour, and the From header.
 // Pure: plain values in, plain values out (docs/branding.md).
 import { z } from 'zod';
+import { LOCALES } from '#app/i18n/locales';
 
 /** The largest logo Kept stores (bytes): a header logo needs far less. */
 export const LOGO_MAX_BYTES = 256 * 1024;
@@ -52,6 +53,8 @@ export const BrandFormSchema = z.object({
       .max(300, 'The postal address: at most 300 characters.')
       .transform((v) => v.replace(/\r\n?/g, '\n').replace(/\n{2,}/g, '\n')),
   ),
+  /** The buyers' language when neither contact nor account sets one; empty = English (docs/i18n.md). */
+  defaultLanguage: optional(z.enum(LOCALES, { error: 'Choose a language from the list.' })),
   privacyUrl: optional(
     oneLine('The privacy policy link', 500).pipe(
       z

@@ -127,7 +127,7 @@ export async function buyerEmailBrand() {
 // ---------------------------------------------------------------------------------------------
 // Saving
 
-const OPTIONAL_FIELDS = ['senderName', 'senderEmail', 'replyTo', 'postalAddress', 'privacyUrl'] as const;
+const OPTIONAL_FIELDS = ['senderName', 'senderEmail', 'replyTo', 'postalAddress', 'privacyUrl', 'defaultLanguage'] as const;
 
 /** Saves the brand's settings (not the logo); audited with the fields that changed. */
 export async function saveBrand({ user, input, now = new Date() }: { user: SessionUser; input: BrandInput; now?: Date }) {

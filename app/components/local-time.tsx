@@ -4,6 +4,8 @@
 // in the browser equals the server's, so hydration never mismatches; without JavaScript the GMT text
 // stays, naming its zone. See docs/ui-conventions.md ("Dates").
 import { useEffect, useState } from 'react';
+import { useLocale } from '#app/i18n/i18n';
+import { formatDate as formatBuyerDate, formatDateTime as formatBuyerDateTime } from '#app/i18n/format';
 import { formatDate, formatDateTime, formatLocal } from '#app/utils/format';
 
 // False until the first LocalTime has hydrated: later ones (client-side navigations, a list that
@@ -17,6 +19,13 @@ export function LocalTime({ iso, time = true }: { iso: string | null | undefined
     hydrated = true;
     setLocal(true);
   }, []);
+  // A buyer page in another language than English writes the date its way (app/i18n/format.ts).
+  const locale = useLocale();
   if (!iso) return <>—</>;
+  if (locale !== 'en') {
+    const zone = local ? Intl.DateTimeFormat().resolvedOptions().timeZone : 'UTC';
+    const text = time ? `${formatBuyerDateTime(locale, iso, zone)}${local ? '' : ' UTC'}` : formatBuyerDate(locale, iso);
+    return <time dateTime={iso}>{text}</time>;
+  }
   return <time dateTime={iso}>{local ? formatLocal(iso, { time }) : time ? formatDateTime(iso) : formatDate(iso)}</time>;
 }

@@ -2,6 +2,8 @@ import { useRouteLoaderData } from '@remix-run/react';
 import type { CSSProperties } from 'react';
 import { inkOn, KEPT_BRAND, type BuyerBrand } from '#app/branding/brand-rules';
 import { useMessages } from '#app/i18n/i18n';
+import { pickLocale } from '#app/i18n/locales';
+import { translator, type Catalogue } from '#app/i18n/messages';
 import { commonMessages } from '#app/i18n/messages/common';
 
 // The frame of every page a buyer opens without signing in (survey, thank-you, unsubscribe, shared
@@ -62,10 +64,15 @@ export function PublicFrame({ label, children }: { label: string; children: Reac
   );
 }
 
-/** A buyer page's <title>: what the page is, then the vendor's name (not Kept's). */
-export function buyerMeta(title: string) {
-  return ({ matches }: { matches: ReadonlyArray<{ id: string; data?: unknown } | undefined> }) => {
-    const brand = (matches.find((m) => m?.id === 'root')?.data as { brand?: BuyerBrand } | undefined)?.brand ?? KEPT_BRAND;
-    return [{ title: `${title} · ${brand.name}` }, { name: 'robots', content: 'noindex, nofollow' }];
+/**
+ * A buyer page's <title>: what the page is (a message of its catalogue, in the page's language),
+ * then the vendor's name (not Kept's).
+ */
+export function buyerMeta<K extends string>(catalogue: Catalogue<K>, key: K) {
+  return ({ data, matches }: { data?: unknown; matches: ReadonlyArray<{ id: string; data?: unknown } | undefined> }) => {
+    const root = matches.find((m) => m?.id === 'root')?.data as { brand?: BuyerBrand; defaultLocale?: unknown } | undefined;
+    const brand = root?.brand ?? KEPT_BRAND;
+    const locale = pickLocale((data as { locale?: unknown } | undefined)?.locale, root?.defaultLocale);
+    return [{ title: `${translator(catalogue, locale)(key)} · ${brand.name}` }, { name: 'robots', content: 'noindex, nofollow' }];
   };
 }

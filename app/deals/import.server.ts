@@ -22,6 +22,7 @@ import { z } from 'zod';
 import { Account, SEGMENTS, type Segment } from '#models/account';
 import { recordAudit } from '#models/audit-event';
 import { Contact } from '#models/contact';
+import { isLocale, LOCALE_NAMES, LOCALES } from '#app/i18n/locales';
 import { Deal, PROMISE_CATEGORIES, type PromiseCategory } from '#models/deal';
 import { ImportIssue, ImportJob, IMPORT_SOURCES } from '#models/import-job';
 import { Journey } from '#models/journey';
@@ -120,6 +121,7 @@ export const IMPORT_FIELDS: FieldDef[] = [
   { key: 'segment', label: 'Segment', synonyms: ['segment', 'customersegment', 'accountsegment'] },
   { key: 'contactName', label: 'Primary contact name', synonyms: ['contactname', 'primarycontactname', 'primarycontact'] },
   { key: 'contactEmail', label: 'Primary contact email', synonyms: ['contactemail', 'primarycontactemail', 'email'] },
+  { key: 'language', label: 'Contact language (en, sv)', synonyms: ['language', 'contactlanguage', 'lang', 'locale'] },
   { key: 'grossMarginPct', label: 'Gross margin %', synonyms: ['grossmarginpct', 'grossmargin'] },
   { key: 'cac', label: 'CAC', synonyms: ['cac', 'customeracquisitioncost'] },
   { key: 'referralId', label: 'Kept referral id (a referred deal)', synonyms: ['referralid', 'keptreferralid', 'keptreferral'] },
@@ -142,6 +144,7 @@ export const KEPT_TEMPLATE_HEADERS = [
   withValues('segment', codesOf(SEGMENT_LABELS)),
   'contact_name',
   'contact_email',
+  withValues('language', LOCALES.join(' | ')),
   'gross_margin_pct',
   'cac',
   'promise_1',
@@ -394,6 +397,14 @@ export function parseRow(get: (field: string) => string, ctx: { options: ImportO
   if (contactEmail) {
     if (!EMAIL.test(contactEmail) || contactEmail.length > 200) problems.push(`“${contactEmail.slice(0, 60)}” is not an email address.`);
     else contact = { email: contactEmail, name: (get('contactName') || contactEmail).slice(0, 120) };
+  }
+  // The language the contact reads Kept in (docs/i18n.md): a code, any case.
+  const languageCell = get('language').trim();
+  if (languageCell) {
+    const language = languageCell.toLowerCase();
+    if (!isLocale(language)) problems.push(`Language “${languageCell.slice(0, 20)}” is unknown: use ${LOCALES.map((l) => `${l} (${LOCALE_NAMES[l]})`).join(' or ')}.`);
+    else if (!contactEmail) problems.push(`The language “${languageCell.slice(0, 20)}” is for the contact: add the contact’s email.`);
+    else if (contact) contact.language = language;
   }
   const optionalNumber = (field: string, label: string, max: number) => {
     if (!get(field)) return undefined;
@@ -757,7 +768,8 @@ export async function runImport({ jobId, attempt, now: fixedNow }: { jobId: stri
         const info = resolved.get(accountKey(g.deal.account))!;
         const isPrimary = !info.hasPrimary;
         info.hasPrimary = true;
-        return { accountId: info.id, name: g.deal.contact!.name, email: g.deal.contact!.email, isPrimary, emailStatus: 'ok', createdAt: now, updatedAt: now };
+        const { name, email, language } = g.deal.contact!;
+        return { accountId: info.id, name, email, ...(language ? { language } : {}), isPrimary, emailStatus: 'ok', createdAt: now, updatedAt: now };
       });
 
     // 3. Deals, with _ids derived from (source, crmId): a duplicate is a deal imported before.
@@ -767,6 +779,11 @@ export async function runImport({ jobId, attempt, now: fixedNow }: { jobId: stri
     }));
     // Contacts and deals do not depend on each other: written side by side.
     const [, newDeals] = await Promise.all([insertIgnoringDuplicates(Contact, contacts), insertIgnoringDuplicates(Deal, dealDocs)]);
+    // A language column is the file's latest word on a contact we already had, too (docs/i18n.md).
+    const languages = contacts.filter((c) => c.language);
+    if (languages.length) {
+      await Contact.bulkWrite(languages.map((c) => ({ updateOne: { filter: { accountId: c.accountId, email: c.email }, update: { $set: { language: c.language } } } })));
+    }
     const startedAt = job.startedAt ?? new Date(0);
     const redone = redoing;
     redoing = false;

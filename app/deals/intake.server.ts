@@ -1,5 +1,6 @@
 // Closed-won intake from CRMs: the signed webhook (one deal per event) and the shared deal-creation
 // step it uses. CSV imports batch the same steps in import.server.ts.
+import { LOCALES, type Locale } from '#app/i18n/locales';
 import { Types } from 'mongoose';
 import { z } from 'zod';
 import { SEGMENTS } from '#models/account';
@@ -40,7 +41,8 @@ export type IntakeDeal = DealFields & {
   source: DealSource;
   aeId: string;
   account: { name: string; domain?: string; segment: (typeof SEGMENTS)[number] };
-  contact?: { name: string; email: string; title?: string };
+  /** `language`: the language the contact reads Kept in (docs/i18n.md). */
+  contact?: { name: string; email: string; title?: string; language?: Locale };
   /** The Kept referral this deal came from (advocacy attribution), if the CRM carries it. */
   referralId?: string;
 };
@@ -163,6 +165,13 @@ export const CrmWebhookSchema = z.object({
         name: z.string().trim().min(1).max(120),
         email: z.string().trim().toLowerCase().email(),
         title: z.string().trim().max(120).optional(),
+        /** The language the contact reads Kept in: "en" or "sv", any case (docs/i18n.md). */
+        language: z
+          .string()
+          .trim()
+          .toLowerCase()
+          .pipe(z.enum(LOCALES, { error: `Use one of: ${LOCALES.join(', ')}.` }))
+          .optional(),
       })
       .optional(),
     promises: z

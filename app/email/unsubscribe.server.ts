@@ -1,9 +1,11 @@
 import type { Types } from 'mongoose';
 import { recordAudit } from '#models/audit-event';
+import { Account } from '#models/account';
 import { Contact } from '#models/contact';
 import { Survey } from '#models/survey';
 import { UnsubscribeToken } from '#models/unsubscribe-token';
 import { trusted } from '#app/platform/db.server';
+import { buyerLocale } from '#app/i18n/locale.server';
 import { updateSurvey } from '#app/surveys/surveys.server';
 import { appUrl, hashLinkToken, isLinkToken, newLinkToken } from '#app/utils/link-token.server';
 
@@ -46,10 +48,15 @@ export async function createUnsubscribeLink(input: UnsubscribeInput) {
  */
 export async function getUnsubscribeTarget({ token }: { token: string }) {
   if (!isLinkToken(token)) return null;
-  const link = await UnsubscribeToken.findById(hashLinkToken(token)).select('email').lean();
+  const link = await UnsubscribeToken.findById(hashLinkToken(token)).select('email contactId').lean();
   if (!link) return null;
-  const unsubscribed = Boolean(await Contact.exists({ email: link.email, emailStatus: 'unsubscribed' }));
-  return { maskedEmail: maskEmail(link.email), unsubscribed };
+  const [unsubscribed, contact] = await Promise.all([
+    Contact.exists({ email: link.email, emailStatus: 'unsubscribed' }).then(Boolean),
+    Contact.findById(link.contactId).select('language accountId').lean(),
+  ]);
+  // The page is in the language of the person the email went to (docs/i18n.md).
+  const account = contact ? await Account.findById(contact.accountId).select('language').lean() : null;
+  return { maskedEmail: maskEmail(link.email), unsubscribed, locale: await buyerLocale({ contact, account }) };
 }
 
 /**

@@ -3,7 +3,8 @@ import type { Locale } from './locales';
 // Numbers and dates the way the buyer's language writes them ("1 234,5" and "7 dec. 2026" in
 // Swedish). Buyer pages show dates only, or times in the buyer's time zone when one is known.
 
-const tag: Record<Locale, string> = { en: 'en-US', sv: 'sv-SE' };
+// English as the rest of Kept writes it ("7 Dec 2026"), so an English buyer reads what staff read.
+const tag: Record<Locale, string> = { en: 'en-GB', sv: 'sv-SE' };
 
 export const formatNumber = (locale: Locale, n: number, options?: Intl.NumberFormatOptions) => new Intl.NumberFormat(tag[locale], options).format(n);
 

@@ -45,3 +45,15 @@ export function catalogueGaps(catalogue: Catalogue): { locale: Locale; key: stri
   }
   return gaps;
 }
+
+/**
+ * A message a server module wrote in English (e.g. a zod schema's error text), in the reader's
+ * language when a catalogue has it with that English text; else as it was written.
+ */
+export function translateEnglish(catalogues: Catalogue[], locale: Locale, text: string): string {
+  for (const catalogue of catalogues) {
+    const key = Object.keys(catalogue[DEFAULT_LOCALE]).find((k) => catalogue[DEFAULT_LOCALE][k] === text);
+    if (key) return translator(catalogue, locale)(key);
+  }
+  return text;
+}

@@ -19,7 +19,12 @@ import { claimOnce, releaseClaim } from '#app/platform/claims.server';
 import { sendEmail } from '#app/email/email.server';
 import { isSatisfied, recordBuyerConfirmation } from '#app/journeys/journey.server';
 import { getPlaybookVersion } from '#app/journeys/playbook.server';
-import { formatDate } from '#app/utils/format';
+import { formatDate } from '#app/i18n/format';
+import { buyerLocale } from '#app/i18n/locale.server';
+import type { Locale } from '#app/i18n/locales';
+import { translator } from '#app/i18n/messages';
+import { planMessages } from '#app/i18n/messages/plan';
+import { Account } from '#models/account';
 import { buyerCanConfirm } from '#app/journeys/journey-rules';
 import { buyerDelayView } from '#app/journeys/delay-views';
 import { confirmRecoveryPlan, recoveryPlansForDeal } from '#app/recovery/buyer-plan.server';
@@ -66,7 +71,7 @@ export async function requestBuyerConfirmation({ user, journeyId, contactId, now
   const playbook = await getPlaybookVersion(j.playbookVersion, j.playbookKey);
   const stage = playbook?.stages[j.stageIndex];
   if (!stage || stage.terminal) return { ok: false as const, status: 409 as const, message: 'This journey is live: nothing waits for the buyer.' };
-  const contact = await Contact.findOne({ _id: contactId, accountId: j.accountId }).select('name email emailStatus').lean();
+  const contact = await Contact.findOne({ _id: contactId, accountId: j.accountId }).select('name email emailStatus language').lean();
   if (!contact) return { ok: false as const, status: 400 as const, errors: { contactId: ['Choose a contact of this account.'] } };
   if (contact.emailStatus && contact.emailStatus !== 'ok') {
     return { ok: false as const, status: 400 as const, errors: { contactId: [`${contact.email} is marked “${contact.emailStatus}”: choose another contact.`] } };
@@ -81,22 +86,24 @@ export async function requestBuyerConfirmation({ user, journeyId, contactId, now
   const csm = j.csmId ? await User.findById(j.csmId).select('name').lean() : null;
   const token = await createPlanToken({ journeyId, contact: { id: contactId, name: contact.name, email: contact.email }, stage: stage.key, createdById: user.id, now });
   const expiresAt = new Date(now.getTime() + PLAN_TOKEN_DAYS * 86_400_000);
-  const { brand, ...sender } = await buyerEmailBrand();
+  const [{ brand, ...sender }, account] = await Promise.all([buyerEmailBrand(), Account.findById(j.accountId).select('language').lean()]);
+  const locale = await buyerLocale({ contact, account });
   const sent = await sendEmail({
     key,
     template: 'journey-confirmation-request',
     to: contact.email,
     ...sender,
-    subject: `Please confirm the ${stage.name.toLowerCase()} steps for ${j.accountName}`,
+    subject: translator(planMessages, locale)('confirmSubject', { stage: stage.name.toLowerCase(), account: j.accountName }),
     react: createElement(JourneyConfirmationRequestEmail, {
       brand,
+      locale,
       contactName: contact.name,
       accountName: j.accountName,
       stageName: stage.name,
       items: waiting.map((c) => c.buyerAction),
       csmName: csm?.name ?? user.name,
       planUrl: `${getEnv().APP_URL.replace(/\/+$/, '')}/plan/${token}`,
-      expiresOn: formatDate(expiresAt.toISOString()),
+      expiresOn: formatDate(locale, expiresAt),
     }),
     meta: { entityType: 'journey', entityId: journeyId },
     now,
@@ -118,6 +125,23 @@ export async function requestBuyerConfirmation({ user, journeyId, contactId, now
   return { ok: true as const, to: contact.email };
 }
 
+/** The language the link's buyer reads the plan page in: the contact's, else the account's, else the admin's default. */
+async function localeOf(link: { contactId: unknown } | null, accountId?: unknown): Promise<Locale> {
+  const contact = link ? await Contact.findById(link.contactId).select('language accountId').lean() : null;
+  const account =
+    contact || accountId
+      ? await Account.findById(contact?.accountId ?? accountId)
+          .select('language')
+          .lean()
+      : null;
+  return buyerLocale({ contact, account });
+}
+
+/** The language of the plan page behind `token` (the admin's default for a bad link), for the action's answers. */
+export async function planLinkLocale({ token, now = new Date() }: { token: string; now?: Date }) {
+  return localeOf(await findLiveToken(token, now));
+}
+
 /** The live plan link of `token` (null for every kind of bad link); buyer tasks use it too. */
 export async function findLiveToken(token: string, now: Date) {
   if (!TOKEN_FORMAT.test(token)) return null;
@@ -133,22 +157,24 @@ export async function getPlanView({ token, now = new Date() }: { token: string; 
   const t = await findLiveToken(token, now);
   if (!t) return null;
   const j = await Journey.findById(t.journeyId)
-    .select('dealId accountName dealName stage stageIndex playbookKey playbookVersion stages evidence csmId liveAt delays openDelayId')
+    .select('dealId accountId accountName dealName stage stageIndex playbookKey playbookVersion stages evidence csmId liveAt delays openDelayId')
     .lean();
   if (!j) return null;
   const playbook = await getPlaybookVersion(j.playbookVersion, j.playbookKey);
   if (!playbook) return null;
-  const [deal, csm, recoveryPlans] = await Promise.all([
+  const [deal, csm, recoveryPlans, locale] = await Promise.all([
     Deal.findById(j.dealId).select('promises').lean(),
     j.csmId ? User.findById(j.csmId).select('name').lean() : null,
     // What we agreed to fix after the buyer said a promise was not kept (docs/recovery.md).
     recoveryPlansForDeal(j.dealId),
+    localeOf(t, j.accountId),
   ]);
   const entries = new Map(j.stages.map((s) => [s.key, s]));
   const current = playbook.stages[j.stageIndex];
   const confirmedBy = (stageKey: string, criterionKey: string) =>
     j.evidence.find((e) => !e.retractedAt && e.kind === 'buyer_confirmation' && e.stage === stageKey && e.criterionKey === criterionKey) ?? null;
   return {
+    locale,
     contactName: t.contactName,
     accountName: j.accountName,
     dealName: j.dealName,

@@ -10,7 +10,9 @@ import { Journey } from '#models/journey';
 import { PlanToken } from '#models/plan-token';
 import { RecoveryCase, RECOVERY_STATUSES, type RecoveryStatus } from '#models/recovery-case';
 import { User } from '#models/user';
-import { RecoveryPlanRequestEmail } from '#emails/recovery-plan-request';
+import { RecoveryPlanRequestEmail, recoveryPlanRequestSubject } from '#emails/recovery-plan-request';
+import { formatDate as formatBuyerDate } from '#app/i18n/format';
+import { buyerLocale } from '#app/i18n/locale.server';
 import { may } from '#app/auth/permissions';
 import type { SessionUser } from '#app/auth/session.server';
 import { buyerEmailBrand } from '#app/branding/brand.server';
@@ -357,9 +359,9 @@ export async function sendPlanToBuyer({ user, caseId, now = new Date() }: { user
   if (!c.plan || isClosed(c.status as RecoveryStatus))
     return { ok: false as const, status: 409 as const, message: 'Agree a plan first (an open case has none; a closed one needs none).' };
   const [contact, journey, account] = await Promise.all([
-    c.contactId ? Contact.findById(c.contactId).select('name email emailStatus').lean() : null,
+    c.contactId ? Contact.findById(c.contactId).select('name email emailStatus language').lean() : null,
     Journey.findOne({ dealId: c.dealId }).select('stage csmId').lean(),
-    Account.findById(c.accountId).select('name').lean(),
+    Account.findById(c.accountId).select('name language').lean(),
   ]);
   if (!contact) return { ok: false as const, status: 409 as const, message: 'The buyer who answered is no longer a contact of this account.' };
   if (contact.emailStatus && contact.emailStatus !== 'ok')
@@ -374,22 +376,25 @@ export async function sendPlanToBuyer({ user, caseId, now = new Date() }: { user
     now,
   });
   const { brand, ...sender } = await buyerEmailBrand();
+  // The buyer's language (docs/i18n.md).
+  const locale = await buyerLocale({ contact, account });
   const sent = await sendEmail({
     ...sender,
     key: `recovery:${caseId}:plan-request:${c.plan.agreedAt.toISOString()}`,
     template: 'recovery-plan-request',
     to: contact.email,
-    subject: `What we agreed to fix for ${account?.name ?? 'you'}`,
+    subject: recoveryPlanRequestSubject(locale, account?.name ?? ''),
     react: createElement(RecoveryPlanRequestEmail, {
       brand,
+      locale,
       contactName: contact.name,
       accountName: account?.name ?? '',
       promise: caseSubject(c),
       planText: c.plan.text,
-      dueBy: formatDate(c.plan.dueBy.toISOString()),
+      dueBy: formatBuyerDate(locale, c.plan.dueBy),
       csmName: csm?.name ?? user.name,
       planUrl: `${getEnv().APP_URL.replace(/\/+$/, '')}/plan/${token}`,
-      expiresOn: formatDate(new Date(now.getTime() + PLAN_TOKEN_DAYS * DAY).toISOString()),
+      expiresOn: formatBuyerDate(locale, new Date(now.getTime() + PLAN_TOKEN_DAYS * DAY)),
     }),
     meta: { entityType: 'recovery_case', entityId: caseId },
     now,

@@ -16,6 +16,8 @@ import { recorded } from '#app/platform/events.server';
 import { retryLostRaces, writeUnheld } from '#app/platform/lease.server';
 import { REASK_VERDICT_LABELS, ReaskAnswerSchema, latestVerdict, type ReaskVerdict, type VerdictSource } from '#app/recovery/reask-rules';
 import { fieldErrors, formValues } from '#app/utils/forms.server';
+import { buyerLocale } from '#app/i18n/locale.server';
+import { isLocale, type Locale } from '#app/i18n/locales';
 import { appUrl, hashLinkToken, isLinkToken } from '#app/utils/link-token.server';
 import { log, logError } from '#app/utils/log.server';
 import { ReaskAnswerAlertEmail } from '#emails/reask-answer-alert';
@@ -23,7 +25,11 @@ import { ReaskAnswerAlertEmail } from '#emails/reask-answer-alert';
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 const OPEN_STATES = ['sent', 'reminded'];
 
-type LinkState = { state: 'open'; reask: NonNullable<Awaited<ReturnType<typeof readReask>>> } | { state: 'answered' } | { state: 'expired' } | { state: 'closed' };
+type LinkState =
+  | { state: 'open'; reask: NonNullable<Awaited<ReturnType<typeof readReask>>>; locale?: string | null }
+  | { state: 'answered'; locale?: string | null }
+  | { state: 'expired'; locale?: string | null }
+  | { state: 'closed' };
 
 const readReask = (id: unknown) =>
   PromiseReask.findById(id).select('caseId dealId accountId promiseId promiseText planText planDueBy state contactId contactName expiresAt leaseGen').lean();
@@ -35,30 +41,35 @@ const readReask = (id: unknown) =>
  */
 async function linkState(token: string, now: Date): Promise<LinkState> {
   if (!isLinkToken(token)) return { state: 'closed' };
-  const link = await PromiseReaskToken.findById(hashLinkToken(token)).select('reaskId contactId').lean();
+  const link = await PromiseReaskToken.findById(hashLinkToken(token)).select('reaskId contactId locale').lean();
   if (!link) return { state: 'closed' };
   const [reask, answered] = await Promise.all([readReask(link.reaskId), PromiseReaskAnswer.findById(link.reaskId).select('_id').lean()]);
   if (!reask || String(reask.contactId) !== String(link.contactId)) return { state: 'closed' };
-  if (answered || reask.state === 'answered') return { state: 'answered' };
-  if (reask.state === 'expired' || (OPEN_STATES.includes(reask.state) && (!reask.expiresAt || reask.expiresAt <= now))) return { state: 'expired' };
+  const { locale } = link;
+  if (answered || reask.state === 'answered') return { state: 'answered', locale };
+  if (reask.state === 'expired' || (OPEN_STATES.includes(reask.state) && (!reask.expiresAt || reask.expiresAt <= now))) return { state: 'expired', locale };
   if (!OPEN_STATES.includes(reask.state)) return { state: 'closed' };
-  return { state: 'open', reask };
+  return { state: 'open', reask, locale };
 }
 
 export type ReaskPageState =
-  | { state: 'open'; accountName: string; contactName: string; promise: string; plan: string; planDueBy: string; expiresAt: string | null }
-  | { state: 'answered' }
-  | { state: 'expired' }
+  | { state: 'open'; locale: Locale; accountName: string; contactName: string; promise: string; plan: string; planDueBy: string; expiresAt: string | null }
+  | { state: 'answered'; locale: Locale }
+  | { state: 'expired'; locale: Locale }
   | { state: 'closed' };
 
 /** What the buyer's re-ask page shows: the question, a thank-you for an answer already in, or why the link cannot be used. */
 export async function getReaskPage({ token, now = new Date() }: { token: string; now?: Date }): Promise<ReaskPageState> {
   const found = await linkState(token, now);
-  if (found.state !== 'open') return found;
+  if (found.state === 'closed') return found;
+  // The language of the link's email; a link from before links kept one: the admin's default.
+  const locale = isLocale(found.locale) ? found.locale : await buyerLocale({});
+  if (found.state !== 'open') return { state: found.state, locale };
   const { reask } = found;
   const account = await Account.findById(reask.accountId).select('name').lean();
   return {
     state: 'open',
+    locale,
     accountName: account?.name ?? '',
     contactName: reask.contactName ?? '',
     promise: reask.promiseText,
@@ -69,7 +80,7 @@ export async function getReaskPage({ token, now = new Date() }: { token: string;
 }
 
 export type ReaskSubmitResult =
-  | { status: 'answered'; verdict: ReaskVerdict }
+  | { status: 'answered'; verdict: ReaskVerdict; locale?: Locale }
   | { status: 'already' }
   | { status: 'expired' }
   | { status: 'closed' }
@@ -110,7 +121,7 @@ export async function submitReaskAnswer({ token, formData, now = new Date() }: {
     // The answer is stored; the worker's `reask-answers` task finishes applying it.
     logError(error, { where: 'applyReaskAnswer', reaskId: String(reask._id) });
   }
-  return { status: 'answered', verdict: parsed.data.verdict };
+  return { status: 'answered', verdict: parsed.data.verdict, locale: isLocale(found.locale) ? found.locale : undefined };
 }
 
 /**

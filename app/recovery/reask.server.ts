@@ -18,12 +18,13 @@ import { insertIgnoringDuplicates } from '#app/platform/inserts.server';
 import { claim, complete, release, writeUnheld, type Lease, type LeaseUpdate } from '#app/platform/lease.server';
 import { reaskTiming } from '#app/recovery/reask-rules';
 import { getRecoverySettings } from '#app/recovery/settings.server';
-import { formatDate } from '#app/utils/format';
 import { appUrl, newLinkToken } from '#app/utils/link-token.server';
 import { log } from '#app/utils/log.server';
 import { STOP_REASON_LABELS } from '#app/surveys/survey-labels';
 import type { SessionUser } from '#app/auth/session.server';
-import { PromiseReaskEmail } from '#emails/promise-reask';
+import { PromiseReaskEmail, promiseReaskSubject } from '#emails/promise-reask';
+import { formatDate } from '#app/i18n/format';
+import { buyerLocale } from '#app/i18n/locale.server';
 
 // Long enough to read a case, take budget, store a link and queue one email.
 const HOLD_MS = 2 * 60_000;
@@ -98,14 +99,22 @@ export async function scheduleDueReasks({ now }: { now: Date }) {
 }
 
 /** What a re-ask's own email says, and the link and unsubscribe records to store before it is queued. */
-async function reaskEmail(input: { reask: ReaskLean; contact: { _id: Types.ObjectId; name: string; email: string }; kind: 'invitation' | 'reminder'; expiresAt: Date; now: Date }) {
+async function reaskEmail(input: {
+  reask: ReaskLean;
+  contact: { _id: Types.ObjectId; name: string; email: string; language?: string | null };
+  kind: 'invitation' | 'reminder';
+  expiresAt: Date;
+  now: Date;
+}) {
   const { reask, contact, kind, expiresAt, now } = input;
-  const account = await Account.findById(reask.accountId).select('name').lean();
+  const account = await Account.findById(reask.accountId).select('name language').lean();
   const accountName = account?.name ?? 'your company';
+  // The buyer's language; the link keeps it, so the re-ask page speaks the email's language.
+  const locale = await buyerLocale({ contact, account });
   const { token, hash } = newLinkToken();
   const unsubscribe = newUnsubscribeLink({ contact: { id: contact._id, email: contact.email }, source: `reask:${String(reask._id)}`, now });
   // Links first: an email is only ever queued with links that work.
-  await PromiseReaskToken.create({ _id: hash, reaskId: reask._id, contactId: contact._id, createdAt: now });
+  await PromiseReaskToken.create({ _id: hash, reaskId: reask._id, contactId: contact._id, locale, createdAt: now });
   await saveUnsubscribeLinks([unsubscribe.record]);
   const { brand, ...sender } = await buyerEmailBrand();
   return sendEmail({
@@ -113,16 +122,18 @@ async function reaskEmail(input: { reask: ReaskLean; contact: { _id: Types.Objec
     key: `reask:${String(reask._id)}:${kind}`,
     template: 'promise-reask',
     to: contact.email,
-    subject: `${kind === 'reminder' ? 'Reminder: ' : ''}${accountName}, is this promise delivered now?`,
+    subject: promiseReaskSubject(locale, { accountName, reminder: kind === 'reminder' }),
     react: createElement(PromiseReaskEmail, {
       brand,
+      locale,
       contactName: contact.name,
       accountName,
       promise: reask.promiseText,
-      plan: `${reask.planText.replace(/[.\s]+$/, '')}, by ${formatDate(reask.planDueBy.toISOString())}.`,
+      plan: reask.planText,
+      planDueBy: formatDate(locale, reask.planDueBy),
       reaskUrl: appUrl(`/r/${token}`),
       unsubscribeUrl: unsubscribe.url,
-      expiresOn: formatDate(new Date(expiresAt.getTime() - 1).toISOString()),
+      expiresOn: formatDate(locale, new Date(expiresAt.getTime() - 1)),
       reminder: kind === 'reminder',
     }),
     headers: unsubscribe.headers,
@@ -136,7 +147,7 @@ async function reaskEmail(input: { reask: ReaskLean; contact: { _id: Types.Objec
  * else whoever of the two exists (so the stop names why), else null.
  */
 async function recipientOf(reask: { accountId: Types.ObjectId }, caseContactId: Types.ObjectId | null | undefined) {
-  const select = 'name email emailStatus accountId';
+  const select = 'name email emailStatus accountId language';
   const chosen = caseContactId ? await Contact.findOne({ _id: caseContactId, accountId: reask.accountId }).select(select).lean() : null;
   if (chosen && (chosen.emailStatus ?? 'ok') === 'ok') return chosen;
   const primary = await Contact.findOne({ accountId: reask.accountId, isPrimary: true }).select(select).lean();

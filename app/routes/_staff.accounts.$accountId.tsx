@@ -9,9 +9,12 @@ import { notFound } from '#app/utils/forms.server';
 import { SEGMENT_LABELS, formatDate, formatMoney } from '#app/utils/format';
 import { may } from '#app/auth/permissions';
 import { FeedbackForm, useFormFeedback, type FormResult } from '#app/components/form-feedback';
+import { SelectField } from '#app/components/forms';
 import { RecoverPartlySchema, getRecoverPartly, setRecoverPartly } from '#app/recovery/settings.server';
 import { formIdOf } from '#app/utils/form-feedback.server';
 import { dispatchIntent, formValues, intent, readFormData } from '#app/utils/forms.server';
+import { BuyerLanguageSchema, setBuyerLanguage } from '#app/accounts/language.server';
+import { LOCALE_NAMES, LOCALES } from '#app/i18n/locales';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.account.name ?? 'Account'} · Kept` }];
 
@@ -25,11 +28,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     canRecordChurn: may(user.role, 'churn.record'),
     recoverPartly: await getRecoverPartly(account.id),
     canSetRecovery: may(user.role, 'recovery.act'),
+    canSetLanguage: may(user.role, 'buyers.language'),
   };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const user = await requireUser(request, { may: 'recovery.act' });
+  // Each intent's service checks its own permission (recovery.act, buyers.language).
+  const user = await requireUser(request);
   const formData = await readFormData(request);
   const form = formIdOf(formValues(formData));
   return dispatchIntent(
@@ -40,6 +45,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
         const on = recoverPartly === 'on';
         if (!(await setRecoverPartly({ user, accountId: params.accountId ?? '', recoverPartly: on }))) notFound('That account');
         return data<FormResult>({ ok: true, form, message: on ? '“Partly” now opens a recovery case here.' : 'Only “Not yet” opens a recovery case here now.' });
+      }),
+      // The language buyers read pages and emails in: the account's, or one contact's (docs/i18n.md).
+      'buyer-language': intent(BuyerLanguageSchema, async (input) => {
+        if (!(await setBuyerLanguage({ user, accountId: params.accountId ?? '', input }))) notFound('That contact');
+        const name = input.language ? LOCALE_NAMES[input.language] : null;
+        return data<FormResult>({ ok: true, form, message: name ? `Saved: ${name}.` : 'Saved: no language of its own.' });
       }),
     },
     { form },
@@ -61,8 +72,35 @@ function RecoverPartlyForm({ on }: { on: boolean }) {
   );
 }
 
+/**
+ * The language buyers read pages and emails in, for the account (`contactId` absent) or one contact.
+ * "Not set" follows the next level: a contact the account, the account the admin's default.
+ */
+function BuyerLanguageForm({ id, contactId, value, label, unsetLabel }: { id: string; contactId?: string; value: string | null; label: string; unsetLabel: string }) {
+  const f = useFormFeedback(id, { reset: false });
+  const field = f.field('language', value ?? '');
+  return (
+    <FeedbackForm feedback={f} className="row">
+      <input type="hidden" name="intent" value="buyer-language" />
+      {contactId ? <input type="hidden" name="contactId" value={contactId} /> : null}
+      <SelectField label={label} id={field.id} name={field.name} defaultValue={field.defaultValue} errors={field.errors}>
+        <option value="">{unsetLabel}</option>
+        {LOCALES.map((code) => (
+          <option key={code} value={code}>
+            {LOCALE_NAMES[code]}
+          </option>
+        ))}
+      </SelectField>
+      <button type="submit" className="secondary" disabled={f.busy}>
+        Save language
+      </button>
+    </FeedbackForm>
+  );
+}
+
 export default function AccountPage() {
-  const { account, canAddDeal, canRecordChurn, recoverPartly, canSetRecovery } = useLoaderData<typeof loader>();
+  const { account, canAddDeal, canRecordChurn, recoverPartly, canSetRecovery, canSetLanguage } = useLoaderData<typeof loader>();
+  const languageName = (code: string | null) => (code && code in LOCALE_NAMES ? LOCALE_NAMES[code as keyof typeof LOCALE_NAMES] : null);
   return (
     <>
       <p>
@@ -99,6 +137,14 @@ export default function AccountPage() {
             <dd>{account.csm ?? 'unassigned'}</dd>
             <dt>Recovery</dt>
             <dd>{canSetRecovery ? <RecoverPartlyForm on={recoverPartly} /> : recoverPartly ? '“Partly” and “Not yet” open a case' : '“Not yet” opens a case'}</dd>
+            <dt>Buyers’ language</dt>
+            <dd>
+              {canSetLanguage ? (
+                <BuyerLanguageForm id="language-account" value={account.language} label="Language of this account’s buyers" unsetLabel="The default (set by an admin)" />
+              ) : (
+                (languageName(account.language) ?? 'the default')
+              )}
+            </dd>
           </dl>
         </section>
         <section className="panel" aria-labelledby="contacts">
@@ -111,6 +157,11 @@ export default function AccountPage() {
                 <li key={c.id}>
                   {c.name} {c.title ? <span className="muted">· {c.title}</span> : null} · <span>{c.email}</span> {c.isPrimary ? <span className="badge ok">primary</span> : null}{' '}
                   {c.emailStatus !== 'ok' ? <span className="badge bad">{c.emailStatus}</span> : null}
+                  {canSetLanguage ? (
+                    <BuyerLanguageForm id={`language-${c.id}`} contactId={c.id} value={c.language} label={`Language of ${c.name}`} unsetLabel="As the account" />
+                  ) : languageName(c.language) ? (
+                    <span className="badge muted">{languageName(c.language)}</span>
+                  ) : null}
                 </li>
               ))}
             </ul>

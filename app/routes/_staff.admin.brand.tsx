@@ -7,7 +7,8 @@ import { requireUser } from '#app/auth/session.server';
 import { accentWarning, BrandFormSchema, fromHeader, LOGO_MAX_BYTES, normalizeHex, senderDomainNote, textOn, type BuyerBrand } from '#app/branding/brand-rules';
 import { buyerBrandOf, defaultSender, getBrandSettings, removeLogo, saveBrand, saveLogo } from '#app/branding/brand.server';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
-import { Field, FormError, TextareaField, fieldState } from '#app/components/forms';
+import { Field, FormError, SelectField, TextareaField, fieldState } from '#app/components/forms';
+import { LOCALE_NAMES, LOCALES } from '#app/i18n/locales';
 import { LocalTime } from '#app/components/local-time';
 import { BuyerFooter, BuyerHeader } from '#app/components/public-frame';
 import { dispatchIntent, intent, NoFields, readFormData } from '#app/utils/forms.server';
@@ -249,6 +250,23 @@ export default function BrandPage() {
                 hint="An https:// link."
               />
             </div>
+          </fieldset>
+          <fieldset>
+            <legend>Buyers’ language</legend>
+            <SelectField
+              label="Default language of buyer pages and emails"
+              name="defaultLanguage"
+              defaultValue={value('defaultLanguage', settings?.defaultLanguage)}
+              errors={fieldState(forSave, 'defaultLanguage').errors}
+              hint="For buyers whose contact and account set no language of their own (set on the account page, by an import column or the closed-won webhook). Staff pages stay English."
+            >
+              <option value="">English (Kept’s default)</option>
+              {LOCALES.map((code) => (
+                <option key={code} value={code}>
+                  {LOCALE_NAMES[code]}
+                </option>
+              ))}
+            </SelectField>
           </fieldset>
           <div>
             <button type="submit" disabled={busy}>

@@ -9,16 +9,21 @@ import { buyerMeta, PublicFrame } from '#app/components/public-frame';
 import { BuyerTasks } from '#app/components/buyer-tasks';
 import { buyerTaskAction, getPlanTasks, TASK_INTENTS } from '#app/buyer-tasks/tasks.server';
 import { PromiseList } from '#app/components/promise-list';
-import { ConfirmSchema, confirmOnPlan, confirmRecoveryOnPlan, getPlanView } from '#app/journeys/plan.server';
+import { ConfirmSchema, confirmOnPlan, confirmRecoveryOnPlan, getPlanView, planLinkLocale } from '#app/journeys/plan.server';
 import { ConfirmRecoveryPlanSchema } from '#app/recovery/buyer-plan.server';
 import { BuyerDelay } from '#app/components/buyer-delay';
 import { ConfirmDelaySchema, confirmDelayOnPlan } from '#app/journeys/delays.server';
-import { formatDate } from '#app/utils/format';
+import { formatDate } from '#app/i18n/format';
+import { buyerPage, useLocale, useMessages } from '#app/i18n/i18n';
+import { translator } from '#app/i18n/messages';
+import { commonMessages } from '#app/i18n/messages/common';
+import { planMessages } from '#app/i18n/messages/plan';
 import { formIdOf } from '#app/utils/form-feedback.server';
 import { formValues, readFormData } from '#app/utils/forms.server';
 
 // The buyer's shared plan page: no login, no JavaScript needed, GET reads only.
-export const meta: MetaFunction = buyerMeta('Your shared plan');
+export const meta: MetaFunction = buyerMeta(planMessages, 'metaTitle');
+export const handle = buyerPage;
 
 type Context = { clientIp?: string };
 
@@ -31,7 +36,7 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
   if (!plan) return invalidLink();
   // The buyer's tasks of this stage (docs/buyer-tasks.md), in their own component.
   const tasks = await getPlanTasks({ token: params.token ?? '' });
-  return data({ valid: true as const, plan, tasks }, { headers: { 'Cache-Control': 'no-store' } });
+  return data({ valid: true as const, plan, tasks, locale: plan.locale }, { headers: { 'Cache-Control': 'no-store' } });
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
@@ -46,14 +51,16 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     if (!answer) return invalidLink();
     return reply(answer.result, answer.status);
   }
+  // The answers are in the buyer's language, like the page.
+  const t = translator(planMessages, await planLinkLocale({ token: params.token ?? '' }));
   if (values.intent === 'confirm-recovery') {
     // The buyer confirms a plan agreed to fix a promise that was not kept (docs/recovery.md).
     const plan = ConfirmRecoveryPlanSchema.safeParse(values);
-    if (!plan.success) return reply({ ok: false, message: 'Choose the plan you confirm.' }, 400);
+    if (!plan.success) return reply({ ok: false, message: t('choosePlan') }, 400);
     const confirmed = await confirmRecoveryOnPlan({ token: params.token ?? '', ...plan.data });
     if (!confirmed) return invalidLink();
-    if (!confirmed.ok) return reply({ ok: false, message: confirmed.message }, 409);
-    return reply({ ok: true, message: confirmed.already ? 'You had already confirmed this plan. Thank you.' : 'Thank you: your confirmation of the plan is recorded.' });
+    if (!confirmed.ok) return reply({ ok: false, message: t('planChanged') }, 409);
+    return reply({ ok: true, message: confirmed.already ? t('planAlready') : t('planConfirmed') });
   }
   if (values.intent === 'confirm-delay') {
     // The buyer confirms the team's "waiting on you" (docs/buyer-delays.md); the message is a catalogue key.
@@ -64,11 +71,11 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     return confirmed.ok ? reply({ ok: true, message: confirmed.already ? 'alreadyConfirmed' : 'confirmedNow' }) : reply({ ok: false, message: confirmed.code }, 409);
   }
   const parsed = ConfirmSchema.safeParse(values);
-  if (!parsed.success) return reply({ ok: false, message: 'Choose what you confirm.' }, 400);
+  if (!parsed.success) return reply({ ok: false, message: t('chooseItem') }, 400);
   const result = await confirmOnPlan({ token: params.token ?? '', criterionKey: parsed.data.criterionKey });
   if (!result) return invalidLink();
-  if (!result.ok) return reply({ ok: false, message: result.message }, 409);
-  return reply({ ok: true, message: result.already ? 'You had already confirmed this. Thank you.' : 'Thank you: your confirmation is recorded.' });
+  if (!result.ok) return reply({ ok: false, message: t('itemNotWaiting') }, 409);
+  return reply({ ok: true, message: result.already ? t('itemAlready') : t('itemConfirmed') });
 }
 
 type Waiting = { key: string; buyerAction: string; done: boolean; confirmable: boolean; confirmedBy?: { name: string; at: string } | null };
@@ -76,18 +83,19 @@ type Waiting = { key: string; buyerAction: string; done: boolean; confirmable: b
 /** One thing the plan waits for; its confirmation's answer shows in the item, where the button was. */
 function WaitingItem({ item: w }: { item: Waiting }) {
   const f = useFormFeedback(`confirm-${w.key}`, { anchor: `waiting-${w.key}` });
+  const t = useMessages(planMessages);
   return (
     <li id={`waiting-${w.key}`}>
       <strong>{w.buyerAction}</strong>
       {w.done ? (
         <div>
-          <span className="badge ok">confirmed</span>{' '}
+          <span className="badge ok">{t('badgeConfirmed')}</span>{' '}
           {w.confirmedBy ? (
             <span className="muted">
-              by {w.confirmedBy.name}, <LocalTime iso={w.confirmedBy.at} />
+              {t('confirmedBy', { name: w.confirmedBy.name })} <LocalTime iso={w.confirmedBy.at} />
             </span>
           ) : (
-            <span className="muted">recorded by your team</span>
+            <span className="muted">{t('recordedByTeam')}</span>
           )}
           <FormFeedback feedback={f} />
         </div>
@@ -95,11 +103,11 @@ function WaitingItem({ item: w }: { item: Waiting }) {
         <FeedbackForm feedback={f}>
           <input type="hidden" name="criterionKey" value={w.key} />
           <button type="submit" disabled={f.busy}>
-            I confirm: {w.buyerAction.charAt(0).toLowerCase() + w.buyerAction.slice(1)}
+            {t('confirmItem', { action: w.buyerAction.charAt(0).toLowerCase() + w.buyerAction.slice(1) })}
           </button>
         </FeedbackForm>
       ) : (
-        <div className="muted">Your team records this one (for example from the meeting record).</div>
+        <div className="muted">{t('teamRecords')}</div>
       )}
     </li>
   );
@@ -110,17 +118,19 @@ type RecoveryPlan = { caseId: string; promise: string; planText: string; dueBy: 
 /** One plan agreed to fix a promise; its confirmation's answer shows in the item, where the button was. */
 function RecoveryPlanItem({ plan: p }: { plan: RecoveryPlan }) {
   const f = useFormFeedback(`confirm-recovery-${p.caseId}`, { anchor: `recovery-${p.caseId}` });
+  const t = useMessages(planMessages);
+  const locale = useLocale();
   return (
     <li id={`recovery-${p.caseId}`}>
       <strong>{p.promise}</strong>
       <div>
-        What we will do: {p.planText} <span className="muted">· by {formatDate(p.dueBy)}</span>
+        {t('whatWeWillDo', { plan: p.planText })} <span className="muted">· {t('byDate', { date: formatDate(locale, p.dueBy) })}</span>
       </div>
       {p.confirmedAt ? (
         <div>
-          <span className="badge ok">confirmed</span>{' '}
+          <span className="badge ok">{t('badgeConfirmed')}</span>{' '}
           <span className="muted">
-            by {p.confirmedBy}, <LocalTime iso={p.confirmedAt} />
+            {t('confirmedBy', { name: p.confirmedBy })} <LocalTime iso={p.confirmedAt} />
           </span>
           <FormFeedback feedback={f} />
         </div>
@@ -130,7 +140,7 @@ function RecoveryPlanItem({ plan: p }: { plan: RecoveryPlan }) {
           <input type="hidden" name="caseId" value={p.caseId} />
           <input type="hidden" name="planVersion" value={p.planVersion} />
           <button type="submit" disabled={f.busy}>
-            I confirm this is what we agreed
+            {t('confirmPlan')}
           </button>
         </FeedbackForm>
       )}
@@ -139,17 +149,19 @@ function RecoveryPlanItem({ plan: p }: { plan: RecoveryPlan }) {
 }
 
 function Frame({ children }: { children: React.ReactNode }) {
-  return <PublicFrame label="Shared plan">{children}</PublicFrame>;
+  const t = useMessages(planMessages);
+  return <PublicFrame label={t('frameLabel')}>{children}</PublicFrame>;
 }
 
 export default function PlanPage() {
   const loaded = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>() as { valid?: boolean } | undefined;
+  const t = useMessages(planMessages);
   if (!loaded.valid || actionData?.valid === false) {
     return (
       <Frame>
-        <h1>This link does not work any more</h1>
-        <p>Plan links are personal and expire after a while. Ask your customer success manager to send you a new one.</p>
+        <h1>{t('badLinkTitle')}</h1>
+        <p>{t('badLinkBody')}</p>
       </Frame>
     );
   }
@@ -160,18 +172,17 @@ export default function PlanPage() {
   const open = waiting.filter((w) => !w.done);
   return (
     <Frame>
-      <h1>
-        {plan.accountName}: {plan.live ? 'you are live' : `${plan.currentStageName} stage`}
-      </h1>
+      <h1>{plan.live ? t('titleLive', { account: plan.accountName }) : t('titleStage', { account: plan.accountName, stage: plan.currentStageName })}</h1>
       <p>
-        Hello {firstName(plan.contactName)}. This page shows where the {plan.accountName} rollout stands
-        {plan.csmName ? `, tracked with you by ${plan.csmName}` : ''}.
+        {plan.csmName
+          ? t('introWithCsm', { name: firstName(plan.contactName), account: plan.accountName, csm: plan.csmName })
+          : t('intro', { name: firstName(plan.contactName), account: plan.accountName })}
       </p>
 
       {plan.recoveryPlans.length ? (
         <section className="panel" aria-labelledby="recovery-h">
-          <h2 id="recovery-h">What we agreed to fix</h2>
-          <p className="muted">You told us these were not delivered. Here is what we will do, and by when.</p>
+          <h2 id="recovery-h">{t('recoveryTitle')}</h2>
+          <p className="muted">{t('recoveryIntro')}</p>
           <ul className="criteria">
             {plan.recoveryPlans.map((p) => (
               <RecoveryPlanItem key={`${p.caseId}-${p.planVersion}`} plan={p} />
@@ -181,25 +192,26 @@ export default function PlanPage() {
       ) : null}
 
       <section className="panel" aria-labelledby="stages-h">
-        <h2 id="stages-h">Stages</h2>
+        <h2 id="stages-h">{t('stages')}</h2>
         <ol className="timeline">
           {plan.stages.map((s) => (
             <li key={s.key} className={`timeline-step ${s.state}`} aria-current={s.state === 'current' ? 'step' : undefined}>
               <div className="timeline-name">
-                {s.name} {s.state === 'done' ? <span className="badge ok">done</span> : s.state === 'current' ? <span className="badge muted">now</span> : null}
+                {s.name}{' '}
+                {s.state === 'done' ? <span className="badge ok">{t('badgeDone')}</span> : s.state === 'current' ? <span className="badge muted">{t('badgeNow')}</span> : null}
               </div>
               <div className="muted">
                 {s.enteredAt ? (
                   <>
-                    Started <LocalTime iso={s.enteredAt} time={false} />
+                    {t('started')} <LocalTime iso={s.enteredAt} time={false} />
                   </>
                 ) : (
-                  'Later'
+                  t('later')
                 )}
                 {s.exitedAt ? (
                   <>
                     {' '}
-                    · completed <LocalTime iso={s.exitedAt} time={false} />
+                    · {t('completed')} <LocalTime iso={s.exitedAt} time={false} />
                   </>
                 ) : null}
               </div>
@@ -214,7 +226,7 @@ export default function PlanPage() {
 
       {!plan.live && (waiting.length || !tasked.size) ? (
         <section className="panel" aria-labelledby="waiting-h">
-          <h2 id="waiting-h">{open.length ? 'Waiting for you' : 'Nothing waits for you right now'}</h2>
+          <h2 id="waiting-h">{open.length ? t('waitingForYou') : t('nothingWaits')}</h2>
           <ul className="criteria">
             {waiting.map((w) => (
               <WaitingItem key={w.key} item={w} />
@@ -224,7 +236,7 @@ export default function PlanPage() {
       ) : null}
 
       <section className="panel" aria-labelledby="promises-h">
-        <h2 id="promises-h">What we promised</h2>
+        <h2 id="promises-h">{t('promisesTitle')}</h2>
         <PromiseList promises={plan.promises} />
       </section>
     </Frame>
@@ -232,10 +244,12 @@ export default function PlanPage() {
 }
 
 export function ErrorBoundary() {
+  const common = useMessages(commonMessages);
+  const t = useMessages(planMessages);
   return (
     <Frame>
-      <h1>This page could not be shown</h1>
-      <p>Please try again in a moment. If it keeps happening, ask your customer success manager for a new link.</p>
+      <h1>{common('pageFailedTitle')}</h1>
+      <p>{t('failedBody')}</p>
     </Frame>
   );
 }

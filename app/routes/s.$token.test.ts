@@ -89,7 +89,7 @@ describe('/s/<token>', () => {
     expect(await post(token, answer)).toMatchObject({ status: 302, location: '/s/thank-you' });
     // A second post and a later visit thank the buyer for the answers already in.
     expect(await post(token, answer)).toEqual({ status: 409, location: null, data: { open: false, answered: true } });
-    expect(await get(token)).toEqual({ status: 200, location: null, data: { open: false, answered: true } });
+    expect(await get(token)).toEqual({ status: 200, location: null, data: { open: false, answered: true, locale: 'en' } });
     expect(await SurveyResponse.countDocuments({})).toBe(1);
     expect((await Survey.findById(surveyId).lean())!.state).toBe('answered');
   });
@@ -142,6 +142,6 @@ describe('/s/<token>', () => {
     await post(token, answer);
     const used = await get(token);
     for (const page of [random, malformed, expired]) expect(page).toEqual({ status: 404, location: null, data: { open: false, answered: false } });
-    expect(used).toEqual({ status: 200, location: null, data: { open: false, answered: true } });
+    expect(used).toEqual({ status: 200, location: null, data: { open: false, answered: true, locale: 'en' } });
   });
 });

@@ -36,7 +36,7 @@ describe('/u/<token> one-click unsubscribe', () => {
 
     for (let i = 0; i < 2; i++) {
       const page = (await loader({ request: new Request(`http://localhost:3000/u/${token}`), params: { token }, context: ctx })) as unknown as { data: unknown };
-      expect(page.data).toEqual({ valid: true, maskedEmail: expect.stringMatching(/^b\*\*\*@example\.com$/), unsubscribed: false });
+      expect(page.data).toEqual({ valid: true, maskedEmail: expect.stringMatching(/^b\*\*\*@example\.com$/), unsubscribed: false, locale: 'en' });
     }
     expect((await Contact.findById(contact.id).lean())!.emailStatus).toBe('ok');
 
@@ -82,7 +82,7 @@ describe('/u/<token> one-click unsubscribe', () => {
 
     expect(await post('intent=resubscribe')).toEqual({ valid: true, done: 'resubscribed' });
     expect((await Contact.findById(contact.id).lean())!.emailStatus).toBe('ok');
-    expect(await get()).toMatchObject({ unsubscribed: false });
+    expect(await get()).toMatchObject({ unsubscribed: false, locale: 'en' });
     const audit = await AuditEvent.find({ action: 'contact.resubscribed', entityId: contact.id }).lean();
     expect(audit).toHaveLength(1);
     // A second click records nothing more.

@@ -8,13 +8,17 @@ import { stopSurveysForContacts } from '#app/surveys/survey-delivery.server';
 import { getUnsubscribeTarget, resubscribeByToken, unsubscribeByToken } from '#app/email/unsubscribe.server';
 import { readFormData } from '#app/utils/forms.server';
 import { logError } from '#app/utils/log.server';
+import { buyerPage, useMessages } from '#app/i18n/i18n';
+import { commonMessages } from '#app/i18n/messages/common';
+import { unsubscribeMessages } from '#app/i18n/messages/unsubscribe';
 
 // One-click unsubscribe (RFC 8058). GET shows a confirm button and never writes (mail scanners
 // open links); POST unsubscribes, whether it comes from that button or from a mail client's
 // List-Unsubscribe-Post (`List-Unsubscribe=One-Click`, no cookies, no Origin). No login.
 // A second visit says the address is unsubscribed and offers to re-subscribe: a POST with
 // intent=resubscribe, which only the page's own button sends (a one-click POST never has it).
-export const meta: MetaFunction = buyerMeta('Unsubscribe');
+export const meta: MetaFunction = buyerMeta(unsubscribeMessages, 'metaTitle');
+export const handle = buyerPage;
 
 type Context = { clientIp?: string };
 const NO_STORE = { 'Cache-Control': 'no-store' };
@@ -26,7 +30,7 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
   await rateLimit('publicView', clientIp(context as Context));
   const target = await getUnsubscribeTarget({ token: params.token ?? '' });
   if (!target) return unknownLink();
-  return data({ valid: true as const, maskedEmail: target.maskedEmail, unsubscribed: target.unsubscribed }, { headers: NO_STORE });
+  return data({ valid: true as const, maskedEmail: target.maskedEmail, unsubscribed: target.unsubscribed, locale: target.locale }, { headers: NO_STORE });
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
@@ -55,60 +59,75 @@ export default function Unsubscribe() {
   const loaded = useLoaderData<typeof loader>();
   const done = useActionData<typeof action>() as { valid: boolean; done?: 'unsubscribed' | 'resubscribed' } | undefined;
   const busy = useNavigation().state === 'submitting';
+  const t = useMessages(unsubscribeMessages);
+  const label = t('frameLabel');
   if (!loaded.valid || done?.valid === false) {
     return (
-      <PublicFrame label="Email preferences">
-        <h1>This unsubscribe link does not work</h1>
-        <p>It may have been copied incompletely. Reply to the email you received and we will stop writing to you.</p>
+      <PublicFrame label={label}>
+        <h1>{t('badLinkTitle')}</h1>
+        <p>{t('badLinkBody')}</p>
       </PublicFrame>
     );
   }
+  const email = loaded.maskedEmail;
   if (done?.done === 'resubscribed') {
     return (
-      <PublicFrame label="Email preferences">
-        <h1>Welcome back</h1>
-        <p role="status">{loaded.maskedEmail} will receive value check-in surveys and requests from us again.</p>
+      <PublicFrame label={label}>
+        <h1>{t('welcomeBack')}</h1>
+        <p role="status">{t('resubscribed', { email })}</p>
       </PublicFrame>
     );
   }
   if (done?.done === 'unsubscribed') {
     return (
-      <PublicFrame label="Email preferences">
-        <h1>You are unsubscribed</h1>
-        <p role="status">We will not send surveys or requests to {loaded.maskedEmail} any more. Your customer success manager has been told.</p>
+      <PublicFrame label={label}>
+        <h1>{t('unsubscribedTitle')}</h1>
+        <p role="status">{t('unsubscribedBody', { email })}</p>
         <ResubscribeForm busy={busy} />
       </PublicFrame>
     );
   }
   if (loaded.unsubscribed) {
     return (
-      <PublicFrame label="Email preferences">
-        <h1>{loaded.maskedEmail} is unsubscribed</h1>
-        <p>We do not send surveys or requests to this address. If you unsubscribed by mistake, or would like to hear from us again, you can re-subscribe.</p>
+      <PublicFrame label={label}>
+        <h1>{t('alreadyTitle', { email })}</h1>
+        <p>{t('alreadyBody')}</p>
         <ResubscribeForm busy={busy} />
       </PublicFrame>
     );
   }
   return (
-    <PublicFrame label="Email preferences">
-      <h1>Unsubscribe {loaded.maskedEmail}?</h1>
-      <p>You will no longer receive value check-in surveys or requests from us at this address.</p>
+    <PublicFrame label={label}>
+      <h1>{t('confirmTitle', { email })}</h1>
+      <p>{t('confirmBody')}</p>
       <Form method="post">
         <input type="hidden" name="intent" value="unsubscribe" />
         <button type="submit" disabled={busy}>
-          Unsubscribe
+          {t('unsubscribe')}
         </button>
       </Form>
     </PublicFrame>
   );
 }
 
+export function ErrorBoundary() {
+  const common = useMessages(commonMessages);
+  const t = useMessages(unsubscribeMessages);
+  return (
+    <PublicFrame label={t('frameLabel')}>
+      <h1>{common('pageFailedTitle')}</h1>
+      <p>{common('pageFailedReplyToEmail')}</p>
+    </PublicFrame>
+  );
+}
+
 function ResubscribeForm({ busy }: { busy: boolean }) {
+  const t = useMessages(unsubscribeMessages);
   return (
     <Form method="post">
       <input type="hidden" name="intent" value="resubscribe" />
       <button type="submit" className="secondary" disabled={busy}>
-        Re-subscribe
+        {t('resubscribe')}
       </button>
     </Form>
   );

@@ -29,7 +29,6 @@ import {
   type SurveyLean,
 } from '#app/surveys/surveys.server';
 import { newUnsubscribeLink, saveUnsubscribeLinks } from '#app/email/unsubscribe.server';
-import { formatDate } from '#app/utils/format';
 import { appUrl } from '#app/utils/link-token.server';
 import { log, logError } from '#app/utils/log.server';
 import { inPool, readEachById } from '#app/platform/pool';
@@ -37,7 +36,10 @@ import { writeUnheld, type LeaseUpdate } from '#app/platform/lease.server';
 import { recordBatchWrite } from '#app/platform/change-feed.server';
 import { SurveyContactAlertEmail } from '#emails/survey-contact-alert';
 import { SurveyHeldAlertEmail } from '#emails/survey-held-alert';
-import { SurveyInvitationEmail } from '#emails/survey-invitation';
+import { SurveyInvitationEmail, surveyInvitationSubject } from '#emails/survey-invitation';
+import { formatDate } from '#app/i18n/format';
+import { buyerLocale } from '#app/i18n/locale.server';
+import { pickLocale } from '#app/i18n/locales';
 import { buyerEmailBrand } from '#app/branding/brand.server';
 
 // Long enough for a chunk of 100 (links, render, one outbox insert); a dead worker's surveys are
@@ -71,13 +73,13 @@ const byIds = <T>(ids: unknown[], read: (id: string) => Promise<T | null>, seen:
 
 type RunMemo = { deals: Map<string, DealForEmail | null>; accounts: Map<string, AccountForEmail | null>; journeys: Map<string, JourneyForEmail | null> };
 type DealForEmail = { _id: Types.ObjectId; name: string; promises: { text: string }[] };
-type AccountForEmail = { _id: Types.ObjectId; name: string; csmId?: Types.ObjectId | null };
+type AccountForEmail = { _id: Types.ObjectId; name: string; csmId?: Types.ObjectId | null; language?: string | null };
 type JourneyForEmail = { _id: Types.ObjectId; dealId: Types.ObjectId; stage: string; playbookKey?: string | null; playbookVersion: number; liveAt?: Date | null };
 const readJourney = (id: string) => Journey.findById(id).select('dealId stage playbookKey playbookVersion liveAt').lean() as Promise<JourneyForEmail | null>;
 
 /** Deals, accounts and contacts of a chunk of surveys (deals and accounts read once per run). */
 async function loadChunkContext(surveys: SurveyLean[], memo: RunMemo) {
-  const [deals, accounts, journeys, contacts, letterhead] = await Promise.all([
+  const [deals, accounts, journeys, contacts, letterhead, defaultLocale] = await Promise.all([
     // One survey's deal and account per read: the `$in` over a chunk's deals scanned every deal (263 ms per chunk at 3,300 deals).
     byIds(
       surveys.map((s) => s.dealId),
@@ -86,7 +88,7 @@ async function loadChunkContext(surveys: SurveyLean[], memo: RunMemo) {
     ),
     byIds(
       surveys.map((s) => s.accountId),
-      (id) => Account.findById(id).select('name csmId').lean() as Promise<AccountForEmail | null>,
+      (id) => Account.findById(id).select('name csmId language').lean() as Promise<AccountForEmail | null>,
       memo.accounts,
     ),
     // The journey's id follows from the deal's, so each is one read by `_id`.
@@ -98,13 +100,16 @@ async function loadChunkContext(surveys: SurveyLean[], memo: RunMemo) {
     // Read fresh per chunk: a bounce since the last chunk counts.
     contactsOfAccounts(
       surveys.map((s) => s.accountId),
-      'accountId name email isPrimary emailStatus',
+      'accountId name email isPrimary emailStatus language',
     ),
     // The vendor's brand and sender (cached per process, docs/branding.md).
     buyerEmailBrand(),
+    // The buyers' language when neither contact nor account sets one (docs/i18n.md).
+    buyerLocale({}),
   ]);
   return {
     letterhead,
+    defaultLocale,
     deal: new Map(deals.map((d) => [String(d._id), d])),
     account: new Map(accounts.map((a) => [String(a._id), a])),
     journey: new Map(journeys.map((j) => [String(j.dealId), j])),
@@ -181,26 +186,30 @@ type Plan =
 function surveyEmail(input: { survey: SurveyLean; plan: Extract<Plan, { kind: 'send' }>; ctx: ChunkContext; batchKey: string; now: Date }) {
   const { survey, plan, ctx, batchKey, now } = input;
   const { contact, email: kind, expiresAt } = plan;
-  const accountName = ctx.account.get(String(survey.accountId))?.name ?? 'your company';
-  const link = newSurveyLink({ survey, contactId: contact._id, now });
+  const account = ctx.account.get(String(survey.accountId));
+  const accountName = account?.name ?? 'your company';
+  // The buyer's language; the link keeps it, so the survey page speaks the email's language.
+  const locale = pickLocale((contact as { language?: string | null }).language, account?.language, ctx.defaultLocale);
+  const link = newSurveyLink({ survey, contactId: contact._id, locale, now });
   const unsubscribe = newUnsubscribeLink({ contact: { id: contact._id, email: contact.email }, source: `survey:${String(survey._id)}`, now });
   const email: SendEmailInput = {
     key: surveyEmailKey(survey, kind),
     template: 'survey-invitation',
     to: contact.email,
-    subject: `${kind === 'reminder' ? 'Reminder: ' : ''}${accountName}, did we deliver what we promised?`,
+    subject: surveyInvitationSubject(locale, { accountName, reminder: kind === 'reminder' }),
     from: ctx.letterhead.from,
     replyTo: ctx.letterhead.replyTo,
     react: createElement(SurveyInvitationEmail, {
       brand: ctx.letterhead.brand,
+      locale,
       contactName: contact.name,
       accountName,
-      waveLabel: waveLabel(survey.wave),
+      waveMonths: survey.wave,
       promises: (ctx.deal.get(String(survey.dealId))?.promises ?? []).map((p) => p.text),
       surveyUrl: appUrl(`/s/${link.token}`),
       unsubscribeUrl: unsubscribe.url,
       // The last full day the link works.
-      expiresOn: formatDate(new Date(expiresAt.getTime() - 1).toISOString()),
+      expiresOn: formatDate(locale, new Date(expiresAt.getTime() - 1)),
       reminder: kind === 'reminder',
     }),
     headers: unsubscribe.headers,

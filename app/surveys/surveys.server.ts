@@ -25,6 +25,8 @@
 //                   verdict is yes). ARR-weighted value % = arrYes / arr, per currency.
 //
 // rebuildSurveyMetrics() recomputes all four from the Survey, SurveyResponse and Deal documents.
+import { buyerLocale } from '#app/i18n/locale.server';
+import { isLocale, type Locale } from '#app/i18n/locales';
 import { Types } from 'mongoose';
 import { z } from 'zod';
 import { Account } from '#models/account';
@@ -262,14 +264,29 @@ export async function scheduleMissingSurveys({ since, now = new Date() }: { sinc
 export function newSurveyLink({
   survey,
   contactId,
+  locale,
   now,
 }: {
   survey: { _id: Types.ObjectId; dealId: Types.ObjectId; accountId?: Types.ObjectId; cycle?: number | null };
   contactId: Types.ObjectId;
+  /** The language its email is written in: the page speaks it too. */
+  locale?: Locale;
   now: Date;
 }) {
   const { token, hash } = newLinkToken();
-  return { token, record: { _id: hash, surveyId: survey._id, dealId: survey.dealId, accountId: survey.accountId, cycle: survey.cycle ?? 0, contactId, createdAt: now } };
+  return {
+    token,
+    record: {
+      _id: hash,
+      surveyId: survey._id,
+      dealId: survey.dealId,
+      accountId: survey.accountId,
+      cycle: survey.cycle ?? 0,
+      contactId,
+      ...(locale ? { locale } : {}),
+      createdAt: now,
+    },
+  };
 }
 
 /** Stores the records of links from newSurveyLink (one insert for a whole chunk). */
@@ -279,7 +296,7 @@ export async function saveSurveyLinks(records: ReturnType<typeof newSurveyLink>[
 
 const isAnswerable = (s: Pick<SurveyLean, 'state' | 'expiresAt'>, now: Date) => (s.state === 'sent' || s.state === 'reminded') && Boolean(s.expiresAt && s.expiresAt > now);
 
-type LinkLean = { surveyId: Types.ObjectId; dealId?: Types.ObjectId | null; accountId?: Types.ObjectId | null; cycle: number; contactId: Types.ObjectId };
+type LinkLean = { surveyId: Types.ObjectId; dealId?: Types.ObjectId | null; accountId?: Types.ObjectId | null; cycle: number; contactId: Types.ObjectId; locale?: string | null };
 type DealPromise = { id: string; text: string; successCriterion: string; category: string };
 
 // A link record and a deal's promises never change once written (a link is an insert, never an
@@ -296,7 +313,7 @@ async function linkOf(token: string) {
   const hash = hashLinkToken(token);
   const known = knownLinks.get(hash);
   if (known) return known;
-  const link = (await SurveyToken.findById(hash).select('surveyId dealId accountId cycle contactId').lean()) as LinkLean | null;
+  const link = (await SurveyToken.findById(hash).select('surveyId dealId accountId cycle contactId locale').lean()) as LinkLean | null;
   if (link) knownLinks.set(hash, link);
   return link;
 }
@@ -311,7 +328,10 @@ function openSurvey(link: LinkLean, survey: SurveyLean | null, now: Date) {
 /** The link is the survey's current one: same cycle (not superseded by a resend) and same recipient. */
 const isLinkOf = (link: LinkLean, survey: Pick<SurveyLean, 'cycle' | 'contactId'>) => link.cycle === (survey.cycle ?? 0) && String(link.contactId) === String(survey.contactId);
 
-type LinkState = { state: 'open'; survey: SurveyLean; promises: DealPromise[]; accountName: string | undefined } | { state: 'answered' } | { state: 'closed' };
+type LinkState =
+  | { state: 'open'; survey: SurveyLean; promises: DealPromise[]; accountName: string | undefined; locale?: string | null }
+  | { state: 'answered'; locale?: string | null }
+  | { state: 'closed' };
 
 /**
  * What a link can do now: `open` (show and take the form), `answered` (this link's survey has its
@@ -332,7 +352,7 @@ async function linkState(token: string, now: Date, { withAccountName = false } =
   ]);
   // An answer stored by this link's recipient (before or after the survey recorded it) is "already in".
   const answeredState = (a: { contactId?: unknown }): LinkState =>
-    survey && isLinkOf(link, survey) && String(a.contactId) === String(link.contactId) ? { state: 'answered' } : { state: 'closed' };
+    survey && isLinkOf(link, survey) && String(a.contactId) === String(link.contactId) ? { state: 'answered', locale: link.locale } : { state: 'closed' };
   if (answered) return answeredState(answered);
   const open = openSurvey(link, survey, now);
   if (!open) {
@@ -342,7 +362,7 @@ async function linkState(token: string, now: Date, { withAccountName = false } =
     return late ? answeredState(late) : { state: 'closed' };
   }
   const [allPromises, name] = await Promise.all([promises ?? promisesOf(open.dealId), withAccountName ? (accountName ?? accountNameOf(open.accountId)) : undefined]);
-  return { state: 'open', survey: open, promises: allPromises, accountName: name };
+  return { state: 'open', survey: open, promises: allPromises, accountName: name, locale: link.locale };
 }
 
 async function promisesOf(dealId: unknown): Promise<DealPromise[]> {
@@ -361,17 +381,29 @@ async function accountNameOf(accountId: unknown) {
 }
 
 export type SurveyPageState =
-  | { state: 'open'; accountName: string; contactName: string; wave: number; expiresAt: string | null; promises: { id: string; text: string; successCriterion: string }[] }
-  | { state: 'answered' }
+  | {
+      state: 'open';
+      locale: Locale;
+      accountName: string;
+      contactName: string;
+      wave: number;
+      expiresAt: string | null;
+      promises: { id: string; text: string; successCriterion: string }[];
+    }
+  | { state: 'answered'; locale: Locale }
   | { state: 'closed' };
 
 /** What the buyer's survey page shows: the form, a thank-you for answers already in, or one page for every link that cannot be answered. */
 export async function getSurveyPage({ token, now = new Date() }: { token: string; now?: Date }): Promise<SurveyPageState> {
   const found = await linkState(token, now, { withAccountName: true });
-  if (found.state !== 'open') return found;
+  if (found.state === 'closed') return found;
+  // The language of the link's email; a link from before links kept one: the buyer's language now.
+  const locale = isLocale(found.locale) ? found.locale : await buyerLocale({});
+  if (found.state === 'answered') return { state: 'answered', locale };
   const { survey, promises, accountName = '' } = found;
   return {
     state: 'open',
+    locale,
     accountName,
     contactName: survey.contactName ?? '',
     wave: survey.wave,
@@ -423,7 +455,7 @@ export function parseSurveyAnswer(values: Record<string, string>, promiseIds: st
 }
 
 export type SubmitResult =
-  { status: 'answered' } | { status: 'already' } | { status: 'closed' } | { status: 'invalid'; errors: Record<string, string[]>; values: Record<string, string> };
+  { status: 'answered'; locale?: Locale } | { status: 'already' } | { status: 'closed' } | { status: 'invalid'; errors: Record<string, string[]>; values: Record<string, string> };
 
 /**
  * The buyer's submit. Inserting the SurveyResponse (unique _id = the survey's id) is the one
@@ -469,7 +501,7 @@ export async function submitSurveyAnswer({ token, formData, now = new Date() }: 
     // The answer is stored; the worker's reconcile task finishes applying it.
     logError(error, { where: 'applySurveyResponse', surveyId: String(survey._id) });
   }
-  return { status: 'answered' };
+  return { status: 'answered', locale: isLocale(found.locale) ? found.locale : undefined };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,10 +1,13 @@
 import { Button, Section, Text } from '@react-email/components';
 import type { ReactNode } from 'react';
+import { useMessages } from '#app/i18n/i18n';
+import { commonMessages } from '#app/i18n/messages/common';
 import { paragraph, useButtonStyle } from './layout';
 
 /** An email's one call to action: the button, then its link in plain text for clients that drop buttons. */
 export function ActionButton({ href, children }: { href: string; children: ReactNode }) {
   const style = useButtonStyle();
+  const t = useMessages(commonMessages);
   return (
     <>
       <Section style={{ margin: '8px 0 20px' }}>
@@ -12,7 +15,7 @@ export function ActionButton({ href, children }: { href: string; children: React
           {children}
         </Button>
       </Section>
-      <Text style={paragraph}>If the button does not work, open this link: {href}</Text>
+      <Text style={paragraph}>{t('buttonFallback', { href })}</Text>
     </>
   );
 }

@@ -1,6 +1,8 @@
 import { Img, Link, Section, Text } from '@react-email/components';
 import { createContext, useContext } from 'react';
 import { firstName, KEPT_BRAND, textOn, type BuyerBrand } from '#app/branding/brand-rules';
+import { useMessages } from '#app/i18n/i18n';
+import { commonMessages } from '#app/i18n/messages/common';
 
 // The vendor's letterhead in a buyer email: header (logo or name on the accent colour), footer
 // (postal address, privacy link, "Powered by Kept"), and the accent the buttons take. A buyer
@@ -25,9 +27,10 @@ const BrandContext = createContext<EmailBrand>(KEPT_EMAIL_BRAND);
 export const BrandProvider = BrandContext.Provider;
 export const useEmailBrand = () => useContext(BrandContext);
 
-/** "Hi Maria," from the contact's full name. */
+/** "Hi Maria," ("Hej Maria!") from the contact's full name. */
 export function Greeting({ name }: { name: string }) {
-  return <Text style={{ fontSize: 15, lineHeight: '22px', margin: '0 0 14px' }}>Hi {firstName(name)},</Text>;
+  const t = useMessages(commonMessages);
+  return <Text style={{ fontSize: 15, lineHeight: '22px', margin: '0 0 14px' }}>{t('greeting', { name: firstName(name) })}</Text>;
 }
 
 /** The header band: the logo (or the name) on the accent colour. */
@@ -49,17 +52,18 @@ const footer = { color: '#5b6574', fontSize: 12, lineHeight: '18px', margin: '4p
 /** Who sent the email (with the vendor's postal address and privacy policy), then "Powered by Kept". */
 export function BrandFooter() {
   const brand = useEmailBrand();
-  if (!brand.vendor) return <Text style={footer}>Sent by Kept, the customer-advocacy and post-sale tracking portal.</Text>;
+  const t = useMessages(commonMessages);
+  if (!brand.vendor) return <Text style={footer}>{t('sentByKept')}</Text>;
   return (
     <>
-      <Text style={footer}>Sent by {brand.name}.</Text>
+      <Text style={footer}>{t('sentBy', { vendor: brand.name })}</Text>
       {brand.postalAddress ? <Text style={footer}>{brand.postalAddress.split('\n').join(', ')}</Text> : null}
       {brand.privacyUrl ? (
         <Text style={footer}>
-          How {brand.name} handles your data: <Link href={brand.privacyUrl}>privacy policy</Link>
+          {t('dataHandling', { vendor: brand.name })} <Link href={brand.privacyUrl}>{t('privacyPolicyLink')}</Link>
         </Text>
       ) : null}
-      <Text style={{ ...footer, color: '#6b7480' }}>Powered by Kept</Text>
+      <Text style={{ ...footer, color: '#6b7480' }}>{t('poweredBy')}</Text>
     </>
   );
 }

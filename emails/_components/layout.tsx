@@ -1,5 +1,9 @@
 import { Body, Container, Head, Hr, Html, Link, Preview, Section, Text } from '@react-email/components';
 import type { ReactNode } from 'react';
+import { LocaleProvider } from '#app/i18n/i18n';
+import { DEFAULT_LOCALE, type Locale } from '#app/i18n/locales';
+import { commonMessages } from '#app/i18n/messages/common';
+import { translator } from '#app/i18n/messages';
 import { BrandFooter, BrandHeader, BrandProvider, KEPT_EMAIL_BRAND, useEmailBrand, type EmailBrand } from './brand';
 
 const styles = {
@@ -19,32 +23,37 @@ export type LayoutProps = {
   reason?: string;
   /** The vendor's brand (every buyer email: app/branding's buyerEmailBrand()); Kept's own when absent. */
   brand?: EmailBrand;
+  /** The buyer's language (docs/i18n.md); staff emails are English. */
+  locale?: Locale;
 };
 
 /** The frame every Kept email shares: brand header, body, footer (with unsubscribe when given). */
-export function Layout({ preview, children, unsubscribeUrl, reason, brand = KEPT_EMAIL_BRAND }: LayoutProps) {
+export function Layout({ preview, children, unsubscribeUrl, reason, brand = KEPT_EMAIL_BRAND, locale = DEFAULT_LOCALE }: LayoutProps) {
+  const t = translator(commonMessages, locale);
   return (
     <BrandProvider value={brand}>
-      <Html lang="en">
-        <Head />
-        <Preview>{preview}</Preview>
-        <Body style={styles.body}>
-          <Container style={styles.container}>
-            <BrandHeader />
-            <Section style={styles.content}>
-              <Section>{children}</Section>
-              <Hr style={{ borderColor: '#d9dee5', margin: '24px 0 12px' }} />
-              {reason ? <Text style={styles.footer}>{reason}</Text> : null}
-              {unsubscribeUrl ? (
-                <Text style={styles.footer}>
-                  Don&apos;t want these emails? <Link href={unsubscribeUrl}>Unsubscribe</Link>
-                </Text>
-              ) : null}
-              <BrandFooter />
-            </Section>
-          </Container>
-        </Body>
-      </Html>
+      <LocaleProvider locale={locale}>
+        <Html lang={locale}>
+          <Head />
+          <Preview>{preview}</Preview>
+          <Body style={styles.body}>
+            <Container style={styles.container}>
+              <BrandHeader />
+              <Section style={styles.content}>
+                <Section>{children}</Section>
+                <Hr style={{ borderColor: '#d9dee5', margin: '24px 0 12px' }} />
+                {reason ? <Text style={styles.footer}>{reason}</Text> : null}
+                {unsubscribeUrl ? (
+                  <Text style={styles.footer}>
+                    {t('unsubscribeQuestion')} <Link href={unsubscribeUrl}>{t('unsubscribe')}</Link>
+                  </Text>
+                ) : null}
+                <BrandFooter />
+              </Section>
+            </Container>
+          </Body>
+        </Html>
+      </LocaleProvider>
     </BrandProvider>
   );
 }

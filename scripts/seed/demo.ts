@@ -12,6 +12,7 @@ import { newDealDoc } from '#app/deals/intake.server';
 import { mulberry32 } from '#app/utils/random.server';
 import { buildSeedJourneys, insertSeedJourneys } from '#scripts/seed/journeys';
 import { seedBrand } from '#scripts/seed/brand';
+import { seedSwedishCustomer } from '#scripts/seed/language';
 
 // Demo data for `npm run seed`, the start script (empty database only), e2e tests and benchmarks.
 // Everything below is a pure function of (seed, account index, now) until `seedDemoData` writes it.
@@ -1129,6 +1130,9 @@ export async function seedDemoData({
     if (progress) progress(done, accounts);
     else log(`  accounts ${done.toLocaleString('en-US')}/${accounts.toLocaleString('en-US')} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   }
+  // A Swedish-speaking customer: its buyers read pages and emails in Swedish (docs/i18n.md).
+  const swedish = await seedSwedishCustomer();
+  if (swedish) log(`  ${swedish} reads Kept in Swedish`);
   summary.ms = Date.now() - started;
   return summary;
 }
