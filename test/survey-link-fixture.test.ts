@@ -39,7 +39,7 @@ test('a survey the fixture sends and the buyer answers counts as invited: no res
   form.set('overall', 'yes');
   form.set('nps', '9');
   form.set(`promise.${deal.promiseIds[0]}.verdict`, 'delivered');
-  expect(await submitSurveyAnswer({ token: link!.token, formData: form, now })).toEqual({ status: 'answered' });
+  expect(await submitSurveyAnswer({ token: link!.token, formData: form, now })).toEqual({ status: 'answered', locale: 'en' });
 
   expect(await checkFigureInvariants()).toEqual([]);
 });

@@ -219,7 +219,7 @@ describe('delivery with a pinned clock', () => {
     const { surveys, deal } = await dealWithSurveys();
     await sendDueInvitations(task(SIX));
     const token = await linkIn(`survey:${surveys[0]._id}:invitation`);
-    expect(await submitSurveyAnswer({ token, formData: answerForm(deal.promiseIds), now: after(SIX, DAY) })).toEqual({ status: 'answered' });
+    expect(await submitSurveyAnswer({ token, formData: answerForm(deal.promiseIds), now: after(SIX, DAY) })).toEqual({ status: 'answered', locale: 'en' });
     expect(await sendDueReminders(task(after(SIX, 7 * DAY)))).toMatchObject({ sent: 0 });
     expect(await expireDueSurveys(task(after(SIX, 31 * DAY)))).toMatchObject({ expired: 0 });
     expect((await Survey.findById(surveys[0]._id).lean())!.state).toBe('answered');
@@ -273,10 +273,10 @@ describe('the survey link', () => {
       consentReference: 'yes',
       comment: 'Good year',
     });
-    expect(await submitSurveyAnswer({ token, formData: form, now })).toEqual({ status: 'answered' });
+    expect(await submitSurveyAnswer({ token, formData: form, now })).toEqual({ status: 'answered', locale: 'en' });
     // A second submit and a later visit: the answer is already in (not "this link cannot be used").
     expect(await submitSurveyAnswer({ token, formData: form, now })).toEqual({ status: 'already' });
-    expect(await getSurveyPage({ token, now })).toEqual({ state: 'answered' });
+    expect(await getSurveyPage({ token, now })).toEqual({ state: 'answered', locale: 'en' });
     const stored = await SurveyResponse.findById(surveys[0]._id).lean();
     expect(stored).toMatchObject({ overall: 'yes', nps: 9, consentReference: true, consentCaseStudy: false, comment: 'Good year' });
     expect(stored!.promises.map((p) => [p.verdict, p.comment])).toEqual([
@@ -291,7 +291,7 @@ describe('the survey link', () => {
     await sendDueInvitations(task(SIX));
     const token = await linkIn(`survey:${surveys[0]._id}:invitation`);
     const now = after(SIX, DAY);
-    expect(await submitSurveyAnswer({ token, formData: answerForm(deal.promiseIds), now })).toEqual({ status: 'answered' });
+    expect(await submitSurveyAnswer({ token, formData: answerForm(deal.promiseIds), now })).toEqual({ status: 'answered', locale: 'en' });
     // The racing submit's two reads run at once: its answer read was served before the winner's
     // insert, its survey read after the winner's apply (seen on two web servers under load).
     const stale = vi.spyOn(SurveyResponse, 'findById').mockImplementationOnce((() => ({ select: () => ({ lean: async () => null }) })) as never);
@@ -335,8 +335,8 @@ describe('the survey link', () => {
     const resent = await EmailMessage.findOne({ idempotencyKey: `survey:${surveys[0]._id}:invitation:1` }).lean();
     expect(resent).toMatchObject({ to: other.email });
     const newToken = await linkIn(`survey:${surveys[0]._id}:invitation:1`);
-    expect(await submitSurveyAnswer({ token: newToken, formData: answerForm(deal.promiseIds), now: after(SIX, 2 * DAY) })).toEqual({ status: 'answered' });
-    expect(await getSurveyPage({ token: newToken, now: after(SIX, 2 * DAY) })).toEqual({ state: 'answered' });
+    expect(await submitSurveyAnswer({ token: newToken, formData: answerForm(deal.promiseIds), now: after(SIX, 2 * DAY) })).toEqual({ status: 'answered', locale: 'en' });
+    expect(await getSurveyPage({ token: newToken, now: after(SIX, 2 * DAY) })).toEqual({ state: 'answered', locale: 'en' });
     // The superseded link stays closed: the answer came from someone else's link.
     expect(await getSurveyPage({ token, now: after(SIX, 2 * DAY) })).toEqual({ state: 'closed' });
   });

@@ -501,7 +501,7 @@ export async function submitSurveyAnswer({ token, formData, now = new Date() }: 
     // The answer is stored; the worker's reconcile task finishes applying it.
     logError(error, { where: 'applySurveyResponse', surveyId: String(survey._id) });
   }
-  return { status: 'answered', locale: isLocale(found.locale) ? found.locale : undefined };
+  return { status: 'answered', locale: isLocale(found.locale) ? found.locale : await buyerLocale({}) };
 }
 
 // ---------------------------------------------------------------------------------------------
