@@ -205,7 +205,15 @@ export type PlaybookSummary = PlaybookClaim & { isDefault: boolean; createdAt: s
 /** Every playbook (name, claimed segments), the default first, then oldest first: the order the choice rule reads. */
 export async function listPlaybooks(): Promise<PlaybookSummary[]> {
   await ensurePlaybooks();
-  const rows = await PlaybookProfile.find({}).select('key name segments createdAt').lean();
+  const read = () => PlaybookProfile.find({}).select('key name segments createdAt').lean();
+  let rows = await read();
+  if (!rows.some((p) => p.key === DEFAULT_PLAYBOOK_KEY)) {
+    // The database lost the default's profile since this process upgraded it (a restore, a test's
+    // wipe): upgrade again, so the default playbook is always listed.
+    upgraded = null;
+    await ensurePlaybooks();
+    rows = await read();
+  }
   return rows
     .map((p) => ({
       key: p.key,
