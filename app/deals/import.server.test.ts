@@ -98,7 +98,7 @@ describe('parsers', () => {
     expect(headers).toContain('segment (smb | mid-market | enterprise)');
     expect(headers).toContain('currency (USD | EUR | GBP | CAD | AUD | any ISO code)');
     expect(headers).toContain('promise_2_category (time-savings | cost-reduction | revenue-growth | adoption | integration | compliance | other)');
-    expect(detectMapping(headers)).toMatchObject({ segment: headers[9], currency: headers[5], stage: headers[2], promise3Category: headers[22] });
+    expect(detectMapping(headers)).toMatchObject({ segment: headers[9], currency: headers[5], stage: headers[2], promise3Category: headers[23] });
   });
 
   it('the start button says what the import will do, singular and plural right', () => {

@@ -172,6 +172,7 @@ export function keptTemplateCsv() {
     'mid-market',
     'Nora Lindqvist',
     'nora@northwind.example',
+    'en',
     '72',
     '18000',
     'Cut month-end close from 10 to 4 days',
