@@ -72,9 +72,9 @@ function wantsDocument(request: Request) {
 /**
  * Every staff loader and action starts here. Anonymous page visits are sent to /login; anonymous
  * data and form requests get 401; a signed-in user whose role lacks the permission `may` (the one
- * table, app/auth/permissions.ts) gets 403 with a reason.
+ * table, app/auth/permissions.ts; several: any of them) gets 403 with a reason.
  */
-export async function requireUser(request: Request, options: { may?: Permission } = {}) {
+export async function requireUser(request: Request, options: { may?: Permission | Permission[] } = {}) {
   const user = await getUser(request);
   if (!user) {
     if (wantsDocument(request)) {
@@ -83,7 +83,7 @@ export async function requireUser(request: Request, options: { may?: Permission 
     }
     throw new Response('Sign in to continue.', { status: 401 });
   }
-  if (options.may && !may(user.role, options.may)) {
+  if (options.may && ![options.may].flat().some((p) => may(user.role, p))) {
     throw new Response(`Your role (${user.role}) cannot open this page.`, { status: 403, statusText: 'Forbidden' });
   }
   return user;

@@ -4,6 +4,7 @@
 // language; comments are plain text (React escapes them). Works without JavaScript.
 import { FeedbackForm, FormFeedback, useFormFeedback } from '#app/components/form-feedback';
 import { TextareaField } from '#app/components/forms';
+import { LocalTime } from '#app/components/local-time';
 import { COMMENT_MAX, type TaskState } from '#app/buyer-tasks/task-rules';
 import { formatDate } from '#app/i18n/format';
 import { LocaleProvider, useLocale, useMessages } from '#app/i18n/i18n';
@@ -80,11 +81,16 @@ function TaskItem({ task }: { task: PlanTask }) {
       {task.state === 'done' && task.doneAt ? (
         <>
           <div className="muted">
-            {task.doneVia === 'buyer' && task.doneByName
-              ? t('doneBy', { name: task.doneByName, date: date(task.doneAt) })
-              : task.doneVia === 'stage_left'
-                ? t('closedWithStage', { date: date(task.doneAt) })
-                : t('doneByTeam', { date: date(task.doneAt) })}
+            {task.doneVia === 'buyer' && task.doneByName ? (
+              // When the buyer did it: the moment, in their own time zone, as a confirmation on the plan shows it.
+              <>
+                {t('doneBy', { name: task.doneByName })} <LocalTime iso={task.doneAt} />
+              </>
+            ) : task.doneVia === 'stage_left' ? (
+              t('closedWithStage', { date: date(task.doneAt) })
+            ) : (
+              t('doneByTeam', { date: date(task.doneAt) })
+            )}
           </div>
           {/* The answer to the confirmation stays where its button was. */}
           <FormFeedback feedback={complete} />

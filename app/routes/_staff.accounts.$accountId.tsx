@@ -33,8 +33,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  // Each intent's service checks its own permission (recovery.act, buyers.language).
-  const user = await requireUser(request);
+  // A role with neither form is refused before its form is read; each intent's service then checks its own.
+  const user = await requireUser(request, { may: ['recovery.act', 'buyers.language'] });
   const formData = await readFormData(request);
   const form = formIdOf(formValues(formData));
   return dispatchIntent(

@@ -72,7 +72,7 @@ export const EXPECTED: Record<string, RouteSpec> = {
   '_staff.work.tsx': { get: staffPage(holders('work.view')), post: staffAction(holders('work.snooze')) },
   '_staff.accounts._index.tsx': { get: staffPage(ALL_ROLES) },
   // Everyone reads an account; CS and admin switch whether "Partly" opens a recovery case there.
-  '_staff.accounts.$accountId.tsx': { get: staffPage(ALL_ROLES), post: staffAction(holders('recovery.act')) },
+  '_staff.accounts.$accountId.tsx': { get: staffPage(ALL_ROLES), post: staffAction([...new Set([...holders('recovery.act'), ...holders('buyers.language')])]) },
   '_staff.deals.$dealId.tsx': { get: staffPage(ALL_ROLES) },
   '_staff.deals.new.tsx': { get: staffPage(holders('deals.record')), post: staffAction(holders('deals.record')) },
   '_staff.admin.users._index.tsx': { get: staffPage(holders('users.manage')), post: staffAction(holders('users.manage')) },
