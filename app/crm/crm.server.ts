@@ -9,10 +9,10 @@ import { CrmPush, type CrmObject } from '#models/crm-push';
 import { CrmSyncAttempt } from '#models/crm-sync-attempt';
 import { Deal } from '#models/deal';
 import { getEnv } from '#app/env.server';
-import { insertIgnoringDuplicates, trusted } from '#app/platform/db.server';
+import { insertIgnoringDuplicates } from '#app/platform/db.server';
 import type { DomainEvents } from '#app/platform/events.server';
-import { claim, complete, type Lease } from '#app/platform/lease.server';
-import { REQUEST_TIMEOUT_MS } from '#app/integrations/deliver.server';
+import { complete, type Lease } from '#app/platform/lease.server';
+import { REQUEST_TIMEOUT_MS, dispatchDue, type DispatchResult } from '#app/integrations/deliver.server';
 import { eventIdFor } from '#app/integrations/event-ids.server';
 import { judgeAttempt, type AttemptAnswer } from '#app/integrations/webhook-rules';
 import { forgetCrmSessions, updateCrmRecord, type CrmCredentials, type UpdateAnswer } from '#app/crm/crm-client.server';
@@ -254,56 +254,11 @@ type PushLease = Lease & {
   createdAt: Date;
 };
 
-export type CrmDispatchResult = { delivered: number; retried: number; failed: number; leaseLost: number; more: boolean };
+export type CrmDispatchResult = DispatchResult;
 
-/**
- * Worker step: sends due pushes, `lanes` at a time, each claimed with a lease, until none is due,
- * `limit` attempts were made or `budgetMs` passed (then `more`). `now` is the cycle's clock; it
- * advances by the time this step has taken.
- */
-export async function dispatchDueCrmPushes({
-  now,
-  owner,
-  signal,
-  limit = 100,
-  lanes = 2,
-  budgetMs = 20_000,
-}: {
-  now: Date;
-  owner: string;
-  signal?: AbortSignal;
-  limit?: number;
-  lanes?: number;
-  budgetMs?: number;
-}): Promise<CrmDispatchResult> {
-  const started = Date.now();
-  const clock = () => new Date(now.getTime() + (Date.now() - started));
-  const result: CrmDispatchResult = { delivered: 0, retried: 0, failed: 0, leaseLost: 0, more: false };
-  let attempts = 0;
-  const lane = async () => {
-    while (!signal?.aborted) {
-      if (attempts >= limit || Date.now() - started > budgetMs) {
-        result.more = true;
-        return;
-      }
-      const at = clock();
-      const lease = await claim<PushLease>({
-        model: CrmPush,
-        filter: { state: 'pending', nextAttemptAt: trusted({ $lte: at }) },
-        sort: { nextAttemptAt: 1 },
-        now: at,
-        owner,
-        leaseMs: LEASE_MS,
-      });
-      if (!lease) return;
-      attempts++;
-      const outcome = await attemptPush(lease, clock);
-      if (outcome === 'lost') result.leaseLost++;
-      else result[outcome]++;
-    }
-  };
-  await Promise.all(Array.from({ length: lanes }, lane));
-  return result;
+/** Worker step: sends due CRM pushes (see dispatchDue). */
+export function dispatchDueCrmPushes(input: { now: Date; owner: string; signal?: AbortSignal; limit?: number; lanes?: number; budgetMs?: number }): Promise<CrmDispatchResult> {
+  return dispatchDue<PushLease>({ model: CrmPush, attempt: attemptPush, leaseMs: LEASE_MS, lanes: 2, ...input });
 }
 
 /** The properties of one record as Kept would write them now, or why nothing can be written. */

@@ -10,6 +10,8 @@ import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { blockedAddressClass, isIpLiteral } from '#app/integrations/address-rules';
 import type { AttemptAnswer } from '#app/integrations/webhook-rules';
+import { trusted } from '#app/platform/db.server';
+import { claim, type AnyModel, type Lease } from '#app/platform/lease.server';
 
 export const REQUEST_TIMEOUT_MS = 10_000;
 /** How much of a response Kept reads (for nothing but to let the connection finish). */
@@ -138,4 +140,48 @@ export async function requestOnce({
     request.on('error', (error: NodeJS.ErrnoException) => finish({ error: `${error.code ?? 'Error'}: ${error.message}`.slice(0, 300) }));
     request.end(body);
   });
+}
+
+export type DispatchResult = { delivered: number; retried: number; failed: number; leaseLost: number; more: boolean };
+export type AttemptOutcome = 'delivered' | 'retried' | 'failed' | 'lost';
+
+/**
+ * A worker step of an HTTP outbox (webhook deliveries, CRM pushes): sends due items (`state:
+ * pending`, `nextAttemptAt` passed), `lanes` at a time, each claimed with a lease, until none is
+ * due, `limit` attempts were made or `budgetMs` passed (then `more`). `now` is the cycle's clock; it
+ * advances by the time the step has taken. `attempt` sends one claimed item and records its outcome.
+ */
+export async function dispatchDue<L extends Lease>(input: {
+  model: AnyModel;
+  attempt: (lease: L, clock: () => Date) => Promise<AttemptOutcome>;
+  leaseMs: number;
+  now: Date;
+  owner: string;
+  signal?: AbortSignal;
+  limit?: number;
+  lanes: number;
+  budgetMs?: number;
+}): Promise<DispatchResult> {
+  const { model, attempt, leaseMs, now, owner, signal, limit = 100, lanes, budgetMs = 20_000 } = input;
+  const started = Date.now();
+  const clock = () => new Date(now.getTime() + (Date.now() - started));
+  const result: DispatchResult = { delivered: 0, retried: 0, failed: 0, leaseLost: 0, more: false };
+  let attempts = 0;
+  const lane = async () => {
+    while (!signal?.aborted) {
+      if (attempts >= limit || Date.now() - started > budgetMs) {
+        result.more = true;
+        return;
+      }
+      const at = clock();
+      const lease = await claim<L>({ model, filter: { state: 'pending', nextAttemptAt: trusted({ $lte: at }) }, sort: { nextAttemptAt: 1 }, now: at, owner, leaseMs });
+      if (!lease) return;
+      attempts++;
+      const outcome = await attempt(lease, clock);
+      if (outcome === 'lost') result.leaseLost++;
+      else result[outcome]++;
+    }
+  };
+  await Promise.all(Array.from({ length: lanes }, lane));
+  return result;
 }

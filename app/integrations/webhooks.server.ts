@@ -11,11 +11,11 @@ import { WebhookDelivery } from '#models/webhook-delivery';
 import { SLACK_TEAMS, WebhookEndpoint } from '#models/webhook-endpoint';
 import { getEnv } from '#app/env.server';
 import { sendEmail } from '#app/email/email.server';
-import { insertIgnoringDuplicates, trusted } from '#app/platform/db.server';
+import { insertIgnoringDuplicates } from '#app/platform/db.server';
 import type { DomainEvents } from '#app/platform/events.server';
-import { claim, complete, type Lease } from '#app/platform/lease.server';
+import { complete, type Lease } from '#app/platform/lease.server';
 import { blockedAddressClass, isIpLiteral } from '#app/integrations/address-rules';
-import { REQUEST_TIMEOUT_MS, postOnce } from '#app/integrations/deliver.server';
+import { REQUEST_TIMEOUT_MS, dispatchDue, postOnce, type DispatchResult } from '#app/integrations/deliver.server';
 import { eventData, keptUrl } from '#app/integrations/event-data.server';
 import { eventIdFor } from '#app/integrations/event-ids.server';
 import { slackMessage, type EventData } from '#app/integrations/slack-rules';
@@ -354,56 +354,9 @@ export function signedHeaders({ secret, body, eventId, eventType, at }: { secret
   };
 }
 
-export type DispatchResult = { delivered: number; retried: number; failed: number; leaseLost: number; more: boolean };
-
-/**
- * Worker step: sends due deliveries, `lanes` at a time, each claimed with a lease, until none is
- * due, `limit` attempts were made or `budgetMs` passed (then `more`). `now` is the cycle's clock;
- * it advances by the time this step has taken.
- */
-export async function dispatchDueWebhooks({
-  now,
-  owner,
-  signal,
-  limit = 100,
-  lanes = 4,
-  budgetMs = 20_000,
-}: {
-  now: Date;
-  owner: string;
-  signal?: AbortSignal;
-  limit?: number;
-  lanes?: number;
-  budgetMs?: number;
-}): Promise<DispatchResult> {
-  const started = Date.now();
-  const clock = () => new Date(now.getTime() + (Date.now() - started));
-  const result: DispatchResult = { delivered: 0, retried: 0, failed: 0, leaseLost: 0, more: false };
-  let attempts = 0;
-  const lane = async () => {
-    while (!signal?.aborted) {
-      if (attempts >= limit || Date.now() - started > budgetMs) {
-        result.more = true;
-        return;
-      }
-      const at = clock();
-      const lease = await claim<DeliveryLease>({
-        model: WebhookDelivery,
-        filter: { state: 'pending', nextAttemptAt: trusted({ $lte: at }) },
-        sort: { nextAttemptAt: 1 },
-        now: at,
-        owner,
-        leaseMs: LEASE_MS,
-      });
-      if (!lease) return;
-      attempts++;
-      const outcome = await attemptDelivery(lease, clock);
-      if (outcome === 'lost') result.leaseLost++;
-      else result[outcome]++;
-    }
-  };
-  await Promise.all(Array.from({ length: lanes }, lane));
-  return result;
+/** Worker step: sends due webhook and Slack deliveries (see dispatchDue). */
+export function dispatchDueWebhooks(input: { now: Date; owner: string; signal?: AbortSignal; limit?: number; lanes?: number; budgetMs?: number }): Promise<DispatchResult> {
+  return dispatchDue<DeliveryLease>({ model: WebhookDelivery, attempt: attemptDelivery, leaseMs: LEASE_MS, lanes: 4, ...input });
 }
 
 async function attemptDelivery(lease: DeliveryLease, clock: () => Date): Promise<'delivered' | 'retried' | 'failed' | 'lost'> {

@@ -20,7 +20,7 @@ import { trusted } from '#app/platform/db.server';
 // leaseGen: { type: Number, default: 0 }.
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyModel = Model<any>;
+export type AnyModel = Model<any>;
 type Filter = Record<string, unknown>;
 /** An update document: what a lease step writes together with the lease fields. */
 export type LeaseUpdate = {
