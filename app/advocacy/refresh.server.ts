@@ -9,7 +9,6 @@ import { Advocate } from '#models/advocate';
 import { Contact } from '#models/contact';
 import { Deal } from '#models/deal';
 import { Journey } from '#models/journey';
-import { PromiseReaskAnswer } from '#models/promise-reask';
 import { SurveyResponse } from '#models/survey-response';
 import { isDuplicateKey } from '#app/platform/db.server';
 import { advocateFields } from '#app/advocacy/advocacy-rules.server';
@@ -17,6 +16,7 @@ import { claimOnce } from '#app/platform/claims.server';
 import type { CandidateType } from '#app/advocacy/advocacy-types';
 import { journeyIdForDeal } from '#app/journeys/journey.server';
 import { logError } from '#app/utils/log.server';
+import { latestPromiseVerdicts } from '#app/recovery/reask-answer.server';
 import { budgetStatus, releaseOrphanSlots } from '#app/advocacy/ask-budget.server';
 import { writeAdvocate } from '#app/advocacy/advocates.server';
 import { candidateIndex } from '#app/advocacy/candidate-index.server';
@@ -49,10 +49,12 @@ async function latestAnswer({ dealId, known }: { dealId: Types.ObjectId; known: 
  * survey (docs/reask.md) replaces that promise's verdict (so a promise recovered counts as kept).
  */
 async function withReaskedVerdicts<T extends { dealId: Types.ObjectId; answeredAt: Date; promises: { promiseId: unknown; verdict: string }[] }>(answer: T): Promise<T> {
-  const reasked = await PromiseReaskAnswer.find({ dealId: answer.dealId }).select('promiseId verdict answeredAt').sort({ answeredAt: 1 }).lean();
-  const later = new Map(reasked.filter((r) => r.answeredAt >= answer.answeredAt).map((r) => [r.promiseId, r.verdict]));
-  if (later.size === 0) return answer;
-  return { ...answer, promises: answer.promises.map((p) => ({ ...p, verdict: later.get(String(p.promiseId)) ?? p.verdict })) };
+  const latest = (await latestPromiseVerdicts({ dealIds: [answer.dealId] })).get(String(answer.dealId)) ?? {};
+  const reasked = (promiseId: unknown) => {
+    const v = latest[String(promiseId)];
+    return v?.source === 'reask' && Date.parse(v.at) >= answer.answeredAt.getTime() ? v.verdict : null;
+  };
+  return { ...answer, promises: answer.promises.map((p) => ({ ...p, verdict: reasked(p.promiseId) ?? p.verdict })) };
 }
 
 /**

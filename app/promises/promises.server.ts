@@ -3,11 +3,10 @@
 // least. Leadership and admin see every rep's, or one rep's (filter). See docs/work-queue.md.
 import type { Types } from 'mongoose';
 import { Deal } from '#models/deal';
-import { PromiseReaskAnswer } from '#models/promise-reask';
-import { SurveyResponse } from '#models/survey-response';
 import { User } from '#models/user';
 import type { SessionUser } from '#app/auth/session.server';
-import { trusted } from '#app/platform/db.server';
+import { promiseVerdictSources } from '#app/recovery/reask-answer.server';
+import { latestVerdict } from '#app/recovery/reask-rules';
 import { openCases } from '#app/work/work.server';
 import { keptRate, PROMISES_PER_PAGE, VERDICT_ORDER, type PromisesQuery, type Verdict } from '#app/promises/promise-rules';
 import { accountNamesById } from '#app/accounts/accounts.server';
@@ -21,34 +20,9 @@ export type LatestVerdict = { verdict: Verdict; at: Date; wave: number; comment:
  */
 export async function latestVerdicts(dealIds: (string | Types.ObjectId)[]): Promise<Map<string, LatestVerdict>> {
   const latest = new Map<string, LatestVerdict>();
-  if (dealIds.length === 0) return latest;
-  for (let i = 0; i < dealIds.length; i += 1000) {
-    const responses = await SurveyResponse.find({ dealId: trusted({ $in: dealIds.slice(i, i + 1000) }) })
-      .select('wave answeredAt promises')
-      .lean();
-    for (const r of responses) {
-      for (const p of r.promises) {
-        const key = String(p.promiseId);
-        const seen = latest.get(key);
-        if (!seen || r.answeredAt > seen.at)
-          latest.set(key, { verdict: p.verdict as Verdict, at: r.answeredAt, wave: r.wave, comment: p.comment ?? '', surveyId: String(r._id), source: 'survey' });
-      }
-    }
-    const reasked = await PromiseReaskAnswer.find({ dealId: trusted({ $in: dealIds.slice(i, i + 1000) }) })
-      .select('promiseId verdict comment answeredAt')
-      .lean();
-    for (const a of reasked) {
-      const seen = latest.get(a.promiseId);
-      if (!seen || a.answeredAt > seen.at)
-        latest.set(a.promiseId, {
-          verdict: a.verdict as Verdict,
-          at: a.answeredAt,
-          wave: seen?.wave ?? 0,
-          comment: a.comment ?? '',
-          surveyId: seen?.surveyId ?? '',
-          source: 'reask',
-        });
-    }
+  for (const list of (await promiseVerdictSources(dealIds)).values()) {
+    const v = latestVerdict(list);
+    if (v) latest.set(v.promiseId, { verdict: v.verdict as Verdict, at: v.at, wave: v.wave, comment: v.comment, surveyId: v.surveyId, source: v.source });
   }
   return latest;
 }

@@ -230,40 +230,79 @@ export async function applyPendingReaskAnswers({ now, limit = 200 }: { now: Date
 
 export type PromiseVerdictView = { verdict: string; at: string; source: 'survey' | 'reask'; original: { verdict: string; at: string } | null };
 
+/** One verdict given to a promise, with where it came from (a survey of some wave, or the re-ask). */
+export type PromiseVerdictSource = VerdictSource & { dealId: string; promiseId: string; wave: number; comment: string; surveyId: string };
+
 /**
- * Each promise's latest verdict on the given deals: the newest of its survey verdicts and re-ask
- * answers (the original SurveyResponse is never changed). dealId -> promiseId -> verdict.
+ * Every verdict given to each promise of these deals, by `<dealId>:<promiseId>`: the value surveys'
+ * and the re-ask answers' (the original SurveyResponse is never changed). A re-ask answer carries
+ * the wave and survey of the newest survey verdict it follows. Read 1,000 deals at a time.
+ */
+export async function promiseVerdictSources(dealIds: Array<string | Types.ObjectId>) {
+  const sources = new Map<string, PromiseVerdictSource[]>();
+  const add = (v: PromiseVerdictSource) => {
+    const key = `${v.dealId}:${v.promiseId}`;
+    sources.set(key, [...(sources.get(key) ?? []), v]);
+  };
+  for (let i = 0; i < dealIds.length; i += 1000) {
+    const chunk = dealIds.slice(i, i + 1000);
+    const [responses, answers] = await Promise.all([
+      SurveyResponse.find({ dealId: trusted({ $in: chunk }) })
+        .select('dealId wave answeredAt promises')
+        .lean(),
+      PromiseReaskAnswer.find({ dealId: trusted({ $in: chunk }) })
+        .select('dealId promiseId verdict comment answeredAt')
+        .lean(),
+    ]);
+    for (const r of responses) {
+      for (const p of r.promises) {
+        add({
+          dealId: String(r.dealId),
+          promiseId: String(p.promiseId),
+          verdict: p.verdict,
+          at: r.answeredAt,
+          source: 'survey',
+          wave: r.wave,
+          comment: p.comment ?? '',
+          surveyId: String(r._id),
+        });
+      }
+    }
+    for (const a of answers) {
+      const surveyed = (sources.get(`${String(a.dealId)}:${a.promiseId}`) ?? []).filter((v) => v.source === 'survey' && v.at <= a.answeredAt);
+      const last = surveyed.sort((x, y) => x.at.getTime() - y.at.getTime()).at(-1);
+      add({
+        dealId: String(a.dealId),
+        promiseId: a.promiseId,
+        verdict: a.verdict,
+        at: a.answeredAt,
+        source: 'reask',
+        wave: last?.wave ?? 0,
+        comment: a.comment ?? '',
+        surveyId: last?.surveyId ?? '',
+      });
+    }
+  }
+  return sources;
+}
+
+/**
+ * Each promise's latest verdict on the given deals (latestVerdict: the newest, a re-ask winning a
+ * tie), with the survey verdict it replaced. dealId -> promiseId -> verdict.
  */
 export async function latestPromiseVerdicts({ dealIds }: { dealIds: Array<string | Types.ObjectId> }) {
   const out = new Map<string, Record<string, PromiseVerdictView>>();
-  if (dealIds.length === 0) return out;
-  const [responses, answers] = await Promise.all([
-    SurveyResponse.find({ dealId: trusted({ $in: dealIds }) })
-      .select('dealId answeredAt promises')
-      .lean(),
-    PromiseReaskAnswer.find({ dealId: trusted({ $in: dealIds }) })
-      .select('dealId promiseId verdict answeredAt')
-      .lean(),
-  ]);
-  const sources = new Map<string, VerdictSource[]>();
-  const add = (dealId: unknown, promiseId: unknown, v: VerdictSource) => {
-    const key = `${String(dealId)}:${String(promiseId)}`;
-    sources.set(key, [...(sources.get(key) ?? []), v]);
-  };
-  for (const r of responses) for (const p of r.promises) add(r.dealId, p.promiseId, { verdict: p.verdict, at: r.answeredAt, source: 'survey' });
-  for (const a of answers) add(a.dealId, a.promiseId, { verdict: a.verdict, at: a.answeredAt, source: 'reask' });
-  for (const [key, list] of sources) {
+  for (const list of (await promiseVerdictSources(dealIds)).values()) {
     const latest = latestVerdict(list);
     if (!latest) continue;
-    const [dealId, promiseId] = key.split(':');
-    const views = out.get(dealId) ?? {};
-    views[promiseId] = {
+    const views = out.get(latest.dealId) ?? {};
+    views[latest.promiseId] = {
       verdict: latest.verdict,
       at: latest.at.toISOString(),
       source: latest.source,
       original: latest.source === 'reask' && latest.original ? { verdict: latest.original.verdict, at: latest.original.at.toISOString() } : null,
     };
-    out.set(dealId, views);
+    out.set(latest.dealId, views);
   }
   return out;
 }

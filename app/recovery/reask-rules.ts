@@ -33,7 +33,7 @@ export type VerdictSource = { verdict: string; at: Date; source: 'survey' | 'rea
  * tie the re-ask wins (it asked about this promise alone, after the survey). `original` is the
  * newest survey verdict, so a page can show both (what the buyer said, what it is now).
  */
-export function latestVerdict(verdicts: VerdictSource[]) {
+export function latestVerdict<V extends VerdictSource>(verdicts: V[]): (V & { original: V | null }) | null {
   if (verdicts.length === 0) return null;
   const byTime = [...verdicts].sort((a, b) => a.at.getTime() - b.at.getTime() || (a.source === b.source ? 0 : a.source === 'reask' ? 1 : -1));
   const latest = byTime[byTime.length - 1];
