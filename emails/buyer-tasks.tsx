@@ -33,6 +33,7 @@ export function BuyerTasksEmail({ brand, locale, contactName, accountName, diges
   return (
     <Layout
       brand={brand}
+      locale={locale}
       preview={digest ? t('emailSubjectDigest', { accountName }) : t('emailSubject', { count: items.length, accountName })}
       reason={t('emailReason', { accountName })}
       unsubscribeUrl={unsubscribeUrl}

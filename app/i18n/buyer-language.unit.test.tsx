@@ -301,7 +301,7 @@ describe('buyer pages', () => {
 
 type TemplateModule = { default: ComponentType<Record<string, unknown>>; PreviewProps: Record<string, unknown> };
 const emailModules = import.meta.glob<TemplateModule>(['#emails/*.tsx', '!#emails/*.test.tsx'], { eager: true });
-const BUYER_EMAILS = ['survey-invitation', 'journey-confirmation-request', 'promise-reask', 'advocacy-ask', 'review-invitation', 'recovery-plan-request'];
+const BUYER_EMAILS = ['survey-invitation', 'journey-confirmation-request', 'promise-reask', 'advocacy-ask', 'review-invitation', 'recovery-plan-request', 'buyer-tasks'];
 const emailsByName = Object.fromEntries(Object.entries(emailModules).map(([file, mod]) => [/([\w-]+)\.tsx$/.exec(file)![1], mod]));
 
 describe('buyer emails', () => {
