@@ -1,4 +1,5 @@
 import { afterAll, expect, test } from 'vitest';
+import type { Collection } from 'mongodb';
 import { trusted } from '#app/platform/db.server';
 import { resetEnvCache } from '#app/env.server';
 import { EmailBatch } from '#models/email-batch';
@@ -26,6 +27,12 @@ function startWorker(args: string[]) {
   return startNode('scripts/worker.ts', args, {
     env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', RESEND_API_KEY: 're_test_key', RESEND_BASE_URL: fake.url, EMAIL_RATE_PER_SECOND: '20' },
   });
+}
+
+/** How many documents are in each value of `field`, e.g. { queued: 100, sent: 300 }. */
+async function countBy(collection: Collection, field: string) {
+  const rows = await collection.aggregate<{ _id: string; n: number }>([{ $group: { _id: `$${field}`, n: { $sum: 1 } } }]).toArray();
+  return Object.fromEntries(rows.map((r) => [r._id, r.n]));
 }
 
 let current: Proc | undefined;
@@ -62,9 +69,13 @@ test(`a worker SIGKILLed ${KILLS} times at random moments of dispatching ${SURVE
     current.child.kill('SIGKILL');
     await current.exited;
     kills.push({ afterMs, midDispatch, requestsBefore, requestsAfter: fake.requests.length });
-    // Time passes: the dead worker's leases run out (as in survey-delivery.server.test.ts).
+    // Time passes: the dead worker's leases run out (as in survey-delivery.server.test.ts), and so
+    // do the holds on batches it sealed (a batch waits, at most 2 minutes, for its surveys to record
+    // their emails: a worker killed after recording them but before releasing the batch leaves it
+    // on hold, and a clean run a few seconds later would not send it yet).
     const past = new Date(Date.now() - 1000);
     await EmailBatch.updateMany({ leaseOwner: trusted({ $ne: null }) }, { $set: { leaseExpiresAt: past } });
+    await EmailBatch.updateMany({ state: 'queued', attempts: 0, nextAttemptAt: trusted({ $gt: past }) }, { $set: { nextAttemptAt: past } });
     await Survey.updateMany({ leaseOwner: trusted({ $ne: null }) }, { $set: { leaseExpiresAt: past } });
   }
 
@@ -92,7 +103,12 @@ test(`a worker SIGKILLed ${KILLS} times at random moments of dispatching ${SURVE
   );
 
   // Each survey's email reached Resend exactly once (an idempotent replay is not a second delivery)...
-  expect(delivered).toHaveLength(SURVEYS);
+  const left = {
+    surveys: await countBy(Survey.collection, 'state'),
+    emails: await countBy(EmailMessage.collection, 'state'),
+    batches: await countBy(EmailBatch.collection, 'state'),
+  };
+  expect(delivered, `left after the clean runs: ${JSON.stringify(left)}`).toHaveLength(SURVEYS);
   expect(new Set(delivered)).toEqual(new Set(ids));
   // ...and under one key: no email was ever in two batches, a re-sent batch was byte-identical (no 409), never refused.
   expect(batchRequests.filter((r) => r.status !== 200)).toEqual([]);
