@@ -12,7 +12,7 @@ import { newDealDoc } from '#app/deals/intake.server';
 import { mulberry32 } from '#app/utils/random.server';
 import { buildSeedJourneys, insertSeedJourneys } from '#scripts/seed/journeys';
 import { seedBrand } from '#scripts/seed/brand';
-import { seedSwedishCustomer } from '#scripts/seed/language';
+import { markSwedishCustomer } from '#scripts/seed/language';
 
 // Demo data for `npm run seed`, the start script (empty database only), e2e tests and benchmarks.
 // Everything below is a pure function of (seed, account index, now) until `seedDemoData` writes it.
@@ -1078,6 +1078,7 @@ export async function seedDemoData({
     into.existing += c.existing;
   };
 
+  let swedish: string | null = null;
   for (let from = 0; from < accounts; from += BATCH) {
     const accountDocs: Record<string, unknown>[] = [];
     const contactDocs: Record<string, unknown>[] = [];
@@ -1112,6 +1113,8 @@ export async function seedDemoData({
     // Each deal's post-sale journey, as far along as its age allows, with evidence (journey-seed.server.ts).
     const journeys = await buildSeedJourneys({ deals: dealDocs as never, accounts: accountDocs as never, contacts: contactDocs as never, now });
     const writeExtras = extend ? await extend({ accounts: accountDocs, contacts: contactDocs, deals: dealDocs, journeys: journeys.map((j) => j.doc), now }) : null;
+    // A Swedish-speaking customer: its buyers read pages and emails in Swedish (docs/i18n.md).
+    if (from === 0) swedish = markSwedishCustomer({ accounts: accountDocs, journeys: journeys.map((j) => j.doc), csId: String(idOf('cs@kept.demo')) });
     // Accounts first: a crash between steps leaves contacts/deals to be filled in by the next run.
     add(summary.accounts, await insertNew(Account, accountDocs));
     add(summary.contacts, await insertNew(Contact, contactDocs));
@@ -1130,8 +1133,6 @@ export async function seedDemoData({
     if (progress) progress(done, accounts);
     else log(`  accounts ${done.toLocaleString('en-US')}/${accounts.toLocaleString('en-US')} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   }
-  // A Swedish-speaking customer: its buyers read pages and emails in Swedish (docs/i18n.md).
-  const swedish = await seedSwedishCustomer();
   if (swedish) log(`  ${swedish} reads Kept in Swedish`);
   summary.ms = Date.now() - started;
   return summary;

@@ -1,20 +1,24 @@
-import { Account } from '#models/account';
-import { Journey } from '#models/journey';
-import { User } from '#models/user';
-
 /**
  * The demo's Swedish-speaking customer (docs/i18n.md): the first account (by name) of
  * cs@kept.demo with a journey still under way reads Kept in Swedish, so its contacts get their
- * plan page, surveys and emails in Swedish. Idempotent; an account already given a language keeps it.
+ * plan page, surveys and emails in Swedish. Chosen among the first batch's journeys before the
+ * accounts are written (no query: at 100,000 accounts a scan of the journeys for it outlasted the
+ * database's reply timeout); a rerun makes the same choice and inserts nothing new.
  */
-export async function seedSwedishCustomer(): Promise<string | null> {
-  const cs = await User.findOne({ email: 'cs@kept.demo' }).select('_id').lean();
-  if (!cs) return null;
-  const already = await Account.findOne({ language: 'sv' }).select('name').lean();
-  if (already) return already.name;
-  const journeys = await Journey.find({ csmId: cs._id, liveAt: null }).select('accountId accountName').sort({ accountName: 1 }).limit(1).lean();
-  const journey = journeys[0];
-  if (!journey) return null;
-  await Account.updateOne({ _id: journey.accountId, language: null }, { $set: { language: 'sv' } });
-  return journey.accountName;
+export function markSwedishCustomer({
+  accounts,
+  journeys,
+  csId,
+}: {
+  accounts: Record<string, unknown>[];
+  journeys: { accountId: unknown; accountName: string; csmId?: unknown; liveAt?: Date | null }[];
+  csId: string;
+}): string | null {
+  const chosen = journeys
+    .filter((j) => String(j.csmId) === csId && !j.liveAt)
+    .sort((a, b) => (a.accountName < b.accountName ? -1 : a.accountName > b.accountName ? 1 : 0))[0];
+  const account = chosen && accounts.find((a) => String(a._id) === String(chosen.accountId));
+  if (!account) return null;
+  account.language ??= 'sv';
+  return chosen.accountName;
 }
