@@ -1,4 +1,5 @@
 import { Schema, type InferSchemaType } from 'mongoose';
+import { changeFeed } from '#app/platform/change-feed.server';
 import { COMMENT_MAX } from '#app/buyer-tasks/task-rules';
 import { defineModel } from './_define';
 
@@ -62,6 +63,8 @@ const BuyerTaskSchema = new Schema(
 // Once per (journey, stage, criterion): opening a stage twice (a reaction and the sweep) opens one task.
 BuyerTaskSchema.index({ journeyId: 1, stage: 1, criterionKey: 1 }, { unique: true });
 BuyerTaskSchema.index({ status: 1, dueAt: 1 });
+// The journey and plan pages keep each journey's task ids in memory from this feed (tasks.server.ts).
+BuyerTaskSchema.plugin(changeFeed('buyertasks'));
 
 export type BuyerTaskDoc = InferSchemaType<typeof BuyerTaskSchema>;
 export const BuyerTask = defineModel('BuyerTask', BuyerTaskSchema);

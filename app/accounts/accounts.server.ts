@@ -8,6 +8,7 @@ import type { SessionUser } from '#app/auth/session.server';
 import { trusted, isDuplicateKey } from '#app/platform/db.server';
 import { ReadIndex, VersionedCache } from '#app/platform/read-index.server';
 import { objectIdFrom } from '#app/utils/ids.server';
+import { contactsOfAccount } from '#app/journeys/journey.server';
 
 export const ACCOUNT_SORTS = ['name', '-name', 'segment', '-segment', 'createdAt', '-createdAt', 'status', '-status'] as const;
 
@@ -167,7 +168,7 @@ export async function getAccountDetail({ user, accountId }: { user: SessionUser;
   const dealFilter: Record<string, unknown> = { accountId };
   if (user.role === 'sales') dealFilter.aeId = user.id;
   const [contacts, deals, csm] = await Promise.all([
-    Contact.find({ accountId }).select('name email title isPrimary emailStatus language').sort({ isPrimary: -1, name: 1 }).lean(),
+    contactsOfAccount(accountId, 'name email title isPrimary emailStatus language'),
     Deal.find(dealFilter).select('name source crmId aeId closedWonAt arr currency promises').sort({ closedWonAt: -1 }).lean(),
     account.csmId ? User.findById(account.csmId).select('name').lean() : null,
   ]);

@@ -23,6 +23,7 @@ import { getPlaybookVersion } from '#app/journeys/playbook.server';
 import { isSatisfied } from '#app/journeys/journey.server';
 import { createPlanToken } from '#app/journeys/plan.server';
 import { insertOnce, trusted } from '#app/platform/db.server';
+import { recordBatchWrite } from '#app/platform/change-feed.server';
 import { claim, complete, release, type Lease } from '#app/platform/lease.server';
 import { appUrl } from '#app/utils/link-token.server';
 import { kindsCovered, noticeEmailKey, noticeIdFor, planNotices, utcDay, type NoticeItemKind, type ReminderKind } from '#app/buyer-tasks/task-rules';
@@ -182,7 +183,13 @@ async function deliver(notice: Notice, now: Date): Promise<'sent' | 'skipped' | 
     const notices = kindsCovered(kind).map((k) => ({ contactId: contact._id, kind: k, day: notice.day }));
     return [{ updateOne: { filter: { _id: task._id }, update: { $addToSet: { notices: { $each: notices } } } } }];
   });
-  if (marks.length) await BuyerTask.bulkWrite(marks, { ordered: false });
+  if (marks.length) {
+    await BuyerTask.bulkWrite(marks, { ordered: false });
+    await recordBatchWrite(
+      BuyerTask,
+      marks.map((m) => m.updateOne.filter._id),
+    );
+  }
   await complete({ model: BuyerTaskNotice, lease: notice, now, update: { $set: { sentAt: now } } });
   return 'sent';
 }

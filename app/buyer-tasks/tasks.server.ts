@@ -9,10 +9,11 @@ import { recordAudit } from '#models/audit-event';
 import { BuyerTask } from '#models/buyer-task';
 import { Contact } from '#models/contact';
 import { Journey } from '#models/journey';
-import { PlanToken } from '#models/plan-token';
 import type { SessionUser } from '#app/auth/session.server';
 import { insertIgnoringDuplicates, trusted } from '#app/platform/db.server';
-import { journeyIdForDeal, isSatisfied } from '#app/journeys/journey.server';
+import { readEachById } from '#app/platform/pool';
+import { childIndex } from '#app/platform/read-index.server';
+import { contactsOfAccounts, journeyIdForDeal, isSatisfied, planLinksOfJourney } from '#app/journeys/journey.server';
 import { buyerCanConfirm } from '#app/journeys/journey-rules';
 import { confirmOnPlan, findLiveToken } from '#app/journeys/plan.server';
 import { getPlaybookVersion } from '#app/journeys/playbook.server';
@@ -59,14 +60,41 @@ export const TaskDueSchema = z.object({
 });
 
 // ---------------------------------------------------------------------------------------------
+// Reading a journey's tasks
+
+// The ids of each journey's tasks, kept in memory from the buyer-task feed, so the journey page and
+// the plan page read a journey's few tasks by `_id`: FerretDB answers a `journeyId` query with a scan
+// of every task (docs/scale.md).
+const journeyTaskChildren = childIndex<{ journeyId?: unknown; openedAt?: Date }>({
+  feed: 'buyertasks',
+  model: BuyerTask,
+  select: 'journeyId openedAt',
+  parentOf: (d) => (d.journeyId ? String(d.journeyId) : null),
+  orderOf: (d) => d.openedAt?.getTime() ?? 0,
+});
+
+/** A journey's tasks (of one stage, if given), in no particular order: from the index when it is loaded, else one query. */
+async function tasksOfJourney(journeyId: Id, stage?: string) {
+  const filter = { journeyId, ...(stage ? { stage } : {}) };
+  return journeyTaskChildren.answer({
+    fromMemory: async ({ idsOf }) => {
+      const tasks = await readEachById(idsOf(String(journeyId)), (id) => BuyerTask.findById(id).lean(), { size: 8 });
+      return tasks.filter((t) => String(t.journeyId) === String(journeyId) && (!stage || t.stage === stage));
+    },
+    fromDatabase: () => BuyerTask.find(filter).lean(),
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
 // Opening and closing
 
 /** Who owes a new task: the contact of the journey's latest plan link, else the account's primary contact, else its first. */
 async function defaultOwners(journeyId: Id, accountId: Id) {
-  const token = await PlanToken.findOne({ journeyId }).sort({ createdAt: -1 }).select('contactId').lean();
-  if (token && (await Contact.exists({ _id: token.contactId, accountId }))) return [token.contactId];
-  const contacts = await Contact.find({ accountId }).select('_id isPrimary').sort({ createdAt: 1 }).lean();
-  const first = contacts.find((c) => c.isPrimary) ?? contacts[0];
+  const [links, contacts] = await Promise.all([planLinksOfJourney(String(journeyId), 'contactId createdAt'), contactsOfAccounts([accountId], '_id isPrimary createdAt')]);
+  const latest = links[0];
+  if (latest && contacts.some((c) => String(c._id) === String(latest.contactId))) return [latest.contactId];
+  const ordered = contacts.sort((a, b) => (a.createdAt?.getTime() ?? 0) - (b.createdAt?.getTime() ?? 0));
+  const first = ordered.find((c) => c.isPrimary) ?? ordered[0];
   return first ? [first._id] : [];
 }
 
@@ -115,7 +143,10 @@ export const openTasksForDeal = ({ dealId, now }: { dealId: Id; now: Date }) => 
 
 /** A stage ended: its open tasks stop (no more reminders); they show as closed with the stage. */
 export async function closeStageTasks({ journeyId, stageKey, now }: { journeyId: Id; stageKey: string; now: Date }) {
-  const { modifiedCount } = await BuyerTask.updateMany({ journeyId, stage: stageKey, status: 'open' }, { $set: { status: 'done', doneAt: now, doneVia: 'stage_left' } });
+  // By `_id`: a filter on the journey would scan every task, and the change feed would not know which changed.
+  const open = (await tasksOfJourney(journeyId, stageKey)).filter((t) => t.status === 'open').map((t) => t._id);
+  if (open.length === 0) return 0;
+  const { modifiedCount } = await BuyerTask.updateMany({ _id: trusted({ $in: open }), status: 'open' }, { $set: { status: 'done', doneAt: now, doneVia: 'stage_left' } });
   return modifiedCount;
 }
 
@@ -146,7 +177,7 @@ export async function getPlanTasks({ token, now = new Date() }: { token: string;
   const j = await Journey.findById(t.journeyId).select('stage accountId').lean();
   if (!j) return null;
   const [tasks, contact, account] = await Promise.all([
-    BuyerTask.find({ journeyId: j._id, stage: j.stage }).sort({ dueAt: 1, _id: 1 }).lean(),
+    tasksOfJourney(j._id, j.stage).then((list) => list.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || (String(a._id) < String(b._id) ? -1 : 1))),
     Contact.findById(t.contactId).select('language').lean(),
     Account.findById(j.accountId).select('language').lean(),
   ]);
@@ -240,8 +271,8 @@ export async function getJourneyTasks({ journeyId, now = new Date() }: { journey
   const j = await Journey.findById(journeyId).select('accountId stage').lean();
   if (!j) return null;
   const [tasks, contacts] = await Promise.all([
-    BuyerTask.find({ journeyId: j._id }).sort({ openedAt: 1, _id: 1 }).lean(),
-    Contact.find({ accountId: j.accountId }).select('name email emailStatus').sort({ name: 1 }).lean(),
+    tasksOfJourney(j._id).then((list) => list.sort((a, b) => a.openedAt.getTime() - b.openedAt.getTime() || (String(a._id) < String(b._id) ? -1 : 1))),
+    contactsOfAccounts([j.accountId], 'name email emailStatus').then((list) => list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))),
   ]);
   const names = new Map(contacts.map((c) => [String(c._id), c.name]));
   return {

@@ -737,7 +737,7 @@ export async function getJourneyDetail({ user, journeyId, now = new Date() }: { 
     Deal.findById(j.dealId).select('promises source crmId').lean(),
     contactsOfAccount(String(j.accountId)),
     journeyAudit(String(j._id)),
-    journeyPlanLinks(String(j._id)),
+    planLinksOfJourney(String(j._id)),
   ]);
   const userIds = new Set<string>([String(j.aeId), ...(j.csmId ? [String(j.csmId)] : []), ...audit.filter((a) => a.actorId).map((a) => String(a.actorId))]);
   for (const o of j.owners) {
@@ -1030,8 +1030,9 @@ export async function contactsOfAccounts(accountIds: unknown[], select: string) 
   });
 }
 
-async function contactsOfAccount(accountId: string) {
-  const contacts = await contactsOfAccounts([accountId], 'name email title isPrimary emailStatus');
+/** One account's contacts (the `select`ed fields), the primary first, then by name. */
+export async function contactsOfAccount(accountId: string, select = 'name email title isPrimary emailStatus') {
+  const contacts = await contactsOfAccounts([accountId], `${select} isPrimary name`);
   return contacts.sort((a, b) => Number(Boolean(b.isPrimary)) - Number(Boolean(a.isPrimary)) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
@@ -1043,8 +1044,8 @@ async function journeyAudit(journeyId: string) {
   });
 }
 
-async function journeyPlanLinks(journeyId: string) {
-  const select = 'contactName contactEmail stage createdAt expiresAt lastSeenAt revokedAt';
+/** A journey's newest 20 plan links (the `select`ed fields), newest first, read by `_id` from the index. */
+export async function planLinksOfJourney(journeyId: string, select = 'contactName contactEmail stage createdAt expiresAt lastSeenAt revokedAt') {
   return planLinkChildren.answer({
     fromMemory: ({ idsOf }) => byIds(idsOf(journeyId, 20), (id) => PlanToken.findById(id).select(select).lean()),
     fromDatabase: () => PlanToken.find({ journeyId }).select(select).sort({ createdAt: -1 }).limit(20).lean(),

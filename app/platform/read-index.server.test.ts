@@ -261,3 +261,46 @@ describe('stalled journeys on the time-to-live dashboard from the in-memory inde
     }
   });
 });
+
+describe('buyer tasks from the in-memory child index', () => {
+  it('the journey page and the plan page show the same tasks as the database queries, including writes just made', async () => {
+    const { warmReadIndexes } = await import('#app/platform/read-index.server');
+    const { makeContact } = await import('#test/factories');
+    const { closeStageTasks, completeTaskOnPlan, getJourneyTasks, getPlanTasks, openTasksForDeal } = await import('#app/buyer-tasks/tasks.server');
+    const { createPlanToken } = await import('#app/journeys/plan.server');
+    const cs = await makeUser({ role: 'cs' });
+    const rep = await makeUser({ role: 'sales' });
+    const account = await makeAccount({ csmId: cs.id });
+    const buyer = await makeContact(account.id, { isPrimary: true });
+    await makeContact(account.id);
+    const deal = await makeDeal({ accountId: account.id, aeId: rep.id, closedWonAt: T0 });
+    const { journeyId } = await startJourneyForDeal({ dealId: deal.id, now: T0 });
+    const token = await createPlanToken({ journeyId: String(journeyId), contact: { id: buyer.id, name: 'Buyer', email: 'buyer@example.com' }, stage: 'handoff', now: T0 });
+    const at = new Date(T0.getTime() + DAY);
+    const read = async (env: 'memory' | 'off') => {
+      process.env.READ_INDEX = env;
+      resetEnvCache();
+      if (env === 'memory') await warmReadIndexes();
+      return { journey: await getJourneyTasks({ journeyId: String(journeyId), now: at }), plan: await getPlanTasks({ token, now: at }) };
+    };
+    // Loaded before the tasks exist: the index must follow the inserts.
+    expect((await read('memory')).journey?.tasks).toEqual([]);
+    await openTasksForDeal({ dealId: deal.id, now: T0 });
+    const opened = await read('memory');
+    expect(opened.journey?.tasks.length).toBeGreaterThan(0);
+    expect(opened.journey?.tasks.every((t) => t.owners[0]?.id === buyer.id)).toBe(true);
+    expect(opened.journey?.contacts).toHaveLength(2);
+    expect(opened).toEqual(await read('off'));
+    // The buyer completes one on the plan page; the stage ends and closes the rest.
+    await read('memory');
+    expect(await completeTaskOnPlan({ token, taskId: opened.journey!.tasks[0].id, now: at })).toBeTruthy();
+    const done = await read('memory');
+    expect(done.journey?.tasks[0].doneVia).toBe('buyer');
+    expect(done).toEqual(await read('off'));
+    await read('memory');
+    await closeStageTasks({ journeyId: String(journeyId), stageKey: 'handoff', now: at });
+    const closed = await read('memory');
+    expect(closed.journey?.tasks.every((t) => t.doneAt !== null)).toBe(true);
+    expect(closed).toEqual(await read('off'));
+  });
+});

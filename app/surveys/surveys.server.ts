@@ -51,6 +51,7 @@ import { logError, orLogged } from '#app/utils/log.server';
 import { Lru } from '#app/utils/lru';
 import { may } from '#app/auth/permissions';
 import { claimMany, completeMany, retryLostRaces, writeUnheld, type Lease, type LeaseUpdate } from '#app/platform/lease.server';
+import { contactsOfAccount } from '#app/journeys/journey.server';
 
 export const SURVEY_METRICS = { answer: 'survey.answer', promise: 'survey.promise', funnel: 'survey.funnel', quarter: 'survey.quarter' } as const;
 
@@ -840,7 +841,7 @@ export async function getSurveyDetail({ user, surveyId }: { user: SessionUser; s
     Deal.findById(survey.dealId).select('name').lean(),
     Account.findById(survey.accountId).select('name csmId').lean(),
     loadResponses([survey._id]),
-    canManage(user) ? Contact.find({ accountId: survey.accountId }).select('name email title isPrimary emailStatus').sort({ isPrimary: -1, name: 1 }).lean() : [],
+    canManage(user) ? contactsOfAccount(String(survey.accountId)) : [],
     survey.state === 'cancelled' ? cancellationOf(String(survey._id)) : null,
   ]);
   return {
