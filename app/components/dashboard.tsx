@@ -9,6 +9,7 @@ import type { Role } from '#app/auth/roles';
 import { SEGMENT_OPTIONS } from '#app/utils/format';
 import { formatCell, type ColumnKind, type DashboardTable, type TableRow } from '#app/dashboards/dashboard-table';
 import { FilterSelect } from '#app/components/forms';
+import { NOT_BY_PLAYBOOK } from '#app/dashboards/dashboard-pages';
 
 export type Series = { key: string; label: string };
 export type RefLine = { y: number; label: string };
@@ -274,82 +275,117 @@ export function ChartSection({ table, search, empty, children, note }: { table: 
   );
 }
 
-export type FilterOptions = { reps: { id: string; name: string }[]; csms: { id: string; name: string }[] };
-type FilterQuery = { from?: string; to?: string; segment?: string; rep?: string; csm?: string; cohort?: string; wave?: string; currency?: string };
+export type FilterOptions = { reps: { id: string; name: string }[]; csms: { id: string; name: string }[]; playbooks: { id: string; name: string }[] };
+type FilterQuery = { from?: string; to?: string; segment?: string; rep?: string; csm?: string; cohort?: string; wave?: string; currency?: string; playbook?: string };
 
-/** The filter form (GET: the filters live in the URL, so a view can be shared). */
+/**
+ * Why a page has no playbook filter (its figures are not kept per playbook): a quiet line under the
+ * filters, or a notice naming the playbook when the URL asks for one (the tabs keep it from the
+ * time-to-live and forecast pages), so the figures are never taken for that playbook's.
+ */
+export function NotByPlaybook({ page, asked }: { page: keyof typeof NOT_BY_PLAYBOOK; asked: string | null }) {
+  return asked ? (
+    <p className="notice" role="status" data-testid="playbook-not-applied">
+      Playbook “{asked}” does not filter this page: {NOT_BY_PLAYBOOK[page]}. Showing every playbook.
+    </p>
+  ) : (
+    <p className="muted small" data-testid="playbook-not-applied">
+      No playbook filter here: {NOT_BY_PLAYBOOK[page]}.
+    </p>
+  );
+}
+
+/**
+ * The filter form (GET: the filters live in the URL, so a view can be shared). `show.playbook`: the
+ * page's figures are kept per playbook; else `notByPlaybook` says why there is no such filter.
+ */
 export function DashboardFilters({
   query,
   options,
   show,
   currencies = [],
   clearTo,
+  notByPlaybook,
 }: {
   query: FilterQuery;
   options: FilterOptions;
-  show: { rep?: boolean; csm?: boolean; wave?: boolean; currency?: boolean };
+  show: { rep?: boolean; csm?: boolean; wave?: boolean; currency?: boolean; playbook?: boolean };
   currencies?: string[];
   clearTo: string;
+  notByPlaybook?: { page: keyof typeof NOT_BY_PLAYBOOK; asked: string | null };
 }) {
   return (
-    <Form method="get" className="toolbar filters" role="search" aria-label="Dashboard filters">
-      <div className="field">
-        <label htmlFor="f-from">Closed won from</label>
-        <input id="f-from" type="date" name="from" defaultValue={query.from ?? ''} />
-      </div>
-      <div className="field">
-        <label htmlFor="f-to">to</label>
-        <input id="f-to" type="date" name="to" defaultValue={query.to ?? ''} />
-      </div>
-      <div className="field">
-        <label htmlFor="f-cohort">Cohort</label>
-        <input id="f-cohort" type="text" name="cohort" placeholder="2026Q1" pattern="\d{4}Q[1-4]" defaultValue={query.cohort ?? ''} />
-      </div>
-      <FilterSelect id="f-segment" label="Segment" name="segment" defaultValue={query.segment ?? ''} anyLabel="All segments" options={SEGMENT_OPTIONS} />
-      {show.rep && options.reps.length ? (
-        <FilterSelect id="f-rep" label="Rep" name="rep" defaultValue={query.rep ?? ''} anyLabel="All reps" options={options.reps.map((u) => ({ value: u.id, label: u.name }))} />
-      ) : null}
-      {show.csm && options.csms.length ? (
-        <FilterSelect
-          id="f-csm"
-          label="CSM"
-          name="csm"
-          defaultValue={query.csm ?? ''}
-          anyLabel="All CSMs"
-          extra={[{ value: 'none', label: 'Unassigned' }]}
-          options={options.csms.map((u) => ({ value: u.id, label: u.name }))}
-        />
-      ) : null}
-      {show.wave ? (
+    <>
+      <Form method="get" className="toolbar filters" role="search" aria-label="Dashboard filters">
         <div className="field">
-          <label htmlFor="f-wave">Wave</label>
-          <select id="f-wave" name="wave" defaultValue={query.wave ?? ''}>
-            <option value="">All waves</option>
-            {['6', '9', '12'].map((w) => (
-              <option key={w} value={w}>
-                {w} months
-              </option>
-            ))}
-          </select>
+          <label htmlFor="f-from">Closed won from</label>
+          <input id="f-from" type="date" name="from" defaultValue={query.from ?? ''} />
         </div>
-      ) : null}
-      {show.currency && currencies.length > 1 ? (
         <div className="field">
-          <label htmlFor="f-currency">Currency</label>
-          <select id="f-currency" name="currency" defaultValue={query.currency ?? ''}>
-            {currencies.map((c) => (
-              <option key={c} value={c}>
-                {c}
-              </option>
-            ))}
-          </select>
+          <label htmlFor="f-to">to</label>
+          <input id="f-to" type="date" name="to" defaultValue={query.to ?? ''} />
         </div>
-      ) : null}
-      <button type="submit">Apply filters</button>
-      <Link to={clearTo} className="button secondary">
-        Clear filters
-      </Link>
-    </Form>
+        <div className="field">
+          <label htmlFor="f-cohort">Cohort</label>
+          <input id="f-cohort" type="text" name="cohort" placeholder="2026Q1" pattern="\d{4}Q[1-4]" defaultValue={query.cohort ?? ''} />
+        </div>
+        <FilterSelect id="f-segment" label="Segment" name="segment" defaultValue={query.segment ?? ''} anyLabel="All segments" options={SEGMENT_OPTIONS} />
+        {show.playbook ? (
+          <FilterSelect
+            id="f-playbook"
+            label="Playbook"
+            name="playbook"
+            defaultValue={query.playbook ?? ''}
+            anyLabel="All playbooks"
+            options={options.playbooks.map((p) => ({ value: p.id, label: p.name }))}
+          />
+        ) : null}
+        {show.rep && options.reps.length ? (
+          <FilterSelect id="f-rep" label="Rep" name="rep" defaultValue={query.rep ?? ''} anyLabel="All reps" options={options.reps.map((u) => ({ value: u.id, label: u.name }))} />
+        ) : null}
+        {show.csm && options.csms.length ? (
+          <FilterSelect
+            id="f-csm"
+            label="CSM"
+            name="csm"
+            defaultValue={query.csm ?? ''}
+            anyLabel="All CSMs"
+            extra={[{ value: 'none', label: 'Unassigned' }]}
+            options={options.csms.map((u) => ({ value: u.id, label: u.name }))}
+          />
+        ) : null}
+        {show.wave ? (
+          <div className="field">
+            <label htmlFor="f-wave">Wave</label>
+            <select id="f-wave" name="wave" defaultValue={query.wave ?? ''}>
+              <option value="">All waves</option>
+              {['6', '9', '12'].map((w) => (
+                <option key={w} value={w}>
+                  {w} months
+                </option>
+              ))}
+            </select>
+          </div>
+        ) : null}
+        {show.currency && currencies.length > 1 ? (
+          <div className="field">
+            <label htmlFor="f-currency">Currency</label>
+            <select id="f-currency" name="currency" defaultValue={query.currency ?? ''}>
+              {currencies.map((c) => (
+                <option key={c} value={c}>
+                  {c}
+                </option>
+              ))}
+            </select>
+          </div>
+        ) : null}
+        <button type="submit">Apply filters</button>
+        <Link to={clearTo} className="button secondary">
+          Clear filters
+        </Link>
+      </Form>
+      {notByPlaybook ? <NotByPlaybook page={notByPlaybook.page} asked={notByPlaybook.asked} /> : null}
+    </>
   );
 }
 

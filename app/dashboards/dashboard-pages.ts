@@ -9,6 +9,22 @@ export const FEW_ANSWERS = 5;
 
 export const canOpen = (role: Role, page: DashboardPage) => may(role, `dashboards.${page}`);
 
+/**
+ * The pages whose figures are kept per playbook (the journey rollups and the live journeys carry
+ * it): only these offer the playbook filter. The others (survey answers, deals, recovery cases are
+ * not kept per playbook) drop it and say so (docs/dashboards.md, "Playbook filter").
+ */
+export const PLAYBOOK_PAGES: readonly DashboardPage[] = ['time-to-live', 'forecast'];
+export const filtersByPlaybook = (page: DashboardPage | 'overview') => page !== 'overview' && PLAYBOOK_PAGES.includes(page);
+
+/** Why a page without the playbook filter has none (said next to its filters). */
+export const NOT_BY_PLAYBOOK: Record<'overview' | Exclude<DashboardPage, 'time-to-live' | 'forecast'>, string> = {
+  overview: 'the overview mixes figures that are kept per playbook with some that are not; Time to live and Conversion & forecast filter by playbook',
+  value: 'survey answers are not kept per playbook; Time to live and Conversion & forecast filter by playbook',
+  profitability: 'deals won and churned are not kept per playbook; Time to live and Conversion & forecast filter by playbook',
+  recovery: 'recovery cases are not kept per playbook; Time to live and Conversion & forecast filter by playbook',
+};
+
 const TABS: { to: string; label: string; allowed: (role: Role) => boolean }[] = [
   { to: '/dashboards', label: 'Overview', allowed: () => true },
   { to: '/dashboards/value', label: 'Value delivered', allowed: (r) => canOpen(r, 'value') },

@@ -21,11 +21,12 @@ import type { SessionUser } from '#app/auth/session.server';
 import { trusted } from '#app/platform/db.server';
 import { DEAL_METRICS } from '#app/deals/deal-metrics.server';
 import { BACKTEST_MONTHS, FORECAST_HORIZONS, FORECAST_METRICS } from '#app/dashboards/forecast.server';
-import { DAY_BUCKETS, HOUR_BUCKETS, journeyBoardIndex } from '#app/journeys/journey.server';
+import { DAY_BUCKETS, HOUR_BUCKETS, journeyBoardIndex, playbookFilter } from '#app/journeys/journey.server';
 import { metricIndex, readMetrics } from '#app/platform/metrics.server';
 import { VersionedCache } from '#app/platform/read-index.server';
-import { getCurrentPlaybook, type PlaybookDef } from '#app/journeys/playbook.server';
-import { FEW_ANSWERS, canOpen, forecastSentence, type DashboardPage } from '#app/dashboards/dashboard-pages';
+import { getCurrentPlaybook, listPlaybooks } from '#app/journeys/playbook.server';
+import { DEFAULT_PLAYBOOK_KEY, playbookKeyOf } from '#app/journeys/playbook-rules';
+import { FEW_ANSWERS, canOpen, filtersByPlaybook, forecastSentence, type DashboardPage } from '#app/dashboards/dashboard-pages';
 import { CATEGORY_LABELS, plural, SEGMENT_LABELS } from '#app/utils/format';
 import { log } from '#app/utils/log.server';
 import type { ChartId, DashboardTable, TableRow } from '#app/dashboards/dashboard-table';
@@ -115,11 +116,24 @@ export const DashboardQuerySchema = z.object({
     .regex(/^[A-Z]{3}$/)
     .optional()
     .catch(undefined),
+  /** A playbook key (docs/playbooks.md); parseDashboardQuery also drops one no playbook has. */
+  playbook: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,39}$/)
+    .optional()
+    .catch(undefined),
 });
 export type DashboardQuery = z.infer<typeof DashboardQuerySchema>;
 
-export function parseDashboardQuery(url: URL): DashboardQuery {
-  return DashboardQuerySchema.parse(Object.fromEntries(url.searchParams));
+/** The filters of a dashboard URL; a malformed one, or a playbook key no playbook has, is dropped. */
+export async function parseDashboardQuery(url: URL): Promise<DashboardQuery> {
+  const query = DashboardQuerySchema.parse(Object.fromEntries(url.searchParams));
+  return query.playbook ? knownPlaybook(query, await listPlaybooks()) : query;
+}
+
+/** The query without its playbook filter unless one of `playbooks` has that key (an unknown key is dropped like any malformed filter). */
+function knownPlaybook(query: DashboardQuery, playbooks: readonly { key: string }[]): DashboardQuery {
+  return !query.playbook || playbooks.some((p) => p.key === query.playbook) ? query : { ...query, playbook: undefined };
 }
 
 /** The filters a user may use: a sales rep always sees their own deals, CS their own book. */
@@ -127,6 +141,15 @@ export function scopeQuery(user: SessionUser, query: DashboardQuery): DashboardQ
   if (user.role === 'sales') return { ...query, rep: user.id, csm: undefined };
   if (user.role === 'cs') return { ...query, csm: user.id, rep: undefined };
   return query;
+}
+
+/**
+ * The filters of one page for a user (scopeQuery): a page whose figures are not kept per playbook
+ * drops the playbook filter, so its figures, links and CSV never claim one (the page says so).
+ */
+export function pageQuery(user: SessionUser, query: DashboardQuery, page: DashboardPage | 'overview'): DashboardQuery {
+  const q = scopeQuery(user, query);
+  return filtersByPlaybook(page) ? q : { ...q, playbook: undefined };
 }
 
 /** The cohort range the date range selects: quarters from the one holding `from` to the one holding `to`. */
@@ -157,7 +180,12 @@ function closedWonFilter(q: DashboardQuery): Record<string, unknown> {
 
 type Row = { dims: Record<string, string>; counts: Counts };
 
-/** Keeps the rollup rows matching the filters (a filter on a dimension a kind lacks is ignored for it). */
+/**
+ * Keeps the rollup rows matching the filters (a filter on a dimension a kind lacks is ignored for
+ * it). The playbook is the exception: a journey rollup without it was written before there were
+ * several playbooks, so it is the default playbook's (like a journey without a key, playbookKeyOf);
+ * pages whose kinds never carry it drop the filter first (pageQuery).
+ */
 export function filterRows(rows: readonly Row[], q: DashboardQuery) {
   const bounds = cohortBounds(q);
   const wanted: [string, string | undefined][] = [
@@ -169,6 +197,7 @@ export function filterRows(rows: readonly Row[], q: DashboardQuery) {
   return rows.filter((r) => {
     for (const [dim, value] of wanted) if (value !== undefined && dim in r.dims && r.dims[dim] !== value) return false;
     if ((bounds.from || bounds.to) && r.dims.cohort !== undefined && !cohortInRange(r.dims.cohort, bounds.from, bounds.to)) return false;
+    if (q.playbook && playbookKeyOf(r.dims.playbook) !== q.playbook) return false;
     return true;
   });
 }
@@ -229,9 +258,10 @@ export function queryString(q: DashboardQuery, extra: Record<string, string | un
   return s ? `?${s}` : '';
 }
 
-/** Reps and CSMs for the filter menus (only for roles that may choose them). */
+/** Reps and CSMs for the filter menus (only for roles that may choose them), and every playbook (any role: CS filter their book by it). */
 export async function listFilterOptions(user: SessionUser) {
-  if (user.role !== 'admin' && user.role !== 'leadership') return { reps: [], csms: [] };
+  const playbooks = (await listPlaybooks()).map((p) => ({ id: p.key, name: p.name }));
+  if (user.role !== 'admin' && user.role !== 'leadership') return { reps: [], csms: [], playbooks };
   const users = await User.find({ role: trusted({ $in: ['cs', 'sales'] }) })
     .select('name role active')
     .sort({ name: 1 })
@@ -240,6 +270,7 @@ export async function listFilterOptions(user: SessionUser) {
   return {
     reps: users.filter((u) => u.role === 'sales').map((u) => ({ id: String(u._id), name: label(u) })),
     csms: users.filter((u) => u.role === 'cs').map((u) => ({ id: String(u._id), name: label(u) })),
+    playbooks,
   };
 }
 
@@ -423,7 +454,7 @@ function promiseRow(label: string, counts: Counts, href: string): TableRow {
 /** The value-delivered page: by wave, cohort (the trend), rep and segment; promise kept by category and rep. */
 export async function getValueDashboard({ user, query, now = new Date() }: { user: SessionUser; query: DashboardQuery; now?: Date }) {
   requirePage(user, 'value');
-  const q = scopeQuery(user, query);
+  const q = pageQuery(user, query, 'value');
   const settings = await getDashboardSettings();
   return fromRollups(['value', q, settings, quarterOf(now)], () => computeValueDashboard(q, settings, now));
 }
@@ -578,7 +609,7 @@ const ANSWERS_PER_PAGE = 25;
  */
 export async function listValueAnswers({ user, query }: { user: SessionUser; query: AnswersQuery }) {
   requirePage(user, 'value');
-  const q = { ...query, ...scopeQuery(user, query) };
+  const q = { ...query, ...pageQuery(user, query, 'value') };
   const filter: Record<string, unknown> = {};
   if (q.rep) filter.aeId = q.rep;
   if (q.segment) filter.segment = q.segment;
@@ -651,6 +682,8 @@ function journeyFilter(q: DashboardQuery) {
   if (q.rep) filter.aeId = q.rep;
   if (q.csm === 'none') filter.csmId = null;
   else if (q.csm) filter.csmId = q.csm;
+  // A journey without a key is the default playbook's (playbookFilter matches both).
+  if (q.playbook) Object.assign(filter, playbookFilter(q.playbook));
   return { ...filter, ...closedWonFilter(q) };
 }
 
@@ -669,6 +702,8 @@ function walkStalled(journeys: Iterable<IndexedJourney>, q: DashboardQuery, t: n
   for (const j of journeys) {
     if (j.stalledAt === null) continue;
     if ((q.segment && j.segment !== q.segment) || (q.rep && j.aeId !== q.rep) || (q.csm === 'none' ? j.csmId !== null : q.csm && j.csmId !== q.csm)) continue;
+    // The index holds the key already read through playbookKeyOf (a journey without one is the default's).
+    if (q.playbook && j.playbookKey !== q.playbook) continue;
     const won = j.closedWonAt.getTime();
     if (won < from || won >= to) continue;
     const s = j.stalledAt.getTime();
@@ -688,7 +723,16 @@ function walkStalled(journeys: Iterable<IndexedJourney>, q: DashboardQuery, t: n
 }
 
 async function stalledNow(q: DashboardQuery, now: Date) {
-  type Longest = { _id: unknown; accountName: string; dealName: string; stage: string; stageEnteredAt: Date; stalledAt?: Date | null; csmId?: unknown }[];
+  type Longest = {
+    _id: unknown;
+    accountName: string;
+    dealName: string;
+    stage: string;
+    stageEnteredAt: Date;
+    stalledAt?: Date | null;
+    csmId?: unknown;
+    playbookKey?: string | null;
+  }[];
   const { counts, longest } = await journeyBoardIndex.answer<{ counts: number[]; longest: Longest }>({
     fromMemory: (indexed) => {
       // The same filter in memory (see read-index.server.ts): each count below scanned every journey on FerretDB.
@@ -696,7 +740,7 @@ async function stalledNow(q: DashboardQuery, now: Date) {
       // answer is kept per index version and filter until the clock reaches the next moment that
       // changes it (a journey stalls, or a stalled one crosses into the next band).
       const t = now.getTime();
-      const key = JSON.stringify([q.segment, q.rep, q.csm, q.from, q.to]);
+      const key = JSON.stringify([q.segment, q.rep, q.csm, q.from, q.to, q.playbook]);
       return stalledCache.keep(
         journeyBoardIndex.version,
         key,
@@ -715,7 +759,7 @@ async function stalledNow(q: DashboardQuery, now: Date) {
         }),
       );
       const longest = await Journey.find({ ...base, stalledAt: trusted({ $lt: now }) })
-        .select('accountName dealName stage stageEnteredAt stalledAt csmId')
+        .select('accountName dealName stage stageEnteredAt stalledAt csmId playbookKey')
         .sort({ stalledAt: 1, _id: 1 })
         .limit(10)
         .lean();
@@ -730,6 +774,7 @@ async function stalledNow(q: DashboardQuery, now: Date) {
       id: String(j._id),
       name: `${j.accountName} · ${j.dealName}`,
       stage: j.stage,
+      playbookKey: playbookKeyOf(j.playbookKey),
       csm: j.csmId ? (names.get(String(j.csmId)) ?? '') : '',
       daysInStage: r1((now.getTime() - j.stageEnteredAt.getTime()) / DAY_MS),
       daysPastSla: r1((now.getTime() - (j.stalledAt as Date).getTime()) / DAY_MS),
@@ -737,14 +782,47 @@ async function stalledNow(q: DashboardQuery, now: Date) {
   };
 }
 
+/**
+ * The playbooks a time-to-live or forecast page draws its stages from: the one the filter chooses,
+ * else every playbook (the default first). A stage is named by its playbook's current version,
+ * followed by the playbook's name when several are shown ("Handoff (Enterprise)": the stage stays
+ * readable where a chart clips long labels): two playbooks may share a stage key, and their
+ * figures stay apart (docs/dashboards.md, "Playbook filter").
+ */
+async function playbookView(query: DashboardQuery) {
+  const all = await listPlaybooks();
+  // For callers that did not come through parseDashboardQuery.
+  const q = knownPlaybook(query, all);
+  const shown = await Promise.all(
+    all.filter((p) => !q.playbook || p.key === q.playbook).map(async (p) => ({ key: p.key, name: p.name, current: await getCurrentPlaybook(p.key) })),
+  );
+  const several = shown.length > 1;
+  const stageId = (playbook: string | null | undefined, stage: string) => `${playbookKeyOf(playbook)}|${stage}`;
+  const stages = new Map<string, { name: string; rank: number }>();
+  shown.forEach((p, i) => p.current.stages.forEach((st, j) => stages.set(stageId(p.key, st.key), { name: several ? `${st.name} (${p.name})` : st.name, rank: i * 100 + j })));
+  return {
+    q,
+    shown,
+    several,
+    stageId,
+    /** A stage's name as the page shows it (its key when the current version no longer has it). */
+    stageName: (playbook: string | null | undefined, stage: string) => stages.get(stageId(playbook, stage))?.name ?? stage,
+    /** Where a stage sorts: by playbook, then by its place in the playbook; stages no current version has last. */
+    stageRank: (id: string) => stages.get(id)?.rank ?? Number.MAX_SAFE_INTEGER,
+    /** What the figures were drawn with, for the figures cache key: each playbook's version and name. */
+    cacheKey: shown.map((p) => [p.key, p.current.version, p.name]),
+  };
+}
+type PlaybookView = Awaited<ReturnType<typeof playbookView>>;
+
 /** Time to live (median, p90 by cohort), time per stage, CS reaction time, stalled journeys, overrides. */
 export async function getTimeToLiveDashboard({ user, query, now = new Date() }: { user: SessionUser; query: DashboardQuery; now?: Date }) {
   requirePage(user, 'time-to-live');
-  const q = scopeQuery(user, query);
-  const playbook = await getCurrentPlaybook();
-  // The rollup figures are kept (fromRollups); the stalled journeys depend on the clock (stalledNow keeps its own).
-  const [figures, stalled] = await Promise.all([fromRollups(['time-to-live', q, playbook.version], () => computeTimeToLive(q, playbook)), stalledNow(q, now)]);
-  const stageName = new Map(playbook.stages.map((s) => [s.key, s.name]));
+  const view = await playbookView(pageQuery(user, query, 'time-to-live'));
+  const { q } = view;
+  // The rollup figures are kept (fromRollups) per filter, playbook filter included; the stalled
+  // journeys depend on the clock (stalledNow keeps its own).
+  const [figures, stalled] = await Promise.all([fromRollups(['time-to-live', q, view.cacheKey], () => computeTimeToLive(q, view)), stalledNow(q, now)]);
   const tables = {
     ...figures.tables,
     'stalled-age': {
@@ -768,7 +846,7 @@ export async function getTimeToLiveDashboard({ user, query, now = new Date() }: 
       ],
       rows: stalled.longest.map((j) => ({
         group: j.name,
-        stage: stageName.get(j.stage) ?? j.stage,
+        stage: view.stageName(j.playbookKey, j.stage),
         csm: j.csm || 'unassigned',
         daysInStage: j.daysInStage,
         daysPastSla: j.daysPastSla,
@@ -780,7 +858,7 @@ export async function getTimeToLiveDashboard({ user, query, now = new Date() }: 
 }
 
 /** The time-to-live figures that come from the rollups alone. */
-async function computeTimeToLive(q: DashboardQuery, playbook: PlaybookDef) {
+async function computeTimeToLive(q: DashboardQuery, view: PlaybookView) {
   const [{ rows: live }, { rows: stages }, { rows: accepted }, { rows: started, all: startedRows }, { rows: liveNet }] = await readFiltered(q, [
     'journey.live',
     'journey.stage',
@@ -794,9 +872,11 @@ async function computeTimeToLive(q: DashboardQuery, playbook: PlaybookDef) {
   const liveByCohort = groupBy(live, 'cohort');
   const startedByCohort = groupBy(started, 'cohort');
   const cohorts = [...new Set([...liveByCohort.keys(), ...startedByCohort.keys()])].sort();
-  const stageName = new Map(playbook.stages.map((s) => [s.key, s.name]));
-  const stageOrder = new Map(playbook.stages.map((s, i) => [s.key, i]));
-  const byStage = groupBy(stages, 'stage');
+  // Per playbook and stage: two playbooks' stages of one key are two rows.
+  const byStage = groupBy(
+    stages.map((r) => ({ ...r, dims: { ...r.dims, stageId: view.stageId(r.dims.playbook, r.dims.stage) } })),
+    'stageId',
+  );
   const acceptedByCohort = groupBy(accepted, 'cohort');
 
   const ttlRow = (label: string, c: Counts, startedN: number, net: Counts): TableRow => {
@@ -841,11 +921,12 @@ async function computeTimeToLive(q: DashboardQuery, playbook: PlaybookDef) {
         { key: 'overridden', label: 'Left by admin override', kind: 'int' as const },
       ],
       rows: [...byStage]
-        .sort((a, b) => (stageOrder.get(a[0]) ?? 99) - (stageOrder.get(b[0]) ?? 99))
+        .sort((a, b) => view.stageRank(a[0]) - view.stageRank(b[0]))
         .map(([k, c]) => {
           const qn = quantiles(c, DAY_BUCKETS);
+          const [playbook, stage] = k.split('|');
           return {
-            group: stageName.get(k) ?? k,
+            group: view.stageName(playbook, stage),
             median: qn.median,
             p90: qn.p90,
             mean: r1(ratio(c.days ?? 0, c.exited ?? 0)),
@@ -904,13 +985,13 @@ async function computeTimeToLive(q: DashboardQuery, playbook: PlaybookDef) {
 /** Post-sale conversion (share of deals reaching each stage), the 30/60/90-day go-live forecast and its backtest. */
 export async function getForecastDashboard({ user, query }: { user: SessionUser; query: DashboardQuery }) {
   requirePage(user, 'forecast');
-  const q = scopeQuery(user, query);
-  const playbook = await getCurrentPlaybook();
-  return fromRollups(['forecast', q, playbook.version], () => computeForecastDashboard(q, playbook));
+  const view = await playbookView(pageQuery(user, query, 'forecast'));
+  return fromRollups(['forecast', view.q, view.cacheKey], () => computeForecastDashboard(view));
 }
 
-async function computeForecastDashboard(q: DashboardQuery, playbook: PlaybookDef) {
-  const [{ rows: started, all: startedRows }, { rows: stages }, { rows: live }, { rows: open }, { rows: backtest }, { all: metaRows }] = await readFiltered(q, [
+async function computeForecastDashboard(view: PlaybookView) {
+  const { q } = view;
+  const [{ all: startedRows }, { all: stageRows }, { all: liveRows }, { rows: open }, { rows: backtest }, { all: metaRows }] = await readFiltered(q, [
     'journey.started',
     'journey.stage',
     'journey.live',
@@ -919,8 +1000,13 @@ async function computeForecastDashboard(q: DashboardQuery, playbook: PlaybookDef
     FORECAST_METRICS.meta,
   ]);
 
+  // Conversion follows one playbook's path: the filter's, else the default playbook's (the other
+  // playbooks' stages are other paths; the page says whose journeys it counts).
+  const conversion = view.shown.find((p) => p.key === (q.playbook ?? DEFAULT_PLAYBOOK_KEY)) ?? view.shown[0];
+  const conversionQuery = { ...q, playbook: conversion.key };
+  const [started, stages, live] = [startedRows, stageRows, liveRows].map((rows) => filterRows(rows, conversionQuery));
   // Reached stage k = left stage k-1 (the first stage is reached at closed-won; live = journey.live).
-  const path = playbook.stages;
+  const path = conversion.current.stages;
   const reached = (rows: Row[], rowsStarted: Row[], rowsLive: Row[]) =>
     path.map((s, i) => {
       if (i === 0) return sumCounts(rowsStarted).n ?? 0;
@@ -946,8 +1032,11 @@ async function computeForecastDashboard(q: DashboardQuery, playbook: PlaybookDef
       .filter(Boolean)
       .sort()
       .pop() ?? null;
-  const stageName = new Map(path.map((s) => [s.key, s.name]));
-  const openByStage = groupBy(open, 'stage');
+  // Open journeys per playbook and stage (two playbooks' stages of one key are two rows).
+  const openByStage = groupBy(
+    open.map((r) => ({ ...r, dims: { ...r.dims, stageId: view.stageId(r.dims.playbook, r.dims.stage) } })),
+    'stageId',
+  );
   const totalOpen = sumCounts(open);
   const months = groupBy(backtest, 'month');
   const backtestTable = [...months].sort(byKey).map(([m, c]) => {
@@ -990,11 +1079,11 @@ async function computeForecastDashboard(q: DashboardQuery, playbook: PlaybookDef
         { key: 'open', label: 'Open journeys', kind: 'int' as const },
         ...FORECAST_HORIZONS.map((h) => ({ key: `p${h}`, label: `Next ${h} days`, kind: 'num' as const })),
       ],
-      rows: path
-        .filter((s) => openByStage.has(s.key))
-        .map((s) => {
-          const c = openByStage.get(s.key)!;
-          return { group: stageName.get(s.key) ?? s.key, open: c.open ?? 0, ...Object.fromEntries(FORECAST_HORIZONS.map((h) => [`p${h}`, r1(c[`p${h}`] ?? 0)])) };
+      rows: [...openByStage]
+        .sort((a, b) => view.stageRank(a[0]) - view.stageRank(b[0]))
+        .map(([k, c]) => {
+          const [playbook, stage] = k.split('|');
+          return { group: view.stageName(playbook, stage), open: c.open ?? 0, ...Object.fromEntries(FORECAST_HORIZONS.map((h) => [`p${h}`, r1(c[`p${h}`] ?? 0)])) };
         }),
     },
     backtest: {
@@ -1016,6 +1105,8 @@ async function computeForecastDashboard(q: DashboardQuery, playbook: PlaybookDef
     query: q,
     asOf: meta,
     stages: path.map((s) => ({ key: s.key, name: s.name })),
+    /** Whose journeys the conversion counts; `alone` false: other playbooks' journeys are left out of it (no filter, several playbooks). */
+    conversionPlaybook: { key: conversion.key, name: conversion.name, alone: !view.several },
     summary: {
       deals: totalReached[0],
       reached: path.map((s, i) => ({ key: s.key, name: s.name, count: totalReached[i], share: ratio(totalReached[i], totalReached[0]) })),
@@ -1039,7 +1130,7 @@ async function computeForecastDashboard(q: DashboardQuery, playbook: PlaybookDef
 /** Customers, ARR, margin, churn, LTV, CAC, LTV:CAC and payback by closed-won cohort. */
 export async function getProfitabilityDashboard({ user, query, now = new Date() }: { user: SessionUser; query: DashboardQuery; now?: Date }) {
   requirePage(user, 'profitability');
-  const q = scopeQuery(user, query);
+  const q = pageQuery(user, query, 'profitability');
   const [wonRows, churnRows, spend, settings] = await Promise.all([readMetrics(DEAL_METRICS.won), readMetrics(DEAL_METRICS.churned), listCohortSpend(), getDashboardSettings()]);
   const currencies = [...groupBy(wonRows, 'currency')].sort((a, b) => (b[1].n ?? 0) - (a[1].n ?? 0)).map(([c]) => c);
   const currency = q.currency && currencies.includes(q.currency) ? q.currency : (currencies[0] ?? 'USD');
@@ -1197,7 +1288,10 @@ export async function getDashboardTable({
 }
 
 /** The dashboards' landing page: the headline figures the role may see, each linking to its page. */
-export async function getDashboardOverview({ user, query, now = new Date() }: { user: SessionUser; query: DashboardQuery; now?: Date }) {
+export async function getDashboardOverview({ user, query: asked, now = new Date() }: { user: SessionUser; query: DashboardQuery; now?: Date }) {
+  // One filter for every headline: the value and profitability figures are not kept per playbook,
+  // so the overview drops that filter for all of them (and says so).
+  const query = pageQuery(user, asked, 'overview');
   const [value, ttl, forecast, profitability] = await Promise.all([
     canOpen(user.role, 'value') ? getValueDashboard({ user, query, now }) : null,
     canOpen(user.role, 'time-to-live') ? getTimeToLiveDashboard({ user, query, now }) : null,
@@ -1206,7 +1300,7 @@ export async function getDashboardOverview({ user, query, now = new Date() }: { 
   ]);
   return {
     role: user.role,
-    query: scopeQuery(user, query),
+    query,
     value: value ? { ...value.summary, headline: value.headline, settings: value.settings, empty: value.empty } : null,
     ttl: ttl ? { ...ttl.summary, empty: ttl.empty } : null,
     forecast: forecast ? { ...forecast.summary, asOf: forecast.asOf, empty: forecast.empty } : null,

@@ -6,7 +6,7 @@ import type { SessionUser } from '#app/auth/session.server';
 import { trusted } from '#app/platform/db.server';
 import { readMetrics } from '#app/platform/metrics.server';
 import { DAY_BUCKETS } from '#app/journeys/journey.server';
-import { filterRows, requirePage, scopeQuery, SURVEY_KINDS, type DashboardQuery } from '#app/dashboards/dashboards.server';
+import { filterRows, pageQuery, requirePage, SURVEY_KINDS, type DashboardQuery } from '#app/dashboards/dashboards.server';
 import { bucketNames, histogramQuantile, ratio, sumCounts, type Counts } from '#app/dashboards/metrics-math';
 import type { DashboardTable, TableRow } from '#app/dashboards/dashboard-table';
 import { RECOVERY_METRIC } from '#app/dashboards/recovery-metrics.server';
@@ -75,7 +75,7 @@ const COLUMNS: DashboardTable['columns'] = [
 /** The recovery page: headline figures, the promise-kept share before and after recovery, and the breakdowns. */
 export async function getRecoveryDashboard({ user, query }: { user: SessionUser; query: DashboardQuery }) {
   requirePage(user, 'recovery');
-  const q = scopeQuery(user, query);
+  const q = pageQuery(user, query, 'recovery');
   const [allCases, allPromises] = await Promise.all([readMetrics(RECOVERY_METRIC), readMetrics(SURVEY_KINDS.promise)]);
   const cases = filterRows(allCases, q);
   const promiseCases = cases.filter((r) => r.dims.scope === 'promise');

@@ -1,9 +1,9 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
 import { requireUser } from '#app/auth/session.server';
-import { Stat, type DashboardPageHandle } from '#app/components/dashboard';
+import { NotByPlaybook, Stat, type DashboardPageHandle } from '#app/components/dashboard';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
-import { getDashboardOverview, parseDashboardQuery, queryString } from '#app/dashboards/dashboards.server';
+import { getDashboardOverview, listFilterOptions, parseDashboardQuery, queryString } from '#app/dashboards/dashboards.server';
 import { formatCell } from '#app/dashboards/dashboard-table';
 import { LocalTime } from '#app/components/local-time';
 import { plural } from '#app/utils/format';
@@ -24,9 +24,11 @@ export const handle = { dashboard: { tab: '/dashboards', heading: (role) => TITL
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  const query = parseDashboardQuery(new URL(request.url));
+  const query = await parseDashboardQuery(new URL(request.url));
   const overview = await getDashboardOverview({ user, query });
-  return { ...overview, search: queryString(overview.query), advocacy: may(user.role, 'advocacy.view') };
+  // The overview is not filtered by playbook (getDashboardOverview): one asked for in the URL is named in a notice.
+  const playbookNotApplied = query.playbook ? ((await listFilterOptions(user)).playbooks.find((p) => p.id === query.playbook)?.name ?? query.playbook) : null;
+  return { ...overview, search: queryString(overview.query), advocacy: may(user.role, 'advocacy.view'), playbookNotApplied };
 }
 
 type Headline = NonNullable<ReturnType<typeof useLoaderData<typeof loader>>['value']>['headline'];
@@ -106,10 +108,11 @@ function HeadlineMeasure({
 }
 
 export default function DashboardOverview() {
-  const { role, value, ttl, forecast, profitability, search, advocacy } = useLoaderData<typeof loader>();
+  const { role, value, ttl, forecast, profitability, search, advocacy, playbookNotApplied } = useLoaderData<typeof loader>();
   const headline = value?.headline;
   return (
     <>
+      {playbookNotApplied ? <NotByPlaybook page="overview" asked={playbookNotApplied} /> : null}
       {value ? (
         <section className="panel" aria-labelledby="o-value">
           <h2 id="o-value">

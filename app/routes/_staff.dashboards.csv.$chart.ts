@@ -10,7 +10,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const chart = params.chart ?? '';
   if (!(CHART_IDS as readonly string[]).includes(chart)) notFound('That chart');
-  const query = parseDashboardQuery(new URL(request.url));
+  const query = await parseDashboardQuery(new URL(request.url));
   const recovery = RECOVERY_CHARTS.find((c) => c === chart);
   const table = recovery ? (await getRecoveryDashboard({ user, query })).tables[recovery] : await getDashboardTable({ user, chart: chart as ChartId, query });
   const day = new Date().toISOString().slice(0, 10);

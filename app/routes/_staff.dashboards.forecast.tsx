@@ -19,11 +19,13 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export default function ForecastDashboard() {
-  const { summary, tables, stages, query, options, search, empty, asOf, backtestWindow } = useLoaderData<typeof loader>();
+  const { summary, tables, stages, query, options, search, empty, asOf, backtestWindow, conversionPlaybook } = useLoaderData<typeof loader>();
+  // Without a playbook filter and with several playbooks, conversion follows the default playbook's stages only.
+  const conversionOf = conversionPlaybook.alone ? '' : ` (${conversionPlaybook.name}'s journeys; choose a playbook above for another's)`;
   const reachedSeries = stages.slice(1).map((s) => ({ key: `reached_${s.key}`, label: `Reached ${s.name} %` }));
   return (
     <>
-      <DashboardFilters query={query} options={options} show={{ rep: true, csm: true }} clearTo="/dashboards/forecast" />
+      <DashboardFilters query={query} options={options} show={{ rep: true, csm: true, playbook: true }} clearTo="/dashboards/forecast" />
       {empty ? (
         <p className="notice" role="status">
           No closed-won deal has started a journey yet: record or import closed-won deals first.
@@ -37,6 +39,12 @@ export default function ForecastDashboard() {
           </span>
         ) : null}
       </p>
+      {conversionOf ? (
+        <p className="muted" data-testid="conversion-playbook">
+          Each playbook has its own stages: without a playbook filter, the “Reached” figures count the journeys of {conversionPlaybook.name} (the default playbook) only. The
+          forecast counts every playbook’s journeys.
+        </p>
+      ) : null}
       <div className="cards" aria-label="Headline figures">
         {summary.reached.slice(1).map((r) => (
           <Stat key={r.key} label={`Reached ${r.name}`} value={formatCell(r.share, 'pct')} detail={`${r.count.toLocaleString('en-US')} of ${plural(summary.deals, 'deal')}`} />
@@ -56,7 +64,7 @@ export default function ForecastDashboard() {
         table={tables['conversion-by-cohort']}
         search={search}
         empty="No closed-won deal matches these filters."
-        note="Share of each cohort's deals that reached each stage so far."
+        note={`Share of each cohort's deals that reached each stage so far${conversionOf}.`}
       >
         <BarFigure id="chart-conversion-by-cohort" table={tables['conversion-by-cohort']} series={reachedSeries} kind="pct" />
       </ChartSection>

@@ -19,13 +19,20 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export default function ProfitabilityDashboard() {
-  const { overall, tables, query, options, role, search, empty, currencies, missingCac, partialCac, lifetimeCap, settings } = useLoaderData<typeof loader>();
+  const { overall, tables, query, options, role, search, empty, currencies, missingCac, partialCac, lifetimeCap, settings, playbookNotApplied } = useLoaderData<typeof loader>();
   const table = tables['profitability-by-cohort'];
   const currency = query.currency ?? 'USD';
   const canEditSpend = may(role, 'spend.edit');
   return (
     <>
-      <DashboardFilters query={query} options={options} show={{ rep: true, currency: true }} currencies={currencies} clearTo="/dashboards/profitability" />
+      <DashboardFilters
+        query={query}
+        options={options}
+        show={{ rep: true, currency: true }}
+        currencies={currencies}
+        clearTo="/dashboards/profitability"
+        notByPlaybook={{ page: 'profitability', asked: playbookNotApplied }}
+      />
       {empty ? (
         <p className="notice" role="status">
           No closed-won deal yet: record or import closed-won deals (with ARR, gross margin and, when known, CAC) to see profitability by cohort.

@@ -23,11 +23,17 @@ const SERIES = [
 ];
 
 export default function RecoveryDashboard() {
-  const { summary, kept, tables, query, options, search, empty } = useLoaderData<typeof loader>();
+  const { summary, kept, tables, query, options, search, empty, playbookNotApplied } = useLoaderData<typeof loader>();
   const noCases = 'No recovery case under these filters.';
   return (
     <>
-      <DashboardFilters query={query} options={options} show={{ rep: true, csm: true, wave: true }} clearTo="/dashboards/recovery" />
+      <DashboardFilters
+        query={query}
+        options={options}
+        show={{ rep: true, csm: true, wave: true }}
+        clearTo="/dashboards/recovery"
+        notByPlaybook={{ page: 'recovery', asked: playbookNotApplied }}
+      />
       {empty ? (
         <p className="notice" role="status">
           No recovery case yet. A case opens when a buyer says a promise was not kept (or answers “No” on value, or a low NPS); its CSM works it from their work queue.

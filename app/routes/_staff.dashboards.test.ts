@@ -161,7 +161,19 @@ describe('what each role gets back', () => {
   });
 
   test('malformed filters are dropped, never a server error', async () => {
-    expect(await status(valueLoader as Loader, users.admin, '/dashboards/value?rep[$ne]=x&from=yesterday&segment=huge&cohort=2026Q9&wave=7')).toBe(200);
+    expect(await status(valueLoader as Loader, users.admin, '/dashboards/value?rep[$ne]=x&from=yesterday&segment=huge&cohort=2026Q9&wave=7&playbook[$ne]=x')).toBe(200);
+  });
+
+  test('the playbook filter: kept on time to live, dropped for an unknown key, named as not applied on the value page', async () => {
+    type Page = { query: { playbook?: string }; search: string; playbookNotApplied: string | null; options: { playbooks: { id: string; name: string }[] } };
+    const load = async (loader: Loader, url: string) => (await loader({ request: await requestAs(users.leadership, url), params: {}, context: ctx })) as Page;
+    const ttl = await load(ttlLoader as Loader, '/dashboards/time-to-live?playbook=default');
+    expect([ttl.query.playbook, ttl.search, ttl.playbookNotApplied]).toEqual(['default', '?playbook=default', null]);
+    expect(ttl.options.playbooks).toEqual([{ id: 'default', name: 'Standard onboarding' }]);
+    const unknown = await load(ttlLoader as Loader, '/dashboards/time-to-live?playbook=no-such-playbook');
+    expect([unknown.query.playbook, unknown.search, unknown.playbookNotApplied]).toEqual([undefined, '', null]);
+    const value = await load(valueLoader as Loader, '/dashboards/value?playbook=default&segment=smb');
+    expect([value.query.playbook, value.search, value.playbookNotApplied]).toEqual([undefined, '?segment=smb', 'Standard onboarding']);
   });
 
   test('the CSV carries the table with formula-looking names defused', async () => {

@@ -22,7 +22,7 @@ export default function TimeToLiveDashboard() {
   const noJourneys = 'No journey has reached this point under these filters.';
   return (
     <>
-      <DashboardFilters query={query} options={options} show={{ rep: true, csm: true }} clearTo="/dashboards/time-to-live" />
+      <DashboardFilters query={query} options={options} show={{ rep: true, csm: true, playbook: true }} clearTo="/dashboards/time-to-live" />
       {empty ? (
         <p className="notice" role="status">
           No closed-won deal has started a journey yet. Record or import closed-won deals (Deals → New deal or Import); each starts its journey at handoff.

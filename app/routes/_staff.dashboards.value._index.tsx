@@ -21,7 +21,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 const TONE = { 'on-target': 'ok', 'below-target': 'warn', 'below-floor': 'bad', 'no-data': undefined } as const;
 
 export default function ValueDashboard() {
-  const { summary, settings, tables, query, options, role, search, empty } = useLoaderData<typeof loader>();
+  const { summary, settings, tables, query, options, role, search, empty, playbookNotApplied } = useLoaderData<typeof loader>();
   const floor = settings.valueFloorPct / 100;
   const target = settings.valueTargetPct / 100;
   const refLines = [
@@ -32,7 +32,7 @@ export default function ValueDashboard() {
   const noAnswers = 'No survey answers match these filters yet. Surveys go to each customer 6, 9 and 12 months after closed-won; answers appear here as buyers reply.';
   return (
     <>
-      <DashboardFilters query={query} options={options} show={{ rep: true, wave: true }} clearTo="/dashboards/value" />
+      <DashboardFilters query={query} options={options} show={{ rep: true, wave: true }} clearTo="/dashboards/value" notByPlaybook={{ page: 'value', asked: playbookNotApplied }} />
       {empty ? (
         <p className="notice" role="status">
           No survey has been sent or answered yet, so there is nothing to chart. The first wave goes out six months after a deal closes; if answers exist but this page is empty, an

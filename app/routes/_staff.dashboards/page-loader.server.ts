@@ -11,7 +11,9 @@ export async function loadDashboardPage<T extends { query: DashboardQuery }>(
   load: (args: { user: SessionUser; query: DashboardQuery }) => Promise<T>,
 ) {
   const user = await requireUser(request, { may: permission });
-  const query = parseDashboardQuery(new URL(request.url));
+  const query = await parseDashboardQuery(new URL(request.url));
   const [figures, options] = await Promise.all([load({ user, query }), listFilterOptions(user)]);
-  return { ...figures, options, role: user.role, search: queryString(figures.query) };
+  // A playbook the URL asks for (the tabs keep it) that this page's figures cannot be filtered by: the page says so.
+  const playbookNotApplied = query.playbook && !figures.query.playbook ? (options.playbooks.find((p) => p.id === query.playbook)?.name ?? query.playbook) : null;
+  return { ...figures, options, role: user.role, search: queryString(figures.query), playbookNotApplied };
 }

@@ -13,7 +13,7 @@ import { parseDashboardQuery, queryString, scopeQuery } from '#app/dashboards/da
 export async function loader({ request }: LoaderFunctionArgs) {
   // Every signed-in role may open the overview; the tabs list what the permission table lets it open.
   const user = await requireUser(request);
-  const query = scopeQuery(user, parseDashboardQuery(new URL(request.url)));
+  const query = scopeQuery(user, await parseDashboardQuery(new URL(request.url)));
   return { role: user.role, tabs: dashboardTabs(user.role), search: queryString(query) };
 }
 
