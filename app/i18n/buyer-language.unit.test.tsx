@@ -12,6 +12,7 @@ import { describe, expect, test } from 'vitest';
 import { formatDate, formatNumber } from './format';
 import { LocaleProvider, usePageLocale } from './i18n';
 import { LOCALES, type Locale } from './locales';
+import { otherLanguageIn } from './leftovers';
 import { catalogueGaps, translator, type Catalogue } from './messages';
 import { surveyMessages } from './messages/survey';
 import * as planPage from '#app/routes/plan.$token';
@@ -30,48 +31,10 @@ const isCatalogue = (value: unknown): value is Catalogue =>
 const catalogues = Object.entries(modules).flatMap(([file, mod]) =>
   Object.entries(mod).flatMap(([name, value]) => (isCatalogue(value) ? [{ name: `${file}:${name}`, catalogue: value }] : [])),
 );
-
-/** The literal text of an ICU message outside its placeholders ("Hello {name}." -> ["Hello ", "."]). */
-function literals(message: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let current = '';
-  for (const ch of message) {
-    if (ch === '{') {
-      if (depth === 0) parts.push(current);
-      current = depth === 0 ? '' : current;
-      depth++;
-    } else if (ch === '}') depth--;
-    else if (depth === 0) current += ch;
-  }
-  parts.push(current);
-  return parts.map((p) => p.trim()).filter(Boolean);
-}
-
-/**
- * Text of `other`'s messages that must not appear in a page or email in `locale`: the longest
- * literal piece of each message that the two languages write differently (long enough to be a
- * sentence fragment, not a shared word such as "Integration").
- */
-function leftoversOf(locale: Locale, other: Locale) {
-  const out = new Set<string>();
-  for (const { catalogue } of catalogues) {
-    for (const key of Object.keys(catalogue.en)) {
-      const theirs = catalogue[other][key];
-      const ours = catalogue[locale][key];
-      if (!theirs || theirs === ours) continue;
-      const piece = literals(theirs).sort((a, b) => b.length - a.length)[0];
-      if (piece && piece.length >= 12 && !literals(ours).some((p) => p.includes(piece))) out.add(piece);
-    }
-  }
-  return [...out];
-}
+const catalogueList = catalogues.map((c) => c.catalogue);
 
 function expectOnlyLanguage(text: string, locale: Locale, where: string) {
-  for (const other of LOCALES.filter((l) => l !== locale)) {
-    const found = leftoversOf(locale, other).filter((piece) => text.includes(piece));
-    expect(found, `${where} in ${locale} shows ${other} text`).toEqual([]);
-  }
+  expect(otherLanguageIn(catalogueList, text, locale), `${where} in ${locale} shows text of another language`).toEqual([]);
 }
 
 const textOf = (html: string) =>
