@@ -1,5 +1,6 @@
 import { Text } from '@react-email/components';
 import { translator } from '#app/i18n/messages';
+import { playbookText } from '#app/i18n/messages/playbook';
 import { taskMessages } from '#app/i18n/messages/tasks';
 import { formatDate } from '#app/i18n/format';
 import type { Locale } from '#app/i18n/locales';
@@ -43,7 +44,7 @@ export function BuyerTasksEmail({ brand, locale, contactName, accountName, diges
       <ul>
         {items.map((item, i) => (
           <li key={i} style={{ ...paragraph, margin: '0 0 6px' }}>
-            <strong style={{ color: KIND_COLOUR[item.kind] }}>{t(KIND_KEY[item.kind])}</strong> · {item.title}{' '}
+            <strong style={{ color: KIND_COLOUR[item.kind] }}>{t(KIND_KEY[item.kind])}</strong> · {playbookText(locale, item.title)}{' '}
             <span style={{ color: '#5b6574' }}>({t('emailDue', { date: formatDate(locale, item.dueAt) })})</span>
           </li>
         ))}

@@ -5,6 +5,7 @@ import { Layout, paragraph } from './_components/layout';
 import type { Locale } from '#app/i18n/locales';
 import { translator } from '#app/i18n/messages';
 import { planMessages } from '#app/i18n/messages/plan';
+import { playbookText } from '#app/i18n/messages/playbook';
 
 export type JourneyConfirmationRequestProps = {
   /** The vendor's letterhead (app/branding's buyerEmailBrand()); Kept's own when absent. */
@@ -35,19 +36,20 @@ export function JourneyConfirmationRequestEmail({
   expiresOn,
 }: JourneyConfirmationRequestProps) {
   const t = translator(planMessages, locale);
+  const stage = playbookText(locale, stageName);
   return (
     <Layout
       brand={brand}
       locale={locale}
-      preview={t('confirmSubject', { stage: stageName.toLowerCase(), account: accountName })}
+      preview={t('confirmSubject', { stage: stage.toLowerCase(), account: accountName })}
       reason={t('confirmReason', { csm: csmName, account: accountName })}
     >
       <Greeting name={contactName} />
-      <Text style={paragraph}>{t('confirmBody', { csm: csmName, account: accountName, stage: stageName })}</Text>
+      <Text style={paragraph}>{t('confirmBody', { csm: csmName, account: accountName, stage })}</Text>
       <ul>
         {items.map((item) => (
           <li key={item} style={{ ...paragraph, margin: '0 0 6px' }}>
-            {item}
+            {playbookText(locale, item)}
           </li>
         ))}
       </ul>

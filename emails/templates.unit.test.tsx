@@ -55,6 +55,11 @@ describe('user invitation', () => {
 });
 
 describe('layout', () => {
+  test('the button’s link in plain text may break anywhere, so a long link does not widen a phone’s screen', async () => {
+    const html = await render(<SurveyInvitationEmail {...surveyPreview} />);
+    const fallback = /<p[^>]*style="([^"]*)"[^>]*>If the button does not work/.exec(html);
+    expect(fallback?.[1]).toContain('overflow-wrap:anywhere');
+  });
   test('shows the unsubscribe link in the footer only when given', async () => {
     const withLink = await text(
       <Layout preview="p" unsubscribeUrl="https://kept.test/u/abc">

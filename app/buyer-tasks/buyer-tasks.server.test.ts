@@ -209,7 +209,9 @@ describe('reminders', () => {
     const [email] = await emailsTo(nora.email);
     expect(email.subject).toMatch(/^2 uppgifter väntar på dig i planen för /);
     expect(email.text).toContain('Hej Nora!');
-    expect(email.text).toContain('Ny · Confirms the kickoff date');
+    // Kept's shipped buyer actions are translated too (app/i18n/messages/playbook.ts).
+    expect(email.text).toContain('Ny · Bekräftar startdatumet och löftena som registrerades vid köpet');
+    expect(email.text).not.toContain('Confirms the kickoff date');
     expect(email.text).toContain('klar senast 15 dec. 2026');
   });
 

@@ -9,6 +9,7 @@ import { COMMENT_MAX, type TaskState } from '#app/buyer-tasks/task-rules';
 import { formatDate } from '#app/i18n/format';
 import { LocaleProvider, useLocale, useMessages } from '#app/i18n/i18n';
 import type { Locale } from '#app/i18n/locales';
+import { playbookText } from '#app/i18n/messages/playbook';
 import { taskMessages } from '#app/i18n/messages/tasks';
 
 /** "Signs off the plan" -> "signs off the plan", to follow "I confirm:". */
@@ -71,9 +72,10 @@ function TaskItem({ task }: { task: PlanTask }) {
   const complete = useFormFeedback(`task-complete-${task.id}`, { anchor: `task-${task.id}` });
   const comment = useFormFeedback(`task-comment-${task.id}`, { anchor: `task-${task.id}` });
   const state = STATE_BADGE[task.state];
+  const title = playbookText(locale, task.title);
   return (
     <li id={`task-${task.id}`} className="buyer-task">
-      <strong>{task.title}</strong> <span className={`badge ${state.badge}`}>{t(state.key)}</span>
+      <strong>{title}</strong> <span className={`badge ${state.badge}`}>{t(state.key)}</span>
       <div className="muted">
         {t('due', { date: date(task.dueAt) })} · {task.owners.length ? t('owners', { count: task.owners.length, names: task.owners.join(', ') }) : t('noOwner')}
         {task.mine ? ` (${t('youOwn')})` : ''}
@@ -101,7 +103,7 @@ function TaskItem({ task }: { task: PlanTask }) {
           <input type="hidden" name="intent" value="task-complete" />
           <input type="hidden" name="taskId" value={task.id} />
           <button type="submit" disabled={complete.busy}>
-            {t('complete', { action: lowerFirst(task.title) })}
+            {t('complete', { action: lowerFirst(title) })}
           </button>
         </FeedbackForm>
       ) : null}

@@ -12,8 +12,10 @@ import { describe, expect, test } from 'vitest';
 import { formatDate, formatNumber } from './format';
 import { LocaleProvider, usePageLocale } from './i18n';
 import { LOCALES, type Locale } from './locales';
+import { otherLanguageIn } from './leftovers';
 import { catalogueGaps, translator, type Catalogue } from './messages';
 import { surveyMessages } from './messages/survey';
+import { DEFAULT_PLAYBOOK_STAGES } from '#app/journeys/playbook.server';
 import * as planPage from '#app/routes/plan.$token';
 import * as reaskPage from '#app/routes/r.$token';
 import * as reaskThanks from '#app/routes/r.thank-you';
@@ -30,48 +32,10 @@ const isCatalogue = (value: unknown): value is Catalogue =>
 const catalogues = Object.entries(modules).flatMap(([file, mod]) =>
   Object.entries(mod).flatMap(([name, value]) => (isCatalogue(value) ? [{ name: `${file}:${name}`, catalogue: value }] : [])),
 );
-
-/** The literal text of an ICU message outside its placeholders ("Hello {name}." -> ["Hello ", "."]). */
-function literals(message: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let current = '';
-  for (const ch of message) {
-    if (ch === '{') {
-      if (depth === 0) parts.push(current);
-      current = depth === 0 ? '' : current;
-      depth++;
-    } else if (ch === '}') depth--;
-    else if (depth === 0) current += ch;
-  }
-  parts.push(current);
-  return parts.map((p) => p.trim()).filter(Boolean);
-}
-
-/**
- * Text of `other`'s messages that must not appear in a page or email in `locale`: the longest
- * literal piece of each message that the two languages write differently (long enough to be a
- * sentence fragment, not a shared word such as "Integration").
- */
-function leftoversOf(locale: Locale, other: Locale) {
-  const out = new Set<string>();
-  for (const { catalogue } of catalogues) {
-    for (const key of Object.keys(catalogue.en)) {
-      const theirs = catalogue[other][key];
-      const ours = catalogue[locale][key];
-      if (!theirs || theirs === ours) continue;
-      const piece = literals(theirs).sort((a, b) => b.length - a.length)[0];
-      if (piece && piece.length >= 12 && !literals(ours).some((p) => p.includes(piece))) out.add(piece);
-    }
-  }
-  return [...out];
-}
+const catalogueList = catalogues.map((c) => c.catalogue);
 
 function expectOnlyLanguage(text: string, locale: Locale, where: string) {
-  for (const other of LOCALES.filter((l) => l !== locale)) {
-    const found = leftoversOf(locale, other).filter((piece) => text.includes(piece));
-    expect(found, `${where} in ${locale} shows ${other} text`).toEqual([]);
-  }
+  expect(otherLanguageIn(catalogueList, text, locale), `${where} in ${locale} shows text of another language`).toEqual([]);
 }
 
 const textOf = (html: string) =>
@@ -264,6 +228,57 @@ describe('buyer pages', () => {
     expect(text).toContain('Det har gått 6 månader sedan Nordljus AB valde oss.');
     expect(text).toContain('Levererat Delvis Inte än');
     expect(text).toContain('Länken fungerar till och med 20 dec. 2026');
+  });
+
+  test('Kept’s shipped stages and buyer actions read in the buyer’s language; an admin’s own wording stays as written', async () => {
+    const [handoff] = DEFAULT_PLAYBOOK_STAGES;
+    const action = (key: string) => handoff.criteria.find((c) => c.key === key)!.buyerAction;
+    const base = plan('sv');
+    const data = {
+      ...base,
+      plan: {
+        ...base.plan,
+        stages: DEFAULT_PLAYBOOK_STAGES.map((s, i) => ({
+          key: s.key,
+          name: s.name,
+          state: i === 0 ? 'current' : 'ahead',
+          enteredAt: i === 0 ? '2026-11-01T09:00:00Z' : null,
+          exitedAt: null,
+        })),
+        currentStageName: handoff.name,
+        waiting: [
+          { key: 'handoff-call', buyerAction: action('handoff-call'), text: 'Call', confirmable: true, done: false, confirmedBy: null },
+          { key: 'nda', buyerAction: 'Skriver under sekretessavtalet', text: 'NDA', confirmable: true, done: false, confirmedBy: null },
+        ],
+      },
+      tasks: {
+        locale: 'sv',
+        tasks: [
+          {
+            id: 't1',
+            criterionKey: 'kickoff-confirmed',
+            title: action('kickoff-confirmed'),
+            state: 'open',
+            dueAt: '2026-11-08T09:00:00Z',
+            owners: ['Anna Berg'],
+            mine: true,
+            doneAt: null,
+            doneVia: null,
+            doneByName: null,
+            comments: [],
+          },
+        ],
+      },
+    };
+    const text = textOf(await renderPage(planPage, 'plan/:token', '/plan/t', data));
+    expect(text).toContain('Nordljus AB: fasen Överlämning');
+    expect(text).toContain('Överlämning pågår');
+    expect(text).toContain('Införande');
+    expect(text).toContain('Deltar i överlämningsmötet med införandeteamet');
+    expect(text).toContain('Jag bekräftar: bekräftar startdatumet och löftena som registrerades vid köpet');
+    expect(text).toContain('Skriver under sekretessavtalet');
+    expectOnlyLanguage(text, 'sv', 'plan with the shipped playbook');
+    for (const english of [handoff.name, action('handoff-call'), action('kickoff-confirmed'), 'Implementation']) expect(text).not.toContain(english);
   });
 
   test('field errors from the server show in the buyer’s language', async () => {

@@ -24,6 +24,7 @@ import { buyerLocale } from '#app/i18n/locale.server';
 import type { Locale } from '#app/i18n/locales';
 import { translator } from '#app/i18n/messages';
 import { planMessages } from '#app/i18n/messages/plan';
+import { playbookText } from '#app/i18n/messages/playbook';
 import { Account } from '#models/account';
 import { buyerCanConfirm } from '#app/journeys/journey-rules';
 import { buyerDelayView } from '#app/journeys/delay-views';
@@ -93,7 +94,7 @@ export async function requestBuyerConfirmation({ user, journeyId, contactId, now
     template: 'journey-confirmation-request',
     to: contact.email,
     ...sender,
-    subject: translator(planMessages, locale)('confirmSubject', { stage: stage.name.toLowerCase(), account: j.accountName }),
+    subject: translator(planMessages, locale)('confirmSubject', { stage: playbookText(locale, stage.name).toLowerCase(), account: j.accountName }),
     react: createElement(JourneyConfirmationRequestEmail, {
       brand,
       locale,

@@ -8,6 +8,7 @@ import { insertOnce, trusted } from '#app/platform/db.server';
 import type { SessionUser } from '#app/auth/session.server';
 import { EVIDENCE_TYPES, type EvidenceType } from '#app/journeys/journey-rules';
 import { SEGMENT_LABELS } from '#app/utils/format';
+import { playbookMessages } from '#app/i18n/messages/playbook';
 import {
   choosePlaybookKey,
   claimedElsewhere,
@@ -23,11 +24,14 @@ import {
 
 export type { CriterionDef, PlaybookDef, StageDef };
 
+// The buyer-facing wording comes from the playbook catalogue, which also has it in every buyer language.
+const shipped = playbookMessages.en;
+
 /** The post-sale stages Kept ships with (stages 9-11 of the sales process it grew from). */
 export const DEFAULT_PLAYBOOK_STAGES: StageDef[] = [
   {
     key: 'handoff',
-    name: 'Handoff',
+    name: shipped['stage.handoff'],
     slaDays: 7,
     terminal: false,
     criteria: [
@@ -37,20 +41,20 @@ export const DEFAULT_PLAYBOOK_STAGES: StageDef[] = [
         text: 'The buyer attended the handoff call with the implementation team',
         required: true,
         evidenceType: 'meeting',
-        buyerAction: 'Attends the handoff call with the implementation team',
+        buyerAction: shipped['action.handoff-call'],
       },
       {
         key: 'kickoff-confirmed',
         text: 'The buyer confirmed the kickoff date and the recorded promises',
         required: true,
         evidenceType: 'buyer_confirmation',
-        buyerAction: 'Confirms the kickoff date and the promises recorded in the sale',
+        buyerAction: shipped['action.kickoff-confirmed'],
       },
     ],
   },
   {
     key: 'implementation',
-    name: 'Implementation',
+    name: shipped['stage.implementation'],
     slaDays: 45,
     terminal: false,
     criteria: [
@@ -59,18 +63,18 @@ export const DEFAULT_PLAYBOOK_STAGES: StageDef[] = [
         text: 'The buyer signed off the implementation plan',
         required: true,
         evidenceType: 'buyer_confirmation',
-        buyerAction: 'Signs off the implementation plan',
+        buyerAction: shipped['action.plan-signed-off'],
       },
       {
         key: 'production-ready',
         text: 'The buyer confirmed the solution is ready for production',
         required: true,
         evidenceType: 'buyer_confirmation',
-        buyerAction: 'Confirms the solution is ready for production',
+        buyerAction: shipped['action.production-ready'],
       },
     ],
   },
-  { key: 'live', name: 'Live', slaDays: null, terminal: true, criteria: [] },
+  { key: 'live', name: shipped['stage.live'], slaDays: null, terminal: true, criteria: [] },
 ];
 
 type StoredPlaybook = {

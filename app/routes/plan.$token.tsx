@@ -18,6 +18,7 @@ import { buyerPage, useLocale, useMessages } from '#app/i18n/i18n';
 import { translator } from '#app/i18n/messages';
 import { commonMessages } from '#app/i18n/messages/common';
 import { planMessages } from '#app/i18n/messages/plan';
+import { playbookText } from '#app/i18n/messages/playbook';
 import { formIdOf } from '#app/utils/form-feedback.server';
 import { formValues, readFormData } from '#app/utils/forms.server';
 
@@ -84,9 +85,10 @@ type Waiting = { key: string; buyerAction: string; done: boolean; confirmable: b
 function WaitingItem({ item: w }: { item: Waiting }) {
   const f = useFormFeedback(`confirm-${w.key}`, { anchor: `waiting-${w.key}` });
   const t = useMessages(planMessages);
+  const action = playbookText(useLocale(), w.buyerAction);
   return (
     <li id={`waiting-${w.key}`}>
-      <strong>{w.buyerAction}</strong>
+      <strong>{action}</strong>
       {w.done ? (
         <div>
           <span className="badge ok">{t('badgeConfirmed')}</span>{' '}
@@ -103,7 +105,7 @@ function WaitingItem({ item: w }: { item: Waiting }) {
         <FeedbackForm feedback={f}>
           <input type="hidden" name="criterionKey" value={w.key} />
           <button type="submit" disabled={f.busy}>
-            {t('confirmItem', { action: w.buyerAction.charAt(0).toLowerCase() + w.buyerAction.slice(1) })}
+            {t('confirmItem', { action: action.charAt(0).toLowerCase() + action.slice(1) })}
           </button>
         </FeedbackForm>
       ) : (
@@ -157,6 +159,7 @@ export default function PlanPage() {
   const loaded = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>() as { valid?: boolean } | undefined;
   const t = useMessages(planMessages);
+  const locale = useLocale();
   if (!loaded.valid || actionData?.valid === false) {
     return (
       <Frame>
@@ -172,7 +175,7 @@ export default function PlanPage() {
   const open = waiting.filter((w) => !w.done);
   return (
     <Frame>
-      <h1>{plan.live ? t('titleLive', { account: plan.accountName }) : t('titleStage', { account: plan.accountName, stage: plan.currentStageName })}</h1>
+      <h1>{plan.live ? t('titleLive', { account: plan.accountName }) : t('titleStage', { account: plan.accountName, stage: playbookText(locale, plan.currentStageName) })}</h1>
       <p>
         {plan.csmName
           ? t('introWithCsm', { name: firstName(plan.contactName), account: plan.accountName, csm: plan.csmName })
@@ -197,7 +200,7 @@ export default function PlanPage() {
           {plan.stages.map((s) => (
             <li key={s.key} className={`timeline-step ${s.state}`} aria-current={s.state === 'current' ? 'step' : undefined}>
               <div className="timeline-name">
-                {s.name}{' '}
+                {playbookText(locale, s.name)}{' '}
                 {s.state === 'done' ? <span className="badge ok">{t('badgeDone')}</span> : s.state === 'current' ? <span className="badge muted">{t('badgeNow')}</span> : null}
               </div>
               <div className="muted">

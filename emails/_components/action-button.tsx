@@ -15,7 +15,8 @@ export function ActionButton({ href, children }: { href: string; children: React
           {children}
         </Button>
       </Section>
-      <Text style={paragraph}>{t('buttonFallback', { href })}</Text>
+      {/* A link of 80 characters has no place to break: without this it widens a phone's screen. */}
+      <Text style={{ ...paragraph, overflowWrap: 'anywhere', wordBreak: 'break-word' }}>{t('buttonFallback', { href })}</Text>
     </>
   );
 }
