@@ -1,7 +1,7 @@
 // Buyer tasks (docs/buyer-tasks.md): the exit criteria of a stage that need the buyer, as tasks with
 // owners on the buyer's side, a due date and comments from both sides. Opened when their stage
-// starts (app/buyer-tasks/reactions.server.ts, and the worker's sweep), completed by the buyer on the
-// shared plan page: the completion is the journey's buyer confirmation, recorded by plan.server.ts.
+// starts (app/buyer-tasks/open.server.ts), completed by the buyer on the shared plan page: the
+// completion is the journey's buyer confirmation, recorded by plan.server.ts.
 import { Types } from 'mongoose';
 import { z } from 'zod';
 import { Account } from '#models/account';
@@ -9,17 +9,13 @@ import { recordAudit } from '#models/audit-event';
 import { BuyerTask } from '#models/buyer-task';
 import { Contact } from '#models/contact';
 import { Journey } from '#models/journey';
-import { PlanToken } from '#models/plan-token';
 import type { SessionUser } from '#app/auth/session.server';
-import { insertIgnoringDuplicates, trusted } from '#app/platform/db.server';
-import { journeyIdForDeal, isSatisfied } from '#app/journeys/journey.server';
-import { buyerCanConfirm } from '#app/journeys/journey-rules';
+import { trusted } from '#app/platform/db.server';
 import { confirmOnPlan, findLiveToken } from '#app/journeys/plan.server';
-import { getPlaybookVersion } from '#app/journeys/playbook.server';
 import { buyerLocale } from '#app/i18n/locale.server';
 import { translator } from '#app/i18n/messages';
 import { taskMessages } from '#app/i18n/messages/tasks';
-import { COMMENT_MAX, daysBetween, defaultDueAt, taskState } from '#app/buyer-tasks/task-rules';
+import { COMMENT_MAX, daysBetween, taskState } from '#app/buyer-tasks/task-rules';
 
 type Id = string | Types.ObjectId;
 const OBJECT_ID = /^[a-f0-9]{24}$/i;
@@ -57,81 +53,6 @@ export const TaskDueSchema = z.object({
     .regex(/^\d{4}-\d{2}-\d{2}$/, 'Pick a date.')
     .refine((d) => !Number.isNaN(Date.parse(`${d}T12:00:00Z`)), 'Pick a real date.'),
 });
-
-// ---------------------------------------------------------------------------------------------
-// Opening and closing
-
-/** Who owes a new task: the contact of the journey's latest plan link, else the account's primary contact, else its first. */
-async function defaultOwners(journeyId: Id, accountId: Id) {
-  const token = await PlanToken.findOne({ journeyId }).sort({ createdAt: -1 }).select('contactId').lean();
-  if (token && (await Contact.exists({ _id: token.contactId, accountId }))) return [token.contactId];
-  const contacts = await Contact.find({ accountId }).select('_id isPrimary').sort({ createdAt: 1 }).lean();
-  const first = contacts.find((c) => c.isPrimary) ?? contacts[0];
-  return first ? [first._id] : [];
-}
-
-/**
- * Opens the tasks of the stage a journey is in (once per journey, stage and criterion: a second call,
- * the sweep or a concurrent reaction opens nothing more). `stageKey`: only if the journey is still in
- * that stage. Returns how many it opened.
- */
-export async function openStageTasks({ journeyId, stageKey, now }: { journeyId: Id; stageKey?: string; now: Date }) {
-  const j = await Journey.findById(journeyId).select('accountId stage stageIndex stageEnteredAt playbookKey playbookVersion evidence liveAt').lean();
-  if (!j || j.liveAt || (stageKey && j.stage !== stageKey)) return 0;
-  const playbook = await getPlaybookVersion(j.playbookVersion, j.playbookKey);
-  const stage = playbook?.stages[j.stageIndex];
-  if (!stage || stage.terminal) return 0;
-  const criteria = stage.criteria.filter((c) => buyerCanConfirm(c));
-  if (criteria.length === 0) return 0;
-  const owners = await defaultOwners(j._id, j.accountId);
-  const dueAt = defaultDueAt(j.stageEnteredAt, stage.slaDays);
-  const docs = criteria.map((c) => {
-    const met = isSatisfied(stage.key, c, j.evidence);
-    return {
-      _id: new Types.ObjectId(),
-      journeyId: j._id,
-      accountId: j.accountId,
-      stage: stage.key,
-      stageName: stage.name,
-      criterionKey: c.key,
-      title: c.buyerAction,
-      ownerIds: owners,
-      openedAt: now,
-      dueAt,
-      dueSetBy: 'sla',
-      status: met ? 'done' : 'open',
-      ...(met ? { doneAt: now, doneVia: 'evidence' } : {}),
-      comments: [],
-      notices: [],
-      createdAt: now,
-      updatedAt: now,
-    };
-  });
-  return (await insertIgnoringDuplicates(BuyerTask, docs)).size;
-}
-
-/** The first stage's tasks of a deal's journey (when the deal, and so its journey, is recorded). */
-export const openTasksForDeal = ({ dealId, now }: { dealId: Id; now: Date }) => openStageTasks({ journeyId: journeyIdForDeal(dealId), now });
-
-/** A stage ended: its open tasks stop (no more reminders); they show as closed with the stage. */
-export async function closeStageTasks({ journeyId, stageKey, now }: { journeyId: Id; stageKey: string; now: Date }) {
-  const { modifiedCount } = await BuyerTask.updateMany({ journeyId, stage: stageKey, status: 'open' }, { $set: { status: 'done', doneAt: now, doneVia: 'stage_left' } });
-  return modifiedCount;
-}
-
-/**
- * The repair for a reaction that failed or never ran (a CSV import starts journeys after its events,
- * a process that died): opens the tasks of every journey that entered its stage since `since`.
- */
-export async function openMissingTasks({ since, now }: { since: Date; now: Date }) {
-  let opened = 0;
-  const cursor = Journey.find({ stageEnteredAt: trusted({ $gte: since }), liveAt: null })
-    .select('_id')
-    .lean()
-    .cursor();
-  for await (const j of cursor) opened += await openStageTasks({ journeyId: j._id, now });
-  return { opened };
-}
 
 // ---------------------------------------------------------------------------------------------
 // The plan page

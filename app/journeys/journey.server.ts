@@ -29,7 +29,7 @@ import { trusted } from '#app/platform/db.server';
 import { inPool } from '#app/platform/pool';
 import { recorded } from '#app/platform/events.server';
 import { bumpMetric, bumpMetricRows, clearMetrics, cohortOf } from '#app/platform/metrics.server';
-import { getCurrentPlaybook, getPlaybookVersion, listPlaybooks, playbookForSegment, type CriterionDef, type PlaybookDef, type StageDef } from '#app/journeys/playbook.server';
+import { getCurrentPlaybook, getPlaybookVersion, listPlaybooks, playbookForSegment, type PlaybookDef, type StageDef } from '#app/journeys/playbook.server';
 import { DEFAULT_PLAYBOOK_KEY, playbookKeyOf } from '#app/journeys/playbook-rules';
 import {
   ACCEPTED_KINDS,
@@ -39,8 +39,10 @@ import {
   HEALTH_LABELS,
   HOUR_MS,
   isHttpsLink,
+  isSatisfied,
   LINK_EVIDENCE_KINDS,
   linkEvidenceEffect,
+  type EvidenceLike,
   type EvidenceType,
   type Health,
 } from '#app/journeys/journey-rules';
@@ -50,6 +52,7 @@ import { orLogged } from '#app/utils/log.server';
 import { ReadIndex, VersionedCache, childIndex, derived } from '#app/platform/read-index.server';
 import { may } from '#app/auth/permissions';
 import { objectIdFrom } from '#app/utils/ids.server';
+import { openStageTasks } from '#app/buyer-tasks/open.server';
 
 export const JOURNEY_METRIC_KINDS = ['journey.started', 'journey.accepted', 'journey.stage', 'journey.live', 'journey.live_net'] as const;
 export const DAY_BUCKETS = [1, 2, 3, 5, 7, 10, 14, 21, 30, 45, 60, 90, 120, 180, 270, 365] as const;
@@ -108,13 +111,6 @@ export function journeyTiming(j: TimingInput, now: Date) {
     closedWonToLiveDays: j.liveAt ? days(j.closedWonAt, j.liveAt) : null,
     daysSinceClosedWon: days(j.closedWonAt, now),
   };
-}
-
-type EvidenceLike = { _id?: unknown; stage: string; criterionKey: string; kind: string; retractedAt?: Date | null };
-
-/** True when a live (not retracted) piece of evidence of an accepted kind backs the criterion. */
-export function isSatisfied(stageKey: string, criterion: Pick<CriterionDef, 'key' | 'evidenceType'>, evidence: EvidenceLike[]) {
-  return evidence.some((e) => !e.retractedAt && e.stage === stageKey && e.criterionKey === criterion.key && evidenceMeets(criterion.evidenceType, e.kind));
 }
 
 /** The required criteria of a stage that have no evidence yet: what the gate is waiting for. */
@@ -289,8 +285,9 @@ export function journeyDims(j: { closedWonAt: Date; segment: string; aeId: unkno
 /**
  * Starts the journey of a closed-won deal in the first stage of the current version of the playbook
  * its segment chooses (choosePlaybookKey, docs/playbooks.md), with its CSM
- * and stage owners. Idempotent: the journey's _id derives from the deal's, so a second call (a
- * re-import, a replayed webhook, a retry) finds the first journey and changes nothing.
+ * and stage owners, and opens that stage's buyer tasks. Idempotent: the journey's _id derives from
+ * the deal's, so a second call (a re-import, a replayed webhook, a retry) finds the first journey
+ * and changes nothing.
  */
 export async function startJourneyForDeal({ dealId, now = new Date(), actorId }: { dealId: string | Types.ObjectId; now?: Date; actorId?: string }) {
   const journeyId = journeyIdForDeal(dealId);
@@ -321,6 +318,9 @@ export async function startJourneyForDeal({ dealId, now = new Date(), actorId }:
     now,
   });
   await bumpMetric('journey.started', journeyDims(doc), { n: 1 });
+  // The first stage's buyer tasks open with the journey, whatever process starts it (no reaction
+  // needed). A failure is logged; the worker's hourly sweep opens them.
+  await orLogged(() => openStageTasks({ journeyId, now }), { where: 'startJourneyForDeal.openStageTasks', journeyId: String(journeyId) });
   return { journeyId: String(journeyId), created: true };
 }
 
