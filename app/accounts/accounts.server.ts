@@ -8,7 +8,7 @@ import type { SessionUser } from '#app/auth/session.server';
 import { trusted, isDuplicateKey } from '#app/platform/db.server';
 import { ReadIndex, VersionedCache } from '#app/platform/read-index.server';
 import { objectIdFrom } from '#app/utils/ids.server';
-import { contactsOfAccount } from '#app/journeys/journey.server';
+import { contactsOfAccount } from '#app/journeys/children.server';
 
 export const ACCOUNT_SORTS = ['name', '-name', 'segment', '-segment', 'createdAt', '-createdAt', 'status', '-status'] as const;
 

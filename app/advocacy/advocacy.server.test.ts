@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { contactChildren } from '#app/journeys/journey.server';
+import { contactChildren } from '#app/journeys/children.server';
 import { Types } from 'mongoose';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { Advocate } from '#models/advocate';

@@ -12,7 +12,7 @@ import type { SessionUser } from '#app/auth/session.server';
 import { trusted } from '#app/platform/db.server';
 import { candidateConditions, reviewConditions } from '#app/advocacy/advocacy-rules.server';
 import { ASK_TYPES, type AskChannel, type AskStatus, type AskType, CANDIDATE_TYPES, type CandidateType } from '#app/advocacy/advocacy-types';
-import { contactChildren } from '#app/journeys/journey.server';
+import { contactChildren } from '#app/journeys/children.server';
 import { logError } from '#app/utils/log.server';
 import { formatDate } from '#app/utils/format';
 import { isObjectId } from '#app/utils/ids.server';

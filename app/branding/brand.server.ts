@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import type { SessionUser } from '#app/auth/session.server';
 import { getEnv } from '#app/env.server';
 import { trusted } from '#app/platform/db.server';
+import { cachedFor } from '#app/utils/cached-for';
 import { logError } from '#app/utils/log.server';
 import { recordAudit } from '#models/audit-event';
 import { BRAND_ID, Brand } from '#models/brand';
@@ -54,24 +55,16 @@ async function readSettings(): Promise<BrandSettings | null> {
   };
 }
 
-let cached: { until: number; settings: Promise<BrandSettings | null> } | undefined;
+const cached = cachedFor(BRAND_TTL_MS, readSettings);
 
 /** The brand's settings as this process last read them (at most BRAND_TTL_MS old); null when none is set. */
 export function getBrandSettings({ fresh = false }: { fresh?: boolean } = {}): Promise<BrandSettings | null> {
-  const now = Date.now();
-  if (!fresh && cached && cached.until > now) return cached.settings;
-  const settings = readSettings();
-  cached = { until: now + BRAND_TTL_MS, settings };
-  // A failed read is not kept: the next caller tries again.
-  settings.catch(() => {
-    if (cached?.settings === settings) cached = undefined;
-  });
-  return settings;
+  return cached.get({ fresh });
 }
 
 /** Forgets this process's cached brand (after a save; tests that write the document directly). */
 export function forgetBrand() {
-  cached = undefined;
+  cached.clear();
 }
 
 const logoPath = (version: string) => `/brand/logo?v=${version}`;

@@ -6,9 +6,12 @@ import { BuyerTaskNotice } from '#models/buyer-task-notice';
 import { Contact } from '#models/contact';
 import { EmailMessage } from '#models/email-message';
 import { Journey } from '#models/journey';
-import { acceptHandoff, advanceJourney, attachEvidence, startJourneyForDeal } from '#app/journeys/journey.server';
+import { acceptHandoff, advanceJourney, attachEvidence, journeyIdForDeal, startJourneyForDeal, startMissingJourneys } from '#app/journeys/journey.server';
 import { createPlanToken } from '#app/journeys/plan.server';
-import { commentAsStaff, getJourneyTasks, getPlanTasks, openStageTasks, openTasksForDeal, setTaskDue, setTaskOwners } from '#app/buyer-tasks/tasks.server';
+import { commentAsStaff, getJourneyTasks, getPlanTasks, setTaskDue, setTaskOwners } from '#app/buyer-tasks/tasks.server';
+import { openMissingTasks, openStageTasks } from '#app/buyer-tasks/open.server';
+import { createManualDeal, parseDealForm } from '#app/deals/deals.server';
+import { intakeClosedWonDeal } from '#app/deals/intake.server';
 import { sendBuyerTaskReminders } from '#app/buyer-tasks/reminders.server';
 import { action } from '#app/routes/plan.$token';
 import { formRequest, makeAccount, makeContact, makeDeal, makeUser } from '#test/factories';
@@ -30,8 +33,8 @@ async function setup({ closedWonAt = T0 }: { closedWonAt?: Date } = {}) {
   const nora = await makeContact(account.id, { name: 'Nora Buyer', isPrimary: true });
   const olle = await makeContact(account.id, { name: 'Olle Other' });
   const deal = await makeDeal({ accountId: account.id, aeId: rep.id, closedWonAt });
+  // Starting the journey opens its first stage's tasks: no reaction, no sweep.
   const { journeyId } = await startJourneyForDeal({ dealId: deal.id, now: closedWonAt });
-  await openTasksForDeal({ dealId: deal.id, now: closedWonAt });
   return { cs, account, nora, olle, deal, journeyId };
 }
 
@@ -91,6 +94,106 @@ describe('opening buyer tasks', () => {
   });
 });
 
+describe("every way a journey starts opens its first stage's tasks at once", () => {
+  const HOUR = 3_600_000;
+  /** The journey's tasks as a buyer would see them: stage, criterion, state and owners. */
+  const tasksOf = async (journeyId: unknown) =>
+    (
+      await BuyerTask.find({ journeyId: String(journeyId) })
+        .sort({ criterionKey: 1 })
+        .lean()
+    ).map((t) => [t.stage, t.criterionKey, t.status, t.ownerIds.map(String)]);
+  const handoffTasks = (ownerId: string) => [
+    ['handoff', 'handoff-call', 'open', [ownerId]],
+    ['handoff', 'kickoff-confirmed', 'open', [ownerId]],
+  ];
+
+  test('a deal from the CRM webhook', async () => {
+    await makeUser({ role: 'cs' });
+    const rep = await makeUser({ role: 'sales' });
+    const { journeyId } = await intakeClosedWonDeal({
+      input: {
+        source: 'hubspot',
+        crmId: 'HS-TASKS-1',
+        name: 'Initech rollout',
+        closedWonAt: new Date(Date.now() - 2 * DAY),
+        arr: 48_000,
+        currency: 'USD',
+        aeId: rep.id,
+        account: { name: 'Initech', domain: 'initech.example', segment: 'mid-market' },
+        contact: { name: 'Bill Lumbergh', email: 'bill@initech.example' },
+        promises: [{ text: 'Reports in an hour', successCriterion: 'Weekly report under an hour', category: 'time-savings' }],
+      },
+    });
+    const bill = await Contact.findOne({ email: 'bill@initech.example' }).lean();
+    expect(await tasksOf(journeyId)).toEqual(handoffTasks(String(bill!._id)));
+  });
+
+  test('a deal recorded on the form', async () => {
+    const cs = await makeUser({ role: 'cs' });
+    const rep = await makeUser({ role: 'sales' });
+    const parsed = parseDealForm({
+      accountName: 'Northwind Traders',
+      accountDomain: 'northwind.example',
+      segment: 'smb',
+      contactName: 'Nora Buyer',
+      contactEmail: 'nora@northwind.example',
+      dealName: 'Northwind — Finance suite',
+      closedWonAt: new Date(Date.now() - DAY).toISOString().slice(0, 10),
+      arr: '12,000',
+      currency: 'USD',
+      grossMarginPct: '72',
+      cac: '1800',
+      aeId: rep.id,
+      'promises.0.text': 'Month-end close in 4 days',
+      'promises.0.successCriterion': 'Close done within 4 business days',
+      'promises.0.category': 'time-savings',
+    });
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+    const result = await createManualDeal({ user: cs, input: parsed.data });
+    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    const nora = await Contact.findOne({ email: 'nora@northwind.example' }).lean();
+    expect(await tasksOf(journeyIdForDeal(result.dealId))).toEqual(handoffTasks(String(nora!._id)));
+  });
+
+  test("the worker's safety net starting a journey a crash left unstarted", async () => {
+    const cs = await makeUser({ role: 'cs' });
+    const rep = await makeUser({ role: 'sales' });
+    const account = await makeAccount({ csmId: cs.id });
+    const nora = await makeContact(account.id, { isPrimary: true });
+    const deal = await makeDeal({ accountId: account.id, aeId: rep.id, closedWonAt: new Date(Date.now() - DAY) });
+    expect(await startMissingJourneys({ since: new Date(Date.now() - HOUR) })).toEqual({ started: 1 });
+    expect(await tasksOf(journeyIdForDeal(deal.id))).toEqual(handoffTasks(nora.id));
+  });
+
+  test('three starts of one journey at once open each task once; the sweep after them opens nothing', async () => {
+    const cs = await makeUser({ role: 'cs' });
+    const rep = await makeUser({ role: 'sales' });
+    const account = await makeAccount({ csmId: cs.id });
+    const nora = await makeContact(account.id, { isPrimary: true });
+    const deal = await makeDeal({ accountId: account.id, aeId: rep.id, closedWonAt: T0 });
+    const starts = await Promise.all([0, 1, 2].map(() => startJourneyForDeal({ dealId: deal.id, now: T0 })));
+    expect(starts.filter((s) => s.created)).toHaveLength(1);
+    expect(await tasksOf(starts[0].journeyId)).toEqual(handoffTasks(nora.id));
+    expect(await openMissingTasks({ since: new Date(T0.getTime() - 72 * HOUR), now: at(0, 1) })).toEqual({ opened: 0 });
+    expect(await BuyerTask.countDocuments()).toBe(2);
+  });
+
+  test('the sweep opens what a start left unopened, also when the stage began days before the start', async () => {
+    const cs = await makeUser({ role: 'cs' });
+    const rep = await makeUser({ role: 'sales' });
+    const account = await makeAccount({ csmId: cs.id });
+    const nora = await makeContact(account.id, { isPrimary: true });
+    // Closed five days ago, recorded today: the handoff stage began at the close, the journey today.
+    const deal = await makeDeal({ accountId: account.id, aeId: rep.id, closedWonAt: at(-5) });
+    const { journeyId } = await startJourneyForDeal({ dealId: deal.id, now: T0 });
+    expect((await Journey.findById(journeyId).lean())!.stageEnteredAt).toEqual(at(-5));
+    // A process that died between starting the journey and opening its tasks.
+    await BuyerTask.deleteMany({ journeyId });
+    expect(await openMissingTasks({ since: new Date(T0.getTime() - 72 * HOUR), now: at(0, 1) })).toEqual({ opened: 2 });
+    expect(await tasksOf(journeyId)).toEqual(handoffTasks(nora.id));
+  });
+});
 describe('the buyer completes a task on the plan page', () => {
   test('the completion records the buyer confirmation once; a double submit is answered "already done"', async () => {
     const { journeyId, nora } = await setup({ closedWonAt: new Date() });
@@ -221,7 +324,6 @@ describe('reminders', () => {
     const rep = await makeUser({ role: 'sales' });
     const second = await makeDeal({ accountId: account.id, aeId: rep.id, closedWonAt: at(0, 2) });
     await startJourneyForDeal({ dealId: second.id, now: at(0, 2) });
-    await openTasksForDeal({ dealId: second.id, now: at(0, 2) });
     await run(at(0, 3));
     expect(await emailsTo(nora.email)).toHaveLength(1);
     await run(at(1));

@@ -20,7 +20,7 @@ import { buyerLocale } from '#app/i18n/locale.server';
 import { translator } from '#app/i18n/messages';
 import { taskMessages } from '#app/i18n/messages/tasks';
 import { getPlaybookVersion } from '#app/journeys/playbook.server';
-import { isSatisfied } from '#app/journeys/journey.server';
+import { isSatisfied } from '#app/journeys/journey-rules';
 import { createPlanToken } from '#app/journeys/plan.server';
 import { insertOnce, trusted } from '#app/platform/db.server';
 import { recordBatchWrite } from '#app/platform/change-feed.server';

@@ -1,7 +1,7 @@
 // Buyer tasks (docs/buyer-tasks.md): the exit criteria of a stage that need the buyer, as tasks with
 // owners on the buyer's side, a due date and comments from both sides. Opened when their stage
-// starts (app/buyer-tasks/reactions.server.ts, and the worker's sweep), completed by the buyer on the
-// shared plan page: the completion is the journey's buyer confirmation, recorded by plan.server.ts.
+// starts (app/buyer-tasks/open.server.ts), completed by the buyer on the shared plan page: the
+// completion is the journey's buyer confirmation, recorded by plan.server.ts.
 import { Types } from 'mongoose';
 import { z } from 'zod';
 import { Account } from '#models/account';
@@ -10,17 +10,14 @@ import { BuyerTask } from '#models/buyer-task';
 import { Contact } from '#models/contact';
 import { Journey } from '#models/journey';
 import type { SessionUser } from '#app/auth/session.server';
-import { insertIgnoringDuplicates, trusted } from '#app/platform/db.server';
+import { trusted } from '#app/platform/db.server';
 import { readEachById } from '#app/platform/pool';
-import { childIndex } from '#app/platform/read-index.server';
-import { contactsOfAccounts, journeyIdForDeal, isSatisfied, planLinksOfJourney } from '#app/journeys/journey.server';
-import { buyerCanConfirm } from '#app/journeys/journey-rules';
+import { contactsOfAccounts, tasksOfJourney } from '#app/journeys/children.server';
 import { confirmOnPlan, findLiveToken } from '#app/journeys/plan.server';
-import { getPlaybookVersion } from '#app/journeys/playbook.server';
 import { buyerLocale } from '#app/i18n/locale.server';
 import { translator } from '#app/i18n/messages';
 import { taskMessages } from '#app/i18n/messages/tasks';
-import { COMMENT_MAX, daysBetween, defaultDueAt, taskState } from '#app/buyer-tasks/task-rules';
+import { COMMENT_MAX, daysBetween, taskState } from '#app/buyer-tasks/task-rules';
 
 type Id = string | Types.ObjectId;
 const OBJECT_ID = /^[a-f0-9]{24}$/i;
@@ -59,109 +56,10 @@ export const TaskDueSchema = z.object({
     .refine((d) => !Number.isNaN(Date.parse(`${d}T12:00:00Z`)), 'Pick a real date.'),
 });
 
-// ---------------------------------------------------------------------------------------------
-// Reading a journey's tasks
-
-// The ids of each journey's tasks, kept in memory from the buyer-task feed, so the journey page and
-// the plan page read a journey's few tasks by `_id`: FerretDB answers a `journeyId` query with a scan
-// of every task (docs/scale.md).
-const journeyTaskChildren = childIndex<{ journeyId?: unknown; openedAt?: Date }>({
-  feed: 'buyertasks',
-  model: BuyerTask,
-  select: 'journeyId openedAt',
-  parentOf: (d) => (d.journeyId ? String(d.journeyId) : null),
-  orderOf: (d) => d.openedAt?.getTime() ?? 0,
-});
-
-/** A journey's tasks (of one stage, if given), in no particular order: from the index when it is loaded, else one query. */
-async function tasksOfJourney(journeyId: Id, stage?: string) {
-  const filter = { journeyId, ...(stage ? { stage } : {}) };
-  return journeyTaskChildren.answer({
-    fromMemory: async ({ idsOf }) => {
-      const tasks = await readEachById(idsOf(String(journeyId)), (id) => BuyerTask.findById(id).lean(), { size: 8 });
-      return tasks.filter((t) => String(t.journeyId) === String(journeyId) && (!stage || t.stage === stage));
-    },
-    fromDatabase: () => BuyerTask.find(filter).lean(),
-  });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Opening and closing
-
-/** Who owes a new task: the contact of the journey's latest plan link, else the account's primary contact, else its first. */
-async function defaultOwners(journeyId: Id, accountId: Id) {
-  const [links, contacts] = await Promise.all([planLinksOfJourney(String(journeyId), 'contactId createdAt'), contactsOfAccounts([accountId], '_id isPrimary createdAt')]);
-  const latest = links[0];
-  if (latest && contacts.some((c) => String(c._id) === String(latest.contactId))) return [latest.contactId];
-  const ordered = contacts.sort((a, b) => (a.createdAt?.getTime() ?? 0) - (b.createdAt?.getTime() ?? 0));
-  const first = ordered.find((c) => c.isPrimary) ?? ordered[0];
-  return first ? [first._id] : [];
-}
-
-/**
- * Opens the tasks of the stage a journey is in (once per journey, stage and criterion: a second call,
- * the sweep or a concurrent reaction opens nothing more). `stageKey`: only if the journey is still in
- * that stage. Returns how many it opened.
- */
-export async function openStageTasks({ journeyId, stageKey, now }: { journeyId: Id; stageKey?: string; now: Date }) {
-  const j = await Journey.findById(journeyId).select('accountId stage stageIndex stageEnteredAt playbookKey playbookVersion evidence liveAt').lean();
-  if (!j || j.liveAt || (stageKey && j.stage !== stageKey)) return 0;
-  const playbook = await getPlaybookVersion(j.playbookVersion, j.playbookKey);
-  const stage = playbook?.stages[j.stageIndex];
-  if (!stage || stage.terminal) return 0;
-  const criteria = stage.criteria.filter((c) => buyerCanConfirm(c));
-  if (criteria.length === 0) return 0;
-  const owners = await defaultOwners(j._id, j.accountId);
-  const dueAt = defaultDueAt(j.stageEnteredAt, stage.slaDays);
-  const docs = criteria.map((c) => {
-    const met = isSatisfied(stage.key, c, j.evidence);
-    return {
-      _id: new Types.ObjectId(),
-      journeyId: j._id,
-      accountId: j.accountId,
-      stage: stage.key,
-      stageName: stage.name,
-      criterionKey: c.key,
-      title: c.buyerAction,
-      ownerIds: owners,
-      openedAt: now,
-      dueAt,
-      dueSetBy: 'sla',
-      status: met ? 'done' : 'open',
-      ...(met ? { doneAt: now, doneVia: 'evidence' } : {}),
-      comments: [],
-      notices: [],
-      createdAt: now,
-      updatedAt: now,
-    };
-  });
-  return (await insertIgnoringDuplicates(BuyerTask, docs)).size;
-}
-
-/** The first stage's tasks of a deal's journey (when the deal, and so its journey, is recorded). */
-export const openTasksForDeal = ({ dealId, now }: { dealId: Id; now: Date }) => openStageTasks({ journeyId: journeyIdForDeal(dealId), now });
-
-/** A stage ended: its open tasks stop (no more reminders); they show as closed with the stage. */
-export async function closeStageTasks({ journeyId, stageKey, now }: { journeyId: Id; stageKey: string; now: Date }) {
-  // By `_id`: a filter on the journey would scan every task, and the change feed would not know which changed.
-  const open = (await tasksOfJourney(journeyId, stageKey)).filter((t) => t.status === 'open').map((t) => t._id);
-  if (open.length === 0) return 0;
-  const { modifiedCount } = await BuyerTask.updateMany({ _id: trusted({ $in: open }), status: 'open' }, { $set: { status: 'done', doneAt: now, doneVia: 'stage_left' } });
-  return modifiedCount;
-}
-
-/**
- * The repair for a reaction that failed or never ran (a CSV import starts journeys after its events,
- * a process that died): opens the tasks of every journey that entered its stage since `since`.
- */
-export async function openMissingTasks({ since, now }: { since: Date; now: Date }) {
-  let opened = 0;
-  const cursor = Journey.find({ stageEnteredAt: trusted({ $gte: since }), liveAt: null })
-    .select('_id')
-    .lean()
-    .cursor();
-  for await (const j of cursor) opened += await openStageTasks({ journeyId: j._id, now });
-  return { opened };
+/** Those of `ids` that are contacts of the account, each read by `_id` (an `$in` query scans every contact on FerretDB). */
+async function contactsOfThisAccount(ids: unknown[], accountId: Id, select: string) {
+  const read = await readEachById(ids, (id) => Contact.findById(id).select(select).lean(), { size: 8 });
+  return read.filter((c) => String(c.accountId) === String(accountId));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -182,14 +80,7 @@ export async function getPlanTasks({ token, now = new Date() }: { token: string;
     Account.findById(j.accountId).select('language').lean(),
   ]);
   const ownerIds = [...new Set(tasks.flatMap((task) => task.ownerIds.map(String)))];
-  const owners = new Map(
-    (ownerIds.length
-      ? await Contact.find({ _id: trusted({ $in: ownerIds }), accountId: j.accountId })
-          .select('name')
-          .lean()
-      : []
-    ).map((c) => [String(c._id), c.name]),
-  );
+  const owners = new Map((await contactsOfThisAccount(ownerIds, j.accountId, 'name accountId')).map((c) => [String(c._id), c.name]));
   return {
     locale: await buyerLocale({ contact, account }),
     contactId: String(t.contactId),
@@ -320,11 +211,7 @@ export async function setTaskOwners({
   const task = await journeyTask(journeyId, input.taskId);
   if (!task) return null;
   const ids = [...new Set(input.ownerIds)];
-  const found = ids.length
-    ? await Contact.find({ _id: trusted({ $in: ids }), accountId: task.accountId })
-        .select('_id')
-        .lean()
-    : [];
+  const found = await contactsOfThisAccount(ids, task.accountId, '_id accountId');
   if (found.length !== ids.length) return { ok: false, status: 400, errors: { ownerIds: ['Choose contacts of this account.'] } };
   await BuyerTask.updateOne({ _id: task._id }, { $set: { ownerIds: ids } });
   await recordAudit({

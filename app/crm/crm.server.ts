@@ -29,6 +29,7 @@ import {
   objectLabel,
   type KeptField,
 } from '#app/crm/crm-rules';
+import { cachedFor } from '#app/utils/cached-for';
 import { objectIdFrom } from '#app/utils/ids.server';
 import { log } from '#app/utils/log.server';
 
@@ -188,20 +189,13 @@ export async function disconnectCrm() {
 
 // The connection, read at most every few seconds per process (a CSV import records an event per
 // new deal); a change made in this process forgets it at once, another process's within 5 s.
-const CONNECTION_CACHE_MS = 5_000;
-let connectionCache: { at: number; connection: Promise<ConnectionLean | null> } | null = null;
-function activeConnection() {
-  if (!connectionCache || Date.now() - connectionCache.at > CONNECTION_CACHE_MS) {
-    const connection = CrmConnection.findOne({ _id: CONNECTION_ID, enabled: true }).select('provider enabled').lean().exec() as Promise<ConnectionLean | null>;
-    connectionCache = { at: Date.now(), connection };
-    connection.catch(() => (connectionCache = null));
-  }
-  return connectionCache.connection;
-}
-
+const activeConnection = cachedFor(
+  5_000,
+  () => CrmConnection.findOne({ _id: CONNECTION_ID, enabled: true }).select('provider enabled').lean().exec() as Promise<ConnectionLean | null>,
+);
 /** Forgets the connection read (after a change; tests that write it directly call it too). */
 export function forgetConnection() {
-  connectionCache = null;
+  activeConnection.clear();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -214,7 +208,7 @@ export function forgetConnection() {
  * ignored.
  */
 export async function queueCrmPushes<E extends CrmEvent>(type: E, facts: DomainEvents[E]) {
-  const connection = await activeConnection();
+  const connection = await activeConnection.get();
   if (!connection) return { queued: 0 };
   const deal = await Deal.findById(facts.dealId).select('source crmId crmAccountId').lean();
   if (!deal || deal.source !== connection.provider) return { queued: 0 };

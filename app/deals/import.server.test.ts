@@ -5,6 +5,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { Account } from '#models/account';
+import { BuyerTask } from '#models/buyer-task';
 import { Contact } from '#models/contact';
 import { Deal } from '#models/deal';
 import { ImportIssue, ImportJob } from '#models/import-job';
@@ -12,7 +13,9 @@ import { Journey } from '#models/journey';
 import { trusted } from '#app/platform/db.server';
 import { readMetrics } from '#app/platform/metrics.server';
 import { importButtonLabel } from '#app/deals/import-rules';
-import { makeUser } from '#test/factories';
+import { openMissingTasks } from '#app/buyer-tasks/open.server';
+import { journeyIdForDeal } from '#app/journeys/journey.server';
+import { makeAccount, makeContact, makeUser } from '#test/factories';
 import {
   createImportJob,
   detectMapping,
@@ -188,6 +191,44 @@ describe('importing files', () => {
     expect((await Account.findById(deal!.accountId).lean())!.domain).toBe('northwind.example');
   });
 
+  it("each journey it starts has its first stage's buyer tasks at once, owed by the account's primary contact", async () => {
+    const cs = await makeUser({ role: 'cs' });
+    await makeUser({ role: 'sales', email: 'tasks.rep@kept.test' });
+    const known = await makeAccount({ name: 'Known Buyer Co', domain: 'known-buyer.example' });
+    const pat = await makeContact(known.id, { name: 'Pat Primary', isPrimary: true });
+    // Closed four days before the import: the handoff stage began then, before the sweep's 72 hours.
+    const csv = [
+      'crm_id,deal_name,stage,close_date,arr,currency,ae_email,account_name,account_domain,segment,contact_name,contact_email',
+      'TASKS-1,New buyer deal,Closed Won,2026-05-28,10000,USD,tasks.rep@kept.test,New Buyer Co,new-buyer.example,smb,Nell New,nell@new-buyer.example',
+      'TASKS-2,Known buyer deal,Closed Won,2026-05-28,20000,USD,tasks.rep@kept.test,Known Buyer Co,known-buyer.example,smb,,',
+      'TASKS-3,Silent deal,Closed Won,2026-05-28,30000,USD,tasks.rep@kept.test,Silent Co,silent.example,smb,,',
+    ].join('\n');
+    expect((await run(cs, await upload(cs, csv, 'tasks.csv'))).counts).toMatchObject({ created: 3, failed: 0 });
+    const tasksOf = async (crmId: string) => {
+      const deal = await Deal.findOne({ source: 'kept', crmId }).select('_id').lean();
+      const tasks = await BuyerTask.find({ journeyId: journeyIdForDeal(deal!._id) })
+        .sort({ criterionKey: 1 })
+        .lean();
+      return tasks.map((t) => [t.stage, t.criterionKey, t.status, t.ownerIds.map(String)]);
+    };
+    const handoffTasks = (ownerIds: string[]) => [
+      ['handoff', 'handoff-call', 'open', ownerIds],
+      ['handoff', 'kickoff-confirmed', 'open', ownerIds],
+    ];
+    const nell = await Contact.findOne({ email: 'nell@new-buyer.example' }).select('_id').lean();
+    expect(await tasksOf('TASKS-1')).toEqual(handoffTasks([String(nell!._id)]));
+    expect(await tasksOf('TASKS-2')).toEqual(handoffTasks([pat.id]));
+    // A new account without contacts: the tasks wait for CS to name an owner.
+    expect(await tasksOf('TASKS-3')).toEqual(handoffTasks([]));
+
+    // The sweep, and the same file again, open nothing more.
+    expect(await openMissingTasks({ since: new Date(NOW.getTime() - 72 * 3_600_000), now: NOW })).toEqual({ opened: 0 });
+    expect((await run(cs, await upload(cs, csv, 'tasks.csv'))).counts).toMatchObject({ created: 0, existing: 3 });
+    expect(await tasksOf('TASKS-1')).toEqual(handoffTasks([String(nell!._id)]));
+    expect(await tasksOf('TASKS-2')).toEqual(handoffTasks([pat.id]));
+    expect(await tasksOf('TASKS-3')).toEqual(handoffTasks([]));
+  });
+
   it('refuses empty, binary, header-only and malformed files with a clear message', async () => {
     const cs = await makeUser({ role: 'cs' });
     const cases: [string, RegExp][] = [
@@ -307,6 +348,7 @@ describe('a 100,000-row file', () => {
     expect((await saveMapping({ user: cs, jobId, values }))?.ok).toBe(true);
     const started = await startImport({ user: cs, jobId, now: NOW });
     if (!started?.ok) throw new Error('start');
+    const tasksBefore = await BuyerTask.countDocuments();
 
     // Live heap = heap right after a full GC, sampled while the import runs (the peak without GC is mostly garbage).
     v8.setFlagsFromString('--expose-gc');
@@ -348,5 +390,12 @@ describe('a 100,000-row file', () => {
     expect(await Deal.countDocuments({ source: 'kept', crmId: trusted({ $regex: '^BULK-' }) })).toBe(ROWS * 0.9);
     expect(await Account.countDocuments({ domain: trusted({ $regex: '^bulk' }) })).toBe(Math.min(ROWS, 20_000) * 0.9); // accounts whose rows are all closed-lost are never created
     expect(await ImportIssue.countDocuments({ jobId, kind: 'skipped' })).toBe(ROWS * 0.1);
+    // Every journey started with its two handoff tasks, owed by its account's first buyer (its primary contact).
+    expect(await BuyerTask.countDocuments()).toBe(tasksBefore + ROWS * 0.9 * 2);
+    const firstDeal = await Deal.findOne({ source: 'kept', crmId: 'BULK-1' }).select('_id').lean();
+    const firstBuyer = await Contact.findOne({ email: 'buyer1@bulk1.example' }).select('_id isPrimary').lean();
+    expect(firstBuyer!.isPrimary).toBe(true);
+    const firstTasks = await BuyerTask.find({ journeyId: journeyIdForDeal(firstDeal!._id) }).lean();
+    expect(firstTasks.map((t) => t.ownerIds.map(String))).toEqual([[String(firstBuyer!._id)], [String(firstBuyer!._id)]]);
   }, 1_800_000);
 });

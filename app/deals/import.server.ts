@@ -36,6 +36,7 @@ import { dealWonRow } from '#app/deals/deal-metrics.server';
 import { dealIdFor, newDealDoc, type IntakeDeal } from '#app/deals/intake.server';
 import { accountIdFor, accountKey, newAccountDoc } from '#app/accounts/accounts.server';
 import { buildJourney, bumpJourneyMetricRows, journeyDims, pickCsms } from '#app/journeys/journey.server';
+import { openStartedJourneysTasks } from '#app/buyer-tasks/open.server';
 import { playbookChooser } from '#app/journeys/playbook.server';
 import { CATEGORY_LABELS, CURRENCY_LABELS, plural, SEGMENT_LABELS } from '#app/utils/format';
 import { CLOSED_WON_WORDS, codeFor, codesOf, normaliseWord, SEGMENT_SYNONYMS, type ImportCheck } from '#app/deals/import-rules';
@@ -642,11 +643,32 @@ export async function startImport({ user, jobId, now = new Date() }: { user: Ses
   return { ok: true as const, attempt };
 }
 
-type AccountInfo = { id: Types.ObjectId; name: string; segment: Segment; csmId: string | null; aeIds: Set<string>; hasPrimary: boolean };
+type AccountInfo = {
+  id: Types.ObjectId;
+  name: string;
+  segment: Segment;
+  csmId: string | null;
+  aeIds: Set<string>;
+  hasPrimary: boolean;
+  /**
+   * Who owes the buyer tasks of its new journeys (a journey just started has no plan link): its
+   * primary contact; none for an account this run made that has no contact yet; undefined when the
+   * run does not know (those journeys' tasks open one by one).
+   */
+  taskOwnerIds?: Types.ObjectId[];
+};
 
-/** What the run keeps of an account it found (hasPrimary: whether it has its primary contact). */
-function accountInfo(a: { _id: Types.ObjectId; name: string; segment: string; csmId?: unknown; aeIds: unknown[] }, hasPrimary: boolean): AccountInfo {
-  return { id: a._id, name: a.name, segment: a.segment as Segment, csmId: a.csmId ? String(a.csmId) : null, aeIds: new Set(a.aeIds.map(String)), hasPrimary };
+/** What the run keeps of an account it found (primaryId: its primary contact, when the run knows whether it has one). */
+function accountInfo(a: { _id: Types.ObjectId; name: string; segment: string; csmId?: unknown; aeIds: unknown[] }, primaryId: Types.ObjectId | null | undefined): AccountInfo {
+  return {
+    id: a._id,
+    name: a.name,
+    segment: a.segment as Segment,
+    csmId: a.csmId ? String(a.csmId) : null,
+    aeIds: new Set(a.aeIds.map(String)),
+    hasPrimary: primaryId !== null,
+    taskOwnerIds: primaryId ? [primaryId] : undefined,
+  };
 }
 
 /**
@@ -666,10 +688,10 @@ export async function runImport({ jobId, attempt, now: fixedNow }: { jobId: stri
   // Accounts that existed before this run, by domain and by name; those this run creates have
   // derived _ids and are found again by _id (or in the LRU).
   const existingByKey = new Map<string, AccountInfo>();
-  const primaries = new Set<string>();
-  for await (const c of Contact.find({ isPrimary: true }).select('accountId').lean().cursor()) primaries.add(String(c.accountId));
+  const primaries = new Map<string, Types.ObjectId>();
+  for await (const c of Contact.find({ isPrimary: true }).select('_id accountId').lean().cursor()) primaries.set(String(c.accountId), c._id);
   for await (const a of Account.find({}).select('name nameLower domain segment csmId aeIds').lean().cursor()) {
-    const info = accountInfo(a, primaries.has(String(a._id)));
+    const info = accountInfo(a, primaries.get(String(a._id)) ?? null);
     for (const key of [...(a.domain ? [accountKey(a)] : []), accountKey({ name: a.nameLower })]) if (!existingByKey.has(key)) existingByKey.set(key, info);
   }
   primaries.clear();
@@ -722,6 +744,7 @@ export async function runImport({ jobId, attempt, now: fixedNow }: { jobId: stri
           csmId: nextCsm(),
           aeIds: new Set([deal.aeId]),
           hasPrimary: false,
+          taskOwnerIds: [],
         } as AccountInfo,
         deal,
       }));
@@ -739,7 +762,7 @@ export async function runImport({ jobId, attempt, now: fixedNow }: { jobId: stri
         }
         const a = await Account.findById(info.id).select('name segment csmId aeIds').lean();
         if (!a) throw new Error(`account ${key} vanished during the import`);
-        resolved.set(key, accountInfo(a, true));
+        resolved.set(key, accountInfo(a, undefined));
       }
     }
     for (const info of resolved.values()) {
@@ -763,14 +786,16 @@ export async function runImport({ jobId, attempt, now: fixedNow }: { jobId: stri
     for (const [key, info] of resolved) if (!existingByKey.has(key)) recent.set(key, info);
 
     // 2. Contacts (unique per account and email: duplicates are contacts we already have).
+    const newPrimaries = new Map<number, AccountInfo>();
     const contacts = good
       .filter((g) => g.deal.contact)
-      .map((g) => {
+      .map((g, i) => {
         const info = resolved.get(accountKey(g.deal.account))!;
         const isPrimary = !info.hasPrimary;
         info.hasPrimary = true;
+        if (isPrimary) newPrimaries.set(i, info);
         const { name, email, language } = g.deal.contact!;
-        return { accountId: info.id, name, email, ...(language ? { language } : {}), isPrimary, emailStatus: 'ok', createdAt: now, updatedAt: now };
+        return { _id: new Types.ObjectId(), accountId: info.id, name, email, ...(language ? { language } : {}), isPrimary, emailStatus: 'ok', createdAt: now, updatedAt: now };
       });
 
     // 3. Deals, with _ids derived from (source, crmId): a duplicate is a deal imported before.
@@ -779,7 +804,10 @@ export async function runImport({ jobId, attempt, now: fixedNow }: { jobId: stri
       ...newDealDoc(deal, { source, accountId: resolved.get(accountKey(deal.account))!.id, aeId: new Types.ObjectId(deal.aeId), createdBy: job.createdById, now }),
     }));
     // Contacts and deals do not depend on each other: written side by side.
-    const [, newDeals] = await Promise.all([insertIgnoringDuplicates(Contact, contacts), insertIgnoringDuplicates(Deal, dealDocs)]);
+    const [newContacts, newDeals] = await Promise.all([insertIgnoringDuplicates(Contact, contacts), insertIgnoringDuplicates(Deal, dealDocs)]);
+    // A primary contact stored now owes its account's new buyer tasks; one refused (the address was
+    // already a contact of the account) leaves the owner to openStageTasks.
+    for (const [i, info] of newPrimaries) info.taskOwnerIds = newContacts.has(i) ? [contacts[i]._id] : undefined;
     // A language column is the file's latest word on a contact we already had, too (docs/i18n.md).
     const languages = contacts.filter((c) => c.language);
     if (languages.length) {
@@ -829,7 +857,17 @@ export async function runImport({ jobId, attempt, now: fixedNow }: { jobId: stri
       const ours = new Set(found.filter((j) => j.createdAt >= startedAt).map((j) => String(j._id)));
       for (const [i, j] of journeyDocs.entries()) if (ours.has(String(j._id))) newJourneys.add(i);
     }
-    // 5. The deals' value-delivery surveys, at once and judged by this batch's time (idempotent:
+    // 5. The first stage's buyer tasks of the journeys this batch started, in one insert (a redone
+    // batch opens none twice). A failure is logged; the worker's sweep opens them.
+    try {
+      await openStartedJourneysTasks({
+        started: journeyDocs.flatMap((journey, i) => (newJourneys.has(i) ? [{ journey, ownerIds: resolved.get(accountKey(good[i].deal.account))!.taskOwnerIds ?? null }] : [])),
+        now,
+      });
+    } catch (error) {
+      logError(error, { where: 'runImport.openBuyerTasks', jobId });
+    }
+    // 6. The deals' value-delivery surveys, at once and judged by this batch's time (idempotent:
     // a redone batch or the worker's sweep creates no second wave). A failure is logged; the
     // sweep schedules them later.
     try {

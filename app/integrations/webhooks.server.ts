@@ -31,6 +31,7 @@ import {
   type SlackTeam,
   type WebhookEvent,
 } from '#app/integrations/webhook-rules';
+import { cachedFor } from '#app/utils/cached-for';
 import { signPayload } from '#app/utils/hmac-signature.server';
 import { isObjectId, objectIdFrom } from '#app/utils/ids.server';
 import { log, logError } from '#app/utils/log.server';
@@ -281,22 +282,14 @@ export async function listDeliveries({ endpointId, page, perPage = 20 }: { endpo
 // The enabled endpoints, read at most every few seconds per process: a CSV import records a
 // closed-won event per new deal (100,000 rows: 90,000 reads of the endpoints, most of them finding
 // none). A change made in this process forgets them at once; one made by another process (an
-// admin's save on another web server) is seen within ENDPOINT_CACHE_MS.
-const ENDPOINT_CACHE_MS = 5_000;
-let endpointCache: { at: number; endpoints: Promise<Pick<EndpointLean, '_id' | 'kind' | 'events'>[]> } | null = null;
-
-function enabledEndpoints() {
-  if (!endpointCache || Date.now() - endpointCache.at > ENDPOINT_CACHE_MS) {
-    const endpoints = WebhookEndpoint.find({ enabled: true }).select('kind events').lean().exec() as Promise<Pick<EndpointLean, '_id' | 'kind' | 'events'>[]>;
-    endpointCache = { at: Date.now(), endpoints };
-    endpoints.catch(() => (endpointCache = null));
-  }
-  return endpointCache.endpoints;
-}
-
+// admin's save on another web server) is seen within 5 s.
+const enabledEndpoints = cachedFor(
+  5_000,
+  () => WebhookEndpoint.find({ enabled: true }).select('kind events').lean().exec() as Promise<Pick<EndpointLean, '_id' | 'kind' | 'events'>[]>,
+);
 /** Forgets the endpoints read (after a change; tests that write endpoints directly call it too). */
 export function forgetEndpoints() {
-  endpointCache = null;
+  enabledEndpoints.clear();
 }
 
 /**
@@ -305,7 +298,7 @@ export function forgetEndpoints() {
  * same (endpointId, eventId) and is ignored.
  */
 export async function queueEventDeliveries<E extends WebhookEvent>(type: E, facts: DomainEvents[E]) {
-  const endpoints = (await enabledEndpoints()).filter((e) => e.events.includes(type));
+  const endpoints = (await enabledEndpoints.get()).filter((e) => e.events.includes(type));
   if (endpoints.length === 0) return { queued: 0 };
   const now = (facts as { now?: Date }).now ?? new Date();
   const id = eventIdFor(type, facts as Record<string, unknown>);

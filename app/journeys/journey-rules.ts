@@ -69,6 +69,13 @@ export function evidenceMeets(evidenceType: EvidenceType | '' | null | undefined
   return (ACCEPTED_KINDS[evidenceType ?? ''] ?? []).includes(kind as EvidenceType);
 }
 
+export type EvidenceLike = { _id?: unknown; stage: string; criterionKey: string; kind: string; retractedAt?: Date | null };
+
+/** True when a live (not retracted) piece of evidence of an accepted kind backs the criterion. */
+export function isSatisfied(stageKey: string, criterion: { key: string; evidenceType: EvidenceType | '' }, evidence: EvidenceLike[]) {
+  return evidence.some((e) => !e.retractedAt && e.stage === stageKey && e.criterionKey === criterion.key && evidenceMeets(criterion.evidenceType, e.kind));
+}
+
 /**
  * What a staff member's link does to a criterion: meets it; is kept beside it as a note (a CSM's
  * email on a criterion only the buyer can confirm: context, not proof); or is refused (the wrong kind

@@ -17,19 +17,16 @@
 import { Types } from 'mongoose';
 import { z } from 'zod';
 import { Account } from '#models/account';
-import { AuditEvent, recordAudit } from '#models/audit-event';
+import { recordAudit } from '#models/audit-event';
 import { nextTurn } from '#app/platform/claims.server';
-import { Contact } from '#models/contact';
 import { Deal } from '#models/deal';
 import { Journey } from '#models/journey';
-import { PlanToken } from '#models/plan-token';
 import { User } from '#models/user';
 import type { SessionUser } from '#app/auth/session.server';
 import { trusted } from '#app/platform/db.server';
-import { inPool } from '#app/platform/pool';
 import { recorded } from '#app/platform/events.server';
 import { bumpMetric, bumpMetricRows, clearMetrics, cohortOf } from '#app/platform/metrics.server';
-import { getCurrentPlaybook, getPlaybookVersion, listPlaybooks, playbookForSegment, type CriterionDef, type PlaybookDef, type StageDef } from '#app/journeys/playbook.server';
+import { getCurrentPlaybook, getPlaybookVersion, listPlaybooks, playbookForSegment, type PlaybookDef, type StageDef } from '#app/journeys/playbook.server';
 import { DEFAULT_PLAYBOOK_KEY, playbookKeyOf } from '#app/journeys/playbook-rules';
 import {
   ACCEPTED_KINDS,
@@ -39,17 +36,21 @@ import {
   HEALTH_LABELS,
   HOUR_MS,
   isHttpsLink,
+  isSatisfied,
   LINK_EVIDENCE_KINDS,
   linkEvidenceEffect,
+  type EvidenceLike,
   type EvidenceType,
   type Health,
 } from '#app/journeys/journey-rules';
 import { clockPaused, healthOf, isPausedInstant, slaDaysUsed, stageWindow, timeToLiveDays, type DelaySpan } from '#app/journeys/sla-rules';
 import { staffDelayView } from '#app/journeys/delay-views';
 import { orLogged } from '#app/utils/log.server';
-import { ReadIndex, VersionedCache, childIndex, derived } from '#app/platform/read-index.server';
+import { ReadIndex, VersionedCache, derived } from '#app/platform/read-index.server';
 import { may } from '#app/auth/permissions';
 import { objectIdFrom } from '#app/utils/ids.server';
+import { openStageTasks } from '#app/buyer-tasks/open.server';
+import { contactsOfAccount, journeyAudit, planLinksOfJourney } from '#app/journeys/children.server';
 
 export const JOURNEY_METRIC_KINDS = ['journey.started', 'journey.accepted', 'journey.stage', 'journey.live', 'journey.live_net'] as const;
 export const DAY_BUCKETS = [1, 2, 3, 5, 7, 10, 14, 21, 30, 45, 60, 90, 120, 180, 270, 365] as const;
@@ -108,13 +109,6 @@ export function journeyTiming(j: TimingInput, now: Date) {
     closedWonToLiveDays: j.liveAt ? days(j.closedWonAt, j.liveAt) : null,
     daysSinceClosedWon: days(j.closedWonAt, now),
   };
-}
-
-type EvidenceLike = { _id?: unknown; stage: string; criterionKey: string; kind: string; retractedAt?: Date | null };
-
-/** True when a live (not retracted) piece of evidence of an accepted kind backs the criterion. */
-export function isSatisfied(stageKey: string, criterion: Pick<CriterionDef, 'key' | 'evidenceType'>, evidence: EvidenceLike[]) {
-  return evidence.some((e) => !e.retractedAt && e.stage === stageKey && e.criterionKey === criterion.key && evidenceMeets(criterion.evidenceType, e.kind));
 }
 
 /** The required criteria of a stage that have no evidence yet: what the gate is waiting for. */
@@ -289,8 +283,9 @@ export function journeyDims(j: { closedWonAt: Date; segment: string; aeId: unkno
 /**
  * Starts the journey of a closed-won deal in the first stage of the current version of the playbook
  * its segment chooses (choosePlaybookKey, docs/playbooks.md), with its CSM
- * and stage owners. Idempotent: the journey's _id derives from the deal's, so a second call (a
- * re-import, a replayed webhook, a retry) finds the first journey and changes nothing.
+ * and stage owners, and opens that stage's buyer tasks. Idempotent: the journey's _id derives from
+ * the deal's, so a second call (a re-import, a replayed webhook, a retry) finds the first journey
+ * and changes nothing.
  */
 export async function startJourneyForDeal({ dealId, now = new Date(), actorId }: { dealId: string | Types.ObjectId; now?: Date; actorId?: string }) {
   const journeyId = journeyIdForDeal(dealId);
@@ -321,6 +316,9 @@ export async function startJourneyForDeal({ dealId, now = new Date(), actorId }:
     now,
   });
   await bumpMetric('journey.started', journeyDims(doc), { n: 1 });
+  // The first stage's buyer tasks open with the journey, whatever process starts it (no reaction
+  // needed). A failure is logged; the worker's hourly sweep opens them.
+  await orLogged(() => openStageTasks({ journeyId, now }), { where: 'startJourneyForDeal.openStageTasks', journeyId: String(journeyId) });
   return { journeyId: String(journeyId), created: true };
 }
 
@@ -974,83 +972,6 @@ type BoardRow = {
 };
 const idOrNull = (v: unknown) => (v === null || v === undefined ? null : String(v));
 const dateOrNull = (v: unknown) => (v instanceof Date ? v : null);
-
-// The journey page's children (see read-index.server.ts childIndex): found in memory, read by _id.
-/** Contacts by account, with each contact's email status (the candidates page's bounce check reads it from here). */
-export const contactChildren = childIndex<{ accountId: unknown; emailStatus?: string | null }, string>({
-  feed: 'contacts',
-  model: Contact,
-  select: 'accountId emailStatus',
-  parentOf: (d) => String(d.accountId),
-  orderOf: () => 0,
-  keep: (d) => d.emailStatus ?? 'ok',
-});
-const auditChildren = childIndex<{ entityType?: string; entityId?: string; at?: Date }>({
-  feed: 'audit',
-  model: AuditEvent,
-  select: 'entityType entityId at',
-  parentOf: (d) => (d.entityType === 'journey' && d.entityId ? String(d.entityId) : null),
-  orderOf: (d) => d.at?.getTime() ?? 0,
-});
-const planLinkChildren = childIndex<{ journeyId?: unknown; createdAt?: Date }>({
-  feed: 'plantokens',
-  model: PlanToken,
-  select: 'journeyId createdAt',
-  parentOf: (d) => (d.journeyId ? String(d.journeyId) : null),
-  orderOf: (d) => d.createdAt?.getTime() ?? 0,
-});
-const byIds = async <T>(ids: string[], read: (id: string) => Promise<T | null>) => (await Promise.all(ids.map(read))).filter((d): d is Awaited<T> & {} => d !== null);
-
-/**
- * The contacts of these accounts (`select`ed fields): their ids from the contacts index, each read
- * by `_id`; while the index loads (or with READ_INDEX=off), one `accountId` query, which FerretDB
- * answers with a scan of every contact (at 100k, contacts of 100 accounts: 10.6 s, by _id 142 ms).
- */
-export async function contactsOfAccounts(accountIds: unknown[], select: string) {
-  const accounts = [...new Set(accountIds.map(String))];
-  const readContact = (id: string) => Contact.findById(id).select(select).lean();
-  return contactChildren.answer<NonNullable<Awaited<ReturnType<typeof readContact>>>[]>({
-    fromMemory: async ({ idsOf }) => {
-      const contacts: NonNullable<Awaited<ReturnType<typeof readContact>>>[] = [];
-      // A few at once: a chunk of survey emails asks for about 200.
-      await inPool(
-        accounts.flatMap((id) => idsOf(id)),
-        8,
-        async (id) => {
-          const contact = await readContact(id);
-          if (contact) contacts.push(contact);
-        },
-      );
-      return contacts;
-    },
-    fromDatabase: () =>
-      Contact.find({ accountId: trusted({ $in: accounts }) })
-        .select(select)
-        .lean(),
-  });
-}
-
-/** One account's contacts (the `select`ed fields), the primary first, then by name. */
-export async function contactsOfAccount(accountId: string, select = 'name email title isPrimary emailStatus') {
-  const contacts = await contactsOfAccounts([accountId], `${select} isPrimary name`);
-  return contacts.sort((a, b) => Number(Boolean(b.isPrimary)) - Number(Boolean(a.isPrimary)) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-}
-
-async function journeyAudit(journeyId: string) {
-  const select = 'actorId action at data';
-  return auditChildren.answer({
-    fromMemory: ({ idsOf }) => byIds(idsOf(journeyId, 200), (id) => AuditEvent.findById(id).select(select).lean()),
-    fromDatabase: () => AuditEvent.find({ entityType: 'journey', entityId: journeyId }).select(select).sort({ at: -1 }).limit(200).lean(),
-  });
-}
-
-/** A journey's newest 20 plan links (the `select`ed fields), newest first, read by `_id` from the index. */
-export async function planLinksOfJourney(journeyId: string, select = 'contactName contactEmail stage createdAt expiresAt lastSeenAt revokedAt') {
-  return planLinkChildren.answer({
-    fromMemory: ({ idsOf }) => byIds(idsOf(journeyId, 20), (id) => PlanToken.findById(id).select(select).lean()),
-    fromDatabase: () => PlanToken.find({ journeyId }).select(select).sort({ createdAt: -1 }).limit(20).lean(),
-  });
-}
 
 /** The board's in-memory index (see read-index.server.ts): the fields it filters, sorts and shows. */
 export const journeyBoardIndex = new ReadIndex<BoardRow>({

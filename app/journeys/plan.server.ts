@@ -17,7 +17,7 @@ import type { SessionUser } from '#app/auth/session.server';
 import { getEnv } from '#app/env.server';
 import { claimOnce, releaseClaim } from '#app/platform/claims.server';
 import { sendEmail } from '#app/email/email.server';
-import { isSatisfied, recordBuyerConfirmation } from '#app/journeys/journey.server';
+import { recordBuyerConfirmation } from '#app/journeys/journey.server';
 import { getPlaybookVersion } from '#app/journeys/playbook.server';
 import { formatDate } from '#app/i18n/format';
 import { buyerLocale } from '#app/i18n/locale.server';
@@ -26,7 +26,7 @@ import { translator } from '#app/i18n/messages';
 import { planMessages } from '#app/i18n/messages/plan';
 import { playbookText } from '#app/i18n/messages/playbook';
 import { Account } from '#models/account';
-import { buyerCanConfirm } from '#app/journeys/journey-rules';
+import { buyerCanConfirm, isSatisfied } from '#app/journeys/journey-rules';
 import { buyerDelayView } from '#app/journeys/delay-views';
 import { confirmRecoveryPlan, recoveryPlansForDeal } from '#app/recovery/buyer-plan.server';
 

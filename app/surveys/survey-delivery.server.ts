@@ -12,7 +12,8 @@ import { Survey, type SurveyStopReason } from '#models/survey';
 import { SurveyResponse } from '#models/survey-response';
 import { User } from '#models/user';
 import { trusted } from '#app/platform/db.server';
-import { contactsOfAccounts, journeyIdForDeal } from '#app/journeys/journey.server';
+import { journeyIdForDeal } from '#app/journeys/journey.server';
+import { contactsOfAccounts } from '#app/journeys/children.server';
 import { getPlaybookVersion } from '#app/journeys/playbook.server';
 import { MAX_BATCH_SIZE, releaseEmailBatches, sealEmailBatch, sendEmail, sendEmails, type SendEmailInput } from '#app/email/email.server';
 import {

@@ -21,7 +21,8 @@ import {
   SURVEY_METRICS,
   updateSurvey,
 } from '#app/surveys/surveys.server';
-import { advanceJourney, contactChildren, startJourneyForDeal } from '#app/journeys/journey.server';
+import { advanceJourney, startJourneyForDeal } from '#app/journeys/journey.server';
+import { contactChildren } from '#app/journeys/children.server';
 import { unsubscribeByToken } from '#app/email/unsubscribe.server';
 import { stopSurveysForContacts } from '#app/surveys/survey-delivery.server';
 import { AuditEvent } from '#models/audit-event';

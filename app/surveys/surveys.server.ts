@@ -51,7 +51,7 @@ import { logError, orLogged } from '#app/utils/log.server';
 import { Lru } from '#app/utils/lru';
 import { may } from '#app/auth/permissions';
 import { claimMany, completeMany, retryLostRaces, writeUnheld, type Lease, type LeaseUpdate } from '#app/platform/lease.server';
-import { contactsOfAccount } from '#app/journeys/journey.server';
+import { contactsOfAccount } from '#app/journeys/children.server';
 
 export const SURVEY_METRICS = { answer: 'survey.answer', promise: 'survey.promise', funnel: 'survey.funnel', quarter: 'survey.quarter' } as const;
 

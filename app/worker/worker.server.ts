@@ -8,7 +8,7 @@ import { dispatchDueCrmPushes } from '#app/crm/crm.server';
 import { dispatchDueWebhooks } from '#app/integrations/webhooks.server';
 import '#app/recovery/reactions.server';
 import '#app/buyer-tasks/reactions.server';
-import { openMissingTasks } from '#app/buyer-tasks/tasks.server';
+import { openMissingTasks } from '#app/buyer-tasks/open.server';
 import { sendBuyerTaskReminders } from '#app/buyer-tasks/reminders.server';
 import { dispatchDueEmails, settleBatchMembers } from '#app/email/email.server';
 import { sendJourneyDigests } from '#app/journeys/journey-digest.server';

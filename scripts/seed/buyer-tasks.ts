@@ -9,7 +9,7 @@ import { Contact } from '#models/contact';
 import { Journey } from '#models/journey';
 import { User } from '#models/user';
 import { trusted } from '#app/platform/db.server';
-import { openStageTasks } from '#app/buyer-tasks/tasks.server';
+import { openStageTasks } from '#app/buyer-tasks/open.server';
 import { kindsCovered, reminderDue, utcDay, type ReminderKind } from '#app/buyer-tasks/task-rules';
 import { recordBuyerConfirmation } from '#app/journeys/journey.server';
 

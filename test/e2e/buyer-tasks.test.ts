@@ -25,7 +25,6 @@ beforeAll(async () => {
   const { Contact } = await import('#models/contact');
   const { Deal } = await import('#models/deal');
   const { startJourneyForDeal } = await import('#app/journeys/journey.server');
-  const { openTasksForDeal } = await import('#app/buyer-tasks/tasks.server');
   const { createPlanToken } = await import('#app/journeys/plan.server');
   const cs = await User.findOne({ email: 'cs@kept.demo' }).select('_id').lean();
   const ae = await User.findOne({ email: 'sales@kept.demo' }).select('_id').lean();
@@ -45,8 +44,8 @@ beforeAll(async () => {
     grossMarginPct: 70,
     promises: [{ text: 'Weekly reports by email', successCriterion: 'Sent every Monday', category: 'other' }],
   });
+  // This process loads no reactions: starting the journey opens its tasks by itself.
   ({ journeyId } = await startJourneyForDeal({ dealId: deal._id, now }));
-  await openTasksForDeal({ dealId: deal._id, now });
   const token = await createPlanToken({ journeyId, contact: { id: String(contact._id), name: BUYER.name, email: BUYER.email }, stage: 'handoff', now });
   planUrl = `/plan/${token}`;
   browser = await launchBrowser();

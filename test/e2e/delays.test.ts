@@ -3,7 +3,7 @@
 // confirms it on the shared plan page (no login, no JavaScript), and the journey page shows the SLA
 // paused. The spec makes its own account, journey and plan link. Screenshots: .data/screens/delays/.
 import crypto from 'node:crypto';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { launchBrowser, login, newContext } from './browser';
 
@@ -47,6 +47,25 @@ afterAll(async () => {
   await browser?.close();
 });
 
+/** The blank space between two lines of a panel, in CSS pixels. */
+async function spaceBetween(upper: Locator, lower: Locator) {
+  const [a, b] = [await upper.boundingBox(), await lower.boundingBox()];
+  return b!.y - (a!.y + a!.height);
+}
+
+/** The journey page's panels keep their lines together: no blank space stretched between them. */
+async function expectCompactPanels(page: Page) {
+  const delay = page.locator('#delay');
+  const [state, marked] = [delay.locator('.stack > p').nth(0), delay.locator('.stack > p').nth(1)];
+  expect(await spaceBetween(state, marked)).toBeLessThan(16);
+  // The buyer confirmation form stands beside the taller evidence form: its lines stay together at the top.
+  const request = page.locator('form', { has: page.getByRole('heading', { name: 'Request buyer confirmation' }) });
+  const [heading, intro, buyer] = [request.getByRole('heading'), request.locator('p').first(), request.getByLabel('Buyer')];
+  expect(await spaceBetween(heading, intro)).toBeLessThan(40);
+  expect(await spaceBetween(intro, buyer)).toBeLessThan(48);
+  expect((await buyer.boundingBox())!.height).toBeLessThan(48);
+}
+
 describe('a delay the buyer owns pauses the SLA once the buyer confirms it', () => {
   test('CS marks the journey waiting on the customer: claimed by the vendor, the SLA runs', async () => {
     await page.goto(`/journeys/${journeyId}`);
@@ -56,6 +75,7 @@ describe('a delay the buyer owns pauses the SLA once the buyer confirms it', () 
     await panel.getByRole('button', { name: 'Mark as waiting on the customer' }).click();
     await panel.getByText('at least 10 characters').first().waitFor();
     expect(await panel.getByLabel('What the customer owes').inputValue()).toBe('IT');
+    await panel.screenshot({ path: `${SCREENS}/delay-mark-refused-1366.png` });
 
     await panel.getByLabel('What the customer owes').fill(REASON);
     await panel.getByRole('button', { name: 'Mark as waiting on the customer' }).click();
@@ -63,6 +83,9 @@ describe('a delay the buyer owns pauses the SLA once the buyer confirms it', () 
     await expect(panel.getByTestId('delay-state').textContent()).resolves.toBe('Claimed by the vendor');
     expect(await page.getByTestId('sla-paused').count()).toBe(0);
     await page.screenshot({ path: `${SCREENS}/journey-claimed-1366.png`, fullPage: true });
+    await panel.screenshot({ path: `${SCREENS}/delay-claimed-1366.png` });
+    await page.locator('section[aria-labelledby="criteria-h"]').screenshot({ path: `${SCREENS}/stage-forms-1366.png` });
+    await expectCompactPanels(page);
   });
 
   test('the buyer confirms it on the plan page (no JavaScript, a phone)', async () => {
@@ -90,10 +113,13 @@ describe('a delay the buyer owns pauses the SLA once the buyer confirms it', () 
     await expect(panel.getByTestId('delay-state').textContent()).resolves.toBe('Confirmed by the buyer');
     await expect(panel.textContent()).resolves.toContain('the SLA clock of this stage is paused');
     await page.screenshot({ path: `${SCREENS}/journey-paused-1366.png`, fullPage: true });
+    await panel.screenshot({ path: `${SCREENS}/delay-paused-1366.png` });
+    await expectCompactPanels(page);
 
     await panel.getByRole('button', { name: 'End the delay' }).click();
     await page.getByRole('status').filter({ hasText: 'the SLA clock runs again' }).waitFor();
     await page.getByTestId('sla-paused').waitFor({ state: 'detached' });
     await expect(panel.getByRole('table').textContent()).resolves.toContain(REASON);
+    await panel.screenshot({ path: `${SCREENS}/delay-ended-1366.png` });
   });
 });
