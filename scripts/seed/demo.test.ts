@@ -2,8 +2,10 @@ import { describe, expect, test } from 'vitest';
 import { Account } from '#models/account';
 import { Contact } from '#models/contact';
 import { Deal, PROMISE_CATEGORIES } from '#models/deal';
+import { Journey } from '#models/journey';
 import { User } from '#models/user';
 import { verifyPassword } from '#app/auth/password.server';
+import { buyerLocale } from '#app/i18n/locale.server';
 import {
   COMPANY_NAME_SPACE,
   DEMO_PASSWORD,
@@ -173,6 +175,16 @@ describe('seedDemoData (FerretDB)', () => {
       expect(contacts.length).toBeLessThanOrEqual(3);
       expect(contacts.filter((c) => c.isPrimary)).toHaveLength(1);
     }
+  });
+
+  test('a Swedish-speaking customer of cs@kept.demo, its journey under way: its buyers read Kept in Swedish', async () => {
+    const cs = await User.findOne({ email: 'cs@kept.demo' }).select('_id').lean();
+    const swedish = await Account.find({ language: 'sv' }).lean();
+    expect(swedish).toHaveLength(1);
+    expect(String(swedish[0].csmId)).toBe(String(cs!._id));
+    expect(await Journey.exists({ accountId: swedish[0]._id, liveAt: null })).not.toBeNull();
+    const buyer = await Contact.findOne({ accountId: swedish[0]._id, isPrimary: true }).lean();
+    expect(await buyerLocale({ contact: buyer, account: swedish[0] })).toBe('sv');
   });
 
   test('the demo users exist with their roles and can log in with the shared password', async () => {

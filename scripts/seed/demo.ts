@@ -13,6 +13,7 @@ import { mulberry32 } from '#app/utils/random.server';
 import { buildSeedJourneys, insertSeedJourneys } from '#scripts/seed/journeys';
 import { seedBrand } from '#scripts/seed/brand';
 import { markSwedishCustomer } from '#scripts/seed/language';
+import { seedDemoPlaybooks } from '#scripts/seed/playbooks';
 
 // Demo data for `npm run seed`, the start script (empty database only), e2e tests and benchmarks.
 // Everything below is a pure function of (seed, account index, now) until `seedDemoData` writes it.
@@ -1058,6 +1059,9 @@ export async function seedDemoData({
   const seedNumber = normalizeSeed(seed);
   const users = await seedUsers(now);
   await seedBrand(now);
+  // Two playbooks, before any journey starts: smb deals start on "SMB quick start". The scale data
+  // set keeps the default playbook alone, so benchmark figures stay comparable across runs.
+  if (!extend) await seedDemoPlaybooks({ now, log });
   const idOf = (email: string) => {
     const id = users.ids.get(email);
     if (!id) throw new Error(`Seed user ${email} is missing`);
@@ -1110,7 +1114,7 @@ export async function seedDemoData({
         });
       }
     }
-    // Each deal's post-sale journey, as far along as its age allows, with evidence (journey-seed.server.ts).
+    // Each deal's post-sale journey on its segment's playbook, as far along as its age allows, with evidence (scripts/seed/journeys.ts).
     const journeys = await buildSeedJourneys({ deals: dealDocs as never, accounts: accountDocs as never, contacts: contactDocs as never, now });
     const writeExtras = extend ? await extend({ accounts: accountDocs, contacts: contactDocs, deals: dealDocs, journeys: journeys.map((j) => j.doc), now }) : null;
     // A Swedish-speaking customer: its buyers read pages and emails in Swedish (docs/i18n.md).

@@ -1,7 +1,7 @@
-// Demo journeys for `npm run seed`: every seeded deal gets its journey, advanced as far as its age
-// allows with realistic timings and evidence, so the board shows every stage and health (a few
-// journeys stalled, some over SLA in the past, a few admin overrides and a retracted piece of
-// evidence). Pure simulation per deal (seeded by its CRM id), then batched lean inserts with ids
+// Demo journeys for `npm run seed`: every seeded deal gets its journey on the playbook its segment
+// chooses (as intake does), advanced as far as its age allows with realistic timings and evidence,
+// so the board shows every stage and health of each playbook (a few journeys stalled, some over SLA
+// in the past, a few admin overrides and a retracted piece of evidence). Pure simulation per deal (seeded by its CRM id), then batched lean inserts with ids
 // derived from the deal: a re-run inserts nothing and counts nothing twice.
 import { Types } from 'mongoose';
 import { AuditEvent } from '#models/audit-event';
@@ -10,7 +10,7 @@ import { User } from '#models/user';
 import { trusted } from '#app/platform/db.server';
 import { insertIgnoringDuplicates } from '#app/platform/db.server';
 import { buildJourney, bumpJourneyMetricRows, journeyMetricRows, stageWindow } from '#app/journeys/journey.server';
-import { getCurrentPlaybook, type PlaybookDef, type StageDef } from '#app/journeys/playbook.server';
+import { playbookChooser, type PlaybookDef, type StageDef } from '#app/journeys/playbook.server';
 import { DAY_MS, HOUR_MS } from '#app/journeys/journey-rules';
 import { objectIdFrom } from '#app/utils/ids.server';
 import { randomFromText } from '#app/utils/random.server';
@@ -202,7 +202,7 @@ export async function buildSeedJourneys({
   now: Date;
 }): Promise<BuiltJourney[]> {
   if (deals.length === 0) return [];
-  const playbook = await getCurrentPlaybook();
+  const playbookFor = await playbookChooser();
   const accountById = new Map(accounts.map((a) => [String(a._id), a]));
   const primaryOf = new Map(contacts.filter((c) => c.isPrimary).map((c) => [String(c.accountId), c]));
   const userIds = [...new Set([...deals.map((d) => String(d.aeId)), ...accounts.filter((a) => a.csmId).map((a) => String(a.csmId))])];
@@ -220,7 +220,7 @@ export async function buildSeedJourneys({
     if (!account) return [];
     const ae = person.get(String(deal.aeId)) ?? { id: deal.aeId, name: 'Account executive' };
     const csm = account.csmId ? (person.get(String(account.csmId)) ?? null) : null;
-    return [simulateJourney({ deal, account, contact: primaryOf.get(String(account._id)) ?? null, csm, ae, admin: adminPerson, playbook, now })];
+    return [simulateJourney({ deal, account, contact: primaryOf.get(String(account._id)) ?? null, csm, ae, admin: adminPerson, playbook: playbookFor(account.segment), now })];
   });
 }
 

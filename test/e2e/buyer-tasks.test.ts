@@ -29,7 +29,8 @@ beforeAll(async () => {
   const cs = await User.findOne({ email: 'cs@kept.demo' }).select('_id').lean();
   const ae = await User.findOne({ email: 'sales@kept.demo' }).select('_id').lean();
   const name = `Task Labs ${suffix}`;
-  const account = await Account.create({ name, nameLower: name.toLowerCase(), domain: `tasks-${suffix}.example`, segment: 'smb', csmId: cs!._id, aeIds: [ae!._id] });
+  // Mid-market: the default playbook's handoff tasks (the demo's "SMB quick start" serves smb).
+  const account = await Account.create({ name, nameLower: name.toLowerCase(), domain: `tasks-${suffix}.example`, segment: 'mid-market', csmId: cs!._id, aeIds: [ae!._id] });
   const contact = await Contact.create({ accountId: account._id, name: BUYER.name, email: BUYER.email, isPrimary: true });
   const now = new Date();
   const deal = await Deal.create({

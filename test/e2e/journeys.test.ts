@@ -77,11 +77,13 @@ async function buyerConfirms(link: string, actions: string[]) {
 }
 
 describe('journey from import to live (cs@kept.demo and the buyer)', () => {
+  // A mid-market deal walks the default playbook's stages (handoff, implementation, live); the demo's
+  // "SMB quick start" playbook serves smb deals (docs/playbooks.md).
   test('CS imports the closed-won deal from the Kept template', async () => {
     await page.goto('/deals/import');
     const csv = [
       'crm_id,deal_name,stage,close_date,arr,currency,ae_email,account_name,account_domain,segment,contact_name,contact_email,promise_1,promise_1_criterion,promise_1_category',
-      `${CRM_ID},${ACCOUNT} rollout,Closed Won,${closeDate},64000,USD,sales@kept.demo,${ACCOUNT},journey-${suffix}.example,smb,${BUYER.name},${BUYER.email},Go live within six weeks,Live in production by week 6,time-savings`,
+      `${CRM_ID},${ACCOUNT} rollout,Closed Won,${closeDate},64000,USD,sales@kept.demo,${ACCOUNT},journey-${suffix}.example,mid-market,${BUYER.name},${BUYER.email},Go live within six weeks,Live in production by week 6,time-savings`,
     ].join('\n');
     await page.getByLabel('CSV file').setInputFiles({ name: 'kept-template.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
     await page.getByRole('button', { name: 'Upload and preview' }).click();

@@ -148,9 +148,10 @@ beforeAll(async () => {
   const promise = { text: 'Cut onboarding time in half', successCriterion: 'Under 5 days', category: 'time-savings' };
   const tag = crypto.randomBytes(3).toString('hex');
 
-  // Journeys in handoff, each on its own account with one buyer (so each plan link is unambiguous).
+  // Journeys in handoff, each on its own account with one buyer (so each plan link is unambiguous);
+  // mid-market, so they start on the default playbook (the demo's "SMB quick start" serves smb).
   for (let i = 0; i < JOURNEYS; i++) {
-    const account = await makeAccount({ name: `Multi ${tag} journey ${i}`, segment: 'smb', csmId: String(cs._id), aeIds: [String(rep._id)] });
+    const account = await makeAccount({ name: `Multi ${tag} journey ${i}`, segment: 'mid-market', csmId: String(cs._id), aeIds: [String(rep._id)] });
     const contact = await makeContact(account.id, { email: `buyer-${i}-${tag}@journey.example` });
     const deal = await Deal.create({
       source: 'manual',
@@ -187,7 +188,7 @@ beforeAll(async () => {
         promises: [promise],
       })),
     );
-    // The worker starts these deals' journeys (in handoff, not live), and a wave due before go-live is
+    // The worker starts these deals' journeys (in their first stage, not live), and a wave due before go-live is
     // held (docs/surveys.md): CS chose to send these anyway, so the two workers race on all 300.
     const sendAnywayAt = new Date();
     const surveys = await Survey.insertMany(
