@@ -14,9 +14,7 @@ export function markSwedishCustomer({
   journeys: { accountId: unknown; accountName: string; csmId?: unknown; liveAt?: Date | null }[];
   csId: string;
 }): string | null {
-  const chosen = journeys
-    .filter((j) => String(j.csmId) === csId && !j.liveAt)
-    .sort((a, b) => (a.accountName < b.accountName ? -1 : a.accountName > b.accountName ? 1 : 0))[0];
+  const chosen = journeys.filter((j) => String(j.csmId) === csId && !j.liveAt).sort((a, b) => (a.accountName < b.accountName ? -1 : a.accountName > b.accountName ? 1 : 0))[0];
   const account = chosen && accounts.find((a) => String(a._id) === String(chosen.accountId));
   if (!account) return null;
   account.language ??= 'sv';
