@@ -187,6 +187,35 @@ describe('a CSM’s work queue', () => {
     }
   });
 
+  it('with every index in memory, answers as the database does, shows a write at once and moves with the clock', async () => {
+    const { csm, recovery } = await book();
+    const { warmReadIndexes } = await import('#app/platform/read-index.server');
+    await warmReadIndexes();
+    const read = async (at: Date, env: 'memory' | 'off' = 'memory') => {
+      process.env.READ_INDEX = env;
+      resetEnvCache();
+      try {
+        return { queue: await listWorkQueue({ csmId: csm.id, query: { view: 'open', page: 1 }, now: at }), summary: await summariseQueues({ now: at }) };
+      } finally {
+        delete process.env.READ_INDEX;
+        resetEnvCache();
+      }
+    };
+    const first = await read(now);
+    expect(first.queue.total).toBe(5);
+    expect(first).toEqual(await read(now, 'off'));
+    // The case is delivered: it leaves the queue on the next view, not a minute later.
+    await RecoveryCase.updateOne({ _id: recovery._id }, { $set: { status: 'delivered' } });
+    const delivered = await read(now);
+    expect(delivered.queue.total).toBe(4);
+    expect(delivered.queue.items.map((i) => i.kind)).not.toContain('recovery');
+    expect(delivered).toEqual(await read(now, 'off'));
+    // Two days on, nothing written: the items are two days older.
+    const later = await read(new Date(now.getTime() + 2 * DAY));
+    expect(later.queue.items[0].daysOverdue).toBe(delivered.queue.items[0].daysOverdue + 2);
+    expect(later).toEqual(await read(new Date(now.getTime() + 2 * DAY), 'off'));
+  });
+
   it('pages the queue', async () => {
     const { csm } = await book();
     const first = await listWorkQueue({ csmId: csm.id, query: { view: 'open', page: 1 }, now, perPage: 3 });

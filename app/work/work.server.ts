@@ -331,6 +331,35 @@ function surveyItems(rows: (SurveyRow & { id: string })[], journeys: Map<string,
 
 /** Every item waiting for one CSM (or for every CSM), unranked. */
 async function collectItems(csmId: string | null, now: Date) {
+  const everyones = await everyonesItemsKept(now);
+  if (everyones) return csmId === null ? everyones : everyones.filter((item) => item.csmId === csmId);
+  return computeItems(csmId, now);
+}
+
+// Every CSM's items, computed from the in-memory indexes and kept while none of those indexes
+// changed, for at most a minute of the clock (an item's health moves with time). At 100,000
+// accounts computing them (every journey's health, every survey that needs CS) took about half a
+// second of CPU per request, so /work answered 19-28x slower than at 1,000 (docs/work-queue.md).
+// A write just made shows at once: the indexes catch up before the key is read.
+const ITEMS_KEPT_MS = 60_000;
+type Synced = { version: number; answer<T>(o: { fromMemory: () => T; fromDatabase: () => Promise<T> }): Promise<T> };
+const QUEUE_INDEXES: Synced[] = [journeyBoardIndex, planRequestIndex, openCaseIndex, surveysNeedingCsIndex];
+let kept: { key: string; at: number; items: Promise<(WorkItem & { csmId: string })[]> } | undefined;
+
+async function everyonesItemsKept(now: Date) {
+  const inMemory = await Promise.all(QUEUE_INDEXES.map((index) => index.answer({ fromMemory: () => true, fromDatabase: async () => false })));
+  if (!inMemory.every(Boolean)) return null; // loading, or READ_INDEX=off: each CSM's items from the database
+  const key = QUEUE_INDEXES.map((index) => index.version).join(':');
+  if (kept && kept.key === key && Math.abs(now.getTime() - kept.at) < ITEMS_KEPT_MS) return kept.items;
+  const items = computeItems(null, now);
+  kept = { key, at: now.getTime(), items };
+  items.catch(() => {
+    if (kept?.items === items) kept = undefined;
+  });
+  return items;
+}
+
+async function computeItems(csmId: string | null, now: Date) {
   const journeys = await journeysOf(csmId);
   const [cases, confirmations, stuck, surveys] = await Promise.all([
     recoveryItems(csmId, journeys, now),
