@@ -85,10 +85,10 @@ type Waiting = { key: string; buyerAction: string; done: boolean; confirmable: b
 function WaitingItem({ item: w }: { item: Waiting }) {
   const f = useFormFeedback(`confirm-${w.key}`, { anchor: `waiting-${w.key}` });
   const t = useMessages(planMessages);
-  const action = playbookText(useLocale(), w.buyerAction);
+  const actionText = playbookText(useLocale(), w.buyerAction);
   return (
     <li id={`waiting-${w.key}`}>
-      <strong>{action}</strong>
+      <strong>{actionText}</strong>
       {w.done ? (
         <div>
           <span className="badge ok">{t('badgeConfirmed')}</span>{' '}
@@ -105,7 +105,7 @@ function WaitingItem({ item: w }: { item: Waiting }) {
         <FeedbackForm feedback={f}>
           <input type="hidden" name="criterionKey" value={w.key} />
           <button type="submit" disabled={f.busy}>
-            {t('confirmItem', { action: action.charAt(0).toLowerCase() + action.slice(1) })}
+            {t('confirmItem', { action: actionText.charAt(0).toLowerCase() + actionText.slice(1) })}
           </button>
         </FeedbackForm>
       ) : (

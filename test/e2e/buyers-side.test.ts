@@ -198,7 +198,7 @@ beforeAll(async () => {
     name: ACCOUNT.name,
     nameLower: ACCOUNT.name.toLowerCase(),
     domain: ACCOUNT.domain,
-    segment: 'smb',
+    segment: 'mid-market',
     csmId: cs!._id,
     aeIds: [ae!._id],
   });
