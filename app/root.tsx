@@ -1,8 +1,7 @@
 import type { LinksFunction, MetaFunction } from '@remix-run/node';
-import { getBuyerBrand } from '#app/branding/brand.server';
+import { brandSettingsForFrame, buyerBrandOf } from '#app/branding/brand.server';
 import { Links, Meta, Outlet, Scripts, ScrollRestoration } from '@remix-run/react';
-import { buyerLocale } from '#app/i18n/locale.server';
-import { DEFAULT_LOCALE } from '#app/i18n/locales';
+import { pickLocale } from '#app/i18n/locales';
 import { LocaleProvider, usePageLocale } from '#app/i18n/i18n';
 import { GeneralErrorBoundary } from '#app/components/error-boundary';
 import { useNonce } from '#app/utils/nonce';
@@ -17,8 +16,8 @@ export const meta: MetaFunction = () => [{ title: 'Kept' }];
 
 /** The vendor's brand, for the buyer pages' frame (app/components/public-frame.tsx), and the buyers' default language; cached per process. */
 export async function loader() {
-  const [brand, defaultLocale] = await Promise.all([getBuyerBrand(), buyerLocale({}).catch(() => DEFAULT_LOCALE)]);
-  return { brand, defaultLocale };
+  const settings = await brandSettingsForFrame();
+  return { brand: buyerBrandOf(settings), defaultLocale: pickLocale(null, null, settings?.defaultLanguage) };
 }
 
 export function Layout({ children }: { children: React.ReactNode }) {

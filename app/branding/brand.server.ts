@@ -62,6 +62,37 @@ export function getBrandSettings({ fresh = false }: { fresh?: boolean } = {}): P
   return cached.get({ fresh });
 }
 
+// A page's frame never waits on a stalled database: past this, it shows the brand last read.
+const FRAME_WAIT_MS = 300;
+let lastRead: { settings: BrandSettings | null } | undefined;
+
+/**
+ * The brand settings for a page's frame (the root loader): the cached or a fresh read, but when the
+ * database does not answer within FRAME_WAIT_MS, or fails, the settings this process last read. So
+ * during an outage a buyer page still shows its own error in the vendor's frame, instead of the
+ * request's stall guard failing the root loader (the staff 503 page). Null when nothing was read yet
+ * and the read fails: Kept's own look.
+ */
+export async function brandSettingsForFrame(): Promise<BrandSettings | null> {
+  const read = getBrandSettings().then((settings) => {
+    lastRead = { settings };
+    return settings;
+  });
+  const fallback = () => lastRead?.settings ?? null;
+  const safe = read.catch((error) => {
+    logError(error, { where: 'brandSettingsForFrame' });
+    return fallback();
+  });
+  if (!lastRead) return safe;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<BrandSettings | null>((resolve) => (timer = setTimeout(() => resolve(fallback()), FRAME_WAIT_MS)));
+  try {
+    return await Promise.race([safe, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Forgets this process's cached brand (after a save; tests that write the document directly). */
 export function forgetBrand() {
   cached.clear();
