@@ -10,7 +10,7 @@ import { BuyerTask } from '#models/buyer-task';
 import { Contact } from '#models/contact';
 import { PlanToken } from '#models/plan-token';
 import { trusted } from '#app/platform/db.server';
-import { inPool, readEachById } from '#app/platform/pool';
+import { readEachById } from '#app/platform/pool';
 import { childIndex } from '#app/platform/read-index.server';
 
 /** Contacts by account, with each contact's email status (the candidates page's bounce check reads it from here). */
@@ -36,7 +36,6 @@ const planLinkChildren = childIndex<{ journeyId?: unknown; createdAt?: Date }>({
   parentOf: (d) => (d.journeyId ? String(d.journeyId) : null),
   orderOf: (d) => d.createdAt?.getTime() ?? 0,
 });
-const byIds = async <T>(ids: string[], read: (id: string) => Promise<T | null>) => (await Promise.all(ids.map(read))).filter((d): d is Awaited<T> & {} => d !== null);
 
 /**
  * The contacts of these accounts (`select`ed fields): their ids from the contacts index, each read
@@ -46,20 +45,14 @@ const byIds = async <T>(ids: string[], read: (id: string) => Promise<T | null>) 
 export async function contactsOfAccounts(accountIds: unknown[], select: string) {
   const accounts = [...new Set(accountIds.map(String))];
   const readContact = (id: string) => Contact.findById(id).select(select).lean();
-  return contactChildren.answer<NonNullable<Awaited<ReturnType<typeof readContact>>>[]>({
-    fromMemory: async ({ idsOf }) => {
-      const contacts: NonNullable<Awaited<ReturnType<typeof readContact>>>[] = [];
-      // A few at once: a chunk of survey emails asks for about 200.
-      await inPool(
+  return contactChildren.answer({
+    // A few at once: a chunk of survey emails asks for about 200.
+    fromMemory: ({ idsOf }) =>
+      readEachById(
         accounts.flatMap((id) => idsOf(id)),
-        8,
-        async (id) => {
-          const contact = await readContact(id);
-          if (contact) contacts.push(contact);
-        },
-      );
-      return contacts;
-    },
+        readContact,
+        { size: 8 },
+      ),
     fromDatabase: () =>
       Contact.find({ accountId: trusted({ $in: accounts }) })
         .select(select)
@@ -77,7 +70,7 @@ export async function contactsOfAccount(accountId: string, select = 'name email 
 export async function journeyAudit(journeyId: string) {
   const select = 'actorId action at data';
   return auditChildren.answer({
-    fromMemory: ({ idsOf }) => byIds(idsOf(journeyId, 200), (id) => AuditEvent.findById(id).select(select).lean()),
+    fromMemory: ({ idsOf }) => readEachById(idsOf(journeyId, 200), (id) => AuditEvent.findById(id).select(select).lean(), { size: 8 }),
     fromDatabase: () => AuditEvent.find({ entityType: 'journey', entityId: journeyId }).select(select).sort({ at: -1 }).limit(200).lean(),
   });
 }
@@ -85,7 +78,7 @@ export async function journeyAudit(journeyId: string) {
 /** A journey's newest 20 plan links (the `select`ed fields), newest first, read by `_id` from the index. */
 export async function planLinksOfJourney(journeyId: string, select = 'contactName contactEmail stage createdAt expiresAt lastSeenAt revokedAt') {
   return planLinkChildren.answer({
-    fromMemory: ({ idsOf }) => byIds(idsOf(journeyId, 20), (id) => PlanToken.findById(id).select(select).lean()),
+    fromMemory: ({ idsOf }) => readEachById(idsOf(journeyId, 20), (id) => PlanToken.findById(id).select(select).lean(), { size: 8 }),
     fromDatabase: () => PlanToken.find({ journeyId }).select(select).sort({ createdAt: -1 }).limit(20).lean(),
   });
 }
