@@ -329,37 +329,66 @@ function surveyItems(rows: (SurveyRow & { id: string })[], journeys: Map<string,
 // ---------------------------------------------------------------------------------------------
 // The queue
 
-/** Every item waiting for one CSM (or for every CSM), unranked. */
-async function collectItems(csmId: string | null, now: Date) {
-  const everyones = await everyonesItemsKept(now);
-  if (everyones) return csmId === null ? everyones : everyones.filter((item) => item.csmId === csmId);
-  return computeItems(csmId, now);
+type OwnedItem = WorkItem & { csmId: string };
+
+/**
+ * One CSM's items, ranked (compareWorkItems), with each item's snooze key, and the same items
+ * oldest first (the leadership summary's oldest item) and by key (which snoozes apply).
+ */
+type CsmQueue = { ranked: WorkItem[]; keys: string[]; oldestFirst: WorkItem[]; byKey: Set<string> };
+
+/** Groups items by CSM and ranks each CSM's queue once (ranking depends only on the items). */
+function queuesOf(items: OwnedItem[]): Map<string, CsmQueue> {
+  const grouped = new Map<string, WorkItem[]>();
+  for (const { csmId, ...item } of items) {
+    const list = grouped.get(csmId);
+    if (list) list.push(item);
+    else grouped.set(csmId, [item]);
+  }
+  const queues = new Map<string, CsmQueue>();
+  for (const [csmId, list] of grouped) {
+    list.sort(compareWorkItems);
+    const keys = list.map(workItemKey);
+    const oldestFirst = [...list].sort((a, b) => (a.dueAt < b.dueAt ? -1 : a.dueAt > b.dueAt ? 1 : 0));
+    queues.set(csmId, { ranked: list, keys, oldestFirst, byKey: new Set(keys) });
+  }
+  return queues;
 }
 
-// Every CSM's items, computed from the in-memory indexes and kept while none of those indexes
-// changed, for at most a minute of the clock (an item's health moves with time). At 100,000
-// accounts computing them (every journey's health, every survey that needs CS) took about half a
-// second of CPU per request, so /work answered 19-28x slower than at 1,000 (docs/work-queue.md).
-// A write just made shows at once: the indexes catch up before the key is read.
+const NO_QUEUE: CsmQueue = { ranked: [], keys: [], oldestFirst: [], byKey: new Set() };
+
+/** Every CSM's queue (or one CSM's), ranked. */
+async function collectQueues(csmId: string | null, now: Date): Promise<Map<string, CsmQueue>> {
+  const everyones = await everyonesQueuesKept(now);
+  if (everyones) return csmId === null ? everyones : new Map([[csmId, everyones.get(csmId) ?? NO_QUEUE]]);
+  return queuesOf(await computeItems(csmId, now));
+}
+
+// Every CSM's queue, computed from the in-memory indexes and kept, grouped and ranked, while none of
+// those indexes changed, for at most a minute of the clock (an item's health moves with time). At
+// 100,000 accounts computing the items (every journey's health, every survey that needs CS) took
+// about half a second of CPU, and even walking every CSM's items on each view (tens of thousands of
+// held surveys) kept /work 6-11x slower than at 1,000 (docs/work-queue.md): a view now touches only
+// its own CSM's ranked list. A write just made shows at once: the indexes catch up before the key is read.
 const ITEMS_KEPT_MS = 60_000;
 type Synced = { version: number; answer<T>(o: { fromMemory: () => T; fromDatabase: () => Promise<T> }): Promise<T> };
 const QUEUE_INDEXES: Synced[] = [journeyBoardIndex, planRequestIndex, openCaseIndex, surveysNeedingCsIndex];
-let kept: { key: string; at: number; items: Promise<(WorkItem & { csmId: string })[]> } | undefined;
+let kept: { key: string; at: number; queues: Promise<Map<string, CsmQueue>> } | undefined;
 
-async function everyonesItemsKept(now: Date) {
+async function everyonesQueuesKept(now: Date) {
   const inMemory = await Promise.all(QUEUE_INDEXES.map((index) => index.answer({ fromMemory: () => true, fromDatabase: async () => false })));
   if (!inMemory.every(Boolean)) return null; // loading, or READ_INDEX=off: each CSM's items from the database
   const key = QUEUE_INDEXES.map((index) => index.version).join(':');
-  if (kept && kept.key === key && Math.abs(now.getTime() - kept.at) < ITEMS_KEPT_MS) return kept.items;
-  const items = computeItems(null, now);
-  kept = { key, at: now.getTime(), items };
-  items.catch(() => {
-    if (kept?.items === items) kept = undefined;
+  if (kept && kept.key === key && Math.abs(now.getTime() - kept.at) < ITEMS_KEPT_MS) return kept.queues;
+  const queues = computeItems(null, now).then(queuesOf);
+  kept = { key, at: now.getTime(), queues };
+  queues.catch(() => {
+    if (kept?.queues === queues) kept = undefined;
   });
-  return items;
+  return queues;
 }
 
-async function computeItems(csmId: string | null, now: Date) {
+async function computeItems(csmId: string | null, now: Date): Promise<OwnedItem[]> {
   const journeys = await journeysOf(csmId);
   const [cases, confirmations, stuck, surveys] = await Promise.all([
     recoveryItems(csmId, journeys, now),
@@ -406,17 +435,18 @@ export async function listWorkQueue({
   now?: Date;
   perPage?: number;
 }): Promise<WorkQueueView> {
-  const [items, snoozes] = await Promise.all([collectItems(csmId, now), snoozesInForce(csmId, now)]);
+  const [queues, snoozes] = await Promise.all([collectQueues(csmId, now), snoozesInForce(csmId, now)]);
+  const { ranked, keys } = queues.get(csmId) ?? NO_QUEUE;
   const snoozeOf = new Map(snoozes.map((s) => [workItemKey(s), s]));
-  const open: WorkItem[] = [];
+  // Usually nothing is snoozed: the ranked list is the open list as it is.
+  const open: WorkItem[] = snoozeOf.size ? ranked.filter((_, i) => !snoozeOf.has(keys[i])) : ranked;
   const snoozed: WorkQueueView['items'] = [];
-  for (const { csmId: _owner, ...item } of items) {
-    const s = snoozeOf.get(workItemKey(item));
-    if (s) snoozed.push({ ...item, snoozed: { until: s.until.toISOString(), reason: s.reason } });
-    else open.push(item);
-  }
+  if (snoozeOf.size)
+    ranked.forEach((item, i) => {
+      const s = snoozeOf.get(keys[i]);
+      if (s) snoozed.push({ ...item, snoozed: { until: s.until.toISOString(), reason: s.reason } });
+    });
   const list = query.view === 'snoozed' ? snoozed : open;
-  list.sort(compareWorkItems);
   const pages = Math.max(1, Math.ceil(list.length / perPage));
   const page = Math.min(query.page, pages);
   const shown = list.slice((page - 1) * perPage, page * perPage);
@@ -425,26 +455,27 @@ export async function listWorkQueue({
 
 /** Leadership and admin: every CSM's queue length (snoozed items left out) and oldest item. */
 export async function summariseQueues({ now = new Date() }: { now?: Date } = {}) {
-  const [items, snoozes, csms] = await Promise.all([
-    collectItems(null, now),
+  const [queues, snoozes, csms] = await Promise.all([
+    collectQueues(null, now),
     snoozesInForce(null, now),
     User.find({ role: 'cs' }).select('name email active').sort({ name: 1 }).lean(),
   ]);
-  const snoozed = new Set(snoozes.map((s) => `${String(s.userId)}|${workItemKey(s)}`));
-  const byCsm = new Map<string, { count: number; snoozed: number; oldest: WorkItem | null; arr: number }>();
-  for (const item of items) {
-    const entry = byCsm.get(item.csmId) ?? { count: 0, snoozed: 0, oldest: null, arr: 0 };
-    if (snoozed.has(`${item.csmId}|${workItemKey(item)}`)) entry.snoozed++;
-    else {
-      entry.count++;
-      entry.arr += item.arr;
-      if (!entry.oldest || item.dueAt < entry.oldest.dueAt) entry.oldest = item;
-    }
-    byCsm.set(item.csmId, entry);
+  const snoozedBy = new Map<string, Set<string>>();
+  for (const s of snoozes) {
+    const user = String(s.userId);
+    snoozedBy.set(user, (snoozedBy.get(user) ?? new Set()).add(workItemKey(s)));
+  }
+  // Per CSM: the kept counts, less the few snoozed items (no walk over every item).
+  const byCsm = new Map<string, { count: number; snoozed: number; oldest: WorkItem | null }>();
+  for (const [csmId, queue] of queues) {
+    const snoozedKeys = snoozedBy.get(csmId) ?? new Set<string>();
+    const snoozed = [...snoozedKeys].filter((key) => queue.byKey.has(key)).length;
+    const oldest = queue.oldestFirst.find((item) => !snoozedKeys.has(workItemKey(item))) ?? null;
+    byCsm.set(csmId, { count: queue.ranked.length - snoozed, snoozed, oldest });
   }
   return csms
     .map((u) => {
-      const e = byCsm.get(String(u._id)) ?? { count: 0, snoozed: 0, oldest: null, arr: 0 };
+      const e = byCsm.get(String(u._id)) ?? { count: 0, snoozed: 0, oldest: null };
       return {
         id: String(u._id),
         name: u.name + (u.active === false ? ' (inactive)' : ''),
@@ -477,8 +508,8 @@ export type SnoozeResult = { ok: true; message: string } | { ok: false; error: s
 /** Hides one item of the user's own queue until the end of `until` (a second snooze moves the date). */
 export async function snoozeItem({ user, input, now = new Date() }: { user: SessionUser; input: SnoozeInput; now?: Date }): Promise<SnoozeResult> {
   // Only an item that is in the user's queue now can be snoozed (no snoozes of someone else's work).
-  const items = await collectItems(user.id, now);
-  const item = items.find((i) => i.kind === input.kind && i.itemId === input.itemId);
+  const { ranked } = (await collectQueues(user.id, now)).get(user.id) ?? NO_QUEUE;
+  const item = ranked.find((i) => i.kind === input.kind && i.itemId === input.itemId);
   if (!item) return { ok: false, error: 'That item is no longer in your queue.' };
   const until = snoozeEnd(input.until);
   await WorkSnooze.updateOne(
