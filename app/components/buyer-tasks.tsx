@@ -12,9 +12,6 @@ import type { Locale } from '#app/i18n/locales';
 import { playbookText } from '#app/i18n/messages/playbook';
 import { taskMessages } from '#app/i18n/messages/tasks';
 
-/** "Signs off the plan" -> "signs off the plan", to follow "I confirm:". */
-const lowerFirst = (text: string) => text.charAt(0).toLowerCase() + text.slice(1);
-
 export type PlanTask = {
   id: string;
   title: string;
@@ -102,8 +99,9 @@ function TaskItem({ task }: { task: PlanTask }) {
         <FeedbackForm feedback={complete}>
           <input type="hidden" name="intent" value="task-complete" />
           <input type="hidden" name="taskId" value={task.id} />
-          <button type="submit" disabled={complete.busy}>
-            {t('complete', { action: lowerFirst(title) })}
+          {/* The task's title is above; a screen reader hears it with the button. */}
+          <button type="submit" disabled={complete.busy} aria-label={t('completeFor', { action: title })}>
+            {t('complete')}
           </button>
         </FeedbackForm>
       ) : null}

@@ -275,7 +275,8 @@ describe('buyer pages', () => {
     expect(text).toContain('Överlämning pågår');
     expect(text).toContain('Införande');
     expect(text).toContain('Deltar i överlämningsmötet med införandeteamet');
-    expect(text).toContain('Jag bekräftar: bekräftar startdatumet och löftena som registrerades vid köpet');
+    expect(text).toContain('Bekräftar startdatumet och löftena som registrerades vid köpet');
+    expect(text).toContain('Bekräfta att det är klart');
     expect(text).toContain('Skriver under sekretessavtalet');
     expectOnlyLanguage(text, 'sv', 'plan with the shipped playbook');
     for (const english of [handoff.name, action('handoff-call'), action('kickoff-confirmed'), 'Implementation']) expect(text).not.toContain(english);

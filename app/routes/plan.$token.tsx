@@ -104,8 +104,9 @@ function WaitingItem({ item: w }: { item: Waiting }) {
       ) : w.confirmable ? (
         <FeedbackForm feedback={f}>
           <input type="hidden" name="criterionKey" value={w.key} />
-          <button type="submit" disabled={f.busy}>
-            {t('confirmItem', { action: actionText.charAt(0).toLowerCase() + actionText.slice(1) })}
+          {/* What it confirms is the heading above; a screen reader hears it with the button. */}
+          <button type="submit" disabled={f.busy} aria-label={t('confirmItemFor', { action: actionText })}>
+            {t('confirmItem')}
           </button>
         </FeedbackForm>
       ) : (

@@ -79,10 +79,10 @@ describe('buyer tasks on the shared plan (the buyer, then cs@kept.demo)', () => 
     await expect(shown.locator('b, img').count()).resolves.toBe(0);
     await expect(page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).resolves.toBeUndefined();
 
-    await kickoff.getByRole('button', { name: /^I confirm: confirms the kickoff date/ }).click();
+    await kickoff.getByRole('button', { name: /^Confirm it is done: Confirms the kickoff date/ }).click();
     await kickoff.getByRole('status').filter({ hasText: 'your confirmation is recorded' }).waitFor();
     await kickoff.getByText('Done', { exact: true }).waitFor();
-    await expect(kickoff.getByRole('button', { name: /^I confirm/ }).count()).resolves.toBe(0);
+    await expect(kickoff.getByRole('button', { name: /^Confirm it is done/ }).count()).resolves.toBe(0);
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
     await page.screenshot({ path: `${SCREENS}/plan-390.png`, fullPage: true });
 

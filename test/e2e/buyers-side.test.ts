@@ -336,7 +336,7 @@ describe('the buyer’s side: brand, language, tasks, reminders and delays, end 
 
     const item = taskItem(buyer, await inSwedish(first.title));
     await expect(item.innerText()).resolves.toContain(`Ansvarig: ${BUYER.name} (din)`);
-    await item.getByRole('button', { name: /^Jag bekräftar: / }).click();
+    await item.getByRole('button', { name: /^Bekräfta att det är klart: / }).click();
     await item.getByRole('status').filter({ hasText: 'Tack! Uppgiften är klar' }).waitFor();
     await item.getByText('Klar', { exact: true }).waitFor();
     expect(await buyer.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'fits a 390 px phone').toBe(true);

@@ -68,7 +68,7 @@ async function buyerConfirms(link: string, actions: string[]) {
     expect(res?.headers()['referrer-policy']).toBe('no-referrer');
     await expect(p.getByRole('heading', { level: 1 }).textContent()).resolves.toContain(ACCOUNT);
     for (const action of actions) {
-      await Promise.all([p.waitForNavigation(), p.getByRole('button', { name: new RegExp(`I confirm: ${action}`, 'i') }).click()]);
+      await Promise.all([p.waitForNavigation(), p.getByRole('button', { name: new RegExp(`Confirm it is done: ${action}`, 'i') }).click()]);
       await shows(p, 'your confirmation is recorded');
     }
   } finally {

@@ -215,7 +215,7 @@ describe('buyer pages speak the buyer’s time', () => {
     await page.goto(`/plan/${token}`);
     await hydrated(page);
     const item = page.locator('ul.criteria > li', { hasText: action });
-    await item.getByRole('button', { name: /I confirm/ }).click();
+    await item.getByRole('button', { name: /Confirm it is done/ }).click();
     await item.getByRole('status').filter({ hasText: 'your confirmation is recorded' }).waitFor();
     const confirmedAt = item.locator('time');
     await expect(confirmedAt.textContent()).resolves.toBe(await inZone(page, (await confirmedAt.getAttribute('datetime'))!));
