@@ -13,6 +13,8 @@ const PlanTokenSchema = new Schema(
     contactName: { type: String, required: true },
     /** The stage the request was made for (the page always shows the journey's current stage). */
     stage: { type: String, required: true },
+    /** Why it was sent: CS asked for a confirmation, a task reminder carried it, or a recovery plan. */
+    purpose: { type: String, enum: ['confirmation', 'task_reminder', 'recovery_plan'], default: 'confirmation' },
     createdById: { type: Schema.Types.ObjectId, ref: 'User' },
     expiresAt: { type: Date, required: true },
     revokedAt: { type: Date },

@@ -6,7 +6,7 @@ import { BuyerTaskNotice } from '#models/buyer-task-notice';
 import { Contact } from '#models/contact';
 import { EmailMessage } from '#models/email-message';
 import { Journey } from '#models/journey';
-import { acceptHandoff, advanceJourney, attachEvidence, journeyIdForDeal, startJourneyForDeal, startMissingJourneys } from '#app/journeys/journey.server';
+import { acceptHandoff, advanceJourney, attachEvidence, getJourneyDetail, journeyIdForDeal, startJourneyForDeal, startMissingJourneys } from '#app/journeys/journey.server';
 import { createPlanToken } from '#app/journeys/plan.server';
 import { commentAsStaff, getJourneyTasks, getPlanTasks, setTaskDue, setTaskOwners } from '#app/buyer-tasks/tasks.server';
 import { openMissingTasks, openStageTasks } from '#app/buyer-tasks/open.server';
@@ -303,6 +303,14 @@ describe('reminders', () => {
     expect(emails[1].subject).toMatch(/Your open tasks this week/);
     expect(emails[1].text).toMatch(/Due soon · Attends the handoff call/);
     expect(emails[2].text).toMatch(/Overdue · Attends the handoff call/);
+  });
+
+  test("the journey page lists the reminder's plan link as a task reminder, not a confirmation request", async () => {
+    const { journeyId, cs, nora } = await setup();
+    await createPlanToken({ journeyId, contact: { id: nora.id, name: 'Nora Buyer', email: nora.email }, stage: 'handoff', now: at(0) });
+    await run(at(0, 1));
+    const detail = await getJourneyDetail({ user: cs, journeyId, now: at(0, 2) });
+    expect(detail!.requests.map((r) => r.purpose).sort()).toEqual(['confirmation request', 'task reminder']);
   });
 
   test('a Swedish-speaking buyer gets the email in Swedish, with the dates as Swedish writes them', async () => {

@@ -147,7 +147,13 @@ async function deliver(notice: Notice, now: Date): Promise<'sent' | 'skipped' | 
   for (const { journey } of waiting) {
     const id = String(journey._id);
     if (planUrls.has(id)) continue;
-    const token = await createPlanToken({ journeyId: id, contact: { id: String(contact._id), name: contact.name, email: contact.email }, stage: journey.stage, now });
+    const token = await createPlanToken({
+      journeyId: id,
+      contact: { id: String(contact._id), name: contact.name, email: contact.email },
+      stage: journey.stage,
+      purpose: 'task_reminder',
+      now,
+    });
     planUrls.set(id, appUrl(`/plan/${token}`));
   }
   const items: BuyerTaskEmailItem[] = waiting.map(({ task }) => ({

@@ -76,7 +76,7 @@ export async function journeyAudit(journeyId: string) {
 }
 
 /** A journey's newest 20 plan links (the `select`ed fields), newest first, read by `_id` from the index. */
-export async function planLinksOfJourney(journeyId: string, select = 'contactName contactEmail stage createdAt expiresAt lastSeenAt revokedAt') {
+export async function planLinksOfJourney(journeyId: string, select = 'contactName contactEmail stage purpose createdAt expiresAt lastSeenAt revokedAt') {
   return planLinkChildren.answer({
     fromMemory: ({ idsOf }) => readEachById(idsOf(journeyId, 20), (id) => PlanToken.findById(id).select(select).lean(), { size: 8 }),
     fromDatabase: () => PlanToken.find({ journeyId }).select(select).sort({ createdAt: -1 }).limit(20).lean(),

@@ -701,6 +701,13 @@ export async function setJourneyCsm({ user, journeyId, csmId, now = new Date() }
 // ---------------------------------------------------------------------------------------------
 // Reads
 
+/** Why a plan link was sent, as the journey page names it. */
+const PLAN_LINK_PURPOSES: Record<'confirmation' | 'task_reminder' | 'recovery_plan', string> = {
+  confirmation: 'confirmation request',
+  task_reminder: 'task reminder',
+  recovery_plan: 'recovery plan',
+};
+
 const AUDIT_LABELS: Record<string, string> = {
   'journey.started': 'Journey started',
   'journey.handoff_accepted': 'Handoff accepted',
@@ -853,6 +860,7 @@ export async function getJourneyDetail({ user, journeyId, now = new Date() }: { 
       contactName: r.contactName,
       contactEmail: r.contactEmail,
       stageName: stageName.get(r.stage) ?? r.stage,
+      purpose: PLAN_LINK_PURPOSES[r.purpose ?? 'confirmation'],
       createdAt: r.createdAt ? r.createdAt.toISOString() : null,
       expiresAt: r.expiresAt.toISOString(),
       lastSeenAt: iso(r.lastSeenAt),

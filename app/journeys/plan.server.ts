@@ -44,7 +44,14 @@ export const ConfirmSchema = z.object({
 });
 
 /** A new plan link for one journey and contact; returns the token itself (shown once, never stored). */
-export async function createPlanToken(input: { journeyId: string; contact: { id: string; name: string; email: string }; stage: string; createdById?: string; now: Date }) {
+export async function createPlanToken(input: {
+  journeyId: string;
+  contact: { id: string; name: string; email: string };
+  stage: string;
+  purpose?: 'confirmation' | 'task_reminder' | 'recovery_plan';
+  createdById?: string;
+  now: Date;
+}) {
   const token = crypto.randomBytes(32).toString('base64url');
   await PlanToken.create({
     tokenHash: hashPlanToken(token),
@@ -53,6 +60,7 @@ export async function createPlanToken(input: { journeyId: string; contact: { id:
     contactEmail: input.contact.email,
     contactName: input.contact.name,
     stage: input.stage,
+    purpose: input.purpose ?? 'confirmation',
     createdById: input.createdById,
     expiresAt: new Date(input.now.getTime() + PLAN_TOKEN_DAYS * 86_400_000),
   });

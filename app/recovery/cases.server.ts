@@ -372,6 +372,7 @@ export async function sendPlanToBuyer({ user, caseId, now = new Date() }: { user
     journeyId: String(journey._id),
     contact: { id: String(contact._id), name: contact.name, email: contact.email },
     stage: journey.stage,
+    purpose: 'recovery_plan',
     createdById: user.id,
     now,
   });

@@ -1,19 +1,19 @@
-// What was sent and done: the buyer confirmation requests and the journey's audit trail.
+// What was sent and done: the plan links sent to the buyer and the journey's audit trail.
 import { LocalTime } from '#app/components/local-time';
 import type { Detail } from './types';
 
 export function ConfirmationRequests({ journey }: { journey: Detail }) {
   return journey.requests.length ? (
     <section className="panel" aria-labelledby="requests-h">
-      <h2 id="requests-h">Buyer confirmation requests</h2>
+      <h2 id="requests-h">Plan links sent to the buyer</h2>
       <ul>
         {journey.requests.map((r, i) => (
           <li key={i}>
-            {r.contactName} ({r.contactEmail}) · {r.stageName} · sent <LocalTime iso={r.createdAt} /> · <span className="badge muted">{r.state}</span>
+            {r.contactName} ({r.contactEmail}) · {r.purpose} · {r.stageName} · sent <LocalTime iso={r.createdAt} /> · <span className="badge muted">{r.state}</span>
             {r.lastSeenAt ? (
               <span className="muted">
                 {' '}
-                · last confirmed <LocalTime iso={r.lastSeenAt} />
+                · last used to confirm <LocalTime iso={r.lastSeenAt} />
               </span>
             ) : null}
           </li>
