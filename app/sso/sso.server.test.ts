@@ -152,6 +152,21 @@ describe('single sign-on', () => {
     expect(await Session.countDocuments({ userId: user.id })).toBe(0);
   });
 
+  it('refuses an ID token whose nonce is not the one this sign-in sent (a token replayed into another flow)', async () => {
+    const user = await makeUser();
+    const sub = addAccount(user.email);
+    const flow = await startFlow();
+    const answer = await signInAtProvider(flow.url, sub);
+    // The right state and PKCE verifier, so only the nonce is wrong: the provider's ID token carries the flow's nonce.
+    const cookie = createCookie('kept_sso', { secrets: [process.env.SESSION_SECRET!] });
+    const kept = (await cookie.parse(flow.cookie)) as Record<string, unknown>;
+    const forged = cookiePair(await cookie.serialize({ ...kept, nonce: crypto.randomBytes(16).toString('base64url') }), 'kept_sso');
+    const back = await callback(answer, forged);
+    expect(back.location).toBe('/login?sso=failed');
+    expect(back.session).toBe('');
+    expect(await Session.countDocuments({ userId: user.id })).toBe(0);
+  });
+
   it('refuses a provider whose discovery names another issuer, and an answer carrying another issuer', async () => {
     // The same provider software, calling itself 127.0.0.1 while Kept is told "localhost".
     const other = await startTestProvider({ redirectUris: [CALLBACK], issuer: (port) => `http://127.0.0.1:${port}` });
