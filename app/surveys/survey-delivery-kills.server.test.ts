@@ -6,6 +6,7 @@ import { EmailBatch } from '#models/email-batch';
 import { EmailMessage } from '#models/email-message';
 import { Survey } from '#models/survey';
 import { useFakeResend } from '#test/harness/fake-resend';
+import { letLeasesRunOut } from '#test/harness/leases-run-out';
 import { startNode, stopProc, type Proc } from '#test/harness/processes';
 import { mulberry32 } from '#app/utils/random.server';
 import { makeDueSurveys } from '#test/factories';
@@ -69,14 +70,9 @@ test(`a worker SIGKILLed ${KILLS} times at random moments of dispatching ${SURVE
     current.child.kill('SIGKILL');
     await current.exited;
     kills.push({ afterMs, midDispatch, requestsBefore, requestsAfter: fake.requests.length });
-    // Time passes: the dead worker's leases run out (as in survey-delivery.server.test.ts), and so
-    // do the holds on batches it sealed (a batch waits, at most 2 minutes, for its surveys to record
-    // their emails: a worker killed after recording them but before releasing the batch leaves it
-    // on hold, and a clean run a few seconds later would not send it yet).
-    const past = new Date(Date.now() - 1000);
-    await EmailBatch.updateMany({ leaseOwner: trusted({ $ne: null }) }, { $set: { leaseExpiresAt: past } });
-    await EmailBatch.updateMany({ state: 'queued', attempts: 0, nextAttemptAt: trusted({ $gt: past }) }, { $set: { nextAttemptAt: past } });
-    await Survey.updateMany({ leaseOwner: trusted({ $ne: null }) }, { $set: { leaseExpiresAt: past } });
+    // Time passes: the dead worker's leases run out, and so do the holds on batches it sealed (a
+    // clean run a few seconds later would not send a held batch yet).
+    await letLeasesRunOut();
   }
 
   // A clean run (cron-style `--once`, repeated until a cycle finds nothing left, at most 5).

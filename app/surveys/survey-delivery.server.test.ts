@@ -11,6 +11,7 @@ import { EmailMessage } from '#models/email-message';
 import { Survey } from '#models/survey';
 import { SurveyResponse } from '#models/survey-response';
 import { useFakeResend } from '#test/harness/fake-resend';
+import { letLeasesRunOut } from '#test/harness/leases-run-out';
 import { startNode } from '#test/harness/processes';
 import { makeDueSurveys } from '#test/factories';
 
@@ -168,13 +169,8 @@ describe('survey emails through Resend', () => {
     expect(fake.delivered).toHaveLength(100);
     expect(await EmailBatch.countDocuments({ state: 'sending' })).toBe(1);
 
-    // Time passes: the dead worker's leases run out, and so do the holds on batches it sealed (a
-    // chunk's batch waits, sealed, until its surveys are recorded or the 2-minute hold ends; a
-    // worker killed between the two leaves it to the hold, which ran out in the same time).
-    const past = new Date(Date.now() - 1000);
-    await EmailBatch.updateMany({ leaseOwner: trusted({ $ne: null }) }, { $set: { leaseExpiresAt: past } });
-    await EmailBatch.updateMany({ state: 'queued', attempts: 0, nextAttemptAt: trusted({ $gt: past }) }, { $set: { nextAttemptAt: past } });
-    await Survey.updateMany({ leaseOwner: trusted({ $ne: null }) }, { $set: { leaseExpiresAt: past } });
+    // Time passes: the dead worker's leases run out, and so do the holds on batches it sealed.
+    await letLeasesRunOut();
     fake.setLatency(0);
 
     // A worker as deployed: it runs cycles until the work is done (on a loaded machine one cycle
@@ -185,6 +181,23 @@ describe('survey emails through Resend', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     next.child.kill('SIGTERM');
     expect((await next.exited).code, next.output()).toBe(0);
+    // What was left, printed when a survey never reached Resend (whose lease or hold kept it back).
+    const left = {
+      surveys: await Survey.find()
+        .select('state leaseOwner leaseExpiresAt')
+        .lean()
+        .then((r) => r.filter((x) => x.state !== 'sent')),
+      emails: await EmailMessage.find({ state: trusted({ $ne: 'sent' }) })
+        .select('state batchKey leaseOwner')
+        .lean(),
+      batches: await EmailBatch.find()
+        .select('state attempts nextAttemptAt leaseOwner leaseExpiresAt messageIds')
+        .lean()
+        .then((r) => r.map((b) => ({ ...b, messageIds: b.messageIds.length }))),
+    };
+    expect(new Set(fake.delivered.map((d) => surveyIdOf(d.body as BatchEmail))).size, `left: ${JSON.stringify(left).slice(0, 6000)}\n${next.output().slice(-3000)}`).toBe(
+      ids.length,
+    );
     expectEachSurveyDeliveredOnce(ids);
     const firstKey = fake.requests.find((r) => r.path === '/emails/batch')!.idempotencyKey;
     // The interrupted batch was sent again under its key, byte-identical, and Resend answered it from its idempotency record.
