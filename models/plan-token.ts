@@ -4,6 +4,10 @@ import { defineModel } from './_define';
 
 // The buyer's link to the shared plan page. Only the SHA-256 of the token is stored, so a database
 // leak does not reveal working links; each token is bound to one journey and one contact.
+/** Why a plan link was sent: CS asked for a confirmation, a task reminder carried it, or a recovery plan. */
+export const PLAN_LINK_PURPOSES = ['confirmation', 'task_reminder', 'recovery_plan'] as const;
+export type PlanLinkPurpose = (typeof PLAN_LINK_PURPOSES)[number];
+
 const PlanTokenSchema = new Schema(
   {
     tokenHash: { type: String, required: true, unique: true },
@@ -13,8 +17,7 @@ const PlanTokenSchema = new Schema(
     contactName: { type: String, required: true },
     /** The stage the request was made for (the page always shows the journey's current stage). */
     stage: { type: String, required: true },
-    /** Why it was sent: CS asked for a confirmation, a task reminder carried it, or a recovery plan. */
-    purpose: { type: String, enum: ['confirmation', 'task_reminder', 'recovery_plan'], default: 'confirmation' },
+    purpose: { type: String, enum: PLAN_LINK_PURPOSES, default: 'confirmation' },
     createdById: { type: Schema.Types.ObjectId, ref: 'User' },
     expiresAt: { type: Date, required: true },
     revokedAt: { type: Date },

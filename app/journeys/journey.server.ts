@@ -22,6 +22,7 @@ import { nextTurn } from '#app/platform/claims.server';
 import { Deal } from '#models/deal';
 import { Journey } from '#models/journey';
 import { User } from '#models/user';
+import type { PlanLinkPurpose } from '#models/plan-token';
 import type { SessionUser } from '#app/auth/session.server';
 import { trusted } from '#app/platform/db.server';
 import { recorded } from '#app/platform/events.server';
@@ -702,7 +703,7 @@ export async function setJourneyCsm({ user, journeyId, csmId, now = new Date() }
 // Reads
 
 /** Why a plan link was sent, as the journey page names it. */
-const PLAN_LINK_PURPOSES: Record<'confirmation' | 'task_reminder' | 'recovery_plan', string> = {
+const PLAN_LINK_LABELS: Record<PlanLinkPurpose, string> = {
   confirmation: 'confirmation request',
   task_reminder: 'task reminder',
   recovery_plan: 'recovery plan',
@@ -860,7 +861,7 @@ export async function getJourneyDetail({ user, journeyId, now = new Date() }: { 
       contactName: r.contactName,
       contactEmail: r.contactEmail,
       stageName: stageName.get(r.stage) ?? r.stage,
-      purpose: PLAN_LINK_PURPOSES[r.purpose ?? 'confirmation'],
+      purpose: PLAN_LINK_LABELS[r.purpose ?? 'confirmation'],
       createdAt: r.createdAt ? r.createdAt.toISOString() : null,
       expiresAt: r.expiresAt.toISOString(),
       lastSeenAt: iso(r.lastSeenAt),

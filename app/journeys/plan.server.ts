@@ -9,7 +9,7 @@ import { recordAudit } from '#models/audit-event';
 import { Contact } from '#models/contact';
 import { Deal } from '#models/deal';
 import { Journey } from '#models/journey';
-import { PlanToken } from '#models/plan-token';
+import { PlanToken, type PlanLinkPurpose } from '#models/plan-token';
 import { User } from '#models/user';
 import { JourneyConfirmationRequestEmail } from '#emails/journey-confirmation-request';
 import { buyerEmailBrand } from '#app/branding/brand.server';
@@ -48,7 +48,8 @@ export async function createPlanToken(input: {
   journeyId: string;
   contact: { id: string; name: string; email: string };
   stage: string;
-  purpose?: 'confirmation' | 'task_reminder' | 'recovery_plan';
+  /** Left out: a confirmation request (the model's default). */
+  purpose?: PlanLinkPurpose;
   createdById?: string;
   now: Date;
 }) {
@@ -60,7 +61,7 @@ export async function createPlanToken(input: {
     contactEmail: input.contact.email,
     contactName: input.contact.name,
     stage: input.stage,
-    purpose: input.purpose ?? 'confirmation',
+    purpose: input.purpose,
     createdById: input.createdById,
     expiresAt: new Date(input.now.getTime() + PLAN_TOKEN_DAYS * 86_400_000),
   });

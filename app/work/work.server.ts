@@ -48,6 +48,8 @@ export const OPEN_RECOVERY_STATUSES = ['open', 'plan_agreed', 'escalated'] as co
 // Journeys (the board's index)
 
 type JourneyRow = NonNullable<ReturnType<typeof journeyBoardIndex.options.toRow>>;
+/** A work item with the CSM whose queue it is in. */
+type OwnedItem = WorkItem & { csmId: string };
 
 /** Journeys with a CSM (one CSM's, or everyone's), by id. */
 async function journeysOf(csmId: string | null): Promise<Map<string, JourneyRow>> {
@@ -66,8 +68,8 @@ async function journeysOf(csmId: string | null): Promise<Map<string, JourneyRow>
   });
 }
 
-async function journeyItems(journeys: Map<string, JourneyRow>, now: Date): Promise<(WorkItem & { csmId: string })[]> {
-  const items: (WorkItem & { csmId: string })[] = [];
+async function journeyItems(journeys: Map<string, JourneyRow>, now: Date): Promise<OwnedItem[]> {
+  const items: OwnedItem[] = [];
   const stageNames = new Map<string, Map<string, string>>();
   for (const [id, r] of journeys) {
     const health = healthOf(r, now);
@@ -109,7 +111,7 @@ export const planRequestIndex = new ReadIndex<PlanRequestRow>({
 
 const readWaitingJourney = (id: string) => Journey.findById(id).select('accountId stage stageIndex playbookKey playbookVersion evidence').lean();
 
-async function confirmationItems(journeys: Map<string, JourneyRow>, now: Date): Promise<(WorkItem & { csmId: string })[]> {
+async function confirmationItems(journeys: Map<string, JourneyRow>, now: Date): Promise<OwnedItem[]> {
   const cutoff = now.getTime() - BUYER_CONFIRMATION_WAIT_DAYS * DAY;
   const waiting = (r: PlanRequestRow) => r.createdAt.getTime() < cutoff && r.expiresAt.getTime() > now.getTime();
   const requests = await planRequestIndex.answer({
@@ -129,7 +131,7 @@ async function confirmationItems(journeys: Map<string, JourneyRow>, now: Date): 
     const seen = firstAsked.get(r.journeyId);
     if (!seen || r.createdAt < seen) firstAsked.set(r.journeyId, r.createdAt);
   }
-  const items: (WorkItem & { csmId: string })[] = [];
+  const items: OwnedItem[] = [];
   // `_id` reads, several at a time (leadership's summary reads every CSM's waiting journeys).
   const read = new Map<string, Awaited<ReturnType<typeof readWaitingJourney>>>();
   await readEachById([...firstAsked.keys()], readWaitingJourney, { size: 8, seen: read });
@@ -224,7 +226,7 @@ export async function openCases(by: { csmId?: string | null; aeId?: string | nul
   });
 }
 
-async function recoveryItems(csmId: string | null, journeys: Map<string, JourneyRow>, now: Date): Promise<(WorkItem & { csmId: string })[]> {
+async function recoveryItems(csmId: string | null, journeys: Map<string, JourneyRow>, now: Date): Promise<OwnedItem[]> {
   const cases = await openCases({ csmId });
   return cases.map((c) => {
     const j = journeys.get(String(journeyIdForDeal(c.dealId)));
@@ -294,7 +296,7 @@ async function surveysNeedingCs(): Promise<(SurveyRow & { id: string })[]> {
   });
 }
 
-function surveyItem(s: SurveyRow & { id: string }, j: JourneyRow, now: Date): WorkItem & { csmId: string } {
+function surveyItem(s: SurveyRow & { id: string }, j: JourneyRow, now: Date): OwnedItem {
   const base = { itemId: s.id, csmId: j.csmId!, accountId: String(s.accountId), accountName: j.accountName, arr: j.arr, currency: j.currency };
   if (s.attentionReason) {
     const since = s.attentionAt ?? s.dueAt;
@@ -318,7 +320,7 @@ function surveyItem(s: SurveyRow & { id: string }, j: JourneyRow, now: Date): Wo
 }
 
 function surveyItems(rows: (SurveyRow & { id: string })[], journeys: Map<string, JourneyRow>, now: Date) {
-  const items: (WorkItem & { csmId: string })[] = [];
+  const items: OwnedItem[] = [];
   for (const s of rows) {
     const j = journeys.get(String(journeyIdForDeal(s.dealId)));
     if (j) items.push(surveyItem(s, j, now));
@@ -328,8 +330,6 @@ function surveyItems(rows: (SurveyRow & { id: string })[], journeys: Map<string,
 
 // ---------------------------------------------------------------------------------------------
 // The queue
-
-type OwnedItem = WorkItem & { csmId: string };
 
 /**
  * One CSM's items, ranked (compareWorkItems), with each item's snooze key, and the same items
